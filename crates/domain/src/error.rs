@@ -1,0 +1,41 @@
+//! Error kinds shared by every layer, one per row of the contract's table.
+//!
+//! A kind says *what sort* of failure happened; the numeric code and HTTP
+//! status it becomes are decided in exactly one place, `ferrochat-wire`.
+
+use std::fmt;
+
+/// The contract's error classes (contract.md, "Error codes and HTTP status").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    InvalidParams,
+    Unauthorized,
+    NotFound,
+    Internal,
+    Forbidden,
+    Conflict,
+    RateLimited,
+    TooLarge,
+}
+
+/// A raw value that failed validation. The message names the field, so a
+/// client learns which part of its request to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct InvalidField {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl InvalidField {
+    pub fn new(field: &'static str, reason: impl fmt::Display) -> Self {
+        Self {
+            field,
+            reason: reason.to_string(),
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidParams
+    }
+}

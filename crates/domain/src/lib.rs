@@ -1,0 +1,19 @@
+//! The pure core of ferrochat: identifiers, validated value types, the rules
+//! of the chat domain and the error kinds of the contract.
+//!
+//! Nothing here does I/O or reads the clock: time comes in as an argument
+//! (`Timestamp`), so every rule is a plain function that tests can pin down.
+//! Serialization formats live in `ferrochat-wire`, not here.
+
+pub mod commands;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod time;
+pub mod validated;
+
+pub use error::{ErrorKind, InvalidField};
+pub use ids::{ConversationId, GroupId, MessageId, RequestId, SessionId, UserId};
+pub use model::{LoginOutcome, Principal, TokenPair, User};
+pub use time::Timestamp;
+pub use validated::{Avatar, ClientMsgId, DeviceId, Nickname, Password, Username};

@@ -1,0 +1,45 @@
+//! Plain data the roles hand to each other and to the edges: what a user,
+//! a session or a token pair *is*, independent of any wire format.
+
+use crate::{Avatar, Nickname, SessionId, Timestamp, UserId, Username};
+
+/// A registered account as others may see it (no secrets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub username: Username,
+    pub nickname: Nickname,
+    pub avatar: Avatar,
+    pub created_at: Timestamp,
+}
+
+/// Who is making a request: proven by a valid, unrevoked access token.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Principal {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+}
+
+/// A freshly issued token pair. The strings are secrets: never log them.
+#[derive(Clone)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Lifetime of the access token, in seconds.
+    pub expires_in: u64,
+}
+
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair")
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a successful login returns.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    pub tokens: TokenPair,
+    pub user: User,
+}

@@ -1,0 +1,237 @@
+//! Validated value types. Each wraps a private field and can only be built
+//! through `parse`, so holding one proves the contract's rule was checked.
+//! Values read back from our own store use `from_stored`, which skips the
+//! checks: a rule tightened later must not make old rows unreadable.
+
+use crate::error::InvalidField;
+
+/// Counts characters (not bytes), as a user would.
+fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+macro_rules! string_type {
+    ($name:ident) => {
+        impl $name {
+            pub fn from_stored(raw: String) -> Self {
+                Self(raw)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+    };
+}
+
+/// 3-32 characters of `A-Za-z0-9_.-`. Unique without regard to case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+string_type!(Username);
+
+impl Username {
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        let len = raw.len();
+        if !(3..=32).contains(&len) {
+            return Err(InvalidField::new("username", "must be 3 to 32 characters"));
+        }
+        if !raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        {
+            return Err(InvalidField::new(
+                "username",
+                "may contain only letters, digits, '_', '.' and '-'",
+            ));
+        }
+        Ok(Self(raw))
+    }
+
+    /// The form uniqueness and login look-ups use: "Alice" and "alice" are
+    /// the same account.
+    pub fn key(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+/// 8-128 characters. Its `Debug` never prints the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        let len = char_len(&raw);
+        if !(8..=128).contains(&len) {
+            return Err(InvalidField::new("password", "must be 8 to 128 characters"));
+        }
+        Ok(Self(raw))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password([redacted])")
+    }
+}
+
+/// A display name: 1-64 characters after trimming, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nickname(String);
+string_type!(Nickname);
+
+impl Nickname {
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        let trimmed = raw.trim();
+        let len = char_len(trimmed);
+        if !(1..=64).contains(&len) {
+            return Err(InvalidField::new("nickname", "must be 1 to 64 characters"));
+        }
+        if has_control(trimmed) {
+            return Err(InvalidField::new(
+                "nickname",
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// A new account's nickname when none is given.
+    pub fn from_username(u: &Username) -> Self {
+        Self(u.as_str().to_owned())
+    }
+}
+
+/// An avatar reference (usually a URL): at most 512 characters, no control
+/// characters. Empty means "no avatar".
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Avatar(String);
+string_type!(Avatar);
+
+impl Avatar {
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        if char_len(&raw) > 512 {
+            return Err(InvalidField::new(
+                "avatar",
+                "must be at most 512 characters",
+            ));
+        }
+        if has_control(&raw) {
+            return Err(InvalidField::new(
+                "avatar",
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(raw))
+    }
+}
+
+/// A client's name for one of its devices: 1-64 printable ASCII characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceId(String);
+string_type!(DeviceId);
+
+impl DeviceId {
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        if raw.is_empty() || raw.len() > 64 || !raw.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(InvalidField::new(
+                "device_id",
+                "must be 1 to 64 printable ASCII characters",
+            ));
+        }
+        Ok(Self(raw))
+    }
+}
+
+/// The sender's idempotency key for one message: 1-64 printable ASCII
+/// characters. (sender, client_msg_id) is unique (design invariant 3).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientMsgId(String);
+string_type!(ClientMsgId);
+
+impl ClientMsgId {
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        if raw.is_empty() || raw.len() > 64 || !raw.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(InvalidField::new(
+                "client_msg_id",
+                "must be 1 to 64 printable ASCII characters",
+            ));
+        }
+        Ok(Self(raw))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn username_edges() {
+        assert!(Username::parse("abc".into()).is_ok());
+        assert!(Username::parse("a".repeat(32)).is_ok());
+        assert!(Username::parse("A_b.c-9".into()).is_ok());
+        for bad in ["ab", "", "has space", "émile", "semi;colon"] {
+            assert_eq!(Username::parse(bad.into()).unwrap_err().field, "username");
+        }
+        assert!(Username::parse("a".repeat(33)).is_err());
+        assert_eq!(Username::parse("Alice".into()).unwrap().key(), "alice");
+    }
+
+    #[test]
+    fn password_counts_characters_and_hides_itself() {
+        assert!(Password::parse("1234567".into()).is_err());
+        assert!(Password::parse("12345678".into()).is_ok());
+        assert!(Password::parse("é".repeat(128)).is_ok());
+        assert!(Password::parse("é".repeat(129)).is_err());
+        let p = Password::parse("hunter2hunter2".into()).unwrap();
+        assert!(!format!("{p:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn nickname_is_trimmed_and_bounded() {
+        assert_eq!(Nickname::parse("  Bob  ".into()).unwrap().as_str(), "Bob");
+        assert!(Nickname::parse("   ".into()).is_err());
+        assert!(Nickname::parse("a\u{7}b".into()).is_err());
+        assert!(Nickname::parse("ü".repeat(64)).is_ok());
+        assert!(Nickname::parse("ü".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn avatar_and_ids_bounds() {
+        assert!(Avatar::parse(String::new()).is_ok());
+        assert!(Avatar::parse("x".repeat(513)).is_err());
+        assert!(ClientMsgId::parse(String::new()).is_err());
+        assert!(ClientMsgId::parse("m-1".into()).is_ok());
+        assert!(ClientMsgId::parse("with space".into()).is_err());
+        assert!(DeviceId::parse("phone-1".into()).is_ok());
+        assert!(DeviceId::parse("x".repeat(65)).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn username_accepts_exactly_the_rule(s in "\\PC{0,40}") {
+            let ok = (3..=32).contains(&s.len())
+                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+            prop_assert_eq!(Username::parse(s).is_ok(), ok);
+        }
+
+        #[test]
+        fn nickname_never_keeps_outer_whitespace(s in "\\PC{0,80}") {
+            if let Ok(n) = Nickname::parse(s) {
+                prop_assert_eq!(n.as_str().trim(), n.as_str());
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The command line (clap).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Overrides, StoreOverride};
+
+#[derive(Debug, Parser)]
+#[command(name = "ferrochat", version, about = "An instant-messaging server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every role in one process (SQLite, no other service needed).
+    Serve {
+        #[command(flatten)]
+        opts: ConfigArgs,
+        /// Print the effective configuration and exit.
+        #[arg(long)]
+        print_config: bool,
+    },
+    /// Print the effective configuration (secrets redacted) and exit.
+    Config {
+        #[command(flatten)]
+        opts: ConfigArgs,
+    },
+}
+
+/// Where configuration comes from. Each flag also has a `FERROCHAT_*`
+/// environment variable and a config-file key.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// A TOML config file.
+    #[arg(long, env = "FERROCHAT_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// HTTP/WebSocket listen address [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Data directory [default: ./data].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Store URL [default: sqlite://<data-dir>/ferrochat.db].
+    #[arg(long, value_name = "URL")]
+    pub store_url: Option<String>,
+}
+
+impl ConfigArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            listen: self.listen,
+            data_dir: self.data_dir.clone(),
+            store: self.store_url.clone().map(|url| StoreOverride { url }),
+        }
+    }
+}

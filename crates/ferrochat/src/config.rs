@@ -1,0 +1,217 @@
+//! The typed configuration, layered: built-in defaults, then an optional
+//! TOML file, then `FERROCHAT_*` environment variables, then command-line
+//! flags. Each role receives only its own section.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ferrochat_gateway::GatewayConfig;
+use ferrochat_logic::AuthConfig;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address of the HTTP/WebSocket listener. Port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Where the embedded database and generated secrets live.
+    pub data_dir: PathBuf,
+    pub store: StoreConfig,
+    pub auth: AuthConfig,
+    pub gateway: GatewayConfig,
+    pub log: LogConfig,
+    pub shutdown: ShutdownConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            store: StoreConfig::default(),
+            auth: AuthConfig::default(),
+            gateway: GatewayConfig::default(),
+            log: LogConfig::default(),
+            shutdown: ShutdownConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// `sqlite://PATH`; unset means `<data_dir>/ferrochat.db`.
+    #[serde(serialize_with = "redacted_opt")]
+    pub url: Option<String>,
+    /// SQLite durability: `full` (survives power loss) or `normal`
+    /// (survives a process crash).
+    pub synchronous: String,
+    pub read_connections: u32,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            synchronous: "full".to_owned(),
+            read_connections: 4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `auto` (JSON unless stdout is a terminal), `json` or `text`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `ferrochat=debug`. `RUST_LOG` wins.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: "auto".to_owned(),
+            level: "info".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShutdownConfig {
+    /// How long a graceful stop may take before the process exits anyway.
+    #[serde(with = "humantime_serde")]
+    pub grace: Duration,
+}
+
+impl Default for ShutdownConfig {
+    fn default() -> Self {
+        Self {
+            grace: Duration::from_secs(10),
+        }
+    }
+}
+
+fn redacted_opt<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(_) => s.serialize_some("[redacted]"),
+        None => s.serialize_none(),
+    }
+}
+
+/// Values given on the command line, the last and strongest layer.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<StoreOverride>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StoreOverride {
+    pub url: String,
+}
+
+/// A configuration that cannot be used; the message names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+/// Top-level keys `FERROCHAT_*` variables may set; others (say, a test
+/// harness's `FERROCHAT_MARIADB_URL`) are not configuration.
+const SECTIONS: &[&str] = &[
+    "listen", "data_dir", "store", "auth", "gateway", "log", "shutdown",
+];
+
+impl Config {
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Self, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            fig = fig.merge(Toml::file_exact(path));
+        }
+        let env = Env::prefixed("FERROCHAT_")
+            // figment hands these closures the key before lowercasing it.
+            .map(|k| match k.as_str().to_ascii_lowercase().as_str() {
+                // The flag --store-url maps to the nested key store.url.
+                "store_url" => "store.url".into(),
+                other => other.replace("__", ".").into(),
+            })
+            .filter(|k| {
+                let key = k.as_str().to_ascii_lowercase();
+                let top = key.split('.').next().unwrap_or_default();
+                SECTIONS.contains(&top)
+            });
+        fig = fig.merge(env).merge(Serialized::defaults(overrides));
+        let config: Config = fig.extract().map_err(|e| ConfigError(e.to_string()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Rules serde cannot express, checked before anything binds a port.
+    fn check(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
+        if self.store.synchronous != "full" && self.store.synchronous != "normal" {
+            return bad("store.synchronous", "must be \"full\" or \"normal\"");
+        }
+        if !matches!(self.log.format.as_str(), "auto" | "json" | "text") {
+            return bad("log.format", "must be \"auto\", \"json\" or \"text\"");
+        }
+        if self.gateway.max_body_bytes < 1024 {
+            return bad("gateway.max_body_bytes", "must be at least 1024");
+        }
+        if self.gateway.auth_rate_limit.per_second == 0 {
+            return bad("gateway.auth_rate_limit.per_second", "must be at least 1");
+        }
+        if self.auth.access_ttl < Duration::from_secs(1) {
+            return bad("auth.access_ttl", "must be at least 1s");
+        }
+        if self.auth.refresh_ttl <= self.auth.access_ttl {
+            return bad("auth.refresh_ttl", "must be longer than auth.access_ttl");
+        }
+        if let Some(s) = &self.auth.jwt_secret {
+            if s.len() < 32 {
+                return bad("auth.jwt_secret", "must be at least 32 characters");
+            }
+        }
+        if let Some(url) = &self.store.url {
+            if !url.starts_with("sqlite://") {
+                return bad(
+                    "store.url",
+                    "only sqlite:// is supported by this build (MySQL and PostgreSQL are planned)",
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The SQLite file this config points at.
+    pub fn sqlite_path(&self) -> PathBuf {
+        match self
+            .store
+            .url
+            .as_deref()
+            .and_then(|u| u.strip_prefix("sqlite://"))
+        {
+            Some(p) => PathBuf::from(p),
+            None => self.data_dir.join("ferrochat.db"),
+        }
+    }
+
+    /// The effective configuration as TOML, secrets redacted.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
+    }
+}

@@ -1,0 +1,13 @@
+//! The `ferrochat` binary's library half: configuration, telemetry and the
+//! wiring of roles to adapters. `App::build` binds and opens everything;
+//! `App::run` serves until cancelled. This is the only crate that names a
+//! concrete adapter.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod secret;
+pub mod telemetry;
+
+pub use app::App;
+pub use config::Config;

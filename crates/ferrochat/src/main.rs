@@ -1,0 +1,82 @@
+//! `ferrochat`: parse the command line, load and check the configuration
+//! (exit 64 if it is bad, before binding anything), then serve until
+//! SIGINT or SIGTERM.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use ferrochat::cli::{Cli, Command};
+use ferrochat::{telemetry, App, Config};
+use tokio_util::sync::CancellationToken;
+
+/// EX_USAGE from sysexits.h: the configuration is wrong.
+const EXIT_CONFIG: u8 = 64;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (opts, print_only) = match &cli.command {
+        Command::Serve { opts, print_config } => (opts, *print_config),
+        Command::Config { opts } => (opts, true),
+    };
+    let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ferrochat: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    if print_only {
+        print!("{}", config.to_toml());
+        return ExitCode::SUCCESS;
+    }
+    telemetry::init_logs(&config.log);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ferrochat: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "ferrochat stopped with an error");
+            eprintln!("ferrochat: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = App::build(config).await?;
+    tracing::info!(addr = %app.local_addr(), version = env!("CARGO_PKG_VERSION"), "listening");
+    let cancel = CancellationToken::new();
+    tokio::spawn(stop_on_signal(cancel.clone()));
+    app.run(cancel).await
+}
+
+/// Cancels on the first SIGINT or SIGTERM.
+async fn stop_on_signal(cancel: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                    let _ = ctrl_c.await;
+                    cancel.cancel();
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("signal received");
+    cancel.cancel();
+}

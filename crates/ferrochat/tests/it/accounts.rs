@@ -1,0 +1,206 @@
+//! Accounts over HTTP: register, login, profiles, refresh rotation and
+//! reuse detection, logout.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::support::spawn_app;
+
+#[tokio::test]
+async fn register_login_and_profile() {
+    let app = spawn_app().await;
+    let reg = app.register("alice_p", "s3cret-password").await;
+    assert_eq!(reg.status.as_u16(), 201);
+    let user = reg.ok().clone();
+    assert_eq!(user["username"], "alice_p");
+    assert_eq!(
+        user["nickname"], "alice_p",
+        "nickname defaults to the username"
+    );
+    let user_id = user["user_id"].as_str().unwrap();
+
+    let login = app.login("alice_p", "s3cret-password").await;
+    let d = login.ok();
+    assert_eq!(d["token_type"], "Bearer");
+    assert_eq!(d["expires_in"], 900);
+    assert_eq!(d["user"]["user_id"], user_id);
+    let token = d["access_token"].as_str().unwrap();
+
+    let me = app.profile(token).await;
+    let me = me.ok();
+    assert_eq!(me["user_id"], user_id);
+    assert_eq!(me["avatar"], "");
+    assert!(me["created_at"].as_str().unwrap().ends_with('Z'));
+
+    // Login is case-insensitive on the username, as uniqueness is.
+    app.login("ALICE_P", "s3cret-password").await.ok();
+}
+
+#[tokio::test]
+async fn update_profile_and_read_public_profile() {
+    let app = spawn_app().await;
+    let a = app.new_user("upd").await;
+    let b = app.new_user("viewer").await;
+
+    let updated = app
+        .request(
+            Method::PUT,
+            "/api/v1/users/profile",
+            Some(&a.access),
+            Some(json!({"nickname": "  Alice A. ", "avatar": "https://example.invalid/a.png"})),
+        )
+        .await;
+    let d = updated.ok();
+    assert_eq!(d["nickname"], "Alice A.");
+    assert_eq!(d["avatar"], "https://example.invalid/a.png");
+
+    // An empty update changes nothing.
+    let same = app
+        .request(
+            Method::PUT,
+            "/api/v1/users/profile",
+            Some(&a.access),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(same.ok()["nickname"], "Alice A.");
+
+    let public = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/users/{}", a.user_id),
+            Some(&b.access),
+            None,
+        )
+        .await;
+    let p = public.ok();
+    assert_eq!(p["nickname"], "Alice A.");
+    assert_eq!(p["username"], a.username);
+
+    let bad = app
+        .request(
+            Method::PUT,
+            "/api/v1/users/profile",
+            Some(&a.access),
+            Some(json!({"nickname": ""})),
+        )
+        .await;
+    assert!(bad.err(1001).contains("nickname"));
+}
+
+#[tokio::test]
+async fn duplicate_username_is_a_conflict_regardless_of_case() {
+    let app = spawn_app().await;
+    app.register("dupe_name", "password-1").await.ok();
+    let again = app.register("dupe_name", "password-2").await;
+    assert!(again.err(1006).contains("taken"));
+    app.register("DUPE_NAME", "password-3").await.err(1006);
+}
+
+#[tokio::test]
+async fn invalid_username_and_password_are_1001_naming_the_field() {
+    let app = spawn_app().await;
+    for bad in ["ab", "has space", "x".repeat(33).as_str(), "ünïcode"] {
+        let r = app.register(bad, "long-enough-password").await;
+        assert!(r.err(1001).contains("username"), "{bad}");
+    }
+    let short = app.register("okname", "short").await;
+    assert!(short.err(1001).contains("password"));
+    let long = app.register("okname", &"p".repeat(129)).await;
+    assert!(long.err(1001).contains("password"));
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_answer_identically() {
+    let app = spawn_app().await;
+    app.register("known_user", "right-password").await.ok();
+    let wrong = app.login("known_user", "wrong-password").await;
+    let unknown = app.login("nobody_here", "wrong-password").await;
+    let malformed = app.login("x", "y").await;
+    assert_eq!(wrong.status, unknown.status);
+    assert_eq!(wrong.body, unknown.body);
+    assert_eq!(wrong.body, malformed.body);
+    wrong.err(1002);
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_the_old_token_stops_working() {
+    let app = spawn_app().await;
+    let s = app.new_user("rot").await;
+
+    let r1 = app.refresh(&s.refresh).await;
+    let d1 = r1.ok().clone();
+    let access2 = d1["access_token"].as_str().unwrap();
+    let refresh2 = d1["refresh_token"].as_str().unwrap();
+    assert_ne!(refresh2, s.refresh);
+    assert_eq!(d1["token_type"], "Bearer");
+    app.profile(access2).await.ok();
+
+    // The rotated token is refused...
+    app.refresh(&s.refresh).await.err(1002);
+    // ...and that reuse revoked the whole session: the newest tokens die too.
+    app.refresh(refresh2).await.err(1002);
+    app.profile(access2).await.err(1002);
+    app.profile(&s.access).await.err(1002);
+}
+
+#[tokio::test]
+async fn refresh_chain_keeps_working_when_each_token_is_used_once() {
+    let app = spawn_app().await;
+    let s = app.new_user("chain").await;
+    let mut refresh = s.refresh.clone();
+    for _ in 0..3 {
+        let r = app.refresh(&refresh).await;
+        let d = r.ok();
+        app.profile(d["access_token"].as_str().unwrap()).await.ok();
+        refresh = d["refresh_token"].as_str().unwrap().to_owned();
+    }
+    app.refresh("not-a-token-we-issued").await.err(1002);
+}
+
+#[tokio::test]
+async fn logout_revokes_access_and_refresh_at_once_but_not_other_sessions() {
+    let app = spawn_app().await;
+    let s = app.new_user("bye").await;
+    let other = app.login(&s.username, "correct horse battery").await;
+    let other_access = other.ok()["access_token"].as_str().unwrap().to_owned();
+
+    app.logout(&s.access).await.ok();
+    app.profile(&s.access).await.err(1002);
+    app.refresh(&s.refresh).await.err(1002);
+    app.logout(&s.access).await.err(1002);
+    // The same user's other device keeps its session.
+    app.profile(&other_access).await.ok();
+}
+
+#[tokio::test]
+async fn tokens_are_checked() {
+    let app = spawn_app().await;
+    app.request(Method::GET, "/api/v1/users/profile", None, None)
+        .await
+        .err(1002);
+    app.profile("garbage").await.err(1002);
+    let s = app.new_user("tamper").await;
+    let mut forged = s.access.clone();
+    forged.pop();
+    forged.push(if s.access.ends_with('A') { 'B' } else { 'A' });
+    app.profile(&forged).await.err(1002);
+}
+
+#[tokio::test]
+async fn auth_endpoints_are_rate_limited_per_ip() {
+    let app = crate::support::spawn_app_with(|c| {
+        c.gateway.auth_rate_limit.per_second = 1;
+        c.gateway.auth_rate_limit.burst = 3;
+    })
+    .await;
+    let mut codes = Vec::new();
+    for _ in 0..5 {
+        codes.push(app.login("someone", "some-password").await.code());
+    }
+    assert_eq!(&codes[..3], &[1002, 1002, 1002]);
+    assert!(codes[3..].iter().all(|c| *c == 1007), "{codes:?}");
+    app.register("limited", "some-password").await.err(1007);
+    // Other endpoints are not limited by it.
+    app.request(Method::GET, "/health", None, None).await;
+}

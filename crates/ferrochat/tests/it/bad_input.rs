@@ -1,0 +1,103 @@
+//! Every malformed request gets a contract envelope with the right code,
+//! never a bare 4xx/5xx body.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::support::spawn_app;
+
+const REGISTER: &str = "/api/v1/users/register";
+
+#[tokio::test]
+async fn malformed_json_is_1001() {
+    let app = spawn_app().await;
+    for body in ["{", "{\"username\":", "not json", "{\"a\":1}}"] {
+        let r = app.post_raw(REGISTER, body).await;
+        assert_eq!(r.err(1001), "request body is not valid JSON", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_json_array_or_scalar_is_1001() {
+    let app = spawn_app().await;
+    for body in ["[1]", "[]", "\"alice\"", "42", "null"] {
+        let r = app.post_raw(REGISTER, body).await;
+        assert_eq!(r.err(1001), "request body must be a JSON object", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_types_name_the_field() {
+    let app = spawn_app().await;
+    let r = app
+        .post_raw(REGISTER, r#"{"username": 5, "password": "12345678"}"#)
+        .await;
+    let msg = r.err(1001);
+    assert!(msg.starts_with("username:"), "{msg}");
+    let r = app
+        .post_raw(REGISTER, r#"{"username": "okname", "password": ["x"]}"#)
+        .await;
+    assert!(r.err(1001).starts_with("password:"));
+}
+
+#[tokio::test]
+async fn missing_fields_name_the_field() {
+    let app = spawn_app().await;
+    let r = app.post_raw(REGISTER, r#"{"password": "12345678"}"#).await;
+    assert_eq!(r.err(1001), "username: is required");
+    let r = app.post_raw(REGISTER, "").await;
+    assert_eq!(r.err(1001), "username: is required");
+    let r = app.post_raw("/api/v1/auth/refresh", "{}").await;
+    assert_eq!(r.err(1001), "refresh_token: is required");
+}
+
+#[tokio::test]
+async fn a_2_mib_body_is_1008() {
+    let app = spawn_app().await;
+    let big = format!(r#"{{"username":"{}"}}"#, "a".repeat(2 * 1024 * 1024));
+    let r = app.post_raw(REGISTER, big).await;
+    assert!(r.err(1008).contains("too large"));
+    // The server is fine afterwards.
+    app.register("after_big", "long-enough-pw").await.ok();
+}
+
+#[tokio::test]
+async fn unknown_ids_and_paths_are_1003() {
+    let app = spawn_app().await;
+    let s = app.new_user("ids").await;
+    let unknown = uuid_like();
+    for path in [
+        format!("/api/v1/users/{unknown}"),
+        "/api/v1/users/not-an-id".to_owned(),
+        "/api/v1/users/%20".to_owned(),
+    ] {
+        let r = app.request(Method::GET, &path, Some(&s.access), None).await;
+        r.err(1003);
+    }
+    app.request(Method::GET, "/api/v1/nothing-here", None, None)
+        .await
+        .err(1003);
+    // A known path with a method it does not serve.
+    app.request(Method::DELETE, "/api/v1/auth/login", None, None)
+        .await
+        .err(1003);
+}
+
+#[tokio::test]
+async fn unknown_fields_are_ignored() {
+    let app = spawn_app().await;
+    let r = app
+        .request(
+            Method::POST,
+            REGISTER,
+            None,
+            Some(json!({"username": "extra_ok", "password": "long-enough", "shoe_size": 44})),
+        )
+        .await;
+    r.ok();
+}
+
+fn uuid_like() -> String {
+    // A well-formed id that names nothing.
+    "01900000-0000-7000-8000-000000000000".to_owned()
+}

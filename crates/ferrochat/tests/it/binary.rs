@@ -1,0 +1,215 @@
+//! The built `ferrochat` binary as a child process: startup on port 0,
+//! restart on the same data dir, SIGTERM, CLI basics and bad config.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ferrochat");
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    /// Starts `ferrochat serve` on port 0 and reads the bound address from
+    /// its JSON log.
+    fn start(data_dir: &Path) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("FERROCHAT_LOG__FORMAT", "json")
+            .env("FERROCHAT_AUTH__PASSWORD_HASH__MEMORY_KIB", "64")
+            .env("FERROCHAT_AUTH__PASSWORD_HASH__ITERATIONS", "1")
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines.next().expect("server logged before exiting").unwrap();
+            let v: Value = serde_json::from_str(&line).expect("log lines are JSON");
+            if v["message"] == "listening" {
+                break v["addr"].as_str().unwrap().to_owned();
+            }
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines.by_ref() {});
+        Self {
+            child,
+            base: format!("http://{addr}"),
+        }
+    }
+
+    fn sigterm(&mut self) -> std::process::ExitStatus {
+        let ok = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("server did not exit after SIGTERM");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> Value {
+    let mut req = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .json(&body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap().json().await.unwrap()
+}
+
+async fn get(base: &str, path: &str, token: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn restart_keeps_users_and_sessions_and_sigterm_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let reg = post(
+        &server.base,
+        "/api/v1/users/register",
+        None,
+        json!({"username": "persist", "password": "persist-pw"}),
+    )
+    .await;
+    assert_eq!(reg["code"], 0);
+    let login = post(
+        &server.base,
+        "/api/v1/auth/login",
+        None,
+        json!({"username": "persist", "password": "persist-pw"}),
+    )
+    .await;
+    let access = login["data"]["access_token"].as_str().unwrap().to_owned();
+    let refresh = login["data"]["refresh_token"].as_str().unwrap().to_owned();
+    let status = server.sigterm();
+    assert_eq!(status.code(), Some(0), "SIGTERM is a clean exit");
+
+    let server = Server::start(dir.path());
+    // The access token issued before the restart still works (same
+    // signing secret, same session)...
+    let me = get(&server.base, "/api/v1/users/profile", &access).await;
+    assert_eq!(me["code"], 0, "{me}");
+    assert_eq!(me["data"]["username"], "persist");
+    // ...so does the refresh token, and the password.
+    let r = post(
+        &server.base,
+        "/api/v1/auth/refresh",
+        None,
+        json!({"refresh_token": refresh}),
+    )
+    .await;
+    assert_eq!(r["code"], 0, "{r}");
+    let again = post(
+        &server.base,
+        "/api/v1/auth/login",
+        None,
+        json!({"username": "persist", "password": "persist-pw"}),
+    )
+    .await;
+    assert_eq!(again["code"], 0);
+}
+
+#[test]
+fn version_and_help() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ferrochat "));
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("serve"));
+}
+
+#[test]
+fn config_layers_file_then_env_then_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ferrochat.toml");
+    std::fs::write(&file, "listen = \"127.0.0.1:7001\"\ndata_dir = \"/from/file\"\n[gateway]\nmax_body_bytes = 4096\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["config", "--config"])
+        .arg(&file)
+        .env("FERROCHAT_DATA_DIR", "/from/env")
+        .env("FERROCHAT_GATEWAY__MAX_BODY_BYTES", "8192")
+        .env(
+            "FERROCHAT_AUTH__JWT_SECRET",
+            "a-secret-that-is-long-enough-0123456789",
+        )
+        .args(["--listen", "127.0.0.1:7002"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let cfg: toml::Value = toml::from_str(&text).unwrap();
+    assert_eq!(
+        cfg["listen"].as_str(),
+        Some("127.0.0.1:7002"),
+        "flag beats file"
+    );
+    assert_eq!(
+        cfg["data_dir"].as_str(),
+        Some("/from/env"),
+        "env beats file"
+    );
+    assert_eq!(cfg["gateway"]["max_body_bytes"].as_integer(), Some(8192));
+    assert_eq!(cfg["auth"]["jwt_secret"].as_str(), Some("[redacted]"));
+    assert!(!text.contains("long-enough-0123"));
+}
+
+#[test]
+fn bad_config_exits_64_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[gateway]\nmax_body_byts = 10\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("max_body_byts"));
+
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("FERROCHAT_STORE__SYNCHRONOUS", "sometimes")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("store.synchronous"));
+}

@@ -1,0 +1,130 @@
+//! Extractors whose rejections are contract errors: a JSON body (bad JSON,
+//! wrong types, oversize bodies all name what is wrong), the caller's
+//! identity from a bearer token, a path id, and the client's IP.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use bytes::Bytes;
+use ferrochat_domain::{ErrorKind, Principal};
+use serde::de::DeserializeOwned;
+
+use crate::error::HttpError;
+use crate::state::AppState;
+
+/// A JSON request body. An empty body reads as `{}`, so endpoints whose
+/// fields are all optional accept a bare POST.
+pub(crate) struct JsonBody<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = HttpError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, HttpError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                HttpError::new(ErrorKind::TooLarge, "request body is too large")
+            } else {
+                HttpError::new(ErrorKind::InvalidParams, "request body could not be read")
+            }
+        })?;
+        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        parse_json(text).map(JsonBody)
+    }
+}
+
+/// Decodes JSON, reporting the failing field's path and serde's reason
+/// without its line/column noise.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpError> {
+    // serde accepts a struct written as an array; the contract does not.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        let valid = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+        return Err(HttpError::new(
+            ErrorKind::InvalidParams,
+            if valid {
+                "request body must be a JSON object"
+            } else {
+                "request body is not valid JSON"
+            },
+        ));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.inner();
+        let message = if inner.is_syntax() || inner.is_eof() {
+            "request body is not valid JSON".to_owned()
+        } else if path == "." {
+            "request body must be a JSON object".to_owned()
+        } else {
+            let reason = inner.to_string();
+            let reason = reason
+                .rsplit_once(" at line ")
+                .map_or(reason.as_str(), |(r, _)| r);
+            format!("{path}: {reason}")
+        };
+        HttpError::new(ErrorKind::InvalidParams, message)
+    })?;
+    // Anything after the object (`{..}}`) makes the body invalid JSON.
+    de.end()
+        .map_err(|_| HttpError::new(ErrorKind::InvalidParams, "request body is not valid JSON"))?;
+    Ok(value)
+}
+
+/// The authenticated caller. Missing, malformed, expired or revoked
+/// tokens are all 1002.
+pub(crate) struct Authed(pub(crate) Principal);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
+        let token = bearer(parts)
+            .ok_or_else(|| HttpError::new(ErrorKind::Unauthorized, "missing bearer token"))?;
+        Ok(Authed(state.deps.accounts.authenticate(token).await?))
+    }
+}
+
+pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// One path segment (an id). A malformed one cannot name anything: 1003.
+pub(crate) struct PathId(pub(crate) String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, HttpError> {
+        axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|p| PathId(p.0))
+            .map_err(|_| HttpError::new(ErrorKind::NotFound, "not found"))
+    }
+}
+
+/// The peer's IP address (unspecified when served without connect info,
+/// as in `oneshot` tests).
+pub(crate) struct ClientIp(pub(crate) IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        Ok(ClientIp(ip))
+    }
+}

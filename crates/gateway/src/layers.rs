@@ -1,0 +1,62 @@
+//! The whole HTTP middleware stack, built in one place: body limit, panic
+//! catcher, sensitive headers, and per-route observation (span, timeout,
+//! metrics). Unknown paths and methods get the contract's 1003.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::header;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use ferrochat_domain::ErrorKind;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tracing::Instrument;
+
+use crate::error::error_response;
+
+pub(crate) fn apply(router: Router, max_body_bytes: usize, timeout: Duration) -> Router {
+    router
+        .route_layer(middleware::from_fn_with_state(timeout, observe))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+        ]))
+        .layer(CatchPanicLayer::custom(|_| {
+            error_response(ErrorKind::Internal, "internal error".to_owned())
+        }))
+}
+
+async fn not_found() -> Response {
+    error_response(ErrorKind::NotFound, "no such endpoint".to_owned())
+}
+
+/// One span per request named by its route template (never the raw URI:
+/// `/ws?token=` carries a secret), a deadline, and the HTTP metrics.
+async fn observe(State(timeout): State<Duration>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().as_str().to_owned();
+    let span = tracing::debug_span!("http", http.method = %method, http.route = %route);
+    let started = Instant::now();
+    let response = match tokio::time::timeout(timeout, next.run(req).instrument(span.clone())).await
+    {
+        Ok(r) => r,
+        Err(_) => {
+            span.in_scope(|| tracing::warn!("request timed out"));
+            error_response(ErrorKind::Internal, "request timed out".to_owned())
+        }
+    };
+    let status = response.status().as_u16().to_string();
+    let elapsed = started.elapsed().as_secs_f64();
+    let labels = [("route", route), ("method", method), ("status", status)];
+    metrics::counter!("ferrochat_http_requests_total", &labels).increment(1);
+    metrics::histogram!("ferrochat_http_request_duration_seconds", &labels).record(elapsed);
+    span.in_scope(|| tracing::debug!(http.status = response.status().as_u16(), elapsed, "done"));
+    response.into_response()
+}

@@ -1,0 +1,34 @@
+//! Per-IP token buckets (governor). Memory stays bounded: a background task
+//! forgets buckets that have refilled (see `serve::run`).
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::config::RateLimitConfig;
+
+pub(crate) struct IpLimiter {
+    inner: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl IpLimiter {
+    pub(crate) fn new(cfg: RateLimitConfig) -> Self {
+        let rate = NonZeroU32::new(cfg.per_second).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(cfg.burst).unwrap_or(rate);
+        Self {
+            inner: RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
+        }
+    }
+
+    /// True if `ip` may proceed now (and takes one token).
+    pub(crate) fn allow(&self, ip: IpAddr) -> bool {
+        self.inner.check_key(&ip).is_ok()
+    }
+
+    /// Drops buckets that are full again; they hold no information.
+    pub(crate) fn forget_idle(&self) {
+        self.inner.retain_recent();
+        self.inner.shrink_to_fit();
+    }
+}

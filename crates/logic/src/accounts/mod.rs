@@ -1,0 +1,10 @@
+//! Accounts: registration, login, token refresh with rotation and reuse
+//! detection, logout, and profiles.
+
+mod config;
+mod password;
+mod service;
+mod tokens;
+
+pub use config::{AuthConfig, PasswordHashConfig};
+pub use service::Accounts;

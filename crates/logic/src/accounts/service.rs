@@ -1,0 +1,209 @@
+//! `Accounts`, the logic role's implementation of `AccountsApi`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ferrochat_domain::commands::{Login, Register, UpdateProfile};
+use ferrochat_domain::{
+    Avatar, ErrorKind, LoginOutcome, Nickname, Principal, SessionId, Timestamp, TokenPair, User,
+    UserId,
+};
+use ferrochat_ports::store::{NewSession, RotateOutcome, Rotation};
+use ferrochat_ports::{AccountsApi, ApiError, Store, StoreError};
+
+use super::config::AuthConfig;
+use super::password::{HashError, PasswordHasher};
+use super::tokens::{hash_refresh_token, new_refresh_token, TokenKeys};
+use crate::clock;
+use crate::error::{internal, store};
+
+const BAD_CREDENTIALS: &str = "invalid username or password";
+const BAD_TOKEN: &str = "invalid or expired token";
+
+pub struct Accounts {
+    store: Arc<dyn Store>,
+    keys: TokenKeys,
+    hasher: PasswordHasher,
+    access_ttl_ms: i64,
+    refresh_ttl_ms: i64,
+}
+
+fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Accounts {
+    /// `secret` signs access tokens; every logic instance must share it.
+    pub fn new(store: Arc<dyn Store>, cfg: &AuthConfig, secret: &[u8]) -> Result<Self, String> {
+        let hasher = PasswordHasher::new(&cfg.password_hash).map_err(|e| e.to_string())?;
+        Ok(Self {
+            store,
+            keys: TokenKeys::new(secret),
+            hasher,
+            access_ttl_ms: millis(cfg.access_ttl),
+            refresh_ttl_ms: millis(cfg.refresh_ttl),
+        })
+    }
+
+    fn issue_access(&self, who: &Principal, now: Timestamp) -> Result<String, ApiError> {
+        self.keys
+            .issue(who, now, now.plus_millis(self.access_ttl_ms))
+            .map_err(|e| internal("signing an access token", &e))
+    }
+
+    fn pair(&self, access_token: String, refresh_token: String) -> TokenPair {
+        TokenPair {
+            access_token,
+            refresh_token,
+            expires_in: u64::try_from(self.access_ttl_ms / 1000).unwrap_or(0),
+        }
+    }
+}
+
+fn hash_failed(e: HashError) -> ApiError {
+    internal("password hashing", &e)
+}
+
+#[async_trait]
+impl AccountsApi for Accounts {
+    async fn register(&self, cmd: Register) -> Result<User, ApiError> {
+        let hash = self
+            .hasher
+            .hash(cmd.password.expose().to_owned())
+            .await
+            .map_err(hash_failed)?;
+        let user = User {
+            id: UserId::generate(),
+            nickname: cmd
+                .nickname
+                .unwrap_or_else(|| Nickname::from_username(&cmd.username)),
+            username: cmd.username,
+            avatar: Avatar::default(),
+            created_at: clock::now(),
+        };
+        match self.store.insert_user(&user, &hash).await {
+            Ok(()) => {
+                metrics::counter!("ferrochat_logic_registrations_total").increment(1);
+                Ok(user)
+            }
+            Err(StoreError::Conflict(_)) => Err(ApiError::new(
+                ErrorKind::Conflict,
+                "username is already taken",
+            )),
+            Err(e) => Err(store("registering a user", e)),
+        }
+    }
+
+    async fn login(&self, cmd: Login) -> Result<LoginOutcome, ApiError> {
+        let found = self
+            .store
+            .credentials(&cmd.username.key())
+            .await
+            .map_err(|e| store("looking up credentials", e))?;
+        let (user, stored_hash) = match found {
+            Some(c) => (Some(c.user), Some(c.password_hash)),
+            None => (None, None),
+        };
+        let ok = self
+            .hasher
+            .verify(cmd.password.expose().to_owned(), stored_hash)
+            .await
+            .map_err(hash_failed)?;
+        let user = match (ok, user) {
+            (true, Some(u)) => u,
+            _ => return Err(ApiError::unauthorized(BAD_CREDENTIALS)),
+        };
+        let now = clock::now();
+        let who = Principal {
+            user_id: user.id.clone(),
+            session_id: SessionId::generate(),
+        };
+        let refresh = new_refresh_token();
+        self.store
+            .insert_session(&NewSession {
+                id: who.session_id.clone(),
+                user_id: user.id.clone(),
+                device_id: cmd.device_id,
+                created_at: now,
+                expires_at: now.plus_millis(self.refresh_ttl_ms),
+                refresh_hash: hash_refresh_token(&refresh),
+            })
+            .await
+            .map_err(|e| store("creating a session", e))?;
+        let access = self.issue_access(&who, now)?;
+        metrics::counter!("ferrochat_logic_logins_total").increment(1);
+        Ok(LoginOutcome {
+            tokens: self.pair(access, refresh),
+            user,
+        })
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, ApiError> {
+        let now = clock::now();
+        let next = new_refresh_token();
+        let outcome = self
+            .store
+            .rotate_refresh(&Rotation {
+                presented_hash: hash_refresh_token(refresh_token),
+                new_hash: hash_refresh_token(&next),
+                now,
+                new_expires_at: now.plus_millis(self.refresh_ttl_ms),
+            })
+            .await
+            .map_err(|e| store("rotating a refresh token", e))?;
+        match outcome {
+            RotateOutcome::Rotated(session) => {
+                let who = Principal {
+                    user_id: session.user_id,
+                    session_id: session.id,
+                };
+                let access = self.issue_access(&who, now)?;
+                Ok(self.pair(access, next))
+            }
+            RotateOutcome::Reused(session) => {
+                tracing::warn!(session.id = %session, "rotated refresh token reused; session revoked");
+                Err(ApiError::unauthorized(BAD_TOKEN))
+            }
+            RotateOutcome::Invalid => Err(ApiError::unauthorized(BAD_TOKEN)),
+        }
+    }
+
+    async fn logout(&self, who: &Principal) -> Result<(), ApiError> {
+        self.store
+            .revoke_session(&who.session_id, clock::now())
+            .await
+            .map_err(|e| store("revoking a session", e))
+    }
+
+    async fn authenticate(&self, access_token: &str) -> Result<Principal, ApiError> {
+        let who = self
+            .keys
+            .verify(access_token)
+            .ok_or_else(|| ApiError::unauthorized(BAD_TOKEN))?;
+        let session = self
+            .store
+            .session(&who.session_id)
+            .await
+            .map_err(|e| store("checking a session", e))?;
+        match session {
+            Some(s) if s.user_id == who.user_id && s.is_live(clock::now()) => Ok(who),
+            _ => Err(ApiError::unauthorized(BAD_TOKEN)),
+        }
+    }
+
+    async fn user(&self, id: &UserId) -> Result<User, ApiError> {
+        self.store
+            .user(id)
+            .await
+            .map_err(|e| store("reading a user", e))?
+            .ok_or_else(|| ApiError::not_found("no such user"))
+    }
+
+    async fn update_profile(&self, id: &UserId, cmd: UpdateProfile) -> Result<User, ApiError> {
+        self.store
+            .update_profile(id, &cmd)
+            .await
+            .map_err(|e| store("updating a profile", e))?
+            .ok_or_else(|| ApiError::not_found("no such user"))
+    }
+}

@@ -1,0 +1,12 @@
+//! The seams of ferrochat. Roles see only these traits; adapters implement
+//! them (SQLite, SQL servers, in-process channels, Kafka, Redis, etcd, gRPC
+//! clients). Every trait is dyn-compatible and used as `Arc<dyn Trait>`.
+//!
+//! Nothing here names a concrete technology, and no driver error type
+//! crosses a port: adapters map theirs into the port's error enum.
+
+pub mod api;
+pub mod store;
+
+pub use api::{AccountsApi, ApiError, Readiness};
+pub use store::{AccountStore, Store, StoreError};

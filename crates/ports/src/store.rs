@@ -1,0 +1,101 @@
+//! The store port: durable state. One trait per area, gathered by `Store`.
+
+use async_trait::async_trait;
+use ferrochat_domain::commands::UpdateProfile;
+use ferrochat_domain::{DeviceId, SessionId, Timestamp, User, UserId};
+
+/// What a role can act on. Anything else is `Other`: the role logs it and
+/// answers "internal error".
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was hit (e.g. username taken).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The backend cannot be reached right now.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Other(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// A user row with its password hash, for login.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub device_id: Option<DeviceId>,
+    pub created_at: Timestamp,
+    /// When the refresh token (and so the session) expires unless rotated.
+    pub expires_at: Timestamp,
+    /// SHA-256 of the first refresh token, hex.
+    pub refresh_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub expires_at: Timestamp,
+    pub revoked: bool,
+}
+
+impl SessionRecord {
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        !self.revoked && now < self.expires_at
+    }
+}
+
+/// A refresh: replace `presented_hash` by `new_hash` if it is the session's
+/// current token and the session is live.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub presented_hash: String,
+    pub new_hash: String,
+    pub now: Timestamp,
+    pub new_expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotateOutcome {
+    /// The token was current: it is now replaced.
+    Rotated(SessionRecord),
+    /// The token had already been rotated away: the store revoked the
+    /// session in the same transaction.
+    Reused(SessionId),
+    /// Unknown token, or its session is revoked or expired.
+    Invalid,
+}
+
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// `Conflict` if the username (compared without case) is taken.
+    async fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), StoreError>;
+    async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError>;
+    /// Looks up by `Username::key()`.
+    async fn credentials(&self, username_key: &str) -> Result<Option<Credentials>, StoreError>;
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        update: &UpdateProfile,
+    ) -> Result<Option<User>, StoreError>;
+
+    async fn insert_session(&self, session: &NewSession) -> Result<(), StoreError>;
+    async fn session(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError>;
+    async fn rotate_refresh(&self, rotation: &Rotation) -> Result<RotateOutcome, StoreError>;
+    async fn revoke_session(&self, id: &SessionId, at: Timestamp) -> Result<(), StoreError>;
+}
+
+/// Everything durable. Adapters implement each area trait and this one.
+#[async_trait]
+pub trait Store: AccountStore + Send + Sync + 'static {
+    /// Cheap reachability check, for `/ready`.
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// Finishes in-flight work and closes connections.
+    async fn close(&self);
+}

@@ -1,0 +1,15 @@
+//! The one function that maps sqlx errors onto the store port's errors.
+
+use ferrochat_ports::StoreError;
+
+pub(crate) fn map(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(db.message().to_owned())
+        }
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Other(Box::new(e)),
+    }
+}

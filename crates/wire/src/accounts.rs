@@ -1,0 +1,175 @@
+//! Account DTOs: request bodies as clients send them (raw, all optional so
+//! a missing field is reported by name) and their decoders; response bodies.
+
+use ferrochat_domain::commands::{Login, Register, UpdateProfile};
+use ferrochat_domain::{
+    Avatar, DeviceId, InvalidField, LoginOutcome, Nickname, Password, TokenPair, User, Username,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::time::rfc3339;
+
+/// A required field: absent means "missing", which the decoder names.
+pub(crate) fn required<T>(v: Option<T>, field: &'static str) -> Result<T, InvalidField> {
+    v.ok_or_else(|| InvalidField::new(field, "is required"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RegisterBody {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub nickname: Option<String>,
+}
+
+impl TryFrom<RegisterBody> for Register {
+    type Error = InvalidField;
+    fn try_from(b: RegisterBody) -> Result<Self, InvalidField> {
+        Ok(Register {
+            username: Username::parse(required(b.username, "username")?)?,
+            password: Password::parse(required(b.password, "password")?)?,
+            nickname: b.nickname.map(Nickname::parse).transpose()?,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginBody {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub device_id: Option<String>,
+}
+
+impl TryFrom<LoginBody> for Login {
+    type Error = InvalidField;
+    fn try_from(b: LoginBody) -> Result<Self, InvalidField> {
+        Ok(Login {
+            username: Username::parse(required(b.username, "username")?)?,
+            password: Password::parse(required(b.password, "password")?)?,
+            device_id: b.device_id.map(DeviceId::parse).transpose()?,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RefreshBody {
+    pub refresh_token: Option<String>,
+}
+
+impl RefreshBody {
+    pub fn decode(self) -> Result<String, InvalidField> {
+        let t = required(self.refresh_token, "refresh_token")?;
+        if t.is_empty() || t.len() > 512 {
+            return Err(InvalidField::new("refresh_token", "is malformed"));
+        }
+        Ok(t)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UpdateProfileBody {
+    pub nickname: Option<String>,
+    pub avatar: Option<String>,
+}
+
+impl TryFrom<UpdateProfileBody> for UpdateProfile {
+    type Error = InvalidField;
+    fn try_from(b: UpdateProfileBody) -> Result<Self, InvalidField> {
+        Ok(UpdateProfile {
+            nickname: b.nickname.map(Nickname::parse).transpose()?,
+            avatar: b.avatar.map(Avatar::parse).transpose()?,
+        })
+    }
+}
+
+/// Register's answer and the public profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserDto {
+    pub user_id: String,
+    pub username: String,
+    pub nickname: String,
+}
+
+impl From<&User> for UserDto {
+    fn from(u: &User) -> Self {
+        Self {
+            user_id: u.id.to_string(),
+            username: u.username.as_str().to_owned(),
+            nickname: u.nickname.as_str().to_owned(),
+        }
+    }
+}
+
+/// The full profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileDto {
+    pub user_id: String,
+    pub username: String,
+    pub nickname: String,
+    pub avatar: String,
+    pub created_at: String,
+}
+
+impl From<&User> for ProfileDto {
+    fn from(u: &User) -> Self {
+        Self {
+            user_id: u.id.to_string(),
+            username: u.username.as_str().to_owned(),
+            nickname: u.nickname.as_str().to_owned(),
+            avatar: u.avatar.as_str().to_owned(),
+            created_at: rfc3339(u.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct TokensDto {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u64,
+}
+
+impl From<TokenPair> for TokensDto {
+    fn from(t: TokenPair) -> Self {
+        Self {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            token_type: "Bearer",
+            expires_in: t.expires_in,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoginDto {
+    #[serde(flatten)]
+    pub tokens: TokensDto,
+    pub user: ProfileDto,
+}
+
+impl From<LoginOutcome> for LoginDto {
+    fn from(o: LoginOutcome) -> Self {
+        Self {
+            user: ProfileDto::from(&o.user),
+            tokens: o.tokens.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_fields_are_named() {
+        let b: RegisterBody = serde_json::from_str(r#"{"password":"12345678"}"#).unwrap();
+        let e = Register::try_from(b).unwrap_err();
+        assert_eq!(e.to_string(), "username: is required");
+    }
+
+    #[test]
+    fn optional_fields_are_validated_when_present() {
+        let b: UpdateProfileBody = serde_json::from_str(r#"{"nickname":"  "}"#).unwrap();
+        assert_eq!(UpdateProfile::try_from(b).unwrap_err().field, "nickname");
+    }
+}

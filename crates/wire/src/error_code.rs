@@ -1,0 +1,55 @@
+//! The only place an `ErrorKind` becomes a contract code and HTTP status.
+//! HTTP envelopes, WebSocket `error` frames and gRPC metadata all call it.
+
+use ferrochat_domain::ErrorKind;
+
+/// `(code, http_status)` for a kind, as contract.md's table says.
+pub fn code(kind: ErrorKind) -> (u32, u16) {
+    match kind {
+        ErrorKind::InvalidParams => (1001, 400),
+        ErrorKind::Unauthorized => (1002, 401),
+        ErrorKind::NotFound => (1003, 404),
+        ErrorKind::Internal => (1004, 500),
+        ErrorKind::Forbidden => (1005, 403),
+        ErrorKind::Conflict => (1006, 409),
+        ErrorKind::RateLimited => (1007, 429),
+        ErrorKind::TooLarge => (1008, 413),
+    }
+}
+
+/// The inverse, for errors that crossed a process boundary as a code.
+pub fn kind_for_code(code: u32) -> Option<ErrorKind> {
+    Some(match code {
+        1001 => ErrorKind::InvalidParams,
+        1002 => ErrorKind::Unauthorized,
+        1003 => ErrorKind::NotFound,
+        1004 => ErrorKind::Internal,
+        1005 => ErrorKind::Forbidden,
+        1006 => ErrorKind::Conflict,
+        1007 => ErrorKind::RateLimited,
+        1008 => ErrorKind::TooLarge,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for kind in [
+            ErrorKind::InvalidParams,
+            ErrorKind::Unauthorized,
+            ErrorKind::NotFound,
+            ErrorKind::Internal,
+            ErrorKind::Forbidden,
+            ErrorKind::Conflict,
+            ErrorKind::RateLimited,
+            ErrorKind::TooLarge,
+        ] {
+            assert_eq!(kind_for_code(code(kind).0), Some(kind));
+        }
+        assert_eq!(kind_for_code(0), None);
+    }
+}

@@ -1,0 +1,14 @@
+//! ferrochat's wire formats, shared by every edge (HTTP, WebSocket, gRPC):
+//! the response envelope, the one table from error kinds to contract codes,
+//! request DTOs with their decoders into validated domain commands, and
+//! response DTOs.
+//!
+//! It knows nothing of sockets, tokio or SQL.
+
+pub mod accounts;
+pub mod envelope;
+pub mod error_code;
+pub mod time;
+
+pub use envelope::{Envelope, ErrorBody};
+pub use error_code::{code, kind_for_code};
