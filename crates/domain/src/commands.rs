@@ -23,3 +23,45 @@ pub struct UpdateProfile {
     pub nickname: Option<Nickname>,
     pub avatar: Option<Avatar>,
 }
+
+/// A member's changes to a conversation; `None` keeps the value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UpdateConversation {
+    pub read_seq: Option<crate::Seq>,
+    pub muted: Option<bool>,
+    pub pinned: Option<bool>,
+}
+
+/// A page of history: ascending seq, after and/or before a seq.
+#[derive(Debug, Clone)]
+pub struct History {
+    pub conversation_id: crate::ConversationId,
+    pub after: Option<crate::Seq>,
+    pub before: Option<crate::Seq>,
+    pub limit: crate::PageLimit,
+}
+
+/// "I have everything up to these seqs; what did I miss?"
+#[derive(Debug, Clone)]
+pub struct SyncRequest {
+    pub cursors: Vec<(crate::ConversationId, crate::Seq)>,
+    pub limit: crate::PageLimit,
+}
+
+/// A message as a client asks to send it (before it has a conversation id,
+/// a seq or a message id).
+#[derive(Debug, Clone)]
+pub struct SendMessage {
+    pub target: crate::SendTarget,
+    pub client_msg_id: crate::ClientMsgId,
+    pub content: crate::MessageContent,
+    pub message_type: crate::MessageType,
+}
+
+#[derive(Debug, Clone)]
+pub struct CreateGroup {
+    pub name: crate::groups::GroupName,
+    pub description: crate::groups::GroupDescription,
+    pub member_ids: Vec<crate::UserId>,
+    pub join_policy: crate::groups::JoinPolicy,
+}

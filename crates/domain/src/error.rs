@@ -25,6 +25,7 @@ pub enum ErrorKind {
 pub struct InvalidField {
     pub field: &'static str,
     pub reason: String,
+    too_large: bool,
 }
 
 impl InvalidField {
@@ -32,10 +33,23 @@ impl InvalidField {
         Self {
             field,
             reason: reason.to_string(),
+            too_large: false,
+        }
+    }
+
+    /// A value over a size limit: the contract answers 1008, not 1001.
+    pub fn too_large(field: &'static str, reason: impl fmt::Display) -> Self {
+        Self {
+            too_large: true,
+            ..Self::new(field, reason)
         }
     }
 
     pub fn kind(&self) -> ErrorKind {
-        ErrorKind::InvalidParams
+        if self.too_large {
+            ErrorKind::TooLarge
+        } else {
+            ErrorKind::InvalidParams
+        }
     }
 }

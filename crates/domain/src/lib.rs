@@ -7,13 +7,19 @@
 
 pub mod commands;
 pub mod error;
+pub mod groups;
 pub mod ids;
+pub mod messaging;
 pub mod model;
+pub mod routing;
 pub mod time;
 pub mod validated;
 
 pub use error::{ErrorKind, InvalidField};
 pub use ids::{ConversationId, GroupId, MessageId, RequestId, SessionId, UserId};
+pub use messaging::{
+    Ack, ConversationKind, Message, MessageContent, MessageType, PageLimit, SendTarget, Seq,
+};
 pub use model::{LoginOutcome, Principal, TokenPair, User};
 pub use time::Timestamp;
 pub use validated::{Avatar, ClientMsgId, DeviceId, Nickname, Password, Username};

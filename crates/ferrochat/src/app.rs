@@ -2,8 +2,10 @@
 //!
 //! `build` opens the store (applying migrations) and binds the listener, so
 //! a caller knows the real address before serving (port 0 works). `run`
-//! serves until the token is cancelled, then shuts down in order: stop
-//! accepting and drain requests, then close the store.
+//! serves until the token is cancelled, then shuts down in order: the
+//! gateway stops accepting, closes WebSockets with 1001 and drains HTTP
+//! requests (logic still answers them); then logic commits and answers
+//! what it holds; then the task role stops; then the store closes.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,10 +13,14 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
+use ferrochat_bus::{LocalBus, LocalBusConfig};
+use ferrochat_domain::routing::GatewayId;
 use ferrochat_gateway::GatewayDeps;
-use ferrochat_logic::Accounts;
-use ferrochat_ports::{Readiness, Store};
+use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
+use ferrochat_ports::{Bus, Presence, Readiness, Store};
+use ferrochat_presence::MemoryPresence;
 use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
+use ferrochat_task::{TaskConfig, TaskDeps};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -26,6 +32,8 @@ pub struct App {
     listener: TcpListener,
     local_addr: SocketAddr,
     store: Arc<dyn Store>,
+    logic: Arc<Logic>,
+    task: TaskDeps,
     gateway: GatewayDeps,
 }
 
@@ -47,12 +55,36 @@ impl App {
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
         let store = open_store(&config).await?;
         let secret = secret::resolve(config.auth.jwt_secret.as_deref(), &config.data_dir)?;
-        let accounts = Accounts::new(store.clone(), &config.auth, &secret)
-            .map_err(|e| anyhow::anyhow!("auth setup: {e}"))?;
+        let bus: Arc<dyn Bus> = LocalBus::new(LocalBusConfig::default());
+        let presence: Arc<dyn Presence> = Arc::new(MemoryPresence::new());
+        let logic_config = LogicConfig {
+            auth: config.auth.clone(),
+            messaging: config.messaging.clone(),
+            groups: config.groups.clone(),
+        };
+        let deps = LogicDeps {
+            store: store.clone(),
+            bus: bus.clone(),
+            presence: presence.clone(),
+        };
+        let logic = Arc::new(
+            Logic::build(deps, &logic_config, &secret)
+                .map_err(|e| anyhow::anyhow!("logic setup: {e}"))?,
+        );
         let gateway = GatewayDeps {
-            accounts: Arc::new(accounts),
+            id: GatewayId::new("local"),
+            accounts: logic.accounts.clone(),
+            messaging: logic.messaging.clone(),
+            groups: logic.groups.clone(),
+            bus: bus.clone(),
+            presence: presence.clone(),
             readiness: Arc::new(StoreReadiness(store.clone())),
             metrics: telemetry::metrics_render(),
+        };
+        let task = TaskDeps {
+            store: store.clone(),
+            bus,
+            presence,
         };
         let listener = TcpListener::bind(config.listen)
             .await
@@ -63,6 +95,8 @@ impl App {
             listener,
             local_addr,
             store,
+            logic,
+            task,
             gateway,
         })
     }
@@ -74,13 +108,31 @@ impl App {
 
     pub async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
         let Self {
-            config,
+            mut config,
             listener,
             store,
+            logic,
+            task,
             gateway,
             ..
         } = self;
+        config.gateway.max_content_bytes = config.messaging.max_content_bytes;
+        let grace = config.shutdown.grace;
         let upkeep = tokio::spawn(metrics_upkeep(cancel.clone()));
+        // Logic and task get their own tokens: they stop only after the
+        // gateway has drained, so in-flight sends are still answered.
+        let logic_cancel = CancellationToken::new();
+        let task_cancel = CancellationToken::new();
+        let logic_run = {
+            let logic = logic.clone();
+            let cancel = logic_cancel.clone();
+            tokio::spawn(async move { logic.run(cancel).await })
+        };
+        let task_run = tokio::spawn(ferrochat_task::run(
+            task,
+            TaskConfig::default(),
+            task_cancel.clone(),
+        ));
         let gateway_cancel = cancel.child_token();
         let mut serving = tokio::spawn(ferrochat_gateway::run(
             listener,
@@ -88,23 +140,36 @@ impl App {
             config.gateway.clone(),
             gateway_cancel.clone(),
         ));
-        let served = tokio::select! {
+        let early = tokio::select! {
             r = &mut serving => Some(r),
             _ = cancel.cancelled() => None,
         };
-        let served = match served {
-            Some(r) => r,
-            None => {
-                tracing::info!("shutting down");
-                gateway_cancel.cancel();
-                match tokio::time::timeout(config.shutdown.grace, &mut serving).await {
-                    Ok(r) => r,
-                    Err(_) => {
-                        tracing::warn!(grace = ?config.shutdown.grace, "requests still running after the grace period; stopping anyway");
-                        serving.abort();
-                        Ok(Ok(()))
-                    }
-                }
+        if early.is_none() {
+            tracing::info!("shutting down");
+        }
+        let stopping = async {
+            let served = match early {
+                Some(r) => r,
+                None => (&mut serving).await,
+            };
+            logic_cancel.cancel();
+            if let Ok(Err(e)) = logic_run.await {
+                tracing::error!(error = %e, "logic role failed");
+            }
+            task_cancel.cancel();
+            if let Ok(Err(e)) = task_run.await {
+                tracing::error!(error = %e, "task role failed");
+            }
+            served
+        };
+        let served = match tokio::time::timeout(grace, stopping).await {
+            Ok(r) => r,
+            Err(_) => {
+                tracing::warn!(
+                    ?grace,
+                    "roles still running after the grace period; stopping anyway"
+                );
+                Ok(Ok(()))
             }
         };
         cancel.cancel();

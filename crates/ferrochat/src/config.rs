@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ferrochat_gateway::GatewayConfig;
-use ferrochat_logic::AuthConfig;
+use ferrochat_logic::{AuthConfig, GroupsConfig, MessagingConfig};
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,8 @@ pub struct Config {
     pub store: StoreConfig,
     pub auth: AuthConfig,
     pub gateway: GatewayConfig,
+    pub messaging: MessagingConfig,
+    pub groups: GroupsConfig,
     pub log: LogConfig,
     pub shutdown: ShutdownConfig,
 }
@@ -34,6 +36,8 @@ impl Default for Config {
             store: StoreConfig::default(),
             auth: AuthConfig::default(),
             gateway: GatewayConfig::default(),
+            messaging: MessagingConfig::default(),
+            groups: GroupsConfig::default(),
             log: LogConfig::default(),
             shutdown: ShutdownConfig::default(),
         }
@@ -180,6 +184,34 @@ impl Config {
         }
         if self.auth.refresh_ttl <= self.auth.access_ttl {
             return bad("auth.refresh_ttl", "must be longer than auth.access_ttl");
+        }
+        if self.gateway.ws.outbox_frames == 0 {
+            return bad("gateway.ws.outbox_frames", "must be at least 1");
+        }
+        if self.gateway.ws.max_frame_bytes < 1024 {
+            return bad("gateway.ws.max_frame_bytes", "must be at least 1024");
+        }
+        if self.gateway.ws.ping_interval.is_zero()
+            || self.gateway.ws.idle_timeout <= self.gateway.ws.ping_interval
+        {
+            return bad(
+                "gateway.ws.idle_timeout",
+                "must be longer than gateway.ws.ping_interval",
+            );
+        }
+        if self.gateway.send_rate_limit.per_second == 0 {
+            return bad("gateway.send_rate_limit.per_second", "must be at least 1");
+        }
+        if self.messaging.max_content_bytes == 0
+            || self.messaging.max_content_bytes >= self.gateway.ws.max_frame_bytes
+        {
+            return bad(
+                "messaging.max_content_bytes",
+                "must be at least 1 and less than gateway.ws.max_frame_bytes",
+            );
+        }
+        if self.groups.max_members < 2 {
+            return bad("groups.max_members", "must be at least 2");
         }
         if let Some(s) = &self.auth.jwt_secret {
             if s.len() < 32 {

@@ -14,6 +14,47 @@ pub struct GatewayConfig {
     pub request_timeout: Duration,
     /// Per client IP, on register and login.
     pub auth_rate_limit: RateLimitConfig,
+    /// Per user, on every send (WebSocket and HTTP).
+    pub send_rate_limit: RateLimitConfig,
+    /// How long an HTTP send waits for its commit before answering 1004.
+    #[serde(with = "humantime_serde")]
+    pub send_timeout: Duration,
+    pub ws: WsConfig,
+    /// Largest message content; set by the binary from
+    /// `messaging.max_content_bytes` so the edge and logic agree.
+    #[serde(skip)]
+    pub max_content_bytes: usize,
+}
+
+/// `[gateway.ws]`: WebSocket limits and liveness.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WsConfig {
+    /// Frames queued for one connection; a client that falls this far
+    /// behind is closed with 4008 and resyncs by seq.
+    pub outbox_frames: usize,
+    /// Largest frame accepted from a client; larger closes with 1009.
+    pub max_frame_bytes: usize,
+    /// The server pings this often.
+    #[serde(with = "humantime_serde")]
+    pub ping_interval: Duration,
+    /// A connection silent this long is closed.
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
+    /// Most WebSocket connections at once; more get 503.
+    pub max_connections: usize,
+}
+
+impl Default for WsConfig {
+    fn default() -> Self {
+        Self {
+            outbox_frames: 256,
+            max_frame_bytes: 64 * 1024,
+            ping_interval: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(90),
+            max_connections: 100_000,
+        }
+    }
 }
 
 impl Default for GatewayConfig {
@@ -25,6 +66,13 @@ impl Default for GatewayConfig {
                 per_second: 5,
                 burst: 20,
             },
+            send_rate_limit: RateLimitConfig {
+                per_second: 10,
+                burst: 100,
+            },
+            send_timeout: Duration::from_secs(10),
+            ws: WsConfig::default(),
+            max_content_bytes: 16 * 1024,
         }
     }
 }

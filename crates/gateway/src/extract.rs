@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use bytes::Bytes;
 use ferrochat_domain::{ErrorKind, Principal};
 use serde::de::DeserializeOwned;
@@ -55,18 +55,11 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpErr
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
-        let path = e.path().to_string();
         let inner = e.inner();
         let message = if inner.is_syntax() || inner.is_eof() {
             "request body is not valid JSON".to_owned()
-        } else if path == "." {
-            "request body must be a JSON object".to_owned()
         } else {
-            let reason = inner.to_string();
-            let reason = reason
-                .rsplit_once(" at line ")
-                .map_or(reason.as_str(), |(r, _)| r);
-            format!("{path}: {reason}")
+            describe(&e)
         };
         HttpError::new(ErrorKind::InvalidParams, message)
     })?;
@@ -84,14 +77,14 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
-        let token = bearer(parts)
+        let token = bearer(&parts.headers)
             .ok_or_else(|| HttpError::new(ErrorKind::Unauthorized, "missing bearer token"))?;
         Ok(Authed(state.deps.accounts.authenticate(token).await?))
     }
 }
 
-pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
@@ -99,7 +92,8 @@ pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// One path segment (an id). A malformed one cannot name anything: 1003.
+/// One path segment (an id), parsed by the handler: a malformed id is
+/// 1001 naming the field, a well-formed one that names nothing is 1003.
 pub(crate) struct PathId(pub(crate) String);
 
 impl<S: Send + Sync> FromRequestParts<S> for PathId {
@@ -126,5 +120,54 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
         Ok(ClientIp(ip))
+    }
+}
+
+/// "field: reason" for a value that did not fit its type, without serde's
+/// line/column noise.
+pub(crate) fn describe(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let path = e.path().to_string();
+    let reason = e.inner().to_string();
+    let reason = reason
+        .rsplit_once(" at line ")
+        .map_or(reason.as_str(), |(r, _)| r);
+    if path == "." {
+        reason.to_owned()
+    } else {
+        format!("{path}: {reason}")
+    }
+}
+
+/// Decodes a JSON value already parsed (a WebSocket frame's `data`).
+/// `null` or absent reads as `{}`.
+pub(crate) fn from_value<T: DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, ferrochat_ports::ApiError> {
+    let value = if value.is_null() {
+        serde_json::Value::Object(serde_json::Map::new())
+    } else {
+        value
+    };
+    if !value.is_object() {
+        return Err(ferrochat_ports::ApiError::new(
+            ErrorKind::InvalidParams,
+            "data must be a JSON object",
+        ));
+    }
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| ferrochat_ports::ApiError::new(ErrorKind::InvalidParams, describe(&e)))
+}
+
+/// A query string decoded into `T`; a malformed one is 1001.
+pub(crate) struct QueryParams<T>(pub(crate) T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, HttpError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| QueryParams(q.0))
+            .map_err(|_| HttpError::new(ErrorKind::InvalidParams, "query string is malformed"))
     }
 }

@@ -10,11 +10,14 @@ mod error;
 mod extract;
 mod http;
 mod layers;
+mod pending;
 mod ratelimit;
 mod reply;
+mod send;
 mod serve;
 mod state;
+mod ws;
 
-pub use config::{GatewayConfig, RateLimitConfig};
+pub use config::{GatewayConfig, RateLimitConfig, WsConfig};
 pub use serve::{router, run};
 pub use state::{GatewayDeps, MetricsRender};

@@ -1,18 +1,19 @@
-//! Per-IP token buckets (governor). Memory stays bounded: a background task
-//! forgets buckets that have refilled (see `serve::run`).
+//! Keyed token buckets (governor): per IP on register/login, per user on
+//! sends. Memory stays bounded: a background task forgets buckets that
+//! have refilled (see `serve::run`).
 
-use std::net::IpAddr;
+use std::hash::Hash;
 use std::num::NonZeroU32;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::RateLimitConfig;
 
-pub(crate) struct IpLimiter {
-    inner: DefaultKeyedRateLimiter<IpAddr>,
+pub(crate) struct KeyedLimiter<K: Hash + Eq + Clone> {
+    inner: DefaultKeyedRateLimiter<K>,
 }
 
-impl IpLimiter {
+impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
     pub(crate) fn new(cfg: RateLimitConfig) -> Self {
         let rate = NonZeroU32::new(cfg.per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(cfg.burst).unwrap_or(rate);
@@ -21,9 +22,9 @@ impl IpLimiter {
         }
     }
 
-    /// True if `ip` may proceed now (and takes one token).
-    pub(crate) fn allow(&self, ip: IpAddr) -> bool {
-        self.inner.check_key(&ip).is_ok()
+    /// True if `key` may proceed now (and takes one token).
+    pub(crate) fn allow(&self, key: &K) -> bool {
+        self.inner.check_key(key).is_ok()
     }
 
     /// Drops buckets that are full again; they hold no information.

@@ -1,7 +1,6 @@
 //! Building the router and serving it until cancelled.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -11,7 +10,6 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::GatewayConfig;
 use crate::layers;
-use crate::ratelimit::IpLimiter;
 use crate::state::{AppState, GatewayDeps};
 
 /// How often idle rate-limit buckets are forgotten.
@@ -19,11 +17,7 @@ const LIMITER_SWEEP: Duration = Duration::from_secs(60);
 
 /// The complete HTTP app, for serving or for `oneshot` tests.
 pub fn router(deps: GatewayDeps, config: &GatewayConfig) -> Router {
-    router_with_state(AppState {
-        deps,
-        auth_limiter: Arc::new(IpLimiter::new(config.auth_rate_limit)),
-        config: Arc::new(config.clone()),
-    })
+    router_with_state(AppState::new(deps, config.clone()))
 }
 
 fn router_with_state(state: AppState) -> Router {
@@ -32,40 +26,52 @@ fn router_with_state(state: AppState) -> Router {
     layers::apply(crate::http::routes().with_state(state), max_body, timeout)
 }
 
-/// Serves on an already-bound listener until `cancel` fires, then stops
-/// accepting, lets in-flight requests finish and returns.
+/// Serves on an already-bound listener until `cancel` fires. Then: stop
+/// accepting, close every WebSocket with 1001, let in-flight requests
+/// finish (their sends still get answered), stop the dispatcher, return.
 pub async fn run(
     listener: TcpListener,
     deps: GatewayDeps,
     config: GatewayConfig,
     cancel: CancellationToken,
 ) -> std::io::Result<()> {
-    let state = AppState {
-        deps,
-        auth_limiter: Arc::new(IpLimiter::new(config.auth_rate_limit)),
-        config: Arc::new(config),
-    };
+    let mut state = AppState::new(deps, config);
+    state.shutdown = cancel.child_token();
     let tasks = TaskTracker::new();
-    let limiter = state.auth_limiter.clone();
-    let sweep_cancel = cancel.clone();
+    let background = CancellationToken::new();
+    tasks.spawn(sweep_limiters(state.clone(), background.clone()));
+    let dispatcher = state.clone();
+    let dispatch_stop = background.clone();
     tasks.spawn(async move {
-        let mut tick = tokio::time::interval(LIMITER_SWEEP);
-        loop {
-            tokio::select! {
-                _ = sweep_cancel.cancelled() => return,
-                _ = tick.tick() => limiter.forget_idle(),
-            }
+        if let Err(e) = crate::ws::dispatch(dispatcher, dispatch_stop).await {
+            tracing::error!(error = %e, "gateway dispatcher could not start");
         }
     });
-    let app = router_with_state(state);
+    let app = router_with_state(state.clone());
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(cancel.clone().cancelled_owned())
     .await;
-    cancel.cancel();
+    state.shutdown.cancel();
+    state.sessions.close();
+    state.sessions.wait().await;
+    background.cancel();
     tasks.close();
     tasks.wait().await;
     served
+}
+
+async fn sweep_limiters(state: AppState, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(LIMITER_SWEEP);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => {
+                state.auth_limiter.forget_idle();
+                state.send_limiter.forget_idle();
+            }
+        }
+    }
 }

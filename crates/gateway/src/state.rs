@@ -1,20 +1,35 @@
 //! What the gateway is given (`GatewayDeps`) and shares with its handlers.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
-use ferrochat_ports::{AccountsApi, Readiness};
+use ferrochat_domain::routing::GatewayId;
+use ferrochat_domain::UserId;
+use ferrochat_ports::{AccountsApi, Bus, GroupsApi, MessagingApi, Presence, Readiness};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::config::GatewayConfig;
-use crate::ratelimit::IpLimiter;
+use crate::pending::Pending;
+use crate::ratelimit::KeyedLimiter;
+use crate::ws::Registry;
 
 /// Renders the process's metrics in Prometheus text format.
 pub type MetricsRender = Arc<dyn Fn() -> String + Send + Sync>;
 
 /// The ports the gateway talks to. Embedded, these are the logic role
-/// itself; in a cluster, gRPC clients.
+/// itself and in-process adapters; in a cluster, gRPC clients, Kafka and
+/// Redis.
 #[derive(Clone)]
 pub struct GatewayDeps {
+    /// This gateway's name on the bus (`downstream.{id}`).
+    pub id: GatewayId,
     pub accounts: Arc<dyn AccountsApi>,
+    pub messaging: Arc<dyn MessagingApi>,
+    pub groups: Arc<dyn GroupsApi>,
+    pub bus: Arc<dyn Bus>,
+    pub presence: Arc<dyn Presence>,
     pub readiness: Arc<dyn Readiness>,
     pub metrics: MetricsRender,
 }
@@ -22,6 +37,31 @@ pub struct GatewayDeps {
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) deps: GatewayDeps,
-    pub(crate) auth_limiter: Arc<IpLimiter>,
     pub(crate) config: Arc<GatewayConfig>,
+    pub(crate) auth_limiter: Arc<KeyedLimiter<IpAddr>>,
+    pub(crate) send_limiter: Arc<KeyedLimiter<UserId>>,
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) pending: Arc<Pending>,
+    /// One permit per open WebSocket.
+    pub(crate) ws_permits: Arc<Semaphore>,
+    /// Cancelled when the gateway shuts down: sessions close with 1001.
+    pub(crate) shutdown: CancellationToken,
+    /// Every session task, so shutdown can wait for them.
+    pub(crate) sessions: TaskTracker,
+}
+
+impl AppState {
+    pub(crate) fn new(deps: GatewayDeps, config: GatewayConfig) -> Self {
+        Self {
+            auth_limiter: Arc::new(KeyedLimiter::new(config.auth_rate_limit)),
+            send_limiter: Arc::new(KeyedLimiter::new(config.send_rate_limit)),
+            registry: Arc::new(Registry::new()),
+            pending: Arc::new(Pending::default()),
+            ws_permits: Arc::new(Semaphore::new(config.ws.max_connections.max(1))),
+            shutdown: CancellationToken::new(),
+            sessions: TaskTracker::new(),
+            config: Arc::new(config),
+            deps,
+        }
+    }
 }

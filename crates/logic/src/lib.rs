@@ -6,6 +6,14 @@
 
 pub mod accounts;
 pub mod clock;
+mod deps;
 mod error;
+mod groups;
+mod messaging;
+mod role;
 
 pub use accounts::{Accounts, AuthConfig, PasswordHashConfig};
+pub use deps::LogicDeps;
+pub use groups::Groups;
+pub use messaging::{GroupsConfig, Messaging, MessagingConfig};
+pub use role::{Logic, LogicConfig};

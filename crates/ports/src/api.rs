@@ -2,8 +2,15 @@
 //! calls into the logic role; in a cluster, a gRPC client implements them.
 
 use async_trait::async_trait;
-use ferrochat_domain::commands::{Login, Register, UpdateProfile};
-use ferrochat_domain::{ErrorKind, InvalidField, LoginOutcome, Principal, TokenPair, User, UserId};
+use ferrochat_domain::commands::{
+    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateProfile,
+};
+use ferrochat_domain::groups::{Group, Role};
+use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::{
+    ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome, Message, Principal, SendTarget,
+    Seq, TokenPair, User, UserId,
+};
 
 /// An error as the contract sees it: a kind (which becomes the code) and a
 /// message a client may read. Internal causes are logged where they happen
@@ -33,6 +40,14 @@ impl ApiError {
 
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::NotFound, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Forbidden, message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Conflict, message)
     }
 }
 
@@ -64,4 +79,70 @@ pub trait AccountsApi: Send + Sync + 'static {
 pub trait Readiness: Send + Sync + 'static {
     /// `Err` names what is not ready.
     async fn check(&self) -> Result<(), String>;
+}
+
+/// One page of history.
+#[derive(Debug, Clone)]
+pub struct HistoryPage {
+    pub messages: Vec<Message>,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnreadSummary {
+    pub total: u64,
+    /// Only conversations with something unread.
+    pub conversations: Vec<(ConversationId, u64)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncConversation {
+    pub conversation_id: ConversationId,
+    pub messages: Vec<Message>,
+    pub has_more: bool,
+}
+
+/// Conversations, history, cursors (contract.md, "Conversations and
+/// messages"). Sends do not go through here: they travel on the bus.
+#[async_trait]
+pub trait MessagingApi: Send + Sync + 'static {
+    /// The conversation a send goes to: checks the target exists and the
+    /// sender may write there; creates a single conversation if needed.
+    async fn resolve_target(
+        &self,
+        who: &UserId,
+        target: &SendTarget,
+    ) -> Result<ConversationId, ApiError>;
+    async fn open_single(&self, who: &UserId, peer: &UserId) -> Result<ConversationView, ApiError>;
+    async fn conversations(&self, who: &UserId) -> Result<Vec<ConversationView>, ApiError>;
+    async fn update_conversation(
+        &self,
+        who: &UserId,
+        id: &ConversationId,
+        cmd: UpdateConversation,
+    ) -> Result<ConversationView, ApiError>;
+    async fn history(&self, who: &UserId, query: History) -> Result<HistoryPage, ApiError>;
+    async fn unread(&self, who: &UserId) -> Result<UnreadSummary, ApiError>;
+    async fn sync(&self, who: &UserId, req: SyncRequest)
+        -> Result<Vec<SyncConversation>, ApiError>;
+    /// Moves the read cursor and tells the other members.
+    async fn mark_read(&self, who: &UserId, id: &ConversationId, seq: Seq) -> Result<(), ApiError>;
+    /// Tells the other online members that `who` is typing.
+    async fn typing(&self, who: &UserId, id: &ConversationId) -> Result<(), ApiError>;
+}
+
+/// A group as one member sees it.
+#[derive(Debug, Clone)]
+pub struct GroupView {
+    pub group: Group,
+    pub my_role: Option<Role>,
+}
+
+/// Groups (contract.md, "Groups").
+#[async_trait]
+pub trait GroupsApi: Send + Sync + 'static {
+    async fn create_group(&self, who: &UserId, cmd: CreateGroup) -> Result<GroupView, ApiError>;
+    async fn group(&self, who: &UserId, id: &GroupId) -> Result<GroupView, ApiError>;
+    async fn join_group(&self, who: &UserId, id: &GroupId) -> Result<GroupView, ApiError>;
+    async fn leave_group(&self, who: &UserId, id: &GroupId) -> Result<(), ApiError>;
 }

@@ -6,7 +6,11 @@
 //! crosses a port: adapters map theirs into the port's error enum.
 
 pub mod api;
+pub mod bus;
+pub mod presence;
 pub mod store;
 
-pub use api::{AccountsApi, ApiError, Readiness};
-pub use store::{AccountStore, Store, StoreError};
+pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, Readiness};
+pub use bus::Bus;
+pub use presence::Presence;
+pub use store::{AccountStore, GroupStore, MessageStore, Store, StoreError};

@@ -36,6 +36,7 @@ fn session_from_row(row: &SqliteRow) -> Result<SessionRecord, sqlx::Error> {
 #[async_trait]
 impl AccountStore for SqliteStore {
     async fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map)?;
         sqlx::query(
             "INSERT INTO users (id, username, username_key, password_hash, nickname, avatar, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -47,10 +48,24 @@ impl AccountStore for SqliteStore {
         .bind(user.nickname.as_str())
         .bind(user.avatar.as_str())
         .bind(user.created_at.millis())
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await
-        .map(|_| ())
-        .map_err(map)
+        .map_err(map)?;
+        // Every user is in the world room, starting with nothing unread.
+        sqlx::query(
+            "INSERT INTO conversation_members (conversation_id, user_id, read_seq, joined_at)
+             SELECT id, ?, last_seq, ? FROM conversations WHERE id = 'world'",
+        )
+        .bind(user.id.as_str())
+        .bind(user.created_at.millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        sqlx::query("UPDATE conversations SET member_count = member_count + 1 WHERE id = 'world'")
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        tx.commit().await.map_err(map)
     }
 
     async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
@@ -163,7 +178,10 @@ impl AccountStore for SqliteStore {
                 .await
                 .map_err(map)?;
             tx.commit().await.map_err(map)?;
-            return Ok(RotateOutcome::Reused(session.id));
+            return Ok(RotateOutcome::Reused {
+                session: session.id,
+                user: session.user_id,
+            });
         }
         sqlx::query("UPDATE refresh_tokens SET replaced_at = ? WHERE token_hash = ?")
             .bind(r.now.millis())

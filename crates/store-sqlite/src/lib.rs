@@ -9,6 +9,8 @@
 
 mod accounts;
 mod error;
+mod groups;
+mod messages;
 mod open;
 
 pub use open::{SqliteOptions, SqliteStore, Synchronous};

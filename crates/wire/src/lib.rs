@@ -8,6 +8,8 @@
 pub mod accounts;
 pub mod envelope;
 pub mod error_code;
+pub mod frame;
+pub mod messaging;
 pub mod time;
 
 pub use envelope::{Envelope, ErrorBody};

@@ -62,17 +62,23 @@ async fn a_2_mib_body_is_1008() {
 }
 
 #[tokio::test]
-async fn unknown_ids_and_paths_are_1003() {
+async fn unknown_ids_and_paths_are_1003_malformed_ids_1001() {
     let app = spawn_app().await;
     let s = app.new_user("ids").await;
     let unknown = uuid_like();
-    for path in [
-        format!("/api/v1/users/{unknown}"),
-        "/api/v1/users/not-an-id".to_owned(),
-        "/api/v1/users/%20".to_owned(),
-    ] {
-        let r = app.request(Method::GET, &path, Some(&s.access), None).await;
-        r.err(1003);
+    let r = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/users/{unknown}"),
+            Some(&s.access),
+            None,
+        )
+        .await;
+    assert_eq!(r.err(1003), "no such user");
+    // A malformed id is the caller's mistake, named as such.
+    for path in ["/api/v1/users/not-an-id", "/api/v1/users/%20"] {
+        let r = app.request(Method::GET, path, Some(&s.access), None).await;
+        assert_eq!(r.err(1001), "user_id: is not a valid id", "{path}");
     }
     app.request(Method::GET, "/api/v1/nothing-here", None, None)
         .await

@@ -8,5 +8,12 @@
 mod accounts;
 mod bad_input;
 mod binary;
+mod conversations;
+mod crash;
+mod groups_basic;
+mod messaging;
 mod ops;
+mod read_sync;
 mod support;
+mod ws;
+mod ws_limits;

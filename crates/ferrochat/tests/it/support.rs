@@ -236,3 +236,145 @@ fn uuid_suffix() -> String {
         N.fetch_add(1, Ordering::Relaxed)
     )
 }
+
+/// The password `new_user` registers with.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A well-formed id no row has.
+pub const UNKNOWN_ID: &str = "00000000-0000-7000-8000-000000000000";
+
+impl TestApp {
+    /// Logs the same user in again: a second device, a second session.
+    pub async fn second_session(&self, s: &Session) -> String {
+        let login = self.login(&s.username, PASSWORD).await;
+        login.ok()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// POST /api/v1/messages/send.
+    pub async fn send_http(&self, token: &str, body: Value) -> Reply {
+        self.request(
+            Method::POST,
+            "/api/v1/messages/send",
+            Some(token),
+            Some(body),
+        )
+        .await
+    }
+
+    /// POST /api/v1/messages/send that must succeed; returns the ack.
+    pub async fn send_http_ok(&self, token: &str, body: Value) -> Value {
+        let r = self.send_http(token, body).await;
+        r.ok().clone()
+    }
+
+    /// POST /api/v1/conversations/create; returns the conversation id.
+    pub async fn open_single(&self, token: &str, peer_user_id: &str) -> String {
+        let r = self
+            .request(
+                Method::POST,
+                "/api/v1/conversations/create",
+                Some(token),
+                Some(json!({"peer_user_id": peer_user_id})),
+            )
+            .await;
+        r.ok()["conversation_id"].as_str().unwrap().to_owned()
+    }
+
+    /// GET /api/v1/conversations; returns the list.
+    pub async fn conversations(&self, token: &str) -> Vec<Value> {
+        let r = self
+            .request(Method::GET, "/api/v1/conversations", Some(token), None)
+            .await;
+        r.ok()["conversations"].as_array().unwrap().clone()
+    }
+
+    /// One conversation out of GET /api/v1/conversations.
+    pub async fn conversation(&self, token: &str, id: &str) -> Value {
+        self.conversations(token)
+            .await
+            .into_iter()
+            .find(|c| c["conversation_id"] == id)
+            .unwrap_or_else(|| panic!("conversation {id} not listed"))
+    }
+
+    /// PUT /api/v1/conversations/{id}.
+    pub async fn update_conversation(&self, token: &str, id: &str, body: Value) -> Reply {
+        self.request(
+            Method::PUT,
+            &format!("/api/v1/conversations/{id}"),
+            Some(token),
+            Some(body),
+        )
+        .await
+    }
+
+    /// GET /api/v1/messages/history?{query}.
+    pub async fn history(&self, token: &str, query: &str) -> Reply {
+        self.request(
+            Method::GET,
+            &format!("/api/v1/messages/history?{query}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// Every message of a conversation, paging with after_seq.
+    pub async fn history_all(&self, token: &str, conversation_id: &str) -> Vec<Value> {
+        let mut all: Vec<Value> = Vec::new();
+        let mut after = 0;
+        loop {
+            let q = format!("conversation_id={conversation_id}&after_seq={after}&limit=200");
+            let r = self.history(token, &q).await;
+            let d = r.ok();
+            let page = d["messages"].as_array().unwrap();
+            all.extend(page.iter().cloned());
+            if !d["has_more"].as_bool().unwrap() {
+                return all;
+            }
+            assert!(!page.is_empty(), "has_more with an empty page: {d}");
+            after = page.last().unwrap()["seq"].as_u64().unwrap();
+        }
+    }
+
+    /// GET /api/v1/messages/unread; returns the data.
+    pub async fn unread(&self, token: &str) -> Value {
+        let r = self
+            .request(Method::GET, "/api/v1/messages/unread", Some(token), None)
+            .await;
+        r.ok().clone()
+    }
+
+    /// POST /api/v1/groups/create.
+    pub async fn create_group(&self, token: &str, body: Value) -> Reply {
+        self.request(
+            Method::POST,
+            "/api/v1/groups/create",
+            Some(token),
+            Some(body),
+        )
+        .await
+    }
+
+    /// GET /api/v1/groups/{id}.
+    pub async fn group(&self, token: &str, id: &str) -> Reply {
+        self.request(
+            Method::GET,
+            &format!("/api/v1/groups/{id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// POST /api/v1/groups/{id}/{action} (join, leave).
+    pub async fn group_action(&self, token: &str, id: &str, action: &str) -> Reply {
+        self.request(
+            Method::POST,
+            &format!("/api/v1/groups/{id}/{action}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+}

@@ -24,7 +24,7 @@ pub(super) fn routes() -> Router<AppState> {
 }
 
 fn limit(state: &AppState, ip: ClientIp) -> Result<(), HttpError> {
-    if state.auth_limiter.allow(ip.0) {
+    if state.auth_limiter.allow(&ip.0) {
         Ok(())
     } else {
         Err(HttpError::new(

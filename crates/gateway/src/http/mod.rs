@@ -1,6 +1,9 @@
 //! HTTP resources, one file each, routes beside their handlers.
 
 mod auth;
+mod conversations;
+mod groups;
+mod messages;
 mod ops;
 mod users;
 
@@ -13,4 +16,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(auth::routes())
         .merge(users::routes())
         .merge(ops::routes())
+        .merge(conversations::routes())
+        .merge(messages::routes())
+        .merge(groups::routes())
+        .merge(crate::ws::routes())
 }

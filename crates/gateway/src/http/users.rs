@@ -5,7 +5,6 @@ use axum::routing::get;
 use axum::Router;
 use ferrochat_domain::commands::UpdateProfile;
 use ferrochat_domain::UserId;
-use ferrochat_ports::ApiError;
 use ferrochat_wire::accounts::{ProfileDto, UpdateProfileBody};
 
 use crate::error::HttpError;
@@ -46,7 +45,7 @@ async fn public_profile(
     Authed(_): Authed,
     PathId(id): PathId,
 ) -> Result<Reply<ProfileDto>, HttpError> {
-    let id = UserId::parse(&id).map_err(|_| ApiError::not_found("no such user"))?;
+    let id = UserId::parse(&id)?;
     let user = state.deps.accounts.user(&id).await?;
     Ok(Reply::ok(ProfileDto::from(&user)))
 }

@@ -1,13 +1,16 @@
 //! `Accounts`, the logic role's implementation of `AccountsApi`.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{Login, Register, UpdateProfile};
+use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::{
     Avatar, ErrorKind, LoginOutcome, Nickname, Principal, SessionId, Timestamp, TokenPair, User,
     UserId,
 };
+use ferrochat_ports::bus::DownstreamRecord;
 use ferrochat_ports::store::{NewSession, RotateOutcome, Rotation};
 use ferrochat_ports::{AccountsApi, ApiError, Store, StoreError};
 
@@ -15,6 +18,7 @@ use super::config::AuthConfig;
 use super::password::{HashError, PasswordHasher};
 use super::tokens::{hash_refresh_token, new_refresh_token, TokenKeys};
 use crate::clock;
+use crate::deps::LogicDeps;
 use crate::error::{internal, store};
 
 const BAD_CREDENTIALS: &str = "invalid username or password";
@@ -22,6 +26,7 @@ const BAD_TOKEN: &str = "invalid or expired token";
 
 pub struct Accounts {
     store: Arc<dyn Store>,
+    deps: LogicDeps,
     keys: TokenKeys,
     hasher: PasswordHasher,
     access_ttl_ms: i64,
@@ -34,10 +39,11 @@ fn millis(d: std::time::Duration) -> i64 {
 
 impl Accounts {
     /// `secret` signs access tokens; every logic instance must share it.
-    pub fn new(store: Arc<dyn Store>, cfg: &AuthConfig, secret: &[u8]) -> Result<Self, String> {
+    pub fn new(deps: LogicDeps, cfg: &AuthConfig, secret: &[u8]) -> Result<Self, String> {
         let hasher = PasswordHasher::new(&cfg.password_hash).map_err(|e| e.to_string())?;
         Ok(Self {
-            store,
+            store: deps.store.clone(),
+            deps,
             keys: TokenKeys::new(secret),
             hasher,
             access_ttl_ms: millis(cfg.access_ttl),
@@ -49,6 +55,28 @@ impl Accounts {
         self.keys
             .issue(who, now, now.plus_millis(self.access_ttl_ms))
             .map_err(|e| internal("signing an access token", &e))
+    }
+
+    /// Asks every gateway holding a socket of this session to close it
+    /// (4001). Best effort: a socket that escapes is refused at its next
+    /// token check anyway, since the session is revoked in the store.
+    async fn close_sockets(&self, user: &UserId, session: &SessionId) {
+        let routes = match self.deps.presence.routes(std::slice::from_ref(user)).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot find a revoked session's sockets");
+                return;
+            }
+        };
+        let gateways: BTreeSet<GatewayId> = routes.into_iter().map(|(_, r)| r.gateway).collect();
+        for g in gateways {
+            let record = DownstreamRecord::CloseSession {
+                session: session.clone(),
+            };
+            if let Err(e) = self.deps.bus.publish_downstream(&g, record).await {
+                tracing::debug!(error = %e, "cannot reach a gateway to close a session");
+            }
+        }
     }
 
     fn pair(&self, access_token: String, refresh_token: String) -> TokenPair {
@@ -160,8 +188,9 @@ impl AccountsApi for Accounts {
                 let access = self.issue_access(&who, now)?;
                 Ok(self.pair(access, next))
             }
-            RotateOutcome::Reused(session) => {
+            RotateOutcome::Reused { session, user } => {
                 tracing::warn!(session.id = %session, "rotated refresh token reused; session revoked");
+                self.close_sockets(&user, &session).await;
                 Err(ApiError::unauthorized(BAD_TOKEN))
             }
             RotateOutcome::Invalid => Err(ApiError::unauthorized(BAD_TOKEN)),
@@ -172,7 +201,9 @@ impl AccountsApi for Accounts {
         self.store
             .revoke_session(&who.session_id, clock::now())
             .await
-            .map_err(|e| store("revoking a session", e))
+            .map_err(|e| store("revoking a session", e))?;
+        self.close_sockets(&who.user_id, &who.session_id).await;
+        Ok(())
     }
 
     async fn authenticate(&self, access_token: &str) -> Result<Principal, ApiError> {

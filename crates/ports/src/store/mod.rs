@@ -1,5 +1,13 @@
 //! The store port: durable state. One trait per area, gathered by `Store`.
 
+mod groups;
+mod messages;
+
+pub use groups::{GroupStore, NewGroup};
+pub use messages::{
+    Committed, ConversationRecord, HistoryQuery, MemberRecord, MessageStore, NewMessage,
+};
+
 use async_trait::async_trait;
 use ferrochat_domain::commands::UpdateProfile;
 use ferrochat_domain::{DeviceId, SessionId, Timestamp, User, UserId};
@@ -67,7 +75,7 @@ pub enum RotateOutcome {
     Rotated(SessionRecord),
     /// The token had already been rotated away: the store revoked the
     /// session in the same transaction.
-    Reused(SessionId),
+    Reused { session: SessionId, user: UserId },
     /// Unknown token, or its session is revoked or expired.
     Invalid,
 }
@@ -93,7 +101,7 @@ pub trait AccountStore: Send + Sync {
 
 /// Everything durable. Adapters implement each area trait and this one.
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync + 'static {
+pub trait Store: AccountStore + MessageStore + GroupStore + Send + Sync + 'static {
     /// Cheap reachability check, for `/ready`.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Finishes in-flight work and closes connections.

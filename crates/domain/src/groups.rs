@@ -1,0 +1,126 @@
+//! Groups: roles, join policy and the group model.
+
+use crate::error::InvalidField;
+use crate::{ConversationId, GroupId, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Member,
+    Admin,
+    Owner,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Admin => "admin",
+            Self::Member => "member",
+        }
+    }
+
+    pub fn from_stored(s: &str) -> Self {
+        match s {
+            "owner" => Self::Owner,
+            "admin" => Self::Admin,
+            _ => Self::Member,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinPolicy {
+    /// Anyone may join.
+    Open,
+    /// Only an owner or admin can add members.
+    Invite,
+}
+
+impl JoinPolicy {
+    pub fn parse(raw: &str) -> Result<Self, InvalidField> {
+        match raw {
+            "open" => Ok(Self::Open),
+            "invite" => Ok(Self::Invite),
+            _ => Err(InvalidField::new(
+                "join_policy",
+                "must be \"open\" or \"invite\"",
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Invite => "invite",
+        }
+    }
+
+    pub fn from_stored(s: &str) -> Self {
+        if s == "invite" {
+            Self::Invite
+        } else {
+            Self::Open
+        }
+    }
+}
+
+/// A group name: 1-64 characters after trimming, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupName(String);
+
+impl GroupName {
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        let t = raw.trim();
+        if !(1..=64).contains(&t.chars().count()) || t.chars().any(char::is_control) {
+            return Err(InvalidField::new(
+                "name",
+                "must be 1 to 64 characters without control characters",
+            ));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    pub fn from_stored(raw: String) -> Self {
+        Self(raw)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A group description: at most 512 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GroupDescription(String);
+
+impl GroupDescription {
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        if raw.chars().count() > 512 {
+            return Err(InvalidField::new(
+                "description",
+                "must be at most 512 characters",
+            ));
+        }
+        Ok(Self(raw))
+    }
+
+    pub fn from_stored(raw: String) -> Self {
+        Self(raw)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub id: GroupId,
+    pub conversation_id: ConversationId,
+    pub name: GroupName,
+    pub description: GroupDescription,
+    pub owner_id: UserId,
+    pub member_count: u32,
+    pub max_members: u32,
+    pub join_policy: JoinPolicy,
+}

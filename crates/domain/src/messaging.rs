@@ -1,0 +1,281 @@
+//! Messages and conversations: value types, models and the read-cursor
+//! rules (design invariants 2 and 5).
+
+use crate::error::InvalidField;
+use crate::{ClientMsgId, ConversationId, GroupId, MessageId, Timestamp, UserId};
+
+/// A position in a conversation: messages are numbered 1, 2, 3, ... with
+/// no gap (invariant 2); 0 means "before the first message".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Seq(u64);
+
+impl Seq {
+    pub const ZERO: Seq = Seq(0);
+
+    pub const fn new(n: u64) -> Self {
+        Self(n)
+    }
+
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+
+    /// The next seq; `None` only after 2^64-1 messages in one conversation.
+    pub fn next(self) -> Option<Seq> {
+        self.0.checked_add(1).map(Seq)
+    }
+
+    /// A client-supplied seq (JSON numbers may be negative).
+    pub fn parse(raw: i64, field: &'static str) -> Result<Self, InvalidField> {
+        u64::try_from(raw)
+            .map(Seq)
+            .map_err(|_| InvalidField::new(field, "must not be negative"))
+    }
+}
+
+/// Message text: non-empty, at most `max_bytes` bytes of UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageContent(String);
+
+impl MessageContent {
+    pub fn parse(raw: String, max_bytes: usize) -> Result<Self, InvalidField> {
+        if raw.is_empty() {
+            return Err(InvalidField::new("content", "must not be empty"));
+        }
+        if raw.len() > max_bytes {
+            return Err(InvalidField::too_large(
+                "content",
+                format!("must be at most {max_bytes} bytes"),
+            ));
+        }
+        Ok(Self(raw))
+    }
+
+    pub fn from_stored(raw: String) -> Self {
+        Self(raw)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A message's kind: `text` by default, or any 1-32 of `a-z0-9_.-` a
+/// client chooses (`image`, `file`, ...). `system` is the server's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageType(String);
+
+impl MessageType {
+    pub const SYSTEM: &'static str = "system";
+
+    pub fn text() -> Self {
+        Self("text".to_owned())
+    }
+
+    pub fn system() -> Self {
+        Self(Self::SYSTEM.to_owned())
+    }
+
+    /// A client's choice; `system` is refused.
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        let ok = (1..=32).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
+        if !ok {
+            return Err(InvalidField::new(
+                "message_type",
+                "must be 1 to 32 of a-z, 0-9, '_', '.', '-'",
+            ));
+        }
+        if raw == Self::SYSTEM {
+            return Err(InvalidField::new("message_type", "system is reserved"));
+        }
+        Ok(Self(raw))
+    }
+
+    pub fn from_stored(raw: String) -> Self {
+        Self(raw)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How many items a page holds: 1-200, 50 when unspecified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageLimit(u32);
+
+impl PageLimit {
+    pub const DEFAULT: PageLimit = PageLimit(50);
+    pub const MAX: u32 = 200;
+
+    pub fn parse(raw: Option<i64>) -> Result<Self, InvalidField> {
+        match raw {
+            None => Ok(Self::DEFAULT),
+            Some(n) if (1..=i64::from(Self::MAX)).contains(&n) => {
+                Ok(Self(u32::try_from(n).unwrap_or(Self::MAX)))
+            }
+            Some(_) => Err(InvalidField::new(
+                "limit",
+                format!("must be 1 to {}", Self::MAX),
+            )),
+        }
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConversationKind {
+    Single,
+    Group,
+    World,
+}
+
+impl ConversationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Single => "single",
+            Self::Group => "group",
+            Self::World => "world",
+        }
+    }
+
+    pub fn from_stored(s: &str) -> Option<Self> {
+        match s {
+            "single" => Some(Self::Single),
+            "group" => Some(Self::Group),
+            "world" => Some(Self::World),
+            _ => None,
+        }
+    }
+}
+
+/// A stored message. Its `seq` never changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub conversation_kind: ConversationKind,
+    pub seq: Seq,
+    pub from: UserId,
+    pub message_type: MessageType,
+    pub content: MessageContent,
+    pub client_msg_id: ClientMsgId,
+    pub created_at: Timestamp,
+}
+
+/// What a sender is told once its message is durable (invariant 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ack {
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
+    pub seq: Seq,
+    pub client_msg_id: ClientMsgId,
+    pub created_at: Timestamp,
+}
+
+impl From<&Message> for Ack {
+    fn from(m: &Message) -> Self {
+        Self {
+            message_id: m.id.clone(),
+            conversation_id: m.conversation_id.clone(),
+            seq: m.seq,
+            client_msg_id: m.client_msg_id.clone(),
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// Where a send goes: an existing conversation, a user (the single
+/// conversation with them, created if needed) or a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendTarget {
+    Conversation(ConversationId),
+    User(UserId),
+    Group(GroupId),
+}
+
+/// A member's view of one conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationView {
+    pub id: ConversationId,
+    pub kind: ConversationKind,
+    pub name: String,
+    pub peer_user_id: Option<UserId>,
+    pub group_id: Option<GroupId>,
+    pub last_seq: Seq,
+    pub read_seq: Seq,
+    pub muted: bool,
+    pub pinned: bool,
+    pub last_message: Option<Message>,
+    pub updated_at: Timestamp,
+}
+
+impl ConversationView {
+    pub fn unread(&self) -> u64 {
+        unread(self.last_seq, self.read_seq)
+    }
+}
+
+/// Unread count under read diffusion: everything after the read cursor.
+/// Sending moves the sender's own cursor, so own messages never count.
+pub fn unread(last_seq: Seq, read_seq: Seq) -> u64 {
+    last_seq.get().saturating_sub(read_seq.get())
+}
+
+/// Where a read cursor goes when a member says "read up to `requested`":
+/// only forward, and never past the last message.
+pub fn advance_read(current: Seq, requested: Seq, last_seq: Seq) -> Seq {
+    current.max(requested.min(last_seq))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_cursor_moves_forward_only_and_is_capped() {
+        let s = Seq::new;
+        assert_eq!(advance_read(s(3), s(5), s(10)), s(5));
+        assert_eq!(advance_read(s(5), s(3), s(10)), s(5), "never backwards");
+        assert_eq!(
+            advance_read(s(5), s(99), s(10)),
+            s(10),
+            "capped at last_seq"
+        );
+        assert_eq!(unread(s(10), s(4)), 6);
+        assert_eq!(unread(s(4), s(10)), 0);
+    }
+
+    #[test]
+    fn content_limits() {
+        assert!(MessageContent::parse(String::new(), 10).is_err());
+        assert!(MessageContent::parse("x".repeat(10), 10).is_ok());
+        let e = MessageContent::parse("x".repeat(11), 10).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::TooLarge);
+    }
+
+    #[test]
+    fn message_types() {
+        assert!(MessageType::parse("image".into()).is_ok());
+        assert!(MessageType::parse("system".into()).is_err());
+        assert!(MessageType::parse("Text".into()).is_err());
+        assert!(MessageType::parse(String::new()).is_err());
+    }
+
+    #[test]
+    fn page_limits() {
+        assert_eq!(PageLimit::parse(None).unwrap().get(), 50);
+        assert_eq!(PageLimit::parse(Some(200)).unwrap().get(), 200);
+        assert!(PageLimit::parse(Some(201)).is_err());
+        assert!(PageLimit::parse(Some(0)).is_err());
+        assert!(Seq::parse(-1, "seq").is_err());
+        assert_eq!(Seq::new(1).next(), Some(Seq::new(2)));
+        assert_eq!(Seq::new(u64::MAX).next(), None);
+    }
+}

@@ -1,0 +1,373 @@
+//! SIGKILL during a send storm: after a restart on the same data dir,
+//! every acked message is there, seqs have no gap, and clients that resync
+//! by seq end with every committed message exactly once, in order.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::{SinkExt as _, StreamExt as _};
+use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+use tokio_tungstenite::tungstenite::Message;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ferrochat");
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(data_dir: &Path) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("FERROCHAT_LOG__FORMAT", "json")
+            .env("FERROCHAT_AUTH__PASSWORD_HASH__MEMORY_KIB", "64")
+            .env("FERROCHAT_AUTH__PASSWORD_HASH__ITERATIONS", "1")
+            .env("FERROCHAT_GATEWAY__SEND_RATE_LIMIT__PER_SECOND", "100000")
+            .env("FERROCHAT_GATEWAY__SEND_RATE_LIMIT__BURST", "100000")
+            .env("FERROCHAT_GATEWAY__WS__OUTBOX_FRAMES", "100000")
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines.next().expect("server logged before exiting").unwrap();
+            let v: Value = serde_json::from_str(&line).expect("log lines are JSON");
+            if v["message"] == "listening" {
+                break v["addr"].as_str().unwrap().to_owned();
+            }
+        };
+        std::thread::spawn(move || for _ in lines.by_ref() {});
+        Self { child, addr }
+    }
+
+    fn kill9(&mut self) {
+        self.child.kill().unwrap(); // SIGKILL on Unix
+        self.child.wait().unwrap();
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Value {
+        let mut req = reqwest::Client::new().request(method, format!("http://{}{path}", self.addr));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.unwrap().json().await.unwrap()
+    }
+
+    async fn ok(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Value {
+        let v = self.call(method, path, token, body).await;
+        assert_eq!(v["code"], 0, "{path}: {v}");
+        v["data"].clone()
+    }
+
+    /// Registers and logs in; returns (user_id, access token).
+    async fn user(&self, name: &str) -> (String, String) {
+        let body = json!({"username": name, "password": "crash-test-pw"});
+        self.ok(
+            reqwest::Method::POST,
+            "/api/v1/users/register",
+            None,
+            Some(body.clone()),
+        )
+        .await;
+        let d = self
+            .ok(
+                reqwest::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(body),
+            )
+            .await;
+        (
+            d["user"]["user_id"].as_str().unwrap().to_owned(),
+            d["access_token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    async fn history_all(&self, token: &str, conv: &str) -> Vec<Value> {
+        let mut all: Vec<Value> = Vec::new();
+        loop {
+            let after = all.last().map_or(0, |m| m["seq"].as_u64().unwrap());
+            let path = format!(
+                "/api/v1/messages/history?conversation_id={conv}&after_seq={after}&limit=200"
+            );
+            let d = self
+                .ok(reqwest::Method::GET, &path, Some(token), None)
+                .await;
+            all.extend(d["messages"].as_array().unwrap().iter().cloned());
+            if d["has_more"] == false {
+                return all;
+            }
+        }
+    }
+
+    async fn ws(
+        &self,
+        token: &str,
+    ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>
+    {
+        let url = format!("ws://{}/ws?token={token}", self.addr);
+        tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .unwrap()
+            .0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn text_json(m: Message) -> Option<Value> {
+    match m {
+        Message::Text(t) => Some(serde_json::from_str(t.as_str()).unwrap()),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acked_messages_survive_sigkill_and_resync_fills_every_gap() {
+    const SENDERS: usize = 4;
+    const WINDOW: usize = 32;
+    const KILL_AFTER_ACKS: usize = 400;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let (_a_id, a_tok) = server.user("crash_a").await;
+    let (b_id, b_tok) = server.user("crash_b").await;
+    let conv = server
+        .ok(
+            reqwest::Method::POST,
+            "/api/v1/conversations/create",
+            Some(&a_tok),
+            Some(json!({"peer_user_id": b_id})),
+        )
+        .await["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Bob's device records every new-message until the connection dies.
+    let mut b_ws = server.ws(&b_tok).await;
+    let b_task = tokio::spawn(async move {
+        let mut got = Vec::new();
+        while let Some(Ok(m)) = b_ws.next().await {
+            if let Some(f) = text_json(m) {
+                assert_eq!(f["type"], "new-message", "{f}");
+                got.push(f["data"].clone());
+            }
+        }
+        got
+    });
+
+    // Alice's devices send as fast as a window of unacked sends allows.
+    let acks: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let attempted: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut tasks = Vec::new();
+    for k in 0..SENDERS {
+        let (mut sink, mut stream) = server.ws(&a_tok).await.split();
+        let window = Arc::new(Semaphore::new(WINDOW));
+        let (w, acks, attempted, conv) = (
+            window.clone(),
+            acks.clone(),
+            attempted.clone(),
+            conv.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            for i in 0.. {
+                let Ok(permit) = w.acquire().await else { break };
+                permit.forget();
+                let id = format!("d{k}-{i}");
+                attempted.lock().unwrap().push(id.clone());
+                let frame = json!({"type": "send-message", "id": id, "data": {
+                    "conversation_id": conv, "client_msg_id": id, "content": format!("storm {id}")}});
+                if sink.send(Message::text(frame.to_string())).await.is_err() {
+                    break;
+                }
+            }
+        }));
+        tasks.push(tokio::spawn(async move {
+            while let Some(Ok(m)) = stream.next().await {
+                let Some(f) = text_json(m) else { continue };
+                // Alice's other devices' messages arrive as new-message.
+                if f["type"] == "new-message" {
+                    continue;
+                }
+                assert_eq!(f["type"], "send-ack", "{f}");
+                acks.lock().unwrap().push(f["data"].clone());
+                window.add_permits(1);
+            }
+            window.close();
+        }));
+    }
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while acks.lock().unwrap().len() < KILL_AFTER_ACKS {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the storm gets acks");
+    server.kill9();
+    for t in tasks {
+        tokio::time::timeout(Duration::from_secs(10), t)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let received = tokio::time::timeout(Duration::from_secs(10), b_task)
+        .await
+        .unwrap()
+        .unwrap();
+    let acks = acks.lock().unwrap().clone();
+    let attempted: HashSet<String> = attempted.lock().unwrap().iter().cloned().collect();
+
+    let server = Server::start(dir.path());
+    let history = server.history_all(&a_tok, &conv).await;
+    let n = history.len();
+    let seqs: Vec<u64> = history.iter().map(|m| m["seq"].as_u64().unwrap()).collect();
+    assert_eq!(
+        seqs,
+        (1..=n as u64).collect::<Vec<_>>(),
+        "seqs 1..=N with no gap"
+    );
+    assert!(n >= acks.len(), "{n} stored < {} acked", acks.len());
+    let mut cmids = HashSet::new();
+    for m in &history {
+        let cmid = m["client_msg_id"].as_str().unwrap();
+        assert!(attempted.contains(cmid), "{cmid} was never sent");
+        assert!(cmids.insert(cmid.to_owned()), "{cmid} stored twice");
+        assert_eq!(m["content"], format!("storm {cmid}"));
+    }
+    for ack in &acks {
+        let seq = ack["seq"].as_u64().unwrap();
+        let m = &history[seq as usize - 1];
+        assert_eq!(
+            m["message_id"], ack["message_id"],
+            "acked message lost or moved: {ack}"
+        );
+        assert_eq!(m["client_msg_id"], ack["client_msg_id"]);
+    }
+
+    // What Bob saw live was a gap-free prefix of the durable history...
+    for (i, m) in received.iter().enumerate() {
+        assert_eq!(m["seq"], i as u64 + 1, "live delivery in seq order, no gap");
+        assert_eq!(
+            m["message_id"], history[i]["message_id"],
+            "delivered but not durable"
+        );
+    }
+    // ...and a sync from his cursor brings exactly the rest.
+    let mut b_ws = server.ws(&b_tok).await;
+    let mut bobs: Vec<Value> = received.clone();
+    for _ in 0..1000 {
+        let cursor = bobs.len();
+        let req = json!({"type": "sync", "id": "s", "data": {"cursors": {conv.clone(): cursor}, "limit": 100}});
+        b_ws.send(Message::text(req.to_string())).await.unwrap();
+        let reply = loop {
+            let m = tokio::time::timeout(Duration::from_secs(10), b_ws.next())
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap();
+            if let Some(f) = text_json(m) {
+                break f;
+            }
+        };
+        assert_eq!(reply["type"], "sync", "{reply}");
+        let convs = reply["data"]["conversations"].as_array().unwrap();
+        let Some(c) = convs.iter().find(|c| c["conversation_id"] == conv.as_str()) else {
+            break;
+        };
+        bobs.extend(c["messages"].as_array().unwrap().iter().cloned());
+        if c["has_more"] == false {
+            break;
+        }
+    }
+    let ids = |v: &[Value]| {
+        v.iter()
+            .map(|m| m["message_id"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&bobs),
+        ids(&history),
+        "resync: every committed message once, in order"
+    );
+
+    // Alice retries everything she never saw acked: committed ones get
+    // their original ack, the rest are stored once, after the others.
+    let acked: HashSet<&str> = acks
+        .iter()
+        .map(|a| a["client_msg_id"].as_str().unwrap())
+        .collect();
+    let by_cmid: HashMap<&str, &Value> = history
+        .iter()
+        .map(|m| (m["client_msg_id"].as_str().unwrap(), m))
+        .collect();
+    let mut retried: Vec<&String> = attempted
+        .iter()
+        .filter(|c| !acked.contains(c.as_str()))
+        .collect();
+    retried.sort();
+    let mut next = n as u64;
+    for cmid in retried {
+        let body = json!({"conversation_id": conv, "client_msg_id": cmid, "content": format!("storm {cmid}")});
+        let ack = server
+            .ok(
+                reqwest::Method::POST,
+                "/api/v1/messages/send",
+                Some(&a_tok),
+                Some(body),
+            )
+            .await;
+        match by_cmid.get(cmid.as_str()) {
+            Some(m) => {
+                assert_eq!(ack["message_id"], m["message_id"], "{cmid}");
+                assert_eq!(ack["seq"], m["seq"], "{cmid}");
+            }
+            None => {
+                next += 1;
+                assert_eq!(ack["seq"], next, "{cmid}");
+            }
+        }
+    }
+    let after = server.history_all(&a_tok, &conv).await;
+    assert_eq!(after.len() as u64, next);
+    assert_eq!(ids(&after[..n]), ids(&history));
+    let unique: HashSet<&str> = after
+        .iter()
+        .map(|m| m["client_msg_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(unique.len(), after.len());
+    assert_eq!(
+        unique.len(),
+        attempted.len(),
+        "every attempted message stored exactly once"
+    );
+}

@@ -1,0 +1,63 @@
+//! Opening single conversations, listing conversations, and a member's
+//! cursor and flags.
+
+use axum::extract::State;
+use axum::routing::{get, post, put};
+use axum::Router;
+use ferrochat_domain::commands::UpdateConversation;
+use ferrochat_domain::ConversationId;
+use ferrochat_wire::messaging::{
+    ConversationDto, ConversationsDto, CreateConversationBody, UpdateConversationBody,
+};
+
+use crate::error::HttpError;
+use crate::extract::{Authed, JsonBody, PathId};
+use crate::reply::Reply;
+use crate::state::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations/create", post(create))
+        .route("/api/v1/conversations", get(list))
+        .route("/api/v1/conversations/{id}", put(update))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    JsonBody(body): JsonBody<CreateConversationBody>,
+) -> Result<Reply<ConversationDto>, HttpError> {
+    let peer = body.decode()?;
+    let view = state
+        .deps
+        .messaging
+        .open_single(&who.user_id, &peer)
+        .await?;
+    Ok(Reply::ok(ConversationDto::from(&view)))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+) -> Result<Reply<ConversationsDto>, HttpError> {
+    let views = state.deps.messaging.conversations(&who.user_id).await?;
+    Ok(Reply::ok(ConversationsDto {
+        conversations: views.iter().map(ConversationDto::from).collect(),
+    }))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+    JsonBody(body): JsonBody<UpdateConversationBody>,
+) -> Result<Reply<ConversationDto>, HttpError> {
+    let id = ConversationId::parse(&id)?;
+    let cmd = UpdateConversation::try_from(body)?;
+    let view = state
+        .deps
+        .messaging
+        .update_conversation(&who.user_id, &id, cmd)
+        .await?;
+    Ok(Reply::ok(ConversationDto::from(&view)))
+}

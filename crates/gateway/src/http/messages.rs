@@ -1,0 +1,85 @@
+//! Send (over HTTP), history and unread counts.
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::Router;
+use ferrochat_domain::commands::History;
+use ferrochat_ports::bus::ReplyTo;
+use ferrochat_ports::ApiError;
+use ferrochat_wire::messaging::{
+    AckDto, HistoryDto, HistoryParams, MessageDto, SendMessageBody, UnreadDto, UnreadEntryDto,
+};
+
+use crate::error::HttpError;
+use crate::extract::{Authed, JsonBody, QueryParams};
+use crate::reply::Reply;
+use crate::send;
+use crate::state::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/messages/send", post(send_message))
+        .route("/api/v1/messages/history", get(history))
+        .route("/api/v1/messages/unread", get(unread))
+}
+
+/// Answers once the message is durable (or with the reason it was not).
+async fn send_message(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    JsonBody(body): JsonBody<SendMessageBody>,
+) -> Result<Reply<AckDto>, HttpError> {
+    let cmd = send::accept(&state, &who, body)?;
+    let (token, answer) = state.pending.register();
+    let reply_to = ReplyTo::Http {
+        gateway: state.deps.id.clone(),
+        token,
+    };
+    if let Err(e) = send::submit(&state, &who, cmd, reply_to).await {
+        state.pending.forget(token);
+        return Err(e.into());
+    }
+    match tokio::time::timeout(state.config.send_timeout, answer).await {
+        Ok(Ok(result)) => Ok(Reply::ok(AckDto::from(&result?))),
+        _ => {
+            state.pending.forget(token);
+            tracing::warn!("no answer to a send in time");
+            Err(ApiError::new(
+                ferrochat_domain::ErrorKind::Internal,
+                "the message was not confirmed in time; resend it with the same client_msg_id",
+            )
+            .into())
+        }
+    }
+}
+
+async fn history(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    QueryParams(params): QueryParams<HistoryParams>,
+) -> Result<Reply<HistoryDto>, HttpError> {
+    let query = History::try_from(params)?;
+    let page = state.deps.messaging.history(&who.user_id, query).await?;
+    Ok(Reply::ok(HistoryDto {
+        messages: page.messages.iter().map(MessageDto::from).collect(),
+        has_more: page.has_more,
+    }))
+}
+
+async fn unread(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+) -> Result<Reply<UnreadDto>, HttpError> {
+    let summary = state.deps.messaging.unread(&who.user_id).await?;
+    Ok(Reply::ok(UnreadDto {
+        total: summary.total,
+        conversations: summary
+            .conversations
+            .into_iter()
+            .map(|(id, unread)| UnreadEntryDto {
+                conversation_id: id.to_string(),
+                unread,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,51 @@
+//! The gateway's half of a send, shared by WebSocket and HTTP: rate limit,
+//! resolve the conversation, publish on `upstream` keyed by it. The answer
+//! comes back on this gateway's downstream topic.
+
+use ferrochat_domain::commands::SendMessage;
+use ferrochat_domain::{ErrorKind, Principal};
+use ferrochat_ports::bus::{ReplyTo, SendRecord};
+use ferrochat_ports::ApiError;
+use ferrochat_wire::messaging::SendMessageBody;
+
+use crate::state::AppState;
+
+/// Rate-limits and decodes a raw send.
+pub(crate) fn accept(
+    state: &AppState,
+    who: &Principal,
+    body: SendMessageBody,
+) -> Result<SendMessage, ApiError> {
+    if !state.send_limiter.allow(&who.user_id) {
+        return Err(ApiError::new(
+            ErrorKind::RateLimited,
+            "too many messages, slow down",
+        ));
+    }
+    Ok(body.decode(state.config.max_content_bytes)?)
+}
+
+pub(crate) async fn submit(
+    state: &AppState,
+    who: &Principal,
+    cmd: SendMessage,
+    reply_to: ReplyTo,
+) -> Result<(), ApiError> {
+    let conversation_id = state
+        .deps
+        .messaging
+        .resolve_target(&who.user_id, &cmd.target)
+        .await?;
+    let record = SendRecord {
+        sender: who.user_id.clone(),
+        conversation_id,
+        client_msg_id: cmd.client_msg_id,
+        message_type: cmd.message_type,
+        content: cmd.content,
+        reply_to,
+    };
+    state.deps.bus.publish_upstream(record).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot publish upstream");
+        ApiError::internal()
+    })
+}

@@ -1,0 +1,53 @@
+//! The consumer of this gateway's downstream topic: answers to sends,
+//! deliveries and session closes, routed to local connections in bus order
+//! (so a conversation's frames reach each connection in seq order).
+
+use ferrochat_ports::bus::{DownstreamRecord, ReplyTo};
+use tokio_util::sync::CancellationToken;
+
+use super::{close, frames};
+use crate::state::AppState;
+
+pub(crate) async fn dispatch(state: AppState, cancel: CancellationToken) -> Result<(), String> {
+    let mut consumer = state
+        .deps
+        .bus
+        .consume_downstream(&state.deps.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    loop {
+        let record = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => break,
+            r = consumer.next() => match r {
+                Some(r) => r,
+                None => break,
+            },
+        };
+        match record {
+            DownstreamRecord::Reply { reply_to, result } => match reply_to {
+                ReplyTo::Http { token, .. } => state.pending.complete(token, result),
+                ReplyTo::Ws {
+                    conn, request_id, ..
+                } => {
+                    if let Some(c) = state.registry.get(conn) {
+                        c.send(frames::reply(request_id.as_deref(), &result));
+                    }
+                }
+            },
+            DownstreamRecord::Deliver { conns, event } => {
+                let frame = frames::event(&event);
+                state.registry.send_many(&conns, &frame);
+                metrics::counter!("ferrochat_gateway_deliveries_total")
+                    .increment(conns.len() as u64);
+            }
+            DownstreamRecord::CloseSession { session } => {
+                state.registry.close_session(&session, close::UNAUTHORIZED);
+            }
+        }
+        if let Err(e) = consumer.commit().await {
+            tracing::warn!(error = %e, "downstream commit failed");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! Encoding server frames, once per frame however many receive it.
+
+use axum::extract::ws::Utf8Bytes;
+use ferrochat_domain::Ack;
+use ferrochat_ports::bus::Event;
+use ferrochat_ports::ApiError;
+use ferrochat_wire::frame::ServerFrame;
+use ferrochat_wire::messaging::{AckDto, MessageDto, ReadReceiptDto, TypingDto};
+use ferrochat_wire::ErrorBody;
+use serde::Serialize;
+
+pub(crate) fn frame<T: Serialize>(kind: &str, id: Option<&str>, data: T) -> Utf8Bytes {
+    Utf8Bytes::from(ServerFrame { kind, id, data }.to_json())
+}
+
+pub(crate) fn error(id: Option<&str>, e: &ApiError) -> Utf8Bytes {
+    let (code, _) = ferrochat_wire::code(e.kind);
+    frame(
+        "error",
+        id,
+        ErrorBody {
+            code,
+            message: e.message.clone(),
+        },
+    )
+}
+
+pub(crate) fn reply(id: Option<&str>, result: &Result<Ack, ApiError>) -> Utf8Bytes {
+    match result {
+        Ok(ack) => frame("send-ack", id, AckDto::from(ack)),
+        Err(e) => error(id, e),
+    }
+}
+
+pub(crate) fn event(e: &Event) -> Utf8Bytes {
+    match e {
+        Event::NewMessage(m) => frame("new-message", None, MessageDto::from(m)),
+        Event::ReadReceipt {
+            conversation_id,
+            user_id,
+            seq,
+        } => frame(
+            "read-receipt",
+            None,
+            ReadReceiptDto {
+                conversation_id: conversation_id.to_string(),
+                user_id: user_id.to_string(),
+                seq: seq.get(),
+            },
+        ),
+        Event::Typing {
+            conversation_id,
+            user_id,
+        } => frame(
+            "typing",
+            None,
+            TypingDto {
+                conversation_id: conversation_id.to_string(),
+                user_id: user_id.to_string(),
+            },
+        ),
+    }
+}

@@ -1,0 +1,131 @@
+//! What each client frame does. Replies go through the connection's
+//! outbox; failures become `error` frames and the connection stays open.
+
+use axum::extract::ws::Utf8Bytes;
+use ferrochat_domain::commands::SyncRequest;
+use ferrochat_domain::routing::ConnId;
+use ferrochat_domain::{ErrorKind, Principal};
+use ferrochat_ports::bus::ReplyTo;
+use ferrochat_ports::ApiError;
+use ferrochat_wire::frame::ClientFrame;
+use ferrochat_wire::messaging::{
+    MessageDto, ReadBody, SendMessageBody, SyncBody, SyncDto, SyncEntryDto, TypingBody,
+};
+use serde_json::json;
+
+use super::frames;
+use super::registry::Conn;
+use crate::extract::from_value;
+use crate::send;
+use crate::state::AppState;
+
+pub(crate) async fn frame(
+    state: &AppState,
+    who: &Principal,
+    conn: &Conn,
+    conn_id: ConnId,
+    text: &str,
+) {
+    let f: ClientFrame = match serde_json::from_str(text) {
+        Ok(f) => f,
+        Err(_) => {
+            let e = ApiError::new(
+                ErrorKind::InvalidParams,
+                "frame must be a JSON object {\"type\", \"id\"?, \"data\"?}",
+            );
+            conn.send(frames::error(loose_id(text).as_deref(), &e));
+            return;
+        }
+    };
+    let id = f.id.as_deref();
+    let result = match f.kind.as_str() {
+        "send-message" | "message" => send_message(state, who, conn_id, f.id.clone(), f.data)
+            .await
+            .map(|()| None),
+        "read" => read(state, who, f.data).await.map(|()| None),
+        "typing" => typing(state, who, f.data).await.map(|()| None),
+        "sync" => sync(state, who, id, f.data).await.map(Some),
+        "ping" => Ok(Some(frames::frame("pong", id, json!({})))),
+        other => Err(ApiError::new(
+            ErrorKind::InvalidParams,
+            format!("unknown frame type {other:?}"),
+        )),
+    };
+    match result {
+        Ok(Some(reply)) => conn.send(reply),
+        Ok(None) => {}
+        Err(e) => conn.send(frames::error(id, &e)),
+    }
+}
+
+pub(crate) fn binary(conn: &Conn) {
+    let e = ApiError::new(ErrorKind::InvalidParams, "binary frames are not supported");
+    conn.send(frames::error(None, &e));
+}
+
+/// The `id` of a frame that failed to decode as a whole, if any can be
+/// read, so the client can match the error to its request.
+fn loose_id(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    v.get("id")?.as_str().map(str::to_owned)
+}
+
+async fn send_message(
+    state: &AppState,
+    who: &Principal,
+    conn: ConnId,
+    request_id: Option<String>,
+    data: serde_json::Value,
+) -> Result<(), ApiError> {
+    let body: SendMessageBody = from_value(data)?;
+    let cmd = send::accept(state, who, body)?;
+    let reply_to = ReplyTo::Ws {
+        gateway: state.deps.id.clone(),
+        conn,
+        request_id,
+    };
+    send::submit(state, who, cmd, reply_to).await
+}
+
+async fn read(state: &AppState, who: &Principal, data: serde_json::Value) -> Result<(), ApiError> {
+    let (conversation, seq) = from_value::<ReadBody>(data)?.decode()?;
+    state
+        .deps
+        .messaging
+        .mark_read(&who.user_id, &conversation, seq)
+        .await
+}
+
+async fn typing(
+    state: &AppState,
+    who: &Principal,
+    data: serde_json::Value,
+) -> Result<(), ApiError> {
+    let conversation = from_value::<TypingBody>(data)?.decode()?;
+    state
+        .deps
+        .messaging
+        .typing(&who.user_id, &conversation)
+        .await
+}
+
+async fn sync(
+    state: &AppState,
+    who: &Principal,
+    id: Option<&str>,
+    data: serde_json::Value,
+) -> Result<Utf8Bytes, ApiError> {
+    let req = SyncRequest::try_from(from_value::<SyncBody>(data)?)?;
+    let found = state.deps.messaging.sync(&who.user_id, req).await?;
+    let dto = SyncDto {
+        conversations: found
+            .iter()
+            .map(|c| SyncEntryDto {
+                conversation_id: c.conversation_id.to_string(),
+                messages: c.messages.iter().map(MessageDto::from).collect(),
+                has_more: c.has_more,
+            })
+            .collect(),
+    };
+    Ok(frames::frame("sync", id, dto))
+}

@@ -1,0 +1,24 @@
+//! The WebSocket edge: upgrade (token checked first), one session per
+//! connection (reader in the session task, writer in its own task), the
+//! registry of this gateway's connections, and the dispatcher that feeds
+//! them from the gateway's downstream topic.
+
+mod dispatch;
+mod frames;
+mod handle;
+mod registry;
+mod session;
+mod upgrade;
+
+pub(crate) use dispatch::dispatch;
+pub(crate) use registry::Registry;
+pub(crate) use upgrade::routes;
+
+/// Close codes (contract.md, "WebSocket").
+pub(crate) mod close {
+    pub(crate) const NORMAL: u16 = 1000;
+    pub(crate) const GOING_AWAY: u16 = 1001;
+    pub(crate) const TOO_BIG: u16 = 1009;
+    pub(crate) const UNAUTHORIZED: u16 = 4001;
+    pub(crate) const TOO_SLOW: u16 = 4008;
+}

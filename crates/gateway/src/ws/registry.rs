@@ -1,0 +1,123 @@
+//! This gateway's open connections: an index from connection id to its
+//! outbox and close signal. The session owns its socket; the registry only
+//! indexes, so a stale entry can never close a newer connection.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use axum::extract::ws::Utf8Bytes;
+use ferrochat_domain::routing::ConnId;
+use ferrochat_domain::{SessionId, UserId};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::close;
+
+/// Asks a session to close with a code; the first code asked wins.
+#[derive(Default)]
+pub(crate) struct Closer {
+    code: AtomicU16,
+    token: CancellationToken,
+}
+
+impl Closer {
+    pub(crate) fn request(&self, code: u16) {
+        let _ = self
+            .code
+            .compare_exchange(0, code, Ordering::AcqRel, Ordering::Acquire);
+        self.token.cancel();
+    }
+
+    pub(crate) fn code(&self) -> u16 {
+        match self.code.load(Ordering::Acquire) {
+            0 => close::NORMAL,
+            c => c,
+        }
+    }
+
+    pub(crate) fn is_requested(&self) -> bool {
+        self.token.is_cancelled()
+    }
+
+    pub(crate) async fn requested(&self) {
+        self.token.cancelled().await;
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Conn {
+    pub(crate) session: SessionId,
+    pub(crate) outbox: mpsc::Sender<Utf8Bytes>,
+    pub(crate) closer: Arc<Closer>,
+}
+
+impl Conn {
+    /// Queues a frame; a full queue closes the connection with 4008 (the
+    /// client resyncs by seq), so no queue ever grows past its bound.
+    pub(crate) fn send(&self, frame: Utf8Bytes) {
+        match self.outbox.try_send(frame) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                if !self.closer.is_requested() {
+                    metrics::counter!("ferrochat_gateway_slow_closes_total").increment(1);
+                }
+                self.closer.request(close::TOO_SLOW);
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
+}
+
+pub(crate) struct Registry {
+    next: AtomicU64,
+    conns: RwLock<HashMap<ConnId, Conn>>,
+}
+
+impl Registry {
+    pub(crate) fn new() -> Self {
+        Self {
+            next: AtomicU64::new(1),
+            conns: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn insert(&self, _user: &UserId, conn: Conn) -> ConnId {
+        let id = ConnId(self.next.fetch_add(1, Ordering::Relaxed));
+        if let Ok(mut m) = self.conns.write() {
+            m.insert(id, conn);
+            metrics::gauge!("ferrochat_gateway_connections").set(m.len() as f64);
+        }
+        id
+    }
+
+    pub(crate) fn remove(&self, id: ConnId) {
+        if let Ok(mut m) = self.conns.write() {
+            m.remove(&id);
+            metrics::gauge!("ferrochat_gateway_connections").set(m.len() as f64);
+        }
+    }
+
+    pub(crate) fn get(&self, id: ConnId) -> Option<Conn> {
+        self.conns.read().ok().and_then(|m| m.get(&id).cloned())
+    }
+
+    /// Queues one frame on many connections, under one read lock.
+    pub(crate) fn send_many(&self, ids: &[ConnId], frame: &Utf8Bytes) {
+        if let Ok(m) = self.conns.read() {
+            for id in ids {
+                if let Some(c) = m.get(id) {
+                    c.send(frame.clone());
+                }
+            }
+        }
+    }
+
+    pub(crate) fn close_session(&self, session: &SessionId, code: u16) {
+        if let Ok(m) = self.conns.read() {
+            for c in m.values().filter(|c| &c.session == session) {
+                c.closer.request(code);
+            }
+        }
+    }
+}

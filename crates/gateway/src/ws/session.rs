@@ -1,0 +1,176 @@
+//! One WebSocket connection: the reader runs in the session task, the
+//! writer in a task of its own fed by the bounded outbox. Either side can
+//! end the connection; the close code is decided once, by `Closer`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use bytes::Bytes;
+use ferrochat_domain::routing::Route;
+use ferrochat_domain::Principal;
+use futures::stream::{SplitSink, SplitStream};
+use futures::{SinkExt as _, StreamExt as _};
+use tokio::sync::{mpsc, OwnedSemaphorePermit};
+use tokio::time::{interval_at, sleep, Instant};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
+
+use super::close;
+use super::handle;
+use super::registry::{Closer, Conn};
+use crate::state::AppState;
+
+/// How long a closing connection may take to flush its close frame (a
+/// client that stopped reading gets this long to read its 4008).
+const CLOSE_GRACE: Duration = Duration::from_secs(10);
+/// Frames written per flush when the outbox has a backlog.
+const WRITE_BATCH: usize = 64;
+
+pub(crate) async fn run(
+    socket: WebSocket,
+    state: AppState,
+    who: Principal,
+    _permit: OwnedSemaphorePermit,
+) {
+    let (outbox, rx) = mpsc::channel(state.config.ws.outbox_frames.max(1));
+    let closer = Arc::new(Closer::default());
+    let conn = Conn {
+        session: who.session_id.clone(),
+        outbox,
+        closer: closer.clone(),
+    };
+    let conn_id = state.registry.insert(&who.user_id, conn.clone());
+    let route = Route {
+        gateway: state.deps.id.clone(),
+        conn: conn_id,
+    };
+    let span = tracing::debug_span!("ws", conn.id = conn_id.0, user.id = %who.user_id);
+    if let Err(e) = state.deps.presence.connect(&who.user_id, &route).await {
+        tracing::warn!(parent: &span, error = %e, "cannot record the route");
+    }
+    let (sink, stream) = socket.split();
+    let dead = CancellationToken::new();
+    let mut writer = tokio::spawn(
+        write_loop(
+            sink,
+            rx,
+            closer.clone(),
+            dead.clone(),
+            state.config.ws.ping_interval,
+        )
+        .instrument(span.clone()),
+    );
+    read_loop(stream, &state, &who, &conn, conn_id)
+        .instrument(span.clone())
+        .await;
+
+    state.registry.remove(conn_id);
+    drop(conn);
+    closer.request(close::NORMAL);
+    if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+        .await
+        .is_err()
+    {
+        dead.cancel();
+        let _ = writer.await;
+    }
+    if let Err(e) = state.deps.presence.disconnect(&who.user_id, &route).await {
+        tracing::warn!(parent: &span, error = %e, "cannot forget the route");
+    }
+    tracing::debug!(parent: &span, code = closer.code(), "closed");
+}
+
+async fn read_loop(
+    mut stream: SplitStream<WebSocket>,
+    state: &AppState,
+    who: &Principal,
+    conn: &Conn,
+    conn_id: ferrochat_domain::routing::ConnId,
+) {
+    let idle = state.config.ws.idle_timeout;
+    let deadline = sleep(idle);
+    tokio::pin!(deadline);
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = conn.closer.requested() => return,
+            _ = state.shutdown.cancelled() => {
+                conn.closer.request(close::GOING_AWAY);
+                return;
+            }
+            _ = &mut deadline => {
+                tracing::debug!("idle timeout");
+                conn.closer.request(close::GOING_AWAY);
+                return;
+            }
+            m = stream.next() => m,
+        };
+        deadline.as_mut().reset(Instant::now() + idle);
+        match next {
+            None | Some(Ok(Message::Close(_))) => return,
+            Some(Err(e)) => {
+                // tungstenite reports an over-limit frame as a capacity
+                // error ("... too long ..."); axum does not expose its type.
+                if e.to_string().contains("too long") {
+                    conn.closer.request(close::TOO_BIG);
+                } else {
+                    tracing::debug!(error = %e, "read failed");
+                }
+                return;
+            }
+            Some(Ok(Message::Text(text))) => {
+                handle::frame(state, who, conn, conn_id, text.as_str()).await;
+            }
+            Some(Ok(Message::Binary(_))) => handle::binary(conn),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+        }
+    }
+}
+
+async fn write_loop(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut rx: mpsc::Receiver<axum::extract::ws::Utf8Bytes>,
+    closer: Arc<Closer>,
+    dead: CancellationToken,
+    ping_every: Duration,
+) {
+    let mut ping = interval_at(Instant::now() + ping_every, ping_every);
+    loop {
+        let first = tokio::select! {
+            biased;
+            _ = dead.cancelled() => return,
+            _ = closer.requested() => {
+                let frame = CloseFrame { code: closer.code(), reason: "".into() };
+                tokio::select! {
+                    _ = dead.cancelled() => {}
+                    _ = sink.send(Message::Close(Some(frame))) => {}
+                }
+                return;
+            }
+            f = rx.recv() => match f {
+                Some(text) => Message::Text(text),
+                None => {
+                    closer.request(close::NORMAL);
+                    continue;
+                }
+            },
+            _ = ping.tick() => Message::Ping(Bytes::new()),
+        };
+        // Write the backlog in one flush rather than a syscall per frame.
+        let written = async {
+            sink.feed(first).await?;
+            for _ in 1..WRITE_BATCH {
+                match rx.try_recv() {
+                    Ok(text) => sink.feed(Message::Text(text)).await?,
+                    Err(_) => break,
+                }
+            }
+            sink.flush().await
+        };
+        tokio::select! {
+            _ = dead.cancelled() => return,
+            r = written => if r.is_err() { return },
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! `GET /ws`: the token is checked before any upgrade (401 envelope), then
+//! the connection cap (503), then the upgrade with small buffers so idle
+//! connections stay cheap.
+
+use std::collections::HashMap;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use ferrochat_domain::ErrorKind;
+
+use super::session;
+use crate::error::{error_response, HttpError};
+use crate::extract::bearer;
+use crate::state::AppState;
+
+/// Per-connection socket buffers. tungstenite's defaults (128 KiB each)
+/// would cost a quarter MiB per idle connection.
+const READ_BUFFER: usize = 4 * 1024;
+const WRITE_BUFFER: usize = 4 * 1024;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/ws", get(upgrade))
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    // Extracting the upgrade does not perform it: the token is still
+    // checked before any upgrade happens.
+    let token = query
+        .ok()
+        .and_then(|q| q.get("token").cloned())
+        .or_else(|| bearer(&headers).map(str::to_owned));
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return HttpError::new(ErrorKind::Unauthorized, "missing token").into_response();
+    };
+    let who = match state.deps.accounts.authenticate(&token).await {
+        Ok(w) => w,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
+    let Ok(ws) = ws else {
+        return HttpError::new(ErrorKind::InvalidParams, "expected a WebSocket upgrade")
+            .into_response();
+    };
+    let Ok(permit) = state.ws_permits.clone().try_acquire_owned() else {
+        let mut r = error_response(
+            ErrorKind::Internal,
+            "the server is at its connection limit".to_owned(),
+        );
+        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        return r;
+    };
+    let max_frame = state.config.ws.max_frame_bytes;
+    ws.read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_message_size(max_frame)
+        .max_frame_size(max_frame)
+        .on_upgrade(move |socket| {
+            let tracker = state.sessions.clone();
+            tracker.track_future(session::run(socket, state, who, permit))
+        })
+}

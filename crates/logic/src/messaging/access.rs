@@ -1,0 +1,42 @@
+//! Who may read and write a conversation. Every send is checked here, in
+//! the pipeline, whatever the gateway already checked.
+
+use ferrochat_domain::{ConversationId, Timestamp, UserId};
+use ferrochat_ports::store::{ConversationRecord, MemberRecord};
+use ferrochat_ports::{ApiError, Store};
+
+use crate::error::store as store_err;
+
+/// The conversation, if `who` is a member: 1003 if it does not exist,
+/// 1005 if `who` is not in it.
+pub(crate) async fn member_of(
+    store: &dyn Store,
+    who: &UserId,
+    id: &ConversationId,
+) -> Result<(ConversationRecord, MemberRecord), ApiError> {
+    let conv = store
+        .conversation(id)
+        .await
+        .map_err(|e| store_err("reading a conversation", e))?
+        .ok_or_else(|| ApiError::not_found("no such conversation"))?;
+    let member = store
+        .member(id, who)
+        .await
+        .map_err(|e| store_err("reading a membership", e))?
+        .ok_or_else(|| ApiError::forbidden("you are not a member of this conversation"))?;
+    Ok((conv, member))
+}
+
+/// As `member_of`, and not muted.
+pub(crate) async fn may_send(
+    store: &dyn Store,
+    who: &UserId,
+    id: &ConversationId,
+    now: Timestamp,
+) -> Result<ConversationRecord, ApiError> {
+    let (conv, member) = member_of(store, who, id).await?;
+    if member.muted_until.is_some_and(|until| until > now) {
+        return Err(ApiError::forbidden("you are muted in this conversation"));
+    }
+    Ok(conv)
+}

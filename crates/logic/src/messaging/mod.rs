@@ -1,0 +1,13 @@
+//! Messaging: the send pipeline (check, group commit, fan-out), and
+//! conversations, history, cursors, receipts and typing.
+
+mod access;
+mod audience;
+mod config;
+mod pipeline;
+mod service;
+
+pub(crate) use audience::AudienceCache;
+pub use config::{GroupsConfig, MessagingConfig};
+pub(crate) use pipeline::Pipeline;
+pub use service::Messaging;

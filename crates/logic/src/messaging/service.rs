@@ -1,0 +1,244 @@
+//! `Messaging`, the logic role's implementation of `MessagingApi`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ferrochat_domain::commands::{History, SyncRequest, UpdateConversation};
+use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::{ConversationId, ConversationKind, ErrorKind, SendTarget, Seq, UserId};
+use ferrochat_ports::api::{HistoryPage, SyncConversation, UnreadSummary};
+use ferrochat_ports::bus::{deliver, Event};
+use ferrochat_ports::store::HistoryQuery;
+use ferrochat_ports::{ApiError, MessagingApi};
+
+use super::access;
+use super::audience::{Audience, AudienceCache};
+use crate::clock;
+use crate::deps::LogicDeps;
+use crate::error::{internal, store as store_err};
+
+pub struct Messaging {
+    pub(crate) deps: LogicDeps,
+    pub(crate) audience: Arc<AudienceCache>,
+}
+
+impl Messaging {
+    /// Sends `event` to the online connections of the other members of a
+    /// small conversation (receipts and typing are not sent in the world
+    /// room or large groups: thousands of recipients, no value).
+    async fn notify_others(
+        &self,
+        who: &UserId,
+        id: &ConversationId,
+        kind: ConversationKind,
+        event: Event,
+    ) -> Result<(), ApiError> {
+        let audience = self
+            .audience
+            .get(&*self.deps.store, id, kind)
+            .await
+            .map_err(|e| store_err("reading members", e))?;
+        let Audience::Members(members) = audience else {
+            return Ok(());
+        };
+        let others: Vec<UserId> = members.iter().filter(|m| *m != who).cloned().collect();
+        let routes = self
+            .deps
+            .presence
+            .routes(&others)
+            .await
+            .map_err(|e| internal("reading routes", &e))?;
+        let event = Arc::new(event);
+        deliver(
+            &*self.deps.bus,
+            routes.into_iter().map(|(_, r)| r),
+            None,
+            &event,
+        )
+        .await
+        .map_err(|e| internal("delivering an event", &e))
+    }
+
+    async fn view(&self, who: &UserId, id: &ConversationId) -> Result<ConversationView, ApiError> {
+        self.deps
+            .store
+            .conversation_view(who, id)
+            .await
+            .map_err(|e| store_err("reading a conversation", e))?
+            .ok_or_else(|| ApiError::forbidden("you are not a member of this conversation"))
+    }
+
+    async fn user_exists(&self, id: &UserId) -> Result<bool, ApiError> {
+        Ok(self
+            .deps
+            .store
+            .user(id)
+            .await
+            .map_err(|e| store_err("reading a user", e))?
+            .is_some())
+    }
+}
+
+#[async_trait]
+impl MessagingApi for Messaging {
+    async fn resolve_target(
+        &self,
+        who: &UserId,
+        target: &SendTarget,
+    ) -> Result<ConversationId, ApiError> {
+        let store = &*self.deps.store;
+        match target {
+            SendTarget::Conversation(id) => {
+                access::may_send(store, who, id, clock::now()).await?;
+                Ok(id.clone())
+            }
+            SendTarget::User(peer) => Ok(self.open_single(who, peer).await?.id),
+            SendTarget::Group(gid) => {
+                let group = store
+                    .group(gid)
+                    .await
+                    .map_err(|e| store_err("reading a group", e))?
+                    .ok_or_else(|| ApiError::not_found("no such group"))?;
+                access::may_send(store, who, &group.conversation_id, clock::now()).await?;
+                Ok(group.conversation_id)
+            }
+        }
+    }
+
+    async fn open_single(&self, who: &UserId, peer: &UserId) -> Result<ConversationView, ApiError> {
+        if who == peer {
+            return Err(ApiError::new(
+                ErrorKind::InvalidParams,
+                "peer_user_id: cannot be yourself",
+            ));
+        }
+        if !self.user_exists(peer).await? {
+            return Err(ApiError::not_found("no such user"));
+        }
+        let id = self
+            .deps
+            .store
+            .open_single(who, peer, clock::now())
+            .await
+            .map_err(|e| store_err("opening a conversation", e))?;
+        self.view(who, &id).await
+    }
+
+    async fn conversations(&self, who: &UserId) -> Result<Vec<ConversationView>, ApiError> {
+        self.deps
+            .store
+            .conversations_of(who)
+            .await
+            .map_err(|e| store_err("listing conversations", e))
+    }
+
+    async fn update_conversation(
+        &self,
+        who: &UserId,
+        id: &ConversationId,
+        cmd: UpdateConversation,
+    ) -> Result<ConversationView, ApiError> {
+        let (conv, before) = access::member_of(&*self.deps.store, who, id).await?;
+        self.deps
+            .store
+            .update_cursor(who, id, cmd)
+            .await
+            .map_err(|e| store_err("updating a cursor", e))?;
+        let view = self.view(who, id).await?;
+        if view.read_seq > before.read_seq {
+            let receipt = Event::ReadReceipt {
+                conversation_id: id.clone(),
+                user_id: who.clone(),
+                seq: view.read_seq,
+            };
+            self.notify_others(who, id, conv.kind, receipt).await?;
+        }
+        Ok(view)
+    }
+
+    async fn history(&self, who: &UserId, q: History) -> Result<HistoryPage, ApiError> {
+        access::member_of(&*self.deps.store, who, &q.conversation_id).await?;
+        let query = HistoryQuery {
+            after: q.after,
+            before: q.before,
+            limit: q.limit.get(),
+        };
+        let (messages, has_more) = self
+            .deps
+            .store
+            .history(&q.conversation_id, query)
+            .await
+            .map_err(|e| store_err("reading history", e))?;
+        Ok(HistoryPage { messages, has_more })
+    }
+
+    async fn unread(&self, who: &UserId) -> Result<UnreadSummary, ApiError> {
+        let views = self.conversations(who).await?;
+        let conversations: Vec<(ConversationId, u64)> = views
+            .into_iter()
+            .filter(|v| v.unread() > 0)
+            .map(|v| {
+                let n = v.unread();
+                (v.id, n)
+            })
+            .collect();
+        let total = conversations.iter().map(|(_, n)| n).sum();
+        Ok(UnreadSummary {
+            total,
+            conversations,
+        })
+    }
+
+    async fn sync(
+        &self,
+        who: &UserId,
+        req: SyncRequest,
+    ) -> Result<Vec<SyncConversation>, ApiError> {
+        let views = self.conversations(who).await?;
+        let mut out = Vec::new();
+        for v in views {
+            let cursor = req
+                .cursors
+                .iter()
+                .find(|(id, _)| *id == v.id)
+                .map_or(Seq::ZERO, |(_, s)| *s);
+            if v.last_seq <= cursor {
+                continue;
+            }
+            let query = HistoryQuery {
+                after: Some(cursor),
+                before: None,
+                limit: req.limit.get(),
+            };
+            let (messages, has_more) = self
+                .deps
+                .store
+                .history(&v.id, query)
+                .await
+                .map_err(|e| store_err("reading history", e))?;
+            out.push(SyncConversation {
+                conversation_id: v.id,
+                messages,
+                has_more,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn mark_read(&self, who: &UserId, id: &ConversationId, seq: Seq) -> Result<(), ApiError> {
+        let cmd = UpdateConversation {
+            read_seq: Some(seq),
+            ..UpdateConversation::default()
+        };
+        self.update_conversation(who, id, cmd).await.map(|_| ())
+    }
+
+    async fn typing(&self, who: &UserId, id: &ConversationId) -> Result<(), ApiError> {
+        let (conv, _) = access::member_of(&*self.deps.store, who, id).await?;
+        let event = Event::Typing {
+            conversation_id: id.clone(),
+            user_id: who.clone(),
+        };
+        self.notify_others(who, id, conv.kind, event).await
+    }
+}

@@ -1,0 +1,70 @@
+//! The logic role as a whole: its services, built once, and its pipeline,
+//! run until cancelled.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::accounts::{Accounts, AuthConfig};
+use crate::deps::LogicDeps;
+use crate::groups::Groups;
+use crate::messaging::{AudienceCache, GroupsConfig, Messaging, MessagingConfig, Pipeline};
+
+#[derive(Debug, Clone, Default)]
+pub struct LogicConfig {
+    pub auth: AuthConfig,
+    pub messaging: MessagingConfig,
+    pub groups: GroupsConfig,
+}
+
+/// The role's request-serving halves, handed to the gateway as API ports.
+pub struct Logic {
+    pub accounts: Arc<Accounts>,
+    pub messaging: Arc<Messaging>,
+    pub groups: Arc<Groups>,
+    pipeline: Pipeline,
+}
+
+impl Logic {
+    /// `secret` signs access tokens; every logic instance must share it.
+    pub fn build(deps: LogicDeps, config: &LogicConfig, secret: &[u8]) -> Result<Self, String> {
+        let audience = Arc::new(AudienceCache::new(config.messaging.fanout_task_threshold));
+        Ok(Self {
+            accounts: Arc::new(Accounts::new(deps.clone(), &config.auth, secret)?),
+            messaging: Arc::new(Messaging {
+                deps: deps.clone(),
+                audience: audience.clone(),
+            }),
+            groups: Arc::new(Groups {
+                deps: deps.clone(),
+                audience: audience.clone(),
+                config: config.groups.clone(),
+            }),
+            pipeline: Pipeline {
+                store: deps.store,
+                bus: deps.bus,
+                presence: deps.presence,
+                audience,
+                config: config.messaging.clone(),
+            },
+        })
+    }
+
+    /// Consumes `upstream` until `cancel`, then finishes what it holds:
+    /// every message it accepted is committed and answered before this
+    /// returns.
+    pub async fn run(&self, cancel: CancellationToken) -> Result<(), String> {
+        let upstream = self
+            .pipeline
+            .bus
+            .consume_upstream()
+            .await
+            .map_err(|e| e.to_string())?;
+        let tasks = TaskTracker::new();
+        self.pipeline.clone().spawn(upstream, &tasks, cancel);
+        tasks.close();
+        tasks.wait().await;
+        Ok(())
+    }
+}

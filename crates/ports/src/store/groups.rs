@@ -1,0 +1,42 @@
+//! Groups and their membership.
+
+use async_trait::async_trait;
+use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy, Role};
+use ferrochat_domain::{ConversationId, GroupId, Timestamp, UserId};
+
+use super::StoreError;
+
+#[derive(Debug, Clone)]
+pub struct NewGroup {
+    pub id: GroupId,
+    pub conversation_id: ConversationId,
+    pub name: GroupName,
+    pub description: GroupDescription,
+    pub owner_id: UserId,
+    pub max_members: u32,
+    pub join_policy: JoinPolicy,
+    pub created_at: Timestamp,
+}
+
+#[async_trait]
+pub trait GroupStore: Send + Sync {
+    /// Creates the group, its conversation, and the owner plus `members`
+    /// as members. Unknown member ids: `Conflict`.
+    async fn create_group(&self, group: &NewGroup, members: &[UserId])
+        -> Result<Group, StoreError>;
+
+    async fn group(&self, id: &GroupId) -> Result<Option<Group>, StoreError>;
+
+    /// Adds a member unless the group is full: `Conflict("full")`, or they
+    /// are already in: `Conflict("member")`.
+    async fn add_member(
+        &self,
+        group: &GroupId,
+        user: &UserId,
+        role: Role,
+        now: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Removes a member; false if they were not one.
+    async fn remove_member(&self, group: &GroupId, user: &UserId) -> Result<bool, StoreError>;
+}

@@ -1,0 +1,137 @@
+//! Conversations, members' cursors and messages.
+
+use async_trait::async_trait;
+use ferrochat_domain::commands::UpdateConversation;
+use ferrochat_domain::groups::Role;
+use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::{
+    ClientMsgId, ConversationId, ConversationKind, GroupId, Message, MessageContent, MessageId,
+    MessageType, Seq, Timestamp, UserId,
+};
+
+use super::StoreError;
+
+/// A message ready to commit: everything but its seq, which the store
+/// assigns inside the commit transaction.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub conversation_kind: ConversationKind,
+    pub from: UserId,
+    pub client_msg_id: ClientMsgId,
+    pub message_type: MessageType,
+    pub content: MessageContent,
+    pub created_at: Timestamp,
+}
+
+/// The fate of one message of a committed batch.
+#[derive(Debug, Clone)]
+pub enum Committed {
+    /// Stored now with the next seq of its conversation.
+    Stored(Message),
+    /// (from, client_msg_id) was already stored: here is the original
+    /// (invariant 3), and nothing new was written.
+    Duplicate(Message),
+}
+
+impl Committed {
+    pub fn message(&self) -> &Message {
+        match self {
+            Self::Stored(m) | Self::Duplicate(m) => m,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversationRecord {
+    pub id: ConversationId,
+    pub kind: ConversationKind,
+    pub group_id: Option<GroupId>,
+    pub last_seq: Seq,
+    pub member_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRecord {
+    pub role: Role,
+    pub read_seq: Seq,
+    /// Muted by a group's owner or admin until then (cannot send).
+    pub muted_until: Option<Timestamp>,
+}
+
+/// Which messages a history page holds.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryQuery {
+    /// Only messages with seq > after.
+    pub after: Option<Seq>,
+    /// Only messages with seq < before.
+    pub before: Option<Seq>,
+    pub limit: u32,
+}
+
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Group commit: stores the batch in one transaction, assigning each
+    /// new message the next seq of its conversation (no gap, invariant 2),
+    /// returning originals for duplicates (invariant 3) and moving each
+    /// sender's read cursor to its message (invariant 5). Results are in
+    /// batch order. On `Err`, nothing of the batch was stored.
+    async fn commit_messages(&self, batch: &[NewMessage]) -> Result<Vec<Committed>, StoreError>;
+
+    /// The single conversation of two users, created (with both as
+    /// members) if it does not exist yet. Same pair, same conversation.
+    async fn open_single(
+        &self,
+        a: &UserId,
+        b: &UserId,
+        now: Timestamp,
+    ) -> Result<ConversationId, StoreError>;
+
+    async fn conversation(
+        &self,
+        id: &ConversationId,
+    ) -> Result<Option<ConversationRecord>, StoreError>;
+
+    async fn member(
+        &self,
+        conversation: &ConversationId,
+        user: &UserId,
+    ) -> Result<Option<MemberRecord>, StoreError>;
+
+    /// Member ids in id order, after `after`, at most `limit`: callers page
+    /// through large groups in batches.
+    async fn member_ids(
+        &self,
+        conversation: &ConversationId,
+        after: Option<&UserId>,
+        limit: u32,
+    ) -> Result<Vec<UserId>, StoreError>;
+
+    /// Every conversation `user` is in, most recent activity first.
+    async fn conversations_of(&self, user: &UserId) -> Result<Vec<ConversationView>, StoreError>;
+
+    /// One conversation as `user` sees it; `None` if not a member.
+    async fn conversation_view(
+        &self,
+        user: &UserId,
+        conversation: &ConversationId,
+    ) -> Result<Option<ConversationView>, StoreError>;
+
+    /// Applies a member's cursor/flag update. The read cursor moves only
+    /// forward and never past `last_seq`. Returns false if not a member.
+    async fn update_cursor(
+        &self,
+        user: &UserId,
+        conversation: &ConversationId,
+        update: UpdateConversation,
+    ) -> Result<bool, StoreError>;
+
+    /// Messages of a conversation in ascending seq; `.1` is "more exist
+    /// beyond this page in the direction read".
+    async fn history(
+        &self,
+        conversation: &ConversationId,
+        query: HistoryQuery,
+    ) -> Result<(Vec<Message>, bool), StoreError>;
+}

@@ -1,0 +1,373 @@
+//! Message, conversation and group DTOs, and their decoders.
+
+use std::collections::BTreeMap;
+
+use ferrochat_domain::commands::{
+    CreateGroup, History, SendMessage, SyncRequest, UpdateConversation,
+};
+use ferrochat_domain::groups::{GroupDescription, GroupName, JoinPolicy, Role};
+use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::{
+    Ack, ClientMsgId, ConversationId, GroupId, InvalidField, Message, MessageContent, MessageType,
+    PageLimit, SendTarget, Seq, UserId,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::required;
+use crate::time::rfc3339;
+
+/// A JSON number field that must be a whole number.
+fn seq_field(v: Option<i64>, field: &'static str) -> Result<Option<Seq>, InvalidField> {
+    v.map(|n| Seq::parse(n, field)).transpose()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SendMessageBody {
+    pub conversation_id: Option<String>,
+    pub to_user_id: Option<String>,
+    pub group_id: Option<String>,
+    pub client_msg_id: Option<String>,
+    pub content: Option<String>,
+    pub message_type: Option<String>,
+}
+
+impl SendMessageBody {
+    pub fn decode(self, max_content_bytes: usize) -> Result<SendMessage, InvalidField> {
+        let target = match (self.conversation_id, self.to_user_id, self.group_id) {
+            (Some(c), None, None) => SendTarget::Conversation(ConversationId::parse(&c)?),
+            (None, Some(u), None) => SendTarget::User(
+                UserId::parse(&u)
+                    .map_err(|_| InvalidField::new("to_user_id", "is not a valid id"))?,
+            ),
+            (None, None, Some(g)) => SendTarget::Group(GroupId::parse(&g)?),
+            _ => {
+                return Err(InvalidField::new(
+                    "conversation_id",
+                    "exactly one of conversation_id, to_user_id and group_id is required",
+                ))
+            }
+        };
+        Ok(SendMessage {
+            target,
+            client_msg_id: ClientMsgId::parse(required(self.client_msg_id, "client_msg_id")?)?,
+            content: MessageContent::parse(required(self.content, "content")?, max_content_bytes)?,
+            message_type: self
+                .message_type
+                .map(MessageType::parse)
+                .transpose()?
+                .unwrap_or_else(MessageType::text),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateConversationBody {
+    pub peer_user_id: Option<String>,
+}
+
+impl CreateConversationBody {
+    pub fn decode(self) -> Result<UserId, InvalidField> {
+        UserId::parse(&required(self.peer_user_id, "peer_user_id")?)
+            .map_err(|_| InvalidField::new("peer_user_id", "is not a valid id"))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdateConversationBody {
+    pub read_seq: Option<i64>,
+    pub muted: Option<bool>,
+    pub pinned: Option<bool>,
+}
+
+impl TryFrom<UpdateConversationBody> for UpdateConversation {
+    type Error = InvalidField;
+    fn try_from(b: UpdateConversationBody) -> Result<Self, InvalidField> {
+        Ok(UpdateConversation {
+            read_seq: seq_field(b.read_seq, "read_seq")?,
+            muted: b.muted,
+            pinned: b.pinned,
+        })
+    }
+}
+
+/// Query string of GET /messages/history (all values arrive as text).
+#[derive(Debug, Deserialize)]
+pub struct HistoryParams {
+    pub conversation_id: Option<String>,
+    pub after_seq: Option<String>,
+    pub before_seq: Option<String>,
+    pub limit: Option<String>,
+}
+
+fn int_param(v: Option<String>, field: &'static str) -> Result<Option<i64>, InvalidField> {
+    v.map(|s| {
+        s.parse::<i64>()
+            .map_err(|_| InvalidField::new(field, "must be a whole number"))
+    })
+    .transpose()
+}
+
+impl TryFrom<HistoryParams> for History {
+    type Error = InvalidField;
+    fn try_from(p: HistoryParams) -> Result<Self, InvalidField> {
+        Ok(History {
+            conversation_id: ConversationId::parse(&required(
+                p.conversation_id,
+                "conversation_id",
+            )?)?,
+            after: seq_field(int_param(p.after_seq, "after_seq")?, "after_seq")?,
+            before: seq_field(int_param(p.before_seq, "before_seq")?, "before_seq")?,
+            limit: PageLimit::parse(int_param(p.limit, "limit")?)?,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SyncBody {
+    pub cursors: Option<BTreeMap<String, i64>>,
+    pub limit: Option<i64>,
+}
+
+impl TryFrom<SyncBody> for SyncRequest {
+    type Error = InvalidField;
+    fn try_from(b: SyncBody) -> Result<Self, InvalidField> {
+        let mut cursors = Vec::new();
+        for (id, seq) in b.cursors.unwrap_or_default() {
+            let id = ConversationId::parse(&id).map_err(|_| {
+                InvalidField::new("cursors", format!("{id:?} is not a conversation id"))
+            })?;
+            cursors.push((id, Seq::parse(seq, "cursors")?));
+        }
+        Ok(SyncRequest {
+            cursors,
+            limit: PageLimit::parse(b.limit)?,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReadBody {
+    pub conversation_id: Option<String>,
+    pub seq: Option<i64>,
+}
+
+impl ReadBody {
+    pub fn decode(self) -> Result<(ConversationId, Seq), InvalidField> {
+        let id = ConversationId::parse(&required(self.conversation_id, "conversation_id")?)?;
+        let seq = Seq::parse(required(self.seq, "seq")?, "seq")?;
+        Ok((id, seq))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TypingBody {
+    pub conversation_id: Option<String>,
+}
+
+impl TypingBody {
+    pub fn decode(self) -> Result<ConversationId, InvalidField> {
+        ConversationId::parse(&required(self.conversation_id, "conversation_id")?)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateGroupBody {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub member_ids: Option<Vec<String>>,
+    pub join_policy: Option<String>,
+}
+
+impl TryFrom<CreateGroupBody> for CreateGroup {
+    type Error = InvalidField;
+    fn try_from(b: CreateGroupBody) -> Result<Self, InvalidField> {
+        let member_ids = b
+            .member_ids
+            .unwrap_or_default()
+            .iter()
+            .map(|id| {
+                UserId::parse(id).map_err(|_| {
+                    InvalidField::new("member_ids", format!("{id:?} is not a valid id"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(CreateGroup {
+            name: GroupName::parse(required(b.name, "name")?)?,
+            description: GroupDescription::parse(b.description.unwrap_or_default())?,
+            member_ids,
+            join_policy: b
+                .join_policy
+                .as_deref()
+                .map(JoinPolicy::parse)
+                .transpose()?
+                .unwrap_or(JoinPolicy::Open),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageDto {
+    pub message_id: String,
+    pub conversation_id: String,
+    pub conversation_type: &'static str,
+    pub seq: u64,
+    pub from_user_id: String,
+    pub message_type: String,
+    pub content: String,
+    pub client_msg_id: String,
+    pub created_at: String,
+}
+
+impl From<&Message> for MessageDto {
+    fn from(m: &Message) -> Self {
+        Self {
+            message_id: m.id.to_string(),
+            conversation_id: m.conversation_id.to_string(),
+            conversation_type: m.conversation_kind.as_str(),
+            seq: m.seq.get(),
+            from_user_id: m.from.to_string(),
+            message_type: m.message_type.as_str().to_owned(),
+            content: m.content.as_str().to_owned(),
+            client_msg_id: m.client_msg_id.as_str().to_owned(),
+            created_at: rfc3339(m.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AckDto {
+    pub message_id: String,
+    pub conversation_id: String,
+    pub seq: u64,
+    pub client_msg_id: String,
+    pub created_at: String,
+}
+
+impl From<&Ack> for AckDto {
+    fn from(a: &Ack) -> Self {
+        Self {
+            message_id: a.message_id.to_string(),
+            conversation_id: a.conversation_id.to_string(),
+            seq: a.seq.get(),
+            client_msg_id: a.client_msg_id.as_str().to_owned(),
+            created_at: rfc3339(a.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConversationDto {
+    pub conversation_id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    pub last_seq: u64,
+    pub read_seq: u64,
+    pub unread: u64,
+    pub muted: bool,
+    pub pinned: bool,
+    pub last_message: Option<MessageDto>,
+    pub updated_at: String,
+}
+
+impl From<&ConversationView> for ConversationDto {
+    fn from(v: &ConversationView) -> Self {
+        Self {
+            conversation_id: v.id.to_string(),
+            kind: v.kind.as_str(),
+            name: v.name.clone(),
+            peer_user_id: v.peer_user_id.as_ref().map(ToString::to_string),
+            group_id: v.group_id.as_ref().map(ToString::to_string),
+            last_seq: v.last_seq.get(),
+            read_seq: v.read_seq.get(),
+            unread: v.unread(),
+            muted: v.muted,
+            pinned: v.pinned,
+            last_message: v.last_message.as_ref().map(MessageDto::from),
+            updated_at: rfc3339(v.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConversationsDto {
+    pub conversations: Vec<ConversationDto>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HistoryDto {
+    pub messages: Vec<MessageDto>,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnreadEntryDto {
+    pub conversation_id: String,
+    pub unread: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnreadDto {
+    pub total: u64,
+    pub conversations: Vec<UnreadEntryDto>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SyncEntryDto {
+    pub conversation_id: String,
+    pub messages: Vec<MessageDto>,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SyncDto {
+    pub conversations: Vec<SyncEntryDto>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupDto {
+    pub group_id: String,
+    pub conversation_id: String,
+    pub name: String,
+    pub description: String,
+    pub owner_id: String,
+    pub member_count: u32,
+    pub max_members: u32,
+    pub join_policy: &'static str,
+    pub my_role: Option<&'static str>,
+}
+
+impl GroupDto {
+    pub fn new(g: &ferrochat_domain::groups::Group, my_role: Option<Role>) -> Self {
+        Self {
+            group_id: g.id.to_string(),
+            conversation_id: g.conversation_id.to_string(),
+            name: g.name.as_str().to_owned(),
+            description: g.description.as_str().to_owned(),
+            owner_id: g.owner_id.to_string(),
+            member_count: g.member_count,
+            max_members: g.max_members,
+            join_policy: g.join_policy.as_str(),
+            my_role: my_role.map(Role::as_str),
+        }
+    }
+}
+
+/// `data` of a `read-receipt` frame.
+#[derive(Debug, Serialize)]
+pub struct ReadReceiptDto {
+    pub conversation_id: String,
+    pub user_id: String,
+    pub seq: u64,
+}
+
+/// `data` of a `typing` frame.
+#[derive(Debug, Serialize)]
+pub struct TypingDto {
+    pub conversation_id: String,
+    pub user_id: String,
+}
