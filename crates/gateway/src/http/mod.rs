@@ -6,6 +6,7 @@ mod groups;
 mod messages;
 mod ops;
 mod users;
+mod web;
 
 use axum::Router;
 
@@ -20,4 +21,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(messages::routes())
         .merge(groups::routes())
         .merge(crate::ws::routes())
+        .merge(web::routes())
 }

@@ -1,0 +1,189 @@
+// The HTTP half of the contract: envelopes, tokens, refresh.
+//
+// Tokens live in sessionStorage (one login per tab, gone when the tab
+// closes). The access token is refreshed at 80% of its life, and once more
+// on demand if a call is answered 1002; a refresh answered 1002 means the
+// session is over.
+
+const KEY = 'ferrochat.session';
+
+export class ApiError extends Error {
+  constructor(code, message, status = 0) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+let session = load();
+let refreshTimer = 0;
+let refreshing = null;
+let onLoggedOut = () => {};
+
+function load() {
+  try {
+    return JSON.parse(sessionStorage.getItem(KEY)) || null;
+  } catch {
+    return null;
+  }
+}
+
+function save(s) {
+  session = s;
+  if (s) sessionStorage.setItem(KEY, JSON.stringify(s));
+  else sessionStorage.removeItem(KEY);
+}
+
+export function currentSession() {
+  return session;
+}
+
+export function accessToken() {
+  return session && session.access_token;
+}
+
+export function setLoggedOutHandler(fn) {
+  onLoggedOut = fn;
+}
+
+function deviceId() {
+  let id = sessionStorage.getItem('ferrochat.device');
+  if (!id) {
+    id = `web-${crypto.randomUUID().slice(0, 8)}`;
+    sessionStorage.setItem('ferrochat.device', id);
+  }
+  return id;
+}
+
+async function raw(method, path, body, token) {
+  const headers = {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'the server cannot be reached');
+  }
+  let env = null;
+  try {
+    env = await res.json();
+  } catch {
+    throw new ApiError(1004, `unexpected answer (HTTP ${res.status})`, res.status);
+  }
+  if (!env || env.code !== 0) {
+    throw new ApiError(env ? env.code : 1004, (env && env.message) || 'error', res.status);
+  }
+  return env.data;
+}
+
+/** An authenticated call; a 1002 triggers one refresh and one retry. */
+export async function api(method, path, body) {
+  if (!session) throw new ApiError(1002, 'not logged in');
+  try {
+    return await raw(method, path, body, session.access_token);
+  } catch (e) {
+    if (e.code !== 1002) throw e;
+    await refresh();
+    return raw(method, path, body, session.access_token);
+  }
+}
+
+export const get = (path) => api('GET', path);
+export const post = (path, body = {}) => api('POST', path, body);
+export const put = (path, body = {}) => api('PUT', path, body);
+export const del = (path) => api('DELETE', path);
+
+export async function register(username, password, nickname) {
+  const body = { username, password };
+  if (nickname) body.nickname = nickname;
+  return raw('POST', '/api/v1/users/register', body);
+}
+
+export async function login(username, password) {
+  const data = await raw('POST', '/api/v1/auth/login', {
+    username,
+    password,
+    device_id: deviceId(),
+  });
+  adopt(data, data.user);
+  return data.user;
+}
+
+function adopt(pair, user) {
+  save({
+    access_token: pair.access_token,
+    refresh_token: pair.refresh_token,
+    expires_at: Date.now() + pair.expires_in * 1000,
+    lifetime: pair.expires_in * 1000,
+    user: user || (session && session.user),
+  });
+  schedule();
+}
+
+function schedule() {
+  clearTimeout(refreshTimer);
+  if (!session) return;
+  const left = session.expires_at - Date.now();
+  const early = Math.min(session.lifetime * 0.2, 60_000);
+  const wait = Math.max(1000, left - early);
+  refreshTimer = setTimeout(() => {
+    refresh().catch(() => {});
+  }, wait);
+}
+
+/** Rotates the token pair; single-flight so a pair is never presented twice. */
+export function refresh() {
+  if (refreshing) return refreshing;
+  const presented = session && session.refresh_token;
+  if (!presented) return Promise.reject(new ApiError(1002, 'not logged in'));
+  refreshing = raw('POST', '/api/v1/auth/refresh', { refresh_token: presented })
+    .then((pair) => {
+      adopt(pair);
+      return session.access_token;
+    })
+    .catch((e) => {
+      if (e.code === 1002) {
+        endSession();
+      } else {
+        // The server is away: try again soon, the access token may still work.
+        clearTimeout(refreshTimer);
+        refreshTimer = setTimeout(() => refresh().catch(() => {}), 5000);
+      }
+      throw e;
+    })
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+/** Refreshes first if the access token has less than `margin` ms to live. */
+export async function ensureFresh(margin = 30_000) {
+  if (session && session.expires_at - Date.now() < margin) await refresh();
+}
+
+export function resume() {
+  if (session) schedule();
+  return session;
+}
+
+function endSession() {
+  clearTimeout(refreshTimer);
+  save(null);
+  onLoggedOut();
+}
+
+export async function logout() {
+  try {
+    if (session) await raw('POST', '/api/v1/auth/logout', {}, session.access_token);
+  } catch {
+    // Gone already, or the server is away: forget the tokens regardless.
+  }
+  endSession();
+}

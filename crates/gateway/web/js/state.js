@@ -1,0 +1,225 @@
+// The client's model: conversations, their message caches, messages
+// waiting for an ack, and what is known about other users. Views
+// subscribe with `on(event, fn)`; the model never touches the DOM.
+//
+// A conversation's cache is kept contiguous once it was opened
+// (`loaded`): messages are keyed by seq (so a message seen twice, live and
+// through sync, is stored once) and `syncSeq` is the highest seq up to
+// which nothing is missing. That is the cursor sent in `sync`.
+
+import { get } from './api.js';
+
+export const state = {
+  me: null,
+  convs: new Map(),
+  openId: null,
+  pending: new Map(),
+  users: new Map(),
+  friends: new Map(),
+  presence: new Map(),
+  typing: new Map(),
+};
+
+const listeners = new Map();
+
+export function on(event, fn) {
+  if (!listeners.has(event)) listeners.set(event, new Set());
+  listeners.get(event).add(fn);
+}
+
+export function emit(event, arg) {
+  for (const fn of listeners.get(event) || []) fn(arg);
+}
+
+export function reset() {
+  state.me = null;
+  state.convs.clear();
+  state.openId = null;
+  for (const p of state.pending.values()) clearTimeout(p.timer);
+  state.pending.clear();
+  state.users.clear();
+  state.friends.clear();
+  state.presence.clear();
+  state.typing.clear();
+}
+
+function newConv(id) {
+  return {
+    conversation_id: id,
+    type: 'single',
+    name: '',
+    last_seq: 0,
+    read_seq: 0,
+    unread: 0,
+    last_message: null,
+    updated_at: '',
+    messages: new Map(),
+    loaded: false,
+    hasMore: true,
+    syncSeq: 0,
+    readSent: 0,
+    reads: new Map(),
+  };
+}
+
+/** Merges a conversation from the server; returns whether a sync is due. */
+export function upsertConv(dto) {
+  let c = state.convs.get(dto.conversation_id);
+  if (!c) {
+    c = newConv(dto.conversation_id);
+    state.convs.set(c.conversation_id, c);
+  }
+  const newer = dto.last_seq >= c.last_seq;
+  c.type = dto.type;
+  c.name = dto.name;
+  c.peer_user_id = dto.peer_user_id;
+  c.group_id = dto.group_id;
+  c.muted = dto.muted;
+  c.pinned = dto.pinned;
+  if (newer) {
+    c.last_seq = dto.last_seq;
+    c.last_message = dto.last_message || c.last_message;
+    c.updated_at = dto.updated_at;
+  }
+  c.read_seq = Math.max(c.read_seq, dto.read_seq);
+  c.readSent = Math.max(c.readSent, dto.read_seq);
+  if (newer) c.unread = dto.unread;
+  if (c.read_seq >= c.last_seq) c.unread = 0;
+  if (dto.peer_read_seq !== undefined && c.peer_user_id) {
+    noteRead(c, c.peer_user_id, dto.peer_read_seq);
+  }
+  if (!c.loaded) {
+    c.syncSeq = Math.max(c.syncSeq, c.last_seq);
+    return false;
+  }
+  return c.last_seq > c.syncSeq;
+}
+
+export function conv(id) {
+  return state.convs.get(id);
+}
+
+/** Conversations, most recent activity first. */
+export function sortedConvs() {
+  return [...state.convs.values()].sort((a, b) => {
+    const ta = activity(a);
+    const tb = activity(b);
+    return ta < tb ? 1 : ta > tb ? -1 : 0;
+  });
+}
+
+function activity(c) {
+  return (c.last_message && c.last_message.created_at) || c.updated_at || '';
+}
+
+/**
+ * Takes one confirmed message, from any source (new-message, sync,
+ * history, an ack). Returns 'new' if it was not seen before, 'dup' if it
+ * was, 'gap' if it is new but messages before it are missing.
+ */
+export function addMessage(m, { fromHistory = false } = {}) {
+  let c = state.convs.get(m.conversation_id);
+  if (!c) return 'unknown';
+  resolvePending(m);
+  let result = 'dup';
+  if (m.seq > c.last_seq) {
+    result = 'new';
+    c.last_seq = m.seq;
+    c.last_message = m;
+    c.updated_at = m.created_at;
+    if (m.from_user_id !== (state.me && state.me.user_id) && m.message_type !== 'system') {
+      c.unread += 1;
+    } else if (m.from_user_id === (state.me && state.me.user_id)) {
+      // Sending a message means having read up to it.
+      c.read_seq = Math.max(c.read_seq, m.seq);
+      c.unread = Math.max(0, Math.min(c.unread, c.last_seq - c.read_seq));
+    }
+  }
+  if (c.loaded || fromHistory) {
+    if (!c.messages.has(m.seq)) {
+      c.messages.set(m.seq, m);
+      if (result === 'dup' && !fromHistory) result = 'filled';
+    }
+    while (c.messages.has(c.syncSeq + 1)) c.syncSeq += 1;
+    if (c.loaded && m.seq > c.syncSeq && result === 'new') result = 'gap';
+  } else {
+    c.syncSeq = Math.max(c.syncSeq, m.seq);
+  }
+  return result;
+}
+
+/** A confirmed copy of one of our pending messages ends its pending life. */
+function resolvePending(m) {
+  if (!state.me || m.from_user_id !== state.me.user_id) return;
+  const p = state.pending.get(m.client_msg_id);
+  if (p && p.conversation_id === m.conversation_id) {
+    clearTimeout(p.timer);
+    state.pending.delete(m.client_msg_id);
+  }
+}
+
+export function pendingFor(id) {
+  return [...state.pending.values()].filter((p) => p.conversation_id === id);
+}
+
+export function sortedMessages(c) {
+  return [...c.messages.values()].sort((a, b) => a.seq - b.seq);
+}
+
+export function noteRead(c, userId, seq) {
+  const before = c.reads.get(userId) || 0;
+  if (seq > before) c.reads.set(userId, seq);
+}
+
+/** How many other members have read up to `seq`. */
+export function readers(c, seq) {
+  let n = 0;
+  for (const [user, upTo] of c.reads) {
+    if (user !== state.me.user_id && upTo >= seq) n += 1;
+  }
+  return n;
+}
+
+/** Cursors for `sync`: every conversation's contiguous high-water mark. */
+export function cursors() {
+  const out = {};
+  for (const c of state.convs.values()) out[c.conversation_id] = c.syncSeq;
+  return out;
+}
+
+/** A user's display name, fetched once and cached; `emit('users')` when known. */
+export function userName(id) {
+  if (!id) return '';
+  if (state.me && id === state.me.user_id) return 'You';
+  const known = state.users.get(id);
+  if (known) return known.nickname || known.username;
+  if (!state.users.has(id)) {
+    state.users.set(id, null);
+    get(`/api/v1/users/${encodeURIComponent(id)}`)
+      .then((u) => {
+        state.users.set(id, u);
+        emit('users');
+      })
+      .catch(() => {
+        state.users.set(id, { username: `${id.slice(0, 8)}…`, nickname: '' });
+      });
+  }
+  return `${id.slice(0, 8)}…`;
+}
+
+export function convTitle(c) {
+  if (c.type === 'world') return c.name || 'World';
+  if (c.type === 'single' && c.peer_user_id) {
+    const known = state.users.get(c.peer_user_id);
+    if (known) return known.nickname || known.username;
+    if (c.name) return c.name;
+    return userName(c.peer_user_id);
+  }
+  return c.name || 'Conversation';
+}
+
+export function isOnline(userId) {
+  if (state.presence.has(userId)) return state.presence.get(userId);
+  const f = state.friends.get(userId);
+  return f ? !!f.online : undefined;
+}
