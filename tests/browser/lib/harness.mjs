@@ -1,0 +1,276 @@
+// Test harness: a real ferrochat binary per test file, headless Chromium,
+// and helpers that drive the web client the way a person would.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+export const ROOT = path.resolve(HERE, '../../..');
+const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
+export const BIN = process.env.FERROCHAT_BIN || path.join(TARGET, 'debug', 'ferrochat');
+export const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+export const PASSWORD = 'correct horse battery';
+
+/** One ferrochat process on a private data dir; can be killed and restarted. */
+export class Server {
+  /** `env`: extra FERROCHAT_* settings for this server. */
+  constructor({ env = {} } = {}) {
+    this.extraEnv = env;
+    this.dataDir = mkdtempSync(path.join(tmpdir(), 'ferrochat-web-'));
+    this.proc = null;
+    this.addr = null;
+    this.log = [];
+  }
+
+  get url() {
+    return `http://${this.addr}`;
+  }
+
+  /** Starts and resolves once the JSON log says `listening`. */
+  async start(listen = '127.0.0.1:0') {
+    // The same port again after a kill may take a moment to be free.
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.spawnOnce(listen);
+        return;
+      } catch (e) {
+        if (attempt >= 20 || listen.endsWith(':0')) throw e;
+        await sleep(250);
+      }
+    }
+  }
+
+  spawnOnce(listen) {
+    const env = {
+      ...process.env,
+      FERROCHAT_AUTH__PASSWORD_HASH__MEMORY_KIB: '64',
+      FERROCHAT_AUTH__PASSWORD_HASH__ITERATIONS: '1',
+      FERROCHAT_GATEWAY__AUTH_RATE_LIMIT__BURST: '10000',
+      FERROCHAT_GATEWAY__AUTH_RATE_LIMIT__PER_SECOND: '1000',
+      RUST_LOG: process.env.RUST_LOG || 'info',
+      ...this.extraEnv,
+    };
+    const proc = spawn(BIN, ['serve', '--listen', listen, '--data-dir', this.dataDir], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    const stderr = [];
+    proc.stderr.on('data', (b) => stderr.push(b.toString()));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        proc.kill('SIGKILL');
+        reject(new Error(`ferrochat did not log "listening" within 30 s: ${stderr.join('')}`));
+      }, 30_000);
+      const lines = readline.createInterface({ input: proc.stdout });
+      lines.on('line', (line) => {
+        this.log.push(line);
+        if (this.log.length > 2000) this.log.shift();
+        let rec;
+        try {
+          rec = JSON.parse(line);
+        } catch {
+          return;
+        }
+        if (rec.message === 'listening' && rec.addr) {
+          clearTimeout(timer);
+          this.addr = rec.addr;
+          resolve();
+        }
+      });
+      proc.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(
+          new Error(
+            `ferrochat exited (${code ?? signal}) before listening: ${stderr.join('')} ${this.log.slice(-5).join('\n')}`,
+          ),
+        );
+      });
+    });
+  }
+
+  /** Kills the process (SIGKILL by default: nothing gets to flush). */
+  async kill(signal = 'SIGKILL') {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill(signal);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Kill, then start again on the same data dir and the same address. */
+  async restart() {
+    await this.kill();
+    await this.start(this.addr);
+  }
+
+  async stop() {
+    await this.kill('SIGTERM');
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Debian's Chromium, headless. Playwright gives each launch a fresh,
+ * temporary user-data dir. The flags keep Chromium off the network.
+ */
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    timeout: 60_000,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+  });
+}
+
+export const DESKTOP = { width: 1180, height: 760 };
+export const PHONE = { width: 390, height: 780 };
+
+/** A browser context (its own sessionStorage) with a page on the app. */
+export async function openClient(browser, server, viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const client = { context, page, dialogs: [], problems: [] };
+  page.on('dialog', (d) => {
+    client.dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  page.on('pageerror', (e) => client.problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) client.problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(server.url);
+  return client;
+}
+
+/** Registers through the form and lands in the app; returns the client. */
+export async function register(browser, server, username, { nickname, viewport, screenshot } = {}) {
+  const client = await openClient(browser, server, viewport);
+  const { page } = client;
+  await page.click('#tab-register');
+  await page.fill('#auth-username', username);
+  if (nickname) await page.fill('#auth-nickname', nickname);
+  await page.fill('#auth-password', PASSWORD);
+  if (screenshot) await shot(page, screenshot);
+  await page.click('#auth-submit');
+  await page.waitForSelector('#app:not([hidden])');
+  client.username = username;
+  client.userId = await page.getAttribute('#me-id', 'data-user-id');
+  assert.ok(client.userId, 'the app shows the user id');
+  // Connected: the world room is listed once the list loaded.
+  await page.waitForSelector('.conversation[data-conversation-id="world"]');
+  return client;
+}
+
+export async function shot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, name) });
+}
+
+export const convItem = (id) => `.conversation[data-conversation-id="${id}"]`;
+
+/** Clicks a conversation in the list by its displayed name. */
+export async function openByName(page, name) {
+  await page.locator('.conversation', { has: page.locator('.conv-name', { hasText: name }) }).first().click();
+  await page.waitForFunction((n) => document.getElementById('chat-name').textContent === n, name);
+}
+
+export async function send(page, text) {
+  await page.fill('#composer-input', text);
+  await page.press('#composer-input', 'Enter');
+}
+
+/** Waits until a message with exactly this text is in the open chat. */
+export async function waitForMessage(page, text) {
+  await explain(page, `message ${JSON.stringify(text)}`, () =>
+    page.waitForFunction(
+      (t) => [...document.querySelectorAll('#message-list .msg .text')].some((e) => e.textContent === t),
+      text,
+    ),
+  );
+}
+
+/** On a timeout, says what the open chat did show. */
+async function explain(page, what, wait) {
+  try {
+    await wait();
+  } catch (e) {
+    const seen = await page
+      .$$eval('#message-list .msg', (els) =>
+        els.map((li) => `${li.querySelector('.text')?.textContent ?? '(system)'} [${li.dataset.status || ''}]`),
+      )
+      .catch(() => []);
+    const banner = await page.textContent('#banner-text').catch(() => '');
+    e.message += `\nwaiting for ${what}; chat ${await page.textContent('#chat-name').catch(() => '?')} shows:\n  ${seen.join('\n  ')}\nbanner: ${banner}`;
+    throw e;
+  }
+}
+
+/** The texts of the open chat's messages, in order. */
+export function messageTexts(page) {
+  return page.$$eval('#message-list .msg:not(.system) .text', (els) => els.map((e) => e.textContent));
+}
+
+/** Waits until our message with this text has the given status (or one of them). */
+export async function waitForStatus(page, text, status) {
+  const wanted = [status].flat();
+  await explain(page, `${JSON.stringify(text)} to be ${wanted.join(' or ')}`, () =>
+    page.waitForFunction(
+      ([t, s]) =>
+        [...document.querySelectorAll('#message-list .msg.mine')].some(
+          (li) => li.querySelector('.text')?.textContent === t && s.includes(li.dataset.status),
+        ),
+      [text, wanted],
+    ),
+  );
+}
+
+/** Waits for the unread badge of a conversation to show `n` (0: no badge). */
+export async function waitForUnread(page, conversationId, n) {
+  await page.waitForFunction(
+    ([sel, want]) => {
+      const li = document.querySelector(sel);
+      if (!li) return false;
+      const badge = li.querySelector('.badge.unread');
+      return want === 0 ? !badge : badge?.textContent === String(want);
+    },
+    [convItem(conversationId), n],
+  );
+}
+
+/** The conversation id of the single chat with a peer, from the list. */
+export async function conversationIdByName(page, name) {
+  const li = page.locator('.conversation', { has: page.locator('.conv-name', { hasText: name }) }).first();
+  await li.waitFor();
+  return li.getAttribute('data-conversation-id');
+}
+
+export async function startChat(page, userId, peerName) {
+  await page.fill('#start-chat-id', userId);
+  await page.click('#start-chat button[type=submit]');
+  await page.waitForFunction((n) => document.getElementById('chat-name').textContent === n, peerName);
+}
+
+export function noProblems(...clients) {
+  for (const c of clients) {
+    assert.deepEqual(c.problems, [], 'no page errors or CSP violations');
+    assert.deepEqual(c.dialogs, [], 'no dialog was opened');
+  }
+}
