@@ -31,6 +31,7 @@ import {
   onTyping,
   stopTyping,
   flushPending,
+  systemText,
 } from './chat.js';
 import { initPanels, loadFriends, renderFriends, renderGroups, showInfo, chatWith } from './panels.js';
 
@@ -364,7 +365,7 @@ function renderList() {
     let preview = 'No messages yet';
     if (last) {
       const who = last.from_user_id === state.me.user_id ? 'You: ' : c.type === 'single' ? '' : `${userName(last.from_user_id)}: `;
-      preview = last.message_type === 'system' ? 'group update' : `${who}${last.content}`;
+      preview = last.message_type === 'system' ? systemText(last) : `${who}${last.content}`;
     }
     const online = c.type === 'single' ? isOnline(c.peer_user_id) : undefined;
     return h(

@@ -341,17 +341,31 @@ function pendingItem(p) {
   );
 }
 
-function systemText(m) {
-  // System messages carry JSON or plain text; show something readable.
+const EVENTS = {
+  group_created: (actor) => `${actor} created the group`,
+  group_dissolved: (actor) => `${actor} dissolved the group`,
+  member_joined: (actor, user) => `${user} joined`,
+  member_left: (actor, user) => `${user} left`,
+  member_added: (actor, user) => `${actor} added ${user}`,
+  member_removed: (actor, user) => `${actor} removed ${user}`,
+  member_muted: (actor, user) => `${actor} muted ${user}`,
+  member_unmuted: (actor, user) => `${actor} unmuted ${user}`,
+  owner_transferred: (actor, user) => `${actor} made ${user} the owner`,
+  role_changed: (actor, user, v) => `${actor} made ${user} ${v.role === 'admin' ? 'an admin' : 'a member'}`,
+};
+
+/** A readable line for a system message (group membership changes). */
+export function systemText(m) {
+  let v = null;
   try {
-    const v = JSON.parse(m.content);
-    if (v && typeof v === 'object') {
-      const who = v.user_id ? userName(v.user_id) : '';
-      const what = v.event || v.kind || v.type || 'update';
-      return `${who} ${String(what).replace(/_/g, ' ')}`.trim();
-    }
+    v = JSON.parse(m.content);
   } catch {
-    // Plain text.
+    return m.content;
   }
-  return m.content;
+  if (!v || typeof v !== 'object') return m.content;
+  const actor = v.actor_id ? userName(v.actor_id) : 'Someone';
+  const user = v.user_id ? userName(v.user_id) : '';
+  const event = String(v.event || v.type || 'update');
+  const say = EVENTS[event];
+  return say ? say(actor, user, v) : `${user} ${event.replace(/_/g, ' ')}`.trim();
 }
