@@ -6,7 +6,8 @@
 # Environment: CARGO_TARGET_DIR (where the debug binary is built; default
 # ./target), FERROCHAT_BIN (use this binary, build nothing), CHROMIUM (the
 # browser; default /usr/bin/chromium), BROWSER_TESTS_TIMEOUT (seconds for
-# the whole run; default 900).
+# the whole run; default 900), UPDATE_SCREENSHOTS=1 (write the screenshots
+# to docs/screenshots instead of tests/browser/screenshots).
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(cd ../.. && pwd)

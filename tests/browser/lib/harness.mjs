@@ -14,7 +14,12 @@ const HERE = path.dirname(new URL(import.meta.url).pathname);
 export const ROOT = path.resolve(HERE, '../../..');
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target');
 export const BIN = process.env.FERROCHAT_BIN || path.join(TARGET, 'debug', 'ferrochat');
-export const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+// Screenshots go to docs/screenshots (tracked, shown in the README) only
+// when asked, so an ordinary test run leaves the work tree clean.
+export const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.join(ROOT, 'docs', 'screenshots')
+    : path.join(HERE, '..', 'screenshots');
 export const PASSWORD = 'correct horse battery';
 
 /** One ferrochat process on a private data dir; can be killed and restarted. */
