@@ -121,4 +121,30 @@ describe('two people chatting', () => {
     await shot(alice.page, 'friends.png');
     noProblems(alice, bob);
   });
+
+  test('blocked: the send fails; after unblock, Retry delivers it once, same client_msg_id', async () => {
+    await bob.page.click('.tab[data-panel="chats"]');
+    await openByName(bob.page, 'Alice');
+    await bob.page.click('#chat-info-button');
+    await bob.page.click('#info-body button.danger:text("Block")');
+    await bob.page.waitForSelector('#toast:text("is blocked")');
+    await alice.page.click('.tab[data-panel="chats"]');
+    await openByName(alice.page, 'Bob');
+    await send(alice.page, 'can you hear me?');
+    await waitForStatus(alice.page, 'can you hear me?', 'failed');
+    const item = alice.page.locator('#message-list .msg.failed', { hasText: 'can you hear me?' });
+    const firstId = await item.getAttribute('data-client-msg-id');
+    await shot(alice.page, 'failed.png');
+    await bob.page.click('#info-body button:text("Unblock")');
+    await bob.page.waitForSelector('#toast:text("is unblocked")');
+    await item.locator('button.retry').click();
+    await waitForStatus(alice.page, 'can you hear me?', ['sent', 'read']);
+    const sent = alice.page.locator('#message-list .msg.mine', { hasText: 'can you hear me?' });
+    assert.equal(await sent.getAttribute('data-client-msg-id'), firstId, 'the retry reused the client_msg_id');
+    await bob.page.click('#info-close');
+    await waitForMessage(bob.page, 'can you hear me?');
+    const texts = await messageTexts(bob.page);
+    assert.equal(texts.filter((t) => t === 'can you hear me?').length, 1);
+    noProblems(alice, bob);
+  });
 });
