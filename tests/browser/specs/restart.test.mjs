@@ -95,11 +95,31 @@ describe('a server restart mid-conversation', () => {
     for (const c of [alice, bob]) assert.deepEqual(await messageTexts(c.page), said, c.username);
   });
 
+  test('messages sent while one client is away arrive through sync', async () => {
+    // Keep bob from reconnecting (his browser is offline) while the
+    // server restarts and alice sends: only `sync` can bring these to him.
+    await bob.context.setOffline(true);
+    await server.restart();
+    await alice.page.click('#banner-retry').catch(() => {});
+    await alice.page.waitForSelector('#banner', { state: 'hidden' });
+    for (const text of ['seven', 'eight', 'nine']) {
+      await say(alice, text);
+      await waitForStatus(alice.page, text, 'sent');
+    }
+    assert.equal(await bob.page.isVisible('#banner'), true, 'bob is still offline');
+    await bob.context.setOffline(false);
+    await bob.page.click('#banner-retry').catch(() => {});
+    await bob.page.waitForSelector('#banner', { state: 'hidden' });
+    await waitForMessage(bob.page, 'nine');
+    await waitForStatus(alice.page, 'nine', 'read');
+    for (const c of [alice, bob]) assert.deepEqual(await messageTexts(c.page), said, c.username);
+  });
+
   test('a reload restores the session and the same history', async () => {
     await alice.page.reload();
     await alice.page.waitForSelector('#app:not([hidden])');
     await openByName(alice.page, 'Bob');
-    await waitForMessage(alice.page, 'six');
+    await waitForMessage(alice.page, 'nine');
     assert.deepEqual(await messageTexts(alice.page), said);
     await shot(alice.page, 'after-restart.png');
     noProblems(alice, bob);
