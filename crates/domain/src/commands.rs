@@ -64,4 +64,14 @@ pub struct CreateGroup {
     pub description: crate::groups::GroupDescription,
     pub member_ids: Vec<crate::UserId>,
     pub join_policy: crate::groups::JoinPolicy,
+    /// A smaller cap than the server's, if wanted.
+    pub max_members: Option<u32>,
+}
+
+/// Changes to one group member; `None` keeps the value. `muted_until`
+/// is `Some(None)` to unmute.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateMember {
+    pub role: Option<crate::groups::Role>,
+    pub muted_until: Option<Option<crate::Timestamp>>,
 }

@@ -123,4 +123,6 @@ pub struct Group {
     pub member_count: u32,
     pub max_members: u32,
     pub join_policy: JoinPolicy,
+    /// Dissolved by its owner: its conversation is read-only.
+    pub dissolved: bool,
 }

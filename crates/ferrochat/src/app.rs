@@ -76,6 +76,7 @@ impl App {
             accounts: logic.accounts.clone(),
             messaging: logic.messaging.clone(),
             groups: logic.groups.clone(),
+            social: logic.social.clone(),
             bus: bus.clone(),
             presence: presence.clone(),
             readiness: Arc::new(StoreReadiness(store.clone())),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::UserId;
-use ferrochat_ports::{AccountsApi, Bus, GroupsApi, MessagingApi, Presence, Readiness};
+use ferrochat_ports::{AccountsApi, Bus, GroupsApi, MessagingApi, Presence, Readiness, SocialApi};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -28,6 +28,7 @@ pub struct GatewayDeps {
     pub accounts: Arc<dyn AccountsApi>,
     pub messaging: Arc<dyn MessagingApi>,
     pub groups: Arc<dyn GroupsApi>,
+    pub social: Arc<dyn SocialApi>,
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
     pub readiness: Arc<dyn Readiness>,

@@ -1,50 +1,127 @@
-//! `Groups`, the logic role's implementation of `GroupsApi`.
+//! `Groups`, the logic role's implementation of `GroupsApi`: membership,
+//! roles, mutes, ownership, dissolution. Every membership change is also
+//! a `system` message in the group's conversation, committed through the
+//! same pipeline as chat, so history tells one ordered story.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrochat_domain::commands::CreateGroup;
-use ferrochat_domain::groups::{JoinPolicy, Role};
-use ferrochat_domain::{ConversationId, GroupId, UserId};
-use ferrochat_ports::api::GroupView;
-use ferrochat_ports::store::NewGroup;
+use ferrochat_domain::commands::{CreateGroup, UpdateMember};
+use ferrochat_domain::groups::{Group, JoinPolicy, Role};
+use ferrochat_domain::{
+    ClientMsgId, ConversationId, ConversationKind, ErrorKind, GroupId, MessageContent, MessageId,
+    MessageType, Timestamp, UserId,
+};
+use ferrochat_ports::api::{GroupMember, GroupView};
+use ferrochat_ports::store::{MemberRecord, NewGroup, NewMessage};
 use ferrochat_ports::{ApiError, GroupsApi, StoreError};
+use ferrochat_wire::time::rfc3339;
+use serde_json::json;
 
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::store as store_err;
-use crate::messaging::{AudienceCache, GroupsConfig};
+use crate::messaging::{AudienceCache, Committer, GroupsConfig};
 
 pub struct Groups {
     pub(crate) deps: LogicDeps,
     pub(crate) audience: Arc<AudienceCache>,
+    pub(crate) committer: Committer,
     pub(crate) config: GroupsConfig,
 }
 
+fn member(user_id: UserId, m: MemberRecord) -> GroupMember {
+    GroupMember {
+        user_id,
+        role: m.role,
+        muted_until: m.muted_until,
+    }
+}
+
+fn timestamp_json(t: Option<Timestamp>) -> serde_json::Value {
+    t.map_or(serde_json::Value::Null, |t| json!(rfc3339(t)))
+}
+
 impl Groups {
-    async fn find(&self, id: &GroupId) -> Result<ferrochat_domain::groups::Group, ApiError> {
+    /// A live group: a dissolved one is gone for every group endpoint.
+    async fn find(&self, id: &GroupId) -> Result<Group, ApiError> {
         self.deps
             .store
             .group(id)
             .await
             .map_err(|e| store_err("reading a group", e))?
+            .filter(|g| !g.dissolved)
             .ok_or_else(|| ApiError::not_found("no such group"))
     }
 
-    async fn role_in(&self, conv: &ConversationId, who: &UserId) -> Result<Option<Role>, ApiError> {
-        Ok(self
-            .deps
+    async fn record(
+        &self,
+        conv: &ConversationId,
+        who: &UserId,
+    ) -> Result<Option<MemberRecord>, ApiError> {
+        self.deps
             .store
             .member(conv, who)
             .await
-            .map_err(|e| store_err("reading a membership", e))?
-            .map(|m| m.role))
+            .map_err(|e| store_err("reading a membership", e))
+    }
+
+    /// The group and the caller's role, if the caller is a member.
+    async fn as_member(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+    ) -> Result<(Group, MemberRecord), ApiError> {
+        let group = self.find(id).await?;
+        let me = self
+            .record(&group.conversation_id, who)
+            .await?
+            .ok_or_else(|| ApiError::forbidden("you are not a member of this group"))?;
+        Ok((group, me))
+    }
+
+    /// Commits a `system` message telling what happened, in seq order
+    /// with the chat. `event` is a JSON object; `actor_id` is added.
+    async fn announce(
+        &self,
+        group: &Group,
+        actor: &UserId,
+        mut event: serde_json::Value,
+    ) -> Result<(), ApiError> {
+        if let Some(obj) = event.as_object_mut() {
+            obj.insert("actor_id".into(), json!(actor.as_str()));
+        }
+        let message = NewMessage {
+            id: MessageId::generate(),
+            conversation_id: group.conversation_id.clone(),
+            conversation_kind: ConversationKind::Group,
+            from: actor.clone(),
+            client_msg_id: ClientMsgId::from_stored(format!("sys-{}", MessageId::generate())),
+            message_type: MessageType::system(),
+            content: MessageContent::from_stored(event.to_string()),
+            created_at: clock::now(),
+        };
+        self.committer.commit(message).await.map(|_| ())
+    }
+
+    fn changed(&self, group: &Group) {
+        self.audience.invalidate(&group.conversation_id);
     }
 }
 
 #[async_trait]
 impl GroupsApi for Groups {
     async fn create_group(&self, who: &UserId, cmd: CreateGroup) -> Result<GroupView, ApiError> {
+        let max_members = match cmd.max_members {
+            None => self.config.max_members,
+            Some(n) if (2..=self.config.max_members).contains(&n) => n,
+            Some(_) => {
+                return Err(ApiError::new(
+                    ErrorKind::InvalidParams,
+                    format!("max_members: must be 2 to {}", self.config.max_members),
+                ))
+            }
+        };
         for m in &cmd.member_ids {
             let exists = self
                 .deps
@@ -63,26 +140,33 @@ impl GroupsApi for Groups {
             name: cmd.name,
             description: cmd.description,
             owner_id: who.clone(),
-            max_members: self.config.max_members,
+            max_members,
             join_policy: cmd.join_policy,
             created_at: clock::now(),
         };
-        match self.deps.store.create_group(&new, &cmd.member_ids).await {
-            Ok(group) => Ok(GroupView {
-                group,
-                my_role: Some(Role::Owner),
-            }),
-            Err(StoreError::Conflict(_)) => Err(ApiError::conflict(format!(
-                "a group holds at most {} members",
-                self.config.max_members
-            ))),
-            Err(e) => Err(store_err("creating a group", e)),
-        }
+        let group = match self.deps.store.create_group(&new, &cmd.member_ids).await {
+            Ok(group) => group,
+            Err(StoreError::Conflict(_)) => {
+                return Err(ApiError::conflict(format!(
+                    "a group holds at most {max_members} members"
+                )))
+            }
+            Err(e) => return Err(store_err("creating a group", e)),
+        };
+        self.announce(&group, who, json!({"event": "group_created"}))
+            .await?;
+        Ok(GroupView {
+            group,
+            my_role: Some(Role::Owner),
+        })
     }
 
     async fn group(&self, who: &UserId, id: &GroupId) -> Result<GroupView, ApiError> {
         let group = self.find(id).await?;
-        let my_role = self.role_in(&group.conversation_id, who).await?;
+        let my_role = self
+            .record(&group.conversation_id, who)
+            .await?
+            .map(|m| m.role);
         Ok(GroupView { group, my_role })
     }
 
@@ -104,7 +188,13 @@ impl GroupsApi for Groups {
             Err(StoreError::Conflict(_)) => return Err(ApiError::conflict("the group is full")),
             Err(e) => return Err(store_err("joining a group", e)),
         }
-        self.audience.invalidate(&group.conversation_id);
+        self.changed(&group);
+        self.announce(
+            &group,
+            who,
+            json!({"event": "member_joined", "user_id": who.as_str()}),
+        )
+        .await?;
         self.group(who, id).await
     }
 
@@ -121,11 +211,215 @@ impl GroupsApi for Groups {
             .remove_member(id, who)
             .await
             .map_err(|e| store_err("leaving a group", e))?;
-        self.audience.invalidate(&group.conversation_id);
-        if removed {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden("you are not a member of this group"))
+        self.changed(&group);
+        if !removed {
+            return Err(ApiError::forbidden("you are not a member of this group"));
         }
+        self.announce(
+            &group,
+            who,
+            json!({"event": "member_left", "user_id": who.as_str()}),
+        )
+        .await
+    }
+
+    async fn members(&self, who: &UserId, id: &GroupId) -> Result<Vec<GroupMember>, ApiError> {
+        self.as_member(who, id).await?;
+        let all = self
+            .deps
+            .store
+            .members(id)
+            .await
+            .map_err(|e| store_err("listing members", e))?;
+        Ok(all.into_iter().map(|(u, m)| member(u, m)).collect())
+    }
+
+    async fn add_members(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        users: Vec<UserId>,
+    ) -> Result<Vec<GroupMember>, ApiError> {
+        let (group, me) = self.as_member(who, id).await?;
+        if me.role < Role::Admin {
+            return Err(ApiError::forbidden(
+                "only the owner or an admin can add members",
+            ));
+        }
+        for u in &users {
+            let exists = self
+                .deps
+                .store
+                .user(u)
+                .await
+                .map_err(|e| store_err("reading a user", e))?
+                .is_some();
+            if !exists {
+                return Err(ApiError::not_found(format!("no such user: {u}")));
+            }
+        }
+        let added = match self.deps.store.add_members(id, &users, clock::now()).await {
+            Ok(a) => a,
+            Err(StoreError::Conflict(_)) => {
+                return Err(ApiError::conflict(format!(
+                    "the group holds at most {} members",
+                    group.max_members
+                )))
+            }
+            Err(e) => return Err(store_err("adding members", e)),
+        };
+        self.changed(&group);
+        let mut out = Vec::with_capacity(added.len());
+        for u in added {
+            self.announce(
+                &group,
+                who,
+                json!({"event": "member_added", "user_id": u.as_str()}),
+            )
+            .await?;
+            out.push(GroupMember {
+                user_id: u,
+                role: Role::Member,
+                muted_until: None,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn kick(&self, who: &UserId, id: &GroupId, user: &UserId) -> Result<(), ApiError> {
+        let (group, me) = self.as_member(who, id).await?;
+        if who == user {
+            return Err(ApiError::forbidden(
+                "leave the group instead of removing yourself",
+            ));
+        }
+        let target = self
+            .record(&group.conversation_id, user)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such member"))?;
+        // The owner removes anyone; an admin removes plain members only.
+        if me.role < Role::Admin || target.role >= me.role {
+            return Err(ApiError::forbidden("you may not remove this member"));
+        }
+        self.deps
+            .store
+            .remove_member(id, user)
+            .await
+            .map_err(|e| store_err("removing a member", e))?;
+        self.changed(&group);
+        self.announce(
+            &group,
+            who,
+            json!({"event": "member_removed", "user_id": user.as_str()}),
+        )
+        .await
+    }
+
+    async fn update_member(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        user: &UserId,
+        cmd: UpdateMember,
+    ) -> Result<GroupMember, ApiError> {
+        let (group, me) = self.as_member(who, id).await?;
+        let target = self
+            .record(&group.conversation_id, user)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such member"))?;
+        if let Some(role) = cmd.role {
+            if me.role != Role::Owner {
+                return Err(ApiError::forbidden("only the owner can change roles"));
+            }
+            if role == Role::Owner {
+                return Err(ApiError::new(
+                    ErrorKind::InvalidParams,
+                    "role: use transfer to change the owner",
+                ));
+            }
+            if target.role == Role::Owner {
+                return Err(ApiError::forbidden("the owner's role cannot be changed"));
+            }
+        }
+        if cmd.muted_until.is_some() && (me.role < Role::Admin || target.role >= me.role) {
+            return Err(ApiError::forbidden("you may not mute this member"));
+        }
+        if let Some(role) = cmd.role {
+            self.deps
+                .store
+                .set_role(id, user, role)
+                .await
+                .map_err(|e| store_err("changing a role", e))?;
+            self.announce(
+                &group,
+                who,
+                json!({"event": "role_changed", "user_id": user.as_str(), "role": role.as_str()}),
+            )
+            .await?;
+        }
+        if let Some(until) = cmd.muted_until {
+            self.deps
+                .store
+                .set_muted_until(id, user, until)
+                .await
+                .map_err(|e| store_err("muting a member", e))?;
+            let event = match until {
+                Some(_) => {
+                    json!({"event": "member_muted", "user_id": user.as_str(), "muted_until": timestamp_json(until)})
+                }
+                None => json!({"event": "member_unmuted", "user_id": user.as_str()}),
+            };
+            self.announce(&group, who, event).await?;
+        }
+        let now = self
+            .record(&group.conversation_id, user)
+            .await?
+            .ok_or_else(|| ApiError::not_found("no such member"))?;
+        Ok(member(user.clone(), now))
+    }
+
+    async fn transfer(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        to: &UserId,
+    ) -> Result<GroupView, ApiError> {
+        let (group, me) = self.as_member(who, id).await?;
+        if me.role != Role::Owner {
+            return Err(ApiError::forbidden("only the owner can transfer ownership"));
+        }
+        let moved = self
+            .deps
+            .store
+            .transfer(id, to)
+            .await
+            .map_err(|e| store_err("transferring a group", e))?;
+        if !moved {
+            return Err(ApiError::not_found("no such member"));
+        }
+        self.announce(
+            &group,
+            who,
+            json!({"event": "owner_transferred", "user_id": to.as_str()}),
+        )
+        .await?;
+        self.group(who, id).await
+    }
+
+    async fn dissolve(&self, who: &UserId, id: &GroupId) -> Result<(), ApiError> {
+        let (group, me) = self.as_member(who, id).await?;
+        if me.role != Role::Owner {
+            return Err(ApiError::forbidden("only the owner can dissolve the group"));
+        }
+        // Announce first: once closed, the conversation takes no message.
+        self.announce(&group, who, json!({"event": "group_dissolved"}))
+            .await?;
+        self.deps
+            .store
+            .dissolve(id, clock::now())
+            .await
+            .map_err(|e| store_err("dissolving a group", e))?;
+        self.changed(&group);
+        Ok(())
     }
 }

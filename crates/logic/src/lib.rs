@@ -11,9 +11,11 @@ mod error;
 mod groups;
 mod messaging;
 mod role;
+mod social;
 
 pub use accounts::{Accounts, AuthConfig, PasswordHashConfig};
 pub use deps::LogicDeps;
 pub use groups::Groups;
-pub use messaging::{GroupsConfig, Messaging, MessagingConfig};
+pub use messaging::{DmPolicy, GroupsConfig, Messaging, MessagingConfig};
 pub use role::{Logic, LogicConfig};
+pub use social::Social;

@@ -1,5 +1,6 @@
-//! The logic role as a whole: its services, built once, and its pipeline,
-//! run until cancelled.
+//! The logic role as a whole: its services, built once, and its
+//! background work (the send pipeline, presence timers), run until
+//! cancelled.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use crate::accounts::{Accounts, AuthConfig};
 use crate::deps::LogicDeps;
 use crate::groups::Groups;
 use crate::messaging::{AudienceCache, GroupsConfig, Messaging, MessagingConfig, Pipeline};
+use crate::social::Social;
 
 #[derive(Debug, Clone, Default)]
 pub struct LogicConfig {
@@ -23,6 +25,7 @@ pub struct Logic {
     pub accounts: Arc<Accounts>,
     pub messaging: Arc<Messaging>,
     pub groups: Arc<Groups>,
+    pub social: Arc<Social>,
     pipeline: Pipeline,
 }
 
@@ -30,24 +33,28 @@ impl Logic {
     /// `secret` signs access tokens; every logic instance must share it.
     pub fn build(deps: LogicDeps, config: &LogicConfig, secret: &[u8]) -> Result<Self, String> {
         let audience = Arc::new(AudienceCache::new(config.messaging.fanout_task_threshold));
+        let pipeline = Pipeline::new(
+            deps.store.clone(),
+            deps.bus.clone(),
+            deps.presence.clone(),
+            audience.clone(),
+            config.messaging.clone(),
+        );
         Ok(Self {
             accounts: Arc::new(Accounts::new(deps.clone(), &config.auth, secret)?),
             messaging: Arc::new(Messaging {
                 deps: deps.clone(),
                 audience: audience.clone(),
+                dm_policy: config.messaging.dm_policy,
             }),
             groups: Arc::new(Groups {
                 deps: deps.clone(),
-                audience: audience.clone(),
+                audience,
+                committer: pipeline.committer(),
                 config: config.groups.clone(),
             }),
-            pipeline: Pipeline {
-                store: deps.store,
-                bus: deps.bus,
-                presence: deps.presence,
-                audience,
-                config: config.messaging.clone(),
-            },
+            social: Arc::new(Social::new(deps, config.messaging.presence_offline_delay)),
+            pipeline,
         })
     }
 
@@ -62,7 +69,11 @@ impl Logic {
             .await
             .map_err(|e| e.to_string())?;
         let tasks = TaskTracker::new();
-        self.pipeline.clone().spawn(upstream, &tasks, cancel);
+        self.pipeline
+            .clone()
+            .spawn(upstream, &tasks, cancel.clone())?;
+        let social = self.social.clone();
+        tasks.spawn(async move { social.run_presence(cancel).await });
         tasks.close();
         tasks.wait().await;
         Ok(())

@@ -3,14 +3,18 @@
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateProfile,
+    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateMember,
+    UpdateProfile,
 };
 use ferrochat_domain::groups::{Group, Role};
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
-    ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome, Message, Principal, SendTarget,
-    Seq, TokenPair, User, UserId,
+    ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome, Message, Principal, RequestId,
+    SendTarget, Seq, Timestamp, TokenPair, User, UserId,
 };
+
+use crate::store::PendingRequests;
 
 /// An error as the contract sees it: a kind (which becomes the code) and a
 /// message a client may read. Internal causes are logged where they happen
@@ -145,4 +149,69 @@ pub trait GroupsApi: Send + Sync + 'static {
     async fn group(&self, who: &UserId, id: &GroupId) -> Result<GroupView, ApiError>;
     async fn join_group(&self, who: &UserId, id: &GroupId) -> Result<GroupView, ApiError>;
     async fn leave_group(&self, who: &UserId, id: &GroupId) -> Result<(), ApiError>;
+    async fn members(&self, who: &UserId, id: &GroupId) -> Result<Vec<GroupMember>, ApiError>;
+    /// Owner or admin. Returns the members actually added.
+    async fn add_members(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        users: Vec<UserId>,
+    ) -> Result<Vec<GroupMember>, ApiError>;
+    async fn kick(&self, who: &UserId, id: &GroupId, user: &UserId) -> Result<(), ApiError>;
+    async fn update_member(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        user: &UserId,
+        cmd: UpdateMember,
+    ) -> Result<GroupMember, ApiError>;
+    async fn transfer(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        to: &UserId,
+    ) -> Result<GroupView, ApiError>;
+    async fn dissolve(&self, who: &UserId, id: &GroupId) -> Result<(), ApiError>;
+}
+
+/// One member of a group, as the members list shows it.
+#[derive(Debug, Clone)]
+pub struct GroupMember {
+    pub user_id: UserId,
+    pub role: Role,
+    pub muted_until: Option<Timestamp>,
+}
+
+/// A friend, with whether they are online now.
+#[derive(Debug, Clone)]
+pub struct Friend {
+    pub user: User,
+    pub online: bool,
+}
+
+/// Friends, friend requests, blocks and presence (contract.md, "Friends
+/// and blocks").
+#[async_trait]
+pub trait SocialApi: Send + Sync + 'static {
+    /// Sends a request, or accepts theirs if `to` already asked `who`.
+    async fn request_friend(
+        &self,
+        who: &UserId,
+        to: &UserId,
+        message: RequestMessage,
+    ) -> Result<FriendRequest, ApiError>;
+    async fn friend_requests(&self, who: &UserId) -> Result<PendingRequests, ApiError>;
+    async fn answer_request(
+        &self,
+        who: &UserId,
+        id: &RequestId,
+        accept: bool,
+    ) -> Result<FriendRequest, ApiError>;
+    async fn friends(&self, who: &UserId) -> Result<Vec<Friend>, ApiError>;
+    async fn remove_friend(&self, who: &UserId, friend: &UserId) -> Result<(), ApiError>;
+    async fn set_block(&self, who: &UserId, other: &UserId, on: bool) -> Result<(), ApiError>;
+    /// The gateway opened `who`'s first connection.
+    async fn came_online(&self, who: &UserId);
+    /// The gateway closed `who`'s last connection.
+    async fn went_offline(&self, who: &UserId);
 }

@@ -85,6 +85,11 @@ pub enum Event {
         conversation_id: ConversationId,
         user_id: UserId,
     },
+    /// A friend came online (first connection) or went offline (last).
+    Presence {
+        user_id: UserId,
+        online: bool,
+    },
 }
 
 /// A record on `downstream.{gateway}`.

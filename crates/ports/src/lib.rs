@@ -10,7 +10,7 @@ pub mod bus;
 pub mod presence;
 pub mod store;
 
-pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, Readiness};
+pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, Readiness, SocialApi};
 pub use bus::Bus;
 pub use presence::Presence;
-pub use store::{AccountStore, GroupStore, MessageStore, Store, StoreError};
+pub use store::{AccountStore, GroupStore, MessageStore, SocialStore, Store, StoreError};

@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy, Role};
-use ferrochat_domain::{ConversationId, GroupId, Timestamp, UserId};
-use ferrochat_ports::store::{GroupStore, NewGroup};
+use ferrochat_domain::{ConversationId, GroupId, Seq, Timestamp, UserId};
+use ferrochat_ports::store::{GroupStore, MemberRecord, NewGroup};
 use ferrochat_ports::StoreError;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -21,12 +21,14 @@ fn group_from_row(r: &SqliteRow) -> Result<Group, sqlx::Error> {
         member_count: u32::try_from(r.try_get::<i64, _>("member_count")?).unwrap_or(0),
         max_members: u32::try_from(r.try_get::<i64, _>("max_members")?).unwrap_or(0),
         join_policy: JoinPolicy::from_stored(r.try_get("join_policy")?),
+        dissolved: r.try_get::<Option<i64>, _>("dissolved_at")?.is_some(),
     })
 }
 
 const GROUP_SELECT: &str = "SELECT g.id, g.conversation_id, g.name, g.description, g.owner_id,
-       g.max_members, g.join_policy, c.member_count
-FROM chat_groups g JOIN conversations c ON c.id = g.conversation_id WHERE g.id = ?";
+       g.max_members, g.join_policy, g.dissolved_at, c.member_count
+FROM chat_groups g JOIN conversations c ON c.id = g.conversation_id
+WHERE g.id = ?";
 
 #[async_trait]
 impl GroupStore for SqliteStore {
@@ -96,6 +98,7 @@ impl GroupStore for SqliteStore {
             member_count: count,
             max_members: g.max_members,
             join_policy: g.join_policy,
+            dissolved: false,
         })
     }
 
@@ -118,7 +121,8 @@ impl GroupStore for SqliteStore {
         let mut tx = self.writer.begin().await.map_err(map)?;
         let row = sqlx::query(
             "SELECT g.conversation_id, g.max_members, c.member_count, c.last_seq
-             FROM chat_groups g JOIN conversations c ON c.id = g.conversation_id WHERE g.id = ?",
+             FROM chat_groups g JOIN conversations c ON c.id = g.conversation_id
+             WHERE g.id = ? AND g.dissolved_at IS NULL",
         )
         .bind(group.as_str())
         .fetch_optional(&mut *tx)
@@ -189,5 +193,192 @@ impl GroupStore for SqliteStore {
         }
         tx.commit().await.map_err(map)?;
         Ok(done)
+    }
+
+    async fn members(&self, group: &GroupId) -> Result<Vec<(UserId, MemberRecord)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.user_id, m.role, m.read_seq, m.muted_until FROM conversation_members m
+             JOIN chat_groups g ON g.conversation_id = m.conversation_id
+             WHERE g.id = ? ORDER BY m.user_id",
+        )
+        .bind(group.as_str())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    UserId::from_stored(r.try_get("user_id")?),
+                    MemberRecord {
+                        role: Role::from_stored(r.try_get("role")?),
+                        read_seq: Seq::new(
+                            u64::try_from(r.try_get::<i64, _>("read_seq")?).unwrap_or(0),
+                        ),
+                        muted_until: r
+                            .try_get::<Option<i64>, _>("muted_until")?
+                            .map(Timestamp::from_millis),
+                    },
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(map)
+    }
+
+    async fn add_members(
+        &self,
+        group: &GroupId,
+        users: &[UserId],
+        now: Timestamp,
+    ) -> Result<Vec<UserId>, StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map)?;
+        let row = sqlx::query(
+            "SELECT g.conversation_id, g.max_members, c.member_count, c.last_seq
+             FROM chat_groups g JOIN conversations c ON c.id = g.conversation_id
+             WHERE g.id = ? AND g.dissolved_at IS NULL",
+        )
+        .bind(group.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map)?
+        .ok_or_else(|| StoreError::Conflict("no such group".into()))?;
+        let conv: String = row.try_get("conversation_id").map_err(map)?;
+        let max: i64 = row.try_get("max_members").map_err(map)?;
+        let count: i64 = row.try_get("member_count").map_err(map)?;
+        let last_seq: i64 = row.try_get("last_seq").map_err(map)?;
+        let mut added: Vec<UserId> = Vec::new();
+        for u in users {
+            if added.contains(u) {
+                continue;
+            }
+            let inserted = sqlx::query(
+                "INSERT OR IGNORE INTO conversation_members (conversation_id, user_id, role, read_seq, joined_at)
+                 VALUES (?, ?, 'member', ?, ?)",
+            )
+            .bind(&conv)
+            .bind(u.as_str())
+            .bind(last_seq)
+            .bind(now.millis())
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?
+            .rows_affected();
+            if inserted > 0 {
+                added.push(u.clone());
+            }
+        }
+        let new_count = count + i64::try_from(added.len()).unwrap_or(i64::MAX);
+        if new_count > max {
+            // Dropping the transaction rolls every insert back.
+            return Err(StoreError::Conflict("full".into()));
+        }
+        sqlx::query("UPDATE conversations SET member_count = ? WHERE id = ?")
+            .bind(new_count)
+            .bind(&conv)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        tx.commit().await.map_err(map)?;
+        Ok(added)
+    }
+
+    async fn set_role(
+        &self,
+        group: &GroupId,
+        user: &UserId,
+        role: Role,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE conversation_members SET role = ? WHERE user_id = ?
+             AND conversation_id = (SELECT conversation_id FROM chat_groups WHERE id = ?)",
+        )
+        .bind(role.as_str())
+        .bind(user.as_str())
+        .bind(group.as_str())
+        .execute(&self.writer)
+        .await
+        .map_err(map)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn set_muted_until(
+        &self,
+        group: &GroupId,
+        user: &UserId,
+        until: Option<Timestamp>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE conversation_members SET muted_until = ? WHERE user_id = ?
+             AND conversation_id = (SELECT conversation_id FROM chat_groups WHERE id = ?)",
+        )
+        .bind(until.map(Timestamp::millis))
+        .bind(user.as_str())
+        .bind(group.as_str())
+        .execute(&self.writer)
+        .await
+        .map_err(map)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn transfer(&self, group: &GroupId, to: &UserId) -> Result<bool, StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map)?;
+        let row = sqlx::query("SELECT conversation_id, owner_id FROM chat_groups WHERE id = ?")
+            .bind(group.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map)?
+            .ok_or_else(|| StoreError::Conflict("no such group".into()))?;
+        let conv: String = row.try_get("conversation_id").map_err(map)?;
+        let old: String = row.try_get("owner_id").map_err(map)?;
+        let promoted = sqlx::query(
+            "UPDATE conversation_members SET role = 'owner' WHERE conversation_id = ? AND user_id = ?",
+        )
+        .bind(&conv)
+        .bind(to.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?
+        .rows_affected();
+        if promoted == 0 {
+            return Ok(false);
+        }
+        if old != to.as_str() {
+            sqlx::query(
+                "UPDATE conversation_members SET role = 'admin' WHERE conversation_id = ? AND user_id = ?",
+            )
+            .bind(&conv)
+            .bind(&old)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        }
+        sqlx::query("UPDATE chat_groups SET owner_id = ? WHERE id = ?")
+            .bind(to.as_str())
+            .bind(group.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        tx.commit().await.map_err(map)?;
+        Ok(true)
+    }
+
+    async fn dissolve(&self, group: &GroupId, now: Timestamp) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await.map_err(map)?;
+        sqlx::query(
+            "UPDATE chat_groups SET dissolved_at = ? WHERE id = ? AND dissolved_at IS NULL",
+        )
+        .bind(now.millis())
+        .bind(group.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        sqlx::query(
+            "UPDATE conversations SET closed = 1
+             WHERE id = (SELECT conversation_id FROM chat_groups WHERE id = ?)",
+        )
+        .bind(group.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+        tx.commit().await.map_err(map)
     }
 }

@@ -12,5 +12,6 @@ mod error;
 mod groups;
 mod messages;
 mod open;
+mod social;
 
 pub use open::{SqliteOptions, SqliteStore, Synchronous};

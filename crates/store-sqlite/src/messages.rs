@@ -288,7 +288,8 @@ impl MessageStore for SqliteStore {
         id: &ConversationId,
     ) -> Result<Option<ConversationRecord>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, kind, group_id, last_seq, member_count FROM conversations WHERE id = ?",
+            "SELECT id, kind, group_id, last_seq, member_count, user_lo, user_hi, closed
+             FROM conversations WHERE id = ?",
         )
         .bind(id.as_str())
         .fetch_optional(&self.reader)
@@ -303,6 +304,14 @@ impl MessageStore for SqliteStore {
                     .map(GroupId::from_stored),
                 last_seq: seq(r.try_get("last_seq")?),
                 member_count: u32::try_from(r.try_get::<i64, _>("member_count")?).unwrap_or(0),
+                pair: match (
+                    r.try_get::<Option<String>, _>("user_lo")?,
+                    r.try_get::<Option<String>, _>("user_hi")?,
+                ) {
+                    (Some(a), Some(b)) => Some((UserId::from_stored(a), UserId::from_stored(b))),
+                    _ => None,
+                },
+                closed: r.try_get("closed")?,
             })
         })
         .transpose()

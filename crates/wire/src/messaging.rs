@@ -176,6 +176,7 @@ pub struct CreateGroupBody {
     pub description: Option<String>,
     pub member_ids: Option<Vec<String>>,
     pub join_policy: Option<String>,
+    pub max_members: Option<i64>,
 }
 
 impl TryFrom<CreateGroupBody> for CreateGroup {
@@ -201,6 +202,13 @@ impl TryFrom<CreateGroupBody> for CreateGroup {
                 .map(JoinPolicy::parse)
                 .transpose()?
                 .unwrap_or(JoinPolicy::Open),
+            max_members: b
+                .max_members
+                .map(|n| {
+                    u32::try_from(n)
+                        .map_err(|_| InvalidField::new("max_members", "must be positive"))
+                })
+                .transpose()?,
         })
     }
 }

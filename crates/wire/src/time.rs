@@ -14,9 +14,24 @@ pub fn rfc3339(ts: Timestamp) -> String {
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
 }
 
+/// Parses an RFC 3339 instant (any offset) into a timestamp.
+pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+    let t = OffsetDateTime::parse(s, &Rfc3339).ok()?;
+    let ms = t.unix_timestamp_nanos() / 1_000_000;
+    i64::try_from(ms).ok().map(Timestamp::from_millis)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_what_it_renders_and_other_offsets() {
+        let t = Timestamp::from_millis(1_700_000_000_123);
+        assert_eq!(parse_rfc3339(&rfc3339(t)), Some(t));
+        assert_eq!(parse_rfc3339("2023-11-14T23:13:20.123+01:00"), Some(t));
+        assert_eq!(parse_rfc3339("yesterday"), None);
+    }
 
     #[test]
     fn renders_utc_with_millis() {

@@ -285,21 +285,31 @@ async fn non_members_are_refused_and_unknown_targets_are_not_found() {
         cw.send_err(body.clone(), 1001).await;
         app.send_http(&c.access, body).await.err(1001);
     }
-    // Missing or empty fields.
-    for body in [
-        json!({"client_msg_id": "n", "content": "no target"}),
-        json!({"conversation_id": conv, "content": "no client_msg_id"}),
-        json!({"conversation_id": conv, "client_msg_id": "n"}),
-        json!({"conversation_id": conv, "client_msg_id": "n", "content": ""}),
-        json!({"conversation_id": conv, "client_msg_id": "n", "content": "x", "message_type": "system"}),
-    ] {
+    // Missing or empty fields, each sent where the sender is a member
+    // (Carol over WebSocket to the world room, Alice over HTTP to Bob).
+    let bad = |target: &str| {
+        let t = target.to_owned();
+        vec![
+            json!({"client_msg_id": "n", "content": "no target"}),
+            json!({"conversation_id": t, "content": "no client_msg_id"}),
+            json!({"conversation_id": t, "client_msg_id": "n"}),
+            json!({"conversation_id": t, "client_msg_id": "n", "content": ""}),
+            json!({"conversation_id": t, "client_msg_id": "n", "content": "x", "message_type": "system"}),
+            json!({"conversation_id": t, "client_msg_id": "n", "content": "x", "message_type": "Not OK"}),
+        ]
+    };
+    for body in bad("world") {
         let f = cw.send_message(body.clone()).await;
         assert_error(&f, 1001);
+        assert!(f["id"].is_string(), "the error echoes the id: {f}");
+    }
+    for body in bad(&conv) {
         app.send_http(&a.access, body).await.err(1001);
     }
     // Nothing was stored, and the connection still works.
     cw.ping().await;
     assert!(app.history_all(&a.access, &conv).await.is_empty());
+    assert!(app.history_all(&c.access, "world").await.is_empty());
     let ok = cw
         .send_ok(
             json!({"conversation_id": "world", "client_msg_id": "w", "content": "hello world"}),

@@ -125,11 +125,7 @@ impl Server {
         }
     }
 
-    async fn ws(
-        &self,
-        token: &str,
-    ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>
-    {
+    async fn ws(&self, token: &str) -> Ws {
         let url = format!("ws://{}/ws?token={token}", self.addr);
         tokio_tungstenite::connect_async(url.as_str())
             .await
@@ -142,6 +138,31 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// ping -> pong, so the server is serving the connection before we go on.
+async fn ping(ws: &mut Ws) {
+    let req = json!({"type": "ping", "id": "ready"});
+    ws.send(Message::text(req.to_string())).await.unwrap();
+    let f = next_json(ws).await;
+    assert_eq!(f["type"], "pong", "{f}");
+}
+
+/// The next text frame as JSON (10 s at most).
+async fn next_json(ws: &mut Ws) -> Value {
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("a frame within 10 s")
+            .expect("stream open")
+            .expect("frame read");
+        if let Some(f) = text_json(m) {
+            return f;
+        }
     }
 }
 
@@ -175,6 +196,7 @@ async fn acked_messages_survive_sigkill_and_resync_fills_every_gap() {
 
     // Bob's device records every new-message until the connection dies.
     let mut b_ws = server.ws(&b_tok).await;
+    ping(&mut b_ws).await;
     let b_task = tokio::spawn(async move {
         let mut got = Vec::new();
         while let Some(Ok(m)) = b_ws.next().await {
@@ -191,7 +213,9 @@ async fn acked_messages_survive_sigkill_and_resync_fills_every_gap() {
     let attempted: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut tasks = Vec::new();
     for k in 0..SENDERS {
-        let (mut sink, mut stream) = server.ws(&a_tok).await.split();
+        let mut ws = server.ws(&a_tok).await;
+        ping(&mut ws).await;
+        let (mut sink, mut stream) = ws.split();
         let window = Arc::new(Semaphore::new(WINDOW));
         let (w, acks, attempted, conv) = (
             window.clone(),
@@ -289,16 +313,7 @@ async fn acked_messages_survive_sigkill_and_resync_fills_every_gap() {
         let cursor = bobs.len();
         let req = json!({"type": "sync", "id": "s", "data": {"cursors": {conv.clone(): cursor}, "limit": 100}});
         b_ws.send(Message::text(req.to_string())).await.unwrap();
-        let reply = loop {
-            let m = tokio::time::timeout(Duration::from_secs(10), b_ws.next())
-                .await
-                .unwrap()
-                .unwrap()
-                .unwrap();
-            if let Some(f) = text_json(m) {
-                break f;
-            }
-        };
+        let reply = next_json(&mut b_ws).await;
         assert_eq!(reply["type"], "sync", "{reply}");
         let convs = reply["data"]["conversations"].as_array().unwrap();
         let Some(c) = convs.iter().find(|c| c["conversation_id"] == conv.as_str()) else {

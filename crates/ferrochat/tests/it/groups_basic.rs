@@ -157,9 +157,6 @@ async fn members_chat_and_outsiders_are_refused_until_they_join() {
     app.history(&member.access, &format!("conversation_id={conv}"))
         .await
         .err(1005);
-    app.group_action(&member.access, &gid, "leave")
-        .await
-        .err(1005);
     // Those who stayed still chat, and the leaver is not told.
     let a4 = ow
         .send_ok(json!({"group_id": gid, "client_msg_id": "o2", "content": "bye"}))
@@ -249,6 +246,8 @@ async fn fifty_members_send_10_000_messages_into_one_group() {
         c.gateway.send_rate_limit.per_second = 100_000;
         c.gateway.send_rate_limit.burst = 100_000;
         c.gateway.ws.outbox_frames = 20_000;
+        // Durability is not under test here: skip the fsync per commit.
+        c.store.synchronous = "normal".to_owned();
     })
     .await;
     let mut users = Vec::new();

@@ -337,12 +337,21 @@ impl TestApp {
         }
     }
 
-    /// GET /api/v1/messages/unread; returns the data.
+    /// GET /api/v1/messages/unread; returns the data, keeping only the
+    /// contract's fields (`total`, `conversations: [{conversation_id,
+    /// unread}]`) so it compares whole.
     pub async fn unread(&self, token: &str) -> Value {
         let r = self
             .request(Method::GET, "/api/v1/messages/unread", Some(token), None)
             .await;
-        r.ok().clone()
+        let d = r.ok();
+        let convs: Vec<Value> = d["conversations"]
+            .as_array()
+            .expect("conversations is a list")
+            .iter()
+            .map(|c| json!({"conversation_id": c["conversation_id"], "unread": c["unread"]}))
+            .collect();
+        json!({"total": d["total"], "conversations": convs})
     }
 
     /// POST /api/v1/groups/create.
@@ -377,4 +386,234 @@ impl TestApp {
         )
         .await
     }
+}
+
+/// Friends, blocks and group management (issue 5).
+impl TestApp {
+    /// POST /api/v1/friends/requests.
+    pub async fn friend_request(
+        &self,
+        token: &str,
+        to_user_id: &str,
+        message: Option<&str>,
+    ) -> Reply {
+        let mut body = json!({"to_user_id": to_user_id});
+        if let Some(m) = message {
+            body["message"] = json!(m);
+        }
+        self.request(
+            Method::POST,
+            "/api/v1/friends/requests",
+            Some(token),
+            Some(body),
+        )
+        .await
+    }
+
+    /// GET /api/v1/friends/requests; returns the data.
+    pub async fn friend_requests(&self, token: &str) -> Value {
+        let r = self
+            .request(Method::GET, "/api/v1/friends/requests", Some(token), None)
+            .await;
+        r.ok().clone()
+    }
+
+    /// POST /api/v1/friends/requests/{id}/{action} (accept, reject).
+    pub async fn answer_request(&self, token: &str, request_id: &str, action: &str) -> Reply {
+        self.request(
+            Method::POST,
+            &format!("/api/v1/friends/requests/{request_id}/{action}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// GET /api/v1/friends; returns the list.
+    pub async fn friends(&self, token: &str) -> Vec<Value> {
+        let r = self
+            .request(Method::GET, "/api/v1/friends", Some(token), None)
+            .await;
+        r.ok()["friends"].as_array().unwrap().clone()
+    }
+
+    /// The user ids in GET /api/v1/friends, sorted.
+    pub async fn friend_ids(&self, token: &str) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .friends(token)
+            .await
+            .iter()
+            .map(|f| f["user_id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// DELETE /api/v1/friends/{user_id}.
+    pub async fn unfriend(&self, token: &str, user_id: &str) -> Reply {
+        self.request(
+            Method::DELETE,
+            &format!("/api/v1/friends/{user_id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// `a` asks, `b` accepts: they are friends.
+    pub async fn make_friends(&self, a: &Session, b: &Session) {
+        let r = self.friend_request(&a.access, &b.user_id, None).await;
+        let id = r.ok()["request_id"].as_str().unwrap().to_owned();
+        let acc = self.answer_request(&b.access, &id, "accept").await;
+        assert_eq!(acc.ok()["status"], "accepted");
+    }
+
+    /// POST /api/v1/blocks/{user_id}.
+    pub async fn block(&self, token: &str, user_id: &str) -> Reply {
+        self.request(
+            Method::POST,
+            &format!("/api/v1/blocks/{user_id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// DELETE /api/v1/blocks/{user_id}.
+    pub async fn unblock(&self, token: &str, user_id: &str) -> Reply {
+        self.request(
+            Method::DELETE,
+            &format!("/api/v1/blocks/{user_id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// GET /api/v1/groups/{id}/members.
+    pub async fn members(&self, token: &str, group_id: &str) -> Reply {
+        self.request(
+            Method::GET,
+            &format!("/api/v1/groups/{group_id}/members"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// One member object out of GET /api/v1/groups/{id}/members (`None` if
+    /// not listed).
+    pub async fn member(&self, token: &str, group_id: &str, user_id: &str) -> Option<Value> {
+        let r = self.members(token, group_id).await;
+        r.ok()["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["user_id"] == user_id)
+            .cloned()
+    }
+
+    /// POST /api/v1/groups/{id}/members.
+    pub async fn add_members(&self, token: &str, group_id: &str, user_ids: &[&str]) -> Reply {
+        self.request(
+            Method::POST,
+            &format!("/api/v1/groups/{group_id}/members"),
+            Some(token),
+            Some(json!({"user_ids": user_ids})),
+        )
+        .await
+    }
+
+    /// DELETE /api/v1/groups/{id}/members/{user_id}.
+    pub async fn kick(&self, token: &str, group_id: &str, user_id: &str) -> Reply {
+        self.request(
+            Method::DELETE,
+            &format!("/api/v1/groups/{group_id}/members/{user_id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// PUT /api/v1/groups/{id}/members/{user_id}.
+    pub async fn update_member(
+        &self,
+        token: &str,
+        group_id: &str,
+        user_id: &str,
+        body: Value,
+    ) -> Reply {
+        self.request(
+            Method::PUT,
+            &format!("/api/v1/groups/{group_id}/members/{user_id}"),
+            Some(token),
+            Some(body),
+        )
+        .await
+    }
+
+    /// POST /api/v1/groups/{id}/transfer.
+    pub async fn transfer(&self, token: &str, group_id: &str, user_id: &str) -> Reply {
+        self.request(
+            Method::POST,
+            &format!("/api/v1/groups/{group_id}/transfer"),
+            Some(token),
+            Some(json!({"user_id": user_id})),
+        )
+        .await
+    }
+
+    /// DELETE /api/v1/groups/{id}.
+    pub async fn dissolve(&self, token: &str, group_id: &str) -> Reply {
+        self.request(
+            Method::DELETE,
+            &format!("/api/v1/groups/{group_id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+
+    /// Creates a group (201) and returns (group_id, conversation_id).
+    pub async fn new_group(&self, owner: &Session, body: Value) -> (String, String) {
+        let r = self.create_group(&owner.access, body).await;
+        assert_eq!(r.status.as_u16(), 201, "{:?}", r.body);
+        let g = r.ok();
+        (
+            g["group_id"].as_str().unwrap().to_owned(),
+            g["conversation_id"].as_str().unwrap().to_owned(),
+        )
+    }
+}
+
+/// An RFC 3339 UTC time (whole seconds, `Z`) `secs` from now; negative is
+/// the past.
+pub fn rfc3339_from_now(secs: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    rfc3339_at(now + secs)
+}
+
+/// Unix seconds as RFC 3339 UTC (whole seconds, `Z`).
+pub fn rfc3339_at(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let rem = unix.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }

@@ -300,3 +300,51 @@ pub fn assert_error(f: &Value, code: i64) {
         "error frames carry a message: {f}"
     );
 }
+
+/// `v` with only `keys`: frames and replies may carry more fields than the
+/// contract names, so tests compare the named ones whole.
+pub fn only(v: &Value, keys: &[&str]) -> Value {
+    let mut out = serde_json::Map::new();
+    for k in keys {
+        out.insert((*k).to_owned(), v[*k].clone());
+    }
+    Value::Object(out)
+}
+
+/// Closing, silence and system messages (issue 5).
+impl WsClient {
+    /// Closes the connection cleanly and waits for the server's close reply.
+    pub async fn close(mut self) {
+        self.stream.close(None).await.expect("close frame sent");
+        let drain = async { while let Some(Ok(_)) = self.stream.next().await {} };
+        tokio::time::timeout(RECV_TIMEOUT, drain)
+            .await
+            .expect("the server finishes the close within 10 s");
+    }
+
+    /// Everything that arrives within `dur` after a ping round trip: a
+    /// settle-and-collect for "nothing more arrives" checks.
+    pub async fn settle(&mut self, dur: Duration) -> Vec<Value> {
+        self.ping().await;
+        self.pump(dur).await
+    }
+
+    /// The next `new-message` whose message is a `system` one; returns the
+    /// message. Other frames stay queued.
+    pub async fn next_system(&mut self) -> Value {
+        let f = self
+            .recv_until(|f| f["type"] == "new-message" && f["data"]["message_type"] == "system")
+            .await;
+        f["data"].clone()
+    }
+}
+
+/// The decoded `content` of a `system` message.
+#[track_caller]
+pub fn system_event(m: &Value) -> Value {
+    assert_eq!(m["message_type"], "system", "not a system message: {m}");
+    let c = m["content"]
+        .as_str()
+        .unwrap_or_else(|| panic!("content is a string: {m}"));
+    serde_json::from_str(c).unwrap_or_else(|e| panic!("system content is JSON ({e}): {m}"))
+}

@@ -2,6 +2,7 @@
 
 mod auth;
 mod conversations;
+mod friends;
 mod groups;
 mod messages;
 mod ops;
@@ -20,6 +21,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(conversations::routes())
         .merge(messages::routes())
         .merge(groups::routes())
+        .merge(friends::routes())
         .merge(crate::ws::routes())
         .merge(web::routes())
 }

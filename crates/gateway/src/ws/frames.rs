@@ -6,6 +6,7 @@ use ferrochat_ports::bus::Event;
 use ferrochat_ports::ApiError;
 use ferrochat_wire::frame::ServerFrame;
 use ferrochat_wire::messaging::{AckDto, MessageDto, ReadReceiptDto, TypingDto};
+use ferrochat_wire::social::PresenceDto;
 use ferrochat_wire::ErrorBody;
 use serde::Serialize;
 
@@ -46,6 +47,14 @@ pub(crate) fn event(e: &Event) -> Utf8Bytes {
                 conversation_id: conversation_id.to_string(),
                 user_id: user_id.to_string(),
                 seq: seq.get(),
+            },
+        ),
+        Event::Presence { user_id, online } => frame(
+            "presence",
+            None,
+            PresenceDto {
+                user_id: user_id.to_string(),
+                online: *online,
             },
         ),
         Event::Typing {

@@ -46,8 +46,10 @@ pub(crate) async fn run(
         conn: conn_id,
     };
     let span = tracing::debug_span!("ws", conn.id = conn_id.0, user.id = %who.user_id);
-    if let Err(e) = state.deps.presence.connect(&who.user_id, &route).await {
-        tracing::warn!(parent: &span, error = %e, "cannot record the route");
+    match state.deps.presence.connect(&who.user_id, &route).await {
+        Ok(true) => state.deps.social.came_online(&who.user_id).await,
+        Ok(false) => {}
+        Err(e) => tracing::warn!(parent: &span, error = %e, "cannot record the route"),
     }
     let (sink, stream) = socket.split();
     let dead = CancellationToken::new();
@@ -75,8 +77,10 @@ pub(crate) async fn run(
         dead.cancel();
         let _ = writer.await;
     }
-    if let Err(e) = state.deps.presence.disconnect(&who.user_id, &route).await {
-        tracing::warn!(parent: &span, error = %e, "cannot forget the route");
+    match state.deps.presence.disconnect(&who.user_id, &route).await {
+        Ok(true) => state.deps.social.went_offline(&who.user_id).await,
+        Ok(false) => {}
+        Err(e) => tracing::warn!(parent: &span, error = %e, "cannot forget the route"),
     }
     tracing::debug!(parent: &span, code = closer.code(), "closed");
 }

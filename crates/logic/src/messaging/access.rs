@@ -5,6 +5,7 @@ use ferrochat_domain::{ConversationId, Timestamp, UserId};
 use ferrochat_ports::store::{ConversationRecord, MemberRecord};
 use ferrochat_ports::{ApiError, Store};
 
+use super::config::DmPolicy;
 use crate::error::store as store_err;
 
 /// The conversation, if `who` is a member: 1003 if it does not exist,
@@ -27,16 +28,42 @@ pub(crate) async fn member_of(
     Ok((conv, member))
 }
 
-/// As `member_of`, and not muted.
+/// As `member_of`, and allowed to write: the conversation is open, the
+/// sender is not muted, and in a single chat the peer has not blocked the
+/// sender and the DM policy allows it.
 pub(crate) async fn may_send(
     store: &dyn Store,
+    policy: DmPolicy,
     who: &UserId,
     id: &ConversationId,
     now: Timestamp,
 ) -> Result<ConversationRecord, ApiError> {
     let (conv, member) = member_of(store, who, id).await?;
+    if conv.closed {
+        return Err(ApiError::forbidden("this group was dissolved"));
+    }
     if member.muted_until.is_some_and(|until| until > now) {
         return Err(ApiError::forbidden("you are muted in this conversation"));
+    }
+    if let Some(peer) = conv.peer_of(who) {
+        let blocked = store
+            .is_blocked(peer, who)
+            .await
+            .map_err(|e| store_err("reading blocks", e))?;
+        if blocked {
+            return Err(ApiError::forbidden(
+                "this user does not accept your messages",
+            ));
+        }
+        if policy == DmPolicy::Friends {
+            let friends = store
+                .are_friends(who, peer)
+                .await
+                .map_err(|e| store_err("reading friends", e))?;
+            if !friends {
+                return Err(ApiError::forbidden("you can only message your friends"));
+            }
+        }
     }
     Ok(conv)
 }

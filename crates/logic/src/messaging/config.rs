@@ -1,5 +1,7 @@
 //! `[messaging]` configuration.
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -14,6 +16,23 @@ pub struct MessagingConfig {
     pub commit_batch_max: usize,
     /// Capacity of the queues between upstream, commit and fan-out.
     pub queue_capacity: usize,
+    /// Who may start a single chat with whom.
+    pub dm_policy: DmPolicy,
+    /// How long after a user's last connection closes their friends are
+    /// told they went offline (a quick reconnect says nothing).
+    #[serde(with = "humantime_serde")]
+    pub presence_offline_delay: Duration,
+}
+
+/// `messaging.dm_policy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DmPolicy {
+    /// Anyone may message anyone (who has not blocked them).
+    #[default]
+    Anyone,
+    /// Single chats only between friends.
+    Friends,
 }
 
 impl Default for MessagingConfig {
@@ -23,6 +42,8 @@ impl Default for MessagingConfig {
             fanout_task_threshold: 500,
             commit_batch_max: 512,
             queue_capacity: 4096,
+            dm_policy: DmPolicy::Anyone,
+            presence_offline_delay: Duration::from_secs(2),
         }
     }
 }

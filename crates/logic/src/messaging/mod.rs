@@ -8,6 +8,6 @@ mod pipeline;
 mod service;
 
 pub(crate) use audience::AudienceCache;
-pub use config::{GroupsConfig, MessagingConfig};
-pub(crate) use pipeline::Pipeline;
+pub use config::{DmPolicy, GroupsConfig, MessagingConfig};
+pub(crate) use pipeline::{Committer, Pipeline};
 pub use service::Messaging;

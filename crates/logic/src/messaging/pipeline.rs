@@ -6,20 +6,24 @@
 //!
 //! Three tasks joined by bounded queues, each FIFO, so a conversation's
 //! messages leave in the order they were committed. A send is answered
-//! only after its batch committed (invariant 1). On shutdown the checker
-//! stops reading upstream and drops its queue; the committer commits what
-//! it already holds and stops; the fan-out answers and delivers that, and
-//! stops. Nothing uncommitted is ever acknowledged.
+//! only after its batch committed (invariant 1). Logic's own messages
+//! (group system messages) enter at the commit stage through `Committer`,
+//! so they get their seq in the same order as everything else.
+//!
+//! On shutdown the checker stops reading upstream; the committer commits
+//! what it already holds and stops; the fan-out answers and delivers that,
+//! and stops. Nothing uncommitted is ever acknowledged.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use ferrochat_domain::routing::Route;
 use ferrochat_domain::{Ack, ConversationKind, Message, MessageId};
 use ferrochat_ports::bus::{
     deliver, Consumer, DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord,
 };
 use ferrochat_ports::store::{Committed, NewMessage};
 use ferrochat_ports::{ApiError, Bus, Presence, Store};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -28,14 +32,52 @@ use super::audience::{Audience, AudienceCache};
 use super::config::MessagingConfig;
 use crate::clock;
 
-struct Job {
+/// Who hears about a committed message's fate.
+pub(crate) enum Origin {
+    /// A client, through its gateway.
+    Bus(ReplyTo),
+    /// Logic itself (a system message), waiting in process.
+    Local(oneshot::Sender<Result<Ack, ApiError>>),
+}
+
+impl Origin {
+    fn sending_route(&self) -> Option<Route> {
+        match self {
+            Self::Bus(r) => r.route(),
+            Self::Local(_) => None,
+        }
+    }
+}
+
+pub(crate) struct Job {
     message: NewMessage,
-    reply_to: ReplyTo,
+    origin: Origin,
 }
 
 enum Outcome {
-    Committed(Committed, ReplyTo),
-    Failed(ReplyTo),
+    Committed(Committed, Origin),
+    Failed(Origin),
+}
+
+/// Hands logic's own messages to the commit stage and waits for the ack.
+#[derive(Clone)]
+pub(crate) struct Committer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Committer {
+    pub(crate) async fn commit(&self, message: NewMessage) -> Result<Ack, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        let job = Job {
+            message,
+            origin: Origin::Local(tx),
+        };
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| ApiError::internal())?;
+        rx.await.map_err(|_| ApiError::internal())?
+    }
 }
 
 #[derive(Clone)]
@@ -45,30 +87,65 @@ pub(crate) struct Pipeline {
     pub(crate) presence: Arc<dyn Presence>,
     pub(crate) audience: Arc<AudienceCache>,
     pub(crate) config: MessagingConfig,
+    committer: Committer,
+    /// Taken by `spawn`: the commit stage runs once.
+    jobs: Arc<Mutex<Option<mpsc::Receiver<Job>>>>,
 }
 
 impl Pipeline {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        bus: Arc<dyn Bus>,
+        presence: Arc<dyn Presence>,
+        audience: Arc<AudienceCache>,
+        config: MessagingConfig,
+    ) -> Self {
+        let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
+        Self {
+            store,
+            bus,
+            presence,
+            audience,
+            config,
+            committer: Committer { jobs: tx },
+            jobs: Arc::new(Mutex::new(Some(rx))),
+        }
+    }
+
+    pub(crate) fn committer(&self) -> Committer {
+        self.committer.clone()
+    }
+
     /// Starts the three stages on `tasks`; they stop after `cancel`.
     pub(crate) fn spawn(
         self,
         upstream: Box<dyn Consumer<SendRecord>>,
         tasks: &TaskTracker,
         cancel: CancellationToken,
-    ) {
-        let cap = self.config.queue_capacity.max(1);
-        let (jobs_tx, jobs_rx) = mpsc::channel(cap);
-        let (out_tx, out_rx) = mpsc::channel(cap);
-        tasks.spawn(self.clone().check(upstream, jobs_tx, cancel));
-        tasks.spawn(self.clone().commit(jobs_rx, out_tx));
+    ) -> Result<(), String> {
+        let jobs = self
+            .jobs
+            .lock()
+            .map_err(|_| "pipeline lock poisoned".to_owned())?
+            .take()
+            .ok_or_else(|| "the pipeline is already running".to_owned())?;
+        let (out_tx, out_rx) = mpsc::channel(self.config.queue_capacity.max(1));
+        // The committer stops once the checker has stopped and the queue
+        // is empty (system messages may still hold a sender).
+        let checked = CancellationToken::new();
+        let checker = self.clone();
+        let done = checked.clone();
+        tasks.spawn(async move {
+            checker.check(upstream, cancel).await;
+            done.cancel();
+        });
+        tasks.spawn(self.clone().commit(jobs, out_tx, checked));
         tasks.spawn(self.fan_out(out_rx));
+        Ok(())
     }
 
-    async fn check(
-        self,
-        mut upstream: Box<dyn Consumer<SendRecord>>,
-        jobs: mpsc::Sender<Job>,
-        cancel: CancellationToken,
-    ) {
+    async fn check(&self, mut upstream: Box<dyn Consumer<SendRecord>>, cancel: CancellationToken) {
+        let jobs = &self.committer.jobs;
         loop {
             let record = tokio::select! {
                 biased;
@@ -79,8 +156,15 @@ impl Pipeline {
                 },
             };
             let now = clock::now();
-            match access::may_send(&*self.store, &record.sender, &record.conversation_id, now).await
-            {
+            let allowed = access::may_send(
+                &*self.store,
+                self.config.dm_policy,
+                &record.sender,
+                &record.conversation_id,
+                now,
+            )
+            .await;
+            match allowed {
                 Ok(conv) => {
                     let message = NewMessage {
                         id: MessageId::generate(),
@@ -94,22 +178,38 @@ impl Pipeline {
                     };
                     let job = Job {
                         message,
-                        reply_to: record.reply_to,
+                        origin: Origin::Bus(record.reply_to),
                     };
                     if jobs.send(job).await.is_err() {
                         break;
                     }
                 }
-                Err(e) => self.reply(record.reply_to, Err(e)).await,
+                Err(e) => self.reply(Origin::Bus(record.reply_to), Err(e)).await,
             }
         }
         tracing::debug!("upstream consumer stopped");
     }
 
-    async fn commit(self, mut jobs: mpsc::Receiver<Job>, out: mpsc::Sender<Outcome>) {
+    async fn commit(
+        self,
+        mut jobs: mpsc::Receiver<Job>,
+        out: mpsc::Sender<Outcome>,
+        checked: CancellationToken,
+    ) {
         let max = self.config.commit_batch_max.max(1);
         let mut batch: Vec<Job> = Vec::with_capacity(max);
-        while let Some(first) = jobs.recv().await {
+        loop {
+            let first = tokio::select! {
+                biased;
+                j = jobs.recv() => match j {
+                    Some(j) => j,
+                    None => break,
+                },
+                _ = checked.cancelled() => match jobs.try_recv() {
+                    Ok(j) => j,
+                    Err(_) => break,
+                },
+            };
             batch.push(first);
             while batch.len() < max {
                 match jobs.try_recv() {
@@ -127,21 +227,15 @@ impl Pipeline {
                 Ok(committed) if committed.len() == batch.len() => batch
                     .drain(..)
                     .zip(committed)
-                    .map(|(j, c)| Outcome::Committed(c, j.reply_to))
+                    .map(|(j, c)| Outcome::Committed(c, j.origin))
                     .collect(),
                 Ok(_) => {
                     tracing::error!("store answered a commit with the wrong number of results");
-                    batch
-                        .drain(..)
-                        .map(|j| Outcome::Failed(j.reply_to))
-                        .collect()
+                    batch.drain(..).map(|j| Outcome::Failed(j.origin)).collect()
                 }
                 Err(e) => {
                     tracing::error!(error = %e, batch.len = messages.len(), "commit failed");
-                    batch
-                        .drain(..)
-                        .map(|j| Outcome::Failed(j.reply_to))
-                        .collect()
+                    batch.drain(..).map(|j| Outcome::Failed(j.origin)).collect()
                 }
             };
             for o in outcomes {
@@ -156,15 +250,15 @@ impl Pipeline {
     async fn fan_out(self, mut out: mpsc::Receiver<Outcome>) {
         while let Some(outcome) = out.recv().await {
             match outcome {
-                Outcome::Failed(reply_to) => self.reply(reply_to, Err(ApiError::internal())).await,
-                Outcome::Committed(Committed::Duplicate(original), reply_to) => {
+                Outcome::Failed(origin) => self.reply(origin, Err(ApiError::internal())).await,
+                Outcome::Committed(Committed::Duplicate(original), origin) => {
                     metrics::counter!("ferrochat_logic_duplicate_sends_total").increment(1);
-                    self.reply(reply_to, Ok(Ack::from(&original))).await;
+                    self.reply(origin, Ok(Ack::from(&original))).await;
                 }
-                Outcome::Committed(Committed::Stored(message), reply_to) => {
+                Outcome::Committed(Committed::Stored(message), origin) => {
                     metrics::counter!("ferrochat_logic_messages_total").increment(1);
-                    let exclude = reply_to.route();
-                    self.reply(reply_to, Ok(Ack::from(&message))).await;
+                    let exclude = origin.sending_route();
+                    self.reply(origin, Ok(Ack::from(&message))).await;
                     if let Err(e) = self.deliver(message, exclude).await {
                         // Committed messages are never lost: recipients
                         // resync by seq. Say so loudly all the same.
@@ -176,11 +270,7 @@ impl Pipeline {
         tracing::debug!("fan-out stopped");
     }
 
-    async fn deliver(
-        &self,
-        message: Message,
-        exclude: Option<ferrochat_domain::routing::Route>,
-    ) -> Result<(), String> {
+    async fn deliver(&self, message: Message, exclude: Option<Route>) -> Result<(), String> {
         let audience = self
             .audience
             .get(
@@ -224,7 +314,14 @@ impl Pipeline {
         }
     }
 
-    async fn reply(&self, reply_to: ReplyTo, result: Result<Ack, ApiError>) {
+    async fn reply(&self, origin: Origin, result: Result<Ack, ApiError>) {
+        let reply_to = match origin {
+            Origin::Bus(r) => r,
+            Origin::Local(tx) => {
+                let _ = tx.send(result);
+                return;
+            }
+        };
         let gateway = reply_to.gateway().clone();
         let record = DownstreamRecord::Reply { reply_to, result };
         if let Err(e) = self.bus.publish_downstream(&gateway, record).await {

@@ -13,6 +13,7 @@ use ferrochat_ports::{ApiError, MessagingApi};
 
 use super::access;
 use super::audience::{Audience, AudienceCache};
+use super::config::DmPolicy;
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store as store_err};
@@ -20,6 +21,7 @@ use crate::error::{internal, store as store_err};
 pub struct Messaging {
     pub(crate) deps: LogicDeps,
     pub(crate) audience: Arc<AudienceCache>,
+    pub(crate) dm_policy: DmPolicy,
 }
 
 impl Messaging {
@@ -89,17 +91,28 @@ impl MessagingApi for Messaging {
         let store = &*self.deps.store;
         match target {
             SendTarget::Conversation(id) => {
-                access::may_send(store, who, id, clock::now()).await?;
+                access::may_send(store, self.dm_policy, who, id, clock::now()).await?;
                 Ok(id.clone())
             }
-            SendTarget::User(peer) => Ok(self.open_single(who, peer).await?.id),
+            SendTarget::User(peer) => {
+                let id = self.open_single(who, peer).await?.id;
+                access::may_send(store, self.dm_policy, who, &id, clock::now()).await?;
+                Ok(id)
+            }
             SendTarget::Group(gid) => {
                 let group = store
                     .group(gid)
                     .await
                     .map_err(|e| store_err("reading a group", e))?
                     .ok_or_else(|| ApiError::not_found("no such group"))?;
-                access::may_send(store, who, &group.conversation_id, clock::now()).await?;
+                access::may_send(
+                    store,
+                    self.dm_policy,
+                    who,
+                    &group.conversation_id,
+                    clock::now(),
+                )
+                .await?;
                 Ok(group.conversation_id)
             }
         }

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy, Role};
 use ferrochat_domain::{ConversationId, GroupId, Timestamp, UserId};
 
-use super::StoreError;
+use super::{MemberRecord, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct NewGroup {
@@ -39,4 +39,40 @@ pub trait GroupStore: Send + Sync {
 
     /// Removes a member; false if they were not one.
     async fn remove_member(&self, group: &GroupId, user: &UserId) -> Result<bool, StoreError>;
+
+    /// Every member with role and mute, in user id order (a group holds
+    /// at most its `max_members`).
+    async fn members(&self, group: &GroupId) -> Result<Vec<(UserId, MemberRecord)>, StoreError>;
+
+    /// Adds those not yet members, all or none: `Conflict("full")` if
+    /// they do not fit. Returns who was added.
+    async fn add_members(
+        &self,
+        group: &GroupId,
+        users: &[UserId],
+        now: Timestamp,
+    ) -> Result<Vec<UserId>, StoreError>;
+
+    /// False if `user` is not a member.
+    async fn set_role(
+        &self,
+        group: &GroupId,
+        user: &UserId,
+        role: Role,
+    ) -> Result<bool, StoreError>;
+
+    /// False if `user` is not a member.
+    async fn set_muted_until(
+        &self,
+        group: &GroupId,
+        user: &UserId,
+        until: Option<Timestamp>,
+    ) -> Result<bool, StoreError>;
+
+    /// Makes `to` (a member) the owner and the old owner an admin. False
+    /// if `to` is not a member.
+    async fn transfer(&self, group: &GroupId, to: &UserId) -> Result<bool, StoreError>;
+
+    /// Marks the group dissolved and closes its conversation.
+    async fn dissolve(&self, group: &GroupId, now: Timestamp) -> Result<(), StoreError>;
 }

@@ -50,6 +50,18 @@ pub struct ConversationRecord {
     pub group_id: Option<GroupId>,
     pub last_seq: Seq,
     pub member_count: u32,
+    /// The two users of a single conversation.
+    pub pair: Option<(UserId, UserId)>,
+    /// A dissolved group's conversation: readable, not writable.
+    pub closed: bool,
+}
+
+impl ConversationRecord {
+    /// In a single conversation, the user who is not `me`.
+    pub fn peer_of(&self, me: &UserId) -> Option<&UserId> {
+        let (a, b) = self.pair.as_ref()?;
+        Some(if a == me { b } else { a })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

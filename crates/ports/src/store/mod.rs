@@ -2,11 +2,13 @@
 
 mod groups;
 mod messages;
+mod social;
 
 pub use groups::{GroupStore, NewGroup};
 pub use messages::{
     Committed, ConversationRecord, HistoryQuery, MemberRecord, MessageStore, NewMessage,
 };
+pub use social::{PendingRequests, SocialStore};
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::UpdateProfile;
@@ -101,7 +103,9 @@ pub trait AccountStore: Send + Sync {
 
 /// Everything durable. Adapters implement each area trait and this one.
 #[async_trait]
-pub trait Store: AccountStore + MessageStore + GroupStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + MessageStore + GroupStore + SocialStore + Send + Sync + 'static
+{
     /// Cheap reachability check, for `/ready`.
     async fn ping(&self) -> Result<(), StoreError>;
     /// Finishes in-flight work and closes connections.

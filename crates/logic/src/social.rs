@@ -1,0 +1,308 @@
+//! `Social`, the logic role's implementation of `SocialApi`: friend
+//! requests, friends, blocks, and presence announcements to friends.
+//!
+//! Presence is debounced: "online" goes out when a user's first connection
+//! opens, unless they were still announced online; "offline" goes out only
+//! if they still have no connection `presence_offline_delay` after their
+//! last one closed. One task owns the timers (`run_presence`), fed by a
+//! bounded queue.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use ferrochat_domain::social::{FriendRequest, RequestMessage, RequestStatus};
+use ferrochat_domain::{ErrorKind, RequestId, UserId};
+use ferrochat_ports::api::Friend;
+use ferrochat_ports::bus::{deliver, Event};
+use ferrochat_ports::store::PendingRequests;
+use ferrochat_ports::{ApiError, SocialApi, StoreError};
+use futures::StreamExt as _;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::time::DelayQueue;
+
+use crate::clock;
+use crate::deps::LogicDeps;
+use crate::error::{internal, store as store_err};
+
+/// Pending offline checks at most; past that, a disconnect is announced
+/// at once rather than queued.
+const OFFLINE_QUEUE: usize = 4096;
+
+pub struct Social {
+    deps: LogicDeps,
+    /// Users whose friends were last told "online".
+    announced: Mutex<HashSet<UserId>>,
+    offline_tx: mpsc::Sender<UserId>,
+    offline_rx: Mutex<Option<mpsc::Receiver<UserId>>>,
+    offline_delay: Duration,
+}
+
+impl Social {
+    pub(crate) fn new(deps: LogicDeps, offline_delay: Duration) -> Self {
+        let (tx, rx) = mpsc::channel(OFFLINE_QUEUE);
+        Self {
+            deps,
+            announced: Mutex::new(HashSet::new()),
+            offline_tx: tx,
+            offline_rx: Mutex::new(Some(rx)),
+            offline_delay,
+        }
+    }
+
+    async fn user_exists(&self, id: &UserId) -> Result<bool, ApiError> {
+        Ok(self
+            .deps
+            .store
+            .user(id)
+            .await
+            .map_err(|e| store_err("reading a user", e))?
+            .is_some())
+    }
+
+    /// Tells `user`'s online friends that `user` is (not) online.
+    async fn announce(&self, user: &UserId, online: bool) {
+        let friends = match self.deps.store.friends(user).await {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read friends for presence");
+                return;
+            }
+        };
+        let ids: Vec<UserId> = friends.into_iter().map(|f| f.id).collect();
+        let routes = match self.deps.presence.routes(&ids).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read routes for presence");
+                return;
+            }
+        };
+        let event = Arc::new(Event::Presence {
+            user_id: user.clone(),
+            online,
+        });
+        if let Err(e) = deliver(
+            &*self.deps.bus,
+            routes.into_iter().map(|(_, r)| r),
+            None,
+            &event,
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "cannot deliver presence");
+        }
+    }
+
+    async fn offline_if_still_gone(&self, user: &UserId) {
+        let still_gone = match self.deps.presence.routes(std::slice::from_ref(user)).await {
+            Ok(r) => r.is_empty(),
+            Err(_) => true,
+        };
+        let was_announced = still_gone
+            && self
+                .announced
+                .lock()
+                .map(|mut a| a.remove(user))
+                .unwrap_or(false);
+        if was_announced {
+            self.announce(user, false).await;
+        }
+    }
+
+    /// Runs the offline timers until `cancel`.
+    pub(crate) async fn run_presence(&self, cancel: CancellationToken) {
+        let Some(mut rx) = self.offline_rx.lock().ok().and_then(|mut r| r.take()) else {
+            return;
+        };
+        let mut timers: DelayQueue<UserId> = DelayQueue::new();
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                Some(user) = rx.recv() => {
+                    timers.insert(user, self.offline_delay);
+                }
+                Some(expired) = timers.next(), if !timers.is_empty() => {
+                    self.offline_if_still_gone(expired.get_ref()).await;
+                }
+            }
+        }
+    }
+}
+
+fn not_pending() -> ApiError {
+    ApiError::conflict("the request is no longer pending")
+}
+
+#[async_trait]
+impl SocialApi for Social {
+    async fn request_friend(
+        &self,
+        who: &UserId,
+        to: &UserId,
+        message: RequestMessage,
+    ) -> Result<FriendRequest, ApiError> {
+        let store = &*self.deps.store;
+        if who == to {
+            return Err(ApiError::new(
+                ErrorKind::InvalidParams,
+                "to_user_id: cannot befriend yourself",
+            ));
+        }
+        if !self.user_exists(to).await? {
+            return Err(ApiError::not_found("no such user"));
+        }
+        if store
+            .is_blocked(to, who)
+            .await
+            .map_err(|e| store_err("reading blocks", e))?
+        {
+            return Err(ApiError::forbidden(
+                "this user does not accept your requests",
+            ));
+        }
+        if store
+            .are_friends(who, to)
+            .await
+            .map_err(|e| store_err("reading friends", e))?
+        {
+            return Err(ApiError::conflict("you are already friends"));
+        }
+        // They asked first: asking back accepts.
+        if let Some(theirs) = store
+            .pending_request(to, who)
+            .await
+            .map_err(|e| store_err("reading requests", e))?
+        {
+            return store
+                .answer_request(&theirs.id, true, clock::now())
+                .await
+                .map_err(|e| store_err("accepting a request", e))?
+                .ok_or_else(not_pending);
+        }
+        let request = FriendRequest {
+            id: RequestId::generate(),
+            from: who.clone(),
+            to: to.clone(),
+            message,
+            status: RequestStatus::Pending,
+            created_at: clock::now(),
+        };
+        match store.insert_friend_request(&request).await {
+            Ok(()) => Ok(request),
+            Err(StoreError::Conflict(_)) => Err(ApiError::conflict("a request is already pending")),
+            Err(e) => Err(store_err("sending a request", e)),
+        }
+    }
+
+    async fn friend_requests(&self, who: &UserId) -> Result<PendingRequests, ApiError> {
+        self.deps
+            .store
+            .pending_requests(who)
+            .await
+            .map_err(|e| store_err("listing requests", e))
+    }
+
+    async fn answer_request(
+        &self,
+        who: &UserId,
+        id: &RequestId,
+        accept: bool,
+    ) -> Result<FriendRequest, ApiError> {
+        let request = self
+            .deps
+            .store
+            .friend_request(id)
+            .await
+            .map_err(|e| store_err("reading a request", e))?
+            .filter(|r| &r.to == who)
+            .ok_or_else(|| ApiError::not_found("no such request"))?;
+        if request.status != RequestStatus::Pending {
+            return Err(not_pending());
+        }
+        self.deps
+            .store
+            .answer_request(id, accept, clock::now())
+            .await
+            .map_err(|e| store_err("answering a request", e))?
+            .ok_or_else(not_pending)
+    }
+
+    async fn friends(&self, who: &UserId) -> Result<Vec<Friend>, ApiError> {
+        let users = self
+            .deps
+            .store
+            .friends(who)
+            .await
+            .map_err(|e| store_err("listing friends", e))?;
+        let ids: Vec<UserId> = users.iter().map(|u| u.id.clone()).collect();
+        let routes = self
+            .deps
+            .presence
+            .routes(&ids)
+            .await
+            .map_err(|e| internal("reading routes", &e))?;
+        let mut online: HashSet<UserId> = routes.into_iter().map(|(u, _)| u).collect();
+        // Agree with the presence frames: a friend inside the offline
+        // debounce has not been announced offline yet.
+        if let Ok(announced) = self.announced.lock() {
+            online.extend(ids.into_iter().filter(|id| announced.contains(id)));
+        }
+        Ok(users
+            .into_iter()
+            .map(|u| Friend {
+                online: online.contains(&u.id),
+                user: u,
+            })
+            .collect())
+    }
+
+    async fn remove_friend(&self, who: &UserId, friend: &UserId) -> Result<(), ApiError> {
+        let removed = self
+            .deps
+            .store
+            .remove_friend(who, friend)
+            .await
+            .map_err(|e| store_err("removing a friend", e))?;
+        if removed {
+            Ok(())
+        } else {
+            Err(ApiError::not_found("not a friend"))
+        }
+    }
+
+    async fn set_block(&self, who: &UserId, other: &UserId, on: bool) -> Result<(), ApiError> {
+        if who == other {
+            return Err(ApiError::new(
+                ErrorKind::InvalidParams,
+                "user_id: cannot block yourself",
+            ));
+        }
+        if !self.user_exists(other).await? {
+            return Err(ApiError::not_found("no such user"));
+        }
+        self.deps
+            .store
+            .set_block(who, other, on, clock::now())
+            .await
+            .map_err(|e| store_err("changing a block", e))
+    }
+
+    async fn came_online(&self, who: &UserId) {
+        let newly = self
+            .announced
+            .lock()
+            .map(|mut a| a.insert(who.clone()))
+            .unwrap_or(false);
+        if newly {
+            self.announce(who, true).await;
+        }
+    }
+
+    async fn went_offline(&self, who: &UserId) {
+        if self.offline_tx.try_send(who.clone()).is_err() {
+            self.offline_if_still_gone(who).await;
+        }
+    }
+}
