@@ -22,6 +22,7 @@ use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::store as store_err;
 use crate::messaging::{AudienceCache, Committer, GroupsConfig};
+use crate::users;
 
 pub struct Groups {
     pub(crate) deps: LogicDeps,
@@ -123,14 +124,7 @@ impl GroupsApi for Groups {
             }
         };
         for m in &cmd.member_ids {
-            let exists = self
-                .deps
-                .store
-                .user(m)
-                .await
-                .map_err(|e| store_err("reading a user", e))?
-                .is_some();
-            if !exists {
+            if !users::exists(&*self.deps.store, m).await? {
                 return Err(ApiError::not_found(format!("no such user: {m}")));
             }
         }
@@ -247,14 +241,7 @@ impl GroupsApi for Groups {
             ));
         }
         for u in &users {
-            let exists = self
-                .deps
-                .store
-                .user(u)
-                .await
-                .map_err(|e| store_err("reading a user", e))?
-                .is_some();
-            if !exists {
+            if !users::exists(&*self.deps.store, u).await? {
                 return Err(ApiError::not_found(format!("no such user: {u}")));
             }
         }

@@ -12,6 +12,7 @@ mod groups;
 mod messaging;
 mod role;
 mod social;
+mod users;
 
 pub use accounts::{Accounts, AuthConfig, PasswordHashConfig};
 pub use deps::LogicDeps;

@@ -26,6 +26,7 @@ use tokio_util::time::DelayQueue;
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store as store_err};
+use crate::users;
 
 /// Pending offline checks at most; past that, a disconnect is announced
 /// at once rather than queued.
@@ -50,16 +51,6 @@ impl Social {
             offline_rx: Mutex::new(Some(rx)),
             offline_delay,
         }
-    }
-
-    async fn user_exists(&self, id: &UserId) -> Result<bool, ApiError> {
-        Ok(self
-            .deps
-            .store
-            .user(id)
-            .await
-            .map_err(|e| store_err("reading a user", e))?
-            .is_some())
     }
 
     /// Tells `user`'s online friends that `user` is (not) online.
@@ -150,7 +141,7 @@ impl SocialApi for Social {
                 "to_user_id: cannot befriend yourself",
             ));
         }
-        if !self.user_exists(to).await? {
+        if !users::exists(store, to).await? {
             return Err(ApiError::not_found("no such user"));
         }
         if store
@@ -279,7 +270,7 @@ impl SocialApi for Social {
                 "user_id: cannot block yourself",
             ));
         }
-        if !self.user_exists(other).await? {
+        if !users::exists(&*self.deps.store, other).await? {
             return Err(ApiError::not_found("no such user"));
         }
         self.deps

@@ -10,16 +10,26 @@ use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ferrochat");
 
-struct Server {
-    child: Child,
-    base: String,
+/// The built binary serving on 127.0.0.1:0, killed when dropped.
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    /// `127.0.0.1:PORT`, as the server logged it.
+    pub(crate) addr: String,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) base: String,
 }
 
 impl Server {
     /// Starts `ferrochat serve` on port 0 and reads the bound address from
     /// its JSON log.
-    fn start(data_dir: &Path) -> Self {
-        let mut child = Command::new(BIN)
+    pub(crate) fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &[])
+    }
+
+    /// As `start`, with extra `FERROCHAT_*` settings.
+    pub(crate) fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(BIN);
+        command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .env("FERROCHAT_LOG__FORMAT", "json")
@@ -27,9 +37,11 @@ impl Server {
             .env("FERROCHAT_AUTH__PASSWORD_HASH__ITERATIONS", "1")
             .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("binary starts");
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("binary starts");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let addr = loop {
@@ -44,6 +56,7 @@ impl Server {
         Self {
             child,
             base: format!("http://{addr}"),
+            addr,
         }
     }
 

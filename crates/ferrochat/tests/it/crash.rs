@@ -3,9 +3,6 @@
 //! by seq end with every committed message exactly once, in order.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead as _, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,42 +11,16 @@ use serde_json::{json, Value};
 use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::Message;
 
-const BIN: &str = env!("CARGO_BIN_EXE_ferrochat");
+use crate::binary::Server;
 
-struct Server {
-    child: Child,
-    addr: String,
-}
+/// The crash test sends far more than the default limits allow.
+const STORM_ENV: &[(&str, &str)] = &[
+    ("FERROCHAT_GATEWAY__SEND_RATE_LIMIT__PER_SECOND", "100000"),
+    ("FERROCHAT_GATEWAY__SEND_RATE_LIMIT__BURST", "100000"),
+    ("FERROCHAT_GATEWAY__WS__OUTBOX_FRAMES", "100000"),
+];
 
 impl Server {
-    fn start(data_dir: &Path) -> Self {
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .env("FERROCHAT_LOG__FORMAT", "json")
-            .env("FERROCHAT_AUTH__PASSWORD_HASH__MEMORY_KIB", "64")
-            .env("FERROCHAT_AUTH__PASSWORD_HASH__ITERATIONS", "1")
-            .env("FERROCHAT_GATEWAY__SEND_RATE_LIMIT__PER_SECOND", "100000")
-            .env("FERROCHAT_GATEWAY__SEND_RATE_LIMIT__BURST", "100000")
-            .env("FERROCHAT_GATEWAY__WS__OUTBOX_FRAMES", "100000")
-            .env_remove("RUST_LOG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let addr = loop {
-            let line = lines.next().expect("server logged before exiting").unwrap();
-            let v: Value = serde_json::from_str(&line).expect("log lines are JSON");
-            if v["message"] == "listening" {
-                break v["addr"].as_str().unwrap().to_owned();
-            }
-        };
-        std::thread::spawn(move || for _ in lines.by_ref() {});
-        Self { child, addr }
-    }
-
     fn kill9(&mut self) {
         self.child.kill().unwrap(); // SIGKILL on Unix
         self.child.wait().unwrap();
@@ -134,13 +105,6 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -179,7 +143,7 @@ async fn acked_messages_survive_sigkill_and_resync_fills_every_gap() {
     const WINDOW: usize = 32;
     const KILL_AFTER_ACKS: usize = 400;
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(dir.path());
+    let mut server = Server::start_with(dir.path(), STORM_ENV);
     let (_a_id, a_tok) = server.user("crash_a").await;
     let (b_id, b_tok) = server.user("crash_b").await;
     let conv = server
@@ -271,7 +235,7 @@ async fn acked_messages_survive_sigkill_and_resync_fills_every_gap() {
     let acks = acks.lock().unwrap().clone();
     let attempted: HashSet<String> = attempted.lock().unwrap().iter().cloned().collect();
 
-    let server = Server::start(dir.path());
+    let server = Server::start_with(dir.path(), STORM_ENV);
     let history = server.history_all(&a_tok, &conv).await;
     let n = history.len();
     let seqs: Vec<u64> = history.iter().map(|m| m["seq"].as_u64().unwrap()).collect();

@@ -17,6 +17,7 @@ use super::config::DmPolicy;
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store as store_err};
+use crate::users;
 
 pub struct Messaging {
     pub(crate) deps: LogicDeps,
@@ -69,16 +70,6 @@ impl Messaging {
             .map_err(|e| store_err("reading a conversation", e))?
             .ok_or_else(|| ApiError::forbidden("you are not a member of this conversation"))
     }
-
-    async fn user_exists(&self, id: &UserId) -> Result<bool, ApiError> {
-        Ok(self
-            .deps
-            .store
-            .user(id)
-            .await
-            .map_err(|e| store_err("reading a user", e))?
-            .is_some())
-    }
 }
 
 #[async_trait]
@@ -125,7 +116,7 @@ impl MessagingApi for Messaging {
                 "peer_user_id: cannot be yourself",
             ));
         }
-        if !self.user_exists(peer).await? {
+        if !users::exists(&*self.deps.store, peer).await? {
             return Err(ApiError::not_found("no such user"));
         }
         let id = self
