@@ -19,12 +19,13 @@ use ferrochat_gateway::GatewayDeps;
 use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
 use ferrochat_ports::{Bus, Presence, Readiness, Store};
 use ferrochat_presence::MemoryPresence;
+use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
 use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
 use ferrochat_task::{TaskConfig, TaskDeps};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Config;
+use crate::config::{Config, StoreKind};
 use crate::{secret, telemetry};
 
 pub struct App {
@@ -181,21 +182,46 @@ impl App {
     }
 }
 
+/// Opens the store `store.url` names: SQLite (the default), MariaDB/MySQL
+/// or PostgreSQL. Migrations are applied at open.
 async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    let path = config.sqlite_path();
-    let opts = SqliteOptions {
-        synchronous: config
-            .store
-            .synchronous
-            .parse()
-            .map_err(|e: String| anyhow::anyhow!(e))?,
-        read_connections: config.store.read_connections,
-        ..SqliteOptions::default()
+    let c = &config.store;
+    let sql = SqlOptions {
+        max_connections: c.max_connections,
+        min_connections: c.min_connections,
+        acquire_timeout: c.acquire_timeout,
+        idle_timeout: c.idle_timeout,
+        ..SqlOptions::default()
     };
-    let store = SqliteStore::open(&path, &opts)
-        .await
-        .with_context(|| format!("opening {}", path.display()))?;
-    Ok(Arc::new(store))
+    let url = c.url.as_deref().unwrap_or_default();
+    // The URL may hold a password: errors name only the kind of server.
+    Ok(match config.store_kind() {
+        StoreKind::Sqlite => {
+            let path = config.sqlite_path();
+            let opts = SqliteOptions {
+                synchronous: c
+                    .synchronous
+                    .parse()
+                    .map_err(|e: String| anyhow::anyhow!(e))?,
+                read_connections: c.read_connections,
+                acquire_timeout: c.acquire_timeout,
+            };
+            let store = SqliteStore::open(&path, &opts)
+                .await
+                .with_context(|| format!("opening {}", path.display()))?;
+            Arc::new(store)
+        }
+        StoreKind::Mysql => Arc::new(
+            MysqlStore::open(url, &sql)
+                .await
+                .context("opening the MySQL store (store.url)")?,
+        ),
+        StoreKind::Postgres => Arc::new(
+            PostgresStore::open(url, &sql)
+                .await
+                .context("opening the PostgreSQL store (store.url)")?,
+        ),
+    })
 }
 
 async fn metrics_upkeep(cancel: CancellationToken) {

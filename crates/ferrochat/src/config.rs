@@ -47,13 +47,28 @@ impl Default for Config {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StoreConfig {
-    /// `sqlite://PATH`; unset means `<data_dir>/ferrochat.db`.
+    /// `sqlite://PATH`, `mysql://USER:PASSWORD@HOST:PORT/DB` (MariaDB or
+    /// MySQL) or `postgres://...` (also `postgresql://`); unset means
+    /// SQLite at `<data_dir>/ferrochat.db`.
     #[serde(serialize_with = "redacted_opt")]
     pub url: Option<String>,
     /// SQLite durability: `full` (survives power loss) or `normal`
     /// (survives a process crash).
     pub synchronous: String,
+    /// SQLite reader connections.
     pub read_connections: u32,
+    /// MySQL/PostgreSQL: most connections in the pool.
+    pub max_connections: u32,
+    /// MySQL/PostgreSQL: connections kept open while idle.
+    pub min_connections: u32,
+    /// How long a request waits for a pooled connection (or a new one to
+    /// the server) before the store counts as unavailable.
+    #[serde(with = "humantime_serde")]
+    pub acquire_timeout: Duration,
+    /// MySQL/PostgreSQL: idle connections beyond `min_connections` close
+    /// after this.
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
 }
 
 impl Default for StoreConfig {
@@ -62,6 +77,31 @@ impl Default for StoreConfig {
             url: None,
             synchronous: "full".to_owned(),
             read_connections: 4,
+            max_connections: 16,
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Which store a `store.url` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Sqlite,
+    Mysql,
+    Postgres,
+}
+
+impl StoreKind {
+    /// The kind of `url`, by its scheme.
+    pub fn of(url: &str) -> Option<Self> {
+        let (scheme, _) = url.split_once("://")?;
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "mysql" | "mariadb" => Some(Self::Mysql),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
         }
     }
 }
@@ -219,14 +259,35 @@ impl Config {
             }
         }
         if let Some(url) = &self.store.url {
-            if !url.starts_with("sqlite://") {
+            if StoreKind::of(url).is_none() {
                 return bad(
                     "store.url",
-                    "only sqlite:// is supported by this build (MySQL and PostgreSQL are planned)",
+                    "must start with sqlite://, mysql://, mariadb://, postgres:// or postgresql://",
                 );
             }
         }
+        if self.store.max_connections == 0 {
+            return bad("store.max_connections", "must be at least 1");
+        }
+        if self.store.min_connections > self.store.max_connections {
+            return bad(
+                "store.min_connections",
+                "must not be more than store.max_connections",
+            );
+        }
+        if self.store.acquire_timeout.is_zero() {
+            return bad("store.acquire_timeout", "must be more than 0s");
+        }
         Ok(())
+    }
+
+    /// The store `store.url` names (SQLite when unset).
+    pub fn store_kind(&self) -> StoreKind {
+        self.store
+            .url
+            .as_deref()
+            .and_then(StoreKind::of)
+            .unwrap_or(StoreKind::Sqlite)
     }
 
     /// The SQLite file this config points at.

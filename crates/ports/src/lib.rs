@@ -7,6 +7,8 @@
 
 pub mod api;
 pub mod bus;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod presence;
 pub mod store;
 

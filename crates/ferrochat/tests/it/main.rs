@@ -19,6 +19,7 @@ mod messaging;
 mod ops;
 mod presence;
 mod read_sync;
+mod store_env;
 mod support;
 mod system_messages;
 mod ws;

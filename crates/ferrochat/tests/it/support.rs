@@ -1,5 +1,6 @@
-//! `spawn_app`: the real `App` on 127.0.0.1:0 with SQLite in a temp dir,
-//! and helpers named after what a client does.
+//! `spawn_app`: the real `App` on 127.0.0.1:0 with SQLite in a temp dir
+//! (or a fresh MySQL/PostgreSQL database, see `store_env`), and helpers
+//! named after what a client does.
 
 use std::path::PathBuf;
 
@@ -45,6 +46,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     }
     let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(dir.path().to_path_buf());
+    crate::store_env::apply(&mut config).await;
     tweak(&mut config);
     let app = App::build(config).await.expect("app builds");
     let addr = app.local_addr();

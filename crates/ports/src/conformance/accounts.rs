@@ -1,0 +1,248 @@
+//! Accounts, sessions and refresh tokens.
+
+use std::sync::Arc;
+
+use ferrochat_domain::commands::UpdateProfile;
+use ferrochat_domain::{
+    Avatar, ConversationId, ConversationKind, Nickname, SessionId, User, UserId, Username,
+};
+
+use super::fixtures::{at, text, user, T0};
+use crate::store::{NewSession, RotateOutcome, Rotation};
+use crate::{Store, StoreError};
+
+pub async fn accounts_roundtrip(store: Arc<dyn Store>) {
+    let u = user(&*store, "Alice").await;
+    assert_eq!(store.user(&u.id).await.unwrap(), Some(u.clone()));
+    assert_eq!(store.user(&UserId::generate()).await.unwrap(), None);
+
+    let creds = store
+        .credentials(&u.username.key())
+        .await
+        .unwrap()
+        .expect("found by the lower-cased key");
+    assert_eq!(creds.user, u);
+    assert_eq!(creds.password_hash, "argon2-hash");
+    assert!(store
+        .credentials(u.username.as_str())
+        .await
+        .unwrap()
+        .is_none());
+
+    // Only what is given changes.
+    let nick = Nickname::parse("Ålice 🦀".to_owned()).unwrap();
+    let updated = store
+        .update_profile(
+            &u.id,
+            &UpdateProfile {
+                nickname: Some(nick.clone()),
+                avatar: None,
+            },
+        )
+        .await
+        .unwrap()
+        .expect("user exists");
+    assert_eq!(updated.nickname, nick);
+    assert_eq!(updated.avatar, u.avatar);
+    let avatar = Avatar::parse("https://example.com/a.png".to_owned()).unwrap();
+    let updated = store
+        .update_profile(
+            &u.id,
+            &UpdateProfile {
+                nickname: None,
+                avatar: Some(avatar.clone()),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((updated.nickname, updated.avatar), (nick, avatar));
+    assert_eq!(
+        store.user(&u.id).await.unwrap().unwrap().username,
+        u.username
+    );
+    let none = store
+        .update_profile(&UserId::generate(), &UpdateProfile::default())
+        .await
+        .unwrap();
+    assert!(none.is_none(), "unknown user: {none:?}");
+}
+
+pub async fn username_conflict_ignores_case(store: Arc<dyn Store>) {
+    let first = user(&*store, "Bob").await;
+    let shouty = User {
+        id: UserId::generate(),
+        username: Username::parse(first.username.as_str().to_uppercase()).unwrap(),
+        ..first.clone()
+    };
+    let err = store.insert_user(&shouty, "h").await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "got {err:?}");
+    assert_eq!(store.user(&shouty.id).await.unwrap(), None);
+    let creds = store.credentials(&first.username.key()).await.unwrap();
+    assert_eq!(creds.unwrap().user.id, first.id, "the first one keeps it");
+    // A failed registration leaves the world room as it was.
+    let world = store
+        .conversation(&ConversationId::world())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(world.member_count, 1);
+}
+
+pub async fn new_users_join_world_with_nothing_unread(store: Arc<dyn Store>) {
+    let world = ConversationId::world();
+    let before = store.conversation(&world).await.unwrap().expect("world");
+    assert_eq!(before.kind, ConversationKind::World);
+    assert_eq!(before.member_count, 0);
+    let a = user(&*store, "early").await;
+    let batch: Vec<_> = (0..3)
+        .map(|_| text(&world, ConversationKind::World, &a.id))
+        .collect();
+    store.commit_messages(&batch).await.unwrap();
+    let b = user(&*store, "late").await;
+    let record = store.conversation(&world).await.unwrap().unwrap();
+    assert_eq!(record.member_count, 2);
+    assert_eq!(record.last_seq.get(), 3);
+    let late = store.member(&world, &b.id).await.unwrap().expect("member");
+    assert_eq!(late.read_seq.get(), 3, "joins with nothing unread");
+    let view = store
+        .conversation_view(&b.id, &world)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(view.unread(), 0);
+    assert_eq!(view.name, "World");
+}
+
+fn new_session(user: &UserId, hash: &str) -> NewSession {
+    NewSession {
+        id: SessionId::generate(),
+        user_id: user.clone(),
+        device_id: None,
+        created_at: T0,
+        expires_at: at(60_000),
+        refresh_hash: hash.to_owned(),
+    }
+}
+
+pub async fn sessions_and_revocation(store: Arc<dyn Store>) {
+    let u = user(&*store, "sess").await;
+    let s = new_session(&u.id, "hash-s1");
+    store.insert_session(&s).await.unwrap();
+    let rec = store.session(&s.id).await.unwrap().expect("stored");
+    assert_eq!(
+        (rec.user_id.clone(), rec.expires_at),
+        (u.id.clone(), s.expires_at)
+    );
+    assert!(rec.is_live(T0));
+    assert!(!rec.is_live(at(60_000)), "expired at expires_at");
+    assert_eq!(store.session(&SessionId::generate()).await.unwrap(), None);
+
+    store.revoke_session(&s.id, at(1)).await.unwrap();
+    store.revoke_session(&s.id, at(2)).await.unwrap();
+    assert!(store.session(&s.id).await.unwrap().unwrap().revoked);
+
+    // A second session of the same user is unaffected.
+    let s2 = new_session(&u.id, "hash-s2");
+    store.insert_session(&s2).await.unwrap();
+    assert!(!store.session(&s2.id).await.unwrap().unwrap().revoked);
+    // Refresh hashes are unique.
+    let dup = new_session(&u.id, "hash-s2");
+    let err = store.insert_session(&dup).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "got {err:?}");
+    assert_eq!(store.session(&dup.id).await.unwrap(), None, "all or none");
+}
+
+fn rotation(presented: &str, new: &str, now_ms: i64) -> Rotation {
+    Rotation {
+        presented_hash: presented.to_owned(),
+        new_hash: new.to_owned(),
+        now: at(now_ms),
+        new_expires_at: at(now_ms + 60_000),
+    }
+}
+
+pub async fn refresh_rotation_and_reuse(store: Arc<dyn Store>) {
+    let u = user(&*store, "rot").await;
+    let s = new_session(&u.id, "r1");
+    store.insert_session(&s).await.unwrap();
+
+    let out = store
+        .rotate_refresh(&rotation("r1", "r2", 10))
+        .await
+        .unwrap();
+    let RotateOutcome::Rotated(rec) = out else {
+        panic!("expected Rotated, got {out:?}");
+    };
+    assert_eq!((rec.id.clone(), rec.expires_at), (s.id.clone(), at(60_010)));
+    assert_eq!(
+        store.session(&s.id).await.unwrap().unwrap().expires_at,
+        at(60_010)
+    );
+
+    let out = store
+        .rotate_refresh(&rotation("r2", "r3", 20))
+        .await
+        .unwrap();
+    assert!(matches!(out, RotateOutcome::Rotated(_)), "got {out:?}");
+
+    // Presenting a rotated token again: reuse, and the session is revoked.
+    let out = store
+        .rotate_refresh(&rotation("r1", "x", 30))
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        RotateOutcome::Reused {
+            session: s.id.clone(),
+            user: u.id.clone()
+        }
+    );
+    assert!(store.session(&s.id).await.unwrap().unwrap().revoked);
+    // The current token is dead with its session.
+    let out = store
+        .rotate_refresh(&rotation("r3", "r4", 40))
+        .await
+        .unwrap();
+    assert_eq!(out, RotateOutcome::Invalid);
+    let out = store
+        .rotate_refresh(&rotation("nope", "r5", 40))
+        .await
+        .unwrap();
+    assert_eq!(out, RotateOutcome::Invalid);
+
+    // An expired session cannot be refreshed.
+    let s2 = new_session(&u.id, "e1");
+    store.insert_session(&s2).await.unwrap();
+    let out = store
+        .rotate_refresh(&rotation("e1", "e2", 60_000))
+        .await
+        .unwrap();
+    assert_eq!(out, RotateOutcome::Invalid);
+}
+
+pub async fn concurrent_refreshes_rotate_once(store: Arc<dyn Store>) {
+    let u = user(&*store, "race").await;
+    let s = new_session(&u.id, "c0");
+    store.insert_session(&s).await.unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .rotate_refresh(&rotation("c0", &format!("c1-{i}"), 10))
+                    .await
+            })
+        })
+        .collect();
+    let mut rotated = 0;
+    for t in tasks {
+        match t.await.unwrap().expect("no store error") {
+            RotateOutcome::Rotated(_) => rotated += 1,
+            RotateOutcome::Reused { .. } | RotateOutcome::Invalid => {}
+        }
+    }
+    assert_eq!(rotated, 1, "a refresh token is single-use");
+    // Every loser saw the token rotated away: the session is revoked.
+    assert!(store.session(&s.id).await.unwrap().unwrap().revoked);
+}

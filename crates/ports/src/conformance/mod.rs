@@ -1,0 +1,121 @@
+//! The store conformance suite: one set of cases that every `Store`
+//! adapter must pass, case for case (SQLite, MariaDB/MySQL, PostgreSQL).
+//!
+//! Each case is an `async fn(Arc<dyn Store>)` that gets a fresh, empty
+//! store and panics on a failed check. An adapter's `tests/it` runs them
+//! all with one line:
+//!
+//! ```ignore
+//! ferrochat_ports::store_conformance_tests!(crate::fresh_store);
+//! ```
+//!
+//! where `fresh_store()` is an `async fn() -> Fresh`. The macro makes one
+//! `#[tokio::test]` per case, so a new case runs on every backend at once
+//! (the adapter's test crate needs `tokio` as a dev-dependency).
+
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+pub mod accounts;
+pub mod fixtures;
+pub mod groups;
+pub mod messages;
+pub mod social;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::Store;
+
+/// A fresh, empty store for one case, and how to clean up after it.
+pub struct Fresh {
+    pub store: Arc<dyn Store>,
+    cleanup: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl Fresh {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self {
+            store,
+            cleanup: None,
+        }
+    }
+
+    /// `cleanup` runs after a case passed, once the store is closed (a
+    /// server-backed adapter drops the case's database there).
+    pub fn with_cleanup(
+        store: Arc<dyn Store>,
+        cleanup: impl Future<Output = ()> + Send + 'static,
+    ) -> Self {
+        Self {
+            store,
+            cleanup: Some(Box::pin(cleanup)),
+        }
+    }
+
+    /// Closes the store, then cleans up.
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some(c) = self.cleanup {
+            c.await;
+        }
+    }
+}
+
+/// One `#[tokio::test]` per conformance case, each on a store from
+/// `$fresh` (an `async fn() -> Fresh`).
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($fresh:path) => {
+        $crate::store_conformance_tests!(@cases $fresh;
+            accounts::accounts_roundtrip,
+            accounts::username_conflict_ignores_case,
+            accounts::new_users_join_world_with_nothing_unread,
+            accounts::sessions_and_revocation,
+            accounts::refresh_rotation_and_reuse,
+            accounts::concurrent_refreshes_rotate_once,
+            messages::commit_assigns_gap_free_seq,
+            messages::commit_dedups_by_client_msg_id,
+            messages::failed_commit_stores_nothing,
+            messages::concurrent_writers_to_one_conversation,
+            messages::concurrent_writers_across_conversations,
+            messages::history_pages,
+            messages::cursors_move_forward_only_and_cap,
+            messages::concurrent_cursor_updates_never_move_back,
+            messages::open_single_is_idempotent,
+            messages::concurrent_open_single_gives_one_conversation,
+            messages::conversation_views,
+            messages::member_ids_page_in_id_order,
+            groups::groups_membership_and_limits,
+            groups::concurrent_joins_respect_max_members,
+            groups::add_members_is_all_or_none,
+            groups::roles_mutes_transfer_and_dissolve,
+            social::friend_requests_and_friendships,
+            social::one_pending_request_per_direction,
+            social::blocks_are_idempotent,
+            store::ping_answers,
+        );
+    };
+    (@cases $fresh:path; $($module:ident :: $case:ident),* $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let fresh = $fresh().await;
+                $crate::conformance::$module::$case(fresh.store.clone()).await;
+                fresh.finish().await;
+            }
+        )*
+    };
+}
+
+/// The store's own lifecycle.
+pub mod store {
+    use std::sync::Arc;
+
+    use crate::Store;
+
+    pub async fn ping_answers(store: Arc<dyn Store>) {
+        store.ping().await.expect("a fresh store answers ping");
+    }
+}

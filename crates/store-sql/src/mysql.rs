@@ -1,0 +1,85 @@
+//! `MysqlStore`: MariaDB (tested on 10.11) and MySQL 8.
+//!
+//! Dialect notes: tables are InnoDB with a binary collation (byte order,
+//! as in SQLite); there are no partial indexes, so the pair key of single
+//! conversations is a plain unique key over nullable columns; UPDATE has no
+//! RETURNING. Every connection runs at READ COMMITTED (InnoDB's default is
+//! REPEATABLE READ, whose snapshot would hide rows committed by the writer
+//! a `FOR UPDATE` just waited for).
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use ferrochat_ports::{Store, StoreError};
+use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
+use sqlx::{Executor, MySqlPool};
+
+use crate::error::map;
+use crate::shared;
+use crate::SqlOptions;
+
+pub struct MysqlStore {
+    pub(crate) pool: MySqlPool,
+}
+
+impl MysqlStore {
+    /// Connects to `url` (`mysql://user:password@host:port/database`) and,
+    /// unless `opts.migrate` is off, applies every pending migration.
+    pub async fn open(url: &str, opts: &SqlOptions) -> Result<Self, StoreError> {
+        let connect = MySqlConnectOptions::from_str(url).map_err(map)?;
+        let pool = MySqlPoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .min_connections(opts.min_connections)
+            .acquire_timeout(opts.acquire_timeout)
+            .idle_timeout(opts.idle_timeout)
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                        .await
+                        .map(|_| ())
+                })
+            })
+            .connect_with(connect)
+            .await
+            .map_err(map)?;
+        if opts.migrate {
+            sqlx::migrate!("./migrations/mysql")
+                .run(&pool)
+                .await
+                .map_err(|e| StoreError::Other(Box::new(e)))?;
+        }
+        Ok(Self { pool })
+    }
+
+    /// Ends an INSERT so that an existing row with the same key is kept
+    /// (and foreign keys are still checked, unlike `INSERT IGNORE`). Used
+    /// on tables with a `created_at` column.
+    pub(crate) const KEEP_EXISTING: &'static str =
+        "ON DUPLICATE KEY UPDATE created_at = created_at";
+
+    /// MySQL's placeholders are the `?` the shared statements use.
+    pub(crate) fn sql(s: &str) -> Cow<'_, str> {
+        Cow::Borrowed(s)
+    }
+}
+
+shared::accounts::impl_account_store!(crate::MysqlStore, sqlx::MySql, sqlx::mysql::MySqlRow);
+shared::messages::impl_message_store!(crate::MysqlStore, sqlx::MySql, sqlx::mysql::MySqlRow);
+shared::groups::impl_group_store!(crate::MysqlStore, sqlx::MySql, sqlx::mysql::MySqlRow);
+shared::social::impl_social_store!(crate::MysqlStore, sqlx::MySql, sqlx::mysql::MySqlRow);
+
+#[async_trait]
+impl Store for MysqlStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(map)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,31 @@
+//! Pool settings shared by both SQL server stores.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct SqlOptions {
+    /// Most connections the pool opens.
+    pub max_connections: u32,
+    /// Connections kept open while idle.
+    pub min_connections: u32,
+    /// How long a caller waits for a pooled connection (and a new
+    /// connection for its server) before the store is `Unavailable`.
+    pub acquire_timeout: Duration,
+    /// Idle connections beyond `min_connections` close after this.
+    pub idle_timeout: Duration,
+    /// Apply pending migrations at open (the default). A cluster whose
+    /// schema is managed out of band turns this off.
+    pub migrate: bool,
+}
+
+impl Default for SqlOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(600),
+            migrate: true,
+        }
+    }
+}

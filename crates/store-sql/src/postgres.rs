@@ -1,0 +1,75 @@
+//! `PostgresStore`: PostgreSQL (tested on 15).
+//!
+//! Dialect notes: placeholders are `$1, $2, ...` (the shared `?`
+//! statements are rewritten by `sql`); keys use the "C" collation (byte
+//! order, as in SQLite); the default READ COMMITTED isolation is what the
+//! shared code's locking expects.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use async_trait::async_trait;
+use ferrochat_ports::{Store, StoreError};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+use crate::error::map;
+use crate::shared;
+use crate::SqlOptions;
+
+pub struct PostgresStore {
+    pub(crate) pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`)
+    /// and, unless `opts.migrate` is off, applies every pending migration.
+    pub async fn open(url: &str, opts: &SqlOptions) -> Result<Self, StoreError> {
+        let connect = PgConnectOptions::from_str(url)
+            .map_err(map)?
+            .application_name("ferrochat");
+        let pool = PgPoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .min_connections(opts.min_connections)
+            .acquire_timeout(opts.acquire_timeout)
+            .idle_timeout(opts.idle_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(map)?;
+        if opts.migrate {
+            sqlx::migrate!("./migrations/postgres")
+                .run(&pool)
+                .await
+                .map_err(|e| StoreError::Other(Box::new(e)))?;
+        }
+        Ok(Self { pool })
+    }
+
+    /// Ends an INSERT so that an existing row with the same key is kept.
+    pub(crate) const KEEP_EXISTING: &'static str = "ON CONFLICT DO NOTHING";
+
+    /// The shared statements' `?` as PostgreSQL's numbered placeholders.
+    pub(crate) fn sql(s: &str) -> Cow<'_, str> {
+        Cow::Owned(shared::numbered_placeholders(s))
+    }
+}
+
+shared::accounts::impl_account_store!(crate::PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
+shared::messages::impl_message_store!(crate::PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
+shared::groups::impl_group_store!(crate::PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
+shared::social::impl_social_store!(crate::PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(map)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,276 @@
+//! Users, sessions and refresh tokens (`AccountStore`).
+
+/// Implements `AccountStore` for `$store` (see the module docs of `shared`).
+macro_rules! impl_account_store {
+    ($store:ty, $db:ty, $row:ty) => {
+        mod account_store {
+            use async_trait::async_trait;
+            use ferrochat_domain::commands::UpdateProfile;
+            use ferrochat_domain::{
+                Avatar, Nickname, SessionId, Timestamp, User, UserId, Username,
+            };
+            use ferrochat_ports::store::{
+                Credentials, NewSession, RotateOutcome, Rotation, SessionRecord,
+            };
+            use ferrochat_ports::{AccountStore, StoreError};
+
+            use crate::error::map;
+            use crate::shared::Col;
+
+            type Store = $store;
+
+            const USER_COLUMNS: &str = "id, username, nickname, avatar, created_at";
+
+            fn user_from_row(row: &$row) -> Result<User, sqlx::Error> {
+                Ok(User {
+                    id: UserId::from_stored(row.col("id")?),
+                    username: Username::from_stored(row.col("username")?),
+                    nickname: Nickname::from_stored(row.col("nickname")?),
+                    avatar: Avatar::from_stored(row.col("avatar")?),
+                    created_at: Timestamp::from_millis(row.col("created_at")?),
+                })
+            }
+
+            fn session_from_row(row: &$row) -> Result<SessionRecord, sqlx::Error> {
+                let revoked_at: Option<i64> = row.col("revoked_at")?;
+                Ok(SessionRecord {
+                    id: SessionId::from_stored(row.col("id")?),
+                    user_id: UserId::from_stored(row.col("user_id")?),
+                    expires_at: Timestamp::from_millis(row.col("expires_at")?),
+                    revoked: revoked_at.is_some(),
+                })
+            }
+
+            async fn find_user(
+                ex: impl sqlx::Executor<'_, Database = $db>,
+                id: &UserId,
+            ) -> Result<Option<User>, StoreError> {
+                let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?");
+                let row = sqlx::query(&Store::sql(&sql))
+                    .bind(id.as_str())
+                    .fetch_optional(ex)
+                    .await
+                    .map_err(map)?;
+                row.as_ref().map(user_from_row).transpose().map_err(map)
+            }
+
+            #[async_trait]
+            impl AccountStore for Store {
+                async fn insert_user(
+                    &self,
+                    user: &User,
+                    password_hash: &str,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(map)?;
+                    sqlx::query(&Store::sql(
+                        "INSERT INTO users (id, username, username_key, password_hash, nickname, avatar, created_at)
+                         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    ))
+                    .bind(user.id.as_str())
+                    .bind(user.username.as_str())
+                    .bind(user.username.key())
+                    .bind(password_hash)
+                    .bind(user.nickname.as_str())
+                    .bind(user.avatar.as_str())
+                    .bind(user.created_at.millis())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                    // The world row first: its lock orders this against
+                    // commits to the world room, so the new member's cursor
+                    // is the room's last seq at the moment they join.
+                    sqlx::query(
+                        "UPDATE conversations SET member_count = member_count + 1 WHERE id = 'world'",
+                    )
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                    // Every user is in the world room, starting with nothing unread.
+                    sqlx::query(&Store::sql(
+                        "INSERT INTO conversation_members (conversation_id, user_id, read_seq, joined_at)
+                         SELECT id, ?, last_seq, ? FROM conversations WHERE id = 'world'",
+                    ))
+                    .bind(user.id.as_str())
+                    .bind(user.created_at.millis())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                    tx.commit().await.map_err(map)
+                }
+
+                async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+                    find_user(&self.pool, id).await
+                }
+
+                async fn credentials(
+                    &self,
+                    username_key: &str,
+                ) -> Result<Option<Credentials>, StoreError> {
+                    let sql = format!(
+                        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username_key = ?"
+                    );
+                    let row = sqlx::query(&Store::sql(&sql))
+                        .bind(username_key)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map)?;
+                    row.map(|r| {
+                        Ok(Credentials {
+                            user: user_from_row(&r)?,
+                            password_hash: r.col("password_hash")?,
+                        })
+                    })
+                    .transpose()
+                    .map_err(map)
+                }
+
+                async fn update_profile(
+                    &self,
+                    id: &UserId,
+                    update: &UpdateProfile,
+                ) -> Result<Option<User>, StoreError> {
+                    // MySQL has no UPDATE ... RETURNING: update, then read
+                    // the row back in the same transaction.
+                    let mut tx = self.pool.begin().await.map_err(map)?;
+                    sqlx::query(&Store::sql(
+                        "UPDATE users SET nickname = COALESCE(?, nickname), avatar = COALESCE(?, avatar)
+                         WHERE id = ?",
+                    ))
+                    .bind(update.nickname.as_ref().map(Nickname::as_str))
+                    .bind(update.avatar.as_ref().map(Avatar::as_str))
+                    .bind(id.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                    let user = find_user(&mut *tx, id).await?;
+                    tx.commit().await.map_err(map)?;
+                    Ok(user)
+                }
+
+                async fn insert_session(&self, s: &NewSession) -> Result<(), StoreError> {
+                    let mut tx = self.pool.begin().await.map_err(map)?;
+                    sqlx::query(&Store::sql(
+                        "INSERT INTO sessions (id, user_id, device_id, created_at, expires_at)
+                         VALUES (?, ?, ?, ?, ?)",
+                    ))
+                    .bind(s.id.as_str())
+                    .bind(s.user_id.as_str())
+                    .bind(s.device_id.as_ref().map(|d| d.as_str()))
+                    .bind(s.created_at.millis())
+                    .bind(s.expires_at.millis())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                    sqlx::query(&Store::sql(
+                        "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
+                    ))
+                    .bind(&s.refresh_hash)
+                    .bind(s.id.as_str())
+                    .bind(s.created_at.millis())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                    tx.commit().await.map_err(map)
+                }
+
+                async fn session(
+                    &self,
+                    id: &SessionId,
+                ) -> Result<Option<SessionRecord>, StoreError> {
+                    let row = sqlx::query(&Store::sql(
+                        "SELECT id, user_id, expires_at, revoked_at FROM sessions WHERE id = ?",
+                    ))
+                    .bind(id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map)?;
+                    row.as_ref().map(session_from_row).transpose().map_err(map)
+                }
+
+                async fn rotate_refresh(&self, r: &Rotation) -> Result<RotateOutcome, StoreError> {
+                    // The token and session rows are locked before they are
+                    // read: of two concurrent refreshes with one token, the
+                    // second waits, then sees the token rotated away.
+                    let mut tx = self.pool.begin().await.map_err(map)?;
+                    let found = sqlx::query(&Store::sql(
+                        "SELECT t.replaced_at, s.id, s.user_id, s.expires_at, s.revoked_at
+                         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+                         WHERE t.token_hash = ? FOR UPDATE",
+                    ))
+                    .bind(&r.presented_hash)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                    let Some(row) = found else {
+                        return Ok(RotateOutcome::Invalid);
+                    };
+                    let replaced_at: Option<i64> = row.col("replaced_at").map_err(map)?;
+                    let session = session_from_row(&row).map_err(map)?;
+                    if !session.is_live(r.now) {
+                        return Ok(RotateOutcome::Invalid);
+                    }
+                    if replaced_at.is_some() {
+                        sqlx::query(&Store::sql(
+                            "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                        ))
+                        .bind(r.now.millis())
+                        .bind(session.id.as_str())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                        tx.commit().await.map_err(map)?;
+                        return Ok(RotateOutcome::Reused {
+                            session: session.id,
+                            user: session.user_id,
+                        });
+                    }
+                    sqlx::query(&Store::sql(
+                        "UPDATE refresh_tokens SET replaced_at = ? WHERE token_hash = ?",
+                    ))
+                    .bind(r.now.millis())
+                    .bind(&r.presented_hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                    sqlx::query(&Store::sql(
+                        "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
+                    ))
+                    .bind(&r.new_hash)
+                    .bind(session.id.as_str())
+                    .bind(r.now.millis())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                    sqlx::query(&Store::sql("UPDATE sessions SET expires_at = ? WHERE id = ?"))
+                        .bind(r.new_expires_at.millis())
+                        .bind(session.id.as_str())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                    tx.commit().await.map_err(map)?;
+                    Ok(RotateOutcome::Rotated(SessionRecord {
+                        expires_at: r.new_expires_at,
+                        ..session
+                    }))
+                }
+
+                async fn revoke_session(
+                    &self,
+                    id: &SessionId,
+                    at: Timestamp,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(&Store::sql(
+                        "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                    ))
+                    .bind(at.millis())
+                    .bind(id.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(map)
+                }
+            }
+        }
+    };
+}
+pub(crate) use impl_account_store;

@@ -1,0 +1,291 @@
+//! Friends, friend requests and blocks (`SocialStore`).
+
+/// Implements `SocialStore` for `$store` (see the module docs of `shared`).
+macro_rules! impl_social_store {
+    ($store:ty, $db:ty, $row:ty) => {
+        mod social_store {
+            use async_trait::async_trait;
+            use ferrochat_domain::social::{FriendRequest, RequestMessage, RequestStatus};
+            use ferrochat_domain::{
+                Avatar, Nickname, RequestId, Timestamp, User, UserId, Username,
+            };
+            use ferrochat_ports::store::{PendingRequests, SocialStore};
+            use ferrochat_ports::StoreError;
+
+            use crate::error::map;
+            use crate::shared::Col;
+
+            type Store = $store;
+            type DbRow = $row;
+
+            const REQUEST_COLUMNS: &str =
+                "id, from_user_id, to_user_id, message, status, created_at";
+
+            fn request_from_row(r: &DbRow) -> Result<FriendRequest, sqlx::Error> {
+                Ok(FriendRequest {
+                    id: RequestId::from_stored(r.col("id")?),
+                    from: UserId::from_stored(r.col("from_user_id")?),
+                    to: UserId::from_stored(r.col("to_user_id")?),
+                    message: RequestMessage::from_stored(r.col("message")?),
+                    status: RequestStatus::from_stored(r.col("status")?),
+                    created_at: Timestamp::from_millis(r.col("created_at")?),
+                })
+            }
+
+            fn requests(rows: &[DbRow]) -> Result<Vec<FriendRequest>, StoreError> {
+                rows.iter()
+                    .map(request_from_row)
+                    .collect::<Result<_, _>>()
+                    .map_err(map)
+            }
+
+            /// Inserts the (user, other, created_at) row of `table` unless
+            /// it exists (friendships, blocks).
+            async fn insert_pair(
+                ex: impl sqlx::Executor<'_, Database = $db>,
+                table_and_columns: &str,
+                a: &UserId,
+                b: &UserId,
+                now: Timestamp,
+            ) -> Result<(), StoreError> {
+                let sql = format!(
+                    "INSERT INTO {table_and_columns} VALUES (?, ?, ?) {}",
+                    Store::KEEP_EXISTING
+                );
+                sqlx::query(&Store::sql(&sql))
+                    .bind(a.as_str())
+                    .bind(b.as_str())
+                    .bind(now.millis())
+                    .execute(ex)
+                    .await
+                    .map(|_| ())
+                    .map_err(map)
+            }
+
+            #[async_trait]
+            impl SocialStore for Store {
+                async fn friend_request(
+                    &self,
+                    id: &RequestId,
+                ) -> Result<Option<FriendRequest>, StoreError> {
+                    let sql = format!("SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ?");
+                    let row = sqlx::query(&Store::sql(&sql))
+                        .bind(id.as_str())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map)?;
+                    row.as_ref().map(request_from_row).transpose().map_err(map)
+                }
+
+                async fn pending_request(
+                    &self,
+                    from: &UserId,
+                    to: &UserId,
+                ) -> Result<Option<FriendRequest>, StoreError> {
+                    let sql = format!(
+                        "SELECT {REQUEST_COLUMNS} FROM friend_requests
+                         WHERE from_user_id = ? AND to_user_id = ? AND status = 'pending'"
+                    );
+                    let row = sqlx::query(&Store::sql(&sql))
+                        .bind(from.as_str())
+                        .bind(to.as_str())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map)?;
+                    row.as_ref().map(request_from_row).transpose().map_err(map)
+                }
+
+                async fn insert_friend_request(
+                    &self,
+                    r: &FriendRequest,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(&Store::sql(
+                        "INSERT INTO friend_requests (id, from_user_id, to_user_id, message, status, created_at, updated_at)
+                         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    ))
+                    .bind(r.id.as_str())
+                    .bind(r.from.as_str())
+                    .bind(r.to.as_str())
+                    .bind(r.message.as_str())
+                    .bind(r.status.as_str())
+                    .bind(r.created_at.millis())
+                    .bind(r.created_at.millis())
+                    .execute(&self.pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(map)
+                }
+
+                async fn answer_request(
+                    &self,
+                    id: &RequestId,
+                    accept: bool,
+                    now: Timestamp,
+                ) -> Result<Option<FriendRequest>, StoreError> {
+                    let status = if accept {
+                        RequestStatus::Accepted
+                    } else {
+                        RequestStatus::Rejected
+                    };
+                    let mut tx = self.pool.begin().await.map_err(map)?;
+                    // The update locks the row; a concurrent answer waits,
+                    // then finds it no longer pending.
+                    let answered = sqlx::query(&Store::sql(
+                        "UPDATE friend_requests SET status = ?, updated_at = ?
+                         WHERE id = ? AND status = 'pending'",
+                    ))
+                    .bind(status.as_str())
+                    .bind(now.millis())
+                    .bind(id.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?
+                    .rows_affected();
+                    if answered == 0 {
+                        return Ok(None);
+                    }
+                    let sql = format!("SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ?");
+                    let row = sqlx::query(&Store::sql(&sql))
+                        .bind(id.as_str())
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                    let request = request_from_row(&row).map_err(map)?;
+                    if accept {
+                        for (a, b) in [(&request.from, &request.to), (&request.to, &request.from)] {
+                            insert_pair(
+                                &mut *tx,
+                                "friendships (user_id, friend_id, created_at)",
+                                a,
+                                b,
+                                now,
+                            )
+                            .await?;
+                        }
+                    }
+                    tx.commit().await.map_err(map)?;
+                    Ok(Some(request))
+                }
+
+                async fn pending_requests(
+                    &self,
+                    user: &UserId,
+                ) -> Result<PendingRequests, StoreError> {
+                    let fetch = |column: &'static str| {
+                        let sql = format!(
+                            "SELECT {REQUEST_COLUMNS} FROM friend_requests
+                             WHERE {column} = ? AND status = 'pending' ORDER BY created_at, id"
+                        );
+                        async move {
+                            sqlx::query(&Store::sql(&sql))
+                                .bind(user.as_str())
+                                .fetch_all(&self.pool)
+                                .await
+                                .map_err(map)
+                        }
+                    };
+                    Ok(PendingRequests {
+                        incoming: requests(&fetch("to_user_id").await?)?,
+                        outgoing: requests(&fetch("from_user_id").await?)?,
+                    })
+                }
+
+                async fn are_friends(&self, a: &UserId, b: &UserId) -> Result<bool, StoreError> {
+                    Ok(sqlx::query(&Store::sql(
+                        "SELECT 1 FROM friendships WHERE user_id = ? AND friend_id = ?",
+                    ))
+                    .bind(a.as_str())
+                    .bind(b.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map)?
+                    .is_some())
+                }
+
+                async fn friends(&self, user: &UserId) -> Result<Vec<User>, StoreError> {
+                    let rows = sqlx::query(&Store::sql(
+                        "SELECT u.id, u.username, u.nickname, u.avatar, u.created_at
+                         FROM friendships f JOIN users u ON u.id = f.friend_id
+                         WHERE f.user_id = ? ORDER BY u.username_key",
+                    ))
+                    .bind(user.as_str())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(User {
+                                id: UserId::from_stored(r.col("id")?),
+                                username: Username::from_stored(r.col("username")?),
+                                nickname: Nickname::from_stored(r.col("nickname")?),
+                                avatar: Avatar::from_stored(r.col("avatar")?),
+                                created_at: Timestamp::from_millis(r.col("created_at")?),
+                            })
+                        })
+                        .collect::<Result<_, sqlx::Error>>()
+                        .map_err(map)
+                }
+
+                async fn remove_friend(&self, a: &UserId, b: &UserId) -> Result<bool, StoreError> {
+                    let done = sqlx::query(&Store::sql(
+                        "DELETE FROM friendships
+                         WHERE (user_id = ? AND friend_id = ?) OR (user_id = ? AND friend_id = ?)",
+                    ))
+                    .bind(a.as_str())
+                    .bind(b.as_str())
+                    .bind(b.as_str())
+                    .bind(a.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map)?;
+                    Ok(done.rows_affected() > 0)
+                }
+
+                async fn set_block(
+                    &self,
+                    blocker: &UserId,
+                    blocked: &UserId,
+                    on: bool,
+                    now: Timestamp,
+                ) -> Result<(), StoreError> {
+                    if on {
+                        return insert_pair(
+                            &self.pool,
+                            "blocks (blocker_id, blocked_id, created_at)",
+                            blocker,
+                            blocked,
+                            now,
+                        )
+                        .await;
+                    }
+                    sqlx::query(&Store::sql(
+                        "DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?",
+                    ))
+                    .bind(blocker.as_str())
+                    .bind(blocked.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(map)
+                }
+
+                async fn is_blocked(
+                    &self,
+                    blocker: &UserId,
+                    blocked: &UserId,
+                ) -> Result<bool, StoreError> {
+                    Ok(sqlx::query(&Store::sql(
+                        "SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?",
+                    ))
+                    .bind(blocker.as_str())
+                    .bind(blocked.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map)?
+                    .is_some())
+                }
+            }
+        }
+    };
+}
+pub(crate) use impl_social_store;

@@ -1,0 +1,19 @@
+//! The store conformance suite and the adapters' own tests, against real
+//! MariaDB/MySQL and PostgreSQL servers: each test gets a database of its
+//! own, so they run in parallel. The servers come from
+//! `FERROCHAT_TEST_MYSQL_URL` and `FERROCHAT_TEST_POSTGRES_URL`, which
+//! `scripts/services up` starts and `scripts/services env` prints.
+
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod lifecycle;
+mod support;
+
+mod mysql {
+    ferrochat_ports::store_conformance_tests!(crate::support::fresh_mysql);
+}
+
+mod postgres {
+    ferrochat_ports::store_conformance_tests!(crate::support::fresh_postgres);
+}

@@ -1,0 +1,21 @@
+//! The store conformance suite against `SqliteStore`: each case on a fresh
+//! database file in a temp dir of its own.
+
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::sync::Arc;
+
+use ferrochat_ports::conformance::Fresh;
+use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
+
+async fn fresh_store() -> Fresh {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("ferrochat.db"), &SqliteOptions::default())
+        .await
+        .unwrap();
+    // The temp dir goes once the case is done and the store closed.
+    Fresh::with_cleanup(Arc::new(store), async move { drop(dir) })
+}
+
+ferrochat_ports::store_conformance_tests!(crate::fresh_store);
