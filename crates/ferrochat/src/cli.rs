@@ -29,6 +29,8 @@ pub enum Command {
         #[command(flatten)]
         opts: ConfigArgs,
     },
+    /// Load a server through its public protocol (see docs/benchmarks.md).
+    Bench(Box<ferrochat_bench::BenchArgs>),
 }
 
 /// Where configuration comes from. Each flag also has a `FERROCHAT_*`

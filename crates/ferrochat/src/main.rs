@@ -14,9 +14,10 @@ const EXIT_CONFIG: u8 = 64;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (opts, print_only) = match &cli.command {
-        Command::Serve { opts, print_config } => (opts, *print_config),
+    let (opts, print_only) = match cli.command {
+        Command::Serve { opts, print_config } => (opts, print_config),
         Command::Config { opts } => (opts, true),
+        Command::Bench(args) => return bench(*args),
     };
     let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
         Ok(c) => c,
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     telemetry::init_logs(&config.log);
+    raise_nofile_limit();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -42,6 +44,25 @@ fn main() -> ExitCode {
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "ferrochat stopped with an error");
             eprintln!("ferrochat: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One socket per connection: lift the soft open-file limit to the hard one.
+fn raise_nofile_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::info!(limit, "open-file limit raised to the hard limit"),
+        Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
+    }
+}
+
+/// `ferrochat bench`: `--spawn` runs this same binary as the server.
+fn bench(args: ferrochat_bench::BenchArgs) -> ExitCode {
+    match std::env::current_exe() {
+        Ok(exe) => ferrochat_bench::main(args, exe),
+        Err(e) => {
+            eprintln!("ferrochat bench: cannot find this binary: {e}");
             ExitCode::FAILURE
         }
     }

@@ -1,0 +1,152 @@
+//! The `ferrochat bench` command line.
+
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+/// Load a ferrochat server through its public protocol and check every
+/// delivery. Exits non-zero on any lost, duplicated or out-of-order message.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// What to run.
+    #[arg(value_enum)]
+    pub scenario: Scenario,
+    /// A running server (loopback only). Without it the bench spawns
+    /// `ferrochat serve` on 127.0.0.1:0 with a fresh data dir.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// With --url: the server's pid, to read its CPU and memory from /proc
+    /// (otherwise they come from its /metrics).
+    #[arg(long, value_name = "PID")]
+    pub server_pid: Option<u32>,
+    /// Connected clients: one-to-one uses N/2 pairs; group puts N members
+    /// in one group; world, idle and reconnect-storm hold N clients.
+    #[arg(short = 'n', long, default_value_t = 100)]
+    pub clients: usize,
+    /// Senders in group and world (the others only receive).
+    #[arg(short = 'k', long, default_value_t = 4)]
+    pub senders: usize,
+    /// Offered rate in messages/s over all senders; 0 sends flat out.
+    #[arg(long, default_value_t = 0)]
+    pub rate: u64,
+    /// Sends in flight per sender (flat out) before it waits for an ack.
+    #[arg(long, default_value_t = 32)]
+    pub window: usize,
+    /// How long senders send.
+    #[arg(long, value_parser = parse_duration, default_value = "10s")]
+    pub duration: Duration,
+    /// Stop after this many messages in all (0: no cap).
+    #[arg(long, default_value_t = 0)]
+    pub messages: u64,
+    /// Content bytes per message (at least what the bench's tag needs).
+    #[arg(long, default_value_t = 64)]
+    pub content_bytes: usize,
+    /// Messages per client in each phase of reconnect-storm.
+    #[arg(long, default_value_t = 20)]
+    pub per_client: u64,
+    /// Local source addresses 127.0.0.1 .. 127.0.0.N to spread sockets over
+    /// (each pair of addresses has its own ephemeral port range).
+    #[arg(long, default_value_t = 4)]
+    pub source_addrs: u8,
+    /// idle: worker processes that hold the connections (past one
+    /// process's open-file limit). 1 keeps them in this process.
+    #[arg(long, default_value_t = 1)]
+    pub workers: usize,
+    /// Also run the same scenario against an in-process null relay and
+    /// print ferrochat's throughput as a ratio of it.
+    #[arg(long)]
+    pub relay: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress lines on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Give up on everything after this long.
+    #[arg(long, value_parser = parse_duration, default_value = "300s")]
+    pub timeout: Duration,
+    /// After sending stops, how long to wait for the last acks and deliveries.
+    #[arg(long, value_parser = parse_duration, default_value = "15s")]
+    pub drain: Duration,
+    /// Spawn `ferrochat serve` on 127.0.0.1:0 with a fresh data dir (the
+    /// default without --url).
+    #[arg(long, conflicts_with = "url")]
+    pub spawn: bool,
+    /// Internal: run as idle worker number N, fed tokens on stdin.
+    #[arg(long, hide = true, value_name = "N")]
+    pub worker: Option<usize>,
+    /// The `ferrochat` binary, to spawn servers and workers.
+    #[arg(skip)]
+    pub exe: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scenario {
+    /// N/2 pairs, each sender messages its peer.
+    OneToOne,
+    /// One group of N online members, K of them sending.
+    Group,
+    /// N online users in the world room, K of them sending.
+    World,
+    /// Hold N idle connections; report server memory per connection.
+    Idle,
+    /// N receivers drop at once, miss messages, reconnect at once and resync.
+    ReconnectStorm,
+}
+
+impl Scenario {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::OneToOne => "one-to-one",
+            Self::Group => "group",
+            Self::World => "world",
+            Self::Idle => "idle",
+            Self::ReconnectStorm => "reconnect-storm",
+        }
+    }
+}
+
+impl BenchArgs {
+    /// Defaults for a scenario, as the command line gives them.
+    pub fn new(scenario: Scenario) -> Self {
+        Self {
+            scenario,
+            url: None,
+            server_pid: None,
+            clients: 100,
+            senders: 4,
+            rate: 0,
+            window: 32,
+            duration: Duration::from_secs(10),
+            messages: 0,
+            content_bytes: 64,
+            per_client: 20,
+            source_addrs: 4,
+            workers: 1,
+            relay: false,
+            json: false,
+            quiet: false,
+            timeout: Duration::from_secs(300),
+            drain: Duration::from_secs(15),
+            spawn: false,
+            worker: None,
+            exe: None,
+        }
+    }
+}
+
+/// `250ms`, `10s`, `2m`, or plain seconds.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map_or((s, "s"), |i| s.split_at(i));
+    let n: f64 = num.parse().map_err(|_| format!("bad duration {s:?}"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("bad duration unit in {s:?} (ms, s, m)")),
+    };
+    Duration::try_from_secs_f64(secs).map_err(|e| e.to_string())
+}
