@@ -4,7 +4,9 @@ use ferrochat_ports::StoreError;
 
 pub(crate) fn map(e: sqlx::Error) -> StoreError {
     match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
+        // A unique key, or a reference to a row that does not exist: the
+        // request conflicts with what is stored, as on the SQL servers.
+        sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() => {
             StoreError::Conflict(db.message().to_owned())
         }
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
