@@ -14,6 +14,7 @@ use serde::Deserialize;
 use tokio::net::TcpSocket;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::track::{self, Counters, Latencies, Order, Orders, Seen};
@@ -89,11 +90,16 @@ impl Conn {
             .with_context(|| format!("connecting from {source} to {server}"))?;
         stream.set_nodelay(true)?;
         let url = format!("ws://{server}/ws?token={token}");
-        let (ws, _) = tokio_tungstenite::client_async(url, stream)
+        // Small buffers: the default 128 KiB each would make the bench,
+        // not the server, run out of memory at tens of thousands of clients.
+        let config = WebSocketConfig::default()
+            .read_buffer_size(8 * 1024)
+            .write_buffer_size(8 * 1024);
+        let (ws, _) = tokio_tungstenite::client_async_with_config(url, stream, Some(config))
             .await
             .context("WebSocket handshake")?;
         let (mut sink, mut stream) = ws.split();
-        let (out, mut rx) = mpsc::channel::<Message>(1024);
+        let (out, mut rx) = mpsc::channel::<Message>(256);
         let writer = tokio::spawn(async move {
             while let Some(m) = rx.recv().await {
                 if sink.feed(m).await.is_err() {
