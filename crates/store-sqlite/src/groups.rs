@@ -6,7 +6,7 @@ use ferrochat_domain::{ConversationId, GroupId, Seq, Timestamp, UserId};
 use ferrochat_ports::store::{GroupStore, MemberRecord, NewGroup};
 use ferrochat_ports::StoreError;
 use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::{Row, Sqlite, Transaction};
 
 use crate::error::map;
 use crate::SqliteStore;
@@ -29,6 +29,37 @@ const GROUP_SELECT: &str = "SELECT g.id, g.conversation_id, g.name, g.descriptio
        g.max_members, g.join_policy, g.dissolved_at, c.member_count
 FROM chat_groups g JOIN conversations c ON c.id = g.conversation_id
 WHERE g.id = ?";
+
+/// A live group's conversation, size cap, member count and last seq, read
+/// inside the transaction that is about to add members.
+struct Capacity {
+    conv: String,
+    max: i64,
+    count: i64,
+    last_seq: i64,
+}
+
+async fn capacity(
+    tx: &mut Transaction<'_, Sqlite>,
+    group: &GroupId,
+) -> Result<Capacity, StoreError> {
+    let row = sqlx::query(
+        "SELECT g.conversation_id, g.max_members, c.member_count, c.last_seq
+         FROM chat_groups g JOIN conversations c ON c.id = g.conversation_id
+         WHERE g.id = ? AND g.dissolved_at IS NULL",
+    )
+    .bind(group.as_str())
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(map)?
+    .ok_or_else(|| StoreError::Conflict("no such group".into()))?;
+    Ok(Capacity {
+        conv: row.try_get("conversation_id").map_err(map)?,
+        max: row.try_get("max_members").map_err(map)?,
+        count: row.try_get("member_count").map_err(map)?,
+        last_seq: row.try_get("last_seq").map_err(map)?,
+    })
+}
 
 #[async_trait]
 impl GroupStore for SqliteStore {
@@ -119,20 +150,12 @@ impl GroupStore for SqliteStore {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await.map_err(map)?;
-        let row = sqlx::query(
-            "SELECT g.conversation_id, g.max_members, c.member_count, c.last_seq
-             FROM chat_groups g JOIN conversations c ON c.id = g.conversation_id
-             WHERE g.id = ? AND g.dissolved_at IS NULL",
-        )
-        .bind(group.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map)?
-        .ok_or_else(|| StoreError::Conflict("no such group".into()))?;
-        let conv: String = row.try_get("conversation_id").map_err(map)?;
-        let max: i64 = row.try_get("max_members").map_err(map)?;
-        let count: i64 = row.try_get("member_count").map_err(map)?;
-        let last_seq: i64 = row.try_get("last_seq").map_err(map)?;
+        let Capacity {
+            conv,
+            max,
+            count,
+            last_seq,
+        } = capacity(&mut tx, group).await?;
         let exists = sqlx::query(
             "SELECT 1 FROM conversation_members WHERE conversation_id = ? AND user_id = ?",
         )
@@ -231,20 +254,12 @@ impl GroupStore for SqliteStore {
         now: Timestamp,
     ) -> Result<Vec<UserId>, StoreError> {
         let mut tx = self.writer.begin().await.map_err(map)?;
-        let row = sqlx::query(
-            "SELECT g.conversation_id, g.max_members, c.member_count, c.last_seq
-             FROM chat_groups g JOIN conversations c ON c.id = g.conversation_id
-             WHERE g.id = ? AND g.dissolved_at IS NULL",
-        )
-        .bind(group.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map)?
-        .ok_or_else(|| StoreError::Conflict("no such group".into()))?;
-        let conv: String = row.try_get("conversation_id").map_err(map)?;
-        let max: i64 = row.try_get("max_members").map_err(map)?;
-        let count: i64 = row.try_get("member_count").map_err(map)?;
-        let last_seq: i64 = row.try_get("last_seq").map_err(map)?;
+        let Capacity {
+            conv,
+            max,
+            count,
+            last_seq,
+        } = capacity(&mut tx, group).await?;
         let mut added: Vec<UserId> = Vec::new();
         for u in users {
             if added.contains(u) {

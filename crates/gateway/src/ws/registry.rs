@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::extract::ws::Utf8Bytes;
 use ferrochat_domain::routing::ConnId;
-use ferrochat_domain::{SessionId, UserId};
+use ferrochat_domain::SessionId;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -82,7 +82,7 @@ impl Registry {
         }
     }
 
-    pub(crate) fn insert(&self, _user: &UserId, conn: Conn) -> ConnId {
+    pub(crate) fn insert(&self, conn: Conn) -> ConnId {
         let id = ConnId(self.next.fetch_add(1, Ordering::Relaxed));
         if let Ok(mut m) = self.conns.write() {
             m.insert(id, conn);

@@ -40,7 +40,7 @@ pub(crate) async fn run(
         outbox,
         closer: closer.clone(),
     };
-    let conn_id = state.registry.insert(&who.user_id, conn.clone());
+    let conn_id = state.registry.insert(conn.clone());
     let route = Route {
         gateway: state.deps.id.clone(),
         conn: conn_id,
