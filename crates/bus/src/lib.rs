@@ -56,7 +56,7 @@ impl<T: Send + 'static> Topic<T> {
             .map_err(|_| BusError::Unavailable("lock poisoned".into()))?
             .take()
             .ok_or_else(|| BusError::Unavailable(format!("{name} already has a consumer")))?;
-        Ok(Box::new(ChannelConsumer(rx)))
+        Ok(Box::new(ChannelConsumer::new(rx)))
     }
 
     async fn send(&self, record: T) -> Result<(), BusError> {
@@ -64,15 +64,33 @@ impl<T: Send + 'static> Topic<T> {
     }
 }
 
-struct ChannelConsumer<T>(mpsc::Receiver<T>);
+struct ChannelConsumer<T> {
+    rx: mpsc::Receiver<T>,
+    returned: u64,
+}
+
+impl<T> ChannelConsumer<T> {
+    fn new(rx: mpsc::Receiver<T>) -> Self {
+        Self { rx, returned: 0 }
+    }
+}
 
 #[async_trait]
 impl<T: Send + 'static> Consumer<T> for ChannelConsumer<T> {
     async fn next(&mut self) -> Option<T> {
-        self.0.recv().await
+        let record = self.rx.recv().await;
+        if record.is_some() {
+            self.returned += 1;
+        }
+        record
     }
 
-    async fn commit(&mut self) -> Result<(), BusError> {
+    fn position(&self) -> u64 {
+        self.returned
+    }
+
+    /// Nothing is persisted, so there is nothing to remember.
+    async fn commit_through(&mut self, _position: u64) -> Result<(), BusError> {
         Ok(())
     }
 }
@@ -142,7 +160,7 @@ impl Bus for LocalBus {
             )));
         }
         map.insert(gateway.clone(), tx);
-        Ok(Box::new(ChannelConsumer(rx)))
+        Ok(Box::new(ChannelConsumer::new(rx)))
     }
 
     async fn consume_task(&self) -> Result<Box<dyn Consumer<TaskRecord>>, BusError> {

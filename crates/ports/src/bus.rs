@@ -123,13 +123,29 @@ pub enum TaskRecord {
 }
 
 /// Reads one topic. At least once: a record is redelivered after a crash
-/// unless `commit` was called after it.
+/// (or to another consumer of the group after a rebalance) unless it was
+/// committed.
+///
+/// Records are counted as `next` returns them: the n-th record returned
+/// has position n. A consumer whose records finish later and in order (the
+/// logic pipeline) remembers each record's position and commits through
+/// the last finished one, so a crash never skips unfinished work.
 #[async_trait]
 pub trait Consumer<T>: Send {
     /// The next record; `None` once the bus is closed.
     async fn next(&mut self) -> Option<T>;
+
+    /// How many records `next` has returned so far.
+    fn position(&self) -> u64;
+
+    /// Marks the first `position` records returned as done.
+    async fn commit_through(&mut self, position: u64) -> Result<(), BusError>;
+
     /// Marks every record returned so far as done.
-    async fn commit(&mut self) -> Result<(), BusError>;
+    async fn commit(&mut self) -> Result<(), BusError> {
+        let position = self.position();
+        self.commit_through(position).await
+    }
 }
 
 #[async_trait]

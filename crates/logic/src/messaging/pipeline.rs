@@ -10,9 +10,18 @@
 //! (group system messages) enter at the commit stage through `Committer`,
 //! so they get their seq in the same order as everything else.
 //!
+//! Upstream records are committed on the bus only once they are finished
+//! (answered, and delivered or handed to the task role): each job carries
+//! its record's position, the fan-out stage publishes the last finished
+//! one, and the checker, which owns the consumer, commits through it. A
+//! logic instance that dies loses nothing: its unfinished records go to
+//! the next consumer, and dedup by (sender, client_msg_id) answers any it
+//! had already committed with the original ack.
+//!
 //! On shutdown the checker stops reading upstream; the committer commits
 //! what it already holds and stops; the fan-out answers and delivers that,
-//! and stops. Nothing uncommitted is ever acknowledged.
+//! and stops; the checker commits the last position and returns. Nothing
+//! uncommitted is ever acknowledged.
 
 use std::sync::{Arc, Mutex};
 
@@ -23,7 +32,7 @@ use ferrochat_ports::bus::{
 };
 use ferrochat_ports::store::{Committed, NewMessage};
 use ferrochat_ports::{ApiError, Bus, Presence, Store};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -52,11 +61,19 @@ impl Origin {
 pub(crate) struct Job {
     message: NewMessage,
     origin: Origin,
+    /// The upstream position of the record this job came from.
+    position: Option<u64>,
 }
 
 enum Outcome {
     Committed(Committed, Origin),
     Failed(Origin),
+}
+
+/// What the fan-out stage finished, with the record's upstream position.
+struct Finished {
+    outcome: Outcome,
+    position: Option<u64>,
 }
 
 /// Hands logic's own messages to the commit stage and waits for the ack.
@@ -71,6 +88,7 @@ impl Committer {
         let job = Job {
             message,
             origin: Origin::Local(tx),
+            position: None,
         };
         self.jobs
             .send(job)
@@ -133,28 +151,45 @@ impl Pipeline {
         // The committer stops once the checker has stopped and the queue
         // is empty (system messages may still hold a sender).
         let checked = CancellationToken::new();
+        let (finished_tx, finished_rx) = watch::channel(0);
         let checker = self.clone();
         let done = checked.clone();
         tasks.spawn(async move {
-            checker.check(upstream, cancel).await;
+            let mut upstream = upstream;
+            let mut finished = finished_rx;
+            checker.check(&mut *upstream, &mut finished, cancel).await;
             done.cancel();
+            // The later stages finish what they hold; commit it once the
+            // fan-out stage has stopped (its sender is dropped).
+            while finished.changed().await.is_ok() {}
+            commit_finished(&mut *upstream, &finished).await;
         });
         tasks.spawn(self.clone().commit(jobs, out_tx, checked));
-        tasks.spawn(self.fan_out(out_rx));
+        tasks.spawn(self.fan_out(out_rx, finished_tx));
         Ok(())
     }
 
-    async fn check(&self, mut upstream: Box<dyn Consumer<SendRecord>>, cancel: CancellationToken) {
+    async fn check(
+        &self,
+        upstream: &mut dyn Consumer<SendRecord>,
+        finished: &mut watch::Receiver<u64>,
+        cancel: CancellationToken,
+    ) {
         let jobs = &self.committer.jobs;
         loop {
             let record = tokio::select! {
                 biased;
                 _ = cancel.cancelled() => break,
+                Ok(()) = finished.changed() => {
+                    commit_finished(upstream, finished).await;
+                    continue;
+                }
                 r = upstream.next() => match r {
                     Some(r) => r,
                     None => break,
                 },
             };
+            let position = upstream.position();
             let now = clock::now();
             let allowed = access::may_send(
                 &*self.store,
@@ -179,6 +214,7 @@ impl Pipeline {
                     let job = Job {
                         message,
                         origin: Origin::Bus(record.reply_to),
+                        position: Some(position),
                     };
                     if jobs.send(job).await.is_err() {
                         break;
@@ -193,7 +229,7 @@ impl Pipeline {
     async fn commit(
         self,
         mut jobs: mpsc::Receiver<Job>,
-        out: mpsc::Sender<Outcome>,
+        out: mpsc::Sender<Finished>,
         checked: CancellationToken,
     ) {
         let max = self.config.commit_batch_max.max(1);
@@ -223,19 +259,26 @@ impl Pipeline {
             metrics::histogram!("ferrochat_logic_commit_seconds")
                 .record(started.elapsed().as_secs_f64());
             metrics::histogram!("ferrochat_logic_commit_batch_size").record(messages.len() as f64);
-            let outcomes: Vec<Outcome> = match result {
+            let failed = |j: Job| Finished {
+                outcome: Outcome::Failed(j.origin),
+                position: j.position,
+            };
+            let outcomes: Vec<Finished> = match result {
                 Ok(committed) if committed.len() == batch.len() => batch
                     .drain(..)
                     .zip(committed)
-                    .map(|(j, c)| Outcome::Committed(c, j.origin))
+                    .map(|(j, c)| Finished {
+                        outcome: Outcome::Committed(c, j.origin),
+                        position: j.position,
+                    })
                     .collect(),
                 Ok(_) => {
                     tracing::error!("store answered a commit with the wrong number of results");
-                    batch.drain(..).map(|j| Outcome::Failed(j.origin)).collect()
+                    batch.drain(..).map(failed).collect()
                 }
                 Err(e) => {
                     tracing::error!(error = %e, batch.len = messages.len(), "commit failed");
-                    batch.drain(..).map(|j| Outcome::Failed(j.origin)).collect()
+                    batch.drain(..).map(failed).collect()
                 }
             };
             for o in outcomes {
@@ -247,8 +290,8 @@ impl Pipeline {
         tracing::debug!("committer stopped");
     }
 
-    async fn fan_out(self, mut out: mpsc::Receiver<Outcome>) {
-        while let Some(outcome) = out.recv().await {
+    async fn fan_out(self, mut out: mpsc::Receiver<Finished>, finished: watch::Sender<u64>) {
+        while let Some(Finished { outcome, position }) = out.recv().await {
             match outcome {
                 Outcome::Failed(origin) => self.reply(origin, Err(ApiError::internal())).await,
                 Outcome::Committed(Committed::Duplicate(original), origin) => {
@@ -265,6 +308,10 @@ impl Pipeline {
                         tracing::warn!(error = %e, "fan-out failed");
                     }
                 }
+            }
+            if let Some(p) = position {
+                // Only the checker reads it; it may have stopped already.
+                finished.send_replace(p);
             }
         }
         tracing::debug!("fan-out stopped");
@@ -327,5 +374,18 @@ impl Pipeline {
         if let Err(e) = self.bus.publish_downstream(&gateway, record).await {
             tracing::debug!(error = %e, "reply undeliverable (gateway gone)");
         }
+    }
+}
+
+/// Commits upstream through the last record the fan-out stage finished.
+async fn commit_finished(upstream: &mut dyn Consumer<SendRecord>, finished: &watch::Receiver<u64>) {
+    let position = *finished.borrow();
+    if position == 0 {
+        return;
+    }
+    if let Err(e) = upstream.commit_through(position).await {
+        // The records come again after a restart or rebalance; dedup
+        // answers them with their original acks.
+        tracing::warn!(error = %e, "upstream commit failed");
     }
 }

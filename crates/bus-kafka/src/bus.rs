@@ -1,0 +1,213 @@
+//! `KafkaBus`: the `Bus` port over Kafka topics.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ferrochat_domain::routing::GatewayId;
+use ferrochat_ports::bus::{BusError, Consumer, DownstreamRecord, SendRecord, TaskRecord};
+use ferrochat_ports::Bus;
+use ferrochat_proto::bus as codec;
+use rdkafka::consumer::{BaseConsumer, Consumer as _};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::util::Timeout;
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+
+use crate::admin::Admin;
+use crate::config::KafkaConfig;
+use crate::consumer::{Decode, KafkaConsumer, Mode};
+use crate::error::map;
+
+pub struct KafkaBus {
+    config: KafkaConfig,
+    producer: FutureProducer,
+    admin: Admin,
+}
+
+impl KafkaBus {
+    /// Connects and creates `upstream` and `task` if they are missing.
+    pub async fn connect(config: KafkaConfig) -> Result<Arc<Self>, BusError> {
+        let producer: FutureProducer = ClientConfig::new()
+            .set("bootstrap.servers", &config.brokers)
+            // acks=all, and retries that neither duplicate nor reorder a
+            // partition's records: a conversation's sends and a gateway's
+            // deliveries stay in order.
+            .set("enable.idempotence", "true")
+            .set("linger.ms", "1")
+            .set(
+                "message.timeout.ms",
+                config.send_timeout.as_millis().to_string(),
+            )
+            .create()
+            .map_err(|e| BusError::Unavailable(format!("kafka producer: {e}")))?;
+        let admin = Admin::new(&config)?;
+        admin
+            .ensure(
+                &[
+                    (&config.upstream_topic, config.upstream_partitions),
+                    (&config.task_topic, config.task_partitions),
+                ],
+                config.replication_factor,
+            )
+            .await?;
+        Ok(Arc::new(Self {
+            config,
+            producer,
+            admin,
+        }))
+    }
+
+    fn downstream_topic(&self, gateway: &GatewayId) -> String {
+        format!(
+            "{}{}",
+            self.config.downstream_topic_prefix,
+            gateway.as_str()
+        )
+    }
+
+    /// Waits until the broker has the record (or `send_timeout` passes).
+    async fn publish(
+        &self,
+        topic: &str,
+        key: Option<&str>,
+        payload: Vec<u8>,
+    ) -> Result<(), BusError> {
+        let mut record = FutureRecord::<str, [u8]>::to(topic).payload(&payload);
+        if let Some(key) = key {
+            record = record.key(key);
+        }
+        self.producer
+            .send(record, Timeout::After(self.config.send_timeout))
+            .await
+            .map(|_| ())
+            .map_err(|(e, _)| map(topic, &e))
+    }
+
+    fn consumer_config(&self, group: Option<&str>) -> ClientConfig {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", &self.config.brokers)
+            .set("enable.partition.eof", "false")
+            .set("auto.offset.reset", "earliest");
+        if let Some(group) = group {
+            c.set("group.id", group)
+                .set("enable.auto.commit", "true")
+                .set(
+                    "auto.commit.interval.ms",
+                    self.config.commit_interval.as_millis().to_string(),
+                )
+                // Offsets are stored by `commit_through`, when the work
+                // is done, never as records are read.
+                .set("enable.auto.offset.store", "false");
+        }
+        c
+    }
+
+    fn group_consumer<T: Send + 'static>(
+        &self,
+        topic: &str,
+        group: &str,
+        decode: Decode<T>,
+    ) -> Result<Box<dyn Consumer<T>>, BusError> {
+        let inner: BaseConsumer = self
+            .consumer_config(Some(group))
+            .create()
+            .map_err(|e| BusError::Unavailable(format!("kafka consumer: {e}")))?;
+        inner.subscribe(&[topic]).map_err(|e| map(topic, &e))?;
+        let consumer = KafkaConsumer::start(
+            topic.to_owned(),
+            Mode::Group,
+            inner,
+            decode,
+            self.config.consumer_buffer,
+        )?;
+        Ok(Box::new(consumer))
+    }
+}
+
+#[async_trait]
+impl Bus for KafkaBus {
+    async fn publish_upstream(&self, record: SendRecord) -> Result<(), BusError> {
+        let payload = codec::encode_send(&record);
+        self.publish(
+            &self.config.upstream_topic,
+            Some(record.conversation_id.as_str()),
+            payload,
+        )
+        .await
+    }
+
+    async fn publish_downstream(
+        &self,
+        gateway: &GatewayId,
+        record: DownstreamRecord,
+    ) -> Result<(), BusError> {
+        let topic = self.downstream_topic(gateway);
+        self.publish(&topic, None, codec::encode_downstream(&record))
+            .await
+    }
+
+    async fn publish_task(&self, record: TaskRecord) -> Result<(), BusError> {
+        let payload = codec::encode_task(&record);
+        let key = match &record {
+            TaskRecord::Fanout { message, .. } => message.conversation_id.as_str().to_owned(),
+        };
+        self.publish(&self.config.task_topic, Some(&key), payload)
+            .await
+    }
+
+    async fn consume_upstream(&self) -> Result<Box<dyn Consumer<SendRecord>>, BusError> {
+        self.group_consumer(
+            &self.config.upstream_topic,
+            &self.config.logic_group,
+            codec::decode_send,
+        )
+    }
+
+    /// Creates the gateway's topic if needed and reads it from its end.
+    async fn consume_downstream(
+        &self,
+        gateway: &GatewayId,
+    ) -> Result<Box<dyn Consumer<DownstreamRecord>>, BusError> {
+        let topic = self.downstream_topic(gateway);
+        self.admin
+            .ensure(&[(&topic, 1)], self.config.replication_factor)
+            .await?;
+        let inner: BaseConsumer = self
+            .consumer_config(None)
+            .create()
+            .map_err(|e| BusError::Unavailable(format!("kafka consumer: {e}")))?;
+        // The end as of now, not as of the first fetch: a record published
+        // after this call returns is never skipped.
+        let (_, high) = {
+            let topic = topic.clone();
+            let probe = self
+                .consumer_config(None)
+                .create::<BaseConsumer>()
+                .map_err(|e| BusError::Unavailable(format!("kafka consumer: {e}")))?;
+            let timeout = self.config.send_timeout;
+            tokio::task::spawn_blocking(move || probe.fetch_watermarks(&topic, 0, timeout))
+                .await
+                .map_err(|e| BusError::Unavailable(e.to_string()))?
+                .map_err(|e| map(&self.downstream_topic(gateway), &e))?
+        };
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(&topic, 0, Offset::Offset(high))
+            .map_err(|e| map(&topic, &e))?;
+        inner.assign(&tpl).map_err(|e| map(&topic, &e))?;
+        let consumer = KafkaConsumer::start(
+            topic,
+            Mode::Tail,
+            inner,
+            codec::decode_downstream,
+            self.config.consumer_buffer,
+        )?;
+        Ok(Box::new(consumer))
+    }
+
+    async fn consume_task(&self) -> Result<Box<dyn Consumer<TaskRecord>>, BusError> {
+        self.group_consumer(
+            &self.config.task_topic,
+            &self.config.task_group,
+            codec::decode_task,
+        )
+    }
+}

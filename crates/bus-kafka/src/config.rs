@@ -1,0 +1,50 @@
+//! `[bus.kafka]`: where the brokers are and how topics are laid out.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KafkaConfig {
+    /// `host:port[,host:port...]`.
+    pub brokers: String,
+    pub upstream_topic: String,
+    pub task_topic: String,
+    /// A gateway reads `<prefix><gateway id>`.
+    pub downstream_topic_prefix: String,
+    /// Partitions of `upstream`: the most logic instances that can share it.
+    pub upstream_partitions: i32,
+    pub task_partitions: i32,
+    pub replication_factor: i32,
+    pub logic_group: String,
+    pub task_group: String,
+    /// How often stored offsets are committed to the broker; a crash
+    /// replays at most this much finished work.
+    #[serde(with = "humantime_serde")]
+    pub commit_interval: Duration,
+    /// How long a publish may wait for the broker before it fails.
+    #[serde(with = "humantime_serde")]
+    pub send_timeout: Duration,
+    /// Records read ahead of the consumer, per consumer.
+    pub consumer_buffer: usize,
+}
+
+impl Default for KafkaConfig {
+    fn default() -> Self {
+        Self {
+            brokers: "127.0.0.1:9092".into(),
+            upstream_topic: "upstream".into(),
+            task_topic: "task".into(),
+            downstream_topic_prefix: "downstream.".into(),
+            upstream_partitions: 16,
+            task_partitions: 4,
+            replication_factor: 1,
+            logic_group: "ferrochat-logic".into(),
+            task_group: "ferrochat-task".into(),
+            commit_interval: Duration::from_secs(1),
+            send_timeout: Duration::from_secs(10),
+            consumer_buffer: 1024,
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! A topic's reader: librdkafka's consumer polled on a thread of its own,
+//! feeding a bounded channel that `Consumer::next` reads.
+//!
+//! Why a thread: librdkafka's poll blocks, and closing a group member
+//! waits for the broker. A thread of our own can give that close a
+//! deadline, so a broker that never answers cannot hang a role's shutdown
+//! (seen with nisshi, whose LeaveGroup answer never came: then the handle
+//! is leaked on purpose; the process is exiting anyway).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use ferrochat_ports::bus::{BusError, Consumer};
+use ferrochat_proto::DecodeError;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer as _};
+use rdkafka::error::KafkaError;
+use rdkafka::message::Message as _;
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{Offset, TopicPartitionList};
+use tokio::sync::mpsc;
+
+/// How long a clean close may wait for the group coordinator.
+const CLOSE_DEADLINE: Duration = Duration::from_secs(5);
+const POLL: Duration = Duration::from_millis(100);
+
+pub(crate) type Decode<T> = fn(&[u8]) -> Result<T, DecodeError>;
+
+/// How a consumer takes part.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// A member of a consumer group: partitions are shared, offsets are
+    /// stored as work finishes and committed.
+    Group,
+    /// The only reader of a one-partition topic, from its end; nothing is
+    /// committed (a gateway's downstream: records for connections of an
+    /// earlier run are of no use to this one).
+    Tail,
+}
+
+struct Polled<T> {
+    /// `None` if the payload did not decode: skipped, but its offset still
+    /// counts as done once the records around it are.
+    record: Option<T>,
+    partition: i32,
+    offset: i64,
+}
+
+pub(crate) struct KafkaConsumer<T> {
+    topic: String,
+    mode: Mode,
+    inner: Arc<BaseConsumer>,
+    rx: mpsc::Receiver<Polled<T>>,
+    stop: Arc<AtomicBool>,
+    returned: u64,
+    /// (position, partition, offset) of records returned or skipped and
+    /// not yet stored. Bounded by what the caller holds unfinished.
+    pending: VecDeque<(u64, i32, i64)>,
+}
+
+impl<T: Send + 'static> KafkaConsumer<T> {
+    /// Starts the polling thread for `inner`, already subscribed/assigned.
+    pub(crate) fn start(
+        topic: String,
+        mode: Mode,
+        inner: BaseConsumer,
+        decode: Decode<T>,
+        buffer: usize,
+    ) -> Result<Self, BusError> {
+        let inner = Arc::new(inner);
+        let (tx, rx) = mpsc::channel(buffer.max(1));
+        let stop = Arc::new(AtomicBool::new(false));
+        let poller = Poller {
+            topic: topic.clone(),
+            mode,
+            inner: inner.clone(),
+            tx,
+            stop: stop.clone(),
+            decode,
+        };
+        std::thread::Builder::new()
+            .name(format!("kafka-{topic}"))
+            .spawn(move || poller.run())
+            .map_err(|e| BusError::Unavailable(format!("starting the {topic} consumer: {e}")))?;
+        Ok(Self {
+            topic,
+            mode,
+            inner,
+            rx,
+            stop,
+            returned: 0,
+            pending: VecDeque::new(),
+        })
+    }
+}
+
+impl<T> Drop for KafkaConsumer<T> {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+    }
+}
+
+#[async_trait]
+impl<T: Send + 'static> Consumer<T> for KafkaConsumer<T> {
+    async fn next(&mut self) -> Option<T> {
+        loop {
+            let polled = self.rx.recv().await?;
+            if self.mode == Mode::Group {
+                let position = self.returned + u64::from(polled.record.is_some());
+                self.pending
+                    .push_back((position, polled.partition, polled.offset));
+            }
+            if let Some(record) = polled.record {
+                self.returned += 1;
+                return Some(record);
+            }
+        }
+    }
+
+    fn position(&self) -> u64 {
+        self.returned
+    }
+
+    async fn commit_through(&mut self, position: u64) -> Result<(), BusError> {
+        let mut next_offsets: BTreeMap<i32, i64> = BTreeMap::new();
+        while let Some(&(p, partition, offset)) = self.pending.front() {
+            if p > position {
+                break;
+            }
+            self.pending.pop_front();
+            let next = next_offsets.entry(partition).or_insert(0);
+            *next = (*next).max(offset + 1);
+        }
+        if next_offsets.is_empty() {
+            return Ok(());
+        }
+        let mut tpl = TopicPartitionList::new();
+        for (partition, next) in next_offsets {
+            tpl.add_partition_offset(&self.topic, partition, Offset::Offset(next))
+                .map_err(|e| crate::error::map(&self.topic, &e))?;
+        }
+        // Stored locally; librdkafka commits stored offsets every
+        // `commit_interval` and on close.
+        self.inner
+            .store_offsets(&tpl)
+            .map_err(|e| crate::error::map(&self.topic, &e))
+    }
+}
+
+struct Poller<T> {
+    topic: String,
+    mode: Mode,
+    inner: Arc<BaseConsumer>,
+    tx: mpsc::Sender<Polled<T>>,
+    stop: Arc<AtomicBool>,
+    decode: Decode<T>,
+}
+
+impl<T: Send + 'static> Poller<T> {
+    fn run(self) {
+        while !self.stop.load(Ordering::Acquire) {
+            let polled = match self.inner.poll(POLL) {
+                None => continue,
+                Some(Err(e)) => {
+                    tracing::warn!(topic = %self.topic, error = %e, "kafka consumer error");
+                    continue;
+                }
+                Some(Ok(m)) => {
+                    let record = match m.payload().map(self.decode) {
+                        Some(Ok(r)) => Some(r),
+                        Some(Err(e)) => {
+                            tracing::error!(topic = %self.topic, partition = m.partition(),
+                                offset = m.offset(), error = %e, "undecodable record skipped");
+                            None
+                        }
+                        None => None,
+                    };
+                    Polled {
+                        record,
+                        partition: m.partition(),
+                        offset: m.offset(),
+                    }
+                }
+            };
+            if self.send(polled).is_err() {
+                break;
+            }
+        }
+        self.close();
+    }
+
+    /// Waits for room in the channel, checking `stop` between tries.
+    fn send(&self, mut polled: Polled<T>) -> Result<(), ()> {
+        loop {
+            match self.tx.try_send(polled) {
+                Ok(()) => return Ok(()),
+                Err(mpsc::error::TrySendError::Closed(_)) => return Err(()),
+                Err(mpsc::error::TrySendError::Full(p)) => {
+                    if self.stop.load(Ordering::Acquire) {
+                        return Err(());
+                    }
+                    polled = p;
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
+        }
+    }
+
+    fn close(self) {
+        if self.mode == Mode::Tail {
+            return; // not a group member: dropping it is immediate
+        }
+        match self.inner.commit_consumer_state(CommitMode::Sync) {
+            Ok(()) => {}
+            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+            Err(e) => tracing::warn!(topic = %self.topic, error = %e, "final commit failed"),
+        }
+        let deadline = Instant::now() + CLOSE_DEADLINE;
+        if let Err(e) = self.inner.close_queue() {
+            tracing::warn!(topic = %self.topic, error = %e, "closing the consumer failed");
+        }
+        while !self.inner.closed() {
+            if Instant::now() > deadline {
+                tracing::warn!(topic = %self.topic, "the broker did not confirm leaving the group in time; leaking the consumer handle");
+                std::mem::forget(self.inner);
+                return;
+            }
+            let _ = self.inner.poll(POLL);
+        }
+    }
+}

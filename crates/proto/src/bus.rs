@@ -1,0 +1,388 @@
+//! Bus records to and from protobuf bytes, for the Kafka adapter.
+
+use std::sync::Arc;
+
+use ferrochat_domain::routing::{ConnId, GatewayId, Route};
+use ferrochat_domain::{
+    Ack, ClientMsgId, ConversationId, ConversationKind, ErrorKind, Message, MessageContent,
+    MessageId, MessageType, Seq, SessionId, Timestamp, UserId,
+};
+use ferrochat_ports::bus::{DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord};
+use ferrochat_ports::ApiError;
+use prost::Message as _;
+
+use crate::convert::{required, DecodeError};
+use crate::pb;
+
+pub fn encode_send(record: &SendRecord) -> Vec<u8> {
+    pb::SendRecord::from(record).encode_to_vec()
+}
+
+pub fn decode_send(bytes: &[u8]) -> Result<SendRecord, DecodeError> {
+    pb::SendRecord::decode(bytes)?.try_into()
+}
+
+pub fn encode_downstream(record: &DownstreamRecord) -> Vec<u8> {
+    pb::DownstreamRecord::from(record).encode_to_vec()
+}
+
+pub fn decode_downstream(bytes: &[u8]) -> Result<DownstreamRecord, DecodeError> {
+    pb::DownstreamRecord::decode(bytes)?.try_into()
+}
+
+pub fn encode_task(record: &TaskRecord) -> Vec<u8> {
+    pb::TaskRecord::from(record).encode_to_vec()
+}
+
+pub fn decode_task(bytes: &[u8]) -> Result<TaskRecord, DecodeError> {
+    pb::TaskRecord::decode(bytes)?.try_into()
+}
+
+// --- routes and replies ---------------------------------------------------
+
+fn gateway(raw: String) -> Result<GatewayId, DecodeError> {
+    if raw.is_empty() {
+        return Err(DecodeError::field("gateway", "is empty"));
+    }
+    Ok(GatewayId::new(&raw))
+}
+
+impl From<&Route> for pb::Route {
+    fn from(r: &Route) -> Self {
+        Self {
+            gateway: r.gateway.as_str().to_owned(),
+            conn: r.conn.0,
+        }
+    }
+}
+
+impl TryFrom<pb::Route> for Route {
+    type Error = DecodeError;
+    fn try_from(r: pb::Route) -> Result<Self, DecodeError> {
+        Ok(Self {
+            gateway: gateway(r.gateway)?,
+            conn: ConnId(r.conn),
+        })
+    }
+}
+
+impl From<&ReplyTo> for pb::ReplyTo {
+    fn from(r: &ReplyTo) -> Self {
+        use pb::reply_to::Target;
+        let target = match r {
+            ReplyTo::Http { gateway, token } => Target::Http(pb::HttpReply {
+                gateway: gateway.as_str().to_owned(),
+                token: *token,
+            }),
+            ReplyTo::Ws {
+                gateway,
+                conn,
+                request_id,
+            } => Target::Ws(pb::WsReply {
+                gateway: gateway.as_str().to_owned(),
+                conn: conn.0,
+                request_id: request_id.clone(),
+            }),
+        };
+        Self {
+            target: Some(target),
+        }
+    }
+}
+
+impl TryFrom<pb::ReplyTo> for ReplyTo {
+    type Error = DecodeError;
+    fn try_from(r: pb::ReplyTo) -> Result<Self, DecodeError> {
+        use pb::reply_to::Target;
+        Ok(match required(r.target, "reply_to")? {
+            Target::Http(h) => Self::Http {
+                gateway: gateway(h.gateway)?,
+                token: h.token,
+            },
+            Target::Ws(w) => Self::Ws {
+                gateway: gateway(w.gateway)?,
+                conn: ConnId(w.conn),
+                request_id: w.request_id,
+            },
+        })
+    }
+}
+
+// --- messages, acks, errors -----------------------------------------------
+
+fn kind_to_pb(k: ConversationKind) -> pb::ConversationKind {
+    match k {
+        ConversationKind::Single => pb::ConversationKind::Single,
+        ConversationKind::Group => pb::ConversationKind::Group,
+        ConversationKind::World => pb::ConversationKind::World,
+    }
+}
+
+fn kind_from_pb(raw: i32) -> Result<ConversationKind, DecodeError> {
+    match pb::ConversationKind::try_from(raw) {
+        Ok(pb::ConversationKind::Single) => Ok(ConversationKind::Single),
+        Ok(pb::ConversationKind::Group) => Ok(ConversationKind::Group),
+        Ok(pb::ConversationKind::World) => Ok(ConversationKind::World),
+        _ => Err(DecodeError::field("conversation_kind", "is unknown")),
+    }
+}
+
+impl From<&Message> for pb::Message {
+    fn from(m: &Message) -> Self {
+        Self {
+            id: m.id.as_str().to_owned(),
+            conversation_id: m.conversation_id.as_str().to_owned(),
+            conversation_kind: kind_to_pb(m.conversation_kind).into(),
+            seq: m.seq.get(),
+            from: m.from.as_str().to_owned(),
+            message_type: m.message_type.as_str().to_owned(),
+            content: m.content.as_str().to_owned(),
+            client_msg_id: m.client_msg_id.as_str().to_owned(),
+            created_at_ms: m.created_at.millis(),
+        }
+    }
+}
+
+impl TryFrom<pb::Message> for Message {
+    type Error = DecodeError;
+    fn try_from(m: pb::Message) -> Result<Self, DecodeError> {
+        Ok(Self {
+            id: MessageId::parse(&m.id)?,
+            conversation_id: ConversationId::parse(&m.conversation_id)?,
+            conversation_kind: kind_from_pb(m.conversation_kind)?,
+            seq: Seq::new(m.seq),
+            from: UserId::parse(&m.from)?,
+            // Committed messages include `system` ones, which clients may
+            // not send, so the type is taken as stored.
+            message_type: MessageType::from_stored(m.message_type),
+            content: MessageContent::from_stored(m.content),
+            client_msg_id: ClientMsgId::parse(m.client_msg_id)?,
+            created_at: Timestamp::from_millis(m.created_at_ms),
+        })
+    }
+}
+
+impl From<&Ack> for pb::Ack {
+    fn from(a: &Ack) -> Self {
+        Self {
+            message_id: a.message_id.as_str().to_owned(),
+            conversation_id: a.conversation_id.as_str().to_owned(),
+            seq: a.seq.get(),
+            client_msg_id: a.client_msg_id.as_str().to_owned(),
+            created_at_ms: a.created_at.millis(),
+        }
+    }
+}
+
+impl TryFrom<pb::Ack> for Ack {
+    type Error = DecodeError;
+    fn try_from(a: pb::Ack) -> Result<Self, DecodeError> {
+        Ok(Self {
+            message_id: MessageId::parse(&a.message_id)?,
+            conversation_id: ConversationId::parse(&a.conversation_id)?,
+            seq: Seq::new(a.seq),
+            client_msg_id: ClientMsgId::parse(a.client_msg_id)?,
+            created_at: Timestamp::from_millis(a.created_at_ms),
+        })
+    }
+}
+
+pub(crate) fn error_kind_to_pb(k: ErrorKind) -> pb::ErrorKind {
+    match k {
+        ErrorKind::InvalidParams => pb::ErrorKind::InvalidParams,
+        ErrorKind::Unauthorized => pb::ErrorKind::Unauthorized,
+        ErrorKind::NotFound => pb::ErrorKind::NotFound,
+        ErrorKind::Internal => pb::ErrorKind::Internal,
+        ErrorKind::Forbidden => pb::ErrorKind::Forbidden,
+        ErrorKind::Conflict => pb::ErrorKind::Conflict,
+        ErrorKind::RateLimited => pb::ErrorKind::RateLimited,
+        ErrorKind::TooLarge => pb::ErrorKind::TooLarge,
+    }
+}
+
+pub(crate) fn error_kind_from_pb(raw: i32) -> Result<ErrorKind, DecodeError> {
+    Ok(match pb::ErrorKind::try_from(raw) {
+        Ok(pb::ErrorKind::InvalidParams) => ErrorKind::InvalidParams,
+        Ok(pb::ErrorKind::Unauthorized) => ErrorKind::Unauthorized,
+        Ok(pb::ErrorKind::NotFound) => ErrorKind::NotFound,
+        Ok(pb::ErrorKind::Internal) => ErrorKind::Internal,
+        Ok(pb::ErrorKind::Forbidden) => ErrorKind::Forbidden,
+        Ok(pb::ErrorKind::Conflict) => ErrorKind::Conflict,
+        Ok(pb::ErrorKind::RateLimited) => ErrorKind::RateLimited,
+        Ok(pb::ErrorKind::TooLarge) => ErrorKind::TooLarge,
+        Ok(pb::ErrorKind::Unspecified) | Err(_) => {
+            return Err(DecodeError::field("error.kind", "is unknown"))
+        }
+    })
+}
+
+impl From<&ApiError> for pb::ApiError {
+    fn from(e: &ApiError) -> Self {
+        Self {
+            kind: error_kind_to_pb(e.kind).into(),
+            message: e.message.clone(),
+        }
+    }
+}
+
+impl TryFrom<pb::ApiError> for ApiError {
+    type Error = DecodeError;
+    fn try_from(e: pb::ApiError) -> Result<Self, DecodeError> {
+        Ok(ApiError::new(error_kind_from_pb(e.kind)?, e.message))
+    }
+}
+
+// --- the records ----------------------------------------------------------
+
+impl From<&SendRecord> for pb::SendRecord {
+    fn from(r: &SendRecord) -> Self {
+        Self {
+            sender: r.sender.as_str().to_owned(),
+            conversation_id: r.conversation_id.as_str().to_owned(),
+            client_msg_id: r.client_msg_id.as_str().to_owned(),
+            message_type: r.message_type.as_str().to_owned(),
+            content: r.content.as_str().to_owned(),
+            reply_to: Some((&r.reply_to).into()),
+        }
+    }
+}
+
+impl TryFrom<pb::SendRecord> for SendRecord {
+    type Error = DecodeError;
+    fn try_from(r: pb::SendRecord) -> Result<Self, DecodeError> {
+        Ok(Self {
+            sender: UserId::parse(&r.sender)?,
+            conversation_id: ConversationId::parse(&r.conversation_id)?,
+            client_msg_id: ClientMsgId::parse(r.client_msg_id)?,
+            message_type: MessageType::parse(r.message_type)?,
+            // The gateway checked the size against its configured limit.
+            content: MessageContent::from_stored(r.content),
+            reply_to: required(r.reply_to, "reply_to")?.try_into()?,
+        })
+    }
+}
+
+impl From<&Event> for pb::Event {
+    fn from(e: &Event) -> Self {
+        use pb::event::Kind;
+        let kind = match e {
+            Event::NewMessage(m) => Kind::NewMessage(m.into()),
+            Event::ReadReceipt {
+                conversation_id,
+                user_id,
+                seq,
+            } => Kind::ReadReceipt(pb::ReadReceipt {
+                conversation_id: conversation_id.as_str().to_owned(),
+                user_id: user_id.as_str().to_owned(),
+                seq: seq.get(),
+            }),
+            Event::Typing {
+                conversation_id,
+                user_id,
+            } => Kind::Typing(pb::Typing {
+                conversation_id: conversation_id.as_str().to_owned(),
+                user_id: user_id.as_str().to_owned(),
+            }),
+            Event::Presence { user_id, online } => Kind::Presence(pb::Presence {
+                user_id: user_id.as_str().to_owned(),
+                online: *online,
+            }),
+        };
+        Self { kind: Some(kind) }
+    }
+}
+
+impl TryFrom<pb::Event> for Event {
+    type Error = DecodeError;
+    fn try_from(e: pb::Event) -> Result<Self, DecodeError> {
+        use pb::event::Kind;
+        Ok(match required(e.kind, "event")? {
+            Kind::NewMessage(m) => Event::NewMessage(m.try_into()?),
+            Kind::ReadReceipt(r) => Event::ReadReceipt {
+                conversation_id: ConversationId::parse(&r.conversation_id)?,
+                user_id: UserId::parse(&r.user_id)?,
+                seq: Seq::new(r.seq),
+            },
+            Kind::Typing(t) => Event::Typing {
+                conversation_id: ConversationId::parse(&t.conversation_id)?,
+                user_id: UserId::parse(&t.user_id)?,
+            },
+            Kind::Presence(p) => Event::Presence {
+                user_id: UserId::parse(&p.user_id)?,
+                online: p.online,
+            },
+        })
+    }
+}
+
+impl From<&DownstreamRecord> for pb::DownstreamRecord {
+    fn from(r: &DownstreamRecord) -> Self {
+        use pb::downstream_record::Kind;
+        let kind = match r {
+            DownstreamRecord::Reply { reply_to, result } => Kind::Reply(pb::Reply {
+                reply_to: Some(reply_to.into()),
+                result: Some(match result {
+                    Ok(ack) => pb::reply::Result::Ack(ack.into()),
+                    Err(e) => pb::reply::Result::Error(e.into()),
+                }),
+            }),
+            DownstreamRecord::Deliver { conns, event } => Kind::Deliver(pb::Deliver {
+                conns: conns.iter().map(|c| c.0).collect(),
+                event: Some(event.as_ref().into()),
+            }),
+            DownstreamRecord::CloseSession { session } => Kind::CloseSession(pb::CloseSession {
+                session_id: session.as_str().to_owned(),
+            }),
+        };
+        Self { kind: Some(kind) }
+    }
+}
+
+impl TryFrom<pb::DownstreamRecord> for DownstreamRecord {
+    type Error = DecodeError;
+    fn try_from(r: pb::DownstreamRecord) -> Result<Self, DecodeError> {
+        use pb::downstream_record::Kind;
+        Ok(match required(r.kind, "downstream record")? {
+            Kind::Reply(reply) => DownstreamRecord::Reply {
+                reply_to: required(reply.reply_to, "reply_to")?.try_into()?,
+                result: match required(reply.result, "result")? {
+                    pb::reply::Result::Ack(a) => Ok(a.try_into()?),
+                    pb::reply::Result::Error(e) => Err(e.try_into()?),
+                },
+            },
+            Kind::Deliver(d) => DownstreamRecord::Deliver {
+                conns: d.conns.into_iter().map(ConnId).collect(),
+                event: Arc::new(required(d.event, "event")?.try_into()?),
+            },
+            Kind::CloseSession(c) => DownstreamRecord::CloseSession {
+                session: SessionId::parse(&c.session_id)?,
+            },
+        })
+    }
+}
+
+impl From<&TaskRecord> for pb::TaskRecord {
+    fn from(r: &TaskRecord) -> Self {
+        use pb::task_record::Kind;
+        let kind = match r {
+            TaskRecord::Fanout { message, exclude } => Kind::Fanout(pb::Fanout {
+                message: Some(message.as_ref().into()),
+                exclude: exclude.as_ref().map(Into::into),
+            }),
+        };
+        Self { kind: Some(kind) }
+    }
+}
+
+impl TryFrom<pb::TaskRecord> for TaskRecord {
+    type Error = DecodeError;
+    fn try_from(r: pb::TaskRecord) -> Result<Self, DecodeError> {
+        use pb::task_record::Kind;
+        Ok(match required(r.kind, "task record")? {
+            Kind::Fanout(f) => TaskRecord::Fanout {
+                message: Arc::new(required(f.message, "message")?.try_into()?),
+                exclude: f.exclude.map(Route::try_from).transpose()?,
+            },
+        })
+    }
+}

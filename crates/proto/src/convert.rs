@@ -1,0 +1,35 @@
+//! What the conversions share: the decode error and field helpers.
+
+use ferrochat_domain::InvalidField;
+
+/// A record that is not what a ferrochat process writes.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("malformed protobuf: {0}")]
+    Protobuf(#[from] prost::DecodeError),
+    #[error("{field}: {reason}")]
+    Field { field: &'static str, reason: String },
+}
+
+impl DecodeError {
+    pub(crate) fn field(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Field {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<InvalidField> for DecodeError {
+    fn from(e: InvalidField) -> Self {
+        Self::Field {
+            field: e.field,
+            reason: e.reason,
+        }
+    }
+}
+
+/// A message field proto3 makes optional but ferrochat always writes.
+pub(crate) fn required<T>(value: Option<T>, field: &'static str) -> Result<T, DecodeError> {
+    value.ok_or_else(|| DecodeError::field(field, "is missing"))
+}

@@ -1,0 +1,17 @@
+//! ferrochat's protobuf messages (and, later, its gRPC services), with the
+//! conversions between them and the domain's types.
+//!
+//! The `.proto` files in `proto/` are the cross-process contract. Decoding
+//! is an edge (design invariant 7): `TryFrom` checks ids and required
+//! fields and names what is wrong in a [`DecodeError`].
+
+pub mod bus;
+mod convert;
+
+pub use convert::DecodeError;
+
+/// The generated code of package `ferrochat.v1`.
+#[allow(clippy::all, clippy::pedantic)]
+pub mod pb {
+    tonic::include_proto!("ferrochat.v1");
+}

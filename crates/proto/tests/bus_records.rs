@@ -1,0 +1,236 @@
+//! Every bus record survives encode -> decode unchanged, and what no
+//! ferrochat process writes is refused with the field named.
+
+use std::sync::Arc;
+
+use ferrochat_domain::routing::{ConnId, GatewayId, Route};
+use ferrochat_domain::{
+    Ack, ClientMsgId, ConversationId, ConversationKind, ErrorKind, Message, MessageContent,
+    MessageId, MessageType, Seq, SessionId, Timestamp, UserId,
+};
+use ferrochat_ports::bus::{DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord};
+use ferrochat_ports::ApiError;
+use ferrochat_proto::bus::*;
+use ferrochat_proto::{pb, DecodeError};
+use prost::Message as _;
+
+fn gw(s: &str) -> GatewayId {
+    GatewayId::new(s)
+}
+
+fn message(kind: ConversationKind, message_type: MessageType) -> Message {
+    Message {
+        id: MessageId::generate(),
+        conversation_id: if kind == ConversationKind::World {
+            ConversationId::world()
+        } else {
+            ConversationId::generate()
+        },
+        conversation_kind: kind,
+        seq: Seq::new(42),
+        from: UserId::generate(),
+        message_type,
+        content: MessageContent::from_stored("héllo, 世界 \u{1F600}".into()),
+        client_msg_id: ClientMsgId::parse("c-1".into()).expect("valid"),
+        created_at: Timestamp::from_millis(1_700_000_000_123),
+    }
+}
+
+fn same<T: std::fmt::Debug>(a: &T, b: &T) {
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+}
+
+#[test]
+fn send_records_round_trip() {
+    for reply_to in [
+        ReplyTo::Http {
+            gateway: gw("gw-1"),
+            token: u64::MAX,
+        },
+        ReplyTo::Ws {
+            gateway: gw("gw-2"),
+            conn: ConnId(7),
+            request_id: Some("r-9".into()),
+        },
+        ReplyTo::Ws {
+            gateway: gw("gw-2"),
+            conn: ConnId(0),
+            request_id: None,
+        },
+    ] {
+        let record = SendRecord {
+            sender: UserId::generate(),
+            conversation_id: ConversationId::generate(),
+            client_msg_id: ClientMsgId::parse("abc".into()).expect("valid"),
+            message_type: MessageType::text(),
+            content: MessageContent::from_stored("hi".into()),
+            reply_to,
+        };
+        let back = decode_send(&encode_send(&record)).expect("decodes");
+        same(&record, &back);
+    }
+}
+
+#[test]
+fn downstream_records_round_trip() {
+    let ack = Ack::from(&message(ConversationKind::Single, MessageType::text()));
+    let events = [
+        Event::NewMessage(message(ConversationKind::Group, MessageType::system())),
+        Event::NewMessage(message(ConversationKind::World, MessageType::text())),
+        Event::ReadReceipt {
+            conversation_id: ConversationId::generate(),
+            user_id: UserId::generate(),
+            seq: Seq::new(3),
+        },
+        Event::Typing {
+            conversation_id: ConversationId::world(),
+            user_id: UserId::generate(),
+        },
+        Event::Presence {
+            user_id: UserId::generate(),
+            online: true,
+        },
+    ];
+    let mut records = vec![
+        DownstreamRecord::Reply {
+            reply_to: ReplyTo::Http {
+                gateway: gw("a"),
+                token: 1,
+            },
+            result: Ok(ack),
+        },
+        DownstreamRecord::CloseSession {
+            session: SessionId::generate(),
+        },
+    ];
+    for kind in [
+        ErrorKind::InvalidParams,
+        ErrorKind::Unauthorized,
+        ErrorKind::NotFound,
+        ErrorKind::Internal,
+        ErrorKind::Forbidden,
+        ErrorKind::Conflict,
+        ErrorKind::RateLimited,
+        ErrorKind::TooLarge,
+    ] {
+        records.push(DownstreamRecord::Reply {
+            reply_to: ReplyTo::Ws {
+                gateway: gw("b"),
+                conn: ConnId(5),
+                request_id: None,
+            },
+            result: Err(ApiError::new(kind, "no")),
+        });
+    }
+    for event in events {
+        records.push(DownstreamRecord::Deliver {
+            conns: vec![ConnId(1), ConnId(u64::MAX)],
+            event: Arc::new(event),
+        });
+    }
+    for record in records {
+        let back = decode_downstream(&encode_downstream(&record)).expect("decodes");
+        same(&record, &back);
+    }
+}
+
+#[test]
+fn task_records_round_trip() {
+    for exclude in [
+        None,
+        Some(Route {
+            gateway: gw("g"),
+            conn: ConnId(9),
+        }),
+    ] {
+        let record = TaskRecord::Fanout {
+            message: Arc::new(message(ConversationKind::Group, MessageType::text())),
+            exclude,
+        };
+        let back = decode_task(&encode_task(&record)).expect("decodes");
+        same(&record, &back);
+    }
+}
+
+fn field_of(e: DecodeError) -> &'static str {
+    match e {
+        DecodeError::Field { field, .. } => field,
+        other => panic!("expected a field error, got {other}"),
+    }
+}
+
+#[test]
+fn garbage_is_refused() {
+    assert!(matches!(
+        decode_send(&[0xff, 0xff, 0xff]),
+        Err(DecodeError::Protobuf(_))
+    ));
+    // An empty buffer is a record with every field empty.
+    assert_eq!(field_of(decode_send(&[]).expect_err("empty")), "user_id");
+    assert_eq!(
+        field_of(decode_downstream(&[]).expect_err("empty")),
+        "downstream record"
+    );
+    assert_eq!(
+        field_of(decode_task(&[]).expect_err("empty")),
+        "task record"
+    );
+}
+
+#[test]
+fn bad_fields_are_named() {
+    let good = pb::SendRecord {
+        sender: UserId::generate().into_string(),
+        conversation_id: "world".into(),
+        client_msg_id: "c".into(),
+        message_type: "text".into(),
+        content: "x".into(),
+        reply_to: Some(pb::ReplyTo {
+            target: Some(pb::reply_to::Target::Http(pb::HttpReply {
+                gateway: "g".into(),
+                token: 1,
+            })),
+        }),
+    };
+    assert!(decode_send(&good.encode_to_vec()).is_ok());
+
+    type Spoil = fn(&mut pb::SendRecord);
+    let cases: [(&str, Spoil); 6] = [
+        ("user_id", |r| r.sender = "not-a-uuid".into()),
+        ("conversation_id", |r| r.conversation_id = "x".into()),
+        ("client_msg_id", |r| r.client_msg_id = String::new()),
+        ("message_type", |r| r.message_type = "system".into()),
+        ("reply_to", |r| r.reply_to = None),
+        ("gateway", |r| {
+            r.reply_to = Some(pb::ReplyTo {
+                target: Some(pb::reply_to::Target::Ws(pb::WsReply {
+                    gateway: String::new(),
+                    conn: 1,
+                    request_id: None,
+                })),
+            })
+        }),
+    ];
+    for (field, spoil) in cases {
+        let mut r = good.clone();
+        spoil(&mut r);
+        assert_eq!(
+            field_of(decode_send(&r.encode_to_vec()).expect_err(field)),
+            field
+        );
+    }
+
+    let bad_kind = pb::DownstreamRecord {
+        kind: Some(pb::downstream_record::Kind::Reply(pb::Reply {
+            reply_to: good.reply_to.clone(),
+            result: Some(pb::reply::Result::Error(pb::ApiError {
+                kind: 99,
+                message: "?".into(),
+            })),
+        })),
+    };
+    assert_eq!(
+        field_of(decode_downstream(&bad_kind.encode_to_vec()).expect_err("kind")),
+        "error.kind"
+    );
+}
