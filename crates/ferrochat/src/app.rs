@@ -14,6 +14,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use async_trait::async_trait;
 use ferrochat_bus::{LocalBus, LocalBusConfig};
+use ferrochat_bus_kafka::KafkaBus;
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_gateway::GatewayDeps;
 use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
@@ -25,7 +26,7 @@ use ferrochat_task::{TaskConfig, TaskDeps};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, StoreKind};
+use crate::config::{BusKind, Config, StoreKind};
 use crate::{secret, telemetry};
 
 pub struct App {
@@ -56,7 +57,7 @@ impl App {
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
         let store = open_store(&config).await?;
         let secret = secret::resolve(config.auth.jwt_secret.as_deref(), &config.data_dir)?;
-        let bus: Arc<dyn Bus> = LocalBus::new(LocalBusConfig::default());
+        let bus = open_bus(&config).await?;
         let presence: Arc<dyn Presence> = Arc::new(MemoryPresence::new());
         let logic_config = LogicConfig {
             auth: config.auth.clone(),
@@ -73,7 +74,7 @@ impl App {
                 .map_err(|e| anyhow::anyhow!("logic setup: {e}"))?,
         );
         let gateway = GatewayDeps {
-            id: GatewayId::new("local"),
+            id: GatewayId::new(&config.node_id),
             accounts: logic.accounts.clone(),
             messaging: logic.messaging.clone(),
             groups: logic.groups.clone(),
@@ -221,6 +222,15 @@ async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
                 .await
                 .context("opening the PostgreSQL store (store.url)")?,
         ),
+    })
+}
+
+async fn open_bus(config: &Config) -> anyhow::Result<Arc<dyn Bus>> {
+    Ok(match config.bus.kind {
+        BusKind::Local => LocalBus::new(LocalBusConfig::default()),
+        BusKind::Kafka => KafkaBus::connect(config.bus.kafka.clone())
+            .await
+            .with_context(|| format!("connecting to Kafka at {}", config.bus.kafka.brokers))?,
     })
 }
 

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use ferrochat_bus_kafka::KafkaConfig;
 use ferrochat_gateway::GatewayConfig;
 use ferrochat_logic::{AuthConfig, GroupsConfig, MessagingConfig};
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -19,7 +20,12 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Where the embedded database and generated secrets live.
     pub data_dir: PathBuf,
+    /// This process's name among the others on the same bus: its
+    /// gateway's downstream topic and the routes of its connections. Give
+    /// each process its own.
+    pub node_id: String,
     pub store: StoreConfig,
+    pub bus: BusConfig,
     pub auth: AuthConfig,
     pub gateway: GatewayConfig,
     pub messaging: MessagingConfig,
@@ -33,7 +39,9 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
+            node_id: "local".to_owned(),
             store: StoreConfig::default(),
+            bus: BusConfig::default(),
             auth: AuthConfig::default(),
             gateway: GatewayConfig::default(),
             messaging: MessagingConfig::default(),
@@ -83,6 +91,23 @@ impl Default for StoreConfig {
             idle_timeout: Duration::from_secs(600),
         }
     }
+}
+
+/// How the roles talk: in-process channels (`local`, the default) or a
+/// Kafka-protocol broker (`kafka`, configured in `[bus.kafka]`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BusConfig {
+    pub kind: BusKind,
+    pub kafka: KafkaConfig,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BusKind {
+    #[default]
+    Local,
+    Kafka,
 }
 
 /// Which store a `store.url` names.
@@ -171,7 +196,17 @@ pub struct ConfigError(String);
 /// Top-level keys `FERROCHAT_*` variables may set; others (say, a test
 /// harness's `FERROCHAT_MARIADB_URL`) are not configuration.
 const SECTIONS: &[&str] = &[
-    "listen", "data_dir", "store", "auth", "gateway", "log", "shutdown",
+    "listen",
+    "data_dir",
+    "node_id",
+    "store",
+    "bus",
+    "auth",
+    "gateway",
+    "messaging",
+    "groups",
+    "log",
+    "shutdown",
 ];
 
 impl Config {
@@ -252,6 +287,26 @@ impl Config {
         }
         if self.groups.max_members < 2 {
             return bad("groups.max_members", "must be at least 2");
+        }
+        // It names a Kafka topic, which allows only these characters.
+        let id_ok = |id: &str| {
+            (1..=64).contains(&id.len())
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        };
+        if !id_ok(&self.node_id) {
+            return bad("node_id", "must be 1 to 64 of A-Z, a-z, 0-9, '.', '_', '-'");
+        }
+        let kafka = &self.bus.kafka;
+        if kafka.upstream_partitions < 1 || kafka.task_partitions < 1 {
+            return bad(
+                "bus.kafka.upstream_partitions",
+                "partition counts must be at least 1",
+            );
+        }
+        if kafka.replication_factor < 1 {
+            return bad("bus.kafka.replication_factor", "must be at least 1");
         }
         if let Some(s) = &self.auth.jwt_secret {
             if s.len() < 32 {

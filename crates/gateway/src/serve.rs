@@ -40,13 +40,20 @@ pub async fn run(
     let tasks = TaskTracker::new();
     let background = CancellationToken::new();
     tasks.spawn(sweep_limiters(state.clone(), background.clone()));
-    let dispatcher = state.clone();
-    let dispatch_stop = background.clone();
-    tasks.spawn(async move {
-        if let Err(e) = crate::ws::dispatch(dispatcher, dispatch_stop).await {
-            tracing::error!(error = %e, "gateway dispatcher could not start");
-        }
-    });
+    // Reading downstream starts before the first request is served: with
+    // Kafka a gateway reads from the end as of this call, so no answer to
+    // a request of ours can come before it.
+    let downstream = state
+        .deps
+        .bus
+        .consume_downstream(&state.deps.id)
+        .await
+        .map_err(|e| std::io::Error::other(format!("gateway downstream: {e}")))?;
+    tasks.spawn(crate::ws::dispatch(
+        state.clone(),
+        downstream,
+        background.clone(),
+    ));
     let app = router_with_state(state.clone());
     let served = axum::serve(
         listener,

@@ -9,6 +9,7 @@ mod accounts;
 mod bad_input;
 mod binary;
 mod blocks;
+mod bus_env;
 mod conversations;
 mod crash;
 mod friends;

@@ -2,19 +2,17 @@
 //! deliveries and session closes, routed to local connections in bus order
 //! (so a conversation's frames reach each connection in seq order).
 
-use ferrochat_ports::bus::{DownstreamRecord, ReplyTo};
+use ferrochat_ports::bus::{Consumer, DownstreamRecord, ReplyTo};
 use tokio_util::sync::CancellationToken;
 
 use super::{close, frames};
 use crate::state::AppState;
 
-pub(crate) async fn dispatch(state: AppState, cancel: CancellationToken) -> Result<(), String> {
-    let mut consumer = state
-        .deps
-        .bus
-        .consume_downstream(&state.deps.id)
-        .await
-        .map_err(|e| e.to_string())?;
+pub(crate) async fn dispatch(
+    state: AppState,
+    mut consumer: Box<dyn Consumer<DownstreamRecord>>,
+    cancel: CancellationToken,
+) {
     loop {
         let record = tokio::select! {
             biased;
@@ -49,5 +47,4 @@ pub(crate) async fn dispatch(state: AppState, cancel: CancellationToken) -> Resu
             tracing::warn!(error = %e, "downstream commit failed");
         }
     }
-    Ok(())
 }

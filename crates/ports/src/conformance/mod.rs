@@ -17,6 +17,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 pub mod accounts;
+pub mod bus;
 pub mod fixtures;
 pub mod groups;
 pub mod messages;

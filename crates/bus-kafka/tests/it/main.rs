@@ -1,0 +1,7 @@
+//! KafkaBus against a real Kafka-protocol broker on 127.0.0.1
+//! (`scripts/services up` starts one; FERROCHAT_TEST_KAFKA_BROKERS says
+//! where). Every test uses topics and groups of its own.
+
+mod conformance;
+mod delivery;
+mod support;
