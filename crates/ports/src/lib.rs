@@ -9,10 +9,12 @@ pub mod api;
 pub mod bus;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod discovery;
 pub mod presence;
 pub mod store;
 
 pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, Readiness, SocialApi};
 pub use bus::Bus;
+pub use discovery::Discovery;
 pub use presence::Presence;
 pub use store::{AccountStore, GroupStore, MessageStore, SocialStore, Store, StoreError};
