@@ -16,5 +16,5 @@ pub mod store;
 pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, Readiness, SocialApi};
 pub use bus::Bus;
 pub use discovery::Discovery;
-pub use presence::Presence;
+pub use presence::{Heartbeat, Presence, PresenceError};
 pub use store::{AccountStore, GroupStore, MessageStore, SocialStore, Store, StoreError};

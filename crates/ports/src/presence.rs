@@ -1,14 +1,36 @@
 //! The route table: which connections each online user has, on which
 //! gateway. In memory when embedded; Redis in a cluster.
+//!
+//! Gateway liveness: in a cluster a gateway can die without disconnecting
+//! its users, so a gateway that took part in liveness (it called
+//! `heartbeat` at least once) counts as dead once its last heartbeat's TTL
+//! lapsed or it called `forget_gateway`. A dead gateway's routes are
+//! hidden from every answer (they make no one "online", so they never
+//! decide first or last either) and are removed lazily. A gateway that
+//! never called `heartbeat` is alive: the embedded gateway needs none.
+
+use std::time::Duration;
 
 use async_trait::async_trait;
-use ferrochat_domain::routing::Route;
+use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::UserId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PresenceError {
     #[error("presence unavailable: {0}")]
     Unavailable(String),
+}
+
+/// What a heartbeat found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heartbeat {
+    /// The gateway was alive; its routes are as it left them.
+    Renewed,
+    /// The gateway was not alive: this was its first heartbeat, its TTL
+    /// had lapsed, it was forgotten, or the route table lost its data (a
+    /// Redis restart). Routes it recorded before may be gone, so the
+    /// gateway must `restore` every connection it holds.
+    Reset,
 }
 
 #[async_trait]
@@ -29,4 +51,26 @@ pub trait Presence: Send + Sync + 'static {
         after: Option<&UserId>,
         limit: usize,
     ) -> Result<Vec<(UserId, Route)>, PresenceError>;
+
+    /// Keeps `gateway` alive for `ttl` from now. A gateway in a cluster
+    /// calls it well within `ttl` (a third of it, say), starting before it
+    /// accepts connections. On `Reset` it calls `restore`.
+    async fn heartbeat(
+        &self,
+        gateway: &GatewayId,
+        ttl: Duration,
+    ) -> Result<Heartbeat, PresenceError>;
+
+    /// Re-records connections of `gateway` after a heartbeat answered
+    /// `Reset`: an idempotent `connect` of each, without first/last
+    /// answers (the users' friends were never told they went offline).
+    async fn restore(
+        &self,
+        gateway: &GatewayId,
+        conns: &[(UserId, ConnId)],
+    ) -> Result<(), PresenceError>;
+
+    /// A clean gateway shutdown: the gateway is dead from now until it
+    /// heartbeats again, and its routes are removed.
+    async fn forget_gateway(&self, gateway: &GatewayId) -> Result<(), PresenceError>;
 }

@@ -1,27 +1,38 @@
 //! Route-table adapters. `MemoryPresence`: the in-process route table of
-//! `ferrochat serve`, a sorted map from user to their connections.
+//! `ferrochat serve`, a sorted map from user to their connections, plus the
+//! liveness deadline of each gateway that heartbeats.
 //!
 //! A std `RwLock` is right here: every critical section is a few map
 //! operations and none is held across an `.await`.
 
-use std::collections::BTreeMap;
-use std::ops::Bound;
-use std::sync::RwLock;
+mod table;
+
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use ferrochat_domain::routing::Route;
+use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::UserId;
-use ferrochat_ports::presence::PresenceError;
-use ferrochat_ports::Presence;
+use ferrochat_ports::{Heartbeat, Presence, PresenceError};
+
+use table::Table;
 
 #[derive(Default)]
 pub struct MemoryPresence {
-    routes: RwLock<BTreeMap<UserId, Vec<Route>>>,
+    table: RwLock<Table>,
 }
 
 impl MemoryPresence {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    fn read(&self) -> Result<RwLockReadGuard<'_, Table>, PresenceError> {
+        self.table.read().map_err(poisoned)
+    }
+
+    fn write(&self) -> Result<RwLockWriteGuard<'_, Table>, PresenceError> {
+        self.table.write().map_err(poisoned)
     }
 }
 
@@ -32,37 +43,15 @@ fn poisoned<T>(_: T) -> PresenceError {
 #[async_trait]
 impl Presence for MemoryPresence {
     async fn connect(&self, user: &UserId, route: &Route) -> Result<bool, PresenceError> {
-        let mut map = self.routes.write().map_err(poisoned)?;
-        let entry = map.entry(user.clone()).or_default();
-        let first = entry.is_empty();
-        if !entry.contains(route) {
-            entry.push(route.clone());
-        }
-        Ok(first)
+        Ok(self.write()?.connect(user, route, Instant::now()))
     }
 
     async fn disconnect(&self, user: &UserId, route: &Route) -> Result<bool, PresenceError> {
-        let mut map = self.routes.write().map_err(poisoned)?;
-        let Some(entry) = map.get_mut(user) else {
-            return Ok(false);
-        };
-        entry.retain(|r| r != route);
-        let last = entry.is_empty();
-        if last {
-            map.remove(user);
-        }
-        Ok(last)
+        Ok(self.write()?.disconnect(user, route, Instant::now()))
     }
 
     async fn routes(&self, users: &[UserId]) -> Result<Vec<(UserId, Route)>, PresenceError> {
-        let map = self.routes.read().map_err(poisoned)?;
-        let mut out = Vec::new();
-        for u in users {
-            if let Some(rs) = map.get(u) {
-                out.extend(rs.iter().map(|r| (u.clone(), r.clone())));
-            }
-        }
-        Ok(out)
+        Ok(self.read()?.routes(users, Instant::now()))
     }
 
     async fn online_page(
@@ -70,15 +59,36 @@ impl Presence for MemoryPresence {
         after: Option<&UserId>,
         limit: usize,
     ) -> Result<Vec<(UserId, Route)>, PresenceError> {
-        let map = self.routes.read().map_err(poisoned)?;
-        let lower = after.map_or(Bound::Unbounded, Bound::Excluded);
-        let mut out = Vec::new();
-        for (u, rs) in map
-            .range::<UserId, _>((lower, Bound::Unbounded))
-            .take(limit)
-        {
-            out.extend(rs.iter().map(|r| (u.clone(), r.clone())));
+        Ok(self.read()?.online_page(after, limit, Instant::now()))
+    }
+
+    async fn heartbeat(
+        &self,
+        gateway: &GatewayId,
+        ttl: Duration,
+    ) -> Result<Heartbeat, PresenceError> {
+        Ok(self.write()?.heartbeat(gateway, ttl, Instant::now()))
+    }
+
+    async fn restore(
+        &self,
+        gateway: &GatewayId,
+        conns: &[(UserId, ConnId)],
+    ) -> Result<(), PresenceError> {
+        let mut table = self.write()?;
+        let now = Instant::now();
+        for (user, conn) in conns {
+            let route = Route {
+                gateway: gateway.clone(),
+                conn: *conn,
+            };
+            table.connect(user, &route, now);
         }
-        Ok(out)
+        Ok(())
+    }
+
+    async fn forget_gateway(&self, gateway: &GatewayId) -> Result<(), PresenceError> {
+        self.write()?.forget_gateway(gateway, Instant::now());
+        Ok(())
     }
 }

@@ -1,5 +1,8 @@
-//! The store conformance suite: one set of cases that every `Store`
-//! adapter must pass, case for case (SQLite, MariaDB/MySQL, PostgreSQL).
+//! Conformance suites, for adapters' tests: the store suite below and the
+//! presence suite in `presence/` (`presence_conformance_tests!`).
+//!
+//! The store suite: one set of cases that every `Store` adapter must pass,
+//! case for case (SQLite, MariaDB/MySQL, PostgreSQL).
 //!
 //! Each case is an `async fn(Arc<dyn Store>)` that gets a fresh, empty
 //! store and panics on a failed check. An adapter's `tests/it` runs them
@@ -21,6 +24,7 @@ pub mod bus;
 pub mod fixtures;
 pub mod groups;
 pub mod messages;
+pub mod presence;
 pub mod social;
 
 use std::future::Future;
