@@ -1,0 +1,15 @@
+//! The one place Redis errors become `PresenceError`: every failure of
+//! Redis, or of data under our prefix, is `Unavailable` to the caller.
+
+use ferrochat_ports::PresenceError;
+use redis::RedisError;
+
+pub(crate) fn unavailable(e: RedisError) -> PresenceError {
+    PresenceError::Unavailable(format!("redis: {e}"))
+}
+
+/// A member under our prefix that we did not write: another writer shares
+/// the prefix.
+pub(crate) fn corrupt(key: &str, member: &str) -> PresenceError {
+    PresenceError::Unavailable(format!("redis: unreadable route {member:?} in {key}"))
+}

@@ -1,0 +1,32 @@
+-- Shared by every script (prepended to each). ARGV[1] is the key prefix;
+-- the names match src/keys.rs. The scripts compute keys they were not
+-- given in KEYS, so they need a standalone Redis, not Redis Cluster.
+local P = ARGV[1]
+local ONLINE = P .. 'online'
+local GATEWAYS = P .. 'gateways'
+local function user_key(uid) return P .. 'user:' .. uid end
+local function gw_routes_key(gw) return P .. 'gw:' .. gw .. ':routes' end
+local function alive_key(gw) return P .. 'gw:' .. gw .. ':alive' end
+
+-- Dead: it heartbeated once (so it is in GATEWAYS) and its liveness key
+-- expired or was deleted. A gateway that never heartbeated is alive.
+local function dead(gw)
+  return redis.call('SISMEMBER', GATEWAYS, gw) == 1
+    and redis.call('EXISTS', alive_key(gw)) == 0
+end
+
+-- Removes uid's routes on dead gateways; returns how many are left.
+local function prune_user(uid)
+  local key = user_key(uid)
+  local live = 0
+  for _, m in ipairs(redis.call('SMEMBERS', key)) do
+    local gw, conn = string.match(m, '^(.*)/(%d+)$')
+    if gw and dead(gw) then
+      redis.call('SREM', key, m)
+      redis.call('SREM', gw_routes_key(gw), conn .. '/' .. uid)
+    else
+      live = live + 1
+    end
+  end
+  return live
+end

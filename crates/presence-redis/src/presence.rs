@@ -1,0 +1,241 @@
+//! `Presence` for `RedisPresence`: writes are scripts, reads are pipelined
+//! in chunks and hide dead gateways' routes, removing a batch of them each
+//! time they meet one.
+
+use std::collections::{BTreeSet, HashSet};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use ferrochat_domain::routing::{ConnId, GatewayId, Route};
+use ferrochat_domain::UserId;
+use ferrochat_ports::{Heartbeat, Presence, PresenceError};
+use redis::AsyncCommands as _;
+
+use crate::error::{corrupt, unavailable};
+use crate::keys::parse_route_member;
+use crate::RedisPresence;
+
+/// Users looked up per round trip, and routes re-recorded per `restore`
+/// script: bounds each pipeline's size.
+const CHUNK: usize = 500;
+/// Routes of a dead gateway removed per script run.
+const PURGE_BATCH: usize = 1_000;
+
+#[async_trait]
+impl Presence for RedisPresence {
+    async fn connect(&self, user: &UserId, route: &Route) -> Result<bool, PresenceError> {
+        let mut con = self.con.clone();
+        let first: i64 = self
+            .scripts
+            .connect
+            .arg(self.keys.prefix())
+            .arg(user.as_str())
+            .arg(route.gateway.as_str())
+            .arg(route.conn.0)
+            .invoke_async(&mut con)
+            .await
+            .map_err(unavailable)?;
+        Ok(first == 1)
+    }
+
+    async fn disconnect(&self, user: &UserId, route: &Route) -> Result<bool, PresenceError> {
+        let mut con = self.con.clone();
+        let last: i64 = self
+            .scripts
+            .disconnect
+            .arg(self.keys.prefix())
+            .arg(user.as_str())
+            .arg(route.gateway.as_str())
+            .arg(route.conn.0)
+            .invoke_async(&mut con)
+            .await
+            .map_err(unavailable)?;
+        Ok(last == 1)
+    }
+
+    async fn routes(&self, users: &[UserId]) -> Result<Vec<(UserId, Route)>, PresenceError> {
+        self.live_routes(users).await
+    }
+
+    async fn online_page(
+        &self,
+        after: Option<&UserId>,
+        limit: usize,
+    ) -> Result<Vec<(UserId, Route)>, PresenceError> {
+        let mut out = Vec::new();
+        let mut users = 0;
+        let mut cursor = after.map(|u| u.as_str().to_owned());
+        let mut con = self.con.clone();
+        // Users in the online set whose every route is on a dead gateway
+        // give no routes; read on until `limit` users gave some or the set
+        // ends. Each read removes dead routes, so this converges.
+        while users < limit {
+            let want = limit - users;
+            let min = cursor.as_ref().map_or("-".to_owned(), |u| format!("({u}"));
+            let count = isize::try_from(want).unwrap_or(isize::MAX);
+            let ids: Vec<String> = con
+                .zrangebylex_limit(self.keys.online(), min, "+", 0, count)
+                .await
+                .map_err(unavailable)?;
+            let exhausted = ids.len() < want;
+            let Some(last) = ids.last() else {
+                break;
+            };
+            cursor = Some(last.clone());
+            let ids: Vec<UserId> = ids.into_iter().map(UserId::from_stored).collect();
+            let routes = self.live_routes(&ids).await?;
+            users += count_users(&routes);
+            out.extend(routes);
+            if exhausted {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn heartbeat(
+        &self,
+        gateway: &GatewayId,
+        ttl: Duration,
+    ) -> Result<Heartbeat, PresenceError> {
+        // A lapsed gateway starts empty: drop what it recorded before, then
+        // come alive again (and it restores what it holds).
+        self.purge_all(gateway).await?;
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let mut con = self.con.clone();
+        let was_alive: i64 = self
+            .scripts
+            .heartbeat
+            .arg(self.keys.prefix())
+            .arg(gateway.as_str())
+            .arg(ttl_ms)
+            .invoke_async(&mut con)
+            .await
+            .map_err(unavailable)?;
+        Ok(if was_alive == 1 {
+            Heartbeat::Renewed
+        } else {
+            Heartbeat::Reset
+        })
+    }
+
+    async fn restore(
+        &self,
+        gateway: &GatewayId,
+        conns: &[(UserId, ConnId)],
+    ) -> Result<(), PresenceError> {
+        let mut con = self.con.clone();
+        for chunk in conns.chunks(CHUNK) {
+            let mut call = self.scripts.restore.prepare_invoke();
+            call.arg(self.keys.prefix()).arg(gateway.as_str());
+            for (user, conn) in chunk {
+                call.arg(conn.0).arg(user.as_str());
+            }
+            let _: i64 = call.invoke_async(&mut con).await.map_err(unavailable)?;
+        }
+        Ok(())
+    }
+
+    async fn forget_gateway(&self, gateway: &GatewayId) -> Result<(), PresenceError> {
+        let mut con = self.con.clone();
+        let _: i64 = self
+            .scripts
+            .forget
+            .arg(self.keys.prefix())
+            .arg(gateway.as_str())
+            .invoke_async(&mut con)
+            .await
+            .map_err(unavailable)?;
+        self.purge_all(gateway).await
+    }
+}
+
+impl RedisPresence {
+    /// The routes of `users` on live gateways, grouped by user in the order
+    /// given.
+    async fn live_routes(&self, users: &[UserId]) -> Result<Vec<(UserId, Route)>, PresenceError> {
+        let mut con = self.con.clone();
+        let mut found = Vec::new();
+        for chunk in users.chunks(CHUNK) {
+            let mut pipe = redis::pipe();
+            let keys: Vec<String> = chunk.iter().map(|u| self.keys.user(u)).collect();
+            for key in &keys {
+                pipe.smembers(key);
+            }
+            let sets: Vec<Vec<String>> = pipe.query_async(&mut con).await.map_err(unavailable)?;
+            for ((user, key), members) in chunk.iter().zip(&keys).zip(sets) {
+                for m in members {
+                    let route = parse_route_member(&m).ok_or_else(|| corrupt(key, &m))?;
+                    found.push((user.clone(), route));
+                }
+            }
+        }
+        let dead = self.dead_gateways(&found).await?;
+        if !dead.is_empty() {
+            found.retain(|(_, r)| !dead.contains(&r.gateway));
+            // One batch each: a read stays bounded, and later reads (or
+            // the gateway's next heartbeat) remove the rest.
+            for gateway in &dead {
+                self.purge_batch(gateway).await?;
+            }
+        }
+        Ok(found)
+    }
+
+    /// Which gateways of `routes` are dead, in one round trip.
+    async fn dead_gateways(
+        &self,
+        routes: &[(UserId, Route)],
+    ) -> Result<HashSet<GatewayId>, PresenceError> {
+        let gateways: BTreeSet<&GatewayId> = routes.iter().map(|(_, r)| &r.gateway).collect();
+        if gateways.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let mut pipe = redis::pipe();
+        for g in &gateways {
+            pipe.sismember(self.keys.gateways(), g.as_str())
+                .exists(self.keys.alive(g));
+        }
+        let mut con = self.con.clone();
+        let answers: Vec<bool> = pipe.query_async(&mut con).await.map_err(unavailable)?;
+        Ok(gateways
+            .into_iter()
+            .zip(answers.chunks_exact(2))
+            .filter(|(_, a)| matches!(a, [true, false]))
+            .map(|(g, _)| g.clone())
+            .collect())
+    }
+
+    /// Removes one batch of a dead gateway's routes; returns how many are
+    /// left (0 for a live gateway).
+    async fn purge_batch(&self, gateway: &GatewayId) -> Result<u64, PresenceError> {
+        let mut con = self.con.clone();
+        self.scripts
+            .purge
+            .arg(self.keys.prefix())
+            .arg(gateway.as_str())
+            .arg(PURGE_BATCH)
+            .invoke_async(&mut con)
+            .await
+            .map_err(unavailable)
+    }
+
+    /// Removes every route of a dead gateway, batch by batch.
+    async fn purge_all(&self, gateway: &GatewayId) -> Result<(), PresenceError> {
+        while self.purge_batch(gateway).await? > 0 {}
+        Ok(())
+    }
+}
+
+/// How many users `routes` (grouped by user) holds.
+fn count_users(routes: &[(UserId, Route)]) -> usize {
+    let mut n = 0;
+    let mut prev: Option<&UserId> = None;
+    for (u, _) in routes {
+        if prev != Some(u) {
+            n += 1;
+            prev = Some(u);
+        }
+    }
+    n
+}

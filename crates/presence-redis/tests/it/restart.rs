@@ -1,0 +1,148 @@
+//! Issue 8: "restart Redis (routes are rebuilt)". A private redis-server on
+//! a free port is killed (SIGKILL, so it keeps nothing) and started again;
+//! the gateway's next heartbeat answers `Reset` and `restore` rebuilds its
+//! routes.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use ferrochat_domain::routing::{ConnId, GatewayId, Route};
+use ferrochat_domain::UserId;
+use ferrochat_ports::{Heartbeat, Presence};
+use ferrochat_presence_redis::{RedisOptions, RedisPresence};
+use tempfile::TempDir;
+
+/// Attempts, 100 ms apart, before a step is declared hung (not a speed
+/// check: a healthy run needs a few).
+const ATTEMPTS: usize = 100;
+const PAUSE: Duration = Duration::from_millis(100);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routes_are_rebuilt_after_a_redis_restart() {
+    let mut server = PrivateRedis::start();
+    server.wait_ready().await;
+    let options = RedisOptions::default();
+    let p = RedisPresence::open(&server.url(), &options).await.unwrap();
+    let g = GatewayId::new("g1");
+    let ttl = Duration::from_secs(600);
+    let (a, b) = (UserId::generate(), UserId::generate());
+    let route = |conn| Route {
+        gateway: g.clone(),
+        conn: ConnId(conn),
+    };
+    assert_eq!(p.heartbeat(&g, ttl).await.unwrap(), Heartbeat::Reset);
+    assert!(p.connect(&a, &route(1)).await.unwrap());
+    assert!(p.connect(&b, &route(2)).await.unwrap());
+    assert_eq!(p.heartbeat(&g, ttl).await.unwrap(), Heartbeat::Renewed);
+
+    server.restart().await;
+
+    // The connection manager reconnects on its own; calls fail (as
+    // Unavailable) until it has, the way a gateway's heartbeat loop sees it.
+    let mut beat = None;
+    for _ in 0..ATTEMPTS {
+        match p.heartbeat(&g, ttl).await {
+            Ok(h) => {
+                beat = Some(h);
+                break;
+            }
+            Err(_) => tokio::time::sleep(PAUSE).await,
+        }
+    }
+    assert_eq!(
+        beat,
+        Some(Heartbeat::Reset),
+        "the restart lost the liveness key"
+    );
+    let users = [a.clone(), b.clone()];
+    assert!(
+        p.routes(&users).await.unwrap().is_empty(),
+        "and every route"
+    );
+
+    p.restore(&g, &[(a.clone(), ConnId(1)), (b.clone(), ConnId(2))])
+        .await
+        .unwrap();
+    assert_eq!(p.routes(&users).await.unwrap().len(), 2);
+    assert_eq!(p.online_page(None, 10).await.unwrap().len(), 2);
+    assert!(!p.connect(&a, &route(3)).await.unwrap(), "a was restored");
+    assert!(p.disconnect(&b, &route(2)).await.unwrap(), "b's last");
+    assert_eq!(p.heartbeat(&g, ttl).await.unwrap(), Heartbeat::Renewed);
+}
+
+/// A redis-server of this test's own, killed when dropped.
+struct PrivateRedis {
+    child: Child,
+    port: u16,
+    dir: TempDir,
+}
+
+impl PrivateRedis {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let child = spawn(port, &dir);
+        Self { child, port, dir }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    async fn wait_ready(&self) {
+        for _ in 0..ATTEMPTS {
+            if ping(&self.url()).await {
+                return;
+            }
+            tokio::time::sleep(PAUSE).await;
+        }
+        panic!("redis-server on port {} never answered PING", self.port);
+    }
+
+    /// SIGKILL, then the same server again on the same port, empty.
+    async fn restart(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.child = spawn(self.port, &self.dir);
+        self.wait_ready().await;
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(port: u16, dir: &TempDir) -> Child {
+    Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .arg("--dir")
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot run redis-server ({e}): `scripts/services up` installs it")
+        })
+}
+
+async fn ping(url: &str) -> bool {
+    let Ok(client) = redis::Client::open(url) else {
+        return false;
+    };
+    let Ok(mut con) = client.get_multiplexed_async_connection().await else {
+        return false;
+    };
+    redis::cmd("PING")
+        .query_async::<String>(&mut con)
+        .await
+        .is_ok()
+}
