@@ -20,6 +20,9 @@ use crate::RedisPresence;
 const CHUNK: usize = 500;
 /// Routes of a dead gateway removed per script run.
 const PURGE_BATCH: usize = 1_000;
+/// The longest TTL sent to Redis (about 100 years): a longer one would
+/// overflow Redis's expiry clock and be refused.
+const MAX_TTL_MS: u64 = 100 * 365 * 24 * 3_600 * 1_000;
 
 #[async_trait]
 impl Presence for RedisPresence {
@@ -101,7 +104,9 @@ impl Presence for RedisPresence {
         // A lapsed gateway starts empty: drop what it recorded before, then
         // come alive again (and it restores what it holds).
         self.purge_all(gateway).await?;
-        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let ttl_ms = u64::try_from(ttl.as_millis())
+            .unwrap_or(MAX_TTL_MS)
+            .clamp(1, MAX_TTL_MS);
         let mut con = self.con.clone();
         let was_alive: i64 = self
             .scripts

@@ -2,6 +2,7 @@
 //! restore after a reset, forget on a clean shutdown.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use ferrochat_domain::routing::ConnId;
 
@@ -19,6 +20,16 @@ pub async fn heartbeat_reports_renewed_or_reset(p: Arc<dyn Presence>) {
     assert_eq!(
         p.heartbeat(&gw("g2"), LONG_TTL).await.unwrap(),
         Heartbeat::Reset
+    );
+    // A TTL too long for any clock is taken as "for a very long time".
+    let forever = gw("forever");
+    assert_eq!(
+        p.heartbeat(&forever, Duration::MAX).await.unwrap(),
+        Heartbeat::Reset
+    );
+    assert_eq!(
+        p.heartbeat(&forever, Duration::MAX).await.unwrap(),
+        Heartbeat::Renewed
     );
 }
 
