@@ -20,6 +20,7 @@ use ferrochat_gateway::GatewayDeps;
 use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
 use ferrochat_ports::{Bus, Presence, Readiness, Store};
 use ferrochat_presence::MemoryPresence;
+use ferrochat_presence_redis::{RedisOptions, RedisPresence};
 use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
 use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
 use ferrochat_task::{TaskConfig, TaskDeps};
@@ -58,7 +59,7 @@ impl App {
         let store = open_store(&config).await?;
         let secret = secret::resolve(config.auth.jwt_secret.as_deref(), &config.data_dir)?;
         let bus = open_bus(&config).await?;
-        let presence: Arc<dyn Presence> = Arc::new(MemoryPresence::new());
+        let presence = open_presence(&config).await?;
         let logic_config = LogicConfig {
             auth: config.auth.clone(),
             messaging: config.messaging.clone(),
@@ -81,6 +82,11 @@ impl App {
             social: logic.social.clone(),
             bus: bus.clone(),
             presence: presence.clone(),
+            route_ttl: config
+                .presence
+                .redis_url
+                .is_some()
+                .then_some(config.presence.route_ttl),
             readiness: Arc::new(StoreReadiness(store.clone())),
             metrics: telemetry::metrics_render(),
         };
@@ -223,6 +229,22 @@ async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
                 .context("opening the PostgreSQL store (store.url)")?,
         ),
     })
+}
+
+/// The route table: in memory, or shared in Redis.
+async fn open_presence(config: &Config) -> anyhow::Result<Arc<dyn Presence>> {
+    let Some(url) = &config.presence.redis_url else {
+        return Ok(Arc::new(MemoryPresence::new()));
+    };
+    let options = RedisOptions {
+        prefix: config.presence.redis_prefix.clone(),
+        ..RedisOptions::default()
+    };
+    // The URL may hold a password: the error names only the setting.
+    let presence = RedisPresence::open(url, &options)
+        .await
+        .context("connecting to Redis (presence.redis_url)")?;
+    Ok(Arc::new(presence))
 }
 
 async fn open_bus(config: &Config) -> anyhow::Result<Arc<dyn Bus>> {

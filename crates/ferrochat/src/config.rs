@@ -26,6 +26,7 @@ pub struct Config {
     pub node_id: String,
     pub store: StoreConfig,
     pub bus: BusConfig,
+    pub presence: PresenceConfig,
     pub auth: AuthConfig,
     pub gateway: GatewayConfig,
     pub messaging: MessagingConfig,
@@ -42,6 +43,7 @@ impl Default for Config {
             node_id: "local".to_owned(),
             store: StoreConfig::default(),
             bus: BusConfig::default(),
+            presence: PresenceConfig::default(),
             auth: AuthConfig::default(),
             gateway: GatewayConfig::default(),
             messaging: MessagingConfig::default(),
@@ -108,6 +110,33 @@ pub enum BusKind {
     #[default]
     Local,
     Kafka,
+}
+
+/// The route table (who is connected where): in memory (the default,
+/// one process) or in Redis, shared by every gateway and logic instance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PresenceConfig {
+    /// Unset: in memory. `redis://HOST:PORT[/DB]`: Redis.
+    #[serde(serialize_with = "redacted_opt")]
+    pub redis_url: Option<String>,
+    /// Prepended to every Redis key, so deployments can share a Redis.
+    pub redis_prefix: String,
+    /// With Redis: a gateway's routes outlive its last heartbeat by this
+    /// much (it beats every third of it), so a dead gateway's users count
+    /// as offline after at most this long.
+    #[serde(with = "humantime_serde")]
+    pub route_ttl: Duration,
+}
+
+impl Default for PresenceConfig {
+    fn default() -> Self {
+        Self {
+            redis_url: None,
+            redis_prefix: "ferrochat:".to_owned(),
+            route_ttl: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Which store a `store.url` names.
@@ -201,6 +230,7 @@ const SECTIONS: &[&str] = &[
     "node_id",
     "store",
     "bus",
+    "presence",
     "auth",
     "gateway",
     "messaging",
@@ -307,6 +337,14 @@ impl Config {
         }
         if kafka.replication_factor < 1 {
             return bad("bus.kafka.replication_factor", "must be at least 1");
+        }
+        if self.presence.route_ttl < Duration::from_secs(1) {
+            return bad("presence.route_ttl", "must be at least 1s");
+        }
+        if let Some(url) = &self.presence.redis_url {
+            if !url.starts_with("redis://") {
+                return bad("presence.redis_url", "must start with redis://");
+            }
         }
         if let Some(s) = &self.auth.jwt_secret {
             if s.len() < 32 {

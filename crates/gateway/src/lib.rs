@@ -8,6 +8,7 @@
 mod config;
 mod error;
 mod extract;
+mod heartbeat;
 mod http;
 mod layers;
 mod pending;

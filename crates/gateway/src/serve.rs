@@ -39,7 +39,6 @@ pub async fn run(
     state.shutdown = cancel.child_token();
     let tasks = TaskTracker::new();
     let background = CancellationToken::new();
-    tasks.spawn(sweep_limiters(state.clone(), background.clone()));
     // Reading downstream starts before the first request is served: with
     // Kafka a gateway reads from the end as of this call, so no answer to
     // a request of ours can come before it.
@@ -49,6 +48,15 @@ pub async fn run(
         .consume_downstream(&state.deps.id)
         .await
         .map_err(|e| std::io::Error::other(format!("gateway downstream: {e}")))?;
+    if let Some(ttl) = state.deps.route_ttl {
+        crate::heartbeat::start(&state, ttl).await?;
+        tasks.spawn(crate::heartbeat::keep_alive(
+            state.clone(),
+            ttl,
+            background.clone(),
+        ));
+    }
+    tasks.spawn(sweep_limiters(state.clone(), background.clone()));
     tasks.spawn(crate::ws::dispatch(
         state.clone(),
         downstream,
@@ -64,6 +72,9 @@ pub async fn run(
     state.shutdown.cancel();
     state.sessions.close();
     state.sessions.wait().await;
+    if state.deps.route_ttl.is_some() {
+        crate::heartbeat::stop(&state).await;
+    }
     background.cancel();
     tasks.close();
     tasks.wait().await;

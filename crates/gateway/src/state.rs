@@ -31,6 +31,10 @@ pub struct GatewayDeps {
     pub social: Arc<dyn SocialApi>,
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
+    /// In a cluster, this gateway's routes live as long as its heartbeats:
+    /// `Some(ttl)` renews them every third of `ttl` (`None` embedded,
+    /// where the route table lives and dies with the process).
+    pub route_ttl: Option<std::time::Duration>,
     pub readiness: Arc<dyn Readiness>,
     pub metrics: MetricsRender,
 }

@@ -19,6 +19,7 @@ mod groups_moderation;
 mod messaging;
 mod ops;
 mod presence;
+mod presence_env;
 mod read_sync;
 mod store_env;
 mod support;

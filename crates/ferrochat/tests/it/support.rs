@@ -48,6 +48,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = test_config(dir.path().to_path_buf());
     crate::store_env::apply(&mut config).await;
     crate::bus_env::apply(&mut config);
+    crate::presence_env::apply(&mut config);
     tweak(&mut config);
     let app = App::build(config).await.expect("app builds");
     let addr = app.local_addr();

@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::extract::ws::Utf8Bytes;
 use ferrochat_domain::routing::ConnId;
-use ferrochat_domain::SessionId;
+use ferrochat_domain::{SessionId, UserId};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -47,6 +47,7 @@ impl Closer {
 
 #[derive(Clone)]
 pub(crate) struct Conn {
+    pub(crate) user: UserId,
     pub(crate) session: SessionId,
     pub(crate) outbox: mpsc::Sender<Utf8Bytes>,
     pub(crate) closer: Arc<Closer>,
@@ -77,7 +78,9 @@ pub(crate) struct Registry {
 impl Registry {
     pub(crate) fn new() -> Self {
         Self {
-            next: AtomicU64::new(1),
+            // Ids of a restarted gateway never repeat its previous run's,
+            // so a record still addressed to an old connection finds none.
+            next: AtomicU64::new(first_conn_id()),
             conns: RwLock::new(HashMap::new()),
         }
     }
@@ -113,6 +116,14 @@ impl Registry {
         }
     }
 
+    /// Every connection with its user, for rebuilding the route table.
+    pub(crate) fn snapshot(&self) -> Vec<(UserId, ConnId)> {
+        self.conns
+            .read()
+            .map(|m| m.iter().map(|(id, c)| (c.user.clone(), *id)).collect())
+            .unwrap_or_default()
+    }
+
     pub(crate) fn close_session(&self, session: &SessionId, code: u16) {
         if let Ok(m) = self.conns.read() {
             for c in m.values().filter(|c| &c.session == session) {
@@ -120,4 +131,14 @@ impl Registry {
             }
         }
     }
+}
+
+/// Microseconds since the epoch: ahead of any id a previous run of this
+/// gateway handed out, unless it opened over a million connections a
+/// second.
+fn first_conn_id() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX / 2))
+        .unwrap_or(1)
 }

@@ -36,6 +36,7 @@ pub(crate) async fn run(
     let (outbox, rx) = mpsc::channel(state.config.ws.outbox_frames.max(1));
     let closer = Arc::new(Closer::default());
     let conn = Conn {
+        user: who.user_id.clone(),
         session: who.session_id.clone(),
         outbox,
         closer: closer.clone(),

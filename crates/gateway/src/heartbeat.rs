@@ -1,0 +1,64 @@
+//! In a cluster the route table outlives any one gateway, so a gateway
+//! keeps its routes alive with heartbeats: if it dies, its routes vanish
+//! once the TTL lapses, and nobody is told to deliver to it any more.
+//! When a heartbeat finds the table forgot this gateway (a Redis restart,
+//! or beats missed for a whole TTL), the gateway puts back every
+//! connection it holds.
+
+use std::time::Duration;
+
+use ferrochat_ports::presence::Heartbeat;
+use tokio_util::sync::CancellationToken;
+
+use crate::state::AppState;
+
+/// Before the first connection: routes left by an earlier run of this
+/// gateway (same id, crashed) are dropped, and the gateway counts as alive.
+pub(crate) async fn start(state: &AppState, ttl: Duration) -> std::io::Result<()> {
+    let presence = &state.deps.presence;
+    let id = &state.deps.id;
+    presence
+        .forget_gateway(id)
+        .await
+        .map_err(|e| std::io::Error::other(format!("route table: {e}")))?;
+    presence
+        .heartbeat(id, ttl)
+        .await
+        .map_err(|e| std::io::Error::other(format!("route table: {e}")))?;
+    Ok(())
+}
+
+/// Renews every third of `ttl` until `stop`.
+pub(crate) async fn keep_alive(state: AppState, ttl: Duration, stop: CancellationToken) {
+    let mut tick = tokio::time::interval((ttl / 3).max(Duration::from_millis(100)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await; // the first tick is immediate: `start` just beat
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let id = &state.deps.id;
+        match state.deps.presence.heartbeat(id, ttl).await {
+            Ok(Heartbeat::Renewed) => {}
+            Ok(Heartbeat::Reset) => {
+                let conns = state.registry.snapshot();
+                tracing::warn!(
+                    conns = conns.len(),
+                    "the route table had forgotten this gateway; restoring its routes"
+                );
+                if let Err(e) = state.deps.presence.restore(id, &conns).await {
+                    tracing::warn!(error = %e, "restoring routes failed; next beat retries");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "route table heartbeat failed"),
+        }
+    }
+}
+
+/// A clean stop: this gateway's routes go at once.
+pub(crate) async fn stop(state: &AppState) {
+    if let Err(e) = state.deps.presence.forget_gateway(&state.deps.id).await {
+        tracing::warn!(error = %e, "could not take this gateway out of the route table");
+    }
+}
