@@ -21,12 +21,13 @@ use serde_json::json;
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::store as store_err;
-use crate::messaging::{AudienceCache, Committer, GroupsConfig};
+use crate::messaging::{AccessCache, AudienceCache, Committer, GroupsConfig};
 use crate::users;
 
 pub struct Groups {
     pub(crate) deps: LogicDeps,
     pub(crate) audience: Arc<AudienceCache>,
+    pub(crate) access: Arc<AccessCache>,
     pub(crate) committer: Committer,
     pub(crate) config: GroupsConfig,
 }
@@ -105,8 +106,12 @@ impl Groups {
         self.committer.commit(message).await.map(|_| ())
     }
 
+    /// After every change to the group's conversation or its members,
+    /// before the request is answered: the send check and fan-out must see
+    /// it from the next message on.
     fn changed(&self, group: &Group) {
         self.audience.invalidate(&group.conversation_id);
+        self.access.forget_conversation(&group.conversation_id);
     }
 }
 
@@ -337,6 +342,7 @@ impl GroupsApi for Groups {
                 .set_role(id, user, role)
                 .await
                 .map_err(|e| store_err("changing a role", e))?;
+            self.changed(&group);
             self.announce(
                 &group,
                 who,
@@ -350,6 +356,7 @@ impl GroupsApi for Groups {
                 .set_muted_until(id, user, until)
                 .await
                 .map_err(|e| store_err("muting a member", e))?;
+            self.changed(&group);
             let event = match until {
                 Some(_) => {
                     json!({"event": "member_muted", "user_id": user.as_str(), "muted_until": timestamp_json(until)})
@@ -384,6 +391,7 @@ impl GroupsApi for Groups {
         if !moved {
             return Err(ApiError::not_found("no such member"));
         }
+        self.changed(&group);
         self.announce(
             &group,
             who,

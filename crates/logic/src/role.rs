@@ -10,7 +10,9 @@ use tokio_util::task::TaskTracker;
 use crate::accounts::{Accounts, AuthConfig};
 use crate::deps::LogicDeps;
 use crate::groups::Groups;
-use crate::messaging::{AudienceCache, GroupsConfig, Messaging, MessagingConfig, Pipeline};
+use crate::messaging::{
+    AccessCache, AudienceCache, GroupsConfig, Messaging, MessagingConfig, Pipeline,
+};
 use crate::social::Social;
 
 #[derive(Debug, Clone, Default)]
@@ -33,11 +35,13 @@ impl Logic {
     /// `secret` signs access tokens; every logic instance must share it.
     pub fn build(deps: LogicDeps, config: &LogicConfig, secret: &[u8]) -> Result<Self, String> {
         let audience = Arc::new(AudienceCache::new(config.messaging.fanout_task_threshold));
+        let access = Arc::new(AccessCache::default());
         let pipeline = Pipeline::new(
             deps.store.clone(),
             deps.bus.clone(),
             deps.presence.clone(),
             audience.clone(),
+            access.clone(),
             config.messaging.clone(),
         );
         Ok(Self {
@@ -45,15 +49,21 @@ impl Logic {
             messaging: Arc::new(Messaging {
                 deps: deps.clone(),
                 audience: audience.clone(),
+                access: access.clone(),
                 dm_policy: config.messaging.dm_policy,
             }),
             groups: Arc::new(Groups {
                 deps: deps.clone(),
                 audience,
+                access: access.clone(),
                 committer: pipeline.committer(),
                 config: config.groups.clone(),
             }),
-            social: Arc::new(Social::new(deps, config.messaging.presence_offline_delay)),
+            social: Arc::new(Social::new(
+                deps,
+                config.messaging.presence_offline_delay,
+                access,
+            )),
             pipeline,
         })
     }

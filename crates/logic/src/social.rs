@@ -26,6 +26,7 @@ use tokio_util::time::DelayQueue;
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store as store_err};
+use crate::messaging::AccessCache;
 use crate::users;
 
 /// Pending offline checks at most; past that, a disconnect is announced
@@ -39,10 +40,12 @@ pub struct Social {
     offline_tx: mpsc::Sender<UserId>,
     offline_rx: Mutex<Option<mpsc::Receiver<UserId>>>,
     offline_delay: Duration,
+    /// Forgets a pair's block and friendship after each change to them.
+    access: Arc<AccessCache>,
 }
 
 impl Social {
-    pub(crate) fn new(deps: LogicDeps, offline_delay: Duration) -> Self {
+    pub(crate) fn new(deps: LogicDeps, offline_delay: Duration, access: Arc<AccessCache>) -> Self {
         let (tx, rx) = mpsc::channel(OFFLINE_QUEUE);
         Self {
             deps,
@@ -50,6 +53,7 @@ impl Social {
             offline_tx: tx,
             offline_rx: Mutex::new(Some(rx)),
             offline_delay,
+            access,
         }
     }
 
@@ -166,9 +170,9 @@ impl SocialApi for Social {
             .await
             .map_err(|e| store_err("reading requests", e))?
         {
-            return store
-                .answer_request(&theirs.id, true, clock::now())
-                .await
+            let answered = store.answer_request(&theirs.id, true, clock::now()).await;
+            self.access.forget_pair(who, to);
+            return answered
                 .map_err(|e| store_err("accepting a request", e))?
                 .ok_or_else(not_pending);
         }
@@ -212,10 +216,13 @@ impl SocialApi for Social {
         if request.status != RequestStatus::Pending {
             return Err(not_pending());
         }
-        self.deps
+        let answered = self
+            .deps
             .store
             .answer_request(id, accept, clock::now())
-            .await
+            .await;
+        self.access.forget_pair(&request.from, &request.to);
+        answered
             .map_err(|e| store_err("answering a request", e))?
             .ok_or_else(not_pending)
     }
@@ -250,12 +257,9 @@ impl SocialApi for Social {
     }
 
     async fn remove_friend(&self, who: &UserId, friend: &UserId) -> Result<(), ApiError> {
-        let removed = self
-            .deps
-            .store
-            .remove_friend(who, friend)
-            .await
-            .map_err(|e| store_err("removing a friend", e))?;
+        let removed = self.deps.store.remove_friend(who, friend).await;
+        self.access.forget_pair(who, friend);
+        let removed = removed.map_err(|e| store_err("removing a friend", e))?;
         if removed {
             Ok(())
         } else {
@@ -273,11 +277,13 @@ impl SocialApi for Social {
         if !users::exists(&*self.deps.store, other).await? {
             return Err(ApiError::not_found("no such user"));
         }
-        self.deps
+        let changed = self
+            .deps
             .store
             .set_block(who, other, on, clock::now())
-            .await
-            .map_err(|e| store_err("changing a block", e))
+            .await;
+        self.access.forget_pair(who, other);
+        changed.map_err(|e| store_err("changing a block", e))
     }
 
     async fn came_online(&self, who: &UserId) {

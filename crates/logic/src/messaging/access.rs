@@ -1,10 +1,11 @@
 //! Who may read and write a conversation. Every send is checked here, in
 //! the pipeline, whatever the gateway already checked.
 
-use ferrochat_domain::{ConversationId, Timestamp, UserId};
+use ferrochat_domain::{ConversationId, ConversationKind, Timestamp, UserId};
 use ferrochat_ports::store::{ConversationRecord, MemberRecord};
 use ferrochat_ports::{ApiError, Store};
 
+use super::access_cache::AccessCache;
 use super::config::DmPolicy;
 use crate::error::store as store_err;
 
@@ -30,24 +31,35 @@ pub(crate) async fn member_of(
 
 /// As `member_of`, and allowed to write: the conversation is open, the
 /// sender is not muted, and in a single chat the peer has not blocked the
-/// sender and the DM policy allows it.
+/// sender and the DM policy allows it. Answered from `AccessCache`, which
+/// the code that changes any of these facts keeps true.
 pub(crate) async fn may_send(
     store: &dyn Store,
+    cache: &AccessCache,
     policy: DmPolicy,
     who: &UserId,
     id: &ConversationId,
     now: Timestamp,
-) -> Result<ConversationRecord, ApiError> {
-    let (conv, member) = member_of(store, who, id).await?;
+) -> Result<ConversationKind, ApiError> {
+    let conv = cache
+        .conversation(store, id)
+        .await
+        .map_err(|e| store_err("reading a conversation", e))?
+        .ok_or_else(|| ApiError::not_found("no such conversation"))?;
+    let muted_until = cache
+        .member(store, id, who)
+        .await
+        .map_err(|e| store_err("reading a membership", e))?
+        .ok_or_else(|| ApiError::forbidden("you are not a member of this conversation"))?;
     if conv.closed {
         return Err(ApiError::forbidden("this group was dissolved"));
     }
-    if member.muted_until.is_some_and(|until| until > now) {
+    if muted_until.is_some_and(|until| until > now) {
         return Err(ApiError::forbidden("you are muted in this conversation"));
     }
     if let Some(peer) = conv.peer_of(who) {
-        let blocked = store
-            .is_blocked(peer, who)
+        let blocked = cache
+            .is_blocked(store, peer, who)
             .await
             .map_err(|e| store_err("reading blocks", e))?;
         if blocked {
@@ -56,8 +68,8 @@ pub(crate) async fn may_send(
             ));
         }
         if policy == DmPolicy::Friends {
-            let friends = store
-                .are_friends(who, peer)
+            let friends = cache
+                .are_friends(store, who, peer)
                 .await
                 .map_err(|e| store_err("reading friends", e))?;
             if !friends {
@@ -65,5 +77,5 @@ pub(crate) async fn may_send(
             }
         }
     }
-    Ok(conv)
+    Ok(conv.kind)
 }

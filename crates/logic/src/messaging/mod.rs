@@ -2,11 +2,14 @@
 //! conversations, history, cursors, receipts and typing.
 
 mod access;
+mod access_cache;
 mod audience;
+mod bounded;
 mod config;
 mod pipeline;
 mod service;
 
+pub(crate) use access_cache::AccessCache;
 pub(crate) use audience::AudienceCache;
 pub use config::{DmPolicy, GroupsConfig, MessagingConfig};
 pub(crate) use pipeline::{Committer, Pipeline};

@@ -37,6 +37,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::access;
+use super::access_cache::AccessCache;
 use super::audience::{Audience, AudienceCache};
 use super::config::MessagingConfig;
 use crate::clock;
@@ -104,6 +105,7 @@ pub(crate) struct Pipeline {
     pub(crate) bus: Arc<dyn Bus>,
     pub(crate) presence: Arc<dyn Presence>,
     pub(crate) audience: Arc<AudienceCache>,
+    pub(crate) access: Arc<AccessCache>,
     pub(crate) config: MessagingConfig,
     committer: Committer,
     /// Taken by `spawn`: the commit stage runs once.
@@ -116,6 +118,7 @@ impl Pipeline {
         bus: Arc<dyn Bus>,
         presence: Arc<dyn Presence>,
         audience: Arc<AudienceCache>,
+        access: Arc<AccessCache>,
         config: MessagingConfig,
     ) -> Self {
         let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
@@ -124,6 +127,7 @@ impl Pipeline {
             bus,
             presence,
             audience,
+            access,
             config,
             committer: Committer { jobs: tx },
             jobs: Arc::new(Mutex::new(Some(rx))),
@@ -193,6 +197,7 @@ impl Pipeline {
             let now = clock::now();
             let allowed = access::may_send(
                 &*self.store,
+                &self.access,
                 self.config.dm_policy,
                 &record.sender,
                 &record.conversation_id,
@@ -200,11 +205,11 @@ impl Pipeline {
             )
             .await;
             match allowed {
-                Ok(conv) => {
+                Ok(kind) => {
                     let message = NewMessage {
                         id: MessageId::generate(),
                         conversation_id: record.conversation_id,
-                        conversation_kind: conv.kind,
+                        conversation_kind: kind,
                         from: record.sender,
                         client_msg_id: record.client_msg_id,
                         message_type: record.message_type,

@@ -12,6 +12,7 @@ use ferrochat_ports::store::HistoryQuery;
 use ferrochat_ports::{ApiError, MessagingApi};
 
 use super::access;
+use super::access_cache::AccessCache;
 use super::audience::{Audience, AudienceCache};
 use super::config::DmPolicy;
 use crate::clock;
@@ -22,6 +23,7 @@ use crate::users;
 pub struct Messaging {
     pub(crate) deps: LogicDeps,
     pub(crate) audience: Arc<AudienceCache>,
+    pub(crate) access: Arc<AccessCache>,
     pub(crate) dm_policy: DmPolicy,
 }
 
@@ -79,34 +81,42 @@ impl MessagingApi for Messaging {
         who: &UserId,
         target: &SendTarget,
     ) -> Result<ConversationId, ApiError> {
-        let store = &*self.deps.store;
-        match target {
-            SendTarget::Conversation(id) => {
-                access::may_send(store, self.dm_policy, who, id, clock::now()).await?;
-                Ok(id.clone())
-            }
-            SendTarget::User(peer) => {
-                let id = self.open_single(who, peer).await?.id;
-                access::may_send(store, self.dm_policy, who, &id, clock::now()).await?;
-                Ok(id)
-            }
-            SendTarget::Group(gid) => {
-                let group = store
-                    .group(gid)
-                    .await
-                    .map_err(|e| store_err("reading a group", e))?
-                    .ok_or_else(|| ApiError::not_found("no such group"))?;
-                access::may_send(
-                    store,
-                    self.dm_policy,
-                    who,
-                    &group.conversation_id,
-                    clock::now(),
-                )
-                .await?;
-                Ok(group.conversation_id)
-            }
-        }
+        let id = match target {
+            SendTarget::Conversation(id) => id.clone(),
+            SendTarget::User(peer) => match self.access.single(who, peer) {
+                Some(id) => id,
+                None => {
+                    let id = self.open_single(who, peer).await?.id;
+                    self.access.remember_single(who, peer, &id);
+                    id
+                }
+            },
+            SendTarget::Group(gid) => match self.access.group_conversation(gid) {
+                Some(id) => id,
+                None => {
+                    let id = self
+                        .deps
+                        .store
+                        .group(gid)
+                        .await
+                        .map_err(|e| store_err("reading a group", e))?
+                        .ok_or_else(|| ApiError::not_found("no such group"))?
+                        .conversation_id;
+                    self.access.remember_group(gid, &id);
+                    id
+                }
+            },
+        };
+        access::may_send(
+            &*self.deps.store,
+            &self.access,
+            self.dm_policy,
+            who,
+            &id,
+            clock::now(),
+        )
+        .await?;
+        Ok(id)
     }
 
     async fn open_single(&self, who: &UserId, peer: &UserId) -> Result<ConversationView, ApiError> {
