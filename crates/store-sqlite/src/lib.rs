@@ -8,6 +8,7 @@
 //! group commit amortises that cost over many messages.
 
 mod accounts;
+mod commit;
 mod error;
 mod groups;
 mod messages;

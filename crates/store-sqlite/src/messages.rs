@@ -1,7 +1,5 @@
 //! Conversations, cursors and messages, with group commit.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use ferrochat_domain::commands::UpdateConversation;
 use ferrochat_domain::groups::Role;
@@ -15,27 +13,27 @@ use ferrochat_ports::store::{
 };
 use ferrochat_ports::StoreError;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::Row;
 
 use crate::error::map;
 use crate::SqliteStore;
 
 /// SQLite integers are i64; seqs are u64 and start at 0.
-fn seq(v: i64) -> Seq {
+pub(crate) fn seq(v: i64) -> Seq {
     Seq::new(u64::try_from(v).unwrap_or(0))
 }
 
-fn db_seq(s: Seq) -> i64 {
+pub(crate) fn db_seq(s: Seq) -> i64 {
     i64::try_from(s.get()).unwrap_or(i64::MAX)
 }
 
-fn kind(s: &str) -> Result<ConversationKind, sqlx::Error> {
+pub(crate) fn kind(s: &str) -> Result<ConversationKind, sqlx::Error> {
     ConversationKind::from_stored(s)
         .ok_or_else(|| sqlx::Error::Decode(format!("unknown conversation kind {s:?}").into()))
 }
 
 /// Reads a message from columns named with `prefix` (`""` or `"lm_"`).
-fn message_from_row(
+pub(crate) fn message_from_row(
     row: &SqliteRow,
     prefix: &str,
     conversation_id: &ConversationId,
@@ -55,7 +53,7 @@ fn message_from_row(
     })
 }
 
-const MESSAGE_COLUMNS: &str =
+pub(crate) const MESSAGE_COLUMNS: &str =
     "id, seq, from_user_id, client_msg_id, message_type, content, created_at";
 
 /// A member's view of their conversations: peer name for single chats,
@@ -112,117 +110,10 @@ fn view_from_row(row: &SqliteRow) -> Result<ConversationView, sqlx::Error> {
     })
 }
 
-/// The original of a resend, if (from, client_msg_id) is stored.
-async fn find_original(
-    tx: &mut Transaction<'_, Sqlite>,
-    m: &NewMessage,
-) -> Result<Option<Message>, sqlx::Error> {
-    let sql = format!(
-        "SELECT m.conversation_id, c.kind, {cols} FROM messages m
-         JOIN conversations c ON c.id = m.conversation_id
-         WHERE m.from_user_id = ? AND m.client_msg_id = ?",
-        cols = MESSAGE_COLUMNS
-            .split(", ")
-            .map(|c| format!("m.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let row = sqlx::query(&sql)
-        .bind(m.from.as_str())
-        .bind(m.client_msg_id.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
-    row.map(|r| {
-        let conv = ConversationId::from_stored(r.try_get("conversation_id")?);
-        let k = kind(r.try_get::<&str, _>("kind")?)?;
-        message_from_row(&r, "", &conv, k)
-    })
-    .transpose()
-}
-
 #[async_trait]
 impl MessageStore for SqliteStore {
     async fn commit_messages(&self, batch: &[NewMessage]) -> Result<Vec<Committed>, StoreError> {
-        let mut tx = self.writer.begin().await.map_err(map)?;
-        // Seqs handed out in this batch, per conversation: the transaction
-        // sees its own writes, but keeping them here saves a read each.
-        let mut last: HashMap<&str, (Seq, Timestamp)> = HashMap::new();
-        let mut cursors: HashMap<(&str, &str), Seq> = HashMap::new();
-        let mut out = Vec::with_capacity(batch.len());
-        for m in batch {
-            if let Some(original) = find_original(&mut tx, m).await.map_err(map)? {
-                out.push(Committed::Duplicate(original));
-                continue;
-            }
-            let conv = m.conversation_id.as_str();
-            let current = match last.get(conv) {
-                Some((s, _)) => *s,
-                None => {
-                    let row = sqlx::query("SELECT last_seq FROM conversations WHERE id = ?")
-                        .bind(conv)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(map)?
-                        .ok_or_else(|| StoreError::Conflict(format!("no conversation {conv}")))?;
-                    seq(row.try_get("last_seq").map_err(map)?)
-                }
-            };
-            let next = current
-                .next()
-                .ok_or_else(|| StoreError::Conflict(format!("conversation {conv} is full")))?;
-            sqlx::query(
-                "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(conv)
-            .bind(db_seq(next))
-            .bind(m.id.as_str())
-            .bind(m.from.as_str())
-            .bind(m.client_msg_id.as_str())
-            .bind(m.message_type.as_str())
-            .bind(m.content.as_str())
-            .bind(m.created_at.millis())
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-            last.insert(conv, (next, m.created_at));
-            cursors.insert((m.from.as_str(), conv), next);
-            out.push(Committed::Stored(Message {
-                id: m.id.clone(),
-                conversation_id: m.conversation_id.clone(),
-                conversation_kind: m.conversation_kind,
-                seq: next,
-                from: m.from.clone(),
-                message_type: m.message_type.clone(),
-                content: m.content.clone(),
-                client_msg_id: m.client_msg_id.clone(),
-                created_at: m.created_at,
-            }));
-        }
-        for (conv, (s, at)) in &last {
-            sqlx::query("UPDATE conversations SET last_seq = ?, updated_at = MAX(updated_at, ?) WHERE id = ?")
-                .bind(db_seq(*s))
-                .bind(at.millis())
-                .bind(*conv)
-                .execute(&mut *tx)
-                .await
-                .map_err(map)?;
-        }
-        // Sending moves the sender's own read cursor (invariant 5).
-        for ((user, conv), s) in &cursors {
-            sqlx::query(
-                "UPDATE conversation_members SET read_seq = MAX(read_seq, ?)
-                 WHERE conversation_id = ? AND user_id = ?",
-            )
-            .bind(db_seq(*s))
-            .bind(*conv)
-            .bind(*user)
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-        }
-        tx.commit().await.map_err(map)?;
-        Ok(out)
+        crate::commit::commit_messages(&self.writer, batch).await
     }
 
     async fn open_single(
