@@ -28,9 +28,8 @@ pub(crate) async fn dispatch(
                 ReplyTo::Ws {
                     conn, request_id, ..
                 } => {
-                    if let Some(c) = state.registry.get(conn) {
-                        c.send(frames::reply(request_id.as_deref(), &result));
-                    }
+                    let frame = frames::reply(request_id.as_deref(), &result);
+                    state.registry.send_to(conn, frame);
                 }
             },
             DownstreamRecord::Deliver { conns, event } => {

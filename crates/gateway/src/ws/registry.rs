@@ -101,8 +101,15 @@ impl Registry {
         }
     }
 
-    pub(crate) fn get(&self, id: ConnId) -> Option<Conn> {
-        self.conns.read().ok().and_then(|m| m.get(&id).cloned())
+    /// Queues a frame on one connection, if it is still open. Under the
+    /// read lock rather than cloning the entry out: this runs once per
+    /// send (its answer), and a clone copies the session id.
+    pub(crate) fn send_to(&self, id: ConnId, frame: Utf8Bytes) {
+        if let Ok(m) = self.conns.read() {
+            if let Some(c) = m.get(&id) {
+                c.send(frame);
+            }
+        }
     }
 
     /// Queues one frame on many connections, under one read lock.

@@ -125,7 +125,9 @@ async fn read_loop(
                 return;
             }
             Some(Ok(Message::Text(text))) => {
-                handle::frame(state, who, conn, conn_id, text.as_str()).await;
+                // Boxed: inline, the handler's state (the largest of any
+                // frame's) would be part of every idle session's task.
+                Box::pin(handle::frame(state, who, conn, conn_id, text.as_str())).await;
             }
             Some(Ok(Message::Binary(_))) => handle::binary(conn),
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}

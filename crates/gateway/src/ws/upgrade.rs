@@ -20,8 +20,13 @@ use crate::extract::bearer;
 use crate::state::AppState;
 
 /// Per-connection socket buffers. tungstenite's defaults (128 KiB each)
-/// would cost a quarter MiB per idle connection.
-const READ_BUFFER: usize = 4 * 1024;
+/// would cost a quarter MiB per idle connection. The read buffer is
+/// allocated up front and kept for the connection's life, so it is sized
+/// for the frames clients send (a send is a few hundred bytes); a larger
+/// frame grows it for that frame. The write buffer is only a threshold:
+/// frames are batched up to it before a write, and it stays empty while
+/// the connection is idle.
+const READ_BUFFER: usize = 1024;
 const WRITE_BUFFER: usize = 4 * 1024;
 
 pub(crate) fn routes() -> Router<AppState> {
