@@ -9,6 +9,7 @@ use ferrochat_ports::Bus;
 use ferrochat_proto::bus as codec;
 use rdkafka::consumer::{BaseConsumer, Consumer as _};
 use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
@@ -82,6 +83,41 @@ impl KafkaBus {
             .map_err(|(e, _)| map(topic, &e))
     }
 
+    /// Hands the record to librdkafka and returns: for downstream records,
+    /// which the fan-out stage sends one after another. Waiting for each
+    /// broker acknowledgement there would make fan-out one round trip per
+    /// record; the idempotent producer keeps the partition's order anyway,
+    /// and a lost delivery costs only a resync by seq. librdkafka's queue
+    /// is bounded: when it is full this waits for room.
+    async fn enqueue(&self, topic: &str, payload: Vec<u8>) -> Result<(), BusError> {
+        let deadline = tokio::time::Instant::now() + self.config.send_timeout;
+        loop {
+            let record = FutureRecord::<str, [u8]>::to(topic).payload(&payload);
+            match self.producer.send_result(record) {
+                Ok(delivery) => {
+                    let topic = topic.to_owned();
+                    tokio::spawn(async move {
+                        match delivery.await {
+                            Ok(Ok(_)) => {}
+                            Ok(Err((e, _))) => {
+                                tracing::warn!(%topic, error = %e, "downstream record not delivered")
+                            }
+                            Err(_) => tracing::warn!(%topic, "producer closed before delivery"),
+                        }
+                    });
+                    return Ok(());
+                }
+                Err((e, _))
+                    if e.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull)
+                        && tokio::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+                Err((e, _)) => return Err(map(topic, &e)),
+            }
+        }
+    }
+
     fn consumer_config(&self, group: Option<&str>) -> ClientConfig {
         let mut c = ClientConfig::new();
         c.set("bootstrap.servers", &self.config.brokers)
@@ -141,7 +177,7 @@ impl Bus for KafkaBus {
         record: DownstreamRecord,
     ) -> Result<(), BusError> {
         let topic = self.downstream_topic(gateway);
-        self.publish(&topic, None, codec::encode_downstream(&record))
+        self.enqueue(&topic, codec::encode_downstream(&record))
             .await
     }
 
@@ -171,8 +207,12 @@ impl Bus for KafkaBus {
         self.admin
             .ensure(&[(&topic, 1)], self.config.replication_factor)
             .await?;
-        let inner: BaseConsumer = self
-            .consumer_config(None)
+        // librdkafka wants a group id even for an assigned partition; the
+        // group never commits (auto commit off, nothing stored).
+        let mut tail = self.consumer_config(None);
+        tail.set("group.id", format!("{topic}.reader"))
+            .set("enable.auto.commit", "false");
+        let inner: BaseConsumer = tail
             .create()
             .map_err(|e| BusError::Unavailable(format!("kafka consumer: {e}")))?;
         // The end as of now, not as of the first fetch: a record published

@@ -209,13 +209,12 @@ impl<T: Send + 'static> Poller<T> {
     }
 
     fn close(self) {
-        if self.mode == Mode::Tail {
-            return; // not a group member: dropping it is immediate
-        }
-        match self.inner.commit_consumer_state(CommitMode::Sync) {
-            Ok(()) => {}
-            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
-            Err(e) => tracing::warn!(topic = %self.topic, error = %e, "final commit failed"),
+        if self.mode == Mode::Group {
+            match self.inner.commit_consumer_state(CommitMode::Sync) {
+                Ok(()) => {}
+                Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+                Err(e) => tracing::warn!(topic = %self.topic, error = %e, "final commit failed"),
+            }
         }
         let deadline = Instant::now() + CLOSE_DEADLINE;
         if let Err(e) = self.inner.close_queue() {

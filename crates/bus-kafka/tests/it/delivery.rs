@@ -119,12 +119,16 @@ async fn a_gateway_reads_only_what_was_published_after_it_started() {
         },
         result: Err(ApiError::internal()),
     };
-    // An earlier run of this gateway, and records nobody read.
-    let earlier = bus.consume_downstream(&gateway).await.expect("consumer");
+    // An earlier run of this gateway, with records it read (so they are
+    // on the broker: downstream publishing does not wait for that).
+    let mut earlier = bus.consume_downstream(&gateway).await.expect("consumer");
     for token in 0..3 {
         bus.publish_downstream(&gateway, reply(token))
             .await
             .expect("publish");
+    }
+    for _ in 0..3 {
+        next(&mut earlier).await;
     }
     drop(earlier);
 
