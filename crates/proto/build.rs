@@ -3,7 +3,10 @@
 
 use std::error::Error;
 
-const PROTOS: &[&str] = &["proto/ferrochat/v1/bus.proto"];
+const PROTOS: &[&str] = &[
+    "proto/ferrochat/v1/bus.proto",
+    "proto/ferrochat/v1/logic.proto",
+];
 
 fn main() -> Result<(), Box<dyn Error>> {
     for p in PROTOS {

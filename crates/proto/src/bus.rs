@@ -110,7 +110,7 @@ impl TryFrom<pb::ReplyTo> for ReplyTo {
 
 // --- messages, acks, errors -----------------------------------------------
 
-fn kind_to_pb(k: ConversationKind) -> pb::ConversationKind {
+pub(crate) fn kind_to_pb(k: ConversationKind) -> pb::ConversationKind {
     match k {
         ConversationKind::Single => pb::ConversationKind::Single,
         ConversationKind::Group => pb::ConversationKind::Group,
@@ -118,7 +118,7 @@ fn kind_to_pb(k: ConversationKind) -> pb::ConversationKind {
     }
 }
 
-fn kind_from_pb(raw: i32) -> Result<ConversationKind, DecodeError> {
+pub(crate) fn kind_from_pb(raw: i32) -> Result<ConversationKind, DecodeError> {
     match pb::ConversationKind::try_from(raw) {
         Ok(pb::ConversationKind::Single) => Ok(ConversationKind::Single),
         Ok(pb::ConversationKind::Group) => Ok(ConversationKind::Group),

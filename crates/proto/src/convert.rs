@@ -29,6 +29,13 @@ impl From<InvalidField> for DecodeError {
     }
 }
 
+// Conversions that cannot fail, for callers generic over `TryFrom`.
+impl From<std::convert::Infallible> for DecodeError {
+    fn from(e: std::convert::Infallible) -> Self {
+        match e {}
+    }
+}
+
 /// A message field proto3 makes optional but ferrochat always writes.
 pub(crate) fn required<T>(value: Option<T>, field: &'static str) -> Result<T, DecodeError> {
     value.ok_or_else(|| DecodeError::field(field, "is missing"))

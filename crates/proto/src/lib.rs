@@ -1,5 +1,7 @@
-//! ferrochat's protobuf messages (and, later, its gRPC services), with the
-//! conversions between them and the domain's types.
+//! ferrochat's protobuf messages and gRPC services, with the conversions
+//! between them and the domain's types: bus records in [`bus`], the logic
+//! role's service (`logic.proto`) in `logic/`, as methods and `From`/`TryFrom`
+//! impls on the generated types.
 //!
 //! The `.proto` files in `proto/` are the cross-process contract. Decoding
 //! is an edge (design invariant 7): `TryFrom` checks ids and required
@@ -7,6 +9,7 @@
 
 pub mod bus;
 mod convert;
+mod logic;
 
 pub use convert::DecodeError;
 

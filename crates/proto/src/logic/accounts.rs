@@ -1,0 +1,220 @@
+//! Accounts: register, login, tokens, sessions, profiles.
+
+use ferrochat_domain::commands::{Login, Register, UpdateProfile};
+use ferrochat_domain::{
+    Avatar, DeviceId, InvalidField, LoginOutcome, Nickname, Password, Principal, SessionId,
+    TokenPair, User, UserId, Username,
+};
+
+use super::{id, time};
+use crate::convert::{required, DecodeError};
+use crate::pb;
+
+/// The gateway refuses longer tokens before asking (`ferrochat-wire`); the
+/// server holds any other caller to the same bound.
+const MAX_TOKEN_BYTES: usize = 512;
+
+fn token(raw: String, field: &'static str) -> Result<String, InvalidField> {
+    if raw.is_empty() || raw.len() > MAX_TOKEN_BYTES {
+        return Err(InvalidField::new(field, "is malformed"));
+    }
+    Ok(raw)
+}
+
+impl pb::RegisterRequest {
+    pub fn new(cmd: &Register) -> Self {
+        Self {
+            username: cmd.username.as_str().to_owned(),
+            password: cmd.password.expose().to_owned(),
+            nickname: cmd.nickname.as_ref().map(|n| n.as_str().to_owned()),
+        }
+    }
+
+    pub fn parse(self) -> Result<Register, InvalidField> {
+        Ok(Register {
+            username: Username::parse(self.username)?,
+            password: Password::parse(self.password)?,
+            nickname: self.nickname.map(Nickname::parse).transpose()?,
+        })
+    }
+}
+
+impl pb::LoginRequest {
+    pub fn new(cmd: &Login) -> Self {
+        Self {
+            username: cmd.username.as_str().to_owned(),
+            password: cmd.password.expose().to_owned(),
+            device_id: cmd.device_id.as_ref().map(|d| d.as_str().to_owned()),
+        }
+    }
+
+    pub fn parse(self) -> Result<Login, InvalidField> {
+        Ok(Login {
+            username: Username::parse(self.username)?,
+            password: Password::parse(self.password)?,
+            device_id: self.device_id.map(DeviceId::parse).transpose()?,
+        })
+    }
+}
+
+impl pb::RefreshRequest {
+    pub fn new(refresh_token: &str) -> Self {
+        Self {
+            refresh_token: refresh_token.to_owned(),
+        }
+    }
+
+    pub fn parse(self) -> Result<String, InvalidField> {
+        token(self.refresh_token, "refresh_token")
+    }
+}
+
+impl pb::AuthenticateRequest {
+    pub fn new(access_token: &str) -> Self {
+        Self {
+            access_token: access_token.to_owned(),
+        }
+    }
+
+    pub fn parse(self) -> Result<String, InvalidField> {
+        token(self.access_token, "access_token")
+    }
+}
+
+impl pb::GetUserRequest {
+    pub fn new(user: &UserId) -> Self {
+        Self {
+            user_id: user.as_str().to_owned(),
+        }
+    }
+
+    pub fn parse(self) -> Result<UserId, InvalidField> {
+        id(&self.user_id, "user_id", UserId::parse)
+    }
+}
+
+impl pb::UpdateProfileRequest {
+    pub fn new(who: &UserId, cmd: &UpdateProfile) -> Self {
+        Self {
+            caller_id: who.as_str().to_owned(),
+            nickname: cmd.nickname.as_ref().map(|n| n.as_str().to_owned()),
+            avatar: cmd.avatar.as_ref().map(|a| a.as_str().to_owned()),
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, UpdateProfile), InvalidField> {
+        Ok((
+            id(&self.caller_id, "caller_id", UserId::parse)?,
+            UpdateProfile {
+                nickname: self.nickname.map(Nickname::parse).transpose()?,
+                avatar: self.avatar.map(Avatar::parse).transpose()?,
+            },
+        ))
+    }
+}
+
+impl pb::CallerRequest {
+    pub fn new(who: &UserId) -> Self {
+        Self {
+            caller_id: who.as_str().to_owned(),
+        }
+    }
+
+    pub fn parse(self) -> Result<UserId, InvalidField> {
+        id(&self.caller_id, "caller_id", UserId::parse)
+    }
+}
+
+// Principal is both a request (Logout) and an answer (Authenticate).
+impl From<&Principal> for pb::Principal {
+    fn from(p: &Principal) -> Self {
+        Self {
+            user_id: p.user_id.as_str().to_owned(),
+            session_id: p.session_id.as_str().to_owned(),
+        }
+    }
+}
+
+impl pb::Principal {
+    pub fn parse(self) -> Result<Principal, InvalidField> {
+        Ok(Principal {
+            user_id: id(&self.user_id, "user_id", UserId::parse)?,
+            session_id: id(&self.session_id, "session_id", SessionId::parse)?,
+        })
+    }
+}
+
+impl TryFrom<pb::Principal> for Principal {
+    type Error = DecodeError;
+    fn try_from(p: pb::Principal) -> Result<Self, DecodeError> {
+        Ok(p.parse()?)
+    }
+}
+
+// --- answers --------------------------------------------------------------
+
+impl From<&User> for pb::User {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id.as_str().to_owned(),
+            username: u.username.as_str().to_owned(),
+            nickname: u.nickname.as_str().to_owned(),
+            avatar: u.avatar.as_str().to_owned(),
+            created_at_ms: u.created_at.millis(),
+        }
+    }
+}
+
+impl TryFrom<pb::User> for User {
+    type Error = DecodeError;
+    fn try_from(u: pb::User) -> Result<Self, DecodeError> {
+        Ok(Self {
+            id: UserId::parse(&u.id)?,
+            // As stored: a rule tightened later must not make old
+            // accounts unreadable.
+            username: Username::from_stored(u.username),
+            nickname: Nickname::from_stored(u.nickname),
+            avatar: Avatar::from_stored(u.avatar),
+            created_at: time(u.created_at_ms),
+        })
+    }
+}
+
+impl From<&TokenPair> for pb::TokenPair {
+    fn from(t: &TokenPair) -> Self {
+        Self {
+            access_token: t.access_token.clone(),
+            refresh_token: t.refresh_token.clone(),
+            expires_in: t.expires_in,
+        }
+    }
+}
+
+impl From<pb::TokenPair> for TokenPair {
+    fn from(t: pb::TokenPair) -> Self {
+        Self {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            expires_in: t.expires_in,
+        }
+    }
+}
+
+impl From<&LoginOutcome> for pb::LoginResponse {
+    fn from(o: &LoginOutcome) -> Self {
+        Self {
+            tokens: Some((&o.tokens).into()),
+            user: Some((&o.user).into()),
+        }
+    }
+}
+
+impl TryFrom<pb::LoginResponse> for LoginOutcome {
+    type Error = DecodeError;
+    fn try_from(o: pb::LoginResponse) -> Result<Self, DecodeError> {
+        Ok(Self {
+            tokens: required(o.tokens, "tokens")?.into(),
+            user: required(o.user, "user")?.try_into()?,
+        })
+    }
+}
