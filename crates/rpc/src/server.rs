@@ -1,0 +1,309 @@
+//! `LogicServer`: the API ports as the tonic service `LogicService`.
+//!
+//! Each rpc parses its request into domain types (a bad field is refused
+//! with its name, as HTTP refuses it), calls the port, and turns the answer
+//! or the `ApiError` into protobuf. Nothing else happens here: the rules
+//! are logic's.
+
+use std::sync::Arc;
+
+use ferrochat_domain::InvalidField;
+use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
+use ferrochat_proto::pb;
+use ferrochat_proto::pb::logic_service_server::{LogicService, LogicServiceServer};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::server::TcpIncoming;
+use tonic::transport::Server;
+use tonic::{Request, Response, Status};
+
+use crate::status::to_status;
+
+/// What the logic role serves: the four API ports.
+#[derive(Clone)]
+pub struct LogicApis {
+    pub accounts: Arc<dyn AccountsApi>,
+    pub messaging: Arc<dyn MessagingApi>,
+    pub groups: Arc<dyn GroupsApi>,
+    pub social: Arc<dyn SocialApi>,
+}
+
+/// The API ports as a tonic service.
+#[derive(Clone)]
+pub struct LogicServer {
+    apis: LogicApis,
+}
+
+impl LogicServer {
+    pub fn new(apis: LogicApis) -> Self {
+        Self { apis }
+    }
+
+    pub fn into_service(self) -> LogicServiceServer<Self> {
+        LogicServiceServer::new(self)
+    }
+}
+
+/// Serves `server` on `listener` (already bound, so port 0 works) until
+/// `cancel`: then it stops accepting, finishes the calls in flight and
+/// returns.
+pub async fn serve(
+    listener: TcpListener,
+    server: LogicServer,
+    cancel: CancellationToken,
+) -> Result<(), tonic::transport::Error> {
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    Server::builder()
+        // One span per call, named by the rpc (never its fields, which
+        // carry passwords and tokens).
+        .trace_fn(|req| tracing::debug_span!("rpc", path = %req.uri().path()))
+        .add_service(server.into_service())
+        .serve_with_incoming_shutdown(incoming, cancel.cancelled_owned())
+        .await
+}
+
+type Answer<T> = Result<Response<T>, Status>;
+
+/// Parses a request into domain types; a bad field is refused as
+/// `InvalidParams` (or `TooLarge`) naming the field.
+fn parse<R, T>(
+    request: Request<R>,
+    parse: impl FnOnce(R) -> Result<T, InvalidField>,
+) -> Result<T, Status> {
+    parse(request.into_inner()).map_err(|e| to_status(&ApiError::from(e)))
+}
+
+/// A port's answer as protobuf, or its error as a status.
+fn reply<T: 'static, P>(result: Result<T, ApiError>) -> Answer<P>
+where
+    P: for<'a> From<&'a T>,
+{
+    match result {
+        Ok(v) => Ok(Response::new(P::from(&v))),
+        Err(e) => Err(to_status(&e)),
+    }
+}
+
+fn reply_with<T, P>(result: Result<T, ApiError>, to_pb: impl FnOnce(&T) -> P) -> Answer<P> {
+    match result {
+        Ok(v) => Ok(Response::new(to_pb(&v))),
+        Err(e) => Err(to_status(&e)),
+    }
+}
+
+fn empty<T>(_: &T) -> pb::Empty {
+    pb::Empty {}
+}
+
+#[tonic::async_trait]
+impl LogicService for LogicServer {
+    // --- accounts ---
+
+    async fn register(&self, r: Request<pb::RegisterRequest>) -> Answer<pb::User> {
+        let cmd = parse(r, pb::RegisterRequest::parse)?;
+        reply(self.apis.accounts.register(cmd).await)
+    }
+
+    async fn login(&self, r: Request<pb::LoginRequest>) -> Answer<pb::LoginResponse> {
+        let cmd = parse(r, pb::LoginRequest::parse)?;
+        reply(self.apis.accounts.login(cmd).await)
+    }
+
+    async fn refresh(&self, r: Request<pb::RefreshRequest>) -> Answer<pb::TokenPair> {
+        let token = parse(r, pb::RefreshRequest::parse)?;
+        reply(self.apis.accounts.refresh(&token).await)
+    }
+
+    async fn logout(&self, r: Request<pb::Principal>) -> Answer<pb::Empty> {
+        let who = parse(r, pb::Principal::parse)?;
+        reply_with(self.apis.accounts.logout(&who).await, empty)
+    }
+
+    async fn authenticate(&self, r: Request<pb::AuthenticateRequest>) -> Answer<pb::Principal> {
+        let token = parse(r, pb::AuthenticateRequest::parse)?;
+        reply(self.apis.accounts.authenticate(&token).await)
+    }
+
+    async fn get_user(&self, r: Request<pb::GetUserRequest>) -> Answer<pb::User> {
+        let id = parse(r, pb::GetUserRequest::parse)?;
+        reply(self.apis.accounts.user(&id).await)
+    }
+
+    async fn update_profile(&self, r: Request<pb::UpdateProfileRequest>) -> Answer<pb::User> {
+        let (who, cmd) = parse(r, pb::UpdateProfileRequest::parse)?;
+        reply(self.apis.accounts.update_profile(&who, cmd).await)
+    }
+
+    // --- conversations and messages ---
+
+    async fn resolve_target(
+        &self,
+        r: Request<pb::ResolveTargetRequest>,
+    ) -> Answer<pb::ResolveTargetResponse> {
+        let (who, target) = parse(r, pb::ResolveTargetRequest::parse)?;
+        reply(self.apis.messaging.resolve_target(&who, &target).await)
+    }
+
+    async fn open_single(&self, r: Request<pb::OpenSingleRequest>) -> Answer<pb::ConversationView> {
+        let (who, peer) = parse(r, pb::OpenSingleRequest::parse)?;
+        reply(self.apis.messaging.open_single(&who, &peer).await)
+    }
+
+    async fn conversations(
+        &self,
+        r: Request<pb::CallerRequest>,
+    ) -> Answer<pb::ConversationsResponse> {
+        let who = parse(r, pb::CallerRequest::parse)?;
+        reply_with(self.apis.messaging.conversations(&who).await, |v| {
+            pb::ConversationsResponse::from(v.as_slice())
+        })
+    }
+
+    async fn update_conversation(
+        &self,
+        r: Request<pb::UpdateConversationRequest>,
+    ) -> Answer<pb::ConversationView> {
+        let (who, id, cmd) = parse(r, pb::UpdateConversationRequest::parse)?;
+        reply(
+            self.apis
+                .messaging
+                .update_conversation(&who, &id, cmd)
+                .await,
+        )
+    }
+
+    async fn history(&self, r: Request<pb::HistoryRequest>) -> Answer<pb::HistoryResponse> {
+        let (who, query) = parse(r, pb::HistoryRequest::parse)?;
+        reply(self.apis.messaging.history(&who, query).await)
+    }
+
+    async fn unread(&self, r: Request<pb::CallerRequest>) -> Answer<pb::UnreadResponse> {
+        let who = parse(r, pb::CallerRequest::parse)?;
+        reply(self.apis.messaging.unread(&who).await)
+    }
+
+    async fn sync(&self, r: Request<pb::SyncRequest>) -> Answer<pb::SyncResponse> {
+        let (who, req) = parse(r, pb::SyncRequest::parse)?;
+        reply_with(self.apis.messaging.sync(&who, req).await, |v| {
+            pb::SyncResponse::from(v.as_slice())
+        })
+    }
+
+    async fn mark_read(&self, r: Request<pb::MarkReadRequest>) -> Answer<pb::Empty> {
+        let (who, id, seq) = parse(r, pb::MarkReadRequest::parse)?;
+        reply_with(self.apis.messaging.mark_read(&who, &id, seq).await, empty)
+    }
+
+    async fn typing(&self, r: Request<pb::TypingRequest>) -> Answer<pb::Empty> {
+        let (who, id) = parse(r, pb::TypingRequest::parse)?;
+        reply_with(self.apis.messaging.typing(&who, &id).await, empty)
+    }
+
+    // --- groups ---
+
+    async fn create_group(&self, r: Request<pb::CreateGroupRequest>) -> Answer<pb::GroupView> {
+        let (who, cmd) = parse(r, pb::CreateGroupRequest::parse)?;
+        reply(self.apis.groups.create_group(&who, cmd).await)
+    }
+
+    async fn get_group(&self, r: Request<pb::GroupRequest>) -> Answer<pb::GroupView> {
+        let (who, id) = parse(r, pb::GroupRequest::parse)?;
+        reply(self.apis.groups.group(&who, &id).await)
+    }
+
+    async fn join_group(&self, r: Request<pb::GroupRequest>) -> Answer<pb::GroupView> {
+        let (who, id) = parse(r, pb::GroupRequest::parse)?;
+        reply(self.apis.groups.join_group(&who, &id).await)
+    }
+
+    async fn leave_group(&self, r: Request<pb::GroupRequest>) -> Answer<pb::Empty> {
+        let (who, id) = parse(r, pb::GroupRequest::parse)?;
+        reply_with(self.apis.groups.leave_group(&who, &id).await, empty)
+    }
+
+    async fn members(&self, r: Request<pb::GroupRequest>) -> Answer<pb::MembersResponse> {
+        let (who, id) = parse(r, pb::GroupRequest::parse)?;
+        reply_with(self.apis.groups.members(&who, &id).await, |v| {
+            pb::MembersResponse::from(v.as_slice())
+        })
+    }
+
+    async fn add_members(&self, r: Request<pb::AddMembersRequest>) -> Answer<pb::MembersResponse> {
+        let (who, id, users) = parse(r, pb::AddMembersRequest::parse)?;
+        reply_with(self.apis.groups.add_members(&who, &id, users).await, |v| {
+            pb::MembersResponse::from(v.as_slice())
+        })
+    }
+
+    async fn kick(&self, r: Request<pb::MemberRequest>) -> Answer<pb::Empty> {
+        let (who, id, user) = parse(r, pb::MemberRequest::parse)?;
+        reply_with(self.apis.groups.kick(&who, &id, &user).await, empty)
+    }
+
+    async fn update_member(&self, r: Request<pb::UpdateMemberRequest>) -> Answer<pb::GroupMember> {
+        let (who, id, user, cmd) = parse(r, pb::UpdateMemberRequest::parse)?;
+        reply(self.apis.groups.update_member(&who, &id, &user, cmd).await)
+    }
+
+    async fn transfer(&self, r: Request<pb::MemberRequest>) -> Answer<pb::GroupView> {
+        let (who, id, to) = parse(r, pb::MemberRequest::parse)?;
+        reply(self.apis.groups.transfer(&who, &id, &to).await)
+    }
+
+    async fn dissolve(&self, r: Request<pb::GroupRequest>) -> Answer<pb::Empty> {
+        let (who, id) = parse(r, pb::GroupRequest::parse)?;
+        reply_with(self.apis.groups.dissolve(&who, &id).await, empty)
+    }
+
+    // --- friends, blocks, presence ---
+
+    async fn request_friend(
+        &self,
+        r: Request<pb::RequestFriendRequest>,
+    ) -> Answer<pb::FriendRequest> {
+        let (who, to, message) = parse(r, pb::RequestFriendRequest::parse)?;
+        reply(self.apis.social.request_friend(&who, &to, message).await)
+    }
+
+    async fn friend_requests(&self, r: Request<pb::CallerRequest>) -> Answer<pb::PendingRequests> {
+        let who = parse(r, pb::CallerRequest::parse)?;
+        reply(self.apis.social.friend_requests(&who).await)
+    }
+
+    async fn answer_request(
+        &self,
+        r: Request<pb::AnswerRequestRequest>,
+    ) -> Answer<pb::FriendRequest> {
+        let (who, id, accept) = parse(r, pb::AnswerRequestRequest::parse)?;
+        reply(self.apis.social.answer_request(&who, &id, accept).await)
+    }
+
+    async fn friends(&self, r: Request<pb::CallerRequest>) -> Answer<pb::FriendsResponse> {
+        let who = parse(r, pb::CallerRequest::parse)?;
+        reply_with(self.apis.social.friends(&who).await, |v| {
+            pb::FriendsResponse::from(v.as_slice())
+        })
+    }
+
+    async fn remove_friend(&self, r: Request<pb::PeerRequest>) -> Answer<pb::Empty> {
+        let (who, friend) = parse(r, pb::PeerRequest::parse)?;
+        reply_with(self.apis.social.remove_friend(&who, &friend).await, empty)
+    }
+
+    async fn set_block(&self, r: Request<pb::SetBlockRequest>) -> Answer<pb::Empty> {
+        let (who, other, on) = parse(r, pb::SetBlockRequest::parse)?;
+        reply_with(self.apis.social.set_block(&who, &other, on).await, empty)
+    }
+
+    async fn came_online(&self, r: Request<pb::CallerRequest>) -> Answer<pb::Empty> {
+        let who = parse(r, pb::CallerRequest::parse)?;
+        self.apis.social.came_online(&who).await;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn went_offline(&self, r: Request<pb::CallerRequest>) -> Answer<pb::Empty> {
+        let who = parse(r, pb::CallerRequest::parse)?;
+        self.apis.social.went_offline(&who).await;
+        Ok(Response::new(pb::Empty {}))
+    }
+}
