@@ -28,7 +28,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{BusKind, Config, StoreKind};
-use crate::{secret, telemetry};
+use crate::{logic_link, secret, telemetry};
 
 pub struct App {
     config: Config,
@@ -36,6 +36,8 @@ pub struct App {
     local_addr: SocketAddr,
     store: Arc<dyn Store>,
     logic: Arc<Logic>,
+    /// Set when the gateway reaches logic over gRPC (`logic.transport`).
+    logic_grpc: Option<logic_link::GrpcLogic>,
     task: TaskDeps,
     gateway: GatewayDeps,
 }
@@ -74,12 +76,13 @@ impl App {
             Logic::build(deps, &logic_config, &secret)
                 .map_err(|e| anyhow::anyhow!("logic setup: {e}"))?,
         );
+        let (apis, logic_grpc) = logic_link::build(&config.logic, &logic).await?;
         let gateway = GatewayDeps {
             id: GatewayId::new(&config.node_id),
-            accounts: logic.accounts.clone(),
-            messaging: logic.messaging.clone(),
-            groups: logic.groups.clone(),
-            social: logic.social.clone(),
+            accounts: apis.accounts,
+            messaging: apis.messaging,
+            groups: apis.groups,
+            social: apis.social,
             bus: bus.clone(),
             presence: presence.clone(),
             route_ttl: config
@@ -105,6 +108,7 @@ impl App {
             local_addr,
             store,
             logic,
+            logic_grpc,
             task,
             gateway,
         })
@@ -121,6 +125,7 @@ impl App {
             listener,
             store,
             logic,
+            logic_grpc,
             task,
             gateway,
             ..
@@ -137,6 +142,8 @@ impl App {
             let cancel = logic_cancel.clone();
             tokio::spawn(async move { logic.run(cancel).await })
         };
+        // Served until the gateway has drained, like logic itself.
+        let grpc_run = logic_grpc.map(|g| tokio::spawn(g.serve(logic_cancel.clone())));
         let task_run = tokio::spawn(ferrochat_task::run(
             task,
             TaskConfig::default(),
@@ -162,6 +169,11 @@ impl App {
                 None => (&mut serving).await,
             };
             logic_cancel.cancel();
+            if let Some(run) = grpc_run {
+                if let Ok(Err(e)) = run.await {
+                    tracing::error!(error = %e, "logic gRPC server failed");
+                }
+            }
             if let Ok(Err(e)) = logic_run.await {
                 tracing::error!(error = %e, "logic role failed");
             }

@@ -31,6 +31,7 @@ pub struct Config {
     pub gateway: GatewayConfig,
     pub messaging: MessagingConfig,
     pub groups: GroupsConfig,
+    pub logic: LogicLinkConfig,
     pub log: LogConfig,
     pub shutdown: ShutdownConfig,
 }
@@ -48,6 +49,7 @@ impl Default for Config {
             gateway: GatewayConfig::default(),
             messaging: MessagingConfig::default(),
             groups: GroupsConfig::default(),
+            logic: LogicLinkConfig::default(),
             log: LogConfig::default(),
             shutdown: ShutdownConfig::default(),
         }
@@ -137,6 +139,40 @@ impl Default for PresenceConfig {
             route_ttl: Duration::from_secs(60),
         }
     }
+}
+
+/// How the gateway reaches logic: by direct calls in this process (the
+/// default), or over gRPC: logic serves on `grpc_listen` and the gateway
+/// calls it through a client, as it will in a cluster.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogicLinkConfig {
+    pub transport: LogicTransport,
+    /// Where logic serves gRPC (`transport = "grpc"`). Port 0 picks a
+    /// free port.
+    pub grpc_listen: SocketAddr,
+    /// How long the gateway waits for one call to logic before answering
+    /// an internal error.
+    #[serde(with = "humantime_serde")]
+    pub grpc_timeout: Duration,
+}
+
+impl Default for LogicLinkConfig {
+    fn default() -> Self {
+        Self {
+            transport: LogicTransport::Direct,
+            grpc_listen: SocketAddr::from(([127, 0, 0, 1], 9001)),
+            grpc_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogicTransport {
+    #[default]
+    Direct,
+    Grpc,
 }
 
 /// Which store a `store.url` names.
@@ -235,6 +271,7 @@ const SECTIONS: &[&str] = &[
     "gateway",
     "messaging",
     "groups",
+    "logic",
     "log",
     "shutdown",
 ];
@@ -314,6 +351,9 @@ impl Config {
                 "messaging.max_content_bytes",
                 "must be at least 1 and less than gateway.ws.max_frame_bytes",
             );
+        }
+        if self.logic.grpc_timeout.is_zero() {
+            return bad("logic.grpc_timeout", "must be more than 0s");
         }
         if self.groups.max_members < 2 {
             return bad("groups.max_members", "must be at least 2");

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+mod logic_link;
 pub mod secret;
 pub mod telemetry;
 

@@ -16,6 +16,7 @@ mod friends;
 mod groups_admin;
 mod groups_basic;
 mod groups_moderation;
+mod logic_env;
 mod messaging;
 mod ops;
 mod presence;

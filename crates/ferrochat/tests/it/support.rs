@@ -1,5 +1,6 @@
 //! `spawn_app`: the real `App` on 127.0.0.1:0 with SQLite in a temp dir
-//! (or a fresh MySQL/PostgreSQL database, see `store_env`), and helpers
+//! (or a fresh MySQL/PostgreSQL database, see `store_env`; the Kafka bus,
+//! `bus_env`; logic over gRPC, `logic_env`), and helpers
 //! named after what a client does.
 
 use std::path::PathBuf;
@@ -49,6 +50,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     crate::store_env::apply(&mut config).await;
     crate::bus_env::apply(&mut config);
     crate::presence_env::apply(&mut config);
+    crate::logic_env::apply(&mut config);
     tweak(&mut config);
     let app = App::build(config).await.expect("app builds");
     let addr = app.local_addr();
