@@ -62,11 +62,16 @@ impl App {
         let secret = secret::resolve(config.auth.jwt_secret.as_deref(), &config.data_dir)?;
         let bus = open_bus(&config).await?;
         let presence = open_presence(&config).await?;
-        let logic_config = LogicConfig {
+        let mut logic_config = LogicConfig {
             auth: config.auth.clone(),
             messaging: config.messaging.clone(),
             groups: config.groups.clone(),
         };
+        if config.bus.kind == BusKind::Kafka {
+            // Other logic instances may share the bus, and a change made
+            // through one cannot yet make the others forget their caches.
+            logic_config.messaging.cache_mutable_facts = false;
+        }
         let deps = LogicDeps {
             store: store.clone(),
             bus: bus.clone(),

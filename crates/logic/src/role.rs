@@ -34,8 +34,12 @@ pub struct Logic {
 impl Logic {
     /// `secret` signs access tokens; every logic instance must share it.
     pub fn build(deps: LogicDeps, config: &LogicConfig, secret: &[u8]) -> Result<Self, String> {
-        let audience = Arc::new(AudienceCache::new(config.messaging.fanout_task_threshold));
-        let access = Arc::new(AccessCache::default());
+        let cache = config.messaging.cache_mutable_facts;
+        let audience = Arc::new(AudienceCache::new(
+            config.messaging.fanout_task_threshold,
+            cache,
+        ));
+        let access = Arc::new(AccessCache::new(cache));
         let pipeline = Pipeline::new(
             deps.store.clone(),
             deps.bus.clone(),

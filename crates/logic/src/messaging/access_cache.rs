@@ -81,11 +81,21 @@ struct Tables {
 
 pub(crate) struct AccessCache {
     tables: Mutex<Tables>,
+    /// Off: what can change is read from the store every time (several
+    /// logic instances); what never changes is still cached.
+    mutable: bool,
 }
 
 impl Default for AccessCache {
     fn default() -> Self {
+        Self::new(true)
+    }
+}
+
+impl AccessCache {
+    pub(crate) fn new(mutable: bool) -> Self {
         Self {
+            mutable,
             tables: Mutex::new(Tables {
                 generation: 0,
                 conversations: Nested::new(CAPACITY),
@@ -118,8 +128,13 @@ impl AccessCache {
         self.tables().map(|t| t.generation)
     }
 
-    /// Runs `fill` unless a forget happened since `generation` was read.
+    /// Runs `fill` unless a forget happened since `generation` was read,
+    /// or caching what can change is off. (Only facts that can change are
+    /// filled this way.)
     fn fill(&self, generation: Option<u64>, fill: impl FnOnce(&mut Tables)) {
+        if !self.mutable {
+            return;
+        }
         if let Some(mut t) = self.tables() {
             if Some(t.generation) == generation {
                 fill(&mut t);

@@ -26,6 +26,8 @@ pub(crate) enum Audience {
 
 pub(crate) struct AudienceCache {
     threshold: usize,
+    /// Off: every lookup reads the store (several logic instances).
+    enabled: bool,
     map: Mutex<HashMap<ConversationId, Audience>>,
     /// Bumped by every invalidation: a member list read from the store
     /// before an invalidation must not be cached after it.
@@ -33,9 +35,10 @@ pub(crate) struct AudienceCache {
 }
 
 impl AudienceCache {
-    pub(crate) fn new(threshold: usize) -> Self {
+    pub(crate) fn new(threshold: usize, enabled: bool) -> Self {
         Self {
             threshold,
+            enabled,
             map: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
         }
@@ -61,6 +64,9 @@ impl AudienceCache {
         } else {
             Audience::Members(members.into())
         };
+        if !self.enabled {
+            return Ok(audience);
+        }
         if let Ok(mut m) = self.map.lock() {
             if self.generation.load(Ordering::Acquire) != generation {
                 return Ok(audience);

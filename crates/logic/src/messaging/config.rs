@@ -22,6 +22,12 @@ pub struct MessagingConfig {
     /// told they went offline (a quick reconnect says nothing).
     #[serde(with = "humantime_serde")]
     pub presence_offline_delay: Duration,
+    /// Cache what can change (memberships, mutes, blocks, friendships,
+    /// member lists) in logic, forgotten by the change. Right for one
+    /// logic instance; with several (a cluster), one cannot yet tell the
+    /// others to forget, so ferrochat turns this off when the bus is
+    /// Kafka and every check reads the store.
+    pub cache_mutable_facts: bool,
 }
 
 /// `messaging.dm_policy`.
@@ -44,6 +50,7 @@ impl Default for MessagingConfig {
             queue_capacity: 4096,
             dm_policy: DmPolicy::Anyone,
             presence_offline_delay: Duration::from_secs(2),
+            cache_mutable_facts: true,
         }
     }
 }
