@@ -38,6 +38,9 @@ impl Server {
             .env_remove("RUST_LOG")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
+        for (k, v) in crate::bus_env::child_env(data_dir) {
+            command.env(k, v);
+        }
         for (k, v) in env {
             command.env(k, v);
         }

@@ -4,35 +4,75 @@
 //! with topics and consumer groups of each app's own. `scripts/test` runs
 //! the whole suite once over Kafka.
 
+use std::path::Path;
+
 use ferrochat::config::{BusKind, Config};
 
 const BUS_ENV: &str = "FERROCHAT_TEST_BUS";
 
-/// Points `config` at Kafka when `FERROCHAT_TEST_BUS` asks for it.
-pub fn apply(config: &mut Config) {
+fn kafka_wanted() -> bool {
     match std::env::var(BUS_ENV).unwrap_or_default().as_str() {
-        "" | "local" => {}
-        "kafka" => {
-            let brokers = std::env::var("FERROCHAT_TEST_KAFKA_BROKERS").unwrap_or_else(|_| {
-                panic!(
-                    "{BUS_ENV}=kafka but FERROCHAT_TEST_KAFKA_BROKERS is not set: start the \
-                     test servers with `scripts/services up` and load their addresses with \
-                     `eval \"$(scripts/services env)\"` (scripts/test does both)"
-                )
-            });
-            let id = uuid::Uuid::new_v4().simple().to_string();
-            let k = &mut config.bus.kafka;
-            config.bus.kind = BusKind::Kafka;
-            k.brokers = brokers;
-            k.upstream_topic = format!("it{id}.upstream");
-            k.task_topic = format!("it{id}.task");
-            k.downstream_topic_prefix = format!("it{id}.downstream.");
-            k.logic_group = format!("it{id}.logic");
-            k.task_group = format!("it{id}.task");
-            // Few partitions: every test app creates its own topics.
-            k.upstream_partitions = 2;
-            k.task_partitions = 1;
-        }
+        "" | "local" => false,
+        "kafka" => true,
         other => panic!("{BUS_ENV}={other:?}: expected local or kafka"),
     }
+}
+
+fn brokers() -> String {
+    std::env::var("FERROCHAT_TEST_KAFKA_BROKERS").unwrap_or_else(|_| {
+        panic!(
+            "{BUS_ENV}=kafka but FERROCHAT_TEST_KAFKA_BROKERS is not set: start the \
+             test servers with `scripts/services up` and load their addresses with \
+             `eval \"$(scripts/services env)\"` (scripts/test does both)"
+        )
+    })
+}
+
+/// Points `config` at Kafka when `FERROCHAT_TEST_BUS` asks for it.
+pub fn apply(config: &mut Config) {
+    if !kafka_wanted() {
+        return;
+    }
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let k = &mut config.bus.kafka;
+    config.bus.kind = BusKind::Kafka;
+    k.brokers = brokers();
+    k.upstream_topic = format!("it{id}.upstream");
+    k.task_topic = format!("it{id}.task");
+    k.downstream_topic_prefix = format!("it{id}.downstream.");
+    k.logic_group = format!("it{id}.logic");
+    k.task_group = format!("it{id}.task");
+    // Few partitions: every test app creates its own topics.
+    k.upstream_partitions = 2;
+    k.task_partitions = 1;
+}
+
+/// The same for a child process (`binary::Server`), as `FERROCHAT_*`
+/// variables. The names derive from the data dir, so a restart on the
+/// same dir finds its topics, consumer groups and committed offsets.
+pub fn child_env(data_dir: &Path) -> Vec<(String, String)> {
+    if !kafka_wanted() {
+        return Vec::new();
+    }
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    data_dir.hash(&mut h);
+    let id = format!("bin{:016x}", h.finish());
+    [
+        ("KIND", "kafka".to_owned()),
+        ("KAFKA__BROKERS", brokers()),
+        ("KAFKA__UPSTREAM_TOPIC", format!("{id}.upstream")),
+        ("KAFKA__TASK_TOPIC", format!("{id}.task")),
+        (
+            "KAFKA__DOWNSTREAM_TOPIC_PREFIX",
+            format!("{id}.downstream."),
+        ),
+        ("KAFKA__LOGIC_GROUP", format!("{id}.logic")),
+        ("KAFKA__TASK_GROUP", format!("{id}.task")),
+        ("KAFKA__UPSTREAM_PARTITIONS", "2".to_owned()),
+        ("KAFKA__TASK_PARTITIONS", "1".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (format!("FERROCHAT_BUS__{k}"), v))
+    .collect()
 }

@@ -10,6 +10,7 @@ mod bad_input;
 mod binary;
 mod blocks;
 mod bus_env;
+mod cluster;
 mod conversations;
 mod crash;
 mod friends;

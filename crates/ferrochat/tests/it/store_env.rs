@@ -38,15 +38,7 @@ pub async fn apply(config: &mut Config) {
     let name = format!("fc_it_{}", uuid::Uuid::new_v4().simple());
     let url = match kind.as_str() {
         "" | "sqlite" => return,
-        "mysql" => {
-            let admin = server_url("FERROCHAT_TEST_MYSQL_URL");
-            let mut conn = sqlx::MySqlConnection::connect(&admin).await.unwrap();
-            conn.execute(format!("CREATE DATABASE {name} CHARACTER SET utf8mb4").as_str())
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-            with_database(&admin, &name)
-        }
+        "mysql" => fresh_mysql_database(&name).await,
         "postgres" => {
             let admin = server_url("FERROCHAT_TEST_POSTGRES_URL");
             let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
@@ -60,6 +52,17 @@ pub async fn apply(config: &mut Config) {
     };
     config.store.url = Some(url);
     config.store.max_connections = 8;
+}
+
+/// Creates database `name` on the MariaDB/MySQL test server; its URL.
+pub async fn fresh_mysql_database(name: &str) -> String {
+    let admin = server_url("FERROCHAT_TEST_MYSQL_URL");
+    let mut conn = sqlx::MySqlConnection::connect(&admin).await.unwrap();
+    conn.execute(format!("CREATE DATABASE {name} CHARACTER SET utf8mb4").as_str())
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    with_database(&admin, name)
 }
 
 #[test]
