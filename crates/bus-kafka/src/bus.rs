@@ -125,6 +125,10 @@ impl KafkaBus {
             .set("auto.offset.reset", "earliest");
         if let Some(group) = group {
             c.set("group.id", group)
+                .set(
+                    "session.timeout.ms",
+                    self.config.session_timeout.as_millis().to_string(),
+                )
                 .set("enable.auto.commit", "true")
                 .set(
                     "auto.commit.interval.ms",

@@ -28,6 +28,13 @@ pub struct KafkaConfig {
     pub send_timeout: Duration,
     /// Records read ahead of the consumer, per consumer.
     pub consumer_buffer: usize,
+    /// A consumer-group member that stops heartbeating (a crashed logic
+    /// or task instance) keeps its partitions this long before the group
+    /// hands them to the others: the longest a crash stalls its
+    /// conversations. Bounded below by the broker's
+    /// group.min.session.timeout.ms (6 s by default).
+    #[serde(with = "humantime_serde")]
+    pub session_timeout: Duration,
 }
 
 impl Default for KafkaConfig {
@@ -45,6 +52,7 @@ impl Default for KafkaConfig {
             commit_interval: Duration::from_secs(1),
             send_timeout: Duration::from_secs(10),
             consumer_buffer: 1024,
+            session_timeout: Duration::from_secs(10),
         }
     }
 }
