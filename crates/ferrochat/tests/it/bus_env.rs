@@ -21,7 +21,7 @@ fn kafka_wanted() -> bool {
 fn brokers() -> String {
     std::env::var("FERROCHAT_TEST_KAFKA_BROKERS").unwrap_or_else(|_| {
         panic!(
-            "{BUS_ENV}=kafka but FERROCHAT_TEST_KAFKA_BROKERS is not set: start the \
+            "FERROCHAT_TEST_KAFKA_BROKERS is not set: start the \
              test servers with `scripts/services up` and load their addresses with \
              `eval \"$(scripts/services env)\"` (scripts/test does both)"
         )
@@ -30,20 +30,25 @@ fn brokers() -> String {
 
 /// Points `config` at Kafka when `FERROCHAT_TEST_BUS` asks for it.
 pub fn apply(config: &mut Config) {
-    if !kafka_wanted() {
-        return;
+    if kafka_wanted() {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        // Few partitions: every test app creates its own topics.
+        use_kafka(config, &format!("it{id}"), 2);
     }
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    let k = &mut config.bus.kafka;
+}
+
+/// Points `config` at the test broker with topics and groups named
+/// `<name>.*`, and `upstream_partitions` for upstream (task gets one).
+pub fn use_kafka(config: &mut Config, name: &str, upstream_partitions: i32) {
     config.bus.kind = BusKind::Kafka;
+    let k = &mut config.bus.kafka;
     k.brokers = brokers();
-    k.upstream_topic = format!("it{id}.upstream");
-    k.task_topic = format!("it{id}.task");
-    k.downstream_topic_prefix = format!("it{id}.downstream.");
-    k.logic_group = format!("it{id}.logic");
-    k.task_group = format!("it{id}.task");
-    // Few partitions: every test app creates its own topics.
-    k.upstream_partitions = 2;
+    k.upstream_topic = format!("{name}.upstream");
+    k.task_topic = format!("{name}.task");
+    k.downstream_topic_prefix = format!("{name}.downstream.");
+    k.logic_group = format!("{name}.logic");
+    k.task_group = format!("{name}.task");
+    k.upstream_partitions = upstream_partitions;
     k.task_partitions = 1;
 }
 

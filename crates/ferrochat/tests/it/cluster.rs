@@ -9,10 +9,10 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use ferrochat::config::{BusKind, Config};
+use ferrochat::config::Config;
 use serde_json::{json, Value};
 
-use crate::support::{spawn_app_with, TestApp};
+use crate::support::{spawn_app_with, Session, TestApp};
 use crate::ws::WsClient;
 
 /// What the nodes of one test cluster share.
@@ -26,18 +26,7 @@ impl Shared {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let store_url = crate::store_env::fresh_mysql_database(&format!("fc_cluster_{id}")).await;
         let mut config = Config::default();
-        config.bus.kind = BusKind::Kafka;
-        let k = &mut config.bus.kafka;
-        k.brokers = std::env::var("FERROCHAT_TEST_KAFKA_BROKERS").unwrap_or_else(|_| {
-            panic!("FERROCHAT_TEST_KAFKA_BROKERS is not set: run `scripts/services up` and `eval \"$(scripts/services env)\"`")
-        });
-        k.upstream_topic = format!("cl{id}.upstream");
-        k.task_topic = format!("cl{id}.task");
-        k.downstream_topic_prefix = format!("cl{id}.downstream.");
-        k.logic_group = format!("cl{id}.logic");
-        k.task_group = format!("cl{id}.task");
-        k.upstream_partitions = 4;
-        k.task_partitions = 2;
+        crate::bus_env::use_kafka(&mut config, &format!("cl{id}"), 4);
         config.presence.redis_url = Some(crate::presence_env::redis_url());
         config.presence.redis_prefix = format!("cl{id}:");
         config.presence.route_ttl = Duration::from_secs(3);
@@ -71,19 +60,51 @@ async fn next_chat(ws: &mut WsClient) -> Value {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn users_on_different_nodes_chat_one_to_one() {
+/// Two nodes; alice on node A and bob on node B, each with a socket that
+/// is being served, and their single conversation.
+struct Pair {
+    a_node: TestApp,
+    b_node: TestApp,
+    alice: Session,
+    bob: Session,
+    conv: String,
+    a_ws: WsClient,
+    b_ws: WsClient,
+}
+
+async fn alice_and_bob_on_two_nodes() -> Pair {
     let shared = Shared::new().await;
     let a_node = shared.node("node-a").await;
     let b_node = shared.node("node-b").await;
     let alice = a_node.new_user("alice").await;
     let bob = b_node.new_user("bob").await;
     let conv = a_node.open_single(&alice.access, &bob.user_id).await;
-
     let mut a_ws = a_node.ws_connect(&alice.access).await;
     let mut b_ws = b_node.ws_connect(&bob.access).await;
     a_ws.ping().await;
     b_ws.ping().await;
+    Pair {
+        a_node,
+        b_node,
+        alice,
+        bob,
+        conv,
+        a_ws,
+        b_ws,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn users_on_different_nodes_chat_one_to_one() {
+    let Pair {
+        a_node,
+        b_node,
+        alice,
+        bob,
+        conv,
+        mut a_ws,
+        mut b_ws,
+    } = alice_and_bob_on_two_nodes().await;
 
     for i in 1..=20u64 {
         let ack = a_ws
@@ -185,16 +206,15 @@ async fn a_group_spanning_two_nodes_sees_one_gap_free_order() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_node_that_leaves_takes_its_routes_and_its_users_resync_elsewhere() {
-    let shared = Shared::new().await;
-    let a_node = shared.node("node-a").await;
-    let b_node = shared.node("node-b").await;
-    let alice = a_node.new_user("alice").await;
-    let bob = b_node.new_user("bob").await;
-    let conv = a_node.open_single(&alice.access, &bob.user_id).await;
-    let mut a_ws = a_node.ws_connect(&alice.access).await;
-    let mut b_ws = b_node.ws_connect(&bob.access).await;
-    a_ws.ping().await;
-    b_ws.ping().await;
+    let Pair {
+        a_node,
+        b_node,
+        alice: _,
+        bob,
+        conv,
+        mut a_ws,
+        mut b_ws,
+    } = alice_and_bob_on_two_nodes().await;
     a_ws.send_ok(json!({"conversation_id": conv, "client_msg_id": "x1", "content": "one"}))
         .await;
     assert_eq!(next_chat(&mut b_ws).await["content"], "one");
