@@ -147,10 +147,7 @@ impl KafkaBus {
         group: &str,
         decode: Decode<T>,
     ) -> Result<Box<dyn Consumer<T>>, BusError> {
-        let inner: BaseConsumer = self
-            .consumer_config(Some(group))
-            .create()
-            .map_err(|e| BusError::Unavailable(format!("kafka consumer: {e}")))?;
+        let inner = create_consumer(&self.consumer_config(Some(group)))?;
         inner.subscribe(&[topic]).map_err(|e| map(topic, &e))?;
         let consumer = KafkaConsumer::start(
             topic.to_owned(),
@@ -216,23 +213,20 @@ impl Bus for KafkaBus {
         let mut tail = self.consumer_config(None);
         tail.set("group.id", format!("{topic}.reader"))
             .set("enable.auto.commit", "false");
-        let inner: BaseConsumer = tail
-            .create()
-            .map_err(|e| BusError::Unavailable(format!("kafka consumer: {e}")))?;
+        let inner = create_consumer(&tail)?;
         // The end as of now, not as of the first fetch: a record published
-        // after this call returns is never skipped.
-        let (_, high) = {
+        // after this call returns is never skipped. (librdkafka blocks.)
+        let (inner, watermarks) = {
             let topic = topic.clone();
-            let probe = self
-                .consumer_config(None)
-                .create::<BaseConsumer>()
-                .map_err(|e| BusError::Unavailable(format!("kafka consumer: {e}")))?;
             let timeout = self.config.send_timeout;
-            tokio::task::spawn_blocking(move || probe.fetch_watermarks(&topic, 0, timeout))
-                .await
-                .map_err(|e| BusError::Unavailable(e.to_string()))?
-                .map_err(|e| map(&self.downstream_topic(gateway), &e))?
+            tokio::task::spawn_blocking(move || {
+                let w = inner.fetch_watermarks(&topic, 0, timeout);
+                (inner, w)
+            })
+            .await
+            .map_err(|e| BusError::Unavailable(e.to_string()))?
         };
+        let (_, high) = watermarks.map_err(|e| map(&topic, &e))?;
         let mut tpl = TopicPartitionList::new();
         tpl.add_partition_offset(&topic, 0, Offset::Offset(high))
             .map_err(|e| map(&topic, &e))?;
@@ -254,4 +248,10 @@ impl Bus for KafkaBus {
             codec::decode_task,
         )
     }
+}
+
+fn create_consumer(config: &ClientConfig) -> Result<BaseConsumer, BusError> {
+    config
+        .create()
+        .map_err(|e| BusError::Unavailable(format!("kafka consumer: {e}")))
 }

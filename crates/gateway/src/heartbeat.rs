@@ -17,14 +17,9 @@ use crate::state::AppState;
 pub(crate) async fn start(state: &AppState, ttl: Duration) -> std::io::Result<()> {
     let presence = &state.deps.presence;
     let id = &state.deps.id;
-    presence
-        .forget_gateway(id)
-        .await
-        .map_err(|e| std::io::Error::other(format!("route table: {e}")))?;
-    presence
-        .heartbeat(id, ttl)
-        .await
-        .map_err(|e| std::io::Error::other(format!("route table: {e}")))?;
+    let failed = |e| std::io::Error::other(format!("route table: {e}"));
+    presence.forget_gateway(id).await.map_err(failed)?;
+    presence.heartbeat(id, ttl).await.map_err(failed)?;
     Ok(())
 }
 

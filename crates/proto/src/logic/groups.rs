@@ -5,13 +5,9 @@ use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy, R
 use ferrochat_domain::{ConversationId, GroupId, InvalidField, UserId};
 use ferrochat_ports::api::{GroupMember, GroupView};
 
-use super::{id, ids, time};
+use super::{caller, id, ids, time};
 use crate::convert::{required, DecodeError};
 use crate::pb;
-
-fn caller(raw: &str) -> Result<UserId, InvalidField> {
-    id(raw, "caller_id", UserId::parse)
-}
 
 fn group(raw: &str) -> Result<GroupId, InvalidField> {
     id(raw, "group_id", GroupId::parse)

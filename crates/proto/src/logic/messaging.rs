@@ -5,14 +5,10 @@ use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::{ConversationId, GroupId, InvalidField, PageLimit, SendTarget, Seq, UserId};
 use ferrochat_ports::api::{HistoryPage, SyncConversation, UnreadSummary};
 
-use super::{id, time};
+use super::{caller, id, time};
 use crate::bus::{kind_from_pb, kind_to_pb};
 use crate::convert::DecodeError;
 use crate::pb;
-
-fn caller(raw: &str) -> Result<UserId, InvalidField> {
-    id(raw, "caller_id", UserId::parse)
-}
 
 fn conversation(raw: &str) -> Result<ConversationId, InvalidField> {
     id(raw, "conversation_id", ConversationId::parse)

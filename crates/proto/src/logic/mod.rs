@@ -15,7 +15,7 @@ mod groups;
 mod messaging;
 mod social;
 
-use ferrochat_domain::{InvalidField, Timestamp};
+use ferrochat_domain::{InvalidField, Timestamp, UserId};
 
 use crate::pb;
 
@@ -26,6 +26,11 @@ pub(crate) fn id<T>(
     parse: impl FnOnce(&str) -> Result<T, InvalidField>,
 ) -> Result<T, InvalidField> {
     parse(raw).map_err(|e| InvalidField::new(field, e.reason))
+}
+
+/// The user a request is made on behalf of (every area's `caller_id`).
+pub(crate) fn caller(raw: &str) -> Result<UserId, InvalidField> {
+    id(raw, "caller_id", UserId::parse)
 }
 
 /// Parses each id of a repeated field, naming the field and the bad value.

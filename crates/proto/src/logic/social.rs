@@ -5,13 +5,9 @@ use ferrochat_domain::{InvalidField, RequestId, UserId};
 use ferrochat_ports::api::Friend;
 use ferrochat_ports::store::PendingRequests;
 
-use super::{id, time};
+use super::{caller, id, time};
 use crate::convert::{required, DecodeError};
 use crate::pb;
-
-fn caller(raw: &str) -> Result<UserId, InvalidField> {
-    id(raw, "caller_id", UserId::parse)
-}
 
 fn status_to_pb(s: RequestStatus) -> pb::RequestStatus {
     match s {
