@@ -12,23 +12,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use async_trait::async_trait;
-use ferrochat_bus::{LocalBus, LocalBusConfig};
-use ferrochat_bus_kafka::KafkaBus;
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_gateway::GatewayDeps;
-use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
-use ferrochat_ports::{Bus, Presence, Readiness, Store};
-use ferrochat_presence::MemoryPresence;
-use ferrochat_presence_redis::{RedisOptions, RedisPresence};
-use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
-use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
+use ferrochat_logic::Logic;
+use ferrochat_ports::Store;
 use ferrochat_task::{TaskConfig, TaskDeps};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{BusKind, Config, StoreKind};
-use crate::{logic_link, secret, telemetry};
+use crate::config::Config;
+use crate::readiness::StoreReachable;
+use crate::{logic_link, open, secret, telemetry};
 
 pub struct App {
     config: Config,
@@ -42,45 +36,21 @@ pub struct App {
     gateway: GatewayDeps,
 }
 
-struct StoreReadiness(Arc<dyn Store>);
-
-#[async_trait]
-impl Readiness for StoreReadiness {
-    async fn check(&self) -> Result<(), String> {
-        self.0
-            .ping()
-            .await
-            .map_err(|_| "store unreachable".to_owned())
-    }
-}
-
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
-        let store = open_store(&config).await?;
+        let store = open::store(&config).await?;
         let secret = secret::resolve(config.auth.jwt_secret.as_deref(), &config.data_dir)?;
-        let bus = open_bus(&config).await?;
-        let presence = open_presence(&config).await?;
-        let mut logic_config = LogicConfig {
-            auth: config.auth.clone(),
-            messaging: config.messaging.clone(),
-            groups: config.groups.clone(),
-        };
-        if config.bus.kind == BusKind::Kafka {
-            // Other logic instances may share the bus, and a change made
-            // through one cannot yet make the others forget their caches.
-            logic_config.messaging.cache_mutable_facts = false;
-        }
-        let deps = LogicDeps {
-            store: store.clone(),
-            bus: bus.clone(),
-            presence: presence.clone(),
-        };
-        let logic = Arc::new(
-            Logic::build(deps, &logic_config, &secret)
-                .map_err(|e| anyhow::anyhow!("logic setup: {e}"))?,
-        );
+        let bus = open::bus(&config).await?;
+        let presence = open::presence(&config).await?;
+        let logic = open::logic(
+            &config,
+            &secret,
+            store.clone(),
+            bus.clone(),
+            presence.clone(),
+        )?;
         let (apis, logic_grpc) = logic_link::build(&config.logic, &logic).await?;
         let gateway = GatewayDeps {
             id: GatewayId::new(&config.node_id),
@@ -95,7 +65,7 @@ impl App {
                 .redis_url
                 .is_some()
                 .then_some(config.presence.route_ttl),
-            readiness: Arc::new(StoreReadiness(store.clone())),
+            readiness: Arc::new(StoreReachable(store.clone())),
             metrics: telemetry::metrics_render(),
         };
         let task = TaskDeps {
@@ -204,73 +174,6 @@ impl App {
         tracing::info!("stopped");
         served.context("gateway task")?.context("serving HTTP")
     }
-}
-
-/// Opens the store `store.url` names: SQLite (the default), MariaDB/MySQL
-/// or PostgreSQL. Migrations are applied at open.
-async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    let c = &config.store;
-    let sql = SqlOptions {
-        max_connections: c.max_connections,
-        min_connections: c.min_connections,
-        acquire_timeout: c.acquire_timeout,
-        idle_timeout: c.idle_timeout,
-        ..SqlOptions::default()
-    };
-    let url = c.url.as_deref().unwrap_or_default();
-    // The URL may hold a password: errors name only the kind of server.
-    Ok(match config.store_kind() {
-        StoreKind::Sqlite => {
-            let path = config.sqlite_path();
-            let opts = SqliteOptions {
-                synchronous: c
-                    .synchronous
-                    .parse()
-                    .map_err(|e: String| anyhow::anyhow!(e))?,
-                read_connections: c.read_connections,
-                acquire_timeout: c.acquire_timeout,
-            };
-            let store = SqliteStore::open(&path, &opts)
-                .await
-                .with_context(|| format!("opening {}", path.display()))?;
-            Arc::new(store)
-        }
-        StoreKind::Mysql => Arc::new(
-            MysqlStore::open(url, &sql)
-                .await
-                .context("opening the MySQL store (store.url)")?,
-        ),
-        StoreKind::Postgres => Arc::new(
-            PostgresStore::open(url, &sql)
-                .await
-                .context("opening the PostgreSQL store (store.url)")?,
-        ),
-    })
-}
-
-/// The route table: in memory, or shared in Redis.
-async fn open_presence(config: &Config) -> anyhow::Result<Arc<dyn Presence>> {
-    let Some(url) = &config.presence.redis_url else {
-        return Ok(Arc::new(MemoryPresence::new()));
-    };
-    let options = RedisOptions {
-        prefix: config.presence.redis_prefix.clone(),
-        ..RedisOptions::default()
-    };
-    // The URL may hold a password: the error names only the setting.
-    let presence = RedisPresence::open(url, &options)
-        .await
-        .context("connecting to Redis (presence.redis_url)")?;
-    Ok(Arc::new(presence))
-}
-
-async fn open_bus(config: &Config) -> anyhow::Result<Arc<dyn Bus>> {
-    Ok(match config.bus.kind {
-        BusKind::Local => LocalBus::new(LocalBusConfig::default()),
-        BusKind::Kafka => KafkaBus::connect(config.bus.kafka.clone())
-            .await
-            .with_context(|| format!("connecting to Kafka at {}", config.bus.kafka.brokers))?,
-    })
 }
 
 async fn metrics_upkeep(cancel: CancellationToken) {

@@ -24,6 +24,24 @@ pub enum Command {
         #[arg(long)]
         print_config: bool,
     },
+    /// Cluster role: HTTP/WebSocket for clients [listen 127.0.0.1:8080,
+    /// metrics 127.0.0.1:8081]. Needs Kafka, Redis, and logic instances.
+    Gateway {
+        #[command(flatten)]
+        opts: ConfigArgs,
+    },
+    /// Cluster role: auth, conversations, groups and the send pipeline over
+    /// gRPC [logic.grpc_listen 127.0.0.1:9001, metrics 127.0.0.1:9101].
+    Logic {
+        #[command(flatten)]
+        opts: ConfigArgs,
+    },
+    /// Cluster role: fan-out of large groups and the world room [metrics
+    /// 127.0.0.1:9103].
+    Task {
+        #[command(flatten)]
+        opts: ConfigArgs,
+    },
     /// Print the effective configuration (secrets redacted) and exit.
     Config {
         #[command(flatten)]

@@ -13,6 +13,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+pub use crate::cluster_config::{default_metrics_listen, DiscoveryConfig, RepoLinkConfig};
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -32,6 +34,14 @@ pub struct Config {
     pub messaging: MessagingConfig,
     pub groups: GroupsConfig,
     pub logic: LogicLinkConfig,
+    /// Cluster roles: the repo role's gRPC service.
+    pub repo: RepoLinkConfig,
+    /// Cluster roles: how they find each other.
+    pub discovery: DiscoveryConfig,
+    /// Cluster roles: where `/metrics` is served. Unset: gateway
+    /// 127.0.0.1:8081, logic :9101, repo :9102, task :9103. (`serve`
+    /// answers `/metrics` on its main port.)
+    pub metrics_listen: Option<SocketAddr>,
     pub log: LogConfig,
     pub shutdown: ShutdownConfig,
 }
@@ -50,6 +60,9 @@ impl Default for Config {
             messaging: MessagingConfig::default(),
             groups: GroupsConfig::default(),
             logic: LogicLinkConfig::default(),
+            repo: RepoLinkConfig::default(),
+            discovery: DiscoveryConfig::default(),
+            metrics_listen: None,
             log: LogConfig::default(),
             shutdown: ShutdownConfig::default(),
         }
@@ -272,6 +285,9 @@ const SECTIONS: &[&str] = &[
     "messaging",
     "groups",
     "logic",
+    "repo",
+    "discovery",
+    "metrics_listen",
     "log",
     "shutdown",
 ];

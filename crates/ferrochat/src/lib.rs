@@ -5,10 +5,15 @@
 
 pub mod app;
 pub mod cli;
+mod cluster_config;
 pub mod config;
 mod logic_link;
+mod open;
+mod readiness;
+pub mod roles;
 pub mod secret;
 pub mod telemetry;
 
 pub use app::App;
 pub use config::Config;
+pub use roles::{Role, RoleApp};

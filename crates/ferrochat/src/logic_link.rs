@@ -34,12 +34,7 @@ pub async fn build(
     config: &LogicLinkConfig,
     logic: &Logic,
 ) -> anyhow::Result<(LogicApis, Option<GrpcLogic>)> {
-    let direct = LogicApis {
-        accounts: logic.accounts.clone(),
-        messaging: logic.messaging.clone(),
-        groups: logic.groups.clone(),
-        social: logic.social.clone(),
-    };
+    let direct = apis(logic);
     if config.transport == LogicTransport::Direct {
         return Ok((direct, None));
     }
@@ -59,4 +54,14 @@ pub async fn build(
     };
     let server = LogicServer::new(direct);
     Ok((apis, Some(GrpcLogic { listener, server })))
+}
+
+/// The logic role's own API ports, called in process.
+pub fn apis(logic: &Logic) -> LogicApis {
+    LogicApis {
+        accounts: logic.accounts.clone(),
+        messaging: logic.messaging.clone(),
+        groups: logic.groups.clone(),
+        social: logic.social.clone(),
+    }
 }

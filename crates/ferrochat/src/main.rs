@@ -1,12 +1,12 @@
 //! `ferrochat`: parse the command line, load and check the configuration
-//! (exit 64 if it is bad, before binding anything), then serve until
-//! SIGINT or SIGTERM.
+//! (exit 64 if it is bad, before binding anything), then serve (every
+//! role, or the one named) until SIGINT or SIGTERM.
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
 use ferrochat::cli::{Cli, Command};
-use ferrochat::{telemetry, App, Config};
+use ferrochat::{telemetry, App, Config, Role, RoleApp};
 use tokio_util::sync::CancellationToken;
 
 /// EX_USAGE from sysexits.h: the configuration is wrong.
@@ -14,9 +14,12 @@ const EXIT_CONFIG: u8 = 64;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (opts, print_only) = match cli.command {
-        Command::Serve { opts, print_config } => (opts, print_config),
-        Command::Config { opts } => (opts, true),
+    let (opts, print_only, role) = match cli.command {
+        Command::Serve { opts, print_config } => (opts, print_config, None),
+        Command::Gateway { opts } => (opts, false, Some(Role::Gateway)),
+        Command::Logic { opts } => (opts, false, Some(Role::Logic)),
+        Command::Task { opts } => (opts, false, Some(Role::Task)),
+        Command::Config { opts } => (opts, true, None),
         Command::Bench(args) => return bench(*args),
     };
     let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
@@ -39,7 +42,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(config)) {
+    let run = async {
+        match role {
+            None => serve(config).await,
+            Some(role) => run_role(role, config).await,
+        }
+    };
+    match runtime.block_on(run) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "ferrochat stopped with an error");
@@ -71,6 +80,14 @@ fn bench(args: ferrochat_bench::BenchArgs) -> ExitCode {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let app = App::build(config).await?;
     tracing::info!(addr = %app.local_addr(), version = env!("CARGO_PKG_VERSION"), "listening");
+    let cancel = CancellationToken::new();
+    tokio::spawn(stop_on_signal(cancel.clone()));
+    app.run(cancel).await
+}
+
+/// One cluster role in this process.
+async fn run_role(role: Role, config: Config) -> anyhow::Result<()> {
+    let app = RoleApp::build(role, config).await?;
     let cancel = CancellationToken::new();
     tokio::spawn(stop_on_signal(cancel.clone()));
     app.run(cancel).await

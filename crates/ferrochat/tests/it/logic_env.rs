@@ -1,10 +1,20 @@
 //! How the spawned apps' gateway reaches logic: direct calls (the
-//! default), or, with `FERROCHAT_TEST_LOGIC=grpc`, gRPC to a `LogicServer`
+//! default); with `FERROCHAT_TEST_LOGIC=grpc`, gRPC to a `LogicServer`
 //! the app serves on a port of its own, so every test also proves the
-//! gRPC boundary carries what the gateway asks. `scripts/test` runs the
-//! whole suite once over gRPC.
+//! gRPC boundary carries what the gateway asks; with
+//! `FERROCHAT_TEST_LOGIC=roles`, the cluster roles themselves: a logic, a
+//! task and a gateway `RoleApp`, each with its own listeners, finding each
+//! other in etcd (`FERROCHAT_TEST_ETCD_URL`) and talking over gRPC, Kafka
+//! and Redis, which the other `FERROCHAT_TEST_*` switches must select.
+//! `scripts/test` runs the whole suite once over gRPC and once as roles.
 
-use ferrochat::config::{Config, LogicTransport};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use ferrochat::config::{BusKind, Config, LogicTransport};
+use ferrochat::{Role, RoleApp};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 const LOGIC_ENV: &str = "FERROCHAT_TEST_LOGIC";
 
@@ -12,10 +22,83 @@ const LOGIC_ENV: &str = "FERROCHAT_TEST_LOGIC";
 pub fn apply(config: &mut Config) {
     match std::env::var(LOGIC_ENV).unwrap_or_default().as_str() {
         "" | "direct" => {}
+        "roles" => {}
         "grpc" => {
             config.logic.transport = LogicTransport::Grpc;
             config.logic.grpc_listen = "127.0.0.1:0".parse().unwrap();
         }
-        other => panic!("{LOGIC_ENV}={other:?}: expected direct or grpc"),
+        other => panic!("{LOGIC_ENV}={other:?}: expected direct, grpc or roles"),
     }
+}
+
+/// Whether each test app is a set of cluster roles.
+pub fn roles_wanted() -> bool {
+    std::env::var(LOGIC_ENV).unwrap_or_default() == "roles"
+}
+
+/// Starts a logic, a task and a gateway role on `config` (which must
+/// already name Kafka, Redis and a SQL store) under an etcd prefix of
+/// their own, and waits until the gateway can reach logic. Returns the
+/// gateway's address and a handle that, once `cancel` fires, stops the
+/// gateway first, then logic and task, and yields the gateway's result.
+pub async fn spawn_roles(
+    mut config: Config,
+    cancel: CancellationToken,
+) -> (SocketAddr, JoinHandle<anyhow::Result<()>>) {
+    assert!(
+        config.bus.kind == BusKind::Kafka && config.presence.redis_url.is_some(),
+        "{LOGIC_ENV}=roles needs FERROCHAT_TEST_BUS=kafka and FERROCHAT_TEST_PRESENCE=redis"
+    );
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let etcd = std::env::var("FERROCHAT_TEST_ETCD_URL").unwrap_or_else(|_| {
+        panic!("FERROCHAT_TEST_ETCD_URL is not set: run `scripts/services up` and eval its env")
+    });
+    config
+        .auth
+        .jwt_secret
+        .get_or_insert_with(|| format!("{id}{id}"));
+    config.discovery.etcd_url = Some(etcd);
+    config.discovery.etcd_prefix = format!("it{id}/");
+    config.discovery.refresh = Duration::from_millis(200);
+    config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
+    config.logic.grpc_listen = "127.0.0.1:0".parse().unwrap();
+    let as_role = |role: &str| {
+        let mut c = config.clone();
+        c.node_id = format!("{role}-{id}");
+        c
+    };
+    let logic = RoleApp::build(Role::Logic, as_role("logic"))
+        .await
+        .expect("logic role builds");
+    let task = RoleApp::build(Role::Task, as_role("task"))
+        .await
+        .expect("task role builds");
+    let gateway = RoleApp::build(Role::Gateway, as_role("gateway"))
+        .await
+        .expect("gateway role builds");
+    let addr = gateway.local_addr();
+    let ready = format!("http://{}/ready", gateway.metrics_addr());
+    let back = CancellationToken::new();
+    let logic_run = tokio::spawn(logic.run(back.clone()));
+    let task_run = tokio::spawn(task.run(back.clone()));
+    let gateway_run = tokio::spawn(gateway.run(cancel));
+    let handle = tokio::spawn(async move {
+        let served = gateway_run.await.expect("gateway role did not panic");
+        back.cancel();
+        logic_run.await.expect("logic role did not panic")?;
+        task_run.await.expect("task role did not panic")?;
+        served
+    });
+    let client = reqwest::Client::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match client.get(&ready).send().await {
+            Ok(r) if r.status().is_success() => break,
+            _ if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            other => panic!("the gateway role never became ready: {other:?}"),
+        }
+    }
+    (addr, handle)
 }

@@ -52,10 +52,14 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     crate::presence_env::apply(&mut config);
     crate::logic_env::apply(&mut config);
     tweak(&mut config);
-    let app = App::build(config).await.expect("app builds");
-    let addr = app.local_addr();
     let cancel = CancellationToken::new();
-    let handle = tokio::spawn(app.run(cancel.clone()));
+    let (addr, handle) = if crate::logic_env::roles_wanted() {
+        crate::logic_env::spawn_roles(config, cancel.clone()).await
+    } else {
+        let app = App::build(config).await.expect("app builds");
+        let addr = app.local_addr();
+        (addr, tokio::spawn(app.run(cancel.clone())))
+    };
     TestApp {
         base: format!("http://{addr}"),
         client: reqwest::Client::new(),

@@ -1,0 +1,138 @@
+//! Opening the adapters a config names: the store, the bus, the route
+//! table and discovery. Shared by `serve` (every role in one process) and
+//! the cluster roles, so each is opened the same way everywhere.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use ferrochat_bus::{LocalBus, LocalBusConfig};
+use ferrochat_bus_kafka::KafkaBus;
+use ferrochat_discovery::{EtcdConfig, EtcdDiscovery, StaticDiscovery};
+use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
+use ferrochat_ports::discovery::{Discovery, Instance};
+use ferrochat_ports::{Bus, Presence, Store};
+use ferrochat_presence::MemoryPresence;
+use ferrochat_presence_redis::{RedisOptions, RedisPresence};
+use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
+use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
+
+use crate::config::{BusKind, Config, StoreKind};
+
+/// Opens the store `store.url` names: SQLite (the default), MariaDB/MySQL
+/// or PostgreSQL. Migrations are applied at open.
+pub async fn store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let c = &config.store;
+    let sql = SqlOptions {
+        max_connections: c.max_connections,
+        min_connections: c.min_connections,
+        acquire_timeout: c.acquire_timeout,
+        idle_timeout: c.idle_timeout,
+        ..SqlOptions::default()
+    };
+    let url = c.url.as_deref().unwrap_or_default();
+    // The URL may hold a password: errors name only the kind of server.
+    Ok(match config.store_kind() {
+        StoreKind::Sqlite => {
+            let path = config.sqlite_path();
+            let opts = SqliteOptions {
+                synchronous: c
+                    .synchronous
+                    .parse()
+                    .map_err(|e: String| anyhow::anyhow!(e))?,
+                read_connections: c.read_connections,
+                acquire_timeout: c.acquire_timeout,
+            };
+            let store = SqliteStore::open(&path, &opts)
+                .await
+                .with_context(|| format!("opening {}", path.display()))?;
+            Arc::new(store)
+        }
+        StoreKind::Mysql => Arc::new(
+            MysqlStore::open(url, &sql)
+                .await
+                .context("opening the MySQL store (store.url)")?,
+        ),
+        StoreKind::Postgres => Arc::new(
+            PostgresStore::open(url, &sql)
+                .await
+                .context("opening the PostgreSQL store (store.url)")?,
+        ),
+    })
+}
+
+/// The route table: in memory, or shared in Redis.
+pub async fn presence(config: &Config) -> anyhow::Result<Arc<dyn Presence>> {
+    let Some(url) = &config.presence.redis_url else {
+        return Ok(Arc::new(MemoryPresence::new()));
+    };
+    let options = RedisOptions {
+        prefix: config.presence.redis_prefix.clone(),
+        ..RedisOptions::default()
+    };
+    // The URL may hold a password: the error names only the setting.
+    let presence = RedisPresence::open(url, &options)
+        .await
+        .context("connecting to Redis (presence.redis_url)")?;
+    Ok(Arc::new(presence))
+}
+
+pub async fn bus(config: &Config) -> anyhow::Result<Arc<dyn Bus>> {
+    Ok(match config.bus.kind {
+        BusKind::Local => LocalBus::new(LocalBusConfig::default()),
+        BusKind::Kafka => KafkaBus::connect(config.bus.kafka.clone())
+            .await
+            .with_context(|| format!("connecting to Kafka at {}", config.bus.kafka.brokers))?,
+    })
+}
+
+/// The logic role over these adapters. `secret` signs access tokens.
+pub fn logic(
+    config: &Config,
+    secret: &[u8],
+    store: Arc<dyn Store>,
+    bus: Arc<dyn Bus>,
+    presence: Arc<dyn Presence>,
+) -> anyhow::Result<Arc<Logic>> {
+    let mut logic_config = LogicConfig {
+        auth: config.auth.clone(),
+        messaging: config.messaging.clone(),
+        groups: config.groups.clone(),
+    };
+    if config.bus.kind == BusKind::Kafka {
+        // Other logic instances may share the bus, and a change made
+        // through one cannot yet make the others forget their caches.
+        logic_config.messaging.cache_mutable_facts = false;
+    }
+    let deps = LogicDeps {
+        store,
+        bus,
+        presence,
+    };
+    let logic = Logic::build(deps, &logic_config, secret)
+        .map_err(|e| anyhow::anyhow!("logic setup: {e}"))?;
+    Ok(Arc::new(logic))
+}
+
+/// Where roles find each other: etcd when `discovery.etcd_url` is set,
+/// else the instances `discovery.logic` and `discovery.repo` list.
+pub fn discovery(config: &Config) -> anyhow::Result<Arc<dyn Discovery>> {
+    let d = &config.discovery;
+    let Some(url) = &d.etcd_url else {
+        let mut instances = Vec::new();
+        for (role, addrs) in [("logic", &d.logic), ("repo", &d.repo)] {
+            instances.extend(addrs.iter().map(|addr| Instance {
+                role: role.to_owned(),
+                id: addr.clone(),
+                addr: addr.clone(),
+            }));
+        }
+        return Ok(Arc::new(StaticDiscovery::new(instances)));
+    };
+    let etcd = EtcdConfig {
+        url: url.clone(),
+        prefix: d.etcd_prefix.clone(),
+        timeout: d.etcd_timeout,
+    };
+    let discovery = EtcdDiscovery::new(&etcd).context("discovery.etcd_url")?;
+    Ok(Arc::new(discovery))
+}

@@ -1,0 +1,101 @@
+//! `ferrochat gateway`: HTTP and WebSocket for clients. Calls logic over
+//! gRPC, balanced over the logic instances discovery lists; receives its
+//! `downstream.<node_id>` topic; keeps its connections' routes alive in
+//! the shared route table by heartbeat.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use ferrochat_domain::routing::GatewayId;
+use ferrochat_gateway::GatewayDeps;
+use ferrochat_ports::discovery::Discovery;
+use ferrochat_ports::Readiness;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use super::logic_pool;
+use crate::config::Config;
+use crate::{open, telemetry};
+
+pub(super) struct Gateway {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    deps: GatewayDeps,
+    pool: logic_pool::LogicPool,
+}
+
+impl Gateway {
+    pub(super) async fn build(
+        config: &Config,
+        discovery: Arc<dyn Discovery>,
+    ) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            config.presence.redis_url.is_some(),
+            "presence.redis_url: a gateway shares its route table with logic and task"
+        );
+        let bus = open::bus(config).await?;
+        let presence = open::presence(config).await?;
+        let pool = logic_pool::LogicPool::new(discovery, config)?;
+        let client = Arc::new(pool.client());
+        let deps = GatewayDeps {
+            id: GatewayId::new(&config.node_id),
+            accounts: client.clone(),
+            messaging: client.clone(),
+            groups: client.clone(),
+            social: client,
+            bus,
+            presence,
+            route_ttl: Some(config.presence.route_ttl),
+            readiness: pool.readiness(),
+            metrics: telemetry::metrics_render(),
+        };
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        let local_addr = listener.local_addr()?;
+        Ok(Self {
+            listener,
+            local_addr,
+            deps,
+            pool,
+        })
+    }
+
+    pub(super) fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub(super) fn readiness(&self) -> Arc<dyn Readiness> {
+        self.deps.readiness.clone()
+    }
+
+    /// Serves until `cancel`, then closes WebSockets (1001) and drains.
+    pub(super) async fn run(
+        self,
+        config: &Config,
+        cancel: CancellationToken,
+        grace: Duration,
+    ) -> anyhow::Result<()> {
+        let mut gateway_config = config.gateway.clone();
+        gateway_config.max_content_bytes = config.messaging.max_content_bytes;
+        let pool_run = tokio::spawn(self.pool.run(cancel.clone()));
+        let serving =
+            ferrochat_gateway::run(self.listener, self.deps, gateway_config, cancel.clone());
+        let mut served = tokio::spawn(serving);
+        let early = tokio::select! {
+            r = &mut served => Some(r),
+            _ = cancel.cancelled() => None,
+        };
+        let served = match early {
+            Some(r) => Some(r),
+            None => super::within_grace(grace, "gateway", served).await,
+        };
+        pool_run.abort();
+        match served {
+            Some(r) => r.context("gateway task")?.context("serving HTTP"),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! `ferrochat logic`: accounts, conversations, groups and the send
+//! pipeline, served over gRPC to gateways. Instances share the `upstream`
+//! topic as one consumer group (each conversation's partition has one
+//! owner at a time) and the token-signing secret. Each also watches the
+//! registered gateways: one whose lease expired is dead, and its routes
+//! leave the route table at once instead of after the route TTL.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use ferrochat_domain::routing::GatewayId;
+use ferrochat_logic::Logic;
+use ferrochat_ports::discovery::Discovery;
+use ferrochat_ports::{Presence, Readiness, Store};
+use ferrochat_rpc::LogicServer;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::{logic_link, open};
+
+pub(super) struct LogicRole {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    logic: Arc<Logic>,
+    store: Arc<dyn Store>,
+    presence: Arc<dyn Presence>,
+    discovery: Arc<dyn Discovery>,
+}
+
+impl LogicRole {
+    pub(super) async fn build(
+        config: &Config,
+        discovery: Arc<dyn Discovery>,
+    ) -> anyhow::Result<Self> {
+        // Each instance signs tokens the others must accept.
+        let secret = config.auth.jwt_secret.as_deref().context(
+            "auth.jwt_secret: every logic instance must sign tokens with the same secret",
+        )?;
+        let store = open::store(config).await?;
+        let bus = open::bus(config).await?;
+        let presence = open::presence(config).await?;
+        let logic = open::logic(
+            config,
+            secret.as_bytes(),
+            store.clone(),
+            bus,
+            presence.clone(),
+        )?;
+        let listener = TcpListener::bind(config.logic.grpc_listen)
+            .await
+            .with_context(|| format!("binding logic.grpc_listen {}", config.logic.grpc_listen))?;
+        let local_addr = listener.local_addr()?;
+        Ok(Self {
+            listener,
+            local_addr,
+            logic,
+            store,
+            presence,
+            discovery,
+        })
+    }
+
+    pub(super) fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub(super) fn readiness(&self) -> Arc<dyn Readiness> {
+        Arc::new(crate::readiness::StoreReachable(self.store.clone()))
+    }
+
+    /// Serves until `cancel`; then finishes the calls in flight, and the
+    /// pipeline commits and answers what it holds.
+    pub(super) async fn run(
+        self,
+        config: &Config,
+        cancel: CancellationToken,
+        grace: Duration,
+    ) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            logic,
+            store,
+            presence,
+            discovery,
+            ..
+        } = self;
+        let pipeline_cancel = CancellationToken::new();
+        let pipeline = {
+            let logic = logic.clone();
+            let cancel = pipeline_cancel.clone();
+            tokio::spawn(async move { logic.run(cancel).await })
+        };
+        let reaper = tokio::spawn(reap_dead_gateways(
+            discovery,
+            presence,
+            config.discovery.refresh,
+            cancel.clone(),
+        ));
+        let server = LogicServer::new(logic_link::apis(&logic));
+        let mut serving = tokio::spawn(ferrochat_rpc::serve(listener, server, cancel.clone()));
+        let early = tokio::select! {
+            r = &mut serving => Some(r),
+            _ = cancel.cancelled() => None,
+        };
+        let stopping = async {
+            let served = match early {
+                Some(r) => r,
+                None => serving.await,
+            };
+            pipeline_cancel.cancel();
+            if let Ok(Err(e)) = pipeline.await {
+                tracing::error!(error = %e, "logic pipeline failed");
+            }
+            served
+        };
+        let served = super::within_grace(grace, "logic", stopping).await;
+        reaper.abort();
+        store.close().await;
+        match served {
+            Some(r) => r
+                .context("logic gRPC task")?
+                .context("serving logic over gRPC"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Forgets the routes of every gateway that leaves discovery. Each logic
+/// instance runs it; forgetting twice is harmless. A gateway that comes
+/// back under the same id finds itself forgotten at its next heartbeat
+/// and records its connections again.
+async fn reap_dead_gateways(
+    discovery: Arc<dyn Discovery>,
+    presence: Arc<dyn Presence>,
+    refresh: Duration,
+    cancel: CancellationToken,
+) {
+    let mut alive: Option<BTreeSet<String>> = None;
+    let mut tick = tokio::time::interval(refresh);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let now: BTreeSet<String> = match discovery.instances("gateway").await {
+            Ok(list) => list.into_iter().map(|i| i.id).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "listing gateways failed");
+                continue;
+            }
+        };
+        for gone in alive.iter().flat_map(|was| was.difference(&now)) {
+            tracing::info!(gateway = %gone, "gateway left discovery; forgetting its routes");
+            match presence.forget_gateway(&GatewayId::new(gone)).await {
+                Ok(()) => metrics::counter!("ferrochat_logic_gateways_reaped_total").increment(1),
+                Err(e) => {
+                    tracing::warn!(gateway = %gone, error = %e, "forgetting a gateway failed")
+                }
+            }
+        }
+        alive = Some(now);
+    }
+}

@@ -1,0 +1,43 @@
+//! `ferrochat task`: fan-out of large groups and the world room, in
+//! batches, from the `task` topic (a consumer group, so task instances
+//! share its partitions). It serves only its operations port.
+
+use std::sync::Arc;
+
+use ferrochat_ports::Readiness;
+use ferrochat_task::{TaskConfig, TaskDeps};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::open;
+
+pub(super) struct TaskRole {
+    deps: TaskDeps,
+}
+
+impl TaskRole {
+    pub(super) async fn build(config: &Config) -> anyhow::Result<Self> {
+        let store = open::store(config).await?;
+        let bus = open::bus(config).await?;
+        let presence = open::presence(config).await?;
+        Ok(Self {
+            deps: TaskDeps {
+                store,
+                bus,
+                presence,
+            },
+        })
+    }
+
+    pub(super) fn readiness(&self) -> Arc<dyn Readiness> {
+        Arc::new(crate::readiness::StoreReachable(self.deps.store.clone()))
+    }
+
+    /// Consumes until `cancel`; the record in hand is finished first.
+    pub(super) async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
+        let store = self.deps.store.clone();
+        let result = ferrochat_task::run(self.deps, TaskConfig::default(), cancel).await;
+        store.close().await;
+        result.map_err(|e| anyhow::anyhow!("task role: {e}"))
+    }
+}
