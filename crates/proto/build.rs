@@ -6,6 +6,7 @@ use std::error::Error;
 const PROTOS: &[&str] = &[
     "proto/ferrochat/v1/bus.proto",
     "proto/ferrochat/v1/logic.proto",
+    "proto/ferrochat/v1/repo.proto",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

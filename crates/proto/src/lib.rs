@@ -1,7 +1,8 @@
 //! ferrochat's protobuf messages and gRPC services, with the conversions
 //! between them and the domain's types: bus records in [`bus`], the logic
-//! role's service (`logic.proto`) in `logic/`, as methods and `From`/`TryFrom`
-//! impls on the generated types.
+//! role's service (`logic.proto`) in `logic/` and the repo role's
+//! (`repo.proto`) in `repo/`, as methods and `From`/`TryFrom` impls on the
+//! generated types.
 //!
 //! The `.proto` files in `proto/` are the cross-process contract. Decoding
 //! is an edge (design invariant 7): `TryFrom` checks ids and required
@@ -10,6 +11,7 @@
 pub mod bus;
 mod convert;
 mod logic;
+mod repo;
 
 pub use convert::DecodeError;
 

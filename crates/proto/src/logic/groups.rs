@@ -25,7 +25,7 @@ pub(crate) fn role_to_pb(r: Role) -> pb::GroupRole {
     }
 }
 
-fn role_from_pb(raw: i32, field: &'static str) -> Result<Role, InvalidField> {
+pub(crate) fn role_from_pb(raw: i32, field: &'static str) -> Result<Role, InvalidField> {
     match pb::GroupRole::try_from(raw) {
         Ok(pb::GroupRole::Member) => Ok(Role::Member),
         Ok(pb::GroupRole::Admin) => Ok(Role::Admin),
@@ -34,14 +34,14 @@ fn role_from_pb(raw: i32, field: &'static str) -> Result<Role, InvalidField> {
     }
 }
 
-fn policy_to_pb(p: JoinPolicy) -> pb::JoinPolicy {
+pub(crate) fn policy_to_pb(p: JoinPolicy) -> pb::JoinPolicy {
     match p {
         JoinPolicy::Open => pb::JoinPolicy::Open,
         JoinPolicy::Invite => pb::JoinPolicy::Invite,
     }
 }
 
-fn policy_from_pb(raw: i32) -> Result<JoinPolicy, InvalidField> {
+pub(crate) fn policy_from_pb(raw: i32) -> Result<JoinPolicy, InvalidField> {
     match pb::JoinPolicy::try_from(raw) {
         Ok(pb::JoinPolicy::Open) => Ok(JoinPolicy::Open),
         Ok(pb::JoinPolicy::Invite) => Ok(JoinPolicy::Invite),

@@ -15,6 +15,10 @@ mod groups;
 mod messaging;
 mod social;
 
+// The repo's messages share the enums of groups and friend requests.
+pub(crate) use groups::{policy_from_pb, policy_to_pb, role_from_pb, role_to_pb};
+pub(crate) use social::status_from_pb;
+
 use ferrochat_domain::{InvalidField, Timestamp, UserId};
 
 use crate::pb;

@@ -17,7 +17,7 @@ fn status_to_pb(s: RequestStatus) -> pb::RequestStatus {
     }
 }
 
-fn status_from_pb(raw: i32) -> Result<RequestStatus, DecodeError> {
+pub(crate) fn status_from_pb(raw: i32) -> Result<RequestStatus, DecodeError> {
     match pb::RequestStatus::try_from(raw) {
         Ok(pb::RequestStatus::Pending) => Ok(RequestStatus::Pending),
         Ok(pb::RequestStatus::Accepted) => Ok(RequestStatus::Accepted),
