@@ -1,4 +1,5 @@
-//! The logic role over gRPC (`proto/ferrochat/v1/logic.proto`).
+//! The logic and repo roles over gRPC (`proto/ferrochat/v1/logic.proto`,
+//! `repo.proto`).
 //!
 //! - [`LogicServer`] wraps the four API ports (`AccountsApi`,
 //!   `MessagingApi`, `GroupsApi`, `SocialApi`) as a tonic service, and
@@ -7,6 +8,11 @@
 //!   `Channel`, so the gateway cannot tell it from logic in process.
 //! - `status.rs` is the one place an `ApiError` becomes a gRPC `Status`
 //!   and back.
+//! - [`RepoServer`] wraps a `Store` as a tonic service, run by
+//!   [`serve_repo`]; [`RepoClient`] implements `Store` over a `Channel`,
+//!   so logic cannot tell a remote repo from a store in process.
+//!   `store_status.rs` is the one place a `StoreError` becomes a `Status`
+//!   and back.
 //!
 //! Requests are parsed into validated domain types on the server (design
 //! invariant 7), so a bad field is refused with its name, as over HTTP.
@@ -14,9 +20,15 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod repo_client;
+mod repo_server;
 mod server;
 mod status;
+mod store_status;
 
 pub use client::LogicClient;
+pub use repo_client::RepoClient;
+pub use repo_server::{serve_repo, RepoServer};
 pub use server::{serve, LogicApis, LogicServer};
 pub use status::{from_status, to_status};
+pub use store_status::{store_from_status, store_to_status, RepoCallError, UnreadableAnswer};
