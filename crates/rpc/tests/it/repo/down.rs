@@ -1,6 +1,6 @@
 //! A repo that is down, stopped or silent fails each call with
 //! `StoreError::Unavailable` within the client's timeout; it never hangs
-//! the caller.
+//! the caller. A peer that answers but is no repo is `Other`.
 
 use std::time::{Duration, Instant};
 
@@ -66,4 +66,17 @@ async fn a_silent_repo_is_unavailable_after_the_timeout() {
     let start = Instant::now();
     unavailable(client.user(&UserId::generate()).await);
     assert!(start.elapsed() < TIMEOUT + SLACK, "{:?}", start.elapsed());
+}
+
+#[tokio::test]
+async fn a_peer_that_is_not_a_repo_is_other_not_unavailable() {
+    // A logic where the repo should be: it answers, but not as a repo
+    // (UNIMPLEMENTED). Retrying will not help, so this is no `Unavailable`.
+    let served = crate::fake::serve(crate::fake::Fake::new()).await;
+    let client = RepoClient::connect_lazy(served.addr, TIMEOUT).unwrap();
+    let r = client.ping().await;
+    assert!(
+        matches!(&r, Err(StoreError::Other(e)) if e.to_string().contains("Unimplemented")),
+        "{r:?}"
+    );
 }
