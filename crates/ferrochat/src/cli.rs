@@ -36,6 +36,13 @@ pub enum Command {
         #[command(flatten)]
         opts: ConfigArgs,
     },
+    /// Cluster role: the store served over gRPC to logic and task roles
+    /// whose store.url is repo:// [repo.grpc_listen 127.0.0.1:9002,
+    /// metrics 127.0.0.1:9102].
+    Repo {
+        #[command(flatten)]
+        opts: ConfigArgs,
+    },
     /// Cluster role: fan-out of large groups and the world room [metrics
     /// 127.0.0.1:9103].
     Task {

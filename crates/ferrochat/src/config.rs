@@ -74,7 +74,9 @@ impl Default for Config {
 pub struct StoreConfig {
     /// `sqlite://PATH`, `mysql://USER:PASSWORD@HOST:PORT/DB` (MariaDB or
     /// MySQL) or `postgres://...` (also `postgresql://`); unset means
-    /// SQLite at `<data_dir>/ferrochat.db`.
+    /// SQLite at `<data_dir>/ferrochat.db`. Cluster logic and task roles
+    /// may instead use the repo role: `repo://HOST:PORT`, or `repo://`
+    /// for the repo instances discovery finds.
     #[serde(serialize_with = "redacted_opt")]
     pub url: Option<String>,
     /// SQLite durability: `full` (survives power loss) or `normal`
@@ -194,6 +196,9 @@ pub enum StoreKind {
     Sqlite,
     Mysql,
     Postgres,
+    /// The repo role over gRPC: `repo://HOST:PORT`, or `repo://` for the
+    /// repo instances discovery lists.
+    Repo,
 }
 
 impl StoreKind {
@@ -204,6 +209,7 @@ impl StoreKind {
             "sqlite" => Some(Self::Sqlite),
             "mysql" | "mariadb" => Some(Self::Mysql),
             "postgres" | "postgresql" => Some(Self::Postgres),
+            "repo" => Some(Self::Repo),
             _ => None,
         }
     }
@@ -411,7 +417,7 @@ impl Config {
             if StoreKind::of(url).is_none() {
                 return bad(
                     "store.url",
-                    "must start with sqlite://, mysql://, mariadb://, postgres:// or postgresql://",
+                    "must start with sqlite://, mysql://, mariadb://, postgres://, postgresql:// or repo://",
                 );
             }
         }

@@ -9,6 +9,7 @@ mod cluster_config;
 pub mod config;
 mod logic_link;
 mod open;
+mod peers;
 mod readiness;
 pub mod roles;
 pub mod secret;

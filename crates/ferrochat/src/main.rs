@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Command::Serve { opts, print_config } => (opts, print_config, None),
         Command::Gateway { opts } => (opts, false, Some(Role::Gateway)),
         Command::Logic { opts } => (opts, false, Some(Role::Logic)),
+        Command::Repo { opts } => (opts, false, Some(Role::Repo)),
         Command::Task { opts } => (opts, false, Some(Role::Task)),
         Command::Config { opts } => (opts, true, None),
         Command::Bench(args) => return bench(*args),

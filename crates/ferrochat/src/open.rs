@@ -13,10 +13,14 @@ use ferrochat_ports::discovery::{Discovery, Instance};
 use ferrochat_ports::{Bus, Presence, Store};
 use ferrochat_presence::MemoryPresence;
 use ferrochat_presence_redis::{RedisOptions, RedisPresence};
+use ferrochat_rpc::RepoClient;
 use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
 use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
 
+use tonic::transport::Endpoint;
+
 use crate::config::{BusKind, Config, StoreKind};
+use crate::peers::Peers;
 
 /// Opens the store `store.url` names: SQLite (the default), MariaDB/MySQL
 /// or PostgreSQL. Migrations are applied at open.
@@ -57,7 +61,26 @@ pub async fn store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
                 .await
                 .context("opening the PostgreSQL store (store.url)")?,
         ),
+        StoreKind::Repo => Arc::new(repo_client(config, url)?),
     })
+}
+
+/// The repo role as this process's store: the instance `repo://HOST:PORT`
+/// names, or those discovery finds (`repo://`). Nothing is dialled yet.
+fn repo_client(config: &Config, url: &str) -> anyhow::Result<RepoClient> {
+    let timeout = config.repo.grpc_timeout;
+    let addr = url.strip_prefix("repo://").unwrap_or_default();
+    let channel = if addr.is_empty() {
+        let refresh = config.discovery.refresh;
+        Peers::follow("repo", discovery(config)?, refresh, timeout).channel()
+    } else {
+        Endpoint::from_shared(format!("http://{addr}"))
+            .with_context(|| format!("store.url: no address in {url}"))?
+            .connect_timeout(timeout)
+            .tcp_nodelay(true)
+            .connect_lazy()
+    };
+    Ok(RepoClient::new(channel, timeout))
 }
 
 /// The route table: in memory, or shared in Redis.

@@ -15,7 +15,8 @@ use ferrochat_ports::Readiness;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use super::logic_pool;
+use crate::peers::Peers;
+use ferrochat_rpc::LogicClient;
 use crate::config::Config;
 use crate::{open, telemetry};
 
@@ -23,7 +24,8 @@ pub(super) struct Gateway {
     listener: TcpListener,
     local_addr: SocketAddr,
     deps: GatewayDeps,
-    pool: logic_pool::LogicPool,
+    /// Kept so the logic instances stay followed while the gateway runs.
+    _logic: Peers,
 }
 
 impl Gateway {
@@ -37,8 +39,9 @@ impl Gateway {
         );
         let bus = open::bus(config).await?;
         let presence = open::presence(config).await?;
-        let pool = logic_pool::LogicPool::new(discovery, config)?;
-        let client = Arc::new(pool.client());
+        let timeout = config.logic.grpc_timeout;
+        let logic = Peers::follow("logic", discovery, config.discovery.refresh, timeout);
+        let client = Arc::new(LogicClient::new(logic.channel(), timeout));
         let deps = GatewayDeps {
             id: GatewayId::new(&config.node_id),
             accounts: client.clone(),
@@ -48,7 +51,7 @@ impl Gateway {
             bus,
             presence,
             route_ttl: Some(config.presence.route_ttl),
-            readiness: pool.readiness(),
+            readiness: logic.readiness(),
             metrics: telemetry::metrics_render(),
         };
         let listener = TcpListener::bind(config.listen)
@@ -59,7 +62,7 @@ impl Gateway {
             listener,
             local_addr,
             deps,
-            pool,
+            _logic: logic,
         })
     }
 
@@ -80,7 +83,6 @@ impl Gateway {
     ) -> anyhow::Result<()> {
         let mut gateway_config = config.gateway.clone();
         gateway_config.max_content_bytes = config.messaging.max_content_bytes;
-        let pool_run = tokio::spawn(self.pool.run(cancel.clone()));
         let serving =
             ferrochat_gateway::run(self.listener, self.deps, gateway_config, cancel.clone());
         let mut served = tokio::spawn(serving);
@@ -92,7 +94,6 @@ impl Gateway {
             Some(r) => Some(r),
             None => super::within_grace(grace, "gateway", served).await,
         };
-        pool_run.abort();
         match served {
             Some(r) => r.context("gateway task")?.context("serving HTTP"),
             None => Ok(()),

@@ -1,5 +1,5 @@
-//! The cluster roles, one per process: `ferrochat gateway | logic | task`
-//! (GoChat's im-gateway, im-logic and im-task). Each opens only the
+//! The cluster roles, one per process: `ferrochat gateway | logic | repo
+//! | task` (GoChat's im-gateway, im-logic, im-repo and im-task). Each opens only the
 //! adapters it needs, serves `/metrics`, `/live` and `/ready` on its own
 //! port, registers itself in discovery under a lease it keeps alive, and
 //! on a clean stop takes its registration out first, so peers stop
@@ -10,9 +10,9 @@
 
 mod gateway;
 mod logic;
-mod logic_pool;
 mod metrics;
 mod registration;
+mod repo;
 mod task;
 
 use std::net::SocketAddr;
@@ -32,6 +32,7 @@ use crate::open;
 pub enum Role {
     Gateway,
     Logic,
+    Repo,
     Task,
 }
 
@@ -41,6 +42,7 @@ impl Role {
         match self {
             Self::Gateway => "gateway",
             Self::Logic => "logic",
+            Self::Repo => "repo",
             Self::Task => "task",
         }
     }
@@ -50,6 +52,7 @@ impl Role {
 enum Body {
     Gateway(Box<gateway::Gateway>),
     Logic(logic::LogicRole),
+    Repo(repo::RepoRole),
     Task(task::TaskRole),
 }
 
@@ -79,6 +82,11 @@ impl RoleApp {
                 let l = logic::LogicRole::build(&config, discovery.clone()).await?;
                 let (served, ready) = (l.local_addr(), l.readiness());
                 (Body::Logic(l), served, ready)
+            }
+            Role::Repo => {
+                let r = repo::RepoRole::build(&config).await?;
+                let (served, ready) = (r.local_addr(), r.readiness());
+                (Body::Repo(r), served, ready)
             }
             Role::Task => {
                 let t = task::TaskRole::build(&config).await?;
@@ -164,6 +172,7 @@ impl RoleApp {
         let result = match body {
             Body::Gateway(g) => g.run(&config, body_cancel.clone(), grace).await,
             Body::Logic(l) => l.run(&config, body_cancel.clone(), grace).await,
+            Body::Repo(r) => r.run(body_cancel.clone(), grace).await,
             Body::Task(t) => t.run(body_cancel.clone()).await,
         };
         // The body may end on its own (a listener failed): stop the rest.

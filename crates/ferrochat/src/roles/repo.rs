@@ -1,0 +1,76 @@
+//! `ferrochat repo`: the store (MariaDB, PostgreSQL or SQLite) served over
+//! gRPC to logic and task roles whose `store.url` is `repo://` (GoChat's
+//! im-repo). It owns the connection pool and the migrations.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use ferrochat_ports::{Readiness, Store};
+use ferrochat_rpc::RepoServer;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, StoreKind};
+use crate::open;
+use crate::readiness::StoreReachable;
+
+pub(super) struct RepoRole {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    store: Arc<dyn Store>,
+}
+
+impl RepoRole {
+    pub(super) async fn build(config: &Config) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            config.store_kind() != StoreKind::Repo,
+            "store.url: the repo role serves a store; it cannot be repo:// itself"
+        );
+        let store = open::store(config).await?;
+        let listener = TcpListener::bind(config.repo.grpc_listen)
+            .await
+            .with_context(|| format!("binding repo.grpc_listen {}", config.repo.grpc_listen))?;
+        let local_addr = listener.local_addr()?;
+        Ok(Self {
+            listener,
+            local_addr,
+            store,
+        })
+    }
+
+    pub(super) fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub(super) fn readiness(&self) -> Arc<dyn Readiness> {
+        Arc::new(StoreReachable(self.store.clone()))
+    }
+
+    /// Serves until `cancel`, finishes the calls in flight, then closes
+    /// the store.
+    pub(super) async fn run(self, cancel: CancellationToken, grace: Duration) -> anyhow::Result<()> {
+        let server = RepoServer::new(self.store.clone());
+        let mut serving = tokio::spawn(ferrochat_rpc::serve_repo(
+            self.listener,
+            server,
+            cancel.clone(),
+        ));
+        let early = tokio::select! {
+            r = &mut serving => Some(r),
+            _ = cancel.cancelled() => None,
+        };
+        let served = match early {
+            Some(r) => Some(r),
+            None => super::within_grace(grace, "repo", serving).await,
+        };
+        self.store.close().await;
+        match served {
+            Some(r) => r
+                .context("repo gRPC task")?
+                .context("serving the repo over gRPC"),
+            None => Ok(()),
+        }
+    }
+}
