@@ -23,6 +23,7 @@ mod ops;
 mod presence;
 mod presence_env;
 mod read_sync;
+mod roles;
 mod store_env;
 mod support;
 mod system_messages;

@@ -70,6 +70,18 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 impl TestApp {
+    /// A server this test did not start (a cluster gateway in a child
+    /// process), driven through the same helpers.
+    pub fn at(base: String) -> TestApp {
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            cancel: CancellationToken::new(),
+            handle: None,
+            _dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
     /// Cancels the app and waits for `run` to return its result.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         self.cancel.cancel();

@@ -1,0 +1,512 @@
+//! The cluster roles as separate processes of the built binary (`ferrochat
+//! repo | logic | task | gateway`), finding each other in etcd and
+//! talking over gRPC, Kafka and Redis, with MariaDB behind the repo. Users
+//! on different gateways chat; then one process at a time is SIGKILLed and
+//! each test ends with every committed message with every member exactly
+//! once, in seq order (a client drops a frame whose seq it already has, as
+//! the contract says, and fills gaps with `sync`).
+//!
+//! Needs the test servers (`scripts/services up`): MariaDB, Kafka, Redis,
+//! etcd.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::support::TestApp;
+use crate::ws::WsClient;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ferrochat");
+
+/// Hang guard for anything that waits on the cluster to converge.
+const CONVERGE: Duration = Duration::from_secs(90);
+
+/// One role in a child process, SIGKILLed when dropped.
+struct RoleProcess {
+    child: Child,
+    /// `http://host:port` of what it serves (a gateway's HTTP).
+    base: String,
+    metrics: String,
+}
+
+impl RoleProcess {
+    fn kill9(&mut self) {
+        self.child.kill().unwrap(); // SIGKILL on Unix
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for RoleProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One test's cluster: its own database, topics, Redis prefix and etcd
+/// prefix, so tests run side by side.
+struct Cluster {
+    env: Vec<(String, String)>,
+    store_url: String,
+    dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    /// `extra`: more `FERROCHAT_*` settings for every role.
+    async fn new(extra: &[(&str, &str)]) -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let store_url = crate::store_env::fresh_mysql_database(&format!("fc_roles_{id}")).await;
+        let var = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run `scripts/services up` and eval its env"));
+        let mut env: Vec<(String, String)> = [
+            ("LOG__FORMAT", "json".to_owned()),
+            ("LISTEN", "127.0.0.1:0".to_owned()),
+            ("METRICS_LISTEN", "127.0.0.1:0".to_owned()),
+            ("LOGIC__GRPC_LISTEN", "127.0.0.1:0".to_owned()),
+            ("REPO__GRPC_LISTEN", "127.0.0.1:0".to_owned()),
+            ("AUTH__JWT_SECRET", format!("roles-test-secret-{id}")),
+            ("AUTH__PASSWORD_HASH__MEMORY_KIB", "64".to_owned()),
+            ("AUTH__PASSWORD_HASH__ITERATIONS", "1".to_owned()),
+            ("GATEWAY__AUTH_RATE_LIMIT__PER_SECOND", "10000".to_owned()),
+            ("GATEWAY__AUTH_RATE_LIMIT__BURST", "10000".to_owned()),
+            ("GATEWAY__SEND_RATE_LIMIT__PER_SECOND", "10000".to_owned()),
+            ("GATEWAY__SEND_RATE_LIMIT__BURST", "10000".to_owned()),
+            ("BUS__KIND", "kafka".to_owned()),
+            ("BUS__KAFKA__BROKERS", var("FERROCHAT_TEST_KAFKA_BROKERS")),
+            ("BUS__KAFKA__UPSTREAM_TOPIC", format!("r{id}.upstream")),
+            ("BUS__KAFKA__TASK_TOPIC", format!("r{id}.task")),
+            ("BUS__KAFKA__DOWNSTREAM_TOPIC_PREFIX", format!("r{id}.downstream.")),
+            ("BUS__KAFKA__LOGIC_GROUP", format!("r{id}.logic")),
+            ("BUS__KAFKA__TASK_GROUP", format!("r{id}.task")),
+            ("BUS__KAFKA__UPSTREAM_PARTITIONS", "4".to_owned()),
+            ("BUS__KAFKA__TASK_PARTITIONS", "2".to_owned()),
+            ("PRESENCE__REDIS_URL", var("FERROCHAT_TEST_REDIS_URL")),
+            ("PRESENCE__REDIS_PREFIX", format!("r{id}:")),
+            ("DISCOVERY__ETCD_URL", var("FERROCHAT_TEST_ETCD_URL")),
+            ("DISCOVERY__ETCD_PREFIX", format!("r{id}/")),
+            ("DISCOVERY__LEASE_TTL", "3s".to_owned()),
+            ("DISCOVERY__REFRESH", "200ms".to_owned()),
+            ("STORE__MAX_CONNECTIONS", "8".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (format!("FERROCHAT_{k}"), v))
+        .collect();
+        for (k, v) in extra {
+            env.push((format!("FERROCHAT_{k}"), (*v).to_owned()));
+        }
+        Self {
+            env,
+            store_url,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Starts `role` as `name` and waits until its `/ready` answers 200.
+    async fn start(&self, role: &str, name: &str) -> RoleProcess {
+        let store = if role == "repo" {
+            self.store_url.clone()
+        } else {
+            "repo://".to_owned()
+        };
+        let data_dir: PathBuf = self.dir.path().join(name);
+        let mut command = Command::new(BIN);
+        command
+            .arg(role)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("FERROCHAT_NODE_ID", name)
+            .env("FERROCHAT_DATA_DIR", &data_dir)
+            .env("FERROCHAT_STORE__URL", store)
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = command.spawn().expect("binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let (addr, metrics) = loop {
+            let line = lines
+                .next()
+                .unwrap_or_else(|| panic!("{name} exited before listening"))
+                .unwrap();
+            let v: Value = serde_json::from_str(&line).expect("log lines are JSON");
+            if v["message"] == "listening" {
+                break (
+                    v["addr"].as_str().unwrap().to_owned(),
+                    v["metrics"].as_str().unwrap().to_owned(),
+                );
+            }
+        };
+        std::thread::spawn(move || for _ in lines.by_ref() {});
+        let process = RoleProcess {
+            child,
+            base: format!("http://{addr}"),
+            metrics: format!("http://{metrics}"),
+        };
+        let ready = format!("{}/ready", process.metrics);
+        let client = reqwest::Client::new();
+        tokio::time::timeout(CONVERGE, async {
+            loop {
+                if let Ok(r) = client.get(&ready).send().await {
+                    if r.status().is_success() {
+                        return;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{name} never became ready"));
+        process
+    }
+
+    /// The usual shape: a repo, two logic, a task and two gateways.
+    async fn full(&self) -> Roles {
+        let repo = self.start("repo", "repo-1").await;
+        let logic = vec![
+            self.start("logic", "logic-1").await,
+            self.start("logic", "logic-2").await,
+        ];
+        let task = self.start("task", "task-1").await;
+        let gateways = vec![
+            self.start("gateway", "gateway-1").await,
+            self.start("gateway", "gateway-2").await,
+        ];
+        Roles {
+            _repo: repo,
+            logic,
+            task,
+            gateways,
+        }
+    }
+}
+
+struct Roles {
+    _repo: RoleProcess,
+    logic: Vec<RoleProcess>,
+    task: RoleProcess,
+    gateways: Vec<RoleProcess>,
+}
+
+impl Roles {
+    fn gateway(&self, i: usize) -> TestApp {
+        TestApp::at(self.gateways[i].base.clone())
+    }
+}
+
+/// A member's view of one conversation, as a client keeps it: live frames
+/// whose seq it does not have yet, then `sync` from its cursor.
+struct Inbox {
+    conv: String,
+    messages: Vec<Value>,
+    /// Frames dropped because their seq was already there (redelivery).
+    repeats: usize,
+}
+
+impl Inbox {
+    fn new(conv: &str) -> Self {
+        Self {
+            conv: conv.to_owned(),
+            messages: Vec::new(),
+            repeats: 0,
+        }
+    }
+
+    fn cursor(&self) -> u64 {
+        self.messages.last().map_or(0, |m| m["seq"].as_u64().unwrap())
+    }
+
+    /// Takes the chat frames `frames` holds for this conversation.
+    fn take(&mut self, frames: Vec<Value>) {
+        for f in frames {
+            if f["type"] != "new-message" || f["data"]["conversation_id"] != self.conv.as_str() {
+                continue;
+            }
+            let m = f["data"].clone();
+            if m["seq"].as_u64().unwrap() <= self.cursor() {
+                self.repeats += 1;
+                continue;
+            }
+            // A live frame past a gap is dropped too: sync fills the gap
+            // and brings it again.
+            if m["seq"].as_u64().unwrap() == self.cursor() + 1 {
+                self.messages.push(m);
+            }
+        }
+    }
+
+    /// `sync` from the cursor until the server has nothing more.
+    async fn sync(&mut self, ws: &mut WsClient) {
+        loop {
+            let reply = ws
+                .request("sync", json!({"cursors": {self.conv.clone(): self.cursor()}, "limit": 100}))
+                .await;
+            assert_eq!(reply["type"], "sync", "{reply}");
+            let convs = reply["data"]["conversations"].as_array().unwrap().clone();
+            let Some(c) = convs.iter().find(|c| c["conversation_id"] == self.conv.as_str()) else {
+                return;
+            };
+            for m in c["messages"].as_array().unwrap() {
+                assert_eq!(m["seq"].as_u64().unwrap(), self.cursor() + 1, "sync is gap-free");
+                self.messages.push(m.clone());
+            }
+            if c["has_more"] == false {
+                return;
+            }
+        }
+    }
+
+    /// Every message of `history`, once, in order.
+    fn assert_complete(&self, history: &[Value], who: &str) {
+        let ids = |v: &[Value]| v.iter().map(|m| m["message_id"].clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&self.messages), ids(history), "{who}: every committed message once, in order");
+    }
+}
+
+/// The chat (non-system) messages of `history`.
+fn chat(history: Vec<Value>) -> Vec<Value> {
+    history.into_iter().filter(|m| m["message_type"] != "system").collect()
+}
+
+/// A send that resends with the same client_msg_id until it is acked:
+/// while a partition moves to a surviving logic the answer may be 1004
+/// (not confirmed in time) or 1001 (logic unreachable).
+async fn send_until_acked(gw: &TestApp, token: &str, body: Value) -> Value {
+    for _ in 0..30 {
+        let r = gw.send_http(token, body.clone()).await;
+        match r.code() {
+            0 => return r.data().clone(),
+            1004 | 1001 => tokio::time::sleep(Duration::from_millis(200)).await,
+            _ => panic!("send refused: {:?}", r.body),
+        }
+    }
+    panic!("a send was never confirmed: {body}");
+}
+
+/// Waits for the chat frame of `conv` with seq `seq` (or a later one),
+/// keeping every frame read in `inbox`.
+async fn await_seq(ws: &mut WsClient, inbox: &mut Inbox, seq: u64) {
+    tokio::time::timeout(CONVERGE, async {
+        while inbox.cursor() < seq {
+            let f = ws.recv_until(|f| f["type"] == "new-message").await;
+            let past_gap = f["data"]["seq"].as_u64().unwrap() > inbox.cursor() + 1;
+            inbox.take(vec![f]);
+            if past_gap {
+                inbox.sync(ws).await;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("seq {seq} never arrived live (have {})", inbox.cursor()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn users_on_two_gateways_chat_one_to_one_and_in_a_task_fanned_group() {
+    // Groups of more than 2 members go through the task role.
+    let cluster = Cluster::new(&[("MESSAGING__FANOUT_TASK_THRESHOLD", "2")]).await;
+    let roles = cluster.full().await;
+    let (g1, g2) = (roles.gateway(0), roles.gateway(1));
+    let alice = g1.new_user("alice").await;
+    let bob = g2.new_user("bob").await;
+    let carol = g2.new_user("carol").await;
+    let dm = g1.open_single(&alice.access, &bob.user_id).await;
+    let mut a_ws = g1.ws_connect(&alice.access).await;
+    let mut b_ws = g2.ws_connect(&bob.access).await;
+    let c_ws = g2.ws_connect(&carol.access).await;
+
+    for i in 1..=10u64 {
+        let ack = a_ws
+            .send_ok(json!({"conversation_id": dm, "client_msg_id": format!("a{i}"), "content": format!("dm {i}")}))
+            .await;
+        assert_eq!(ack["seq"], i);
+    }
+    let mut bobs = Inbox::new(&dm);
+    await_seq(&mut b_ws, &mut bobs, 10).await;
+    assert_eq!(bobs.repeats, 0);
+    bobs.assert_complete(&g2.history_all(&bob.access, &dm).await, "bob");
+
+    let group = g1
+        .create_group(
+            &alice.access,
+            json!({"name": "across", "member_ids": [bob.user_id, carol.user_id]}),
+        )
+        .await;
+    let conv = group.ok()["conversation_id"].as_str().unwrap().to_owned();
+    let mut members = [(&alice, a_ws), (&bob, b_ws), (&carol, c_ws)];
+    for i in 0..30usize {
+        let (_, ws) = &mut members[i % 3];
+        ws.send_ok(json!({"conversation_id": conv, "client_msg_id": format!("g{i}"), "content": format!("group {i}")}))
+            .await;
+    }
+    let history = g1.history_all(&alice.access, &conv).await;
+    assert_eq!(chat(history.clone()).len(), 30);
+    let last = history.last().unwrap()["seq"].as_u64().unwrap();
+    for (who, ws) in &mut members {
+        // Through the task role, live; what a member's own socket does not
+        // get (its own sends are acked instead) comes by sync.
+        let mut inbox = Inbox::new(&conv);
+        let frames = ws.take_pending();
+        inbox.take(frames);
+        await_seq(ws, &mut inbox, last).await;
+        inbox.assert_complete(&history, &who.username);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_gateways_clients_reconnect_to_the_other_and_resync() {
+    let cluster = Cluster::new(&[]).await;
+    let mut roles = cluster.full().await;
+    let (g1, g2) = (roles.gateway(0), roles.gateway(1));
+    let alice = g1.new_user("alice").await;
+    let bob = g2.new_user("bob").await;
+    let dm = g2.open_single(&bob.access, &alice.user_id).await;
+    let mut a_ws = g1.ws_connect(&alice.access).await;
+    let mut alices = Inbox::new(&dm);
+    for i in 1..=10u64 {
+        send_until_acked(&g2, &bob.access, json!({"conversation_id": dm, "client_msg_id": format!("b{i}"), "content": format!("{i}")})).await;
+    }
+    await_seq(&mut a_ws, &mut alices, 10).await;
+
+    roles.gateways[0].kill9();
+    assert!(a_ws.closed_within(CONVERGE).await.code().is_none_or(|c| c != 1000));
+    // Sent while alice has no connection at all.
+    for i in 11..=20u64 {
+        send_until_acked(&g2, &bob.access, json!({"conversation_id": dm, "client_msg_id": format!("b{i}"), "content": format!("{i}")})).await;
+    }
+    // Her client reconnects to the other gateway and resyncs from its cursor.
+    let mut a_ws = g2.ws_connect(&alice.access).await;
+    alices.sync(&mut a_ws).await;
+    assert_eq!(alices.cursor(), 20);
+    // Live again, through the surviving gateway.
+    for i in 21..=30u64 {
+        send_until_acked(&g2, &bob.access, json!({"conversation_id": dm, "client_msg_id": format!("b{i}"), "content": format!("{i}")})).await;
+    }
+    await_seq(&mut a_ws, &mut alices, 30).await;
+    assert_eq!(alices.repeats, 0);
+    alices.assert_complete(&g2.history_all(&alice.access, &dm).await, "alice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_killed_logic_hands_its_partitions_to_the_other() {
+    let cluster = Cluster::new(&[]).await;
+    let mut roles = cluster.full().await;
+    let (g1, g2) = (roles.gateway(0), roles.gateway(1));
+    let alice = g1.new_user("alice").await;
+    // Several conversations, so logic-1 almost surely owns some (4
+    // upstream partitions over 2 instances).
+    let mut peers = Vec::new();
+    for k in 0..6 {
+        let peer = g2.new_user(&format!("peer{k}")).await;
+        let conv = g1.open_single(&alice.access, &peer.user_id).await;
+        let ws = g2.ws_connect(&peer.access).await;
+        peers.push((peer, conv, ws));
+    }
+    let send_round = |round: u64| {
+        let g1 = &g1;
+        let alice = &alice;
+        let convs: Vec<String> = peers.iter().map(|(_, c, _)| c.clone()).collect();
+        async move {
+            for conv in convs {
+                let body = json!({"conversation_id": conv, "client_msg_id": format!("r{round}"), "content": format!("round {round}")});
+                let ack = send_until_acked(g1, &alice.access, body).await;
+                assert_eq!(ack["seq"], round, "one seq per round, no gap, no duplicate");
+            }
+        }
+    };
+    for round in 1..=5 {
+        send_round(round).await;
+    }
+    roles.logic[0].kill9();
+    // The same client_msg_ids again (a client that never saw its acks)
+    // are duplicates, not new messages.
+    for round in 1..=5 {
+        send_round(round).await;
+    }
+    for round in 6..=15 {
+        send_round(round).await;
+    }
+    for (peer, conv, ws) in &mut peers {
+        let mut inbox = Inbox::new(conv);
+        let frames = ws.take_pending();
+        inbox.take(frames);
+        await_seq(ws, &mut inbox, 15).await;
+        inbox.assert_complete(&g2.history_all(&peer.access, conv).await, &peer.username);
+        assert_eq!(inbox.messages.len(), 15);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_task_killed_mid_fan_out_is_resumed_by_the_next() {
+    // Every group message goes through the task role.
+    let cluster = Cluster::new(&[("MESSAGING__FANOUT_TASK_THRESHOLD", "2")]).await;
+    let mut roles = cluster.full().await;
+    let (g1, g2) = (roles.gateway(0), roles.gateway(1));
+    let owner = g1.new_user("owner").await;
+    let mut others = Vec::new();
+    for k in 0..4 {
+        others.push(roles.gateway(k % 2).new_user(&format!("m{k}")).await);
+    }
+    let ids: Vec<&str> = others.iter().map(|m| m.user_id.as_str()).collect();
+    let group = g1.create_group(&owner.access, json!({"name": "fan", "member_ids": ids})).await;
+    let conv = group.ok()["conversation_id"].as_str().unwrap().to_owned();
+    let mut sockets = Vec::new();
+    for (k, m) in others.iter().enumerate() {
+        sockets.push(roles.gateway(k % 2).ws_connect(&m.access).await);
+    }
+    let sender = {
+        let g1 = TestApp::at(g1.base.clone());
+        let token = owner.access.clone();
+        let conv = conv.clone();
+        tokio::spawn(async move {
+            for i in 0..150u64 {
+                let body = json!({"conversation_id": conv, "client_msg_id": format!("s{i}"), "content": format!("{i}")});
+                send_until_acked(&g1, &token, body).await;
+            }
+        })
+    };
+    // Kill the task role while the storm is being fanned out; a new one
+    // takes over the task topic where the dead one last committed.
+    let mut first = Inbox::new(&conv);
+    await_seq(&mut sockets[0], &mut first, 20).await;
+    roles.task.kill9();
+    let _task2 = cluster.start("task", "task-2").await;
+    tokio::time::timeout(CONVERGE, sender).await.expect("all sends acked").unwrap();
+
+    let history = g2.history_all(&others[0].access, &conv).await;
+    let last = history.last().unwrap()["seq"].as_u64().unwrap();
+    let mut inboxes = vec![first];
+    inboxes.extend((1..others.len()).map(|_| Inbox::new(&conv)));
+    for (k, (ws, inbox)) in sockets.iter_mut().zip(inboxes.iter_mut()).enumerate() {
+        let frames = ws.take_pending();
+        inbox.take(frames);
+        // The last message arrives live: fan-out resumed after the kill.
+        await_seq(ws, inbox, last).await;
+        inbox.assert_complete(&history, &others[k].username);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dead_gateway_leaves_the_route_table_when_its_lease_expires() {
+    // Routes would outlive the test by far if only their TTL ended them:
+    // it is the gateway's etcd lease (3 s) that takes them out.
+    let cluster = Cluster::new(&[("PRESENCE__ROUTE_TTL", "10m")]).await;
+    let mut roles = cluster.full().await;
+    let (g1, g2) = (roles.gateway(0), roles.gateway(1));
+    let alice = g1.new_user("alice").await;
+    let bob = g2.new_user("bob").await;
+    g2.make_friends(&alice, &bob).await;
+    let _a_ws = g1.ws_connect(&alice.access).await;
+    let alice_online = |friends: Vec<Value>| {
+        friends.iter().find(|f| f["user_id"] == alice.user_id.as_str()).unwrap()["online"].clone()
+    };
+    assert_eq!(alice_online(g2.friends(&bob.access).await), true);
+
+    roles.gateways[0].kill9();
+    tokio::time::timeout(CONVERGE, async {
+        while alice_online(g2.friends(&bob.access).await) == true {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await
+    .expect("alice's route goes with gateway-1's lease, long before its TTL");
+}
