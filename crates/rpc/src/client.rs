@@ -1,23 +1,19 @@
 //! `LogicClient`: the four API ports over gRPC, for a gateway whose logic
-//! runs elsewhere.
+//! runs elsewhere: one logic at an address ([`LogicClient::connect_lazy`]),
+//! or every logic instance discovery lists ([`LogicClient::balanced`],
+//! through the tower stack in `balance/`).
 //!
-//! Every call carries a deadline (`grpc-timeout`, so logic stops working
-//! for a caller who gave up) and is also bounded here, so a logic that
-//! accepts connections but never answers cannot hang the gateway. Failures
-//! become `ApiError`s in `status.rs`.
-//!
-//! Balancing: the client holds a tonic `Channel`, and a balanced channel is
-//! a `Channel` too. For the cluster, build it with
-//! `Channel::balance_channel(capacity)` and feed the returned sender
-//! `Change::Insert(key, endpoint)` / `Change::Remove(key)` as logic
-//! instances come and go in etcd; [`LogicClient::new`] takes it unchanged.
-//! A custom tower stack (power-of-two-choices on peak EWMA, a circuit
-//! breaker per instance) would instead replace `Channel` in `Grpc` below by
-//! a `tower::buffer::Buffer` around that stack: only the type of `inner`
-//! and the two constructors change, not the trait impls.
+//! Every call has a deadline: sent as `grpc-timeout` (so logic stops
+//! working for a caller who gave up), kept by the balanced stack at each
+//! instance, and guarded here, so a logic that accepts connections but
+//! never answers cannot hang the gateway. A balanced client retries
+//! idempotent calls whose instance was unreachable, within that deadline
+//! (`retry.rs`). Failures become `ApiError`s in `status.rs`.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -34,38 +30,53 @@ use ferrochat_domain::{
 use ferrochat_ports::api::{
     Friend, GroupMember, GroupView, HistoryPage, SyncConversation, UnreadSummary,
 };
+use ferrochat_ports::discovery::Discovery;
 use ferrochat_ports::store::PendingRequests;
 use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::logic_service_client::LogicServiceClient;
 use ferrochat_proto::DecodeError;
+use tokio::time::Instant;
 use tonic::transport::{Channel, Endpoint};
-use tonic::{Response, Status};
+use tonic::Status;
+use tower::util::BoxCloneSyncService;
+use tower::ServiceExt as _;
 
+use crate::balance::{
+    self, BalanceConfig, BalanceConfigError, BreakerState, CallDeadline, LogicChannel, Registry,
+};
+use crate::retry::{Idempotence, RetryPolicy};
 use crate::status::from_status;
 
-type Grpc = LogicServiceClient<Channel>;
+type Grpc = LogicServiceClient<LogicChannel>;
 
 /// Answers are bounded by logic's page limits (200 messages of at most
 /// `messaging.max_content_bytes` each per conversation), but a sync covers
 /// many conversations: tonic's default of 4 MiB is too small for it.
 const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
-/// The logic role's API ports, answered by a `LogicServer` over gRPC.
+/// How long past a call's deadline the guard here waits. The balanced
+/// stack gives up at the deadline itself, at the instance, where the
+/// instance's breaker sees it; the guard only catches a call that never
+/// got that far (no instance ready).
+const GUARD_GRACE: Duration = Duration::from_millis(100);
+
+/// The logic role's API ports, answered by `LogicServer`s over gRPC.
 #[derive(Clone)]
 pub struct LogicClient {
     inner: Grpc,
     timeout: Duration,
+    retry: RetryPolicy,
+    /// The balanced set's breakers; `None` over one `Channel`.
+    balance: Option<Arc<Registry>>,
 }
 
 impl LogicClient {
-    /// A client over `channel` (one logic, or a balanced set); each call
-    /// fails with an internal error after `timeout`.
+    /// A client over `channel` (one logic); each call fails with an
+    /// internal error after `timeout`. Nothing is retried.
     pub fn new(channel: Channel, timeout: Duration) -> Self {
-        Self {
-            inner: LogicServiceClient::new(channel).max_decoding_message_size(MAX_ANSWER_BYTES),
-            timeout,
-        }
+        let channel = BoxCloneSyncService::new(channel.map_err(|e| Status::from_error(e.into())));
+        Self::over(channel, timeout, RetryPolicy::NONE, None)
     }
 
     /// A client of the logic at `addr`. Nothing is dialled until the first
@@ -82,84 +93,196 @@ impl LogicClient {
         Ok(Self::new(channel, timeout))
     }
 
-    /// Sends `request` to `rpc` and decodes the answer into `D`.
+    /// A client of every logic instance `discovery` lists, kept up to date
+    /// every `config.refresh`: power of two choices on peak-EWMA latency,
+    /// a circuit breaker per instance, retries of idempotent calls. Call
+    /// inside a Tokio runtime (it spawns the discovery task); the task ends
+    /// with the last clone of the client.
+    pub fn balanced(
+        discovery: Arc<dyn Discovery>,
+        config: BalanceConfig,
+    ) -> Result<Self, BalanceConfigError> {
+        config.validate()?;
+        let (channel, registry) = balance::balanced(discovery, &config);
+        let retry = RetryPolicy::new(config.retries, config.retry_backoff);
+        Ok(Self::over(
+            channel,
+            config.call_timeout,
+            retry,
+            Some(registry),
+        ))
+    }
+
+    fn over(
+        channel: LogicChannel,
+        timeout: Duration,
+        retry: RetryPolicy,
+        balance: Option<Arc<Registry>>,
+    ) -> Self {
+        Self {
+            inner: LogicServiceClient::new(channel).max_decoding_message_size(MAX_ANSWER_BYTES),
+            timeout,
+            retry,
+            balance,
+        }
+    }
+
+    /// The breaker of each logic instance a balanced client knows, by
+    /// instance id; empty over one `Channel`.
+    pub fn breakers(&self) -> BTreeMap<String, BreakerState> {
+        self.balance
+            .as_ref()
+            .map(|registry| registry.states())
+            .unwrap_or_default()
+    }
+
+    /// Sends `request` to `rpc` (again, if it is `idempotent` and its
+    /// instance was unreachable) and decodes the answer into `D`.
     async fn call<Req, P, D, F, Fut>(
         &self,
         rpc: &'static str,
+        idempotence: Idempotence,
         request: Req,
         send: F,
     ) -> Result<D, ApiError>
     where
-        F: FnOnce(Grpc, tonic::Request<Req>) -> Fut,
-        Fut: Future<Output = Result<Response<P>, Status>>,
+        Req: Clone,
+        F: Fn(Grpc, tonic::Request<Req>) -> Fut,
+        Fut: Future<Output = Result<tonic::Response<P>, Status>>,
         D: TryFrom<P>,
         DecodeError: From<D::Error>,
     {
-        let mut request = tonic::Request::new(request);
-        request.set_timeout(self.timeout);
-        let answer =
-            match tokio::time::timeout(self.timeout, send(self.inner.clone(), request)).await {
-                Ok(Ok(answer)) => answer.into_inner(),
-                Ok(Err(status)) => return Err(from_status(&status, rpc)),
-                Err(_) => {
-                    let status =
-                        Status::deadline_exceeded(format!("no answer within {:?}", self.timeout));
-                    return Err(from_status(&status, rpc));
-                }
+        let started = Instant::now();
+        let deadline = started + self.timeout;
+        let mut attempt = 0;
+        let answer = loop {
+            let status = match self.attempt(request.clone(), &send, deadline).await {
+                Ok(answer) => break Ok(answer),
+                Err(status) => status,
             };
+            let now = Instant::now();
+            match self
+                .retry
+                .pause(idempotence, &status, attempt, now, deadline)
+            {
+                Some(pause) => {
+                    balance::metrics::retry(rpc);
+                    tracing::debug!(
+                        rpc,
+                        attempt,
+                        status = status.message(),
+                        "retrying logic call"
+                    );
+                    tokio::time::sleep(pause).await;
+                    attempt += 1;
+                }
+                None => break Err(status),
+            }
+        };
+        balance::metrics::call(rpc, started.elapsed());
+        let answer = answer.map_err(|status| from_status(&status, rpc))?;
         D::try_from(answer).map_err(|e| {
             let e = DecodeError::from(e);
             tracing::error!(rpc, error = %e, "logic answered something unreadable");
             ApiError::internal()
         })
     }
+
+    /// One attempt, with what is left until `deadline`.
+    async fn attempt<Req, P, F, Fut>(
+        &self,
+        request: Req,
+        send: &F,
+        deadline: Instant,
+    ) -> Result<P, Status>
+    where
+        F: Fn(Grpc, tonic::Request<Req>) -> Fut,
+        Fut: Future<Output = Result<tonic::Response<P>, Status>>,
+    {
+        if self.balance.as_ref().is_some_and(|r| r.known_empty()) {
+            return Err(Status::unavailable("discovery lists no logic instance"));
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(self.late());
+        }
+        let mut request = tonic::Request::new(request);
+        request.set_timeout(left);
+        request.extensions_mut().insert(CallDeadline(deadline));
+        let sent = send(self.inner.clone(), request);
+        let guard = match self.balance {
+            Some(_) => deadline + GUARD_GRACE,
+            None => deadline,
+        };
+        match tokio::time::timeout_at(guard, sent).await {
+            Ok(answer) => answer.map(tonic::Response::into_inner),
+            Err(_) => Err(self.late()),
+        }
+    }
+
+    fn late(&self) -> Status {
+        Status::deadline_exceeded(format!("no answer within {:?}", self.timeout))
+    }
 }
 
-/// `call!(self, method, request)`: one rpc, named after its method.
+/// `call!(self, method, Idempotent | Once, request)`: one rpc, named after
+/// its method.
 macro_rules! call {
-    ($self:ident, $method:ident, $request:expr) => {
+    ($self:ident, $method:ident, $idempotence:ident, $request:expr) => {
         $self
-            .call(stringify!($method), $request, |mut grpc, r| async move {
-                grpc.$method(r).await
-            })
+            .call(
+                stringify!($method),
+                Idempotence::$idempotence,
+                $request,
+                |mut grpc, r| async move { grpc.$method(r).await },
+            )
             .await
     };
 }
 
+// Idempotent: reads; writes that set a value (`update_profile`,
+// `update_conversation`, `mark_read`, `set_block`, presence); get-or-create
+// (`open_single`, `resolve_target`). Once: whatever creates, rotates or
+// answers differently the second time (`register`, `login`, `refresh`,
+// `logout`, group and friend changes), and `typing`, whose lost notice
+// costs less than a doubled one.
+
 #[async_trait]
 impl AccountsApi for LogicClient {
     async fn register(&self, cmd: Register) -> Result<User, ApiError> {
-        call!(self, register, pb::RegisterRequest::new(&cmd))
+        call!(self, register, Once, pb::RegisterRequest::new(&cmd))
     }
 
     async fn login(&self, cmd: Login) -> Result<LoginOutcome, ApiError> {
-        call!(self, login, pb::LoginRequest::new(&cmd))
+        call!(self, login, Once, pb::LoginRequest::new(&cmd))
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, ApiError> {
-        call!(self, refresh, pb::RefreshRequest::new(refresh_token))
+        call!(self, refresh, Once, pb::RefreshRequest::new(refresh_token))
     }
 
     async fn logout(&self, who: &Principal) -> Result<(), ApiError> {
-        call!(self, logout, pb::Principal::from(who))
+        call!(self, logout, Once, pb::Principal::from(who))
     }
 
     async fn authenticate(&self, access_token: &str) -> Result<Principal, ApiError> {
         call!(
             self,
             authenticate,
+            Idempotent,
             pb::AuthenticateRequest::new(access_token)
         )
     }
 
     async fn user(&self, id: &UserId) -> Result<User, ApiError> {
-        call!(self, get_user, pb::GetUserRequest::new(id))
+        call!(self, get_user, Idempotent, pb::GetUserRequest::new(id))
     }
 
     async fn update_profile(&self, id: &UserId, cmd: UpdateProfile) -> Result<User, ApiError> {
         call!(
             self,
             update_profile,
+            Idempotent,
             pb::UpdateProfileRequest::new(id, &cmd)
         )
     }
@@ -175,16 +298,22 @@ impl MessagingApi for LogicClient {
         call!(
             self,
             resolve_target,
+            Idempotent,
             pb::ResolveTargetRequest::new(who, target)
         )
     }
 
     async fn open_single(&self, who: &UserId, peer: &UserId) -> Result<ConversationView, ApiError> {
-        call!(self, open_single, pb::OpenSingleRequest::new(who, peer))
+        call!(
+            self,
+            open_single,
+            Idempotent,
+            pb::OpenSingleRequest::new(who, peer)
+        )
     }
 
     async fn conversations(&self, who: &UserId) -> Result<Vec<ConversationView>, ApiError> {
-        call!(self, conversations, pb::CallerRequest::new(who))
+        call!(self, conversations, Idempotent, pb::CallerRequest::new(who))
     }
 
     async fn update_conversation(
@@ -196,16 +325,22 @@ impl MessagingApi for LogicClient {
         call!(
             self,
             update_conversation,
+            Idempotent,
             pb::UpdateConversationRequest::new(who, id, &cmd)
         )
     }
 
     async fn history(&self, who: &UserId, query: History) -> Result<HistoryPage, ApiError> {
-        call!(self, history, pb::HistoryRequest::new(who, &query))
+        call!(
+            self,
+            history,
+            Idempotent,
+            pb::HistoryRequest::new(who, &query)
+        )
     }
 
     async fn unread(&self, who: &UserId) -> Result<UnreadSummary, ApiError> {
-        call!(self, unread, pb::CallerRequest::new(who))
+        call!(self, unread, Idempotent, pb::CallerRequest::new(who))
     }
 
     async fn sync(
@@ -213,38 +348,48 @@ impl MessagingApi for LogicClient {
         who: &UserId,
         req: SyncRequest,
     ) -> Result<Vec<SyncConversation>, ApiError> {
-        call!(self, sync, pb::SyncRequest::new(who, &req))
+        call!(self, sync, Idempotent, pb::SyncRequest::new(who, &req))
     }
 
     async fn mark_read(&self, who: &UserId, id: &ConversationId, seq: Seq) -> Result<(), ApiError> {
-        call!(self, mark_read, pb::MarkReadRequest::new(who, id, seq))
+        call!(
+            self,
+            mark_read,
+            Idempotent,
+            pb::MarkReadRequest::new(who, id, seq)
+        )
     }
 
     async fn typing(&self, who: &UserId, id: &ConversationId) -> Result<(), ApiError> {
-        call!(self, typing, pb::TypingRequest::new(who, id))
+        call!(self, typing, Once, pb::TypingRequest::new(who, id))
     }
 }
 
 #[async_trait]
 impl GroupsApi for LogicClient {
     async fn create_group(&self, who: &UserId, cmd: CreateGroup) -> Result<GroupView, ApiError> {
-        call!(self, create_group, pb::CreateGroupRequest::new(who, &cmd))
+        call!(
+            self,
+            create_group,
+            Once,
+            pb::CreateGroupRequest::new(who, &cmd)
+        )
     }
 
     async fn group(&self, who: &UserId, id: &GroupId) -> Result<GroupView, ApiError> {
-        call!(self, get_group, pb::GroupRequest::new(who, id))
+        call!(self, get_group, Idempotent, pb::GroupRequest::new(who, id))
     }
 
     async fn join_group(&self, who: &UserId, id: &GroupId) -> Result<GroupView, ApiError> {
-        call!(self, join_group, pb::GroupRequest::new(who, id))
+        call!(self, join_group, Once, pb::GroupRequest::new(who, id))
     }
 
     async fn leave_group(&self, who: &UserId, id: &GroupId) -> Result<(), ApiError> {
-        call!(self, leave_group, pb::GroupRequest::new(who, id))
+        call!(self, leave_group, Once, pb::GroupRequest::new(who, id))
     }
 
     async fn members(&self, who: &UserId, id: &GroupId) -> Result<Vec<GroupMember>, ApiError> {
-        call!(self, members, pb::GroupRequest::new(who, id))
+        call!(self, members, Idempotent, pb::GroupRequest::new(who, id))
     }
 
     async fn add_members(
@@ -256,12 +401,13 @@ impl GroupsApi for LogicClient {
         call!(
             self,
             add_members,
+            Once,
             pb::AddMembersRequest::new(who, id, &users)
         )
     }
 
     async fn kick(&self, who: &UserId, id: &GroupId, user: &UserId) -> Result<(), ApiError> {
-        call!(self, kick, pb::MemberRequest::new(who, id, user))
+        call!(self, kick, Once, pb::MemberRequest::new(who, id, user))
     }
 
     async fn update_member(
@@ -274,6 +420,7 @@ impl GroupsApi for LogicClient {
         call!(
             self,
             update_member,
+            Once,
             pb::UpdateMemberRequest::new(who, id, user, &cmd)
         )
     }
@@ -284,11 +431,11 @@ impl GroupsApi for LogicClient {
         id: &GroupId,
         to: &UserId,
     ) -> Result<GroupView, ApiError> {
-        call!(self, transfer, pb::MemberRequest::new(who, id, to))
+        call!(self, transfer, Once, pb::MemberRequest::new(who, id, to))
     }
 
     async fn dissolve(&self, who: &UserId, id: &GroupId) -> Result<(), ApiError> {
-        call!(self, dissolve, pb::GroupRequest::new(who, id))
+        call!(self, dissolve, Once, pb::GroupRequest::new(who, id))
     }
 }
 
@@ -303,12 +450,18 @@ impl SocialApi for LogicClient {
         call!(
             self,
             request_friend,
+            Once,
             pb::RequestFriendRequest::new(who, to, &message)
         )
     }
 
     async fn friend_requests(&self, who: &UserId) -> Result<PendingRequests, ApiError> {
-        call!(self, friend_requests, pb::CallerRequest::new(who))
+        call!(
+            self,
+            friend_requests,
+            Idempotent,
+            pb::CallerRequest::new(who)
+        )
     }
 
     async fn answer_request(
@@ -320,28 +473,36 @@ impl SocialApi for LogicClient {
         call!(
             self,
             answer_request,
+            Once,
             pb::AnswerRequestRequest::new(who, id, accept)
         )
     }
 
     async fn friends(&self, who: &UserId) -> Result<Vec<Friend>, ApiError> {
-        call!(self, friends, pb::CallerRequest::new(who))
+        call!(self, friends, Idempotent, pb::CallerRequest::new(who))
     }
 
     async fn remove_friend(&self, who: &UserId, friend: &UserId) -> Result<(), ApiError> {
-        call!(self, remove_friend, pb::PeerRequest::new(who, friend))
+        call!(self, remove_friend, Once, pb::PeerRequest::new(who, friend))
     }
 
     async fn set_block(&self, who: &UserId, other: &UserId, on: bool) -> Result<(), ApiError> {
-        call!(self, set_block, pb::SetBlockRequest::new(who, other, on))
+        call!(
+            self,
+            set_block,
+            Idempotent,
+            pb::SetBlockRequest::new(who, other, on)
+        )
     }
 
     // Presence changes have no answer; a failure is logged in `call`.
     async fn came_online(&self, who: &UserId) {
-        let _: Result<(), ApiError> = call!(self, came_online, pb::CallerRequest::new(who));
+        let _: Result<(), ApiError> =
+            call!(self, came_online, Idempotent, pb::CallerRequest::new(who));
     }
 
     async fn went_offline(&self, who: &UserId) {
-        let _: Result<(), ApiError> = call!(self, went_offline, pb::CallerRequest::new(who));
+        let _: Result<(), ApiError> =
+            call!(self, went_offline, Idempotent, pb::CallerRequest::new(who));
     }
 }

@@ -5,7 +5,10 @@
 //!   `MessagingApi`, `GroupsApi`, `SocialApi`) as a tonic service, and
 //!   [`serve`] runs it on a bound listener until a token is cancelled.
 //! - [`LogicClient`] implements the same four traits over a tonic
-//!   `Channel`, so the gateway cannot tell it from logic in process.
+//!   `Channel`, so the gateway cannot tell it from logic in process; or,
+//!   [`LogicClient::balanced`], over every logic instance discovery lists
+//!   (`balance/`: power of two choices, a circuit breaker per instance,
+//!   retries of idempotent calls in `retry.rs`).
 //! - `status.rs` is the one place an `ApiError` becomes a gRPC `Status`
 //!   and back.
 //! - [`RepoServer`] wraps a `Store` as a tonic service, run by
@@ -19,13 +22,16 @@
 
 #![forbid(unsafe_code)]
 
+mod balance;
 mod client;
 mod repo_client;
 mod repo_server;
+mod retry;
 mod server;
 mod status;
 mod store_status;
 
+pub use balance::{BalanceConfig, BalanceConfigError, BreakerState};
 pub use client::LogicClient;
 pub use repo_client::RepoClient;
 pub use repo_server::{serve_repo, RepoServer};

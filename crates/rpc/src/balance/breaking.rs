@@ -1,0 +1,270 @@
+//! `Breaking`: one logic instance behind its circuit breaker, as the
+//! balancer sees it.
+//!
+//! While the breaker is open, `poll_ready` is pending (with a timer for
+//! the end of the cool-down), so the balancer leaves the instance in its
+//! not-ready set and sends nothing there; it never reports an error, which
+//! would make the balancer drop the instance for good. Its load is the
+//! inner load, ranked after every instance that has not failed lately.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+use tokio::time::{Instant, Sleep};
+use tonic::{Code, Status};
+use tower::load::Load;
+use tower::{BoxError, Service};
+
+use super::breaker::{Admission, Breaker, BreakerState, Outcome};
+use super::metrics::InstanceMetrics;
+
+/// An instance's breaker, shared by its service, the calls in flight and
+/// the registry that `LogicClient::breakers` reads.
+pub(crate) struct Shared {
+    id: String,
+    metrics: InstanceMetrics,
+    cell: Mutex<Cell>,
+}
+
+struct Cell {
+    breaker: Breaker,
+    /// The balancer's task, waiting for a probe to end.
+    waiting: Option<Waker>,
+}
+
+impl Shared {
+    pub(crate) fn new(id: &str, breaker: Breaker) -> Self {
+        Self {
+            id: id.to_owned(),
+            metrics: InstanceMetrics::new(id),
+            cell: Mutex::new(Cell {
+                breaker,
+                waiting: None,
+            }),
+        }
+    }
+
+    pub(crate) fn state(&self) -> BreakerState {
+        self.lock().breaker.state()
+    }
+
+    // A panic while holding the lock leaves a consistent state machine
+    // (every method changes it in one assignment), so poisoning is ignored.
+    fn lock(&self) -> MutexGuard<'_, Cell> {
+        self.cell.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn admit(&self, waker: &Waker) -> Admission {
+        let mut cell = self.lock();
+        let (admission, moved) = cell.breaker.admit(Instant::now());
+        if admission == Admission::WaitForProbe {
+            cell.waiting = Some(waker.clone());
+        }
+        drop(cell);
+        self.record(moved);
+        admission
+    }
+
+    fn on_call(&self) -> bool {
+        self.metrics.requests.increment(1);
+        self.lock().breaker.on_call()
+    }
+
+    fn on_outcome(&self, probe: bool, outcome: Outcome) {
+        if outcome == Outcome::Failure {
+            self.metrics.failures.increment(1);
+        }
+        let mut cell = self.lock();
+        let moved = cell.breaker.on_outcome(probe, outcome, Instant::now());
+        let waiting = if moved.is_some() {
+            cell.waiting.take()
+        } else {
+            None
+        };
+        drop(cell);
+        self.record(moved);
+        if let Some(waker) = waiting {
+            waker.wake();
+        }
+    }
+
+    fn penalised(&self) -> bool {
+        self.lock().breaker.penalised(Instant::now())
+    }
+
+    fn record(&self, moved: Option<BreakerState>) {
+        if let Some(to) = moved {
+            match to {
+                BreakerState::Open => {
+                    tracing::warn!(instance = %self.id, "logic instance failing: breaker open")
+                }
+                _ => {
+                    tracing::info!(instance = %self.id, to = to.as_str(), "logic instance breaker")
+                }
+            }
+            self.metrics.transition(to);
+        }
+    }
+}
+
+pub(crate) struct Breaking<S> {
+    inner: S,
+    shared: Arc<Shared>,
+    /// The end of the current cool-down, while open.
+    cool_down: Option<Pin<Box<Sleep>>>,
+}
+
+impl<S> Breaking<S> {
+    pub(crate) fn new(inner: S, shared: Arc<Shared>) -> Self {
+        Self {
+            inner,
+            shared,
+            cool_down: None,
+        }
+    }
+}
+
+impl<S, B> Service<http::Request<B>> for Breaking<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<tonic::body::Body>>,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        loop {
+            match self.shared.admit(cx.waker()) {
+                Admission::Admit => {
+                    self.cool_down = None;
+                    return self.inner.poll_ready(cx).map_err(Into::into);
+                }
+                Admission::WaitForProbe => return Poll::Pending,
+                Admission::WaitUntil(until) => {
+                    let sleep = self
+                        .cool_down
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(until)));
+                    if sleep.deadline() != until {
+                        sleep.as_mut().reset(until);
+                    }
+                    if sleep.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    // The cool-down is over: ask again, now half-open.
+                }
+            }
+        }
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let probe = self.shared.on_call();
+        let answer = self.inner.call(request);
+        let mut call = InFlight {
+            shared: self.shared.clone(),
+            probe,
+            ended: false,
+        };
+        Box::pin(async move {
+            let result = answer.await.map_err(Into::into);
+            call.end(outcome(&result));
+            result
+        })
+    }
+}
+
+impl<S: Load> Load for Breaking<S> {
+    /// `false` before `true`: an instance that failed lately loses every
+    /// comparison with one that did not, whatever their latencies.
+    type Metric = (bool, S::Metric);
+
+    fn load(&self) -> Self::Metric {
+        (self.shared.penalised(), self.inner.load())
+    }
+}
+
+/// A call in flight; dropped unended, its caller gave up on it.
+struct InFlight {
+    shared: Arc<Shared>,
+    probe: bool,
+    ended: bool,
+}
+
+impl InFlight {
+    fn end(&mut self, outcome: Outcome) {
+        self.ended = true;
+        self.shared.on_outcome(self.probe, outcome);
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if !self.ended {
+            self.shared.on_outcome(self.probe, Outcome::Abandoned);
+        }
+    }
+}
+
+/// Whether a call's end says the instance is unwell. A `LogicServer`
+/// answers errors with the status in the headers; application errors
+/// (NOT_FOUND, INVALID_ARGUMENT, ALREADY_EXISTS...) mean it is fine.
+fn outcome<B>(result: &Result<http::Response<B>, BoxError>) -> Outcome {
+    let response = match result {
+        Ok(response) => response,
+        Err(_) => return Outcome::Failure,
+    };
+    if response.status() != http::StatusCode::OK {
+        return Outcome::Failure;
+    }
+    match Status::from_header_map(response.headers()).map(|s| s.code()) {
+        Some(Code::Unavailable | Code::DeadlineExceeded) => Outcome::Failure,
+        _ => Outcome::Success,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: Option<Status>) -> Result<http::Response<()>, BoxError> {
+        let mut response = http::Response::new(());
+        if let Some(status) = status {
+            status.add_header(response.headers_mut()).unwrap();
+        }
+        Ok(response)
+    }
+
+    #[test]
+    fn answers_and_application_errors_are_successes() {
+        assert_eq!(outcome(&answer(None)), Outcome::Success);
+        for status in [
+            Status::not_found("x"),
+            Status::invalid_argument("x"),
+            Status::already_exists("x"),
+            Status::internal("x"),
+            Status::unauthenticated("x"),
+        ] {
+            assert_eq!(outcome(&answer(Some(status))), Outcome::Success);
+        }
+    }
+
+    #[test]
+    fn unavailable_deadline_and_transport_errors_are_failures() {
+        assert_eq!(
+            outcome(&answer(Some(Status::unavailable("x")))),
+            Outcome::Failure
+        );
+        assert_eq!(
+            outcome(&answer(Some(Status::deadline_exceeded("x")))),
+            Outcome::Failure
+        );
+        let refused: Result<http::Response<()>, BoxError> = Err("connection refused".into());
+        assert_eq!(outcome(&refused), Outcome::Failure);
+        let mut bad_gateway = http::Response::new(());
+        *bad_gateway.status_mut() = http::StatusCode::BAD_GATEWAY;
+        assert_eq!(outcome(&Ok(bad_gateway)), Outcome::Failure);
+    }
+}

@@ -1,0 +1,129 @@
+//! Which failed calls `LogicClient` tries again, and after what pause.
+//!
+//! Only idempotent calls (reads, and writes that set a value, such as
+//! `mark_read` or `set_block`), and only when the call never got a
+//! logic's answer because its instance was unreachable (UNAVAILABLE
+//! without the details a `LogicServer` puts in every error). An
+//! application error is an answer and is never retried; neither is a call
+//! that ran out of time, nor one that is not idempotent (`login`, and
+//! `refresh`, which rotates its token), since it may have run.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tonic::{Code, Status};
+
+/// Whether an rpc may run twice with the effect of once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Idempotence {
+    Idempotent,
+    Once,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RetryPolicy {
+    retries: u32,
+    backoff: Duration,
+}
+
+impl RetryPolicy {
+    /// One attempt per call: a client of one logic has nowhere else to go.
+    pub(crate) const NONE: Self = Self {
+        retries: 0,
+        backoff: Duration::ZERO,
+    };
+
+    pub(crate) fn new(retries: u32, backoff: Duration) -> Self {
+        Self { retries, backoff }
+    }
+
+    /// The pause before another attempt, after attempt `attempt` (from 0)
+    /// failed with `status`; `None` to give up. No retry starts that could
+    /// not begin before `deadline`.
+    pub(crate) fn pause(
+        &self,
+        call: Idempotence,
+        status: &Status,
+        attempt: u32,
+        now: Instant,
+        deadline: Instant,
+    ) -> Option<Duration> {
+        if call == Idempotence::Once || attempt >= self.retries || !unreachable(status) {
+            return None;
+        }
+        let pause = self
+            .backoff
+            .saturating_mul(2u32.saturating_pow(attempt.min(16)));
+        (now + pause < deadline).then_some(pause)
+    }
+}
+
+/// The call never reached a logic that answered it.
+fn unreachable(status: &Status) -> bool {
+    status.code() == Code::Unavailable && status.details().is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::to_status;
+    use ferrochat_domain::ErrorKind;
+    use ferrochat_ports::ApiError;
+
+    const BACKOFF: Duration = Duration::from_millis(10);
+
+    fn pause(call: Idempotence, status: &Status, attempt: u32) -> Option<Duration> {
+        let now = Instant::now();
+        RetryPolicy::new(2, BACKOFF).pause(call, status, attempt, now, now + Duration::from_secs(5))
+    }
+
+    #[test]
+    fn an_unreachable_instance_is_retried_for_idempotent_calls_with_growing_pauses() {
+        let down = Status::unavailable("connection refused");
+        assert_eq!(pause(Idempotence::Idempotent, &down, 0), Some(BACKOFF));
+        assert_eq!(pause(Idempotence::Idempotent, &down, 1), Some(BACKOFF * 2));
+        assert_eq!(
+            pause(Idempotence::Idempotent, &down, 2),
+            None,
+            "retries spent"
+        );
+    }
+
+    #[test]
+    fn calls_that_may_not_run_twice_are_never_retried() {
+        let down = Status::unavailable("connection refused");
+        assert_eq!(pause(Idempotence::Once, &down, 0), None);
+    }
+
+    #[test]
+    fn answers_and_timeouts_are_never_retried() {
+        for kind in [
+            ErrorKind::NotFound,
+            ErrorKind::InvalidParams,
+            ErrorKind::Conflict,
+            ErrorKind::Internal,
+        ] {
+            let answer = to_status(&ApiError::new(kind, "no"));
+            assert_eq!(pause(Idempotence::Idempotent, &answer, 0), None, "{kind:?}");
+        }
+        let late = Status::deadline_exceeded("no answer");
+        assert_eq!(pause(Idempotence::Idempotent, &late, 0), None);
+    }
+
+    #[test]
+    fn no_retry_starts_past_the_deadline() {
+        let down = Status::unavailable("connection refused");
+        let now = Instant::now();
+        let policy = RetryPolicy::new(5, BACKOFF);
+        let call = Idempotence::Idempotent;
+        assert_eq!(policy.pause(call, &down, 0, now, now + BACKOFF), None);
+        assert_eq!(
+            policy.pause(call, &down, 0, now, now + BACKOFF * 2),
+            Some(BACKOFF)
+        );
+        assert_eq!(
+            RetryPolicy::NONE.pause(call, &down, 0, now, now + BACKOFF * 9),
+            None
+        );
+    }
+}
