@@ -1,9 +1,10 @@
-//! A logic that answers every call with one configurable error and counts
-//! its calls, served on 127.0.0.1:0.
+//! A logic that answers every call with one configurable error, after an
+//! optional delay, and counts its calls, served on 127.0.0.1:0.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
@@ -27,6 +28,7 @@ use tokio_util::sync::CancellationToken;
 
 pub struct Fake {
     error: Mutex<ApiError>,
+    delay: Mutex<Duration>,
     calls: AtomicUsize,
 }
 
@@ -34,6 +36,7 @@ impl Fake {
     pub fn new() -> Arc<Self> {
         Arc::new(Self {
             error: Mutex::new(ApiError::new(ErrorKind::NotFound, "nothing here")),
+            delay: Mutex::new(Duration::ZERO),
             calls: AtomicUsize::new(0),
         })
     }
@@ -42,12 +45,21 @@ impl Fake {
         *self.error.lock().unwrap() = error;
     }
 
+    /// Each call answers after `delay`, as a logic under load would.
+    pub fn delay(&self, delay: Duration) {
+        *self.delay.lock().unwrap() = delay;
+    }
+
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
     }
 
-    fn fail<T>(&self) -> Result<T, ApiError> {
+    async fn fail<T>(&self) -> Result<T, ApiError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
+        let delay = *self.delay.lock().unwrap();
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         Err(self.error.lock().unwrap().clone())
     }
 }
@@ -85,38 +97,38 @@ pub async fn serve(fake: Arc<Fake>) -> Served {
 #[async_trait]
 impl AccountsApi for Fake {
     async fn register(&self, _: Register) -> Result<User, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn login(&self, _: Login) -> Result<LoginOutcome, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn refresh(&self, _: &str) -> Result<TokenPair, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn logout(&self, _: &Principal) -> Result<(), ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn authenticate(&self, _: &str) -> Result<Principal, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn user(&self, _: &UserId) -> Result<User, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn update_profile(&self, _: &UserId, _: UpdateProfile) -> Result<User, ApiError> {
-        self.fail()
+        self.fail().await
     }
 }
 
 #[async_trait]
 impl MessagingApi for Fake {
     async fn resolve_target(&self, _: &UserId, _: &SendTarget) -> Result<ConversationId, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn open_single(&self, _: &UserId, _: &UserId) -> Result<ConversationView, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn conversations(&self, _: &UserId) -> Result<Vec<ConversationView>, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn update_conversation(
         &self,
@@ -124,41 +136,41 @@ impl MessagingApi for Fake {
         _: &ConversationId,
         _: UpdateConversation,
     ) -> Result<ConversationView, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn history(&self, _: &UserId, _: History) -> Result<HistoryPage, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn unread(&self, _: &UserId) -> Result<UnreadSummary, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn sync(&self, _: &UserId, _: SyncRequest) -> Result<Vec<SyncConversation>, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn mark_read(&self, _: &UserId, _: &ConversationId, _: Seq) -> Result<(), ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn typing(&self, _: &UserId, _: &ConversationId) -> Result<(), ApiError> {
-        self.fail()
+        self.fail().await
     }
 }
 
 #[async_trait]
 impl GroupsApi for Fake {
     async fn create_group(&self, _: &UserId, _: CreateGroup) -> Result<GroupView, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn group(&self, _: &UserId, _: &GroupId) -> Result<GroupView, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn join_group(&self, _: &UserId, _: &GroupId) -> Result<GroupView, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn leave_group(&self, _: &UserId, _: &GroupId) -> Result<(), ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn members(&self, _: &UserId, _: &GroupId) -> Result<Vec<GroupMember>, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn add_members(
         &self,
@@ -166,10 +178,10 @@ impl GroupsApi for Fake {
         _: &GroupId,
         _: Vec<UserId>,
     ) -> Result<Vec<GroupMember>, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn kick(&self, _: &UserId, _: &GroupId, _: &UserId) -> Result<(), ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn update_member(
         &self,
@@ -178,13 +190,13 @@ impl GroupsApi for Fake {
         _: &UserId,
         _: UpdateMember,
     ) -> Result<GroupMember, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn transfer(&self, _: &UserId, _: &GroupId, _: &UserId) -> Result<GroupView, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn dissolve(&self, _: &UserId, _: &GroupId) -> Result<(), ApiError> {
-        self.fail()
+        self.fail().await
     }
 }
 
@@ -196,10 +208,10 @@ impl SocialApi for Fake {
         _: &UserId,
         _: RequestMessage,
     ) -> Result<FriendRequest, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn friend_requests(&self, _: &UserId) -> Result<PendingRequests, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn answer_request(
         &self,
@@ -207,16 +219,16 @@ impl SocialApi for Fake {
         _: &RequestId,
         _: bool,
     ) -> Result<FriendRequest, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn friends(&self, _: &UserId) -> Result<Vec<Friend>, ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn remove_friend(&self, _: &UserId, _: &UserId) -> Result<(), ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn set_block(&self, _: &UserId, _: &UserId, _: bool) -> Result<(), ApiError> {
-        self.fail()
+        self.fail().await
     }
     async fn came_online(&self, _: &UserId) {
         self.calls.fetch_add(1, Ordering::SeqCst);

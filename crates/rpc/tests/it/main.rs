@@ -3,11 +3,14 @@
 //! and a logic that is down or silent fails a call within its timeout.
 //! `repo/`: the same for `RepoServer` and `RepoClient`, plus the store
 //! conformance suite through them.
+//! a logic that is down or silent fails a call within its timeout, and a
+//! balanced client spreads calls over instances and goes around dead ones.
 
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod bad_requests;
+mod balance;
 mod down;
 mod errors;
 mod fake;
