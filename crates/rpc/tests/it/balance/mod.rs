@@ -1,11 +1,13 @@
 //! `LogicClient::balanced` over real `LogicServer`s on 127.0.0.1:0: calls
 //! spread over the instances discovery lists and follow its changes
 //! (`set.rs`); a dead or refusing instance is skipped, retried around for
-//! idempotent calls only, and its breaker opens (`failures.rs`); the same
-//! with etcd as discovery (`etcd.rs`).
+//! idempotent calls only, and its breaker opens (`failures.rs`); what the
+//! metrics show of it (`metrics.rs`); the same with etcd as discovery
+//! (`etcd.rs`).
 
 mod etcd;
 mod failures;
+mod metrics;
 mod set;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
