@@ -199,8 +199,10 @@ impl LogicClient {
         F: Fn(Grpc, tonic::Request<Req>) -> Fut,
         Fut: Future<Output = Result<tonic::Response<P>, Status>>,
     {
-        if self.balance.as_ref().is_some_and(|r| r.known_empty()) {
-            return Err(Status::unavailable("discovery lists no logic instance"));
+        if self.balance.as_ref().is_some_and(|r| r.none_available()) {
+            return Err(Status::unavailable(
+                "no logic instance: none listed, or every one's breaker open",
+            ));
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {

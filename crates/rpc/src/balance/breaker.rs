@@ -157,6 +157,13 @@ impl Breaker {
         }
     }
 
+    /// Open, its cool-down not over: no call may go now. (Once it is
+    /// over the breaker is still open until the balancer asks `admit`,
+    /// which only a call makes it do.)
+    pub(crate) fn refusing(&self, now: Instant) -> bool {
+        matches!(self.state, State::Open { until } if now < until)
+    }
+
     /// Whether the instance failed lately (within `open_for`) while its
     /// breaker stayed closed. The balancer then prefers any instance that
     /// did not: a dead instance fails fast, and on latency alone it would
@@ -309,6 +316,17 @@ mod tests {
         call(&mut b, Outcome::Failure, t);
         call(&mut b, Outcome::Success, t);
         assert!(!b.penalised(t));
+    }
+
+    #[test]
+    fn an_open_breaker_refuses_until_its_cool_down_is_over() {
+        let (mut b, t) = breaker(1);
+        assert!(!b.refusing(t));
+        call(&mut b, Outcome::Failure, t);
+        assert!(b.refusing(t));
+        assert!(b.refusing(t + OPEN_FOR - Duration::from_millis(1)));
+        assert!(!b.refusing(t + OPEN_FOR), "still open, but a call may go");
+        assert_eq!(b.state(), BreakerState::Open);
     }
 
     #[test]

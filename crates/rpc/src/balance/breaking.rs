@@ -90,6 +90,10 @@ impl Shared {
         }
     }
 
+    pub(crate) fn refusing(&self) -> bool {
+        self.lock().breaker.refusing(Instant::now())
+    }
+
     fn penalised(&self) -> bool {
         self.lock().breaker.penalised(Instant::now())
     }

@@ -1,6 +1,7 @@
 //! What the client knows of the balanced set outside the balancer (which
 //! owns the services): each instance's breaker, and whether discovery has
-//! answered yet, so a call with no instance at all fails at once.
+//! answered yet, so a call with no instance to go to fails at once rather
+//! than wait out its deadline in the queue.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,9 +39,10 @@ impl Registry {
         self.answered.store(true, Ordering::Release);
     }
 
-    /// Discovery answered, and listed no instance we can call.
-    pub(crate) fn known_empty(&self) -> bool {
-        self.answered.load(Ordering::Acquire) && self.lock().is_empty()
+    /// Discovery answered, and every instance it listed (if any) has its
+    /// breaker open and cooling down.
+    pub(crate) fn none_available(&self) -> bool {
+        self.answered.load(Ordering::Acquire) && self.lock().values().all(|b| b.refusing())
     }
 
     pub(crate) fn states(&self) -> BTreeMap<String, BreakerState> {

@@ -86,6 +86,9 @@ async fn an_instance_that_just_failed_ranks_after_healthy_ones() {
         // not go to b, though b, failing fast, looks the quickest.
         failure_threshold: 1000,
         retries: 1,
+        // How long b ranks last after each failure: well past a retry's
+        // backoff, even on a busy machine.
+        open_for: Duration::from_secs(1),
         ..config()
     };
     let listed = Listed::new(vec![logic("a", served_a.addr), logic("b", served_b.addr)]);
@@ -94,8 +97,8 @@ async fn an_instance_that_just_failed_ranks_after_healthy_ones() {
     burst(&client, 16).await;
     drop(served_b);
     let start = Instant::now();
-    // Past a few penalties (300 ms each), calls one by one and in bursts.
-    while start.elapsed() < Duration::from_secs(1) {
+    // Past a few penalties, calls one by one and in bursts.
+    while start.elapsed() < Duration::from_millis(2500) {
         burst(&client, 1).await;
         burst(&client, 8).await;
     }
@@ -252,7 +255,68 @@ async fn a_silent_instance_times_out_and_its_breaker_opens() {
         );
     }
     assert_eq!(state(&client, "s"), Some(BreakerState::Open));
-    // Open: no call goes; the next one waits out its deadline and fails.
+    // Every breaker open: calls fail at once, without queueing.
     let e = client.user(&UserId::generate()).await.unwrap_err();
-    assert!(not_answered(&e), "{e:?}");
+    assert_eq!(e.message, "internal error: logic is unreachable", "{e:?}");
+}
+
+#[tokio::test]
+async fn a_breaker_closes_again_when_its_instance_comes_back() {
+    let fake = Fake::new();
+    let served = serve(fake.clone()).await;
+    let addr = served.addr;
+    let client = LogicClient::balanced(Listed::new(vec![logic("a", addr)]), config()).unwrap();
+    instances_are(&client, &["a"]).await;
+    burst(&client, 4).await;
+
+    drop(served);
+    let start = Instant::now();
+    while state(&client, "a") != Some(BreakerState::Open) {
+        assert!(start.elapsed() < Duration::from_secs(20), "never opened");
+        if let Err(e) = client.user(&UserId::generate()).await {
+            assert!(e.kind == ErrorKind::NotFound || not_answered(&e), "{e:?}");
+        }
+    }
+
+    // The same logic comes back on the same address: after the cool-down
+    // a probe goes, succeeds, and the breaker closes.
+    let listener = loop {
+        match TcpListener::bind(addr).await {
+            Ok(listener) => break listener,
+            Err(_) => {
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "port never freed"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let cancel = CancellationToken::new();
+    tokio::spawn(ferrochat_rpc::serve(
+        listener,
+        ferrochat_rpc::LogicServer::new(ferrochat_rpc::LogicApis {
+            accounts: fake.clone(),
+            messaging: fake.clone(),
+            groups: fake.clone(),
+            social: fake.clone(),
+        }),
+        cancel.clone(),
+    ));
+    let start = Instant::now();
+    loop {
+        match client.user(&UserId::generate()).await {
+            Err(e) if e.kind == ErrorKind::NotFound => break,
+            Err(e) => assert!(not_answered(&e), "{e:?}"),
+            Ok(user) => panic!("the fake knows no user: {user:?}"),
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "never answered again"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(state(&client, "a"), Some(BreakerState::Closed));
+    burst(&client, 8).await;
+    cancel.cancel();
 }
