@@ -56,9 +56,9 @@ impl Shared {
         self.cell.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn admit(&self, waker: &Waker) -> Admission {
+    fn admit(&self, now: Instant, waker: &Waker) -> Admission {
         let mut cell = self.lock();
-        let (admission, moved) = cell.breaker.admit(Instant::now());
+        let (admission, moved) = cell.breaker.admit(now);
         if admission == Admission::WaitForProbe {
             cell.waiting = Some(waker.clone());
         }
@@ -141,8 +141,9 @@ where
     type Future = Pin<Box<dyn Future<Output = Result<S::Response, BoxError>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        let mut now = Instant::now();
         loop {
-            match self.shared.admit(cx.waker()) {
+            match self.shared.admit(now, cx.waker()) {
                 Admission::Admit => {
                     self.cool_down = None;
                     return self.inner.poll_ready(cx).map_err(Into::into);
@@ -158,7 +159,9 @@ where
                     if sleep.as_mut().poll(cx).is_pending() {
                         return Poll::Pending;
                     }
-                    // The cool-down is over: ask again, now half-open.
+                    // The cool-down is over: ask again, now half-open (at
+                    // `until` at least, whatever the clock's rounding).
+                    now = now.max(until);
                 }
             }
         }
@@ -231,7 +234,80 @@ fn outcome<B>(result: &Result<http::Response<B>, BoxError>) -> Outcome {
 
 #[cfg(test)]
 mod tests {
+    use std::future::poll_fn;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use futures::FutureExt as _;
+
     use super::*;
+
+    const OPEN_FOR: Duration = Duration::from_secs(5);
+
+    /// An instance that fails while `down` is set.
+    #[derive(Clone)]
+    struct Flaky(Arc<AtomicBool>);
+
+    impl Service<http::Request<()>> for Flaky {
+        type Response = http::Response<tonic::body::Body>;
+        type Error = BoxError;
+        type Future = std::future::Ready<Result<Self::Response, BoxError>>;
+
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn call(&mut self, _: http::Request<()>) -> Self::Future {
+            std::future::ready(if self.0.load(Ordering::SeqCst) {
+                Err("connection refused".into())
+            } else {
+                Ok(http::Response::new(tonic::body::Body::default()))
+            })
+        }
+    }
+
+    fn instance(down: Arc<AtomicBool>) -> (Breaking<Flaky>, Arc<Shared>) {
+        let shared = Arc::new(Shared::new("test", Breaker::new(1, OPEN_FOR)));
+        (Breaking::new(Flaky(down), shared.clone()), shared)
+    }
+
+    /// Whether the service is ready now, without waiting.
+    fn ready<S: Service<http::Request<()>>>(svc: &mut S) -> bool {
+        poll_fn(|cx| svc.poll_ready(cx)).now_or_never().is_some()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn not_ready_while_open_then_one_probe_whose_success_closes() {
+        let down = Arc::new(AtomicBool::new(true));
+        let (mut svc, shared) = instance(down.clone());
+        assert!(ready(&mut svc));
+        svc.call(http::Request::new(())).await.unwrap_err();
+        assert_eq!(shared.state(), BreakerState::Open);
+        assert!(!ready(&mut svc), "open: the balancer must skip it");
+        tokio::time::advance(OPEN_FOR - Duration::from_millis(1)).await;
+        assert!(!ready(&mut svc));
+
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert!(ready(&mut svc), "cool-down over: half-open");
+        assert_eq!(shared.state(), BreakerState::HalfOpen);
+        down.store(false, Ordering::SeqCst);
+        let probe = svc.call(http::Request::new(()));
+        assert!(!ready(&mut svc), "one probe at a time");
+        probe.await.unwrap();
+        assert_eq!(shared.state(), BreakerState::Closed);
+        assert!(ready(&mut svc));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_probe_given_up_on_opens_it_again() {
+        let (mut svc, shared) = instance(Arc::new(AtomicBool::new(true)));
+        svc.call(http::Request::new(())).await.unwrap_err();
+        tokio::time::advance(OPEN_FOR).await;
+        assert!(ready(&mut svc));
+        drop(svc.call(http::Request::new(())));
+        assert_eq!(shared.state(), BreakerState::Open);
+        assert!(!ready(&mut svc));
+    }
 
     fn answer(status: Option<Status>) -> Result<http::Response<()>, BoxError> {
         let mut response = http::Response::new(());
