@@ -9,6 +9,7 @@ use std::time::Duration;
 use ferrochat_bus_kafka::KafkaConfig;
 use ferrochat_gateway::GatewayConfig;
 use ferrochat_logic::{AuthConfig, GroupsConfig, MessagingConfig};
+use ferrochat_rpc::BalanceConfig;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
@@ -170,6 +171,10 @@ pub struct LogicLinkConfig {
     /// an internal error.
     #[serde(with = "humantime_serde")]
     pub grpc_timeout: Duration,
+    /// A cluster gateway's calls to the logic instances discovery lists:
+    /// power of two choices, a circuit breaker per instance, retries of
+    /// idempotent calls.
+    pub balance: BalanceConfig,
 }
 
 impl Default for LogicLinkConfig {
@@ -178,6 +183,7 @@ impl Default for LogicLinkConfig {
             transport: LogicTransport::Direct,
             grpc_listen: SocketAddr::from(([127, 0, 0, 1], 9001)),
             grpc_timeout: Duration::from_secs(10),
+            balance: BalanceConfig::default(),
         }
     }
 }

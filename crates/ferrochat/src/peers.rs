@@ -1,19 +1,19 @@
-//! The instances of one role a process calls (logic for a gateway, repo
-//! for logic and task): one balanced gRPC channel whose endpoints follow
-//! discovery. Every `discovery.refresh` it lists the role's instances,
+//! The repo instances a logic or task role calls (`store.url =
+//! "repo://"`): one balanced gRPC channel (tonic's power of two choices)
+//! whose endpoints follow discovery. (Gateways reach logic through
+//! `LogicClient::balanced`, which adds circuit breakers and retries of
+//! idempotent calls; a store call's idempotence is not known here, so
+//! nothing is retried.) Every `discovery.refresh` it lists the role's instances,
 //! adds the new ones and removes the gone ones (a killed instance goes
 //! when its lease expires). While discovery cannot be reached, the last
 //! known set stays. The follower stops by itself once every clone of the
 //! channel is dropped.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use ferrochat_ports::discovery::Discovery;
-use ferrochat_ports::Readiness;
 use tokio::sync::mpsc::Sender;
 use tonic::transport::channel::Change;
 use tonic::transport::{Channel, Endpoint};
@@ -22,10 +22,7 @@ use tonic::transport::{Channel, Endpoint};
 const CHANGES: usize = 64;
 
 pub(crate) struct Peers {
-    role: &'static str,
     channel: Channel,
-    /// Instances in the balancer now.
-    known: Arc<AtomicUsize>,
 }
 
 impl Peers {
@@ -38,35 +35,21 @@ impl Peers {
         connect_timeout: Duration,
     ) -> Self {
         let (channel, changes) = Channel::balance_channel(CHANGES);
-        let known = Arc::new(AtomicUsize::new(0));
         let follower = Follower {
             role,
             discovery,
             changes,
             refresh,
             connect_timeout,
-            known: known.clone(),
         };
         tokio::spawn(follower.run());
-        Self {
-            role,
-            channel,
-            known,
-        }
+        Self { channel }
     }
 
     /// The balanced channel; calls wait (up to their own deadline) while
     /// no instance is known.
     pub(crate) fn channel(&self) -> Channel {
         self.channel.clone()
-    }
-
-    /// Ready once the balancer has some instance to call.
-    pub(crate) fn readiness(&self) -> Arc<dyn Readiness> {
-        Arc::new(Known {
-            role: self.role,
-            known: self.known.clone(),
-        })
     }
 }
 
@@ -76,7 +59,6 @@ struct Follower {
     changes: Sender<Change<String, Endpoint>>,
     refresh: Duration,
     connect_timeout: Duration,
-    known: Arc<AtomicUsize>,
 }
 
 impl Follower {
@@ -127,23 +109,7 @@ impl Follower {
                 }
             }
             metrics::gauge!("ferrochat_discovered_instances", "role" => role).set(now.len() as f64);
-            self.known.store(now.len(), Ordering::Relaxed);
             known = now;
-        }
-    }
-}
-
-struct Known {
-    role: &'static str,
-    known: Arc<AtomicUsize>,
-}
-
-#[async_trait]
-impl Readiness for Known {
-    async fn check(&self) -> Result<(), String> {
-        match self.known.load(Ordering::Relaxed) {
-            0 => Err(format!("no {} instance found", self.role)),
-            _ => Ok(()),
         }
     }
 }

@@ -11,12 +11,12 @@ use anyhow::Context as _;
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_gateway::GatewayDeps;
 use ferrochat_ports::discovery::Discovery;
+use async_trait::async_trait;
 use ferrochat_ports::Readiness;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::peers::Peers;
-use ferrochat_rpc::LogicClient;
+use ferrochat_rpc::{BreakerState, LogicClient};
 use crate::config::Config;
 use crate::{open, telemetry};
 
@@ -24,8 +24,6 @@ pub(super) struct Gateway {
     listener: TcpListener,
     local_addr: SocketAddr,
     deps: GatewayDeps,
-    /// Kept so the logic instances stay followed while the gateway runs.
-    _logic: Peers,
 }
 
 impl Gateway {
@@ -39,9 +37,10 @@ impl Gateway {
         );
         let bus = open::bus(config).await?;
         let presence = open::presence(config).await?;
-        let timeout = config.logic.grpc_timeout;
-        let logic = Peers::follow("logic", discovery, config.discovery.refresh, timeout);
-        let client = Arc::new(LogicClient::new(logic.channel(), timeout));
+        let client = LogicClient::balanced(discovery, config.logic.balance.clone())
+            .map_err(|e| anyhow::anyhow!("logic.balance: {e}"))?;
+        let readiness: Arc<dyn Readiness> = Arc::new(LogicKnown(client.clone()));
+        let client = Arc::new(client);
         let deps = GatewayDeps {
             id: GatewayId::new(&config.node_id),
             accounts: client.clone(),
@@ -51,7 +50,7 @@ impl Gateway {
             bus,
             presence,
             route_ttl: Some(config.presence.route_ttl),
-            readiness: logic.readiness(),
+            readiness,
             metrics: telemetry::metrics_render(),
         };
         let listener = TcpListener::bind(config.listen)
@@ -62,7 +61,6 @@ impl Gateway {
             listener,
             local_addr,
             deps,
-            _logic: logic,
         })
     }
 
@@ -98,5 +96,23 @@ impl Gateway {
             Some(r) => r.context("gateway task")?.context("serving HTTP"),
             None => Ok(()),
         }
+    }
+}
+
+/// Ready once the balancer knows some logic instance whose breaker is not
+/// open.
+struct LogicKnown(LogicClient);
+
+#[async_trait]
+impl Readiness for LogicKnown {
+    async fn check(&self) -> Result<(), String> {
+        let breakers = self.0.breakers();
+        if breakers.is_empty() {
+            return Err("no logic instance found".to_owned());
+        }
+        if breakers.values().all(|b| *b == BreakerState::Open) {
+            return Err("every logic instance's breaker is open".to_owned());
+        }
+        Ok(())
     }
 }

@@ -60,6 +60,7 @@ pub async fn spawn_roles(
     config.discovery.etcd_url = Some(etcd);
     config.discovery.etcd_prefix = format!("it{id}/");
     config.discovery.refresh = Duration::from_millis(200);
+    config.logic.balance.refresh = Duration::from_millis(200);
     config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
     config.logic.grpc_listen = "127.0.0.1:0".parse().unwrap();
     let as_role = |role: &str| {

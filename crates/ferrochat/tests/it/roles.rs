@@ -88,6 +88,7 @@ impl Cluster {
             ("DISCOVERY__ETCD_PREFIX", format!("r{id}/")),
             ("DISCOVERY__LEASE_TTL", "3s".to_owned()),
             ("DISCOVERY__REFRESH", "200ms".to_owned()),
+            ("LOGIC__BALANCE__REFRESH", "200ms".to_owned()),
             ("STORE__MAX_CONNECTIONS", "8".to_owned()),
         ]
         .into_iter()
