@@ -82,8 +82,7 @@ impl Follower {
                     continue;
                 }
             };
-            let now: BTreeMap<String, String> =
-                found.into_iter().map(|i| (i.id, i.addr)).collect();
+            let now: BTreeMap<String, String> = found.into_iter().map(|i| (i.id, i.addr)).collect();
             for (id, addr) in &known {
                 if now.get(id) != Some(addr) {
                     tracing::info!(role, id = %id, %addr, "instance gone");
@@ -104,7 +103,12 @@ impl Follower {
                     }
                 };
                 tracing::info!(role, id = %id, %addr, "instance found");
-                if self.changes.send(Change::Insert(id.clone(), endpoint)).await.is_err() {
+                if self
+                    .changes
+                    .send(Change::Insert(id.clone(), endpoint))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }

@@ -8,17 +8,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use async_trait::async_trait;
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_gateway::GatewayDeps;
 use ferrochat_ports::discovery::Discovery;
-use async_trait::async_trait;
 use ferrochat_ports::Readiness;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use ferrochat_rpc::{BreakerState, LogicClient};
 use crate::config::Config;
 use crate::{open, telemetry};
+use ferrochat_rpc::{BreakerState, LogicClient};
 
 pub(super) struct Gateway {
     listener: TcpListener,

@@ -50,7 +50,11 @@ impl RepoRole {
 
     /// Serves until `cancel`, finishes the calls in flight, then closes
     /// the store.
-    pub(super) async fn run(self, cancel: CancellationToken, grace: Duration) -> anyhow::Result<()> {
+    pub(super) async fn run(
+        self,
+        cancel: CancellationToken,
+        grace: Duration,
+    ) -> anyhow::Result<()> {
         let server = RepoServer::new(self.store.clone());
         let mut serving = tokio::spawn(ferrochat_rpc::serve_repo(
             self.listener,

@@ -59,7 +59,11 @@ impl Cluster {
     async fn new(extra: &[(&str, &str)]) -> Self {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let store_url = crate::store_env::fresh_mysql_database(&format!("fc_roles_{id}")).await;
-        let var = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run `scripts/services up` and eval its env"));
+        let var = |k: &str| {
+            std::env::var(k).unwrap_or_else(|_| {
+                panic!("{k} is not set: run `scripts/services up` and eval its env")
+            })
+        };
         let mut env: Vec<(String, String)> = [
             ("LOG__FORMAT", "json".to_owned()),
             ("LISTEN", "127.0.0.1:0".to_owned()),
@@ -77,7 +81,10 @@ impl Cluster {
             ("BUS__KAFKA__BROKERS", var("FERROCHAT_TEST_KAFKA_BROKERS")),
             ("BUS__KAFKA__UPSTREAM_TOPIC", format!("r{id}.upstream")),
             ("BUS__KAFKA__TASK_TOPIC", format!("r{id}.task")),
-            ("BUS__KAFKA__DOWNSTREAM_TOPIC_PREFIX", format!("r{id}.downstream.")),
+            (
+                "BUS__KAFKA__DOWNSTREAM_TOPIC_PREFIX",
+                format!("r{id}.downstream."),
+            ),
             ("BUS__KAFKA__LOGIC_GROUP", format!("r{id}.logic")),
             ("BUS__KAFKA__TASK_GROUP", format!("r{id}.task")),
             ("BUS__KAFKA__UPSTREAM_PARTITIONS", "4".to_owned()),
@@ -202,6 +209,8 @@ struct Inbox {
     messages: Vec<Value>,
     /// Frames dropped because their seq was already there (redelivery).
     repeats: usize,
+    /// The highest seq seen in a live frame.
+    live_max: u64,
 }
 
 impl Inbox {
@@ -210,11 +219,14 @@ impl Inbox {
             conv: conv.to_owned(),
             messages: Vec::new(),
             repeats: 0,
+            live_max: 0,
         }
     }
 
     fn cursor(&self) -> u64 {
-        self.messages.last().map_or(0, |m| m["seq"].as_u64().unwrap())
+        self.messages
+            .last()
+            .map_or(0, |m| m["seq"].as_u64().unwrap())
     }
 
     /// Takes the chat frames `frames` holds for this conversation.
@@ -224,6 +236,7 @@ impl Inbox {
                 continue;
             }
             let m = f["data"].clone();
+            self.live_max = self.live_max.max(m["seq"].as_u64().unwrap());
             if m["seq"].as_u64().unwrap() <= self.cursor() {
                 self.repeats += 1;
                 continue;
@@ -240,15 +253,25 @@ impl Inbox {
     async fn sync(&mut self, ws: &mut WsClient) {
         loop {
             let reply = ws
-                .request("sync", json!({"cursors": {self.conv.clone(): self.cursor()}, "limit": 100}))
+                .request(
+                    "sync",
+                    json!({"cursors": {self.conv.clone(): self.cursor()}, "limit": 100}),
+                )
                 .await;
             assert_eq!(reply["type"], "sync", "{reply}");
             let convs = reply["data"]["conversations"].as_array().unwrap().clone();
-            let Some(c) = convs.iter().find(|c| c["conversation_id"] == self.conv.as_str()) else {
+            let Some(c) = convs
+                .iter()
+                .find(|c| c["conversation_id"] == self.conv.as_str())
+            else {
                 return;
             };
             for m in c["messages"].as_array().unwrap() {
-                assert_eq!(m["seq"].as_u64().unwrap(), self.cursor() + 1, "sync is gap-free");
+                assert_eq!(
+                    m["seq"].as_u64().unwrap(),
+                    self.cursor() + 1,
+                    "sync is gap-free"
+                );
                 self.messages.push(m.clone());
             }
             if c["has_more"] == false {
@@ -259,14 +282,25 @@ impl Inbox {
 
     /// Every message of `history`, once, in order.
     fn assert_complete(&self, history: &[Value], who: &str) {
-        let ids = |v: &[Value]| v.iter().map(|m| m["message_id"].clone()).collect::<Vec<_>>();
-        assert_eq!(ids(&self.messages), ids(history), "{who}: every committed message once, in order");
+        let ids = |v: &[Value]| {
+            v.iter()
+                .map(|m| m["message_id"].clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(&self.messages),
+            ids(history),
+            "{who}: every committed message once, in order"
+        );
     }
 }
 
 /// The chat (non-system) messages of `history`.
 fn chat(history: Vec<Value>) -> Vec<Value> {
-    history.into_iter().filter(|m| m["message_type"] != "system").collect()
+    history
+        .into_iter()
+        .filter(|m| m["message_type"] != "system")
+        .collect()
 }
 
 /// A send that resends with the same client_msg_id until it is acked:
@@ -284,21 +318,32 @@ async fn send_until_acked(gw: &TestApp, token: &str, body: Value) -> Value {
     panic!("a send was never confirmed: {body}");
 }
 
-/// Waits for the chat frame of `conv` with seq `seq` (or a later one),
-/// keeping every frame read in `inbox`.
+/// Reads live frames until the inbox holds seq `seq`, as a client does:
+/// a frame past a gap, or two quiet seconds, makes it sync from its
+/// cursor (its own sends come as acks, not frames, and a frame lost with
+/// a killed process is only found so).
 async fn await_seq(ws: &mut WsClient, inbox: &mut Inbox, seq: u64) {
     tokio::time::timeout(CONVERGE, async {
         while inbox.cursor() < seq {
-            let f = ws.recv_until(|f| f["type"] == "new-message").await;
-            let past_gap = f["data"]["seq"].as_u64().unwrap() > inbox.cursor() + 1;
-            inbox.take(vec![f]);
-            if past_gap {
-                inbox.sync(ws).await;
+            let next = tokio::time::timeout(
+                Duration::from_secs(2),
+                ws.recv_until(|f| f["type"] == "new-message"),
+            )
+            .await;
+            match next {
+                Ok(f) => {
+                    let past_gap = f["data"]["seq"].as_u64().unwrap() > inbox.cursor() + 1;
+                    inbox.take(vec![f]);
+                    if past_gap {
+                        inbox.sync(ws).await;
+                    }
+                }
+                Err(_) => inbox.sync(ws).await,
             }
         }
     })
     .await
-    .unwrap_or_else(|_| panic!("seq {seq} never arrived live (have {})", inbox.cursor()));
+    .unwrap_or_else(|_| panic!("seq {seq} never arrived (have {})", inbox.cursor()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -369,7 +414,11 @@ async fn a_killed_gateways_clients_reconnect_to_the_other_and_resync() {
     await_seq(&mut a_ws, &mut alices, 10).await;
 
     roles.gateways[0].kill9();
-    assert!(a_ws.closed_within(CONVERGE).await.code().is_none_or(|c| c != 1000));
+    assert!(a_ws
+        .closed_within(CONVERGE)
+        .await
+        .code()
+        .is_none_or(|c| c != 1000));
     // Sent while alice has no connection at all.
     for i in 11..=20u64 {
         send_until_acked(&g2, &bob.access, json!({"conversation_id": dm, "client_msg_id": format!("b{i}"), "content": format!("{i}")})).await;
@@ -407,8 +456,9 @@ async fn a_killed_logic_hands_its_partitions_to_the_other() {
         let alice = &alice;
         let convs: Vec<String> = peers.iter().map(|(_, c, _)| c.clone()).collect();
         async move {
-            for conv in convs {
-                let body = json!({"conversation_id": conv, "client_msg_id": format!("r{round}"), "content": format!("round {round}")});
+            for (k, conv) in convs.into_iter().enumerate() {
+                // client_msg_ids are unique per sender, not per conversation.
+                let body = json!({"conversation_id": conv, "client_msg_id": format!("r{round}c{k}"), "content": format!("round {round}")});
                 let ack = send_until_acked(g1, &alice.access, body).await;
                 assert_eq!(ack["seq"], round, "one seq per round, no gap, no duplicate");
             }
@@ -433,6 +483,7 @@ async fn a_killed_logic_hands_its_partitions_to_the_other() {
         await_seq(ws, &mut inbox, 15).await;
         inbox.assert_complete(&g2.history_all(&peer.access, conv).await, &peer.username);
         assert_eq!(inbox.messages.len(), 15);
+        assert_eq!(inbox.live_max, 15, "delivered live after the kill");
     }
 }
 
@@ -448,7 +499,9 @@ async fn a_task_killed_mid_fan_out_is_resumed_by_the_next() {
         others.push(roles.gateway(k % 2).new_user(&format!("m{k}")).await);
     }
     let ids: Vec<&str> = others.iter().map(|m| m.user_id.as_str()).collect();
-    let group = g1.create_group(&owner.access, json!({"name": "fan", "member_ids": ids})).await;
+    let group = g1
+        .create_group(&owner.access, json!({"name": "fan", "member_ids": ids}))
+        .await;
     let conv = group.ok()["conversation_id"].as_str().unwrap().to_owned();
     let mut sockets = Vec::new();
     for (k, m) in others.iter().enumerate() {
@@ -471,7 +524,10 @@ async fn a_task_killed_mid_fan_out_is_resumed_by_the_next() {
     await_seq(&mut sockets[0], &mut first, 20).await;
     roles.task.kill9();
     let _task2 = cluster.start("task", "task-2").await;
-    tokio::time::timeout(CONVERGE, sender).await.expect("all sends acked").unwrap();
+    tokio::time::timeout(CONVERGE, sender)
+        .await
+        .expect("all sends acked")
+        .unwrap();
 
     let history = g2.history_all(&others[0].access, &conv).await;
     let last = history.last().unwrap()["seq"].as_u64().unwrap();
@@ -480,9 +536,10 @@ async fn a_task_killed_mid_fan_out_is_resumed_by_the_next() {
     for (k, (ws, inbox)) in sockets.iter_mut().zip(inboxes.iter_mut()).enumerate() {
         let frames = ws.take_pending();
         inbox.take(frames);
-        // The last message arrives live: fan-out resumed after the kill.
         await_seq(ws, inbox, last).await;
         inbox.assert_complete(&history, &others[k].username);
+        // The last message came live: fan-out resumed after the kill.
+        assert_eq!(inbox.live_max, last, "{}", others[k].username);
     }
 }
 
@@ -498,7 +555,11 @@ async fn a_dead_gateway_leaves_the_route_table_when_its_lease_expires() {
     g2.make_friends(&alice, &bob).await;
     let _a_ws = g1.ws_connect(&alice.access).await;
     let alice_online = |friends: Vec<Value>| {
-        friends.iter().find(|f| f["user_id"] == alice.user_id.as_str()).unwrap()["online"].clone()
+        friends
+            .iter()
+            .find(|f| f["user_id"] == alice.user_id.as_str())
+            .unwrap()["online"]
+            .clone()
     };
     assert_eq!(alice_online(g2.friends(&bob.access).await), true);
 
