@@ -184,10 +184,8 @@ impl Bus for KafkaBus {
 
     async fn publish_task(&self, record: TaskRecord) -> Result<(), BusError> {
         let payload = codec::encode_task(&record);
-        let key = match &record {
-            TaskRecord::Fanout { message, .. } => message.conversation_id.as_str().to_owned(),
-        };
-        self.publish(&self.config.task_topic, Some(&key), payload)
+        let key = record.conversation_id().as_str();
+        self.publish(&self.config.task_topic, Some(key), payload)
             .await
     }
 

@@ -98,6 +98,11 @@ impl MessageType {
         Self(raw)
     }
 
+    /// Written by the server (group events), not sent by a user.
+    pub fn is_system(&self) -> bool {
+        self.0 == Self::SYSTEM
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

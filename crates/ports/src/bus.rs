@@ -3,7 +3,8 @@
 //! - `upstream`, keyed by conversation id: sends from gateways to logic;
 //!   one consumer per key at a time gives one writer per conversation.
 //! - `downstream.{gateway}`: replies and deliveries to one gateway.
-//! - `task`: fan-out work for the world room and large groups.
+//! - `task`: fan-out work for the world room and large groups, and
+//!   offline push.
 //!
 //! In-process channels when embedded; Kafka in a cluster. Records are
 //! Rust values here; the Kafka adapter encodes them with `ferrochat-wire`.
@@ -120,6 +121,61 @@ pub enum TaskRecord {
         /// The sending connection, which got the ack instead.
         exclude: Option<Route>,
     },
+    /// Tell the push webhook about a committed message for members who
+    /// had no connection when it was delivered. At most [`PUSH_BATCH`]
+    /// recipients; [`push_records`] splits a longer list.
+    Push {
+        message: Arc<Message>,
+        recipients: Vec<UserId>,
+    },
+}
+
+impl TaskRecord {
+    /// The conversation the record is about (its key on the bus, so a
+    /// conversation's task records stay in order).
+    pub fn conversation_id(&self) -> &ConversationId {
+        match self {
+            Self::Fanout { message, .. } | Self::Push { message, .. } => &message.conversation_id,
+        }
+    }
+}
+
+/// Most recipients in one `TaskRecord::Push` (and one webhook call).
+pub const PUSH_BATCH: usize = 100;
+
+/// Whether members who are offline hear about `message` through the push
+/// webhook: user-sent messages only, never `system` ones.
+pub fn wants_push(message: &Message) -> bool {
+    !message.message_type.is_system()
+}
+
+/// Of `members`, those without a route in `routes`, except `sender` (who
+/// sent from somewhere, or is the server).
+pub fn offline_members(
+    members: &[UserId],
+    routes: &[(UserId, Route)],
+    sender: &UserId,
+) -> Vec<UserId> {
+    let online: std::collections::HashSet<&UserId> = routes.iter().map(|(u, _)| u).collect();
+    members
+        .iter()
+        .filter(|m| *m != sender && !online.contains(m))
+        .cloned()
+        .collect()
+}
+
+/// `TaskRecord::Push` records for `recipients`, [`PUSH_BATCH`] at a time.
+pub fn push_records<'a>(
+    message: &Arc<Message>,
+    recipients: &'a [UserId],
+) -> impl Iterator<Item = TaskRecord> + 'a {
+    let message = message.clone();
+    recipients
+        .chunks(PUSH_BATCH)
+        .map(move |chunk| TaskRecord::Push {
+            message: message.clone(),
+            recipients: chunk.to_vec(),
+        })
 }
 
 /// Reads one topic. At least once: a record is redelivered after a crash

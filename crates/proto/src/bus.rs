@@ -369,6 +369,13 @@ impl From<&TaskRecord> for pb::TaskRecord {
                 message: Some(message.as_ref().into()),
                 exclude: exclude.as_ref().map(Into::into),
             }),
+            TaskRecord::Push {
+                message,
+                recipients,
+            } => Kind::Push(pb::Push {
+                message: Some(message.as_ref().into()),
+                recipients: recipients.iter().map(|u| u.as_str().to_owned()).collect(),
+            }),
         };
         Self { kind: Some(kind) }
     }
@@ -382,6 +389,14 @@ impl TryFrom<pb::TaskRecord> for TaskRecord {
             Kind::Fanout(f) => TaskRecord::Fanout {
                 message: Arc::new(required(f.message, "message")?.try_into()?),
                 exclude: f.exclude.map(Route::try_from).transpose()?,
+            },
+            Kind::Push(p) => TaskRecord::Push {
+                message: Arc::new(required(p.message, "message")?.try_into()?),
+                recipients: p
+                    .recipients
+                    .iter()
+                    .map(|u| UserId::parse(u))
+                    .collect::<Result<_, _>>()?,
             },
         })
     }

@@ -150,6 +150,42 @@ fn task_records_round_trip() {
         let back = decode_task(&encode_task(&record)).expect("decodes");
         same(&record, &back);
     }
+    for recipients in [
+        vec![],
+        vec![UserId::generate()],
+        (0..100).map(|_| UserId::generate()).collect(),
+    ] {
+        let record = TaskRecord::Push {
+            message: Arc::new(message(ConversationKind::Single, MessageType::text())),
+            recipients,
+        };
+        let back = decode_task(&encode_task(&record)).expect("decodes");
+        same(&record, &back);
+    }
+}
+
+#[test]
+fn push_recipients_must_be_user_ids() {
+    let record = pb::TaskRecord {
+        kind: Some(pb::task_record::Kind::Push(pb::Push {
+            message: Some((&message(ConversationKind::Group, MessageType::text())).into()),
+            recipients: vec![UserId::generate().into_string(), "nobody".into()],
+        })),
+    };
+    assert_eq!(
+        field_of(decode_task(&record.encode_to_vec()).expect_err("bad id")),
+        "user_id"
+    );
+    let no_message = pb::TaskRecord {
+        kind: Some(pb::task_record::Kind::Push(pb::Push {
+            message: None,
+            recipients: vec![],
+        })),
+    };
+    assert_eq!(
+        field_of(decode_task(&no_message.encode_to_vec()).expect_err("no message")),
+        "message"
+    );
 }
 
 fn field_of(e: DecodeError) -> &'static str {

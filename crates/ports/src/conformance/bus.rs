@@ -195,7 +195,7 @@ pub async fn downstream_reaches_only_its_gateway(bus: Arc<dyn Bus>) {
     }
 }
 
-/// Fan-out work arrives whole, in order for one conversation.
+/// Fan-out and push work arrives whole, in order for one conversation.
 pub async fn task_records_arrive_whole_and_in_order(bus: Arc<dyn Bus>) {
     let mut consumer = bus.consume_task().await.expect("consumer");
     let conversation = ConversationId::generate();
@@ -203,21 +203,44 @@ pub async fn task_records_arrive_whole_and_in_order(bus: Arc<dyn Bus>) {
         gateway: GatewayId::new("gw-x"),
         conn: ConnId(77),
     };
+    let recipients: Vec<UserId> = (0..3).map(|_| UserId::generate()).collect();
     for seq in 1..=20 {
-        let record = TaskRecord::Fanout {
-            message: Arc::new(message(&conversation, seq)),
-            exclude: (seq % 2 == 0).then(|| exclude.clone()),
+        let message = Arc::new(message(&conversation, seq));
+        // Every third message also goes to offline members.
+        let record = if seq % 3 == 0 {
+            TaskRecord::Push {
+                message,
+                recipients: recipients.clone(),
+            }
+        } else {
+            TaskRecord::Fanout {
+                message,
+                exclude: (seq % 2 == 0).then(|| exclude.clone()),
+            }
         };
         bus.publish_task(record).await.expect("publish");
     }
     for seq in 1..=20u64 {
-        let TaskRecord::Fanout {
-            message,
-            exclude: ex,
-        } = next(&mut consumer).await;
-        assert_eq!(message.seq, Seq::new(seq));
-        assert_eq!(message.conversation_id, conversation);
-        assert_eq!(ex, (seq % 2 == 0).then(|| exclude.clone()));
+        match next(&mut consumer).await {
+            TaskRecord::Fanout {
+                message,
+                exclude: ex,
+            } => {
+                assert_ne!(seq % 3, 0, "a fan-out where a push was published");
+                assert_eq!(message.seq, Seq::new(seq));
+                assert_eq!(message.conversation_id, conversation);
+                assert_eq!(ex, (seq % 2 == 0).then(|| exclude.clone()));
+            }
+            TaskRecord::Push {
+                message,
+                recipients: to,
+            } => {
+                assert_eq!(seq % 3, 0, "a push where a fan-out was published");
+                assert_eq!(message.seq, Seq::new(seq));
+                assert_eq!(message.conversation_id, conversation);
+                assert_eq!(to, recipients);
+            }
+        }
     }
     consumer.commit().await.expect("commit");
 }

@@ -1,0 +1,97 @@
+//! Pushes in flight, at most `limit` at once, and how far the task topic
+//! may be committed: through the last record whose pushes (and those of
+//! every record before it) are finished.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use ferrochat_domain::{Message, UserId};
+use tokio::task::{Id, JoinSet};
+
+use crate::push::Pusher;
+
+pub(crate) struct InFlight {
+    pusher: Arc<Pusher>,
+    limit: usize,
+    running: JoinSet<()>,
+    /// The record position each running push belongs to.
+    owners: HashMap<Id, u64>,
+    /// Unfinished pushes per record position.
+    open: BTreeMap<u64, usize>,
+}
+
+impl InFlight {
+    pub(crate) fn new(pusher: Arc<Pusher>, limit: usize) -> Self {
+        Self {
+            pusher,
+            limit: limit.max(1),
+            running: JoinSet::new(),
+            owners: HashMap::new(),
+            open: BTreeMap::new(),
+        }
+    }
+
+    /// Starts a push for the record at `position`, first waiting for a
+    /// free slot if `limit` are running.
+    pub(crate) async fn start(
+        &mut self,
+        position: u64,
+        message: Arc<Message>,
+        recipients: Vec<UserId>,
+    ) {
+        while self.running.len() >= self.limit {
+            self.reap().await;
+        }
+        let pusher = self.pusher.clone();
+        let handle = self.running.spawn(async move {
+            pusher.push(&message, &recipients).await;
+        });
+        self.owners.insert(handle.id(), position);
+        *self.open.entry(position).or_default() += 1;
+    }
+
+    /// Waits for one push to finish; never returns while none runs (for
+    /// `select!`, guarded by `is_idle`).
+    pub(crate) async fn reap(&mut self) {
+        let Some(done) = self.running.join_next_with_id().await else {
+            return std::future::pending().await;
+        };
+        let id = match done {
+            Ok((id, ())) => id,
+            Err(e) => {
+                tracing::error!(error = %e, "a push task failed");
+                e.id()
+            }
+        };
+        let Some(position) = self.owners.remove(&id) else {
+            return;
+        };
+        if let Some(left) = self.open.get_mut(&position) {
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                self.open.remove(&position);
+            }
+        }
+    }
+
+    pub(crate) fn is_idle(&self) -> bool {
+        self.running.is_empty()
+    }
+
+    /// The last position that may be committed, given that `read`
+    /// records have been read and handed out.
+    pub(crate) fn committable(&self, read: u64) -> u64 {
+        match self.open.keys().next() {
+            Some(first_open) => first_open.saturating_sub(1),
+            None => read,
+        }
+    }
+
+    /// Stops every running push (shutdown); their records stay
+    /// uncommitted and come again on a persistent bus.
+    pub(crate) async fn abandon(&mut self) -> usize {
+        let n = self.running.len();
+        self.running.shutdown().await;
+        n
+    }
+}

@@ -1,0 +1,96 @@
+//! What the webhook receives (documented in docs/protocol.md, "Offline
+//! push"): the message as in the WebSocket `message` frame, and who to
+//! tell. Encoded once per push, sent unchanged by every attempt.
+
+use bytes::Bytes;
+use ferrochat_domain::{Message, UserId};
+use ferrochat_wire::messaging::MessageDto;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+#[derive(Serialize)]
+struct PushBody<'a> {
+    message: MessageDto,
+    recipients: Vec<&'a str>,
+}
+
+/// The JSON body of one push.
+pub(crate) fn encode(message: &Message, recipients: &[UserId]) -> Result<Bytes, serde_json::Error> {
+    let body = PushBody {
+        message: MessageDto::from(message),
+        recipients: recipients.iter().map(UserId::as_str).collect(),
+    };
+    serde_json::to_vec(&body).map(Bytes::from)
+}
+
+/// The `Idempotency-Key` header: the message id and a hash of the
+/// recipients, so a push redelivered after a crash carries the same key
+/// and two batches of one message carry different ones.
+pub(crate) fn idempotency_key(message: &Message, recipients: &[UserId]) -> String {
+    let mut hash = Sha256::new();
+    for r in recipients {
+        hash.update(r.as_str().as_bytes());
+        hash.update(b"\n");
+    }
+    let digest = hash.finalize();
+    let short = digest.get(..8).unwrap_or_default();
+    format!("{}.{}", message.id.as_str(), hex::encode(short))
+}
+
+#[cfg(test)]
+mod tests {
+    use ferrochat_domain::{
+        ClientMsgId, ConversationId, ConversationKind, MessageContent, MessageId, MessageType, Seq,
+        Timestamp,
+    };
+
+    use super::*;
+
+    fn message() -> Message {
+        Message {
+            id: MessageId::generate(),
+            conversation_id: ConversationId::generate(),
+            conversation_kind: ConversationKind::Single,
+            seq: Seq::new(3),
+            from: UserId::generate(),
+            message_type: MessageType::text(),
+            content: MessageContent::from_stored("hi \"there\"".into()),
+            client_msg_id: ClientMsgId::parse("c-1".into()).expect("valid"),
+            created_at: Timestamp::from_millis(1_700_000_000_000),
+        }
+    }
+
+    #[test]
+    fn the_body_names_the_message_and_recipients() {
+        let m = message();
+        let to = vec![UserId::generate(), UserId::generate()];
+        let body: serde_json::Value =
+            serde_json::from_slice(&encode(&m, &to).expect("encodes")).expect("json");
+        assert_eq!(body["message"]["message_id"], m.id.as_str());
+        assert_eq!(
+            body["message"]["conversation_id"],
+            m.conversation_id.as_str()
+        );
+        assert_eq!(body["message"]["conversation_type"], "single");
+        assert_eq!(body["message"]["seq"], 3);
+        assert_eq!(body["message"]["from_user_id"], m.from.as_str());
+        assert_eq!(body["message"]["message_type"], "text");
+        assert_eq!(body["message"]["content"], "hi \"there\"");
+        let at = body["message"]["created_at"].as_str().expect("a string");
+        assert_eq!(ferrochat_wire::time::parse_rfc3339(at), Some(m.created_at));
+        assert_eq!(
+            body["recipients"],
+            serde_json::json!([to[0].as_str(), to[1].as_str()])
+        );
+    }
+
+    #[test]
+    fn keys_differ_by_batch_and_repeat_for_the_same_one() {
+        let m = message();
+        let a = vec![UserId::generate()];
+        let b = vec![UserId::generate()];
+        assert_eq!(idempotency_key(&m, &a), idempotency_key(&m, &a));
+        assert_ne!(idempotency_key(&m, &a), idempotency_key(&m, &b));
+        assert!(idempotency_key(&m, &a).starts_with(m.id.as_str()));
+    }
+}

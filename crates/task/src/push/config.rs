@@ -1,0 +1,134 @@
+//! `[push]` configuration: where and how hard the task role calls the
+//! offline-push webhook.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PushConfig {
+    /// `http://` or `https://` URL the task role POSTs to for members who
+    /// were offline when a message was delivered. Unset (the default):
+    /// no push, and no push work is written to the bus. It may carry
+    /// credentials (user info or a query token), so it prints redacted.
+    #[serde(serialize_with = "redacted")]
+    pub webhook_url: Option<String>,
+    /// How long one call may take, connecting included.
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Calls per push, the first included; then it is given up.
+    pub max_attempts: u32,
+    /// The first retry waits up to this long; each next one up to twice
+    /// as long (full jitter), never more than `backoff_max`.
+    #[serde(with = "humantime_serde")]
+    pub backoff_initial: Duration,
+    /// The longest wait between two calls, `Retry-After` included.
+    #[serde(with = "humantime_serde")]
+    pub backoff_max: Duration,
+    /// Pushes in flight at once; the task role reads no further records
+    /// while this many are unfinished.
+    pub concurrency: usize,
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        Self {
+            webhook_url: None,
+            timeout: Duration::from_secs(5),
+            max_attempts: 5,
+            backoff_initial: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(10),
+            concurrency: 16,
+        }
+    }
+}
+
+impl PushConfig {
+    /// Whether push is on.
+    pub fn enabled(&self) -> bool {
+        self.webhook_url.is_some()
+    }
+
+    /// Rules serde cannot express: the bad key (under `push.`) and why.
+    pub fn check(&self) -> Result<(), (&'static str, &'static str)> {
+        if let Some(url) = &self.webhook_url {
+            let ok = reqwest::Url::parse(url)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+            if !ok {
+                return Err(("webhook_url", "must be an http:// or https:// URL"));
+            }
+        }
+        if self.timeout.is_zero() {
+            return Err(("timeout", "must be more than 0s"));
+        }
+        if self.max_attempts == 0 {
+            return Err(("max_attempts", "must be at least 1"));
+        }
+        if self.backoff_initial > self.backoff_max {
+            return Err(("backoff_initial", "must not be more than push.backoff_max"));
+        }
+        if self.concurrency == 0 {
+            return Err(("concurrency", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+fn redacted<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(_) => s.serialize_some("[redacted]"),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_off_and_valid() {
+        let c = PushConfig::default();
+        assert!(!c.enabled());
+        assert_eq!(c.check(), Ok(()));
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let with = |f: fn(&mut PushConfig)| {
+            let mut c = PushConfig {
+                webhook_url: Some("https://push.example/hook".into()),
+                ..PushConfig::default()
+            };
+            f(&mut c);
+            c.check().err().map(|(key, _)| key)
+        };
+        assert_eq!(with(|_| {}), None);
+        assert_eq!(
+            with(|c| c.webhook_url = Some("ftp://x/".into())),
+            Some("webhook_url")
+        );
+        assert_eq!(
+            with(|c| c.webhook_url = Some("not a url".into())),
+            Some("webhook_url")
+        );
+        assert_eq!(with(|c| c.timeout = Duration::ZERO), Some("timeout"));
+        assert_eq!(with(|c| c.max_attempts = 0), Some("max_attempts"));
+        assert_eq!(
+            with(|c| c.backoff_initial = Duration::from_secs(60)),
+            Some("backoff_initial")
+        );
+        assert_eq!(with(|c| c.concurrency = 0), Some("concurrency"));
+    }
+
+    #[test]
+    fn the_url_never_prints() {
+        let c = PushConfig {
+            webhook_url: Some("https://user:secret@push.example/hook?token=t".into()),
+            ..PushConfig::default()
+        };
+        let printed = serde_json::to_string(&c).expect("serializes");
+        assert!(!printed.contains("secret"), "{printed}");
+        assert!(printed.contains("[redacted]"), "{printed}");
+    }
+}

@@ -1,0 +1,21 @@
+//! The push metrics, named in one place.
+
+use std::time::Duration;
+
+use super::PushOutcome;
+
+/// One call to the webhook.
+pub(super) fn attempt() {
+    metrics::counter!("ferrochat_push_attempts_total").increment(1);
+}
+
+/// A push ended, after `took` (its retries included).
+pub(super) fn finished(outcome: PushOutcome, took: Duration) {
+    let name = match outcome {
+        PushOutcome::Delivered => "ferrochat_push_delivered_total",
+        PushOutcome::Refused => "ferrochat_push_failed_permanently_total",
+        PushOutcome::GaveUp => "ferrochat_push_gave_up_total",
+    };
+    metrics::counter!(name).increment(1);
+    metrics::histogram!("ferrochat_push_seconds").record(took.as_secs_f64());
+}

@@ -1,0 +1,115 @@
+//! Offline push: members who had no connection when a message was
+//! delivered are named to a webhook (`[push] webhook_url`), which may
+//! wake their devices. Logic hands over the offline members of the
+//! conversations it delivers itself as `TaskRecord::Push`; the task role
+//! pushes group pages it fans out directly.
+//!
+//! A push is one POST of the message and at most 100 recipients. 2xx is
+//! done; 4xx other than 408/429 is refused for good (not retried);
+//! anything else is retried with backoff up to `max_attempts`, then given
+//! up. Either way the push ends, so one broken webhook delays the task
+//! topic by a bounded amount and never stops it. Delivery is at least
+//! once: the body carries the message id and the `Idempotency-Key`
+//! header, for the receiver to drop repeats.
+
+mod backoff;
+mod body;
+mod config;
+mod meter;
+#[cfg(feature = "test-receiver")]
+pub mod receiver;
+mod webhook;
+
+use std::time::Instant;
+
+use ferrochat_domain::{Message, UserId};
+
+use self::backoff::Backoff;
+use self::webhook::{Attempt, Webhook};
+pub use config::PushConfig;
+
+/// How a push ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushOutcome {
+    /// The webhook answered 2xx.
+    Delivered,
+    /// The webhook refused it (4xx other than 408/429): not retried.
+    Refused,
+    /// Every attempt failed, or the body could not be encoded.
+    GaveUp,
+}
+
+/// Calls the webhook for one push at a time; shared by the task role's
+/// concurrent pushes.
+pub struct Pusher {
+    webhook: Webhook,
+    max_attempts: u32,
+    backoff: Backoff,
+}
+
+impl Pusher {
+    /// `None` when push is off (no `webhook_url`).
+    pub fn build(config: &PushConfig) -> Result<Option<Self>, String> {
+        let Some(url) = &config.webhook_url else {
+            return Ok(None);
+        };
+        Ok(Some(Self {
+            webhook: Webhook::new(url, config.timeout)?,
+            max_attempts: config.max_attempts.max(1),
+            backoff: Backoff {
+                initial: config.backoff_initial,
+                max: config.backoff_max,
+            },
+        }))
+    }
+
+    /// Tells the webhook `recipients` missed `message`; retries until done,
+    /// refused or out of attempts.
+    pub async fn push(&self, message: &Message, recipients: &[UserId]) -> PushOutcome {
+        let started = Instant::now();
+        let outcome = self.attempts(message, recipients).await;
+        meter::finished(outcome, started.elapsed());
+        outcome
+    }
+
+    async fn attempts(&self, message: &Message, recipients: &[UserId]) -> PushOutcome {
+        let body = match body::encode(message, recipients) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!(error = %e, msg.id = %message.id, "push body cannot be encoded");
+                return PushOutcome::GaveUp;
+            }
+        };
+        let key = body::idempotency_key(message, recipients);
+        let mut failed = 0;
+        loop {
+            meter::attempt();
+            match self.webhook.call(body.clone(), &key).await {
+                Attempt::Delivered => return PushOutcome::Delivered,
+                Attempt::Refused(status) => {
+                    tracing::warn!(
+                        msg.id = %message.id,
+                        http.status = status.as_u16(),
+                        "push webhook refused a push; not retried"
+                    );
+                    return PushOutcome::Refused;
+                }
+                Attempt::Retry { why, after } => {
+                    failed += 1;
+                    if failed >= self.max_attempts {
+                        tracing::warn!(
+                            msg.id = %message.id,
+                            attempts = failed,
+                            last_error = %why,
+                            "push webhook failed every attempt; giving up"
+                        );
+                        return PushOutcome::GaveUp;
+                    }
+                    let wait = self.backoff.delay(failed, after);
+                    tracing::debug!(msg.id = %message.id, %why, ?wait, "push failed; retrying");
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+}

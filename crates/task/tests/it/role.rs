@@ -1,0 +1,180 @@
+//! The task role consuming push records from the bus: each ends
+//! (delivered, refused or given up) and the next one follows.
+
+use std::sync::Arc;
+
+use ferrochat_bus::{LocalBus, LocalBusConfig};
+use ferrochat_domain::routing::{ConnId, GatewayId, Route};
+use ferrochat_domain::{ConversationId, ConversationKind, UserId};
+use ferrochat_ports::bus::{DownstreamRecord, Event, TaskRecord};
+use ferrochat_ports::{Bus, Presence};
+use ferrochat_presence::MemoryPresence;
+use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
+use ferrochat_task::push::receiver::{Answer, Receiver};
+use ferrochat_task::push::PushConfig;
+use ferrochat_task::{TaskConfig, TaskDeps};
+use tokio_util::sync::CancellationToken;
+
+use crate::{config, message, WAIT};
+
+struct Role {
+    bus: Arc<LocalBus>,
+    presence: Arc<MemoryPresence>,
+    cancel: CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+async fn start(push: PushConfig) -> Role {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("t.db"), &SqliteOptions::default())
+        .await
+        .unwrap();
+    let bus = LocalBus::new(LocalBusConfig::default());
+    let presence = Arc::new(MemoryPresence::new());
+    let deps = TaskDeps {
+        store: Arc::new(store),
+        bus: bus.clone(),
+        presence: presence.clone(),
+    };
+    let config = TaskConfig {
+        push,
+        ..TaskConfig::default()
+    };
+    let cancel = CancellationToken::new();
+    tokio::spawn(ferrochat_task::run(deps, config, cancel.clone()));
+    Role {
+        bus,
+        presence,
+        cancel,
+        _dir: dir,
+    }
+}
+
+impl Role {
+    /// Publishes a push of a new message to one new user; returns both.
+    async fn push(&self, seq: u64) -> (String, String) {
+        let m = message(seq);
+        let to = UserId::generate();
+        let ids = (m.id.to_string(), to.to_string());
+        let record = TaskRecord::Push {
+            message: Arc::new(m),
+            recipients: vec![to],
+        };
+        self.bus.publish_task(record).await.unwrap();
+        ids
+    }
+}
+
+/// One push at a time, so calls arrive in record order.
+fn serial(url: String) -> PushConfig {
+    PushConfig {
+        concurrency: 1,
+        ..config(url)
+    }
+}
+
+#[tokio::test]
+async fn a_refused_push_is_tried_once_and_the_next_record_follows() {
+    let receiver = Receiver::start().await;
+    receiver.answer([Answer::Status(400)]);
+    let role = start(serial(receiver.url())).await;
+    let (m1, u1) = role.push(1).await;
+    let (m2, u2) = role.push(2).await;
+    let calls = receiver.wait_calls(2, WAIT).await;
+    assert_eq!(calls.len(), 2, "{calls:#?}");
+    assert_eq!((calls[0].message_id(), calls[0].status), (&*m1, Some(400)));
+    assert_eq!(calls[0].recipients(), vec![u1]);
+    assert_eq!(calls[1].message_id(), m2);
+    assert_eq!(calls[1].recipients(), vec![u2]);
+    assert!(calls[1].delivered());
+}
+
+#[tokio::test]
+async fn retried_pushes_land_and_none_is_lost() {
+    let receiver = Receiver::start().await;
+    receiver.answer([Answer::Status(503), Answer::Status(503)]);
+    let role = start(serial(receiver.url())).await;
+    let (m1, _) = role.push(1).await;
+    let (m2, _) = role.push(2).await;
+    let calls = receiver.wait_calls(4, WAIT).await;
+    let ids: Vec<&str> = calls.iter().map(|c| c.message_id()).collect();
+    assert_eq!(ids, vec![&*m1, &*m1, &*m1, &*m2]);
+    let statuses: Vec<_> = calls.iter().map(|c| c.status).collect();
+    assert_eq!(statuses, vec![Some(503), Some(503), Some(200), Some(200)]);
+}
+
+#[tokio::test]
+async fn a_push_given_up_does_not_stall_the_role() {
+    let receiver = Receiver::start().await;
+    receiver.answer([Answer::Status(500); 2]);
+    let role = start(PushConfig {
+        max_attempts: 2,
+        ..serial(receiver.url())
+    })
+    .await;
+    let (m1, _) = role.push(1).await;
+    let (m2, _) = role.push(2).await;
+    let calls = receiver.wait_calls(3, WAIT).await;
+    let ids: Vec<&str> = calls.iter().map(|c| c.message_id()).collect();
+    assert_eq!(ids, vec![&*m1, &*m1, &*m2]);
+    assert!(calls[2].delivered());
+}
+
+#[tokio::test]
+async fn concurrent_pushes_all_land() {
+    let receiver = Receiver::start().await;
+    let role = start(config(receiver.url())).await;
+    let mut sent = Vec::new();
+    for seq in 1..=20 {
+        sent.push(role.push(seq).await.0);
+    }
+    let calls = receiver.wait_calls(20, WAIT).await;
+    let mut got: Vec<String> = calls.iter().map(|c| c.message_id().to_owned()).collect();
+    got.sort();
+    sent.sort();
+    assert_eq!(got, sent);
+}
+
+/// With push off, a push record (from a node with push on) is dropped and
+/// the role goes on with the next record.
+#[tokio::test]
+async fn push_off_drops_push_records_and_goes_on() {
+    let role = start(PushConfig::default()).await;
+    let gateway = GatewayId::new("gw");
+    let mut downstream = role.bus.consume_downstream(&gateway).await.unwrap();
+    let user = UserId::generate();
+    let route = Route {
+        gateway: gateway.clone(),
+        conn: ConnId(1),
+    };
+    role.presence.connect(&user, &route).await.unwrap();
+    role.push(1).await;
+    let mut world = message(2);
+    world.conversation_id = ConversationId::world();
+    world.conversation_kind = ConversationKind::World;
+    let world_id = world.id.clone();
+    role.bus
+        .publish_task(TaskRecord::Fanout {
+            message: Arc::new(world),
+            exclude: None,
+        })
+        .await
+        .unwrap();
+    let record = tokio::time::timeout(WAIT, downstream.next())
+        .await
+        .expect("the world fan-out in time")
+        .expect("bus open");
+    match record {
+        DownstreamRecord::Deliver { conns, event } => {
+            assert_eq!(conns, vec![ConnId(1)]);
+            assert!(matches!(&*event, Event::NewMessage(m) if m.id == world_id));
+        }
+        other => panic!("expected a delivery, got {other:?}"),
+    }
+}
