@@ -119,11 +119,11 @@ impl App {
         };
         // Served until the gateway has drained, like logic itself.
         let grpc_run = logic_grpc.map(|g| tokio::spawn(g.serve(logic_cancel.clone())));
-        let task_run = tokio::spawn(ferrochat_task::run(
-            task,
-            TaskConfig::default(),
-            task_cancel.clone(),
-        ));
+        let task_config = TaskConfig {
+            push: config.push.clone(),
+            ..TaskConfig::default()
+        };
+        let task_run = tokio::spawn(ferrochat_task::run(task, task_config, task_cancel.clone()));
         let gateway_cancel = cancel.child_token();
         let mut serving = tokio::spawn(ferrochat_gateway::run(
             listener,

@@ -10,6 +10,7 @@ use ferrochat_bus_kafka::KafkaConfig;
 use ferrochat_gateway::GatewayConfig;
 use ferrochat_logic::{AuthConfig, GroupsConfig, MessagingConfig};
 use ferrochat_rpc::BalanceConfig;
+use ferrochat_task::push::PushConfig;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,8 @@ pub struct Config {
     /// 127.0.0.1:8081, logic :9101, repo :9102, task :9103. (`serve`
     /// answers `/metrics` on its main port.)
     pub metrics_listen: Option<SocketAddr>,
+    /// Offline push to a webhook; off unless `push.webhook_url` is set.
+    pub push: PushConfig,
     pub log: LogConfig,
     pub shutdown: ShutdownConfig,
 }
@@ -64,6 +67,7 @@ impl Default for Config {
             repo: RepoLinkConfig::default(),
             discovery: DiscoveryConfig::default(),
             metrics_listen: None,
+            push: PushConfig::default(),
             log: LogConfig::default(),
             shutdown: ShutdownConfig::default(),
         }
@@ -300,6 +304,7 @@ const SECTIONS: &[&str] = &[
     "repo",
     "discovery",
     "metrics_listen",
+    "push",
     "log",
     "shutdown",
 ];
@@ -382,6 +387,9 @@ impl Config {
         }
         if self.logic.grpc_timeout.is_zero() {
             return bad("logic.grpc_timeout", "must be more than 0s");
+        }
+        if let Err((key, why)) = self.push.check() {
+            return Err(ConfigError(format!("push.{key}: {why}")));
         }
         if self.groups.max_members < 2 {
             return bad("groups.max_members", "must be at least 2");

@@ -120,6 +120,7 @@ pub fn logic(
         auth: config.auth.clone(),
         messaging: config.messaging.clone(),
         groups: config.groups.clone(),
+        offline_push: config.push.enabled(),
     };
     if config.bus.kind == BusKind::Kafka {
         // Other logic instances may share the bus, and a change made

@@ -20,6 +20,9 @@ pub struct LogicConfig {
     pub auth: AuthConfig,
     pub messaging: MessagingConfig,
     pub groups: GroupsConfig,
+    /// Hand members who are offline when a message is delivered to the
+    /// task role's push webhook (`[push] webhook_url` is set).
+    pub offline_push: bool,
 }
 
 /// The role's request-serving halves, handed to the gateway as API ports.
@@ -47,6 +50,7 @@ impl Logic {
             audience.clone(),
             access.clone(),
             config.messaging.clone(),
+            config.offline_push,
         );
         Ok(Self {
             accounts: Arc::new(Accounts::new(deps.clone(), &config.auth, secret)?),

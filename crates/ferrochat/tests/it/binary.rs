@@ -182,6 +182,10 @@ fn config_layers_file_then_env_then_flags() {
             "FERROCHAT_AUTH__JWT_SECRET",
             "a-secret-that-is-long-enough-0123456789",
         )
+        .env(
+            "FERROCHAT_PUSH__WEBHOOK_URL",
+            "https://user:hook-password@push.example/hook",
+        )
         .args(["--listen", "127.0.0.1:7002"])
         .output()
         .unwrap();
@@ -205,6 +209,8 @@ fn config_layers_file_then_env_then_flags() {
     assert_eq!(cfg["gateway"]["max_body_bytes"].as_integer(), Some(8192));
     assert_eq!(cfg["auth"]["jwt_secret"].as_str(), Some("[redacted]"));
     assert!(!text.contains("long-enough-0123"));
+    assert_eq!(cfg["push"]["webhook_url"].as_str(), Some("[redacted]"));
+    assert!(!text.contains("hook-password"));
 }
 
 #[test]

@@ -22,6 +22,7 @@ mod messaging;
 mod ops;
 mod presence;
 mod presence_env;
+mod push;
 mod read_sync;
 mod roles;
 mod store_env;

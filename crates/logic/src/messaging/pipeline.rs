@@ -28,7 +28,8 @@ use std::sync::{Arc, Mutex};
 use ferrochat_domain::routing::Route;
 use ferrochat_domain::{Ack, ConversationKind, Message, MessageId};
 use ferrochat_ports::bus::{
-    deliver, Consumer, DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord,
+    deliver, offline_members, push_records, wants_push, Consumer, DownstreamRecord, Event, ReplyTo,
+    SendRecord, TaskRecord,
 };
 use ferrochat_ports::store::{Committed, NewMessage};
 use ferrochat_ports::{ApiError, Bus, Presence, Store};
@@ -107,6 +108,8 @@ pub(crate) struct Pipeline {
     pub(crate) audience: Arc<AudienceCache>,
     pub(crate) access: Arc<AccessCache>,
     pub(crate) config: MessagingConfig,
+    /// Publish `TaskRecord::Push` for members without a route.
+    offline_push: bool,
     committer: Committer,
     /// Taken by `spawn`: the commit stage runs once.
     jobs: Arc<Mutex<Option<mpsc::Receiver<Job>>>>,
@@ -120,6 +123,7 @@ impl Pipeline {
         audience: Arc<AudienceCache>,
         access: Arc<AccessCache>,
         config: MessagingConfig,
+        offline_push: bool,
     ) -> Self {
         let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
         Self {
@@ -129,6 +133,7 @@ impl Pipeline {
             audience,
             access,
             config,
+            offline_push,
             committer: Committer { jobs: tx },
             jobs: Arc::new(Mutex::new(Some(rx))),
         }
@@ -339,6 +344,13 @@ impl Pipeline {
                     .routes(&members)
                     .await
                     .map_err(|e| e.to_string())?;
+                // From the member list already at hand: no store read.
+                let offline = if self.offline_push && wants_push(&message) {
+                    offline_members(&members, &routes, &message.from)
+                } else {
+                    Vec::new()
+                };
+                let pushed = (!offline.is_empty()).then(|| Arc::new(message.clone()));
                 let event = Arc::new(Event::NewMessage(message));
                 deliver(
                     &*self.bus,
@@ -347,7 +359,14 @@ impl Pipeline {
                     &event,
                 )
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?;
+                for record in pushed.iter().flat_map(|m| push_records(m, &offline)) {
+                    self.bus
+                        .publish_task(record)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok(())
             }
             Audience::Large => {
                 debug_assert!(
