@@ -73,7 +73,7 @@ pub(crate) async fn fan_out(
         .map_err(|e| e.to_string())?;
         if !offline.is_empty() {
             if let Some((inflight, position)) = pushes.as_mut() {
-                inflight.start(*position, message.clone(), offline).await;
+                inflight.start(*position, message.clone(), offline);
             }
         }
         metrics::counter!("ferrochat_task_batches_total").increment(1);

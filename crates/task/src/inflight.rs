@@ -1,18 +1,28 @@
-//! Pushes in flight, at most `limit` at once, and how far the task topic
-//! may be committed: through the last record whose pushes (and those of
-//! every record before it) are finished.
+//! Pushes in flight, and how far the task topic may be committed: through
+//! the last record whose pushes (and those of every record before it)
+//! are finished.
+//!
+//! At most `concurrency` pushes call the webhook at once; at most
+//! `queue` are waiting or calling. Past that a new push is dropped and
+//! counted rather than waited for: the record loop never blocks on the
+//! webhook, so a slow or broken one cannot hold up fan-out to online
+//! members (nor, in one process, logic's sends behind a full task topic).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use ferrochat_domain::{Message, UserId};
+use tokio::sync::Semaphore;
 use tokio::task::{Id, JoinSet};
 
-use crate::push::Pusher;
+use crate::push::{self, Pusher};
 
 pub(crate) struct InFlight {
     pusher: Arc<Pusher>,
-    limit: usize,
+    /// One per webhook call in progress.
+    calls: Arc<Semaphore>,
+    /// Most pushes waiting or calling.
+    queue: usize,
     running: JoinSet<()>,
     /// The record position each running push belongs to.
     owners: HashMap<Id, u64>,
@@ -21,29 +31,29 @@ pub(crate) struct InFlight {
 }
 
 impl InFlight {
-    pub(crate) fn new(pusher: Arc<Pusher>, limit: usize) -> Self {
+    pub(crate) fn new(pusher: Arc<Pusher>, concurrency: usize, queue: usize) -> Self {
         Self {
             pusher,
-            limit: limit.max(1),
+            calls: Arc::new(Semaphore::new(concurrency.max(1))),
+            queue: queue.max(1),
             running: JoinSet::new(),
             owners: HashMap::new(),
             open: BTreeMap::new(),
         }
     }
 
-    /// Starts a push for the record at `position`, first waiting for a
-    /// free slot if `limit` are running.
-    pub(crate) async fn start(
-        &mut self,
-        position: u64,
-        message: Arc<Message>,
-        recipients: Vec<UserId>,
-    ) {
-        while self.running.len() >= self.limit {
-            self.reap().await;
+    /// Queues a push for the record at `position`; drops it (counted) when
+    /// `queue` pushes are already waiting or calling.
+    pub(crate) fn start(&mut self, position: u64, message: Arc<Message>, recipients: Vec<UserId>) {
+        if self.running.len() >= self.queue {
+            push::dropped(&message, recipients.len());
+            return;
         }
         let pusher = self.pusher.clone();
+        let calls = self.calls.clone();
         let handle = self.running.spawn(async move {
+            // Never closed, so this waits for a turn and never fails.
+            let _turn = calls.acquire_owned().await;
             pusher.push(&message, &recipients).await;
         });
         self.owners.insert(handle.id(), position);

@@ -9,9 +9,10 @@
 //! `TaskRecord::Push`.
 //!
 //! Records are handled in bus order, so a conversation's messages reach
-//! each gateway in seq order. Pushes run alongside (at most
-//! `push.concurrency`), and a record is committed once it is delivered
-//! and its pushes are done or given up, so at least once: after a crash
+//! each gateway in seq order. Pushes run alongside in a bounded queue
+//! that never blocks the loop (`inflight.rs`), and a record is committed
+//! once it is delivered and its pushes are done, given up or dropped, so
+//! at least once: after a crash
 //! it comes again, clients drop what they already have by seq, and the
 //! webhook by message id.
 
@@ -62,7 +63,8 @@ pub async fn run(
     let pusher = Pusher::build(&config.push)?;
     let mut consumer: Box<dyn Consumer<TaskRecord>> =
         deps.bus.consume_task().await.map_err(|e| e.to_string())?;
-    let mut inflight = pusher.map(|p| InFlight::new(Arc::new(p), config.push.concurrency));
+    let mut inflight =
+        pusher.map(|p| InFlight::new(Arc::new(p), config.push.concurrency, config.push.queue));
     let mut committed = 0;
     loop {
         let record = tokio::select! {
@@ -91,7 +93,7 @@ pub async fn run(
                 message,
                 recipients,
             } => match inflight.as_mut() {
-                Some(i) => i.start(position, message, recipients).await,
+                Some(i) => i.start(position, message, recipients),
                 // Another node with push on published it; this one has
                 // nowhere to send it.
                 None => tracing::warn!(

@@ -26,9 +26,12 @@ pub struct PushConfig {
     /// The longest wait between two calls, `Retry-After` included.
     #[serde(with = "humantime_serde")]
     pub backoff_max: Duration,
-    /// Pushes in flight at once; the task role reads no further records
-    /// while this many are unfinished.
+    /// Webhook calls in progress at once.
     pub concurrency: usize,
+    /// Pushes waiting or calling at once; past that a new push is dropped
+    /// (`ferrochat_push_dropped_total`), so the task role never waits for
+    /// the webhook.
+    pub queue: usize,
 }
 
 impl Default for PushConfig {
@@ -40,6 +43,7 @@ impl Default for PushConfig {
             backoff_initial: Duration::from_millis(200),
             backoff_max: Duration::from_secs(10),
             concurrency: 16,
+            queue: 4096,
         }
     }
 }
@@ -70,6 +74,9 @@ impl PushConfig {
         }
         if self.concurrency == 0 {
             return Err(("concurrency", "must be at least 1"));
+        }
+        if self.queue < self.concurrency {
+            return Err(("queue", "must be at least push.concurrency"));
         }
         Ok(())
     }
@@ -119,6 +126,7 @@ mod tests {
             Some("backoff_initial")
         );
         assert_eq!(with(|c| c.concurrency = 0), Some("concurrency"));
+        assert_eq!(with(|c| c.queue = 1), Some("queue"));
     }
 
     #[test]

@@ -19,3 +19,8 @@ pub(super) fn finished(outcome: PushOutcome, took: Duration) {
     metrics::counter!(name).increment(1);
     metrics::histogram!("ferrochat_push_seconds").record(took.as_secs_f64());
 }
+
+/// A push dropped because the queue was full.
+pub(super) fn dropped() {
+    metrics::counter!("ferrochat_push_dropped_total").increment(1);
+}

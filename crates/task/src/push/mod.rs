@@ -7,8 +7,10 @@
 //! A push is one POST of the message and at most 100 recipients. 2xx is
 //! done; 4xx other than 408/429 is refused for good (not retried);
 //! anything else is retried with backoff up to `max_attempts`, then given
-//! up. Either way the push ends, so one broken webhook delays the task
-//! topic by a bounded amount and never stops it. Delivery is at least
+//! up. Either way the push ends. Pushes wait in a bounded queue beside
+//! the task role's record loop, which never waits for the webhook: when
+//! the queue is full a push is dropped and counted, so a slow or broken
+//! webhook never holds up fan-out. Delivery is otherwise at least
 //! once: the body carries the message id and the `Idempotency-Key`
 //! header, for the receiver to drop repeats.
 
@@ -27,6 +29,17 @@ use ferrochat_domain::{Message, UserId};
 use self::backoff::Backoff;
 use self::webhook::{Attempt, Webhook};
 pub use config::PushConfig;
+
+/// A push the task role had no room for (`push.queue` full): logged and
+/// counted, not retried; the message is in history for `sync`.
+pub(crate) fn dropped(message: &Message, recipients: usize) {
+    meter::dropped();
+    tracing::warn!(
+        msg.id = %message.id,
+        recipients,
+        "push queue full; push dropped"
+    );
+}
 
 /// How a push ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

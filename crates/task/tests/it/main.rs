@@ -42,5 +42,6 @@ pub fn config(url: String) -> PushConfig {
         backoff_initial: Duration::from_millis(1),
         backoff_max: Duration::from_millis(5),
         concurrency: 4,
+        queue: 64,
     }
 }

@@ -71,6 +71,24 @@ impl Role {
     }
 }
 
+impl Role {
+    /// Publishes a fan-out of a new world-room message; returns its id.
+    async fn world(&self, seq: u64) -> ferrochat_domain::MessageId {
+        let mut world = message(seq);
+        world.conversation_id = ConversationId::world();
+        world.conversation_kind = ConversationKind::World;
+        let id = world.id.clone();
+        self.bus
+            .publish_task(TaskRecord::Fanout {
+                message: Arc::new(world),
+                exclude: None,
+            })
+            .await
+            .unwrap();
+        id
+    }
+}
+
 /// One push at a time, so calls arrive in record order.
 fn serial(url: String) -> PushConfig {
     PushConfig {
@@ -141,6 +159,56 @@ async fn concurrent_pushes_all_land() {
     assert_eq!(got, sent);
 }
 
+/// A full queue drops the new push instead of holding up the role: a
+/// fan-out published behind it is delivered while the first push still
+/// hangs, and the dropped push never reaches the webhook.
+#[tokio::test]
+async fn a_full_queue_drops_pushes_and_fan_out_goes_on() {
+    let receiver = Receiver::start().await;
+    receiver.answer([Answer::Hang]);
+    // One call at a time, two pushes held: the first calls, the second
+    // waits, a third has no room.
+    let role = start(PushConfig {
+        concurrency: 1,
+        queue: 2,
+        timeout: std::time::Duration::from_secs(3),
+        ..config(receiver.url())
+    })
+    .await;
+    let gateway = GatewayId::new("gw");
+    let mut downstream = role.bus.consume_downstream(&gateway).await.unwrap();
+    let user = UserId::generate();
+    let route = Route {
+        gateway: gateway.clone(),
+        conn: ConnId(1),
+    };
+    role.presence.connect(&user, &route).await.unwrap();
+
+    let (hung, _) = role.push(1).await;
+    receiver.wait_calls(1, WAIT).await;
+    let (queued, _) = role.push(2).await;
+    let (dropped, _) = role.push(3).await;
+    let world_id = role.world(4).await;
+    match tokio::time::timeout(WAIT, downstream.next())
+        .await
+        .expect("the world fan-out in time")
+        .expect("bus open")
+    {
+        DownstreamRecord::Deliver { event, .. } => {
+            assert!(matches!(&*event, Event::NewMessage(m) if m.id == world_id));
+        }
+        other => panic!("expected a delivery, got {other:?}"),
+    }
+    // The hung call times out and its retry lands, then the queued push;
+    // a push published after them comes next: the dropped one never.
+    receiver.wait_calls(3, WAIT).await;
+    let (later, _) = role.push(5).await;
+    let calls = receiver.wait_calls(4, WAIT).await;
+    let ids: Vec<&str> = calls.iter().map(|c| c.message_id()).collect();
+    assert_eq!(ids, vec![&*hung, &*hung, &*queued, &*later]);
+    assert!(!ids.contains(&dropped.as_str()));
+}
+
 /// With push off, a push record (from a node with push on) is dropped and
 /// the role goes on with the next record.
 #[tokio::test]
@@ -155,17 +223,7 @@ async fn push_off_drops_push_records_and_goes_on() {
     };
     role.presence.connect(&user, &route).await.unwrap();
     role.push(1).await;
-    let mut world = message(2);
-    world.conversation_id = ConversationId::world();
-    world.conversation_kind = ConversationKind::World;
-    let world_id = world.id.clone();
-    role.bus
-        .publish_task(TaskRecord::Fanout {
-            message: Arc::new(world),
-            exclude: None,
-        })
-        .await
-        .unwrap();
+    let world_id = role.world(2).await;
     let record = tokio::time::timeout(WAIT, downstream.next())
         .await
         .expect("the world fan-out in time")
