@@ -28,6 +28,9 @@ pub(crate) struct InFlight {
     owners: HashMap<Id, u64>,
     /// Unfinished pushes per record position.
     open: BTreeMap<u64, usize>,
+    /// Dropping since the last push that fit: warn once per episode, not
+    /// once per push.
+    full: bool,
 }
 
 impl InFlight {
@@ -39,6 +42,7 @@ impl InFlight {
             running: JoinSet::new(),
             owners: HashMap::new(),
             open: BTreeMap::new(),
+            full: false,
         }
     }
 
@@ -46,8 +50,16 @@ impl InFlight {
     /// `queue` pushes are already waiting or calling.
     pub(crate) fn start(&mut self, position: u64, message: Arc<Message>, recipients: Vec<UserId>) {
         if self.running.len() >= self.queue {
+            if !self.full {
+                tracing::warn!(queue = self.queue, "push queue full; dropping pushes");
+                self.full = true;
+            }
             push::dropped(&message, recipients.len());
             return;
+        }
+        if self.full {
+            tracing::info!("push queue has room again");
+            self.full = false;
         }
         let pusher = self.pusher.clone();
         let calls = self.calls.clone();

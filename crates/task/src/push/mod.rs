@@ -34,11 +34,7 @@ pub use config::PushConfig;
 /// counted, not retried; the message is in history for `sync`.
 pub(crate) fn dropped(message: &Message, recipients: usize) {
     meter::dropped();
-    tracing::warn!(
-        msg.id = %message.id,
-        recipients,
-        "push queue full; push dropped"
-    );
+    tracing::debug!(msg.id = %message.id, recipients, "push queue full; push dropped");
 }
 
 /// How a push ended.
