@@ -117,3 +117,31 @@ impl InFlight {
         n
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::push::PushConfig;
+
+    fn inflight() -> InFlight {
+        let config = PushConfig {
+            webhook_url: Some("http://127.0.0.1:9/push".into()),
+            ..PushConfig::default()
+        };
+        let pusher = Pusher::build(&config).expect("builds").expect("on");
+        InFlight::new(Arc::new(pusher), 1, 8)
+    }
+
+    #[test]
+    fn commits_stop_before_the_first_record_with_an_open_push() {
+        let mut i = inflight();
+        assert_eq!(i.committable(7), 7, "nothing open: all read");
+        i.open.insert(3, 1);
+        i.open.insert(5, 2);
+        assert_eq!(i.committable(7), 2);
+        i.open.remove(&3);
+        assert_eq!(i.committable(7), 4);
+        i.open.remove(&5);
+        assert_eq!(i.committable(7), 7);
+    }
+}
