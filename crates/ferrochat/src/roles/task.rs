@@ -1,6 +1,7 @@
 //! `ferrochat task`: fan-out of large groups and the world room, in
 //! batches, from the `task` topic (a consumer group, so task instances
-//! share its partitions). It serves only its operations port.
+//! share its partitions), and offline push to `push.webhook_url`. It
+//! serves only its operations port.
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use crate::open;
 
 pub(super) struct TaskRole {
     deps: TaskDeps,
+    config: TaskConfig,
 }
 
 impl TaskRole {
@@ -26,6 +28,10 @@ impl TaskRole {
                 bus,
                 presence,
             },
+            config: TaskConfig {
+                push: config.push.clone(),
+                ..TaskConfig::default()
+            },
         })
     }
 
@@ -36,7 +42,7 @@ impl TaskRole {
     /// Consumes until `cancel`; the record in hand is finished first.
     pub(super) async fn run(self, cancel: CancellationToken) -> anyhow::Result<()> {
         let store = self.deps.store.clone();
-        let result = ferrochat_task::run(self.deps, TaskConfig::default(), cancel).await;
+        let result = ferrochat_task::run(self.deps, self.config, cancel).await;
         store.close().await;
         result.map_err(|e| anyhow::anyhow!("task role: {e}"))
     }
