@@ -7,7 +7,7 @@
 //! the contract says, and fills gaps with `sync`).
 //!
 //! Needs the test servers (`scripts/services up`): MariaDB, Kafka, Redis,
-//! etcd.
+//! etcd; the Redis restart test runs a redis-server of its own.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
@@ -571,4 +571,137 @@ async fn a_dead_gateway_leaves_the_route_table_when_its_lease_expires() {
     })
     .await
     .expect("alice's route goes with gateway-1's lease, long before its TTL");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_redis_restart_loses_the_routes_and_gateway_heartbeats_rebuild_them() {
+    let mut redis = PrivateRedis::start();
+    redis.wait_ready().await;
+    let url = redis.url();
+    // Heartbeats every second.
+    let cluster =
+        Cluster::new(&[("PRESENCE__REDIS_URL", &url), ("PRESENCE__ROUTE_TTL", "3s")]).await;
+    let roles = cluster.full().await;
+    let (g1, g2) = (roles.gateway(0), roles.gateway(1));
+    let alice = g1.new_user("alice").await;
+    let bob = g2.new_user("bob").await;
+    let dm = g2.open_single(&bob.access, &alice.user_id).await;
+    let mut a_ws = g1.ws_connect(&alice.access).await;
+    let mut alices = Inbox::new(&dm);
+    let send = |i: u64| {
+        let body = json!({"conversation_id": dm, "client_msg_id": format!("b{i}"), "content": format!("{i}")});
+        send_until_acked(&g2, &bob.access, body)
+    };
+    send(1).await;
+    await_seq(&mut a_ws, &mut alices, 1).await;
+
+    redis.restart().await;
+    // Until gateway-1's next heartbeat restores alice's route, sends are
+    // stored but not delivered live; then they are again.
+    let mut i = 1;
+    tokio::time::timeout(CONVERGE, async {
+        loop {
+            i += 1;
+            send(i).await;
+            if let Ok(f) = tokio::time::timeout(
+                Duration::from_millis(500),
+                a_ws.recv_until(|f| f["type"] == "new-message"),
+            )
+            .await
+            {
+                if f["data"]["seq"] == i {
+                    return;
+                }
+            }
+        }
+    })
+    .await
+    .expect("alice's route was rebuilt: a message reached her live again");
+    await_seq(&mut a_ws, &mut alices, i).await;
+    alices.assert_complete(&g2.history_all(&alice.access, &dm).await, "alice");
+}
+
+/// A redis-server of this test's own (no persistence), killed when
+/// dropped, so restarting it loses every key.
+struct PrivateRedis {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl PrivateRedis {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let child = Self::spawn(port, &dir);
+        Self { child, port, dir }
+    }
+
+    fn spawn(port: u16, dir: &tempfile::TempDir) -> Child {
+        Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .arg("--dir")
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot run redis-server ({e}): `scripts/services up` installs it")
+            })
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    async fn wait_ready(&self) {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        tokio::time::timeout(CONVERGE, async {
+            loop {
+                let attempt = async {
+                    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                        .await
+                        .ok()?;
+                    s.write_all(b"PING\r\n").await.ok()?;
+                    let mut buf = [0u8; 7];
+                    s.read_exact(&mut buf).await.ok()?;
+                    (&buf == b"+PONG\r\n").then_some(())
+                };
+                if attempt.await.is_some() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+        .expect("redis-server answers PING");
+    }
+
+    /// SIGKILL, then the same server again on the same port, empty.
+    async fn restart(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.child = Self::spawn(self.port, &self.dir);
+        self.wait_ready().await;
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
