@@ -83,15 +83,7 @@ impl Gateway {
         gateway_config.max_content_bytes = config.messaging.max_content_bytes;
         let serving =
             ferrochat_gateway::run(self.listener, self.deps, gateway_config, cancel.clone());
-        let mut served = tokio::spawn(serving);
-        let early = tokio::select! {
-            r = &mut served => Some(r),
-            _ = cancel.cancelled() => None,
-        };
-        let served = match early {
-            Some(r) => Some(r),
-            None => super::within_grace(grace, "gateway", served).await,
-        };
+        let served = super::until_stopped(tokio::spawn(serving), &cancel, grace, "gateway").await;
         match served {
             Some(r) => r.context("gateway task")?.context("serving HTTP"),
             None => Ok(()),

@@ -197,6 +197,25 @@ fn advertised(config: &Config, bound: SocketAddr) -> anyhow::Result<String> {
     Ok(bound.to_string())
 }
 
+/// Waits for `serving`, a server that stops by itself once `cancel` fires:
+/// as long as it serves, then at most `grace` while it drains. `None` when
+/// the grace ran out.
+async fn until_stopped<T>(
+    mut serving: tokio::task::JoinHandle<T>,
+    cancel: &CancellationToken,
+    grace: Duration,
+    what: &str,
+) -> Option<Result<T, tokio::task::JoinError>> {
+    let early = tokio::select! {
+        r = &mut serving => Some(r),
+        _ = cancel.cancelled() => None,
+    };
+    match early {
+        Some(r) => Some(r),
+        None => within_grace(grace, what, serving).await,
+    }
+}
+
 /// Waits at most `grace` for `stopping`, then gives up on it.
 async fn within_grace<T>(
     grace: Duration,

@@ -56,19 +56,8 @@ impl RepoRole {
         grace: Duration,
     ) -> anyhow::Result<()> {
         let server = RepoServer::new(self.store.clone());
-        let mut serving = tokio::spawn(ferrochat_rpc::serve_repo(
-            self.listener,
-            server,
-            cancel.clone(),
-        ));
-        let early = tokio::select! {
-            r = &mut serving => Some(r),
-            _ = cancel.cancelled() => None,
-        };
-        let served = match early {
-            Some(r) => Some(r),
-            None => super::within_grace(grace, "repo", serving).await,
-        };
+        let serving = ferrochat_rpc::serve_repo(self.listener, server, cancel.clone());
+        let served = super::until_stopped(tokio::spawn(serving), &cancel, grace, "repo").await;
         self.store.close().await;
         match served {
             Some(r) => r

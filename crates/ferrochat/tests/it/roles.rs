@@ -323,6 +323,8 @@ async fn send_until_acked(gw: &TestApp, token: &str, body: Value) -> Value {
 /// cursor (its own sends come as acks, not frames, and a frame lost with
 /// a killed process is only found so).
 async fn await_seq(ws: &mut WsClient, inbox: &mut Inbox, seq: u64) {
+    let queued = ws.take_pending();
+    inbox.take(queued);
     tokio::time::timeout(CONVERGE, async {
         while inbox.cursor() < seq {
             let next = tokio::time::timeout(
@@ -391,8 +393,6 @@ async fn users_on_two_gateways_chat_one_to_one_and_in_a_task_fanned_group() {
         // Through the task role, live; what a member's own socket does not
         // get (its own sends are acked instead) comes by sync.
         let mut inbox = Inbox::new(&conv);
-        let frames = ws.take_pending();
-        inbox.take(frames);
         await_seq(ws, &mut inbox, last).await;
         inbox.assert_complete(&history, &who.username);
     }
@@ -478,8 +478,6 @@ async fn a_killed_logic_hands_its_partitions_to_the_other() {
     }
     for (peer, conv, ws) in &mut peers {
         let mut inbox = Inbox::new(conv);
-        let frames = ws.take_pending();
-        inbox.take(frames);
         await_seq(ws, &mut inbox, 15).await;
         inbox.assert_complete(&g2.history_all(&peer.access, conv).await, &peer.username);
         assert_eq!(inbox.messages.len(), 15);
@@ -534,8 +532,6 @@ async fn a_task_killed_mid_fan_out_is_resumed_by_the_next() {
     let mut inboxes = vec![first];
     inboxes.extend((1..others.len()).map(|_| Inbox::new(&conv)));
     for (k, (ws, inbox)) in sockets.iter_mut().zip(inboxes.iter_mut()).enumerate() {
-        let frames = ws.take_pending();
-        inbox.take(frames);
         await_seq(ws, inbox, last).await;
         inbox.assert_complete(&history, &others[k].username);
         // The last message came live: fan-out resumed after the kill.

@@ -16,6 +16,10 @@ pub struct MessagingConfig {
     pub commit_batch_max: usize,
     /// Capacity of the queues between upstream, commit and fan-out.
     pub queue_capacity: usize,
+    /// Sends checked at once (membership, mutes, blocks: store reads that
+    /// a cluster makes over the network); they still reach the commit
+    /// stage in upstream order.
+    pub check_concurrency: usize,
     /// Who may start a single chat with whom.
     pub dm_policy: DmPolicy,
     /// How long after a user's last connection closes their friends are
@@ -48,6 +52,7 @@ impl Default for MessagingConfig {
             fanout_task_threshold: 500,
             commit_batch_max: 512,
             queue_capacity: 4096,
+            check_concurrency: 64,
             dm_policy: DmPolicy::Anyone,
             presence_offline_delay: Duration::from_secs(2),
             cache_mutable_facts: true,

@@ -26,13 +26,14 @@
 use std::sync::{Arc, Mutex};
 
 use ferrochat_domain::routing::Route;
-use ferrochat_domain::{Ack, ConversationKind, Message, MessageId};
+use ferrochat_domain::{Ack, ConversationKind, Message, MessageId, Timestamp};
 use ferrochat_ports::bus::{
     deliver, offline_members, push_records, wants_push, Consumer, DownstreamRecord, Event, ReplyTo,
     SendRecord, TaskRecord,
 };
 use ferrochat_ports::store::{Committed, NewMessage};
 use ferrochat_ports::{ApiError, Bus, Presence, Store};
+use futures::stream::{FuturesOrdered, StreamExt as _};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -42,6 +43,14 @@ use super::access_cache::AccessCache;
 use super::audience::{Audience, AudienceCache};
 use super::config::MessagingConfig;
 use crate::clock;
+
+/// A send record and what its check found.
+struct Checked {
+    record: SendRecord,
+    position: u64,
+    now: Timestamp,
+    allowed: Result<ConversationKind, ApiError>,
+}
 
 /// Who hears about a committed message's fate.
 pub(crate) enum Origin {
@@ -178,62 +187,105 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Reads upstream and checks each send. Checks run concurrently (up
+    /// to `check_concurrency`: each may wait on the store, remote in a
+    /// cluster), but their outcomes go on to the committer in the order
+    /// the records were read, so a conversation keeps its upstream order.
     async fn check(
         &self,
         upstream: &mut dyn Consumer<SendRecord>,
         finished: &mut watch::Receiver<u64>,
         cancel: CancellationToken,
     ) {
-        let jobs = &self.committer.jobs;
+        let limit = self.config.check_concurrency.max(1);
+        let mut checking = FuturesOrdered::new();
         loop {
-            let record = tokio::select! {
+            tokio::select! {
                 biased;
                 _ = cancel.cancelled() => break,
-                Ok(()) = finished.changed() => {
-                    commit_finished(upstream, finished).await;
-                    continue;
+                Ok(()) = finished.changed() => commit_finished(upstream, finished).await,
+                Some(checked) = checking.next(), if !checking.is_empty() => {
+                    if !self.pass_on(checked).await {
+                        return;
+                    }
                 }
-                r = upstream.next() => match r {
-                    Some(r) => r,
+                r = upstream.next(), if checking.len() < limit => match r {
+                    Some(record) => checking.push_back(self.start_check(record, upstream.position())),
                     None => break,
                 },
-            };
-            let position = upstream.position();
+            }
+        }
+        // What was read is checked and passed on before the stage stops.
+        while let Some(checked) = checking.next().await {
+            if !self.pass_on(checked).await {
+                return;
+            }
+        }
+        tracing::debug!("upstream consumer stopped");
+    }
+
+    /// The check of one send, as a future that owns what it needs.
+    fn start_check(
+        &self,
+        record: SendRecord,
+        position: u64,
+    ) -> impl std::future::Future<Output = Checked> + Send + 'static {
+        let store = self.store.clone();
+        let access = self.access.clone();
+        let policy = self.config.dm_policy;
+        async move {
             let now = clock::now();
             let allowed = access::may_send(
-                &*self.store,
-                &self.access,
-                self.config.dm_policy,
+                &*store,
+                &access,
+                policy,
                 &record.sender,
                 &record.conversation_id,
                 now,
             )
             .await;
-            match allowed {
-                Ok(kind) => {
-                    let message = NewMessage {
-                        id: MessageId::generate(),
-                        conversation_id: record.conversation_id,
-                        conversation_kind: kind,
-                        from: record.sender,
-                        client_msg_id: record.client_msg_id,
-                        message_type: record.message_type,
-                        content: record.content,
-                        created_at: now,
-                    };
-                    let job = Job {
-                        message,
-                        origin: Origin::Bus(record.reply_to),
-                        position: Some(position),
-                    };
-                    if jobs.send(job).await.is_err() {
-                        break;
-                    }
-                }
-                Err(e) => self.reply(Origin::Bus(record.reply_to), Err(e)).await,
+            Checked {
+                record,
+                position,
+                now,
+                allowed,
             }
         }
-        tracing::debug!("upstream consumer stopped");
+    }
+
+    /// Sends a checked record on to the committer, or answers its refusal.
+    /// False once the committer is gone.
+    async fn pass_on(&self, checked: Checked) -> bool {
+        let Checked {
+            record,
+            position,
+            now,
+            allowed,
+        } = checked;
+        match allowed {
+            Ok(kind) => {
+                let message = NewMessage {
+                    id: MessageId::generate(),
+                    conversation_id: record.conversation_id,
+                    conversation_kind: kind,
+                    from: record.sender,
+                    client_msg_id: record.client_msg_id,
+                    message_type: record.message_type,
+                    content: record.content,
+                    created_at: now,
+                };
+                let job = Job {
+                    message,
+                    origin: Origin::Bus(record.reply_to),
+                    position: Some(position),
+                };
+                self.committer.jobs.send(job).await.is_ok()
+            }
+            Err(e) => {
+                self.reply(Origin::Bus(record.reply_to), Err(e)).await;
+                true
+            }
+        }
     }
 
     async fn commit(
