@@ -18,7 +18,8 @@ pub struct MessagingConfig {
     pub queue_capacity: usize,
     /// Sends checked at once (membership, mutes, blocks: store reads that
     /// a cluster makes over the network); they still reach the commit
-    /// stage in upstream order.
+    /// stage in upstream order. Keep it well under the store's pool
+    /// (`store.max_connections`), which also serves every other request.
     pub check_concurrency: usize,
     /// Who may start a single chat with whom.
     pub dm_policy: DmPolicy,
@@ -52,7 +53,7 @@ impl Default for MessagingConfig {
             fanout_task_threshold: 500,
             commit_batch_max: 512,
             queue_capacity: 4096,
-            check_concurrency: 64,
+            check_concurrency: 8,
             dm_policy: DmPolicy::Anyone,
             presence_offline_delay: Duration::from_secs(2),
             cache_mutable_facts: true,
