@@ -11,10 +11,12 @@ pub mod bus;
 pub mod conformance;
 pub mod discovery;
 pub mod presence;
+pub mod ratelimit;
 pub mod store;
 
 pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, Readiness, SocialApi};
 pub use bus::Bus;
 pub use discovery::Discovery;
 pub use presence::{Heartbeat, Presence, PresenceError};
+pub use ratelimit::{RateLimitError, RateLimiter};
 pub use store::{AccountStore, GroupStore, MessageStore, SocialStore, Store, StoreError};
