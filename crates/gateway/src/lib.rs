@@ -8,6 +8,7 @@
 mod config;
 mod error;
 mod extract;
+mod fallback;
 mod heartbeat;
 mod http;
 mod layers;
@@ -20,5 +21,7 @@ mod state;
 mod ws;
 
 pub use config::{GatewayConfig, RateLimitConfig, WsConfig};
+pub use fallback::FallbackRateLimiter;
+pub use ratelimit::LocalRateLimiter;
 pub use serve::{router, run};
 pub use state::{GatewayDeps, MetricsRender};

@@ -1,11 +1,21 @@
 //! Keyed token buckets (governor): per IP on register/login, per user on
 //! sends. Memory stays bounded: a background task forgets buckets that
 //! have refilled (see `serve::run`).
+//!
+//! The per-IP auth limit stays in process even in a cluster: it protects
+//! each gateway's own CPU from password-hashing floods, which a shared
+//! budget would not do better (and a Redis round trip per login attempt
+//! would cost the very gateway under attack). Sends go through the
+//! `RateLimiter` port: `LocalRateLimiter` here, or a shared one wrapped in
+//! `FallbackRateLimiter` (`fallback.rs`).
 
 use std::hash::Hash;
 use std::num::NonZeroU32;
 
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use async_trait::async_trait;
+use ferrochat_domain::UserId;
+use ferrochat_ports::{RateLimitError, RateLimiter};
+use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::config::RateLimitConfig;
 
@@ -18,7 +28,7 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
         let rate = NonZeroU32::new(cfg.per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(cfg.burst).unwrap_or(rate);
         Self {
-            inner: RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
+            inner: governor::RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
         }
     }
 
@@ -31,5 +41,30 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
     pub(crate) fn forget_idle(&self) {
         self.inner.retain_recent();
         self.inner.shrink_to_fit();
+    }
+}
+
+/// Per-user send buckets in this process: the embedded server's limiter,
+/// and a cluster gateway's fallback when the shared one is unreachable.
+pub struct LocalRateLimiter {
+    inner: KeyedLimiter<UserId>,
+}
+
+impl LocalRateLimiter {
+    pub fn new(cfg: RateLimitConfig) -> Self {
+        Self {
+            inner: KeyedLimiter::new(cfg),
+        }
+    }
+}
+
+#[async_trait]
+impl RateLimiter for LocalRateLimiter {
+    async fn allow(&self, user: &UserId) -> Result<bool, RateLimitError> {
+        Ok(self.inner.allow(user))
+    }
+
+    fn forget_idle(&self) {
+        self.inner.forget_idle();
     }
 }

@@ -4,15 +4,17 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use ferrochat_domain::routing::GatewayId;
-use ferrochat_domain::UserId;
-use ferrochat_ports::{AccountsApi, Bus, GroupsApi, MessagingApi, Presence, Readiness, SocialApi};
+use ferrochat_ports::{
+    AccountsApi, Bus, GroupsApi, MessagingApi, Presence, RateLimiter, Readiness, SocialApi,
+};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::GatewayConfig;
+use crate::fallback::FallbackRateLimiter;
 use crate::pending::Pending;
-use crate::ratelimit::KeyedLimiter;
+use crate::ratelimit::{KeyedLimiter, LocalRateLimiter};
 use crate::ws::Registry;
 
 /// Renders the process's metrics in Prometheus text format.
@@ -37,6 +39,10 @@ pub struct GatewayDeps {
     pub route_ttl: Option<std::time::Duration>,
     pub readiness: Arc<dyn Readiness>,
     pub metrics: MetricsRender,
+    /// Per-user send buckets shared by every gateway (Redis in a cluster):
+    /// `None` keeps them in this process. A shared limiter that fails is
+    /// answered by a local bucket (`FallbackRateLimiter`).
+    pub send_limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 #[derive(Clone)]
@@ -44,7 +50,7 @@ pub(crate) struct AppState {
     pub(crate) deps: GatewayDeps,
     pub(crate) config: Arc<GatewayConfig>,
     pub(crate) auth_limiter: Arc<KeyedLimiter<IpAddr>>,
-    pub(crate) send_limiter: Arc<KeyedLimiter<UserId>>,
+    pub(crate) send_limiter: Arc<dyn RateLimiter>,
     pub(crate) registry: Arc<Registry>,
     pub(crate) pending: Arc<Pending>,
     /// One permit per open WebSocket.
@@ -59,7 +65,13 @@ impl AppState {
     pub(crate) fn new(deps: GatewayDeps, config: GatewayConfig) -> Self {
         Self {
             auth_limiter: Arc::new(KeyedLimiter::new(config.auth_rate_limit)),
-            send_limiter: Arc::new(KeyedLimiter::new(config.send_rate_limit)),
+            send_limiter: match &deps.send_limiter {
+                Some(shared) => Arc::new(FallbackRateLimiter::new(
+                    shared.clone(),
+                    config.send_rate_limit,
+                )),
+                None => Arc::new(LocalRateLimiter::new(config.send_rate_limit)),
+            },
             registry: Arc::new(Registry::new()),
             pending: Arc::new(Pending::default()),
             ws_permits: Arc::new(Semaphore::new(config.ws.max_connections.max(1))),

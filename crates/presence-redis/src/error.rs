@@ -1,7 +1,8 @@
-//! The one place Redis errors become `PresenceError`: every failure of
-//! Redis, or of data under our prefix, is `Unavailable` to the caller.
+//! The one place Redis errors become port errors (`PresenceError`,
+//! `RateLimitError`): every failure of Redis, or of data under our prefix,
+//! is `Unavailable` to the caller.
 
-use ferrochat_ports::PresenceError;
+use ferrochat_ports::{PresenceError, RateLimitError};
 use redis::RedisError;
 
 pub(crate) fn unavailable(e: RedisError) -> PresenceError {
@@ -12,4 +13,8 @@ pub(crate) fn unavailable(e: RedisError) -> PresenceError {
 /// the prefix.
 pub(crate) fn corrupt(key: &str, member: &str) -> PresenceError {
     PresenceError::Unavailable(format!("redis: unreadable route {member:?} in {key}"))
+}
+
+pub(crate) fn limiter_unavailable(e: RedisError) -> RateLimitError {
+    RateLimitError::Unavailable(format!("redis: {e}"))
 }

@@ -6,18 +6,25 @@
 //! (paged with ZRANGEBYLEX), per gateway a liveness key with a TTL and a
 //! set of its `conn/user` routes, and the set of gateways that heartbeat.
 //! Every write that touches several keys is one Lua script (`scripts.rs`),
-//! so first/last answers hold under concurrency. Not here: caches and rate
-//! limits (other adapters), Redis Cluster (the scripts compute key names).
+//! so first/last answers hold under concurrency.
+//!
+//! Also `RedisRateLimiter` (`ratelimit.rs`): the per-user send buckets,
+//! shared by every gateway, on the same connection and prefix
+//! (`rl:send:{user}`, a hash that expires once the bucket is full again).
+//! Not here: caches, Redis Cluster (the scripts compute key names).
 
 mod error;
 mod keys;
 mod presence;
+mod ratelimit;
 mod scripts;
 
 use std::time::Duration;
 
 use ferrochat_ports::PresenceError;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+pub use ratelimit::RedisRateLimiter;
 
 use keys::Keys;
 use scripts::Scripts;

@@ -11,6 +11,7 @@ pub(crate) struct Scripts {
     pub(crate) forget: Script,
     pub(crate) purge: Script,
     pub(crate) restore: Script,
+    pub(crate) bucket: Script,
 }
 
 macro_rules! script {
@@ -31,6 +32,7 @@ impl Scripts {
             forget: script!("forget.lua"),
             purge: script!("purge.lua"),
             restore: script!("restore.lua"),
+            bucket: script!("bucket.lua"),
         }
     }
 }

@@ -29,7 +29,7 @@ async fn send_message(
     Authed(who): Authed,
     JsonBody(body): JsonBody<SendMessageBody>,
 ) -> Result<Reply<AckDto>, HttpError> {
-    let cmd = send::accept(&state, &who, body)?;
+    let cmd = send::accept(&state, &who, body).await?;
     let (token, answer) = state.pending.register();
     let reply_to = ReplyTo::Http {
         gateway: state.deps.id.clone(),

@@ -78,7 +78,7 @@ async fn send_message(
     data: serde_json::Value,
 ) -> Result<(), ApiError> {
     let body: SendMessageBody = from_value(data)?;
-    let cmd = send::accept(state, who, body)?;
+    let cmd = send::accept(state, who, body).await?;
     let reply_to = ReplyTo::Ws {
         gateway: state.deps.id.clone(),
         conn,

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod lifecycle;
+mod ratelimit;
 mod restart;
 mod support;
 

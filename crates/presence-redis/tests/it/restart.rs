@@ -72,14 +72,14 @@ async fn routes_are_rebuilt_after_a_redis_restart() {
 }
 
 /// A redis-server of this test's own, killed when dropped.
-struct PrivateRedis {
+pub(crate) struct PrivateRedis {
     child: Child,
     port: u16,
     dir: TempDir,
 }
 
 impl PrivateRedis {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -90,11 +90,11 @@ impl PrivateRedis {
         Self { child, port, dir }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    async fn wait_ready(&self) {
+    pub(crate) async fn wait_ready(&self) {
         for _ in 0..ATTEMPTS {
             if ping(&self.url()).await {
                 return;
@@ -102,6 +102,12 @@ impl PrivateRedis {
             tokio::time::sleep(PAUSE).await;
         }
         panic!("redis-server on port {} never answered PING", self.port);
+    }
+
+    /// SIGKILL: the port is closed until `restart`.
+    pub(crate) fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
     }
 
     /// SIGKILL, then the same server again on the same port, empty.
