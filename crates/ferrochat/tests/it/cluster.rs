@@ -46,6 +46,7 @@ impl Shared {
             c.bus = shared.bus;
             c.presence = shared.presence;
             c.auth.jwt_secret = shared.auth.jwt_secret;
+            c.gateway.send_rate_limit = shared.gateway.send_rate_limit;
         })
         .await
     }
@@ -280,4 +281,49 @@ async fn a_kick_through_one_node_is_enforced_by_every_node_at_once() {
         )
         .await;
     }
+}
+
+/// Issue 8: "rate-limit buckets shared by all gateways". One user sending
+/// through both nodes has one budget, not one per node: of sends made at
+/// once through both, exactly the burst is accepted and the rest get 1007
+/// (sent at once so the one-a-second refill cannot add one). Every
+/// accepted send is in the history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_user_on_two_nodes_has_one_send_budget() {
+    let mut shared = Shared::new().await;
+    shared.config.gateway.send_rate_limit.per_second = 1;
+    shared.config.gateway.send_rate_limit.burst = 5;
+    let a_node = shared.node("node-a").await;
+    let b_node = shared.node("node-b").await;
+    let alice = a_node.new_user("alice").await;
+    let bob = b_node.new_user("bob").await;
+    let conv = a_node.open_single(&alice.access, &bob.user_id).await;
+
+    let sends = (0..12).map(|i| {
+        let node = if i % 2 == 0 { &a_node } else { &b_node };
+        let content = format!("send {i}");
+        let body =
+            json!({"conversation_id": conv, "client_msg_id": format!("r{i}"), "content": content});
+        let access = alice.access.clone();
+        async move { (content, node.send_http(&access, body).await) }
+    });
+    let replies = futures::future::join_all(sends).await;
+    let mut accepted = HashSet::new();
+    for (content, reply) in &replies {
+        if reply.code() == 0 {
+            accepted.insert(content.clone());
+        } else {
+            reply.err(1007);
+        }
+    }
+    assert_eq!(accepted.len(), 5, "one burst over both nodes: {replies:?}");
+
+    let history: HashSet<String> = b_node
+        .history_all(&bob.access, &conv)
+        .await
+        .iter()
+        .filter(|m| m["message_type"] != "system")
+        .map(|m| m["content"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(history, accepted, "every accepted send, and only those");
 }
