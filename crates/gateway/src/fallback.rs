@@ -19,11 +19,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use async_trait::async_trait;
 use ferrochat_domain::UserId;
 use ferrochat_ports::{RateLimitError, RateLimiter};
+use tokio::time::Instant;
 
 use crate::config::RateLimitConfig;
 use crate::ratelimit::LocalRateLimiter;
@@ -96,5 +95,49 @@ impl RateLimiter for FallbackRateLimiter {
     fn forget_idle(&self) {
         self.shared.forget_idle();
         self.local.forget_idle();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+
+    /// A shared limiter that is always down, counting how often it is asked.
+    #[derive(Default)]
+    struct Down(AtomicUsize);
+
+    #[async_trait]
+    impl RateLimiter for Down {
+        async fn allow(&self, _: &UserId) -> Result<bool, RateLimitError> {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            Err(RateLimitError::Unavailable("down".to_owned()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failing_shared_limiter_is_answered_locally_and_then_skipped() {
+        let down = Arc::new(Down::default());
+        let limiter = FallbackRateLimiter::new(
+            down.clone(),
+            RateLimitConfig {
+                per_second: 1,
+                burst: 3,
+            },
+        );
+        let user = UserId::generate();
+        let mut allowed = 0;
+        for _ in 0..5 {
+            if limiter.allow(&user).await.unwrap_or(false) {
+                allowed += 1;
+            }
+        }
+        assert_eq!(allowed, 3, "the local bucket's burst, not all, not none");
+        assert_eq!(
+            down.0.load(Ordering::Relaxed),
+            1,
+            "asked once, then skipped for RETRY_AFTER"
+        );
     }
 }
