@@ -152,9 +152,16 @@ impl RoleApp {
         let metrics_run = tokio::spawn(metrics.serve(cancel.clone()));
         // Registered before serving: a gateway's lease exists before its
         // first route does, so a reaper never mistakes it for dead.
-        let registration =
-            registration::Registration::start(discovery, instance, config.discovery.lease_ttl)
-                .await?;
+        let ttl = config.discovery.lease_ttl;
+        let registration = match registration::Registration::start(discovery, instance, ttl).await {
+            Ok(r) => r,
+            Err(e) => {
+                cancel.cancel();
+                let _ = metrics_run.await;
+                let _ = upkeep.await;
+                return Err(e);
+            }
+        };
         // Peers learn of a clean stop before this process stops answering.
         let body_cancel = CancellationToken::new();
         let deregister = {

@@ -701,3 +701,32 @@ impl Drop for PrivateRedis {
         let _ = self.child.wait();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_that_cannot_register_exits_saying_so() {
+    let cluster = Cluster::new(&[("DISCOVERY__ETCD_URL", "http://127.0.0.1:1")]).await;
+    let mut child = Command::new(BIN)
+        .arg("task")
+        .envs(cluster.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("FERROCHAT_NODE_ID", "task-x")
+        .env("FERROCHAT_DATA_DIR", cluster.dir.path())
+        .env("FERROCHAT_STORE__URL", &cluster.store_url)
+        .env("FERROCHAT_DISCOVERY__ETCD_TIMEOUT", "1s")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut status = None;
+    for _ in 0..600 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = status.expect("the role exits when etcd cannot be reached");
+    assert!(!status.success());
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("registering in discovery"), "{stderr}");
+}
