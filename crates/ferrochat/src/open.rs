@@ -17,8 +17,6 @@ use ferrochat_rpc::RepoClient;
 use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
 use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
 
-use tonic::transport::Endpoint;
-
 use crate::config::{BusKind, Config, StoreKind};
 use crate::peers::Peers;
 
@@ -74,10 +72,8 @@ fn repo_client(config: &Config, url: &str) -> anyhow::Result<RepoClient> {
         let refresh = config.discovery.refresh;
         Peers::follow("repo", discovery(config)?, refresh, timeout).channel()
     } else {
-        Endpoint::from_shared(format!("http://{addr}"))
+        ferrochat_rpc::endpoint(addr, timeout)
             .with_context(|| format!("store.url: no address in {url}"))?
-            .connect_timeout(timeout)
-            .tcp_nodelay(true)
             .connect_lazy()
     };
     Ok(RepoClient::new(channel, timeout))

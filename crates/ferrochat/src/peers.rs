@@ -95,8 +95,8 @@ impl Follower {
                 if known.get(id) == Some(addr) {
                     continue;
                 }
-                let endpoint = match Endpoint::from_shared(format!("http://{addr}")) {
-                    Ok(e) => e.connect_timeout(self.connect_timeout).tcp_nodelay(true),
+                let endpoint = match ferrochat_rpc::endpoint(addr, self.connect_timeout) {
+                    Ok(e) => e,
                     Err(e) => {
                         tracing::warn!(role, id = %id, %addr, error = %e, "unusable address");
                         continue;

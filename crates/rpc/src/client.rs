@@ -37,7 +37,9 @@ use ferrochat_proto::pb;
 use ferrochat_proto::pb::logic_service_client::LogicServiceClient;
 use ferrochat_proto::DecodeError;
 use tokio::time::Instant;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
+
+use crate::endpoint::endpoint;
 use tonic::Status;
 use tower::util::BoxCloneSyncService;
 use tower::ServiceExt as _;
@@ -86,10 +88,7 @@ impl LogicClient {
         addr: SocketAddr,
         timeout: Duration,
     ) -> Result<Self, tonic::transport::Error> {
-        let channel = Endpoint::from_shared(format!("http://{addr}"))?
-            .connect_timeout(timeout)
-            .tcp_nodelay(true)
-            .connect_lazy();
+        let channel = endpoint(&addr.to_string(), timeout)?.connect_lazy();
         Ok(Self::new(channel, timeout))
     }
 

@@ -24,6 +24,7 @@
 
 mod balance;
 mod client;
+mod endpoint;
 mod repo_client;
 mod repo_server;
 mod retry;
@@ -33,6 +34,7 @@ mod store_status;
 
 pub use balance::{BalanceConfig, BalanceConfigError, BreakerState};
 pub use client::LogicClient;
+pub use endpoint::endpoint;
 pub use repo_client::RepoClient;
 pub use repo_server::{serve_repo, RepoServer};
 pub use server::{serve, LogicApis, LogicServer};

@@ -34,7 +34,9 @@ use ferrochat_ports::{AccountStore, GroupStore, MessageStore, SocialStore, Store
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::repo_service_client::RepoServiceClient;
 use ferrochat_proto::DecodeError;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
+
+use crate::endpoint::endpoint;
 use tonic::{Response, Status};
 
 use crate::repo_server::MAX_MESSAGE_BYTES;
@@ -68,10 +70,7 @@ impl RepoClient {
         addr: SocketAddr,
         timeout: Duration,
     ) -> Result<Self, tonic::transport::Error> {
-        let channel = Endpoint::from_shared(format!("http://{addr}"))?
-            .connect_timeout(timeout)
-            .tcp_nodelay(true)
-            .connect_lazy();
+        let channel = endpoint(&addr.to_string(), timeout)?.connect_lazy();
         Ok(Self::new(channel, timeout))
     }
 

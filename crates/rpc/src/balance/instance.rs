@@ -11,7 +11,9 @@ use std::time::Duration;
 use ferrochat_ports::discovery::Instance;
 use tokio::time::Instant;
 use tonic::body::Body;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
+
+use crate::endpoint::endpoint;
 use tonic::Status;
 use tower::load::{CompleteOnResponse, PeakEwma};
 use tower::{BoxError, Service};
@@ -36,10 +38,7 @@ pub(crate) fn connect(
     instance: &Instance,
     config: &BalanceConfig,
 ) -> Result<(InstanceService, Arc<Shared>), tonic::transport::Error> {
-    let channel = Endpoint::from_shared(format!("http://{}", instance.addr))?
-        .connect_timeout(config.connect_timeout)
-        .tcp_nodelay(true)
-        .connect_lazy();
+    let channel = endpoint(&instance.addr, config.connect_timeout)?.connect_lazy();
     let deadlined = Deadlined {
         channel,
         id: instance.id.clone().into(),
