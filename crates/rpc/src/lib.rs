@@ -25,6 +25,7 @@
 mod balance;
 mod client;
 mod endpoint;
+mod listen;
 mod repo_client;
 mod repo_server;
 mod retry;

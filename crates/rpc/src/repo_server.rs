@@ -13,8 +13,6 @@ use ferrochat_proto::pb::repo_service_server::{RepoService, RepoServiceServer};
 use ferrochat_proto::DecodeError;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::server::TcpIncoming;
-use tonic::transport::Server;
 use tonic::{Request, Response, Status};
 
 use crate::store_status::{refused, store_to_status};
@@ -50,14 +48,7 @@ pub async fn serve_repo(
     server: RepoServer,
     cancel: CancellationToken,
 ) -> Result<(), tonic::transport::Error> {
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    Server::builder()
-        // One span per call, named by the rpc (never its fields, which
-        // carry password hashes).
-        .trace_fn(|req| tracing::debug_span!("repo_rpc", path = %req.uri().path()))
-        .add_service(server.into_service())
-        .serve_with_incoming_shutdown(incoming, cancel.cancelled_owned())
-        .await
+    crate::listen::serve_service(listener, server.into_service(), cancel).await
 }
 
 type Answer<T> = Result<Response<T>, Status>;

@@ -13,8 +13,6 @@ use ferrochat_proto::pb;
 use ferrochat_proto::pb::logic_service_server::{LogicService, LogicServiceServer};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::server::TcpIncoming;
-use tonic::transport::Server;
 use tonic::{Request, Response, Status};
 
 use crate::status::to_status;
@@ -52,14 +50,7 @@ pub async fn serve(
     server: LogicServer,
     cancel: CancellationToken,
 ) -> Result<(), tonic::transport::Error> {
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    Server::builder()
-        // One span per call, named by the rpc (never its fields, which
-        // carry passwords and tokens).
-        .trace_fn(|req| tracing::debug_span!("rpc", path = %req.uri().path()))
-        .add_service(server.into_service())
-        .serve_with_incoming_shutdown(incoming, cancel.cancelled_owned())
-        .await
+    crate::listen::serve_service(listener, server.into_service(), cancel).await
 }
 
 type Answer<T> = Result<Response<T>, Status>;
