@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod bus;
+pub mod cache;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod discovery;
@@ -16,6 +17,7 @@ pub mod store;
 
 pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, Readiness, SocialApi};
 pub use bus::Bus;
+pub use cache::{CacheError, SharedCache};
 pub use discovery::Discovery;
 pub use presence::{Heartbeat, Presence, PresenceError};
 pub use ratelimit::{RateLimitError, RateLimiter};

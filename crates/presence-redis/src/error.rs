@@ -1,8 +1,8 @@
 //! The one place Redis errors become port errors (`PresenceError`,
-//! `RateLimitError`): every failure of Redis, or of data under our prefix,
+//! `RateLimitError`, `CacheError`): every failure of Redis, or of data under our prefix,
 //! is `Unavailable` to the caller.
 
-use ferrochat_ports::{PresenceError, RateLimitError};
+use ferrochat_ports::{CacheError, PresenceError, RateLimitError};
 use redis::RedisError;
 
 pub(crate) fn unavailable(e: RedisError) -> PresenceError {
@@ -17,4 +17,8 @@ pub(crate) fn corrupt(key: &str, member: &str) -> PresenceError {
 
 pub(crate) fn limiter_unavailable(e: RedisError) -> RateLimitError {
     RateLimitError::Unavailable(format!("redis: {e}"))
+}
+
+pub(crate) fn cache_unavailable(e: RedisError) -> CacheError {
+    CacheError::Unavailable(format!("redis: {e}"))
 }

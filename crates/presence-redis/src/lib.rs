@@ -11,8 +11,13 @@
 //! Also `RedisRateLimiter` (`ratelimit.rs`): the per-user send buckets,
 //! shared by every gateway, on the same connection and prefix
 //! (`rl:send:{user}`, a hash that expires once the bucket is full again).
-//! Not here: caches, Redis Cluster (the scripts compute key names).
+//!
+//! And `RedisCache` (`cache.rs`): the cache logic instances share
+//! (`SharedCache`), on the same connection and prefix (`c:{key}` hashes
+//! with a version each).
+//! Not here: Redis Cluster (the route scripts compute key names).
 
+mod cache;
 mod error;
 mod keys;
 mod presence;
@@ -24,6 +29,7 @@ use std::time::Duration;
 use ferrochat_ports::PresenceError;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+pub use cache::RedisCache;
 pub use ratelimit::RedisRateLimiter;
 
 use keys::Keys;
