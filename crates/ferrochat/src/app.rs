@@ -50,7 +50,8 @@ impl App {
             store.clone(),
             bus.clone(),
             presence.clone(),
-        )?;
+        )
+        .await?;
         let (apis, logic_grpc) = logic_link::build(&config.logic, &logic).await?;
         let gateway = GatewayDeps {
             id: GatewayId::new(&config.node_id),

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ferrochat_bus_kafka::KafkaConfig;
 use ferrochat_gateway::GatewayConfig;
-use ferrochat_logic::{AuthConfig, GroupsConfig, MessagingConfig};
+use ferrochat_logic::{AuthConfig, CacheConfig, GroupsConfig, MessagingConfig};
 use ferrochat_rpc::BalanceConfig;
 use ferrochat_task::push::PushConfig;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -35,6 +35,9 @@ pub struct Config {
     pub gateway: GatewayConfig,
     pub messaging: MessagingConfig,
     pub groups: GroupsConfig,
+    /// Cluster: the cache logic instances share in Redis (bus.kind =
+    /// "kafka" with presence.redis_url set): how long entries live.
+    pub cache: CacheConfig,
     pub logic: LogicLinkConfig,
     /// Cluster roles: the repo role's gRPC service.
     pub repo: RepoLinkConfig,
@@ -63,6 +66,7 @@ impl Default for Config {
             gateway: GatewayConfig::default(),
             messaging: MessagingConfig::default(),
             groups: GroupsConfig::default(),
+            cache: CacheConfig::default(),
             logic: LogicLinkConfig::default(),
             repo: RepoLinkConfig::default(),
             discovery: DiscoveryConfig::default(),
@@ -300,6 +304,7 @@ const SECTIONS: &[&str] = &[
     "gateway",
     "messaging",
     "groups",
+    "cache",
     "logic",
     "repo",
     "discovery",
@@ -390,6 +395,15 @@ impl Config {
         }
         if let Err((key, why)) = self.push.check() {
             return Err(ConfigError(format!("push.{key}: {why}")));
+        }
+        for (key, ttl) in [
+            ("cache.conversation_ttl", self.cache.conversation_ttl),
+            ("cache.pair_ttl", self.cache.pair_ttl),
+            ("cache.profile_ttl", self.cache.profile_ttl),
+        ] {
+            if ttl < Duration::from_secs(1) {
+                return bad(key, "must be at least 1s");
+            }
         }
         if self.groups.max_members < 2 {
             return bad("groups.max_members", "must be at least 2");

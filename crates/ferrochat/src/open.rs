@@ -10,7 +10,7 @@ use ferrochat_bus_kafka::KafkaBus;
 use ferrochat_discovery::{EtcdConfig, EtcdDiscovery, StaticDiscovery};
 use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
 use ferrochat_ports::discovery::{Discovery, Instance};
-use ferrochat_ports::{Bus, Presence, Store};
+use ferrochat_ports::{Bus, Presence, SharedCache, Store};
 use ferrochat_presence::MemoryPresence;
 use ferrochat_presence_redis::{RedisOptions, RedisPresence};
 use ferrochat_rpc::RepoClient;
@@ -81,18 +81,38 @@ fn repo_client(config: &Config, url: &str) -> anyhow::Result<RepoClient> {
 
 /// The route table: in memory, or shared in Redis.
 pub async fn presence(config: &Config) -> anyhow::Result<Arc<dyn Presence>> {
+    Ok(match redis(config).await? {
+        Some(redis) => Arc::new(redis),
+        None => Arc::new(MemoryPresence::new()),
+    })
+}
+
+/// Redis at `presence.redis_url`, if set, under `presence.redis_prefix`.
+async fn redis(config: &Config) -> anyhow::Result<Option<RedisPresence>> {
     let Some(url) = &config.presence.redis_url else {
-        return Ok(Arc::new(MemoryPresence::new()));
+        return Ok(None);
     };
     let options = RedisOptions {
         prefix: config.presence.redis_prefix.clone(),
         ..RedisOptions::default()
     };
     // The URL may hold a password: the error names only the setting.
-    let presence = RedisPresence::open(url, &options)
+    let redis = RedisPresence::open(url, &options)
         .await
         .context("connecting to Redis (presence.redis_url)")?;
-    Ok(Arc::new(presence))
+    Ok(Some(redis))
+}
+
+/// The cache logic instances share: in Redis when several may run (the
+/// bus is Kafka) and Redis is configured. On its own connection, so cache
+/// reads do not queue behind route table writes.
+async fn shared_cache(config: &Config) -> anyhow::Result<Option<Arc<dyn SharedCache>>> {
+    if config.bus.kind != BusKind::Kafka {
+        return Ok(None);
+    }
+    Ok(redis(config)
+        .await?
+        .map(|r| Arc::new(r.cache()) as Arc<dyn SharedCache>))
 }
 
 pub async fn bus(config: &Config) -> anyhow::Result<Arc<dyn Bus>> {
@@ -105,7 +125,7 @@ pub async fn bus(config: &Config) -> anyhow::Result<Arc<dyn Bus>> {
 }
 
 /// The logic role over these adapters. `secret` signs access tokens.
-pub fn logic(
+pub async fn logic(
     config: &Config,
     secret: &[u8],
     store: Arc<dyn Store>,
@@ -116,17 +136,20 @@ pub fn logic(
         auth: config.auth.clone(),
         messaging: config.messaging.clone(),
         groups: config.groups.clone(),
+        cache: config.cache.clone(),
         offline_push: config.push.enabled(),
     };
     if config.bus.kind == BusKind::Kafka {
         // Other logic instances may share the bus, and a change made
-        // through one cannot yet make the others forget their caches.
+        // through one cannot make the others forget this process's
+        // memory: what can change is cached in Redis if anywhere.
         logic_config.messaging.cache_mutable_facts = false;
     }
     let deps = LogicDeps {
         store,
         bus,
         presence,
+        cache: shared_cache(config).await?,
     };
     let logic = Logic::build(deps, &logic_config, secret)
         .map_err(|e| anyhow::anyhow!("logic setup: {e}"))?;

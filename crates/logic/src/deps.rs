@@ -2,11 +2,14 @@
 
 use std::sync::Arc;
 
-use ferrochat_ports::{Bus, Presence, Store};
+use ferrochat_ports::{Bus, Presence, SharedCache, Store};
 
 #[derive(Clone)]
 pub struct LogicDeps {
     pub store: Arc<dyn Store>,
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
+    /// The cache every logic instance shares (a cluster): what can change
+    /// is cached there instead of in this process.
+    pub cache: Option<Arc<dyn SharedCache>>,
 }

@@ -22,12 +22,13 @@ use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::store as store_err;
 use crate::messaging::{AccessCache, AudienceCache, Committer, GroupsConfig};
-use crate::users;
+use crate::users::Profiles;
 
 pub struct Groups {
     pub(crate) deps: LogicDeps,
     pub(crate) audience: Arc<AudienceCache>,
     pub(crate) access: Arc<AccessCache>,
+    pub(crate) profiles: Arc<Profiles>,
     pub(crate) committer: Committer,
     pub(crate) config: GroupsConfig,
 }
@@ -109,9 +110,11 @@ impl Groups {
     /// After every change to the group's conversation or its members,
     /// before the request is answered: the send check and fan-out must see
     /// it from the next message on.
-    fn changed(&self, group: &Group) {
+    async fn changed(&self, group: &Group) {
         self.audience.invalidate(&group.conversation_id);
-        self.access.forget_conversation(&group.conversation_id);
+        self.access
+            .forget_conversation(&group.conversation_id)
+            .await;
     }
 }
 
@@ -129,7 +132,7 @@ impl GroupsApi for Groups {
             }
         };
         for m in &cmd.member_ids {
-            if !users::exists(&*self.deps.store, m).await? {
+            if !self.profiles.exists(m).await? {
                 return Err(ApiError::not_found(format!("no such user: {m}")));
             }
         }
@@ -187,7 +190,7 @@ impl GroupsApi for Groups {
             Err(StoreError::Conflict(_)) => return Err(ApiError::conflict("the group is full")),
             Err(e) => return Err(store_err("joining a group", e)),
         }
-        self.changed(&group);
+        self.changed(&group).await;
         self.announce(
             &group,
             who,
@@ -210,7 +213,7 @@ impl GroupsApi for Groups {
             .remove_member(id, who)
             .await
             .map_err(|e| store_err("leaving a group", e))?;
-        self.changed(&group);
+        self.changed(&group).await;
         if !removed {
             return Err(ApiError::forbidden("you are not a member of this group"));
         }
@@ -246,7 +249,7 @@ impl GroupsApi for Groups {
             ));
         }
         for u in &users {
-            if !users::exists(&*self.deps.store, u).await? {
+            if !self.profiles.exists(u).await? {
                 return Err(ApiError::not_found(format!("no such user: {u}")));
             }
         }
@@ -260,7 +263,7 @@ impl GroupsApi for Groups {
             }
             Err(e) => return Err(store_err("adding members", e)),
         };
-        self.changed(&group);
+        self.changed(&group).await;
         let mut out = Vec::with_capacity(added.len());
         for u in added {
             self.announce(
@@ -298,7 +301,7 @@ impl GroupsApi for Groups {
             .remove_member(id, user)
             .await
             .map_err(|e| store_err("removing a member", e))?;
-        self.changed(&group);
+        self.changed(&group).await;
         self.announce(
             &group,
             who,
@@ -342,7 +345,7 @@ impl GroupsApi for Groups {
                 .set_role(id, user, role)
                 .await
                 .map_err(|e| store_err("changing a role", e))?;
-            self.changed(&group);
+            self.changed(&group).await;
             self.announce(
                 &group,
                 who,
@@ -356,7 +359,7 @@ impl GroupsApi for Groups {
                 .set_muted_until(id, user, until)
                 .await
                 .map_err(|e| store_err("muting a member", e))?;
-            self.changed(&group);
+            self.changed(&group).await;
             let event = match until {
                 Some(_) => {
                     json!({"event": "member_muted", "user_id": user.as_str(), "muted_until": timestamp_json(until)})
@@ -391,7 +394,7 @@ impl GroupsApi for Groups {
         if !moved {
             return Err(ApiError::not_found("no such member"));
         }
-        self.changed(&group);
+        self.changed(&group).await;
         self.announce(
             &group,
             who,
@@ -414,7 +417,7 @@ impl GroupsApi for Groups {
             .dissolve(id, clock::now())
             .await
             .map_err(|e| store_err("dissolving a group", e))?;
-        self.changed(&group);
+        self.changed(&group).await;
         Ok(())
     }
 }

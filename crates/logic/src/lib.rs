@@ -11,6 +11,7 @@ mod error;
 mod groups;
 mod messaging;
 mod role;
+mod shared;
 mod social;
 mod users;
 
@@ -19,4 +20,5 @@ pub use deps::LogicDeps;
 pub use groups::Groups;
 pub use messaging::{DmPolicy, GroupsConfig, Messaging, MessagingConfig};
 pub use role::{Logic, LogicConfig};
+pub use shared::CacheConfig;
 pub use social::Social;

@@ -13,13 +13,18 @@ use crate::groups::Groups;
 use crate::messaging::{
     AccessCache, AudienceCache, GroupsConfig, Messaging, MessagingConfig, Pipeline,
 };
+use crate::shared::{CacheConfig, SharedFacts};
 use crate::social::Social;
+use crate::users::Profiles;
 
 #[derive(Debug, Clone, Default)]
 pub struct LogicConfig {
     pub auth: AuthConfig,
     pub messaging: MessagingConfig,
     pub groups: GroupsConfig,
+    /// How long shared cache entries live (used when `LogicDeps::cache`
+    /// is set).
+    pub cache: CacheConfig,
     /// Hand members who are offline when a message is delivered to the
     /// task role's push webhook (`[push] webhook_url` is set).
     pub offline_push: bool,
@@ -37,12 +42,18 @@ pub struct Logic {
 impl Logic {
     /// `secret` signs access tokens; every logic instance must share it.
     pub fn build(deps: LogicDeps, config: &LogicConfig, secret: &[u8]) -> Result<Self, String> {
-        let cache = config.messaging.cache_mutable_facts;
+        let local = config.messaging.cache_mutable_facts;
+        let shared = deps
+            .cache
+            .clone()
+            .map(|c| Arc::new(SharedFacts::new(c, config.cache.clone())));
         let audience = Arc::new(AudienceCache::new(
             config.messaging.fanout_task_threshold,
-            cache,
+            local,
+            shared.clone(),
         ));
-        let access = Arc::new(AccessCache::new(cache));
+        let access = Arc::new(AccessCache::new(local, shared.clone()));
+        let profiles = Arc::new(Profiles::new(deps.store.clone(), shared));
         let pipeline = Pipeline::new(
             deps.store.clone(),
             deps.bus.clone(),
@@ -53,17 +64,24 @@ impl Logic {
             config.offline_push,
         );
         Ok(Self {
-            accounts: Arc::new(Accounts::new(deps.clone(), &config.auth, secret)?),
+            accounts: Arc::new(Accounts::new(
+                deps.clone(),
+                profiles.clone(),
+                &config.auth,
+                secret,
+            )?),
             messaging: Arc::new(Messaging {
                 deps: deps.clone(),
                 audience: audience.clone(),
                 access: access.clone(),
+                profiles: profiles.clone(),
                 dm_policy: config.messaging.dm_policy,
             }),
             groups: Arc::new(Groups {
                 deps: deps.clone(),
                 audience,
                 access: access.clone(),
+                profiles: profiles.clone(),
                 committer: pipeline.committer(),
                 config: config.groups.clone(),
             }),
@@ -71,6 +89,7 @@ impl Logic {
                 deps,
                 config.messaging.presence_offline_delay,
                 access,
+                profiles,
             )),
             pipeline,
         })

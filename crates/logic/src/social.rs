@@ -27,7 +27,7 @@ use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store as store_err};
 use crate::messaging::AccessCache;
-use crate::users;
+use crate::users::Profiles;
 
 /// Pending offline checks at most; past that, a disconnect is announced
 /// at once rather than queued.
@@ -42,13 +42,20 @@ pub struct Social {
     offline_delay: Duration,
     /// Forgets a pair's block and friendship after each change to them.
     access: Arc<AccessCache>,
+    profiles: Arc<Profiles>,
 }
 
 impl Social {
-    pub(crate) fn new(deps: LogicDeps, offline_delay: Duration, access: Arc<AccessCache>) -> Self {
+    pub(crate) fn new(
+        deps: LogicDeps,
+        offline_delay: Duration,
+        access: Arc<AccessCache>,
+        profiles: Arc<Profiles>,
+    ) -> Self {
         let (tx, rx) = mpsc::channel(OFFLINE_QUEUE);
         Self {
             deps,
+            profiles,
             announced: Mutex::new(HashSet::new()),
             offline_tx: tx,
             offline_rx: Mutex::new(Some(rx)),
@@ -145,7 +152,7 @@ impl SocialApi for Social {
                 "to_user_id: cannot befriend yourself",
             ));
         }
-        if !users::exists(store, to).await? {
+        if !self.profiles.exists(to).await? {
             return Err(ApiError::not_found("no such user"));
         }
         if store
@@ -171,7 +178,7 @@ impl SocialApi for Social {
             .map_err(|e| store_err("reading requests", e))?
         {
             let answered = store.answer_request(&theirs.id, true, clock::now()).await;
-            self.access.forget_pair(who, to);
+            self.access.forget_pair(who, to).await;
             return answered
                 .map_err(|e| store_err("accepting a request", e))?
                 .ok_or_else(not_pending);
@@ -221,7 +228,7 @@ impl SocialApi for Social {
             .store
             .answer_request(id, accept, clock::now())
             .await;
-        self.access.forget_pair(&request.from, &request.to);
+        self.access.forget_pair(&request.from, &request.to).await;
         answered
             .map_err(|e| store_err("answering a request", e))?
             .ok_or_else(not_pending)
@@ -258,7 +265,7 @@ impl SocialApi for Social {
 
     async fn remove_friend(&self, who: &UserId, friend: &UserId) -> Result<(), ApiError> {
         let removed = self.deps.store.remove_friend(who, friend).await;
-        self.access.forget_pair(who, friend);
+        self.access.forget_pair(who, friend).await;
         let removed = removed.map_err(|e| store_err("removing a friend", e))?;
         if removed {
             Ok(())
@@ -274,7 +281,7 @@ impl SocialApi for Social {
                 "user_id: cannot block yourself",
             ));
         }
-        if !users::exists(&*self.deps.store, other).await? {
+        if !self.profiles.exists(other).await? {
             return Err(ApiError::not_found("no such user"));
         }
         let changed = self
@@ -282,7 +289,7 @@ impl SocialApi for Social {
             .store
             .set_block(who, other, on, clock::now())
             .await;
-        self.access.forget_pair(who, other);
+        self.access.forget_pair(who, other).await;
         changed.map_err(|e| store_err("changing a block", e))
     }
 

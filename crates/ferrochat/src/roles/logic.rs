@@ -49,7 +49,8 @@ impl LogicRole {
             store.clone(),
             bus,
             presence.clone(),
-        )?;
+        )
+        .await?;
         let listener = TcpListener::bind(config.logic.grpc_listen)
             .await
             .with_context(|| format!("binding logic.grpc_listen {}", config.logic.grpc_listen))?;

@@ -16,13 +16,13 @@ use crate::support::{spawn_app_with, Session, TestApp};
 use crate::ws::WsClient;
 
 /// What the nodes of one test cluster share.
-struct Shared {
+pub(crate) struct Shared {
     store_url: String,
-    config: Config,
+    pub(crate) config: Config,
 }
 
 impl Shared {
-    async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let store_url = crate::store_env::fresh_mysql_database(&format!("fc_cluster_{id}")).await;
         let mut config = Config::default();
@@ -35,7 +35,7 @@ impl Shared {
         Self { store_url, config }
     }
 
-    async fn node(&self, name: &str) -> TestApp {
+    pub(crate) async fn node(&self, name: &str) -> TestApp {
         let shared = self.config.clone();
         let store_url = self.store_url.clone();
         let name = name.to_owned();
@@ -47,12 +47,13 @@ impl Shared {
             c.presence = shared.presence;
             c.auth.jwt_secret = shared.auth.jwt_secret;
             c.gateway.send_rate_limit = shared.gateway.send_rate_limit;
+            c.messaging = shared.messaging;
         })
         .await
     }
 }
 
-async fn next_chat(ws: &mut WsClient) -> Value {
+pub(crate) async fn next_chat(ws: &mut WsClient) -> Value {
     loop {
         let f = ws.recv_until(|f| f["type"] == "new-message").await;
         if f["data"]["message_type"] != "system" {

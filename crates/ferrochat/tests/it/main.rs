@@ -11,6 +11,7 @@ mod binary;
 mod blocks;
 mod bus_env;
 mod cluster;
+mod cluster_cache;
 mod conversations;
 mod crash;
 mod friends;

@@ -20,6 +20,7 @@ use super::tokens::{hash_refresh_token, new_refresh_token, TokenKeys};
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store};
+use crate::users::Profiles;
 
 const BAD_CREDENTIALS: &str = "invalid username or password";
 const BAD_TOKEN: &str = "invalid or expired token";
@@ -27,6 +28,7 @@ const BAD_TOKEN: &str = "invalid or expired token";
 pub struct Accounts {
     store: Arc<dyn Store>,
     deps: LogicDeps,
+    profiles: Arc<Profiles>,
     keys: TokenKeys,
     hasher: PasswordHasher,
     access_ttl_ms: i64,
@@ -39,11 +41,17 @@ fn millis(d: std::time::Duration) -> i64 {
 
 impl Accounts {
     /// `secret` signs access tokens; every logic instance must share it.
-    pub fn new(deps: LogicDeps, cfg: &AuthConfig, secret: &[u8]) -> Result<Self, String> {
+    pub(crate) fn new(
+        deps: LogicDeps,
+        profiles: Arc<Profiles>,
+        cfg: &AuthConfig,
+        secret: &[u8],
+    ) -> Result<Self, String> {
         let hasher = PasswordHasher::new(&cfg.password_hash).map_err(|e| e.to_string())?;
         Ok(Self {
             store: deps.store.clone(),
             deps,
+            profiles,
             keys: TokenKeys::new(secret),
             hasher,
             access_ttl_ms: millis(cfg.access_ttl),
@@ -223,18 +231,19 @@ impl AccountsApi for Accounts {
     }
 
     async fn user(&self, id: &UserId) -> Result<User, ApiError> {
-        self.store
-            .user(id)
-            .await
-            .map_err(|e| store("reading a user", e))?
+        self.profiles
+            .get(id)
+            .await?
             .ok_or_else(|| ApiError::not_found("no such user"))
     }
 
     async fn update_profile(&self, id: &UserId, cmd: UpdateProfile) -> Result<User, ApiError> {
-        self.store
+        let updated = self
+            .store
             .update_profile(id, &cmd)
             .await
-            .map_err(|e| store("updating a profile", e))?
-            .ok_or_else(|| ApiError::not_found("no such user"))
+            .map_err(|e| store("updating a profile", e))?;
+        self.profiles.changed(id).await;
+        updated.ok_or_else(|| ApiError::not_found("no such user"))
     }
 }

@@ -21,17 +21,19 @@
 //! answers for conversations and memberships are not cached: ids are
 //! random, so they would only let a caller fill the cache.
 //!
-//! The cache lives in one logic process and is forgotten by that process;
-//! several logic instances (issue 8) need the same invalidation sent
-//! between them, as the audience cache does.
+//! With several logic instances (a cluster) the facts that can change
+//! live in the shared cache instead (`crate::shared`, Redis), where a
+//! forget by one instance is seen by all; the in-process tables then hold
+//! only what never changes.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use ferrochat_domain::{ConversationId, ConversationKind, GroupId, Timestamp, UserId};
 use ferrochat_ports::store::ConversationRecord;
 use ferrochat_ports::{Store, StoreError};
 
 use super::bounded::Nested;
+use crate::shared::{keys, SharedFacts};
 
 /// Entries each table holds at most; a full table starts over.
 const CAPACITY: usize = 50_000;
@@ -81,21 +83,25 @@ struct Tables {
 
 pub(crate) struct AccessCache {
     tables: Mutex<Tables>,
-    /// Off: what can change is read from the store every time (several
-    /// logic instances); what never changes is still cached.
+    /// Off: what can change is not cached in this process (several logic
+    /// instances); what never changes is still cached.
     mutable: bool,
+    /// Set: what can change is cached there, shared with the other logic
+    /// instances, whatever `mutable` says.
+    shared: Option<Arc<SharedFacts>>,
 }
 
 impl Default for AccessCache {
     fn default() -> Self {
-        Self::new(true)
+        Self::new(true, None)
     }
 }
 
 impl AccessCache {
-    pub(crate) fn new(mutable: bool) -> Self {
+    pub(crate) fn new(mutable: bool, shared: Option<Arc<SharedFacts>>) -> Self {
         Self {
             mutable,
+            shared,
             tables: Mutex::new(Tables {
                 generation: 0,
                 conversations: Nested::new(CAPACITY),
@@ -147,6 +153,13 @@ impl AccessCache {
         store: &dyn Store,
         id: &ConversationId,
     ) -> Result<Option<ConvMeta>, StoreError> {
+        if let Some(shared) = &self.shared {
+            let ttl = shared.config.conversation_ttl;
+            let load = async { Ok(store.conversation(id).await?.map(ConvMeta::from)) };
+            return shared
+                .read(&keys::conversation(id), keys::META, ttl, load)
+                .await;
+        }
         if let Some(m) = self.tables().and_then(|t| t.conversations.get(id, &())) {
             return Ok(Some(m));
         }
@@ -167,6 +180,14 @@ impl AccessCache {
         id: &ConversationId,
         who: &UserId,
     ) -> Result<Option<MemberState>, StoreError> {
+        if let Some(shared) = &self.shared {
+            let ttl = shared.config.conversation_ttl;
+            let load = async { Ok(store.member(id, who).await?.map(|m| m.muted_until)) };
+            let field = keys::member_field(who);
+            return shared
+                .read(&keys::conversation(id), &field, ttl, load)
+                .await;
+        }
         if let Some(m) = self.tables().and_then(|t| t.members.get(id, who)) {
             return Ok(Some(m));
         }
@@ -186,6 +207,15 @@ impl AccessCache {
         blocker: &UserId,
         blocked: &UserId,
     ) -> Result<bool, StoreError> {
+        if let Some(shared) = &self.shared {
+            let ttl = shared.config.pair_ttl;
+            let load = async { store.is_blocked(blocker, blocked).await.map(Some) };
+            let field = keys::blocks_field(blocker);
+            let b = shared
+                .read(&keys::pair(blocker, blocked), &field, ttl, load)
+                .await?;
+            return Ok(b.unwrap_or(false));
+        }
         if let Some(b) = self.tables().and_then(|t| t.blocked.get(blocker, blocked)) {
             return Ok(b);
         }
@@ -203,6 +233,14 @@ impl AccessCache {
         a: &UserId,
         b: &UserId,
     ) -> Result<bool, StoreError> {
+        if let Some(shared) = &self.shared {
+            let ttl = shared.config.pair_ttl;
+            let load = async { store.are_friends(a, b).await.map(Some) };
+            let f = shared
+                .read(&keys::pair(a, b), keys::FRIENDS, ttl, load)
+                .await?;
+            return Ok(f.unwrap_or(false));
+        }
         let (lo, hi) = ordered(a, b);
         if let Some(f) = self.tables().and_then(|t| t.friends.get(lo, hi)) {
             return Ok(f);
@@ -240,24 +278,31 @@ impl AccessCache {
     }
 
     /// After any change to a conversation or its members (join, leave,
-    /// kick, role, mute, transfer, dissolution).
-    pub(crate) fn forget_conversation(&self, id: &ConversationId) {
+    /// kick, role, mute, transfer, dissolution). In the shared cache this
+    /// also forgets the conversation's member list (`AudienceCache`).
+    pub(crate) async fn forget_conversation(&self, id: &ConversationId) {
         if let Some(mut t) = self.tables() {
             t.generation = t.generation.wrapping_add(1);
             t.conversations.remove_all(id);
             t.members.remove_all(id);
         }
+        if let Some(shared) = &self.shared {
+            shared.forget(&[&keys::conversation(id)]).await;
+        }
     }
 
     /// After any change to what `a` and `b` are to each other (a block
     /// either way, a friendship made or ended).
-    pub(crate) fn forget_pair(&self, a: &UserId, b: &UserId) {
+    pub(crate) async fn forget_pair(&self, a: &UserId, b: &UserId) {
         if let Some(mut t) = self.tables() {
             t.generation = t.generation.wrapping_add(1);
             t.blocked.remove(a, b);
             t.blocked.remove(b, a);
             let (lo, hi) = ordered(a, b);
             t.friends.remove(lo, hi);
+        }
+        if let Some(shared) = &self.shared {
+            shared.forget(&[&keys::pair(a, b)]).await;
         }
     }
 }
@@ -275,7 +320,7 @@ mod tests {
         let cache = AccessCache::default();
         let (a, b) = (user("a"), user("b"));
         let before = cache.generation();
-        cache.forget_pair(&a, &b);
+        futures::executor::block_on(cache.forget_pair(&a, &b));
         cache.fill(before, |t| t.blocked.insert(a.clone(), b.clone(), false));
         assert_eq!(cache.tables().and_then(|t| t.blocked.get(&a, &b)), None);
         let now = cache.generation();
@@ -296,7 +341,7 @@ mod tests {
             t.blocked.insert(b.clone(), a.clone(), false);
             t.friends.insert(a.clone(), b.clone(), true);
         });
-        cache.forget_pair(&b, &a);
+        futures::executor::block_on(cache.forget_pair(&b, &a));
         let t = cache.tables().unwrap();
         assert_eq!(t.blocked.get(&a, &b), None);
         assert_eq!(t.blocked.get(&b, &a), None);

@@ -5,6 +5,10 @@
 //! bounded (cleared when full) and invalidated by every membership change
 //! this role makes. Large conversations are not listed: the task role pages
 //! through them.
+//!
+//! With several logic instances the lists live in the shared cache
+//! (`crate::shared`) under the conversation's key, which
+//! `AccessCache::forget_conversation` forgets on every group change.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +16,8 @@ use std::sync::{Arc, Mutex};
 
 use ferrochat_domain::{ConversationId, ConversationKind, UserId};
 use ferrochat_ports::{Store, StoreError};
+
+use crate::shared::{keys, SharedFacts};
 
 /// Conversations remembered at most; then the cache starts over.
 const CAPACITY: usize = 10_000;
@@ -32,13 +38,16 @@ pub(crate) struct AudienceCache {
     /// Bumped by every invalidation: a member list read from the store
     /// before an invalidation must not be cached after it.
     generation: AtomicU64,
+    /// Set: the lists are cached there instead, whatever `enabled` says.
+    shared: Option<Arc<SharedFacts>>,
 }
 
 impl AudienceCache {
-    pub(crate) fn new(threshold: usize, enabled: bool) -> Self {
+    pub(crate) fn new(threshold: usize, enabled: bool, shared: Option<Arc<SharedFacts>>) -> Self {
         Self {
             threshold,
             enabled,
+            shared,
             map: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
         }
@@ -53,17 +62,19 @@ impl AudienceCache {
         if kind == ConversationKind::World {
             return Ok(Audience::Large);
         }
+        if let Some(shared) = &self.shared {
+            let ttl = shared.config.conversation_ttl;
+            let load = async { self.load(store, id).await.map(Some) };
+            let audience = shared
+                .read(&keys::conversation(id), keys::AUDIENCE, ttl, load)
+                .await?;
+            return Ok(audience.unwrap_or(Audience::Large));
+        }
         if let Some(a) = self.map.lock().ok().and_then(|m| m.get(id).cloned()) {
             return Ok(a);
         }
         let generation = self.generation.load(Ordering::Acquire);
-        let limit = u32::try_from(self.threshold.saturating_add(1)).unwrap_or(u32::MAX);
-        let members = store.member_ids(id, None, limit).await?;
-        let audience = if members.len() > self.threshold {
-            Audience::Large
-        } else {
-            Audience::Members(members.into())
-        };
+        let audience = self.load(store, id).await?;
         if !self.enabled {
             return Ok(audience);
         }
@@ -77,6 +88,16 @@ impl AudienceCache {
             m.insert(id.clone(), audience.clone());
         }
         Ok(audience)
+    }
+
+    async fn load(&self, store: &dyn Store, id: &ConversationId) -> Result<Audience, StoreError> {
+        let limit = u32::try_from(self.threshold.saturating_add(1)).unwrap_or(u32::MAX);
+        let members = store.member_ids(id, None, limit).await?;
+        Ok(if members.len() > self.threshold {
+            Audience::Large
+        } else {
+            Audience::Members(members.into())
+        })
     }
 
     pub(crate) fn invalidate(&self, id: &ConversationId) {

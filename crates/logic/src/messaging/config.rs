@@ -28,10 +28,11 @@ pub struct MessagingConfig {
     #[serde(with = "humantime_serde")]
     pub presence_offline_delay: Duration,
     /// Cache what can change (memberships, mutes, blocks, friendships,
-    /// member lists) in logic, forgotten by the change. Right for one
-    /// logic instance; with several (a cluster), one cannot yet tell the
-    /// others to forget, so ferrochat turns this off when the bus is
-    /// Kafka and every check reads the store.
+    /// member lists) in this logic process, forgotten by the change. Right
+    /// for one logic instance; with several (a cluster) one could not
+    /// tell the others to forget, so ferrochat turns this off when the
+    /// bus is Kafka, and caches those facts in Redis instead (shared by
+    /// every instance, `[cache]`) when `presence.redis_url` is set.
     pub cache_mutable_facts: bool,
 }
 

@@ -9,8 +9,8 @@ mod config;
 mod pipeline;
 mod service;
 
-pub(crate) use access_cache::AccessCache;
-pub(crate) use audience::AudienceCache;
+pub(crate) use access_cache::{AccessCache, ConvMeta, MemberState};
+pub(crate) use audience::{Audience, AudienceCache};
 pub use config::{DmPolicy, GroupsConfig, MessagingConfig};
 pub(crate) use pipeline::{Committer, Pipeline};
 pub use service::Messaging;

@@ -18,12 +18,13 @@ use super::config::DmPolicy;
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store as store_err};
-use crate::users;
+use crate::users::Profiles;
 
 pub struct Messaging {
     pub(crate) deps: LogicDeps,
     pub(crate) audience: Arc<AudienceCache>,
     pub(crate) access: Arc<AccessCache>,
+    pub(crate) profiles: Arc<Profiles>,
     pub(crate) dm_policy: DmPolicy,
 }
 
@@ -126,7 +127,7 @@ impl MessagingApi for Messaging {
                 "peer_user_id: cannot be yourself",
             ));
         }
-        if !users::exists(&*self.deps.store, peer).await? {
+        if !self.profiles.exists(peer).await? {
             return Err(ApiError::not_found("no such user"));
         }
         let id = self

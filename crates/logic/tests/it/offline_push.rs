@@ -61,6 +61,7 @@ async fn start(offline_push: bool) -> Harness {
         store,
         bus: bus.clone(),
         presence: presence.clone(),
+        cache: None,
     };
     let logic = Arc::new(Logic::build(deps, &config, &[7; 32]).unwrap());
     let cancel = CancellationToken::new();
