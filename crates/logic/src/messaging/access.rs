@@ -41,16 +41,13 @@ pub(crate) async fn may_send(
     id: &ConversationId,
     now: Timestamp,
 ) -> Result<ConversationKind, ApiError> {
-    let conv = cache
-        .conversation(store, id)
+    let (conv, member) = cache
+        .conversation_and_member(store, id, who)
         .await
-        .map_err(|e| store_err("reading a conversation", e))?
-        .ok_or_else(|| ApiError::not_found("no such conversation"))?;
-    let muted_until = cache
-        .member(store, id, who)
-        .await
-        .map_err(|e| store_err("reading a membership", e))?
-        .ok_or_else(|| ApiError::forbidden("you are not a member of this conversation"))?;
+        .map_err(|e| store_err("reading a conversation and membership", e))?;
+    let conv = conv.ok_or_else(|| ApiError::not_found("no such conversation"))?;
+    let muted_until =
+        member.ok_or_else(|| ApiError::forbidden("you are not a member of this conversation"))?;
     if conv.closed {
         return Err(ApiError::forbidden("this group was dissolved"));
     }

@@ -148,18 +148,12 @@ impl AccessCache {
         }
     }
 
-    pub(crate) async fn conversation(
+    /// In process only (`conversation_and_member` reads the shared cache).
+    async fn conversation(
         &self,
         store: &dyn Store,
         id: &ConversationId,
     ) -> Result<Option<ConvMeta>, StoreError> {
-        if let Some(shared) = &self.shared {
-            let ttl = shared.config.conversation_ttl;
-            let load = async { Ok(store.conversation(id).await?.map(ConvMeta::from)) };
-            return shared
-                .read(&keys::conversation(id), keys::META, ttl, load)
-                .await;
-        }
         if let Some(m) = self.tables().and_then(|t| t.conversations.get(id, &())) {
             return Ok(Some(m));
         }
@@ -173,21 +167,41 @@ impl AccessCache {
         Ok(Some(meta))
     }
 
-    /// `None` if `who` is not a member.
-    pub(crate) async fn member(
+    /// `conversation` and `member` at once: in the shared cache both are
+    /// fields of the conversation's key, read in one round trip.
+    pub(crate) async fn conversation_and_member(
+        &self,
+        store: &dyn Store,
+        id: &ConversationId,
+        who: &UserId,
+    ) -> Result<(Option<ConvMeta>, Option<MemberState>), StoreError> {
+        let Some(shared) = &self.shared else {
+            let conv = self.conversation(store, id).await?;
+            let member = match conv {
+                Some(_) => self.member(store, id, who).await?,
+                None => None,
+            };
+            return Ok((conv, member));
+        };
+        let field = keys::member_field(who);
+        shared
+            .read_two(
+                &keys::conversation(id),
+                [keys::META, &field],
+                shared.config.conversation_ttl,
+                async { Ok(store.conversation(id).await?.map(ConvMeta::from)) },
+                async { Ok(store.member(id, who).await?.map(|m| m.muted_until)) },
+            )
+            .await
+    }
+
+    /// `None` if `who` is not a member. In process only.
+    async fn member(
         &self,
         store: &dyn Store,
         id: &ConversationId,
         who: &UserId,
     ) -> Result<Option<MemberState>, StoreError> {
-        if let Some(shared) = &self.shared {
-            let ttl = shared.config.conversation_ttl;
-            let load = async { Ok(store.member(id, who).await?.map(|m| m.muted_until)) };
-            let field = keys::member_field(who);
-            return shared
-                .read(&keys::conversation(id), &field, ttl, load)
-                .await;
-        }
         if let Some(m) = self.tables().and_then(|t| t.members.get(id, who)) {
             return Ok(Some(m));
         }

@@ -113,6 +113,67 @@ impl SharedFacts {
         Ok(value)
     }
 
+    /// Two facts under one key, as `read` reads each, in one round trip
+    /// to the cache (and one fill for what was missing).
+    pub(crate) async fn read_two<A, B, FA, FB>(
+        &self,
+        key: &str,
+        fields: [&str; 2],
+        ttl: Duration,
+        load_a: FA,
+        load_b: FB,
+    ) -> Result<(Option<A>, Option<B>), StoreError>
+    where
+        A: Codec,
+        B: Codec,
+        FA: Future<Output = Result<Option<A>, StoreError>>,
+        FB: Future<Output = Result<Option<B>, StoreError>>,
+    {
+        let cached = match self.cache.get(key, &fields).await {
+            Ok(c) => {
+                self.recovered();
+                c
+            }
+            Err(e) => {
+                self.failed("read", &e);
+                return Ok((load_a.await?, load_b.await?));
+            }
+        };
+        let raw = |i: usize| cached.values.get(i).and_then(|v| v.as_deref());
+        let mut fill: Vec<(&str, String)> = Vec::new();
+        let a = match raw(0).and_then(A::decode) {
+            Some(a) => {
+                count("hit");
+                Some(a)
+            }
+            None => {
+                count("miss");
+                let a = load_a.await?;
+                fill.extend(a.as_ref().map(|a| (fields[0], a.encode())));
+                a
+            }
+        };
+        let b = match raw(1).and_then(B::decode) {
+            Some(b) => {
+                count("hit");
+                Some(b)
+            }
+            None => {
+                count("miss");
+                let b = load_b.await?;
+                fill.extend(b.as_ref().map(|b| (fields[1], b.encode())));
+                b
+            }
+        };
+        if !fill.is_empty() {
+            let entries: Vec<(&str, &str)> = fill.iter().map(|(f, v)| (*f, v.as_str())).collect();
+            if let Err(e) = self.cache.fill(key, &cached.ticket, &entries, ttl).await {
+                self.failed("fill", &e);
+            }
+        }
+        Ok((a, b))
+    }
+
     /// Forgets every fact under `keys`, for every instance. Retried; a
     /// forget that still fails is logged as an error and counted
     /// (`ferrochat_cache_forget_failures_total`).
