@@ -88,6 +88,7 @@ impl Logic {
             social: Arc::new(Social::new(
                 deps,
                 config.messaging.presence_offline_delay,
+                config.messaging.presence_sweep_interval,
                 access,
                 profiles,
             )),

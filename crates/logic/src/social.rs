@@ -5,7 +5,14 @@
 //! opens, unless they were still announced online; "offline" goes out only
 //! if they still have no connection `presence_offline_delay` after their
 //! last one closed. One task owns the timers (`run_presence`), fed by a
-//! bounded queue.
+//! bounded queue. What was last announced is kept in the route table
+//! (`Presence::set_announced`), so with several logic instances each
+//! change is announced once, whichever instance hears of it.
+//!
+//! A user can also leave without a last disconnect: their gateway died.
+//! The sweep (`sweep_presence`, every `presence_sweep_interval` and when
+//! a gateway leaves discovery) pages through the users announced online
+//! and announces "offline" for those with no route left.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -32,14 +39,15 @@ use crate::users::Profiles;
 /// Pending offline checks at most; past that, a disconnect is announced
 /// at once rather than queued.
 const OFFLINE_QUEUE: usize = 4096;
+/// Users the sweep reads per page.
+const SWEEP_PAGE: usize = 500;
 
 pub struct Social {
     deps: LogicDeps,
-    /// Users whose friends were last told "online".
-    announced: Mutex<HashSet<UserId>>,
     offline_tx: mpsc::Sender<UserId>,
     offline_rx: Mutex<Option<mpsc::Receiver<UserId>>>,
     offline_delay: Duration,
+    sweep_interval: Duration,
     /// Forgets a pair's block and friendship after each change to them.
     access: Arc<AccessCache>,
     profiles: Arc<Profiles>,
@@ -49,6 +57,7 @@ impl Social {
     pub(crate) fn new(
         deps: LogicDeps,
         offline_delay: Duration,
+        sweep_interval: Duration,
         access: Arc<AccessCache>,
         profiles: Arc<Profiles>,
     ) -> Self {
@@ -56,10 +65,10 @@ impl Social {
         Self {
             deps,
             profiles,
-            announced: Mutex::new(HashSet::new()),
             offline_tx: tx,
             offline_rx: Mutex::new(Some(rx)),
             offline_delay,
+            sweep_interval,
             access,
         }
     }
@@ -102,14 +111,56 @@ impl Social {
             Ok(r) => r.is_empty(),
             Err(_) => true,
         };
-        let was_announced = still_gone
-            && self
-                .announced
-                .lock()
-                .map(|mut a| a.remove(user))
-                .unwrap_or(false);
-        if was_announced {
-            self.announce(user, false).await;
+        if still_gone {
+            self.announce_offline(user).await;
+        }
+    }
+
+    /// Tells `user`'s friends they went offline, unless that was told
+    /// already (by this or another logic instance).
+    async fn announce_offline(&self, user: &UserId) {
+        match self.deps.presence.set_announced(user, false).await {
+            Ok(true) => self.announce(user, false).await,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot record an offline announcement"),
+        }
+    }
+
+    /// Announces "offline" for every user announced online who has no
+    /// route left: those whose gateway died, or whose offline timer died
+    /// with a logic instance.
+    pub async fn sweep_presence(&self) {
+        let mut after: Option<UserId> = None;
+        loop {
+            let page = match self
+                .deps
+                .presence
+                .announced_page(after.as_ref(), SWEEP_PAGE)
+                .await
+            {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(error = %e, "presence sweep cannot read who is online");
+                    return;
+                }
+            };
+            let Some(last) = page.last().cloned() else {
+                return;
+            };
+            let routed: HashSet<UserId> = match self.deps.presence.routes(&page).await {
+                Ok(r) => r.into_iter().map(|(u, _)| u).collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "presence sweep cannot read routes");
+                    return;
+                }
+            };
+            for user in page.iter().filter(|u| !routed.contains(*u)) {
+                self.announce_offline(user).await;
+            }
+            if page.len() < SWEEP_PAGE {
+                return;
+            }
+            after = Some(last);
         }
     }
 
@@ -119,9 +170,14 @@ impl Social {
             return;
         };
         let mut timers: DelayQueue<UserId> = DelayQueue::new();
+        let mut sweep = tokio::time::interval(self.sweep_interval);
+        sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first tick is at once: nothing to sweep at start.
+        sweep.tick().await;
         loop {
             tokio::select! {
                 _ = cancel.cancelled() => return,
+                _ = sweep.tick() => self.sweep_presence().await,
                 Some(user) = rx.recv() => {
                     timers.insert(user, self.offline_delay);
                 }
@@ -251,9 +307,13 @@ impl SocialApi for Social {
         let mut online: HashSet<UserId> = routes.into_iter().map(|(u, _)| u).collect();
         // Agree with the presence frames: a friend inside the offline
         // debounce has not been announced offline yet.
-        if let Ok(announced) = self.announced.lock() {
-            online.extend(ids.into_iter().filter(|id| announced.contains(id)));
-        }
+        let announced = self
+            .deps
+            .presence
+            .announced(&ids)
+            .await
+            .map_err(|e| internal("reading presence", &e))?;
+        online.extend(announced);
         Ok(users
             .into_iter()
             .map(|u| Friend {
@@ -294,13 +354,14 @@ impl SocialApi for Social {
     }
 
     async fn came_online(&self, who: &UserId) {
-        let newly = self
-            .announced
-            .lock()
-            .map(|mut a| a.insert(who.clone()))
-            .unwrap_or(false);
-        if newly {
-            self.announce(who, true).await;
+        match self.deps.presence.set_announced(who, true).await {
+            Ok(true) => self.announce(who, true).await,
+            Ok(false) => {}
+            // Better told twice than not at all.
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot record an online announcement");
+                self.announce(who, true).await;
+            }
         }
     }
 

@@ -73,4 +73,24 @@ pub trait Presence: Send + Sync + 'static {
     /// A clean gateway shutdown: the gateway is dead from now until it
     /// heartbeats again, and its routes are removed.
     async fn forget_gateway(&self, gateway: &GatewayId) -> Result<(), PresenceError>;
+
+    /// Records what `user`'s friends were last told: "online" (`true`) or
+    /// "offline". Returns true if that changed it, i.e. the caller is the
+    /// one to tell them. Kept beside the routes, so that with several
+    /// logic instances a user who came online through one and left
+    /// through another is announced once each way.
+    async fn set_announced(&self, user: &UserId, online: bool) -> Result<bool, PresenceError>;
+
+    /// Those of `users` whose friends were last told "online", in the
+    /// order given.
+    async fn announced(&self, users: &[UserId]) -> Result<Vec<UserId>, PresenceError>;
+
+    /// Users whose friends were last told "online", in id order after
+    /// `after`, at most `limit`: for the sweep that finds those who left
+    /// without a last disconnect (their gateway died).
+    async fn announced_page(
+        &self,
+        after: Option<&UserId>,
+        limit: usize,
+    ) -> Result<Vec<UserId>, PresenceError>;
 }

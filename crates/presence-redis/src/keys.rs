@@ -27,6 +27,12 @@ impl Keys {
         format!("{}online", self.prefix)
     }
 
+    /// Sorted set (all score 0) of users whose friends were last told
+    /// "online".
+    pub(crate) fn announced(&self) -> String {
+        format!("{}announced", self.prefix)
+    }
+
     /// Set of a user's routes, as `route_member`.
     pub(crate) fn user(&self, user: &UserId) -> String {
         format!("{}user:{}", self.prefix, user.as_str())

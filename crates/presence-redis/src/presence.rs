@@ -153,6 +153,63 @@ impl Presence for RedisPresence {
             .map_err(unavailable)?;
         self.purge_all(gateway).await
     }
+
+    async fn set_announced(&self, user: &UserId, online: bool) -> Result<bool, PresenceError> {
+        let mut con = self.con.clone();
+        let key = self.keys.announced();
+        let changed: i64 = if online {
+            redis::cmd("ZADD")
+                .arg(&key)
+                .arg("NX")
+                .arg(0)
+                .arg(user.as_str())
+                .query_async(&mut con)
+                .await
+        } else {
+            con.zrem(&key, user.as_str()).await
+        }
+        .map_err(unavailable)?;
+        Ok(changed == 1)
+    }
+
+    async fn announced(&self, users: &[UserId]) -> Result<Vec<UserId>, PresenceError> {
+        let mut con = self.con.clone();
+        let mut out = Vec::new();
+        for chunk in users.chunks(CHUNK) {
+            let mut cmd = redis::cmd("ZMSCORE");
+            cmd.arg(self.keys.announced());
+            for user in chunk {
+                cmd.arg(user.as_str());
+            }
+            let scores: Vec<Option<f64>> = cmd.query_async(&mut con).await.map_err(unavailable)?;
+            out.extend(
+                chunk
+                    .iter()
+                    .zip(scores)
+                    .filter(|(_, s)| s.is_some())
+                    .map(|(u, _)| u.clone()),
+            );
+        }
+        Ok(out)
+    }
+
+    async fn announced_page(
+        &self,
+        after: Option<&UserId>,
+        limit: usize,
+    ) -> Result<Vec<UserId>, PresenceError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut con = self.con.clone();
+        let min = after.map_or("-".to_owned(), |u| format!("({}", u.as_str()));
+        let count = isize::try_from(limit).unwrap_or(isize::MAX);
+        let ids: Vec<String> = con
+            .zrangebylex_limit(self.keys.announced(), min, "+", 0, count)
+            .await
+            .map_err(unavailable)?;
+        Ok(ids.into_iter().map(UserId::from_stored).collect())
+    }
 }
 
 impl RedisPresence {

@@ -91,4 +91,20 @@ impl Presence for MemoryPresence {
         self.write()?.forget_gateway(gateway, Instant::now());
         Ok(())
     }
+
+    async fn set_announced(&self, user: &UserId, online: bool) -> Result<bool, PresenceError> {
+        Ok(self.write()?.set_announced(user, online))
+    }
+
+    async fn announced(&self, users: &[UserId]) -> Result<Vec<UserId>, PresenceError> {
+        Ok(self.read()?.announced(users))
+    }
+
+    async fn announced_page(
+        &self,
+        after: Option<&UserId>,
+        limit: usize,
+    ) -> Result<Vec<UserId>, PresenceError> {
+        Ok(self.read()?.announced_page(after, limit))
+    }
 }

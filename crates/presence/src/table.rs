@@ -5,7 +5,7 @@
 //! `disconnect` for the user they touch, `heartbeat` and `forget_gateway`
 //! for the whole gateway.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 use std::time::{Duration, Instant};
 
@@ -20,6 +20,8 @@ pub(crate) struct Table {
     /// (`None`: a TTL too long for `Instant` never lapses). A gateway not
     /// in here never heartbeated and is alive.
     deadlines: HashMap<GatewayId, Option<Instant>>,
+    /// Users whose friends were last told "online".
+    announced: BTreeSet<UserId>,
 }
 
 impl Table {
@@ -103,6 +105,31 @@ impl Table {
     pub(crate) fn forget_gateway(&mut self, gateway: &GatewayId, now: Instant) {
         self.deadlines.insert(gateway.clone(), Some(now));
         self.drop_gateway(gateway);
+    }
+
+    pub(crate) fn set_announced(&mut self, user: &UserId, online: bool) -> bool {
+        if online {
+            self.announced.insert(user.clone())
+        } else {
+            self.announced.remove(user)
+        }
+    }
+
+    pub(crate) fn announced(&self, users: &[UserId]) -> Vec<UserId> {
+        users
+            .iter()
+            .filter(|u| self.announced.contains(*u))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn announced_page(&self, after: Option<&UserId>, limit: usize) -> Vec<UserId> {
+        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
+        self.announced
+            .range::<UserId, _>((from, Bound::Unbounded))
+            .take(limit)
+            .cloned()
+            .collect()
     }
 
     fn alive(&self, gateway: &GatewayId, now: Instant) -> bool {

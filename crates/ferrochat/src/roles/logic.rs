@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use ferrochat_domain::routing::GatewayId;
-use ferrochat_logic::Logic;
+use ferrochat_logic::{Logic, Social};
 use ferrochat_ports::discovery::Discovery;
 use ferrochat_ports::{Presence, Readiness, Store};
 use ferrochat_rpc::LogicServer;
@@ -98,6 +98,7 @@ impl LogicRole {
         let reaper = tokio::spawn(reap_dead_gateways(
             discovery,
             presence,
+            logic.social.clone(),
             config.discovery.refresh,
             cancel.clone(),
         ));
@@ -130,13 +131,16 @@ impl LogicRole {
     }
 }
 
-/// Forgets the routes of every gateway that leaves discovery. Each logic
-/// instance runs it; forgetting twice is harmless. A gateway that comes
-/// back under the same id finds itself forgotten at its next heartbeat
-/// and records its connections again.
+/// Forgets the routes of every gateway that leaves discovery, then tells
+/// the friends of its users who have no connection left that they went
+/// offline (a dead gateway sent no last disconnect). Each logic instance
+/// runs it; forgetting twice is harmless, and each user is announced
+/// once. A gateway that comes back under the same id finds itself
+/// forgotten at its next heartbeat and records its connections again.
 async fn reap_dead_gateways(
     discovery: Arc<dyn Discovery>,
     presence: Arc<dyn Presence>,
+    social: Arc<Social>,
     refresh: Duration,
     cancel: CancellationToken,
 ) {
@@ -155,7 +159,9 @@ async fn reap_dead_gateways(
                 continue;
             }
         };
+        let mut reaped = false;
         for gone in alive.iter().flat_map(|was| was.difference(&now)) {
+            reaped = true;
             tracing::info!(gateway = %gone, "gateway left discovery; forgetting its routes");
             match presence.forget_gateway(&GatewayId::new(gone)).await {
                 Ok(()) => metrics::counter!("ferrochat_logic_gateways_reaped_total").increment(1),
@@ -163,6 +169,9 @@ async fn reap_dead_gateways(
                     tracing::warn!(gateway = %gone, error = %e, "forgetting a gateway failed")
                 }
             }
+        }
+        if reaped {
+            social.sweep_presence().await;
         }
         alive = Some(now);
     }

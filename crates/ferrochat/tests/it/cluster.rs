@@ -284,6 +284,48 @@ async fn a_kick_through_one_node_is_enforced_by_every_node_at_once() {
     }
 }
 
+/// `online` of `friend` in `who`'s friends list, through `node`.
+async fn listed_online(node: &TestApp, who: &Session, friend: &str) -> Value {
+    node.friends(&who.access)
+        .await
+        .iter()
+        .find(|f| f["user_id"] == friend)
+        .unwrap()["online"]
+        .clone()
+}
+
+/// What a user's friends were last told is shared: alice comes online
+/// through node A's logic and leaves through node B's, which announces
+/// her offline although it never announced her online; and either node
+/// lists her as a friend the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn presence_announced_through_one_node_is_withdrawn_through_the_other() {
+    let mut shared = Shared::new().await;
+    shared.config.messaging.presence_offline_delay = Duration::from_millis(200);
+    let a_node = shared.node("node-a").await;
+    let b_node = shared.node("node-b").await;
+    let alice = a_node.new_user("alice").await;
+    let bob = b_node.new_user("bob").await;
+    a_node.make_friends(&alice, &bob).await;
+    let mut b_ws = b_node.ws_connect(&bob.access).await;
+    let about_alice =
+        |f: &Value| f["type"] == "presence" && f["data"]["user_id"] == alice.user_id.as_str();
+    let a_ws = a_node.ws_connect(&alice.access).await;
+    assert_eq!(b_ws.recv_until(about_alice).await["data"]["online"], true);
+    // Her second connection, on the other node, announces nothing.
+    let b_side = b_node.ws_connect(&alice.access).await;
+    drop(a_ws);
+    for node in [&a_node, &b_node] {
+        assert_eq!(listed_online(node, &bob, &alice.user_id).await, true);
+    }
+    // Her last connection closes on node B.
+    drop(b_side);
+    assert_eq!(b_ws.recv_until(about_alice).await["data"]["online"], false);
+    for node in [&a_node, &b_node] {
+        assert_eq!(listed_online(node, &bob, &alice.user_id).await, false);
+    }
+}
+
 /// Issue 8: "rate-limit buckets shared by all gateways". One user sending
 /// through both nodes has one budget, not one per node: of sends made at
 /// once through both, exactly the burst is accepted and the rest get 1007

@@ -540,7 +540,7 @@ async fn a_task_killed_mid_fan_out_is_resumed_by_the_next() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_dead_gateway_leaves_the_route_table_when_its_lease_expires() {
+async fn a_dead_gateway_leaves_the_route_table_when_its_lease_expires_and_its_users_go_offline() {
     // Routes would outlive the test by far if only their TTL ended them:
     // it is the gateway's etcd lease (3 s) that takes them out.
     let cluster = Cluster::new(&[("PRESENCE__ROUTE_TTL", "10m")]).await;
@@ -549,7 +549,11 @@ async fn a_dead_gateway_leaves_the_route_table_when_its_lease_expires() {
     let alice = g1.new_user("alice").await;
     let bob = g2.new_user("bob").await;
     g2.make_friends(&alice, &bob).await;
+    let mut b_ws = g2.ws_connect(&bob.access).await;
     let _a_ws = g1.ws_connect(&alice.access).await;
+    let about_alice =
+        |f: &Value| f["type"] == "presence" && f["data"]["user_id"] == alice.user_id.as_str();
+    assert_eq!(b_ws.recv_until(about_alice).await["data"]["online"], true);
     let alice_online = |friends: Vec<Value>| {
         friends
             .iter()
@@ -567,6 +571,9 @@ async fn a_dead_gateway_leaves_the_route_table_when_its_lease_expires() {
     })
     .await
     .expect("alice's route goes with gateway-1's lease, long before its TTL");
+    // Her gateway sent no last disconnect; logic's sweep tells her
+    // friends, once.
+    assert_eq!(b_ws.recv_until(about_alice).await["data"]["online"], false);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -27,6 +27,10 @@ pub struct MessagingConfig {
     /// told they went offline (a quick reconnect says nothing).
     #[serde(with = "humantime_serde")]
     pub presence_offline_delay: Duration,
+    /// How often logic looks for users announced online who have no
+    /// connection left (their gateway died) and announces them offline.
+    #[serde(with = "humantime_serde")]
+    pub presence_sweep_interval: Duration,
     /// Cache what can change (memberships, mutes, blocks, friendships,
     /// member lists) in this logic process, forgotten by the change. Right
     /// for one logic instance; with several (a cluster) one could not
@@ -57,6 +61,7 @@ impl Default for MessagingConfig {
             check_concurrency: 8,
             dm_policy: DmPolicy::Anyone,
             presence_offline_delay: Duration::from_secs(2),
+            presence_sweep_interval: Duration::from_secs(60),
             cache_mutable_facts: true,
         }
     }

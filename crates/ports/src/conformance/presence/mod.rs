@@ -16,6 +16,7 @@
 //! Liveness cases wait for a short TTL to lapse and then check behaviour;
 //! they never assert how long anything took.
 
+pub mod announcements;
 pub mod concurrency;
 pub mod liveness;
 pub mod paging;
@@ -44,6 +45,9 @@ macro_rules! presence_conformance_tests {
             liveness::lapsed_gateway_restores_its_routes,
             liveness::forget_gateway_drops_its_routes,
             concurrency::concurrent_connects_see_one_first_and_one_last,
+            announcements::each_announcement_is_made_once,
+            announcements::racing_announcements_have_one_winner,
+            announcements::announced_users_are_paged_in_id_order,
         );
     };
     (@cases $fresh:path; $($module:ident :: $case:ident),* $(,)?) => {
