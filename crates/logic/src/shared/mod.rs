@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use ferrochat_ports::cache::{Cached, Ticket};
 use ferrochat_ports::{SharedCache, StoreError};
 
 pub(crate) use codec::Codec;
@@ -41,6 +42,28 @@ pub(crate) struct SharedFacts {
 
 fn count(result: &'static str) {
     metrics::counter!("ferrochat_cache_reads_total", "result" => result).increment(1);
+}
+
+/// The fact from its cached text, else from `load`, noting in `fill`
+/// what to cache.
+async fn cached_or_load<'f, T, F>(
+    cached: Option<&Option<String>>,
+    field: &'f str,
+    load: F,
+    fill: &mut Vec<(&'f str, String)>,
+) -> Result<Option<T>, StoreError>
+where
+    T: Codec,
+    F: Future<Output = Result<Option<T>, StoreError>>,
+{
+    if let Some(v) = cached.and_then(|v| v.as_deref()).and_then(T::decode) {
+        count("hit");
+        return Ok(Some(v));
+    }
+    count("miss");
+    let value = load.await?;
+    fill.extend(value.as_ref().map(|v| (field, v.encode())));
+    Ok(value)
 }
 
 impl SharedFacts {
@@ -79,37 +102,12 @@ impl SharedFacts {
         T: Codec,
         F: Future<Output = Result<Option<T>, StoreError>>,
     {
-        let cached = match self.cache.get(key, &[field]).await {
-            Ok(c) => {
-                self.recovered();
-                c
-            }
-            Err(e) => {
-                self.failed("read", &e);
-                return load.await;
-            }
+        let Some(cached) = self.get(key, &[field]).await else {
+            return load.await;
         };
-        if let Some(v) = cached
-            .values
-            .first()
-            .and_then(|v| v.as_deref())
-            .and_then(T::decode)
-        {
-            count("hit");
-            return Ok(Some(v));
-        }
-        count("miss");
-        let value = load.await?;
-        if let Some(v) = &value {
-            let text = v.encode();
-            if let Err(e) = self
-                .cache
-                .fill(key, &cached.ticket, &[(field, &text)], ttl)
-                .await
-            {
-                self.failed("fill", &e);
-            }
-        }
+        let mut fill = Vec::new();
+        let value = cached_or_load(cached.values.first(), field, load, &mut fill).await?;
+        self.fill(key, &cached.ticket, &fill, ttl).await;
         Ok(value)
     }
 
@@ -129,49 +127,38 @@ impl SharedFacts {
         FA: Future<Output = Result<Option<A>, StoreError>>,
         FB: Future<Output = Result<Option<B>, StoreError>>,
     {
-        let cached = match self.cache.get(key, &fields).await {
+        let Some(cached) = self.get(key, &fields).await else {
+            return Ok((load_a.await?, load_b.await?));
+        };
+        let mut fill = Vec::new();
+        let a = cached_or_load(cached.values.first(), fields[0], load_a, &mut fill).await?;
+        let b = cached_or_load(cached.values.get(1), fields[1], load_b, &mut fill).await?;
+        self.fill(key, &cached.ticket, &fill, ttl).await;
+        Ok((a, b))
+    }
+
+    /// The cache's answer, or `None` (read the store) if it has none.
+    async fn get(&self, key: &str, fields: &[&str]) -> Option<Cached> {
+        match self.cache.get(key, fields).await {
             Ok(c) => {
                 self.recovered();
-                c
+                Some(c)
             }
             Err(e) => {
                 self.failed("read", &e);
-                return Ok((load_a.await?, load_b.await?));
-            }
-        };
-        let raw = |i: usize| cached.values.get(i).and_then(|v| v.as_deref());
-        let mut fill: Vec<(&str, String)> = Vec::new();
-        let a = match raw(0).and_then(A::decode) {
-            Some(a) => {
-                count("hit");
-                Some(a)
-            }
-            None => {
-                count("miss");
-                let a = load_a.await?;
-                fill.extend(a.as_ref().map(|a| (fields[0], a.encode())));
-                a
-            }
-        };
-        let b = match raw(1).and_then(B::decode) {
-            Some(b) => {
-                count("hit");
-                Some(b)
-            }
-            None => {
-                count("miss");
-                let b = load_b.await?;
-                fill.extend(b.as_ref().map(|b| (fields[1], b.encode())));
-                b
-            }
-        };
-        if !fill.is_empty() {
-            let entries: Vec<(&str, &str)> = fill.iter().map(|(f, v)| (*f, v.as_str())).collect();
-            if let Err(e) = self.cache.fill(key, &cached.ticket, &entries, ttl).await {
-                self.failed("fill", &e);
+                None
             }
         }
-        Ok((a, b))
+    }
+
+    async fn fill(&self, key: &str, ticket: &Ticket, fill: &[(&str, String)], ttl: Duration) {
+        if fill.is_empty() {
+            return;
+        }
+        let entries: Vec<(&str, &str)> = fill.iter().map(|(f, v)| (*f, v.as_str())).collect();
+        if let Err(e) = self.cache.fill(key, ticket, &entries, ttl).await {
+            self.failed("fill", &e);
+        }
     }
 
     /// Forgets every fact under `keys`, for every instance. Retried; a

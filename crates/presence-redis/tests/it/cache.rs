@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use ferrochat_ports::{CacheError, SharedCache};
-use ferrochat_presence_redis::{RedisCache, RedisOptions, RedisPresence};
+use ferrochat_presence_redis::RedisCache;
 
 use crate::restart::PrivateRedis;
 use crate::support::{open, unique_options};
@@ -155,15 +155,7 @@ async fn entries_expire_with_the_time_to_live_of_the_first_fill() {
 async fn without_redis_every_call_fails_as_unavailable() {
     let mut server = PrivateRedis::start();
     server.wait_ready().await;
-    let options = RedisOptions {
-        response_timeout: Duration::from_millis(500),
-        connection_timeout: Duration::from_millis(500),
-        ..RedisOptions::default()
-    };
-    let cache = RedisPresence::open(&server.url(), &options)
-        .await
-        .unwrap()
-        .cache();
+    let cache = server.open_impatient().await.cache();
     let t = cache.get("k", &["f"]).await.unwrap().ticket;
     server.kill();
     let get = cache.get("k", &["f"]).await;

@@ -9,7 +9,6 @@ use std::time::Duration;
 use ferrochat_domain::UserId;
 use ferrochat_gateway::{FallbackRateLimiter, RateLimitConfig};
 use ferrochat_ports::RateLimiter;
-use ferrochat_presence_redis::{RedisOptions, RedisPresence};
 
 use crate::restart::PrivateRedis;
 use crate::support::{open, server_url, unique_options, REDIS_ENV};
@@ -136,12 +135,7 @@ async fn the_bucket_expires_once_full_again() {
 async fn a_dead_redis_falls_back_to_the_local_bucket() {
     let mut server = PrivateRedis::start();
     server.wait_ready().await;
-    let options = RedisOptions {
-        response_timeout: Duration::from_millis(500),
-        connection_timeout: Duration::from_millis(500),
-        ..RedisOptions::default()
-    };
-    let p = RedisPresence::open(&server.url(), &options).await.unwrap();
+    let p = server.open_impatient().await;
     let limiter = FallbackRateLimiter::new(
         Arc::new(p.rate_limiter(1, 3)),
         RateLimitConfig {

@@ -104,6 +104,16 @@ impl PrivateRedis {
         panic!("redis-server on port {} never answered PING", self.port);
     }
 
+    /// A route table on this server that gives up on a dead one quickly.
+    pub(crate) async fn open_impatient(&self) -> RedisPresence {
+        let options = RedisOptions {
+            response_timeout: Duration::from_millis(500),
+            connection_timeout: Duration::from_millis(500),
+            ..RedisOptions::default()
+        };
+        RedisPresence::open(&self.url(), &options).await.unwrap()
+    }
+
     /// SIGKILL: the port is closed until `restart`.
     pub(crate) fn kill(&mut self) {
         self.child.kill().unwrap();
