@@ -1,6 +1,7 @@
 //! `KafkaBus`: the `Bus` port over Kafka topics.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use ferrochat_domain::routing::GatewayId;
@@ -17,6 +18,7 @@ use crate::admin::Admin;
 use crate::config::KafkaConfig;
 use crate::consumer::{Decode, KafkaConsumer, Mode};
 use crate::error::map;
+use crate::measure;
 
 pub struct KafkaBus {
     config: KafkaConfig,
@@ -68,6 +70,7 @@ impl KafkaBus {
     /// Waits until the broker has the record (or `send_timeout` passes).
     async fn publish(
         &self,
+        kind: &'static str,
         topic: &str,
         key: Option<&str>,
         payload: Vec<u8>,
@@ -76,11 +79,13 @@ impl KafkaBus {
         if let Some(key) = key {
             record = record.key(key);
         }
-        self.producer
+        let started = Instant::now();
+        let sent = self
+            .producer
             .send(record, Timeout::After(self.config.send_timeout))
-            .await
-            .map(|_| ())
-            .map_err(|(e, _)| map(topic, &e))
+            .await;
+        measure::published(kind, started.elapsed());
+        sent.map(|_| ()).map_err(|(e, _)| map(topic, &e))
     }
 
     /// Hands the record to librdkafka and returns: for downstream records,
@@ -91,13 +96,16 @@ impl KafkaBus {
     /// is bounded: when it is full this waits for room.
     async fn enqueue(&self, topic: &str, payload: Vec<u8>) -> Result<(), BusError> {
         let deadline = tokio::time::Instant::now() + self.config.send_timeout;
+        let started = Instant::now();
         loop {
             let record = FutureRecord::<str, [u8]>::to(topic).payload(&payload);
             match self.producer.send_result(record) {
                 Ok(delivery) => {
                     let topic = topic.to_owned();
                     tokio::spawn(async move {
-                        match delivery.await {
+                        let delivered = delivery.await;
+                        measure::published(measure::DOWNSTREAM, started.elapsed());
+                        match delivered {
                             Ok(Ok(_)) => {}
                             Ok(Err((e, _))) => {
                                 tracing::warn!(%topic, error = %e, "downstream record not delivered")
@@ -143,6 +151,7 @@ impl KafkaBus {
 
     fn group_consumer<T: Send + 'static>(
         &self,
+        kind: &'static str,
         topic: &str,
         group: &str,
         decode: Decode<T>,
@@ -151,6 +160,7 @@ impl KafkaBus {
         inner.subscribe(&[topic]).map_err(|e| map(topic, &e))?;
         let consumer = KafkaConsumer::start(
             topic.to_owned(),
+            kind,
             Mode::Group,
             inner,
             decode,
@@ -165,6 +175,7 @@ impl Bus for KafkaBus {
     async fn publish_upstream(&self, record: SendRecord) -> Result<(), BusError> {
         let payload = codec::encode_send(&record);
         self.publish(
+            measure::UPSTREAM,
             &self.config.upstream_topic,
             Some(record.conversation_id.as_str()),
             payload,
@@ -185,12 +196,13 @@ impl Bus for KafkaBus {
     async fn publish_task(&self, record: TaskRecord) -> Result<(), BusError> {
         let payload = codec::encode_task(&record);
         let key = record.conversation_id().as_str();
-        self.publish(&self.config.task_topic, Some(key), payload)
+        self.publish(measure::TASK, &self.config.task_topic, Some(key), payload)
             .await
     }
 
     async fn consume_upstream(&self) -> Result<Box<dyn Consumer<SendRecord>>, BusError> {
         self.group_consumer(
+            measure::UPSTREAM,
             &self.config.upstream_topic,
             &self.config.logic_group,
             codec::decode_send,
@@ -231,6 +243,7 @@ impl Bus for KafkaBus {
         inner.assign(&tpl).map_err(|e| map(&topic, &e))?;
         let consumer = KafkaConsumer::start(
             topic,
+            measure::DOWNSTREAM,
             Mode::Tail,
             inner,
             codec::decode_downstream,
@@ -241,6 +254,7 @@ impl Bus for KafkaBus {
 
     async fn consume_task(&self) -> Result<Box<dyn Consumer<TaskRecord>>, BusError> {
         self.group_consumer(
+            measure::TASK,
             &self.config.task_topic,
             &self.config.task_group,
             codec::decode_task,

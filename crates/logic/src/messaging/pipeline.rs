@@ -24,6 +24,7 @@
 //! uncommitted is ever acknowledged.
 
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use ferrochat_domain::routing::Route;
 use ferrochat_domain::{Ack, ConversationKind, Message, MessageId, Timestamp};
@@ -42,12 +43,15 @@ use super::access;
 use super::access_cache::AccessCache;
 use super::audience::{Audience, AudienceCache};
 use super::config::MessagingConfig;
+use super::measure;
 use crate::clock;
 
 /// A send record and what its check found.
 struct Checked {
     record: SendRecord,
     position: u64,
+    /// When it was read off upstream.
+    read_at: Instant,
     now: Timestamp,
     allowed: Result<ConversationKind, ApiError>,
 }
@@ -74,6 +78,8 @@ pub(crate) struct Job {
     origin: Origin,
     /// The upstream position of the record this job came from.
     position: Option<u64>,
+    /// When it entered logic (read off upstream, or handed to `Committer`).
+    entered: Instant,
 }
 
 enum Outcome {
@@ -85,6 +91,7 @@ enum Outcome {
 struct Finished {
     outcome: Outcome,
     position: Option<u64>,
+    entered: Instant,
 }
 
 /// Hands logic's own messages to the commit stage and waits for the ack.
@@ -100,6 +107,7 @@ impl Committer {
             message,
             origin: Origin::Local(tx),
             position: None,
+            entered: Instant::now(),
         };
         self.jobs
             .send(job)
@@ -233,6 +241,7 @@ impl Pipeline {
         let store = self.store.clone();
         let access = self.access.clone();
         let policy = self.config.dm_policy;
+        let read_at = Instant::now();
         async move {
             let now = clock::now();
             let allowed = access::may_send(
@@ -244,9 +253,11 @@ impl Pipeline {
                 now,
             )
             .await;
+            measure::checked(read_at.elapsed());
             Checked {
                 record,
                 position,
+                read_at,
                 now,
                 allowed,
             }
@@ -259,6 +270,7 @@ impl Pipeline {
         let Checked {
             record,
             position,
+            read_at,
             now,
             allowed,
         } = checked;
@@ -278,11 +290,13 @@ impl Pipeline {
                     message,
                     origin: Origin::Bus(record.reply_to),
                     position: Some(position),
+                    entered: read_at,
                 };
                 self.committer.jobs.send(job).await.is_ok()
             }
             Err(e) => {
                 self.reply(Origin::Bus(record.reply_to), Err(e)).await;
+                measure::answered(read_at.elapsed());
                 true
             }
         }
@@ -316,14 +330,13 @@ impl Pipeline {
                 }
             }
             let messages: Vec<NewMessage> = batch.iter().map(|j| j.message.clone()).collect();
-            let started = std::time::Instant::now();
+            let started = Instant::now();
             let result = self.store.commit_messages(&messages).await;
-            metrics::histogram!("ferrochat_logic_commit_seconds")
-                .record(started.elapsed().as_secs_f64());
-            metrics::histogram!("ferrochat_logic_commit_batch_size").record(messages.len() as f64);
+            measure::committed(started.elapsed(), messages.len());
             let failed = |j: Job| Finished {
                 outcome: Outcome::Failed(j.origin),
                 position: j.position,
+                entered: j.entered,
             };
             let outcomes: Vec<Finished> = match result {
                 Ok(committed) if committed.len() == batch.len() => batch
@@ -332,6 +345,7 @@ impl Pipeline {
                     .map(|(j, c)| Finished {
                         outcome: Outcome::Committed(c, j.origin),
                         position: j.position,
+                        entered: j.entered,
                     })
                     .collect(),
                 Ok(_) => {
@@ -353,22 +367,34 @@ impl Pipeline {
     }
 
     async fn fan_out(self, mut out: mpsc::Receiver<Finished>, finished: watch::Sender<u64>) {
-        while let Some(Finished { outcome, position }) = out.recv().await {
+        while let Some(Finished {
+            outcome,
+            position,
+            entered,
+        }) = out.recv().await
+        {
             match outcome {
-                Outcome::Failed(origin) => self.reply(origin, Err(ApiError::internal())).await,
+                Outcome::Failed(origin) => {
+                    self.reply(origin, Err(ApiError::internal())).await;
+                    measure::answered(entered.elapsed());
+                }
                 Outcome::Committed(Committed::Duplicate(original), origin) => {
                     metrics::counter!("ferrochat_logic_duplicate_sends_total").increment(1);
                     self.reply(origin, Ok(Ack::from(&original))).await;
+                    measure::answered(entered.elapsed());
                 }
                 Outcome::Committed(Committed::Stored(message), origin) => {
                     metrics::counter!("ferrochat_logic_messages_total").increment(1);
                     let exclude = origin.sending_route();
                     self.reply(origin, Ok(Ack::from(&message))).await;
+                    measure::answered(entered.elapsed());
+                    let started = Instant::now();
                     if let Err(e) = self.deliver(message, exclude).await {
                         // Committed messages are never lost: recipients
                         // resync by seq. Say so loudly all the same.
                         tracing::warn!(error = %e, "fan-out failed");
                     }
+                    measure::delivered(started.elapsed());
                 }
             }
             if let Some(p) = position {
