@@ -20,6 +20,12 @@ use crate::consumer::{Decode, KafkaConsumer, Mode};
 use crate::error::map;
 use crate::measure;
 
+/// librdkafka leaves Nagle's algorithm on by default: a small request
+/// written while an earlier one is unacknowledged waits for that ACK,
+/// up to the peer's delayed-ACK timer (40 ms on Linux). Every request
+/// here is small and waited on.
+const NAGLE_OFF: &str = "true";
+
 pub struct KafkaBus {
     config: KafkaConfig,
     producer: FutureProducer,
@@ -36,6 +42,7 @@ impl KafkaBus {
             // deliveries stay in order.
             .set("enable.idempotence", "true")
             .set("linger.ms", "1")
+            .set("socket.nagle.disable", NAGLE_OFF)
             .set(
                 "message.timeout.ms",
                 config.send_timeout.as_millis().to_string(),
@@ -129,6 +136,11 @@ impl KafkaBus {
     fn consumer_config(&self, group: Option<&str>) -> ClientConfig {
         let mut c = ClientConfig::new();
         c.set("bootstrap.servers", &self.config.brokers)
+            .set("socket.nagle.disable", NAGLE_OFF)
+            .set(
+                "fetch.wait.max.ms",
+                self.config.fetch_wait.as_millis().to_string(),
+            )
             .set("enable.partition.eof", "false")
             .set("auto.offset.reset", "earliest");
         if let Some(group) = group {
