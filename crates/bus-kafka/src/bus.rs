@@ -1,6 +1,7 @@
 //! `KafkaBus`: the `Bus` port over Kafka topics.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use ferrochat_domain::routing::GatewayId;
@@ -17,6 +18,13 @@ use crate::admin::Admin;
 use crate::config::KafkaConfig;
 use crate::consumer::{Decode, KafkaConsumer, Mode};
 use crate::error::map;
+use crate::measure;
+
+/// librdkafka leaves Nagle's algorithm on by default: a small request
+/// written while an earlier one is unacknowledged waits for that ACK,
+/// up to the peer's delayed-ACK timer (40 ms on Linux). Every request
+/// here is small and waited on.
+const NAGLE_OFF: &str = "true";
 
 pub struct KafkaBus {
     config: KafkaConfig,
@@ -34,6 +42,7 @@ impl KafkaBus {
             // deliveries stay in order.
             .set("enable.idempotence", "true")
             .set("linger.ms", "1")
+            .set("socket.nagle.disable", NAGLE_OFF)
             .set(
                 "message.timeout.ms",
                 config.send_timeout.as_millis().to_string(),
@@ -68,6 +77,7 @@ impl KafkaBus {
     /// Waits until the broker has the record (or `send_timeout` passes).
     async fn publish(
         &self,
+        kind: &'static str,
         topic: &str,
         key: Option<&str>,
         payload: Vec<u8>,
@@ -76,11 +86,13 @@ impl KafkaBus {
         if let Some(key) = key {
             record = record.key(key);
         }
-        self.producer
+        let started = Instant::now();
+        let sent = self
+            .producer
             .send(record, Timeout::After(self.config.send_timeout))
-            .await
-            .map(|_| ())
-            .map_err(|(e, _)| map(topic, &e))
+            .await;
+        measure::published(kind, started.elapsed());
+        sent.map(|_| ()).map_err(|(e, _)| map(topic, &e))
     }
 
     /// Hands the record to librdkafka and returns: for downstream records,
@@ -91,13 +103,16 @@ impl KafkaBus {
     /// is bounded: when it is full this waits for room.
     async fn enqueue(&self, topic: &str, payload: Vec<u8>) -> Result<(), BusError> {
         let deadline = tokio::time::Instant::now() + self.config.send_timeout;
+        let started = Instant::now();
         loop {
             let record = FutureRecord::<str, [u8]>::to(topic).payload(&payload);
             match self.producer.send_result(record) {
                 Ok(delivery) => {
                     let topic = topic.to_owned();
                     tokio::spawn(async move {
-                        match delivery.await {
+                        let delivered = delivery.await;
+                        measure::published(measure::DOWNSTREAM, started.elapsed());
+                        match delivered {
                             Ok(Ok(_)) => {}
                             Ok(Err((e, _))) => {
                                 tracing::warn!(%topic, error = %e, "downstream record not delivered")
@@ -121,6 +136,11 @@ impl KafkaBus {
     fn consumer_config(&self, group: Option<&str>) -> ClientConfig {
         let mut c = ClientConfig::new();
         c.set("bootstrap.servers", &self.config.brokers)
+            .set("socket.nagle.disable", NAGLE_OFF)
+            .set(
+                "fetch.wait.max.ms",
+                self.config.fetch_wait.as_millis().to_string(),
+            )
             .set("enable.partition.eof", "false")
             .set("auto.offset.reset", "earliest");
         if let Some(group) = group {
@@ -143,6 +163,7 @@ impl KafkaBus {
 
     fn group_consumer<T: Send + 'static>(
         &self,
+        kind: &'static str,
         topic: &str,
         group: &str,
         decode: Decode<T>,
@@ -151,6 +172,7 @@ impl KafkaBus {
         inner.subscribe(&[topic]).map_err(|e| map(topic, &e))?;
         let consumer = KafkaConsumer::start(
             topic.to_owned(),
+            kind,
             Mode::Group,
             inner,
             decode,
@@ -165,6 +187,7 @@ impl Bus for KafkaBus {
     async fn publish_upstream(&self, record: SendRecord) -> Result<(), BusError> {
         let payload = codec::encode_send(&record);
         self.publish(
+            measure::UPSTREAM,
             &self.config.upstream_topic,
             Some(record.conversation_id.as_str()),
             payload,
@@ -185,12 +208,13 @@ impl Bus for KafkaBus {
     async fn publish_task(&self, record: TaskRecord) -> Result<(), BusError> {
         let payload = codec::encode_task(&record);
         let key = record.conversation_id().as_str();
-        self.publish(&self.config.task_topic, Some(key), payload)
+        self.publish(measure::TASK, &self.config.task_topic, Some(key), payload)
             .await
     }
 
     async fn consume_upstream(&self) -> Result<Box<dyn Consumer<SendRecord>>, BusError> {
         self.group_consumer(
+            measure::UPSTREAM,
             &self.config.upstream_topic,
             &self.config.logic_group,
             codec::decode_send,
@@ -231,6 +255,7 @@ impl Bus for KafkaBus {
         inner.assign(&tpl).map_err(|e| map(&topic, &e))?;
         let consumer = KafkaConsumer::start(
             topic,
+            measure::DOWNSTREAM,
             Mode::Tail,
             inner,
             codec::decode_downstream,
@@ -241,6 +266,7 @@ impl Bus for KafkaBus {
 
     async fn consume_task(&self) -> Result<Box<dyn Consumer<TaskRecord>>, BusError> {
         self.group_consumer(
+            measure::TASK,
             &self.config.task_topic,
             &self.config.task_group,
             codec::decode_task,

@@ -28,6 +28,17 @@ pub struct KafkaConfig {
     pub send_timeout: Duration,
     /// Records read ahead of the consumer, per consumer.
     pub consumer_buffer: usize,
+    /// The longest a broker may hold a fetch that finds nothing new
+    /// (librdkafka's `fetch.wait.max.ms`). Kafka answers a held fetch as
+    /// soon as a record arrives, so there this only sets how often an idle
+    /// consumer asks. nisshi does not: it reads its storage again after
+    /// waiting half of what is left, so a record waits on average about
+    /// a sixth of this, and up to half, at each hop (a send crosses two:
+    /// upstream, then downstream), and a shorter wait costs it storage
+    /// reads (every round reads every partition of the fetch). See
+    /// docs/benchmarks.md, "The cluster roles".
+    #[serde(with = "humantime_serde")]
+    pub fetch_wait: Duration,
     /// A consumer-group member that stops heartbeating (a crashed logic
     /// or task instance) keeps its partitions this long before the group
     /// hands them to the others: the longest a crash stalls its
@@ -52,6 +63,8 @@ impl Default for KafkaConfig {
             commit_interval: Duration::from_secs(1),
             send_timeout: Duration::from_secs(10),
             consumer_buffer: 1024,
+            // librdkafka's default.
+            fetch_wait: Duration::from_millis(500),
             session_timeout: Duration::from_secs(10),
         }
     }

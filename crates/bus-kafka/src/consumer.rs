@@ -64,6 +64,7 @@ impl<T: Send + 'static> KafkaConsumer<T> {
     /// Starts the polling thread for `inner`, already subscribed/assigned.
     pub(crate) fn start(
         topic: String,
+        kind: &'static str,
         mode: Mode,
         inner: BaseConsumer,
         decode: Decode<T>,
@@ -74,6 +75,7 @@ impl<T: Send + 'static> KafkaConsumer<T> {
         let stop = Arc::new(AtomicBool::new(false));
         let poller = Poller {
             topic: topic.clone(),
+            kind,
             mode,
             inner: inner.clone(),
             tx,
@@ -151,6 +153,8 @@ impl<T: Send + 'static> Consumer<T> for KafkaConsumer<T> {
 
 struct Poller<T> {
     topic: String,
+    /// The metrics' label (`measure.rs`).
+    kind: &'static str,
     mode: Mode,
     inner: Arc<BaseConsumer>,
     tx: mpsc::Sender<Polled<T>>,
@@ -168,6 +172,9 @@ impl<T: Send + 'static> Poller<T> {
                     continue;
                 }
                 Some(Ok(m)) => {
+                    if let Some(produced_ms) = m.timestamp().to_millis() {
+                        crate::measure::consumed(self.kind, produced_ms);
+                    }
                     let record = match m.payload().map(self.decode) {
                         Some(Ok(r)) => Some(r),
                         Some(Err(e)) => {

@@ -19,6 +19,7 @@ mod bus;
 mod config;
 mod consumer;
 mod error;
+mod measure;
 
 pub use bus::KafkaBus;
 pub use config::KafkaConfig;

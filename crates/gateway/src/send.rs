@@ -1,6 +1,12 @@
 //! The gateway's half of a send, shared by WebSocket and HTTP: rate limit,
 //! resolve the conversation, publish on `upstream` keyed by it. The answer
 //! comes back on this gateway's downstream topic.
+//!
+//! `ferrochat_gateway_send_seconds{stage}` times each step (`limit`,
+//! `resolve`, `publish`): a connection reads its next frame only after
+//! them, so their sum bounds what one connection can send per second.
+
+use std::time::Instant;
 
 use ferrochat_domain::commands::SendMessage;
 use ferrochat_domain::{ErrorKind, Principal};
@@ -18,7 +24,10 @@ pub(crate) async fn accept(
 ) -> Result<SendMessage, ApiError> {
     // The send limiter never fails (a shared one falls back to a local
     // bucket); were one to, a send goes through rather than being lost.
-    if !state.send_limiter.allow(&who.user_id).await.unwrap_or(true) {
+    let started = Instant::now();
+    let allowed = state.send_limiter.allow(&who.user_id).await.unwrap_or(true);
+    timed("limit", started);
+    if !allowed {
         return Err(ApiError::new(
             ErrorKind::RateLimited,
             "too many messages, slow down",
@@ -33,11 +42,14 @@ pub(crate) async fn submit(
     cmd: SendMessage,
     reply_to: ReplyTo,
 ) -> Result<(), ApiError> {
+    let started = Instant::now();
     let conversation_id = state
         .deps
         .messaging
         .resolve_target(&who.user_id, &cmd.target)
-        .await?;
+        .await;
+    timed("resolve", started);
+    let conversation_id = conversation_id?;
     let record = SendRecord {
         sender: who.user_id.clone(),
         conversation_id,
@@ -46,8 +58,16 @@ pub(crate) async fn submit(
         content: cmd.content,
         reply_to,
     };
-    state.deps.bus.publish_upstream(record).await.map_err(|e| {
+    let started = Instant::now();
+    let published = state.deps.bus.publish_upstream(record).await;
+    timed("publish", started);
+    published.map_err(|e| {
         tracing::error!(error = %e, "cannot publish upstream");
         ApiError::internal()
     })
+}
+
+fn timed(stage: &'static str, started: Instant) {
+    metrics::histogram!("ferrochat_gateway_send_seconds", "stage" => stage)
+        .record(started.elapsed().as_secs_f64());
 }

@@ -32,6 +32,7 @@ mod retry;
 mod server;
 mod status;
 mod store_status;
+mod timed;
 
 pub use balance::{BalanceConfig, BalanceConfigError, BreakerState};
 pub use client::LogicClient;

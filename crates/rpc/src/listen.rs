@@ -1,8 +1,8 @@
 //! How every gRPC service here is served: on a listener already bound (so
 //! port 0 works), no Nagle delay, one debug span per call named by its
 //! rpc path (never its fields, which carry passwords, tokens and password
-//! hashes), until `cancel`: then it stops accepting, finishes the calls
-//! in flight and returns.
+//! hashes), each call timed (`timed.rs`), until `cancel`: then it stops
+//! accepting, finishes the calls in flight and returns.
 
 use std::convert::Infallible;
 
@@ -13,6 +13,8 @@ use tonic::server::NamedService;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::Server;
 use tower::Service;
+
+use crate::timed::Timed;
 
 pub(crate) async fn serve_service<S>(
     listener: TcpListener,
@@ -31,7 +33,7 @@ where
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     Server::builder()
         .trace_fn(|req| tracing::debug_span!("rpc", path = %req.uri().path()))
-        .add_service(service)
+        .add_service(Timed::new(service))
         .serve_with_incoming_shutdown(incoming, cancel.cancelled_owned())
         .await
 }

@@ -87,7 +87,13 @@ impl RepoClient {
     {
         let mut request = tonic::Request::new(request);
         request.set_timeout(self.timeout);
-        match tokio::time::timeout(self.timeout, send(self.inner.clone(), request)).await {
+        let started = std::time::Instant::now();
+        let answer = tokio::time::timeout(self.timeout, send(self.inner.clone(), request)).await;
+        // Beside the repo's own `ferrochat_rpc_server_seconds`: the
+        // difference is the way there and back.
+        metrics::histogram!("ferrochat_repo_client_call_seconds", "rpc" => rpc)
+            .record(started.elapsed().as_secs_f64());
+        match answer {
             Ok(Ok(answer)) => Ok(answer.into_inner()),
             Ok(Err(status)) => Err(store_from_status(&status, rpc)),
             Err(_) => Err(store_from_status(

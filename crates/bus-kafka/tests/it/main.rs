@@ -4,4 +4,5 @@
 
 mod conformance;
 mod delivery;
+mod metrics;
 mod support;

@@ -1,8 +1,11 @@
 //! Operations endpoints: health, liveness, readiness, metrics.
 
-use reqwest::Method;
+use std::time::{Duration, Instant};
 
-use crate::support::spawn_app;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::support::{spawn_app, TestApp};
 
 #[tokio::test]
 async fn health_live_and_ready() {
@@ -49,6 +52,69 @@ async fn metrics_parse_as_prometheus_text_and_count_requests() {
         names.contains(&"process_resident_memory_bytes"),
         "{names:?}"
     );
+}
+
+/// The series a send adds to, stage by stage.
+const SEND_STAGES: &[&str] = &[
+    "ferrochat_gateway_send_seconds_count{stage=\"limit\"}",
+    "ferrochat_gateway_send_seconds_count{stage=\"resolve\"}",
+    "ferrochat_gateway_send_seconds_count{stage=\"publish\"}",
+    "ferrochat_logic_check_seconds_count",
+    "ferrochat_logic_commit_seconds_count",
+    "ferrochat_logic_fanout_seconds_count",
+    "ferrochat_logic_answer_seconds_count",
+];
+
+/// Each of `SEND_STAGES` as `/metrics` has it now (0 if absent). The
+/// recorder is the process's: other tests add to it too.
+async fn send_stage_counts(app: &TestApp) -> Vec<f64> {
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    SEND_STAGES
+        .iter()
+        .map(|series| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+                .unwrap_or(0.0)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_send_is_timed_at_every_stage() {
+    let app = spawn_app().await;
+    let a = app.new_user("timed").await;
+    let b = app.new_user("timed").await;
+    let before = send_stage_counts(&app).await;
+    let mut ws = app.ws_connect(&a.access).await;
+    ws.send_ok(json!({"to_user_id": b.user_id, "client_msg_id": "t-1", "content": "hi"}))
+        .await;
+    // Fan-out is timed after the answer goes out: it may come a moment later.
+    let start = Instant::now();
+    loop {
+        let now = send_stage_counts(&app).await;
+        let missing: Vec<&str> = SEND_STAGES
+            .iter()
+            .zip(before.iter().zip(&now))
+            .filter(|(_, (b, n))| **n < **b + 1.0)
+            .map(|(s, _)| *s)
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "not timed: {missing:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]

@@ -21,6 +21,11 @@ pub struct MessagingConfig {
     /// stage in upstream order. Keep it well under the store's pool
     /// (`store.max_connections`), which also serves every other request.
     pub check_concurrency: usize,
+    /// Committed messages whose delivery reads (member list, routes) are
+    /// made at once, ahead of their turn; they are still answered and
+    /// delivered in commit order. Like checks, keep it under the store's
+    /// pool.
+    pub fanout_concurrency: usize,
     /// Who may start a single chat with whom.
     pub dm_policy: DmPolicy,
     /// How long after a user's last connection closes their friends are
@@ -59,6 +64,7 @@ impl Default for MessagingConfig {
             commit_batch_max: 512,
             queue_capacity: 4096,
             check_concurrency: 8,
+            fanout_concurrency: 8,
             dm_policy: DmPolicy::Anyone,
             presence_offline_delay: Duration::from_secs(2),
             presence_sweep_interval: Duration::from_secs(60),

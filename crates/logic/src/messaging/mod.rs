@@ -6,6 +6,7 @@ mod access_cache;
 mod audience;
 mod bounded;
 mod config;
+mod measure;
 mod pipeline;
 mod service;
 

@@ -24,9 +24,10 @@
 //! uncommitted is ever acknowledged.
 
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use ferrochat_domain::routing::Route;
-use ferrochat_domain::{Ack, ConversationKind, Message, MessageId, Timestamp};
+use ferrochat_domain::{Ack, ConversationKind, Message, MessageId, Timestamp, UserId};
 use ferrochat_ports::bus::{
     deliver, offline_members, push_records, wants_push, Consumer, DownstreamRecord, Event, ReplyTo,
     SendRecord, TaskRecord,
@@ -42,14 +43,76 @@ use super::access;
 use super::access_cache::AccessCache;
 use super::audience::{Audience, AudienceCache};
 use super::config::MessagingConfig;
+use super::measure;
 use crate::clock;
 
 /// A send record and what its check found.
 struct Checked {
     record: SendRecord,
     position: u64,
+    /// When it was read off upstream.
+    read_at: Instant,
     now: Timestamp,
     allowed: Result<ConversationKind, ApiError>,
+}
+
+/// A finished send with what its delivery read (`None` unless stored).
+struct Prepared {
+    finished: Finished,
+    plan: Option<Result<Plan, String>>,
+    reads_took: std::time::Duration,
+}
+
+/// Where a stored message goes.
+enum Plan {
+    /// These routes (of its members) get it now; `offline` are named to
+    /// the push webhook.
+    Members {
+        routes: Vec<(UserId, Route)>,
+        offline: Vec<UserId>,
+    },
+    /// The task role fans it out.
+    Large,
+}
+
+/// What the fan-out stage reads for a delivery, shareable with the
+/// futures that read ahead.
+struct Reads {
+    store: Arc<dyn Store>,
+    presence: Arc<dyn Presence>,
+    audience: Arc<AudienceCache>,
+    offline_push: bool,
+}
+
+impl Reads {
+    async fn plan(&self, message: &Message) -> Result<Plan, String> {
+        let audience = self
+            .audience
+            .get(
+                &*self.store,
+                &message.conversation_id,
+                message.conversation_kind,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        match audience {
+            Audience::Members(members) => {
+                let routes = self
+                    .presence
+                    .routes(&members)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                // From the member list already at hand: no store read.
+                let offline = if self.offline_push && wants_push(message) {
+                    offline_members(&members, &routes, &message.from)
+                } else {
+                    Vec::new()
+                };
+                Ok(Plan::Members { routes, offline })
+            }
+            Audience::Large => Ok(Plan::Large),
+        }
+    }
 }
 
 /// Who hears about a committed message's fate.
@@ -74,6 +137,8 @@ pub(crate) struct Job {
     origin: Origin,
     /// The upstream position of the record this job came from.
     position: Option<u64>,
+    /// When it entered logic (read off upstream, or handed to `Committer`).
+    entered: Instant,
 }
 
 enum Outcome {
@@ -85,6 +150,7 @@ enum Outcome {
 struct Finished {
     outcome: Outcome,
     position: Option<u64>,
+    entered: Instant,
 }
 
 /// Hands logic's own messages to the commit stage and waits for the ack.
@@ -100,6 +166,7 @@ impl Committer {
             message,
             origin: Origin::Local(tx),
             position: None,
+            entered: Instant::now(),
         };
         self.jobs
             .send(job)
@@ -233,6 +300,7 @@ impl Pipeline {
         let store = self.store.clone();
         let access = self.access.clone();
         let policy = self.config.dm_policy;
+        let read_at = Instant::now();
         async move {
             let now = clock::now();
             let allowed = access::may_send(
@@ -244,9 +312,11 @@ impl Pipeline {
                 now,
             )
             .await;
+            measure::checked(read_at.elapsed());
             Checked {
                 record,
                 position,
+                read_at,
                 now,
                 allowed,
             }
@@ -259,6 +329,7 @@ impl Pipeline {
         let Checked {
             record,
             position,
+            read_at,
             now,
             allowed,
         } = checked;
@@ -278,11 +349,13 @@ impl Pipeline {
                     message,
                     origin: Origin::Bus(record.reply_to),
                     position: Some(position),
+                    entered: read_at,
                 };
                 self.committer.jobs.send(job).await.is_ok()
             }
             Err(e) => {
                 self.reply(Origin::Bus(record.reply_to), Err(e)).await;
+                measure::answered(read_at.elapsed());
                 true
             }
         }
@@ -316,14 +389,13 @@ impl Pipeline {
                 }
             }
             let messages: Vec<NewMessage> = batch.iter().map(|j| j.message.clone()).collect();
-            let started = std::time::Instant::now();
+            let started = Instant::now();
             let result = self.store.commit_messages(&messages).await;
-            metrics::histogram!("ferrochat_logic_commit_seconds")
-                .record(started.elapsed().as_secs_f64());
-            metrics::histogram!("ferrochat_logic_commit_batch_size").record(messages.len() as f64);
+            measure::committed(started.elapsed(), messages.len());
             let failed = |j: Job| Finished {
                 outcome: Outcome::Failed(j.origin),
                 position: j.position,
+                entered: j.entered,
             };
             let outcomes: Vec<Finished> = match result {
                 Ok(committed) if committed.len() == batch.len() => batch
@@ -332,6 +404,7 @@ impl Pipeline {
                     .map(|(j, c)| Finished {
                         outcome: Outcome::Committed(c, j.origin),
                         position: j.position,
+                        entered: j.entered,
                     })
                     .collect(),
                 Ok(_) => {
@@ -352,56 +425,115 @@ impl Pipeline {
         tracing::debug!("committer stopped");
     }
 
+    /// Answers and delivers each committed message, in commit order. The
+    /// reads a delivery needs (the audience, its routes) are made for up
+    /// to `fanout_concurrency` messages at once, ahead of their turn;
+    /// everything a message publishes still goes out after everything the
+    /// one before it published, and its position is finished after that.
     async fn fan_out(self, mut out: mpsc::Receiver<Finished>, finished: watch::Sender<u64>) {
-        while let Some(Finished { outcome, position }) = out.recv().await {
-            match outcome {
-                Outcome::Failed(origin) => self.reply(origin, Err(ApiError::internal())).await,
-                Outcome::Committed(Committed::Duplicate(original), origin) => {
-                    metrics::counter!("ferrochat_logic_duplicate_sends_total").increment(1);
-                    self.reply(origin, Ok(Ack::from(&original))).await;
+        let limit = self.config.fanout_concurrency.max(1);
+        let mut looking = FuturesOrdered::new();
+        let mut open = true;
+        loop {
+            tokio::select! {
+                biased;
+                Some(prepared) = looking.next(), if !looking.is_empty() => {
+                    self.finish(prepared, &finished).await;
                 }
-                Outcome::Committed(Committed::Stored(message), origin) => {
-                    metrics::counter!("ferrochat_logic_messages_total").increment(1);
-                    let exclude = origin.sending_route();
-                    self.reply(origin, Ok(Ack::from(&message))).await;
-                    if let Err(e) = self.deliver(message, exclude).await {
-                        // Committed messages are never lost: recipients
-                        // resync by seq. Say so loudly all the same.
-                        tracing::warn!(error = %e, "fan-out failed");
-                    }
-                }
-            }
-            if let Some(p) = position {
-                // Only the checker reads it; it may have stopped already.
-                finished.send_replace(p);
+                f = out.recv(), if open && looking.len() < limit => match f {
+                    Some(f) => looking.push_back(self.prepare(f)),
+                    None => open = false,
+                },
+                else => break,
             }
         }
         tracing::debug!("fan-out stopped");
     }
 
-    async fn deliver(&self, message: Message, exclude: Option<Route>) -> Result<(), String> {
-        let audience = self
-            .audience
-            .get(
-                &*self.store,
-                &message.conversation_id,
-                message.conversation_kind,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-        match audience {
-            Audience::Members(members) => {
-                let routes = self
-                    .presence
-                    .routes(&members)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                // From the member list already at hand: no store read.
-                let offline = if self.offline_push && wants_push(&message) {
-                    offline_members(&members, &routes, &message.from)
-                } else {
-                    Vec::new()
+    /// The reads of one finished send's delivery, as a future that owns
+    /// what it needs; nothing is published here.
+    fn prepare(
+        &self,
+        finished: Finished,
+    ) -> impl std::future::Future<Output = Prepared> + Send + 'static {
+        let reads = Reads {
+            store: self.store.clone(),
+            presence: self.presence.clone(),
+            audience: self.audience.clone(),
+            offline_push: self.offline_push,
+        };
+        async move {
+            let started = Instant::now();
+            let plan = match &finished.outcome {
+                Outcome::Committed(Committed::Stored(message), _) => {
+                    Some(reads.plan(message).await)
+                }
+                _ => None,
+            };
+            Prepared {
+                finished,
+                plan,
+                reads_took: started.elapsed(),
+            }
+        }
+    }
+
+    /// Answers one send and publishes its delivery, then marks its
+    /// upstream record finished.
+    async fn finish(&self, prepared: Prepared, finished: &watch::Sender<u64>) {
+        let Prepared {
+            finished:
+                Finished {
+                    outcome,
+                    position,
+                    entered,
+                },
+            plan,
+            reads_took,
+        } = prepared;
+        match outcome {
+            Outcome::Failed(origin) => {
+                self.reply(origin, Err(ApiError::internal())).await;
+                measure::answered(entered.elapsed());
+            }
+            Outcome::Committed(Committed::Duplicate(original), origin) => {
+                metrics::counter!("ferrochat_logic_duplicate_sends_total").increment(1);
+                self.reply(origin, Ok(Ack::from(&original))).await;
+                measure::answered(entered.elapsed());
+            }
+            Outcome::Committed(Committed::Stored(message), origin) => {
+                metrics::counter!("ferrochat_logic_messages_total").increment(1);
+                let exclude = origin.sending_route();
+                self.reply(origin, Ok(Ack::from(&message))).await;
+                measure::answered(entered.elapsed());
+                let started = Instant::now();
+                let delivered = match plan {
+                    Some(Ok(plan)) => self.deliver(message, plan, exclude).await,
+                    Some(Err(e)) => Err(e),
+                    None => Err("no delivery plan".to_owned()),
                 };
+                if let Err(e) = delivered {
+                    // Committed messages are never lost: recipients
+                    // resync by seq. Say so loudly all the same.
+                    tracing::warn!(error = %e, "fan-out failed");
+                }
+                measure::delivered(reads_took + started.elapsed());
+            }
+        }
+        if let Some(p) = position {
+            // Only the checker reads it; it may have stopped already.
+            finished.send_replace(p);
+        }
+    }
+
+    async fn deliver(
+        &self,
+        message: Message,
+        plan: Plan,
+        exclude: Option<Route>,
+    ) -> Result<(), String> {
+        match plan {
+            Plan::Members { routes, offline } => {
                 let pushed = (!offline.is_empty()).then(|| Arc::new(message.clone()));
                 let event = Arc::new(Event::NewMessage(message));
                 deliver(
@@ -420,7 +552,7 @@ impl Pipeline {
                 }
                 Ok(())
             }
-            Audience::Large => {
+            Plan::Large => {
                 debug_assert!(
                     message.conversation_kind != ConversationKind::Single,
                     "single conversations have two members"

@@ -15,3 +15,4 @@ mod down;
 mod errors;
 mod fake;
 mod repo;
+mod scrape;

@@ -2,41 +2,13 @@
 //! scrape would: per-instance requests and failures, a breaker opening,
 //! retries, call latency, the instance count, discovery errors.
 
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use ferrochat_rpc::{BreakerState, LogicClient};
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use super::{burst, config, eventually, instances_are, logic, state, Listed};
 use crate::fake::{serve, Fake};
-
-/// The process-wide recorder (the `metrics` facade is global): installed
-/// once, shared with whatever else this process runs.
-fn recorder() -> &'static PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE.get_or_init(|| PrometheusBuilder::new().install_recorder().unwrap())
-}
-
-/// The value of the series `name` without labels.
-fn plain(name: &str) -> Option<f64> {
-    let text = recorder().render();
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-}
-
-/// The value of the series `name` whose labels include `labels`.
-fn value(name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    let text = recorder().render();
-    text.lines().find_map(|line| {
-        let rest = line.strip_prefix(name)?.strip_prefix('{')?;
-        let (series, number) = rest.rsplit_once("} ")?;
-        labels
-            .iter()
-            .all(|(k, v)| series.contains(&format!("{k}=\"{v}\"")))
-            .then(|| number.parse().ok())?
-    })
-}
+use crate::scrape::{plain, recorder, value};
 
 #[tokio::test]
 async fn requests_failures_breakers_retries_and_discovery_are_counted() {

@@ -1,10 +1,11 @@
 //! `RepoClient` -> `RepoServer` on 127.0.0.1:0 -> `SqliteStore` in a temp
 //! dir: the store conformance suite through gRPC, a repo that is down or
-//! silent, and requests the repo refuses.
+//! silent, requests the repo refuses, and calls timed on both ends.
 
 mod bad_requests;
 mod conformance;
 mod down;
+mod metrics;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
