@@ -14,22 +14,14 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::cluster::{next_chat, Shared};
-use crate::support::{Session, TestApp};
+use crate::support::{sample, Session, TestApp};
 
 const FAR: &str = "2099-01-01T00:00:00Z";
 
 /// `ferrochat_cache_reads_total{result="hit"}` as `node` reports it.
 async fn cache_hits(node: &TestApp) -> f64 {
-    let text = reqwest::get(format!("{}/metrics", node.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find(|l| l.starts_with("ferrochat_cache_reads_total{result=\"hit\"}"))
-        .and_then(|l| l.rsplit(' ').next())
-        .map_or(0.0, |n| n.parse().unwrap())
+    let text = node.metrics_text().await;
+    sample(&text, "ferrochat_cache_reads_total{result=\"hit\"}")
 }
 
 /// Sends `tag` to `conversation_id` as `who` through each node in turn;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{spawn_app, TestApp};
+use crate::support::{sample, spawn_app, TestApp};
 
 #[tokio::test]
 async fn health_live_and_ready() {
@@ -68,22 +68,10 @@ const SEND_STAGES: &[&str] = &[
 /// Each of `SEND_STAGES` as `/metrics` has it now (0 if absent). The
 /// recorder is the process's: other tests add to it too.
 async fn send_stage_counts(app: &TestApp) -> Vec<f64> {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     SEND_STAGES
         .iter()
-        .map(|series| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-                .unwrap_or(0.0)
-        })
+        .map(|series| sample(&text, series))
         .collect()
 }
 

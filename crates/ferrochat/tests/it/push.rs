@@ -167,15 +167,7 @@ async fn a_400_is_tried_once_counted_and_the_next_push_follows() {
         (second.as_str(), Some(200))
     );
 
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned()))).unwrap();
     let count = |name: &str| {
         scrape

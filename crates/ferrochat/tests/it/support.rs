@@ -220,6 +220,19 @@ impl TestApp {
         }
     }
 
+    /// GET /metrics, as text. The recorder is the process's: every app of
+    /// the test binary adds to it.
+    pub async fn metrics_text(&self) -> String {
+        let res = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200, "GET /metrics");
+        res.text().await.unwrap()
+    }
+
     pub async fn profile(&self, token: &str) -> Reply {
         self.request(Method::GET, "/api/v1/users/profile", Some(token), None)
             .await
@@ -638,4 +651,13 @@ pub fn rfc3339_at(unix: i64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// The value of `series` (a name with its labels, as printed) in a
+/// `/metrics` text; 0 if absent.
+pub fn sample(metrics_text: &str, series: &str) -> f64 {
+    metrics_text
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
 }
