@@ -68,7 +68,7 @@ impl App {
                 .then_some(config.presence.route_ttl),
             readiness: Arc::new(StoreReachable(store.clone())),
             metrics: telemetry::metrics_render(),
-            send_limiter: send_limiter(&config).await?,
+            send_limiter: open::send_limiter(&config).await?,
         };
         let task = TaskDeps {
             store: store.clone(),
@@ -186,27 +186,4 @@ async fn metrics_upkeep(cancel: CancellationToken) {
             _ = tick.tick() => telemetry::metrics_upkeep(),
         }
     }
-}
-
-/// With the route table in Redis, per-user send buckets are there too,
-/// shared by every gateway (on a connection of their own, so sends do not
-/// queue behind route-table scripts); else `None`: in process.
-pub(crate) async fn send_limiter(
-    config: &Config,
-) -> anyhow::Result<Option<Arc<dyn ferrochat_ports::RateLimiter>>> {
-    let Some(url) = &config.presence.redis_url else {
-        return Ok(None);
-    };
-    let options = ferrochat_presence_redis::RedisOptions {
-        prefix: config.presence.redis_prefix.clone(),
-        ..Default::default()
-    };
-    // The URL may hold a password: the error names only the setting.
-    let redis = ferrochat_presence_redis::RedisPresence::open(url, &options)
-        .await
-        .context("connecting to Redis for send limits (presence.redis_url)")?;
-    let quota = config.gateway.send_rate_limit;
-    Ok(Some(Arc::new(
-        redis.rate_limiter(quota.per_second, quota.burst),
-    )))
 }

@@ -10,7 +10,7 @@ use ferrochat_bus_kafka::KafkaBus;
 use ferrochat_discovery::{EtcdConfig, EtcdDiscovery, StaticDiscovery};
 use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
 use ferrochat_ports::discovery::{Discovery, Instance};
-use ferrochat_ports::{Bus, Presence, SharedCache, Store};
+use ferrochat_ports::{Bus, Presence, RateLimiter, SharedCache, Store};
 use ferrochat_presence::MemoryPresence;
 use ferrochat_presence_redis::{RedisOptions, RedisPresence};
 use ferrochat_rpc::RepoClient;
@@ -113,6 +113,16 @@ async fn shared_cache(config: &Config) -> anyhow::Result<Option<Arc<dyn SharedCa
     Ok(redis(config)
         .await?
         .map(|r| Arc::new(r.cache()) as Arc<dyn SharedCache>))
+}
+
+/// With the route table in Redis, per-user send buckets are there too,
+/// shared by every gateway (on a connection of their own, so sends do not
+/// queue behind route-table scripts); else `None`: in process.
+pub async fn send_limiter(config: &Config) -> anyhow::Result<Option<Arc<dyn RateLimiter>>> {
+    let quota = config.gateway.send_rate_limit;
+    Ok(redis(config)
+        .await?
+        .map(|r| Arc::new(r.rate_limiter(quota.per_second, quota.burst)) as Arc<dyn RateLimiter>))
 }
 
 pub async fn bus(config: &Config) -> anyhow::Result<Arc<dyn Bus>> {

@@ -52,7 +52,7 @@ impl Gateway {
             route_ttl: Some(config.presence.route_ttl),
             readiness,
             metrics: telemetry::metrics_render(),
-            send_limiter: crate::app::send_limiter(config).await?,
+            send_limiter: open::send_limiter(config).await?,
         };
         let listener = TcpListener::bind(config.listen)
             .await
