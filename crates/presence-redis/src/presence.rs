@@ -68,18 +68,14 @@ impl Presence for RedisPresence {
         let mut out = Vec::new();
         let mut users = 0;
         let mut cursor = after.map(|u| u.as_str().to_owned());
-        let mut con = self.con.clone();
         // Users in the online set whose every route is on a dead gateway
         // give no routes; read on until `limit` users gave some or the set
         // ends. Each read removes dead routes, so this converges.
         while users < limit {
             let want = limit - users;
-            let min = cursor.as_ref().map_or("-".to_owned(), |u| format!("({u}"));
-            let count = isize::try_from(want).unwrap_or(isize::MAX);
-            let ids: Vec<String> = con
-                .zrangebylex_limit(self.keys.online(), min, "+", 0, count)
-                .await
-                .map_err(unavailable)?;
+            let ids = self
+                .page_by_id(self.keys.online(), cursor.as_deref(), want)
+                .await?;
             let exhausted = ids.len() < want;
             let Some(last) = ids.last() else {
                 break;
@@ -201,18 +197,30 @@ impl Presence for RedisPresence {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let mut con = self.con.clone();
-        let min = after.map_or("-".to_owned(), |u| format!("({}", u.as_str()));
-        let count = isize::try_from(limit).unwrap_or(isize::MAX);
-        let ids: Vec<String> = con
-            .zrangebylex_limit(self.keys.announced(), min, "+", 0, count)
-            .await
-            .map_err(unavailable)?;
+        let ids = self
+            .page_by_id(self.keys.announced(), after.map(UserId::as_str), limit)
+            .await?;
         Ok(ids.into_iter().map(UserId::from_stored).collect())
     }
 }
 
 impl RedisPresence {
+    /// Up to `limit` members of the sorted set `key` (all score 0, so in
+    /// id order) after `after`.
+    async fn page_by_id(
+        &self,
+        key: String,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<String>, PresenceError> {
+        let min = after.map_or("-".to_owned(), |u| format!("({u}"));
+        let count = isize::try_from(limit).unwrap_or(isize::MAX);
+        let mut con = self.con.clone();
+        con.zrangebylex_limit(key, min, "+", 0, count)
+            .await
+            .map_err(unavailable)
+    }
+
     /// The routes of `users` on live gateways, grouped by user in the order
     /// given.
     async fn live_routes(&self, users: &[UserId]) -> Result<Vec<(UserId, Route)>, PresenceError> {
