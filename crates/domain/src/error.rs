@@ -16,6 +16,10 @@ pub enum ErrorKind {
     Conflict,
     RateLimited,
     TooLarge,
+    /// The server cannot take the request now (a dependency is down or
+    /// overloaded); retrying later is right, and a send retried with the
+    /// same `client_msg_id` is never stored twice.
+    Unavailable,
 }
 
 /// A raw value that failed validation. The message names the field, so a

@@ -38,6 +38,11 @@ impl ApiError {
         Self::new(ErrorKind::Internal, "internal error")
     }
 
+    /// 1009: try again later; a send keeps its `client_msg_id`.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unavailable, message)
+    }
+
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Unauthorized, message)
     }

@@ -197,6 +197,7 @@ pub(crate) fn error_kind_to_pb(k: ErrorKind) -> pb::ErrorKind {
         ErrorKind::Conflict => pb::ErrorKind::Conflict,
         ErrorKind::RateLimited => pb::ErrorKind::RateLimited,
         ErrorKind::TooLarge => pb::ErrorKind::TooLarge,
+        ErrorKind::Unavailable => pb::ErrorKind::Unavailable,
     }
 }
 
@@ -210,6 +211,7 @@ pub(crate) fn error_kind_from_pb(raw: i32) -> Result<ErrorKind, DecodeError> {
         Ok(pb::ErrorKind::Conflict) => ErrorKind::Conflict,
         Ok(pb::ErrorKind::RateLimited) => ErrorKind::RateLimited,
         Ok(pb::ErrorKind::TooLarge) => ErrorKind::TooLarge,
+        Ok(pb::ErrorKind::Unavailable) => ErrorKind::Unavailable,
         Ok(pb::ErrorKind::Unspecified) | Err(_) => {
             return Err(DecodeError::field("error.kind", "is unknown"))
         }

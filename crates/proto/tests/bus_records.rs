@@ -112,6 +112,7 @@ fn downstream_records_round_trip() {
         ErrorKind::Conflict,
         ErrorKind::RateLimited,
         ErrorKind::TooLarge,
+        ErrorKind::Unavailable,
     ] {
         records.push(DownstreamRecord::Reply {
             reply_to: ReplyTo::Ws {

@@ -29,6 +29,7 @@ fn code(kind: ErrorKind) -> Code {
         ErrorKind::Conflict => Code::AlreadyExists,
         ErrorKind::RateLimited => Code::ResourceExhausted,
         ErrorKind::TooLarge => Code::OutOfRange,
+        ErrorKind::Unavailable => Code::Unavailable,
     }
 }
 

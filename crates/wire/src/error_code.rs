@@ -14,6 +14,7 @@ pub fn code(kind: ErrorKind) -> (u32, u16) {
         ErrorKind::Conflict => (1006, 409),
         ErrorKind::RateLimited => (1007, 429),
         ErrorKind::TooLarge => (1008, 413),
+        ErrorKind::Unavailable => (1009, 503),
     }
 }
 
@@ -28,6 +29,7 @@ pub fn kind_for_code(code: u32) -> Option<ErrorKind> {
         1006 => ErrorKind::Conflict,
         1007 => ErrorKind::RateLimited,
         1008 => ErrorKind::TooLarge,
+        1009 => ErrorKind::Unavailable,
         _ => return None,
     })
 }
@@ -47,6 +49,7 @@ mod tests {
             ErrorKind::Conflict,
             ErrorKind::RateLimited,
             ErrorKind::TooLarge,
+            ErrorKind::Unavailable,
         ] {
             assert_eq!(kind_for_code(code(kind).0), Some(kind));
         }

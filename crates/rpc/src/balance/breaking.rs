@@ -226,8 +226,13 @@ fn outcome<B>(result: &Result<http::Response<B>, BoxError>) -> Outcome {
     if response.status() != http::StatusCode::OK {
         return Outcome::Failure;
     }
-    match Status::from_header_map(response.headers()).map(|s| s.code()) {
-        Some(Code::Unavailable | Code::DeadlineExceeded) => Outcome::Failure,
+    match Status::from_header_map(response.headers()) {
+        // With details, logic itself answered (its own 1009 "busy", say):
+        // the instance is up.
+        Some(s) if !s.details().is_empty() => Outcome::Success,
+        Some(s) if matches!(s.code(), Code::Unavailable | Code::DeadlineExceeded) => {
+            Outcome::Failure
+        }
         _ => Outcome::Success,
     }
 }

@@ -14,7 +14,7 @@ use tonic::Code;
 
 use crate::fake::{serve, Fake};
 
-const KINDS: [(ErrorKind, Code); 8] = [
+const KINDS: [(ErrorKind, Code); 9] = [
     (ErrorKind::InvalidParams, Code::InvalidArgument),
     (ErrorKind::Unauthorized, Code::Unauthenticated),
     (ErrorKind::NotFound, Code::NotFound),
@@ -23,6 +23,7 @@ const KINDS: [(ErrorKind, Code); 8] = [
     (ErrorKind::Conflict, Code::AlreadyExists),
     (ErrorKind::RateLimited, Code::ResourceExhausted),
     (ErrorKind::TooLarge, Code::OutOfRange),
+    (ErrorKind::Unavailable, Code::Unavailable),
 ];
 
 #[tokio::test]
