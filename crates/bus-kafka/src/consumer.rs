@@ -104,18 +104,35 @@ impl<T> Drop for KafkaConsumer<T> {
     }
 }
 
+impl<T> KafkaConsumer<T> {
+    /// Counts a polled record; its record unless it did not decode.
+    fn take(&mut self, polled: Polled<T>) -> Option<T> {
+        if self.mode == Mode::Group {
+            let position = self.returned + u64::from(polled.record.is_some());
+            self.pending
+                .push_back((position, polled.partition, polled.offset));
+        }
+        let record = polled.record?;
+        self.returned += 1;
+        Some(record)
+    }
+}
+
 #[async_trait]
 impl<T: Send + 'static> Consumer<T> for KafkaConsumer<T> {
     async fn next(&mut self) -> Option<T> {
         loop {
             let polled = self.rx.recv().await?;
-            if self.mode == Mode::Group {
-                let position = self.returned + u64::from(polled.record.is_some());
-                self.pending
-                    .push_back((position, polled.partition, polled.offset));
+            if let Some(record) = self.take(polled) {
+                return Some(record);
             }
-            if let Some(record) = polled.record {
-                self.returned += 1;
+        }
+    }
+
+    fn try_next(&mut self) -> Option<T> {
+        loop {
+            let polled = self.rx.try_recv().ok()?;
+            if let Some(record) = self.take(polled) {
                 return Some(record);
             }
         }

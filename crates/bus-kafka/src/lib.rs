@@ -20,6 +20,7 @@ mod config;
 mod consumer;
 mod error;
 mod measure;
+mod producer;
 
 pub use bus::KafkaBus;
 pub use config::KafkaConfig;

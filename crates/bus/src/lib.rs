@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use ferrochat_domain::routing::GatewayId;
-use ferrochat_ports::bus::{BusError, Consumer, DownstreamRecord, SendRecord, TaskRecord};
+use ferrochat_ports::bus::{
+    BusError, Consumer, DownstreamRecord, Published, SendRecord, TaskRecord,
+};
 use ferrochat_ports::Bus;
 use tokio::sync::mpsc;
 
@@ -85,6 +87,12 @@ impl<T: Send + 'static> Consumer<T> for ChannelConsumer<T> {
         record
     }
 
+    fn try_next(&mut self) -> Option<T> {
+        let record = self.rx.try_recv().ok()?;
+        self.returned += 1;
+        Some(record)
+    }
+
     fn position(&self) -> u64 {
         self.returned
     }
@@ -101,7 +109,7 @@ pub struct LocalBus {
     task: Topic<TaskRecord>,
     /// Created when a gateway starts consuming; publishing to a gateway
     /// nobody consumes is `Unroutable`, never an unbounded pile-up.
-    downstream: Mutex<HashMap<GatewayId, mpsc::Sender<DownstreamRecord>>>,
+    downstream: Mutex<HashMap<GatewayId, mpsc::Sender<Vec<DownstreamRecord>>>>,
 }
 
 impl LocalBus {
@@ -117,15 +125,17 @@ impl LocalBus {
 
 #[async_trait]
 impl Bus for LocalBus {
-    async fn publish_upstream(&self, record: SendRecord) -> Result<(), BusError> {
-        self.upstream.send(record).await
+    /// In process a record is as durable as it gets once it is queued.
+    async fn publish_upstream(&self, record: SendRecord) -> Result<Published, BusError> {
+        self.upstream.send(record).await?;
+        Ok(Published::done())
     }
 
     async fn publish_downstream(
         &self,
         gateway: &GatewayId,
-        record: DownstreamRecord,
-    ) -> Result<(), BusError> {
+        items: Vec<DownstreamRecord>,
+    ) -> Result<Published, BusError> {
         let tx = self
             .downstream
             .lock()
@@ -133,11 +143,13 @@ impl Bus for LocalBus {
             .get(gateway)
             .cloned()
             .ok_or_else(|| BusError::Unroutable(format!("downstream.{}", gateway.as_str())))?;
-        tx.send(record).await.map_err(|_| BusError::Closed)
+        tx.send(items).await.map_err(|_| BusError::Closed)?;
+        Ok(Published::done())
     }
 
-    async fn publish_task(&self, record: TaskRecord) -> Result<(), BusError> {
-        self.task.send(record).await
+    async fn publish_task(&self, record: TaskRecord) -> Result<Published, BusError> {
+        self.task.send(record).await?;
+        Ok(Published::done())
     }
 
     async fn consume_upstream(&self) -> Result<Box<dyn Consumer<SendRecord>>, BusError> {
@@ -147,7 +159,7 @@ impl Bus for LocalBus {
     async fn consume_downstream(
         &self,
         gateway: &GatewayId,
-    ) -> Result<Box<dyn Consumer<DownstreamRecord>>, BusError> {
+    ) -> Result<Box<dyn Consumer<Vec<DownstreamRecord>>>, BusError> {
         let (tx, rx) = mpsc::channel(self.config.downstream.max(1));
         let mut map = self
             .downstream
