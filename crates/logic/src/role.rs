@@ -75,7 +75,6 @@ impl Logic {
                 audience: audience.clone(),
                 access: access.clone(),
                 profiles: profiles.clone(),
-                dm_policy: config.messaging.dm_policy,
             }),
             groups: Arc::new(Groups {
                 deps: deps.clone(),

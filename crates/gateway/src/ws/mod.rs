@@ -4,14 +4,14 @@
 //! them from the gateway's downstream topic.
 
 mod dispatch;
-mod frames;
+pub(crate) mod frames;
 mod handle;
 mod registry;
 mod session;
 mod upgrade;
 
 pub(crate) use dispatch::dispatch;
-pub(crate) use registry::Registry;
+pub(crate) use registry::{first_id, Registry};
 pub(crate) use upgrade::routes;
 
 /// Close codes (contract.md, "WebSocket").

@@ -81,7 +81,12 @@ impl Accounts {
             let record = DownstreamRecord::CloseSession {
                 session: session.clone(),
             };
-            if let Err(e) = self.deps.bus.publish_downstream(&g, record).await {
+            // Waited for: the logout is answered once the close is durable.
+            let published = match self.deps.bus.publish_downstream(&g, vec![record]).await {
+                Ok(p) => p.await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = published {
                 tracing::debug!(error = %e, "cannot reach a gateway to close a session");
             }
         }
