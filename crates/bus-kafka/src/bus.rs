@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_ports::bus::{
-    BusError, Consumer, DownstreamRecord, Published, SendRecord, TaskRecord,
+    BusError, Consumer, Downstream, DownstreamRecord, Published, SendRecord, TaskRecord,
 };
 use ferrochat_ports::Bus;
 use ferrochat_proto::bus as codec;
@@ -18,6 +18,7 @@ use crate::consumer::{Decode, KafkaConsumer, Mode};
 use crate::error::map;
 use crate::measure;
 use crate::producer::{Producer, NAGLE_OFF};
+use crate::watch::OnLoss;
 
 pub struct KafkaBus {
     config: KafkaConfig,
@@ -84,9 +85,15 @@ impl KafkaBus {
             inner,
             decode,
             self.config.consumer_buffer,
+            None,
         )?;
         Ok(Box::new(consumer))
     }
+}
+
+/// A gateway's record: its items, in order.
+fn decode_downstream(bytes: &[u8]) -> Result<Downstream, ferrochat_proto::DecodeError> {
+    codec::decode_downstream(bytes).map(Downstream::Items)
 }
 
 #[async_trait]
@@ -140,7 +147,7 @@ impl Bus for KafkaBus {
     async fn consume_downstream(
         &self,
         gateway: &GatewayId,
-    ) -> Result<Box<dyn Consumer<Vec<DownstreamRecord>>>, BusError> {
+    ) -> Result<Box<dyn Consumer<Downstream>>, BusError> {
         let topic = self.downstream_topic(gateway);
         self.producer
             .admin()
@@ -169,13 +176,26 @@ impl Bus for KafkaBus {
         tpl.add_partition_offset(&topic, 0, Offset::Offset(high))
             .map_err(|e| map(&topic, &e))?;
         inner.assign(&tpl).map_err(|e| map(&topic, &e))?;
+        let recreate = {
+            let config = self.config.clone();
+            let topic = topic.clone();
+            Box::new(move || {
+                let admin = Admin::new(&config)?;
+                futures::executor::block_on(admin.ensure(&[(&topic, 1)], config.replication_factor))
+            })
+        };
         let consumer = KafkaConsumer::start(
             topic,
             measure::DOWNSTREAM,
             Mode::Tail,
             inner,
-            codec::decode_downstream,
+            decode_downstream,
             self.config.consumer_buffer,
+            Some(OnLoss {
+                marker: || Downstream::Lost,
+                recreate,
+                from: high,
+            }),
         )?;
         Ok(Box::new(consumer))
     }

@@ -21,6 +21,7 @@ mod consumer;
 mod error;
 mod measure;
 mod producer;
+mod watch;
 
 pub use bus::KafkaBus;
 pub use config::KafkaConfig;

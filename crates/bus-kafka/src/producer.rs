@@ -10,6 +10,12 @@
 //! to meet one starts a rebuild: a new producer, and the topics this bus
 //! owns created again if they are gone. Until it is done the bus is not
 //! healthy and publishes fail with `Unavailable`; callers retry.
+//!
+//! A broker that came back empty while nothing was in flight gives no
+//! fatal error: the producer's records only time out (it waits for an id
+//! the new broker never gives it). So a record that times out is treated
+//! like a fatal error, at most once a `REPAIR_EVERY`; other failures make
+//! sure this bus's topics exist, as often.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -32,6 +38,8 @@ pub(crate) const NAGLE_OFF: &str = "true";
 
 /// How long a rebuild waits after a failed attempt.
 const REBUILD_BACKOFF: Duration = Duration::from_millis(500);
+/// Topics are checked at most this often after failures.
+const REPAIR_EVERY: Duration = Duration::from_secs(2);
 
 pub(crate) struct Producer {
     config: KafkaConfig,
@@ -42,6 +50,8 @@ pub(crate) struct Producer {
     /// The last delivery failed (and none succeeded since): the broker
     /// is unreachable or refusing.
     failing: AtomicBool,
+    /// When the topics were last made sure of after a failure.
+    repaired: std::sync::Mutex<Option<Instant>>,
 }
 
 impl Producer {
@@ -53,6 +63,7 @@ impl Producer {
             current: RwLock::new((0, producer)),
             rebuilding: AtomicBool::new(false),
             failing: AtomicBool::new(false),
+            repaired: std::sync::Mutex::new(None),
         }))
     }
 
@@ -145,17 +156,44 @@ impl Producer {
     fn failed(self: &Arc<Self>, generation: u64, topic: &str, e: &KafkaError) -> BusError {
         self.failing.store(true, Ordering::Release);
         let (current, producer) = self.current();
-        let fatal = current == generation
-            && (e.rdkafka_error_code() == Some(RDKafkaErrorCode::Fatal)
-                || producer.client().fatal_error().is_some());
-        if fatal && !self.rebuilding.swap(true, Ordering::AcqRel) {
-            if let Some((code, why)) = producer.client().fatal_error() {
-                tracing::error!(%code, error = %why, "the Kafka producer failed for good; rebuilding it");
+        let code = e.rdkafka_error_code();
+        let fatal =
+            code == Some(RDKafkaErrorCode::Fatal) || producer.client().fatal_error().is_some();
+        let stuck = code == Some(RDKafkaErrorCode::MessageTimedOut);
+        let rebuild = current == generation && (fatal || (stuck && self.repair_due()));
+        if rebuild && !self.rebuilding.swap(true, Ordering::AcqRel) {
+            match producer.client().fatal_error() {
+                Some((code, why)) => {
+                    tracing::error!(%code, error = %why, "the Kafka producer failed for good; rebuilding it")
+                }
+                None => {
+                    tracing::error!(error = %e, "the Kafka producer's records time out; rebuilding it")
+                }
             }
             let this = self.clone();
             tokio::spawn(async move { this.rebuild(generation).await });
+        } else if !rebuild && !fatal && self.repair_due() {
+            let this = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = this.ensure_topics().await {
+                    tracing::debug!(error = %e, "topics could not be made sure of");
+                }
+            });
         }
         map(topic, e)
+    }
+
+    /// Whether the topics should be made sure of now (and notes that
+    /// they are).
+    fn repair_due(&self) -> bool {
+        let Ok(mut last) = self.repaired.lock() else {
+            return false;
+        };
+        if last.is_some_and(|t| t.elapsed() < REPAIR_EVERY) {
+            return false;
+        }
+        *last = Some(Instant::now());
+        true
     }
 
     /// Replaces the producer of `generation` (once), retrying until a new

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_ports::bus::{
-    BusError, Consumer, DownstreamRecord, Published, SendRecord, TaskRecord,
+    BusError, Consumer, Downstream, DownstreamRecord, Published, SendRecord, TaskRecord,
 };
 use ferrochat_ports::Bus;
 use tokio::sync::mpsc;
@@ -103,6 +103,31 @@ impl<T: Send + 'static> Consumer<T> for ChannelConsumer<T> {
     }
 }
 
+/// A consumer whose records are turned into another type as they come.
+struct MapConsumer<T, U> {
+    inner: ChannelConsumer<T>,
+    map: fn(T) -> U,
+}
+
+#[async_trait]
+impl<T: Send + 'static, U: Send + 'static> Consumer<U> for MapConsumer<T, U> {
+    async fn next(&mut self) -> Option<U> {
+        self.inner.next().await.map(self.map)
+    }
+
+    fn try_next(&mut self) -> Option<U> {
+        self.inner.try_next().map(self.map)
+    }
+
+    fn position(&self) -> u64 {
+        self.inner.position()
+    }
+
+    async fn commit_through(&mut self, position: u64) -> Result<(), BusError> {
+        self.inner.commit_through(position).await
+    }
+}
+
 pub struct LocalBus {
     config: LocalBusConfig,
     upstream: Topic<SendRecord>,
@@ -159,7 +184,7 @@ impl Bus for LocalBus {
     async fn consume_downstream(
         &self,
         gateway: &GatewayId,
-    ) -> Result<Box<dyn Consumer<Vec<DownstreamRecord>>>, BusError> {
+    ) -> Result<Box<dyn Consumer<Downstream>>, BusError> {
         let (tx, rx) = mpsc::channel(self.config.downstream.max(1));
         let mut map = self
             .downstream
@@ -172,7 +197,11 @@ impl Bus for LocalBus {
             )));
         }
         map.insert(gateway.clone(), tx);
-        Ok(Box::new(ChannelConsumer::new(rx)))
+        // Nothing in process is ever lost.
+        Ok(Box::new(MapConsumer {
+            inner: ChannelConsumer::new(rx),
+            map: Downstream::Items,
+        }))
     }
 
     async fn consume_task(&self) -> Result<Box<dyn Consumer<TaskRecord>>, BusError> {

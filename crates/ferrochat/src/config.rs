@@ -441,7 +441,10 @@ impl Config {
         if self.presence.heartbeat_interval < Duration::from_millis(100)
             || self.presence.heartbeat_interval > Duration::from_secs(60)
         {
-            return bad("presence.heartbeat_interval", "must be between 100ms and 60s");
+            return bad(
+                "presence.heartbeat_interval",
+                "must be between 100ms and 60s",
+            );
         }
         if let Some(url) = &self.presence.redis_url {
             if !url.starts_with("redis://") {

@@ -97,6 +97,19 @@ impl Pending {
         out
     }
 
+    /// Every waiter, taken out.
+    pub(crate) fn take_all(&self) -> Vec<Waiter> {
+        self.waiters
+            .lock()
+            .map(|mut w| {
+                std::mem::take(&mut *w)
+                    .into_values()
+                    .map(|e| e.waiter)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.waiters.lock().map(|w| w.len()).unwrap_or(0)
     }

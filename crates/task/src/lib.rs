@@ -150,7 +150,11 @@ impl Progress {
     /// Commits through the last record whose deliveries are stored and
     /// whose pushes (and every earlier record's) are done, if further
     /// than before.
-    async fn commit(&mut self, consumer: &mut dyn Consumer<TaskRecord>, inflight: Option<&InFlight>) {
+    async fn commit(
+        &mut self,
+        consumer: &mut dyn Consumer<TaskRecord>,
+        inflight: Option<&InFlight>,
+    ) {
         let through = inflight.map_or(self.durable, |i| i.committable(self.durable));
         if through <= self.committed {
             return;
@@ -169,5 +173,3 @@ async fn reap(inflight: Option<&mut InFlight>) {
         _ => std::future::pending().await,
     }
 }
-
-

@@ -41,8 +41,8 @@ async fn uncommitted_records_come_again_and_committed_ones_do_not() {
             bus.publish_upstream(send_record(&conversation, &format!("r{i}")))
                 .await
                 .expect("publish")
-            .await
-            .expect("durable");
+                .await
+                .expect("durable");
         }
         let mut read = Vec::new();
         for _ in 0..10 {
@@ -84,8 +84,8 @@ async fn an_undecodable_record_is_skipped_and_committed_past() {
     bus.publish_upstream(send_record(&conversation, "before"))
         .await
         .expect("publish")
-            .await
-            .expect("durable");
+        .await
+        .expect("durable");
     raw.send(
         FutureRecord::to(&config.upstream_topic)
             .key(conversation.as_str())
@@ -97,8 +97,8 @@ async fn an_undecodable_record_is_skipped_and_committed_past() {
     bus.publish_upstream(send_record(&conversation, "after"))
         .await
         .expect("publish")
-            .await
-            .expect("durable");
+        .await
+        .expect("durable");
     assert_eq!(next(&mut consumer).await.client_msg_id.as_str(), "before");
     assert_eq!(next(&mut consumer).await.client_msg_id.as_str(), "after");
     assert_eq!(consumer.position(), 2);
@@ -149,7 +149,12 @@ async fn a_gateway_reads_only_what_was_published_after_it_started() {
             .expect("durable");
     }
     for token in 10..13 {
-        match next(&mut consumer).await.as_slice() {
+        match next(&mut consumer)
+            .await
+            .items()
+            .expect("nothing lost")
+            .as_slice()
+        {
             [DownstreamRecord::Reply { reply_to, .. }] => assert_eq!(reply_to.token, token),
             other => panic!("unexpected {other:?}"),
         }
@@ -179,8 +184,8 @@ async fn two_logic_instances_share_upstream_and_read_each_record_once() {
                 .publish_upstream(send_record(c, "probe"))
                 .await
                 .expect("publish")
-            .await
-            .expect("durable");
+                .await
+                .expect("durable");
         }
         let settle = tokio::time::sleep(Duration::from_millis(500));
         tokio::pin!(settle);
@@ -199,8 +204,8 @@ async fn two_logic_instances_share_upstream_and_read_each_record_once() {
                 .publish_upstream(send_record(c, &format!("s{round}")))
                 .await
                 .expect("publish")
-            .await
-            .expect("durable");
+                .await
+                .expect("durable");
         }
     }
     let total = conversations.len() * 5;

@@ -5,4 +5,5 @@
 mod conformance;
 mod delivery;
 mod metrics;
+mod recovery;
 mod support;

@@ -184,7 +184,10 @@ async fn resending_a_client_msg_id_returns_the_original_ack_and_stores_nothing()
     loop {
         let m = next_message(&mut bw).await;
         if m["seq"] == 1 {
-            assert_eq!(m["message_id"], first["message_id"], "a resend is the original");
+            assert_eq!(
+                m["message_id"], first["message_id"],
+                "a resend is the original"
+            );
             continue;
         }
         assert_eq!(m["seq"], 2);

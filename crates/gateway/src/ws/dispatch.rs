@@ -2,7 +2,7 @@
 //! deliveries and session closes, routed to local connections in bus order
 //! (so a conversation's frames reach each connection in seq order).
 
-use ferrochat_ports::bus::{Consumer, DownstreamRecord};
+use ferrochat_ports::bus::{Consumer, Downstream, DownstreamRecord};
 use tokio_util::sync::CancellationToken;
 
 use super::{close, frames};
@@ -11,11 +11,11 @@ use crate::state::AppState;
 
 pub(crate) async fn dispatch(
     state: AppState,
-    mut consumer: Box<dyn Consumer<Vec<DownstreamRecord>>>,
+    mut consumer: Box<dyn Consumer<Downstream>>,
     cancel: CancellationToken,
 ) {
     loop {
-        let items = tokio::select! {
+        let record = tokio::select! {
             biased;
             _ = cancel.cancelled() => break,
             r = consumer.next() => match r {
@@ -23,13 +23,33 @@ pub(crate) async fn dispatch(
                 None => break,
             },
         };
-        for item in items {
-            handle(&state, item);
+        match record {
+            Downstream::Items(items) => {
+                for item in items {
+                    handle(&state, item);
+                }
+            }
+            Downstream::Lost => lost(&state),
         }
         if let Err(e) = consumer.commit().await {
             tracing::warn!(error = %e, "downstream commit failed");
         }
     }
+}
+
+/// Records meant for this gateway were lost: every send waiting here is
+/// told to resend (same client_msg_id), and every client to reconnect and
+/// resync by seq (1012), since deliveries may be missing too.
+fn lost(state: &AppState) {
+    let waiting = state.pending.take_all();
+    tracing::error!(
+        sends = waiting.len(),
+        "the bus lost records for this gateway; asking clients to resend and resync"
+    );
+    for waiter in waiting {
+        send::deliver(state, waiter, Err(send::unconfirmed()));
+    }
+    state.registry.close_all(close::SERVICE_RESTART);
 }
 
 fn handle(state: &AppState, item: DownstreamRecord) {

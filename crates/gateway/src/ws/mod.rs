@@ -18,6 +18,8 @@ pub(crate) use upgrade::routes;
 pub(crate) mod close {
     pub(crate) const NORMAL: u16 = 1000;
     pub(crate) const GOING_AWAY: u16 = 1001;
+    /// The server lost track of what it delivered: reconnect and resync.
+    pub(crate) const SERVICE_RESTART: u16 = 1012;
     pub(crate) const TOO_BIG: u16 = 1009;
     pub(crate) const UNAUTHORIZED: u16 = 4001;
     pub(crate) const TOO_SLOW: u16 = 4008;

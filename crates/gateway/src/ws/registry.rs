@@ -133,6 +133,14 @@ impl Registry {
             .unwrap_or_default()
     }
 
+    pub(crate) fn close_all(&self, code: u16) {
+        if let Ok(m) = self.conns.read() {
+            for c in m.values() {
+                c.closer.request(code);
+            }
+        }
+    }
+
     pub(crate) fn close_session(&self, session: &SessionId, code: u16) {
         if let Ok(m) = self.conns.read() {
             for c in m.values().filter(|c| &c.session == session) {

@@ -191,6 +191,28 @@ pub fn push_records<'a>(
         })
 }
 
+/// What a gateway reads from its downstream topic.
+#[derive(Debug, Clone)]
+pub enum Downstream {
+    /// One record's items, in order.
+    Items(Vec<DownstreamRecord>),
+    /// Records meant for this gateway were lost: the broker came back
+    /// without its data. Answers and deliveries may be missing, so the
+    /// gateway tells the sends waiting for an answer to resend, and its
+    /// clients to reconnect and resync.
+    Lost,
+}
+
+impl Downstream {
+    /// The items, unless this says records were lost.
+    pub fn items(self) -> Option<Vec<DownstreamRecord>> {
+        match self {
+            Self::Items(items) => Some(items),
+            Self::Lost => None,
+        }
+    }
+}
+
 /// The outcome of one publish: resolves once the record is durable
 /// (Kafka: the broker acknowledged it; in process: at once). Dropping it
 /// does not withdraw the record.
@@ -288,7 +310,7 @@ pub trait Bus: Send + Sync + 'static {
     async fn consume_downstream(
         &self,
         gateway: &GatewayId,
-    ) -> Result<Box<dyn Consumer<Vec<DownstreamRecord>>>, BusError>;
+    ) -> Result<Box<dyn Consumer<Downstream>>, BusError>;
     async fn consume_task(&self) -> Result<Box<dyn Consumer<TaskRecord>>, BusError>;
 
     /// Whether the bus can take records now (`/ready` asks). An adapter

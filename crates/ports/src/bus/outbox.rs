@@ -26,8 +26,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Bus, BusError, DownstreamRecord, Published, TaskRecord};
 
-/// How long `recover` waits between looks at an unhealthy bus.
+/// How long `recover` waits before publishing again, doubled after each
+/// recovery in a row that failed, up to `MAX_RECOVER_PAUSE`.
 const RECOVER_PAUSE: Duration = Duration::from_millis(200);
+const MAX_RECOVER_PAUSE: Duration = Duration::from_secs(5);
 
 /// One record of a unit.
 #[derive(Debug, Clone)]
@@ -58,6 +60,9 @@ pub struct Outbox<M> {
     /// The acknowledgement of each unit in `unacked`, in the same order.
     acking: FuturesOrdered<futures::future::BoxFuture<'static, (u64, Result<(), BusError>)>>,
     next_id: u64,
+    /// The next recovery's pause; back to `RECOVER_PAUSE` once a unit is
+    /// acknowledged.
+    pause: Duration,
 }
 
 impl<M> Outbox<M> {
@@ -67,6 +72,7 @@ impl<M> Outbox<M> {
             unacked: VecDeque::new(),
             acking: FuturesOrdered::new(),
             next_id: 0,
+            pause: RECOVER_PAUSE,
         }
     }
 
@@ -106,6 +112,7 @@ impl<M> Outbox<M> {
                         _ => continue,
                     }
                     if let Some(unit) = self.unacked.pop_front() {
+                        self.pause = RECOVER_PAUSE;
                         return Acked::Done(unit.mark);
                     }
                 }
@@ -115,30 +122,20 @@ impl<M> Outbox<M> {
     }
 
     /// After a failure: lets every acknowledgement still out come back,
-    /// waits until the bus is healthy, and publishes every unit not yet
-    /// acknowledged again, in order; their acknowledgements come through
-    /// `next_ack` as before. Returns false, doing nothing more, if `stop`
-    /// fires while the bus is unhealthy: the caller stops, and what it did
-    /// not get acknowledged is replayed from its input after a restart.
+    /// pauses (longer after each failed recovery in a row), and publishes
+    /// every unit not yet acknowledged again, in order; their
+    /// acknowledgements come through `next_ack` as before. Returns false,
+    /// doing nothing more, if `stop` fires during the pause: the caller
+    /// stops, and what it did not get acknowledged is replayed from its
+    /// input after a restart.
     pub async fn recover(&mut self, stop: &CancellationToken) -> bool {
         while self.acking.next().await.is_some() {}
         metrics::counter!("ferrochat_bus_outbox_recoveries_total").increment(1);
-        loop {
-            if self.bus.is_healthy() {
-                break;
-            }
-            tokio::select! {
-                _ = stop.cancelled() => return false,
-                _ = tokio::time::sleep(RECOVER_PAUSE) => {}
-            }
-        }
-        // Give the broker a moment even when the bus looks healthy: the
-        // failure may have been the broker going away, which the producer
-        // learns only from the next failed record.
         tokio::select! {
             _ = stop.cancelled() => return false,
-            _ = tokio::time::sleep(RECOVER_PAUSE) => {}
+            _ = tokio::time::sleep(self.pause) => {}
         }
+        self.pause = (self.pause * 2).min(MAX_RECOVER_PAUSE);
         tracing::warn!(
             units = self.unacked.len(),
             "publishing again what the bus did not store"

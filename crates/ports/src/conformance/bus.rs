@@ -22,7 +22,7 @@ use ferrochat_domain::{
     Seq, Timestamp, UserId,
 };
 
-use crate::bus::{Consumer, DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord};
+use crate::bus::{Consumer, Downstream, DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord};
 use crate::Bus;
 
 /// One `#[tokio::test]` per case, each on a bus from `$fresh`.
@@ -58,6 +58,14 @@ async fn next<T>(consumer: &mut Box<dyn Consumer<T>>) -> T {
         .await
         .expect("a record within the wait")
         .expect("the bus is open")
+}
+
+/// The items of a gateway's next record (nothing is lost here).
+async fn next_items(consumer: &mut Box<dyn Consumer<Downstream>>) -> Vec<DownstreamRecord> {
+    match next(consumer).await {
+        Downstream::Items(items) => items,
+        Downstream::Lost => panic!("records were lost"),
+    }
 }
 
 pub fn send_record(conversation: &ConversationId, client_msg_id: &str) -> SendRecord {
@@ -214,7 +222,7 @@ pub async fn downstream_reaches_only_its_gateway(bus: Arc<dyn Bus>) {
     }
     for consumer in [&mut a, &mut b] {
         for i in 0..n {
-            let items = next(consumer).await;
+            let items = next_items(consumer).await;
             assert_eq!(items.len(), 1);
             let item = items.into_iter().next().expect("one item");
             match item {
@@ -265,7 +273,7 @@ pub async fn downstream_items_of_a_record_arrive_together_in_order(bus: Arc<dyn 
     first.await.expect("durable");
     second.await.expect("durable");
     for from in [1u64, 6] {
-        let items = next(&mut consumer).await;
+        let items = next_items(&mut consumer).await;
         let seqs: Vec<u64> = items
             .iter()
             .map(|item| match item {

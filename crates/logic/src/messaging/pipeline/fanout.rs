@@ -135,8 +135,7 @@ impl Pipeline {
                         // client's resend), since whether the first
                         // delivery was made is not known here.
                         Committed::Duplicate(m) => {
-                            metrics::counter!("ferrochat_logic_duplicate_sends_total")
-                                .increment(1);
+                            metrics::counter!("ferrochat_logic_duplicate_sends_total").increment(1);
                             m
                         }
                     };
