@@ -20,6 +20,9 @@ use crate::measure;
 use crate::producer::{Producer, NAGLE_OFF};
 use crate::watch::OnLoss;
 
+/// How often a consumer asks the broker which topics and partitions exist.
+const METADATA_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub struct KafkaBus {
     config: KafkaConfig,
     producer: Arc<Producer>,
@@ -50,7 +53,15 @@ impl KafkaBus {
                 self.config.fetch_wait.as_millis().to_string(),
             )
             .set("enable.partition.eof", "false")
-            .set("auto.offset.reset", "earliest");
+            .set("auto.offset.reset", "earliest")
+            // A broker that came back empty has none of our topics until a
+            // producer makes them again; a subscriber learns that they are
+            // back only from fresh metadata (librdkafka's default: every
+            // 5 minutes). One small request every few seconds is cheap.
+            .set(
+                "topic.metadata.refresh.interval.ms",
+                METADATA_REFRESH.as_millis().to_string(),
+            );
         if let Some(group) = group {
             c.set("group.id", group)
                 .set(

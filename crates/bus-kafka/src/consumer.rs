@@ -103,7 +103,7 @@ impl<T: Send + 'static> KafkaConsumer<T> {
                     tx.clone(),
                 )
                 .map_err(started)?;
-                Some((state, marker))
+                Some(Tail { state, marker })
             }
             None => None,
         };
@@ -215,8 +215,13 @@ struct Poller<T> {
     tx: mpsc::Sender<Polled<T>>,
     stop: Arc<AtomicBool>,
     decode: Decode<T>,
-    /// A tail reader's state, shared with its watch, and its loss marker.
-    tail: Option<(Arc<TailState>, fn() -> T)>,
+    tail: Option<Tail<T>>,
+}
+
+/// A tail reader's state, shared with its watch, and its loss marker.
+struct Tail<T> {
+    state: Arc<TailState>,
+    marker: fn() -> T,
 }
 
 /// Waits for room in the channel, checking `stop` between tries.
@@ -250,10 +255,10 @@ impl<T: Send + 'static> Poller<T> {
                     continue;
                 }
                 Some(Ok(m)) => {
-                    if let Some((state, marker)) = &self.tail {
-                        if state.record(m.offset()) {
+                    if let Some(tail) = &self.tail {
+                        if tail.state.record(m.offset()) {
                             watch::report(&self.topic);
-                            if self.send(Polled::note(marker())).is_err() {
+                            if self.send(Polled::note((tail.marker)())).is_err() {
                                 break;
                             }
                         }
