@@ -23,6 +23,7 @@ mod messaging;
 mod ops;
 mod presence;
 mod presence_env;
+mod private_redis;
 mod push;
 mod read_sync;
 mod roles;

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::private_redis::PrivateRedis;
 use crate::support::TestApp;
 use crate::ws::WsClient;
 
@@ -578,8 +579,7 @@ async fn a_dead_gateway_leaves_the_route_table_when_its_lease_expires_and_its_us
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_redis_restart_loses_the_routes_and_gateway_heartbeats_rebuild_them() {
-    let mut redis = PrivateRedis::start();
-    redis.wait_ready().await;
+    let mut redis = PrivateRedis::start().await;
     let url = redis.url();
     // Heartbeats every second.
     let cluster =
@@ -622,91 +622,6 @@ async fn a_redis_restart_loses_the_routes_and_gateway_heartbeats_rebuild_them() 
     .expect("alice's route was rebuilt: a message reached her live again");
     await_seq(&mut a_ws, &mut alices, i).await;
     alices.assert_complete(&g2.history_all(&alice.access, &dm).await, "alice");
-}
-
-/// A redis-server of this test's own (no persistence), killed when
-/// dropped, so restarting it loses every key.
-struct PrivateRedis {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl PrivateRedis {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let child = Self::spawn(port, &dir);
-        Self { child, port, dir }
-    }
-
-    fn spawn(port: u16, dir: &tempfile::TempDir) -> Child {
-        Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .arg("--dir")
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot run redis-server ({e}): `scripts/services up` installs it")
-            })
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    async fn wait_ready(&self) {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        tokio::time::timeout(CONVERGE, async {
-            loop {
-                let attempt = async {
-                    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-                        .await
-                        .ok()?;
-                    s.write_all(b"PING\r\n").await.ok()?;
-                    let mut buf = [0u8; 7];
-                    s.read_exact(&mut buf).await.ok()?;
-                    (&buf == b"+PONG\r\n").then_some(())
-                };
-                if attempt.await.is_some() {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        })
-        .await
-        .expect("redis-server answers PING");
-    }
-
-    /// SIGKILL, then the same server again on the same port, empty.
-    async fn restart(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        self.child = Self::spawn(self.port, &self.dir);
-        self.wait_ready().await;
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
