@@ -163,13 +163,14 @@ impl SharedFacts {
 
     /// Forgets every fact under `keys`, for every instance. Retried; a
     /// forget that still fails is logged as an error and counted
-    /// (`ferrochat_cache_forget_failures_total`).
-    pub(crate) async fn forget(&self, keys: &[&str]) {
+    /// (`ferrochat_cache_forget_failures_total`), and answers false, for
+    /// a caller that must not report success then (a logout).
+    pub(crate) async fn forget(&self, keys: &[&str]) -> bool {
         let mut last = None;
         for pause in FORGET_RETRIES {
             tokio::time::sleep(pause).await;
             match self.cache.invalidate(keys).await {
-                Ok(()) => return,
+                Ok(()) => return true,
                 Err(e) => last = Some(e),
             }
         }
@@ -182,5 +183,6 @@ impl SharedFacts {
                  instances may act on them until they expire"
             );
         }
+        false
     }
 }
