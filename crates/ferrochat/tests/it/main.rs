@@ -12,6 +12,7 @@ mod blocks;
 mod bus_env;
 mod cluster;
 mod cluster_cache;
+mod cluster_sessions;
 mod conversations;
 mod crash;
 mod friends;
