@@ -27,7 +27,8 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::procs::{Cluster, PrivateBroker, PrivateRedis, Roles};
+use crate::private_redis::PrivateRedis;
+use crate::procs::{Cluster, PrivateBroker, Roles};
 use crate::support::Session as TestUser;
 
 /// Sends in flight per sender.
@@ -596,8 +597,7 @@ async fn a_gateway_killed_mid_load_its_clients_resync_exactly_what_they_missed()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn redis_restarted_empty_mid_load_loses_no_push() {
-    let mut redis = PrivateRedis::start();
-    redis.wait_ready().await;
+    let mut redis = PrivateRedis::start().await;
     let url = redis.url();
     let cluster = Cluster::new(&[("PRESENCE__REDIS_URL", &url)]).await;
     let roles = cluster.full().await;

@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::procs::{Cluster, PrivateRedis, BIN, CONVERGE};
+use crate::private_redis::PrivateRedis;
+use crate::procs::{Cluster, BIN, CONVERGE};
 use crate::support::TestApp;
 use crate::ws::WsClient;
 
@@ -394,8 +395,7 @@ async fn a_dead_gateway_leaves_the_route_table_when_its_lease_expires_and_its_us
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_redis_restart_loses_the_routes_and_gateway_heartbeats_rebuild_them() {
-    let mut redis = PrivateRedis::start();
-    redis.wait_ready().await;
+    let mut redis = PrivateRedis::start().await;
     let url = redis.url();
     // Heartbeats every second.
     let cluster =
