@@ -20,6 +20,15 @@ use crate::measure;
 use crate::producer::{Producer, NAGLE_OFF};
 use crate::watch::OnLoss;
 
+/// A downstream record's largest size: the items for one gateway are split
+/// into several records above it, in order, since brokers refuse records
+/// over about 1 MB (Kafka's default `message.max.bytes`).
+pub const MAX_RECORD_BYTES: usize = 512 * 1024;
+
+/// The largest message content this bus carries: one message with its
+/// metadata must fit in one record the broker takes (about 1 MB).
+pub const MAX_CONTENT_BYTES: usize = 768 * 1024;
+
 /// How often a consumer asks the broker which topics and partitions exist.
 const METADATA_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -127,14 +136,15 @@ impl Bus for KafkaBus {
         items: Vec<DownstreamRecord>,
     ) -> Result<Published, BusError> {
         let topic = self.downstream_topic(gateway);
-        self.producer
-            .publish(
-                measure::DOWNSTREAM,
-                &topic,
-                None,
-                codec::encode_downstream(&items),
-            )
-            .await
+        let mut published = Vec::new();
+        for payload in codec::encode_downstream_within(&items, MAX_RECORD_BYTES) {
+            published.push(
+                self.producer
+                    .publish(measure::DOWNSTREAM, &topic, None, payload)
+                    .await?,
+            );
+        }
+        Ok(Published::all(published))
     }
 
     async fn publish_task(&self, record: TaskRecord) -> Result<Published, BusError> {

@@ -23,5 +23,5 @@ mod measure;
 mod producer;
 mod watch;
 
-pub use bus::KafkaBus;
+pub use bus::{KafkaBus, MAX_CONTENT_BYTES, MAX_RECORD_BYTES};
 pub use config::KafkaConfig;

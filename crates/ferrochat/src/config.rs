@@ -397,6 +397,14 @@ impl Config {
                 "must be at least 1 and less than gateway.ws.max_frame_bytes",
             );
         }
+        if self.bus.kind == BusKind::Kafka
+            && self.messaging.max_content_bytes > ferrochat_bus_kafka::MAX_CONTENT_BYTES
+        {
+            return bad(
+                "messaging.max_content_bytes",
+                "must leave room in one broker record: at most 768 KiB with bus.kind = \"kafka\"",
+            );
+        }
         if self.logic.grpc_timeout.is_zero() {
             return bad("logic.grpc_timeout", "must be more than 0s");
         }

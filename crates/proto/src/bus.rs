@@ -35,6 +35,34 @@ pub fn encode_downstream(items: &[DownstreamRecord]) -> Vec<u8> {
     }
 }
 
+/// `items` as records of at most about `max_bytes` each, in order: one
+/// record when they fit (the common case), else consecutive runs of them.
+/// An item larger than `max_bytes` alone is one record of its own (the
+/// broker may refuse it: callers bound content well below the limit).
+pub fn encode_downstream_within(items: &[DownstreamRecord], max_bytes: usize) -> Vec<Vec<u8>> {
+    let whole = encode_downstream(items);
+    if whole.len() <= max_bytes || items.len() < 2 {
+        return vec![whole];
+    }
+    // Sizes from prost's own arithmetic, without encoding; each item in a
+    // batch costs its length plus a tag and a length prefix.
+    let mut records = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    for (i, item) in items.iter().enumerate() {
+        let len = pb::DownstreamRecord::from(item).encoded_len();
+        let cost = len + prost::length_delimiter_len(len) + 1;
+        if i > start && size + cost > max_bytes {
+            records.push(encode_downstream(items.get(start..i).unwrap_or_default()));
+            start = i;
+            size = 0;
+        }
+        size += cost;
+    }
+    records.push(encode_downstream(items.get(start..).unwrap_or_default()));
+    records
+}
+
 /// The items of one record, in order.
 pub fn decode_downstream(bytes: &[u8]) -> Result<Vec<DownstreamRecord>, DecodeError> {
     let record = pb::DownstreamRecord::decode(bytes)?;
@@ -262,6 +290,7 @@ impl From<&SendRecord> for pb::SendRecord {
             message_type: r.message_type.as_str().to_owned(),
             content: r.content.as_str().to_owned(),
             reply_to: Some((&r.reply_to).into()),
+            sent_at_ms: r.sent_at.map_or(0, Timestamp::millis),
         }
     }
 }
@@ -277,6 +306,7 @@ impl TryFrom<pb::SendRecord> for SendRecord {
             // The gateway checked the size against its configured limit.
             content: MessageContent::from_stored(r.content),
             reply_to: required(r.reply_to, "reply_to")?.try_into()?,
+            sent_at: (r.sent_at_ms > 0).then(|| Timestamp::from_millis(r.sent_at_ms)),
         })
     }
 }

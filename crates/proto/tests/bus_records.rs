@@ -66,6 +66,7 @@ fn send_records_round_trip() {
             message_type: MessageType::text(),
             content: MessageContent::from_stored("hi".into()),
             reply_to,
+            sent_at: Some(Timestamp::from_millis(1_700_000_000_456)),
         };
         let back = decode_send(&encode_send(&record)).expect("decodes");
         same(&record, &back);
@@ -152,6 +153,39 @@ fn a_single_item_is_written_as_before_batches_existed() {
         plain.kind,
         Some(pb::downstream_record::Kind::CloseSession(_))
     ));
+}
+
+#[test]
+fn items_too_large_for_one_record_are_split_in_order() {
+    let deliver = |n: usize| {
+        let mut m = message(ConversationKind::Single, MessageType::text());
+        m.seq = Seq::new(n as u64 + 1);
+        m.content = MessageContent::from_stored("x".repeat(3_000));
+        DownstreamRecord::Deliver {
+            conns: vec![ConnId(7)],
+            event: Arc::new(Event::NewMessage(m)),
+        }
+    };
+    let items: Vec<DownstreamRecord> = (0..10).map(deliver).collect();
+
+    // Within the limit: one record, as `encode_downstream` writes it.
+    let one = encode_downstream_within(&items, 1 << 20);
+    assert_eq!(one, vec![encode_downstream(&items)]);
+
+    // About three items per record: every record within the limit, and
+    // their items, read back in order, are the items.
+    let records = encode_downstream_within(&items, 10_000);
+    assert!(records.len() >= 4, "{} records", records.len());
+    assert!(records.iter().all(|r| r.len() <= 10_000));
+    let back: Vec<DownstreamRecord> = records
+        .iter()
+        .flat_map(|r| decode_downstream(r).expect("decodes"))
+        .collect();
+    same(&back, &items);
+
+    // One item over the limit still goes, alone.
+    let alone = encode_downstream_within(&items, 100);
+    assert_eq!(alone.len(), 10);
 }
 
 #[test]
@@ -265,8 +299,13 @@ fn bad_fields_are_named() {
                 token: 1,
             })),
         }),
+        // 0: a record from before the field, whose time is unknown.
+        sent_at_ms: 0,
     };
-    assert!(decode_send(&good.encode_to_vec()).is_ok());
+    assert_eq!(
+        decode_send(&good.encode_to_vec()).expect("decodes").sent_at,
+        None
+    );
 
     type Spoil = fn(&mut pb::SendRecord);
     let cases: [(&str, Spoil); 6] = [

@@ -123,6 +123,7 @@ impl Harness {
                 token,
                 conn: None,
             },
+            sent_at: None,
         };
         self.bus
             .publish_upstream(record)

@@ -26,7 +26,8 @@ use std::task::{Context, Poll};
 use async_trait::async_trait;
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{
-    Ack, ClientMsgId, ConversationId, Message, MessageContent, MessageType, Seq, SessionId, UserId,
+    Ack, ClientMsgId, ConversationId, Message, MessageContent, MessageType, Seq, SessionId,
+    Timestamp, UserId,
 };
 
 use crate::api::ApiError;
@@ -83,6 +84,10 @@ pub struct SendRecord {
     pub message_type: MessageType,
     pub content: MessageContent,
     pub reply_to: ReplyTo,
+    /// When the gateway took the send (None in records written before
+    /// this field existed). Rules that depend on time, such as a mute's
+    /// end, are judged at this moment, not when logic gets to the record.
+    pub sent_at: Option<Timestamp>,
 }
 
 /// Something a client is told.
@@ -297,7 +302,8 @@ pub trait Bus: Send + Sync + 'static {
     async fn publish_upstream(&self, record: SendRecord) -> Result<Published, BusError>;
 
     /// Takes one record of `items` (at least one) for `gateway`, handled
-    /// there in this order.
+    /// there in this order. An adapter whose records have a size limit
+    /// may split a large one into several, still in order.
     async fn publish_downstream(
         &self,
         gateway: &GatewayId,

@@ -83,13 +83,16 @@ impl Pipeline {
         let read_at = Instant::now();
         async move {
             let now = clock::now();
+            // Judged as of the send (a queue ahead of it must not end a
+            // mute early), never later than logic's own clock.
+            let sent = record.sent_at.map_or(now, |at| at.min(now));
             let allowed = access::may_send(
                 &*store,
                 &access,
                 policy,
                 &record.sender,
                 &record.conversation_id,
-                now,
+                sent,
             )
             .await;
             measure::checked(read_at.elapsed());
