@@ -166,8 +166,11 @@ pub(crate) fn spawn_tail<T: Send + 'static>(
 /// Whether records meant for the tail reader were lost; if so it reads
 /// its topic (made again if need be) from the start.
 fn tail_lost<T>(inner: &BaseConsumer, topic: &str, state: &TailState, loss: &OnLoss<T>) -> bool {
+    // Read before asking: the poller may read past the end the broker
+    // reports if records arrive between the two, and that is no loss.
+    let expected = state.next_offset.load(Ordering::Acquire);
     match inner.fetch_watermarks(topic, 0, ASK) {
-        Ok((_, high)) if high >= state.next_offset.load(Ordering::Acquire) => false,
+        Ok((_, high)) if high >= expected => false,
         Ok(_) => start_over(inner, topic, state),
         Err(e)
             if matches!(
@@ -192,6 +195,8 @@ fn tail_lost<T>(inner: &BaseConsumer, topic: &str, state: &TailState, loss: &OnL
 }
 
 fn start_over(inner: &BaseConsumer, topic: &str, state: &TailState) -> bool {
+    // First, so the poller's first record from the start is no news.
+    state.next_offset.store(0, Ordering::Release);
     let mut tpl = TopicPartitionList::new();
     let assigned = tpl
         .add_partition_offset(topic, 0, Offset::Beginning)
@@ -199,7 +204,6 @@ fn start_over(inner: &BaseConsumer, topic: &str, state: &TailState) -> bool {
     if let Err(e) = assigned {
         tracing::warn!(%topic, error = %e, "reading the topic from its start failed");
     }
-    state.next_offset.store(0, Ordering::Release);
     true
 }
 
