@@ -19,6 +19,8 @@ use crate::config::KafkaConfig;
 use crate::consumer::{Decode, KafkaConsumer, Mode};
 use crate::error::map;
 use crate::measure;
+use crate::seal::UpstreamSeal;
+use ferrochat_proto::DecodeError;
 
 /// librdkafka leaves Nagle's algorithm on by default: a small request
 /// written while an earlier one is unacknowledged waits for that ACK,
@@ -30,12 +32,20 @@ pub struct KafkaBus {
     config: KafkaConfig,
     producer: FutureProducer,
     admin: Admin,
+    /// With `upstream_key_file`: upstream records are sealed and checked.
+    seal: Option<UpstreamSeal>,
 }
 
 impl KafkaBus {
     /// Connects and creates `upstream` and `task` if they are missing.
     pub async fn connect(config: KafkaConfig) -> Result<Arc<Self>, BusError> {
-        let producer: FutureProducer = ClientConfig::new()
+        let seal = match &config.upstream_key_file {
+            Some(path) => Some(UpstreamSeal::load(path)?),
+            None => None,
+        };
+        let mut producer_config = ClientConfig::new();
+        crate::security::apply(&config.security, &mut producer_config)?;
+        let producer: FutureProducer = producer_config
             .set("bootstrap.servers", &config.brokers)
             // acks=all, and retries that neither duplicate nor reorder a
             // partition's records: a conversation's sends and a gateway's
@@ -63,6 +73,7 @@ impl KafkaBus {
             config,
             producer,
             admin,
+            seal,
         }))
     }
 
@@ -133,8 +144,9 @@ impl KafkaBus {
         }
     }
 
-    fn consumer_config(&self, group: Option<&str>) -> ClientConfig {
+    fn consumer_config(&self, group: Option<&str>) -> Result<ClientConfig, BusError> {
         let mut c = ClientConfig::new();
+        crate::security::apply(&self.config.security, &mut c)?;
         c.set("bootstrap.servers", &self.config.brokers)
             .set("socket.nagle.disable", NAGLE_OFF)
             .set(
@@ -158,7 +170,7 @@ impl KafkaBus {
                 // is done, never as records are read.
                 .set("enable.auto.offset.store", "false");
         }
-        c
+        Ok(c)
     }
 
     fn group_consumer<T: Send + 'static>(
@@ -168,7 +180,7 @@ impl KafkaBus {
         group: &str,
         decode: Decode<T>,
     ) -> Result<Box<dyn Consumer<T>>, BusError> {
-        let inner = create_consumer(&self.consumer_config(Some(group)))?;
+        let inner = create_consumer(&self.consumer_config(Some(group))?)?;
         inner.subscribe(&[topic]).map_err(|e| map(topic, &e))?;
         let consumer = KafkaConsumer::start(
             topic.to_owned(),
@@ -185,7 +197,10 @@ impl KafkaBus {
 #[async_trait]
 impl Bus for KafkaBus {
     async fn publish_upstream(&self, record: SendRecord) -> Result<(), BusError> {
-        let payload = codec::encode_send(&record);
+        let mut payload = codec::encode_send(&record);
+        if let Some(seal) = &self.seal {
+            payload = seal.seal(&payload);
+        }
         self.publish(
             measure::UPSTREAM,
             &self.config.upstream_topic,
@@ -213,11 +228,26 @@ impl Bus for KafkaBus {
     }
 
     async fn consume_upstream(&self) -> Result<Box<dyn Consumer<SendRecord>>, BusError> {
+        let decode: Decode<SendRecord> = match self.seal.clone() {
+            // A record without the gateways' seal is dropped (logged by
+            // the consumer, counted by the seal) and never reaches logic.
+            Some(seal) => Arc::new(move |bytes| {
+                let payload = seal.open_counted(bytes).map_err(|why| DecodeError::Field {
+                    field: "seal",
+                    reason: format!(
+                        "{}: not written by a holder of the upstream key",
+                        why.reason()
+                    ),
+                })?;
+                codec::decode_send(payload)
+            }),
+            None => Arc::new(codec::decode_send),
+        };
         self.group_consumer(
             measure::UPSTREAM,
             &self.config.upstream_topic,
             &self.config.logic_group,
-            codec::decode_send,
+            decode,
         )
     }
 
@@ -232,7 +262,7 @@ impl Bus for KafkaBus {
             .await?;
         // librdkafka wants a group id even for an assigned partition; the
         // group never commits (auto commit off, nothing stored).
-        let mut tail = self.consumer_config(None);
+        let mut tail = self.consumer_config(None)?;
         tail.set("group.id", format!("{topic}.reader"))
             .set("enable.auto.commit", "false");
         let inner = create_consumer(&tail)?;
@@ -258,7 +288,7 @@ impl Bus for KafkaBus {
             measure::DOWNSTREAM,
             Mode::Tail,
             inner,
-            codec::decode_downstream,
+            Arc::new(codec::decode_downstream),
             self.config.consumer_buffer,
         )?;
         Ok(Box::new(consumer))
@@ -269,7 +299,7 @@ impl Bus for KafkaBus {
             measure::TASK,
             &self.config.task_topic,
             &self.config.task_group,
-            codec::decode_task,
+            Arc::new(codec::decode_task),
         )
     }
 }

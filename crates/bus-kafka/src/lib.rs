@@ -13,6 +13,10 @@
 //! offsets every `commit_interval` and on a clean close. After a crash the
 //! unfinished records come again; ids and seq make that exactly once for
 //! clients. Records are protobuf (`ferrochat-proto`).
+//!
+//! Every client is built with `[bus.kafka.security]` applied
+//! (`security.rs`: TLS, SASL); with `upstream_key_file`, upstream records
+//! carry a seal only key holders can make (`seal.rs`).
 
 mod admin;
 mod bus;
@@ -20,6 +24,10 @@ mod config;
 mod consumer;
 mod error;
 mod measure;
+mod seal;
+mod security;
 
 pub use bus::KafkaBus;
 pub use config::KafkaConfig;
+pub use seal::{Unsealed, UpstreamSeal, MIN_KEY_BYTES};
+pub use security::{apply as apply_security, KafkaSecurity, Mechanism, Protocol};
