@@ -185,6 +185,8 @@ pub fn discovery(config: &Config) -> anyhow::Result<Arc<dyn Discovery>> {
         url: url.clone(),
         prefix: d.etcd_prefix.clone(),
         timeout: d.etcd_timeout,
+        user: None,
+        tls: None,
     };
     let discovery = EtcdDiscovery::new(&etcd).context("discovery.etcd_url")?;
     Ok(Arc::new(discovery))
