@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::{open, telemetry};
-use ferrochat_rpc::{BreakerState, LogicClient};
+use ferrochat_rpc::{BreakerState, InternalTls, LogicClient, PeerRole};
 
 pub(super) struct Gateway {
     listener: TcpListener,
@@ -30,6 +30,7 @@ impl Gateway {
     pub(super) async fn build(
         config: &Config,
         discovery: Arc<dyn Discovery>,
+        tls: Option<InternalTls>,
     ) -> anyhow::Result<Self> {
         anyhow::ensure!(
             config.presence.redis_url.is_some(),
@@ -37,7 +38,8 @@ impl Gateway {
         );
         let bus = open::bus(config).await?;
         let presence = open::presence(config).await?;
-        let client = LogicClient::balanced(discovery, config.logic.balance.clone())
+        let logic_tls = tls.map(|t| t.client(PeerRole::Logic));
+        let client = LogicClient::balanced_with(discovery, config.logic.balance.clone(), logic_tls)
             .map_err(|e| anyhow::anyhow!("logic.balance: {e}"))?;
         let readiness: Arc<dyn Readiness> = Arc::new(LogicKnown(client.clone()));
         let client = Arc::new(client);
