@@ -255,10 +255,13 @@ impl EtcdApi {
             let error = unavailable(format!("{path}: {status}: {text}"));
             // etcd answers an expired or unknown token with gRPC's
             // Unauthenticated, which its gateway makes 401; older
-            // versions say so only in the text.
+            // versions say so only in the text, and a wrong password is
+            // InvalidArgument (400) with its own text.
             return Err(
                 if status == reqwest::StatusCode::UNAUTHORIZED
                     || text.contains("invalid auth token")
+                    // A wrong name or password (etcd 3.4 says 400).
+                    || text.contains("authentication failed")
                 {
                     Refused::Unauthenticated(error)
                 } else {

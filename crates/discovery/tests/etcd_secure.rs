@@ -15,7 +15,7 @@ use std::time::Duration;
 use ferrochat_discovery::{Credentials, EtcdConfig, EtcdDiscovery, EtcdTls};
 use ferrochat_ports::discovery::{Discovery, Instance};
 use rcgen::{
-    BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    BasicConstraints, CertificateParams, DistinguishedName, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
 };
 
 const PREFIX: &str = "secure/";
@@ -44,6 +44,10 @@ fn ca() -> (Pem, Issuer<'static, KeyPair>) {
 fn leaf(issuer: &Issuer<'static, KeyPair>, names: &[&str]) -> Pem {
     let mut params =
         CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).unwrap();
+    // No common name: with auth on, etcd's JSON gateway refuses a client
+    // certificate that has one ("CommonName of client sending a request
+    // against gateway will be ignored").
+    params.distinguished_name = DistinguishedName::new();
     params.extended_key_usages = vec![
         ExtendedKeyUsagePurpose::ServerAuth,
         ExtendedKeyUsagePurpose::ClientAuth,
