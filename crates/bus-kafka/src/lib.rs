@@ -24,8 +24,10 @@ mod config;
 mod consumer;
 mod error;
 mod measure;
+mod producer;
 mod seal;
 mod security;
+mod watch;
 
 pub use bus::KafkaBus;
 pub use config::KafkaConfig;

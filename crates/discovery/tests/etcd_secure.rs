@@ -15,7 +15,8 @@ use std::time::Duration;
 use ferrochat_discovery::{Credentials, EtcdConfig, EtcdDiscovery, EtcdTls};
 use ferrochat_ports::discovery::{Discovery, Instance};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    BasicConstraints, CertificateParams, DistinguishedName, ExtendedKeyUsagePurpose, IsCa, Issuer,
+    KeyPair,
 };
 
 const PREFIX: &str = "secure/";
@@ -112,7 +113,12 @@ impl SecureEtcd {
         let child = Command::new("etcd")
             .args(["--name", "n1", "--data-dir"])
             .arg(d.join("data"))
-            .args(["--listen-client-urls", &url, "--advertise-client-urls", &url])
+            .args([
+                "--listen-client-urls",
+                &url,
+                "--advertise-client-urls",
+                &url,
+            ])
             .args(["--listen-peer-urls", &peer_url])
             .args(["--initial-advertise-peer-urls", &peer_url])
             .args(["--initial-cluster", &format!("n1={peer_url}")])
@@ -219,14 +225,17 @@ async fn a_user_over_tls_registers_and_lists_and_nobody_else_does() {
 
     let good = etcd.config(Some((USER, PASSWORD)), Some(etcd.tls()));
     let d = EtcdDiscovery::new(&good).unwrap();
-    d.register(instance(), Duration::from_secs(10)).await.unwrap();
+    d.register(instance(), Duration::from_secs(10))
+        .await
+        .unwrap();
     assert_eq!(d.instances("logic").await.unwrap(), vec![instance()]);
 
     // The user named in the URL instead, percent-encoded.
     let in_url = EtcdConfig {
-        url: etcd
-            .url
-            .replace("https://", &format!("https://{USER}:{}@", PASSWORD.replace('-', "%2D"))),
+        url: etcd.url.replace(
+            "https://",
+            &format!("https://{USER}:{}@", PASSWORD.replace('-', "%2D")),
+        ),
         ..etcd.config(None, Some(etcd.tls()))
     };
     let listed = EtcdDiscovery::new(&in_url)

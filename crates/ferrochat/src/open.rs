@@ -109,6 +109,9 @@ async fn redis(config: &Config) -> anyhow::Result<Option<RedisPresence>> {
         prefix: p.redis_prefix.clone(),
         username: p.redis_username.clone(),
         password,
+        // Every gateway beats within one interval; two more for its
+        // restore and the reader's own delay.
+        settle: p.heartbeat_interval * 3,
         ..RedisOptions::default()
     };
     // The URL may hold a password: the error names only the setting.

@@ -46,6 +46,10 @@ pub struct RedisOptions {
     pub response_timeout: Duration,
     /// How long one attempt to (re)connect may take.
     pub connection_timeout: Duration,
+    /// After the table lost its data, how long until every live gateway
+    /// has beaten again and put its routes back: well over the gateways'
+    /// heartbeat interval. Until then `settled` says wait.
+    pub settle: Duration,
     /// An ACL user (Redis 6+) to authenticate as; wins over one in the URL.
     pub username: Option<String>,
     /// Its password (or `requirepass`'s, without a user); wins over one
@@ -61,6 +65,7 @@ impl std::fmt::Debug for RedisOptions {
             .field("connection_timeout", &self.connection_timeout)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "[redacted]"))
+            .field("settle", &self.settle)
             .finish()
     }
 }
@@ -71,6 +76,7 @@ impl Default for RedisOptions {
             prefix: "ferrochat:".to_owned(),
             response_timeout: Duration::from_secs(2),
             connection_timeout: Duration::from_secs(2),
+            settle: Duration::from_secs(3),
             username: None,
             password: None,
         }
@@ -85,6 +91,10 @@ pub struct RedisPresence {
     con: ConnectionManager,
     keys: Keys,
     scripts: Scripts,
+    settle: Duration,
+    /// Gateways this process has heartbeated for: a later beat that finds
+    /// one forgotten means the table lost its routes.
+    beaten: std::sync::Mutex<std::collections::HashSet<ferrochat_domain::routing::GatewayId>>,
 }
 
 impl RedisPresence {
@@ -112,6 +122,8 @@ impl RedisPresence {
             con,
             keys: Keys::new(&options.prefix),
             scripts: Scripts::new(),
+            settle: options.settle,
+            beaten: Default::default(),
         })
     }
 }

@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::readiness::{All, BusHealthy};
 use crate::{open, telemetry};
 use ferrochat_rpc::{BreakerState, InternalTls, LogicClient, PeerRole};
 
@@ -41,7 +42,10 @@ impl Gateway {
         let logic_tls = tls.map(|t| t.client(PeerRole::Logic));
         let client = LogicClient::balanced_with(discovery, config.logic.balance.clone(), logic_tls)
             .map_err(|e| anyhow::anyhow!("logic.balance: {e}"))?;
-        let readiness: Arc<dyn Readiness> = Arc::new(LogicKnown(client.clone()));
+        let readiness: Arc<dyn Readiness> = Arc::new(All(vec![
+            Arc::new(LogicKnown(client.clone())),
+            Arc::new(BusHealthy(bus.clone())),
+        ]));
         let client = Arc::new(client);
         let deps = GatewayDeps {
             id: GatewayId::new(&config.node_id),
@@ -52,6 +56,7 @@ impl Gateway {
             bus,
             presence,
             route_ttl: Some(config.presence.route_ttl),
+            heartbeat_interval: config.presence.heartbeat_interval,
             readiness,
             metrics: telemetry::metrics_render(),
             send_limiter: open::send_limiter(config).await?,
