@@ -185,6 +185,20 @@ impl Cluster {
         self.dir.path().join("certs")
     }
 
+    /// `role`'s own certificate and key, as settings (the CA is in `env`).
+    pub(crate) fn tls_env(&self, role: &str) -> [(&'static str, PathBuf); 2] {
+        [
+            (
+                "FERROCHAT_INTERNAL_TLS__CERT_FILE",
+                self.certs().join(format!("{role}.pem")),
+            ),
+            (
+                "FERROCHAT_INTERNAL_TLS__KEY_FILE",
+                self.certs().join(format!("{role}.key")),
+            ),
+        ]
+    }
+
     /// Starts `role` as `name` and waits until its `/ready` answers 200.
     pub(crate) async fn start(&self, role: &str, name: &str) -> RoleProcess {
         let store = if role == "repo" {
@@ -200,14 +214,7 @@ impl Cluster {
             .env("FERROCHAT_NODE_ID", name)
             .env("FERROCHAT_DATA_DIR", &data_dir)
             .env("FERROCHAT_STORE__URL", store)
-            .env(
-                "FERROCHAT_INTERNAL_TLS__CERT_FILE",
-                self.certs().join(format!("{role}.pem")),
-            )
-            .env(
-                "FERROCHAT_INTERNAL_TLS__KEY_FILE",
-                self.certs().join(format!("{role}.key")),
-            )
+            .envs(self.tls_env(role))
             .env_remove("RUST_LOG")
             .env(
                 "FERROCHAT_LOG__LEVEL",
