@@ -14,8 +14,10 @@ pub(crate) struct Admin(AdminClient<DefaultClientContext>);
 
 impl Admin {
     pub(crate) fn new(config: &KafkaConfig) -> Result<Self, BusError> {
-        ClientConfig::new()
-            .set("bootstrap.servers", &config.brokers)
+        let mut client = ClientConfig::new();
+        client.set("bootstrap.servers", &config.brokers);
+        crate::security::apply(&config.security, &mut client)?;
+        client
             .create()
             .map(Self)
             .map_err(|e| BusError::Unavailable(format!("kafka admin client: {e}")))

@@ -18,7 +18,9 @@ use crate::consumer::{Decode, KafkaConsumer, Mode};
 use crate::error::map;
 use crate::measure;
 use crate::producer::{Producer, NAGLE_OFF};
+use crate::seal::UpstreamSeal;
 use crate::watch::OnLoss;
+use ferrochat_proto::DecodeError;
 
 /// A downstream record's largest size: the items for one gateway are split
 /// into several records above it, in order, since brokers refuse records
@@ -35,14 +37,24 @@ const METADATA_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 pub struct KafkaBus {
     config: KafkaConfig,
     producer: Arc<Producer>,
+    /// With `upstream_key_file`: upstream records are sealed and checked.
+    seal: Option<UpstreamSeal>,
 }
 
 impl KafkaBus {
     /// Connects and creates `upstream` and `task` if they are missing.
     pub async fn connect(config: KafkaConfig) -> Result<Arc<Self>, BusError> {
+        let seal = match &config.upstream_key_file {
+            Some(path) => Some(UpstreamSeal::load(path)?),
+            None => None,
+        };
         let producer = Producer::new(&config, Admin::new(&config)?)?;
         producer.ensure_topics().await?;
-        Ok(Arc::new(Self { config, producer }))
+        Ok(Arc::new(Self {
+            config,
+            producer,
+            seal,
+        }))
     }
 
     fn downstream_topic(&self, gateway: &GatewayId) -> String {
@@ -53,8 +65,9 @@ impl KafkaBus {
         )
     }
 
-    fn consumer_config(&self, group: Option<&str>) -> ClientConfig {
+    fn consumer_config(&self, group: Option<&str>) -> Result<ClientConfig, BusError> {
         let mut c = ClientConfig::new();
+        crate::security::apply(&self.config.security, &mut c)?;
         c.set("bootstrap.servers", &self.config.brokers)
             .set("socket.nagle.disable", NAGLE_OFF)
             .set(
@@ -86,7 +99,7 @@ impl KafkaBus {
                 // is done, never as records are read.
                 .set("enable.auto.offset.store", "false");
         }
-        c
+        Ok(c)
     }
 
     fn group_consumer<T: Send + 'static>(
@@ -96,7 +109,7 @@ impl KafkaBus {
         group: &str,
         decode: Decode<T>,
     ) -> Result<Box<dyn Consumer<T>>, BusError> {
-        let inner = create_consumer(&self.consumer_config(Some(group)))?;
+        let inner = create_consumer(&self.consumer_config(Some(group))?)?;
         inner.subscribe(&[topic]).map_err(|e| map(topic, &e))?;
         let consumer = KafkaConsumer::start(
             topic.to_owned(),
@@ -119,7 +132,10 @@ fn decode_downstream(bytes: &[u8]) -> Result<Downstream, ferrochat_proto::Decode
 #[async_trait]
 impl Bus for KafkaBus {
     async fn publish_upstream(&self, record: SendRecord) -> Result<Published, BusError> {
-        let payload = codec::encode_send(&record);
+        let mut payload = codec::encode_send(&record);
+        if let Some(seal) = &self.seal {
+            payload = seal.seal(&payload);
+        }
         self.producer
             .publish(
                 measure::UPSTREAM,
@@ -156,11 +172,26 @@ impl Bus for KafkaBus {
     }
 
     async fn consume_upstream(&self) -> Result<Box<dyn Consumer<SendRecord>>, BusError> {
+        let decode: Decode<SendRecord> = match self.seal.clone() {
+            // A record without the gateways' seal is dropped (logged by
+            // the consumer, counted by the seal) and never reaches logic.
+            Some(seal) => Arc::new(move |bytes| {
+                let payload = seal.open_counted(bytes).map_err(|why| DecodeError::Field {
+                    field: "seal",
+                    reason: format!(
+                        "{}: not written by a holder of the upstream key",
+                        why.reason()
+                    ),
+                })?;
+                codec::decode_send(payload)
+            }),
+            None => Arc::new(codec::decode_send),
+        };
         self.group_consumer(
             measure::UPSTREAM,
             &self.config.upstream_topic,
             &self.config.logic_group,
-            codec::decode_send,
+            decode,
         )
     }
 
@@ -176,7 +207,7 @@ impl Bus for KafkaBus {
             .await?;
         // librdkafka wants a group id even for an assigned partition; the
         // group never commits (auto commit off, nothing stored).
-        let mut tail = self.consumer_config(None);
+        let mut tail = self.consumer_config(None)?;
         tail.set("group.id", format!("{topic}.reader"))
             .set("enable.auto.commit", "false");
         let inner = create_consumer(&tail)?;
@@ -210,7 +241,7 @@ impl Bus for KafkaBus {
             measure::DOWNSTREAM,
             Mode::Tail,
             inner,
-            decode_downstream,
+            Arc::new(decode_downstream),
             self.config.consumer_buffer,
             Some(OnLoss {
                 marker: || Downstream::Lost,
@@ -226,7 +257,7 @@ impl Bus for KafkaBus {
             measure::TASK,
             &self.config.task_topic,
             &self.config.task_group,
-            codec::decode_task,
+            Arc::new(codec::decode_task),
         )
     }
 

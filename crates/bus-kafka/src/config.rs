@@ -1,8 +1,11 @@
 //! `[bus.kafka]`: where the brokers are and how topics are laid out.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+use crate::security::KafkaSecurity;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -54,6 +57,13 @@ pub struct KafkaConfig {
     /// group.min.session.timeout.ms (6 s by default).
     #[serde(with = "humantime_serde")]
     pub session_timeout: Duration,
+    /// How clients authenticate to the brokers and protect the traffic
+    /// (`[bus.kafka.security]`: TLS, SASL).
+    pub security: KafkaSecurity,
+    /// A file holding the key (32 bytes or more) that gateways seal
+    /// `upstream` records with and logic checks them by (`seal.rs`).
+    /// Unset: records are neither sealed nor checked.
+    pub upstream_key_file: Option<PathBuf>,
 }
 
 impl Default for KafkaConfig {
@@ -76,6 +86,8 @@ impl Default for KafkaConfig {
             // librdkafka's default.
             fetch_wait: Duration::from_millis(500),
             session_timeout: Duration::from_secs(10),
+            security: KafkaSecurity::default(),
+            upstream_key_file: None,
         }
     }
 }

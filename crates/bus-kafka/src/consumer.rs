@@ -28,7 +28,8 @@ use crate::watch::{self, OnLoss, TailState};
 const CLOSE_DEADLINE: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(100);
 
-pub(crate) type Decode<T> = fn(&[u8]) -> Result<T, DecodeError>;
+/// A closure, so a topic's decoding can hold state (upstream's seal).
+pub(crate) type Decode<T> = Arc<dyn Fn(&[u8]) -> Result<T, DecodeError> + Send + Sync>;
 
 /// How a consumer takes part.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -266,7 +267,7 @@ impl<T: Send + 'static> Poller<T> {
                     if let Some(produced_ms) = m.timestamp().to_millis() {
                         crate::measure::consumed(self.kind, produced_ms);
                     }
-                    let record = match m.payload().map(self.decode) {
+                    let record = match m.payload().map(|p| (self.decode)(p)) {
                         Some(Ok(r)) => Some(r),
                         Some(Err(e)) => {
                             tracing::error!(topic = %self.topic, partition = m.partition(),

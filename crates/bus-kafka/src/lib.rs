@@ -13,6 +13,10 @@
 //! offsets every `commit_interval` and on a clean close. After a crash the
 //! unfinished records come again; ids and seq make that exactly once for
 //! clients. Records are protobuf (`ferrochat-proto`).
+//!
+//! Every client is built with `[bus.kafka.security]` applied
+//! (`security.rs`: TLS, SASL); with `upstream_key_file`, upstream records
+//! carry a seal only key holders can make (`seal.rs`).
 
 mod admin;
 mod bus;
@@ -21,7 +25,11 @@ mod consumer;
 mod error;
 mod measure;
 mod producer;
+mod seal;
+mod security;
 mod watch;
 
 pub use bus::{KafkaBus, MAX_CONTENT_BYTES, MAX_RECORD_BYTES};
 pub use config::KafkaConfig;
+pub use seal::{Unsealed, UpstreamSeal, MIN_KEY_BYTES};
+pub use security::{apply as apply_security, KafkaSecurity, Mechanism, Protocol};

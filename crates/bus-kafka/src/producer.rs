@@ -227,7 +227,9 @@ impl Producer {
 }
 
 fn create(config: &KafkaConfig) -> Result<FutureProducer, BusError> {
-    ClientConfig::new()
+    let mut client = ClientConfig::new();
+    crate::security::apply(&config.security, &mut client)?;
+    client
         .set("bootstrap.servers", &config.brokers)
         // acks=all, and retries that neither duplicate nor reorder a
         // partition's records: a conversation's sends and a gateway's

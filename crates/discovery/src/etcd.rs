@@ -13,18 +13,26 @@ use ferrochat_ports::discovery::{Discovery, DiscoveryError, Instance};
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-use crate::etcd_api::EtcdApi;
+use crate::etcd_api::{Credentials, EtcdApi, EtcdTls};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EtcdConfig {
-    /// The client URL, e.g. `http://127.0.0.1:2379`.
+    /// The client URL, e.g. `http://127.0.0.1:2379`; it may name a user
+    /// (`https://user:password@etcd:2379`).
     pub url: String,
     /// Keys live under this prefix, so clusters can share an etcd.
     pub prefix: String,
     /// How long a call to etcd may take.
     #[serde(with = "humantime_serde")]
     pub timeout: Duration,
+    /// The etcd user to authenticate as (etcd's auth on); wins over a
+    /// user in `url`.
+    #[serde(skip)]
+    pub user: Option<Credentials>,
+    /// For an `https` URL: the CA and a client certificate.
+    #[serde(skip)]
+    pub tls: Option<EtcdTls>,
 }
 
 impl Default for EtcdConfig {
@@ -33,6 +41,8 @@ impl Default for EtcdConfig {
             url: "http://127.0.0.1:2379".into(),
             prefix: "ferrochat/".into(),
             timeout: Duration::from_secs(5),
+            user: None,
+            tls: None,
         }
     }
 }
@@ -59,7 +69,12 @@ pub struct EtcdDiscovery {
 impl EtcdDiscovery {
     pub fn new(config: &EtcdConfig) -> Result<Self, DiscoveryError> {
         Ok(Self {
-            api: EtcdApi::new(&config.url, config.timeout)?,
+            api: EtcdApi::new(
+                &config.url,
+                config.timeout,
+                config.user.clone(),
+                config.tls.as_ref(),
+            )?,
             prefix: config.prefix.clone(),
             registered: Mutex::new(None),
             current_lease: Default::default(),

@@ -6,4 +6,5 @@ mod etcd_api;
 mod fixed;
 
 pub use etcd::{EtcdConfig, EtcdDiscovery};
+pub use etcd_api::{Credentials, EtcdTls};
 pub use fixed::StaticDiscovery;

@@ -40,7 +40,7 @@ impl App {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
-        let store = open::store(&config).await?;
+        let store = open::store(&config, None).await?;
         let secret = secret::resolve(config.auth.jwt_secret.as_deref(), &config.data_dir)?;
         let bus = open::bus(&config).await?;
         let presence = open::presence(&config).await?;

@@ -54,6 +54,9 @@ pub enum Command {
         #[command(flatten)]
         opts: ConfigArgs,
     },
+    /// Make a CA and the roles' certificates for internal TLS (a local or
+    /// test cluster; docs/deploy.md says how to use an existing CA).
+    Certs(crate::certs::CertsArgs),
     /// Load a server through its public protocol (see docs/benchmarks.md).
     Bench(Box<ferrochat_bench::BenchArgs>),
 }

@@ -15,7 +15,9 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
-pub use crate::cluster_config::{default_metrics_listen, DiscoveryConfig, RepoLinkConfig};
+pub use crate::cluster_config::{
+    default_metrics_listen, DiscoveryConfig, InternalTlsConfig, RepoLinkConfig,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -43,6 +45,13 @@ pub struct Config {
     pub repo: RepoLinkConfig,
     /// Cluster roles: how they find each other.
     pub discovery: DiscoveryConfig,
+    /// Cluster roles: mutual TLS between them.
+    pub internal_tls: InternalTlsConfig,
+    /// Cluster roles: start without `[internal_tls]` even when listening
+    /// beyond loopback, so that anyone who reaches an internal port can
+    /// call it as any role. Off: such a role refuses to start. Logged as
+    /// a warning at every start.
+    pub insecure_internal: bool,
     /// Cluster roles: where `/metrics` is served. Unset: gateway
     /// 127.0.0.1:8081, logic :9101, repo :9102, task :9103. (`serve`
     /// answers `/metrics` on its main port.)
@@ -70,6 +79,8 @@ impl Default for Config {
             logic: LogicLinkConfig::default(),
             repo: RepoLinkConfig::default(),
             discovery: DiscoveryConfig::default(),
+            internal_tls: InternalTlsConfig::default(),
+            insecure_internal: false,
             metrics_listen: None,
             push: PushConfig::default(),
             log: LogConfig::default(),
@@ -143,9 +154,16 @@ pub enum BusKind {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PresenceConfig {
-    /// Unset: in memory. `redis://HOST:PORT[/DB]`: Redis.
+    /// Unset: in memory. `redis://[USER:PASSWORD@]HOST:PORT[/DB]`: Redis.
     #[serde(serialize_with = "redacted_opt")]
     pub redis_url: Option<String>,
+    /// The Redis ACL user (Redis 6+), if not in `redis_url`; its password
+    /// from `redis_password` or `redis_password_file` (one trailing
+    /// newline ignored). A password without a user is `requirepass`'s.
+    pub redis_username: Option<String>,
+    #[serde(serialize_with = "redacted_opt")]
+    pub redis_password: Option<String>,
+    pub redis_password_file: Option<PathBuf>,
     /// Prepended to every Redis key, so deployments can share a Redis.
     pub redis_prefix: String,
     /// With Redis: a gateway's routes outlive its last heartbeat by this
@@ -165,6 +183,9 @@ impl Default for PresenceConfig {
     fn default() -> Self {
         Self {
             redis_url: None,
+            redis_username: None,
+            redis_password: None,
+            redis_password_file: None,
             redis_prefix: "ferrochat:".to_owned(),
             route_ttl: Duration::from_secs(60),
             heartbeat_interval: Duration::from_secs(1),
@@ -298,6 +319,12 @@ pub struct StoreOverride {
 #[error("invalid configuration: {0}")]
 pub struct ConfigError(String);
 
+impl ConfigError {
+    pub(crate) fn new(message: String) -> Self {
+        Self(message)
+    }
+}
+
 /// Top-level keys `FERROCHAT_*` variables may set; others (say, a test
 /// harness's `FERROCHAT_MARIADB_URL`) are not configuration.
 const SECTIONS: &[&str] = &[
@@ -315,6 +342,8 @@ const SECTIONS: &[&str] = &[
     "logic",
     "repo",
     "discovery",
+    "internal_tls",
+    "insecure_internal",
     "metrics_listen",
     "push",
     "log",
@@ -440,6 +469,9 @@ impl Config {
                 "partition counts must be at least 1",
             );
         }
+        if let Err((key, why)) = kafka.security.check() {
+            return Err(ConfigError(format!("bus.kafka.security.{key}: {why}")));
+        }
         if kafka.replication_factor < 1 {
             return bad("bus.kafka.replication_factor", "must be at least 1");
         }
@@ -458,6 +490,21 @@ impl Config {
             if !url.starts_with("redis://") {
                 return bad("presence.redis_url", "must start with redis://");
             }
+        }
+        if self.presence.redis_password.is_some() && self.presence.redis_password_file.is_some() {
+            return bad(
+                "presence.redis_password_file",
+                "set redis_password or redis_password_file, not both",
+            );
+        }
+        if self.presence.redis_username.is_some()
+            && self.presence.redis_password.is_none()
+            && self.presence.redis_password_file.is_none()
+        {
+            return bad(
+                "presence.redis_username",
+                "needs redis_password or redis_password_file",
+            );
         }
         if let Some(s) = &self.auth.jwt_secret {
             if s.len() < 32 {
@@ -479,6 +526,28 @@ impl Config {
             return bad(
                 "store.min_connections",
                 "must not be more than store.max_connections",
+            );
+        }
+        if let Err((key, why)) = self.discovery.check() {
+            return bad(key, why);
+        }
+        if let Err(why) = self.internal_tls.files() {
+            return bad("internal_tls", why);
+        }
+        if ferrochat_rpc::tls::check_trust_domain(&self.internal_tls.trust_domain).is_err() {
+            return bad(
+                "internal_tls.trust_domain",
+                "must be a DNS name such as ferrochat.internal",
+            );
+        }
+        if self.logic.transport == LogicTransport::Grpc
+            && !self.logic.grpc_listen.ip().is_loopback()
+            && !self.insecure_internal
+        {
+            return bad(
+                "logic.grpc_listen",
+                "serve's gRPC transport has no TLS: it must listen on a loopback address \
+                 (or set insecure_internal = true to let anyone who reaches it call logic)",
             );
         }
         if self.store.acquire_timeout.is_zero() {

@@ -4,9 +4,11 @@
 //! concrete adapter.
 
 pub mod app;
+pub mod certs;
 pub mod cli;
 mod cluster_config;
 pub mod config;
+pub mod internal_tls;
 mod logic_link;
 mod open;
 mod peers;

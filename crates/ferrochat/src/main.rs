@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Task { opts } => (opts, false, Some(Role::Task)),
         Command::Config { opts } => (opts, true, None),
         Command::Bench(args) => return bench(*args),
+        Command::Certs(args) => return certs(&args),
     };
     let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
         Ok(c) => c,
@@ -33,6 +34,12 @@ fn main() -> ExitCode {
     if print_only {
         print!("{}", config.to_toml());
         return ExitCode::SUCCESS;
+    }
+    if let Some(role) = role {
+        if let Err(e) = ferrochat::internal_tls::check(&config, role) {
+            eprintln!("ferrochat: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
     }
     telemetry::init_logs(&config.log);
     raise_nofile_limit();
@@ -64,6 +71,38 @@ fn raise_nofile_limit() {
     match rlimit::increase_nofile_limit(u64::MAX) {
         Ok(limit) => tracing::info!(limit, "open-file limit raised to the hard limit"),
         Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
+    }
+}
+
+/// `ferrochat certs`: writes the files and says how to use them.
+fn certs(args: &ferrochat::certs::CertsArgs) -> ExitCode {
+    match ferrochat::certs::run(args) {
+        Ok(w) => {
+            let made = if w.ca_made { "made" } else { "kept" };
+            println!("CA ({made}): {}", w.ca.display());
+            for (role, cert, key) in &w.roles {
+                println!(
+                    "{role}: {} {} (identity {})",
+                    cert.display(),
+                    key.display(),
+                    role.identity(&args.trust_domain)
+                );
+            }
+            println!(
+                "Each role's config: [internal_tls] ca_file = \"{}\", cert_file and key_file its own{}",
+                w.ca.display(),
+                if args.trust_domain == ferrochat_rpc::tls::DEFAULT_TRUST_DOMAIN {
+                    String::new()
+                } else {
+                    format!(", trust_domain = \"{}\"", args.trust_domain)
+                }
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ferrochat certs: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

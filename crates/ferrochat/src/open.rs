@@ -7,13 +7,13 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use ferrochat_bus::{LocalBus, LocalBusConfig};
 use ferrochat_bus_kafka::KafkaBus;
-use ferrochat_discovery::{EtcdConfig, EtcdDiscovery, StaticDiscovery};
+use ferrochat_discovery::{Credentials, EtcdConfig, EtcdDiscovery, EtcdTls, StaticDiscovery};
 use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
 use ferrochat_ports::discovery::{Discovery, Instance};
 use ferrochat_ports::{Bus, Presence, RateLimiter, SharedCache, Store};
 use ferrochat_presence::MemoryPresence;
 use ferrochat_presence_redis::{RedisOptions, RedisPresence};
-use ferrochat_rpc::RepoClient;
+use ferrochat_rpc::{ClientTls, RepoClient};
 use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
 use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
 
@@ -21,8 +21,12 @@ use crate::config::{BusKind, Config, StoreKind};
 use crate::peers::Peers;
 
 /// Opens the store `store.url` names: SQLite (the default), MariaDB/MySQL
-/// or PostgreSQL. Migrations are applied at open.
-pub async fn store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+/// or PostgreSQL. Migrations are applied at open. `repo://` dials the
+/// repo over internal TLS when `repo_tls` is given.
+pub async fn store(
+    config: &Config,
+    repo_tls: Option<&ClientTls>,
+) -> anyhow::Result<Arc<dyn Store>> {
     let c = &config.store;
     let sql = SqlOptions {
         max_connections: c.max_connections,
@@ -59,20 +63,20 @@ pub async fn store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
                 .await
                 .context("opening the PostgreSQL store (store.url)")?,
         ),
-        StoreKind::Repo => Arc::new(repo_client(config, url)?),
+        StoreKind::Repo => Arc::new(repo_client(config, url, repo_tls)?),
     })
 }
 
 /// The repo role as this process's store: the instance `repo://HOST:PORT`
 /// names, or those discovery finds (`repo://`). Nothing is dialled yet.
-fn repo_client(config: &Config, url: &str) -> anyhow::Result<RepoClient> {
+fn repo_client(config: &Config, url: &str, tls: Option<&ClientTls>) -> anyhow::Result<RepoClient> {
     let timeout = config.repo.grpc_timeout;
     let addr = url.strip_prefix("repo://").unwrap_or_default();
     let channel = if addr.is_empty() {
         let refresh = config.discovery.refresh;
-        Peers::follow("repo", discovery(config)?, refresh, timeout).channel()
+        Peers::follow("repo", discovery(config)?, refresh, timeout, tls.cloned()).channel()
     } else {
-        ferrochat_rpc::endpoint(addr, timeout)
+        ferrochat_rpc::endpoint(addr, timeout, tls)
             .with_context(|| format!("store.url: no address in {url}"))?
             .connect_lazy()
     };
@@ -92,11 +96,22 @@ async fn redis(config: &Config) -> anyhow::Result<Option<RedisPresence>> {
     let Some(url) = &config.presence.redis_url else {
         return Ok(None);
     };
+    let p = &config.presence;
+    let password = match (&p.redis_password, &p.redis_password_file) {
+        (None, None) => None,
+        (inline, file) => Some(secret_value(
+            inline.as_deref(),
+            file.as_deref(),
+            "presence.redis_password_file",
+        )?),
+    };
     let options = RedisOptions {
-        prefix: config.presence.redis_prefix.clone(),
+        prefix: p.redis_prefix.clone(),
+        username: p.redis_username.clone(),
+        password,
         // Every gateway beats within one interval; two more for its
         // restore and the reader's own delay.
-        settle: config.presence.heartbeat_interval * 3,
+        settle: p.heartbeat_interval * 3,
         ..RedisOptions::default()
     };
     // The URL may hold a password: the error names only the setting.
@@ -184,11 +199,63 @@ pub fn discovery(config: &Config) -> anyhow::Result<Arc<dyn Discovery>> {
         }
         return Ok(Arc::new(StaticDiscovery::new(instances)));
     };
+    let user = match &d.etcd_username {
+        Some(name) => Some(Credentials {
+            name: name.clone(),
+            password: secret_value(
+                d.etcd_password.as_deref(),
+                d.etcd_password_file.as_deref(),
+                "discovery.etcd_password_file",
+            )?,
+        }),
+        None => None,
+    };
+    let read = |path: &Option<std::path::PathBuf>, key: &str| -> anyhow::Result<Option<Vec<u8>>> {
+        path.as_ref()
+            .map(|p| std::fs::read(p).with_context(|| format!("{key}: reading {}", p.display())))
+            .transpose()
+    };
+    let identity = match (
+        read(&d.etcd_cert_file, "discovery.etcd_cert_file")?,
+        read(&d.etcd_key_file, "discovery.etcd_key_file")?,
+    ) {
+        (Some(mut cert), Some(key)) => {
+            cert.push(b'\n');
+            cert.extend_from_slice(&key);
+            Some(cert)
+        }
+        _ => None,
+    };
+    let ca = read(&d.etcd_ca_file, "discovery.etcd_ca_file")?;
+    let tls = (ca.is_some() || identity.is_some()).then_some(EtcdTls {
+        ca_pem: ca,
+        identity_pem: identity,
+    });
     let etcd = EtcdConfig {
         url: url.clone(),
         prefix: d.etcd_prefix.clone(),
         timeout: d.etcd_timeout,
+        user,
+        tls,
     };
+    // The URL may hold a password: the error names only the setting.
     let discovery = EtcdDiscovery::new(&etcd).context("discovery.etcd_url")?;
     Ok(Arc::new(discovery))
+}
+
+/// A secret given inline or in a file (a mounted secret: one trailing
+/// newline ignored); the config check made sure it is not both.
+pub(crate) fn secret_value(
+    inline: Option<&str>,
+    file: Option<&std::path::Path>,
+    key: &str,
+) -> anyhow::Result<String> {
+    if let Some(s) = inline {
+        return Ok(s.to_owned());
+    }
+    let path = file.with_context(|| format!("{key}: no password is set"))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{key}: reading {}", path.display()))?;
+    let text = text.strip_suffix('\n').unwrap_or(&text);
+    Ok(text.strip_suffix('\r').unwrap_or(text).to_owned())
 }

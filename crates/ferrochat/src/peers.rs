@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ferrochat_ports::discovery::Discovery;
+use ferrochat_rpc::ClientTls;
 use tokio::sync::mpsc::Sender;
 use tonic::transport::channel::Change;
 use tonic::transport::{Channel, Endpoint};
@@ -27,12 +28,14 @@ pub(crate) struct Peers {
 
 impl Peers {
     /// Starts following `role` in `discovery`. `connect_timeout` bounds
-    /// dialling one instance.
+    /// dialling one instance; with `tls`, each is dialled over internal
+    /// TLS and must prove it plays `role`.
     pub(crate) fn follow(
         role: &'static str,
         discovery: Arc<dyn Discovery>,
         refresh: Duration,
         connect_timeout: Duration,
+        tls: Option<ClientTls>,
     ) -> Self {
         let (channel, changes) = Channel::balance_channel(CHANGES);
         let follower = Follower {
@@ -41,6 +44,7 @@ impl Peers {
             changes,
             refresh,
             connect_timeout,
+            tls,
         };
         tokio::spawn(follower.run());
         Self { channel }
@@ -59,6 +63,8 @@ struct Follower {
     changes: Sender<Change<String, Endpoint>>,
     refresh: Duration,
     connect_timeout: Duration,
+    /// Internal TLS: each instance must prove it plays `role`.
+    tls: Option<ClientTls>,
 }
 
 impl Follower {
@@ -95,13 +101,14 @@ impl Follower {
                 if known.get(id) == Some(addr) {
                     continue;
                 }
-                let endpoint = match ferrochat_rpc::endpoint(addr, self.connect_timeout) {
-                    Ok(e) => e,
-                    Err(e) => {
-                        tracing::warn!(role, id = %id, %addr, error = %e, "unusable address");
-                        continue;
-                    }
-                };
+                let endpoint =
+                    match ferrochat_rpc::endpoint(addr, self.connect_timeout, self.tls.as_ref()) {
+                        Ok(e) => e,
+                        Err(e) => {
+                            tracing::warn!(role, id = %id, %addr, error = %e, "unusable address");
+                            continue;
+                        }
+                    };
                 tracing::info!(role, id = %id, %addr, "instance found");
                 if self
                     .changes

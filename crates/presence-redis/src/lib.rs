@@ -28,6 +28,7 @@ use std::time::Duration;
 
 use ferrochat_ports::PresenceError;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::IntoConnectionInfo as _;
 
 pub use cache::RedisCache;
 pub use ratelimit::RedisRateLimiter;
@@ -36,7 +37,7 @@ use keys::Keys;
 use scripts::Scripts;
 
 /// How to reach Redis and where our keys live.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RedisOptions {
     /// Prepended to every key, so deployments (and tests) can share one
     /// Redis without seeing each other.
@@ -49,6 +50,24 @@ pub struct RedisOptions {
     /// has beaten again and put its routes back: well over the gateways'
     /// heartbeat interval. Until then `settled` says wait.
     pub settle: Duration,
+    /// An ACL user (Redis 6+) to authenticate as; wins over one in the URL.
+    pub username: Option<String>,
+    /// Its password (or `requirepass`'s, without a user); wins over one
+    /// in the URL.
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for RedisOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisOptions")
+            .field("prefix", &self.prefix)
+            .field("response_timeout", &self.response_timeout)
+            .field("connection_timeout", &self.connection_timeout)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "[redacted]"))
+            .field("settle", &self.settle)
+            .finish()
+    }
 }
 
 impl Default for RedisOptions {
@@ -58,6 +77,8 @@ impl Default for RedisOptions {
             response_timeout: Duration::from_secs(2),
             connection_timeout: Duration::from_secs(2),
             settle: Duration::from_secs(3),
+            username: None,
+            password: None,
         }
     }
 }
@@ -77,10 +98,20 @@ pub struct RedisPresence {
 }
 
 impl RedisPresence {
-    /// Connects to `url` (`redis://host:port/db`); fails if Redis does not
-    /// answer.
+    /// Connects to `url` (`redis://[user:password@]host:port/db`) as the
+    /// user `options` or the URL name; fails if Redis does not answer or
+    /// refuses the user.
     pub async fn open(url: &str, options: &RedisOptions) -> Result<Self, PresenceError> {
-        let client = redis::Client::open(url).map_err(error::unavailable)?;
+        let mut info = url.into_connection_info().map_err(error::unavailable)?;
+        let mut settings = info.redis_settings().clone();
+        if let Some(user) = &options.username {
+            settings = settings.set_username(user);
+        }
+        if let Some(password) = &options.password {
+            settings = settings.set_password(password);
+        }
+        info = info.set_redis_settings(settings);
+        let client = redis::Client::open(info).map_err(error::unavailable)?;
         let config = ConnectionManagerConfig::new()
             .set_response_timeout(Some(options.response_timeout))
             .set_connection_timeout(Some(options.connection_timeout));

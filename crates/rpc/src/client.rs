@@ -40,6 +40,7 @@ use tokio::time::Instant;
 use tonic::transport::Channel;
 
 use crate::endpoint::endpoint;
+use crate::tls::ClientTls;
 use tonic::Status;
 use tower::util::BoxCloneSyncService;
 use tower::ServiceExt as _;
@@ -88,7 +89,7 @@ impl LogicClient {
         addr: SocketAddr,
         timeout: Duration,
     ) -> Result<Self, tonic::transport::Error> {
-        let channel = endpoint(&addr.to_string(), timeout)?.connect_lazy();
+        let channel = endpoint(&addr.to_string(), timeout, None)?.connect_lazy();
         Ok(Self::new(channel, timeout))
     }
 
@@ -101,8 +102,19 @@ impl LogicClient {
         discovery: Arc<dyn Discovery>,
         config: BalanceConfig,
     ) -> Result<Self, BalanceConfigError> {
+        Self::balanced_with(discovery, config, None)
+    }
+
+    /// [`LogicClient::balanced`], dialling each instance over internal
+    /// TLS when `tls` is given: an instance that cannot prove it is a
+    /// logic fails its calls like an unreachable one.
+    pub fn balanced_with(
+        discovery: Arc<dyn Discovery>,
+        config: BalanceConfig,
+        tls: Option<ClientTls>,
+    ) -> Result<Self, BalanceConfigError> {
         config.validate()?;
-        let (channel, registry) = balance::balanced(discovery, &config);
+        let (channel, registry) = balance::balanced(discovery, &config, tls);
         let retry = RetryPolicy::new(config.retries, config.retry_backoff);
         Ok(Self::over(
             channel,

@@ -17,6 +17,11 @@
 //!   `store_status.rs` is the one place a `StoreError` becomes a `Status`
 //!   and back.
 //!
+//! - `tls/`: mutual TLS between roles ([`InternalTls`]): a server
+//!   ([`Listener::Tls`]) refuses in the handshake a caller whose
+//!   certificate is not from the cluster's CA or names another role; a
+//!   client ([`ClientTls`]) checks its peer's role the same way.
+//!
 //! Requests are parsed into validated domain types on the server (design
 //! invariant 7), so a bad field is refused with its name, as over HTTP.
 
@@ -33,12 +38,15 @@ mod server;
 mod status;
 mod store_status;
 mod timed;
+pub mod tls;
 
 pub use balance::{BalanceConfig, BalanceConfigError, BreakerState};
 pub use client::LogicClient;
 pub use endpoint::endpoint;
+pub use listen::Listener;
 pub use repo_client::RepoClient;
 pub use repo_server::{serve_repo, RepoServer};
 pub use server::{serve, LogicApis, LogicServer};
 pub use status::{from_status, to_status};
 pub use store_status::{store_from_status, store_to_status, RepoCallError, UnreadableAnswer};
+pub use tls::{ClientTls, InternalTls, PeerRole, ServerTls, TlsError};

@@ -1,8 +1,9 @@
 //! How every gRPC service here is served: on a listener already bound (so
-//! port 0 works), no Nagle delay, one debug span per call named by its
-//! rpc path (never its fields, which carry passwords, tokens and password
-//! hashes), each call timed (`timed.rs`), until `cancel`: then it stops
-//! accepting, finishes the calls in flight and returns.
+//! port 0 works), in plain HTTP/2 or behind internal TLS, no Nagle delay,
+//! one debug span per call named by its rpc path (never its fields, which
+//! carry passwords, tokens and password hashes), each call timed
+//! (`timed.rs`), until `cancel`: then it stops accepting, finishes the
+//! calls in flight and returns.
 
 use std::convert::Infallible;
 
@@ -15,9 +16,25 @@ use tonic::transport::Server;
 use tower::Service;
 
 use crate::timed::Timed;
+use crate::tls::{self, ServerTls};
+
+/// Where a service is served: a bound listener, and whether its callers
+/// must pass internal TLS. A `TcpListener` alone is plain.
+pub enum Listener {
+    Plain(TcpListener),
+    /// Only callers whose certificate `ServerTls` accepts get as far as
+    /// HTTP/2.
+    Tls(TcpListener, ServerTls),
+}
+
+impl From<TcpListener> for Listener {
+    fn from(listener: TcpListener) -> Self {
+        Self::Plain(listener)
+    }
+}
 
 pub(crate) async fn serve_service<S>(
-    listener: TcpListener,
+    listener: Listener,
     service: S,
     cancel: CancellationToken,
 ) -> Result<(), tonic::transport::Error>
@@ -30,10 +47,21 @@ where
         + 'static,
     S::Future: Send + 'static,
 {
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-    Server::builder()
+    let router = Server::builder()
         .trace_fn(|req| tracing::debug_span!("rpc", path = %req.uri().path()))
-        .add_service(Timed::new(service))
-        .serve_with_incoming_shutdown(incoming, cancel.cancelled_owned())
-        .await
+        .add_service(Timed::new(service));
+    match listener {
+        Listener::Plain(listener) => {
+            let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+            router
+                .serve_with_incoming_shutdown(incoming, cancel.cancelled_owned())
+                .await
+        }
+        Listener::Tls(listener, server_tls) => {
+            let incoming = tls::incoming(listener, server_tls, S::NAME, cancel.clone());
+            router
+                .serve_with_incoming_shutdown(incoming, cancel.cancelled_owned())
+                .await
+        }
+    }
 }

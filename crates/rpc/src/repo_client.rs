@@ -70,7 +70,7 @@ impl RepoClient {
         addr: SocketAddr,
         timeout: Duration,
     ) -> Result<Self, tonic::transport::Error> {
-        let channel = endpoint(&addr.to_string(), timeout)?.connect_lazy();
+        let channel = endpoint(&addr.to_string(), timeout, None)?.connect_lazy();
         Ok(Self::new(channel, timeout))
     }
 

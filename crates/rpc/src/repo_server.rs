@@ -11,7 +11,6 @@ use ferrochat_ports::{Store, StoreError};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::repo_service_server::{RepoService, RepoServiceServer};
 use ferrochat_proto::DecodeError;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
@@ -40,15 +39,16 @@ impl RepoServer {
     }
 }
 
-/// Serves `server` on `listener` (already bound, so port 0 works) until
+/// Serves `server` on `listener` (already bound, so port 0 works; plain,
+/// or behind internal TLS: `Listener::Tls`) until
 /// `cancel`: then it stops accepting, finishes the calls in flight and
 /// returns. The store stays open: its owner closes it after this returns.
 pub async fn serve_repo(
-    listener: TcpListener,
+    listener: impl Into<crate::Listener>,
     server: RepoServer,
     cancel: CancellationToken,
 ) -> Result<(), tonic::transport::Error> {
-    crate::listen::serve_service(listener, server.into_service(), cancel).await
+    crate::listen::serve_service(listener.into(), server.into_service(), cancel).await
 }
 
 type Answer<T> = Result<Response<T>, Status>;

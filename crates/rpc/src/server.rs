@@ -11,7 +11,6 @@ use ferrochat_domain::InvalidField;
 use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::logic_service_server::{LogicService, LogicServiceServer};
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
@@ -42,15 +41,16 @@ impl LogicServer {
     }
 }
 
-/// Serves `server` on `listener` (already bound, so port 0 works) until
+/// Serves `server` on `listener` (already bound, so port 0 works; plain,
+/// or behind internal TLS: `Listener::Tls`) until
 /// `cancel`: then it stops accepting, finishes the calls in flight and
 /// returns.
 pub async fn serve(
-    listener: TcpListener,
+    listener: impl Into<crate::Listener>,
     server: LogicServer,
     cancel: CancellationToken,
 ) -> Result<(), tonic::transport::Error> {
-    crate::listen::serve_service(listener, server.into_service(), cancel).await
+    crate::listen::serve_service(listener.into(), server.into_service(), cancel).await
 }
 
 type Answer<T> = Result<Response<T>, Status>;

@@ -9,4 +9,5 @@ mod conformance;
 mod delivery;
 mod metrics;
 mod recovery;
+mod secure;
 mod support;

@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::readiness::{All, BusHealthy};
 use crate::{open, telemetry};
-use ferrochat_rpc::{BreakerState, LogicClient};
+use ferrochat_rpc::{BreakerState, InternalTls, LogicClient, PeerRole};
 
 pub(super) struct Gateway {
     listener: TcpListener,
@@ -31,6 +31,7 @@ impl Gateway {
     pub(super) async fn build(
         config: &Config,
         discovery: Arc<dyn Discovery>,
+        tls: Option<InternalTls>,
     ) -> anyhow::Result<Self> {
         anyhow::ensure!(
             config.presence.redis_url.is_some(),
@@ -38,7 +39,8 @@ impl Gateway {
         );
         let bus = open::bus(config).await?;
         let presence = open::presence(config).await?;
-        let client = LogicClient::balanced(discovery, config.logic.balance.clone())
+        let logic_tls = tls.map(|t| t.client(PeerRole::Logic));
+        let client = LogicClient::balanced_with(discovery, config.logic.balance.clone(), logic_tls)
             .map_err(|e| anyhow::anyhow!("logic.balance: {e}"))?;
         let readiness: Arc<dyn Readiness> = Arc::new(All(vec![
             Arc::new(LogicKnown(client.clone())),

@@ -15,7 +15,7 @@ use ferrochat_domain::routing::GatewayId;
 use ferrochat_logic::{Logic, Social};
 use ferrochat_ports::discovery::Discovery;
 use ferrochat_ports::{Presence, Readiness, Store};
-use ferrochat_rpc::LogicServer;
+use ferrochat_rpc::{InternalTls, Listener, LogicServer, PeerRole};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::{logic_link, open};
 
 pub(super) struct LogicRole {
-    listener: TcpListener,
+    listener: Listener,
     local_addr: SocketAddr,
     logic: Arc<Logic>,
     store: Arc<dyn Store>,
@@ -36,12 +36,14 @@ impl LogicRole {
     pub(super) async fn build(
         config: &Config,
         discovery: Arc<dyn Discovery>,
+        tls: Option<InternalTls>,
     ) -> anyhow::Result<Self> {
         // Each instance signs tokens the others must accept.
         let secret = config.auth.jwt_secret.as_deref().context(
             "auth.jwt_secret: every logic instance must sign tokens with the same secret",
         )?;
-        let store = open::store(config).await?;
+        let repo_tls = tls.as_ref().map(|t| t.client(PeerRole::Repo));
+        let store = open::store(config, repo_tls.as_ref()).await?;
         let bus = open::bus(config).await?;
         let presence = open::presence(config).await?;
         let logic = open::logic(
@@ -56,6 +58,11 @@ impl LogicRole {
             .await
             .with_context(|| format!("binding logic.grpc_listen {}", config.logic.grpc_listen))?;
         let local_addr = listener.local_addr()?;
+        // Only gateways call logic.
+        let listener = match tls {
+            Some(tls) => Listener::Tls(listener, tls.server(&[PeerRole::Gateway])?),
+            None => Listener::Plain(listener),
+        };
         Ok(Self {
             listener,
             local_addr,

@@ -71,25 +71,26 @@ impl RoleApp {
     pub async fn build(role: Role, config: Config) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+        let tls = crate::internal_tls::load(&config, role)?;
         let discovery = open::discovery(&config)?;
         let (body, served, readiness) = match role {
             Role::Gateway => {
-                let g = gateway::Gateway::build(&config, discovery.clone()).await?;
+                let g = gateway::Gateway::build(&config, discovery.clone(), tls).await?;
                 let (served, ready) = (g.local_addr(), g.readiness());
                 (Body::Gateway(Box::new(g)), served, ready)
             }
             Role::Logic => {
-                let l = logic::LogicRole::build(&config, discovery.clone()).await?;
+                let l = logic::LogicRole::build(&config, discovery.clone(), tls).await?;
                 let (served, ready) = (l.local_addr(), l.readiness());
                 (Body::Logic(l), served, ready)
             }
             Role::Repo => {
-                let r = repo::RepoRole::build(&config).await?;
+                let r = repo::RepoRole::build(&config, tls).await?;
                 let (served, ready) = (r.local_addr(), r.readiness());
                 (Body::Repo(r), served, ready)
             }
             Role::Task => {
-                let t = task::TaskRole::build(&config).await?;
+                let t = task::TaskRole::build(&config, tls).await?;
                 let ready = t.readiness();
                 (Body::Task(t), SocketAddr::from(([0, 0, 0, 0], 0)), ready)
             }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use ferrochat_ports::{Readiness, Store};
-use ferrochat_rpc::RepoServer;
+use ferrochat_rpc::{InternalTls, Listener, PeerRole, RepoServer};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -17,22 +17,27 @@ use crate::open;
 use crate::readiness::StoreReachable;
 
 pub(super) struct RepoRole {
-    listener: TcpListener,
+    listener: Listener,
     local_addr: SocketAddr,
     store: Arc<dyn Store>,
 }
 
 impl RepoRole {
-    pub(super) async fn build(config: &Config) -> anyhow::Result<Self> {
+    pub(super) async fn build(config: &Config, tls: Option<InternalTls>) -> anyhow::Result<Self> {
         anyhow::ensure!(
             config.store_kind() != StoreKind::Repo,
             "store.url: the repo role serves a store; it cannot be repo:// itself"
         );
-        let store = open::store(config).await?;
+        let store = open::store(config, None).await?;
         let listener = TcpListener::bind(config.repo.grpc_listen)
             .await
             .with_context(|| format!("binding repo.grpc_listen {}", config.repo.grpc_listen))?;
         let local_addr = listener.local_addr()?;
+        // Only logic and task call the repo.
+        let listener = match tls {
+            Some(tls) => Listener::Tls(listener, tls.server(&[PeerRole::Logic, PeerRole::Task])?),
+            None => Listener::Plain(listener),
+        };
         Ok(Self {
             listener,
             local_addr,

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use ferrochat_ports::Readiness;
+use ferrochat_rpc::{InternalTls, PeerRole};
 use ferrochat_task::{TaskConfig, TaskDeps};
 use tokio_util::sync::CancellationToken;
 
@@ -18,8 +19,9 @@ pub(super) struct TaskRole {
 }
 
 impl TaskRole {
-    pub(super) async fn build(config: &Config) -> anyhow::Result<Self> {
-        let store = open::store(config).await?;
+    pub(super) async fn build(config: &Config, tls: Option<InternalTls>) -> anyhow::Result<Self> {
+        let repo_tls = tls.map(|t| t.client(PeerRole::Repo));
+        let store = open::store(config, repo_tls.as_ref()).await?;
         let bus = open::bus(config).await?;
         let presence = open::presence(config).await?;
         Ok(Self {

@@ -7,6 +7,8 @@
 //! other in etcd (`FERROCHAT_TEST_ETCD_URL`) and talking over gRPC, Kafka
 //! and Redis, which the other `FERROCHAT_TEST_*` switches must select.
 //! `scripts/test` runs the whole suite once over gRPC and once as roles.
+//! The roles run the secure way: mutual TLS between them (a CA and role
+//! certificates of the test's own) and sealed upstream records.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -63,9 +65,13 @@ pub async fn spawn_roles(
     config.logic.balance.refresh = Duration::from_millis(200);
     config.metrics_listen = Some("127.0.0.1:0".parse().unwrap());
     config.logic.grpc_listen = "127.0.0.1:0".parse().unwrap();
+    // Read once, when each role builds: the directory may go after.
+    let secrets = secure(&mut config, &id);
     let as_role = |role: &str| {
         let mut c = config.clone();
         c.node_id = format!("{role}-{id}");
+        c.internal_tls.cert_file = Some(secrets.path().join(format!("{role}.pem")));
+        c.internal_tls.key_file = Some(secrets.path().join(format!("{role}.key")));
         c
     };
     let logic = RoleApp::build(Role::Logic, as_role("logic"))
@@ -77,6 +83,7 @@ pub async fn spawn_roles(
     let gateway = RoleApp::build(Role::Gateway, as_role("gateway"))
         .await
         .expect("gateway role builds");
+    drop(secrets);
     let addr = gateway.local_addr();
     let ready = format!("http://{}/ready", gateway.metrics_addr());
     let back = CancellationToken::new();
@@ -102,4 +109,25 @@ pub async fn spawn_roles(
         }
     }
     (addr, handle)
+}
+
+/// A CA and the roles' certificates, and an upstream key, in a new
+/// directory that `config` names (each role adds its own certificate).
+fn secure(config: &mut Config, id: &str) -> tempfile::TempDir {
+    use ferrochat_rpc::tls::pki::Authority;
+    use ferrochat_rpc::PeerRole;
+
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Authority::generate(&config.internal_tls.trust_domain, 1).unwrap();
+    std::fs::write(dir.path().join("ca.pem"), ca.cert_pem()).unwrap();
+    for role in PeerRole::ALL {
+        let issued = ca.issue(role, 1).unwrap();
+        std::fs::write(dir.path().join(format!("{role}.pem")), issued.cert_pem).unwrap();
+        std::fs::write(dir.path().join(format!("{role}.key")), issued.key_pem).unwrap();
+    }
+    let key = dir.path().join("upstream.key");
+    std::fs::write(&key, format!("upstream-key-{id}-{id}")).unwrap();
+    config.internal_tls.ca_file = Some(dir.path().join("ca.pem"));
+    config.bus.kafka.upstream_key_file = Some(key);
+    dir
 }

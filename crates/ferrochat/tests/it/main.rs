@@ -30,6 +30,7 @@ mod procs;
 mod push;
 mod read_sync;
 mod roles;
+mod secure;
 mod store_env;
 mod support;
 mod system_messages;

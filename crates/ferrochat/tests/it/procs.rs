@@ -3,6 +3,15 @@
 //! topics, Redis prefix and etcd prefix; and private servers (Redis, the
 //! broker) a test may kill and start again.
 //!
+//! Started the secure way (docs/deploy.md, "Trust boundaries"): mutual
+//! TLS between the roles with a CA and certificates from `ferrochat
+//! certs`, upstream records sealed with a key of the cluster's own, and
+//! the shared Redis reached as an ACL user limited to the cluster's
+//! prefix (a test's private Redis, which it restarts empty, has no
+//! users). etcd and the broker are the shared test servers, without auth:
+//! their credentials are tested against private servers
+//! (crates/discovery/tests/etcd_secure.rs, crates/bus-kafka/tests/it/secure.rs).
+//!
 //! Needs the test servers (`scripts/services up`): MariaDB, Kafka, Redis,
 //! etcd.
 
@@ -48,12 +57,57 @@ pub(crate) struct Cluster {
     pub(crate) env: Vec<(String, String)>,
     pub(crate) store_url: String,
     pub(crate) dir: tempfile::TempDir,
+    /// The cluster's Redis ACL user (the server's URL, the user's name),
+    /// removed when the cluster is dropped.
+    redis_user: Option<(String, String)>,
+}
+
+/// Makes `name` an ACL user of the Redis at `url` that may touch only
+/// keys under `prefix`.
+async fn redis_user(url: &str, name: &str, password: &str, prefix: &str) {
+    let mut admin = redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let _: () = redis::cmd("ACL")
+        .arg("SETUSER")
+        .arg(name)
+        .arg("reset")
+        .arg("on")
+        .arg(format!(">{password}"))
+        .arg(format!("~{prefix}*"))
+        .arg("&*")
+        .arg("+@all")
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some((url, name)) = self.redis_user.take() {
+            if let Ok(mut c) = redis::Client::open(url.as_str()).and_then(|c| c.get_connection()) {
+                let _: Result<i64, _> = redis::cmd("ACL").arg("DELUSER").arg(&name).query(&mut c);
+            }
+        }
+    }
 }
 
 impl Cluster {
     /// `extra`: more `FERROCHAT_*` settings for every role.
     pub(crate) async fn new(extra: &[(&str, &str)]) -> Self {
         let id = uuid::Uuid::new_v4().simple().to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let certs = dir.path().join("certs");
+        let made = Command::new(BIN)
+            .args(["certs", "--dir"])
+            .arg(&certs)
+            .output()
+            .expect("ferrochat certs runs");
+        assert!(made.status.success(), "ferrochat certs: {made:?}");
+        let upstream_key = dir.path().join("upstream.key");
+        std::fs::write(&upstream_key, format!("upstream-key-{id}-{id}")).unwrap();
         let store_url = crate::store_env::fresh_mysql_database(&format!("fc_roles_{id}")).await;
         let var = |k: &str| {
             std::env::var(k).unwrap_or_else(|_| {
@@ -97,14 +151,52 @@ impl Cluster {
         .into_iter()
         .map(|(k, v)| (format!("FERROCHAT_{k}"), v))
         .collect();
+        let path = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+        for (k, v) in [
+            ("INTERNAL_TLS__CA_FILE", path(&certs.join("ca.pem"))),
+            ("BUS__KAFKA__UPSTREAM_KEY_FILE", path(&upstream_key)),
+        ] {
+            env.push((format!("FERROCHAT_{k}"), v));
+        }
+        // The shared Redis: as a user of this cluster's own.
+        let mut redis_user_made = None;
+        if !extra.iter().any(|(k, _)| *k == "PRESENCE__REDIS_URL") {
+            let url = var("FERROCHAT_TEST_REDIS_URL");
+            let (name, password) = (format!("r{id}"), format!("pw-{id}"));
+            redis_user(&url, &name, &password, &format!("r{id}:")).await;
+            env.push(("FERROCHAT_PRESENCE__REDIS_USERNAME".into(), name.clone()));
+            env.push(("FERROCHAT_PRESENCE__REDIS_PASSWORD".into(), password));
+            redis_user_made = Some((url, name));
+        }
         for (k, v) in extra {
             env.push((format!("FERROCHAT_{k}"), (*v).to_owned()));
         }
         Self {
             env,
             store_url,
-            dir: tempfile::tempdir().unwrap(),
+            dir,
+            redis_user: redis_user_made,
         }
+    }
+
+    /// Where the cluster's CA and role certificates are (`ferrochat
+    /// certs`: `ca.pem`, `<role>.pem`, `<role>.key`).
+    pub(crate) fn certs(&self) -> PathBuf {
+        self.dir.path().join("certs")
+    }
+
+    /// `role`'s own certificate and key, as settings (the CA is in `env`).
+    pub(crate) fn tls_env(&self, role: &str) -> [(&'static str, PathBuf); 2] {
+        [
+            (
+                "FERROCHAT_INTERNAL_TLS__CERT_FILE",
+                self.certs().join(format!("{role}.pem")),
+            ),
+            (
+                "FERROCHAT_INTERNAL_TLS__KEY_FILE",
+                self.certs().join(format!("{role}.key")),
+            ),
+        ]
     }
 
     /// Starts `role` as `name` and waits until its `/ready` answers 200.
@@ -122,6 +214,7 @@ impl Cluster {
             .env("FERROCHAT_NODE_ID", name)
             .env("FERROCHAT_DATA_DIR", &data_dir)
             .env("FERROCHAT_STORE__URL", store)
+            .envs(self.tls_env(role))
             .env_remove("RUST_LOG")
             .env(
                 "FERROCHAT_LOG__LEVEL",

@@ -446,6 +446,7 @@ async fn a_role_that_cannot_register_exits_saying_so() {
     let mut child = Command::new(BIN)
         .arg("task")
         .envs(cluster.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .envs(cluster.tls_env("task"))
         .env("FERROCHAT_NODE_ID", "task-x")
         .env("FERROCHAT_DATA_DIR", cluster.dir.path())
         .env("FERROCHAT_STORE__URL", &cluster.store_url)

@@ -7,6 +7,7 @@
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod auth;
 mod cache;
 mod lifecycle;
 mod ratelimit;

@@ -20,6 +20,7 @@ use super::config::BalanceConfig;
 use super::instance::{self, InstanceService};
 use super::metrics;
 use super::registry::Registry;
+use crate::tls::ClientTls;
 
 const ROLE: &str = "logic";
 /// Changes the balancer has not taken yet; the task waits beyond it.
@@ -32,10 +33,11 @@ pub(crate) type Changes =
 pub(crate) fn spawn(
     discovery: Arc<dyn Discovery>,
     config: BalanceConfig,
+    tls: Option<ClientTls>,
     registry: Arc<Registry>,
 ) -> Changes {
     let (tx, mut rx) = mpsc::channel(PENDING_CHANGES);
-    tokio::spawn(run(discovery, config, registry, tx));
+    tokio::spawn(run(discovery, config, tls, registry, tx));
     Box::new(futures::stream::poll_fn(move |cx| {
         rx.poll_recv(cx).map(|change| change.map(Ok))
     }))
@@ -46,6 +48,7 @@ type Sender = mpsc::Sender<Change<String, InstanceService>>;
 async fn run(
     discovery: Arc<dyn Discovery>,
     config: BalanceConfig,
+    tls: Option<ClientTls>,
     registry: Arc<Registry>,
     tx: Sender,
 ) {
@@ -55,7 +58,7 @@ async fn run(
         // An answer slower than the refresh is as good as none.
         match tokio::time::timeout(config.refresh, discovery.instances(ROLE)).await {
             Ok(Ok(listed)) => {
-                if apply(&mut known, &listed, &config, &registry, &tx)
+                if apply(&mut known, &listed, &config, tls.as_ref(), &registry, &tx)
                     .await
                     .is_err()
                 {
@@ -90,6 +93,7 @@ async fn apply(
     known: &mut BTreeMap<String, String>,
     listed: &[Instance],
     config: &BalanceConfig,
+    tls: Option<&ClientTls>,
     registry: &Registry,
     tx: &Sender,
 ) -> Result<(), BalancerGone> {
@@ -107,7 +111,7 @@ async fn apply(
     for instance in new {
         // Known even if unusable, so a bad address is reported once.
         known.insert(instance.id.clone(), instance.addr.clone());
-        let (service, breaker) = match instance::connect(instance, config) {
+        let (service, breaker) = match instance::connect(instance, config, tls) {
             Ok(connected) => connected,
             Err(e) => {
                 metrics::discovery_error();

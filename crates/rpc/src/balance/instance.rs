@@ -14,6 +14,7 @@ use tonic::body::Body;
 use tonic::transport::Channel;
 
 use crate::endpoint::endpoint;
+use crate::tls::ClientTls;
 use tonic::Status;
 use tower::load::{CompleteOnResponse, PeakEwma};
 use tower::{BoxError, Service};
@@ -37,8 +38,9 @@ pub(crate) type InstanceService = Breaking<PeakEwma<Deadlined>>;
 pub(crate) fn connect(
     instance: &Instance,
     config: &BalanceConfig,
+    tls: Option<&ClientTls>,
 ) -> Result<(InstanceService, Arc<Shared>), tonic::transport::Error> {
-    let channel = endpoint(&instance.addr, config.connect_timeout)?.connect_lazy();
+    let channel = endpoint(&instance.addr, config.connect_timeout, tls)?.connect_lazy();
     let deadlined = Deadlined {
         channel,
         id: instance.id.clone().into(),

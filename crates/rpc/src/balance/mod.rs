@@ -37,6 +37,7 @@ use tower::buffer::Buffer;
 use tower::util::BoxCloneSyncService;
 use tower::ServiceExt as _;
 
+use crate::tls::ClientTls;
 pub use breaker::BreakerState;
 pub use config::{BalanceConfig, BalanceConfigError};
 pub(crate) use registry::Registry;
@@ -56,15 +57,17 @@ pub(crate) type LogicChannel = BoxCloneSyncService<
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CallDeadline(pub(crate) Instant);
 
-/// The balanced stack over the logic instances `discovery` lists. Spawns
+/// The balanced stack over the logic instances `discovery` lists, each
+/// dialled over internal TLS when `tls` is given. Spawns
 /// the discovery task and the buffer's worker: call inside a Tokio
 /// runtime. Both end when the last clone of the channel is dropped.
 pub(crate) fn balanced(
     discovery: Arc<dyn Discovery>,
     config: &BalanceConfig,
+    tls: Option<ClientTls>,
 ) -> (LogicChannel, Arc<Registry>) {
     let registry = Arc::new(Registry::default());
-    let changes = discover::spawn(discovery, config.clone(), registry.clone());
+    let changes = discover::spawn(discovery, config.clone(), tls, registry.clone());
     let balance = Balance::new(changes);
     let buffer = Buffer::new(balance, config.buffer.max(1));
     // The instances' failures are `Status`es already; the buffer's own

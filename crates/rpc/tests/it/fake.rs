@@ -22,7 +22,7 @@ use ferrochat_ports::api::{
 };
 use ferrochat_ports::store::PendingRequests;
 use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
-use ferrochat_rpc::{LogicApis, LogicServer};
+use ferrochat_rpc::{Listener, LogicApis, LogicServer};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -77,8 +77,14 @@ impl Drop for Served {
 }
 
 pub async fn serve(fake: Arc<Fake>) -> Served {
+    serve_on(fake, Listener::from).await
+}
+
+/// `serve`, on the listener `wrap` makes of a bound one (plain or TLS).
+pub async fn serve_on(fake: Arc<Fake>, wrap: impl FnOnce(TcpListener) -> Listener) -> Served {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let listener = wrap(listener);
     let apis = LogicApis {
         accounts: fake.clone(),
         messaging: fake.clone(),

@@ -2,7 +2,8 @@
 //! their kind and message, bad requests are refused with the field named,
 //! and a logic that is down or silent fails a call within its timeout.
 //! `repo/`: the same for `RepoServer` and `RepoClient`, plus the store
-//! conformance suite through them.
+//! conformance suite through them. `tls.rs`: internal TLS, who is served
+//! and who is refused.
 //! a logic that is down or silent fails a call within its timeout, and a
 //! balanced client spreads calls over instances and goes around dead ones.
 
@@ -16,3 +17,4 @@ mod errors;
 mod fake;
 mod repo;
 mod scrape;
+mod tls;

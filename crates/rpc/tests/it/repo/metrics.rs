@@ -42,7 +42,7 @@ async fn an_unknown_rpc_is_counted_as_unknown() {
     recorder();
     let repo = Repo::start().await;
     let before = served("unknown");
-    let channel = ferrochat_rpc::endpoint(&repo.addr.to_string(), TIMEOUT)
+    let channel = ferrochat_rpc::endpoint(&repo.addr.to_string(), TIMEOUT, None)
         .unwrap()
         .connect()
         .await

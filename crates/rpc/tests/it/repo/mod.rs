@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use ferrochat_ports::conformance::Fresh;
 use ferrochat_ports::Store;
-use ferrochat_rpc::{serve_repo, RepoClient, RepoServer};
+use ferrochat_rpc::{serve_repo, Listener, RepoClient, RepoServer};
 use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
@@ -34,6 +34,11 @@ pub struct Repo {
 
 impl Repo {
     pub async fn start() -> Self {
+        Self::start_on(Listener::from).await
+    }
+
+    /// `start`, on the listener `wrap` makes of a bound one (plain or TLS).
+    pub async fn start_on(wrap: impl FnOnce(TcpListener) -> Listener) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("ferrochat.db"), &SqliteOptions::default())
             .await
@@ -43,7 +48,7 @@ impl Repo {
         let addr = listener.local_addr().unwrap();
         let cancel = CancellationToken::new();
         let served = tokio::spawn(serve_repo(
-            listener,
+            wrap(listener),
             RepoServer::new(store.clone()),
             cancel.clone(),
         ));
