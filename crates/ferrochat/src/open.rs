@@ -29,6 +29,7 @@ pub async fn store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         min_connections: c.min_connections,
         acquire_timeout: c.acquire_timeout,
         idle_timeout: c.idle_timeout,
+        retry: c.retry.clone(),
         ..SqlOptions::default()
     };
     let url = c.url.as_deref().unwrap_or_default();
@@ -65,6 +66,7 @@ pub async fn store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 
 /// The repo role as this process's store: the instance `repo://HOST:PORT`
 /// names, or those discovery finds (`repo://`). Nothing is dialled yet.
+/// Calls ride out a brief repo outage (`repo.retry`).
 fn repo_client(config: &Config, url: &str) -> anyhow::Result<RepoClient> {
     let timeout = config.repo.grpc_timeout;
     let addr = url.strip_prefix("repo://").unwrap_or_default();
@@ -76,7 +78,7 @@ fn repo_client(config: &Config, url: &str) -> anyhow::Result<RepoClient> {
             .with_context(|| format!("store.url: no address in {url}"))?
             .connect_lazy()
     };
-    Ok(RepoClient::new(channel, timeout))
+    Ok(RepoClient::new(channel, timeout, config.repo.retry.clone()))
 }
 
 /// The route table: in memory, or shared in Redis.

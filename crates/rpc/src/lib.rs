@@ -27,6 +27,7 @@ mod client;
 mod endpoint;
 mod listen;
 mod repo_client;
+mod repo_retry;
 mod repo_server;
 mod retry;
 mod server;
@@ -37,8 +38,11 @@ mod timed;
 pub use balance::{BalanceConfig, BalanceConfigError, BreakerState};
 pub use client::LogicClient;
 pub use endpoint::endpoint;
+pub use ferrochat_retry::{BreakerState as RepoBreakerState, RetryConfig};
 pub use repo_client::RepoClient;
 pub use repo_server::{serve_repo, RepoServer};
 pub use server::{serve, LogicApis, LogicServer};
 pub use status::{from_status, to_status};
-pub use store_status::{store_from_status, store_to_status, RepoCallError, UnreadableAnswer};
+pub use store_status::{
+    store_from_status, store_to_status, RepoCallError, UnreadableAnswer, REPO_ANSWER,
+};

@@ -21,8 +21,10 @@ mod error;
 mod mysql;
 mod options;
 mod postgres;
+mod retry;
 mod shared;
 
+pub use ferrochat_retry::{BreakerState, RetryConfig};
 pub use mysql::MysqlStore;
 pub use options::SqlOptions;
 pub use postgres::PostgresStore;

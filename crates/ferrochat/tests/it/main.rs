@@ -25,6 +25,7 @@ mod presence;
 mod presence_env;
 mod push;
 mod read_sync;
+mod repo_outage;
 mod roles;
 mod store_env;
 mod support;

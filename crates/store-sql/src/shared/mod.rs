@@ -5,9 +5,14 @@
 //! shared::accounts::impl_account_store!(MysqlStore, sqlx::MySql, sqlx::mysql::MySqlRow);
 //! ```
 //!
-//! The store type provides `pool` (a `sqlx::Pool` of that database) and
-//! `fn sql(&str) -> Cow<str>`, which turns the `?` placeholders written
-//! here into the dialect's own.
+//! The store type provides `pool` (a `sqlx::Pool` of that database),
+//! `retry` (its `Retrier`) and `fn sql(&str) -> Cow<str>`, which turns the
+//! `?` placeholders written here into the dialect's own.
+//!
+//! Each method of the port is a free function that makes one attempt and
+//! fails with `Fail` (the error and how it failed); the trait impl at the
+//! end of each macro runs it through `retry::run` with its `Rerun`: reads
+//! are `Safe`, and each write says why it is `Safe` or `IfUndone`.
 
 pub(crate) mod accounts;
 pub(crate) mod groups;
