@@ -110,6 +110,10 @@ pub struct StoreConfig {
     /// unreachable (a restart) or busy (a deadlock), retrying, and when
     /// the breaker opens so that calls fail at once.
     pub retry: RetryConfig,
+    /// Refuse to start (exit 78) if the database's settings can lose
+    /// acknowledged messages (docs/deploy.md, "Durability"); when false
+    /// they are named in a warning at start.
+    pub require_durable: bool,
 }
 
 impl Default for StoreConfig {
@@ -123,6 +127,7 @@ impl Default for StoreConfig {
             acquire_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(600),
             retry: RetryConfig::default(),
+            require_durable: false,
         }
     }
 }

@@ -21,7 +21,9 @@ use crate::config::{BusKind, Config, StoreKind};
 use crate::peers::Peers;
 
 /// Opens the store `store.url` names: SQLite (the default), MariaDB/MySQL
-/// or PostgreSQL. Migrations are applied at open.
+/// or PostgreSQL. Migrations are applied at open. A database whose
+/// settings can lose acknowledged messages is named in a warning, or, with
+/// `store.require_durable`, refused (`NotDurable`, exit 78).
 pub async fn store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let c = &config.store;
     let sql = SqlOptions {
@@ -30,6 +32,7 @@ pub async fn store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         acquire_timeout: c.acquire_timeout,
         idle_timeout: c.idle_timeout,
         retry: c.retry.clone(),
+        require_durable: c.require_durable,
         ..SqlOptions::default()
     };
     let url = c.url.as_deref().unwrap_or_default();
@@ -44,6 +47,7 @@ pub async fn store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
                     .map_err(|e: String| anyhow::anyhow!(e))?,
                 read_connections: c.read_connections,
                 acquire_timeout: c.acquire_timeout,
+                require_durable: c.require_durable,
             };
             let store = SqliteStore::open(&path, &opts)
                 .await

@@ -17,6 +17,7 @@
 //! A commit assigns seqs from `conversations.last_seq` read under that lock;
 //! the primary key (conversation_id, seq) is the last guard.
 
+mod durability;
 mod error;
 mod mysql;
 mod options;

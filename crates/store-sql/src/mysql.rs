@@ -11,11 +11,13 @@ use std::borrow::Cow;
 use std::str::FromStr;
 
 use async_trait::async_trait;
+use ferrochat_ports::store::Durability;
 use ferrochat_ports::{Store, StoreError};
 use ferrochat_retry::{BreakerState, Rerun, Retrier};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::{Executor, MySqlPool};
 
+use crate::durability;
 use crate::error::{map, store_error};
 use crate::retry::run;
 use crate::shared;
@@ -24,6 +26,7 @@ use crate::SqlOptions;
 pub struct MysqlStore {
     pub(crate) pool: MySqlPool,
     pub(crate) retry: Retrier,
+    durability: Durability,
 }
 
 impl MysqlStore {
@@ -46,6 +49,11 @@ impl MysqlStore {
             .connect_with(connect)
             .await
             .map_err(store_error)?;
+        let found = durability::mysql(&pool).await?;
+        if let Err(e) = durability::enforce("mysql", &found, opts.require_durable) {
+            pool.close().await;
+            return Err(e);
+        }
         if opts.migrate {
             sqlx::migrate!("./migrations/mysql")
                 .run(&pool)
@@ -55,6 +63,7 @@ impl MysqlStore {
         Ok(Self {
             pool,
             retry: Retrier::new("mysql", opts.retry.clone()),
+            durability: found,
         })
     }
 
@@ -63,6 +72,12 @@ impl MysqlStore {
     /// on tables with a `created_at` column.
     pub(crate) const KEEP_EXISTING: &'static str =
         "ON DUPLICATE KEY UPDATE created_at = created_at";
+
+    /// The server's settings that can lose acknowledged writes, as read
+    /// at open (`durability.rs`).
+    pub fn durability(&self) -> &Durability {
+        &self.durability
+    }
 
     /// Whether calls fail at once because the server has been
     /// unreachable for `retry.breaker_after`.

@@ -21,6 +21,9 @@ pub struct SqlOptions {
     /// How long a call rides out its server being unreachable or busy,
     /// and when the breaker opens (`retry.rs`).
     pub retry: RetryConfig,
+    /// Refuse to open (`NotDurable`) if the server's settings can lose
+    /// acknowledged writes; else they are logged as warnings.
+    pub require_durable: bool,
 }
 
 impl Default for SqlOptions {
@@ -32,6 +35,7 @@ impl Default for SqlOptions {
             idle_timeout: Duration::from_secs(600),
             migrate: true,
             retry: RetryConfig::default(),
+            require_durable: false,
         }
     }
 }

@@ -9,11 +9,13 @@ use std::borrow::Cow;
 use std::str::FromStr;
 
 use async_trait::async_trait;
+use ferrochat_ports::store::Durability;
 use ferrochat_ports::{Store, StoreError};
 use ferrochat_retry::{BreakerState, Rerun, Retrier};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
+use crate::durability;
 use crate::error::{map, store_error};
 use crate::retry::run;
 use crate::shared;
@@ -22,6 +24,7 @@ use crate::SqlOptions;
 pub struct PostgresStore {
     pub(crate) pool: PgPool,
     pub(crate) retry: Retrier,
+    durability: Durability,
 }
 
 impl PostgresStore {
@@ -39,6 +42,11 @@ impl PostgresStore {
             .connect_with(connect)
             .await
             .map_err(store_error)?;
+        let found = durability::postgres(&pool).await?;
+        if let Err(e) = durability::enforce("postgres", &found, opts.require_durable) {
+            pool.close().await;
+            return Err(e);
+        }
         if opts.migrate {
             sqlx::migrate!("./migrations/postgres")
                 .run(&pool)
@@ -48,7 +56,14 @@ impl PostgresStore {
         Ok(Self {
             pool,
             retry: Retrier::new("postgres", opts.retry.clone()),
+            durability: found,
         })
+    }
+
+    /// The server's settings that can lose acknowledged writes, as read
+    /// at open (`durability.rs`).
+    pub fn durability(&self) -> &Durability {
+        &self.durability
     }
 
     /// Whether calls fail at once because the server has been

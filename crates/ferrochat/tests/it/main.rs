@@ -14,6 +14,7 @@ mod cluster;
 mod cluster_cache;
 mod conversations;
 mod crash;
+mod durability;
 mod friends;
 mod groups_admin;
 mod groups_basic;

@@ -24,7 +24,9 @@ const DOWN: Duration = Duration::from_secs(2);
 /// Hang guard only: scheduling slack on a busy 2-core machine.
 const SLACK: Duration = Duration::from_secs(5);
 
-/// A store on `url`, and a way to read its breaker.
+/// A store on `url`, and a way to read its breaker. The private servers
+/// keep their durable defaults: opening finds nothing that can lose
+/// acknowledged writes, which these tests count on.
 async fn open(
     kind: Kind,
     url: &str,
@@ -33,10 +35,12 @@ async fn open(
     let (store, breaker): (Arc<dyn Store>, Box<dyn Fn() -> BreakerState>) = match kind {
         Kind::Mariadb => {
             let s = Arc::new(MysqlStore::open(url, opts).await.unwrap());
+            assert!(s.durability().is_durable(), "{}", s.durability());
             (s.clone(), Box::new(move || s.breaker()))
         }
         Kind::Postgres => {
             let s = Arc::new(PostgresStore::open(url, opts).await.unwrap());
+            assert!(s.durability().is_durable(), "{}", s.durability());
             (s.clone(), Box::new(move || s.breaker()))
         }
     };
