@@ -258,8 +258,9 @@ impl MessageStore for RepoClient {
             )
             .await?;
         // One outcome per message, in batch order, or it is not an answer
-        // to this batch.
-        answer.parse(batch.len()).map_err(|e| unreadable(RPC, e))
+        // to this batch; a stored message comes back as its seq alone and
+        // is rebuilt from the batch.
+        answer.parse(batch).map_err(|e| unreadable(RPC, e))
     }
 
     // Get or create by the pair: a second run finds the first one's
