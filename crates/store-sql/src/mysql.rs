@@ -79,6 +79,8 @@ impl MysqlStore {
         &self.durability
     }
 
+    pub(crate) const DIALECT: shared::Dialect = shared::Dialect::Mysql;
+
     /// Whether calls fail at once because the server has been
     /// unreachable for `retry.breaker_after`.
     pub fn breaker(&self) -> BreakerState {

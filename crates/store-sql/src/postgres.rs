@@ -66,6 +66,8 @@ impl PostgresStore {
         &self.durability
     }
 
+    pub(crate) const DIALECT: shared::Dialect = shared::Dialect::Postgres;
+
     /// Whether calls fail at once because the server has been
     /// unreachable for `retry.breaker_after`.
     pub fn breaker(&self) -> BreakerState {

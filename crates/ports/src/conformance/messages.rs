@@ -152,6 +152,34 @@ pub async fn commit_dedups_by_client_msg_id(store: Arc<dyn Store>) {
     assert_eq!(all[0].content.as_str(), "original");
 }
 
+/// The dedup key is (sender, client_msg_id) whatever the conversation: a
+/// resend aimed at another conversation gets the original, with the
+/// original's conversation and kind, and takes no seq.
+pub async fn a_resend_to_another_conversation_is_a_duplicate(store: Arc<dyn Store>) {
+    let [a, b] = <[_; 2]>::try_from(users(&*store, "elsewhere", 2).await).unwrap();
+    let ab = store.open_single(&a.id, &b.id, T0).await.unwrap();
+    let g = group(&*store, &a.id, std::slice::from_ref(&b.id), 10).await;
+    let first = message(&ab, SINGLE, &a.id, "k-1", "to b", at(1));
+    let out = store.commit_messages(&[first]).await.unwrap();
+    let original = stored(&out[0]).clone();
+    let again = message(
+        &g.conversation_id,
+        GROUP,
+        &a.id,
+        "k-1",
+        "to the group",
+        at(2),
+    );
+    let fresh = text(&g.conversation_id, GROUP, &b.id);
+    let out = store.commit_messages(&[again, fresh]).await.unwrap();
+    let Committed::Duplicate(dup) = &out[0] else {
+        panic!("expected a duplicate, got {:?}", out[0]);
+    };
+    assert_eq!(dup, &original);
+    assert_eq!(dup.conversation_kind, SINGLE);
+    assert_eq!(stored(&out[1]).seq.get(), 1, "the duplicate took no seq");
+}
+
 /// A batch committed again (the first commit's answer was lost and the
 /// caller ran it again) gets the first commit's answer: its messages are
 /// `Stored` under the same seqs and nothing is stored twice; the same key

@@ -1,10 +1,11 @@
-//! Conversations, cursors and messages with group commit (`MessageStore`).
+//! Conversations, cursors and messages (`MessageStore`); the group commit
+//! is in `commit.rs`.
 
 /// Implements `MessageStore` for `$store` (see the module docs of `shared`).
 macro_rules! impl_message_store {
     ($store:ty, $db:ty, $row:ty) => {
         mod message_store {
-            use std::collections::{BTreeSet, HashMap};
+            use std::collections::HashMap;
 
             use async_trait::async_trait;
             use ferrochat_domain::commands::UpdateConversation;
@@ -24,7 +25,7 @@ macro_rules! impl_message_store {
 
             use crate::error::{map, map_begin, Fail};
             use crate::retry::run;
-            use crate::shared::{count, db_seq, kind, seq, Col};
+            use crate::shared::{count, db_seq, kind, seq, Col, Dialect};
 
             type Store = $store;
             type Db = $db;
@@ -112,192 +113,7 @@ WHERE m.user_id = ?";
                 })
             }
 
-            /// Rows per multi-row statement: 8 binds each stays far below
-            /// both servers' limit of 65,535 placeholders.
-            const CHUNK: usize = 500;
-
-            /// The stored originals of the batch's (from, client_msg_id)
-            /// keys, in one query per chunk.
-            async fn find_originals(
-                tx: &mut Transaction<'_, Db>,
-                batch: &[NewMessage],
-            ) -> Result<HashMap<(String, String), Message>, sqlx::Error> {
-                let mut found = HashMap::new();
-                for chunk in batch.chunks(CHUNK) {
-                    let mut q = QueryBuilder::<Db>::new(format!(
-                        "SELECT m.conversation_id, c.kind, {cols} FROM messages m
-                         JOIN conversations c ON c.id = m.conversation_id
-                         WHERE (m.from_user_id, m.client_msg_id) IN (",
-                        cols = MESSAGE_COLUMNS
-                            .split(", ")
-                            .map(|c| format!("m.{c}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
-                    let mut keys = q.separated(", ");
-                    for m in chunk {
-                        keys.push("(");
-                        keys.push_bind_unseparated(m.from.as_str());
-                        keys.push_unseparated(", ");
-                        keys.push_bind_unseparated(m.client_msg_id.as_str());
-                        keys.push_unseparated(")");
-                    }
-                    q.push(")");
-                    for r in q.build().fetch_all(&mut **tx).await? {
-                        let conv = ConversationId::from_stored(r.col("conversation_id")?);
-                        let k = kind(r.col::<&str>("kind")?)?;
-                        let m = message_from_row(&r, "", &conv, k)?;
-                        found.insert((m.from.as_str().to_owned(), m.client_msg_id.as_str().to_owned()), m);
-                    }
-                }
-                Ok(found)
-            }
-
-            /// Inserts the new messages of a batch, a chunk per statement.
-            async fn insert_messages(
-                tx: &mut Transaction<'_, Db>,
-                messages: &[&Message],
-            ) -> Result<(), sqlx::Error> {
-                for chunk in messages.chunks(CHUNK) {
-                    let mut q = QueryBuilder::<Db>::new(
-                        "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at) ",
-                    );
-                    q.push_values(chunk, |mut row, m| {
-                        row.push_bind(m.conversation_id.as_str())
-                            .push_bind(db_seq(m.seq))
-                            .push_bind(m.id.as_str())
-                            .push_bind(m.from.as_str())
-                            .push_bind(m.client_msg_id.as_str())
-                            .push_bind(m.message_type.as_str())
-                            .push_bind(m.content.as_str())
-                            .push_bind(m.created_at.millis());
-                    });
-                    q.build().execute(&mut **tx).await?;
-                }
-                Ok(())
-            }
-
-            async fn commit_messages(
-                store: &Store,
-                batch: &[NewMessage],
-            ) -> Result<Vec<Committed>, Fail> {
-                let mut tx = store.pool.begin().await.map_err(map_begin)?;
-                // Lock every conversation of the batch first, in id
-                // order (so two batches never wait on each other in a
-                // cycle), and read its last seq under the lock: a
-                // concurrent writer to the same conversation waits until
-                // this transaction ends, then reads what it committed.
-                let convs: BTreeSet<&str> =
-                    batch.iter().map(|m| m.conversation_id.as_str()).collect();
-                // Seqs handed out so far, per conversation, and when.
-                let mut last: HashMap<&str, (Seq, Option<Timestamp>)> = HashMap::new();
-                for conv in convs {
-                    let row = sqlx::query(&Store::sql(
-                        "SELECT last_seq FROM conversations WHERE id = ? FOR UPDATE",
-                    ))
-                    .bind(conv)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(map)?
-                    .ok_or_else(|| StoreError::Conflict(format!("no conversation {conv}")))?;
-                    last.insert(conv, (seq(row.col("last_seq").map_err(map)?), None));
-                }
-                let mut cursors: HashMap<(&str, &str), Seq> = HashMap::new();
-                // Looked up under the conversation locks, and READ
-                // COMMITTED sees what the previous holder committed.
-                // Each original, and whether it was committed before this
-                // transaction (rather than earlier in this batch).
-                let mut originals: HashMap<(String, String), (Message, bool)> =
-                    find_originals(&mut tx, batch)
-                        .await
-                        .map_err(map)?
-                        .into_iter()
-                        .map(|(key, m)| (key, (m, true)))
-                        .collect();
-                let mut out = Vec::with_capacity(batch.len());
-                // Where in `out` the messages this transaction inserts are.
-                let mut fresh = Vec::with_capacity(batch.len());
-                for m in batch {
-                    let key = (m.from.as_str().to_owned(), m.client_msg_id.as_str().to_owned());
-                    // Stored before, or earlier in this batch.
-                    if let Some((original, before)) = originals.get_mut(&key) {
-                        // Under this message's own id: an earlier run of
-                        // this very commit stored it (its answer was
-                        // lost), so it gets that run's answer again. Under
-                        // another id it is a client's resend.
-                        if *before && original.id == m.id {
-                            *before = false;
-                            out.push(Committed::Stored(original.clone()));
-                        } else {
-                            out.push(Committed::Duplicate(original.clone()));
-                        }
-                        continue;
-                    }
-                    let conv = m.conversation_id.as_str();
-                    let (current, _) = last.get(conv).copied().ok_or_else(|| {
-                        StoreError::Conflict(format!("no conversation {conv}"))
-                    })?;
-                    let next = current.next().ok_or_else(|| {
-                        StoreError::Conflict(format!("conversation {conv} is full"))
-                    })?;
-                    last.insert(conv, (next, Some(m.created_at)));
-                    cursors.insert((m.from.as_str(), conv), next);
-                    let message = Message {
-                        id: m.id.clone(),
-                        conversation_id: m.conversation_id.clone(),
-                        conversation_kind: m.conversation_kind,
-                        seq: next,
-                        from: m.from.clone(),
-                        message_type: m.message_type.clone(),
-                        content: m.content.clone(),
-                        client_msg_id: m.client_msg_id.clone(),
-                        created_at: m.created_at,
-                    };
-                    originals.insert(key, (message.clone(), false));
-                    fresh.push(out.len());
-                    out.push(Committed::Stored(message));
-                }
-                let new: Vec<&Message> = fresh
-                    .iter()
-                    .filter_map(|&i| match out.get(i) {
-                        Some(Committed::Stored(m)) => Some(m),
-                        _ => None,
-                    })
-                    .collect();
-                insert_messages(&mut tx, &new).await.map_err(map)?;
-                for (conv, (s, at)) in &last {
-                    // Conversations of duplicates only: nothing changed.
-                    let Some(at) = at else { continue };
-                    sqlx::query(&Store::sql(
-                        "UPDATE conversations SET last_seq = ?, updated_at = GREATEST(updated_at, ?)
-                         WHERE id = ?",
-                    ))
-                    .bind(db_seq(*s))
-                    .bind(at.millis())
-                    .bind(*conv)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                }
-                // Sending moves the sender's own read cursor (invariant 5).
-                // Sorted, so member rows too are locked in one order.
-                let mut cursors: Vec<_> = cursors.into_iter().collect();
-                cursors.sort_unstable();
-                for ((user, conv), s) in &cursors {
-                    sqlx::query(&Store::sql(
-                        "UPDATE conversation_members SET read_seq = GREATEST(read_seq, ?)
-                         WHERE conversation_id = ? AND user_id = ?",
-                    ))
-                    .bind(db_seq(*s))
-                    .bind(*conv)
-                    .bind(*user)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                }
-                tx.commit().await.map_err(map)?;
-                Ok(out)
-            }
+            crate::shared::commit::commit_fns!();
 
             async fn open_single(
                 store: &Store,
