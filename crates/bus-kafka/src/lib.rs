@@ -20,6 +20,8 @@ mod config;
 mod consumer;
 mod error;
 mod measure;
+mod producer;
+mod watch;
 
-pub use bus::KafkaBus;
+pub use bus::{KafkaBus, MAX_CONTENT_BYTES, MAX_RECORD_BYTES};
 pub use config::KafkaConfig;

@@ -22,12 +22,58 @@ pub fn decode_send(bytes: &[u8]) -> Result<SendRecord, DecodeError> {
     pb::SendRecord::decode(bytes)?.try_into()
 }
 
-pub fn encode_downstream(record: &DownstreamRecord) -> Vec<u8> {
-    pb::DownstreamRecord::from(record).encode_to_vec()
+/// One record of `items`: the item itself when there is one, else a batch.
+pub fn encode_downstream(items: &[DownstreamRecord]) -> Vec<u8> {
+    match items {
+        [one] => pb::DownstreamRecord::from(one).encode_to_vec(),
+        many => pb::DownstreamRecord {
+            kind: Some(pb::downstream_record::Kind::Batch(pb::DownstreamBatch {
+                items: many.iter().map(pb::DownstreamRecord::from).collect(),
+            })),
+        }
+        .encode_to_vec(),
+    }
 }
 
-pub fn decode_downstream(bytes: &[u8]) -> Result<DownstreamRecord, DecodeError> {
-    pb::DownstreamRecord::decode(bytes)?.try_into()
+/// `items` as records of at most about `max_bytes` each, in order: one
+/// record when they fit (the common case), else consecutive runs of them.
+/// An item larger than `max_bytes` alone is one record of its own (the
+/// broker may refuse it: callers bound content well below the limit).
+pub fn encode_downstream_within(items: &[DownstreamRecord], max_bytes: usize) -> Vec<Vec<u8>> {
+    let whole = encode_downstream(items);
+    if whole.len() <= max_bytes || items.len() < 2 {
+        return vec![whole];
+    }
+    // Sizes from prost's own arithmetic, without encoding; each item in a
+    // batch costs its length plus a tag and a length prefix.
+    let mut records = Vec::new();
+    let mut start = 0;
+    let mut size = 0;
+    for (i, item) in items.iter().enumerate() {
+        let len = pb::DownstreamRecord::from(item).encoded_len();
+        let cost = len + prost::length_delimiter_len(len) + 1;
+        if i > start && size + cost > max_bytes {
+            records.push(encode_downstream(items.get(start..i).unwrap_or_default()));
+            start = i;
+            size = 0;
+        }
+        size += cost;
+    }
+    records.push(encode_downstream(items.get(start..).unwrap_or_default()));
+    records
+}
+
+/// The items of one record, in order.
+pub fn decode_downstream(bytes: &[u8]) -> Result<Vec<DownstreamRecord>, DecodeError> {
+    let record = pb::DownstreamRecord::decode(bytes)?;
+    match record.kind {
+        Some(pb::downstream_record::Kind::Batch(batch)) => batch
+            .items
+            .into_iter()
+            .map(DownstreamRecord::try_from)
+            .collect(),
+        kind => Ok(vec![pb::DownstreamRecord { kind }.try_into()?]),
+    }
 }
 
 pub fn encode_task(record: &TaskRecord) -> Vec<u8> {
@@ -69,19 +115,17 @@ impl TryFrom<pb::Route> for Route {
 impl From<&ReplyTo> for pb::ReplyTo {
     fn from(r: &ReplyTo) -> Self {
         use pb::reply_to::Target;
-        let target = match r {
-            ReplyTo::Http { gateway, token } => Target::Http(pb::HttpReply {
-                gateway: gateway.as_str().to_owned(),
-                token: *token,
-            }),
-            ReplyTo::Ws {
+        let gateway = r.gateway.as_str().to_owned();
+        let target = match r.conn {
+            None => Target::Http(pb::HttpReply {
                 gateway,
-                conn,
-                request_id,
-            } => Target::Ws(pb::WsReply {
-                gateway: gateway.as_str().to_owned(),
+                token: r.token,
+            }),
+            Some(conn) => Target::Ws(pb::WsReply {
+                gateway,
                 conn: conn.0,
-                request_id: request_id.clone(),
+                request_id: None,
+                token: r.token,
             }),
         };
         Self {
@@ -95,14 +139,15 @@ impl TryFrom<pb::ReplyTo> for ReplyTo {
     fn try_from(r: pb::ReplyTo) -> Result<Self, DecodeError> {
         use pb::reply_to::Target;
         Ok(match required(r.target, "reply_to")? {
-            Target::Http(h) => Self::Http {
+            Target::Http(h) => Self {
                 gateway: gateway(h.gateway)?,
                 token: h.token,
+                conn: None,
             },
-            Target::Ws(w) => Self::Ws {
+            Target::Ws(w) => Self {
                 gateway: gateway(w.gateway)?,
-                conn: ConnId(w.conn),
-                request_id: w.request_id,
+                token: w.token,
+                conn: Some(ConnId(w.conn)),
             },
         })
     }
@@ -245,6 +290,7 @@ impl From<&SendRecord> for pb::SendRecord {
             message_type: r.message_type.as_str().to_owned(),
             content: r.content.as_str().to_owned(),
             reply_to: Some((&r.reply_to).into()),
+            sent_at_ms: r.sent_at.map_or(0, Timestamp::millis),
         }
     }
 }
@@ -260,6 +306,7 @@ impl TryFrom<pb::SendRecord> for SendRecord {
             // The gateway checked the size against its configured limit.
             content: MessageContent::from_stored(r.content),
             reply_to: required(r.reply_to, "reply_to")?.try_into()?,
+            sent_at: (r.sent_at_ms > 0).then(|| Timestamp::from_millis(r.sent_at_ms)),
         })
     }
 }
@@ -359,6 +406,7 @@ impl TryFrom<pb::DownstreamRecord> for DownstreamRecord {
             Kind::CloseSession(c) => DownstreamRecord::CloseSession {
                 session: SessionId::parse(&c.session_id)?,
             },
+            Kind::Batch(_) => return Err(DecodeError::field("batch", "is inside a batch")),
         })
     }
 }

@@ -43,19 +43,20 @@ fn same<T: std::fmt::Debug>(a: &T, b: &T) {
 #[test]
 fn send_records_round_trip() {
     for reply_to in [
-        ReplyTo::Http {
+        ReplyTo {
             gateway: gw("gw-1"),
             token: u64::MAX,
+            conn: None,
         },
-        ReplyTo::Ws {
+        ReplyTo {
             gateway: gw("gw-2"),
-            conn: ConnId(7),
-            request_id: Some("r-9".into()),
+            token: 9,
+            conn: Some(ConnId(7)),
         },
-        ReplyTo::Ws {
+        ReplyTo {
             gateway: gw("gw-2"),
-            conn: ConnId(0),
-            request_id: None,
+            token: 0,
+            conn: Some(ConnId(0)),
         },
     ] {
         let record = SendRecord {
@@ -65,6 +66,7 @@ fn send_records_round_trip() {
             message_type: MessageType::text(),
             content: MessageContent::from_stored("hi".into()),
             reply_to,
+            sent_at: Some(Timestamp::from_millis(1_700_000_000_456)),
         };
         let back = decode_send(&encode_send(&record)).expect("decodes");
         same(&record, &back);
@@ -93,9 +95,10 @@ fn downstream_records_round_trip() {
     ];
     let mut records = vec![
         DownstreamRecord::Reply {
-            reply_to: ReplyTo::Http {
+            reply_to: ReplyTo {
                 gateway: gw("a"),
                 token: 1,
+                conn: None,
             },
             result: Ok(ack),
         },
@@ -115,10 +118,10 @@ fn downstream_records_round_trip() {
         ErrorKind::Unavailable,
     ] {
         records.push(DownstreamRecord::Reply {
-            reply_to: ReplyTo::Ws {
+            reply_to: ReplyTo {
                 gateway: gw("b"),
-                conn: ConnId(5),
-                request_id: None,
+                token: 3,
+                conn: Some(ConnId(5)),
             },
             result: Err(ApiError::new(kind, "no")),
         });
@@ -129,10 +132,78 @@ fn downstream_records_round_trip() {
             event: Arc::new(event),
         });
     }
-    for record in records {
-        let back = decode_downstream(&encode_downstream(&record)).expect("decodes");
-        same(&record, &back);
+    for record in &records {
+        let one = std::slice::from_ref(record);
+        let back = decode_downstream(&encode_downstream(one)).expect("decodes");
+        same(&one.to_vec(), &back);
     }
+    // Several in one record come back in order.
+    let back = decode_downstream(&encode_downstream(&records)).expect("decodes");
+    same(&records, &back);
+}
+
+#[test]
+fn a_single_item_is_written_as_before_batches_existed() {
+    let record = DownstreamRecord::CloseSession {
+        session: SessionId::generate(),
+    };
+    let bytes = encode_downstream(std::slice::from_ref(&record));
+    let plain = pb::DownstreamRecord::decode(bytes.as_slice()).expect("protobuf");
+    assert!(matches!(
+        plain.kind,
+        Some(pb::downstream_record::Kind::CloseSession(_))
+    ));
+}
+
+#[test]
+fn items_too_large_for_one_record_are_split_in_order() {
+    let deliver = |n: usize| {
+        let mut m = message(ConversationKind::Single, MessageType::text());
+        m.seq = Seq::new(n as u64 + 1);
+        m.content = MessageContent::from_stored("x".repeat(3_000));
+        DownstreamRecord::Deliver {
+            conns: vec![ConnId(7)],
+            event: Arc::new(Event::NewMessage(m)),
+        }
+    };
+    let items: Vec<DownstreamRecord> = (0..10).map(deliver).collect();
+
+    // Within the limit: one record, as `encode_downstream` writes it.
+    let one = encode_downstream_within(&items, 1 << 20);
+    assert_eq!(one, vec![encode_downstream(&items)]);
+
+    // About three items per record: every record within the limit, and
+    // their items, read back in order, are the items.
+    let records = encode_downstream_within(&items, 10_000);
+    assert!(records.len() >= 4, "{} records", records.len());
+    assert!(records.iter().all(|r| r.len() <= 10_000));
+    let back: Vec<DownstreamRecord> = records
+        .iter()
+        .flat_map(|r| decode_downstream(r).expect("decodes"))
+        .collect();
+    same(&back, &items);
+
+    // One item over the limit still goes, alone.
+    let alone = encode_downstream_within(&items, 100);
+    assert_eq!(alone.len(), 10);
+}
+
+#[test]
+fn a_batch_inside_a_batch_is_refused() {
+    let inner = pb::DownstreamRecord {
+        kind: Some(pb::downstream_record::Kind::Batch(pb::DownstreamBatch {
+            items: vec![],
+        })),
+    };
+    let outer = pb::DownstreamRecord {
+        kind: Some(pb::downstream_record::Kind::Batch(pb::DownstreamBatch {
+            items: vec![inner],
+        })),
+    };
+    assert_eq!(
+        field_of(decode_downstream(&outer.encode_to_vec()).expect_err("nested")),
+        "batch"
+    );
 }
 
 #[test]
@@ -228,8 +299,13 @@ fn bad_fields_are_named() {
                 token: 1,
             })),
         }),
+        // 0: a record from before the field, whose time is unknown.
+        sent_at_ms: 0,
     };
-    assert!(decode_send(&good.encode_to_vec()).is_ok());
+    assert_eq!(
+        decode_send(&good.encode_to_vec()).expect("decodes").sent_at,
+        None
+    );
 
     type Spoil = fn(&mut pb::SendRecord);
     let cases: [(&str, Spoil); 6] = [
@@ -244,6 +320,7 @@ fn bad_fields_are_named() {
                     gateway: String::new(),
                     conn: 1,
                     request_id: None,
+                    token: 1,
                 })),
             })
         }),

@@ -243,4 +243,16 @@ fn bad_config_exits_64_naming_the_key() {
         .unwrap();
     assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cache.profile_ttl"));
+
+    // A message must fit in one broker record.
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("FERROCHAT_BUS__KIND", "kafka")
+        .env("FERROCHAT_MESSAGING__MAX_CONTENT_BYTES", "900000")
+        .env("FERROCHAT_GATEWAY__WS__MAX_FRAME_BYTES", "2000000")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("messaging.max_content_bytes"));
 }

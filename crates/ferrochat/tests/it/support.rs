@@ -147,6 +147,7 @@ impl Reply {
     }
 }
 
+#[derive(Clone)]
 pub struct Session {
     pub user_id: String,
     pub username: String,
