@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ferrochat_retry::RetryConfig;
 use serde::{Deserialize, Serialize};
 
 /// How roles find each other: etcd leases (`etcd_url` set), or the
@@ -135,16 +136,23 @@ fn redacted_url<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok,
 pub struct RepoLinkConfig {
     /// Where the repo role serves gRPC. Port 0 picks a free port.
     pub grpc_listen: SocketAddr,
-    /// How long a logic or task role waits for one call to the repo.
+    /// How long a logic or task role waits for one attempt of a call to
+    /// the repo (a call makes more while the repo is unreachable, within
+    /// `repo.retry.deadline`).
     #[serde(with = "humantime_serde")]
     pub grpc_timeout: Duration,
+    /// A logic or task role's calls to the repo: how long each rides out
+    /// a repo that is unreachable (a restart), retrying, and when the
+    /// breaker opens so that calls fail at once.
+    pub retry: RetryConfig,
 }
 
 impl Default for RepoLinkConfig {
     fn default() -> Self {
         Self {
             grpc_listen: SocketAddr::from(([127, 0, 0, 1], 9002)),
-            grpc_timeout: Duration::from_secs(10),
+            grpc_timeout: Duration::from_secs(5),
+            retry: RetryConfig::default(),
         }
     }
 }

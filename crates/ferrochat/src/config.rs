@@ -9,6 +9,7 @@ use std::time::Duration;
 use ferrochat_bus_kafka::KafkaConfig;
 use ferrochat_gateway::GatewayConfig;
 use ferrochat_logic::{AuthConfig, CacheConfig, GroupsConfig, MessagingConfig};
+use ferrochat_retry::RetryConfig;
 use ferrochat_rpc::BalanceConfig;
 use ferrochat_task::push::PushConfig;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -116,6 +117,14 @@ pub struct StoreConfig {
     /// after this.
     #[serde(with = "humantime_serde")]
     pub idle_timeout: Duration,
+    /// MySQL/PostgreSQL: how long a call rides out its server being
+    /// unreachable (a restart) or busy (a deadlock), retrying, and when
+    /// the breaker opens so that calls fail at once.
+    pub retry: RetryConfig,
+    /// Refuse to start (exit 78) if the database's settings can lose
+    /// acknowledged messages (docs/deploy.md, "Durability"); when false
+    /// they are named in a warning at start.
+    pub require_durable: bool,
 }
 
 impl Default for StoreConfig {
@@ -128,6 +137,8 @@ impl Default for StoreConfig {
             min_connections: 0,
             acquire_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(600),
+            retry: RetryConfig::default(),
+            require_durable: false,
         }
     }
 }
@@ -552,6 +563,15 @@ impl Config {
         }
         if self.store.acquire_timeout.is_zero() {
             return bad("store.acquire_timeout", "must be more than 0s");
+        }
+        if let Err(e) = self.store.retry.validate() {
+            return Err(ConfigError(format!("store.retry.{e}")));
+        }
+        if self.repo.grpc_timeout.is_zero() {
+            return bad("repo.grpc_timeout", "must be more than 0s");
+        }
+        if let Err(e) = self.repo.retry.validate() {
+            return Err(ConfigError(format!("repo.retry.{e}")));
         }
         Ok(())
     }

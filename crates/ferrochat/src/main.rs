@@ -1,16 +1,24 @@
 //! `ferrochat`: parse the command line, load and check the configuration
 //! (exit 64 if it is bad, before binding anything), then serve (every
-//! role, or the one named) until SIGINT or SIGTERM.
+//! role, or the one named) until SIGINT or SIGTERM. A store that refuses
+//! to open because its database can lose acknowledged writes
+//! (`store.require_durable`) exits 78.
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
 use ferrochat::cli::{Cli, Command};
 use ferrochat::{telemetry, App, Config, Role, RoleApp};
+use ferrochat_ports::store::NotDurable;
+use ferrochat_ports::StoreError;
 use tokio_util::sync::CancellationToken;
 
 /// EX_USAGE from sysexits.h: the configuration is wrong.
 const EXIT_CONFIG: u8 = 64;
+/// EX_CONFIG from sysexits.h: ferrochat's configuration is valid, but the
+/// database it names is configured so that it can lose acknowledged
+/// messages, and `store.require_durable` refuses that.
+const EXIT_NOT_DURABLE: u8 = 78;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -61,9 +69,23 @@ fn main() -> ExitCode {
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "ferrochat stopped with an error");
             eprintln!("ferrochat: {e:#}");
-            ExitCode::FAILURE
+            if refused_store(&e) {
+                ExitCode::from(EXIT_NOT_DURABLE)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
+}
+
+/// Whether the store refused to open for durability (`NotDurable`).
+fn refused_store(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<StoreError>(),
+            Some(StoreError::Other(inner)) if inner.is::<NotDurable>()
+        )
+    })
 }
 
 /// One socket per connection: lift the soft open-file limit to the hard one.

@@ -21,8 +21,10 @@ use crate::config::{BusKind, Config, StoreKind};
 use crate::peers::Peers;
 
 /// Opens the store `store.url` names: SQLite (the default), MariaDB/MySQL
-/// or PostgreSQL. Migrations are applied at open. `repo://` dials the
-/// repo over internal TLS when `repo_tls` is given.
+/// or PostgreSQL. Migrations are applied at open. A database whose
+/// settings can lose acknowledged messages is named in a warning, or, with
+/// `store.require_durable`, refused (`NotDurable`, exit 78). `repo://`
+/// dials the repo over internal TLS when `repo_tls` is given.
 pub async fn store(
     config: &Config,
     repo_tls: Option<&ClientTls>,
@@ -33,6 +35,8 @@ pub async fn store(
         min_connections: c.min_connections,
         acquire_timeout: c.acquire_timeout,
         idle_timeout: c.idle_timeout,
+        retry: c.retry.clone(),
+        require_durable: c.require_durable,
         ..SqlOptions::default()
     };
     let url = c.url.as_deref().unwrap_or_default();
@@ -47,6 +51,7 @@ pub async fn store(
                     .map_err(|e: String| anyhow::anyhow!(e))?,
                 read_connections: c.read_connections,
                 acquire_timeout: c.acquire_timeout,
+                require_durable: c.require_durable,
             };
             let store = SqliteStore::open(&path, &opts)
                 .await
@@ -69,6 +74,7 @@ pub async fn store(
 
 /// The repo role as this process's store: the instance `repo://HOST:PORT`
 /// names, or those discovery finds (`repo://`). Nothing is dialled yet.
+/// Calls ride out a brief repo outage (`repo.retry`).
 fn repo_client(config: &Config, url: &str, tls: Option<&ClientTls>) -> anyhow::Result<RepoClient> {
     let timeout = config.repo.grpc_timeout;
     let addr = url.strip_prefix("repo://").unwrap_or_default();
@@ -80,7 +86,7 @@ fn repo_client(config: &Config, url: &str, tls: Option<&ClientTls>) -> anyhow::R
             .with_context(|| format!("store.url: no address in {url}"))?
             .connect_lazy()
     };
-    Ok(RepoClient::new(channel, timeout))
+    Ok(RepoClient::new(channel, timeout, config.repo.retry.clone()))
 }
 
 /// The route table: in memory, or shared in Redis.

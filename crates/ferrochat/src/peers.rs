@@ -1,9 +1,9 @@
 //! The repo instances a logic or task role calls (`store.url =
 //! "repo://"`): one balanced gRPC channel (tonic's power of two choices)
 //! whose endpoints follow discovery. (Gateways reach logic through
-//! `LogicClient::balanced`, which adds circuit breakers and retries of
-//! idempotent calls; a store call's idempotence is not known here, so
-//! nothing is retried.) Every `discovery.refresh` it lists the role's instances,
+//! `LogicClient::balanced`, which adds circuit breakers per instance; the
+//! store calls over this channel are retried by `RepoClient`, which knows
+//! which may run twice.) Every `discovery.refresh` it lists the role's instances,
 //! adds the new ones and removes the gone ones (a killed instance goes
 //! when its lease expires). While discovery cannot be reached, the last
 //! known set stays. The follower stops by itself once every clone of the

@@ -1,12 +1,16 @@
 //! The repo's answers that carry more than one value keep all of it: a
-//! commit's outcomes (kind and order), `None`s, each rotation outcome;
-//! and an answer that cannot be one to its request is refused.
+//! commit's outcomes (kind and order; a stored message by its seq alone,
+//! rebuilt from the request), `None`s, each rotation outcome; and an
+//! answer that cannot be one to its request is refused.
+
+// Test code: a panic is the failure report.
+#![allow(clippy::indexing_slicing)]
 
 use ferrochat_domain::{
     ClientMsgId, ConversationId, ConversationKind, Message, MessageContent, MessageId, MessageType,
     Seq, SessionId, Timestamp, User, UserId,
 };
-use ferrochat_ports::store::{Committed, RotateOutcome, SessionRecord};
+use ferrochat_ports::store::{Committed, NewMessage, RotateOutcome, SessionRecord};
 use ferrochat_proto::{pb, DecodeError};
 
 fn message(seq: u64, client_msg_id: &str) -> Message {
@@ -28,33 +32,89 @@ fn wire<M: prost::Message + Default>(m: &M) -> M {
     M::decode(m.encode_to_vec().as_slice()).expect("decodes")
 }
 
+/// A batch of three and what a store answers for it: the first and the
+/// last stored, the second a resend of an original with other content.
+fn batch_and_outcomes() -> (Vec<NewMessage>, Vec<Committed>) {
+    let batch: Vec<NewMessage> = ["a", "b", "c"]
+        .iter()
+        .map(|id| {
+            let m = message(0, id);
+            NewMessage {
+                id: m.id,
+                conversation_id: m.conversation_id,
+                conversation_kind: m.conversation_kind,
+                from: m.from,
+                client_msg_id: m.client_msg_id,
+                message_type: m.message_type,
+                content: MessageContent::from_stored(format!("resent {id}")),
+                created_at: m.created_at,
+            }
+        })
+        .collect();
+    let out = vec![
+        Committed::Stored(batch[0].stored(Seq::new(7))),
+        Committed::Duplicate(message(3, "b")),
+        Committed::Stored(batch[2].stored(Seq::new(8))),
+    ];
+    (batch, out)
+}
+
 #[test]
 fn commit_outcomes_keep_their_kind_and_order() {
-    let out = vec![
-        Committed::Stored(message(7, "a")),
-        Committed::Duplicate(message(3, "b")),
-        Committed::Stored(message(8, "c")),
-    ];
-    let back = wire(&pb::CommitMessagesAnswer::from(out.as_slice()))
-        .parse(3)
-        .expect("parses");
-    assert_eq!(back.len(), 3);
-    for (a, b) in out.iter().zip(&back) {
-        let same_kind = matches!(
-            (a, b),
-            (Committed::Stored(_), Committed::Stored(_))
-                | (Committed::Duplicate(_), Committed::Duplicate(_))
-        );
-        assert!(same_kind, "{a:?} came back as {b:?}");
-        assert_eq!(a.message(), b.message());
+    let (batch, out) = batch_and_outcomes();
+    // A caller of today (seq only) and one from before it (whole).
+    for seq_only in [true, false] {
+        let back = wire(&pb::CommitMessagesAnswer::new(&out, seq_only))
+            .parse(&batch)
+            .expect("parses");
+        assert_eq!(back.len(), 3);
+        for (a, b) in out.iter().zip(&back) {
+            let same_kind = matches!(
+                (a, b),
+                (Committed::Stored(_), Committed::Stored(_))
+                    | (Committed::Duplicate(_), Committed::Duplicate(_))
+            );
+            assert!(same_kind, "{a:?} came back as {b:?}");
+            assert_eq!(a.message(), b.message(), "seq_only: {seq_only}");
+        }
     }
 }
 
 #[test]
+fn a_stored_message_comes_back_as_its_seq_and_a_duplicate_whole() {
+    use pb::committed::Outcome;
+    let (batch, out) = batch_and_outcomes();
+    let answer = pb::CommitMessagesAnswer::new(&out, true);
+    let outcomes: Vec<_> = answer
+        .committed
+        .iter()
+        .map(|c| c.outcome.clone().unwrap())
+        .collect();
+    assert!(matches!(outcomes[0], Outcome::StoredSeq(7)), "{outcomes:?}");
+    assert!(matches!(outcomes[2], Outcome::StoredSeq(8)), "{outcomes:?}");
+    // The original, not the resend: its content is what is delivered.
+    let Outcome::Duplicate(original) = &outcomes[1] else {
+        panic!("{outcomes:?}");
+    };
+    assert_eq!(original.content, "{\"event\":\"joined\"}");
+    assert_ne!(original.content, batch[1].content.as_str());
+    // The request asks for it; a request from before the field does not.
+    let request = wire(&pb::CommitMessagesRequest::new(&batch));
+    let (parsed, seq_only) = request.clone().parse().expect("parses");
+    assert!(seq_only);
+    assert_eq!(parsed.len(), 3);
+    let old = pb::CommitMessagesRequest {
+        seq_only: false,
+        ..request
+    };
+    assert!(!old.parse().expect("parses").1);
+}
+
+#[test]
 fn a_commit_answer_of_another_size_is_refused() {
-    let out = vec![Committed::Stored(message(1, "a"))];
-    let answer = pb::CommitMessagesAnswer::from(out.as_slice());
-    let e = answer.clone().parse(2).unwrap_err();
+    let (batch, out) = batch_and_outcomes();
+    let answer = pb::CommitMessagesAnswer::new(&out, true);
+    let e = answer.clone().parse(&batch[..2]).unwrap_err();
     assert!(
         matches!(
             e,
@@ -68,7 +128,7 @@ fn a_commit_answer_of_another_size_is_refused() {
     let e = pb::CommitMessagesAnswer {
         committed: vec![pb::Committed { outcome: None }],
     }
-    .parse(1)
+    .parse(&batch[..1])
     .unwrap_err();
     assert!(
         matches!(

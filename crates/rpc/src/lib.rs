@@ -32,6 +32,7 @@ mod client;
 mod endpoint;
 mod listen;
 mod repo_client;
+mod repo_retry;
 mod repo_server;
 mod retry;
 mod server;
@@ -43,10 +44,13 @@ pub mod tls;
 pub use balance::{BalanceConfig, BalanceConfigError, BreakerState};
 pub use client::LogicClient;
 pub use endpoint::endpoint;
+pub use ferrochat_retry::{BreakerState as RepoBreakerState, RetryConfig};
 pub use listen::Listener;
 pub use repo_client::RepoClient;
 pub use repo_server::{serve_repo, RepoServer};
 pub use server::{serve, LogicApis, LogicServer};
 pub use status::{from_status, to_status};
-pub use store_status::{store_from_status, store_to_status, RepoCallError, UnreadableAnswer};
+pub use store_status::{
+    store_from_status, store_to_status, RepoCallError, UnreadableAnswer, REPO_ANSWER,
+};
 pub use tls::{ClientTls, InternalTls, PeerRole, ServerTls, TlsError};

@@ -1,11 +1,20 @@
 //! `RepoClient`: the store port over gRPC, for a role whose database the
 //! repo role owns.
 //!
-//! Every call carries a deadline (`grpc-timeout`, so the repo stops
-//! working for a caller who gave up) and is also bounded here, so a repo
-//! that accepts connections but never answers cannot hang its caller: it
-//! is `StoreError::Unavailable`, as a database that cannot be reached is.
-//! Failures become `StoreError`s in `store_status.rs`.
+//! A call rides out a brief outage of the repo (a restart, a lost
+//! connection): it is sent again, with pauses, until it gets an answer or
+//! `retry.deadline` passes, and then it is `StoreError::Unavailable`, as a
+//! database that cannot be reached is. Which failures may be sent again is
+//! `repo_retry.rs`'s to say; whether a call may run twice is said where
+//! each is implemented below. A repo unreachable for `retry.breaker_after`
+//! opens the breaker: calls then fail at once, one probe at a time trying
+//! the repo (`ferrochat-retry`).
+//!
+//! Each attempt carries a deadline (`grpc-timeout`, so the repo stops
+//! working for a caller who gave up) of at most `attempt_timeout`, and is
+//! also bounded here, so a repo that accepts connections but never answers
+//! cannot hang its caller. The repo's own answers become `StoreError`s in
+//! `store_status.rs`.
 //!
 //! Balancing: as for `LogicClient`, a balanced `Channel` drops into
 //! [`RepoClient::new`] unchanged.
@@ -34,13 +43,16 @@ use ferrochat_ports::{AccountStore, GroupStore, MessageStore, SocialStore, Store
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::repo_service_client::RepoServiceClient;
 use ferrochat_proto::DecodeError;
+use ferrochat_retry::{BreakerState, Rerun, Retrier, RetryConfig};
+use tokio::time::Instant;
 use tonic::transport::Channel;
 
 use crate::endpoint::endpoint;
 use tonic::{Response, Status};
 
+use crate::repo_retry::{classify, gave_up};
 use crate::repo_server::MAX_MESSAGE_BYTES;
-use crate::store_status::{store_from_status, unreadable};
+use crate::store_status::unreadable;
 
 type Grpc = RepoServiceClient<Channel>;
 
@@ -48,149 +60,211 @@ type Grpc = RepoServiceClient<Channel>;
 #[derive(Clone)]
 pub struct RepoClient {
     inner: Grpc,
-    timeout: Duration,
+    attempt_timeout: Duration,
+    /// Shared by clones: one breaker per repo (or balanced set).
+    retry: Retrier,
 }
 
 impl RepoClient {
-    /// A client over `channel` (one repo, or a balanced set); each call
-    /// fails with `StoreError::Unavailable` after `timeout`.
-    pub fn new(channel: Channel, timeout: Duration) -> Self {
+    /// A client over `channel` (one repo, or a balanced set): an attempt
+    /// waits `attempt_timeout` at most, a call tries until
+    /// `retry.deadline`.
+    pub fn new(channel: Channel, attempt_timeout: Duration, retry: RetryConfig) -> Self {
         Self {
             inner: RepoServiceClient::new(channel)
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
-            timeout,
+            attempt_timeout,
+            retry: Retrier::new("repo", retry),
         }
     }
 
     /// A client of the repo at `addr`. Nothing is dialled until the first
     /// call, so the repo may start after its callers; while it is down,
-    /// calls fail (`Unavailable`) and the next one dials again.
+    /// calls wait for it (within `retry.deadline`) and dial again.
     pub fn connect_lazy(
         addr: SocketAddr,
-        timeout: Duration,
+        attempt_timeout: Duration,
+        retry: RetryConfig,
     ) -> Result<Self, tonic::transport::Error> {
-        let channel = endpoint(&addr.to_string(), timeout, None)?.connect_lazy();
-        Ok(Self::new(channel, timeout))
+        let channel = endpoint(&addr.to_string(), attempt_timeout, None)?.connect_lazy();
+        Ok(Self::new(channel, attempt_timeout, retry))
     }
 
-    /// Sends `request` to `rpc` and returns the raw answer.
-    async fn send<Req, P, F, Fut>(
+    /// Whether calls fail at once because the repo has been unreachable
+    /// for `retry.breaker_after`.
+    pub fn breaker(&self) -> BreakerState {
+        self.retry.breaker()
+    }
+
+    /// Sends the request `build` makes to `rpc`, again while the repo is
+    /// unreachable and `rerun` allows, and returns the raw answer.
+    async fn send<Req, P, B, F, Fut>(
         &self,
         rpc: &'static str,
-        request: Req,
+        rerun: Rerun,
+        build: B,
         send: F,
     ) -> Result<P, StoreError>
     where
-        F: FnOnce(Grpc, tonic::Request<Req>) -> Fut,
+        B: Fn() -> Req,
+        F: Fn(Grpc, tonic::Request<Req>) -> Fut,
         Fut: Future<Output = Result<Response<P>, Status>>,
     {
-        let mut request = tonic::Request::new(request);
-        request.set_timeout(self.timeout);
         let started = std::time::Instant::now();
-        let answer = tokio::time::timeout(self.timeout, send(self.inner.clone(), request)).await;
+        let answer = self
+            .retry
+            .run(rerun, classify, |deadline| {
+                let until = deadline.min(Instant::now() + self.attempt_timeout);
+                let mut request = tonic::Request::new(build());
+                request.set_timeout(until.saturating_duration_since(Instant::now()));
+                let sent = send(self.inner.clone(), request);
+                async move {
+                    match tokio::time::timeout_at(until, sent).await {
+                        Ok(answer) => answer.map(Response::into_inner),
+                        Err(_) => Err(Status::deadline_exceeded("no answer from the repo in time")),
+                    }
+                }
+            })
+            .await;
         // Beside the repo's own `ferrochat_rpc_server_seconds`: the
-        // difference is the way there and back.
+        // difference is the way there and back (and the retries).
         metrics::histogram!("ferrochat_repo_client_call_seconds", "rpc" => rpc)
             .record(started.elapsed().as_secs_f64());
-        match answer {
-            Ok(Ok(answer)) => Ok(answer.into_inner()),
-            Ok(Err(status)) => Err(store_from_status(&status, rpc)),
-            Err(_) => Err(store_from_status(
-                &Status::deadline_exceeded(format!("no answer within {:?}", self.timeout)),
-                rpc,
-            )),
-        }
+        answer.map_err(|g| gave_up(g, rpc))
     }
 
-    /// Sends `request` to `rpc` and decodes the answer into `D`.
-    async fn call<Req, P, D, F, Fut>(
+    /// Sends a request to `rpc` as [`send`](Self::send) does and decodes
+    /// the answer into `D`.
+    async fn call<Req, P, D, B, F, Fut>(
         &self,
         rpc: &'static str,
-        request: Req,
+        rerun: Rerun,
+        build: B,
         send: F,
     ) -> Result<D, StoreError>
     where
-        F: FnOnce(Grpc, tonic::Request<Req>) -> Fut,
+        B: Fn() -> Req,
+        F: Fn(Grpc, tonic::Request<Req>) -> Fut,
         Fut: Future<Output = Result<Response<P>, Status>>,
         D: TryFrom<P>,
         DecodeError: From<D::Error>,
     {
-        let answer = self.send(rpc, request, send).await?;
+        let answer = self.send(rpc, rerun, build, send).await?;
         D::try_from(answer).map_err(|e| unreadable(rpc, DecodeError::from(e)))
     }
 }
 
-/// `call!(self, method, request)`: one rpc, named after its method.
+/// `call!(self, method, Safe | IfUndone, request)`: one rpc, named after
+/// its method; `request` is built again for each attempt.
 macro_rules! call {
-    ($self:ident, $method:ident, $request:expr) => {
+    ($self:ident, $method:ident, $rerun:ident, $request:expr) => {
         $self
-            .call(stringify!($method), $request, |mut grpc, r| async move {
-                grpc.$method(r).await
-            })
+            .call(
+                stringify!($method),
+                Rerun::$rerun,
+                || $request,
+                |mut grpc, r| async move { grpc.$method(r).await },
+            )
             .await
     };
 }
 
 #[async_trait]
 impl AccountStore for RepoClient {
+    // A second run would meet its own row (username taken).
     async fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), StoreError> {
         call!(
             self,
             insert_user,
+            IfUndone,
             pb::InsertUserRequest::new(user, password_hash)
         )
     }
 
     async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
-        call!(self, user, pb::RepoUserRequest::new(id))
+        call!(self, user, Safe, pb::RepoUserRequest::new(id))
     }
 
     async fn credentials(&self, username_key: &str) -> Result<Option<Credentials>, StoreError> {
-        call!(self, credentials, pb::CredentialsRequest::new(username_key))
+        call!(
+            self,
+            credentials,
+            Safe,
+            pb::CredentialsRequest::new(username_key)
+        )
     }
 
+    // Sets the given values; a second run sets them again and reads the same
+    // row.
     async fn update_profile(
         &self,
         id: &UserId,
         update: &UpdateProfile,
     ) -> Result<Option<User>, StoreError> {
-        call!(self, update_profile, pb::UpdateUserRequest::new(id, update))
+        call!(
+            self,
+            update_profile,
+            Safe,
+            pb::UpdateUserRequest::new(id, update)
+        )
     }
 
+    // A second run would meet its own row.
     async fn insert_session(&self, session: &NewSession) -> Result<(), StoreError> {
-        call!(self, insert_session, pb::NewSession::from(session))
+        call!(
+            self,
+            insert_session,
+            IfUndone,
+            pb::NewSession::from(session)
+        )
     }
 
     async fn session(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError> {
-        call!(self, session, pb::SessionRequest::new(id))
+        call!(self, session, Safe, pb::SessionRequest::new(id))
     }
 
+    // A second run would find the token rotated away and revoke the session as
+    // reused.
     async fn rotate_refresh(&self, rotation: &Rotation) -> Result<RotateOutcome, StoreError> {
-        call!(self, rotate_refresh, pb::Rotation::from(rotation))
+        call!(self, rotate_refresh, IfUndone, pb::Rotation::from(rotation))
     }
 
+    // Sets `revoked_at` only while unset: a second run changes nothing.
     async fn revoke_session(&self, id: &SessionId, at: Timestamp) -> Result<(), StoreError> {
-        call!(self, revoke_session, pb::RevokeSessionRequest::new(id, at))
+        call!(
+            self,
+            revoke_session,
+            Safe,
+            pb::RevokeSessionRequest::new(id, at)
+        )
     }
 }
 
 #[async_trait]
 impl MessageStore for RepoClient {
+    // A second run finds what the first stored: a message under its own id is
+    // answered `Stored` again, as the first run answered (the store
+    // conformance case `commit_run_again_answers_as_the_first_time`); under
+    // another id it is a client's resend, `Duplicate`.
     async fn commit_messages(&self, batch: &[NewMessage]) -> Result<Vec<Committed>, StoreError> {
         const RPC: &str = "commit_messages";
         let answer: pb::CommitMessagesAnswer = self
             .send(
                 RPC,
-                pb::CommitMessagesRequest::new(batch),
+                Rerun::Safe,
+                || pb::CommitMessagesRequest::new(batch),
                 |mut grpc, r| async move { grpc.commit_messages(r).await },
             )
             .await?;
         // One outcome per message, in batch order, or it is not an answer
-        // to this batch.
-        answer.parse(batch.len()).map_err(|e| unreadable(RPC, e))
+        // to this batch; a stored message comes back as its seq alone and
+        // is rebuilt from the batch.
+        answer.parse(batch).map_err(|e| unreadable(RPC, e))
     }
 
+    // Get or create by the pair: a second run finds the first one's
+    // conversation.
     async fn open_single(
         &self,
         a: &UserId,
@@ -200,6 +274,7 @@ impl MessageStore for RepoClient {
         call!(
             self,
             open_single,
+            Safe,
             pb::OpenSingleConversationRequest::new(a, b, now)
         )
     }
@@ -208,7 +283,7 @@ impl MessageStore for RepoClient {
         &self,
         id: &ConversationId,
     ) -> Result<Option<ConversationRecord>, StoreError> {
-        call!(self, conversation, pb::ConversationRequest::new(id))
+        call!(self, conversation, Safe, pb::ConversationRequest::new(id))
     }
 
     async fn member(
@@ -219,6 +294,7 @@ impl MessageStore for RepoClient {
         call!(
             self,
             member,
+            Safe,
             pb::ConversationMemberRequest::new(conversation, user)
         )
     }
@@ -232,12 +308,13 @@ impl MessageStore for RepoClient {
         call!(
             self,
             member_ids,
+            Safe,
             pb::MemberIdsRequest::new(conversation, after, limit)
         )
     }
 
     async fn conversations_of(&self, user: &UserId) -> Result<Vec<ConversationView>, StoreError> {
-        call!(self, conversations_of, pb::RepoUserRequest::new(user))
+        call!(self, conversations_of, Safe, pb::RepoUserRequest::new(user))
     }
 
     async fn conversation_view(
@@ -248,10 +325,13 @@ impl MessageStore for RepoClient {
         call!(
             self,
             conversation_view,
+            Safe,
             pb::ConversationMemberRequest::new(conversation, user)
         )
     }
 
+    // The cursor only moves forward and the flags are set: a second run
+    // changes nothing and answers the same.
     async fn update_cursor(
         &self,
         user: &UserId,
@@ -261,6 +341,7 @@ impl MessageStore for RepoClient {
         call!(
             self,
             update_cursor,
+            Safe,
             pb::UpdateCursorRequest::new(user, conversation, update)
         )
     }
@@ -273,6 +354,7 @@ impl MessageStore for RepoClient {
         call!(
             self,
             history,
+            Safe,
             pb::MessageHistoryRequest::new(conversation, query)
         )
     }
@@ -280,6 +362,7 @@ impl MessageStore for RepoClient {
 
 #[async_trait]
 impl GroupStore for RepoClient {
+    // A second run would meet its own rows.
     async fn create_group(
         &self,
         group: &NewGroup,
@@ -288,14 +371,16 @@ impl GroupStore for RepoClient {
         call!(
             self,
             create_group,
+            IfUndone,
             pb::InsertGroupRequest::new(group, members)
         )
     }
 
     async fn group(&self, id: &GroupId) -> Result<Option<Group>, StoreError> {
-        call!(self, group, pb::RepoGroupRequest::new(id))
+        call!(self, group, Safe, pb::RepoGroupRequest::new(id))
     }
 
+    // A second run would find the user a member (`Conflict("member")`).
     async fn add_member(
         &self,
         group: &GroupId,
@@ -306,22 +391,26 @@ impl GroupStore for RepoClient {
         call!(
             self,
             add_member,
+            IfUndone,
             pb::AddMemberRequest::new(group, user, role, now)
         )
     }
 
+    // A second run would answer false: not a member.
     async fn remove_member(&self, group: &GroupId, user: &UserId) -> Result<bool, StoreError> {
         call!(
             self,
             remove_member,
+            IfUndone,
             pb::GroupMemberRequest::new(group, user)
         )
     }
 
     async fn members(&self, group: &GroupId) -> Result<Vec<(UserId, MemberRecord)>, StoreError> {
-        call!(self, members, pb::RepoGroupRequest::new(group))
+        call!(self, members, Safe, pb::RepoGroupRequest::new(group))
     }
 
+    // A second run would answer that nobody was added.
     async fn add_members(
         &self,
         group: &GroupId,
@@ -331,19 +420,27 @@ impl GroupStore for RepoClient {
         call!(
             self,
             add_members,
+            IfUndone,
             pb::AddGroupMembersRequest::new(group, users, now)
         )
     }
 
+    // Sets a value; a second run answers the same.
     async fn set_role(
         &self,
         group: &GroupId,
         user: &UserId,
         role: Role,
     ) -> Result<bool, StoreError> {
-        call!(self, set_role, pb::SetRoleRequest::new(group, user, role))
+        call!(
+            self,
+            set_role,
+            Safe,
+            pb::SetRoleRequest::new(group, user, role)
+        )
     }
 
+    // Sets a value; a second run answers the same.
     async fn set_muted_until(
         &self,
         group: &GroupId,
@@ -353,23 +450,38 @@ impl GroupStore for RepoClient {
         call!(
             self,
             set_muted_until,
+            Safe,
             pb::SetMutedUntilRequest::new(group, user, until)
         )
     }
 
+    // Sets the owner and the two roles; a second run sets the same and answers
+    // true again.
     async fn transfer(&self, group: &GroupId, to: &UserId) -> Result<bool, StoreError> {
-        call!(self, transfer, pb::GroupMemberRequest::new(group, to))
+        call!(self, transfer, Safe, pb::GroupMemberRequest::new(group, to))
     }
 
+    // Sets `dissolved_at` only while unset, and closes the conversation: a
+    // second run changes nothing.
     async fn dissolve(&self, group: &GroupId, now: Timestamp) -> Result<(), StoreError> {
-        call!(self, dissolve, pb::DissolveGroupRequest::new(group, now))
+        call!(
+            self,
+            dissolve,
+            Safe,
+            pb::DissolveGroupRequest::new(group, now)
+        )
     }
 }
 
 #[async_trait]
 impl SocialStore for RepoClient {
     async fn friend_request(&self, id: &RequestId) -> Result<Option<FriendRequest>, StoreError> {
-        call!(self, friend_request, pb::FriendRequestIdRequest::new(id))
+        call!(
+            self,
+            friend_request,
+            Safe,
+            pb::FriendRequestIdRequest::new(id)
+        )
     }
 
     async fn pending_request(
@@ -377,17 +489,25 @@ impl SocialStore for RepoClient {
         from: &UserId,
         to: &UserId,
     ) -> Result<Option<FriendRequest>, StoreError> {
-        call!(self, pending_request, pb::UserPairRequest::new(from, to))
+        call!(
+            self,
+            pending_request,
+            Safe,
+            pb::UserPairRequest::new(from, to)
+        )
     }
 
+    // A second run would meet its own row.
     async fn insert_friend_request(&self, request: &FriendRequest) -> Result<(), StoreError> {
         call!(
             self,
             insert_friend_request,
+            IfUndone,
             pb::FriendRequest::from(request)
         )
     }
 
+    // A second run would find the request answered and answer `None`.
     async fn answer_request(
         &self,
         id: &RequestId,
@@ -397,26 +517,34 @@ impl SocialStore for RepoClient {
         call!(
             self,
             answer_request,
+            IfUndone,
             pb::AnswerFriendRequestRequest::new(id, accept, now)
         )
     }
 
     async fn pending_requests(&self, user: &UserId) -> Result<PendingRequests, StoreError> {
-        call!(self, pending_requests, pb::RepoUserRequest::new(user))
+        call!(self, pending_requests, Safe, pb::RepoUserRequest::new(user))
     }
 
     async fn are_friends(&self, a: &UserId, b: &UserId) -> Result<bool, StoreError> {
-        call!(self, are_friends, pb::UserPairRequest::new(a, b))
+        call!(self, are_friends, Safe, pb::UserPairRequest::new(a, b))
     }
 
     async fn friends(&self, user: &UserId) -> Result<Vec<User>, StoreError> {
-        call!(self, friends, pb::RepoUserRequest::new(user))
+        call!(self, friends, Safe, pb::RepoUserRequest::new(user))
     }
 
+    // A second run would answer false: not friends.
     async fn remove_friend(&self, a: &UserId, b: &UserId) -> Result<bool, StoreError> {
-        call!(self, remove_friend, pb::UserPairRequest::new(a, b))
+        call!(
+            self,
+            remove_friend,
+            IfUndone,
+            pb::UserPairRequest::new(a, b)
+        )
     }
 
+    // Inserts unless present, or deletes: a second run changes nothing.
     async fn set_block(
         &self,
         blocker: &UserId,
@@ -427,19 +555,25 @@ impl SocialStore for RepoClient {
         call!(
             self,
             set_block,
+            Safe,
             pb::SetBlockedRequest::new(blocker, blocked, on, now)
         )
     }
 
     async fn is_blocked(&self, blocker: &UserId, blocked: &UserId) -> Result<bool, StoreError> {
-        call!(self, is_blocked, pb::UserPairRequest::new(blocker, blocked))
+        call!(
+            self,
+            is_blocked,
+            Safe,
+            pb::UserPairRequest::new(blocker, blocked)
+        )
     }
 }
 
 #[async_trait]
 impl Store for RepoClient {
     async fn ping(&self) -> Result<(), StoreError> {
-        call!(self, ping, pb::Empty {})
+        call!(self, ping, Safe, pb::Empty {})
     }
 
     /// The repo's store is the repo's to close; nothing is held here but

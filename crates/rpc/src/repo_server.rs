@@ -144,9 +144,9 @@ impl RepoService for RepoServer {
         &self,
         r: Request<pb::CommitMessagesRequest>,
     ) -> Answer<pb::CommitMessagesAnswer> {
-        let batch = parse(r, pb::CommitMessagesRequest::parse)?;
+        let (batch, seq_only) = parse(r, pb::CommitMessagesRequest::parse)?;
         reply(self.store.commit_messages(&batch).await, |out| {
-            pb::CommitMessagesAnswer::from(out.as_slice())
+            pb::CommitMessagesAnswer::new(out, seq_only)
         })
     }
 

@@ -8,6 +8,10 @@
 //! | `Other(..)`       | `INTERNAL`         | `Other`                          |
 //! | a bad request     | `INVALID_ARGUMENT` | `Other` (a bug of the caller's)  |
 //!
+//! Every status the repo answers carries [`REPO_ANSWER`] in its details,
+//! so its client tells an answer (which it never sends again, an
+//! UNAVAILABLE of the repo's store included) from a call lost on the way.
+//!
 //! A conflict keeps its message because logic tells conflicts apart by it
 //! (`"member"` vs `"full"` when joining a group). On the client, a call
 //! that never reached the repo or never came back (connection refused or
@@ -38,19 +42,31 @@ pub struct UnreadableAnswer {
     pub source: DecodeError,
 }
 
+/// The details of every status a `RepoServer` answers.
+pub const REPO_ANSWER: &[u8] = b"ferrochat.repo.answer";
+
 /// The status a `RepoServer` answers for `e`.
 pub fn store_to_status(e: &StoreError) -> Status {
     match e {
-        StoreError::Conflict(what) => Status::already_exists(what.clone()),
-        StoreError::Unavailable(why) => Status::unavailable(why.clone()),
-        StoreError::Other(source) => Status::internal(chain(source.as_ref())),
+        StoreError::Conflict(what) => answer(Code::AlreadyExists, what.clone()),
+        StoreError::Unavailable(why) => answer(Code::Unavailable, why.clone()),
+        StoreError::Other(source) => answer(Code::Internal, chain(source.as_ref())),
     }
 }
 
 /// The status for a request the repo cannot read: the message starts
 /// with the field's name, as `DecodeError` prints it.
 pub(crate) fn refused(e: &DecodeError) -> Status {
-    Status::invalid_argument(e.to_string())
+    answer(Code::InvalidArgument, e.to_string())
+}
+
+fn answer(code: Code, message: String) -> Status {
+    Status::with_details(code, message, bytes::Bytes::from_static(REPO_ANSWER))
+}
+
+/// Whether `status` is an answer of a `RepoServer`'s.
+pub(crate) fn answered_by_repo(status: &Status) -> bool {
+    status.details() == REPO_ANSWER
 }
 
 /// The error a `RepoClient` returns for a failed call of `rpc`.
@@ -110,6 +126,25 @@ mod tests {
         assert!(matches!(back, StoreError::Unavailable(ref w) if w.contains("pool timed out")));
         let back = roundtrip(&StoreError::Other("disk on fire".into()));
         assert!(matches!(back, StoreError::Other(ref e) if e.to_string().contains("disk on fire")));
+    }
+
+    #[test]
+    fn every_answer_is_marked_as_the_repos() {
+        for e in [
+            StoreError::Conflict("member".into()),
+            StoreError::Unavailable("down".into()),
+            StoreError::Other("bug".into()),
+        ] {
+            assert!(answered_by_repo(&store_to_status(&e)), "{e:?}");
+        }
+        let bad = DecodeError::Field {
+            field: "user_id",
+            reason: "bad".into(),
+        };
+        assert!(answered_by_repo(&refused(&bad)));
+        assert!(!answered_by_repo(&Status::unavailable(
+            "connection refused"
+        )));
     }
 
     #[test]

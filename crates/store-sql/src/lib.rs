@@ -17,12 +17,15 @@
 //! A commit assigns seqs from `conversations.last_seq` read under that lock;
 //! the primary key (conversation_id, seq) is the last guard.
 
+mod durability;
 mod error;
 mod mysql;
 mod options;
 mod postgres;
+mod retry;
 mod shared;
 
+pub use ferrochat_retry::{BreakerState, RetryConfig};
 pub use mysql::MysqlStore;
 pub use options::SqlOptions;
 pub use postgres::PostgresStore;

@@ -11,23 +11,29 @@ use std::borrow::Cow;
 use std::str::FromStr;
 
 use async_trait::async_trait;
+use ferrochat_ports::store::Durability;
 use ferrochat_ports::{Store, StoreError};
+use ferrochat_retry::{BreakerState, Rerun, Retrier};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::{Executor, MySqlPool};
 
-use crate::error::map;
+use crate::durability;
+use crate::error::{map, store_error};
+use crate::retry::run;
 use crate::shared;
 use crate::SqlOptions;
 
 pub struct MysqlStore {
     pub(crate) pool: MySqlPool,
+    pub(crate) retry: Retrier,
+    durability: Durability,
 }
 
 impl MysqlStore {
     /// Connects to `url` (`mysql://user:password@host:port/database`) and,
     /// unless `opts.migrate` is off, applies every pending migration.
     pub async fn open(url: &str, opts: &SqlOptions) -> Result<Self, StoreError> {
-        let connect = MySqlConnectOptions::from_str(url).map_err(map)?;
+        let connect = MySqlConnectOptions::from_str(url).map_err(store_error)?;
         let pool = MySqlPoolOptions::new()
             .max_connections(opts.max_connections.max(1))
             .min_connections(opts.min_connections)
@@ -42,14 +48,23 @@ impl MysqlStore {
             })
             .connect_with(connect)
             .await
-            .map_err(map)?;
+            .map_err(store_error)?;
+        let found = durability::mysql(&pool).await?;
+        if let Err(e) = durability::enforce("mysql", &found, opts.require_durable) {
+            pool.close().await;
+            return Err(e);
+        }
         if opts.migrate {
             sqlx::migrate!("./migrations/mysql")
                 .run(&pool)
                 .await
                 .map_err(|e| StoreError::Other(Box::new(e)))?;
         }
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            retry: Retrier::new("mysql", opts.retry.clone()),
+            durability: found,
+        })
     }
 
     /// Ends an INSERT so that an existing row with the same key is kept
@@ -57,6 +72,20 @@ impl MysqlStore {
     /// on tables with a `created_at` column.
     pub(crate) const KEEP_EXISTING: &'static str =
         "ON DUPLICATE KEY UPDATE created_at = created_at";
+
+    /// The server's settings that can lose acknowledged writes, as read
+    /// at open (`durability.rs`).
+    pub fn durability(&self) -> &Durability {
+        &self.durability
+    }
+
+    pub(crate) const DIALECT: shared::Dialect = shared::Dialect::Mysql;
+
+    /// Whether calls fail at once because the server has been
+    /// unreachable for `retry.breaker_after`.
+    pub fn breaker(&self) -> BreakerState {
+        self.retry.breaker()
+    }
 
     /// MySQL's placeholders are the `?` the shared statements use.
     pub(crate) fn sql(s: &str) -> Cow<'_, str> {
@@ -72,11 +101,14 @@ shared::social::impl_social_store!(crate::MysqlStore, sqlx::MySql, sqlx::mysql::
 #[async_trait]
 impl Store for MysqlStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(map)
+        run(&self.retry, Rerun::Safe, || async {
+            sqlx::query("SELECT 1")
+                .execute(&self.pool)
+                .await
+                .map(|_| ())
+                .map_err(map)
+        })
+        .await
     }
 
     async fn close(&self) {

@@ -1,6 +1,8 @@
-//! Pool settings shared by both SQL server stores.
+//! Pool and retry settings shared by both SQL server stores.
 
 use std::time::Duration;
+
+use ferrochat_retry::RetryConfig;
 
 #[derive(Debug, Clone)]
 pub struct SqlOptions {
@@ -16,6 +18,12 @@ pub struct SqlOptions {
     /// Apply pending migrations at open (the default). A cluster whose
     /// schema is managed out of band turns this off.
     pub migrate: bool,
+    /// How long a call rides out its server being unreachable or busy,
+    /// and when the breaker opens (`retry.rs`).
+    pub retry: RetryConfig,
+    /// Refuse to open (`NotDurable`) if the server's settings can lose
+    /// acknowledged writes; else they are logged as warnings.
+    pub require_durable: bool,
 }
 
 impl Default for SqlOptions {
@@ -26,6 +34,8 @@ impl Default for SqlOptions {
             acquire_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(600),
             migrate: true,
+            retry: RetryConfig::default(),
+            require_durable: false,
         }
     }
 }

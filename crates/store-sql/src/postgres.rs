@@ -9,16 +9,22 @@ use std::borrow::Cow;
 use std::str::FromStr;
 
 use async_trait::async_trait;
+use ferrochat_ports::store::Durability;
 use ferrochat_ports::{Store, StoreError};
+use ferrochat_retry::{BreakerState, Rerun, Retrier};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
-use crate::error::map;
+use crate::durability;
+use crate::error::{map, store_error};
+use crate::retry::run;
 use crate::shared;
 use crate::SqlOptions;
 
 pub struct PostgresStore {
     pub(crate) pool: PgPool,
+    pub(crate) retry: Retrier,
+    durability: Durability,
 }
 
 impl PostgresStore {
@@ -26,7 +32,7 @@ impl PostgresStore {
     /// and, unless `opts.migrate` is off, applies every pending migration.
     pub async fn open(url: &str, opts: &SqlOptions) -> Result<Self, StoreError> {
         let connect = PgConnectOptions::from_str(url)
-            .map_err(map)?
+            .map_err(store_error)?
             .application_name("ferrochat");
         let pool = PgPoolOptions::new()
             .max_connections(opts.max_connections.max(1))
@@ -35,14 +41,37 @@ impl PostgresStore {
             .idle_timeout(opts.idle_timeout)
             .connect_with(connect)
             .await
-            .map_err(map)?;
+            .map_err(store_error)?;
+        let found = durability::postgres(&pool).await?;
+        if let Err(e) = durability::enforce("postgres", &found, opts.require_durable) {
+            pool.close().await;
+            return Err(e);
+        }
         if opts.migrate {
             sqlx::migrate!("./migrations/postgres")
                 .run(&pool)
                 .await
                 .map_err(|e| StoreError::Other(Box::new(e)))?;
         }
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            retry: Retrier::new("postgres", opts.retry.clone()),
+            durability: found,
+        })
+    }
+
+    /// The server's settings that can lose acknowledged writes, as read
+    /// at open (`durability.rs`).
+    pub fn durability(&self) -> &Durability {
+        &self.durability
+    }
+
+    pub(crate) const DIALECT: shared::Dialect = shared::Dialect::Postgres;
+
+    /// Whether calls fail at once because the server has been
+    /// unreachable for `retry.breaker_after`.
+    pub fn breaker(&self) -> BreakerState {
+        self.retry.breaker()
     }
 
     /// Ends an INSERT so that an existing row with the same key is kept.
@@ -62,11 +91,14 @@ shared::social::impl_social_store!(crate::PostgresStore, sqlx::Postgres, sqlx::p
 #[async_trait]
 impl Store for PostgresStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(map)
+        run(&self.retry, Rerun::Safe, || async {
+            sqlx::query("SELECT 1")
+                .execute(&self.pool)
+                .await
+                .map(|_| ())
+                .map_err(map)
+        })
+        .await
     }
 
     async fn close(&self) {

@@ -32,21 +32,39 @@ pub(crate) async fn commit_messages(
     batch: &[NewMessage],
 ) -> Result<Vec<Committed>, StoreError> {
     let mut tx = writer.begin().await.map_err(map)?;
-    let mut originals = find_originals(&mut tx, batch).await.map_err(map)?;
+    // Each original, and whether it was committed before this transaction
+    // (rather than earlier in this batch).
+    let mut originals: HashMap<Key, (Message, bool)> = find_originals(&mut tx, batch)
+        .await
+        .map_err(map)?
+        .into_iter()
+        .map(|(key, m)| (key, (m, true)))
+        .collect();
     let mut last = last_seqs(&mut tx, batch).await.map_err(map)?;
     // When each conversation got its last message of this batch; none for
     // conversations that only saw resends (nothing to update).
     let mut touched: HashMap<&str, Timestamp> = HashMap::new();
     let mut cursors: HashMap<(&str, &str), Seq> = HashMap::new();
     let mut out = Vec::with_capacity(batch.len());
+    // Where in `out` the messages this transaction inserts are.
+    let mut fresh = Vec::with_capacity(batch.len());
     for m in batch {
         let key = (
             m.from.as_str().to_owned(),
             m.client_msg_id.as_str().to_owned(),
         );
         // Stored before, or earlier in this batch.
-        if let Some(original) = originals.get(&key) {
-            out.push(Committed::Duplicate(original.clone()));
+        if let Some((original, before)) = originals.get_mut(&key) {
+            // Under this message's own id: an earlier run of this very
+            // commit stored it (its answer was lost, and the caller ran it
+            // again), so it gets that run's answer again. Under another id
+            // it is a client's resend.
+            if *before && original.id == m.id {
+                *before = false;
+                out.push(Committed::Stored(original.clone()));
+            } else {
+                out.push(Committed::Duplicate(original.clone()));
+            }
             continue;
         }
         let conv = m.conversation_id.as_str();
@@ -71,14 +89,15 @@ pub(crate) async fn commit_messages(
             client_msg_id: m.client_msg_id.clone(),
             created_at: m.created_at,
         };
-        originals.insert(key, message.clone());
+        originals.insert(key, (message.clone(), false));
+        fresh.push(out.len());
         out.push(Committed::Stored(message));
     }
-    let new: Vec<&Message> = out
+    let new: Vec<&Message> = fresh
         .iter()
-        .filter_map(|c| match c {
-            Committed::Stored(m) => Some(m),
-            Committed::Duplicate(_) => None,
+        .filter_map(|&i| match out.get(i) {
+            Some(Committed::Stored(m)) => Some(m),
+            _ => None,
         })
         .collect();
     insert_messages(&mut tx, &new).await.map_err(map)?;

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use ferrochat_ports::store::{Durability, NotDurable};
 use ferrochat_ports::{Store, StoreError};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -45,6 +46,9 @@ pub struct SqliteOptions {
     pub read_connections: u32,
     /// How long a caller waits for a pooled connection.
     pub acquire_timeout: Duration,
+    /// Refuse to open (`NotDurable`) unless every commit is synced
+    /// (`synchronous` full); else `normal` is logged as a warning.
+    pub require_durable: bool,
 }
 
 impl Default for SqliteOptions {
@@ -53,6 +57,7 @@ impl Default for SqliteOptions {
             synchronous: Synchronous::Full,
             read_connections: 4,
             acquire_timeout: Duration::from_secs(10),
+            require_durable: false,
         }
     }
 }
@@ -60,6 +65,7 @@ impl Default for SqliteOptions {
 pub struct SqliteStore {
     pub(crate) writer: SqlitePool,
     pub(crate) reader: SqlitePool,
+    durability: Durability,
 }
 
 impl SqliteStore {
@@ -89,6 +95,13 @@ impl SqliteStore {
             .connect_with(writer_opts)
             .await
             .map_err(map)?;
+        let durability = match durability(&writer, opts.require_durable).await {
+            Ok(d) => d,
+            Err(e) => {
+                writer.close().await;
+                return Err(e);
+            }
+        };
         sqlx::migrate!("./migrations")
             .run(&writer)
             .await
@@ -99,8 +112,53 @@ impl SqliteStore {
             .connect_with(base.read_only(true))
             .await
             .map_err(map)?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            durability,
+        })
     }
+
+    /// Whether every commit is synced before it is acknowledged, as read
+    /// at open.
+    pub fn durability(&self) -> &Durability {
+        &self.durability
+    }
+}
+
+/// The writer's `synchronous`, as SQLite reports it (0 off, 1 normal, 2
+/// full, 3 extra): in WAL mode, below full a commit is acknowledged before
+/// it is synced, and a power loss can take the last ones. Refused when
+/// `require` is set, else logged as a warning.
+async fn durability(writer: &SqlitePool, require: bool) -> Result<Durability, StoreError> {
+    let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(writer)
+        .await
+        .map_err(map)?;
+    let value = match level {
+        0 => "off",
+        1 => "normal",
+        2 => "full",
+        _ => "extra",
+    };
+    let mut d = Durability::default();
+    d.check(level >= 2, "synchronous", value, "full (store.synchronous)");
+    if d.is_durable() {
+        return Ok(d);
+    }
+    if require {
+        return Err(StoreError::Other(Box::new(NotDurable(d))));
+    }
+    for r in &d.risks {
+        tracing::warn!(
+            store = "sqlite",
+            setting = %r.setting,
+            value = %r.value,
+            needed = %r.needed,
+            "the database can lose acknowledged messages on power loss (store.require_durable = true refuses to start)"
+        );
+    }
+    Ok(d)
 }
 
 #[async_trait]

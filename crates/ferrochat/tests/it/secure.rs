@@ -12,7 +12,7 @@ use std::time::Duration;
 use ferrochat_domain::UserId;
 use ferrochat_ports::{AccountStore, AccountsApi, StoreError};
 use ferrochat_rpc::tls::pki::Authority;
-use ferrochat_rpc::{endpoint, InternalTls, LogicClient, PeerRole, RepoClient};
+use ferrochat_rpc::{endpoint, InternalTls, LogicClient, PeerRole, RepoClient, RetryConfig};
 use tonic::transport::{Certificate, ClientTlsConfig};
 
 use crate::procs::{Cluster, RoleProcess};
@@ -141,6 +141,7 @@ async fn each_internal_port_answers_only_the_role_that_should_call_it() {
                 &Caller::As(load(&certs, role)),
             ),
             TIMEOUT,
+            RetryConfig::default(),
         );
         assert_eq!(
             client.user(&UserId::generate()).await.unwrap(),
@@ -170,7 +171,16 @@ async fn each_internal_port_answers_only_the_role_that_should_call_it() {
     ];
     for (reason, caller) in &repo_cases {
         let before = refused(&repo, REPO, reason).await;
-        let client = RepoClient::new(channel(&certs, &repo_addr, PeerRole::Repo, caller), TIMEOUT);
+        // A refused caller is no outage to wait out: one attempt or two.
+        let brief = RetryConfig {
+            deadline: Duration::from_millis(500),
+            ..RetryConfig::default()
+        };
+        let client = RepoClient::new(
+            channel(&certs, &repo_addr, PeerRole::Repo, caller),
+            TIMEOUT,
+            brief,
+        );
         // Refused in the handshake: no answer, only a transport error
         // (unavailable, or an h2 protocol error when plain HTTP/2 met
         // the server's TLS alert).

@@ -152,6 +152,62 @@ pub async fn commit_dedups_by_client_msg_id(store: Arc<dyn Store>) {
     assert_eq!(all[0].content.as_str(), "original");
 }
 
+/// The dedup key is (sender, client_msg_id) whatever the conversation: a
+/// resend aimed at another conversation gets the original, with the
+/// original's conversation and kind, and takes no seq.
+pub async fn a_resend_to_another_conversation_is_a_duplicate(store: Arc<dyn Store>) {
+    let [a, b] = <[_; 2]>::try_from(users(&*store, "elsewhere", 2).await).unwrap();
+    let ab = store.open_single(&a.id, &b.id, T0).await.unwrap();
+    let g = group(&*store, &a.id, std::slice::from_ref(&b.id), 10).await;
+    let first = message(&ab, SINGLE, &a.id, "k-1", "to b", at(1));
+    let out = store.commit_messages(&[first]).await.unwrap();
+    let original = stored(&out[0]).clone();
+    let again = message(
+        &g.conversation_id,
+        GROUP,
+        &a.id,
+        "k-1",
+        "to the group",
+        at(2),
+    );
+    let fresh = text(&g.conversation_id, GROUP, &b.id);
+    let out = store.commit_messages(&[again, fresh]).await.unwrap();
+    let Committed::Duplicate(dup) = &out[0] else {
+        panic!("expected a duplicate, got {:?}", out[0]);
+    };
+    assert_eq!(dup, &original);
+    assert_eq!(dup.conversation_kind, SINGLE);
+    assert_eq!(stored(&out[1]).seq.get(), 1, "the duplicate took no seq");
+}
+
+/// A batch committed again (the first commit's answer was lost and the
+/// caller ran it again) gets the first commit's answer: its messages are
+/// `Stored` under the same seqs and nothing is stored twice; the same key
+/// under another message id (a client's resend) is still a duplicate.
+pub async fn commit_run_again_answers_as_the_first_time(store: Arc<dyn Store>) {
+    let [a, b] = <[_; 2]>::try_from(users(&*store, "rerun", 2).await).unwrap();
+    let ab = store.open_single(&a.id, &b.id, T0).await.unwrap();
+    let batch = vec![
+        message(&ab, SINGLE, &a.id, "r-1", "one", at(1)),
+        message(&ab, SINGLE, &b.id, "r-2", "two", at(2)),
+        message(&ab, SINGLE, &a.id, "r-3", "three", at(3)),
+    ];
+    let first = store.commit_messages(&batch).await.unwrap();
+    let again = store.commit_messages(&batch).await.unwrap();
+    assert_eq!(seqs(&again), [1, 2, 3]);
+    for (f, g) in first.iter().zip(&again) {
+        assert_eq!(stored(g), stored(f), "the same answer, Stored");
+    }
+    let record = store.conversation(&ab).await.unwrap().unwrap();
+    assert_eq!(record.last_seq.get(), 3, "nothing stored twice");
+    let resend = message(&ab, SINGLE, &a.id, "r-1", "resent", at(4));
+    let out = store.commit_messages(&[resend]).await.unwrap();
+    let Committed::Duplicate(dup) = &out[0] else {
+        panic!("expected a duplicate, got {:?}", out[0]);
+    };
+    assert_eq!(dup, stored(&first[0]));
+}
+
 pub async fn failed_commit_stores_nothing(store: Arc<dyn Store>) {
     let [a, b] = <[_; 2]>::try_from(users(&*store, "atomic", 2).await).unwrap();
     let ab = store.open_single(&a.id, &b.id, T0).await.unwrap();

@@ -82,6 +82,8 @@ macro_rules! store_conformance_tests {
             accounts::concurrent_refreshes_rotate_once,
             messages::commit_assigns_gap_free_seq,
             messages::commit_dedups_by_client_msg_id,
+            messages::commit_run_again_answers_as_the_first_time,
+            messages::a_resend_to_another_conversation_is_a_duplicate,
             messages::failed_commit_stores_nothing,
             messages::concurrent_writers_to_one_conversation,
             messages::concurrent_writers_across_conversations,

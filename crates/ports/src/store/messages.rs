@@ -25,6 +25,23 @@ pub struct NewMessage {
     pub created_at: Timestamp,
 }
 
+impl NewMessage {
+    /// The message as stored under `seq`.
+    pub fn stored(&self, seq: Seq) -> Message {
+        Message {
+            id: self.id.clone(),
+            conversation_id: self.conversation_id.clone(),
+            conversation_kind: self.conversation_kind,
+            seq,
+            from: self.from.clone(),
+            message_type: self.message_type.clone(),
+            content: self.content.clone(),
+            client_msg_id: self.client_msg_id.clone(),
+            created_at: self.created_at,
+        }
+    }
+}
+
 /// The fate of one message of a committed batch.
 #[derive(Debug, Clone)]
 pub enum Committed {

@@ -1,9 +1,11 @@
 //! The store port: durable state. One trait per area, gathered by `Store`.
 
+mod durability;
 mod groups;
 mod messages;
 mod social;
 
+pub use durability::{Durability, NotDurable, Risk};
 pub use groups::{GroupStore, NewGroup};
 pub use messages::{
     Committed, ConversationRecord, HistoryQuery, MemberRecord, MessageStore, NewMessage,

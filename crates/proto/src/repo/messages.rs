@@ -58,17 +58,23 @@ impl pb::NewMessage {
 }
 
 impl pb::CommitMessagesRequest {
+    /// A request whose stored messages are answered with their seq alone:
+    /// the caller keeps `batch` to rebuild them (`CommitMessagesAnswer::parse`).
     pub fn new(batch: &[NewMessage]) -> Self {
         Self {
             messages: batch.iter().map(Into::into).collect(),
+            seq_only: true,
         }
     }
 
-    pub fn parse(self) -> Result<Vec<NewMessage>, DecodeError> {
-        self.messages
+    /// The batch, and whether to answer stored messages by seq alone.
+    pub fn parse(self) -> Result<(Vec<NewMessage>, bool), DecodeError> {
+        let batch = self
+            .messages
             .into_iter()
             .map(pb::NewMessage::parse)
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok((batch, self.seq_only))
     }
 }
 
@@ -186,14 +192,18 @@ impl pb::MessageHistoryRequest {
 
 // --- answers --------------------------------------------------------------
 
-impl From<&[Committed]> for pb::CommitMessagesAnswer {
-    fn from(out: &[Committed]) -> Self {
+impl pb::CommitMessagesAnswer {
+    /// The outcomes of a batch: a stored message by its seq alone when
+    /// `seq_only` (the caller has the rest), else whole; a duplicate always
+    /// whole, since the original may differ from the resend.
+    pub fn new(out: &[Committed], seq_only: bool) -> Self {
         use pb::committed::Outcome;
         Self {
             committed: out
                 .iter()
                 .map(|c| pb::Committed {
                     outcome: Some(match c {
+                        Committed::Stored(m) if seq_only => Outcome::StoredSeq(m.seq.get()),
                         Committed::Stored(m) => Outcome::Stored(m.into()),
                         Committed::Duplicate(m) => Outcome::Duplicate(m.into()),
                     }),
@@ -201,26 +211,28 @@ impl From<&[Committed]> for pb::CommitMessagesAnswer {
                 .collect(),
         }
     }
-}
 
-impl pb::CommitMessagesAnswer {
-    /// The outcomes of a batch of `batch_len` messages: one each, or the
-    /// answer is not one to this batch.
-    pub fn parse(self, batch_len: usize) -> Result<Vec<Committed>, DecodeError> {
+    /// The outcomes of `batch`: one per message, in its order, or the
+    /// answer is not one to this batch. A stored message answered by its
+    /// seq is rebuilt from `batch`.
+    pub fn parse(self, batch: &[NewMessage]) -> Result<Vec<Committed>, DecodeError> {
         use pb::committed::Outcome;
-        if self.committed.len() != batch_len {
+        if self.committed.len() != batch.len() {
             return Err(DecodeError::field(
                 "committed",
                 format!(
-                    "has {} outcomes for {batch_len} messages",
-                    self.committed.len()
+                    "has {} outcomes for {} messages",
+                    self.committed.len(),
+                    batch.len()
                 ),
             ));
         }
         self.committed
             .into_iter()
-            .map(|c| {
+            .zip(batch)
+            .map(|(c, sent)| {
                 Ok(match required(c.outcome, "committed.outcome")? {
+                    Outcome::StoredSeq(s) => Committed::Stored(sent.stored(seq(s))),
                     Outcome::Stored(m) => Committed::Stored(Message::try_from(m)?),
                     Outcome::Duplicate(m) => Committed::Duplicate(Message::try_from(m)?),
                 })

@@ -11,7 +11,7 @@ use ferrochat_domain::{ErrorKind, UserId};
 use ferrochat_ports::{AccountStore, AccountsApi, StoreError};
 use ferrochat_rpc::tls::pki::Authority;
 use ferrochat_rpc::{
-    endpoint, ClientTls, InternalTls, Listener, LogicClient, PeerRole, RepoClient,
+    endpoint, ClientTls, InternalTls, Listener, LogicClient, PeerRole, RepoClient, RetryConfig,
 };
 use tonic::transport::{Certificate, ClientTlsConfig, Endpoint};
 
@@ -107,7 +107,16 @@ fn repo_client(repo: &Repo, tls: Option<&ClientTls>) -> RepoClient {
     let channel = endpoint(&repo.addr.to_string(), TIMEOUT, tls)
         .unwrap()
         .connect_lazy();
-    RepoClient::new(channel, TIMEOUT)
+    RepoClient::new(channel, TIMEOUT, brief())
+}
+
+/// A refused caller is not an outage worth waiting out here: one attempt
+/// or two, then the error.
+fn brief() -> RetryConfig {
+    RetryConfig {
+        deadline: Duration::from_millis(500),
+        ..RetryConfig::default()
+    }
 }
 
 /// TLS with the cluster's CA but no certificate of its own.
@@ -148,6 +157,7 @@ async fn the_repo_answers_logic_and_task_and_refuses_anyone_else() {
                     .unwrap()
                     .connect_lazy(),
                 TIMEOUT,
+                brief(),
             ),
         ),
         (

@@ -11,9 +11,11 @@ macro_rules! impl_group_store {
             use ferrochat_domain::{ConversationId, GroupId, Timestamp, UserId};
             use ferrochat_ports::store::{GroupStore, MemberRecord, NewGroup};
             use ferrochat_ports::StoreError;
+            use ferrochat_retry::Rerun;
             use sqlx::Transaction;
 
-            use crate::error::map;
+            use crate::error::{map, map_begin, Fail};
+            use crate::retry::run;
             use crate::shared::{count, seq, Col};
 
             type Store = $store;
@@ -55,7 +57,7 @@ WHERE g.id = ?";
                 tx: &mut Transaction<'_, Db>,
                 group: &GroupId,
                 live_only: bool,
-            ) -> Result<Option<Locked>, StoreError> {
+            ) -> Result<Option<Locked>, Fail> {
                 let sql = format!(
                     "SELECT g.conversation_id, g.owner_id, g.max_members, c.member_count, c.last_seq
                      FROM chat_groups g JOIN conversations c ON c.id = g.conversation_id
@@ -84,7 +86,7 @@ WHERE g.id = ?";
                 tx: &mut Transaction<'_, Db>,
                 conversation: &str,
                 user: &UserId,
-            ) -> Result<bool, StoreError> {
+            ) -> Result<bool, Fail> {
                 Ok(sqlx::query(&Store::sql(
                     "SELECT 1 FROM conversation_members WHERE conversation_id = ? AND user_id = ?",
                 ))
@@ -104,7 +106,7 @@ WHERE g.id = ?";
                 role: Role,
                 read_seq: i64,
                 now: Timestamp,
-            ) -> Result<(), StoreError> {
+            ) -> Result<(), Fail> {
                 sqlx::query(&Store::sql(
                     "INSERT INTO conversation_members (conversation_id, user_id, role, read_seq, joined_at)
                      VALUES (?, ?, ?, ?, ?)",
@@ -128,7 +130,7 @@ WHERE g.id = ?";
                 value: impl for<'q> sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send + 'static,
                 group: &GroupId,
                 user: &UserId,
-            ) -> Result<bool, StoreError> {
+            ) -> Result<bool, Fail> {
                 let sql = format!(
                     "UPDATE conversation_members SET {set} = ? WHERE user_id = ?
                      AND conversation_id = (SELECT conversation_id FROM chat_groups WHERE id = ?)"
@@ -143,92 +145,318 @@ WHERE g.id = ?";
                 Ok(done.rows_affected() > 0)
             }
 
+            async fn create_group(
+                store: &Store,
+                g: &NewGroup,
+                members: &[UserId],
+            ) -> Result<Group, Fail> {
+                let mut all: Vec<&UserId> = vec![&g.owner_id];
+                for m in members {
+                    if !all.contains(&m) {
+                        all.push(m);
+                    }
+                }
+                let count = u32::try_from(all.len()).unwrap_or(u32::MAX);
+                if count > g.max_members {
+                    return Err(StoreError::Conflict("full".into()).into());
+                }
+                let mut tx = store.pool.begin().await.map_err(map_begin)?;
+                sqlx::query(&Store::sql(
+                    "INSERT INTO conversations (id, kind, group_id, member_count, created_at, updated_at)
+                     VALUES (?, 'group', ?, ?, ?, ?)",
+                ))
+                .bind(g.conversation_id.as_str())
+                .bind(g.id.as_str())
+                .bind(i64::from(count))
+                .bind(g.created_at.millis())
+                .bind(g.created_at.millis())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+                sqlx::query(&Store::sql(
+                    "INSERT INTO chat_groups (id, conversation_id, name, description, owner_id, max_members, join_policy, created_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                ))
+                .bind(g.id.as_str())
+                .bind(g.conversation_id.as_str())
+                .bind(g.name.as_str())
+                .bind(g.description.as_str())
+                .bind(g.owner_id.as_str())
+                .bind(i64::from(g.max_members))
+                .bind(g.join_policy.as_str())
+                .bind(g.created_at.millis())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+                for u in &all {
+                    let role = if *u == &g.owner_id {
+                        Role::Owner
+                    } else {
+                        Role::Member
+                    };
+                    sqlx::query(&Store::sql(
+                        "INSERT INTO conversation_members (conversation_id, user_id, role, joined_at)
+                         VALUES (?, ?, ?, ?)",
+                    ))
+                    .bind(g.conversation_id.as_str())
+                    .bind(u.as_str())
+                    .bind(role.as_str())
+                    .bind(g.created_at.millis())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                }
+                tx.commit().await.map_err(map)?;
+                Ok(Group {
+                    id: g.id.clone(),
+                    conversation_id: g.conversation_id.clone(),
+                    name: g.name.clone(),
+                    description: g.description.clone(),
+                    owner_id: g.owner_id.clone(),
+                    member_count: count,
+                    max_members: g.max_members,
+                    join_policy: g.join_policy,
+                    dissolved: false,
+                })
+            }
+
+            async fn group(store: &Store, id: &GroupId) -> Result<Option<Group>, Fail> {
+                let row = sqlx::query(&Store::sql(GROUP_SELECT))
+                    .bind(id.as_str())
+                    .fetch_optional(&store.pool)
+                    .await
+                    .map_err(map)?;
+                row.as_ref().map(group_from_row).transpose().map_err(map)
+            }
+
+            async fn add_member(
+                store: &Store,
+                group: &GroupId,
+                user: &UserId,
+                role: Role,
+                now: Timestamp,
+            ) -> Result<(), Fail> {
+                let mut tx = store.pool.begin().await.map_err(map_begin)?;
+                let g = lock_group(&mut tx, group, true)
+                    .await?
+                    .ok_or_else(|| StoreError::Conflict("no such group".into()))?;
+                let conv = g.conversation_id;
+                if is_member(&mut tx, &conv, user).await? {
+                    return Err(StoreError::Conflict("member".into()).into());
+                }
+                if g.member_count >= g.max_members {
+                    return Err(StoreError::Conflict("full".into()).into());
+                }
+                insert_member(&mut tx, &conv, user, role, g.last_seq, now).await?;
+                sqlx::query(&Store::sql(
+                    "UPDATE conversations SET member_count = member_count + 1 WHERE id = ?",
+                ))
+                .bind(&conv)
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+                tx.commit().await.map_err(map)
+            }
+
+            async fn remove_member(
+                store: &Store,
+                group: &GroupId,
+                user: &UserId,
+            ) -> Result<bool, Fail> {
+                let mut tx = store.pool.begin().await.map_err(map_begin)?;
+                let Some(Locked {
+                    conversation_id: conv,
+                    ..
+                }) = lock_group(&mut tx, group, false).await?
+                else {
+                    return Ok(false);
+                };
+                let done = sqlx::query(&Store::sql(
+                    "DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?",
+                ))
+                .bind(&conv)
+                .bind(user.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?
+                .rows_affected()
+                    > 0;
+                if done {
+                    sqlx::query(&Store::sql(
+                        "UPDATE conversations SET member_count = member_count - 1 WHERE id = ?",
+                    ))
+                    .bind(&conv)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                }
+                tx.commit().await.map_err(map)?;
+                Ok(done)
+            }
+
+            async fn members(
+                store: &Store,
+                group: &GroupId,
+            ) -> Result<Vec<(UserId, MemberRecord)>, Fail> {
+                let rows = sqlx::query(&Store::sql(
+                    "SELECT m.user_id, m.role, m.read_seq, m.muted_until FROM conversation_members m
+                     JOIN chat_groups g ON g.conversation_id = m.conversation_id
+                     WHERE g.id = ? ORDER BY m.user_id",
+                ))
+                .bind(group.as_str())
+                .fetch_all(&store.pool)
+                .await
+                .map_err(map)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            UserId::from_stored(r.col("user_id")?),
+                            MemberRecord {
+                                role: Role::from_stored(r.col("role")?),
+                                read_seq: seq(r.col("read_seq")?),
+                                muted_until: r
+                                    .col::<Option<i64>>("muted_until")?
+                                    .map(Timestamp::from_millis),
+                            },
+                        ))
+                    })
+                    .collect::<Result<_, sqlx::Error>>()
+                    .map_err(map)
+            }
+
+            async fn add_members(
+                store: &Store,
+                group: &GroupId,
+                users: &[UserId],
+                now: Timestamp,
+            ) -> Result<Vec<UserId>, Fail> {
+                let mut tx = store.pool.begin().await.map_err(map_begin)?;
+                let g = lock_group(&mut tx, group, true)
+                    .await?
+                    .ok_or_else(|| StoreError::Conflict("no such group".into()))?;
+                let conv = g.conversation_id;
+                let mut added: Vec<UserId> = Vec::new();
+                for u in users {
+                    // Membership cannot change under the group lock.
+                    if added.contains(u) || is_member(&mut tx, &conv, u).await? {
+                        continue;
+                    }
+                    insert_member(&mut tx, &conv, u, Role::Member, g.last_seq, now).await?;
+                    added.push(u.clone());
+                }
+                let new_count = g.member_count + i64::try_from(added.len()).unwrap_or(i64::MAX);
+                if new_count > g.max_members {
+                    // Dropping the transaction rolls every insert back.
+                    return Err(StoreError::Conflict("full".into()).into());
+                }
+                sqlx::query(&Store::sql(
+                    "UPDATE conversations SET member_count = ? WHERE id = ?",
+                ))
+                .bind(new_count)
+                .bind(&conv)
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+                tx.commit().await.map_err(map)?;
+                Ok(added)
+            }
+
+            async fn set_role(
+                store: &Store,
+                group: &GroupId,
+                user: &UserId,
+                role: Role,
+            ) -> Result<bool, Fail> {
+                update_member(store, "role", role.as_str(), group, user).await
+            }
+
+            async fn set_muted_until(
+                store: &Store,
+                group: &GroupId,
+                user: &UserId,
+                until: Option<Timestamp>,
+            ) -> Result<bool, Fail> {
+                update_member(store, "muted_until", until.map(Timestamp::millis), group, user)
+                    .await
+            }
+
+            async fn transfer(store: &Store, group: &GroupId, to: &UserId) -> Result<bool, Fail> {
+                let mut tx = store.pool.begin().await.map_err(map_begin)?;
+                let g = lock_group(&mut tx, group, false)
+                    .await?
+                    .ok_or_else(|| StoreError::Conflict("no such group".into()))?;
+                let conv = g.conversation_id;
+                let set_role = Store::sql(
+                    "UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND user_id = ?",
+                );
+                let promoted = sqlx::query(&set_role)
+                    .bind(Role::Owner.as_str())
+                    .bind(&conv)
+                    .bind(to.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?
+                    .rows_affected();
+                if promoted == 0 {
+                    return Ok(false);
+                }
+                if g.owner_id != to.as_str() {
+                    sqlx::query(&set_role)
+                        .bind(Role::Admin.as_str())
+                        .bind(&conv)
+                        .bind(&g.owner_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                }
+                sqlx::query(&Store::sql("UPDATE chat_groups SET owner_id = ? WHERE id = ?"))
+                    .bind(to.as_str())
+                    .bind(group.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                tx.commit().await.map_err(map)?;
+                Ok(true)
+            }
+
+            async fn dissolve(store: &Store, group: &GroupId, now: Timestamp) -> Result<(), Fail> {
+                let mut tx = store.pool.begin().await.map_err(map_begin)?;
+                sqlx::query(&Store::sql(
+                    "UPDATE chat_groups SET dissolved_at = ? WHERE id = ? AND dissolved_at IS NULL",
+                ))
+                .bind(now.millis())
+                .bind(group.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+                sqlx::query(&Store::sql(
+                    "UPDATE conversations SET closed = TRUE
+                     WHERE id = (SELECT conversation_id FROM chat_groups WHERE id = ?)",
+                ))
+                .bind(group.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+                tx.commit().await.map_err(map)
+            }
+
             #[async_trait]
             impl GroupStore for Store {
+                // A second run would meet its own rows.
                 async fn create_group(
                     &self,
                     g: &NewGroup,
                     members: &[UserId],
                 ) -> Result<Group, StoreError> {
-                    let mut all: Vec<&UserId> = vec![&g.owner_id];
-                    for m in members {
-                        if !all.contains(&m) {
-                            all.push(m);
-                        }
-                    }
-                    let count = u32::try_from(all.len()).unwrap_or(u32::MAX);
-                    if count > g.max_members {
-                        return Err(StoreError::Conflict("full".into()));
-                    }
-                    let mut tx = self.pool.begin().await.map_err(map)?;
-                    sqlx::query(&Store::sql(
-                        "INSERT INTO conversations (id, kind, group_id, member_count, created_at, updated_at)
-                         VALUES (?, 'group', ?, ?, ?, ?)",
-                    ))
-                    .bind(g.conversation_id.as_str())
-                    .bind(g.id.as_str())
-                    .bind(i64::from(count))
-                    .bind(g.created_at.millis())
-                    .bind(g.created_at.millis())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                    sqlx::query(&Store::sql(
-                        "INSERT INTO chat_groups (id, conversation_id, name, description, owner_id, max_members, join_policy, created_at)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    ))
-                    .bind(g.id.as_str())
-                    .bind(g.conversation_id.as_str())
-                    .bind(g.name.as_str())
-                    .bind(g.description.as_str())
-                    .bind(g.owner_id.as_str())
-                    .bind(i64::from(g.max_members))
-                    .bind(g.join_policy.as_str())
-                    .bind(g.created_at.millis())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                    for u in &all {
-                        let role = if *u == &g.owner_id {
-                            Role::Owner
-                        } else {
-                            Role::Member
-                        };
-                        sqlx::query(&Store::sql(
-                            "INSERT INTO conversation_members (conversation_id, user_id, role, joined_at)
-                             VALUES (?, ?, ?, ?)",
-                        ))
-                        .bind(g.conversation_id.as_str())
-                        .bind(u.as_str())
-                        .bind(role.as_str())
-                        .bind(g.created_at.millis())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map)?;
-                    }
-                    tx.commit().await.map_err(map)?;
-                    Ok(Group {
-                        id: g.id.clone(),
-                        conversation_id: g.conversation_id.clone(),
-                        name: g.name.clone(),
-                        description: g.description.clone(),
-                        owner_id: g.owner_id.clone(),
-                        member_count: count,
-                        max_members: g.max_members,
-                        join_policy: g.join_policy,
-                        dissolved: false,
-                    })
+                    run(&self.retry, Rerun::IfUndone, || create_group(self, g, members)).await
                 }
 
                 async fn group(&self, id: &GroupId) -> Result<Option<Group>, StoreError> {
-                    let row = sqlx::query(&Store::sql(GROUP_SELECT))
-                        .bind(id.as_str())
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(map)?;
-                    row.as_ref().map(group_from_row).transpose().map_err(map)
+                    run(&self.retry, Rerun::Safe, || group(self, id)).await
                 }
 
+                // A second run would find the user a member
+                // (`Conflict("member")`).
                 async fn add_member(
                     &self,
                     group: &GroupId,
@@ -236,208 +464,75 @@ WHERE g.id = ?";
                     role: Role,
                     now: Timestamp,
                 ) -> Result<(), StoreError> {
-                    let mut tx = self.pool.begin().await.map_err(map)?;
-                    let g = lock_group(&mut tx, group, true)
-                        .await?
-                        .ok_or_else(|| StoreError::Conflict("no such group".into()))?;
-                    let conv = g.conversation_id;
-                    if is_member(&mut tx, &conv, user).await? {
-                        return Err(StoreError::Conflict("member".into()));
-                    }
-                    if g.member_count >= g.max_members {
-                        return Err(StoreError::Conflict("full".into()));
-                    }
-                    insert_member(&mut tx, &conv, user, role, g.last_seq, now).await?;
-                    sqlx::query(&Store::sql(
-                        "UPDATE conversations SET member_count = member_count + 1 WHERE id = ?",
-                    ))
-                    .bind(&conv)
-                    .execute(&mut *tx)
+                    run(&self.retry, Rerun::IfUndone, || {
+                        add_member(self, group, user, role, now)
+                    })
                     .await
-                    .map_err(map)?;
-                    tx.commit().await.map_err(map)
                 }
 
+                // A second run would answer false: not a member.
                 async fn remove_member(
                     &self,
                     group: &GroupId,
                     user: &UserId,
                 ) -> Result<bool, StoreError> {
-                    let mut tx = self.pool.begin().await.map_err(map)?;
-                    let Some(Locked {
-                        conversation_id: conv,
-                        ..
-                    }) = lock_group(&mut tx, group, false).await?
-                    else {
-                        return Ok(false);
-                    };
-                    let done = sqlx::query(&Store::sql(
-                        "DELETE FROM conversation_members WHERE conversation_id = ? AND user_id = ?",
-                    ))
-                    .bind(&conv)
-                    .bind(user.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?
-                    .rows_affected()
-                        > 0;
-                    if done {
-                        sqlx::query(&Store::sql(
-                            "UPDATE conversations SET member_count = member_count - 1 WHERE id = ?",
-                        ))
-                        .bind(&conv)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map)?;
-                    }
-                    tx.commit().await.map_err(map)?;
-                    Ok(done)
+                    run(&self.retry, Rerun::IfUndone, || remove_member(self, group, user)).await
                 }
 
                 async fn members(
                     &self,
                     group: &GroupId,
                 ) -> Result<Vec<(UserId, MemberRecord)>, StoreError> {
-                    let rows = sqlx::query(&Store::sql(
-                        "SELECT m.user_id, m.role, m.read_seq, m.muted_until FROM conversation_members m
-                         JOIN chat_groups g ON g.conversation_id = m.conversation_id
-                         WHERE g.id = ? ORDER BY m.user_id",
-                    ))
-                    .bind(group.as_str())
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map)?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok((
-                                UserId::from_stored(r.col("user_id")?),
-                                MemberRecord {
-                                    role: Role::from_stored(r.col("role")?),
-                                    read_seq: seq(r.col("read_seq")?),
-                                    muted_until: r
-                                        .col::<Option<i64>>("muted_until")?
-                                        .map(Timestamp::from_millis),
-                                },
-                            ))
-                        })
-                        .collect::<Result<_, sqlx::Error>>()
-                        .map_err(map)
+                    run(&self.retry, Rerun::Safe, || members(self, group)).await
                 }
 
+                // A second run would answer that nobody was added.
                 async fn add_members(
                     &self,
                     group: &GroupId,
                     users: &[UserId],
                     now: Timestamp,
                 ) -> Result<Vec<UserId>, StoreError> {
-                    let mut tx = self.pool.begin().await.map_err(map)?;
-                    let g = lock_group(&mut tx, group, true)
-                        .await?
-                        .ok_or_else(|| StoreError::Conflict("no such group".into()))?;
-                    let conv = g.conversation_id;
-                    let mut added: Vec<UserId> = Vec::new();
-                    for u in users {
-                        // Membership cannot change under the group lock.
-                        if added.contains(u) || is_member(&mut tx, &conv, u).await? {
-                            continue;
-                        }
-                        insert_member(&mut tx, &conv, u, Role::Member, g.last_seq, now).await?;
-                        added.push(u.clone());
-                    }
-                    let new_count = g.member_count + i64::try_from(added.len()).unwrap_or(i64::MAX);
-                    if new_count > g.max_members {
-                        // Dropping the transaction rolls every insert back.
-                        return Err(StoreError::Conflict("full".into()));
-                    }
-                    sqlx::query(&Store::sql(
-                        "UPDATE conversations SET member_count = ? WHERE id = ?",
-                    ))
-                    .bind(new_count)
-                    .bind(&conv)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                    tx.commit().await.map_err(map)?;
-                    Ok(added)
+                    run(&self.retry, Rerun::IfUndone, || add_members(self, group, users, now)).await
                 }
 
+                // Sets a value; a second run answers the same.
                 async fn set_role(
                     &self,
                     group: &GroupId,
                     user: &UserId,
                     role: Role,
                 ) -> Result<bool, StoreError> {
-                    update_member(self, "role", role.as_str(), group, user).await
+                    run(&self.retry, Rerun::Safe, || set_role(self, group, user, role)).await
                 }
 
+                // Sets a value; a second run answers the same.
                 async fn set_muted_until(
                     &self,
                     group: &GroupId,
                     user: &UserId,
                     until: Option<Timestamp>,
                 ) -> Result<bool, StoreError> {
-                    update_member(self, "muted_until", until.map(Timestamp::millis), group, user)
-                        .await
+                    run(&self.retry, Rerun::Safe, || {
+                        set_muted_until(self, group, user, until)
+                    })
+                    .await
                 }
 
+                // Sets the owner and the two roles; a second run sets the
+                // same and answers true again.
                 async fn transfer(&self, group: &GroupId, to: &UserId) -> Result<bool, StoreError> {
-                    let mut tx = self.pool.begin().await.map_err(map)?;
-                    let g = lock_group(&mut tx, group, false)
-                        .await?
-                        .ok_or_else(|| StoreError::Conflict("no such group".into()))?;
-                    let conv = g.conversation_id;
-                    let set_role = Store::sql(
-                        "UPDATE conversation_members SET role = ? WHERE conversation_id = ? AND user_id = ?",
-                    );
-                    let promoted = sqlx::query(&set_role)
-                        .bind(Role::Owner.as_str())
-                        .bind(&conv)
-                        .bind(to.as_str())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map)?
-                        .rows_affected();
-                    if promoted == 0 {
-                        return Ok(false);
-                    }
-                    if g.owner_id != to.as_str() {
-                        sqlx::query(&set_role)
-                            .bind(Role::Admin.as_str())
-                            .bind(&conv)
-                            .bind(&g.owner_id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(map)?;
-                    }
-                    sqlx::query(&Store::sql("UPDATE chat_groups SET owner_id = ? WHERE id = ?"))
-                        .bind(to.as_str())
-                        .bind(group.as_str())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map)?;
-                    tx.commit().await.map_err(map)?;
-                    Ok(true)
+                    run(&self.retry, Rerun::Safe, || transfer(self, group, to)).await
                 }
 
-                async fn dissolve(&self, group: &GroupId, now: Timestamp) -> Result<(), StoreError> {
-                    let mut tx = self.pool.begin().await.map_err(map)?;
-                    sqlx::query(&Store::sql(
-                        "UPDATE chat_groups SET dissolved_at = ? WHERE id = ? AND dissolved_at IS NULL",
-                    ))
-                    .bind(now.millis())
-                    .bind(group.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                    sqlx::query(&Store::sql(
-                        "UPDATE conversations SET closed = TRUE
-                         WHERE id = (SELECT conversation_id FROM chat_groups WHERE id = ?)",
-                    ))
-                    .bind(group.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                    tx.commit().await.map_err(map)
+                // Sets `dissolved_at` only while unset, and closes the
+                // conversation: a second run changes nothing.
+                async fn dissolve(
+                    &self,
+                    group: &GroupId,
+                    now: Timestamp,
+                ) -> Result<(), StoreError> {
+                    run(&self.retry, Rerun::Safe, || dissolve(self, group, now)).await
                 }
             }
         }

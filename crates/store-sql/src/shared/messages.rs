@@ -1,10 +1,11 @@
-//! Conversations, cursors and messages with group commit (`MessageStore`).
+//! Conversations, cursors and messages (`MessageStore`); the group commit
+//! is in `commit.rs`.
 
 /// Implements `MessageStore` for `$store` (see the module docs of `shared`).
 macro_rules! impl_message_store {
     ($store:ty, $db:ty, $row:ty) => {
         mod message_store {
-            use std::collections::{BTreeSet, HashMap};
+            use std::collections::HashMap;
 
             use async_trait::async_trait;
             use ferrochat_domain::commands::UpdateConversation;
@@ -19,10 +20,12 @@ macro_rules! impl_message_store {
                 NewMessage,
             };
             use ferrochat_ports::StoreError;
+            use ferrochat_retry::Rerun;
             use sqlx::{QueryBuilder, Transaction};
 
-            use crate::error::map;
-            use crate::shared::{count, db_seq, kind, seq, Col};
+            use crate::error::{map, map_begin, Fail};
+            use crate::retry::run;
+            use crate::shared::{count, db_seq, kind, seq, Col, Dialect};
 
             type Store = $store;
             type Db = $db;
@@ -110,248 +113,291 @@ WHERE m.user_id = ?";
                 })
             }
 
-            /// Rows per multi-row statement: 8 binds each stays far below
-            /// both servers' limit of 65,535 placeholders.
-            const CHUNK: usize = 500;
+            crate::shared::commit::commit_fns!();
 
-            /// The stored originals of the batch's (from, client_msg_id)
-            /// keys, in one query per chunk.
-            async fn find_originals(
-                tx: &mut Transaction<'_, Db>,
-                batch: &[NewMessage],
-            ) -> Result<HashMap<(String, String), Message>, sqlx::Error> {
-                let mut found = HashMap::new();
-                for chunk in batch.chunks(CHUNK) {
-                    let mut q = QueryBuilder::<Db>::new(format!(
-                        "SELECT m.conversation_id, c.kind, {cols} FROM messages m
-                         JOIN conversations c ON c.id = m.conversation_id
-                         WHERE (m.from_user_id, m.client_msg_id) IN (",
-                        cols = MESSAGE_COLUMNS
-                            .split(", ")
-                            .map(|c| format!("m.{c}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
-                    let mut keys = q.separated(", ");
-                    for m in chunk {
-                        keys.push("(");
-                        keys.push_bind_unseparated(m.from.as_str());
-                        keys.push_unseparated(", ");
-                        keys.push_bind_unseparated(m.client_msg_id.as_str());
-                        keys.push_unseparated(")");
-                    }
-                    q.push(")");
-                    for r in q.build().fetch_all(&mut **tx).await? {
-                        let conv = ConversationId::from_stored(r.col("conversation_id")?);
-                        let k = kind(r.col::<&str>("kind")?)?;
-                        let m = message_from_row(&r, "", &conv, k)?;
-                        found.insert((m.from.as_str().to_owned(), m.client_msg_id.as_str().to_owned()), m);
-                    }
+            async fn open_single(
+                store: &Store,
+                a: &UserId,
+                b: &UserId,
+                now: Timestamp,
+            ) -> Result<ConversationId, Fail> {
+                let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+                let find = Store::sql(
+                    "SELECT id FROM conversations WHERE kind = 'single' AND user_lo = ? AND user_hi = ?",
+                );
+                if let Some(row) = sqlx::query(&find)
+                    .bind(lo.as_str())
+                    .bind(hi.as_str())
+                    .fetch_optional(&store.pool)
+                    .await
+                    .map_err(map)?
+                {
+                    return Ok(ConversationId::from_stored(row.col("id").map_err(map)?));
                 }
-                Ok(found)
+                let id = ConversationId::generate();
+                match insert_single(store, &id, lo, hi, now).await {
+                    Ok(()) => Ok(id),
+                    // A concurrent open of the same pair won the unique
+                    // key: theirs is the conversation.
+                    Err(Fail {
+                        error: StoreError::Conflict(why),
+                        ..
+                    }) => {
+                        let row = sqlx::query(&find)
+                            .bind(lo.as_str())
+                            .bind(hi.as_str())
+                            .fetch_optional(&store.pool)
+                            .await
+                            .map_err(map)?
+                            .ok_or(StoreError::Conflict(why))?;
+                        Ok(ConversationId::from_stored(row.col("id").map_err(map)?))
+                    }
+                    Err(e) => Err(e),
+                }
             }
 
-            /// Inserts the new messages of a batch, a chunk per statement.
-            async fn insert_messages(
-                tx: &mut Transaction<'_, Db>,
-                messages: &[&Message],
-            ) -> Result<(), sqlx::Error> {
-                for chunk in messages.chunks(CHUNK) {
-                    let mut q = QueryBuilder::<Db>::new(
-                        "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at) ",
-                    );
-                    q.push_values(chunk, |mut row, m| {
-                        row.push_bind(m.conversation_id.as_str())
-                            .push_bind(db_seq(m.seq))
-                            .push_bind(m.id.as_str())
-                            .push_bind(m.from.as_str())
-                            .push_bind(m.client_msg_id.as_str())
-                            .push_bind(m.message_type.as_str())
-                            .push_bind(m.content.as_str())
-                            .push_bind(m.created_at.millis());
-                    });
-                    q.build().execute(&mut **tx).await?;
+            async fn conversation(
+                store: &Store,
+                id: &ConversationId,
+            ) -> Result<Option<ConversationRecord>, Fail> {
+                let row = sqlx::query(&Store::sql(
+                    "SELECT id, kind, group_id, last_seq, member_count, user_lo, user_hi, closed
+                     FROM conversations WHERE id = ?",
+                ))
+                .bind(id.as_str())
+                .fetch_optional(&store.pool)
+                .await
+                .map_err(map)?;
+                row.map(|r| {
+                    Ok(ConversationRecord {
+                        id: ConversationId::from_stored(r.col("id")?),
+                        kind: kind(r.col::<&str>("kind")?)?,
+                        group_id: r
+                            .col::<Option<String>>("group_id")?
+                            .map(GroupId::from_stored),
+                        last_seq: seq(r.col("last_seq")?),
+                        member_count: count(r.col("member_count")?),
+                        pair: match (
+                            r.col::<Option<String>>("user_lo")?,
+                            r.col::<Option<String>>("user_hi")?,
+                        ) {
+                            (Some(a), Some(b)) => {
+                                Some((UserId::from_stored(a), UserId::from_stored(b)))
+                            }
+                            _ => None,
+                        },
+                        closed: r.col("closed")?,
+                    })
+                })
+                .transpose()
+                .map_err(map)
+            }
+
+            async fn member(
+                store: &Store,
+                conversation: &ConversationId,
+                user: &UserId,
+            ) -> Result<Option<MemberRecord>, Fail> {
+                let row = sqlx::query(&Store::sql(
+                    "SELECT role, read_seq, muted_until FROM conversation_members
+                     WHERE conversation_id = ? AND user_id = ?",
+                ))
+                .bind(conversation.as_str())
+                .bind(user.as_str())
+                .fetch_optional(&store.pool)
+                .await
+                .map_err(map)?;
+                row.map(|r| {
+                    Ok(MemberRecord {
+                        role: Role::from_stored(r.col("role")?),
+                        read_seq: seq(r.col("read_seq")?),
+                        muted_until: r
+                            .col::<Option<i64>>("muted_until")?
+                            .map(Timestamp::from_millis),
+                    })
+                })
+                .transpose()
+                .map_err(map)
+            }
+
+            async fn member_ids(
+                store: &Store,
+                conversation: &ConversationId,
+                after: Option<&UserId>,
+                limit: u32,
+            ) -> Result<Vec<UserId>, Fail> {
+                let rows = sqlx::query(&Store::sql(
+                    "SELECT user_id FROM conversation_members
+                     WHERE conversation_id = ? AND user_id > ? ORDER BY user_id LIMIT ?",
+                ))
+                .bind(conversation.as_str())
+                .bind(after.map_or("", UserId::as_str))
+                .bind(i64::from(limit))
+                .fetch_all(&store.pool)
+                .await
+                .map_err(map)?;
+                rows.iter()
+                    .map(|r| r.col("user_id").map(UserId::from_stored))
+                    .collect::<Result<_, _>>()
+                    .map_err(map)
+            }
+
+            async fn conversations_of(
+                store: &Store,
+                user: &UserId,
+            ) -> Result<Vec<ConversationView>, Fail> {
+                let sql = format!("{VIEW_SELECT} ORDER BY c.updated_at DESC, c.id DESC");
+                let rows = sqlx::query(&Store::sql(&sql))
+                    .bind(user.as_str())
+                    .fetch_all(&store.pool)
+                    .await
+                    .map_err(map)?;
+                rows.iter()
+                    .map(view_from_row)
+                    .collect::<Result<_, _>>()
+                    .map_err(map)
+            }
+
+            async fn conversation_view(
+                store: &Store,
+                user: &UserId,
+                conversation: &ConversationId,
+            ) -> Result<Option<ConversationView>, Fail> {
+                let sql = format!("{VIEW_SELECT} AND c.id = ?");
+                let row = sqlx::query(&Store::sql(&sql))
+                    .bind(user.as_str())
+                    .bind(conversation.as_str())
+                    .fetch_optional(&store.pool)
+                    .await
+                    .map_err(map)?;
+                row.as_ref().map(view_from_row).transpose().map_err(map)
+            }
+
+            async fn update_cursor(
+                store: &Store,
+                user: &UserId,
+                conversation: &ConversationId,
+                update: UpdateConversation,
+            ) -> Result<bool, Fail> {
+                let mut tx = store.pool.begin().await.map_err(map_begin)?;
+                // The member row is locked so two updates cannot both
+                // read the old cursor; the conversation row is only read
+                // (a commit holding it never waits for this one).
+                let row = sqlx::query(&Store::sql(
+                    "SELECT read_seq FROM conversation_members
+                     WHERE conversation_id = ? AND user_id = ? FOR UPDATE",
+                ))
+                .bind(conversation.as_str())
+                .bind(user.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map)?;
+                let Some(row) = row else {
+                    return Ok(false);
+                };
+                let current = seq(row.col("read_seq").map_err(map)?);
+                let read = match update.read_seq {
+                    None => current,
+                    Some(r) => {
+                        let last = sqlx::query(&Store::sql(
+                            "SELECT last_seq FROM conversations WHERE id = ?",
+                        ))
+                        .bind(conversation.as_str())
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                        let last_seq = seq(last.col("last_seq").map_err(map)?);
+                        advance_read(current, r, last_seq)
+                    }
+                };
+                sqlx::query(&Store::sql(
+                    "UPDATE conversation_members SET read_seq = ?, muted = COALESCE(?, muted), pinned = COALESCE(?, pinned)
+                     WHERE conversation_id = ? AND user_id = ?",
+                ))
+                .bind(db_seq(read))
+                .bind(update.muted)
+                .bind(update.pinned)
+                .bind(conversation.as_str())
+                .bind(user.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?;
+                tx.commit().await.map_err(map)?;
+                Ok(true)
+            }
+
+            async fn history(
+                store: &Store,
+                conversation: &ConversationId,
+                q: HistoryQuery,
+            ) -> Result<(Vec<Message>, bool), Fail> {
+                let Some(record) = self::conversation(store, conversation).await? else {
+                    return Ok((Vec::new(), false));
+                };
+                let fetch = i64::from(q.limit) + 1;
+                let after = q.after.map_or(0, db_seq);
+                let before = q.before.map_or(i64::MAX, db_seq);
+                // With `after`, read forward from it; otherwise read
+                // backward from `before` (or the newest) and flip the
+                // page to ascending order.
+                let forward = q.after.is_some();
+                let sql = format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages
+                     WHERE conversation_id = ? AND seq > ? AND seq < ?
+                     ORDER BY seq {} LIMIT ?",
+                    if forward { "ASC" } else { "DESC" }
+                );
+                let rows = sqlx::query(&Store::sql(&sql))
+                    .bind(conversation.as_str())
+                    .bind(after)
+                    .bind(before)
+                    .bind(fetch)
+                    .fetch_all(&store.pool)
+                    .await
+                    .map_err(map)?;
+                let limit = usize::try_from(q.limit).unwrap_or(usize::MAX);
+                let has_more = rows.len() > limit;
+                let mut messages = rows
+                    .iter()
+                    .take(limit)
+                    .map(|r| message_from_row(r, "", conversation, record.kind))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(map)?;
+                if !forward {
+                    messages.reverse();
                 }
-                Ok(())
+                Ok((messages, has_more))
             }
 
             #[async_trait]
             impl MessageStore for Store {
+                // A second run finds what the first stored: a message
+                // under its own id is answered `Stored` again, as the
+                // first run answered (one under another id is a client's
+                // resend: `Duplicate`).
                 async fn commit_messages(
                     &self,
                     batch: &[NewMessage],
                 ) -> Result<Vec<Committed>, StoreError> {
-                    let mut tx = self.pool.begin().await.map_err(map)?;
-                    // Lock every conversation of the batch first, in id
-                    // order (so two batches never wait on each other in a
-                    // cycle), and read its last seq under the lock: a
-                    // concurrent writer to the same conversation waits until
-                    // this transaction ends, then reads what it committed.
-                    let convs: BTreeSet<&str> =
-                        batch.iter().map(|m| m.conversation_id.as_str()).collect();
-                    // Seqs handed out so far, per conversation, and when.
-                    let mut last: HashMap<&str, (Seq, Option<Timestamp>)> = HashMap::new();
-                    for conv in convs {
-                        let row = sqlx::query(&Store::sql(
-                            "SELECT last_seq FROM conversations WHERE id = ? FOR UPDATE",
-                        ))
-                        .bind(conv)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(map)?
-                        .ok_or_else(|| StoreError::Conflict(format!("no conversation {conv}")))?;
-                        last.insert(conv, (seq(row.col("last_seq").map_err(map)?), None));
-                    }
-                    let mut cursors: HashMap<(&str, &str), Seq> = HashMap::new();
-                    // Looked up under the conversation locks, and READ
-                    // COMMITTED sees what the previous holder committed.
-                    let mut originals = find_originals(&mut tx, batch).await.map_err(map)?;
-                    let mut out = Vec::with_capacity(batch.len());
-                    for m in batch {
-                        let key = (m.from.as_str().to_owned(), m.client_msg_id.as_str().to_owned());
-                        // Stored before, or earlier in this batch.
-                        if let Some(original) = originals.get(&key) {
-                            out.push(Committed::Duplicate(original.clone()));
-                            continue;
-                        }
-                        let conv = m.conversation_id.as_str();
-                        let (current, _) = last.get(conv).copied().ok_or_else(|| {
-                            StoreError::Conflict(format!("no conversation {conv}"))
-                        })?;
-                        let next = current.next().ok_or_else(|| {
-                            StoreError::Conflict(format!("conversation {conv} is full"))
-                        })?;
-                        last.insert(conv, (next, Some(m.created_at)));
-                        cursors.insert((m.from.as_str(), conv), next);
-                        let message = Message {
-                            id: m.id.clone(),
-                            conversation_id: m.conversation_id.clone(),
-                            conversation_kind: m.conversation_kind,
-                            seq: next,
-                            from: m.from.clone(),
-                            message_type: m.message_type.clone(),
-                            content: m.content.clone(),
-                            client_msg_id: m.client_msg_id.clone(),
-                            created_at: m.created_at,
-                        };
-                        originals.insert(key, message.clone());
-                        out.push(Committed::Stored(message));
-                    }
-                    let new: Vec<&Message> = out
-                        .iter()
-                        .filter_map(|c| match c {
-                            Committed::Stored(m) => Some(m),
-                            Committed::Duplicate(_) => None,
-                        })
-                        .collect();
-                    insert_messages(&mut tx, &new).await.map_err(map)?;
-                    for (conv, (s, at)) in &last {
-                        // Conversations of duplicates only: nothing changed.
-                        let Some(at) = at else { continue };
-                        sqlx::query(&Store::sql(
-                            "UPDATE conversations SET last_seq = ?, updated_at = GREATEST(updated_at, ?)
-                             WHERE id = ?",
-                        ))
-                        .bind(db_seq(*s))
-                        .bind(at.millis())
-                        .bind(*conv)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map)?;
-                    }
-                    // Sending moves the sender's own read cursor (invariant 5).
-                    // Sorted, so member rows too are locked in one order.
-                    let mut cursors: Vec<_> = cursors.into_iter().collect();
-                    cursors.sort_unstable();
-                    for ((user, conv), s) in &cursors {
-                        sqlx::query(&Store::sql(
-                            "UPDATE conversation_members SET read_seq = GREATEST(read_seq, ?)
-                             WHERE conversation_id = ? AND user_id = ?",
-                        ))
-                        .bind(db_seq(*s))
-                        .bind(*conv)
-                        .bind(*user)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map)?;
-                    }
-                    tx.commit().await.map_err(map)?;
-                    Ok(out)
+                    run(&self.retry, Rerun::Safe, || commit_messages(self, batch)).await
                 }
 
+                // Get or create by the pair: a second run finds the first
+                // one's conversation.
                 async fn open_single(
                     &self,
                     a: &UserId,
                     b: &UserId,
                     now: Timestamp,
                 ) -> Result<ConversationId, StoreError> {
-                    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-                    let find = Store::sql(
-                        "SELECT id FROM conversations WHERE kind = 'single' AND user_lo = ? AND user_hi = ?",
-                    );
-                    if let Some(row) = sqlx::query(&find)
-                        .bind(lo.as_str())
-                        .bind(hi.as_str())
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(map)?
-                    {
-                        return Ok(ConversationId::from_stored(row.col("id").map_err(map)?));
-                    }
-                    let id = ConversationId::generate();
-                    match insert_single(self, &id, lo, hi, now).await {
-                        Ok(()) => Ok(id),
-                        // A concurrent open of the same pair won the unique
-                        // key: theirs is the conversation.
-                        Err(StoreError::Conflict(why)) => {
-                            let row = sqlx::query(&find)
-                                .bind(lo.as_str())
-                                .bind(hi.as_str())
-                                .fetch_optional(&self.pool)
-                                .await
-                                .map_err(map)?
-                                .ok_or(StoreError::Conflict(why))?;
-                            Ok(ConversationId::from_stored(row.col("id").map_err(map)?))
-                        }
-                        Err(e) => Err(e),
-                    }
+                    run(&self.retry, Rerun::Safe, || open_single(self, a, b, now)).await
                 }
 
                 async fn conversation(
                     &self,
                     id: &ConversationId,
                 ) -> Result<Option<ConversationRecord>, StoreError> {
-                    let row = sqlx::query(&Store::sql(
-                        "SELECT id, kind, group_id, last_seq, member_count, user_lo, user_hi, closed
-                         FROM conversations WHERE id = ?",
-                    ))
-                    .bind(id.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map)?;
-                    row.map(|r| {
-                        Ok(ConversationRecord {
-                            id: ConversationId::from_stored(r.col("id")?),
-                            kind: kind(r.col::<&str>("kind")?)?,
-                            group_id: r
-                                .col::<Option<String>>("group_id")?
-                                .map(GroupId::from_stored),
-                            last_seq: seq(r.col("last_seq")?),
-                            member_count: count(r.col("member_count")?),
-                            pair: match (
-                                r.col::<Option<String>>("user_lo")?,
-                                r.col::<Option<String>>("user_hi")?,
-                            ) {
-                                (Some(a), Some(b)) => {
-                                    Some((UserId::from_stored(a), UserId::from_stored(b)))
-                                }
-                                _ => None,
-                            },
-                            closed: r.col("closed")?,
-                        })
-                    })
-                    .transpose()
-                    .map_err(map)
+                    run(&self.retry, Rerun::Safe, || conversation(self, id)).await
                 }
 
                 async fn member(
@@ -359,26 +405,7 @@ WHERE m.user_id = ?";
                     conversation: &ConversationId,
                     user: &UserId,
                 ) -> Result<Option<MemberRecord>, StoreError> {
-                    let row = sqlx::query(&Store::sql(
-                        "SELECT role, read_seq, muted_until FROM conversation_members
-                         WHERE conversation_id = ? AND user_id = ?",
-                    ))
-                    .bind(conversation.as_str())
-                    .bind(user.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map)?;
-                    row.map(|r| {
-                        Ok(MemberRecord {
-                            role: Role::from_stored(r.col("role")?),
-                            read_seq: seq(r.col("read_seq")?),
-                            muted_until: r
-                                .col::<Option<i64>>("muted_until")?
-                                .map(Timestamp::from_millis),
-                        })
-                    })
-                    .transpose()
-                    .map_err(map)
+                    run(&self.retry, Rerun::Safe, || member(self, conversation, user)).await
                 }
 
                 async fn member_ids(
@@ -387,36 +414,17 @@ WHERE m.user_id = ?";
                     after: Option<&UserId>,
                     limit: u32,
                 ) -> Result<Vec<UserId>, StoreError> {
-                    let rows = sqlx::query(&Store::sql(
-                        "SELECT user_id FROM conversation_members
-                         WHERE conversation_id = ? AND user_id > ? ORDER BY user_id LIMIT ?",
-                    ))
-                    .bind(conversation.as_str())
-                    .bind(after.map_or("", UserId::as_str))
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.pool)
+                    run(&self.retry, Rerun::Safe, || {
+                        member_ids(self, conversation, after, limit)
+                    })
                     .await
-                    .map_err(map)?;
-                    rows.iter()
-                        .map(|r| r.col("user_id").map(UserId::from_stored))
-                        .collect::<Result<_, _>>()
-                        .map_err(map)
                 }
 
                 async fn conversations_of(
                     &self,
                     user: &UserId,
                 ) -> Result<Vec<ConversationView>, StoreError> {
-                    let sql = format!("{VIEW_SELECT} ORDER BY c.updated_at DESC, c.id DESC");
-                    let rows = sqlx::query(&Store::sql(&sql))
-                        .bind(user.as_str())
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(map)?;
-                    rows.iter()
-                        .map(view_from_row)
-                        .collect::<Result<_, _>>()
-                        .map_err(map)
+                    run(&self.retry, Rerun::Safe, || conversations_of(self, user)).await
                 }
 
                 async fn conversation_view(
@@ -424,67 +432,24 @@ WHERE m.user_id = ?";
                     user: &UserId,
                     conversation: &ConversationId,
                 ) -> Result<Option<ConversationView>, StoreError> {
-                    let sql = format!("{VIEW_SELECT} AND c.id = ?");
-                    let row = sqlx::query(&Store::sql(&sql))
-                        .bind(user.as_str())
-                        .bind(conversation.as_str())
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(map)?;
-                    row.as_ref().map(view_from_row).transpose().map_err(map)
+                    run(&self.retry, Rerun::Safe, || {
+                        conversation_view(self, user, conversation)
+                    })
+                    .await
                 }
 
+                // The cursor only moves forward and the flags are set: a
+                // second run changes nothing and answers the same.
                 async fn update_cursor(
                     &self,
                     user: &UserId,
                     conversation: &ConversationId,
                     update: UpdateConversation,
                 ) -> Result<bool, StoreError> {
-                    let mut tx = self.pool.begin().await.map_err(map)?;
-                    // The member row is locked so two updates cannot both
-                    // read the old cursor; the conversation row is only read
-                    // (a commit holding it never waits for this one).
-                    let row = sqlx::query(&Store::sql(
-                        "SELECT read_seq FROM conversation_members
-                         WHERE conversation_id = ? AND user_id = ? FOR UPDATE",
-                    ))
-                    .bind(conversation.as_str())
-                    .bind(user.as_str())
-                    .fetch_optional(&mut *tx)
+                    run(&self.retry, Rerun::Safe, || {
+                        update_cursor(self, user, conversation, update)
+                    })
                     .await
-                    .map_err(map)?;
-                    let Some(row) = row else {
-                        return Ok(false);
-                    };
-                    let current = seq(row.col("read_seq").map_err(map)?);
-                    let read = match update.read_seq {
-                        None => current,
-                        Some(r) => {
-                            let last = sqlx::query(&Store::sql(
-                                "SELECT last_seq FROM conversations WHERE id = ?",
-                            ))
-                            .bind(conversation.as_str())
-                            .fetch_one(&mut *tx)
-                            .await
-                            .map_err(map)?;
-                            let last_seq = seq(last.col("last_seq").map_err(map)?);
-                            advance_read(current, r, last_seq)
-                        }
-                    };
-                    sqlx::query(&Store::sql(
-                        "UPDATE conversation_members SET read_seq = ?, muted = COALESCE(?, muted), pinned = COALESCE(?, pinned)
-                         WHERE conversation_id = ? AND user_id = ?",
-                    ))
-                    .bind(db_seq(read))
-                    .bind(update.muted)
-                    .bind(update.pinned)
-                    .bind(conversation.as_str())
-                    .bind(user.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                    tx.commit().await.map_err(map)?;
-                    Ok(true)
                 }
 
                 async fn history(
@@ -492,42 +457,7 @@ WHERE m.user_id = ?";
                     conversation: &ConversationId,
                     q: HistoryQuery,
                 ) -> Result<(Vec<Message>, bool), StoreError> {
-                    let Some(record) = self.conversation(conversation).await? else {
-                        return Ok((Vec::new(), false));
-                    };
-                    let fetch = i64::from(q.limit) + 1;
-                    let after = q.after.map_or(0, db_seq);
-                    let before = q.before.map_or(i64::MAX, db_seq);
-                    // With `after`, read forward from it; otherwise read
-                    // backward from `before` (or the newest) and flip the
-                    // page to ascending order.
-                    let forward = q.after.is_some();
-                    let sql = format!(
-                        "SELECT {MESSAGE_COLUMNS} FROM messages
-                         WHERE conversation_id = ? AND seq > ? AND seq < ?
-                         ORDER BY seq {} LIMIT ?",
-                        if forward { "ASC" } else { "DESC" }
-                    );
-                    let rows = sqlx::query(&Store::sql(&sql))
-                        .bind(conversation.as_str())
-                        .bind(after)
-                        .bind(before)
-                        .bind(fetch)
-                        .fetch_all(&self.pool)
-                        .await
-                        .map_err(map)?;
-                    let limit = usize::try_from(q.limit).unwrap_or(usize::MAX);
-                    let has_more = rows.len() > limit;
-                    let mut messages = rows
-                        .iter()
-                        .take(limit)
-                        .map(|r| message_from_row(r, "", conversation, record.kind))
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(map)?;
-                    if !forward {
-                        messages.reverse();
-                    }
-                    Ok((messages, has_more))
+                    run(&self.retry, Rerun::Safe, || history(self, conversation, q)).await
                 }
             }
 
@@ -539,8 +469,8 @@ WHERE m.user_id = ?";
                 lo: &UserId,
                 hi: &UserId,
                 now: Timestamp,
-            ) -> Result<(), StoreError> {
-                let mut tx = store.pool.begin().await.map_err(map)?;
+            ) -> Result<(), Fail> {
+                let mut tx = store.pool.begin().await.map_err(map_begin)?;
                 sqlx::query(&Store::sql(
                     "INSERT INTO conversations (id, kind, user_lo, user_hi, member_count, created_at, updated_at)
                      VALUES (?, 'single', ?, ?, 2, ?, ?)",

@@ -5,11 +5,17 @@
 //! shared::accounts::impl_account_store!(MysqlStore, sqlx::MySql, sqlx::mysql::MySqlRow);
 //! ```
 //!
-//! The store type provides `pool` (a `sqlx::Pool` of that database) and
-//! `fn sql(&str) -> Cow<str>`, which turns the `?` placeholders written
-//! here into the dialect's own.
+//! The store type provides `pool` (a `sqlx::Pool` of that database),
+//! `retry` (its `Retrier`), `DIALECT` and `fn sql(&str) -> Cow<str>`,
+//! which turns the `?` placeholders written here into the dialect's own.
+//!
+//! Each method of the port is a free function that makes one attempt and
+//! fails with `Fail` (the error and how it failed); the trait impl at the
+//! end of each macro runs it through `retry::run` with its `Rerun`: reads
+//! are `Safe`, and each write says why it is `Safe` or `IfUndone`.
 
 pub(crate) mod accounts;
+pub(crate) mod commit;
 pub(crate) mod groups;
 pub(crate) mod messages;
 pub(crate) mod social;
@@ -18,6 +24,14 @@ use ferrochat_domain::{ConversationKind, Seq};
 use sqlx::mysql::MySqlRow;
 use sqlx::postgres::PgRow;
 use sqlx::{Decode, Row, Type};
+
+/// Where a statement of the shared code must differ between the servers
+/// (each store type's `DIALECT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Mysql,
+    Postgres,
+}
 
 /// Reads a column; what `Row::try_get` does, but per dialect.
 pub(crate) trait Col: Row {

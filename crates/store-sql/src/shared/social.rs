@@ -11,8 +11,10 @@ macro_rules! impl_social_store {
             };
             use ferrochat_ports::store::{PendingRequests, SocialStore};
             use ferrochat_ports::StoreError;
+            use ferrochat_retry::Rerun;
 
-            use crate::error::map;
+            use crate::error::{map, map_begin, Fail};
+            use crate::retry::run;
             use crate::shared::Col;
 
             type Store = $store;
@@ -32,7 +34,7 @@ macro_rules! impl_social_store {
                 })
             }
 
-            fn requests(rows: &[DbRow]) -> Result<Vec<FriendRequest>, StoreError> {
+            fn requests(rows: &[DbRow]) -> Result<Vec<FriendRequest>, Fail> {
                 rows.iter()
                     .map(request_from_row)
                     .collect::<Result<_, _>>()
@@ -47,7 +49,7 @@ macro_rules! impl_social_store {
                 a: &UserId,
                 b: &UserId,
                 now: Timestamp,
-            ) -> Result<(), StoreError> {
+            ) -> Result<(), Fail> {
                 let sql = format!(
                     "INSERT INTO {table_and_columns} VALUES (?, ?, ?) {}",
                     Store::KEEP_EXISTING
@@ -62,19 +64,231 @@ macro_rules! impl_social_store {
                     .map_err(map)
             }
 
+            async fn friend_request(
+                store: &Store,
+                id: &RequestId,
+            ) -> Result<Option<FriendRequest>, Fail> {
+                let sql = format!("SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ?");
+                let row = sqlx::query(&Store::sql(&sql))
+                    .bind(id.as_str())
+                    .fetch_optional(&store.pool)
+                    .await
+                    .map_err(map)?;
+                row.as_ref().map(request_from_row).transpose().map_err(map)
+            }
+
+            async fn pending_request(
+                store: &Store,
+                from: &UserId,
+                to: &UserId,
+            ) -> Result<Option<FriendRequest>, Fail> {
+                let sql = format!(
+                    "SELECT {REQUEST_COLUMNS} FROM friend_requests
+                     WHERE from_user_id = ? AND to_user_id = ? AND status = 'pending'"
+                );
+                let row = sqlx::query(&Store::sql(&sql))
+                    .bind(from.as_str())
+                    .bind(to.as_str())
+                    .fetch_optional(&store.pool)
+                    .await
+                    .map_err(map)?;
+                row.as_ref().map(request_from_row).transpose().map_err(map)
+            }
+
+            async fn insert_friend_request(store: &Store, r: &FriendRequest) -> Result<(), Fail> {
+                sqlx::query(&Store::sql(
+                    "INSERT INTO friend_requests (id, from_user_id, to_user_id, message, status, created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ))
+                .bind(r.id.as_str())
+                .bind(r.from.as_str())
+                .bind(r.to.as_str())
+                .bind(r.message.as_str())
+                .bind(r.status.as_str())
+                .bind(r.created_at.millis())
+                .bind(r.created_at.millis())
+                .execute(&store.pool)
+                .await
+                .map(|_| ())
+                .map_err(map)
+            }
+
+            async fn answer_request(
+                store: &Store,
+                id: &RequestId,
+                accept: bool,
+                now: Timestamp,
+            ) -> Result<Option<FriendRequest>, Fail> {
+                let status = if accept {
+                    RequestStatus::Accepted
+                } else {
+                    RequestStatus::Rejected
+                };
+                let mut tx = store.pool.begin().await.map_err(map_begin)?;
+                // The update locks the row; a concurrent answer waits,
+                // then finds it no longer pending.
+                let answered = sqlx::query(&Store::sql(
+                    "UPDATE friend_requests SET status = ?, updated_at = ?
+                     WHERE id = ? AND status = 'pending'",
+                ))
+                .bind(status.as_str())
+                .bind(now.millis())
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(map)?
+                .rows_affected();
+                if answered == 0 {
+                    return Ok(None);
+                }
+                let sql = format!("SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ?");
+                let row = sqlx::query(&Store::sql(&sql))
+                    .bind(id.as_str())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                let request = request_from_row(&row).map_err(map)?;
+                if accept {
+                    for (a, b) in [(&request.from, &request.to), (&request.to, &request.from)] {
+                        insert_pair(
+                            &mut *tx,
+                            "friendships (user_id, friend_id, created_at)",
+                            a,
+                            b,
+                            now,
+                        )
+                        .await?;
+                    }
+                }
+                tx.commit().await.map_err(map)?;
+                Ok(Some(request))
+            }
+
+            async fn pending_requests(
+                store: &Store,
+                user: &UserId,
+            ) -> Result<PendingRequests, Fail> {
+                let fetch = |column: &'static str| {
+                    let sql = format!(
+                        "SELECT {REQUEST_COLUMNS} FROM friend_requests
+                         WHERE {column} = ? AND status = 'pending' ORDER BY created_at, id"
+                    );
+                    async move {
+                        sqlx::query(&Store::sql(&sql))
+                            .bind(user.as_str())
+                            .fetch_all(&store.pool)
+                            .await
+                            .map_err(map)
+                    }
+                };
+                Ok(PendingRequests {
+                    incoming: requests(&fetch("to_user_id").await?)?,
+                    outgoing: requests(&fetch("from_user_id").await?)?,
+                })
+            }
+
+            async fn are_friends(store: &Store, a: &UserId, b: &UserId) -> Result<bool, Fail> {
+                Ok(sqlx::query(&Store::sql(
+                    "SELECT 1 FROM friendships WHERE user_id = ? AND friend_id = ?",
+                ))
+                .bind(a.as_str())
+                .bind(b.as_str())
+                .fetch_optional(&store.pool)
+                .await
+                .map_err(map)?
+                .is_some())
+            }
+
+            async fn friends(store: &Store, user: &UserId) -> Result<Vec<User>, Fail> {
+                let rows = sqlx::query(&Store::sql(
+                    "SELECT u.id, u.username, u.nickname, u.avatar, u.created_at
+                     FROM friendships f JOIN users u ON u.id = f.friend_id
+                     WHERE f.user_id = ? ORDER BY u.username_key",
+                ))
+                .bind(user.as_str())
+                .fetch_all(&store.pool)
+                .await
+                .map_err(map)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(User {
+                            id: UserId::from_stored(r.col("id")?),
+                            username: Username::from_stored(r.col("username")?),
+                            nickname: Nickname::from_stored(r.col("nickname")?),
+                            avatar: Avatar::from_stored(r.col("avatar")?),
+                            created_at: Timestamp::from_millis(r.col("created_at")?),
+                        })
+                    })
+                    .collect::<Result<_, sqlx::Error>>()
+                    .map_err(map)
+            }
+
+            async fn remove_friend(store: &Store, a: &UserId, b: &UserId) -> Result<bool, Fail> {
+                let done = sqlx::query(&Store::sql(
+                    "DELETE FROM friendships
+                     WHERE (user_id = ? AND friend_id = ?) OR (user_id = ? AND friend_id = ?)",
+                ))
+                .bind(a.as_str())
+                .bind(b.as_str())
+                .bind(b.as_str())
+                .bind(a.as_str())
+                .execute(&store.pool)
+                .await
+                .map_err(map)?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn set_block(
+                store: &Store,
+                blocker: &UserId,
+                blocked: &UserId,
+                on: bool,
+                now: Timestamp,
+            ) -> Result<(), Fail> {
+                if on {
+                    return insert_pair(
+                        &store.pool,
+                        "blocks (blocker_id, blocked_id, created_at)",
+                        blocker,
+                        blocked,
+                        now,
+                    )
+                    .await;
+                }
+                sqlx::query(&Store::sql(
+                    "DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?",
+                ))
+                .bind(blocker.as_str())
+                .bind(blocked.as_str())
+                .execute(&store.pool)
+                .await
+                .map(|_| ())
+                .map_err(map)
+            }
+
+            async fn is_blocked(
+                store: &Store,
+                blocker: &UserId,
+                blocked: &UserId,
+            ) -> Result<bool, Fail> {
+                Ok(sqlx::query(&Store::sql(
+                    "SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?",
+                ))
+                .bind(blocker.as_str())
+                .bind(blocked.as_str())
+                .fetch_optional(&store.pool)
+                .await
+                .map_err(map)?
+                .is_some())
+            }
+
             #[async_trait]
             impl SocialStore for Store {
                 async fn friend_request(
                     &self,
                     id: &RequestId,
                 ) -> Result<Option<FriendRequest>, StoreError> {
-                    let sql = format!("SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ?");
-                    let row = sqlx::query(&Store::sql(&sql))
-                        .bind(id.as_str())
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(map)?;
-                    row.as_ref().map(request_from_row).transpose().map_err(map)
+                    run(&self.retry, Rerun::Safe, || friend_request(self, id)).await
                 }
 
                 async fn pending_request(
@@ -82,165 +296,50 @@ macro_rules! impl_social_store {
                     from: &UserId,
                     to: &UserId,
                 ) -> Result<Option<FriendRequest>, StoreError> {
-                    let sql = format!(
-                        "SELECT {REQUEST_COLUMNS} FROM friend_requests
-                         WHERE from_user_id = ? AND to_user_id = ? AND status = 'pending'"
-                    );
-                    let row = sqlx::query(&Store::sql(&sql))
-                        .bind(from.as_str())
-                        .bind(to.as_str())
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(map)?;
-                    row.as_ref().map(request_from_row).transpose().map_err(map)
+                    run(&self.retry, Rerun::Safe, || pending_request(self, from, to)).await
                 }
 
-                async fn insert_friend_request(
-                    &self,
-                    r: &FriendRequest,
-                ) -> Result<(), StoreError> {
-                    sqlx::query(&Store::sql(
-                        "INSERT INTO friend_requests (id, from_user_id, to_user_id, message, status, created_at, updated_at)
-                         VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    ))
-                    .bind(r.id.as_str())
-                    .bind(r.from.as_str())
-                    .bind(r.to.as_str())
-                    .bind(r.message.as_str())
-                    .bind(r.status.as_str())
-                    .bind(r.created_at.millis())
-                    .bind(r.created_at.millis())
-                    .execute(&self.pool)
-                    .await
-                    .map(|_| ())
-                    .map_err(map)
+                // A second run would meet its own row.
+                async fn insert_friend_request(&self, r: &FriendRequest) -> Result<(), StoreError> {
+                    run(&self.retry, Rerun::IfUndone, || insert_friend_request(self, r)).await
                 }
 
+                // A second run would find the request answered and answer
+                // `None`.
                 async fn answer_request(
                     &self,
                     id: &RequestId,
                     accept: bool,
                     now: Timestamp,
                 ) -> Result<Option<FriendRequest>, StoreError> {
-                    let status = if accept {
-                        RequestStatus::Accepted
-                    } else {
-                        RequestStatus::Rejected
-                    };
-                    let mut tx = self.pool.begin().await.map_err(map)?;
-                    // The update locks the row; a concurrent answer waits,
-                    // then finds it no longer pending.
-                    let answered = sqlx::query(&Store::sql(
-                        "UPDATE friend_requests SET status = ?, updated_at = ?
-                         WHERE id = ? AND status = 'pending'",
-                    ))
-                    .bind(status.as_str())
-                    .bind(now.millis())
-                    .bind(id.as_str())
-                    .execute(&mut *tx)
+                    run(&self.retry, Rerun::IfUndone, || {
+                        answer_request(self, id, accept, now)
+                    })
                     .await
-                    .map_err(map)?
-                    .rows_affected();
-                    if answered == 0 {
-                        return Ok(None);
-                    }
-                    let sql = format!("SELECT {REQUEST_COLUMNS} FROM friend_requests WHERE id = ?");
-                    let row = sqlx::query(&Store::sql(&sql))
-                        .bind(id.as_str())
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(map)?;
-                    let request = request_from_row(&row).map_err(map)?;
-                    if accept {
-                        for (a, b) in [(&request.from, &request.to), (&request.to, &request.from)] {
-                            insert_pair(
-                                &mut *tx,
-                                "friendships (user_id, friend_id, created_at)",
-                                a,
-                                b,
-                                now,
-                            )
-                            .await?;
-                        }
-                    }
-                    tx.commit().await.map_err(map)?;
-                    Ok(Some(request))
                 }
 
                 async fn pending_requests(
                     &self,
                     user: &UserId,
                 ) -> Result<PendingRequests, StoreError> {
-                    let fetch = |column: &'static str| {
-                        let sql = format!(
-                            "SELECT {REQUEST_COLUMNS} FROM friend_requests
-                             WHERE {column} = ? AND status = 'pending' ORDER BY created_at, id"
-                        );
-                        async move {
-                            sqlx::query(&Store::sql(&sql))
-                                .bind(user.as_str())
-                                .fetch_all(&self.pool)
-                                .await
-                                .map_err(map)
-                        }
-                    };
-                    Ok(PendingRequests {
-                        incoming: requests(&fetch("to_user_id").await?)?,
-                        outgoing: requests(&fetch("from_user_id").await?)?,
-                    })
+                    run(&self.retry, Rerun::Safe, || pending_requests(self, user)).await
                 }
 
                 async fn are_friends(&self, a: &UserId, b: &UserId) -> Result<bool, StoreError> {
-                    Ok(sqlx::query(&Store::sql(
-                        "SELECT 1 FROM friendships WHERE user_id = ? AND friend_id = ?",
-                    ))
-                    .bind(a.as_str())
-                    .bind(b.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map)?
-                    .is_some())
+                    run(&self.retry, Rerun::Safe, || are_friends(self, a, b)).await
                 }
 
                 async fn friends(&self, user: &UserId) -> Result<Vec<User>, StoreError> {
-                    let rows = sqlx::query(&Store::sql(
-                        "SELECT u.id, u.username, u.nickname, u.avatar, u.created_at
-                         FROM friendships f JOIN users u ON u.id = f.friend_id
-                         WHERE f.user_id = ? ORDER BY u.username_key",
-                    ))
-                    .bind(user.as_str())
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map)?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(User {
-                                id: UserId::from_stored(r.col("id")?),
-                                username: Username::from_stored(r.col("username")?),
-                                nickname: Nickname::from_stored(r.col("nickname")?),
-                                avatar: Avatar::from_stored(r.col("avatar")?),
-                                created_at: Timestamp::from_millis(r.col("created_at")?),
-                            })
-                        })
-                        .collect::<Result<_, sqlx::Error>>()
-                        .map_err(map)
+                    run(&self.retry, Rerun::Safe, || friends(self, user)).await
                 }
 
+                // A second run would answer false: not friends.
                 async fn remove_friend(&self, a: &UserId, b: &UserId) -> Result<bool, StoreError> {
-                    let done = sqlx::query(&Store::sql(
-                        "DELETE FROM friendships
-                         WHERE (user_id = ? AND friend_id = ?) OR (user_id = ? AND friend_id = ?)",
-                    ))
-                    .bind(a.as_str())
-                    .bind(b.as_str())
-                    .bind(b.as_str())
-                    .bind(a.as_str())
-                    .execute(&self.pool)
-                    .await
-                    .map_err(map)?;
-                    Ok(done.rows_affected() > 0)
+                    run(&self.retry, Rerun::IfUndone, || remove_friend(self, a, b)).await
                 }
 
+                // Inserts unless present, or deletes: a second run changes
+                // nothing.
                 async fn set_block(
                     &self,
                     blocker: &UserId,
@@ -248,25 +347,10 @@ macro_rules! impl_social_store {
                     on: bool,
                     now: Timestamp,
                 ) -> Result<(), StoreError> {
-                    if on {
-                        return insert_pair(
-                            &self.pool,
-                            "blocks (blocker_id, blocked_id, created_at)",
-                            blocker,
-                            blocked,
-                            now,
-                        )
-                        .await;
-                    }
-                    sqlx::query(&Store::sql(
-                        "DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?",
-                    ))
-                    .bind(blocker.as_str())
-                    .bind(blocked.as_str())
-                    .execute(&self.pool)
+                    run(&self.retry, Rerun::Safe, || {
+                        set_block(self, blocker, blocked, on, now)
+                    })
                     .await
-                    .map(|_| ())
-                    .map_err(map)
                 }
 
                 async fn is_blocked(
@@ -274,15 +358,7 @@ macro_rules! impl_social_store {
                     blocker: &UserId,
                     blocked: &UserId,
                 ) -> Result<bool, StoreError> {
-                    Ok(sqlx::query(&Store::sql(
-                        "SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?",
-                    ))
-                    .bind(blocker.as_str())
-                    .bind(blocked.as_str())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map)?
-                    .is_some())
+                    run(&self.retry, Rerun::Safe, || is_blocked(self, blocker, blocked)).await
                 }
             }
         }

@@ -1,7 +1,9 @@
-//! Opening, migrating and failing: what the conformance suite does not see.
+//! Opening, migrating, failing and the durability check: what the
+//! conformance suite does not see.
 
 use std::time::Duration;
 
+use ferrochat_ports::store::NotDurable;
 use ferrochat_ports::{AccountStore, Store, StoreError};
 use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
 
@@ -61,4 +63,63 @@ async fn postgres_reopens_a_migrated_database_with_its_data() {
     assert_eq!(again.user(&u.id).await.unwrap(), Some(u));
     again.close().await;
     drop_postgres_db(name).await;
+}
+
+/// The test servers run with fsync off (scripts/services: fast and
+/// throwaway): each setting that can lose acknowledged writes is named,
+/// and `require_durable` refuses to open, naming them.
+#[tokio::test]
+async fn the_test_mariadb_is_named_as_able_to_lose_acked_writes() {
+    let (url, name) = create_mysql_db().await;
+    let store = MysqlStore::open(&url, &quick()).await.unwrap();
+    let found = store.durability().clone();
+    assert!(found.names("innodb_flush_log_at_trx_commit"), "{found}");
+    assert!(found.names("innodb_doublewrite"), "{found}");
+    assert!(!found.names("sync_binlog"), "no binary log: {found}");
+    store.close().await;
+    let strict = SqlOptions {
+        require_durable: true,
+        ..quick()
+    };
+    let refused = MysqlStore::open(&url, &strict)
+        .await
+        .err()
+        .expect("refused");
+    assert!(not_durable(&refused), "{refused:?}");
+    let why = refused.to_string();
+    assert!(
+        why.contains("innodb_flush_log_at_trx_commit = 0 (needs 1)"),
+        "{why}"
+    );
+    assert!(why.contains("innodb_doublewrite = OFF (needs ON)"), "{why}");
+    drop_mysql_db(name).await;
+}
+
+#[tokio::test]
+async fn the_test_postgres_is_named_as_able_to_lose_acked_writes() {
+    let (url, name) = create_postgres_db().await;
+    let store = PostgresStore::open(&url, &quick()).await.unwrap();
+    let found = store.durability().clone();
+    for setting in ["fsync", "synchronous_commit", "full_page_writes"] {
+        assert!(found.names(setting), "{setting}: {found}");
+    }
+    store.close().await;
+    let strict = SqlOptions {
+        require_durable: true,
+        ..quick()
+    };
+    let refused = PostgresStore::open(&url, &strict)
+        .await
+        .err()
+        .expect("refused");
+    assert!(not_durable(&refused), "{refused:?}");
+    assert!(
+        refused.to_string().contains("fsync = off (needs on)"),
+        "{refused}"
+    );
+    drop_postgres_db(name).await;
+}
+
+fn not_durable(e: &StoreError) -> bool {
+    matches!(e, StoreError::Other(inner) if inner.is::<NotDurable>())
 }

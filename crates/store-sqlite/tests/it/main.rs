@@ -1,8 +1,11 @@
 //! The store conformance suite against `SqliteStore`: each case on a fresh
-//! database file in a temp dir of its own.
+//! database file in a temp dir of its own; the durability check
+//! (`durability.rs`).
 
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod durability;
 
 use std::sync::Arc;
 

@@ -25,7 +25,7 @@ fn refused(status: &Status, field: &str) {
     assert!(matches!(e, StoreError::Other(_)), "{e:?}");
 }
 
-async fn raw(repo: &Repo) -> RepoServiceClient<Channel> {
+pub(super) async fn raw(repo: &Repo) -> RepoServiceClient<Channel> {
     RepoServiceClient::connect(format!("http://{}", repo.addr))
         .await
         .unwrap()
@@ -93,6 +93,7 @@ async fn bad_fields_are_refused_with_their_name() {
                 content: "hi".into(),
                 created_at_ms: 1,
             }],
+            seq_only: true,
         })
         .await
         .unwrap_err();

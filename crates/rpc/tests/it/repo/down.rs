@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use ferrochat_domain::UserId;
 use ferrochat_ports::{AccountStore, MessageStore, Store, StoreError};
-use ferrochat_rpc::RepoClient;
+use ferrochat_rpc::{RepoClient, RetryConfig};
 use tokio::net::TcpListener;
 
 use super::Repo;
@@ -14,6 +14,14 @@ use super::Repo;
 const TIMEOUT: Duration = Duration::from_millis(500);
 /// Hang guard only: scheduling slack on a busy 2-core machine.
 const SLACK: Duration = Duration::from_secs(5);
+
+/// Calls that give up after `deadline`.
+fn within(deadline: Duration) -> RetryConfig {
+    RetryConfig {
+        deadline,
+        ..RetryConfig::default()
+    }
+}
 
 fn unavailable<T: std::fmt::Debug>(r: Result<T, StoreError>) {
     assert!(matches!(r, Err(StoreError::Unavailable(_))), "{r:?}");
@@ -46,7 +54,7 @@ async fn a_repo_never_started_is_unavailable() {
         let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
         l.local_addr().unwrap()
     };
-    let client = RepoClient::connect_lazy(addr, TIMEOUT).unwrap();
+    let client = RepoClient::connect_lazy(addr, TIMEOUT, within(TIMEOUT)).unwrap();
     unavailable(client.ping().await);
     unavailable(client.commit_messages(&[]).await);
 }
@@ -62,7 +70,7 @@ async fn a_silent_repo_is_unavailable_after_the_timeout() {
             held.push(socket);
         }
     });
-    let client = RepoClient::connect_lazy(addr, TIMEOUT).unwrap();
+    let client = RepoClient::connect_lazy(addr, TIMEOUT, within(TIMEOUT)).unwrap();
     let start = Instant::now();
     unavailable(client.user(&UserId::generate()).await);
     assert!(start.elapsed() < TIMEOUT + SLACK, "{:?}", start.elapsed());
@@ -73,7 +81,7 @@ async fn a_peer_that_is_not_a_repo_is_other_not_unavailable() {
     // A logic where the repo should be: it answers, but not as a repo
     // (UNIMPLEMENTED). Retrying will not help, so this is no `Unavailable`.
     let served = crate::fake::serve(crate::fake::Fake::new()).await;
-    let client = RepoClient::connect_lazy(served.addr, TIMEOUT).unwrap();
+    let client = RepoClient::connect_lazy(served.addr, TIMEOUT, within(TIMEOUT)).unwrap();
     let r = client.ping().await;
     assert!(
         matches!(&r, Err(StoreError::Other(e)) if e.to_string().contains("Unimplemented")),

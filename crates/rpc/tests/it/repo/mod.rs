@@ -1,11 +1,15 @@
 //! `RepoClient` -> `RepoServer` on 127.0.0.1:0 -> `SqliteStore` in a temp
-//! dir: the store conformance suite through gRPC, a repo that is down or
-//! silent, requests the repo refuses, and calls timed on both ends.
+//! dir: the store conformance suite through gRPC, a commit's answer (a
+//! stored message by its seq), a repo that is down or silent, a repo
+//! restarted under calls, requests the repo refuses, and calls timed on
+//! both ends.
 
 mod bad_requests;
+mod commit;
 mod conformance;
 mod down;
 mod metrics;
+mod restart;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,7 +17,7 @@ use std::time::Duration;
 
 use ferrochat_ports::conformance::Fresh;
 use ferrochat_ports::Store;
-use ferrochat_rpc::{serve_repo, Listener, RepoClient, RepoServer};
+use ferrochat_rpc::{serve_repo, Listener, RepoClient, RepoServer, RetryConfig};
 use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
@@ -28,7 +32,8 @@ pub struct Repo {
     pub addr: SocketAddr,
     pub store: Arc<SqliteStore>,
     cancel: CancellationToken,
-    served: JoinHandle<Result<(), tonic::transport::Error>>,
+    /// `None` while halted.
+    served: Option<JoinHandle<Result<(), tonic::transport::Error>>>,
     dir: TempDir,
 }
 
@@ -46,29 +51,54 @@ impl Repo {
         let store = Arc::new(store);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let cancel = CancellationToken::new();
-        let served = tokio::spawn(serve_repo(
-            wrap(listener),
-            RepoServer::new(store.clone()),
-            cancel.clone(),
-        ));
-        Self {
+        let mut repo = Self {
             addr,
             store,
-            cancel,
-            served,
+            cancel: CancellationToken::new(),
+            served: None,
             dir,
+        };
+        repo.serve(wrap(listener));
+        repo
+    }
+
+    fn serve(&mut self, listener: Listener) {
+        self.cancel = CancellationToken::new();
+        let server = RepoServer::new(self.store.clone());
+        self.served = Some(tokio::spawn(serve_repo(
+            listener,
+            server,
+            self.cancel.clone(),
+        )));
+    }
+
+    /// A client whose calls give up after `timeout`.
+    pub fn client(&self, timeout: Duration) -> RepoClient {
+        let retry = RetryConfig {
+            deadline: timeout,
+            ..RetryConfig::default()
+        };
+        RepoClient::connect_lazy(self.addr, timeout, retry).unwrap()
+    }
+
+    /// Stops serving (calls in flight finish; the port is closed); the
+    /// store stays open.
+    pub async fn halt(&mut self) {
+        self.cancel.cancel();
+        if let Some(served) = self.served.take() {
+            served.await.unwrap().unwrap();
         }
     }
 
-    pub fn client(&self, timeout: Duration) -> RepoClient {
-        RepoClient::connect_lazy(self.addr, timeout).unwrap()
+    /// Serves again, on the same port and store.
+    pub async fn resume(&mut self) {
+        let listener = TcpListener::bind(self.addr).await.unwrap();
+        self.serve(Listener::from(listener));
     }
 
     /// Stops serving (calls in flight finish), then closes the store.
-    pub async fn stop(self) {
-        self.cancel.cancel();
-        self.served.await.unwrap().unwrap();
+    pub async fn stop(mut self) {
+        self.halt().await;
         self.store.close().await;
         drop(self.dir);
     }
