@@ -95,6 +95,18 @@ pub struct BenchArgs {
     /// print ferrochat's throughput as a ratio of it.
     #[arg(long)]
     pub relay: bool,
+    /// broker: the Kafka-protocol broker (loopback only).
+    #[arg(long, env = "FERROCHAT_TEST_KAFKA_BROKERS", value_name = "HOST:PORT")]
+    pub brokers: Option<String>,
+    /// broker: partitions of the topic (a consumer reads them all).
+    #[arg(long, default_value_t = 4)]
+    pub partitions: u32,
+    /// broker: the consumer's fetch.wait.max.ms.
+    #[arg(long, value_parser = parse_duration, default_value = "100ms")]
+    pub fetch_wait: Duration,
+    /// broker: the producer's linger.ms.
+    #[arg(long, value_parser = parse_duration, default_value = "1ms")]
+    pub linger: Duration,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -132,6 +144,9 @@ pub enum Scenario {
     Idle,
     /// N receivers drop at once, miss messages, reconnect at once and resync.
     ReconnectStorm,
+    /// One hop through the Kafka-protocol broker alone (--brokers): records
+    /// at --rate, send to poll, and the broker's CPU (--server-pid).
+    Broker,
 }
 
 impl Scenario {
@@ -142,6 +157,7 @@ impl Scenario {
             Self::World => "world",
             Self::Idle => "idle",
             Self::ReconnectStorm => "reconnect-storm",
+            Self::Broker => "broker",
         }
     }
 }
@@ -160,6 +176,10 @@ impl BenchArgs {
             kill_at: Duration::from_secs(6),
             down_for: Duration::ZERO,
             restart_empty: false,
+            brokers: None,
+            partitions: 4,
+            fetch_wait: Duration::from_millis(100),
+            linger: Duration::from_millis(1),
             clients: 100,
             senders: 4,
             rate: 0,

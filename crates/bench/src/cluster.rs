@@ -25,6 +25,8 @@ pub struct ClusterInfo {
     pub roles: Vec<String>,
     /// Each gateway's name and HTTP/WebSocket address, by name.
     pub gateways: Vec<(String, SocketAddr)>,
+    /// Each role's metrics address (`/metrics`), by name.
+    pub metrics: Vec<(String, SocketAddr)>,
 }
 
 impl ClusterInfo {
@@ -48,6 +50,7 @@ impl ClusterInfo {
         };
         let mut roles = Vec::new();
         let mut gateways = Vec::new();
+        let mut metrics = Vec::new();
         for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
             let path = entry?.path();
             if path.extension().and_then(|e| e.to_str()) != Some("toml") {
@@ -60,12 +63,16 @@ impl ClusterInfo {
                 continue;
             }
             if name.starts_with("gateway") {
-                gateways.push((name.clone(), listen_of(&path)?));
+                gateways.push((name.clone(), address(&path, "listen")?));
+            }
+            if let Ok(a) = address(&path, "metrics_listen") {
+                metrics.push((name.clone(), a));
             }
             roles.push(name);
         }
         roles.sort();
         gateways.sort();
+        metrics.sort();
         if gateways.is_empty() {
             bail!("no gateway in {}: is the cluster up?", dir.display());
         }
@@ -76,6 +83,7 @@ impl ClusterInfo {
             services_dir: var("services_dir")?.into(),
             roles,
             gateways,
+            metrics,
         })
     }
 
@@ -141,18 +149,18 @@ pub fn read_pid(path: &Path) -> Option<u32> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }
 
-/// A role config's `listen` address.
-fn listen_of(config: &Path) -> anyhow::Result<SocketAddr> {
+/// An address in a role's config (`listen`, `metrics_listen`).
+fn address(config: &Path, key: &str) -> anyhow::Result<SocketAddr> {
     let text =
         std::fs::read_to_string(config).with_context(|| format!("reading {}", config.display()))?;
     let v: toml::Table = text
         .parse()
         .with_context(|| format!("{} is not TOML", config.display()))?;
-    v.get("listen")
+    v.get(key)
         .and_then(toml::Value::as_str)
-        .with_context(|| format!("{} has no listen", config.display()))?
+        .with_context(|| format!("{} has no {key}", config.display()))?
         .parse()
-        .with_context(|| format!("{}: listen is not an address", config.display()))
+        .with_context(|| format!("{}: {key} is not an address", config.display()))
 }
 
 #[cfg(test)]
@@ -180,7 +188,11 @@ mod tests {
         ] {
             std::fs::write(
                 d.join(format!("{name}.toml")),
-                format!("node_id = \"{name}\"\nlisten = \"127.0.0.1:{listen}\"\n"),
+                format!(
+                    "node_id = \"{name}\"\nlisten = \"127.0.0.1:{listen}\"\n\
+                     metrics_listen = \"127.0.0.1:{}\"\n",
+                    listen + 1
+                ),
             )
             .unwrap();
             std::fs::write(d.join(format!("{name}.pid")), "4242\n").unwrap();

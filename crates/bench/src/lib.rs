@@ -11,6 +11,8 @@
 //! each watched process's CPU (`proc_stats.rs`).
 
 mod args;
+mod broker;
+mod bus_hops;
 mod chaos;
 mod cluster;
 mod conn;
@@ -27,6 +29,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub use args::{BenchArgs, Scenario};
+pub use bus_hops::BusHop;
 pub use proc_stats::{PidOf, Watched};
 pub use relay::Relay;
 pub use report::Report;
@@ -72,6 +75,7 @@ struct ClusterLoad {
     targets: Vec<Target>,
     servers: Vec<std::net::SocketAddr>,
     watched: Vec<Watched>,
+    metrics: Vec<String>,
     chaos: Option<chaos::Plan>,
 }
 
@@ -108,10 +112,16 @@ fn cluster_load(args: &BenchArgs) -> anyhow::Result<ClusterLoad> {
     if let Some(p) = &plan {
         p.check()?;
     }
+    let metrics = info
+        .metrics
+        .iter()
+        .map(|(_, a)| format!("http://{a}/metrics"))
+        .collect();
     Ok(ClusterLoad {
         targets,
         servers,
         watched,
+        metrics,
         chaos: plan,
     })
 }
@@ -123,6 +133,17 @@ async fn run_cli(args: BenchArgs, server_exe: PathBuf) -> anyhow::Result<bool> {
         return Ok(true);
     }
     let hard = args.timeout;
+    if args.scenario == Scenario::Broker {
+        let r = tokio::time::timeout(hard, broker::run(&args))
+            .await
+            .map_err(|_| anyhow::anyhow!("hard timeout of {hard:?} reached"))??;
+        if args.json {
+            println!("{}", serde_json::to_string(&r)?);
+        } else {
+            print!("{}", r.table());
+        }
+        return Ok(r.ok());
+    }
     let work = async {
         let report = if args.cluster {
             let c = cluster_load(&args)?;
@@ -130,6 +151,7 @@ async fn run_cli(args: BenchArgs, server_exe: PathBuf) -> anyhow::Result<bool> {
                 targets: c.targets.iter().collect(),
                 servers: c.servers,
                 watched: c.watched,
+                metrics: c.metrics,
                 chaos: c.chaos,
             };
             run_load(&args, &load).await?
@@ -148,6 +170,7 @@ async fn run_cli(args: BenchArgs, server_exe: PathBuf) -> anyhow::Result<bool> {
                 targets: targets.iter().collect(),
                 servers: targets.iter().map(|t| t.addr).collect(),
                 watched: Vec::new(),
+                metrics: Vec::new(),
                 chaos: None,
             };
             run_load(&args, &load).await?

@@ -9,6 +9,7 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use crate::args::BenchArgs;
+use crate::bus_hops::BusHop;
 use crate::chaos;
 use crate::conn::{ReaderState, Shared};
 use crate::proc_stats::Sample;
@@ -59,6 +60,8 @@ pub struct Report {
     /// CPU of each watched process (a cluster's roles and services, and
     /// the bench) over the measured phase.
     pub processes: Vec<ProcCpu>,
+    /// The bus's own timing of each kind of topic (a cluster's roles).
+    pub bus: Vec<BusHop>,
     pub idle: Option<Idle>,
     pub chaos: Option<Chaos>,
     pub first_error: Option<String>,
@@ -259,6 +262,7 @@ impl Report {
             server: proc_use(before.0, after.0),
             bench: proc_use(before.1, after.1),
             processes: Vec::new(),
+            bus: Vec::new(),
             idle: None,
             chaos: None,
             first_error: c.first_error.lock().ok().and_then(|e| e.clone()),
@@ -304,7 +308,7 @@ impl Report {
     }
 }
 
-fn percentiles(h: &Histogram<u64>) -> Percentiles {
+pub(crate) fn percentiles(h: &Histogram<u64>) -> Percentiles {
     let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
     Percentiles {
         count: h.len(),
@@ -450,6 +454,25 @@ pub fn table(report: &Report, relay: Option<&Report>) -> String {
                 p.name,
                 f(p.cpu_seconds, 2),
                 f(p.cpu_seconds_per_1000_acked, 3)
+            );
+        }
+    }
+    if !report.bus.is_empty() {
+        let _ = writeln!(
+            out,
+            "{:<30}{:>12}{:>14}{:>12}{:>18}",
+            "bus topic", "published", "publish ms", "consumed", "hop delay ms"
+        );
+        for h in &report.bus {
+            let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.1}"));
+            let _ = writeln!(
+                out,
+                "{:<30}{:>12}{:>14}{:>12}{:>18}",
+                h.topic,
+                h.published,
+                f(h.publish_ms_mean),
+                h.consumed,
+                f(h.consume_delay_ms_mean)
             );
         }
     }

@@ -15,6 +15,7 @@ use rand::distr::{Alphanumeric, SampleString as _};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::args::{BenchArgs, Scenario};
+use crate::bus_hops;
 use crate::chaos;
 use crate::conn::{Conn, Dial, Pending, ReaderState, Shared};
 use crate::proc_stats::{self, Sample, Watched};
@@ -36,6 +37,8 @@ pub struct Load<'a> {
     pub servers: Vec<SocketAddr>,
     /// Processes whose CPU is reported per 1,000 acked messages.
     pub watched: Vec<Watched>,
+    /// Roles' `/metrics` URLs, for the bus's own timing of each hop.
+    pub metrics: Vec<String>,
     pub chaos: Option<chaos::Plan>,
 }
 
@@ -46,6 +49,7 @@ impl<'a> Load<'a> {
             targets: vec![target],
             servers: vec![target.addr],
             watched: Vec::new(),
+            metrics: Vec::new(),
             chaos: None,
         }
     }
@@ -88,6 +92,7 @@ pub async fn run(args: &BenchArgs, load: &Load<'_>) -> anyhow::Result<Report> {
         Scenario::OneToOne | Scenario::Group | Scenario::World => ctx.messaging().await,
         Scenario::Idle => ctx.idle().await,
         Scenario::ReconnectStorm => ctx.reconnect_storm().await,
+        Scenario::Broker => bail!("broker is run by ferrochat_bench::main, not against a server"),
     }
 }
 
@@ -141,6 +146,7 @@ struct Samples {
     server: Option<Sample>,
     bench: Option<Sample>,
     watched: Vec<Option<proc_stats::Seen>>,
+    bus: bus_hops::Scrape,
 }
 
 impl Ctx<'_> {
@@ -416,6 +422,7 @@ impl Ctx<'_> {
             server,
             bench: proc_stats::this_process(),
             watched: proc_stats::sample_all(&self.load.watched),
+            bus: bus_hops::scrape(&self.http, &self.load.metrics).await,
         }
     }
 
@@ -465,6 +472,7 @@ impl Ctx<'_> {
             procs.push(("bench".into(), bench));
         }
         r.set_processes(procs);
+        r.bus = bus_hops::hops(&before.bus, &after.bus);
         r
     }
 

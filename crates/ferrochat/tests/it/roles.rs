@@ -25,11 +25,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_ferrochat");
 const CONVERGE: Duration = Duration::from_secs(90);
 
 /// One role in a child process, SIGKILLed when dropped.
-struct RoleProcess {
-    child: Child,
+pub(crate) struct RoleProcess {
+    pub(crate) child: Child,
     /// `http://host:port` of what it serves (a gateway's HTTP).
-    base: String,
-    metrics: String,
+    pub(crate) base: String,
+    pub(crate) metrics: String,
 }
 
 impl RoleProcess {
@@ -48,7 +48,7 @@ impl Drop for RoleProcess {
 
 /// One test's cluster: its own database, topics, Redis prefix and etcd
 /// prefix, so tests run side by side.
-struct Cluster {
+pub(crate) struct Cluster {
     env: Vec<(String, String)>,
     store_url: String,
     dir: tempfile::TempDir,
@@ -56,7 +56,7 @@ struct Cluster {
 
 impl Cluster {
     /// `extra`: more `FERROCHAT_*` settings for every role.
-    async fn new(extra: &[(&str, &str)]) -> Self {
+    pub(crate) async fn new(extra: &[(&str, &str)]) -> Self {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let store_url = crate::store_env::fresh_mysql_database(&format!("fc_roles_{id}")).await;
         let var = |k: &str| {
@@ -169,7 +169,7 @@ impl Cluster {
     }
 
     /// The usual shape: a repo, two logic, a task and two gateways.
-    async fn full(&self) -> Roles {
+    pub(crate) async fn full(&self) -> Roles {
         let repo = self.start("repo", "repo-1").await;
         let logic = vec![
             self.start("logic", "logic-1").await,
@@ -189,11 +189,11 @@ impl Cluster {
     }
 }
 
-struct Roles {
-    _repo: RoleProcess,
-    logic: Vec<RoleProcess>,
-    task: RoleProcess,
-    gateways: Vec<RoleProcess>,
+pub(crate) struct Roles {
+    pub(crate) _repo: RoleProcess,
+    pub(crate) logic: Vec<RoleProcess>,
+    pub(crate) task: RoleProcess,
+    pub(crate) gateways: Vec<RoleProcess>,
 }
 
 impl Roles {
