@@ -503,6 +503,10 @@ impl Client {
         let c = &self.shared.counters;
         match seen {
             Seen::InOrder => {}
+            Seen::BeforeRun => {
+                c.before_run.fetch_add(1, Relaxed);
+                return;
+            }
             // What a client drops. Counted when it came live (redelivery);
             // a sync page may repeat what is above its cursor, by design.
             Seen::Duplicate => {

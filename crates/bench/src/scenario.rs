@@ -263,6 +263,9 @@ impl Ctx<'_> {
         self.progress(&format!("opening {} WebSocket connections", users.len()));
         let all: Vec<(usize, &User)> = users.iter().enumerate().collect();
         let conns = Arc::new(self.connect(&all, &shared, HashMap::new(), false).await?);
+        if matches!(a.scenario, Scenario::Group | Scenario::World) {
+            self.settle(&shared).await;
+        }
         let before = self.samples().await;
         let start = Instant::now();
         let started = shared.now_ns();
@@ -306,6 +309,29 @@ impl Ctx<'_> {
             ));
         }
         Ok(report)
+    }
+
+    /// Waits until the setup's own messages stop arriving (a group over
+    /// the task threshold has its `member_added` messages fanned out by the
+    /// task role, behind the run's if they were still queued): a second
+    /// with none, at most `--drain`.
+    async fn settle(&self, shared: &Shared) {
+        let until = Instant::now() + self.args.drain;
+        let c = &shared.counters;
+        loop {
+            let seen = c.before_run.load(Relaxed);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if c.before_run.load(Relaxed) == seen {
+                return;
+            }
+            if Instant::now() >= until {
+                self.progress("the setup's messages still arrive; starting anyway");
+                return;
+            }
+            self.progress(&format!(
+                "waiting for the setup's fan-out: {seen} frames so far"
+            ));
+        }
     }
 
     /// Runs every sender to its budget (and the run's `--messages` cap).
@@ -413,7 +439,8 @@ impl Ctx<'_> {
     }
 
     async fn samples(&self) -> Samples {
-        let server = if self.load.targets.len() == 1 {
+        // A cluster's processes are watched one by one instead.
+        let server = if self.load.targets.len() == 1 && self.load.watched.is_empty() {
             proc_stats::server(self.first, &self.http).await
         } else {
             None

@@ -41,6 +41,8 @@ pub struct Counters {
     pub resynced: AtomicU64,
     /// Messages that are not this run's (other users of a shared server).
     pub foreign: AtomicU64,
+    /// Frames at or below a conversation's seq before the run.
+    pub before_run: AtomicU64,
     /// Connections the server closed on us, or that failed.
     pub dropped: AtomicU64,
     /// Connections opened again after a drop (chaos runs).
@@ -114,6 +116,9 @@ pub enum Seen {
     InOrder,
     Duplicate,
     OutOfOrder,
+    /// At or below the seq the run started from: the setup's own messages
+    /// (a large group's `member_added`, fanned out late), not the run's.
+    BeforeRun,
 }
 
 impl Order {
@@ -127,7 +132,9 @@ impl Order {
 
     /// A `new-message` (or a synced message) with this seq arrived.
     pub fn deliver(&mut self, seq: u64) -> Seen {
-        if seq > self.last {
+        if seq <= self.base {
+            Seen::BeforeRun
+        } else if seq > self.last {
             let from = self.last.saturating_add(1);
             if seq - from <= MAX_HOLE_SPAN {
                 for s in from..seq {
@@ -260,7 +267,7 @@ mod tests {
         assert!(matches!(o.deliver(5), Seen::InOrder));
         assert!(matches!(o.deliver(4), Seen::OutOfOrder));
         assert!(matches!(o.deliver(4), Seen::Duplicate));
-        assert!(matches!(o.deliver(2), Seen::Duplicate));
+        assert!(matches!(o.deliver(2), Seen::BeforeRun));
     }
 
     #[test]
