@@ -1,13 +1,13 @@
 //! Chaos: SIGKILL one process of a `scripts/cluster` cluster during the
 //! send window and start it again. A role comes back through
 //! `scripts/cluster up` (which starts whatever role is missing and waits
-//! for its /ready), run with the killed role's own environment; a service
-//! comes back with the command line, environment and working directory
-//! the killed process had (read from /proc before the kill), so MariaDB,
-//! etcd and the broker restart on their data and Redis, which
-//! scripts/services runs without persistence, restarts empty. With
-//! `empty`, the broker's storage is deleted first: an empty broker in its
-//! place.
+//! for its /ready), and Redis through `scripts/services up` (empty, as that
+//! script runs it), each run with the killed process's own environment.
+//! MariaDB, etcd and the broker come back on their data, with the command
+//! line, environment and working directory the killed process had (read
+//! from /proc before the kill): scripts/services would start them afresh.
+//! With `empty`, the broker's storage is deleted first: an empty broker in
+//! its place.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -116,7 +116,20 @@ impl Plan {
         tokio::time::sleep(self.down_for).await;
         if self.cluster.is_role(&self.name) {
             out.restarted_ns = Some(ns());
-            self.cluster_up(&launch).await?;
+            self.script_up("cluster", &launch).await?;
+            out.ready_ns = Some(ns());
+        } else if self.name == "redis" {
+            // Redis rewrites its command line and environment in place
+            // (/proc shows "redis-server 127.0.0.1:PORT"), and runs without
+            // persistence anyway: scripts/services starts it as it did,
+            // with this process's environment and the services' settings.
+            out.restarted_ns = Some(ns());
+            let env = Launch {
+                argv: Vec::new(),
+                env: std::env::vars_os().collect(),
+                cwd: launch.cwd.clone(),
+            };
+            self.script_up("services", &env).await?;
             out.ready_ns = Some(ns());
         } else {
             if self.empty {
@@ -131,11 +144,11 @@ impl Plan {
         Ok(())
     }
 
-    /// `scripts/cluster up` with the killed role's environment: it starts
-    /// the missing role and waits for its /ready.
-    async fn cluster_up(&self, launch: &Launch) -> anyhow::Result<()> {
+    /// `scripts/<script> up` with the killed process's environment: it
+    /// starts what is missing and waits until it answers.
+    async fn script_up(&self, script: &str, launch: &Launch) -> anyhow::Result<()> {
         let c = &self.cluster;
-        let script = c.root.join("scripts/cluster");
+        let script = c.root.join("scripts").join(script);
         let output = Command::new(&script)
             .arg("up")
             .env_clear()
@@ -143,6 +156,7 @@ impl Plan {
             .env("FERROCHAT_CLUSTER_DIR", &c.dir)
             .env("FERROCHAT_CLUSTER_PORT_BASE", &c.port_base)
             .env("FERROCHAT_SERVICES_DIR", &c.services_dir)
+            .envs(c.services_env.iter().map(|(k, v)| (k, v)))
             .current_dir(&c.root)
             .stdin(Stdio::null())
             .output()

@@ -21,6 +21,9 @@ pub struct ClusterInfo {
     pub root: PathBuf,
     pub port_base: String,
     pub services_dir: PathBuf,
+    /// scripts/services' settings as scripts/cluster saw them (an empty
+    /// value: the script's default), to run it again the same way.
+    pub services_env: Vec<(String, String)>,
     /// Every role that has a pid file, by name (gateway-1, logic-1, ...).
     pub roles: Vec<String>,
     /// Each gateway's name and HTTP/WebSocket address, by name.
@@ -81,6 +84,17 @@ impl ClusterInfo {
             root: var("root")?.into(),
             port_base: var("port_base")?,
             services_dir: var("services_dir")?.into(),
+            services_env: [
+                ("FERROCHAT_SERVICES_PORT_BASE", "services_port_base"),
+                ("FERROCHAT_BROKER_ENGINE", "broker_engine"),
+            ]
+            .into_iter()
+            .filter_map(|(env, key)| {
+                vars.get(key)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (env.to_owned(), (*v).to_owned()))
+            })
+            .collect(),
             roles,
             gateways,
             metrics,
@@ -176,7 +190,8 @@ mod tests {
         std::fs::write(
             d.join("cluster.env"),
             format!(
-                "root=/repo\nport_base=27000\nservices_dir={}\n",
+                "root=/repo\nport_base=27000\nservices_dir={}\n\
+                 services_port_base=26500\nbroker_engine=\n",
                 svc.path().display()
             ),
         )
@@ -207,6 +222,11 @@ mod tests {
         .unwrap();
         let c = ClusterInfo::read(d).unwrap();
         assert_eq!(c.roles, ["gateway-1", "gateway-2", "logic-1"]);
+        let port_base = (
+            "FERROCHAT_SERVICES_PORT_BASE".to_owned(),
+            "26500".to_owned(),
+        );
+        assert_eq!(c.services_env, [port_base]);
         assert_eq!(
             c.gateways[0],
             ("gateway-1".into(), "127.0.0.1:27080".parse().unwrap())

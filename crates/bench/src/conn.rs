@@ -66,8 +66,9 @@ pub struct ReaderState {
     pub lat: Latencies,
     /// Messages of this run it has, by sender and request counter.
     pub seen: SeenMessages,
-    /// Its own acked sends' seqs, by conversation.
-    pub acked: HashMap<String, Vec<u64>>,
+    /// Its own acked sends, by conversation: (seq, request id), the
+    /// request id being the counter in the message's tag.
+    pub acked: HashMap<String, Vec<(u64, u64)>>,
     /// Each ack's send and answer times, in nanoseconds since the epoch.
     pub ack_times: Vec<(u64, u64)>,
 }
@@ -467,7 +468,7 @@ impl Client {
         st.ack_times.push((p.sent_ns, now));
         if let (Some(conv), Some(seq)) = (&data.conversation_id, data.seq) {
             order(&mut st, &self.shared, conv).own(seq);
-            st.acked.entry(conv.clone()).or_default().push(seq);
+            st.acked.entry(conv.clone()).or_default().push((seq, id));
         }
     }
 

@@ -45,6 +45,10 @@ pub struct Report {
     /// A message that came again under another seq: it got past the
     /// client's drop-by-seq.
     pub duplicated_messages: u64,
+    /// Seqs acked for two different messages: the store lost a committed
+    /// message and numbered another with its seq (a client that has the
+    /// first drops the second as a repeat).
+    pub reused_seqs: u64,
     pub out_of_order: u64,
     pub resynced: u64,
     pub foreign: u64,
@@ -249,6 +253,7 @@ impl Report {
             lost,
             duplicated: load(&c.duplicated),
             duplicated_messages: load(&c.duplicated_messages),
+            reused_seqs: 0,
             out_of_order: load(&c.out_of_order),
             resynced: load(&c.resynced),
             foreign: load(&c.foreign),
@@ -294,6 +299,7 @@ impl Report {
             .is_none_or(|i| i.answered_ping == i.connections);
         let always = self.lost == 0
             && self.duplicated_messages == 0
+            && self.reused_seqs == 0
             && self.out_of_order == 0
             && self.repeated_acks == 0
             && idle_ok;
@@ -374,8 +380,11 @@ pub fn table(report: &Report, relay: Option<&Report>) -> String {
     row(&mut out, "lost / dup / out-of-order", &|r| {
         format!("{} / {} / {}", r.lost, r.duplicated, r.out_of_order)
     });
-    row(&mut out, "dup messages / repeated acks", &|r| {
-        format!("{} / {}", r.duplicated_messages, r.repeated_acks)
+    row(&mut out, "dup msgs / reused seqs / 2nd acks", &|r| {
+        format!(
+            "{} / {} / {}",
+            r.duplicated_messages, r.reused_seqs, r.repeated_acks
+        )
     });
     row(&mut out, "errors / dropped conns", &|r| {
         format!("{} / {}", r.errors, r.dropped_connections)

@@ -470,6 +470,7 @@ impl Ctx<'_> {
         }
         let refs: Vec<&ReaderState> = states.iter().collect();
         let lost = missing(&refs, audience);
+        let reused = reused_seqs(states);
         let mut r = Report::build(
             self.args,
             self.first.name,
@@ -480,6 +481,7 @@ impl Ctx<'_> {
             (after.server, after.bench),
             lost,
         );
+        r.reused_seqs = reused;
         let last_seen = outcome.and_then(|o| o.last_seen);
         let victim = self.load.chaos.as_ref().map(|p| p.name.as_str());
         let mut procs = Vec::new();
@@ -664,30 +666,56 @@ impl Ctx<'_> {
 }
 
 /// Acked messages a recipient does not have, counted once per recipient.
+/// A message is known by its sender and request counter, not its seq: a
+/// seq given again to another message (the first lost from the store) does
+/// not count as delivered.
 pub fn missing(states: &[&ReaderState], audience: &Audience) -> u64 {
     let by_user: HashMap<usize, &ReaderState> = states.iter().map(|s| (s.user, *s)).collect();
     let mut lost = 0u64;
     for s in states {
-        for (conv, seqs) in &s.acked {
-            let receivers: Vec<Option<&ReaderState>> = match audience {
-                Audience::Pairs(p) => vec![p.get(&s.user).and_then(|r| by_user.get(r).copied())],
-                Audience::Everyone => states
-                    .iter()
-                    .filter(|r| r.user != s.user)
-                    .map(|r| Some(*r))
-                    .collect(),
-            };
-            for r in receivers {
-                let order = r.and_then(|r| r.orders.get(conv));
-                let have = seqs
-                    .iter()
-                    .filter(|&&seq| order.is_some_and(|o| o.has(seq)))
-                    .count();
-                lost += (seqs.len() - have) as u64;
-            }
+        let sender = s.user as u64;
+        let acked: Vec<u64> = s.acked.values().flatten().map(|&(_, id)| id).collect();
+        if acked.is_empty() {
+            continue;
+        }
+        let receivers: Vec<Option<&ReaderState>> = match audience {
+            Audience::Pairs(p) => vec![p.get(&s.user).and_then(|r| by_user.get(r).copied())],
+            Audience::Everyone => states
+                .iter()
+                .filter(|r| r.user != s.user)
+                .map(|r| Some(*r))
+                .collect(),
+        };
+        for r in receivers {
+            let have = acked
+                .iter()
+                .filter(|&&id| r.is_some_and(|r| r.seen.contains(sender, id)))
+                .count();
+            lost += (acked.len() - have) as u64;
         }
     }
     lost
+}
+
+/// Seqs acked for two different messages of one conversation: the store
+/// gave a committed message's seq again, so the first is gone from it.
+pub fn reused_seqs(states: &[ReaderState]) -> u64 {
+    let mut owners: HashMap<(&str, u64), (usize, u64)> = HashMap::new();
+    let mut reused = 0u64;
+    for s in states {
+        for (conv, acks) in &s.acked {
+            for &(seq, id) in acks {
+                match owners.get(&(conv.as_str(), seq)) {
+                    Some(&owner) if owner != (s.user, id) => reused += 1,
+                    Some(_) => {}
+                    None => {
+                        owners.insert((conv.as_str(), seq), (s.user, id));
+                    }
+                }
+            }
+        }
+    }
+    reused
 }
 
 /// `missing` over live connections.
