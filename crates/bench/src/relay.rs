@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
@@ -31,19 +31,20 @@ pub struct Relay {
     cancel: CancellationToken,
 }
 
-/// Frames queued per connection before it is cut off (as ferrochat's 4008).
+/// Frames queued per connection; a full queue holds the senders back.
 const OUTBOX: usize = 1024;
 
 /// One connection's id and outbox.
-type Outbox = (u64, mpsc::Sender<Utf8Bytes>);
+type Registered = (u64, mpsc::Sender<Utf8Bytes>);
 
 #[derive(Default)]
 struct Hub {
     /// user -> that user's connections.
-    conns: RwLock<HashMap<String, Vec<Outbox>>>,
-    /// conversation -> last seq. Held across a fan-out, so a
-    /// conversation's frames are queued in seq order.
-    seqs: Mutex<HashMap<String, u64>>,
+    conns: RwLock<HashMap<String, Vec<Registered>>>,
+    /// conversation -> last seq. Held while a message is numbered and
+    /// queued to every member, so each connection gets a conversation's
+    /// frames in seq order.
+    seqs: tokio::sync::Mutex<HashMap<String, u64>>,
     groups: RwLock<HashMap<String, Vec<String>>>,
     next: AtomicU64,
 }
@@ -149,7 +150,24 @@ async fn ws(
     Query(q): Query<WsQuery>,
     up: WebSocketUpgrade,
 ) -> impl IntoResponse {
-    up.on_upgrade(move |socket| session(hub, q.token, socket))
+    // Registered before the upgrade is answered: a client that saw its
+    // socket open gets every message sent after that.
+    let conn = hub.next.fetch_add(1, Relaxed);
+    let (tx, rx) = mpsc::channel::<Utf8Bytes>(OUTBOX);
+    if let Ok(mut c) = hub.conns.write() {
+        c.entry(q.token.clone())
+            .or_default()
+            .push((conn, tx.clone()));
+    }
+    let outbox = NewConn { conn, tx, rx };
+    up.on_upgrade(move |socket| session(hub, q.token, outbox, socket))
+}
+
+/// A connection's id and its queue of frames to write.
+struct NewConn {
+    conn: u64,
+    tx: mpsc::Sender<Utf8Bytes>,
+    rx: mpsc::Receiver<Utf8Bytes>,
 }
 
 #[derive(Deserialize)]
@@ -173,12 +191,8 @@ struct SendData {
     content: String,
 }
 
-async fn session(hub: Arc<Hub>, user: String, socket: WebSocket) {
-    let conn = hub.next.fetch_add(1, Relaxed);
-    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(OUTBOX);
-    if let Ok(mut c) = hub.conns.write() {
-        c.entry(user.clone()).or_default().push((conn, tx.clone()));
-    }
+async fn session(hub: Arc<Hub>, user: String, outbox: NewConn, socket: WebSocket) {
+    let NewConn { conn, tx, mut rx } = outbox;
     let (mut sink, mut stream) = socket.split();
     let writer = tokio::spawn(async move {
         while let Some(m) = rx.recv().await {
@@ -207,12 +221,12 @@ async fn session(hub: Arc<Hub>, user: String, socket: WebSocket) {
         };
         let id = f.id.unwrap_or_default();
         let reply = match f.kind.as_str() {
-            "send-message" | "message" => fan_out(&hub, &user, conn, f.data, &id),
+            "send-message" | "message" => fan_out(&hub, &user, conn, f.data, &id).await,
             "sync" => json!({"type": "sync", "id": id, "data": {"conversations": []}}).to_string(),
             "ping" => json!({"type": "pong", "id": id, "data": {}}).to_string(),
             _ => continue,
         };
-        if tx.try_send(Utf8Bytes::from(reply)).is_err() {
+        if tx.send(Utf8Bytes::from(reply)).await.is_err() {
             break;
         }
     }
@@ -226,8 +240,10 @@ async fn session(hub: Arc<Hub>, user: String, socket: WebSocket) {
 }
 
 /// Numbers the message, queues one shared frame to every other connection
-/// of every member, and returns the sender's ack.
-fn fan_out(hub: &Hub, from: &str, conn: u64, d: SendData, id: &str) -> String {
+/// of every member, and returns the sender's ack. A member's full queue
+/// makes the sender wait (the relay loses nothing: a bench run against it
+/// measures the client, not drops).
+async fn fan_out(hub: &Hub, from: &str, conn: u64, d: SendData, id: &str) -> String {
     let (conv, members): (String, Vec<String>) = if let Some(to) = d.to_user_id {
         let conv = if from < to.as_str() {
             format!("{from}:{to}")
@@ -252,9 +268,7 @@ fn fan_out(hub: &Hub, from: &str, conn: u64, d: SendData, id: &str) -> String {
             .unwrap_or_default();
         (conv, all)
     };
-    let Ok(mut seqs) = hub.seqs.lock() else {
-        return String::new();
-    };
+    let mut seqs = hub.seqs.lock().await;
     let seq = {
         let s = seqs.entry(conv.clone()).or_insert(0);
         *s += 1;
@@ -264,15 +278,18 @@ fn fan_out(hub: &Hub, from: &str, conn: u64, d: SendData, id: &str) -> String {
         "seq": seq, "from_user_id": from, "message_type": "text", "content": d.content,
         "client_msg_id": d.client_msg_id});
     let frame = Utf8Bytes::from(json!({"type": "new-message", "data": msg}).to_string());
-    if let Ok(conns) = hub.conns.read() {
-        for m in &members {
-            for (c, tx) in conns.get(m).into_iter().flatten() {
-                if *c != conn {
-                    // Full: that client is too slow; like 4008, it misses out.
-                    let _ = tx.try_send(frame.clone());
-                }
-            }
-        }
+    let targets: Vec<mpsc::Sender<Utf8Bytes>> = match hub.conns.read() {
+        Ok(conns) => members
+            .iter()
+            .flat_map(|m| conns.get(m).into_iter().flatten())
+            .filter(|(c, _)| *c != conn)
+            .map(|(_, tx)| tx.clone())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    for tx in targets {
+        // Closed: that connection is gone.
+        let _ = tx.send(frame.clone()).await;
     }
     drop(seqs);
     json!({"type": "send-ack", "id": id, "data": {"message_id": format!("{conv}:{seq}"),

@@ -1,17 +1,15 @@
 //! `KafkaBus`: the `Bus` port over Kafka topics.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use async_trait::async_trait;
 use ferrochat_domain::routing::GatewayId;
-use ferrochat_ports::bus::{BusError, Consumer, DownstreamRecord, SendRecord, TaskRecord};
+use ferrochat_ports::bus::{
+    BusError, Consumer, Downstream, DownstreamRecord, Published, SendRecord, TaskRecord,
+};
 use ferrochat_ports::Bus;
 use ferrochat_proto::bus as codec;
 use rdkafka::consumer::{BaseConsumer, Consumer as _};
-use rdkafka::producer::{FutureProducer, FutureRecord};
-use rdkafka::types::RDKafkaErrorCode;
-use rdkafka::util::Timeout;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
 use crate::admin::Admin;
@@ -19,51 +17,23 @@ use crate::config::KafkaConfig;
 use crate::consumer::{Decode, KafkaConsumer, Mode};
 use crate::error::map;
 use crate::measure;
+use crate::producer::{Producer, NAGLE_OFF};
+use crate::watch::OnLoss;
 
-/// librdkafka leaves Nagle's algorithm on by default: a small request
-/// written while an earlier one is unacknowledged waits for that ACK,
-/// up to the peer's delayed-ACK timer (40 ms on Linux). Every request
-/// here is small and waited on.
-const NAGLE_OFF: &str = "true";
+/// How often a consumer asks the broker which topics and partitions exist.
+const METADATA_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub struct KafkaBus {
     config: KafkaConfig,
-    producer: FutureProducer,
-    admin: Admin,
+    producer: Arc<Producer>,
 }
 
 impl KafkaBus {
     /// Connects and creates `upstream` and `task` if they are missing.
     pub async fn connect(config: KafkaConfig) -> Result<Arc<Self>, BusError> {
-        let producer: FutureProducer = ClientConfig::new()
-            .set("bootstrap.servers", &config.brokers)
-            // acks=all, and retries that neither duplicate nor reorder a
-            // partition's records: a conversation's sends and a gateway's
-            // deliveries stay in order.
-            .set("enable.idempotence", "true")
-            .set("linger.ms", "1")
-            .set("socket.nagle.disable", NAGLE_OFF)
-            .set(
-                "message.timeout.ms",
-                config.send_timeout.as_millis().to_string(),
-            )
-            .create()
-            .map_err(|e| BusError::Unavailable(format!("kafka producer: {e}")))?;
-        let admin = Admin::new(&config)?;
-        admin
-            .ensure(
-                &[
-                    (&config.upstream_topic, config.upstream_partitions),
-                    (&config.task_topic, config.task_partitions),
-                ],
-                config.replication_factor,
-            )
-            .await?;
-        Ok(Arc::new(Self {
-            config,
-            producer,
-            admin,
-        }))
+        let producer = Producer::new(&config, Admin::new(&config)?)?;
+        producer.ensure_topics().await?;
+        Ok(Arc::new(Self { config, producer }))
     }
 
     fn downstream_topic(&self, gateway: &GatewayId) -> String {
@@ -72,65 +42,6 @@ impl KafkaBus {
             self.config.downstream_topic_prefix,
             gateway.as_str()
         )
-    }
-
-    /// Waits until the broker has the record (or `send_timeout` passes).
-    async fn publish(
-        &self,
-        kind: &'static str,
-        topic: &str,
-        key: Option<&str>,
-        payload: Vec<u8>,
-    ) -> Result<(), BusError> {
-        let mut record = FutureRecord::<str, [u8]>::to(topic).payload(&payload);
-        if let Some(key) = key {
-            record = record.key(key);
-        }
-        let started = Instant::now();
-        let sent = self
-            .producer
-            .send(record, Timeout::After(self.config.send_timeout))
-            .await;
-        measure::published(kind, started.elapsed());
-        sent.map(|_| ()).map_err(|(e, _)| map(topic, &e))
-    }
-
-    /// Hands the record to librdkafka and returns: for downstream records,
-    /// which the fan-out stage sends one after another. Waiting for each
-    /// broker acknowledgement there would make fan-out one round trip per
-    /// record; the idempotent producer keeps the partition's order anyway,
-    /// and a lost delivery costs only a resync by seq. librdkafka's queue
-    /// is bounded: when it is full this waits for room.
-    async fn enqueue(&self, topic: &str, payload: Vec<u8>) -> Result<(), BusError> {
-        let deadline = tokio::time::Instant::now() + self.config.send_timeout;
-        let started = Instant::now();
-        loop {
-            let record = FutureRecord::<str, [u8]>::to(topic).payload(&payload);
-            match self.producer.send_result(record) {
-                Ok(delivery) => {
-                    let topic = topic.to_owned();
-                    tokio::spawn(async move {
-                        let delivered = delivery.await;
-                        measure::published(measure::DOWNSTREAM, started.elapsed());
-                        match delivered {
-                            Ok(Ok(_)) => {}
-                            Ok(Err((e, _))) => {
-                                tracing::warn!(%topic, error = %e, "downstream record not delivered")
-                            }
-                            Err(_) => tracing::warn!(%topic, "producer closed before delivery"),
-                        }
-                    });
-                    return Ok(());
-                }
-                Err((e, _))
-                    if e.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull)
-                        && tokio::time::Instant::now() < deadline =>
-                {
-                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-                }
-                Err((e, _)) => return Err(map(topic, &e)),
-            }
-        }
     }
 
     fn consumer_config(&self, group: Option<&str>) -> ClientConfig {
@@ -142,7 +53,15 @@ impl KafkaBus {
                 self.config.fetch_wait.as_millis().to_string(),
             )
             .set("enable.partition.eof", "false")
-            .set("auto.offset.reset", "earliest");
+            .set("auto.offset.reset", "earliest")
+            // A broker that came back empty has none of our topics until a
+            // producer makes them again; a subscriber learns that they are
+            // back only from fresh metadata (librdkafka's default: every
+            // 5 minutes). One small request every few seconds is cheap.
+            .set(
+                "topic.metadata.refresh.interval.ms",
+                METADATA_REFRESH.as_millis().to_string(),
+            );
         if let Some(group) = group {
             c.set("group.id", group)
                 .set(
@@ -177,38 +96,52 @@ impl KafkaBus {
             inner,
             decode,
             self.config.consumer_buffer,
+            None,
         )?;
         Ok(Box::new(consumer))
     }
 }
 
+/// A gateway's record: its items, in order.
+fn decode_downstream(bytes: &[u8]) -> Result<Downstream, ferrochat_proto::DecodeError> {
+    codec::decode_downstream(bytes).map(Downstream::Items)
+}
+
 #[async_trait]
 impl Bus for KafkaBus {
-    async fn publish_upstream(&self, record: SendRecord) -> Result<(), BusError> {
+    async fn publish_upstream(&self, record: SendRecord) -> Result<Published, BusError> {
         let payload = codec::encode_send(&record);
-        self.publish(
-            measure::UPSTREAM,
-            &self.config.upstream_topic,
-            Some(record.conversation_id.as_str()),
-            payload,
-        )
-        .await
+        self.producer
+            .publish(
+                measure::UPSTREAM,
+                &self.config.upstream_topic,
+                Some(record.conversation_id.as_str()),
+                payload,
+            )
+            .await
     }
 
     async fn publish_downstream(
         &self,
         gateway: &GatewayId,
-        record: DownstreamRecord,
-    ) -> Result<(), BusError> {
+        items: Vec<DownstreamRecord>,
+    ) -> Result<Published, BusError> {
         let topic = self.downstream_topic(gateway);
-        self.enqueue(&topic, codec::encode_downstream(&record))
+        self.producer
+            .publish(
+                measure::DOWNSTREAM,
+                &topic,
+                None,
+                codec::encode_downstream(&items),
+            )
             .await
     }
 
-    async fn publish_task(&self, record: TaskRecord) -> Result<(), BusError> {
+    async fn publish_task(&self, record: TaskRecord) -> Result<Published, BusError> {
         let payload = codec::encode_task(&record);
         let key = record.conversation_id().as_str();
-        self.publish(measure::TASK, &self.config.task_topic, Some(key), payload)
+        self.producer
+            .publish(measure::TASK, &self.config.task_topic, Some(key), payload)
             .await
     }
 
@@ -225,9 +158,10 @@ impl Bus for KafkaBus {
     async fn consume_downstream(
         &self,
         gateway: &GatewayId,
-    ) -> Result<Box<dyn Consumer<DownstreamRecord>>, BusError> {
+    ) -> Result<Box<dyn Consumer<Downstream>>, BusError> {
         let topic = self.downstream_topic(gateway);
-        self.admin
+        self.producer
+            .admin()
             .ensure(&[(&topic, 1)], self.config.replication_factor)
             .await?;
         // librdkafka wants a group id even for an assigned partition; the
@@ -253,13 +187,26 @@ impl Bus for KafkaBus {
         tpl.add_partition_offset(&topic, 0, Offset::Offset(high))
             .map_err(|e| map(&topic, &e))?;
         inner.assign(&tpl).map_err(|e| map(&topic, &e))?;
+        let recreate = {
+            let config = self.config.clone();
+            let topic = topic.clone();
+            Box::new(move || {
+                let admin = Admin::new(&config)?;
+                futures::executor::block_on(admin.ensure(&[(&topic, 1)], config.replication_factor))
+            })
+        };
         let consumer = KafkaConsumer::start(
             topic,
             measure::DOWNSTREAM,
             Mode::Tail,
             inner,
-            codec::decode_downstream,
+            decode_downstream,
             self.config.consumer_buffer,
+            Some(OnLoss {
+                marker: || Downstream::Lost,
+                recreate,
+                from: high,
+            }),
         )?;
         Ok(Box::new(consumer))
     }
@@ -271,6 +218,10 @@ impl Bus for KafkaBus {
             &self.config.task_group,
             codec::decode_task,
         )
+    }
+
+    fn is_healthy(&self) -> bool {
+        self.producer.is_healthy()
     }
 }
 

@@ -28,6 +28,14 @@ pub struct KafkaConfig {
     pub send_timeout: Duration,
     /// Records read ahead of the consumer, per consumer.
     pub consumer_buffer: usize,
+    /// How long the producer waits for more records to send in one
+    /// request (librdkafka's `linger.ms`): a longer wait makes fewer,
+    /// larger requests, which the broker handles for less CPU per record.
+    #[serde(with = "humantime_serde")]
+    pub linger: Duration,
+    /// Records the producer holds unanswered at most
+    /// (`queue.buffering.max.messages`); a publish past it waits.
+    pub producer_queue: usize,
     /// The longest a broker may hold a fetch that finds nothing new
     /// (librdkafka's `fetch.wait.max.ms`). Kafka answers a held fetch as
     /// soon as a record arrives, so there this only sets how often an idle
@@ -63,6 +71,8 @@ impl Default for KafkaConfig {
             commit_interval: Duration::from_secs(1),
             send_timeout: Duration::from_secs(10),
             consumer_buffer: 1024,
+            linger: Duration::from_millis(2),
+            producer_queue: 100_000,
             // librdkafka's default.
             fetch_wait: Duration::from_millis(500),
             session_timeout: Duration::from_secs(10),

@@ -22,6 +22,8 @@ use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::mpsc;
 
+use crate::watch::{self, OnLoss, TailState};
+
 /// How long a clean close may wait for the group coordinator.
 const CLOSE_DEADLINE: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(100);
@@ -40,12 +42,23 @@ pub(crate) enum Mode {
     Tail,
 }
 
-struct Polled<T> {
+pub(crate) struct Polled<T> {
     /// `None` if the payload did not decode: skipped, but its offset still
     /// counts as done once the records around it are.
-    record: Option<T>,
-    partition: i32,
-    offset: i64,
+    pub(crate) record: Option<T>,
+    pub(crate) partition: i32,
+    pub(crate) offset: i64,
+}
+
+impl<T> Polled<T> {
+    /// Something to tell the reader that is not a record of the topic.
+    pub(crate) fn note(record: T) -> Self {
+        Self {
+            record: Some(record),
+            partition: 0,
+            offset: -1,
+        }
+    }
 }
 
 pub(crate) struct KafkaConsumer<T> {
@@ -69,10 +82,34 @@ impl<T: Send + 'static> KafkaConsumer<T> {
         inner: BaseConsumer,
         decode: Decode<T>,
         buffer: usize,
+        on_loss: Option<OnLoss<T>>,
     ) -> Result<Self, BusError> {
         let inner = Arc::new(inner);
         let (tx, rx) = mpsc::channel(buffer.max(1));
         let stop = Arc::new(AtomicBool::new(false));
+        let started = |e: std::io::Error| {
+            BusError::Unavailable(format!("starting the {topic} consumer: {e}"))
+        };
+        let tail = match on_loss {
+            Some(loss) => {
+                let state = Arc::new(TailState::new(loss.from));
+                let (marker, watched) = (loss.marker, state.clone());
+                watch::spawn_tail(
+                    topic.clone(),
+                    inner.clone(),
+                    stop.clone(),
+                    watched,
+                    loss,
+                    tx.clone(),
+                )
+                .map_err(started)?;
+                Some(Tail { state, marker })
+            }
+            None => None,
+        };
+        if mode == Mode::Group {
+            watch::spawn_group(topic.clone(), inner.clone(), stop.clone()).map_err(started)?;
+        }
         let poller = Poller {
             topic: topic.clone(),
             kind,
@@ -81,11 +118,12 @@ impl<T: Send + 'static> KafkaConsumer<T> {
             tx,
             stop: stop.clone(),
             decode,
+            tail,
         };
         std::thread::Builder::new()
             .name(format!("kafka-{topic}"))
             .spawn(move || poller.run())
-            .map_err(|e| BusError::Unavailable(format!("starting the {topic} consumer: {e}")))?;
+            .map_err(started)?;
         Ok(Self {
             topic,
             mode,
@@ -104,18 +142,35 @@ impl<T> Drop for KafkaConsumer<T> {
     }
 }
 
+impl<T> KafkaConsumer<T> {
+    /// Counts a polled record; its record unless it did not decode.
+    fn take(&mut self, polled: Polled<T>) -> Option<T> {
+        if self.mode == Mode::Group {
+            let position = self.returned + u64::from(polled.record.is_some());
+            self.pending
+                .push_back((position, polled.partition, polled.offset));
+        }
+        let record = polled.record?;
+        self.returned += 1;
+        Some(record)
+    }
+}
+
 #[async_trait]
 impl<T: Send + 'static> Consumer<T> for KafkaConsumer<T> {
     async fn next(&mut self) -> Option<T> {
         loop {
             let polled = self.rx.recv().await?;
-            if self.mode == Mode::Group {
-                let position = self.returned + u64::from(polled.record.is_some());
-                self.pending
-                    .push_back((position, polled.partition, polled.offset));
+            if let Some(record) = self.take(polled) {
+                return Some(record);
             }
-            if let Some(record) = polled.record {
-                self.returned += 1;
+        }
+    }
+
+    fn try_next(&mut self) -> Option<T> {
+        loop {
+            let polled = self.rx.try_recv().ok()?;
+            if let Some(record) = self.take(polled) {
                 return Some(record);
             }
         }
@@ -160,6 +215,34 @@ struct Poller<T> {
     tx: mpsc::Sender<Polled<T>>,
     stop: Arc<AtomicBool>,
     decode: Decode<T>,
+    tail: Option<Tail<T>>,
+}
+
+/// A tail reader's state, shared with its watch, and its loss marker.
+struct Tail<T> {
+    state: Arc<TailState>,
+    marker: fn() -> T,
+}
+
+/// Waits for room in the channel, checking `stop` between tries.
+pub(crate) fn send_blocking<T>(
+    tx: &mpsc::Sender<Polled<T>>,
+    mut polled: Polled<T>,
+    stop: &AtomicBool,
+) -> Result<(), ()> {
+    loop {
+        match tx.try_send(polled) {
+            Ok(()) => return Ok(()),
+            Err(mpsc::error::TrySendError::Closed(_)) => return Err(()),
+            Err(mpsc::error::TrySendError::Full(p)) => {
+                if stop.load(Ordering::Acquire) {
+                    return Err(());
+                }
+                polled = p;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
 }
 
 impl<T: Send + 'static> Poller<T> {
@@ -172,6 +255,14 @@ impl<T: Send + 'static> Poller<T> {
                     continue;
                 }
                 Some(Ok(m)) => {
+                    if let Some(tail) = &self.tail {
+                        if tail.state.record(m.offset()) {
+                            watch::report(&self.topic);
+                            if self.send(Polled::note((tail.marker)())).is_err() {
+                                break;
+                            }
+                        }
+                    }
                     if let Some(produced_ms) = m.timestamp().to_millis() {
                         crate::measure::consumed(self.kind, produced_ms);
                     }
@@ -198,21 +289,8 @@ impl<T: Send + 'static> Poller<T> {
         self.close();
     }
 
-    /// Waits for room in the channel, checking `stop` between tries.
-    fn send(&self, mut polled: Polled<T>) -> Result<(), ()> {
-        loop {
-            match self.tx.try_send(polled) {
-                Ok(()) => return Ok(()),
-                Err(mpsc::error::TrySendError::Closed(_)) => return Err(()),
-                Err(mpsc::error::TrySendError::Full(p)) => {
-                    if self.stop.load(Ordering::Acquire) {
-                        return Err(());
-                    }
-                    polled = p;
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-            }
-        }
+    fn send(&self, polled: Polled<T>) -> Result<(), ()> {
+        send_blocking(&self.tx, polled, &self.stop)
     }
 
     fn close(self) {

@@ -20,6 +20,8 @@ mod config;
 mod consumer;
 mod error;
 mod measure;
+mod producer;
+mod watch;
 
 pub use bus::KafkaBus;
 pub use config::KafkaConfig;

@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use ferrochat_domain::routing::GatewayId;
-use ferrochat_ports::bus::{BusError, Consumer, DownstreamRecord, SendRecord, TaskRecord};
+use ferrochat_ports::bus::{
+    BusError, Consumer, Downstream, DownstreamRecord, Published, SendRecord, TaskRecord,
+};
 use ferrochat_ports::Bus;
 use tokio::sync::mpsc;
 
@@ -85,6 +87,12 @@ impl<T: Send + 'static> Consumer<T> for ChannelConsumer<T> {
         record
     }
 
+    fn try_next(&mut self) -> Option<T> {
+        let record = self.rx.try_recv().ok()?;
+        self.returned += 1;
+        Some(record)
+    }
+
     fn position(&self) -> u64 {
         self.returned
     }
@@ -95,13 +103,38 @@ impl<T: Send + 'static> Consumer<T> for ChannelConsumer<T> {
     }
 }
 
+/// A consumer whose records are turned into another type as they come.
+struct MapConsumer<T, U> {
+    inner: ChannelConsumer<T>,
+    map: fn(T) -> U,
+}
+
+#[async_trait]
+impl<T: Send + 'static, U: Send + 'static> Consumer<U> for MapConsumer<T, U> {
+    async fn next(&mut self) -> Option<U> {
+        self.inner.next().await.map(self.map)
+    }
+
+    fn try_next(&mut self) -> Option<U> {
+        self.inner.try_next().map(self.map)
+    }
+
+    fn position(&self) -> u64 {
+        self.inner.position()
+    }
+
+    async fn commit_through(&mut self, position: u64) -> Result<(), BusError> {
+        self.inner.commit_through(position).await
+    }
+}
+
 pub struct LocalBus {
     config: LocalBusConfig,
     upstream: Topic<SendRecord>,
     task: Topic<TaskRecord>,
     /// Created when a gateway starts consuming; publishing to a gateway
     /// nobody consumes is `Unroutable`, never an unbounded pile-up.
-    downstream: Mutex<HashMap<GatewayId, mpsc::Sender<DownstreamRecord>>>,
+    downstream: Mutex<HashMap<GatewayId, mpsc::Sender<Vec<DownstreamRecord>>>>,
 }
 
 impl LocalBus {
@@ -117,15 +150,17 @@ impl LocalBus {
 
 #[async_trait]
 impl Bus for LocalBus {
-    async fn publish_upstream(&self, record: SendRecord) -> Result<(), BusError> {
-        self.upstream.send(record).await
+    /// In process a record is as durable as it gets once it is queued.
+    async fn publish_upstream(&self, record: SendRecord) -> Result<Published, BusError> {
+        self.upstream.send(record).await?;
+        Ok(Published::done())
     }
 
     async fn publish_downstream(
         &self,
         gateway: &GatewayId,
-        record: DownstreamRecord,
-    ) -> Result<(), BusError> {
+        items: Vec<DownstreamRecord>,
+    ) -> Result<Published, BusError> {
         let tx = self
             .downstream
             .lock()
@@ -133,11 +168,13 @@ impl Bus for LocalBus {
             .get(gateway)
             .cloned()
             .ok_or_else(|| BusError::Unroutable(format!("downstream.{}", gateway.as_str())))?;
-        tx.send(record).await.map_err(|_| BusError::Closed)
+        tx.send(items).await.map_err(|_| BusError::Closed)?;
+        Ok(Published::done())
     }
 
-    async fn publish_task(&self, record: TaskRecord) -> Result<(), BusError> {
-        self.task.send(record).await
+    async fn publish_task(&self, record: TaskRecord) -> Result<Published, BusError> {
+        self.task.send(record).await?;
+        Ok(Published::done())
     }
 
     async fn consume_upstream(&self) -> Result<Box<dyn Consumer<SendRecord>>, BusError> {
@@ -147,7 +184,7 @@ impl Bus for LocalBus {
     async fn consume_downstream(
         &self,
         gateway: &GatewayId,
-    ) -> Result<Box<dyn Consumer<DownstreamRecord>>, BusError> {
+    ) -> Result<Box<dyn Consumer<Downstream>>, BusError> {
         let (tx, rx) = mpsc::channel(self.config.downstream.max(1));
         let mut map = self
             .downstream
@@ -160,7 +197,11 @@ impl Bus for LocalBus {
             )));
         }
         map.insert(gateway.clone(), tx);
-        Ok(Box::new(ChannelConsumer::new(rx)))
+        // Nothing in process is ever lost.
+        Ok(Box::new(MapConsumer {
+            inner: ChannelConsumer::new(rx),
+            map: Downstream::Items,
+        }))
     }
 
     async fn consume_task(&self) -> Result<Box<dyn Consumer<TaskRecord>>, BusError> {

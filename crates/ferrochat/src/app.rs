@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::readiness::StoreReachable;
+use crate::readiness::{All, BusHealthy, StoreReachable};
 use crate::{logic_link, open, secret, telemetry};
 
 pub struct App {
@@ -66,7 +66,11 @@ impl App {
                 .redis_url
                 .is_some()
                 .then_some(config.presence.route_ttl),
-            readiness: Arc::new(StoreReachable(store.clone())),
+            heartbeat_interval: config.presence.heartbeat_interval,
+            readiness: Arc::new(All(vec![
+                Arc::new(StoreReachable(store.clone())),
+                Arc::new(BusHealthy(bus.clone())),
+            ])),
             metrics: telemetry::metrics_render(),
             send_limiter: open::send_limiter(&config).await?,
         };

@@ -149,10 +149,16 @@ pub struct PresenceConfig {
     /// Prepended to every Redis key, so deployments can share a Redis.
     pub redis_prefix: String,
     /// With Redis: a gateway's routes outlive its last heartbeat by this
-    /// much (it beats every third of it), so a dead gateway's users count
-    /// as offline after at most this long.
+    /// much, so a dead gateway's users count as offline after at most this
+    /// long.
     #[serde(with = "humantime_serde")]
     pub route_ttl: Duration,
+    /// With Redis: how often a gateway heartbeats (at most a third of
+    /// `route_ttl`). It is also how soon a gateway notices that Redis lost
+    /// its routes (restarted empty) and puts them back; meanwhile logic
+    /// and task wait three times this long before trusting the table.
+    #[serde(with = "humantime_serde")]
+    pub heartbeat_interval: Duration,
 }
 
 impl Default for PresenceConfig {
@@ -161,6 +167,7 @@ impl Default for PresenceConfig {
             redis_url: None,
             redis_prefix: "ferrochat:".to_owned(),
             route_ttl: Duration::from_secs(60),
+            heartbeat_interval: Duration::from_secs(1),
         }
     }
 }
@@ -430,6 +437,14 @@ impl Config {
         }
         if self.presence.route_ttl < Duration::from_secs(1) {
             return bad("presence.route_ttl", "must be at least 1s");
+        }
+        if self.presence.heartbeat_interval < Duration::from_millis(100)
+            || self.presence.heartbeat_interval > Duration::from_secs(60)
+        {
+            return bad(
+                "presence.heartbeat_interval",
+                "must be between 100ms and 60s",
+            );
         }
         if let Some(url) = &self.presence.redis_url {
             if !url.starts_with("redis://") {

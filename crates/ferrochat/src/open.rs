@@ -94,6 +94,9 @@ async fn redis(config: &Config) -> anyhow::Result<Option<RedisPresence>> {
     };
     let options = RedisOptions {
         prefix: config.presence.redis_prefix.clone(),
+        // Every gateway beats within one interval; two more for its
+        // restore and the reader's own delay.
+        settle: config.presence.heartbeat_interval * 3,
         ..RedisOptions::default()
     };
     // The URL may hold a password: the error names only the setting.

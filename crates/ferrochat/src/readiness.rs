@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrochat_ports::{Readiness, Store};
+use ferrochat_ports::{Bus, Readiness, Store};
 
 /// Ready while the store answers.
 pub(crate) struct StoreReachable(pub(crate) Arc<dyn Store>);
@@ -15,5 +15,33 @@ impl Readiness for StoreReachable {
             .ping()
             .await
             .map_err(|_| "store unreachable".to_owned())
+    }
+}
+
+/// Ready while the bus takes records: not while its broker refuses them
+/// or its producer is being rebuilt after a fatal error.
+pub(crate) struct BusHealthy(pub(crate) Arc<dyn Bus>);
+
+#[async_trait]
+impl Readiness for BusHealthy {
+    async fn check(&self) -> Result<(), String> {
+        if self.0.is_healthy() {
+            Ok(())
+        } else {
+            Err("bus unavailable".to_owned())
+        }
+    }
+}
+
+/// Ready when every one of them is; the first that is not says why.
+pub(crate) struct All(pub(crate) Vec<Arc<dyn Readiness>>);
+
+#[async_trait]
+impl Readiness for All {
+    async fn check(&self) -> Result<(), String> {
+        for r in &self.0 {
+            r.check().await?;
+        }
+        Ok(())
     }
 }

@@ -16,7 +16,12 @@ pub struct GatewayConfig {
     pub auth_rate_limit: RateLimitConfig,
     /// Per user, on every send (WebSocket and HTTP).
     pub send_rate_limit: RateLimitConfig,
-    /// How long an HTTP send waits for its commit before answering 1004.
+    /// How long a WebSocket send waits for its answer before it is told
+    /// 1009 (resend with the same client_msg_id) and its place in the
+    /// connection's window is freed. Answers are lost only if the broker
+    /// loses records (a crashed logic's sends are answered by the next),
+    /// so this is long: a deep queue under load must not time out. An HTTP
+    /// send waits at most nine tenths of `request_timeout`.
     #[serde(with = "humantime_serde")]
     pub send_timeout: Duration,
     pub ws: WsConfig,
@@ -43,6 +48,10 @@ pub struct WsConfig {
     pub idle_timeout: Duration,
     /// Most WebSocket connections at once; more get 503.
     pub max_connections: usize,
+    /// Sends one connection may have waiting for their answer; with that
+    /// many out, the gateway reads no more of its frames until one is
+    /// answered.
+    pub send_window: usize,
 }
 
 impl Default for WsConfig {
@@ -53,6 +62,7 @@ impl Default for WsConfig {
             ping_interval: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(90),
             max_connections: 100_000,
+            send_window: 256,
         }
     }
 }
@@ -70,7 +80,7 @@ impl Default for GatewayConfig {
                 per_second: 10,
                 burst: 100,
             },
-            send_timeout: Duration::from_secs(10),
+            send_timeout: Duration::from_secs(120),
             ws: WsConfig::default(),
             max_content_bytes: 16 * 1024,
         }

@@ -3,7 +3,9 @@
 //! once the TTL lapses, and nobody is told to deliver to it any more.
 //! When a heartbeat finds the table forgot this gateway (a Redis restart,
 //! or beats missed for a whole TTL), the gateway puts back every
-//! connection it holds.
+//! connection it holds. Beats come often (`presence.heartbeat_interval`,
+//! 1 s), because until the gateway has put its routes back, whoever
+//! delivers waits (`Presence::settled`).
 
 use std::time::Duration;
 
@@ -20,12 +22,19 @@ pub(crate) async fn start(state: &AppState, ttl: Duration) -> std::io::Result<()
     let failed = |e| std::io::Error::other(format!("route table: {e}"));
     presence.forget_gateway(id).await.map_err(failed)?;
     presence.heartbeat(id, ttl).await.map_err(failed)?;
+    // Nothing to put back yet; this says so.
+    presence.restore(id, &[]).await.map_err(failed)?;
     Ok(())
 }
 
-/// Renews every third of `ttl` until `stop`.
-pub(crate) async fn keep_alive(state: AppState, ttl: Duration, stop: CancellationToken) {
-    let mut tick = tokio::time::interval((ttl / 3).max(Duration::from_millis(100)));
+/// Renews every `every` until `stop`.
+pub(crate) async fn keep_alive(
+    state: AppState,
+    ttl: Duration,
+    every: Duration,
+    stop: CancellationToken,
+) {
+    let mut tick = tokio::time::interval(every.max(Duration::from_millis(100)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await; // the first tick is immediate: `start` just beat
     loop {

@@ -18,6 +18,7 @@ mod reply;
 mod send;
 mod serve;
 mod state;
+mod targets;
 mod ws;
 
 pub use config::{GatewayConfig, RateLimitConfig, WsConfig};

@@ -1,20 +1,38 @@
 //! The gateway's half of a send, shared by WebSocket and HTTP: rate limit,
-//! resolve the conversation, publish on `upstream` keyed by it. The answer
-//! comes back on this gateway's downstream topic.
+//! find the conversation, register who waits for the answer, and hand the
+//! record to `upstream` keyed by the conversation. The bus takes records in
+//! order and says later when each is durable, so a connection reads its
+//! next frame while its earlier sends are still on their way; the answer
+//! comes back on this gateway's downstream topic (`answer`).
 //!
-//! `ferrochat_gateway_send_seconds{stage}` times each step (`limit`,
-//! `resolve`, `publish`): a connection reads its next frame only after
-//! them, so their sum bounds what one connection can send per second.
+//! `ferrochat_gateway_send_seconds{stage}` times each step a connection
+//! waits for before it reads its next frame (`limit`, `resolve`,
+//! `publish`).
 
 use std::time::Instant;
 
 use ferrochat_domain::commands::SendMessage;
-use ferrochat_domain::{ErrorKind, Principal};
-use ferrochat_ports::bus::{ReplyTo, SendRecord};
+use ferrochat_domain::{Ack, ConversationId, ErrorKind, Principal, SendTarget};
+use ferrochat_ports::bus::{Published, ReplyTo, SendRecord};
 use ferrochat_ports::ApiError;
 use ferrochat_wire::messaging::SendMessageBody;
 
+use crate::pending::Waiter;
 use crate::state::AppState;
+use crate::ws::frames;
+
+/// What a send that gets no answer in time is told. Resending with the
+/// same `client_msg_id` never stores it twice.
+pub(crate) fn unconfirmed() -> ApiError {
+    ApiError::unavailable(
+        "the message was not confirmed in time; resend it with the same client_msg_id",
+    )
+}
+
+/// What a send the bus would not take is told.
+fn not_taken() -> ApiError {
+    ApiError::unavailable("server busy, retry the send with the same client_msg_id")
+}
 
 /// Rate-limits and decodes a raw send.
 pub(crate) async fn accept(
@@ -36,35 +54,115 @@ pub(crate) async fn accept(
     Ok(body.decode(state.config.max_content_bytes)?)
 }
 
+/// A send handed to the bus: its token, and what resolves once the record
+/// is durable (a failure there is answered through `failed`).
+pub(crate) struct Submitted {
+    pub(crate) token: u64,
+    pub(crate) published: Published,
+}
+
+/// Finds the conversation, registers `waiter` and publishes. On an error
+/// the waiter is dropped (freeing its window slot) and the caller answers.
 pub(crate) async fn submit(
     state: &AppState,
     who: &Principal,
     cmd: SendMessage,
-    reply_to: ReplyTo,
-) -> Result<(), ApiError> {
+    waiter: Waiter,
+) -> Result<Submitted, ApiError> {
     let started = Instant::now();
-    let conversation_id = state
-        .deps
-        .messaging
-        .resolve_target(&who.user_id, &cmd.target)
-        .await;
+    let conversation_id = resolve(state, who, &cmd.target).await;
     timed("resolve", started);
     let conversation_id = conversation_id?;
+    let conn = match &waiter {
+        Waiter::Ws { conn, .. } => Some(*conn),
+        Waiter::Http(_) => None,
+    };
+    let token = state.pending.register(waiter);
     let record = SendRecord {
         sender: who.user_id.clone(),
         conversation_id,
         client_msg_id: cmd.client_msg_id,
         message_type: cmd.message_type,
         content: cmd.content,
-        reply_to,
+        reply_to: ReplyTo {
+            gateway: state.deps.id.clone(),
+            token,
+            conn,
+        },
     };
     let started = Instant::now();
     let published = state.deps.bus.publish_upstream(record).await;
     timed("publish", started);
-    published.map_err(|e| {
-        tracing::error!(error = %e, "cannot publish upstream");
-        ApiError::internal()
-    })
+    match published {
+        Ok(published) => Ok(Submitted { token, published }),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot publish upstream");
+            state.pending.take(token);
+            Err(not_taken())
+        }
+    }
+}
+
+/// A send whose record the bus took but could not make durable.
+pub(crate) fn failed(state: &AppState, token: u64, e: &ferrochat_ports::bus::BusError) {
+    tracing::warn!(error = %e, "a send's upstream record was not stored");
+    answer(state, token, Err(not_taken()));
+}
+
+/// Answers whoever waits on `token`, once; a token nobody waits on any
+/// more (answered already, or overdue) is dropped.
+pub(crate) fn answer(state: &AppState, token: u64, result: Result<Ack, ApiError>) {
+    match state.pending.take(token) {
+        Some(waiter) => deliver(state, waiter, result),
+        None => metrics::counter!("ferrochat_gateway_unexpected_answers_total").increment(1),
+    }
+}
+
+/// Tells a waiter its outcome.
+pub(crate) fn deliver(state: &AppState, waiter: Waiter, result: Result<Ack, ApiError>) {
+    match waiter {
+        Waiter::Http(tx) => {
+            let _ = tx.send(result);
+        }
+        Waiter::Ws {
+            conn,
+            request_id,
+            slot,
+        } => {
+            state
+                .registry
+                .send_to(conn, frames::reply(request_id.as_deref(), &result));
+            drop(slot);
+        }
+    }
+}
+
+/// The conversation a send goes to: named, or remembered, or asked of
+/// logic once (which creates a single conversation if needed).
+async fn resolve(
+    state: &AppState,
+    who: &Principal,
+    target: &SendTarget,
+) -> Result<ConversationId, ApiError> {
+    let remembered = match target {
+        SendTarget::Conversation(id) => return Ok(id.clone()),
+        SendTarget::User(peer) => state.targets.single(&who.user_id, peer),
+        SendTarget::Group(group) => state.targets.group(group),
+    };
+    if let Some(id) = remembered {
+        return Ok(id);
+    }
+    let id = state
+        .deps
+        .messaging
+        .resolve_target(&who.user_id, target)
+        .await?;
+    match target {
+        SendTarget::User(peer) => state.targets.remember_single(&who.user_id, peer, &id),
+        SendTarget::Group(group) => state.targets.remember_group(group, &id),
+        SendTarget::Conversation(_) => {}
+    }
+    Ok(id)
 }
 
 fn timed(stage: &'static str, started: Instant) {

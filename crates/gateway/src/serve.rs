@@ -14,6 +14,8 @@ use crate::state::{AppState, GatewayDeps};
 
 /// How often idle rate-limit buckets are forgotten.
 const LIMITER_SWEEP: Duration = Duration::from_secs(60);
+/// How often sends past `gateway.send_timeout` are answered.
+const PENDING_SWEEP: Duration = Duration::from_millis(500);
 
 /// The complete HTTP app, for serving or for `oneshot` tests.
 pub fn router(deps: GatewayDeps, config: &GatewayConfig) -> Router {
@@ -50,13 +52,16 @@ pub async fn run(
         .map_err(|e| std::io::Error::other(format!("gateway downstream: {e}")))?;
     if let Some(ttl) = state.deps.route_ttl {
         crate::heartbeat::start(&state, ttl).await?;
+        let every = state.deps.heartbeat_interval.min(ttl / 3);
         tasks.spawn(crate::heartbeat::keep_alive(
             state.clone(),
             ttl,
+            every,
             background.clone(),
         ));
     }
     tasks.spawn(sweep_limiters(state.clone(), background.clone()));
+    tasks.spawn(sweep_pending(state.clone(), background.clone()));
     tasks.spawn(crate::ws::dispatch(
         state.clone(),
         downstream,
@@ -79,6 +84,27 @@ pub async fn run(
     tasks.close();
     tasks.wait().await;
     served
+}
+
+/// Answers sends that waited past `gateway.send_timeout` with 1009.
+async fn sweep_pending(state: AppState, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(PENDING_SWEEP);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let overdue = state.pending.overdue();
+        if !overdue.is_empty() {
+            tracing::warn!(sends = overdue.len(), "sends not answered in time");
+            metrics::counter!("ferrochat_gateway_send_timeouts_total")
+                .increment(overdue.len() as u64);
+        }
+        for waiter in overdue {
+            crate::send::deliver(&state, waiter, Err(crate::send::unconfirmed()));
+        }
+        metrics::gauge!("ferrochat_gateway_sends_waiting").set(state.pending.len() as f64);
+    }
 }
 
 async fn sweep_limiters(state: AppState, stop: CancellationToken) {

@@ -15,6 +15,7 @@ use crate::config::GatewayConfig;
 use crate::fallback::FallbackRateLimiter;
 use crate::pending::Pending;
 use crate::ratelimit::{KeyedLimiter, LocalRateLimiter};
+use crate::targets::Targets;
 use crate::ws::Registry;
 
 /// Renders the process's metrics in Prometheus text format.
@@ -34,9 +35,13 @@ pub struct GatewayDeps {
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
     /// In a cluster, this gateway's routes live as long as its heartbeats:
-    /// `Some(ttl)` renews them every third of `ttl` (`None` embedded,
-    /// where the route table lives and dies with the process).
+    /// `Some(ttl)` keeps them alive (`None` embedded, where the route table
+    /// lives and dies with the process).
     pub route_ttl: Option<std::time::Duration>,
+    /// How often a cluster gateway beats (at most a third of `route_ttl`):
+    /// also how soon it notices that the route table lost its routes and
+    /// puts them back.
+    pub heartbeat_interval: std::time::Duration,
     pub readiness: Arc<dyn Readiness>,
     pub metrics: MetricsRender,
     /// Per-user send buckets shared by every gateway (Redis in a cluster):
@@ -53,6 +58,8 @@ pub(crate) struct AppState {
     pub(crate) send_limiter: Arc<dyn RateLimiter>,
     pub(crate) registry: Arc<Registry>,
     pub(crate) pending: Arc<Pending>,
+    /// The conversations of peers and groups, once known.
+    pub(crate) targets: Arc<Targets>,
     /// One permit per open WebSocket.
     pub(crate) ws_permits: Arc<Semaphore>,
     /// Cancelled when the gateway shuts down: sessions close with 1001.
@@ -73,7 +80,8 @@ impl AppState {
                 None => Arc::new(LocalRateLimiter::new(config.send_rate_limit)),
             },
             registry: Arc::new(Registry::new()),
-            pending: Arc::new(Pending::default()),
+            pending: Arc::new(Pending::new(config.send_timeout)),
+            targets: Arc::new(Targets::default()),
             ws_permits: Arc::new(Semaphore::new(config.ws.max_connections.max(1))),
             shutdown: CancellationToken::new(),
             sessions: TaskTracker::new(),

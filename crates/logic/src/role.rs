@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::accounts::{Accounts, AuthConfig};
+use crate::accounts::{Accounts, AuthConfig, Sessions};
 use crate::deps::LogicDeps;
 use crate::groups::Groups;
 use crate::messaging::{
@@ -53,6 +53,7 @@ impl Logic {
             shared.clone(),
         ));
         let access = Arc::new(AccessCache::new(local, shared.clone()));
+        let sessions = Sessions::new(deps.store.clone(), local, shared.clone());
         let profiles = Arc::new(Profiles::new(deps.store.clone(), shared));
         let pipeline = Pipeline::new(
             deps.store.clone(),
@@ -67,6 +68,7 @@ impl Logic {
             accounts: Arc::new(Accounts::new(
                 deps.clone(),
                 profiles.clone(),
+                sessions,
                 &config.auth,
                 secret,
             )?),
@@ -75,7 +77,6 @@ impl Logic {
                 audience: audience.clone(),
                 access: access.clone(),
                 profiles: profiles.clone(),
-                dm_policy: config.messaging.dm_policy,
             }),
             groups: Arc::new(Groups {
                 deps: deps.clone(),

@@ -94,6 +94,7 @@ impl Social {
             user_id: user.clone(),
             online,
         });
+        // Presence is news, not history: not waited for, and not retried.
         if let Err(e) = deliver(
             &*self.deps.bus,
             routes.into_iter().map(|(_, r)| r),

@@ -21,6 +21,17 @@ pub enum PresenceError {
     Unavailable(String),
 }
 
+/// Whether routes read from the table can be trusted to list every live
+/// connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    Yes,
+    /// The table lost data (a Redis restarted empty, say) and gateways are
+    /// still putting their connections back: routes read now may miss
+    /// some. Read them again after this long.
+    Wait(Duration),
+}
+
 /// What a heartbeat found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Heartbeat {
@@ -64,11 +75,21 @@ pub trait Presence: Send + Sync + 'static {
     /// Re-records connections of `gateway` after a heartbeat answered
     /// `Reset`: an idempotent `connect` of each, without first/last
     /// answers (the users' friends were never told they went offline).
+    /// Once it returns, the gateway counts as restored (see `settled`).
     async fn restore(
         &self,
         gateway: &GatewayId,
         conns: &[(UserId, ConnId)],
     ) -> Result<(), PresenceError>;
+
+    /// Whether routes read just before this call were complete. A table
+    /// that can lose its data (Redis) says `Wait` from the moment it finds
+    /// it lost them until every live gateway had time to beat and
+    /// `restore`; whoever delivers by routes reads them again then, so a
+    /// message committed meanwhile still reaches every open connection.
+    async fn settled(&self) -> Result<Settled, PresenceError> {
+        Ok(Settled::Yes)
+    }
 
     /// A clean gateway shutdown: the gateway is dead from now until it
     /// heartbeats again, and its routes are removed.

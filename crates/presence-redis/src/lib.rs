@@ -45,6 +45,10 @@ pub struct RedisOptions {
     pub response_timeout: Duration,
     /// How long one attempt to (re)connect may take.
     pub connection_timeout: Duration,
+    /// After the table lost its data, how long until every live gateway
+    /// has beaten again and put its routes back: well over the gateways'
+    /// heartbeat interval. Until then `settled` says wait.
+    pub settle: Duration,
 }
 
 impl Default for RedisOptions {
@@ -53,6 +57,7 @@ impl Default for RedisOptions {
             prefix: "ferrochat:".to_owned(),
             response_timeout: Duration::from_secs(2),
             connection_timeout: Duration::from_secs(2),
+            settle: Duration::from_secs(3),
         }
     }
 }
@@ -65,6 +70,10 @@ pub struct RedisPresence {
     con: ConnectionManager,
     keys: Keys,
     scripts: Scripts,
+    settle: Duration,
+    /// Gateways this process has heartbeated for: a later beat that finds
+    /// one forgotten means the table lost its routes.
+    beaten: std::sync::Mutex<std::collections::HashSet<ferrochat_domain::routing::GatewayId>>,
 }
 
 impl RedisPresence {
@@ -82,6 +91,8 @@ impl RedisPresence {
             con,
             keys: Keys::new(&options.prefix),
             scripts: Scripts::new(),
+            settle: options.settle,
+            beaten: Default::default(),
         })
     }
 }

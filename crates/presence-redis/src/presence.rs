@@ -8,6 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::UserId;
+use ferrochat_ports::presence::Settled;
 use ferrochat_ports::{Heartbeat, Presence, PresenceError};
 use redis::AsyncCommands as _;
 
@@ -103,6 +104,11 @@ impl Presence for RedisPresence {
         let ttl_ms = u64::try_from(ttl.as_millis())
             .unwrap_or(MAX_TTL_MS)
             .clamp(1, MAX_TTL_MS);
+        let beaten = self
+            .beaten
+            .lock()
+            .map(|mut b| !b.insert(gateway.clone()))
+            .unwrap_or(true);
         let mut con = self.con.clone();
         let was_alive: i64 = self
             .scripts
@@ -110,6 +116,7 @@ impl Presence for RedisPresence {
             .arg(self.keys.prefix())
             .arg(gateway.as_str())
             .arg(ttl_ms)
+            .arg(u8::from(beaten))
             .invoke_async(&mut con)
             .await
             .map_err(unavailable)?;
@@ -134,7 +141,32 @@ impl Presence for RedisPresence {
             }
             let _: i64 = call.invoke_async(&mut con).await.map_err(unavailable)?;
         }
+        let _: i64 = self
+            .scripts
+            .ready
+            .arg(self.keys.prefix())
+            .arg(gateway.as_str())
+            .invoke_async(&mut con)
+            .await
+            .map_err(unavailable)?;
         Ok(())
+    }
+
+    async fn settled(&self) -> Result<Settled, PresenceError> {
+        let settle_ms = u64::try_from(self.settle.as_millis()).unwrap_or(MAX_TTL_MS);
+        let mut con = self.con.clone();
+        let wait_ms: u64 = self
+            .scripts
+            .settled
+            .arg(self.keys.prefix())
+            .arg(settle_ms)
+            .invoke_async(&mut con)
+            .await
+            .map_err(unavailable)?;
+        Ok(match wait_ms {
+            0 => Settled::Yes,
+            ms => Settled::Wait(Duration::from_millis(ms)),
+        })
     }
 
     async fn forget_gateway(&self, gateway: &GatewayId) -> Result<(), PresenceError> {

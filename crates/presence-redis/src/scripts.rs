@@ -11,6 +11,8 @@ pub(crate) struct Scripts {
     pub(crate) forget: Script,
     pub(crate) purge: Script,
     pub(crate) restore: Script,
+    pub(crate) ready: Script,
+    pub(crate) settled: Script,
     pub(crate) bucket: Script,
 }
 
@@ -32,6 +34,8 @@ impl Scripts {
             forget: script!("forget.lua"),
             purge: script!("purge.lua"),
             restore: script!("restore.lua"),
+            ready: script!("ready.lua"),
+            settled: script!("settled.lua"),
             bucket: script!("bucket.lua"),
         }
     }

@@ -22,12 +22,30 @@ pub fn decode_send(bytes: &[u8]) -> Result<SendRecord, DecodeError> {
     pb::SendRecord::decode(bytes)?.try_into()
 }
 
-pub fn encode_downstream(record: &DownstreamRecord) -> Vec<u8> {
-    pb::DownstreamRecord::from(record).encode_to_vec()
+/// One record of `items`: the item itself when there is one, else a batch.
+pub fn encode_downstream(items: &[DownstreamRecord]) -> Vec<u8> {
+    match items {
+        [one] => pb::DownstreamRecord::from(one).encode_to_vec(),
+        many => pb::DownstreamRecord {
+            kind: Some(pb::downstream_record::Kind::Batch(pb::DownstreamBatch {
+                items: many.iter().map(pb::DownstreamRecord::from).collect(),
+            })),
+        }
+        .encode_to_vec(),
+    }
 }
 
-pub fn decode_downstream(bytes: &[u8]) -> Result<DownstreamRecord, DecodeError> {
-    pb::DownstreamRecord::decode(bytes)?.try_into()
+/// The items of one record, in order.
+pub fn decode_downstream(bytes: &[u8]) -> Result<Vec<DownstreamRecord>, DecodeError> {
+    let record = pb::DownstreamRecord::decode(bytes)?;
+    match record.kind {
+        Some(pb::downstream_record::Kind::Batch(batch)) => batch
+            .items
+            .into_iter()
+            .map(DownstreamRecord::try_from)
+            .collect(),
+        kind => Ok(vec![pb::DownstreamRecord { kind }.try_into()?]),
+    }
 }
 
 pub fn encode_task(record: &TaskRecord) -> Vec<u8> {
@@ -69,19 +87,17 @@ impl TryFrom<pb::Route> for Route {
 impl From<&ReplyTo> for pb::ReplyTo {
     fn from(r: &ReplyTo) -> Self {
         use pb::reply_to::Target;
-        let target = match r {
-            ReplyTo::Http { gateway, token } => Target::Http(pb::HttpReply {
-                gateway: gateway.as_str().to_owned(),
-                token: *token,
-            }),
-            ReplyTo::Ws {
+        let gateway = r.gateway.as_str().to_owned();
+        let target = match r.conn {
+            None => Target::Http(pb::HttpReply {
                 gateway,
-                conn,
-                request_id,
-            } => Target::Ws(pb::WsReply {
-                gateway: gateway.as_str().to_owned(),
+                token: r.token,
+            }),
+            Some(conn) => Target::Ws(pb::WsReply {
+                gateway,
                 conn: conn.0,
-                request_id: request_id.clone(),
+                request_id: None,
+                token: r.token,
             }),
         };
         Self {
@@ -95,14 +111,15 @@ impl TryFrom<pb::ReplyTo> for ReplyTo {
     fn try_from(r: pb::ReplyTo) -> Result<Self, DecodeError> {
         use pb::reply_to::Target;
         Ok(match required(r.target, "reply_to")? {
-            Target::Http(h) => Self::Http {
+            Target::Http(h) => Self {
                 gateway: gateway(h.gateway)?,
                 token: h.token,
+                conn: None,
             },
-            Target::Ws(w) => Self::Ws {
+            Target::Ws(w) => Self {
                 gateway: gateway(w.gateway)?,
-                conn: ConnId(w.conn),
-                request_id: w.request_id,
+                token: w.token,
+                conn: Some(ConnId(w.conn)),
             },
         })
     }
@@ -359,6 +376,7 @@ impl TryFrom<pb::DownstreamRecord> for DownstreamRecord {
             Kind::CloseSession(c) => DownstreamRecord::CloseSession {
                 session: SessionId::parse(&c.session_id)?,
             },
+            Kind::Batch(_) => return Err(DecodeError::field("batch", "is inside a batch")),
         })
     }
 }

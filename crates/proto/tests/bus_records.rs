@@ -43,19 +43,20 @@ fn same<T: std::fmt::Debug>(a: &T, b: &T) {
 #[test]
 fn send_records_round_trip() {
     for reply_to in [
-        ReplyTo::Http {
+        ReplyTo {
             gateway: gw("gw-1"),
             token: u64::MAX,
+            conn: None,
         },
-        ReplyTo::Ws {
+        ReplyTo {
             gateway: gw("gw-2"),
-            conn: ConnId(7),
-            request_id: Some("r-9".into()),
+            token: 9,
+            conn: Some(ConnId(7)),
         },
-        ReplyTo::Ws {
+        ReplyTo {
             gateway: gw("gw-2"),
-            conn: ConnId(0),
-            request_id: None,
+            token: 0,
+            conn: Some(ConnId(0)),
         },
     ] {
         let record = SendRecord {
@@ -93,9 +94,10 @@ fn downstream_records_round_trip() {
     ];
     let mut records = vec![
         DownstreamRecord::Reply {
-            reply_to: ReplyTo::Http {
+            reply_to: ReplyTo {
                 gateway: gw("a"),
                 token: 1,
+                conn: None,
             },
             result: Ok(ack),
         },
@@ -115,10 +117,10 @@ fn downstream_records_round_trip() {
         ErrorKind::Unavailable,
     ] {
         records.push(DownstreamRecord::Reply {
-            reply_to: ReplyTo::Ws {
+            reply_to: ReplyTo {
                 gateway: gw("b"),
-                conn: ConnId(5),
-                request_id: None,
+                token: 3,
+                conn: Some(ConnId(5)),
             },
             result: Err(ApiError::new(kind, "no")),
         });
@@ -129,10 +131,45 @@ fn downstream_records_round_trip() {
             event: Arc::new(event),
         });
     }
-    for record in records {
-        let back = decode_downstream(&encode_downstream(&record)).expect("decodes");
-        same(&record, &back);
+    for record in &records {
+        let one = std::slice::from_ref(record);
+        let back = decode_downstream(&encode_downstream(one)).expect("decodes");
+        same(&one.to_vec(), &back);
     }
+    // Several in one record come back in order.
+    let back = decode_downstream(&encode_downstream(&records)).expect("decodes");
+    same(&records, &back);
+}
+
+#[test]
+fn a_single_item_is_written_as_before_batches_existed() {
+    let record = DownstreamRecord::CloseSession {
+        session: SessionId::generate(),
+    };
+    let bytes = encode_downstream(std::slice::from_ref(&record));
+    let plain = pb::DownstreamRecord::decode(bytes.as_slice()).expect("protobuf");
+    assert!(matches!(
+        plain.kind,
+        Some(pb::downstream_record::Kind::CloseSession(_))
+    ));
+}
+
+#[test]
+fn a_batch_inside_a_batch_is_refused() {
+    let inner = pb::DownstreamRecord {
+        kind: Some(pb::downstream_record::Kind::Batch(pb::DownstreamBatch {
+            items: vec![],
+        })),
+    };
+    let outer = pb::DownstreamRecord {
+        kind: Some(pb::downstream_record::Kind::Batch(pb::DownstreamBatch {
+            items: vec![inner],
+        })),
+    };
+    assert_eq!(
+        field_of(decode_downstream(&outer.encode_to_vec()).expect_err("nested")),
+        "batch"
+    );
 }
 
 #[test]
@@ -244,6 +281,7 @@ fn bad_fields_are_named() {
                     gateway: String::new(),
                     conn: 1,
                     request_id: None,
+                    token: 1,
                 })),
             })
         }),

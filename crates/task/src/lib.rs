@@ -9,12 +9,14 @@
 //! `TaskRecord::Push`.
 //!
 //! Records are handled in bus order, so a conversation's messages reach
-//! each gateway in seq order. Pushes run alongside in a bounded queue
-//! that never blocks the loop (`inflight.rs`), and a record is committed
-//! once it is delivered and its pushes are done, given up or dropped, so
-//! at least once: after a crash
-//! it comes again, clients drop what they already have by seq, and the
-//! webhook by message id.
+//! each gateway in seq order. A record's deliveries go out through an
+//! `Outbox`, which says when the bus has stored them (and publishes them
+//! again, in order, if it failed to); pushes run alongside in a bounded
+//! queue that never blocks the loop (`inflight.rs`). A record is committed
+//! once its deliveries are stored and its pushes are done, given up or
+//! dropped, so at least once: after a crash it comes again (at most one
+//! `bus.kafka.commit_interval` of records), clients drop what they
+//! already have by seq, and the webhook by message id.
 
 mod fanout;
 mod inflight;
@@ -22,7 +24,7 @@ pub mod push;
 
 use std::sync::Arc;
 
-use ferrochat_ports::bus::{Consumer, TaskRecord};
+use ferrochat_ports::bus::{Acked, Consumer, Outbox, TaskRecord};
 use ferrochat_ports::{Bus, Presence, Store};
 use tokio_util::sync::CancellationToken;
 
@@ -53,6 +55,9 @@ impl Default for TaskConfig {
     }
 }
 
+/// Records whose deliveries the bus may hold unstored at once.
+const WINDOW: usize = 64;
+
 /// Consumes the `task` topic until `cancel`. Pushes still running then
 /// are stopped; their records stay uncommitted.
 pub async fn run(
@@ -65,44 +70,62 @@ pub async fn run(
         deps.bus.consume_task().await.map_err(|e| e.to_string())?;
     let mut inflight =
         pusher.map(|p| InFlight::new(Arc::new(p), config.push.concurrency, config.push.queue));
-    let mut committed = 0;
-    loop {
-        let record = tokio::select! {
+    let mut outbox: Outbox<u64> = Outbox::new(deps.bus.clone());
+    let mut progress = Progress::default();
+    let mut reading = true;
+    while reading || !outbox.is_empty() {
+        tokio::select! {
             biased;
-            _ = cancel.cancelled() => break,
-            _ = reap(inflight.as_mut()) => {
-                commit(&mut *consumer, inflight.as_ref(), &mut committed).await;
-                continue;
-            }
-            r = consumer.next() => match r {
-                Some(r) => r,
-                None => break,
-            },
-        };
-        let position = consumer.position();
-        match record {
-            TaskRecord::Fanout { message, exclude } => {
-                let pushes = inflight.as_mut().map(|i| (i, position));
-                let done =
-                    fanout::fan_out(&deps, &config, &message, exclude.as_ref(), pushes).await;
-                if let Err(e) = done {
-                    tracing::warn!(error = %e, conv.id = %message.conversation_id, "task fan-out failed");
+            ack = outbox.next_ack(), if !outbox.is_empty() => {
+                match ack {
+                    Acked::Done(position) => progress.durable = position,
+                    Acked::Failed(e) => {
+                        tracing::warn!(error = %e, "the bus did not store a fan-out; publishing again");
+                        if !outbox.recover(&cancel).await {
+                            break;
+                        }
+                    }
                 }
+                progress.commit(&mut *consumer, inflight.as_ref()).await;
             }
-            TaskRecord::Push {
-                message,
-                recipients,
-            } => match inflight.as_mut() {
-                Some(i) => i.start(position, message, recipients),
-                // Another node with push on published it; this one has
-                // nowhere to send it.
-                None => tracing::warn!(
-                    msg.id = %message.id,
-                    "push record dropped: push.webhook_url is not set here"
-                ),
-            },
+            _ = cancel.cancelled(), if reading => reading = false,
+            _ = reap(inflight.as_mut()) => {
+                progress.commit(&mut *consumer, inflight.as_ref()).await;
+            }
+            r = consumer.next(), if reading && outbox.len() < WINDOW => {
+                let Some(record) = r else {
+                    reading = false;
+                    continue;
+                };
+                let position = consumer.position();
+                let records = match record {
+                    TaskRecord::Fanout { message, exclude } => {
+                        let pushes = inflight.as_mut().map(|i| (i, position));
+                        match fanout::fan_out(&deps, &config, &message, exclude.as_ref(), pushes, &cancel).await {
+                            Ok(records) => records,
+                            // Stopped: this record stays uncommitted.
+                            Err(fanout::Stopped) => break,
+                        }
+                    }
+                    TaskRecord::Push {
+                        message,
+                        recipients,
+                    } => {
+                        match inflight.as_mut() {
+                            Some(i) => i.start(position, message, recipients),
+                            // Another node with push on published it; this
+                            // one has nowhere to send it.
+                            None => tracing::warn!(
+                                msg.id = %message.id,
+                                "push record dropped: push.webhook_url is not set here"
+                            ),
+                        }
+                        Vec::new()
+                    }
+                };
+                outbox.push(records, position).await;
+            }
         }
-        commit(&mut *consumer, inflight.as_ref(), &mut committed).await;
     }
     if let Some(i) = inflight.as_mut() {
         let stopped = i.abandon().await;
@@ -110,9 +133,37 @@ pub async fn run(
             tracing::info!(pushes = stopped, "unfinished pushes stopped by shutdown");
         }
     }
-    commit(&mut *consumer, inflight.as_ref(), &mut committed).await;
+    progress.commit(&mut *consumer, inflight.as_ref()).await;
     tracing::debug!("task role stopped");
     Ok(())
+}
+
+/// How far the topic may be committed.
+#[derive(Default)]
+struct Progress {
+    /// Through this position every record's deliveries are stored.
+    durable: u64,
+    committed: u64,
+}
+
+impl Progress {
+    /// Commits through the last record whose deliveries are stored and
+    /// whose pushes (and every earlier record's) are done, if further
+    /// than before.
+    async fn commit(
+        &mut self,
+        consumer: &mut dyn Consumer<TaskRecord>,
+        inflight: Option<&InFlight>,
+    ) {
+        let through = inflight.map_or(self.durable, |i| i.committable(self.durable));
+        if through <= self.committed {
+            return;
+        }
+        match consumer.commit_through(through).await {
+            Ok(()) => self.committed = through,
+            Err(e) => tracing::warn!(error = %e, "task commit failed"),
+        }
+    }
 }
 
 /// Waits for a running push to finish; pending when none runs.
@@ -120,23 +171,5 @@ async fn reap(inflight: Option<&mut InFlight>) {
     match inflight {
         Some(i) if !i.is_idle() => i.reap().await,
         _ => std::future::pending().await,
-    }
-}
-
-/// Commits through the last record whose work is all done, if further
-/// than before.
-async fn commit(
-    consumer: &mut dyn Consumer<TaskRecord>,
-    inflight: Option<&InFlight>,
-    committed: &mut u64,
-) {
-    let read = consumer.position();
-    let through = inflight.map_or(read, |i| i.committable(read));
-    if through <= *committed {
-        return;
-    }
-    match consumer.commit_through(through).await {
-        Ok(()) => *committed = through,
-        Err(e) => tracing::warn!(error = %e, "task commit failed"),
     }
 }

@@ -40,7 +40,9 @@ async fn uncommitted_records_come_again_and_committed_ones_do_not() {
         for i in 0..10 {
             bus.publish_upstream(send_record(&conversation, &format!("r{i}")))
                 .await
-                .expect("publish");
+                .expect("publish")
+                .await
+                .expect("durable");
         }
         let mut read = Vec::new();
         for _ in 0..10 {
@@ -81,7 +83,9 @@ async fn an_undecodable_record_is_skipped_and_committed_past() {
         .expect("producer");
     bus.publish_upstream(send_record(&conversation, "before"))
         .await
-        .expect("publish");
+        .expect("publish")
+        .await
+        .expect("durable");
     raw.send(
         FutureRecord::to(&config.upstream_topic)
             .key(conversation.as_str())
@@ -92,7 +96,9 @@ async fn an_undecodable_record_is_skipped_and_committed_past() {
     .expect("raw publish");
     bus.publish_upstream(send_record(&conversation, "after"))
         .await
-        .expect("publish");
+        .expect("publish")
+        .await
+        .expect("durable");
     assert_eq!(next(&mut consumer).await.client_msg_id.as_str(), "before");
     assert_eq!(next(&mut consumer).await.client_msg_id.as_str(), "after");
     assert_eq!(consumer.position(), 2);
@@ -113,19 +119,21 @@ async fn a_gateway_reads_only_what_was_published_after_it_started() {
     let bus = bus(&config).await;
     let gateway = GatewayId::new("g1");
     let reply = |token| DownstreamRecord::Reply {
-        reply_to: ferrochat_ports::bus::ReplyTo::Http {
+        reply_to: ferrochat_ports::bus::ReplyTo {
             gateway: gateway.clone(),
             token,
+            conn: None,
         },
         result: Err(ApiError::internal()),
     };
-    // An earlier run of this gateway, with records it read (so they are
-    // on the broker: downstream publishing does not wait for that).
+    // An earlier run of this gateway, with records it read.
     let mut earlier = bus.consume_downstream(&gateway).await.expect("consumer");
     for token in 0..3 {
-        bus.publish_downstream(&gateway, reply(token))
+        bus.publish_downstream(&gateway, vec![reply(token)])
             .await
-            .expect("publish");
+            .expect("publish")
+            .await
+            .expect("durable");
     }
     for _ in 0..3 {
         next(&mut earlier).await;
@@ -134,16 +142,20 @@ async fn a_gateway_reads_only_what_was_published_after_it_started() {
 
     let mut consumer = bus.consume_downstream(&gateway).await.expect("consumer");
     for token in 10..13 {
-        bus.publish_downstream(&gateway, reply(token))
+        bus.publish_downstream(&gateway, vec![reply(token)])
             .await
-            .expect("publish");
+            .expect("publish")
+            .await
+            .expect("durable");
     }
     for token in 10..13 {
-        match next(&mut consumer).await {
-            DownstreamRecord::Reply {
-                reply_to: ferrochat_ports::bus::ReplyTo::Http { token: t, .. },
-                ..
-            } => assert_eq!(t, token),
+        match next(&mut consumer)
+            .await
+            .items()
+            .expect("nothing lost")
+            .as_slice()
+        {
+            [DownstreamRecord::Reply { reply_to, .. }] => assert_eq!(reply_to.token, token),
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -171,7 +183,9 @@ async fn two_logic_instances_share_upstream_and_read_each_record_once() {
             bus_a
                 .publish_upstream(send_record(c, "probe"))
                 .await
-                .expect("publish");
+                .expect("publish")
+                .await
+                .expect("durable");
         }
         let settle = tokio::time::sleep(Duration::from_millis(500));
         tokio::pin!(settle);
@@ -189,7 +203,9 @@ async fn two_logic_instances_share_upstream_and_read_each_record_once() {
             bus_a
                 .publish_upstream(send_record(c, &format!("s{round}")))
                 .await
-                .expect("publish");
+                .expect("publish")
+                .await
+                .expect("durable");
         }
     }
     let total = conversations.len() * 5;

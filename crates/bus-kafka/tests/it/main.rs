@@ -2,7 +2,11 @@
 //! (`scripts/services up` starts one; FERROCHAT_TEST_KAFKA_BROKERS says
 //! where). Every test uses topics and groups of its own.
 
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 mod conformance;
 mod delivery;
 mod metrics;
+mod recovery;
 mod support;

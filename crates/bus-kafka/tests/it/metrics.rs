@@ -58,7 +58,9 @@ async fn publishes_and_consume_delays_are_timed_per_kind_of_topic() {
     for i in 0..5 {
         bus.publish_upstream(send_record(&conversation, &format!("m{i}")))
             .await
-            .expect("publish");
+            .expect("publish")
+            .await
+            .expect("durable");
     }
     for _ in 0..5 {
         tokio::time::timeout(WAIT, upstream.next())
@@ -67,15 +69,18 @@ async fn publishes_and_consume_delays_are_timed_per_kind_of_topic() {
             .expect("open");
     }
     let reply = DownstreamRecord::Reply {
-        reply_to: ReplyTo::Http {
+        reply_to: ReplyTo {
             gateway: gateway.clone(),
             token: 1,
+            conn: None,
         },
         result: Err(ApiError::internal()),
     };
-    bus.publish_downstream(&gateway, reply)
+    bus.publish_downstream(&gateway, vec![reply])
         .await
-        .expect("publish");
+        .expect("publish")
+        .await
+        .expect("durable");
     tokio::time::timeout(WAIT, downstream.next())
         .await
         .expect("a record within the wait")

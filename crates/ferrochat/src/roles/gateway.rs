@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::readiness::{All, BusHealthy};
 use crate::{open, telemetry};
 use ferrochat_rpc::{BreakerState, LogicClient};
 
@@ -39,7 +40,10 @@ impl Gateway {
         let presence = open::presence(config).await?;
         let client = LogicClient::balanced(discovery, config.logic.balance.clone())
             .map_err(|e| anyhow::anyhow!("logic.balance: {e}"))?;
-        let readiness: Arc<dyn Readiness> = Arc::new(LogicKnown(client.clone()));
+        let readiness: Arc<dyn Readiness> = Arc::new(All(vec![
+            Arc::new(LogicKnown(client.clone())),
+            Arc::new(BusHealthy(bus.clone())),
+        ]));
         let client = Arc::new(client);
         let deps = GatewayDeps {
             id: GatewayId::new(&config.node_id),
@@ -50,6 +54,7 @@ impl Gateway {
             bus,
             presence,
             route_ttl: Some(config.presence.route_ttl),
+            heartbeat_interval: config.presence.heartbeat_interval,
             readiness,
             metrics: telemetry::metrics_render(),
             send_limiter: open::send_limiter(config).await?,

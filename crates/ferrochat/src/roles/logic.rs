@@ -27,6 +27,7 @@ pub(super) struct LogicRole {
     local_addr: SocketAddr,
     logic: Arc<Logic>,
     store: Arc<dyn Store>,
+    bus: Arc<dyn ferrochat_ports::Bus>,
     presence: Arc<dyn Presence>,
     discovery: Arc<dyn Discovery>,
 }
@@ -47,7 +48,7 @@ impl LogicRole {
             config,
             secret.as_bytes(),
             store.clone(),
-            bus,
+            bus.clone(),
             presence.clone(),
         )
         .await?;
@@ -60,6 +61,7 @@ impl LogicRole {
             local_addr,
             logic,
             store,
+            bus,
             presence,
             discovery,
         })
@@ -70,7 +72,11 @@ impl LogicRole {
     }
 
     pub(super) fn readiness(&self) -> Arc<dyn Readiness> {
-        Arc::new(crate::readiness::StoreReachable(self.store.clone()))
+        use crate::readiness::{All, BusHealthy, StoreReachable};
+        Arc::new(All(vec![
+            Arc::new(StoreReachable(self.store.clone())),
+            Arc::new(BusHealthy(self.bus.clone())),
+        ]))
     }
 
     /// Serves until `cancel`; then finishes the calls in flight, and the

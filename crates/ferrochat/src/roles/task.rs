@@ -36,7 +36,11 @@ impl TaskRole {
     }
 
     pub(super) fn readiness(&self) -> Arc<dyn Readiness> {
-        Arc::new(crate::readiness::StoreReachable(self.deps.store.clone()))
+        use crate::readiness::{All, BusHealthy, StoreReachable};
+        Arc::new(All(vec![
+            Arc::new(StoreReachable(self.deps.store.clone())),
+            Arc::new(BusHealthy(self.deps.bus.clone())),
+        ]))
     }
 
     /// Consumes until `cancel`; the record in hand is finished first.

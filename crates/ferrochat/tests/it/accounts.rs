@@ -1,10 +1,11 @@
 //! Accounts over HTTP: register, login, profiles, refresh rotation and
 //! reuse detection, logout.
 
+use ferrochat::config::{BusKind, Config};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::spawn_app;
+use crate::support::{sample, spawn_app, spawn_app_with, TestApp};
 
 #[tokio::test]
 async fn register_login_and_profile() {
@@ -171,6 +172,51 @@ async fn logout_revokes_access_and_refresh_at_once_but_not_other_sessions() {
     app.logout(&s.access).await.err(1002);
     // The same user's other device keeps its session.
     app.profile(&other_access).await.ok();
+}
+
+/// Who answers session checks in an app so configured: this process's
+/// table (one logic instance), the shared cache (Kafka and Redis: several
+/// may share the bus and the cache), or, with Kafka and no Redis, nobody
+/// but the store, since one instance could not make the others forget.
+fn session_cache(c: &Config) -> &'static str {
+    match (c.bus.kind, &c.presence.redis_url) {
+        (BusKind::Local, _) => "memory",
+        (BusKind::Kafka, Some(_)) => "shared",
+        (BusKind::Kafka, None) => "store",
+    }
+}
+
+async fn session_checks(app: &TestApp, source: &str) -> f64 {
+    let text = app.metrics_text().await;
+    sample(
+        &text,
+        &format!("ferrochat_session_checks_total{{source=\"{source}\"}}"),
+    )
+}
+
+#[tokio::test]
+async fn session_checks_are_answered_by_the_cache_and_a_logout_empties_it_at_once() {
+    let mut config = None;
+    let app = spawn_app_with(|c| config = Some(c.clone())).await;
+    let cache = session_cache(&config.unwrap());
+    let s = app.new_user("cached").await;
+    let before = session_checks(&app, cache).await;
+    for _ in 0..3 {
+        app.profile(&s.access).await.ok();
+    }
+    let answered = session_checks(&app, cache).await - before;
+    if cache == "store" {
+        assert!(answered >= 3.0);
+        assert_eq!(session_checks(&app, "memory").await, 0.0);
+        assert_eq!(session_checks(&app, "shared").await, 0.0);
+    } else {
+        // The first check may have read the store and filled the cache.
+        assert!(answered >= 2.0, "{cache} answered {answered} of 3 checks");
+    }
+
+    app.logout(&s.access).await.ok();
+    app.profile(&s.access).await.err(1002);
+    app.ws_upgrade_reply(Some(&s.access)).await.err(1002);
 }
 
 #[tokio::test]

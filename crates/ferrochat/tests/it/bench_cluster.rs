@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use ferrochat_bench::{BenchArgs, Load, PidOf, Scenario, Target, Watched};
 
-use crate::roles::{Cluster, RoleProcess};
+use crate::procs::{Cluster, RoleProcess};
 use crate::support::sample;
 
 fn addr(base: &str) -> SocketAddr {
@@ -36,7 +36,7 @@ async fn bench_pairs_users_across_both_gateways_and_reads_every_process() {
         .iter()
         .map(|g| Target::local(addr(&g.base), None, "ferrochat").unwrap())
         .collect();
-    let mut processes = vec![("repo-1", &roles._repo), ("task-1", &roles.task)];
+    let mut processes = vec![("repo-1", &roles.repo), ("task-1", &roles.task)];
     processes.extend([("logic-1", &roles.logic[0]), ("logic-2", &roles.logic[1])]);
     processes.extend([
         ("gateway-1", &roles.gateways[0]),
@@ -100,7 +100,12 @@ async fn bench_pairs_users_across_both_gateways_and_reads_every_process() {
         "{:?}",
         r.bus
     );
-    assert!(hop("downstream").consumed >= r.acked, "{:?}", r.bus);
+    // A downstream record may carry several deliveries for one gateway:
+    // what counts is that each one published was read, and timed.
+    let down = hop("downstream");
+    assert!(down.consumed > 0, "{:?}", r.bus);
+    assert_eq!(down.consumed, down.published, "{:?}", r.bus);
+    assert!(down.consume_delay_ms_mean.is_some(), "{:?}", r.bus);
     // Every process was read, and the bench's own CPU is there too.
     let names: Vec<&str> = r.processes.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(

@@ -9,198 +9,15 @@
 //! Needs the test servers (`scripts/services up`): MariaDB, Kafka, Redis,
 //! etcd; the Redis restart test runs a redis-server of its own.
 
-use std::io::{BufRead as _, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::private_redis::PrivateRedis;
+use crate::procs::{Cluster, BIN, CONVERGE};
 use crate::support::TestApp;
 use crate::ws::WsClient;
-
-const BIN: &str = env!("CARGO_BIN_EXE_ferrochat");
-
-/// Hang guard for anything that waits on the cluster to converge.
-const CONVERGE: Duration = Duration::from_secs(90);
-
-/// One role in a child process, SIGKILLed when dropped.
-pub(crate) struct RoleProcess {
-    pub(crate) child: Child,
-    /// `http://host:port` of what it serves (a gateway's HTTP).
-    pub(crate) base: String,
-    pub(crate) metrics: String,
-}
-
-impl RoleProcess {
-    fn kill9(&mut self) {
-        self.child.kill().unwrap(); // SIGKILL on Unix
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for RoleProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One test's cluster: its own database, topics, Redis prefix and etcd
-/// prefix, so tests run side by side.
-pub(crate) struct Cluster {
-    env: Vec<(String, String)>,
-    store_url: String,
-    dir: tempfile::TempDir,
-}
-
-impl Cluster {
-    /// `extra`: more `FERROCHAT_*` settings for every role.
-    pub(crate) async fn new(extra: &[(&str, &str)]) -> Self {
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        let store_url = crate::store_env::fresh_mysql_database(&format!("fc_roles_{id}")).await;
-        let var = |k: &str| {
-            std::env::var(k).unwrap_or_else(|_| {
-                panic!("{k} is not set: run `scripts/services up` and eval its env")
-            })
-        };
-        let mut env: Vec<(String, String)> = [
-            ("LOG__FORMAT", "json".to_owned()),
-            ("LISTEN", "127.0.0.1:0".to_owned()),
-            ("METRICS_LISTEN", "127.0.0.1:0".to_owned()),
-            ("LOGIC__GRPC_LISTEN", "127.0.0.1:0".to_owned()),
-            ("REPO__GRPC_LISTEN", "127.0.0.1:0".to_owned()),
-            ("AUTH__JWT_SECRET", format!("roles-test-secret-{id}")),
-            ("AUTH__PASSWORD_HASH__MEMORY_KIB", "64".to_owned()),
-            ("AUTH__PASSWORD_HASH__ITERATIONS", "1".to_owned()),
-            ("GATEWAY__AUTH_RATE_LIMIT__PER_SECOND", "10000".to_owned()),
-            ("GATEWAY__AUTH_RATE_LIMIT__BURST", "10000".to_owned()),
-            ("GATEWAY__SEND_RATE_LIMIT__PER_SECOND", "10000".to_owned()),
-            ("GATEWAY__SEND_RATE_LIMIT__BURST", "10000".to_owned()),
-            ("BUS__KIND", "kafka".to_owned()),
-            ("BUS__KAFKA__BROKERS", var("FERROCHAT_TEST_KAFKA_BROKERS")),
-            ("BUS__KAFKA__UPSTREAM_TOPIC", format!("r{id}.upstream")),
-            ("BUS__KAFKA__TASK_TOPIC", format!("r{id}.task")),
-            (
-                "BUS__KAFKA__DOWNSTREAM_TOPIC_PREFIX",
-                format!("r{id}.downstream."),
-            ),
-            ("BUS__KAFKA__LOGIC_GROUP", format!("r{id}.logic")),
-            ("BUS__KAFKA__TASK_GROUP", format!("r{id}.task")),
-            ("BUS__KAFKA__UPSTREAM_PARTITIONS", "4".to_owned()),
-            ("BUS__KAFKA__TASK_PARTITIONS", "2".to_owned()),
-            ("PRESENCE__REDIS_URL", var("FERROCHAT_TEST_REDIS_URL")),
-            ("PRESENCE__REDIS_PREFIX", format!("r{id}:")),
-            ("DISCOVERY__ETCD_URL", var("FERROCHAT_TEST_ETCD_URL")),
-            ("DISCOVERY__ETCD_PREFIX", format!("r{id}/")),
-            ("DISCOVERY__LEASE_TTL", "3s".to_owned()),
-            ("DISCOVERY__REFRESH", "200ms".to_owned()),
-            ("LOGIC__BALANCE__REFRESH", "200ms".to_owned()),
-            ("STORE__MAX_CONNECTIONS", "8".to_owned()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (format!("FERROCHAT_{k}"), v))
-        .collect();
-        for (k, v) in extra {
-            env.push((format!("FERROCHAT_{k}"), (*v).to_owned()));
-        }
-        Self {
-            env,
-            store_url,
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// Starts `role` as `name` and waits until its `/ready` answers 200.
-    async fn start(&self, role: &str, name: &str) -> RoleProcess {
-        let store = if role == "repo" {
-            self.store_url.clone()
-        } else {
-            "repo://".to_owned()
-        };
-        let data_dir: PathBuf = self.dir.path().join(name);
-        let mut command = Command::new(BIN);
-        command
-            .arg(role)
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .env("FERROCHAT_NODE_ID", name)
-            .env("FERROCHAT_DATA_DIR", &data_dir)
-            .env("FERROCHAT_STORE__URL", store)
-            .env_remove("RUST_LOG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        let mut child = command.spawn().expect("binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let (addr, metrics) = loop {
-            let line = lines
-                .next()
-                .unwrap_or_else(|| panic!("{name} exited before listening"))
-                .unwrap();
-            let v: Value = serde_json::from_str(&line).expect("log lines are JSON");
-            if v["message"] == "listening" {
-                break (
-                    v["addr"].as_str().unwrap().to_owned(),
-                    v["metrics"].as_str().unwrap().to_owned(),
-                );
-            }
-        };
-        std::thread::spawn(move || for _ in lines.by_ref() {});
-        let process = RoleProcess {
-            child,
-            base: format!("http://{addr}"),
-            metrics: format!("http://{metrics}"),
-        };
-        let ready = format!("{}/ready", process.metrics);
-        let client = reqwest::Client::new();
-        tokio::time::timeout(CONVERGE, async {
-            loop {
-                if let Ok(r) = client.get(&ready).send().await {
-                    if r.status().is_success() {
-                        return;
-                    }
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        })
-        .await
-        .unwrap_or_else(|_| panic!("{name} never became ready"));
-        process
-    }
-
-    /// The usual shape: a repo, two logic, a task and two gateways.
-    pub(crate) async fn full(&self) -> Roles {
-        let repo = self.start("repo", "repo-1").await;
-        let logic = vec![
-            self.start("logic", "logic-1").await,
-            self.start("logic", "logic-2").await,
-        ];
-        let task = self.start("task", "task-1").await;
-        let gateways = vec![
-            self.start("gateway", "gateway-1").await,
-            self.start("gateway", "gateway-2").await,
-        ];
-        Roles {
-            _repo: repo,
-            logic,
-            task,
-            gateways,
-        }
-    }
-}
-
-pub(crate) struct Roles {
-    pub(crate) _repo: RoleProcess,
-    pub(crate) logic: Vec<RoleProcess>,
-    pub(crate) task: RoleProcess,
-    pub(crate) gateways: Vec<RoleProcess>,
-}
-
-impl Roles {
-    fn gateway(&self, i: usize) -> TestApp {
-        TestApp::at(self.gateways[i].base.clone())
-    }
-}
 
 /// A member's view of one conversation, as a client keeps it: live frames
 /// whose seq it does not have yet, then `sync` from its cursor.
@@ -578,8 +395,7 @@ async fn a_dead_gateway_leaves_the_route_table_when_its_lease_expires_and_its_us
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_redis_restart_loses_the_routes_and_gateway_heartbeats_rebuild_them() {
-    let mut redis = PrivateRedis::start();
-    redis.wait_ready().await;
+    let mut redis = PrivateRedis::start().await;
     let url = redis.url();
     // Heartbeats every second.
     let cluster =
@@ -622,91 +438,6 @@ async fn a_redis_restart_loses_the_routes_and_gateway_heartbeats_rebuild_them() 
     .expect("alice's route was rebuilt: a message reached her live again");
     await_seq(&mut a_ws, &mut alices, i).await;
     alices.assert_complete(&g2.history_all(&alice.access, &dm).await, "alice");
-}
-
-/// A redis-server of this test's own (no persistence), killed when
-/// dropped, so restarting it loses every key.
-struct PrivateRedis {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl PrivateRedis {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let child = Self::spawn(port, &dir);
-        Self { child, port, dir }
-    }
-
-    fn spawn(port: u16, dir: &tempfile::TempDir) -> Child {
-        Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .arg("--dir")
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot run redis-server ({e}): `scripts/services up` installs it")
-            })
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    async fn wait_ready(&self) {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        tokio::time::timeout(CONVERGE, async {
-            loop {
-                let attempt = async {
-                    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-                        .await
-                        .ok()?;
-                    s.write_all(b"PING\r\n").await.ok()?;
-                    let mut buf = [0u8; 7];
-                    s.read_exact(&mut buf).await.ok()?;
-                    (&buf == b"+PONG\r\n").then_some(())
-                };
-                if attempt.await.is_some() {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        })
-        .await
-        .expect("redis-server answers PING");
-    }
-
-    /// SIGKILL, then the same server again on the same port, empty.
-    async fn restart(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        self.child = Self::spawn(self.port, &self.dir);
-        self.wait_ready().await;
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -138,6 +138,7 @@ impl Reply {
             1006 => 409,
             1007 => 429,
             1008 => 413,
+            1009 => 503,
             _ => panic!("not a contract code: {code}"),
         };
         assert_eq!(self.status.as_u16(), status, "status for {code}");
@@ -146,6 +147,7 @@ impl Reply {
     }
 }
 
+#[derive(Clone)]
 pub struct Session {
     pub user_id: String,
     pub username: String,

@@ -4,14 +4,13 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
 use ferrochat_domain::commands::History;
-use ferrochat_ports::bus::ReplyTo;
-use ferrochat_ports::ApiError;
 use ferrochat_wire::messaging::{
     AckDto, HistoryDto, HistoryParams, MessageDto, SendMessageBody, UnreadDto, UnreadEntryDto,
 };
 
 use crate::error::HttpError;
 use crate::extract::{Authed, JsonBody, QueryParams};
+use crate::pending::Waiter;
 use crate::reply::Reply;
 use crate::send;
 use crate::state::AppState;
@@ -30,25 +29,20 @@ async fn send_message(
     JsonBody(body): JsonBody<SendMessageBody>,
 ) -> Result<Reply<AckDto>, HttpError> {
     let cmd = send::accept(&state, &who, body).await?;
-    let (token, answer) = state.pending.register();
-    let reply_to = ReplyTo::Http {
-        gateway: state.deps.id.clone(),
-        token,
-    };
-    if let Err(e) = send::submit(&state, &who, cmd, reply_to).await {
-        state.pending.forget(token);
-        return Err(e.into());
+    let (tx, answer) = tokio::sync::oneshot::channel();
+    let submitted = send::submit(&state, &who, cmd, Waiter::Http(tx)).await?;
+    if let Err(e) = submitted.published.await {
+        send::failed(&state, submitted.token, &e);
     }
-    match tokio::time::timeout(state.config.send_timeout, answer).await {
+    // The answer comes from logic or from `failed` above; a request gives
+    // up before the request timeout would answer it with 1004.
+    let patience = state.config.request_timeout.mul_f64(0.9);
+    match tokio::time::timeout(patience, answer).await {
         Ok(Ok(result)) => Ok(Reply::ok(AckDto::from(&result?))),
-        _ => {
-            state.pending.forget(token);
-            tracing::warn!("no answer to a send in time");
-            Err(ApiError::new(
-                ferrochat_domain::ErrorKind::Internal,
-                "the message was not confirmed in time; resend it with the same client_msg_id",
-            )
-            .into())
+        Ok(Err(_)) => Err(send::unconfirmed().into()),
+        Err(_) => {
+            state.pending.take(submitted.token);
+            Err(send::unconfirmed().into())
         }
     }
 }

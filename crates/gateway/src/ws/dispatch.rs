@@ -2,15 +2,16 @@
 //! deliveries and session closes, routed to local connections in bus order
 //! (so a conversation's frames reach each connection in seq order).
 
-use ferrochat_ports::bus::{Consumer, DownstreamRecord, ReplyTo};
+use ferrochat_ports::bus::{Consumer, Downstream, DownstreamRecord};
 use tokio_util::sync::CancellationToken;
 
 use super::{close, frames};
+use crate::send;
 use crate::state::AppState;
 
 pub(crate) async fn dispatch(
     state: AppState,
-    mut consumer: Box<dyn Consumer<DownstreamRecord>>,
+    mut consumer: Box<dyn Consumer<Downstream>>,
     cancel: CancellationToken,
 ) {
     loop {
@@ -23,27 +24,46 @@ pub(crate) async fn dispatch(
             },
         };
         match record {
-            DownstreamRecord::Reply { reply_to, result } => match reply_to {
-                ReplyTo::Http { token, .. } => state.pending.complete(token, result),
-                ReplyTo::Ws {
-                    conn, request_id, ..
-                } => {
-                    let frame = frames::reply(request_id.as_deref(), &result);
-                    state.registry.send_to(conn, frame);
+            Downstream::Items(items) => {
+                for item in items {
+                    handle(&state, item);
                 }
-            },
-            DownstreamRecord::Deliver { conns, event } => {
-                let frame = frames::event(&event);
-                state.registry.send_many(&conns, &frame);
-                metrics::counter!("ferrochat_gateway_deliveries_total")
-                    .increment(conns.len() as u64);
             }
-            DownstreamRecord::CloseSession { session } => {
-                state.registry.close_session(&session, close::UNAUTHORIZED);
-            }
+            Downstream::Lost => lost(&state),
         }
         if let Err(e) = consumer.commit().await {
             tracing::warn!(error = %e, "downstream commit failed");
+        }
+    }
+}
+
+/// Records meant for this gateway were lost: every send waiting here is
+/// told to resend (same client_msg_id), and every client to reconnect and
+/// resync by seq (1012), since deliveries may be missing too.
+fn lost(state: &AppState) {
+    let waiting = state.pending.take_all();
+    tracing::error!(
+        sends = waiting.len(),
+        "the bus lost records for this gateway; asking clients to resend and resync"
+    );
+    for waiter in waiting {
+        send::deliver(state, waiter, Err(send::unconfirmed()));
+    }
+    state.registry.close_all(close::SERVICE_RESTART);
+}
+
+fn handle(state: &AppState, item: DownstreamRecord) {
+    match item {
+        DownstreamRecord::Reply { reply_to, result } => {
+            send::answer(state, reply_to.token, result);
+        }
+        DownstreamRecord::Deliver { conns, event } => {
+            let frame = frames::event(&event);
+            state.registry.send_many(&conns, &frame);
+            metrics::counter!("ferrochat_gateway_deliveries_total").increment(conns.len() as u64);
+        }
+        DownstreamRecord::CloseSession { session } => {
+            state.registry.close_session(&session, close::UNAUTHORIZED);
         }
     }
 }

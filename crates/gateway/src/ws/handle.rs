@@ -1,11 +1,13 @@
 //! What each client frame does. Replies go through the connection's
 //! outbox; failures become `error` frames and the connection stays open.
+//! A send returns once its record is handed to the bus: the session waits
+//! for it to be durable beside reading the next frames, and its answer
+//! comes through the dispatcher.
 
 use axum::extract::ws::Utf8Bytes;
 use ferrochat_domain::commands::SyncRequest;
 use ferrochat_domain::routing::ConnId;
 use ferrochat_domain::{ErrorKind, Principal};
-use ferrochat_ports::bus::ReplyTo;
 use ferrochat_ports::ApiError;
 use ferrochat_wire::frame::ClientFrame;
 use ferrochat_wire::messaging::{
@@ -16,16 +18,19 @@ use serde_json::json;
 use super::frames;
 use super::registry::Conn;
 use crate::extract::from_value;
-use crate::send;
+use crate::pending::Waiter;
+use crate::send::{self, Submitted};
 use crate::state::AppState;
 
+/// Handles one text frame; a send comes back as `Submitted` for the
+/// session to follow.
 pub(crate) async fn frame(
     state: &AppState,
     who: &Principal,
     conn: &Conn,
     conn_id: ConnId,
     text: &str,
-) {
+) -> Option<Submitted> {
     let f: ClientFrame = match serde_json::from_str(text) {
         Ok(f) => f,
         Err(_) => {
@@ -34,14 +39,17 @@ pub(crate) async fn frame(
                 "frame must be a JSON object {\"type\", \"id\"?, \"data\"?}",
             );
             conn.send(frames::error(loose_id(text).as_deref(), &e));
-            return;
+            return None;
         }
     };
     let id = f.id.as_deref();
     let result = match f.kind.as_str() {
-        "send-message" | "message" => send_message(state, who, conn_id, f.id.clone(), f.data)
-            .await
-            .map(|()| None),
+        "send-message" | "message" => {
+            match send_message(state, who, conn, conn_id, f.id.clone(), f.data).await {
+                Ok(submitted) => return Some(submitted),
+                Err(e) => Err(e),
+            }
+        }
         "read" => read(state, who, f.data).await.map(|()| None),
         "typing" => typing(state, who, f.data).await.map(|()| None),
         "sync" => sync(state, who, id, f.data).await.map(Some),
@@ -56,6 +64,7 @@ pub(crate) async fn frame(
         Ok(None) => {}
         Err(e) => conn.send(frames::error(id, &e)),
     }
+    None
 }
 
 pub(crate) fn binary(conn: &Conn) {
@@ -70,21 +79,30 @@ fn loose_id(text: &str) -> Option<String> {
     v.get("id")?.as_str().map(str::to_owned)
 }
 
+/// Takes a place in the connection's send window first: with the window
+/// full, the session reads no more frames until an answer frees one.
 async fn send_message(
     state: &AppState,
     who: &Principal,
-    conn: ConnId,
+    conn: &Conn,
+    conn_id: ConnId,
     request_id: Option<String>,
     data: serde_json::Value,
-) -> Result<(), ApiError> {
+) -> Result<Submitted, ApiError> {
     let body: SendMessageBody = from_value(data)?;
     let cmd = send::accept(state, who, body).await?;
-    let reply_to = ReplyTo::Ws {
-        gateway: state.deps.id.clone(),
-        conn,
+    let slot = conn
+        .window
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let waiter = Waiter::Ws {
+        conn: conn_id,
         request_id,
+        slot,
     };
-    send::submit(state, who, cmd, reply_to).await
+    send::submit(state, who, cmd, waiter).await
 }
 
 async fn read(state: &AppState, who: &Principal, data: serde_json::Value) -> Result<(), ApiError> {

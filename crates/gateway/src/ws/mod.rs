@@ -4,20 +4,22 @@
 //! them from the gateway's downstream topic.
 
 mod dispatch;
-mod frames;
+pub(crate) mod frames;
 mod handle;
 mod registry;
 mod session;
 mod upgrade;
 
 pub(crate) use dispatch::dispatch;
-pub(crate) use registry::Registry;
+pub(crate) use registry::{first_id, Registry};
 pub(crate) use upgrade::routes;
 
 /// Close codes (contract.md, "WebSocket").
 pub(crate) mod close {
     pub(crate) const NORMAL: u16 = 1000;
     pub(crate) const GOING_AWAY: u16 = 1001;
+    /// The server lost track of what it delivered: reconnect and resync.
+    pub(crate) const SERVICE_RESTART: u16 = 1012;
     pub(crate) const TOO_BIG: u16 = 1009;
     pub(crate) const UNAUTHORIZED: u16 = 4001;
     pub(crate) const TOO_SLOW: u16 = 4008;

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 use axum::extract::ws::Utf8Bytes;
 use ferrochat_domain::routing::ConnId;
 use ferrochat_domain::{SessionId, UserId};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use super::close;
@@ -51,6 +51,8 @@ pub(crate) struct Conn {
     pub(crate) session: SessionId,
     pub(crate) outbox: mpsc::Sender<Utf8Bytes>,
     pub(crate) closer: Arc<Closer>,
+    /// Places for sends awaiting their answer (`gateway.ws.send_window`).
+    pub(crate) window: Arc<Semaphore>,
 }
 
 impl Conn {
@@ -80,7 +82,7 @@ impl Registry {
         Self {
             // Ids of a restarted gateway never repeat its previous run's,
             // so a record still addressed to an old connection finds none.
-            next: AtomicU64::new(first_conn_id()),
+            next: AtomicU64::new(first_id()),
             conns: RwLock::new(HashMap::new()),
         }
     }
@@ -131,6 +133,14 @@ impl Registry {
             .unwrap_or_default()
     }
 
+    pub(crate) fn close_all(&self, code: u16) {
+        if let Ok(m) = self.conns.read() {
+            for c in m.values() {
+                c.closer.request(code);
+            }
+        }
+    }
+
     pub(crate) fn close_session(&self, session: &SessionId, code: u16) {
         if let Ok(m) = self.conns.read() {
             for c in m.values().filter(|c| &c.session == session) {
@@ -141,9 +151,9 @@ impl Registry {
 }
 
 /// Microseconds since the epoch: ahead of any id a previous run of this
-/// gateway handed out, unless it opened over a million connections a
-/// second.
-fn first_conn_id() -> u64 {
+/// gateway handed out, unless it opened over a million connections (or
+/// sends) a second.
+pub(crate) fn first_id() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX / 2))

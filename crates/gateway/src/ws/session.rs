@@ -9,9 +9,9 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use bytes::Bytes;
 use ferrochat_domain::routing::Route;
 use ferrochat_domain::Principal;
-use futures::stream::{SplitSink, SplitStream};
+use futures::stream::{FuturesUnordered, SplitSink, SplitStream};
 use futures::{SinkExt as _, StreamExt as _};
-use tokio::sync::{mpsc, OwnedSemaphorePermit};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio::time::{interval_at, sleep, Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
@@ -19,6 +19,7 @@ use tracing::Instrument as _;
 use super::close;
 use super::handle;
 use super::registry::{Closer, Conn};
+use crate::send;
 use crate::state::AppState;
 
 /// How long a closing connection may take to flush its close frame (a
@@ -40,6 +41,7 @@ pub(crate) async fn run(
         session: who.session_id.clone(),
         outbox,
         closer: closer.clone(),
+        window: Arc::new(Semaphore::new(state.config.ws.send_window.max(1))),
     };
     let conn_id = state.registry.insert(conn.clone());
     let route = Route {
@@ -96,24 +98,34 @@ async fn read_loop(
     let idle = state.config.ws.idle_timeout;
     let deadline = sleep(idle);
     tokio::pin!(deadline);
+    // This connection's sends the bus took but has not stored yet: their
+    // answers come through the dispatcher; a record the bus fails to store
+    // is answered here. Bounded by the send window.
+    let mut publishing = FuturesUnordered::new();
     loop {
         let next = tokio::select! {
             biased;
-            _ = conn.closer.requested() => return,
+            _ = conn.closer.requested() => break,
             _ = state.shutdown.cancelled() => {
                 conn.closer.request(close::GOING_AWAY);
-                return;
+                break;
+            }
+            Some((token, stored)) = publishing.next(), if !publishing.is_empty() => {
+                if let Err(e) = stored {
+                    send::failed(state, token, &e);
+                }
+                continue;
             }
             _ = &mut deadline => {
                 tracing::debug!("idle timeout");
                 conn.closer.request(close::GOING_AWAY);
-                return;
+                break;
             }
             m = stream.next() => m,
         };
         deadline.as_mut().reset(Instant::now() + idle);
         match next {
-            None | Some(Ok(Message::Close(_))) => return,
+            None | Some(Ok(Message::Close(_))) => break,
             Some(Err(e)) => {
                 // tungstenite reports an over-limit frame as a capacity
                 // error ("... too long ..."); axum does not expose its type.
@@ -122,17 +134,24 @@ async fn read_loop(
                 } else {
                     tracing::debug!(error = %e, "read failed");
                 }
-                return;
+                break;
             }
             Some(Ok(Message::Text(text))) => {
                 // Boxed: inline, the handler's state (the largest of any
                 // frame's) would be part of every idle session's task.
-                Box::pin(handle::frame(state, who, conn, conn_id, text.as_str())).await;
+                let submitted =
+                    Box::pin(handle::frame(state, who, conn, conn_id, text.as_str())).await;
+                if let Some(s) = submitted {
+                    publishing.push(async move { (s.token, s.published.await) });
+                }
             }
             Some(Ok(Message::Binary(_))) => handle::binary(conn),
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
         }
     }
+    // Sends still in `publishing` are left to the bus: the connection
+    // that would hear of them is closing, and their waiters go with the
+    // answer or the timeout.
 }
 
 async fn write_loop(

@@ -4,7 +4,9 @@
 mod config;
 mod password;
 mod service;
+mod sessions;
 mod tokens;
 
 pub use config::{AuthConfig, PasswordHashConfig};
 pub use service::Accounts;
+pub(crate) use sessions::Sessions;

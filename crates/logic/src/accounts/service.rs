@@ -16,6 +16,7 @@ use ferrochat_ports::{AccountsApi, ApiError, Store, StoreError};
 
 use super::config::AuthConfig;
 use super::password::{HashError, PasswordHasher};
+use super::sessions::Sessions;
 use super::tokens::{hash_refresh_token, new_refresh_token, TokenKeys};
 use crate::clock;
 use crate::deps::LogicDeps;
@@ -24,11 +25,13 @@ use crate::users::Profiles;
 
 const BAD_CREDENTIALS: &str = "invalid username or password";
 const BAD_TOKEN: &str = "invalid or expired token";
+const LOGOUT_UNSEEN: &str = "logged out here, but not yet everywhere: retry the logout";
 
 pub struct Accounts {
     store: Arc<dyn Store>,
     deps: LogicDeps,
     profiles: Arc<Profiles>,
+    sessions: Sessions,
     keys: TokenKeys,
     hasher: PasswordHasher,
     access_ttl_ms: i64,
@@ -44,6 +47,7 @@ impl Accounts {
     pub(crate) fn new(
         deps: LogicDeps,
         profiles: Arc<Profiles>,
+        sessions: Sessions,
         cfg: &AuthConfig,
         secret: &[u8],
     ) -> Result<Self, String> {
@@ -52,6 +56,7 @@ impl Accounts {
             store: deps.store.clone(),
             deps,
             profiles,
+            sessions,
             keys: TokenKeys::new(secret),
             hasher,
             access_ttl_ms: millis(cfg.access_ttl),
@@ -67,7 +72,8 @@ impl Accounts {
 
     /// Asks every gateway holding a socket of this session to close it
     /// (4001). Best effort: a socket that escapes is refused at its next
-    /// token check anyway, since the session is revoked in the store.
+    /// token check anyway, since the session is revoked in the store and
+    /// forgotten by the session caches.
     async fn close_sockets(&self, user: &UserId, session: &SessionId) {
         let routes = match self.deps.presence.routes(std::slice::from_ref(user)).await {
             Ok(r) => r,
@@ -81,7 +87,12 @@ impl Accounts {
             let record = DownstreamRecord::CloseSession {
                 session: session.clone(),
             };
-            if let Err(e) = self.deps.bus.publish_downstream(&g, record).await {
+            // Waited for: the logout is answered once the close is durable.
+            let published = match self.deps.bus.publish_downstream(&g, vec![record]).await {
+                Ok(p) => p.await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = published {
                 tracing::debug!(error = %e, "cannot reach a gateway to close a session");
             }
         }
@@ -189,6 +200,8 @@ impl AccountsApi for Accounts {
             .map_err(|e| store("rotating a refresh token", e))?;
         match outcome {
             RotateOutcome::Rotated(session) => {
+                // Its expiry moved on: a cached copy would end it early.
+                self.sessions.forget(&session.id).await;
                 let who = Principal {
                     user_id: session.user_id,
                     session_id: session.id,
@@ -198,6 +211,9 @@ impl AccountsApi for Accounts {
             }
             RotateOutcome::Reused { session, user } => {
                 tracing::warn!(session.id = %session, "rotated refresh token reused; session revoked");
+                // Refused whether or not the forget reached the shared
+                // cache; a failure is logged and counted there.
+                self.sessions.forget(&session).await;
                 self.close_sockets(&user, &session).await;
                 Err(ApiError::unauthorized(BAD_TOKEN))
             }
@@ -210,7 +226,15 @@ impl AccountsApi for Accounts {
             .revoke_session(&who.session_id, clock::now())
             .await
             .map_err(|e| store("revoking a session", e))?;
+        let forgotten = self.sessions.forget(&who.session_id).await;
         self.close_sockets(&who.user_id, &who.session_id).await;
+        if !forgotten {
+            // Revoked in the store, but another instance may still hold
+            // it as live in the shared cache: the contract promises the
+            // tokens stop working at once, so say so and let the client
+            // retry (the retry forgets again, or its token is refused).
+            return Err(ApiError::unavailable(LOGOUT_UNSEEN));
+        }
         Ok(())
     }
 
@@ -220,8 +244,8 @@ impl AccountsApi for Accounts {
             .verify(access_token)
             .ok_or_else(|| ApiError::unauthorized(BAD_TOKEN))?;
         let session = self
-            .store
-            .session(&who.session_id)
+            .sessions
+            .get(&who.session_id)
             .await
             .map_err(|e| store("checking a session", e))?;
         match session {

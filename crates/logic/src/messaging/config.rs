@@ -26,6 +26,9 @@ pub struct MessagingConfig {
     /// delivered in commit order. Like checks, keep it under the store's
     /// pool.
     pub fanout_concurrency: usize,
+    /// Groups of delivered sends whose records the bus may hold unstored
+    /// at once; their upstream records are committed once stored.
+    pub fanout_window: usize,
     /// Who may start a single chat with whom.
     pub dm_policy: DmPolicy,
     /// How long after a user's last connection closes their friends are
@@ -65,6 +68,7 @@ impl Default for MessagingConfig {
             queue_capacity: 4096,
             check_concurrency: 8,
             fanout_concurrency: 8,
+            fanout_window: 64,
             dm_policy: DmPolicy::Anyone,
             presence_offline_delay: Duration::from_secs(2),
             presence_sweep_interval: Duration::from_secs(60),

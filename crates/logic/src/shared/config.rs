@@ -18,6 +18,11 @@ pub struct CacheConfig {
     /// A user's public profile.
     #[serde(with = "humantime_serde")]
     pub profile_ttl: Duration,
+    /// A login session (whether its access tokens are accepted). Short,
+    /// because it bounds how long a revocation whose forget was lost can
+    /// go unseen by other instances.
+    #[serde(with = "humantime_serde")]
+    pub session_ttl: Duration,
 }
 
 impl Default for CacheConfig {
@@ -26,6 +31,7 @@ impl Default for CacheConfig {
             conversation_ttl: Duration::from_secs(60 * 60),
             pair_ttl: Duration::from_secs(60 * 60),
             profile_ttl: Duration::from_secs(30 * 60),
+            session_ttl: Duration::from_secs(60),
         }
     }
 }

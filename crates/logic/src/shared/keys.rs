@@ -1,7 +1,7 @@
 //! Where each fact lives in the shared cache: one key per unit a change
 //! forgets, one field per fact under it.
 
-use ferrochat_domain::{ConversationId, UserId};
+use ferrochat_domain::{ConversationId, SessionId, UserId};
 
 /// A conversation: its meta (`META`), each member's state
 /// (`member_field`) and its member list (`AUDIENCE`). Every group change
@@ -37,6 +37,14 @@ pub(crate) fn user(id: &UserId) -> String {
 }
 
 pub(crate) const PROFILE: &str = "profile";
+
+/// A login session (`SESSION`): forgotten by its revocation (logout,
+/// refresh-token reuse) and its rotation.
+pub(crate) fn session(id: &SessionId) -> String {
+    format!("session:{}", id.as_str())
+}
+
+pub(crate) const SESSION: &str = "session";
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,13 @@
 //! forget cannot reach it (after retries) is logged and counted; the
 //! entries it should have removed live until their time-to-live
 //! (`[cache]`), which is why those are bounded.
+//!
+//! A dead Redis can be slow to fail (the connection manager waits out its
+//! reconnect backoff, seconds), and every request reads through here (its
+//! session at least), so each read or fill is bounded by `CALL_TIMEOUT`,
+//! and after a failure reads skip the cache for `RETRY_AFTER`: an outage
+//! costs a request no latency beyond one probe a second. A forget is never
+//! skipped: each attempt is bounded by `FORGET_TIMEOUT` instead.
 
 mod codec;
 mod config;
@@ -16,14 +23,33 @@ pub(crate) mod keys;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ferrochat_ports::cache::{Cached, Ticket};
+use ferrochat_ports::cache::{CacheError, Cached, Ticket};
 use ferrochat_ports::{SharedCache, StoreError};
+use tokio::time::Instant;
 
 pub(crate) use codec::Codec;
 pub use config::CacheConfig;
+
+/// Longest wait for a read or a fill (a healthy Redis answers in well
+/// under a millisecond); past it the store answers.
+const CALL_TIMEOUT: Duration = Duration::from_millis(250);
+/// After a failed read or fill, how long reads go to the store alone.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// Longest wait for one attempt at a forget.
+const FORGET_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// `call`, or `Unavailable` if it takes longer than `limit`.
+async fn bounded<T>(
+    limit: Duration,
+    call: impl Future<Output = Result<T, CacheError>>,
+) -> Result<T, CacheError> {
+    tokio::time::timeout(limit, call)
+        .await
+        .unwrap_or_else(|_| Err(CacheError::Unavailable("no answer in time".to_owned())))
+}
 
 /// Attempts at a forget, and the pause before each retry.
 const FORGET_RETRIES: [Duration; 3] = [
@@ -38,6 +64,8 @@ pub(crate) struct SharedFacts {
     /// Set while the cache fails, so an outage is logged once, not per
     /// read.
     failing: AtomicBool,
+    /// Until when reads skip the cache (after a failure).
+    skip_until: Mutex<Option<Instant>>,
 }
 
 fn count(result: &'static str) {
@@ -72,11 +100,20 @@ impl SharedFacts {
             cache,
             config,
             failing: AtomicBool::new(false),
+            skip_until: Mutex::new(None),
         }
+    }
+
+    fn skipping(&self) -> bool {
+        let skip = self.skip_until.lock().map(|s| *s).unwrap_or(None);
+        skip.is_some_and(|until| Instant::now() < until)
     }
 
     fn failed(&self, what: &str, e: &dyn std::error::Error) {
         count("error");
+        if let Ok(mut skip) = self.skip_until.lock() {
+            *skip = Some(Instant::now() + RETRY_AFTER);
+        }
         if !self.failing.swap(true, Ordering::Relaxed) {
             tracing::warn!(error = %e, "shared cache failing ({what}); reading the store");
         }
@@ -139,7 +176,11 @@ impl SharedFacts {
 
     /// The cache's answer, or `None` (read the store) if it has none.
     async fn get(&self, key: &str, fields: &[&str]) -> Option<Cached> {
-        match self.cache.get(key, fields).await {
+        if self.skipping() {
+            count("error");
+            return None;
+        }
+        match bounded(CALL_TIMEOUT, self.cache.get(key, fields)).await {
             Ok(c) => {
                 self.recovered();
                 Some(c)
@@ -156,20 +197,24 @@ impl SharedFacts {
             return;
         }
         let entries: Vec<(&str, &str)> = fill.iter().map(|(f, v)| (*f, v.as_str())).collect();
-        if let Err(e) = self.cache.fill(key, ticket, &entries, ttl).await {
+        // A fill that lands after its timeout is still checked against
+        // its ticket there, so it can never undo a forget.
+        let fill = self.cache.fill(key, ticket, &entries, ttl);
+        if let Err(e) = bounded(CALL_TIMEOUT, fill).await {
             self.failed("fill", &e);
         }
     }
 
     /// Forgets every fact under `keys`, for every instance. Retried; a
     /// forget that still fails is logged as an error and counted
-    /// (`ferrochat_cache_forget_failures_total`).
-    pub(crate) async fn forget(&self, keys: &[&str]) {
+    /// (`ferrochat_cache_forget_failures_total`), and answers false, for
+    /// a caller that must not report success then (a logout).
+    pub(crate) async fn forget(&self, keys: &[&str]) -> bool {
         let mut last = None;
         for pause in FORGET_RETRIES {
             tokio::time::sleep(pause).await;
-            match self.cache.invalidate(keys).await {
-                Ok(()) => return,
+            match bounded(FORGET_TIMEOUT, self.cache.invalidate(keys)).await {
+                Ok(()) => return true,
                 Err(e) => last = Some(e),
             }
         }
@@ -182,5 +227,6 @@ impl SharedFacts {
                  instances may act on them until they expire"
             );
         }
+        false
     }
 }

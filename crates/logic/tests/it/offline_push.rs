@@ -13,7 +13,9 @@ use ferrochat_domain::{
 };
 use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
 use ferrochat_ports::api::{AccountsApi as _, MessagingApi as _};
-use ferrochat_ports::bus::{Consumer, DownstreamRecord, ReplyTo, SendRecord, TaskRecord};
+use ferrochat_ports::bus::{
+    Consumer, Downstream, DownstreamRecord, ReplyTo, SendRecord, TaskRecord,
+};
 use ferrochat_ports::{Bus, Presence};
 use ferrochat_presence::MemoryPresence;
 use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
@@ -27,7 +29,7 @@ struct Harness {
     presence: Arc<MemoryPresence>,
     logic: Arc<Logic>,
     cancel: CancellationToken,
-    replies: Box<dyn Consumer<DownstreamRecord>>,
+    replies: Box<dyn Consumer<Downstream>>,
     tasks: Box<dyn Consumer<TaskRecord>>,
     next_token: u64,
 }
@@ -116,24 +118,30 @@ impl Harness {
             client_msg_id: ClientMsgId::parse(format!("c-{token}")).unwrap(),
             message_type: MessageType::text(),
             content: MessageContent::from_stored("hello".into()),
-            reply_to: ReplyTo::Http {
+            reply_to: ReplyTo {
                 gateway: gateway(),
                 token,
+                conn: None,
             },
         };
-        self.bus.publish_upstream(record).await.unwrap();
+        self.bus
+            .publish_upstream(record)
+            .await
+            .unwrap()
+            .await
+            .unwrap();
         loop {
-            let record = tokio::time::timeout(WAIT, self.replies.next())
+            let items = tokio::time::timeout(WAIT, self.replies.next())
                 .await
                 .expect("a reply in time")
-                .expect("bus open");
-            if let DownstreamRecord::Reply {
-                reply_to: ReplyTo::Http { token: t, .. },
-                result,
-            } = record
-            {
-                assert_eq!(t, token);
-                return result.expect("the send is accepted");
+                .expect("bus open")
+                .items()
+                .expect("nothing lost");
+            for item in items {
+                if let DownstreamRecord::Reply { reply_to, result } = item {
+                    assert_eq!(reply_to.token, token);
+                    return result.expect("the send is accepted");
+                }
             }
         }
     }

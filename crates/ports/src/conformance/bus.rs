@@ -22,7 +22,7 @@ use ferrochat_domain::{
     Seq, Timestamp, UserId,
 };
 
-use crate::bus::{Consumer, DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord};
+use crate::bus::{Consumer, Downstream, DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord};
 use crate::Bus;
 
 /// One `#[tokio::test]` per case, each on a bus from `$fresh`.
@@ -32,7 +32,9 @@ macro_rules! bus_conformance_tests {
         $crate::bus_conformance_tests!(@cases $fresh;
             upstream_keeps_each_conversations_order,
             concurrent_publishers_keep_their_order,
+            records_in_flight_keep_their_order,
             downstream_reaches_only_its_gateway,
+            downstream_items_of_a_record_arrive_together_in_order,
             task_records_arrive_whole_and_in_order,
             positions_count_returned_records,
         );
@@ -58,6 +60,14 @@ async fn next<T>(consumer: &mut Box<dyn Consumer<T>>) -> T {
         .expect("the bus is open")
 }
 
+/// The items of a gateway's next record (nothing is lost here).
+async fn next_items(consumer: &mut Box<dyn Consumer<Downstream>>) -> Vec<DownstreamRecord> {
+    match next(consumer).await {
+        Downstream::Items(items) => items,
+        Downstream::Lost => panic!("records were lost"),
+    }
+}
+
 pub fn send_record(conversation: &ConversationId, client_msg_id: &str) -> SendRecord {
     SendRecord {
         sender: UserId::generate(),
@@ -65,9 +75,10 @@ pub fn send_record(conversation: &ConversationId, client_msg_id: &str) -> SendRe
         client_msg_id: ClientMsgId::parse(client_msg_id.to_owned()).expect("valid id"),
         message_type: MessageType::text(),
         content: MessageContent::from_stored(format!("content of {client_msg_id}")),
-        reply_to: ReplyTo::Http {
+        reply_to: ReplyTo {
             gateway: GatewayId::new("gw"),
             token: 1,
+            conn: None,
         },
     }
 }
@@ -96,7 +107,9 @@ pub async fn upstream_keeps_each_conversations_order(bus: Arc<dyn Bus>) {
         for c in &conversations {
             bus.publish_upstream(send_record(c, &format!("c{i}")))
                 .await
-                .expect("publish");
+                .expect("publish")
+                .await
+                .expect("durable");
         }
     }
     let mut seen: HashMap<ConversationId, Vec<String>> = HashMap::new();
@@ -131,7 +144,9 @@ pub async fn concurrent_publishers_keep_their_order(bus: Arc<dyn Bus>) {
                 for i in 0..per {
                     bus.publish_upstream(send_record(&c, &format!("p{i}")))
                         .await
-                        .expect("publish");
+                        .expect("publish")
+                        .await
+                        .expect("durable");
                 }
             })
         })
@@ -152,6 +167,38 @@ pub async fn concurrent_publishers_keep_their_order(bus: Arc<dyn Bus>) {
     }
 }
 
+/// Records published one after another without waiting for each to be
+/// durable keep their order; every one becomes durable; a consumer can
+/// take what has arrived with `try_next`, counted like `next`.
+pub async fn records_in_flight_keep_their_order(bus: Arc<dyn Bus>) {
+    let mut consumer = bus.consume_upstream().await.expect("consumer");
+    let conversation = ConversationId::generate();
+    let n = 200;
+    let mut in_flight = Vec::with_capacity(n);
+    for i in 0..n {
+        let published = bus
+            .publish_upstream(send_record(&conversation, &format!("f{i}")))
+            .await
+            .expect("publish");
+        in_flight.push(published);
+    }
+    crate::bus::Published::all(in_flight)
+        .await
+        .expect("every record durable");
+    let mut seen = Vec::with_capacity(n);
+    while seen.len() < n {
+        let r = next(&mut consumer).await;
+        seen.push(r.client_msg_id.into_string());
+        while let Some(r) = consumer.try_next() {
+            seen.push(r.client_msg_id.into_string());
+        }
+        assert_eq!(consumer.position(), seen.len() as u64);
+    }
+    let expected: Vec<String> = (0..n).map(|i| format!("f{i}")).collect();
+    assert_eq!(seen, expected);
+    consumer.commit().await.expect("commit");
+}
+
 /// Each gateway gets exactly the records addressed to it, in order, and
 /// a record's contents survive the trip.
 pub async fn downstream_reaches_only_its_gateway(bus: Arc<dyn Bus>) {
@@ -166,12 +213,19 @@ pub async fn downstream_reaches_only_its_gateway(bus: Arc<dyn Bus>) {
                 conns: vec![ConnId(i), ConnId(i + 1000)],
                 event: Arc::new(Event::NewMessage(message(&conversation, i + 1))),
             };
-            bus.publish_downstream(g, record).await.expect("publish");
+            bus.publish_downstream(g, vec![record])
+                .await
+                .expect("publish")
+                .await
+                .expect("durable");
         }
     }
     for consumer in [&mut a, &mut b] {
         for i in 0..n {
-            match next(consumer).await {
+            let items = next_items(consumer).await;
+            assert_eq!(items.len(), 1);
+            let item = items.into_iter().next().expect("one item");
+            match item {
                 DownstreamRecord::Deliver { conns, event } => {
                     assert_eq!(conns, vec![ConnId(i), ConnId(i + 1000)]);
                     match &*event {
@@ -193,6 +247,49 @@ pub async fn downstream_reaches_only_its_gateway(bus: Arc<dyn Bus>) {
         let more = tokio::time::timeout(Duration::from_millis(500), consumer.next()).await;
         assert!(more.is_err(), "a gateway got a record addressed elsewhere");
     }
+}
+
+/// The items of one downstream record come out as one, in order.
+pub async fn downstream_items_of_a_record_arrive_together_in_order(bus: Arc<dyn Bus>) {
+    let gateway = GatewayId::new("conf-batch");
+    let mut consumer = bus.consume_downstream(&gateway).await.expect("consumer");
+    let conversation = ConversationId::generate();
+    let batch = |from: u64| -> Vec<DownstreamRecord> {
+        (from..from + 5)
+            .map(|seq| DownstreamRecord::Deliver {
+                conns: vec![ConnId(seq)],
+                event: Arc::new(Event::NewMessage(message(&conversation, seq))),
+            })
+            .collect()
+    };
+    let first = bus
+        .publish_downstream(&gateway, batch(1))
+        .await
+        .expect("publish");
+    let second = bus
+        .publish_downstream(&gateway, batch(6))
+        .await
+        .expect("publish");
+    first.await.expect("durable");
+    second.await.expect("durable");
+    for from in [1u64, 6] {
+        let items = next_items(&mut consumer).await;
+        let seqs: Vec<u64> = items
+            .iter()
+            .map(|item| match item {
+                DownstreamRecord::Deliver { conns, event } => match &**event {
+                    Event::NewMessage(m) => {
+                        assert_eq!(conns, &vec![ConnId(m.seq.get())]);
+                        m.seq.get()
+                    }
+                    other => panic!("unexpected event {other:?}"),
+                },
+                other => panic!("unexpected item {other:?}"),
+            })
+            .collect();
+        assert_eq!(seqs, (from..from + 5).collect::<Vec<_>>());
+    }
+    assert_eq!(consumer.position(), 2);
 }
 
 /// Fan-out and push work arrives whole, in order for one conversation.
@@ -218,7 +315,11 @@ pub async fn task_records_arrive_whole_and_in_order(bus: Arc<dyn Bus>) {
                 exclude: (seq % 2 == 0).then(|| exclude.clone()),
             }
         };
-        bus.publish_task(record).await.expect("publish");
+        bus.publish_task(record)
+            .await
+            .expect("publish")
+            .await
+            .expect("durable");
     }
     for seq in 1..=20u64 {
         match next(&mut consumer).await {
@@ -254,7 +355,9 @@ pub async fn positions_count_returned_records(bus: Arc<dyn Bus>) {
     for i in 0..5 {
         bus.publish_upstream(send_record(&conversation, &format!("q{i}")))
             .await
-            .expect("publish");
+            .expect("publish")
+            .await
+            .expect("durable");
     }
     for expected in 1..=5 {
         next(&mut consumer).await;

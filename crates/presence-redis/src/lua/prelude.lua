@@ -4,6 +4,15 @@
 local P = ARGV[1]
 local ONLINE = P .. 'online'
 local GATEWAYS = P .. 'gateways'
+-- Created by the first heartbeat of a table, so a table that lost its data
+-- (a Redis restarted empty) is told apart from one that was never used.
+local EPOCH = P .. 'epoch'
+-- When a gateway that had been alive found the table had forgotten it.
+local LOST_AT = P .. 'lost_at'
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local function user_key(uid) return P .. 'user:' .. uid end
 local function gw_routes_key(gw) return P .. 'gw:' .. gw .. ':routes' end
 local function alive_key(gw) return P .. 'gw:' .. gw .. ':alive' end

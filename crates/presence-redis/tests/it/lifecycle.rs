@@ -56,7 +56,8 @@ async fn opening_without_a_server_is_unavailable() {
 }
 
 /// Dead routes are not only hidden: the read that meets them removes them,
-/// and `forget_gateway` leaves only the record that the gateway is dead.
+/// and `forget_gateway` leaves only the record that the gateway is dead
+/// (and the table's epoch, which says it never lost its data).
 #[tokio::test]
 async fn dead_routes_are_removed_not_only_hidden() {
     let options = unique_options();
@@ -80,11 +81,17 @@ async fn dead_routes_are_removed_not_only_hidden() {
     assert_eq!(p.routes(&[a.clone(), b.clone()]).await.unwrap().len(), 1);
     let pre = &options.prefix;
     let want = |extra: &[String]| {
-        let mut keys: Vec<String> = ["gateways", "online", "gw:long:alive", "gw:long:routes"]
-            .iter()
-            .map(|k| format!("{pre}{k}"))
-            .chain(extra.iter().cloned())
-            .collect();
+        let mut keys: Vec<String> = [
+            "epoch",
+            "gateways",
+            "online",
+            "gw:long:alive",
+            "gw:long:routes",
+        ]
+        .iter()
+        .map(|k| format!("{pre}{k}"))
+        .chain(extra.iter().cloned())
+        .collect();
         keys.sort();
         keys
     };
@@ -97,7 +104,10 @@ async fn dead_routes_are_removed_not_only_hidden() {
     assert_eq!(online, vec![a.to_string()]);
 
     p.forget_gateway(&GatewayId::new("long")).await.unwrap();
-    assert_eq!(keys(pre).await, vec![format!("{pre}gateways")]);
+    assert_eq!(
+        keys(pre).await,
+        vec![format!("{pre}epoch"), format!("{pre}gateways")]
+    );
 }
 
 async fn raw() -> redis::aio::MultiplexedConnection {

@@ -66,7 +66,7 @@ impl Role {
             message: Arc::new(m),
             recipients: vec![to],
         };
-        self.bus.publish_task(record).await.unwrap();
+        self.bus.publish_task(record).await.unwrap().await.unwrap();
         ids
     }
 }
@@ -83,6 +83,8 @@ impl Role {
                 message: Arc::new(world),
                 exclude: None,
             })
+            .await
+            .unwrap()
             .await
             .unwrap();
         id
@@ -193,9 +195,12 @@ async fn a_full_queue_drops_pushes_and_fan_out_goes_on() {
         .await
         .expect("the world fan-out in time")
         .expect("bus open")
+        .items()
+        .expect("nothing lost")
+        .as_slice()
     {
-        DownstreamRecord::Deliver { event, .. } => {
-            assert!(matches!(&*event, Event::NewMessage(m) if m.id == world_id));
+        [DownstreamRecord::Deliver { event, .. }] => {
+            assert!(matches!(&**event, Event::NewMessage(m) if m.id == world_id));
         }
         other => panic!("expected a delivery, got {other:?}"),
     }
@@ -228,10 +233,10 @@ async fn push_off_drops_push_records_and_goes_on() {
         .await
         .expect("the world fan-out in time")
         .expect("bus open");
-    match record {
-        DownstreamRecord::Deliver { conns, event } => {
-            assert_eq!(conns, vec![ConnId(1)]);
-            assert!(matches!(&*event, Event::NewMessage(m) if m.id == world_id));
+    match record.items().expect("nothing lost").as_slice() {
+        [DownstreamRecord::Deliver { conns, event }] => {
+            assert_eq!(conns, &vec![ConnId(1)]);
+            assert!(matches!(&**event, Event::NewMessage(m) if m.id == world_id));
         }
         other => panic!("expected a delivery, got {other:?}"),
     }

@@ -2,14 +2,26 @@
 //!
 //! - `upstream`, keyed by conversation id: sends from gateways to logic;
 //!   one consumer per key at a time gives one writer per conversation.
-//! - `downstream.{gateway}`: replies and deliveries to one gateway.
+//! - `downstream.{gateway}`: replies and deliveries to one gateway, several
+//!   to a record (logic writes one record per gateway per commit batch).
 //! - `task`: fan-out work for the world room and large groups, and
 //!   offline push.
 //!
 //! In-process channels when embedded; Kafka in a cluster. Records are
 //! Rust values here; the Kafka adapter encodes them with `ferrochat-wire`.
+//!
+//! Publishing is two steps, so a caller can keep many records in flight
+//! without giving up their order: `publish_*` takes the record in order
+//! (it waits only for room in a bounded queue) and returns a [`Published`]
+//! that resolves once the record is durable. Records one caller publishes
+//! one after another keep that order on their topic and key whether or
+//! not it waits between them; a record that fails makes every later one
+//! on the same topic and key fail too, never a gap.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use async_trait::async_trait;
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
@@ -18,6 +30,10 @@ use ferrochat_domain::{
 };
 
 use crate::api::ApiError;
+
+mod outbox;
+
+pub use outbox::{Acked, Outbox, Outgoing};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
@@ -30,35 +46,31 @@ pub enum BusError {
     Unavailable(String),
 }
 
-/// Where the answer to a send goes.
+/// Where the answer to a send goes: a waiter at one gateway, found by
+/// `token` (the gateway keeps what it needs to answer: an HTTP request, or
+/// a connection and the frame id to echo). A token the gateway no longer
+/// knows (answered already, timed out, or from before a restart) is
+/// dropped there, so an answer sent twice reaches its client once.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReplyTo {
-    /// An HTTP request waiting on `token` at that gateway.
-    Http { gateway: GatewayId, token: u64 },
-    /// A WebSocket frame; the answer echoes `request_id`.
-    Ws {
-        gateway: GatewayId,
-        conn: ConnId,
-        request_id: Option<String>,
-    },
+pub struct ReplyTo {
+    pub gateway: GatewayId,
+    pub token: u64,
+    /// The WebSocket connection that sent, which gets the ack instead of
+    /// the message; `None` for HTTP.
+    pub conn: Option<ConnId>,
 }
 
 impl ReplyTo {
     pub fn gateway(&self) -> &GatewayId {
-        match self {
-            Self::Http { gateway, .. } | Self::Ws { gateway, .. } => gateway,
-        }
+        &self.gateway
     }
 
     /// The connection that sent, which gets the ack instead of the message.
     pub fn route(&self) -> Option<Route> {
-        match self {
-            Self::Ws { gateway, conn, .. } => Some(Route {
-                gateway: gateway.clone(),
-                conn: *conn,
-            }),
-            Self::Http { .. } => None,
-        }
+        self.conn.map(|conn| Route {
+            gateway: self.gateway.clone(),
+            conn,
+        })
     }
 }
 
@@ -93,7 +105,8 @@ pub enum Event {
     },
 }
 
-/// A record on `downstream.{gateway}`.
+/// One item on `downstream.{gateway}`; a record there carries one or more,
+/// handled in order (see [`Bus::publish_downstream`]).
 #[derive(Debug, Clone)]
 pub enum DownstreamRecord {
     /// The outcome of one send.
@@ -178,6 +191,75 @@ pub fn push_records<'a>(
         })
 }
 
+/// What a gateway reads from its downstream topic.
+#[derive(Debug, Clone)]
+pub enum Downstream {
+    /// One record's items, in order.
+    Items(Vec<DownstreamRecord>),
+    /// Records meant for this gateway were lost: the broker came back
+    /// without its data. Answers and deliveries may be missing, so the
+    /// gateway tells the sends waiting for an answer to resend, and its
+    /// clients to reconnect and resync.
+    Lost,
+}
+
+impl Downstream {
+    /// The items, unless this says records were lost.
+    pub fn items(self) -> Option<Vec<DownstreamRecord>> {
+        match self {
+            Self::Items(items) => Some(items),
+            Self::Lost => None,
+        }
+    }
+}
+
+/// The outcome of one publish: resolves once the record is durable
+/// (Kafka: the broker acknowledged it; in process: at once). Dropping it
+/// does not withdraw the record.
+#[must_use = "a record is durable only once its Published resolves"]
+pub struct Published(Pin<Box<dyn Future<Output = Result<(), BusError>> + Send + 'static>>);
+
+impl Published {
+    /// A record that is as durable as it will ever be already.
+    pub fn done() -> Self {
+        Self(Box::pin(std::future::ready(Ok(()))))
+    }
+
+    pub fn new(f: impl Future<Output = Result<(), BusError>> + Send + 'static) -> Self {
+        Self(Box::pin(f))
+    }
+
+    /// Resolves once every one of `all` has, with the first error if any.
+    pub fn all(all: Vec<Published>) -> Self {
+        if all.is_empty() {
+            return Self::done();
+        }
+        Self::new(async move {
+            let mut first = Ok(());
+            for p in all {
+                if let (Err(e), Ok(())) = (p.await, &first) {
+                    first = Err(e);
+                }
+            }
+            first
+        })
+    }
+}
+
+impl Future for Published {
+    type Output = Result<(), BusError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl std::fmt::Debug for Published {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Published")
+    }
+}
+
 /// Reads one topic. At least once: a record is redelivered after a crash
 /// (or to another consumer of the group after a rebalance) unless it was
 /// committed.
@@ -191,7 +273,11 @@ pub trait Consumer<T>: Send {
     /// The next record; `None` once the bus is closed.
     async fn next(&mut self) -> Option<T>;
 
-    /// How many records `next` has returned so far.
+    /// The next record if one has arrived already, without waiting: for
+    /// taking what is there as one batch after `next`.
+    fn try_next(&mut self) -> Option<T>;
+
+    /// How many records `next` and `try_next` have returned so far.
     fn position(&self) -> u64;
 
     /// Marks the first `position` records returned as done.
@@ -206,47 +292,62 @@ pub trait Consumer<T>: Send {
 
 #[async_trait]
 pub trait Bus: Send + Sync + 'static {
-    async fn publish_upstream(&self, record: SendRecord) -> Result<(), BusError>;
+    /// Takes a send in order (waiting only for room); the returned
+    /// [`Published`] says when it is durable.
+    async fn publish_upstream(&self, record: SendRecord) -> Result<Published, BusError>;
+
+    /// Takes one record of `items` (at least one) for `gateway`, handled
+    /// there in this order.
     async fn publish_downstream(
         &self,
         gateway: &GatewayId,
-        record: DownstreamRecord,
-    ) -> Result<(), BusError>;
-    async fn publish_task(&self, record: TaskRecord) -> Result<(), BusError>;
+        items: Vec<DownstreamRecord>,
+    ) -> Result<Published, BusError>;
+
+    async fn publish_task(&self, record: TaskRecord) -> Result<Published, BusError>;
 
     async fn consume_upstream(&self) -> Result<Box<dyn Consumer<SendRecord>>, BusError>;
     async fn consume_downstream(
         &self,
         gateway: &GatewayId,
-    ) -> Result<Box<dyn Consumer<DownstreamRecord>>, BusError>;
+    ) -> Result<Box<dyn Consumer<Downstream>>, BusError>;
     async fn consume_task(&self) -> Result<Box<dyn Consumer<TaskRecord>>, BusError>;
+
+    /// Whether the bus can take records now (`/ready` asks). An adapter
+    /// that lost its broker, or is rebuilding a producer after a fatal
+    /// error, says no until it can again.
+    fn is_healthy(&self) -> bool {
+        true
+    }
 }
 
-/// Sends `event` to these routes, one `Deliver` record per gateway, skipping
-/// `exclude`. Shared by logic (small conversations, receipts, typing) and
-/// task (large fan-out). A gateway that is gone is skipped: its clients
-/// resync by seq when they reconnect.
+/// Sends `event` to these routes, one record per gateway, skipping
+/// `exclude`. Shared by logic (receipts, typing, presence) and task. A
+/// gateway that is gone is skipped: its clients resync by seq when they
+/// reconnect. Resolves once every record is durable.
 pub async fn deliver(
     bus: &dyn Bus,
     routes: impl IntoIterator<Item = Route>,
     exclude: Option<&Route>,
     event: &Arc<Event>,
-) -> Result<(), BusError> {
+) -> Result<Published, BusError> {
     let mut by_gateway: std::collections::BTreeMap<GatewayId, Vec<ConnId>> = Default::default();
     for r in routes {
         if Some(&r) != exclude {
             by_gateway.entry(r.gateway).or_default().push(r.conn);
         }
     }
+    let mut published = Vec::with_capacity(by_gateway.len());
     for (gateway, conns) in by_gateway {
         let record = DownstreamRecord::Deliver {
             conns,
             event: event.clone(),
         };
-        match bus.publish_downstream(&gateway, record).await {
-            Ok(()) | Err(BusError::Unroutable(_)) => {}
+        match bus.publish_downstream(&gateway, vec![record]).await {
+            Ok(p) => published.push(p),
+            Err(BusError::Unroutable(_)) => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(())
+    Ok(Published::all(published))
 }

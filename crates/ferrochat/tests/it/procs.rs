@@ -1,0 +1,305 @@
+//! The cluster roles as child processes of the built binary (`ferrochat
+//! repo | logic | task | gateway`), each test's with its own database,
+//! topics, Redis prefix and etcd prefix; and private servers (Redis, the
+//! broker) a test may kill and start again.
+//!
+//! Needs the test servers (`scripts/services up`): MariaDB, Kafka, Redis,
+//! etcd.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::TestApp;
+
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_ferrochat");
+
+/// Hang guard for anything that waits on the cluster to converge.
+pub(crate) const CONVERGE: Duration = Duration::from_secs(90);
+
+/// One role in a child process, SIGKILLed when dropped.
+pub(crate) struct RoleProcess {
+    pub(crate) child: Child,
+    /// `http://host:port` of what it serves (a gateway's HTTP).
+    pub(crate) base: String,
+    pub(crate) metrics: String,
+}
+
+impl RoleProcess {
+    pub(crate) fn kill9(&mut self) {
+        self.child.kill().unwrap(); // SIGKILL on Unix
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for RoleProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One test's cluster: its own database, topics, Redis prefix and etcd
+/// prefix, so tests run side by side.
+pub(crate) struct Cluster {
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) store_url: String,
+    pub(crate) dir: tempfile::TempDir,
+}
+
+impl Cluster {
+    /// `extra`: more `FERROCHAT_*` settings for every role.
+    pub(crate) async fn new(extra: &[(&str, &str)]) -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let store_url = crate::store_env::fresh_mysql_database(&format!("fc_roles_{id}")).await;
+        let var = |k: &str| {
+            std::env::var(k).unwrap_or_else(|_| {
+                panic!("{k} is not set: run `scripts/services up` and eval its env")
+            })
+        };
+        let mut env: Vec<(String, String)> = [
+            ("LOG__FORMAT", "json".to_owned()),
+            ("LISTEN", "127.0.0.1:0".to_owned()),
+            ("METRICS_LISTEN", "127.0.0.1:0".to_owned()),
+            ("LOGIC__GRPC_LISTEN", "127.0.0.1:0".to_owned()),
+            ("REPO__GRPC_LISTEN", "127.0.0.1:0".to_owned()),
+            ("AUTH__JWT_SECRET", format!("roles-test-secret-{id}")),
+            ("AUTH__PASSWORD_HASH__MEMORY_KIB", "64".to_owned()),
+            ("AUTH__PASSWORD_HASH__ITERATIONS", "1".to_owned()),
+            ("GATEWAY__AUTH_RATE_LIMIT__PER_SECOND", "10000".to_owned()),
+            ("GATEWAY__AUTH_RATE_LIMIT__BURST", "10000".to_owned()),
+            ("GATEWAY__SEND_RATE_LIMIT__PER_SECOND", "10000".to_owned()),
+            ("GATEWAY__SEND_RATE_LIMIT__BURST", "10000".to_owned()),
+            ("BUS__KIND", "kafka".to_owned()),
+            ("BUS__KAFKA__BROKERS", var("FERROCHAT_TEST_KAFKA_BROKERS")),
+            ("BUS__KAFKA__UPSTREAM_TOPIC", format!("r{id}.upstream")),
+            ("BUS__KAFKA__TASK_TOPIC", format!("r{id}.task")),
+            (
+                "BUS__KAFKA__DOWNSTREAM_TOPIC_PREFIX",
+                format!("r{id}.downstream."),
+            ),
+            ("BUS__KAFKA__LOGIC_GROUP", format!("r{id}.logic")),
+            ("BUS__KAFKA__TASK_GROUP", format!("r{id}.task")),
+            ("BUS__KAFKA__UPSTREAM_PARTITIONS", "4".to_owned()),
+            ("BUS__KAFKA__TASK_PARTITIONS", "2".to_owned()),
+            ("PRESENCE__REDIS_URL", var("FERROCHAT_TEST_REDIS_URL")),
+            ("PRESENCE__REDIS_PREFIX", format!("r{id}:")),
+            ("DISCOVERY__ETCD_URL", var("FERROCHAT_TEST_ETCD_URL")),
+            ("DISCOVERY__ETCD_PREFIX", format!("r{id}/")),
+            ("DISCOVERY__LEASE_TTL", "3s".to_owned()),
+            ("DISCOVERY__REFRESH", "200ms".to_owned()),
+            ("LOGIC__BALANCE__REFRESH", "200ms".to_owned()),
+            ("STORE__MAX_CONNECTIONS", "8".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (format!("FERROCHAT_{k}"), v))
+        .collect();
+        for (k, v) in extra {
+            env.push((format!("FERROCHAT_{k}"), (*v).to_owned()));
+        }
+        Self {
+            env,
+            store_url,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Starts `role` as `name` and waits until its `/ready` answers 200.
+    pub(crate) async fn start(&self, role: &str, name: &str) -> RoleProcess {
+        let store = if role == "repo" {
+            self.store_url.clone()
+        } else {
+            "repo://".to_owned()
+        };
+        let data_dir: PathBuf = self.dir.path().join(name);
+        let mut command = Command::new(BIN);
+        command
+            .arg(role)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("FERROCHAT_NODE_ID", name)
+            .env("FERROCHAT_DATA_DIR", &data_dir)
+            .env("FERROCHAT_STORE__URL", store)
+            .env_remove("RUST_LOG")
+            .env(
+                "FERROCHAT_LOG__LEVEL",
+                std::env::var("FERROCHAT_TEST_ROLE_LOG_LEVEL")
+                    .unwrap_or_else(|_| "info".to_owned()),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = command.spawn().expect("binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let (addr, metrics) = loop {
+            let line = lines
+                .next()
+                .unwrap_or_else(|| panic!("{name} exited before listening"))
+                .unwrap();
+            let v: Value = serde_json::from_str(&line).expect("log lines are JSON");
+            if v["message"] == "listening" {
+                break (
+                    v["addr"].as_str().unwrap().to_owned(),
+                    v["metrics"].as_str().unwrap().to_owned(),
+                );
+            }
+        };
+        // With FERROCHAT_TEST_ROLE_LOGS=DIR each role's log is kept there.
+        let mut keep = std::env::var_os("FERROCHAT_TEST_ROLE_LOGS").map(|dir| {
+            let path = PathBuf::from(dir).join(format!("{name}-{}.log", child.id()));
+            std::fs::File::create(path).expect("the role log file")
+        });
+        std::thread::spawn(move || {
+            for line in lines.by_ref() {
+                if let (Some(f), Ok(line)) = (keep.as_mut(), line) {
+                    let _ = std::io::Write::write_all(f, format!("{line}\n").as_bytes());
+                }
+            }
+        });
+        let process = RoleProcess {
+            child,
+            base: format!("http://{addr}"),
+            metrics: format!("http://{metrics}"),
+        };
+        let ready = format!("{}/ready", process.metrics);
+        let client = reqwest::Client::new();
+        tokio::time::timeout(CONVERGE, async {
+            loop {
+                if let Ok(r) = client.get(&ready).send().await {
+                    if r.status().is_success() {
+                        return;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{name} never became ready"));
+        process
+    }
+
+    /// The usual shape: a repo, two logic, a task and two gateways.
+    pub(crate) async fn full(&self) -> Roles {
+        let repo = self.start("repo", "repo-1").await;
+        let logic = vec![
+            self.start("logic", "logic-1").await,
+            self.start("logic", "logic-2").await,
+        ];
+        let task = self.start("task", "task-1").await;
+        let gateways = vec![
+            self.start("gateway", "gateway-1").await,
+            self.start("gateway", "gateway-2").await,
+        ];
+        Roles {
+            repo,
+            logic,
+            task,
+            gateways,
+        }
+    }
+}
+
+pub(crate) struct Roles {
+    pub(crate) repo: RoleProcess,
+    pub(crate) logic: Vec<RoleProcess>,
+    pub(crate) task: RoleProcess,
+    pub(crate) gateways: Vec<RoleProcess>,
+}
+
+impl Roles {
+    pub(crate) fn gateway(&self, i: usize) -> TestApp {
+        TestApp::at(self.gateways[i].base.clone())
+    }
+}
+
+/// A Kafka-protocol broker of this test's own (the test servers' nisshi,
+/// `FERROCHAT_TEST_NISSHI`), killed when dropped, so replacing it by an
+/// empty one loses every topic, record, offset and producer id.
+pub(crate) struct PrivateBroker {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl PrivateBroker {
+    pub(crate) async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let child = Self::spawn(port, &dir);
+        let broker = Self { child, port, dir };
+        broker.wait_ready().await;
+        broker
+    }
+
+    fn spawn(port: u16, dir: &tempfile::TempDir) -> Child {
+        let bin = std::env::var("FERROCHAT_TEST_NISSHI").unwrap_or_else(|_| {
+            panic!("FERROCHAT_TEST_NISSHI is not set: run `scripts/services up` and eval its env")
+        });
+        // The engine scripts/services built it with: `memory://` keeps
+        // nothing across a restart, `sqlite://` a file in the working
+        // directory; both are emptied by a fresh directory.
+        let storage = std::env::var("FERROCHAT_TEST_NISSHI_STORAGE").unwrap_or_else(|_| {
+            panic!(
+                "FERROCHAT_TEST_NISSHI_STORAGE is not set: run `scripts/services up` and eval its env"
+            )
+        });
+        let listener = format!("tcp://127.0.0.1:{port}");
+        // Its storage lives in the working directory (it also reads a
+        // `.env` there): a fresh directory is an empty broker.
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        Command::new(bin)
+            .current_dir(&data)
+            .args([
+                "broker",
+                "--listener-url",
+                &listener,
+                "--advertised-listener-url",
+                &listener,
+            ])
+            .args(["--storage-engine", &storage])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the broker starts")
+    }
+
+    pub(crate) fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    async fn wait_ready(&self) {
+        tokio::time::timeout(CONVERGE, async {
+            while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_err()
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+        .expect("the broker listens");
+    }
+
+    /// SIGKILL, then an empty broker on the same port.
+    pub(crate) async fn replace_with_empty(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        std::fs::remove_dir_all(self.dir.path().join("data")).unwrap();
+        self.child = Self::spawn(self.port, &self.dir);
+        self.wait_ready().await;
+    }
+}
+
+impl Drop for PrivateBroker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
