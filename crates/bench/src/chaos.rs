@@ -75,6 +75,18 @@ impl Plan {
         if self.empty && self.name != "kafka" {
             bail!("--restart-empty is for the broker (--kill kafka) only");
         }
+        // A memory broker comes back empty whatever we do: a run meant to
+        // restart it on its data would measure the other case.
+        if self.name == "kafka" && !self.empty {
+            let launch = launch_of(pid)?;
+            if storage_engine(&launch.argv).is_some_and(|e| e.starts_with("memory://")) {
+                bail!(
+                    "--kill kafka: the broker keeps its records in memory, so it cannot restart \
+                     on its data; start the cluster with FERROCHAT_BROKER_ENGINE=sqlite, or pass \
+                     --restart-empty"
+                );
+            }
+        }
         Ok(())
     }
 
@@ -232,14 +244,18 @@ fn launch_of(pid: u32) -> anyhow::Result<Launch> {
     })
 }
 
+/// The broker's `--storage-engine` URL, as its command line gives it.
+fn storage_engine(argv: &[String]) -> Option<&str> {
+    argv.iter()
+        .position(|a| a == "--storage-engine")
+        .and_then(|i| argv.get(i + 1))
+        .map(String::as_str)
+}
+
 /// Deletes the broker's SQLite storage (`--storage-engine sqlite://FILE`,
 /// relative to its working directory); a memory engine has none to delete.
 fn delete_storage(launch: &Launch) -> anyhow::Result<()> {
-    let engine = launch
-        .argv
-        .iter()
-        .position(|a| a == "--storage-engine")
-        .and_then(|i| launch.argv.get(i + 1))
+    let engine = storage_engine(&launch.argv)
         .context("the broker's command line has no --storage-engine")?;
     if engine.starts_with("memory://") {
         return Ok(());
@@ -263,5 +279,19 @@ fn delete_storage(launch: &Launch) -> anyhow::Result<()> {
 fn say(quiet: bool, what: &str) {
     if !quiet {
         eprintln!("[chaos] {what}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::storage_engine;
+
+    #[test]
+    fn the_storage_engine_is_read_from_the_command_line() {
+        let argv = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let broker = argv(&["nisshi", "broker", "--storage-engine", "memory://nisshi/"]);
+        assert_eq!(storage_engine(&broker), Some("memory://nisshi/"));
+        assert_eq!(storage_engine(&argv(&["nisshi", "broker"])), None);
+        assert_eq!(storage_engine(&argv(&["nisshi", "--storage-engine"])), None);
     }
 }
