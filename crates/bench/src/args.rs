@@ -11,14 +11,53 @@ pub struct BenchArgs {
     /// What to run.
     #[arg(value_enum)]
     pub scenario: Scenario,
-    /// A running server (loopback only). Without it the bench spawns
-    /// `ferrochat serve` on 127.0.0.1:0 with a fresh data dir.
+    /// A running server (loopback only); repeat it for several gateways of
+    /// one cluster: users are spread over them round-robin. Without it (or
+    /// --cluster) the bench spawns `ferrochat serve` on 127.0.0.1:0 with a
+    /// fresh data dir.
     #[arg(long, value_name = "URL")]
-    pub url: Option<String>,
-    /// With --url: the server's pid, to read its CPU and memory from /proc
-    /// (otherwise they come from its /metrics).
+    pub url: Vec<String>,
+    /// With one --url: the server's pid, to read its CPU and memory from
+    /// /proc (otherwise they come from its /metrics).
     #[arg(long, value_name = "PID")]
     pub server_pid: Option<u32>,
+    /// Load the cluster `scripts/cluster up` runs (its state in
+    /// --cluster-dir): its gateways, and the CPU of every role and service
+    /// from /proc, reported per 1,000 acked messages.
+    #[arg(long, conflicts_with_all = ["url", "spawn"])]
+    pub cluster: bool,
+    /// scripts/cluster's state dir.
+    #[arg(
+        long,
+        env = "FERROCHAT_CLUSTER_DIR",
+        default_value = "/tmp/ferrochat-cluster",
+        value_name = "DIR"
+    )]
+    pub cluster_dir: std::path::PathBuf,
+    /// With --cluster: the gateways to load (default: all), e.g. gateway-1.
+    /// A client whose connection drops may still reconnect to any of them.
+    #[arg(long, value_delimiter = ',', value_name = "NAME,..")]
+    pub gateways: Vec<String>,
+    /// Chaos (with --cluster): SIGKILL this role (gateway-1, logic-1,
+    /// repo-1, task-1, ...) or service (mariadb, redis, etcd, kafka) during
+    /// the send window, then start it again: a role by `scripts/cluster up`,
+    /// a service with its own command line, environment and directory (on
+    /// its data; Redis as scripts/services runs it: empty). Clients whose
+    /// connection drops reconnect and `sync`; the run then counts lost,
+    /// duplicated, reordered, refused and doubly answered sends and the time
+    /// acks took to flow again.
+    #[arg(long, requires = "cluster", value_name = "NAME")]
+    pub kill: Option<String>,
+    /// When to kill, from the first send.
+    #[arg(long, value_parser = parse_duration, default_value = "6s")]
+    pub kill_at: Duration,
+    /// How long the killed process stays down before it is started again.
+    #[arg(long, value_parser = parse_duration, default_value = "0s")]
+    pub down_for: Duration,
+    /// With --kill kafka: start an empty broker in its place (its storage
+    /// deleted) instead of the same one on its data.
+    #[arg(long, requires = "kill")]
+    pub restart_empty: bool,
     /// Connected clients: one-to-one uses N/2 pairs; group puts N members
     /// in one group; world, idle and reconnect-storm hold N clients.
     #[arg(short = 'n', long, default_value_t = 100)]
@@ -56,6 +95,18 @@ pub struct BenchArgs {
     /// print ferrochat's throughput as a ratio of it.
     #[arg(long)]
     pub relay: bool,
+    /// broker: the Kafka-protocol broker (loopback only).
+    #[arg(long, env = "FERROCHAT_TEST_KAFKA_BROKERS", value_name = "HOST:PORT")]
+    pub brokers: Option<String>,
+    /// broker: partitions of the topic (a consumer reads them all).
+    #[arg(long, default_value_t = 4)]
+    pub partitions: u32,
+    /// broker: the consumer's fetch.wait.max.ms.
+    #[arg(long, value_parser = parse_duration, default_value = "100ms")]
+    pub fetch_wait: Duration,
+    /// broker: the producer's linger.ms.
+    #[arg(long, value_parser = parse_duration, default_value = "1ms")]
+    pub linger: Duration,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -93,6 +144,9 @@ pub enum Scenario {
     Idle,
     /// N receivers drop at once, miss messages, reconnect at once and resync.
     ReconnectStorm,
+    /// One hop through the Kafka-protocol broker alone (--brokers): records
+    /// at --rate, send to poll, and the broker's CPU (--server-pid).
+    Broker,
 }
 
 impl Scenario {
@@ -103,6 +157,7 @@ impl Scenario {
             Self::World => "world",
             Self::Idle => "idle",
             Self::ReconnectStorm => "reconnect-storm",
+            Self::Broker => "broker",
         }
     }
 }
@@ -112,8 +167,19 @@ impl BenchArgs {
     pub fn new(scenario: Scenario) -> Self {
         Self {
             scenario,
-            url: None,
+            url: Vec::new(),
             server_pid: None,
+            cluster: false,
+            cluster_dir: "/tmp/ferrochat-cluster".into(),
+            gateways: Vec::new(),
+            kill: None,
+            kill_at: Duration::from_secs(6),
+            down_for: Duration::ZERO,
+            restart_empty: false,
+            brokers: None,
+            partitions: 4,
+            fetch_wait: Duration::from_millis(100),
+            linger: Duration::from_millis(1),
             clients: 100,
             senders: 4,
             rate: 0,
@@ -137,7 +203,7 @@ impl BenchArgs {
 }
 
 /// `250ms`, `10s`, `2m`, or plain seconds.
-fn parse_duration(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     let (num, unit) = s
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .map_or((s, "s"), |i| s.split_at(i));

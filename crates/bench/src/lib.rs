@@ -2,12 +2,19 @@
 //! through its public protocol (HTTP to register and log in, WebSocket to
 //! send and receive), and a null relay to compare it against.
 //!
-//! Start reading at [`main`]: it resolves the target (a running server at
-//! `--url`, or one it spawns), runs a scenario from `scenario.rs`, checks
-//! every delivery for loss, duplication and order (`track.rs`) and prints
-//! a report (`report.rs`).
+//! Start reading at [`main`]: it resolves what to load (a running server
+//! at `--url`, several gateways, a `scripts/cluster` cluster with
+//! `--cluster` (`cluster.rs`), or a server it spawns), runs a scenario from
+//! `scenario.rs` (killing and restarting one process mid-run with
+//! `--kill`, `chaos.rs`), checks every delivery for loss, duplication and
+//! order (`conn.rs`, `track.rs`) and prints a report (`report.rs`) with
+//! each watched process's CPU (`proc_stats.rs`).
 
 mod args;
+mod broker;
+mod bus_hops;
+mod chaos;
+mod cluster;
 mod conn;
 mod proc_stats;
 mod relay;
@@ -22,8 +29,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub use args::{BenchArgs, Scenario};
+pub use bus_hops::BusHop;
+pub use proc_stats::{PidOf, Watched};
 pub use relay::Relay;
 pub use report::Report;
+pub use scenario::Load;
 pub use target::Target;
 
 /// Runs `ferrochat bench` to the end and says how it went: failure if any
@@ -50,7 +60,70 @@ pub fn main(mut args: BenchArgs, server_exe: PathBuf) -> ExitCode {
 
 /// Runs one scenario against `target` and returns its report.
 pub async fn run(args: &BenchArgs, target: &Target) -> anyhow::Result<Report> {
-    scenario::run(args, target).await
+    scenario::run(args, &Load::single(target)).await
+}
+
+/// Runs one scenario over several servers (a cluster's gateways), watching
+/// the CPU of `load.watched`, and returns its report.
+pub async fn run_load(args: &BenchArgs, load: &Load<'_>) -> anyhow::Result<Report> {
+    scenario::run(args, load).await
+}
+
+/// What `--cluster` loads: a `scripts/cluster` cluster's gateways, every
+/// role and service to watch, and what to kill.
+struct ClusterLoad {
+    targets: Vec<Target>,
+    servers: Vec<std::net::SocketAddr>,
+    watched: Vec<Watched>,
+    metrics: Vec<String>,
+    chaos: Option<chaos::Plan>,
+}
+
+fn cluster_load(args: &BenchArgs) -> anyhow::Result<ClusterLoad> {
+    let info = std::sync::Arc::new(cluster::ClusterInfo::read(&args.cluster_dir)?);
+    let targets = info
+        .select_gateways(&args.gateways)?
+        .into_iter()
+        .map(|(_, addr)| Target::local(addr, None, "ferrochat"))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let servers = info.gateways.iter().map(|(_, a)| *a).collect();
+    let watched = info
+        .processes()
+        .into_iter()
+        .filter_map(|name| {
+            let file = info.pid_file(&name)?;
+            Some(Watched {
+                name,
+                pid: PidOf::File(file),
+            })
+        })
+        .collect();
+    let plan = args.kill.as_ref().map(|name| chaos::Plan {
+        name: if name == "broker" {
+            "kafka".into()
+        } else {
+            name.clone()
+        },
+        at: args.kill_at,
+        down_for: args.down_for,
+        empty: args.restart_empty,
+        cluster: info.clone(),
+    });
+    if let Some(p) = &plan {
+        p.check()?;
+    }
+    let metrics = info
+        .metrics
+        .iter()
+        .map(|(_, a)| format!("http://{a}/metrics"))
+        .collect();
+    Ok(ClusterLoad {
+        targets,
+        servers,
+        watched,
+        metrics,
+        chaos: plan,
+    })
 }
 
 async fn run_cli(args: BenchArgs, server_exe: PathBuf) -> anyhow::Result<bool> {
@@ -60,14 +133,51 @@ async fn run_cli(args: BenchArgs, server_exe: PathBuf) -> anyhow::Result<bool> {
         return Ok(true);
     }
     let hard = args.timeout;
-    let work = async {
-        let target = if let Some(url) = &args.url {
-            Target::remote(url, args.server_pid)?
+    if args.scenario == Scenario::Broker {
+        let r = tokio::time::timeout(hard, broker::run(&args))
+            .await
+            .map_err(|_| anyhow::anyhow!("hard timeout of {hard:?} reached"))??;
+        if args.json {
+            println!("{}", serde_json::to_string(&r)?);
         } else {
-            Target::spawn(&server_exe).await?
+            print!("{}", r.table());
+        }
+        return Ok(r.ok());
+    }
+    let work = async {
+        let report = if args.cluster {
+            let c = cluster_load(&args)?;
+            let load = Load {
+                targets: c.targets.iter().collect(),
+                servers: c.servers,
+                watched: c.watched,
+                metrics: c.metrics,
+                chaos: c.chaos,
+            };
+            run_load(&args, &load).await?
+        } else if !args.url.is_empty() {
+            let pid = if args.url.len() == 1 {
+                args.server_pid
+            } else {
+                None
+            };
+            let targets = args
+                .url
+                .iter()
+                .map(|u| Target::remote(u, pid))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let load = Load {
+                targets: targets.iter().collect(),
+                servers: targets.iter().map(|t| t.addr).collect(),
+                watched: Vec::new(),
+                metrics: Vec::new(),
+                chaos: None,
+            };
+            run_load(&args, &load).await?
+        } else {
+            let target = Target::spawn(&server_exe).await?;
+            run(&args, &target).await?
         };
-        let report = run(&args, &target).await?;
-        drop(target);
         let throughput = matches!(
             args.scenario,
             Scenario::OneToOne | Scenario::Group | Scenario::World

@@ -1,13 +1,13 @@
 //! A process's CPU time and resident memory: from /proc for a local pid,
 //! or from a server's `/metrics` (process_cpu_seconds_total,
-//! process_resident_memory_bytes).
+//! process_resident_memory_bytes); and the CPU each watched process (a
+//! cluster's roles and services) used over a run.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::cluster;
 use crate::target::Target;
-
-/// Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks.
-const TICKS_PER_SEC: f64 = 100.0;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Sample {
@@ -61,25 +61,87 @@ pub fn this_process() -> Option<Sample> {
     local(std::process::id())
 }
 
-fn local(pid: u32) -> Option<Sample> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let after = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 here.
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let rss_kib: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
+/// A local process's CPU (user + system, all its threads) and RSS.
+pub fn local(pid: u32) -> Option<Sample> {
+    let stat = procfs::process::Process::new(i32::try_from(pid).ok()?)
+        .ok()?
+        .stat()
         .ok()?;
+    let ticks = procfs::ticks_per_second() as f64;
     Some(Sample {
         at: Instant::now(),
-        cpu_secs: (utime + stime) / TICKS_PER_SEC,
-        rss_bytes: rss_kib * 1024,
+        cpu_secs: (stat.utime + stat.stime) as f64 / ticks,
+        rss_bytes: stat.rss.saturating_mul(procfs::page_size()),
     })
+}
+
+/// Whether `pid` is gone (or a zombie nobody reaped yet).
+pub fn gone(pid: u32) -> bool {
+    let Ok(pid) = i32::try_from(pid) else {
+        return true;
+    };
+    procfs::process::Process::new(pid)
+        .and_then(|p| p.stat())
+        .map_or(true, |s| s.state == 'Z')
+}
+
+/// A process whose CPU a run reports.
+#[derive(Debug, Clone)]
+pub struct Watched {
+    pub name: String,
+    pub pid: PidOf,
+}
+
+#[derive(Debug, Clone)]
+pub enum PidOf {
+    Fixed(u32),
+    /// Read again at each sample: a restarted process writes its new pid.
+    File(PathBuf),
+}
+
+impl Watched {
+    pub fn pid(&self) -> Option<u32> {
+        match &self.pid {
+            PidOf::Fixed(p) => Some(*p),
+            PidOf::File(f) => cluster::read_pid(f),
+        }
+    }
+}
+
+/// One watched process at one moment.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    pub pid: u32,
+    pub sample: Sample,
+}
+
+pub fn sample_all(watched: &[Watched]) -> Vec<Option<Seen>> {
+    watched
+        .iter()
+        .map(|w| {
+            let pid = w.pid()?;
+            Some(Seen {
+                pid,
+                sample: local(pid)?,
+            })
+        })
+        .collect()
+}
+
+/// CPU-seconds a process used between `before` and `after`. A process
+/// killed in between counts up to `last_before_kill`, plus all its
+/// successor used since it started.
+pub fn cpu_between(
+    before: Option<Seen>,
+    after: Option<Seen>,
+    last_before_kill: Option<Seen>,
+) -> Option<f64> {
+    let (b, a) = (before?, after?);
+    if a.pid == b.pid {
+        return Some(a.sample.cpu_secs - b.sample.cpu_secs);
+    }
+    let old = last_before_kill
+        .filter(|k| k.pid == b.pid)
+        .map_or(0.0, |k| k.sample.cpu_secs - b.sample.cpu_secs);
+    Some(old + a.sample.cpu_secs)
 }

@@ -1,6 +1,7 @@
 //! A run's results: counts, rates, latency percentiles, server CPU and
 //! memory; printed as a table or JSON.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -8,7 +9,9 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use crate::args::BenchArgs;
-use crate::conn::Shared;
+use crate::bus_hops::BusHop;
+use crate::chaos;
+use crate::conn::{ReaderState, Shared};
 use crate::proc_stats::Sample;
 use crate::track::Latencies;
 
@@ -25,14 +28,32 @@ pub struct Report {
     pub sent: u64,
     pub acked: u64,
     pub errors: u64,
+    /// Sends answered with `error`, by code.
+    pub refused: BTreeMap<u64, u64>,
+    /// A second answer to one request id.
+    pub repeated_acks: u64,
+    /// Sends never answered (still waiting when the run ended).
+    pub unanswered: u64,
     pub expected: u64,
     pub delivered: u64,
+    /// Acked messages a recipient never got (each message counted once
+    /// per recipient that lacks it).
     pub lost: u64,
+    /// Live frames whose seq the receiver already had (the client drops
+    /// them; allowed on the wire, and expected after a crash).
     pub duplicated: u64,
+    /// A message that came again under another seq: it got past the
+    /// client's drop-by-seq.
+    pub duplicated_messages: u64,
+    /// Seqs acked for two different messages: the store lost a committed
+    /// message and numbered another with its seq (a client that has the
+    /// first drops the second as a repeat).
+    pub reused_seqs: u64,
     pub out_of_order: u64,
     pub resynced: u64,
     pub foreign: u64,
     pub dropped_connections: u64,
+    pub reconnects: u64,
     pub acked_per_s: f64,
     pub deliveries_per_s: f64,
     pub ack_latency_ms: Percentiles,
@@ -40,8 +61,121 @@ pub struct Report {
     pub resync_latency_ms: Percentiles,
     pub server: Option<ProcUse>,
     pub bench: Option<ProcUse>,
+    /// CPU of each watched process (a cluster's roles and services, and
+    /// the bench) over the measured phase.
+    pub processes: Vec<ProcCpu>,
+    /// The bus's own timing of each kind of topic (a cluster's roles).
+    pub bus: Vec<BusHop>,
     pub idle: Option<Idle>,
+    pub chaos: Option<Chaos>,
     pub first_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcCpu {
+    pub name: String,
+    /// None when it could not be read (not running at one of the samples).
+    pub cpu_seconds: Option<f64>,
+    pub cpu_seconds_per_1000_acked: Option<f64>,
+}
+
+/// What a chaos run did and how the cluster took it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chaos {
+    pub killed: String,
+    pub restarted_empty: bool,
+    /// Seconds from the first send.
+    pub killed_at_s: Option<f64>,
+    pub restarted_at_s: Option<f64>,
+    pub ready_at_s: Option<f64>,
+    /// From the kill until every sender that stalled got acks again: the
+    /// end of the last wait for an ack longer than `stall_threshold_s`
+    /// that ended after the kill. 0 when no sender waited that long; None
+    /// when a sender got no ack after the kill at all.
+    pub recovery_s: Option<f64>,
+    /// 1 s, or twice the longest wait between two acks of one sender
+    /// before the kill, if that is longer.
+    pub stall_threshold_s: f64,
+    /// Senders that waited longer than the threshold after the kill.
+    pub stalled_senders: u64,
+    pub error: Option<String>,
+}
+
+/// The chaos section of a report: when things happened, and how long
+/// acks took to flow again (from each sender's ack times).
+pub(crate) fn chaos(
+    plan: &chaos::Plan,
+    outcome: &chaos::Outcome,
+    states: &[ReaderState],
+    senders: &[usize],
+    started_ns: u64,
+    send_end_ns: u64,
+) -> Chaos {
+    let at = |ns: Option<u64>| ns.map(|n| n.saturating_sub(started_ns) as f64 / 1e9);
+    let mut out = Chaos {
+        killed: plan.name.clone(),
+        restarted_empty: plan.empty,
+        killed_at_s: at(outcome.killed_ns),
+        restarted_at_s: at(outcome.restarted_ns),
+        ready_at_s: at(outcome.ready_ns),
+        recovery_s: None,
+        stall_threshold_s: 1.0,
+        stalled_senders: 0,
+        error: outcome.error.clone(),
+    };
+    let Some(killed) = outcome.killed_ns else {
+        return out;
+    };
+    let acks: Vec<Vec<u64>> = states
+        .iter()
+        .filter(|s| senders.contains(&s.user))
+        .map(|s| {
+            let mut t: Vec<u64> = s.ack_times.iter().map(|&(_, acked)| acked).collect();
+            t.sort_unstable();
+            t
+        })
+        .collect();
+    let before_gap = acks
+        .iter()
+        .flat_map(|t| {
+            t.windows(2).filter_map(|w| match w {
+                [a, b] if *b < killed => Some(b - a),
+                _ => None,
+            })
+        })
+        .max()
+        .unwrap_or(0);
+    let threshold = before_gap.saturating_mul(2).max(1_000_000_000);
+    out.stall_threshold_s = threshold as f64 / 1e9;
+    let mut recovery = Some(0u64);
+    for t in &acks {
+        // Before its first ack after the kill, a sender waited from its
+        // last ack before it (or the kill).
+        let Some(first_after) = t.iter().position(|&x| x > killed) else {
+            if t.last().is_none_or(|&l| l < send_end_ns) {
+                recovery = None;
+                out.stalled_senders += 1;
+            }
+            continue;
+        };
+        let mut stalled_until = None;
+        let mut prev = first_after
+            .checked_sub(1)
+            .and_then(|i| t.get(i).copied())
+            .unwrap_or(killed);
+        for &x in t.iter().skip(first_after) {
+            if x - prev > threshold {
+                stalled_until = Some(x);
+            }
+            prev = x;
+        }
+        if let Some(end) = stalled_until {
+            out.stalled_senders += 1;
+            recovery = recovery.map(|r| r.max(end - killed));
+        }
+    }
+    out.recovery_s = recovery.map(|r| r as f64 / 1e9);
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -79,8 +213,7 @@ impl Report {
         started_ns: u64,
         before: (Option<Sample>, Option<Sample>),
         after: (Option<Sample>, Option<Sample>),
-        clients: usize,
-        senders: usize,
+        lost: u64,
     ) -> Self {
         let c = &shared.counters;
         let load = |a: &std::sync::atomic::AtomicU64| a.load(Relaxed);
@@ -105,21 +238,27 @@ impl Report {
         Self {
             target: target.to_owned(),
             scenario: args.scenario.name(),
-            clients,
-            senders,
+            clients: 0,
+            senders: 0,
             rate_offered: args.rate,
             seconds: secs(last_ack.max(last_del)),
             sent: load(&c.sent),
             acked: load(&c.acked),
             errors: load(&c.errors),
+            refused: c.refused.lock().map(|r| r.clone()).unwrap_or_default(),
+            repeated_acks: load(&c.repeated_acks),
+            unanswered: 0,
             expected,
             delivered,
-            lost: expected.saturating_sub(delivered),
+            lost,
             duplicated: load(&c.duplicated),
+            duplicated_messages: load(&c.duplicated_messages),
+            reused_seqs: 0,
             out_of_order: load(&c.out_of_order),
             resynced: load(&c.resynced),
             foreign: load(&c.foreign),
             dropped_connections: load(&c.dropped),
+            reconnects: load(&c.reconnects),
             acked_per_s: rate(load(&c.acked), last_ack),
             deliveries_per_s: rate(delivered, last_del),
             ack_latency_ms: percentiles(&lat.ack),
@@ -127,28 +266,55 @@ impl Report {
             resync_latency_ms: percentiles(&lat.resync),
             server: proc_use(before.0, after.0),
             bench: proc_use(before.1, after.1),
+            processes: Vec::new(),
+            bus: Vec::new(),
             idle: None,
+            chaos: None,
             first_error: c.first_error.lock().ok().and_then(|e| e.clone()),
         }
     }
 
-    /// Nothing lost, duplicated, out of order, refused or dropped.
+    /// Each process's CPU, and per 1,000 acked messages.
+    pub(crate) fn set_processes(&mut self, procs: Vec<(String, Option<f64>)>) {
+        let acked = self.acked;
+        self.processes = procs
+            .into_iter()
+            .map(|(name, cpu)| ProcCpu {
+                name,
+                cpu_seconds: cpu,
+                cpu_seconds_per_1000_acked: cpu
+                    .filter(|_| acked > 0)
+                    .map(|c| c * 1000.0 / acked as f64),
+            })
+            .collect();
+    }
+
+    /// Nothing lost, delivered twice past the client's drop-by-seq, out of
+    /// order, or answered twice; and, unless a process was killed on
+    /// purpose, nothing refused, redelivered or dropped either.
     pub fn ok(&self) -> bool {
         let idle_ok = self
             .idle
             .as_ref()
             .is_none_or(|i| i.answered_ping == i.connections);
-        self.lost == 0
-            && self.duplicated == 0
+        let always = self.lost == 0
+            && self.duplicated_messages == 0
+            && self.reused_seqs == 0
             && self.out_of_order == 0
+            && self.repeated_acks == 0
+            && idle_ok;
+        if self.chaos.is_some() {
+            return always;
+        }
+        always
+            && self.duplicated == 0
             && self.errors == 0
             && self.dropped_connections == 0
             && self.sent == self.acked
-            && idle_ok
     }
 }
 
-fn percentiles(h: &Histogram<u64>) -> Percentiles {
+pub(crate) fn percentiles(h: &Histogram<u64>) -> Percentiles {
     let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
     Percentiles {
         count: h.len(),
@@ -214,9 +380,26 @@ pub fn table(report: &Report, relay: Option<&Report>) -> String {
     row(&mut out, "lost / dup / out-of-order", &|r| {
         format!("{} / {} / {}", r.lost, r.duplicated, r.out_of_order)
     });
+    row(&mut out, "dup msgs / reused seqs / 2nd acks", &|r| {
+        format!(
+            "{} / {} / {}",
+            r.duplicated_messages, r.reused_seqs, r.repeated_acks
+        )
+    });
     row(&mut out, "errors / dropped conns", &|r| {
         format!("{} / {}", r.errors, r.dropped_connections)
     });
+    if !report.refused.is_empty() {
+        row(&mut out, "refused by code", &|r| {
+            let v: Vec<String> = r.refused.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+            v.join(", ")
+        });
+    }
+    if report.reconnects > 0 || report.unanswered > 0 {
+        row(&mut out, "reconnects / unanswered", &|r| {
+            format!("{} / {}", r.reconnects, r.unanswered)
+        });
+    }
     if report.resynced > 0 {
         row(&mut out, "resynced", &|r| r.resynced.to_string());
     }
@@ -265,6 +448,71 @@ pub fn table(report: &Report, relay: Option<&Report>) -> String {
                     b as f64 / 1024.0
                 ))
         );
+    }
+    if !report.processes.is_empty() {
+        let _ = writeln!(
+            out,
+            "{:<30}{:>12}{:>26}",
+            "process", "cpu s", "cpu s / 1,000 acked"
+        );
+        for p in &report.processes {
+            let f = |v: Option<f64>, prec: usize| v.map_or("-".into(), |v| format!("{v:.prec$}"));
+            let _ = writeln!(
+                out,
+                "{:<30}{:>12}{:>26}",
+                p.name,
+                f(p.cpu_seconds, 2),
+                f(p.cpu_seconds_per_1000_acked, 3)
+            );
+        }
+    }
+    if !report.bus.is_empty() {
+        let _ = writeln!(
+            out,
+            "{:<30}{:>12}{:>14}{:>12}{:>18}",
+            "bus topic", "published", "publish ms", "consumed", "hop delay ms"
+        );
+        for h in &report.bus {
+            let f = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.1}"));
+            let _ = writeln!(
+                out,
+                "{:<30}{:>12}{:>14}{:>12}{:>18}",
+                h.topic,
+                h.published,
+                f(h.publish_ms_mean),
+                h.consumed,
+                f(h.consume_delay_ms_mean)
+            );
+        }
+    }
+    if let Some(c) = &report.chaos {
+        let s = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.2} s"));
+        let _ = writeln!(
+            out,
+            "chaos: {}{} SIGKILLed at {}, started again at {}, ready at {}",
+            c.killed,
+            if c.restarted_empty {
+                " (restarted empty)"
+            } else {
+                ""
+            },
+            s(c.killed_at_s),
+            s(c.restarted_at_s),
+            s(c.ready_at_s)
+        );
+        let _ = writeln!(
+            out,
+            "chaos: recovery {} ({} sender(s) waited over {:.2} s for an ack after the kill)",
+            c.recovery_s.map_or(
+                "never: a sender got no ack after the kill".into(),
+                |v| format!("{v:.2} s")
+            ),
+            c.stalled_senders,
+            c.stall_threshold_s
+        );
+        if let Some(e) = &c.error {
+            let _ = writeln!(out, "chaos failed: {e}");
+        }
     }
     if let Some(r) = relay.and_then(|rel| ratio(report, rel)) {
         let _ = writeln!(out, "ferrochat / null relay throughput: {r:.3}");

@@ -1,8 +1,10 @@
-//! The scenarios: set up users over HTTP, open the WebSocket clients,
-//! send, wait for the last acks and deliveries, and report.
+//! The scenarios: set up users over HTTP, open the WebSocket clients
+//! (spread over the gateways), send, wait for the last acks and
+//! deliveries, count exactly which acked messages each recipient lacks,
+//! and report.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,9 +15,11 @@ use rand::distr::{Alphanumeric, SampleString as _};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::args::{BenchArgs, Scenario};
-use crate::conn::{Conn, ReaderState, Shared};
-use crate::proc_stats::{self, Sample};
-use crate::report::{Idle, Report};
+use crate::bus_hops;
+use crate::chaos;
+use crate::conn::{Conn, Dial, Pending, ReaderState, Shared};
+use crate::proc_stats::{self, Sample, Watched};
+use crate::report::{self, Idle, Report};
 use crate::setup::{self, User};
 use crate::target::Target;
 use crate::track::{self, Latencies};
@@ -24,17 +28,63 @@ use crate::worker::Worker;
 /// WebSocket handshakes in flight while connecting.
 const CONNECT_CONCURRENCY: usize = 128;
 
-pub async fn run(args: &BenchArgs, target: &Target) -> anyhow::Result<Report> {
+/// What a run loads and watches.
+pub struct Load<'a> {
+    /// The servers users are spread over, round-robin (one, or a cluster's
+    /// gateways).
+    pub targets: Vec<&'a Target>,
+    /// Every gateway a dropped client may reconnect to (the targets first).
+    pub servers: Vec<SocketAddr>,
+    /// Processes whose CPU is reported per 1,000 acked messages.
+    pub watched: Vec<Watched>,
+    /// Roles' `/metrics` URLs, for the bus's own timing of each hop.
+    pub metrics: Vec<String>,
+    pub chaos: Option<chaos::Plan>,
+}
+
+impl<'a> Load<'a> {
+    /// One server.
+    pub fn single(target: &'a Target) -> Self {
+        Self {
+            targets: vec![target],
+            servers: vec![target.addr],
+            watched: Vec::new(),
+            metrics: Vec::new(),
+            chaos: None,
+        }
+    }
+}
+
+pub async fn run(args: &BenchArgs, load: &Load<'_>) -> anyhow::Result<Report> {
     if args.clients < 2 {
         bail!("--clients must be at least 2");
+    }
+    let Some(&first) = load.targets.first() else {
+        bail!("nothing to load");
+    };
+    if load.chaos.is_some()
+        && !matches!(
+            args.scenario,
+            Scenario::OneToOne | Scenario::Group | Scenario::World
+        )
+    {
+        bail!("--kill runs with one-to-one, group or world");
     }
     let http = reqwest::Client::new();
     let run = Alphanumeric
         .sample_string(&mut rand::rng(), 6)
         .to_lowercase();
+    let mut servers = load.servers.clone();
+    for t in &load.targets {
+        if !servers.contains(&t.addr) {
+            servers.push(t.addr);
+        }
+    }
     let ctx = Ctx {
         args,
-        target,
+        load,
+        first,
+        servers: Arc::new(servers),
         http,
         run,
     };
@@ -42,12 +92,16 @@ pub async fn run(args: &BenchArgs, target: &Target) -> anyhow::Result<Report> {
         Scenario::OneToOne | Scenario::Group | Scenario::World => ctx.messaging().await,
         Scenario::Idle => ctx.idle().await,
         Scenario::ReconnectStorm => ctx.reconnect_storm().await,
+        Scenario::Broker => bail!("broker is run by ferrochat_bench::main, not against a server"),
     }
 }
 
 struct Ctx<'a> {
     args: &'a BenchArgs,
-    target: &'a Target,
+    load: &'a Load<'a>,
+    /// The first target: setup reads and the table's name.
+    first: &'a Target,
+    servers: Arc<Vec<SocketAddr>>,
     http: reqwest::Client,
     run: String,
 }
@@ -70,6 +124,14 @@ impl Dest {
     }
 }
 
+/// Who must get a sender's acked messages.
+pub enum Audience {
+    /// Sender's user index to its one receiver's.
+    Pairs(HashMap<usize, usize>),
+    /// Every other user of the run.
+    Everyone,
+}
+
 /// When a sender stops.
 #[derive(Clone, Copy)]
 struct Budget {
@@ -78,34 +140,78 @@ struct Budget {
     each: Option<u64>,
 }
 
+/// CPU and memory at one moment: the single server, the bench, and every
+/// watched process.
+struct Samples {
+    server: Option<Sample>,
+    bench: Option<Sample>,
+    watched: Vec<Option<proc_stats::Seen>>,
+    bus: bus_hops::Scrape,
+}
+
 impl Ctx<'_> {
     fn source(&self, i: usize) -> IpAddr {
         source_addr(i % usize::from(self.args.source_addrs.max(1)))
     }
 
-    async fn users(&self, n: usize) -> anyhow::Result<Vec<User>> {
-        self.progress(&format!("registering and logging in {n} users"));
-        setup::users(&self.http, &self.target.base_url(), &self.run, n).await
+    fn bases(&self) -> Vec<String> {
+        self.load.targets.iter().map(|t| t.base_url()).collect()
     }
 
-    /// Opens one connection per user, `CONNECT_CONCURRENCY` at a time.
+    /// The gateway user `i` connects to first, as an index into `servers`.
+    fn gateway_of(&self, i: usize) -> usize {
+        let n = self.load.targets.len().max(1);
+        self.load
+            .targets
+            .get(i % n)
+            .and_then(|t| self.servers.iter().position(|s| *s == t.addr))
+            .unwrap_or(0)
+    }
+
+    fn chaos(&self) -> bool {
+        self.load.chaos.is_some()
+    }
+
+    async fn users(&self, n: usize) -> anyhow::Result<Vec<User>> {
+        self.progress(&format!(
+            "registering and logging in {n} users through {} server(s)",
+            self.load.targets.len()
+        ));
+        setup::users(&self.http, &self.bases(), &self.run, n).await
+    }
+
+    /// Opens one connection per user (`users[j]` is the run's user
+    /// `first_user + 2j` when `stride` is 2), `CONNECT_CONCURRENCY` at a time.
     async fn connect(
         &self,
-        users: &[User],
+        users: &[(usize, &User)],
         shared: &Arc<Shared>,
-        states: Vec<ReaderState>,
+        mut states: HashMap<usize, ReaderState>,
         resync: bool,
     ) -> anyhow::Result<Vec<Conn>> {
-        let addr = self.target.addr;
         let window = self.args.window.max(1);
-        let jobs: Vec<_> = users.iter().zip(states).enumerate().collect();
+        let reconnect = self.chaos();
+        let jobs: Vec<_> = users
+            .iter()
+            .map(|&(i, u)| {
+                let state = states
+                    .remove(&i)
+                    .unwrap_or_else(|| ReaderState::new(i, &shared.baselines));
+                (i, u, state)
+            })
+            .collect();
         futures::stream::iter(jobs)
-            .map(|(i, (u, state))| {
-                let shared = shared.clone();
-                let source = self.source(i);
-                async move {
-                    Conn::open(addr, source, &u.token, shared, state, resync, window).await
-                }
+            .map(|(i, u, state)| {
+                let dial = Dial {
+                    servers: self.servers.clone(),
+                    first: self.gateway_of(i),
+                    source: self.source(i),
+                    token: u.token.clone(),
+                    window,
+                    resync,
+                    reconnect,
+                };
+                Conn::open(dial, shared.clone(), state)
             })
             .buffered(CONNECT_CONCURRENCY)
             .try_collect()
@@ -115,14 +221,19 @@ impl Ctx<'_> {
     async fn messaging(&self) -> anyhow::Result<Report> {
         let a = self.args;
         let users = self.users(a.clients).await?;
-        let base = self.target.base_url();
-        let (senders, recipients, dests): (Vec<usize>, u64, Vec<Dest>) = match a.scenario {
+        let base = self.first.base_url();
+        let (senders, recipients, dests, audience): (Vec<usize>, u64, Vec<Dest>, Audience) = match a
+            .scenario
+        {
             Scenario::OneToOne => {
+                // User 2p sends to 2p+1: round-robin puts them on
+                // different gateways when there are several.
                 let pairs = users.len() / 2;
                 let dests = (0..pairs)
                     .filter_map(|p| users.get(2 * p + 1).map(|u| Dest::User(u.id.clone())))
                     .collect();
-                ((0..pairs).map(|p| 2 * p).collect(), 1, dests)
+                let audience = Audience::Pairs((0..pairs).map(|p| (2 * p, 2 * p + 1)).collect());
+                ((0..pairs).map(|p| 2 * p).collect(), 1, dests, audience)
             }
             Scenario::Group => {
                 let (owner, rest) = users.split_first().context("no users")?;
@@ -133,6 +244,7 @@ impl Ctx<'_> {
                     (0..k).collect(),
                     u64::try_from(users.len() - 1)?,
                     vec![Dest::Group(group_id); k],
+                    Audience::Everyone,
                 )
             }
             _ => {
@@ -141,6 +253,7 @@ impl Ctx<'_> {
                     (0..k).collect(),
                     u64::try_from(users.len() - 1)?,
                     vec![Dest::World; k],
+                    Audience::Everyone,
                 )
             }
         };
@@ -148,30 +261,77 @@ impl Ctx<'_> {
         let baselines = setup::last_seqs(&self.http, &base, first).await?;
         let shared = Arc::new(Shared::new(self.run.clone(), recipients, baselines));
         self.progress(&format!("opening {} WebSocket connections", users.len()));
-        let states = users.iter().map(|_| ReaderState::default()).collect();
-        let conns = Arc::new(self.connect(&users, &shared, states, false).await?);
+        let all: Vec<(usize, &User)> = users.iter().enumerate().collect();
+        let conns = Arc::new(self.connect(&all, &shared, HashMap::new(), false).await?);
+        if matches!(a.scenario, Scenario::Group | Scenario::World) {
+            self.settle(&shared).await;
+        }
         let before = self.samples().await;
-        let started = track::since(shared.epoch);
+        let start = Instant::now();
+        let started = shared.now_ns();
+        let chaos = self
+            .load
+            .chaos
+            .clone()
+            .map(|plan| tokio::spawn(plan.run(start, shared.epoch, a.quiet || a.json)));
         let budget = Budget {
-            until: Instant::now() + a.duration,
+            until: start + a.duration,
             each: None,
         };
         self.send_all(&conns, &shared, &senders, &dests, budget)
             .await?;
-        self.drain(&conns, &shared).await;
+        let outcome = match chaos {
+            Some(task) => Some(task.await.context("the chaos task panicked")?),
+            None => None,
+        };
+        self.drain(&conns, &shared, &audience).await;
+        let unanswered = conns.iter().map(|c| c.in_flight() as u64).sum();
         let after = self.samples().await;
         let conns = Arc::try_unwrap(conns)
             .map_err(|_| anyhow::anyhow!("a sender still holds the connections"))?;
-        let lat = close_all(conns).await;
-        Ok(self.report(
+        let states = close_all(conns).await;
+        let mut report = self.report(
             &shared,
-            &lat,
+            &states,
+            &audience,
             started,
             before,
             after,
-            users.len(),
-            senders.len(),
-        ))
+            outcome.as_ref(),
+        );
+        report.clients = users.len();
+        report.senders = senders.len();
+        report.unanswered = unanswered;
+        if let (Some(plan), Some(outcome)) = (&self.load.chaos, &outcome) {
+            let send_end = started + u64::try_from(a.duration.as_nanos()).unwrap_or(u64::MAX);
+            report.chaos = Some(report::chaos(
+                plan, outcome, &states, &senders, started, send_end,
+            ));
+        }
+        Ok(report)
+    }
+
+    /// Waits until the setup's own messages stop arriving (a group over
+    /// the task threshold has its `member_added` messages fanned out by the
+    /// task role, behind the run's if they were still queued): a second
+    /// with none, at most `--drain`.
+    async fn settle(&self, shared: &Shared) {
+        let until = Instant::now() + self.args.drain;
+        let c = &shared.counters;
+        loop {
+            let seen = c.before_run.load(Relaxed);
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if c.before_run.load(Relaxed) == seen {
+                return;
+            }
+            if Instant::now() >= until {
+                self.progress("the setup's messages still arrive; starting anyway");
+                return;
+            }
+            self.progress(&format!(
+                "waiting for the setup's fan-out: {seen} frames so far"
+            ));
+        }
     }
 
     /// Runs every sender to its budget (and the run's `--messages` cap).
@@ -183,20 +343,40 @@ impl Ctx<'_> {
         dests: &[Dest],
         budget: Budget,
     ) -> anyhow::Result<()> {
+        self.send_from(conns, shared, senders, senders, dests, budget)
+            .await
+    }
+
+    /// `conn_of[k]` is the index in `conns` of sender `senders[k]`.
+    async fn send_from(
+        &self,
+        conns: &Arc<Vec<Conn>>,
+        shared: &Arc<Shared>,
+        senders: &[usize],
+        conn_of: &[usize],
+        dests: &[Dest],
+        budget: Budget,
+    ) -> anyhow::Result<()> {
         let a = self.args;
         let interval =
             (a.rate > 0).then(|| Duration::from_secs_f64(senders.len() as f64 / a.rate as f64));
         let cap = Arc::new(AtomicU64::new(0));
         let mut tasks = Vec::new();
-        for (&s, dest) in senders.iter().zip(dests) {
+        for ((&me, &at), dest) in senders.iter().zip(conn_of).zip(dests) {
             let conns = conns.clone();
             let shared = shared.clone();
             let dest = dest.clone();
             let cap = cap.clone();
             let (max, pad) = (a.messages, a.content_bytes);
             tasks.push(tokio::spawn(async move {
-                let Some(conn) = conns.get(s) else { return };
-                sender(conn, &shared, s, &dest, budget, interval, &cap, max, pad).await;
+                let Some(conn) = conns.get(at) else { return };
+                let how = How {
+                    budget,
+                    interval,
+                    max,
+                    pad,
+                };
+                sender(conn, &shared, me, &dest, how, &cap).await;
             }));
         }
         let progress = (!a.quiet && a.duration >= Duration::from_secs(5)).then(|| {
@@ -208,11 +388,13 @@ impl Ctx<'_> {
                     tick.tick().await;
                     let c = &shared.counters;
                     eprintln!(
-                        "  {:>5.1}s sent {} acked {} delivered {}",
+                        "  {:>5.1}s sent {} acked {} refused {} delivered {} reconnects {}",
                         shared.epoch.elapsed().as_secs_f64(),
                         c.sent.load(Relaxed),
                         c.acked.load(Relaxed),
-                        c.delivered.load(Relaxed)
+                        c.errors.load(Relaxed),
+                        c.delivered.load(Relaxed),
+                        c.reconnects.load(Relaxed)
                     );
                 }
             })
@@ -226,53 +408,101 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Waits for every ack and every owed delivery, up to `--drain`.
-    async fn drain(&self, conns: &[Conn], shared: &Shared) {
-        self.drain_for(conns, shared, true).await;
+    /// Waits for every ack and every delivery the acked messages owe, up to
+    /// `--drain`: first by counts, then message by message.
+    async fn drain(&self, conns: &[Conn], shared: &Shared, audience: &Audience) {
+        self.drain_for(conns, shared, Some(audience)).await;
     }
 
-    async fn drain_for(&self, conns: &[Conn], shared: &Shared, deliveries: bool) {
+    async fn drain_for(&self, conns: &[Conn], shared: &Shared, audience: Option<&Audience>) {
         let until = Instant::now() + self.args.drain;
         let c = &shared.counters;
+        let mut next_exact = Instant::now();
         while Instant::now() < until {
             let acks_done = conns.iter().all(|c| c.in_flight() == 0);
-            let owed = deliveries && c.delivered.load(Relaxed) < c.expected.load(Relaxed);
-            if acks_done && !owed {
-                return;
+            let syncing = c.syncing.load(Relaxed) > 0;
+            let counted =
+                audience.is_none() || c.delivered.load(Relaxed) >= c.expected.load(Relaxed);
+            if acks_done && !syncing && counted {
+                // Counts can balance while a message is missing (another,
+                // never acked, arrived in its place): check each one.
+                let Some(audience) = audience else { return };
+                if Instant::now() >= next_exact {
+                    if missing_in(conns, audience) == 0 {
+                        return;
+                    }
+                    next_exact = Instant::now() + Duration::from_millis(500);
+                }
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 
-    async fn samples(&self) -> (Option<Sample>, Option<Sample>) {
-        (
-            proc_stats::server(self.target, &self.http).await,
-            proc_stats::this_process(),
-        )
+    async fn samples(&self) -> Samples {
+        // A cluster's processes are watched one by one instead.
+        let server = if self.load.targets.len() == 1 && self.load.watched.is_empty() {
+            proc_stats::server(self.first, &self.http).await
+        } else {
+            None
+        };
+        Samples {
+            server,
+            bench: proc_stats::this_process(),
+            watched: proc_stats::sample_all(&self.load.watched),
+            bus: bus_hops::scrape(&self.http, &self.load.metrics).await,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
     fn report(
         &self,
         shared: &Shared,
-        lat: &Latencies,
+        states: &[ReaderState],
+        audience: &Audience,
         started_ns: u64,
-        before: (Option<Sample>, Option<Sample>),
-        after: (Option<Sample>, Option<Sample>),
-        clients: usize,
-        senders: usize,
+        before: Samples,
+        after: Samples,
+        outcome: Option<&chaos::Outcome>,
     ) -> Report {
-        Report::build(
+        let mut lat = Latencies::default();
+        for s in states {
+            lat.merge(&s.lat);
+        }
+        let refs: Vec<&ReaderState> = states.iter().collect();
+        let lost = missing(&refs, audience);
+        let reused = reused_seqs(states);
+        let mut r = Report::build(
             self.args,
-            self.target.name,
+            self.first.name,
             shared,
-            lat,
+            &lat,
             started_ns,
-            before,
-            after,
-            clients,
-            senders,
-        )
+            (before.server, before.bench),
+            (after.server, after.bench),
+            lost,
+        );
+        r.reused_seqs = reused;
+        let last_seen = outcome.and_then(|o| o.last_seen);
+        let victim = self.load.chaos.as_ref().map(|p| p.name.as_str());
+        let mut procs = Vec::new();
+        for (i, w) in self.load.watched.iter().enumerate() {
+            let b = before.watched.get(i).copied().flatten();
+            let x = after.watched.get(i).copied().flatten();
+            let killed = (victim == Some(w.name.as_str()))
+                .then_some(last_seen)
+                .flatten();
+            procs.push((w.name.clone(), proc_stats::cpu_between(b, x, killed)));
+        }
+        if !self.load.watched.is_empty() {
+            let bench = match (before.bench, after.bench) {
+                (Some(b), Some(x)) => Some(x.cpu_secs - b.cpu_secs),
+                _ => None,
+            };
+            procs.push(("bench".into(), bench));
+        }
+        r.set_processes(procs);
+        r.bus = bus_hops::hops(&before.bus, &after.bus);
+        r
     }
 
     async fn idle(&self) -> anyhow::Result<Report> {
@@ -292,10 +522,10 @@ impl Ctx<'_> {
         let mut workers = Vec::new();
         for (w, part) in parts.enumerate() {
             let tokens: Vec<String> = part.iter().map(|u| u.token.clone()).collect();
-            workers.push(Worker::spawn(a, self.target, w + 1, &tokens).await?);
+            workers.push(Worker::spawn(a, self.first, w + 1, &tokens).await?);
         }
-        let states = mine.iter().map(|_| ReaderState::default()).collect();
-        let conns = self.connect(mine, &shared, states, false).await?;
+        let mine: Vec<(usize, &User)> = mine.iter().enumerate().collect();
+        let conns = self.connect(&mine, &shared, HashMap::new(), false).await?;
         for w in &mut workers {
             w.expect("connected").await?;
         }
@@ -319,13 +549,22 @@ impl Ctx<'_> {
             pongs += w.ping().await?;
         }
         let want = u64::try_from(users.len())?;
-        let lat = close_all(conns).await;
+        let states = close_all(conns).await;
         futures::future::join_all(workers.into_iter().map(Worker::finish)).await;
-        let mut report = self.report(&shared, &lat, 0, before, after, users.len(), 0);
-        let per_conn = match (before.0, after.0) {
+        let per_conn = match (before.server, after.server) {
             (Some(b), Some(x)) => Some(x.rss_bytes.saturating_sub(b.rss_bytes) / want.max(1)),
             _ => None,
         };
+        let mut report = self.report(
+            &shared,
+            &states,
+            &Audience::Everyone,
+            0,
+            before,
+            after,
+            None,
+        );
+        report.clients = users.len();
         report.idle = Some(Idle {
             connections: want,
             answered_ping: pongs,
@@ -340,60 +579,56 @@ impl Ctx<'_> {
         let a = self.args;
         let pairs = a.clients;
         let users = self.users(pairs * 2).await?;
-        let (senders_u, receivers_u): (Vec<User>, Vec<User>) = {
-            let (s, r): (Vec<_>, Vec<_>) = users
-                .iter()
-                .cloned()
-                .enumerate()
-                .partition(|(i, _)| i % 2 == 0);
-            (
-                s.into_iter().map(|x| x.1).collect(),
-                r.into_iter().map(|x| x.1).collect(),
-            )
-        };
-        let base = self.target.base_url();
-        let first = receivers_u.first().context("no users")?;
+        // Senders are the even users, receivers the odd ones: each pair
+        // spans two gateways when there are several.
+        let senders_u: Vec<(usize, &User)> = users.iter().enumerate().step_by(2).collect();
+        let receivers_u: Vec<(usize, &User)> =
+            users.iter().enumerate().skip(1).step_by(2).collect();
+        let base = self.first.base_url();
+        let first = receivers_u.first().context("no users")?.1;
         let baselines = setup::last_seqs(&self.http, &base, first).await?;
-        let shared = Arc::new(Shared::new(self.run.clone(), 1, baselines.clone()));
-        let fresh = |n: usize| -> Vec<ReaderState> {
-            (0..n)
-                .map(|_| ReaderState {
-                    orders: baselines
-                        .iter()
-                        .map(|(k, &v)| (k.clone(), track::Order::starting_at(v)))
-                        .collect(),
-                    lat: Latencies::default(),
-                })
-                .collect()
-        };
+        let shared = Arc::new(Shared::new(self.run.clone(), 1, baselines));
         self.progress(&format!("opening {} connections", users.len()));
         let senders = Arc::new(
-            self.connect(&senders_u, &shared, fresh(pairs), false)
+            self.connect(&senders_u, &shared, HashMap::new(), false)
                 .await?,
         );
         let mut receivers = self
-            .connect(&receivers_u, &shared, fresh(pairs), false)
+            .connect(&receivers_u, &shared, HashMap::new(), false)
             .await?;
         let dests: Vec<Dest> = receivers_u
             .iter()
-            .map(|u| Dest::User(u.id.clone()))
+            .map(|(_, u)| Dest::User(u.id.clone()))
             .collect();
-        let idx: Vec<usize> = (0..pairs).collect();
+        let audience = Audience::Pairs(
+            senders_u
+                .iter()
+                .zip(&receivers_u)
+                .map(|((s, _), (r, _))| (*s, *r))
+                .collect(),
+        );
+        let who: Vec<usize> = senders_u.iter().map(|(i, _)| *i).collect();
+        let idx: Vec<usize> = (0..senders_u.len()).collect();
         let before = self.samples().await;
-        let started = track::since(shared.epoch);
+        let started = shared.now_ns();
         let phase = Budget {
             until: Instant::now() + a.timeout,
             each: Some(a.per_client),
         };
         self.progress("phase 1: live");
-        self.send_all(&senders, &shared, &idx, &dests, phase)
+        self.send_from(&senders, &shared, &who, &idx, &dests, phase)
             .await?;
-        self.drain(&senders, &shared).await;
+        self.drain_for(&senders, &shared, None).await;
         self.progress("phase 2: every receiver drops; sending to them offline");
-        let states = futures::future::join_all(receivers.drain(..).map(Conn::close)).await;
-        self.send_all(&senders, &shared, &idx, &dests, phase)
+        let states: HashMap<usize, ReaderState> =
+            futures::future::join_all(receivers.drain(..).map(Conn::close))
+                .await
+                .into_iter()
+                .map(|s| (s.user, s))
+                .collect();
+        self.send_from(&senders, &shared, &who, &idx, &dests, phase)
             .await?;
-        self.drain_for(&senders, &shared, false).await;
+        self.drain_for(&senders, &shared, None).await;
         self.progress("phase 3: every receiver reconnects at once and syncs");
         let mut receivers = self.connect(&receivers_u, &shared, states, true).await?;
         let until = Instant::now() + a.drain;
@@ -408,27 +643,86 @@ impl Ctx<'_> {
             }
         }
         self.progress("phase 4: live again");
-        self.send_all(&senders, &shared, &idx, &dests, phase)
+        self.send_from(&senders, &shared, &who, &idx, &dests, phase)
             .await?;
         let mut all = receivers;
         let senders = Arc::try_unwrap(senders)
             .map_err(|_| anyhow::anyhow!("a sender still holds the connections"))?;
         all.extend(senders);
-        self.drain(&all, &shared).await;
+        self.drain(&all, &shared, &audience).await;
         let after = self.samples().await;
-        let lat = close_all(all).await;
-        Ok(self.report(&shared, &lat, started, before, after, users.len(), pairs))
+        let states = close_all(all).await;
+        let mut report = self.report(&shared, &states, &audience, started, before, after, None);
+        report.clients = users.len();
+        report.senders = pairs;
+        Ok(report)
     }
 
     fn progress(&self, what: &str) {
         if !self.args.quiet && !self.args.json {
-            eprintln!(
-                "[{} {}] {what}",
-                self.target.name,
-                self.args.scenario.name()
-            );
+            eprintln!("[{} {}] {what}", self.first.name, self.args.scenario.name());
         }
     }
+}
+
+/// Acked messages a recipient does not have, counted once per recipient.
+/// A message is known by its sender and request counter, not its seq: a
+/// seq given again to another message (the first lost from the store) does
+/// not count as delivered.
+pub fn missing(states: &[&ReaderState], audience: &Audience) -> u64 {
+    let by_user: HashMap<usize, &ReaderState> = states.iter().map(|s| (s.user, *s)).collect();
+    let mut lost = 0u64;
+    for s in states {
+        let sender = s.user as u64;
+        let acked: Vec<u64> = s.acked.values().flatten().map(|&(_, id)| id).collect();
+        if acked.is_empty() {
+            continue;
+        }
+        let receivers: Vec<Option<&ReaderState>> = match audience {
+            Audience::Pairs(p) => vec![p.get(&s.user).and_then(|r| by_user.get(r).copied())],
+            Audience::Everyone => states
+                .iter()
+                .filter(|r| r.user != s.user)
+                .map(|r| Some(*r))
+                .collect(),
+        };
+        for r in receivers {
+            let have = acked
+                .iter()
+                .filter(|&&id| r.is_some_and(|r| r.seen.contains(sender, id)))
+                .count();
+            lost += (acked.len() - have) as u64;
+        }
+    }
+    lost
+}
+
+/// Seqs acked for two different messages of one conversation: the store
+/// gave a committed message's seq again, so the first is gone from it.
+pub fn reused_seqs(states: &[ReaderState]) -> u64 {
+    let mut owners: HashMap<(&str, u64), (usize, u64)> = HashMap::new();
+    let mut reused = 0u64;
+    for s in states {
+        for (conv, acks) in &s.acked {
+            for &(seq, id) in acks {
+                match owners.get(&(conv.as_str(), seq)) {
+                    Some(&owner) if owner != (s.user, id) => reused += 1,
+                    Some(_) => {}
+                    None => {
+                        owners.insert((conv.as_str(), seq), (s.user, id));
+                    }
+                }
+            }
+        }
+    }
+    reused
+}
+
+/// `missing` over live connections.
+fn missing_in(conns: &[Conn], audience: &Audience) -> u64 {
+    let guards: Vec<_> = conns.iter().filter_map(|c| c.state.lock().ok()).collect();
+    let refs: Vec<&ReaderState> = guards.iter().map(|g| &**g).collect();
+    missing(&refs, audience)
 }
 
 /// The `i`th local source address: 127.0.0.1, 127.0.0.2, ... 127.0.0.254.
@@ -437,46 +731,56 @@ pub fn source_addr(i: usize) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(127, 0, 0, last))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn sender(
-    conn: &Conn,
-    shared: &Shared,
-    me: usize,
-    dest: &Dest,
+/// How a sender paces itself.
+#[derive(Clone, Copy)]
+struct How {
     budget: Budget,
     interval: Option<Duration>,
-    cap: &AtomicU64,
+    /// The run's cap on messages in all (0: none).
     max: u64,
     pad: usize,
-) {
+}
+
+/// User `me` sends on `conn` until its budget ends.
+async fn sender(conn: &Conn, shared: &Shared, me: usize, dest: &Dest, how: How, cap: &AtomicU64) {
     let (field, to) = dest.field();
     let mut next = tokio::time::Instant::now();
     let mut sent_here = 0u64;
     let mut counter = 0u64;
+    let until = how.budget.until;
     loop {
-        if Instant::now() >= budget.until || budget.each.is_some_and(|n| sent_here >= n) {
+        if Instant::now() >= until || how.budget.each.is_some_and(|n| sent_here >= n) {
             return;
         }
-        if max > 0 && cap.fetch_add(1, Relaxed) >= max {
+        if how.max > 0 && cap.fetch_add(1, Relaxed) >= how.max {
             return;
         }
-        if let Some(iv) = interval {
+        if let Some(iv) = how.interval {
             tokio::time::sleep_until(next).await;
             next += iv;
         }
-        let Ok(permit) = conn.window.acquire().await else {
+        // A stalled window ends the sender with its budget, not after it.
+        let Ok(Ok(permit)) = tokio::time::timeout_at(until.into(), conn.window.acquire()).await
+        else {
             return;
         };
         permit.forget();
-        // Correlation ids are unique per connection across phases.
+        // Request ids are unique per connection across phases.
         counter = conn_counter(conn, counter);
-        let content = track::content(&shared.run, me, counter, pad);
+        let content = track::content(&shared.run, me, counter, how.pad);
         let frame = format!(
             r#"{{"type":"send-message","id":"{counter}","data":{{"{field}":"{to}","client_msg_id":"{run}-{me}-{counter}","content":"{content}"}}}}"#,
             run = shared.run
         );
         if let Ok(mut p) = conn.pending.lock() {
-            p.insert(counter, Instant::now());
+            p.insert(
+                counter,
+                Pending {
+                    sent: Instant::now(),
+                    sent_ns: shared.now_ns(),
+                    frame: frame.clone(),
+                },
+            );
         }
         if conn.out.send(Message::text(frame)).await.is_err() {
             return;
@@ -486,17 +790,12 @@ async fn sender(
     }
 }
 
-/// The next correlation id of a connection: its sends never reuse one.
+/// The next request id of a connection: its sends never reuse one.
 fn conn_counter(conn: &Conn, last: u64) -> u64 {
     let n = conn.next_id.fetch_add(1, Relaxed) + 1;
     n.max(last + 1)
 }
 
-async fn close_all(conns: Vec<Conn>) -> Latencies {
-    let states = futures::future::join_all(conns.into_iter().map(Conn::close)).await;
-    let mut lat = Latencies::default();
-    for s in &states {
-        lat.merge(&s.lat);
-    }
-    lat
+async fn close_all(conns: Vec<Conn>) -> Vec<ReaderState> {
+    futures::future::join_all(conns.into_iter().map(Conn::close)).await
 }

@@ -19,15 +19,20 @@ pub struct User {
 const CONCURRENCY: usize = 32;
 const PASSWORD: &str = "bench-password";
 
-/// Registers and logs in `n` users named after the run.
+/// Registers and logs in `n` users named after the run, user `i` through
+/// `bases[i % bases.len()]` (any gateway of a cluster will do).
 pub async fn users(
     http: &reqwest::Client,
-    base: &str,
+    bases: &[String],
     run: &str,
     n: usize,
 ) -> anyhow::Result<Vec<User>> {
+    if bases.is_empty() {
+        bail!("no server to register users with");
+    }
     futures::stream::iter(0..n)
         .map(|i| async move {
+            let base = bases.get(i % bases.len()).context("no server")?;
             let username = format!("b{run}_{i}");
             let body = json!({"username": username, "password": PASSWORD});
             call(http, base, "/api/v1/users/register", None, &body).await?;

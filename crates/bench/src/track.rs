@@ -1,7 +1,7 @@
 //! Bookkeeping: run-wide counters, per-connection latency histograms, and
 //! the per-conversation order check every receiving connection keeps.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -24,17 +24,31 @@ pub struct Counters {
     pub acked: AtomicU64,
     /// `error` frames answering a send.
     pub errors: AtomicU64,
+    /// Those errors by contract code.
+    pub refused: Mutex<BTreeMap<u64, u64>>,
+    /// A second answer (`send-ack` or `error`) to one request id.
+    pub repeated_acks: AtomicU64,
     /// Deliveries the acked messages owe (acked x online recipients).
     pub expected: AtomicU64,
     pub delivered: AtomicU64,
+    /// Live frames whose seq the receiver already had (dropped by it).
     pub duplicated: AtomicU64,
+    /// One message (sender and request) arriving under a second seq: what
+    /// the client's own drop-by-seq cannot catch.
+    pub duplicated_messages: AtomicU64,
     pub out_of_order: AtomicU64,
     /// Messages of this run delivered by `sync` after a reconnect.
     pub resynced: AtomicU64,
     /// Messages that are not this run's (other users of a shared server).
     pub foreign: AtomicU64,
+    /// Frames at or below a conversation's seq before the run.
+    pub before_run: AtomicU64,
     /// Connections the server closed on us, or that failed.
     pub dropped: AtomicU64,
+    /// Connections opened again after a drop (chaos runs).
+    pub reconnects: AtomicU64,
+    /// `sync` exchanges started and not yet answered in full.
+    pub syncing: AtomicU64,
     /// Nanoseconds from `start` to the last ack and the last delivery.
     pub last_ack_ns: AtomicU64,
     pub last_delivery_ns: AtomicU64,
@@ -45,6 +59,12 @@ impl Counters {
     pub fn note_error(&self, what: String) {
         if let Ok(mut e) = self.first_error.lock() {
             e.get_or_insert(what);
+        }
+    }
+
+    pub fn refused(&self, code: u64) {
+        if let Ok(mut r) = self.refused.lock() {
+            *r.entry(code).or_default() += 1;
         }
     }
 }
@@ -78,6 +98,8 @@ impl Latencies {
 /// What one receiving connection knows of a conversation's seq stream.
 #[derive(Default, Clone)]
 pub struct Order {
+    /// The seq before the run: nothing at or below it is this run's.
+    base: u64,
     /// The highest seq seen (new-message, sync, or own ack).
     pub last: u64,
     /// Seqs skipped over, which may still arrive (out of order) or belong
@@ -94,11 +116,15 @@ pub enum Seen {
     InOrder,
     Duplicate,
     OutOfOrder,
+    /// At or below the seq the run started from: the setup's own messages
+    /// (a large group's `member_added`, fanned out late), not the run's.
+    BeforeRun,
 }
 
 impl Order {
     pub fn starting_at(last: u64) -> Self {
         Self {
+            base: last,
             last,
             ..Self::default()
         }
@@ -106,7 +132,9 @@ impl Order {
 
     /// A `new-message` (or a synced message) with this seq arrived.
     pub fn deliver(&mut self, seq: u64) -> Seen {
-        if seq > self.last {
+        if seq <= self.base {
+            Seen::BeforeRun
+        } else if seq > self.last {
             let from = self.last.saturating_add(1);
             if seq - from <= MAX_HOLE_SPAN {
                 for s in from..seq {
@@ -134,6 +162,50 @@ impl Order {
             self.holes.remove(&seq);
         }
     }
+
+    /// What a client sends in `sync`: the highest seq up to which nothing
+    /// is missing.
+    pub fn cursor(&self) -> u64 {
+        self.holes
+            .first()
+            .map_or(self.last, |&h| h.saturating_sub(1))
+    }
+}
+
+/// Which messages of each sender a receiver has, by the sender's request
+/// counter: one bit each, so a message that comes again under another seq
+/// is seen.
+#[derive(Default, Clone)]
+pub struct SeenMessages {
+    bits: HashMap<u64, Vec<u64>>,
+}
+
+impl SeenMessages {
+    pub fn contains(&self, sender: u64, counter: u64) -> bool {
+        let word = usize::try_from(counter / 64).unwrap_or(usize::MAX);
+        self.bits
+            .get(&sender)
+            .and_then(|w| w.get(word))
+            .is_some_and(|w| w & (1 << (counter % 64)) != 0)
+    }
+
+    /// Notes `sender`'s message `counter`; false if it was already here.
+    pub fn insert(&mut self, sender: u64, counter: u64) -> bool {
+        let words = self.bits.entry(sender).or_default();
+        let (word, bit) = (
+            usize::try_from(counter / 64).unwrap_or(usize::MAX),
+            counter % 64,
+        );
+        if words.len() <= word {
+            words.resize(word.saturating_add(1), 0);
+        }
+        let Some(w) = words.get_mut(word) else {
+            return true;
+        };
+        let fresh = *w & (1 << bit) == 0;
+        *w |= 1 << bit;
+        fresh
+    }
 }
 
 /// A receiving connection's view of every conversation.
@@ -148,13 +220,27 @@ pub fn content(run: &str, sender: usize, counter: u64, pad_to: usize) -> String 
     s
 }
 
-/// The send time of one of this run's messages, or None for anyone else's.
-pub fn sent_at(run: &str, content: &str) -> Option<u64> {
+/// What a message of this run says about itself.
+pub struct Tag {
+    /// The sending user's index in the run.
+    pub sender: u64,
+    /// The sender's request counter (unique per sending user).
+    pub counter: u64,
+    /// Unix microseconds at the send.
+    pub sent_us: u64,
+}
+
+/// The tag of one of this run's messages, or None for anyone else's.
+pub fn tag(run: &str, content: &str) -> Option<Tag> {
     let mut parts = content.split('|');
     if parts.next()? != run {
         return None;
     }
-    parts.nth(2)?.parse().ok()
+    Some(Tag {
+        sender: parts.next()?.parse().ok()?,
+        counter: parts.next()?.parse().ok()?,
+        sent_us: parts.next()?.parse().ok()?,
+    })
 }
 
 pub fn unix_micros() -> u64 {
@@ -172,6 +258,7 @@ pub fn bump_max(a: &AtomicU64, v: u64) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -182,7 +269,7 @@ mod tests {
         assert!(matches!(o.deliver(5), Seen::InOrder));
         assert!(matches!(o.deliver(4), Seen::OutOfOrder));
         assert!(matches!(o.deliver(4), Seen::Duplicate));
-        assert!(matches!(o.deliver(2), Seen::Duplicate));
+        assert!(matches!(o.deliver(2), Seen::BeforeRun));
     }
 
     #[test]
@@ -199,10 +286,34 @@ mod tests {
     }
 
     #[test]
+    fn cursor_stops_below_the_first_hole() {
+        let mut o = Order::starting_at(10);
+        assert_eq!(o.cursor(), 10);
+        o.deliver(11);
+        o.deliver(14);
+        assert_eq!(o.cursor(), 11);
+        o.deliver(12);
+        o.deliver(13);
+        assert_eq!(o.cursor(), 14);
+    }
+
+    #[test]
+    fn a_message_seen_twice_is_caught() {
+        let mut s = SeenMessages::default();
+        assert!(s.insert(1, 0));
+        assert!(s.insert(1, 200));
+        assert!(s.insert(2, 200));
+        assert!(!s.insert(1, 200));
+        assert!(!s.insert(1, 0));
+        assert!(s.contains(1, 200) && s.contains(2, 200) && !s.contains(2, 0) && !s.contains(3, 9));
+    }
+
+    #[test]
     fn content_round_trips() {
         let c = content("r1", 3, 9, 64);
         assert_eq!(c.len(), 64);
-        assert!(sent_at("r1", &c).is_some());
-        assert!(sent_at("r2", &c).is_none());
+        let t = tag("r1", &c).unwrap();
+        assert_eq!((t.sender, t.counter), (3, 9));
+        assert!(tag("r2", &c).is_none());
     }
 }

@@ -16,7 +16,7 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::args::BenchArgs;
-use crate::conn::{Conn, ReaderState, Shared};
+use crate::conn::{Conn, Dial, ReaderState, Shared};
 use crate::target::Target;
 
 /// The parent's handle on one worker process.
@@ -90,7 +90,7 @@ impl Worker {
 
 /// The worker side.
 pub async fn run(args: &BenchArgs, index: usize) -> anyhow::Result<()> {
-    let url = args.url.as_deref().context("a worker needs --url")?;
+    let url = args.url.first().context("a worker needs --url")?;
     let target = Target::remote(url, None)?;
     let mut input = BufReader::new(tokio::io::stdin()).lines();
     let mut tokens = Vec::new();
@@ -102,18 +102,19 @@ pub async fn run(args: &BenchArgs, index: usize) -> anyhow::Result<()> {
     }
     let shared = Arc::new(Shared::new(String::new(), 0, Default::default()));
     let s = usize::from(args.source_addrs.max(1));
+    let servers = Arc::new(vec![target.addr]);
     let conns: Vec<Conn> = futures::stream::iter(tokens.iter().enumerate())
         .map(|(i, t)| {
-            let source = crate::scenario::source_addr(index * s + i % s);
-            Conn::open(
-                target.addr,
-                source,
-                t,
-                shared.clone(),
-                ReaderState::default(),
-                false,
-                1,
-            )
+            let dial = Dial {
+                servers: servers.clone(),
+                first: 0,
+                source: crate::scenario::source_addr(index * s + i % s),
+                token: t.clone(),
+                window: 1,
+                resync: false,
+                reconnect: false,
+            };
+            Conn::open(dial, shared.clone(), ReaderState::default())
         })
         .buffered(128)
         .try_collect()

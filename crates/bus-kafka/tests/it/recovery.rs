@@ -41,6 +41,14 @@ impl PrivateBroker {
         let bin = std::env::var("FERROCHAT_TEST_NISSHI").unwrap_or_else(|_| {
             panic!("FERROCHAT_TEST_NISSHI is not set: run `scripts/services up` and eval its env")
         });
+        // The engine scripts/services built it with: `memory://` keeps
+        // nothing across a restart, `sqlite://` a file in the working
+        // directory; both are emptied by a fresh directory.
+        let storage = std::env::var("FERROCHAT_TEST_NISSHI_STORAGE").unwrap_or_else(|_| {
+            panic!(
+                "FERROCHAT_TEST_NISSHI_STORAGE is not set: run `scripts/services up` and eval its env"
+            )
+        });
         let url = format!("tcp://127.0.0.1:{port}");
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();
@@ -53,7 +61,7 @@ impl PrivateBroker {
                 "--advertised-listener-url",
                 &url,
             ])
-            .args(["--storage-engine", "sqlite://nisshi.db"])
+            .args(["--storage-engine", &storage])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

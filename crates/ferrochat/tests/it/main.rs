@@ -7,6 +7,7 @@
 
 mod accounts;
 mod bad_input;
+mod bench_cluster;
 mod binary;
 mod blocks;
 mod bus_env;
