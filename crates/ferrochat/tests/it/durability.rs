@@ -84,7 +84,7 @@ async fn a_mariadb_that_can_lose_acked_writes_is_named_or_refused() {
         let (code, stderr) = refused(command(role, dir.path(), &url, &strict));
         assert_eq!(code, Some(NOT_DURABLE), "{role}: {stderr}");
         assert!(
-            stderr.contains("innodb_flush_log_at_trx_commit = 0 (needs 1)"),
+            stderr.contains("innodb_flush_log_at_trx_commit = 2 (needs 1)"),
             "{role}: {stderr}"
         );
         assert!(stderr.contains("store.require_durable"), "{role}: {stderr}");
