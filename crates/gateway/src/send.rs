@@ -89,7 +89,7 @@ pub(crate) async fn submit(
             token,
             conn,
         },
-        sent_at: Some(wall_clock()),
+        sent_at: Some(ferrochat_ports::clock::now()),
     };
     let started = Instant::now();
     let published = state.deps.bus.publish_upstream(record).await;
@@ -169,13 +169,4 @@ async fn resolve(
 fn timed(stage: &'static str, started: Instant) {
     metrics::histogram!("ferrochat_gateway_send_seconds", "stage" => stage)
         .record(started.elapsed().as_secs_f64());
-}
-
-/// Now, as the domain counts time.
-fn wall_clock() -> ferrochat_domain::Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    ferrochat_domain::Timestamp::from_millis(ms)
 }

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod bus;
 pub mod cache;
+pub mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod discovery;
