@@ -17,7 +17,7 @@ use crate::config::KafkaConfig;
 use crate::consumer::{Decode, KafkaConsumer, Mode};
 use crate::error::map;
 use crate::measure;
-use crate::producer::{Producer, NAGLE_OFF};
+use crate::producer::{Producer, To, NAGLE_OFF};
 use crate::seal::UpstreamSeal;
 use crate::watch::OnLoss;
 use ferrochat_proto::DecodeError;
@@ -140,7 +140,7 @@ impl Bus for KafkaBus {
             .publish(
                 measure::UPSTREAM,
                 &self.config.upstream_topic,
-                Some(record.conversation_id.as_str()),
+                To::Key(record.conversation_id.as_str()),
                 payload,
             )
             .await
@@ -156,7 +156,7 @@ impl Bus for KafkaBus {
         for payload in codec::encode_downstream_within(&items, MAX_RECORD_BYTES) {
             published.push(
                 self.producer
-                    .publish(measure::DOWNSTREAM, &topic, None, payload)
+                    .publish(measure::DOWNSTREAM, &topic, To::Partition(0), payload)
                     .await?,
             );
         }
@@ -167,7 +167,12 @@ impl Bus for KafkaBus {
         let payload = codec::encode_task(&record);
         let key = record.conversation_id().as_str();
         self.producer
-            .publish(measure::TASK, &self.config.task_topic, Some(key), payload)
+            .publish(
+                measure::TASK,
+                &self.config.task_topic,
+                To::Key(key),
+                payload,
+            )
             .await
     }
 

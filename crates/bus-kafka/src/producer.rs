@@ -41,6 +41,18 @@ const REBUILD_BACKOFF: Duration = Duration::from_millis(500);
 /// Topics are checked at most this often after failures.
 const REPAIR_EVERY: Duration = Duration::from_secs(2);
 
+/// Where a record goes in its topic.
+#[derive(Clone, Copy)]
+pub(crate) enum To<'a> {
+    /// The partition of this key: a conversation's records stay in order.
+    Key(&'a str),
+    /// This partition. A gateway reads partition 0 of its topic, and only
+    /// that one; a record without a key would go to any partition the
+    /// topic has, and a topic the broker made on its own (a producer's
+    /// metadata request after the broker came back empty) has several.
+    Partition(i32),
+}
+
 pub(crate) struct Producer {
     config: KafkaConfig,
     admin: Admin,
@@ -90,12 +102,13 @@ impl Producer {
 
     /// Hands the record to librdkafka (waiting for room in its bounded
     /// queue, at most `send_timeout`) and returns what resolves on the
-    /// broker's acknowledgement.
+    /// broker's acknowledgement. `to` names the partition: by key, or one
+    /// given outright.
     pub(crate) async fn publish(
         self: &Arc<Self>,
         kind: &'static str,
         topic: &str,
-        key: Option<&str>,
+        to: To<'_>,
         payload: Vec<u8>,
     ) -> Result<Published, BusError> {
         if self.rebuilding.load(Ordering::Acquire) {
@@ -107,10 +120,11 @@ impl Producer {
         let started = Instant::now();
         loop {
             let (generation, producer) = self.current();
-            let mut record = FutureRecord::<str, [u8]>::to(topic).payload(&payload);
-            if let Some(key) = key {
-                record = record.key(key);
-            }
+            let record = FutureRecord::<str, [u8]>::to(topic).payload(&payload);
+            let record = match to {
+                To::Key(key) => record.key(key),
+                To::Partition(partition) => record.partition(partition),
+            };
             match producer.send_result(record) {
                 Ok(delivery) => {
                     let this = self.clone();

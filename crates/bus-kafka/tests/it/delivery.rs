@@ -236,3 +236,61 @@ async fn two_logic_instances_share_upstream_and_read_each_record_once() {
     let readers: std::collections::HashSet<char> = seen.values().map(|e| e.0).collect();
     assert_eq!(readers.len(), 2, "one instance read every conversation");
 }
+
+/// A broker that came back empty makes a topic on its own when a producer
+/// asks for it, with its default partitions; a gateway's may be made so
+/// before the gateway makes it again. The gateway reads partition 0, so
+/// every record meant for it must go there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_topic_with_several_partitions_still_brings_every_record() {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+
+    let config = isolated_config();
+    let gateway = GatewayId::new("g4");
+    let topic = format!("{}{}", config.downstream_topic_prefix, gateway.as_str());
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", &config.brokers)
+        .create()
+        .expect("admin client");
+    let made = admin
+        .create_topics(
+            &[NewTopic::new(&topic, 4, TopicReplication::Fixed(1))],
+            &AdminOptions::new(),
+        )
+        .await
+        .expect("create topics");
+    assert!(made.iter().all(Result::is_ok), "{made:?}");
+
+    let bus = bus(&config).await;
+    let mut consumer = bus.consume_downstream(&gateway).await.expect("consumer");
+    let reply = |token| DownstreamRecord::Reply {
+        reply_to: ferrochat_ports::bus::ReplyTo {
+            gateway: gateway.clone(),
+            token,
+            conn: None,
+        },
+        result: Err(ApiError::internal()),
+    };
+    // One at a time, apart: a producer sticks to one partition for a
+    // short while, so records sent together could land together by luck.
+    for token in 0..12 {
+        bus.publish_downstream(&gateway, vec![reply(token)])
+            .await
+            .expect("publish")
+            .await
+            .expect("durable");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    for token in 0..12 {
+        match next(&mut consumer)
+            .await
+            .items()
+            .expect("nothing lost")
+            .as_slice()
+        {
+            [DownstreamRecord::Reply { reply_to, .. }] => assert_eq!(reply_to.token, token),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
