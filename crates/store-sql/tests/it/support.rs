@@ -62,13 +62,14 @@ pub async fn create_mysql_db() -> (String, String) {
 }
 
 pub async fn drop_mysql_db(name: String) {
-    let mut conn = sqlx::MySqlConnection::connect(&server_url(MYSQL_ENV))
-        .await
-        .unwrap();
-    conn.execute(format!("DROP DATABASE {name}").as_str())
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
+    let admin = server_url(MYSQL_ENV);
+    drop_db(&name, || async {
+        let mut conn = sqlx::MySqlConnection::connect(&admin).await?;
+        conn.execute(format!("DROP DATABASE {name}").as_str())
+            .await?;
+        conn.close().await
+    })
+    .await;
 }
 
 /// Creates an empty database on the PostgreSQL test server; returns its URL.
@@ -86,13 +87,36 @@ pub async fn create_postgres_db() -> (String, String) {
 }
 
 pub async fn drop_postgres_db(name: String) {
-    let mut conn = sqlx::PgConnection::connect(&server_url(POSTGRES_ENV))
-        .await
-        .unwrap();
-    conn.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
+    let admin = server_url(POSTGRES_ENV);
+    drop_db(&name, || async {
+        let mut conn = sqlx::PgConnection::connect(&admin).await?;
+        conn.execute(format!("DROP DATABASE {name} WITH (FORCE)").as_str())
+            .await?;
+        conn.close().await
+    })
+    .await;
+}
+
+/// Drops a test's database, a few times if need be: PostgreSQL refuses
+/// now and then while a background worker of its own is in it (42501).
+/// A database left behind is only disk on a throwaway server, so the last
+/// failure is reported, not taken for the test's.
+async fn drop_db<F, Fut>(name: &str, attempt: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), sqlx::Error>>,
+{
+    let mut last = None;
+    for _ in 0..5 {
+        match attempt().await {
+            Ok(()) => return,
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    if let Some(e) = last {
+        eprintln!("could not drop test database {name}: {e}");
+    }
 }
 
 pub async fn fresh_mysql() -> Fresh {
