@@ -129,6 +129,8 @@ impl AuthBroker {
             .current_dir(dir.path())
             .args(["broker", "--listener-url", &url])
             .args(["--advertised-listener-url", &url])
+            // SQLite: the memory engine cannot keep SCRAM users, and this
+            // broker is started twice on the same storage.
             .args(["--storage-engine", "sqlite://nisshi.db"]);
         if authentication {
             command.arg("--authentication");
