@@ -14,12 +14,12 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
 use crate::admin::Admin;
 use crate::config::KafkaConfig;
-use crate::consumer::{Decode, KafkaConsumer, Mode};
+use crate::consumer::{Decode, KafkaConsumer, Mode, Watch};
 use crate::error::map;
 use crate::measure;
 use crate::producer::{Producer, To, NAGLE_OFF};
 use crate::seal::UpstreamSeal;
-use crate::watch::OnLoss;
+use crate::watch::{LostData, OnLoss};
 use ferrochat_proto::DecodeError;
 
 /// A downstream record's largest size: the items for one gateway are split
@@ -102,6 +102,17 @@ impl KafkaBus {
         Ok(c)
     }
 
+    /// What a consumer calls when it finds the broker lost its data: the
+    /// producer is rebuilt on this runtime. (Consumers are made in async
+    /// calls, so there is one; without, the records' timeout rebuilds it.)
+    fn lost_data(&self) -> LostData {
+        let producer = self.producer.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => Arc::new(move || producer.broker_lost_data(&runtime)),
+            Err(_) => Arc::new(|| {}),
+        }
+    }
+
     fn group_consumer<T: Send + 'static>(
         &self,
         kind: &'static str,
@@ -118,7 +129,10 @@ impl KafkaBus {
             inner,
             decode,
             self.config.consumer_buffer,
-            None,
+            Watch {
+                on_loss: None,
+                lost_data: self.lost_data(),
+            },
         )?;
         Ok(Box::new(consumer))
     }
@@ -248,11 +262,14 @@ impl Bus for KafkaBus {
             inner,
             Arc::new(decode_downstream),
             self.config.consumer_buffer,
-            Some(OnLoss {
-                marker: || Downstream::Lost,
-                recreate,
-                from: high,
-            }),
+            Watch {
+                on_loss: Some(OnLoss {
+                    marker: || Downstream::Lost,
+                    recreate,
+                    from: high,
+                }),
+                lost_data: self.lost_data(),
+            },
         )?;
         Ok(Box::new(consumer))
     }

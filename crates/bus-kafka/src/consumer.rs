@@ -22,7 +22,7 @@ use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::mpsc;
 
-use crate::watch::{self, OnLoss, TailState};
+use crate::watch::{self, LostData, OnLoss, TailState};
 
 /// How long a clean close may wait for the group coordinator.
 const CLOSE_DEADLINE: Duration = Duration::from_secs(5);
@@ -83,8 +83,9 @@ impl<T: Send + 'static> KafkaConsumer<T> {
         inner: BaseConsumer,
         decode: Decode<T>,
         buffer: usize,
-        on_loss: Option<OnLoss<T>>,
+        watch: Watch<T>,
     ) -> Result<Self, BusError> {
+        let Watch { on_loss, lost_data } = watch;
         let inner = Arc::new(inner);
         let (tx, rx) = mpsc::channel(buffer.max(1));
         let stop = Arc::new(AtomicBool::new(false));
@@ -102,6 +103,7 @@ impl<T: Send + 'static> KafkaConsumer<T> {
                     watched,
                     loss,
                     tx.clone(),
+                    lost_data.clone(),
                 )
                 .map_err(started)?;
                 Some(Tail { state, marker })
@@ -109,7 +111,13 @@ impl<T: Send + 'static> KafkaConsumer<T> {
             None => None,
         };
         if mode == Mode::Group {
-            watch::spawn_group(topic.clone(), inner.clone(), stop.clone()).map_err(started)?;
+            watch::spawn_group(
+                topic.clone(),
+                inner.clone(),
+                stop.clone(),
+                lost_data.clone(),
+            )
+            .map_err(started)?;
         }
         let poller = Poller {
             topic: topic.clone(),
@@ -120,6 +128,7 @@ impl<T: Send + 'static> KafkaConsumer<T> {
             stop: stop.clone(),
             decode,
             tail,
+            lost_data,
         };
         std::thread::Builder::new()
             .name(format!("kafka-{topic}"))
@@ -207,6 +216,14 @@ impl<T: Send + 'static> Consumer<T> for KafkaConsumer<T> {
     }
 }
 
+/// How a consumer watches for a broker that lost its data (`watch.rs`).
+pub(crate) struct Watch<T> {
+    /// A tail reader's loss marker and how it makes its topic again.
+    pub(crate) on_loss: Option<OnLoss<T>>,
+    /// What it calls on finding the loss.
+    pub(crate) lost_data: LostData,
+}
+
 struct Poller<T> {
     topic: String,
     /// The metrics' label (`measure.rs`).
@@ -217,6 +234,7 @@ struct Poller<T> {
     stop: Arc<AtomicBool>,
     decode: Decode<T>,
     tail: Option<Tail<T>>,
+    lost_data: LostData,
 }
 
 /// A tail reader's state, shared with its watch, and its loss marker.
@@ -258,6 +276,7 @@ impl<T: Send + 'static> Poller<T> {
                 Some(Ok(m)) => {
                     if let Some(tail) = &self.tail {
                         if tail.state.record(m.offset()) {
+                            (self.lost_data)();
                             watch::report(&self.topic);
                             if self.send(Polled::note((tail.marker)())).is_err() {
                                 break;

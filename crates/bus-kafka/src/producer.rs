@@ -197,6 +197,18 @@ impl Producer {
         map(topic, e)
     }
 
+    /// A consumer found that the broker lost its data: this producer is
+    /// rebuilt now rather than after its records time out. Called from a
+    /// consumer's threads, hence the runtime handle.
+    pub(crate) fn broker_lost_data(self: &Arc<Self>, runtime: &tokio::runtime::Handle) {
+        let (generation, _) = self.current();
+        if !self.rebuilding.swap(true, Ordering::AcqRel) {
+            tracing::error!("the broker lost its data; rebuilding the Kafka producer");
+            let this = self.clone();
+            runtime.spawn(async move { this.rebuild(generation).await });
+        }
+    }
+
     /// Whether the topics should be made sure of now (and notes that
     /// they are).
     fn repair_due(&self) -> bool {

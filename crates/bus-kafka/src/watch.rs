@@ -34,6 +34,12 @@ const GROUP_EVERY: Duration = Duration::from_secs(2);
 /// How long one question to the broker may take.
 const ASK: Duration = Duration::from_secs(2);
 
+/// What a consumer does, beside its own recovery, when it finds that the
+/// broker lost its data: the bus's producer is rebuilt at once. Its
+/// producer id and sequence numbers went with the data, so its records
+/// would only time out (`bus.kafka.send_timeout`, 10 s) before it was.
+pub(crate) type LostData = Arc<dyn Fn() + Send + Sync>;
+
 /// For a tail reader: what it yields when records meant for it were lost,
 /// and how it makes its topic again.
 pub(crate) struct OnLoss<T> {
@@ -77,6 +83,7 @@ pub(crate) fn spawn_group(
     topic: String,
     inner: Arc<BaseConsumer>,
     stop: Arc<AtomicBool>,
+    lost_data: LostData,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name(format!("watch-{topic}"))
@@ -84,6 +91,7 @@ pub(crate) fn spawn_group(
             let mut committed = HashSet::new();
             while sleep_unless_stopped(GROUP_EVERY, &stop) {
                 if group_lost(&inner, &mut committed) {
+                    lost_data();
                     metrics::counter!("ferrochat_bus_topic_losses_total").increment(1);
                     committed.clear();
                     tracing::warn!(%topic, "joining the group again to read from the start");
@@ -144,6 +152,7 @@ pub(crate) fn spawn_tail<T: Send + 'static>(
     state: Arc<TailState>,
     loss: OnLoss<T>,
     tx: mpsc::Sender<Polled<T>>,
+    lost_data: LostData,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name(format!("watch-{topic}"))
@@ -153,6 +162,7 @@ pub(crate) fn spawn_tail<T: Send + 'static>(
                     continue;
                 }
                 if !state.reported.swap(true, Ordering::AcqRel) {
+                    lost_data();
                     report(&topic);
                     if send_blocking(&tx, Polled::note((loss.marker)()), &stop).is_err() {
                         return;

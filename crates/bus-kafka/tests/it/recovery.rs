@@ -180,3 +180,65 @@ async fn a_broker_that_comes_back_empty_is_recovered_from() {
     assert!(lost, "the loss was reported before anything new");
     assert!(matches!(&got[..], [DownstreamRecord::Reply { reply_to, .. }] if reply_to.token == 7));
 }
+
+/// A producer whose broker came back empty has an id and sequence numbers
+/// the new broker never heard of: with nothing in flight it gets no error,
+/// its records only time out. Once a consumer has found the loss, the
+/// producer is a new one, and the first record after it is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_a_loss_is_found_the_next_record_is_stored_without_waiting_out_its_timeout() {
+    let mut broker = PrivateBroker::start().await;
+    let mut config = isolated_config();
+    config.brokers = format!("127.0.0.1:{}", broker.port);
+    // Long enough that a record left to time out fails this test's wait
+    // for the loss, the rebuild and the record together only if the
+    // producer is not rebuilt when the loss is found.
+    config.send_timeout = Duration::from_secs(40);
+    let bus = bus(&config).await;
+    let gateway = GatewayId::new("gw-l");
+    let mut downstream = bus
+        .consume_downstream(&gateway)
+        .await
+        .expect("downstream consumer");
+    let reply = DownstreamRecord::Reply {
+        reply_to: ReplyTo {
+            gateway: gateway.clone(),
+            token: 1,
+            conn: None,
+        },
+        result: Err(ApiError::internal()),
+    };
+    bus.publish_downstream(&gateway, vec![reply])
+        .await
+        .expect("publish")
+        .await
+        .expect("durable");
+    let read = tokio::time::timeout(WAIT, downstream.next()).await.unwrap();
+    assert!(matches!(read, Some(Downstream::Items(_))), "{read:?}");
+
+    broker.replace_with_empty().await;
+
+    // The gateway's consumer finds its topic gone (nothing is published
+    // meanwhile) ...
+    let lost = tokio::time::timeout(WAIT, downstream.next()).await.unwrap();
+    assert!(matches!(lost, Some(Downstream::Lost)), "{lost:?}");
+    // ... the bus says when its new producer is ready ...
+    tokio::time::timeout(WAIT, async {
+        while !bus.is_healthy() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the bus is healthy again");
+    // ... and one record, published once, is stored.
+    let stored = tokio::time::timeout(Duration::from_secs(30), async {
+        bus.publish_upstream(send_record(&ConversationId::generate(), "first"))
+            .await?
+            .await
+    })
+    .await;
+    assert!(
+        matches!(stored, Ok(Ok(()))),
+        "the first record after the loss: {stored:?}"
+    );
+}
