@@ -18,16 +18,19 @@
 //! `bus.kafka.commit_interval` of records), clients drop what they
 //! already have by seq, and the webhook by message id.
 
+mod behind;
 mod fanout;
 mod inflight;
 pub mod push;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use ferrochat_ports::bus::{Acked, Consumer, Outbox, TaskRecord};
-use ferrochat_ports::{Bus, Presence, Store};
+use ferrochat_ports::{Bus, FanoutLag, Presence, Store};
 use tokio_util::sync::CancellationToken;
 
+use crate::behind::Behind;
 use crate::inflight::InFlight;
 use crate::push::{PushConfig, Pusher};
 
@@ -36,6 +39,9 @@ pub struct TaskDeps {
     pub store: Arc<dyn Store>,
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
+    /// Where this role says how far behind its fan-out is (logic reads
+    /// it to slow senders).
+    pub lag: Arc<dyn FanoutLag>,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +50,10 @@ pub struct TaskConfig {
     pub batch: u32,
     /// The offline-push webhook; off unless `push.webhook_url` is set.
     pub push: PushConfig,
+    /// The name this role's lag is reported under (one per instance).
+    pub reporter: String,
+    /// How often the lag is reported.
+    pub lag_report_interval: Duration,
 }
 
 impl Default for TaskConfig {
@@ -51,6 +61,8 @@ impl Default for TaskConfig {
         Self {
             batch: 100,
             push: PushConfig::default(),
+            reporter: "task".to_owned(),
+            lag_report_interval: Duration::from_millis(100),
         }
     }
 }
@@ -72,13 +84,25 @@ pub async fn run(
         pusher.map(|p| InFlight::new(Arc::new(p), config.push.concurrency, config.push.queue));
     let mut outbox: Outbox<u64> = Outbox::new(deps.bus.clone());
     let mut progress = Progress::default();
+    let behind = Behind::default();
+    let reporting = cancel.child_token();
+    let reporter = tokio::spawn(behind::report(
+        behind.clone(),
+        deps.lag.clone(),
+        config.reporter.clone(),
+        config.lag_report_interval,
+        reporting.clone(),
+    ));
     let mut reading = true;
     while reading || !outbox.is_empty() {
         tokio::select! {
             biased;
             ack = outbox.next_ack(), if !outbox.is_empty() => {
                 match ack {
-                    Acked::Done(position) => progress.durable = position,
+                    Acked::Done(position) => {
+                        progress.durable = position;
+                        behind.stored_through(position);
+                    }
                     Acked::Failed(e) => {
                         tracing::warn!(error = %e, "the bus did not store a fan-out; publishing again");
                         if !outbox.recover(&cancel).await {
@@ -98,14 +122,23 @@ pub async fn run(
                     continue;
                 };
                 let position = consumer.position();
+                let waiting = consumer.waiting();
+                if let Some(w) = waiting {
+                    #[allow(clippy::cast_precision_loss)]
+                    metrics::gauge!("ferrochat_task_waiting_records").set(w as f64);
+                }
                 let records = match record {
                     TaskRecord::Fanout { message, exclude } => {
+                        behind.taken(position, message.created_at, waiting);
+                        let started = Instant::now();
                         let pushes = inflight.as_mut().map(|i| (i, position));
-                        match fanout::fan_out(&deps, &config, &message, exclude.as_ref(), pushes, &cancel).await {
+                        let records = match fanout::fan_out(&deps, &config, &message, exclude.as_ref(), pushes, &cancel).await {
                             Ok(records) => records,
                             // Stopped: this record stays uncommitted.
                             Err(fanout::Stopped) => break,
-                        }
+                        };
+                        behind.fanned_out(started.elapsed());
+                        records
                     }
                     TaskRecord::Push {
                         message,
@@ -134,6 +167,8 @@ pub async fn run(
         }
     }
     progress.commit(&mut *consumer, inflight.as_ref()).await;
+    reporting.cancel();
+    let _ = reporter.await;
     tracing::debug!("task role stopped");
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod access;
 mod access_cache;
 mod audience;
+mod backpressure;
 mod bounded;
 mod config;
 mod measure;
