@@ -84,15 +84,23 @@ impl Default for MessagingConfig {
     }
 }
 
+/// The largest `groups.max_members` a server takes: groups past the
+/// fan-out threshold are delivered by the task role from its in-memory
+/// member index, sized for groups of this many.
+pub const MAX_GROUP_MEMBERS: u32 = 100_000;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GroupsConfig {
-    /// Largest group a create may ask for, and the default size.
+    /// Largest group a create may ask for, and the default size (at most
+    /// `MAX_GROUP_MEMBERS`).
     pub max_members: u32,
 }
 
 impl Default for GroupsConfig {
     fn default() -> Self {
-        Self { max_members: 200 }
+        Self {
+            max_members: 10_000,
+        }
     }
 }
