@@ -50,8 +50,12 @@ impl Backpressure {
         if lag <= self.bound {
             return None;
         }
-        // What has to drain before the lag is back under the bound.
-        let retry = (lag - self.bound).max(MIN_RETRY);
+        // What has to drain before the lag is back under the bound, but
+        // never more than the bound: a replayed message (a client's
+        // resend found stored) is as old as its first commit, and its
+        // moment at the front of the task role must not tell clients to
+        // wait that long.
+        let retry = (lag - self.bound).clamp(MIN_RETRY, self.bound.max(MIN_RETRY));
         Some(ApiError::new(
             ErrorKind::RateLimited,
             format!(
@@ -119,6 +123,12 @@ mod tests {
                 ErrorKind::RateLimited,
                 "delivery to this conversation is behind, retry in 600 ms".to_owned()
             ))
+        );
+        gate.set(Duration::from_secs(3600));
+        let e = gate.refusal().map(|e| e.message);
+        assert_eq!(
+            e.as_deref(),
+            Some("delivery to this conversation is behind, retry in 2000 ms")
         );
         let off = Backpressure::new(Duration::ZERO);
         off.set(Duration::from_secs(60));
