@@ -25,7 +25,7 @@ use ferrochat_ports::presence::Settled;
 use tokio_util::sync::CancellationToken;
 
 use crate::inflight::InFlight;
-use crate::members::MemberIndex;
+use crate::members::{self, Change, MemberIndex};
 use crate::{TaskConfig, TaskDeps};
 
 /// The longest a failed read waits before it is tried again.
@@ -85,7 +85,23 @@ pub(crate) async fn fan_out(
         let conv = &message.conversation_id;
         // The store holds the change a system message announces.
         if message.message_type.is_system() {
-            index.forget(conv);
+            match members::change(message) {
+                Change::None => {}
+                Change::All => index.forget(conv),
+                Change::User(user) => {
+                    if index.get(conv).is_some() {
+                        let member = retried(stop, || async {
+                            deps.store
+                                .member(conv, &user)
+                                .await
+                                .map_err(|e| Unread::Failed(e.to_string()))
+                        })
+                        .await?
+                        .is_some();
+                        index.set_member(conv, &user, member);
+                    }
+                }
+            }
         }
         let members = match index.get(conv) {
             Some(list) => list,
