@@ -122,13 +122,24 @@ fn chat(history: Vec<Value>) -> Vec<Value> {
 
 /// A send that resends with the same client_msg_id until it is acked:
 /// while a partition moves to a surviving logic the answer may be 1004
-/// (not confirmed in time) or 1001 (logic unreachable).
+/// (not confirmed in time) or 1001 (logic unreachable); while a large
+/// group's fan-out lags (a task role killed and replaced) it is 1007,
+/// whose hint the client waits out.
 async fn send_until_acked(gw: &TestApp, token: &str, body: Value) -> Value {
-    for _ in 0..30 {
+    for _ in 0..100 {
         let r = gw.send_http(token, body.clone()).await;
         match r.code() {
             0 => return r.data().clone(),
             1004 | 1001 => tokio::time::sleep(Duration::from_millis(200)).await,
+            1007 => {
+                let message = r.body["message"].as_str().unwrap_or_default();
+                let ms = message
+                    .strip_prefix("delivery to this conversation is behind, retry in ")
+                    .and_then(|m| m.strip_suffix(" ms"))
+                    .and_then(|m| m.parse().ok())
+                    .unwrap_or_else(|| panic!("send refused: {:?}", r.body));
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
             _ => panic!("send refused: {:?}", r.body),
         }
     }
