@@ -77,6 +77,7 @@ impl App {
             ])),
             metrics: telemetry::metrics_render(),
             send_limiter: open::send_limiter(&config).await?,
+            lag: Some(lag.clone()),
         };
         let task = TaskDeps {
             store: store.clone(),

@@ -235,6 +235,7 @@ async fn a_lagging_large_group_refuses_sends_with_a_hint_and_loses_nothing() {
     for gauge in [
         "ferrochat_logic_fanout_lag_seconds",
         "ferrochat_task_fanout_lag_seconds",
+        "ferrochat_gateway_delivery_lag_seconds",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(gauge)),
