@@ -97,6 +97,10 @@ impl<T: Send + 'static> Consumer<T> for ChannelConsumer<T> {
         self.returned
     }
 
+    fn waiting(&self) -> Option<u64> {
+        u64::try_from(self.rx.len()).ok()
+    }
+
     /// Nothing is persisted, so there is nothing to remember.
     async fn commit_through(&mut self, _position: u64) -> Result<(), BusError> {
         Ok(())
@@ -121,6 +125,10 @@ impl<T: Send + 'static, U: Send + 'static> Consumer<U> for MapConsumer<T, U> {
 
     fn position(&self) -> u64 {
         self.inner.position()
+    }
+
+    fn waiting(&self) -> Option<u64> {
+        self.inner.waiting()
     }
 
     async fn commit_through(&mut self, position: u64) -> Result<(), BusError> {

@@ -44,12 +44,16 @@ impl App {
         let secret = secret::resolve(config.auth.jwt_secret.as_deref(), &config.data_dir)?;
         let bus = open::bus(&config).await?;
         let presence = open::presence(&config).await?;
+        // One for logic and the task role: in process, unless Redis is
+        // set (other nodes' task roles report there too).
+        let lag = open::fanout_lag(&config).await?;
         let logic = open::logic(
             &config,
             &secret,
             store.clone(),
             bus.clone(),
             presence.clone(),
+            lag.clone(),
         )
         .await?;
         let (apis, logic_grpc) = logic_link::build(&config.logic, &logic).await?;
@@ -73,11 +77,13 @@ impl App {
             ])),
             metrics: telemetry::metrics_render(),
             send_limiter: open::send_limiter(&config).await?,
+            lag: Some(lag.clone()),
         };
         let task = TaskDeps {
             store: store.clone(),
             bus,
             presence,
+            lag,
         };
         let listener = TcpListener::bind(config.listen)
             .await
@@ -127,6 +133,7 @@ impl App {
         let grpc_run = logic_grpc.map(|g| tokio::spawn(g.serve(logic_cancel.clone())));
         let task_config = TaskConfig {
             push: config.push.clone(),
+            reporter: format!("task:{}", config.node_id),
             ..TaskConfig::default()
         };
         let task_run = tokio::spawn(ferrochat_task::run(task, task_config, task_cancel.clone()));

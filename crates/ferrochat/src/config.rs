@@ -460,8 +460,8 @@ impl Config {
                 return bad(key, "must be at least 1s");
             }
         }
-        if self.groups.max_members < 2 {
-            return bad("groups.max_members", "must be at least 2");
+        if !(2..=ferrochat_logic::MAX_GROUP_MEMBERS).contains(&self.groups.max_members) {
+            return bad("groups.max_members", "must be 2 to 100000");
         }
         // It names a Kafka topic, which allows only these characters.
         let id_ok = |id: &str| {

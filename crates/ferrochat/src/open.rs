@@ -10,8 +10,8 @@ use ferrochat_bus_kafka::KafkaBus;
 use ferrochat_discovery::{Credentials, EtcdConfig, EtcdDiscovery, EtcdTls, StaticDiscovery};
 use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
 use ferrochat_ports::discovery::{Discovery, Instance};
-use ferrochat_ports::{Bus, Presence, RateLimiter, SharedCache, Store};
-use ferrochat_presence::MemoryPresence;
+use ferrochat_ports::{Bus, FanoutLag, Presence, RateLimiter, SharedCache, Store};
+use ferrochat_presence::{MemoryLag, MemoryPresence};
 use ferrochat_presence_redis::{RedisOptions, RedisPresence};
 use ferrochat_rpc::{ClientTls, RepoClient};
 use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
@@ -97,6 +97,15 @@ pub async fn presence(config: &Config) -> anyhow::Result<Arc<dyn Presence>> {
     })
 }
 
+/// Where fan-out lag is reported and read: in Redis when set (the task
+/// role and logic may be different processes), else in this process.
+pub async fn fanout_lag(config: &Config) -> anyhow::Result<Arc<dyn FanoutLag>> {
+    Ok(match redis(config).await? {
+        Some(redis) => Arc::new(redis.fanout_lag()),
+        None => Arc::new(MemoryLag::new()),
+    })
+}
+
 /// Redis at `presence.redis_url`, if set, under `presence.redis_prefix`.
 async fn redis(config: &Config) -> anyhow::Result<Option<RedisPresence>> {
     let Some(url) = &config.presence.redis_url else {
@@ -165,6 +174,7 @@ pub async fn logic(
     store: Arc<dyn Store>,
     bus: Arc<dyn Bus>,
     presence: Arc<dyn Presence>,
+    lag: Arc<dyn FanoutLag>,
 ) -> anyhow::Result<Arc<Logic>> {
     let mut logic_config = LogicConfig {
         auth: config.auth.clone(),
@@ -183,6 +193,7 @@ pub async fn logic(
         store,
         bus,
         presence,
+        lag,
         cache: shared_cache(config).await?,
     };
     let logic = Logic::build(deps, &logic_config, secret)

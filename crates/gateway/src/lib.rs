@@ -11,6 +11,7 @@ mod extract;
 mod fallback;
 mod heartbeat;
 mod http;
+mod lag;
 mod layers;
 mod pending;
 mod ratelimit;

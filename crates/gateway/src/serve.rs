@@ -60,6 +60,14 @@ pub async fn run(
             background.clone(),
         ));
     }
+    if let Some(lag) = state.deps.lag.clone() {
+        tasks.spawn(crate::lag::report(
+            state.dispatch_lag.clone(),
+            lag,
+            format!("gateway:{}", state.deps.id.as_str()),
+            background.clone(),
+        ));
+    }
     tasks.spawn(sweep_limiters(state.clone(), background.clone()));
     tasks.spawn(sweep_pending(state.clone(), background.clone()));
     tasks.spawn(crate::ws::dispatch(

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_ports::{
-    AccountsApi, Bus, GroupsApi, MessagingApi, Presence, RateLimiter, Readiness, SocialApi,
+    AccountsApi, Bus, FanoutLag, GroupsApi, MessagingApi, Presence, RateLimiter, Readiness,
+    SocialApi,
 };
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -13,6 +14,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::GatewayConfig;
 use crate::fallback::FallbackRateLimiter;
+use crate::lag::DispatchLag;
 use crate::pending::Pending;
 use crate::ratelimit::{KeyedLimiter, LocalRateLimiter};
 use crate::targets::Targets;
@@ -48,6 +50,10 @@ pub struct GatewayDeps {
     /// `None` keeps them in this process. A shared limiter that fails is
     /// answered by a local bucket (`FallbackRateLimiter`).
     pub send_limiter: Option<Arc<dyn RateLimiter>>,
+    /// Where this gateway reports how late it delivers (logic slows
+    /// senders to large groups past `messaging.max_fanout_lag`); `None`
+    /// reports nothing.
+    pub lag: Option<Arc<dyn FanoutLag>>,
 }
 
 #[derive(Clone)]
@@ -66,6 +72,8 @@ pub(crate) struct AppState {
     pub(crate) shutdown: CancellationToken,
     /// Every session task, so shutdown can wait for them.
     pub(crate) sessions: TaskTracker,
+    /// How late the dispatcher's deliveries are (`lag.rs`).
+    pub(crate) dispatch_lag: Arc<DispatchLag>,
 }
 
 impl AppState {
@@ -85,6 +93,7 @@ impl AppState {
             ws_permits: Arc::new(Semaphore::new(config.ws.max_connections.max(1))),
             shutdown: CancellationToken::new(),
             sessions: TaskTracker::new(),
+            dispatch_lag: Arc::new(DispatchLag::default()),
             config: Arc::new(config),
             deps,
         }

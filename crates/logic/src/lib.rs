@@ -18,7 +18,7 @@ mod users;
 pub use accounts::{Accounts, AuthConfig, PasswordHashConfig};
 pub use deps::LogicDeps;
 pub use groups::Groups;
-pub use messaging::{DmPolicy, GroupsConfig, Messaging, MessagingConfig};
+pub use messaging::{DmPolicy, GroupsConfig, Messaging, MessagingConfig, MAX_GROUP_MEMBERS};
 pub use role::{Logic, LogicConfig};
 pub use shared::CacheConfig;
 pub use social::Social;

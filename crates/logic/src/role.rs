@@ -56,9 +56,7 @@ impl Logic {
         let sessions = Sessions::new(deps.store.clone(), local, shared.clone());
         let profiles = Arc::new(Profiles::new(deps.store.clone(), shared));
         let pipeline = Pipeline::new(
-            deps.store.clone(),
-            deps.bus.clone(),
-            deps.presence.clone(),
+            &deps,
             audience.clone(),
             access.clone(),
             config.messaging.clone(),

@@ -12,6 +12,7 @@ pub mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod discovery;
+pub mod lag;
 pub mod presence;
 pub mod ratelimit;
 pub mod store;
@@ -20,6 +21,7 @@ pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, Readiness, SocialA
 pub use bus::Bus;
 pub use cache::{CacheError, SharedCache};
 pub use discovery::Discovery;
+pub use lag::FanoutLag;
 pub use presence::{Heartbeat, Presence, PresenceError};
 pub use ratelimit::{RateLimitError, RateLimiter};
 pub use store::{AccountStore, GroupStore, MessageStore, SocialStore, Store, StoreError};

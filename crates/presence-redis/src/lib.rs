@@ -20,6 +20,7 @@
 mod cache;
 mod error;
 mod keys;
+mod lag;
 mod presence;
 mod ratelimit;
 mod scripts;
@@ -31,6 +32,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::IntoConnectionInfo as _;
 
 pub use cache::RedisCache;
+pub use lag::RedisLag;
 pub use ratelimit::RedisRateLimiter;
 
 use keys::Keys;

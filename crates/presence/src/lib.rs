@@ -5,6 +5,7 @@
 //! A std `RwLock` is right here: every critical section is a few map
 //! operations and none is held across an `.await`.
 
+mod lag;
 mod table;
 
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -15,6 +16,7 @@ use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::UserId;
 use ferrochat_ports::{Heartbeat, Presence, PresenceError};
 
+pub use lag::MemoryLag;
 use table::Table;
 
 #[derive(Default)]

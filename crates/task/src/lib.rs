@@ -1,11 +1,13 @@
 //! The task role: fan-out of committed messages to the world room and to
 //! groups over the fan-out threshold, and offline push ([`push`]).
 //!
-//! Fan-out pages through the audience in batches (`TaskConfig::batch`,
-//! 100 by default), so no loop over users is unbounded, and sends one
-//! `Deliver` record per gateway per batch. With push on, each group page's
-//! members without a route are pushed from here; logic hands over the
-//! offline members of the conversations it delivers itself as
+//! Fan-out reads a group's members from an in-memory index (`members.rs`,
+//! filled from the store in pages of `TaskConfig::batch` and read again
+//! after each membership change), their routes in chunks of the same
+//! size, and sends one `Deliver` record per gateway naming every local
+//! recipient, all sharing one event. With push on, the group's members
+//! without a route are pushed from here, 100 to a push; logic hands over
+//! the offline members of the conversations it delivers itself as
 //! `TaskRecord::Push`.
 //!
 //! Records are handled in bus order, so a conversation's messages reach
@@ -18,17 +20,22 @@
 //! `bus.kafka.commit_interval` of records), clients drop what they
 //! already have by seq, and the webhook by message id.
 
+mod behind;
 mod fanout;
 mod inflight;
+mod members;
 pub mod push;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use ferrochat_ports::bus::{Acked, Consumer, Outbox, TaskRecord};
-use ferrochat_ports::{Bus, Presence, Store};
+use ferrochat_ports::{Bus, FanoutLag, Presence, Store};
 use tokio_util::sync::CancellationToken;
 
+use crate::behind::Behind;
 use crate::inflight::InFlight;
+use crate::members::MemberIndex;
 use crate::push::{PushConfig, Pusher};
 
 #[derive(Clone)]
@@ -36,21 +43,33 @@ pub struct TaskDeps {
     pub store: Arc<dyn Store>,
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
+    /// Where this role says how far behind its fan-out is (logic reads
+    /// it to slow senders).
+    pub lag: Arc<dyn FanoutLag>,
 }
 
 #[derive(Debug, Clone)]
 pub struct TaskConfig {
-    /// Members expanded per step (at most 100: one push per page).
+    /// Members read from the store, and routes read, per call.
     pub batch: u32,
+    /// Member ids the in-memory index of large groups holds at most.
+    pub member_index_cap: usize,
     /// The offline-push webhook; off unless `push.webhook_url` is set.
     pub push: PushConfig,
+    /// The name this role's lag is reported under (one per instance).
+    pub reporter: String,
+    /// How often the lag is reported.
+    pub lag_report_interval: Duration,
 }
 
 impl Default for TaskConfig {
     fn default() -> Self {
         Self {
-            batch: 100,
+            batch: 1000,
+            member_index_cap: 2_000_000,
             push: PushConfig::default(),
+            reporter: "task".to_owned(),
+            lag_report_interval: Duration::from_millis(100),
         }
     }
 }
@@ -71,14 +90,27 @@ pub async fn run(
     let mut inflight =
         pusher.map(|p| InFlight::new(Arc::new(p), config.push.concurrency, config.push.queue));
     let mut outbox: Outbox<u64> = Outbox::new(deps.bus.clone());
+    let mut index = MemberIndex::new(config.member_index_cap);
     let mut progress = Progress::default();
+    let behind = Behind::default();
+    let reporting = cancel.child_token();
+    let reporter = tokio::spawn(behind::report(
+        behind.clone(),
+        deps.lag.clone(),
+        config.reporter.clone(),
+        config.lag_report_interval,
+        reporting.clone(),
+    ));
     let mut reading = true;
     while reading || !outbox.is_empty() {
         tokio::select! {
             biased;
             ack = outbox.next_ack(), if !outbox.is_empty() => {
                 match ack {
-                    Acked::Done(position) => progress.durable = position,
+                    Acked::Done(position) => {
+                        progress.durable = position;
+                        behind.stored_through(position);
+                    }
                     Acked::Failed(e) => {
                         tracing::warn!(error = %e, "the bus did not store a fan-out; publishing again");
                         if !outbox.recover(&cancel).await {
@@ -98,14 +130,23 @@ pub async fn run(
                     continue;
                 };
                 let position = consumer.position();
+                let waiting = consumer.waiting();
+                if let Some(w) = waiting {
+                    #[allow(clippy::cast_precision_loss)]
+                    metrics::gauge!("ferrochat_task_waiting_records").set(w as f64);
+                }
                 let records = match record {
                     TaskRecord::Fanout { message, exclude } => {
+                        behind.taken(position, message.created_at, waiting);
+                        let started = Instant::now();
                         let pushes = inflight.as_mut().map(|i| (i, position));
-                        match fanout::fan_out(&deps, &config, &message, exclude.as_ref(), pushes, &cancel).await {
+                        let records = match fanout::fan_out(&deps, &config, &mut index, &message, exclude.as_ref(), pushes, &cancel).await {
                             Ok(records) => records,
                             // Stopped: this record stays uncommitted.
                             Err(fanout::Stopped) => break,
-                        }
+                        };
+                        behind.fanned_out(started.elapsed());
+                        records
                     }
                     TaskRecord::Push {
                         message,
@@ -134,6 +175,8 @@ pub async fn run(
         }
     }
     progress.commit(&mut *consumer, inflight.as_ref()).await;
+    reporting.cancel();
+    let _ = reporter.await;
     tracing::debug!("task role stopped");
     Ok(())
 }

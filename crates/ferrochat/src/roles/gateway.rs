@@ -60,6 +60,7 @@ impl Gateway {
             readiness,
             metrics: telemetry::metrics_render(),
             send_limiter: open::send_limiter(config).await?,
+            lag: Some(open::fanout_lag(config).await?),
         };
         let listener = TcpListener::bind(config.listen)
             .await

@@ -52,6 +52,7 @@ impl LogicRole {
             store.clone(),
             bus.clone(),
             presence.clone(),
+            open::fanout_lag(config).await?,
         )
         .await?;
         let listener = TcpListener::bind(config.logic.grpc_listen)

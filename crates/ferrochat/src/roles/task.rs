@@ -29,9 +29,12 @@ impl TaskRole {
                 store,
                 bus,
                 presence,
+                lag: open::fanout_lag(config).await?,
             },
             config: TaskConfig {
                 push: config.push.clone(),
+                // Each task instance reports its own lag.
+                reporter: format!("task:{}", config.node_id),
                 ..TaskConfig::default()
             },
         })

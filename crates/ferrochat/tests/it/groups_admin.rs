@@ -316,16 +316,16 @@ async fn a_full_group_refuses_joins_and_additions() {
         }
         v
     };
-    // max_members is 2..=the server's maximum (200 by default).
-    for bad in [json!(0), json!(1), json!(201), json!(-1)] {
+    // max_members is 2..=the server's maximum (10,000 by default).
+    for bad in [json!(0), json!(1), json!(10_001), json!(-1)] {
         app.create_group(&o.access, json!({"name": "bad", "max_members": bad}))
             .await
             .err(1001);
     }
     let r = app
-        .create_group(&o.access, json!({"name": "max", "max_members": 200}))
+        .create_group(&o.access, json!({"name": "max", "max_members": 10_000}))
         .await;
-    assert_eq!(r.ok()["max_members"], 200);
+    assert_eq!(r.ok()["max_members"], 10_000);
     let r = app
         .create_group(&o.access, json!({"name": "pair", "max_members": 2}))
         .await;

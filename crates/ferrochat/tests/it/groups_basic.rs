@@ -45,7 +45,7 @@ async fn members_chat_and_outsiders_are_refused_until_they_join() {
     assert_eq!(g["description"], "crabs");
     assert_eq!(g["owner_id"], owner.user_id.as_str());
     assert_eq!(g["member_count"], 2);
-    assert_eq!(g["max_members"], 200);
+    assert_eq!(g["max_members"], 10_000);
     assert_eq!(g["join_policy"], "open");
     let seen = app.group(&member.access, &gid).await;
     assert_eq!(seen.ok()["my_role"], "member");

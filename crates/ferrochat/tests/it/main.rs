@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod accounts;
+mod backpressure;
 mod bad_input;
 mod bench_cluster;
 mod binary;
@@ -22,6 +23,7 @@ mod friends;
 mod groups_admin;
 mod groups_basic;
 mod groups_moderation;
+mod large_groups;
 mod logic_env;
 mod messaging;
 mod ops;

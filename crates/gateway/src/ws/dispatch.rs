@@ -2,7 +2,7 @@
 //! deliveries and session closes, routed to local connections in bus order
 //! (so a conversation's frames reach each connection in seq order).
 
-use ferrochat_ports::bus::{Consumer, Downstream, DownstreamRecord};
+use ferrochat_ports::bus::{Consumer, Downstream, DownstreamRecord, Event};
 use tokio_util::sync::CancellationToken;
 
 use super::{close, frames};
@@ -60,6 +60,9 @@ fn handle(state: &AppState, item: DownstreamRecord) {
         DownstreamRecord::Deliver { conns, event } => {
             let frame = frames::event(&event);
             state.registry.send_many(&conns, &frame);
+            if let Event::NewMessage(m) = &*event {
+                state.dispatch_lag.dispatched(m);
+            }
             metrics::counter!("ferrochat_gateway_deliveries_total").increment(conns.len() as u64);
         }
         DownstreamRecord::CloseSession { session } => {

@@ -29,6 +29,12 @@ pub struct MessagingConfig {
     /// Groups of delivered sends whose records the bus may hold unstored
     /// at once; their upstream records are committed once stored.
     pub fanout_window: usize,
+    /// How far behind (from commit to the task role handing a message to
+    /// the gateways) the fan-out of large groups and the world room may
+    /// fall: past it, sends to them get 1007 with a retry hint until it
+    /// drains. Zero turns this off.
+    #[serde(with = "humantime_serde")]
+    pub max_fanout_lag: Duration,
     /// Who may start a single chat with whom.
     pub dm_policy: DmPolicy,
     /// How long after a user's last connection closes their friends are
@@ -69,6 +75,7 @@ impl Default for MessagingConfig {
             check_concurrency: 8,
             fanout_concurrency: 8,
             fanout_window: 64,
+            max_fanout_lag: Duration::from_secs(2),
             dm_policy: DmPolicy::Anyone,
             presence_offline_delay: Duration::from_secs(2),
             presence_sweep_interval: Duration::from_secs(60),
@@ -77,15 +84,23 @@ impl Default for MessagingConfig {
     }
 }
 
+/// The largest `groups.max_members` a server takes: groups past the
+/// fan-out threshold are delivered by the task role from its in-memory
+/// member index, sized for groups of this many.
+pub const MAX_GROUP_MEMBERS: u32 = 100_000;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GroupsConfig {
-    /// Largest group a create may ask for, and the default size.
+    /// Largest group a create may ask for, and the default size (at most
+    /// `MAX_GROUP_MEMBERS`).
     pub max_members: u32,
 }
 
 impl Default for GroupsConfig {
     fn default() -> Self {
-        Self { max_members: 200 }
+        Self {
+            max_members: 10_000,
+        }
     }
 }

@@ -4,6 +4,7 @@
 mod access;
 mod access_cache;
 mod audience;
+mod backpressure;
 mod bounded;
 mod config;
 mod measure;
@@ -12,6 +13,6 @@ mod service;
 
 pub(crate) use access_cache::{AccessCache, ConvMeta, MemberState};
 pub(crate) use audience::{Audience, AudienceCache};
-pub use config::{DmPolicy, GroupsConfig, MessagingConfig};
+pub use config::{DmPolicy, GroupsConfig, MessagingConfig, MAX_GROUP_MEMBERS};
 pub(crate) use pipeline::{Committer, Pipeline};
 pub use service::Messaging;

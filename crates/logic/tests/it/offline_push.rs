@@ -63,6 +63,7 @@ async fn start(offline_push: bool) -> Harness {
         store,
         bus: bus.clone(),
         presence: presence.clone(),
+        lag: Arc::new(ferrochat_presence::MemoryLag::new()),
         cache: None,
     };
     let logic = Arc::new(Logic::build(deps, &config, &[7; 32]).unwrap());

@@ -282,6 +282,13 @@ pub trait Consumer<T>: Send {
     /// taking what is there as one batch after `next`.
     fn try_next(&mut self) -> Option<T>;
 
+    /// How many records wait to be returned, if the adapter knows (an
+    /// in-process channel does); a stage uses it to say how far behind it
+    /// is before the records' age shows it.
+    fn waiting(&self) -> Option<u64> {
+        None
+    }
+
     /// How many records `next` and `try_next` have returned so far.
     fn position(&self) -> u64;
 

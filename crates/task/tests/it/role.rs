@@ -8,7 +8,7 @@ use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{ConversationId, ConversationKind, UserId};
 use ferrochat_ports::bus::{DownstreamRecord, Event, TaskRecord};
 use ferrochat_ports::{Bus, Presence};
-use ferrochat_presence::MemoryPresence;
+use ferrochat_presence::{MemoryLag, MemoryPresence};
 use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
 use ferrochat_task::push::receiver::{Answer, Receiver};
 use ferrochat_task::push::PushConfig;
@@ -41,6 +41,7 @@ async fn start(push: PushConfig) -> Role {
         store: Arc::new(store),
         bus: bus.clone(),
         presence: presence.clone(),
+        lag: Arc::new(MemoryLag::new()),
     };
     let config = TaskConfig {
         push,

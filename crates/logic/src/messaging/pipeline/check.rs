@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Job, Origin, Pipeline, Work};
 use crate::clock;
-use crate::messaging::{access, measure};
+use crate::messaging::{access, measure, Audience};
 
 /// A send record and what its check found.
 struct Checked {
@@ -79,6 +79,8 @@ impl Pipeline {
     ) -> impl std::future::Future<Output = Checked> + Send + 'static {
         let store = self.store.clone();
         let access = self.access.clone();
+        let audience = self.audience.clone();
+        let gate = self.gate.clone();
         let policy = self.config.dm_policy;
         let read_at = Instant::now();
         async move {
@@ -95,6 +97,20 @@ impl Pipeline {
                 sent,
             )
             .await;
+            // Only while fan-out lags is the audience asked (cached; a
+            // failed read lets the send through: fan-out retries it).
+            let allowed = match (allowed, gate.refusal()) {
+                (Ok(kind), Some(refusal)) if kind != ConversationKind::Single => {
+                    match audience.get(&*store, &record.conversation_id, kind).await {
+                        Ok(Audience::Large) => {
+                            metrics::counter!("ferrochat_logic_fanout_refused_total").increment(1);
+                            Err(refusal)
+                        }
+                        Ok(Audience::Members(_)) | Err(_) => Ok(kind),
+                    }
+                }
+                (allowed, _) => allowed,
+            };
             measure::checked(read_at.elapsed());
             Checked {
                 record,

@@ -46,14 +46,16 @@ use ferrochat_domain::routing::Route;
 use ferrochat_domain::Ack;
 use ferrochat_ports::bus::{Consumer, ReplyTo, SendRecord};
 use ferrochat_ports::store::{Committed, NewMessage};
-use ferrochat_ports::{ApiError, Bus, Presence, Store};
+use ferrochat_ports::{ApiError, Bus, FanoutLag, Presence, Store};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::access_cache::AccessCache;
 use super::audience::AudienceCache;
+use super::backpressure::{self, Backpressure};
 use super::config::MessagingConfig;
+use crate::deps::LogicDeps;
 
 /// Who hears about a send's fate.
 pub(crate) enum Origin {
@@ -135,6 +137,9 @@ pub(crate) struct Pipeline {
     pub(crate) audience: Arc<AudienceCache>,
     pub(crate) access: Arc<AccessCache>,
     pub(crate) config: MessagingConfig,
+    /// Refuses sends to large conversations while fan-out lags.
+    gate: Arc<Backpressure>,
+    lag: Arc<dyn FanoutLag>,
     /// Publish `TaskRecord::Push` for members without a route.
     offline_push: bool,
     committer: Committer,
@@ -144,9 +149,7 @@ pub(crate) struct Pipeline {
 
 impl Pipeline {
     pub(crate) fn new(
-        store: Arc<dyn Store>,
-        bus: Arc<dyn Bus>,
-        presence: Arc<dyn Presence>,
+        deps: &LogicDeps,
         audience: Arc<AudienceCache>,
         access: Arc<AccessCache>,
         config: MessagingConfig,
@@ -154,9 +157,11 @@ impl Pipeline {
     ) -> Self {
         let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
         Self {
-            store,
-            bus,
-            presence,
+            gate: Arc::new(Backpressure::new(config.max_fanout_lag)),
+            lag: deps.lag.clone(),
+            store: deps.store.clone(),
+            bus: deps.bus.clone(),
+            presence: deps.presence.clone(),
             audience,
             access,
             config,
@@ -191,6 +196,11 @@ impl Pipeline {
         let checker = self.clone();
         let done = checked.clone();
         let stop = cancel.clone();
+        tasks.spawn(backpressure::follow(
+            self.gate.clone(),
+            self.lag.clone(),
+            cancel.clone(),
+        ));
         tasks.spawn(async move {
             let mut upstream = upstream;
             let mut durable = durable_rx;
