@@ -8,7 +8,8 @@
 //!
 //! The clients behave as real ones do, and nothing more:
 //! - a sender keeps up to `WINDOW` sends in flight and resends one with the
-//!   same client_msg_id when told to retry (1009); when its connection
+//!   same client_msg_id when told to retry (1009, or 1007 after the hint
+//!   a lagging large group's refusal gives); when its connection
 //!   drops it reconnects and resends what was not acked;
 //! - a receiver syncs when it connects and never again while it stays
 //!   connected: it takes the frames as they come, drops one whose seq it
@@ -211,10 +212,12 @@ async fn sender(
                     s.repeated_acks += 1;
                 }
             }
-            Some("error") if f["data"]["code"] == 1009 => {
+            // 1009: retry; 1007: a large group's delivery lags, retry
+            // after the hint. Either way the same client_msg_id.
+            Some("error") if f["data"]["code"] == 1009 || f["data"]["code"] == 1007 => {
                 seen.lock().unwrap().retries += 1;
                 if unacked.contains_key(&id) {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    tokio::time::sleep(retry_hint(&f)).await;
                     resend.push(id);
                 }
             }
@@ -222,6 +225,18 @@ async fn sender(
             _ => {}
         }
     }
+}
+
+/// How long an error frame says to wait: "... retry in N ms" (1007 for a
+/// lagging large group), else a short pause.
+fn retry_hint(f: &Value) -> Duration {
+    let ms = f["data"]["message"]
+        .as_str()
+        .and_then(|m| m.split("retry in ").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(100);
+    Duration::from_millis(ms)
 }
 
 /// A receiver's view of one conversation.
