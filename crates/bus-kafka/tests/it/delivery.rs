@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::ConversationId;
-use ferrochat_ports::bus::{Consumer, DownstreamRecord, SendRecord};
+use ferrochat_ports::bus::{Consumer, Downstream, DownstreamRecord, SendRecord};
 use ferrochat_ports::conformance::bus::send_record;
 use ferrochat_ports::{ApiError, Bus};
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -21,6 +21,36 @@ async fn next<T>(c: &mut Box<dyn Consumer<T>>) -> T {
         .await
         .expect("a record within the wait")
         .expect("open")
+}
+
+/// An answer for `gateway` carrying `token`.
+fn reply(gateway: &GatewayId, token: u64) -> DownstreamRecord {
+    DownstreamRecord::Reply {
+        reply_to: ferrochat_ports::bus::ReplyTo {
+            gateway: gateway.clone(),
+            token,
+            conn: None,
+        },
+        result: Err(ApiError::internal()),
+    }
+}
+
+/// The next records are one answer each, carrying `tokens` in order.
+async fn expect_replies(
+    consumer: &mut Box<dyn Consumer<Downstream>>,
+    tokens: std::ops::Range<u64>,
+) {
+    for token in tokens {
+        match next(consumer)
+            .await
+            .items()
+            .expect("nothing lost")
+            .as_slice()
+        {
+            [DownstreamRecord::Reply { reply_to, .. }] => assert_eq!(reply_to.token, token),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
 }
 
 fn ids(records: &[SendRecord]) -> Vec<String> {
@@ -118,14 +148,7 @@ async fn a_gateway_reads_only_what_was_published_after_it_started() {
     let config = isolated_config();
     let bus = bus(&config).await;
     let gateway = GatewayId::new("g1");
-    let reply = |token| DownstreamRecord::Reply {
-        reply_to: ferrochat_ports::bus::ReplyTo {
-            gateway: gateway.clone(),
-            token,
-            conn: None,
-        },
-        result: Err(ApiError::internal()),
-    };
+    let reply = |token| reply(&gateway, token);
     // An earlier run of this gateway, with records it read.
     let mut earlier = bus.consume_downstream(&gateway).await.expect("consumer");
     for token in 0..3 {
@@ -148,17 +171,7 @@ async fn a_gateway_reads_only_what_was_published_after_it_started() {
             .await
             .expect("durable");
     }
-    for token in 10..13 {
-        match next(&mut consumer)
-            .await
-            .items()
-            .expect("nothing lost")
-            .as_slice()
-        {
-            [DownstreamRecord::Reply { reply_to, .. }] => assert_eq!(reply_to.token, token),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
+    expect_replies(&mut consumer, 10..13).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -264,14 +277,7 @@ async fn a_gateway_topic_with_several_partitions_still_brings_every_record() {
 
     let bus = bus(&config).await;
     let mut consumer = bus.consume_downstream(&gateway).await.expect("consumer");
-    let reply = |token| DownstreamRecord::Reply {
-        reply_to: ferrochat_ports::bus::ReplyTo {
-            gateway: gateway.clone(),
-            token,
-            conn: None,
-        },
-        result: Err(ApiError::internal()),
-    };
+    let reply = |token| reply(&gateway, token);
     // One at a time, apart: a producer sticks to one partition for a
     // short while, so records sent together could land together by luck.
     for token in 0..12 {
@@ -282,15 +288,5 @@ async fn a_gateway_topic_with_several_partitions_still_brings_every_record() {
             .expect("durable");
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
-    for token in 0..12 {
-        match next(&mut consumer)
-            .await
-            .items()
-            .expect("nothing lost")
-            .as_slice()
-        {
-            [DownstreamRecord::Reply { reply_to, .. }] => assert_eq!(reply_to.token, token),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
+    expect_replies(&mut consumer, 0..12).await;
 }
