@@ -152,8 +152,14 @@ async fn a_broker_that_comes_back_empty_is_recovered_from() {
         .unwrap();
     assert_eq!(next.client_msg_id.as_str(), "after");
 
-    // The gateway hears that records may have been lost, then reads what
-    // is published to it from then on.
+    // The gateway hears that records may have been lost (its topic is
+    // gone; nothing is published to it meanwhile) ...
+    let lost = tokio::time::timeout(WAIT, downstream.next())
+        .await
+        .expect("the loss is reported");
+    assert!(matches!(lost, Some(Downstream::Lost)), "{lost:?}");
+    // ... then reads what is published to it from then on: one record,
+    // published until the bus stores it, and read next.
     let reply = DownstreamRecord::Reply {
         reply_to: ReplyTo {
             gateway: gateway.clone(),
@@ -162,23 +168,28 @@ async fn a_broker_that_comes_back_empty_is_recovered_from() {
         },
         result: Err(ApiError::internal()),
     };
-    let mut lost = false;
-    let got = tokio::time::timeout(WAIT, async {
+    tokio::time::timeout(WAIT, async {
         loop {
             if let Ok(p) = bus.publish_downstream(&gateway, vec![reply.clone()]).await {
-                let _ = p.await;
+                if p.await.is_ok() {
+                    return;
+                }
             }
-            match tokio::time::timeout(Duration::from_millis(500), downstream.next()).await {
-                Ok(Some(Downstream::Lost)) => lost = true,
-                Ok(Some(Downstream::Items(items))) => return items,
-                _ => {}
-            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     })
     .await
-    .expect("the gateway reads again");
-    assert!(lost, "the loss was reported before anything new");
-    assert!(matches!(&got[..], [DownstreamRecord::Reply { reply_to, .. }] if reply_to.token == 7));
+    .expect("the bus stores the gateway's records again");
+    let got = tokio::time::timeout(WAIT, downstream.next())
+        .await
+        .expect("the gateway reads again");
+    match got {
+        Some(Downstream::Items(items)) => assert!(
+            matches!(&items[..], [DownstreamRecord::Reply { reply_to, .. }] if reply_to.token == 7),
+            "{items:?}"
+        ),
+        other => panic!("expected the record published after the loss, got {other:?}"),
+    }
 }
 
 /// A producer whose broker came back empty has an id and sequence numbers
