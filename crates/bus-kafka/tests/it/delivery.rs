@@ -8,11 +8,11 @@ use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::ConversationId;
 use ferrochat_ports::bus::{Consumer, Downstream, DownstreamRecord, SendRecord};
 use ferrochat_ports::conformance::bus::send_record;
-use ferrochat_ports::{ApiError, Bus};
+use ferrochat_ports::Bus;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 
-use crate::support::{bus, isolated_config};
+use crate::support::{bus, isolated_config, reply};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -21,18 +21,6 @@ async fn next<T>(c: &mut Box<dyn Consumer<T>>) -> T {
         .await
         .expect("a record within the wait")
         .expect("open")
-}
-
-/// An answer for `gateway` carrying `token`.
-fn reply(gateway: &GatewayId, token: u64) -> DownstreamRecord {
-    DownstreamRecord::Reply {
-        reply_to: ferrochat_ports::bus::ReplyTo {
-            gateway: gateway.clone(),
-            token,
-            conn: None,
-        },
-        result: Err(ApiError::internal()),
-    }
 }
 
 /// The next records are one answer each, carrying `tokens` in order.

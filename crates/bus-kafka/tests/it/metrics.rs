@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::ConversationId;
-use ferrochat_ports::bus::{DownstreamRecord, ReplyTo};
 use ferrochat_ports::conformance::bus::send_record;
-use ferrochat_ports::{ApiError, Bus};
+use ferrochat_ports::Bus;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::support::{bus, isolated_config};
+use crate::support::{bus, isolated_config, reply};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -68,15 +67,7 @@ async fn publishes_and_consume_delays_are_timed_per_kind_of_topic() {
             .expect("a record within the wait")
             .expect("open");
     }
-    let reply = DownstreamRecord::Reply {
-        reply_to: ReplyTo {
-            gateway: gateway.clone(),
-            token: 1,
-            conn: None,
-        },
-        result: Err(ApiError::internal()),
-    };
-    bus.publish_downstream(&gateway, vec![reply])
+    bus.publish_downstream(&gateway, vec![reply(&gateway, 1)])
         .await
         .expect("publish")
         .await

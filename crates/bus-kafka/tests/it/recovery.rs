@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::ConversationId;
-use ferrochat_ports::bus::{Bus, Downstream, DownstreamRecord, ReplyTo};
+use ferrochat_ports::bus::{Bus, Downstream, DownstreamRecord};
 use ferrochat_ports::conformance::bus::send_record;
-use ferrochat_ports::ApiError;
 
-use crate::support::{bus, isolated_config};
+use crate::support::{bus, free_port, isolated_config, nisshi, reply, wait_listening};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -25,22 +24,15 @@ struct PrivateBroker {
 
 impl PrivateBroker {
     async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let dir = tempfile::tempdir().unwrap();
         let child = Self::spawn(port, &dir);
         let b = Self { child, port, dir };
-        b.wait().await;
+        wait_listening(b.port).await;
         b
     }
 
     fn spawn(port: u16, dir: &tempfile::TempDir) -> Child {
-        let bin = std::env::var("FERROCHAT_TEST_NISSHI").unwrap_or_else(|_| {
-            panic!("FERROCHAT_TEST_NISSHI is not set: run `scripts/services up` and eval its env")
-        });
         // The engine scripts/services built it with: `memory://` keeps
         // nothing across a restart, `sqlite://` a file in the working
         // directory; both are emptied by a fresh directory.
@@ -52,7 +44,7 @@ impl PrivateBroker {
         let url = format!("tcp://127.0.0.1:{port}");
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();
-        Command::new(bin)
+        Command::new(nisshi())
             .current_dir(&data)
             .args([
                 "broker",
@@ -68,25 +60,12 @@ impl PrivateBroker {
             .expect("the broker starts")
     }
 
-    async fn wait(&self) {
-        tokio::time::timeout(WAIT, async {
-            while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-                .await
-                .is_err()
-            {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        })
-        .await
-        .expect("the broker listens");
-    }
-
     async fn replace_with_empty(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
         std::fs::remove_dir_all(self.dir.path().join("data")).unwrap();
         self.child = Self::spawn(self.port, &self.dir);
-        self.wait().await;
+        wait_listening(self.port).await;
     }
 }
 
@@ -160,14 +139,7 @@ async fn a_broker_that_comes_back_empty_is_recovered_from() {
     assert!(matches!(lost, Some(Downstream::Lost)), "{lost:?}");
     // ... then reads what is published to it from then on: one record,
     // published until the bus stores it, and read next.
-    let reply = DownstreamRecord::Reply {
-        reply_to: ReplyTo {
-            gateway: gateway.clone(),
-            token: 7,
-            conn: None,
-        },
-        result: Err(ApiError::internal()),
-    };
+    let reply = reply(&gateway, 7);
     tokio::time::timeout(WAIT, async {
         loop {
             if let Ok(p) = bus.publish_downstream(&gateway, vec![reply.clone()]).await {
@@ -211,14 +183,7 @@ async fn once_a_loss_is_found_the_next_record_is_stored_without_waiting_out_its_
         .consume_downstream(&gateway)
         .await
         .expect("downstream consumer");
-    let reply = DownstreamRecord::Reply {
-        reply_to: ReplyTo {
-            gateway: gateway.clone(),
-            token: 1,
-            conn: None,
-        },
-        result: Err(ApiError::internal()),
-    };
+    let reply = reply(&gateway, 1);
     bus.publish_downstream(&gateway, vec![reply])
         .await
         .expect("publish")

@@ -13,7 +13,7 @@ use ferrochat_domain::ConversationId;
 use ferrochat_ports::bus::Bus;
 use ferrochat_ports::conformance::bus::send_record;
 
-use crate::support::{bus, isolated_config};
+use crate::support::{bus, free_port, isolated_config, nisshi, wait_listening};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -90,11 +90,7 @@ const PASSWORD: &str = "broker-test-password";
 
 impl AuthBroker {
     async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let dir = tempfile::tempdir().unwrap();
         // Users are made through the broker: once without
         // authentication, then the broker again on the same storage,
@@ -160,25 +156,6 @@ impl AuthBroker {
             ..isolated_config()
         }
     }
-}
-
-fn nisshi() -> String {
-    std::env::var("FERROCHAT_TEST_NISSHI").unwrap_or_else(|_| {
-        panic!("FERROCHAT_TEST_NISSHI is not set: run `scripts/services up` and eval its env")
-    })
-}
-
-async fn wait_listening(port: u16) {
-    tokio::time::timeout(WAIT, async {
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .expect("the broker listens");
 }
 
 /// How long a refused client is given to get a record through anyway:

@@ -1,6 +1,10 @@
 use std::sync::Arc;
+use std::time::Duration;
 
 use ferrochat_bus_kafka::{KafkaBus, KafkaConfig};
+use ferrochat_domain::routing::GatewayId;
+use ferrochat_ports::bus::{DownstreamRecord, ReplyTo};
+use ferrochat_ports::ApiError;
 
 pub fn brokers() -> String {
     std::env::var("FERROCHAT_TEST_KAFKA_BROKERS").unwrap_or_else(|_| {
@@ -33,4 +37,47 @@ pub async fn bus(config: &KafkaConfig) -> Arc<KafkaBus> {
     KafkaBus::connect(config.clone())
         .await
         .expect("connect to the test broker")
+}
+
+/// The nisshi binary scripts/services built (`FERROCHAT_TEST_NISSHI`), for
+/// a test that runs a broker of its own.
+pub fn nisshi() -> String {
+    std::env::var("FERROCHAT_TEST_NISSHI").unwrap_or_else(|_| {
+        panic!("FERROCHAT_TEST_NISSHI is not set: run `scripts/services up` and eval its env")
+    })
+}
+
+/// A port free on 127.0.0.1 now, for a broker of a test's own.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until something listens on `port` (a broker just started).
+pub async fn wait_listening(port: u16) {
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the broker listens");
+}
+
+/// An answer for `gateway` carrying `token`.
+pub fn reply(gateway: &GatewayId, token: u64) -> DownstreamRecord {
+    DownstreamRecord::Reply {
+        reply_to: ReplyTo {
+            gateway: gateway.clone(),
+            token,
+            conn: None,
+        },
+        result: Err(ApiError::internal()),
+    }
 }
