@@ -276,8 +276,7 @@ impl<T: Send + 'static> Poller<T> {
                 Some(Ok(m)) => {
                     if let Some(tail) = &self.tail {
                         if tail.state.record(m.offset()) {
-                            (self.lost_data)();
-                            watch::report(&self.topic);
+                            watch::report(&self.topic, &self.lost_data);
                             if self.send(Polled::note((tail.marker)())).is_err() {
                                 break;
                             }

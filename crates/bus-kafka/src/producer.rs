@@ -175,7 +175,7 @@ impl Producer {
             code == Some(RDKafkaErrorCode::Fatal) || producer.client().fatal_error().is_some();
         let stuck = code == Some(RDKafkaErrorCode::MessageTimedOut);
         let rebuild = current == generation && (fatal || (stuck && self.repair_due()));
-        if rebuild && !self.rebuilding.swap(true, Ordering::AcqRel) {
+        if rebuild && self.begin_rebuild(generation, &tokio::runtime::Handle::current()) {
             match producer.client().fatal_error() {
                 Some((code, why)) => {
                     tracing::error!(%code, error = %why, "the Kafka producer failed for good; rebuilding it")
@@ -184,8 +184,6 @@ impl Producer {
                     tracing::error!(error = %e, "the Kafka producer's records time out; rebuilding it")
                 }
             }
-            let this = self.clone();
-            tokio::spawn(async move { this.rebuild(generation).await });
         } else if !rebuild && !fatal && self.repair_due() {
             let this = self.clone();
             tokio::spawn(async move {
@@ -202,11 +200,20 @@ impl Producer {
     /// consumer's threads, hence the runtime handle.
     pub(crate) fn broker_lost_data(self: &Arc<Self>, runtime: &tokio::runtime::Handle) {
         let (generation, _) = self.current();
-        if !self.rebuilding.swap(true, Ordering::AcqRel) {
+        if self.begin_rebuild(generation, runtime) {
             tracing::error!("the broker lost its data; rebuilding the Kafka producer");
-            let this = self.clone();
-            runtime.spawn(async move { this.rebuild(generation).await });
         }
+    }
+
+    /// Starts the rebuild of the producer of `generation` unless one is
+    /// under way; true if this call started it (its caller says why).
+    fn begin_rebuild(self: &Arc<Self>, generation: u64, runtime: &tokio::runtime::Handle) -> bool {
+        if self.rebuilding.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        let this = self.clone();
+        runtime.spawn(async move { this.rebuild(generation).await });
+        true
     }
 
     /// Whether the topics should be made sure of now (and notes that

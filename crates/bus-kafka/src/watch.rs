@@ -162,8 +162,7 @@ pub(crate) fn spawn_tail<T: Send + 'static>(
                     continue;
                 }
                 if !state.reported.swap(true, Ordering::AcqRel) {
-                    lost_data();
-                    report(&topic);
+                    report(&topic, &lost_data);
                     if send_blocking(&tx, Polled::note((loss.marker)()), &stop).is_err() {
                         return;
                     }
@@ -217,8 +216,9 @@ fn start_over(inner: &BaseConsumer, topic: &str, state: &TailState) -> bool {
     true
 }
 
-/// Logs and counts a tail reader's loss.
-pub(crate) fn report(topic: &str) {
+/// Logs and counts a tail reader's loss, and has the producer rebuilt.
+pub(crate) fn report(topic: &str, lost_data: &LostData) {
+    lost_data();
     tracing::error!(%topic, "records meant for this reader were lost (the broker lost its data)");
     metrics::counter!("ferrochat_bus_topic_losses_total").increment(1);
 }
