@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-/// The contract's error classes (contract.md, "Error codes and HTTP status").
+/// The contract's error classes (docs/protocol.md, "Error codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     InvalidParams,

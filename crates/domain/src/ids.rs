@@ -1,4 +1,4 @@
-//! Typed identifiers. All ids are strings on the wire (contract.md); inside,
+//! Typed identifiers. All ids are strings on the wire (docs/protocol.md); inside,
 //! each kind of id is its own type so a `UserId` can never be passed where a
 //! `GroupId` is expected.
 //!

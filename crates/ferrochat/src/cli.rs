@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Overrides, StoreOverride};
+use ferrochat::config::{Overrides, StoreOverride};
 
 #[derive(Debug, Parser)]
 #[command(name = "ferrochat", version, about = "An instant-messaging server")]
@@ -56,7 +56,7 @@ pub enum Command {
     },
     /// Make a CA and the roles' certificates for internal TLS (a local or
     /// test cluster; docs/deploy.md says how to use an existing CA).
-    Certs(crate::certs::CertsArgs),
+    Certs(ferrochat::certs::CertsArgs),
     /// Load a server through its public protocol (see docs/benchmarks.md).
     Bench(Box<ferrochat_bench::BenchArgs>),
 }

@@ -5,7 +5,6 @@
 
 pub mod app;
 pub mod certs;
-pub mod cli;
 mod cluster_config;
 pub mod config;
 pub mod internal_tls;

@@ -4,10 +4,12 @@
 //! to open because its database can lose acknowledged writes
 //! (`store.require_durable`) exits 78.
 
+mod cli;
+
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use ferrochat::cli::{Cli, Command};
+use cli::{Cli, Command};
 use ferrochat::{telemetry, App, Config, Role, RoleApp};
 use ferrochat_ports::store::NotDurable;
 use ferrochat_ports::StoreError;

@@ -14,8 +14,7 @@ use ferrochat_ports::{Bus, FanoutLag, Presence, RateLimiter, SharedCache, Store}
 use ferrochat_presence::{MemoryLag, MemoryPresence};
 use ferrochat_presence_redis::{RedisOptions, RedisPresence};
 use ferrochat_rpc::{ClientTls, RepoClient};
-use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
-use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
+use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions, SqliteOptions, SqliteStore};
 
 use crate::config::{BusKind, Config, StoreKind};
 use crate::peers::Peers;

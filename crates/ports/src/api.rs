@@ -66,7 +66,7 @@ impl From<InvalidField> for ApiError {
     }
 }
 
-/// Accounts, sessions and tokens (contract.md, "Accounts").
+/// Accounts, sessions and tokens (docs/protocol.md, "Accounts").
 #[async_trait]
 pub trait AccountsApi: Send + Sync + 'static {
     async fn register(&self, cmd: Register) -> Result<User, ApiError>;
@@ -111,7 +111,7 @@ pub struct SyncConversation {
     pub has_more: bool,
 }
 
-/// Conversations, history, cursors (contract.md, "Conversations and
+/// Conversations, history, cursors (docs/protocol.md, "Conversations and
 /// messages"). Sends do not go through here: they travel on the bus.
 #[async_trait]
 pub trait MessagingApi: Send + Sync + 'static {
@@ -147,7 +147,7 @@ pub struct GroupView {
     pub my_role: Option<Role>,
 }
 
-/// Groups (contract.md, "Groups").
+/// Groups (docs/protocol.md, "Groups").
 #[async_trait]
 pub trait GroupsApi: Send + Sync + 'static {
     async fn create_group(&self, who: &UserId, cmd: CreateGroup) -> Result<GroupView, ApiError>;
@@ -194,7 +194,7 @@ pub struct Friend {
     pub online: bool,
 }
 
-/// Friends, friend requests, blocks and presence (contract.md, "Friends
+/// Friends, friend requests, blocks and presence (docs/protocol.md, "Friends
 /// and blocks").
 #[async_trait]
 pub trait SocialApi: Send + Sync + 'static {

@@ -25,7 +25,7 @@ pub(crate) async fn mysql(pool: &MySqlPool) -> Result<Durability, StoreError> {
     .await
     .map_err(store_error)?;
     // CAST(... AS CHAR) is flagged binary under our collation: read the
-    // text unchecked, as `shared::Col` does.
+    // text unchecked, as `Mysql::text` does.
     let get = |name: &str| -> Result<String, StoreError> {
         row.try_get_unchecked::<String, _>(name)
             .map_err(store_error)

@@ -1,31 +1,44 @@
-//! SQL server stores for the cluster: `MysqlStore` (MariaDB/MySQL) and
-//! `PostgresStore` (PostgreSQL), behind the same store port as SQLite.
+//! ferrochat's SQL stores, one per dialect, behind the store port:
+//! `SqliteStore` (the embedded store of `ferrochat serve`), `MysqlStore`
+//! (MariaDB/MySQL) and `PostgresStore` (PostgreSQL), each a `SqlStore<D>`.
 //!
-//! The SQL the two dialects share is written once, in `shared/`, as macros
-//! that each dialect module instantiates for its own sqlx driver (sqlx's
-//! generic bounds would otherwise swamp every function). Statements are
-//! written with `?` placeholders; the PostgreSQL module rewrites them to
-//! `$1, $2, ...` (`postgres::sql`). What differs lives in the dialect
-//! modules (`mysql.rs`, `postgres.rs`): connecting, session settings and
-//! the migrations in `migrations/<dialect>/`.
+//! The store code is written once, as ordinary functions generic over a
+//! small `Dialect` trait (`dialect.rs`: placeholders, upsert and locking
+//! syntax, rows per multi-row statement, how to run a statement and read
+//! a column); the few statements a dialect must write its own way match
+//! on `Dialect::KIND`. Each dialect module (`sqlite.rs`, `mysql.rs`,
+//! `postgres.rs`) opens its pools, checks durability and applies its own
+//! migrations (`migrations/<dialect>/`).
 //!
-//! Concurrency: unlike SQLite, many writers run at once, so every
-//! read-then-write takes a row lock first (`SELECT ... FOR UPDATE`) and both
-//! servers run at READ COMMITTED, where each statement sees the latest
-//! committed rows. Locks are always taken conversation row first, then
-//! member rows, so two transactions never wait on each other in a cycle.
-//! A commit assigns seqs from `conversations.last_seq` read under that lock;
-//! the primary key (conversation_id, seq) is the last guard.
+//! Concurrency: SQLite has one writer connection, which serializes every
+//! write transaction, and a read pool beside it (WAL). The servers have
+//! many writers at once, so every read-then-write takes a row lock first
+//! (`SELECT ... FOR UPDATE`, `Dialect::FOR_UPDATE`, empty on SQLite) and
+//! both servers run at READ COMMITTED, where each statement sees the
+//! latest committed rows. Locks are always taken conversation row first,
+//! then member rows, so two transactions never wait on each other in a
+//! cycle. A commit assigns seqs from `conversations.last_seq` read under
+//! that lock; the primary key (conversation_id, seq) is the last guard.
 
+mod accounts;
+mod commit;
+mod dialect;
 mod durability;
 mod error;
+mod groups;
+mod messages;
 mod mysql;
 mod options;
 mod postgres;
+mod query;
 mod retry;
-mod shared;
+mod social;
+mod sqlite;
+mod store;
 
 pub use ferrochat_retry::{BreakerState, RetryConfig};
-pub use mysql::MysqlStore;
+pub use mysql::{Mysql, MysqlStore};
 pub use options::SqlOptions;
-pub use postgres::PostgresStore;
+pub use postgres::{Postgres, PostgresStore};
+pub use sqlite::{Sqlite, SqliteOptions, SqliteStore, Synchronous};
+pub use store::SqlStore;

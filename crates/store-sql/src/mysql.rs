@@ -7,29 +7,24 @@
 //! REPEATABLE READ, whose snapshot would hide rows committed by the writer
 //! a `FOR UPDATE` just waited for).
 
-use std::borrow::Cow;
 use std::str::FromStr;
 
-use async_trait::async_trait;
-use ferrochat_ports::store::Durability;
-use ferrochat_ports::{Store, StoreError};
-use ferrochat_retry::{BreakerState, Rerun, Retrier};
+use ferrochat_ports::StoreError;
+use ferrochat_retry::{BreakerState, Retrier};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
-use sqlx::{Executor, MySqlPool};
+use sqlx::Executor;
 
-use crate::durability;
-use crate::error::{map, store_error};
-use crate::retry::run;
-use crate::shared;
-use crate::SqlOptions;
+use crate::dialect::{Dialect, Driver, Kind};
+use crate::error::store_error;
+use crate::{durability, SqlOptions, SqlStore};
 
-pub struct MysqlStore {
-    pub(crate) pool: MySqlPool,
-    pub(crate) retry: Retrier,
-    durability: Durability,
-}
+/// The MariaDB/MySQL dialect.
+#[derive(Debug)]
+pub struct Mysql;
 
-impl MysqlStore {
+pub type MysqlStore = SqlStore<Mysql>;
+
+impl SqlStore<Mysql> {
     /// Connects to `url` (`mysql://user:password@host:port/database`) and,
     /// unless `opts.migrate` is off, applies every pending migration.
     pub async fn open(url: &str, opts: &SqlOptions) -> Result<Self, StoreError> {
@@ -61,57 +56,43 @@ impl MysqlStore {
                 .map_err(|e| StoreError::Other(Box::new(e)))?;
         }
         Ok(Self {
-            pool,
-            retry: Retrier::new("mysql", opts.retry.clone()),
+            writer: pool.clone(),
+            reader: pool,
+            retry: Some(Retrier::new("mysql", opts.retry.clone())),
             durability: found,
         })
     }
 
-    /// Ends an INSERT so that an existing row with the same key is kept
-    /// (and foreign keys are still checked, unlike `INSERT IGNORE`). Used
-    /// on tables with a `created_at` column.
-    pub(crate) const KEEP_EXISTING: &'static str =
-        "ON DUPLICATE KEY UPDATE created_at = created_at";
-
-    /// The server's settings that can lose acknowledged writes, as read
-    /// at open (`durability.rs`).
-    pub fn durability(&self) -> &Durability {
-        &self.durability
-    }
-
-    pub(crate) const DIALECT: shared::Dialect = shared::Dialect::Mysql;
-
     /// Whether calls fail at once because the server has been
     /// unreachable for `retry.breaker_after`.
     pub fn breaker(&self) -> BreakerState {
-        self.retry.breaker()
-    }
-
-    /// MySQL's placeholders are the `?` the shared statements use.
-    pub(crate) fn sql(s: &str) -> Cow<'_, str> {
-        Cow::Borrowed(s)
+        self.retry
+            .as_ref()
+            .map_or(BreakerState::Closed, Retrier::breaker)
     }
 }
 
-shared::accounts::impl_account_store!(crate::MysqlStore, sqlx::MySql, sqlx::mysql::MySqlRow);
-shared::messages::impl_message_store!(crate::MysqlStore, sqlx::MySql, sqlx::mysql::MySqlRow);
-shared::groups::impl_group_store!(crate::MysqlStore, sqlx::MySql, sqlx::mysql::MySqlRow);
-shared::social::impl_social_store!(crate::MysqlStore, sqlx::MySql, sqlx::mysql::MySqlRow);
+impl Driver for Mysql {
+    type Db = sqlx::MySql;
+    const UNCHECKED_READS: bool = true;
 
-#[async_trait]
-impl Store for MysqlStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        run(&self.retry, Rerun::Safe, || async {
-            sqlx::query("SELECT 1")
-                .execute(&self.pool)
-                .await
-                .map(|_| ())
-                .map_err(map)
-        })
-        .await
+    fn rows_affected(done: &<sqlx::MySql as sqlx::Database>::QueryResult) -> u64 {
+        done.rows_affected()
     }
+}
 
-    async fn close(&self) {
-        self.pool.close().await;
+impl Dialect for Mysql {
+    const KIND: Kind = Kind::Mysql;
+    const NAME: &'static str = "mysql";
+    /// At most 8 binds a row: far below the server's 65,535 placeholders.
+    const CHUNK: usize = 500;
+    const FOR_UPDATE: &'static str = "FOR UPDATE";
+    /// Not `INSERT IGNORE`, which would ignore foreign keys too. Used on
+    /// tables with a `created_at` column.
+    const KEEP_EXISTING: &'static str = "ON DUPLICATE KEY UPDATE created_at = created_at";
+    const GREATEST: &'static str = "GREATEST";
+
+    fn placeholder(sql: &mut String, _n: usize) {
+        sql.push('?');
     }
 }

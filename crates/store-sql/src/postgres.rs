@@ -1,33 +1,28 @@
 //! `PostgresStore`: PostgreSQL (tested on 15).
 //!
-//! Dialect notes: placeholders are `$1, $2, ...` (the shared `?`
-//! statements are rewritten by `sql`); keys use the "C" collation (byte
-//! order, as in SQLite); the default READ COMMITTED isolation is what the
-//! shared code's locking expects.
+//! Dialect notes: placeholders are `$1, $2, ...` (`Query` numbers the
+//! `?` the store code writes); keys use the "C" collation (byte order, as
+//! in SQLite); the default READ COMMITTED isolation is what the store
+//! code's locking expects.
 
-use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::str::FromStr;
 
-use async_trait::async_trait;
-use ferrochat_ports::store::Durability;
-use ferrochat_ports::{Store, StoreError};
-use ferrochat_retry::{BreakerState, Rerun, Retrier};
+use ferrochat_ports::StoreError;
+use ferrochat_retry::{BreakerState, Retrier};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
 
-use crate::durability;
-use crate::error::{map, store_error};
-use crate::retry::run;
-use crate::shared;
-use crate::SqlOptions;
+use crate::dialect::{Dialect, Driver, Kind};
+use crate::error::store_error;
+use crate::{durability, SqlOptions, SqlStore};
 
-pub struct PostgresStore {
-    pub(crate) pool: PgPool,
-    pub(crate) retry: Retrier,
-    durability: Durability,
-}
+/// The PostgreSQL dialect.
+#[derive(Debug)]
+pub struct Postgres;
 
-impl PostgresStore {
+pub type PostgresStore = SqlStore<Postgres>;
+
+impl SqlStore<Postgres> {
     /// Connects to `url` (`postgres://user:password@host:port/database`)
     /// and, unless `opts.migrate` is off, applies every pending migration.
     pub async fn open(url: &str, opts: &SqlOptions) -> Result<Self, StoreError> {
@@ -54,54 +49,42 @@ impl PostgresStore {
                 .map_err(|e| StoreError::Other(Box::new(e)))?;
         }
         Ok(Self {
-            pool,
-            retry: Retrier::new("postgres", opts.retry.clone()),
+            writer: pool.clone(),
+            reader: pool,
+            retry: Some(Retrier::new("postgres", opts.retry.clone())),
             durability: found,
         })
     }
 
-    /// The server's settings that can lose acknowledged writes, as read
-    /// at open (`durability.rs`).
-    pub fn durability(&self) -> &Durability {
-        &self.durability
-    }
-
-    pub(crate) const DIALECT: shared::Dialect = shared::Dialect::Postgres;
-
     /// Whether calls fail at once because the server has been
     /// unreachable for `retry.breaker_after`.
     pub fn breaker(&self) -> BreakerState {
-        self.retry.breaker()
-    }
-
-    /// Ends an INSERT so that an existing row with the same key is kept.
-    pub(crate) const KEEP_EXISTING: &'static str = "ON CONFLICT DO NOTHING";
-
-    /// The shared statements' `?` as PostgreSQL's numbered placeholders.
-    pub(crate) fn sql(s: &str) -> Cow<'_, str> {
-        Cow::Owned(shared::numbered_placeholders(s))
+        self.retry
+            .as_ref()
+            .map_or(BreakerState::Closed, Retrier::breaker)
     }
 }
 
-shared::accounts::impl_account_store!(crate::PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
-shared::messages::impl_message_store!(crate::PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
-shared::groups::impl_group_store!(crate::PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
-shared::social::impl_social_store!(crate::PostgresStore, sqlx::Postgres, sqlx::postgres::PgRow);
+impl Driver for Postgres {
+    type Db = sqlx::Postgres;
+    const UNCHECKED_READS: bool = false;
 
-#[async_trait]
-impl Store for PostgresStore {
-    async fn ping(&self) -> Result<(), StoreError> {
-        run(&self.retry, Rerun::Safe, || async {
-            sqlx::query("SELECT 1")
-                .execute(&self.pool)
-                .await
-                .map(|_| ())
-                .map_err(map)
-        })
-        .await
+    fn rows_affected(done: &<sqlx::Postgres as sqlx::Database>::QueryResult) -> u64 {
+        done.rows_affected()
     }
+}
 
-    async fn close(&self) {
-        self.pool.close().await;
+impl Dialect for Postgres {
+    const KIND: Kind = Kind::Postgres;
+    const NAME: &'static str = "postgres";
+    /// At most 8 binds a row: far below the server's 65,535 placeholders.
+    const CHUNK: usize = 500;
+    const FOR_UPDATE: &'static str = "FOR UPDATE";
+    const KEEP_EXISTING: &'static str = "ON CONFLICT DO NOTHING";
+    const GREATEST: &'static str = "GREATEST";
+
+    fn placeholder(sql: &mut String, n: usize) {
+        // Writing to a String cannot fail.
+        let _ = write!(sql, "${n}");
     }
 }

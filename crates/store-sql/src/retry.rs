@@ -4,7 +4,7 @@
 //! (`ferrochat-retry` has the pauses and the breaker). Whether a call may
 //! run again after a connection broke mid-call, when its COMMIT may have
 //! taken effect, is its `Rerun`, given where the store port is
-//! implemented (`shared/`), with the reason.
+//! implemented (the area modules), with the reason.
 
 use std::future::Future;
 
@@ -14,7 +14,7 @@ use ferrochat_retry::{GaveUp, Rerun, Retrier};
 use crate::error::Fail;
 
 pub(crate) async fn run<T, F, Fut>(
-    retrier: &Retrier,
+    retrier: Option<&Retrier>,
     rerun: Rerun,
     mut attempt: F,
 ) -> Result<T, StoreError>
@@ -22,6 +22,10 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Fail>>,
 {
+    // SQLite: one attempt, its error as it is.
+    let Some(retrier) = retrier else {
+        return attempt().await.map_err(|f| f.error);
+    };
     retrier
         .run(rerun, |f: &Fail| f.failure, |_deadline| attempt())
         .await

@@ -3,7 +3,7 @@
 
 use ferrochat_domain::ErrorKind;
 
-/// `(code, http_status)` for a kind, as contract.md's table says.
+/// `(code, http_status)` for a kind, as docs/protocol.md's table ("Error codes") says.
 pub fn code(kind: ErrorKind) -> (u32, u16) {
     match kind {
         ErrorKind::InvalidParams => (1001, 400),

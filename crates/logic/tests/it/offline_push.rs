@@ -18,7 +18,7 @@ use ferrochat_ports::bus::{
 };
 use ferrochat_ports::{Bus, Presence};
 use ferrochat_presence::MemoryPresence;
-use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
+use ferrochat_store_sql::{SqliteOptions, SqliteStore};
 use tokio_util::sync::CancellationToken;
 
 const WAIT: Duration = Duration::from_secs(10);

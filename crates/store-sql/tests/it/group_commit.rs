@@ -1,4 +1,4 @@
-//! The SQL group commit (`src/shared/commit.rs`) beyond the conformance
+//! The SQL servers' group commit (`src/commit.rs`) beyond the conformance
 //! suite: batches over the same conversations, in every order, never
 //! deadlock (the store is opened so that it never retries, so a deadlock
 //! would fail a commit instead of being ridden out), and a batch over more

@@ -1,6 +1,6 @@
-//! The store conformance suite and the adapters' own tests, against real
-//! MariaDB/MySQL and PostgreSQL servers: each test gets a database of its
-//! own, so they run in parallel. The servers come from
+//! The store conformance suite and the adapters' own tests, on SQLite (a
+//! file per case, `sqlite/`) and against real MariaDB/MySQL and PostgreSQL
+//! servers: each test gets a database of its own, so they run in parallel. The servers come from
 //! `FERROCHAT_TEST_MYSQL_URL` and `FERROCHAT_TEST_POSTGRES_URL`, which
 //! `scripts/services up` starts and `scripts/services env` prints.
 //! `group_commit.rs` opens stores that never retry; `outage.rs` runs
@@ -13,6 +13,7 @@ mod group_commit;
 mod lifecycle;
 mod outage;
 mod private;
+mod sqlite;
 mod support;
 
 mod mysql {

@@ -9,7 +9,7 @@ use ferrochat_domain::{ConversationId, ConversationKind, UserId};
 use ferrochat_ports::bus::{DownstreamRecord, Event, TaskRecord};
 use ferrochat_ports::{Bus, Presence};
 use ferrochat_presence::{MemoryLag, MemoryPresence};
-use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
+use ferrochat_store_sql::{SqliteOptions, SqliteStore};
 use ferrochat_task::push::receiver::{Answer, Receiver};
 use ferrochat_task::push::PushConfig;
 use ferrochat_task::{TaskConfig, TaskDeps};

@@ -18,7 +18,7 @@ use std::time::Duration;
 use ferrochat_ports::conformance::Fresh;
 use ferrochat_ports::Store;
 use ferrochat_rpc::{serve_repo, Listener, RepoClient, RepoServer, RetryConfig};
-use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
+use ferrochat_store_sql::{SqliteOptions, SqliteStore};
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;

@@ -3,7 +3,7 @@
 
 use ferrochat_ports::store::NotDurable;
 use ferrochat_ports::{Store, StoreError};
-use ferrochat_store_sqlite::{SqliteOptions, SqliteStore, Synchronous};
+use ferrochat_store_sql::{SqliteOptions, SqliteStore, Synchronous};
 
 #[tokio::test]
 async fn synchronous_normal_is_named_and_refused_when_durability_is_required() {

@@ -2,15 +2,12 @@
 //! database file in a temp dir of its own; the durability check
 //! (`durability.rs`).
 
-// Test code: a panic is the failure report.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
 mod durability;
 
 use std::sync::Arc;
 
 use ferrochat_ports::conformance::Fresh;
-use ferrochat_store_sqlite::{SqliteOptions, SqliteStore};
+use ferrochat_store_sql::{SqliteOptions, SqliteStore};
 
 async fn fresh_store() -> Fresh {
     let dir = tempfile::tempdir().unwrap();
@@ -21,4 +18,4 @@ async fn fresh_store() -> Fresh {
     Fresh::with_cleanup(Arc::new(store), async move { drop(dir) })
 }
 
-ferrochat_ports::store_conformance_tests!(crate::fresh_store);
+ferrochat_ports::store_conformance_tests!(crate::sqlite::fresh_store);

@@ -1,0 +1,322 @@
+//! Users, sessions and refresh tokens (`AccountStore`).
+
+use async_trait::async_trait;
+use ferrochat_domain::commands::UpdateProfile;
+use ferrochat_domain::{Avatar, Nickname, SessionId, Timestamp, User, UserId, Username};
+use ferrochat_ports::store::{Credentials, NewSession, RotateOutcome, Rotation, SessionRecord};
+use ferrochat_ports::{AccountStore, StoreError};
+use ferrochat_retry::Rerun;
+
+use crate::dialect::{Dialect, Ex};
+use crate::error::{map, map_begin, Fail};
+use crate::query::{Query, Rec};
+use crate::retry::run;
+use crate::SqlStore;
+
+const USER_COLUMNS: &str = "id, username, nickname, avatar, created_at";
+
+fn user_from_row<D: Dialect>(row: &Rec<D>) -> Result<User, sqlx::Error> {
+    Ok(User {
+        id: UserId::from_stored(row.col("id")?),
+        username: Username::from_stored(row.col("username")?),
+        nickname: Nickname::from_stored(row.col("nickname")?),
+        avatar: Avatar::from_stored(row.col("avatar")?),
+        created_at: Timestamp::from_millis(row.col("created_at")?),
+    })
+}
+
+fn session_from_row<D: Dialect>(row: &Rec<D>) -> Result<SessionRecord, sqlx::Error> {
+    let revoked_at: Option<i64> = row.col("revoked_at")?;
+    Ok(SessionRecord {
+        id: SessionId::from_stored(row.col("id")?),
+        user_id: UserId::from_stored(row.col("user_id")?),
+        expires_at: Timestamp::from_millis(row.col("expires_at")?),
+        revoked: revoked_at.is_some(),
+    })
+}
+
+async fn find_user<D: Dialect>(
+    ex: impl Into<Ex<'_, D>>,
+    id: &UserId,
+) -> Result<Option<User>, Fail> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?");
+    let row = Query::<D>::new(&sql)
+        .bind(id.as_str())
+        .fetch_optional(ex)
+        .await
+        .map_err(map)?;
+    row.as_ref().map(user_from_row).transpose().map_err(map)
+}
+
+async fn insert_user<D: Dialect>(
+    store: &SqlStore<D>,
+    user: &User,
+    password_hash: &str,
+) -> Result<(), Fail> {
+    let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    Query::<D>::new(
+        "INSERT INTO users (id, username, username_key, password_hash, nickname, avatar, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(user.id.as_str())
+    .bind(user.username.as_str())
+    .bind(user.username.key())
+    .bind(password_hash)
+    .bind(user.nickname.as_str())
+    .bind(user.avatar.as_str())
+    .bind(user.created_at.millis())
+    .execute(&mut *tx)
+    .await
+    .map_err(map)?;
+    // The world row first: its lock orders this against
+    // commits to the world room, so the new member's cursor
+    // is the room's last seq at the moment they join.
+    Query::<D>::new("UPDATE conversations SET member_count = member_count + 1 WHERE id = 'world'")
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    // Every user is in the world room, starting with nothing unread.
+    Query::<D>::new(
+        "INSERT INTO conversation_members (conversation_id, user_id, read_seq, joined_at)
+         SELECT id, ?, last_seq, ? FROM conversations WHERE id = 'world'",
+    )
+    .bind(user.id.as_str())
+    .bind(user.created_at.millis())
+    .execute(&mut *tx)
+    .await
+    .map_err(map)?;
+    tx.commit().await.map_err(map)
+}
+
+async fn user<D: Dialect>(store: &SqlStore<D>, id: &UserId) -> Result<Option<User>, Fail> {
+    find_user::<D>(&store.reader, id).await
+}
+
+async fn credentials<D: Dialect>(
+    store: &SqlStore<D>,
+    username_key: &str,
+) -> Result<Option<Credentials>, Fail> {
+    let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username_key = ?");
+    let row = Query::<D>::new(&sql)
+        .bind(username_key)
+        .fetch_optional(&store.reader)
+        .await
+        .map_err(map)?;
+    row.map(|r| {
+        Ok(Credentials {
+            user: user_from_row(&r)?,
+            password_hash: r.col("password_hash")?,
+        })
+    })
+    .transpose()
+    .map_err(map)
+}
+
+async fn update_profile<D: Dialect>(
+    store: &SqlStore<D>,
+    id: &UserId,
+    update: &UpdateProfile,
+) -> Result<Option<User>, Fail> {
+    // MySQL has no UPDATE ... RETURNING: update, then read
+    // the row back in the same transaction.
+    let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    Query::<D>::new(
+        "UPDATE users SET nickname = COALESCE(?, nickname), avatar = COALESCE(?, avatar)
+         WHERE id = ?",
+    )
+    .bind(update.nickname.as_ref().map(Nickname::as_str))
+    .bind(update.avatar.as_ref().map(Avatar::as_str))
+    .bind(id.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(map)?;
+    let user = find_user::<D>(&mut *tx, id).await?;
+    tx.commit().await.map_err(map)?;
+    Ok(user)
+}
+
+async fn insert_session<D: Dialect>(store: &SqlStore<D>, s: &NewSession) -> Result<(), Fail> {
+    let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    Query::<D>::new(
+        "INSERT INTO sessions (id, user_id, device_id, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(s.id.as_str())
+    .bind(s.user_id.as_str())
+    .bind(s.device_id.as_ref().map(|d| d.as_str()))
+    .bind(s.created_at.millis())
+    .bind(s.expires_at.millis())
+    .execute(&mut *tx)
+    .await
+    .map_err(map)?;
+    Query::<D>::new(
+        "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
+    )
+    .bind(&s.refresh_hash)
+    .bind(s.id.as_str())
+    .bind(s.created_at.millis())
+    .execute(&mut *tx)
+    .await
+    .map_err(map)?;
+    tx.commit().await.map_err(map)
+}
+
+async fn session<D: Dialect>(
+    store: &SqlStore<D>,
+    id: &SessionId,
+) -> Result<Option<SessionRecord>, Fail> {
+    let row =
+        Query::<D>::new("SELECT id, user_id, expires_at, revoked_at FROM sessions WHERE id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&store.reader)
+            .await
+            .map_err(map)?;
+    row.as_ref().map(session_from_row).transpose().map_err(map)
+}
+
+async fn rotate_refresh<D: Dialect>(
+    store: &SqlStore<D>,
+    r: &Rotation,
+) -> Result<RotateOutcome, Fail> {
+    // The token and session rows are locked before they are
+    // read: of two concurrent refreshes with one token, the
+    // second waits, then sees the token rotated away.
+    let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    let sql = format!(
+        "SELECT t.replaced_at, s.id, s.user_id, s.expires_at, s.revoked_at
+         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+         WHERE t.token_hash = ? {}",
+        D::FOR_UPDATE
+    );
+    let found = Query::<D>::new(&sql)
+        .bind(&r.presented_hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map)?;
+    let Some(row) = found else {
+        return Ok(RotateOutcome::Invalid);
+    };
+    let replaced_at: Option<i64> = row.col("replaced_at").map_err(map)?;
+    let session = session_from_row(&row).map_err(map)?;
+    if !session.is_live(r.now) {
+        return Ok(RotateOutcome::Invalid);
+    }
+    if replaced_at.is_some() {
+        Query::<D>::new("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(r.now.millis())
+            .bind(session.id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        tx.commit().await.map_err(map)?;
+        return Ok(RotateOutcome::Reused {
+            session: session.id,
+            user: session.user_id,
+        });
+    }
+    Query::<D>::new("UPDATE refresh_tokens SET replaced_at = ? WHERE token_hash = ?")
+        .bind(r.now.millis())
+        .bind(&r.presented_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    Query::<D>::new(
+        "INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (?, ?, ?)",
+    )
+    .bind(&r.new_hash)
+    .bind(session.id.as_str())
+    .bind(r.now.millis())
+    .execute(&mut *tx)
+    .await
+    .map_err(map)?;
+    Query::<D>::new("UPDATE sessions SET expires_at = ? WHERE id = ?")
+        .bind(r.new_expires_at.millis())
+        .bind(session.id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    tx.commit().await.map_err(map)?;
+    Ok(RotateOutcome::Rotated(SessionRecord {
+        expires_at: r.new_expires_at,
+        ..session
+    }))
+}
+
+async fn revoke_session<D: Dialect>(
+    store: &SqlStore<D>,
+    id: &SessionId,
+    at: Timestamp,
+) -> Result<(), Fail> {
+    Query::<D>::new("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        .bind(at.millis())
+        .bind(id.as_str())
+        .execute(&store.writer)
+        .await
+        .map(|_| ())
+        .map_err(map)
+}
+
+#[async_trait]
+impl<D: Dialect> AccountStore for SqlStore<D> {
+    // A second run would meet its own row (username taken).
+    async fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), StoreError> {
+        run(self.retry.as_ref(), Rerun::IfUndone, || {
+            insert_user(self, user, password_hash)
+        })
+        .await
+    }
+
+    async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || user(self, id)).await
+    }
+
+    async fn credentials(&self, username_key: &str) -> Result<Option<Credentials>, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            credentials(self, username_key)
+        })
+        .await
+    }
+
+    // Sets the given values; a second run sets them again and
+    // reads the same row.
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        update: &UpdateProfile,
+    ) -> Result<Option<User>, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            update_profile(self, id, update)
+        })
+        .await
+    }
+
+    // A second run would meet its own row.
+    async fn insert_session(&self, s: &NewSession) -> Result<(), StoreError> {
+        run(self.retry.as_ref(), Rerun::IfUndone, || {
+            insert_session(self, s)
+        })
+        .await
+    }
+
+    async fn session(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || session(self, id)).await
+    }
+
+    // A second run would find the token rotated away and
+    // revoke the session as reused.
+    async fn rotate_refresh(&self, r: &Rotation) -> Result<RotateOutcome, StoreError> {
+        run(self.retry.as_ref(), Rerun::IfUndone, || {
+            rotate_refresh(self, r)
+        })
+        .await
+    }
+
+    // Sets `revoked_at` only while unset: a second run changes
+    // nothing.
+    async fn revoke_session(&self, id: &SessionId, at: Timestamp) -> Result<(), StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            revoke_session(self, id, at)
+        })
+        .await
+    }
+}

@@ -1,0 +1,64 @@
+//! `SqlStore<D>`: the store port over one dialect's pools, and its
+//! lifecycle (`ping`, `close`). What each method runs is in the area
+//! modules (`accounts.rs`, `messages.rs`, `commit.rs`, `groups.rs`,
+//! `social.rs`), written once for every dialect.
+//!
+//! There, each method of the port is a free function that makes one
+//! attempt and fails with `Fail` (the error and how it failed); the trait
+//! impl at the end of each module runs it through `retry::run` with its
+//! `Rerun`: reads are `Safe`, and each write says why it is `Safe` or
+//! `IfUndone`. Reads outside a transaction go to `reader`, everything else
+//! to `writer`.
+
+use async_trait::async_trait;
+use ferrochat_ports::store::Durability;
+use ferrochat_ports::{Store, StoreError};
+use ferrochat_retry::{Rerun, Retrier};
+use sqlx::Pool;
+
+use crate::dialect::Dialect;
+use crate::error::map;
+use crate::query::Query;
+use crate::retry::run;
+
+pub struct SqlStore<D: Dialect> {
+    /// Where writes (and every transaction) run. On SQLite a pool of one
+    /// connection: SQLite has one writer, and queueing in our pool beats
+    /// busy retries.
+    pub(crate) writer: Pool<D::Db>,
+    /// Where reads outside a transaction run. On SQLite a read-only pool
+    /// that WAL lets run beside the writer; on the servers the writer's
+    /// pool itself.
+    pub(crate) reader: Pool<D::Db>,
+    /// Runs each call again while the server is unreachable or busy
+    /// (`retry.rs`); none on SQLite, a file that is not "unreachable".
+    pub(crate) retry: Option<Retrier>,
+    pub(crate) durability: Durability,
+}
+
+impl<D: Dialect> SqlStore<D> {
+    /// The database's settings that can lose acknowledged writes, as read
+    /// at open.
+    pub fn durability(&self) -> &Durability {
+        &self.durability
+    }
+}
+
+#[async_trait]
+impl<D: Dialect> Store for SqlStore<D> {
+    async fn ping(&self) -> Result<(), StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || async {
+            Query::<D>::new("SELECT 1")
+                .execute(&self.reader)
+                .await
+                .map(|_| ())
+                .map_err(map)
+        })
+        .await
+    }
+
+    async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
