@@ -11,6 +11,7 @@ pub mod groups;
 pub mod ids;
 pub mod messaging;
 pub mod model;
+pub mod page;
 pub mod routing;
 pub mod social;
 pub mod time;

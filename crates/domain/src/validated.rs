@@ -14,6 +14,34 @@ fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
+/// Unicode's bidirectional formatting characters: marks, embeddings,
+/// overrides and isolates.
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Characters that take no visible space: zero-width spaces and joiners,
+/// the word joiner, the byte order mark, the soft hyphen, and the Hangul
+/// and Mongolian fillers.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200D}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+    )
+}
+
 macro_rules! string_type {
     ($name:ident) => {
         impl $name {
@@ -62,7 +90,9 @@ impl Username {
     }
 }
 
-/// 8-128 characters. Its `Debug` never prints the value.
+/// 8-128 characters, not only whitespace, no control characters (a
+/// password of eight spaces or NULs guards nothing). Its `Debug` never
+/// prints the value.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
@@ -71,6 +101,15 @@ impl Password {
         let len = char_len(&raw);
         if !(8..=128).contains(&len) {
             return Err(InvalidField::new("password", "must be 8 to 128 characters"));
+        }
+        if raw.trim().is_empty() {
+            return Err(InvalidField::new("password", "must not be only whitespace"));
+        }
+        if has_control(&raw) {
+            return Err(InvalidField::new(
+                "password",
+                "must not contain control characters",
+            ));
         }
         Ok(Self(raw))
     }
@@ -86,7 +125,10 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// A display name: 1-64 characters after trimming, no control characters.
+/// A display name: 1-64 characters after trimming, no control characters,
+/// no bidirectional controls (U+202E would show "evil" as "live"), and
+/// something visible: zero-width characters may join an emoji sequence,
+/// but not make up a name alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Nickname(String);
 string_type!(Nickname);
@@ -102,6 +144,21 @@ impl Nickname {
             return Err(InvalidField::new(
                 "nickname",
                 "must not contain control characters",
+            ));
+        }
+        if trimmed.chars().any(is_bidi_control) {
+            return Err(InvalidField::new(
+                "nickname",
+                "must not contain bidirectional control characters",
+            ));
+        }
+        if trimmed
+            .chars()
+            .all(|c| c.is_whitespace() || is_invisible(c))
+        {
+            return Err(InvalidField::new(
+                "nickname",
+                "must contain a visible character",
             ));
         }
         Ok(Self(trimmed.to_owned()))
@@ -197,6 +254,39 @@ mod tests {
         assert!(Password::parse("é".repeat(129)).is_err());
         let p = Password::parse("hunter2hunter2".into()).unwrap();
         assert!(!format!("{p:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn password_of_only_whitespace_or_with_control_characters_is_refused() {
+        for bad in [
+            " ".repeat(8),
+            "\0".repeat(8),
+            "\t".repeat(10),
+            "good pass\0word".into(),
+        ] {
+            assert_eq!(Password::parse(bad).unwrap_err().field, "password");
+        }
+        assert!(Password::parse("correct horse battery".into()).is_ok());
+    }
+
+    #[test]
+    fn nickname_refuses_bidi_controls_and_invisible_only_names() {
+        for bad in [
+            "\u{202E}evil",
+            "a\u{2066}b",
+            "\u{200B}",
+            "\u{200B}\u{200D} \u{FEFF}",
+            "\u{3164}",
+        ] {
+            assert_eq!(
+                Nickname::parse(bad.into()).unwrap_err().field,
+                "nickname",
+                "{bad:?}"
+            );
+        }
+        // A zero-width joiner inside an emoji sequence is fine.
+        assert!(Nickname::parse("\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}".into()).is_ok());
+        assert!(Nickname::parse("Zoë".into()).is_ok());
     }
 
     #[test]

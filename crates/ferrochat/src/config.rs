@@ -415,6 +415,9 @@ impl Config {
         if self.gateway.ws.outbox_frames == 0 {
             return bad("gateway.ws.outbox_frames", "must be at least 1");
         }
+        if self.gateway.ws.outbox_bytes < 64 * 1024 {
+            return bad("gateway.ws.outbox_bytes", "must be at least 65536");
+        }
         if self.gateway.ws.max_frame_bytes < 1024 {
             return bad("gateway.ws.max_frame_bytes", "must be at least 1024");
         }

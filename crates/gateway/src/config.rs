@@ -12,10 +12,34 @@ pub struct GatewayConfig {
     /// A request still running after this gets 1004 and is dropped.
     #[serde(with = "humantime_serde")]
     pub request_timeout: Duration,
+    /// A connection's request head must arrive whole within this, and a
+    /// keep-alive connection is closed after this long without a request:
+    /// a client that sends nothing, or drips a byte at a time, holds a
+    /// socket this long at most.
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
+    /// Most TCP connections at once (WebSockets included), lowered at
+    /// start to the process's file limit minus `reserved_fds`; past it a
+    /// new connection is closed at accept.
+    pub max_connections: usize,
+    /// Descriptors kept out of `max_connections` for the store, the bus,
+    /// the route table and the process's own files.
+    pub reserved_fds: usize,
+    /// Most TCP connections at once from one client address; past it a
+    /// new one is closed at accept.
+    pub max_connections_per_ip: usize,
     /// Per client IP, on register and login.
     pub auth_rate_limit: RateLimitConfig,
     /// Per user, on every send (WebSocket and HTTP).
     pub send_rate_limit: RateLimitConfig,
+    /// Per user, on every WebSocket frame that is not a send (`read`,
+    /// `typing`, `sync`, `ping`, and frames refused as bad): past it the
+    /// frame is answered 1007 and does nothing. A `typing` frame reaches
+    /// every online member, so an unthrottled one is an amplifier.
+    pub frame_rate_limit: RateLimitConfig,
+    /// Per user, on `sync` frames, beside `frame_rate_limit`: each reads up
+    /// to a page of history per conversation.
+    pub sync_rate_limit: RateLimitConfig,
     /// How long a WebSocket send waits for its answer before it is told
     /// 1009 (resend with the same client_msg_id) and its place in the
     /// connection's window is freed. Answers are lost only if the broker
@@ -38,6 +62,13 @@ pub struct WsConfig {
     /// Frames queued for one connection; a client that falls this far
     /// behind is closed with 4008 and resyncs by seq.
     pub outbox_frames: usize,
+    /// Bytes queued for one connection, counted from the moment a frame
+    /// is queued until the socket took it; past this the connection is
+    /// closed with 4008 like a full `outbox_frames`. A frame finding the
+    /// outbox empty is always taken, so this bounds a connection's memory
+    /// at this plus one frame (the largest is a `sync` reply, bounded by
+    /// `ferrochat_domain::messaging::PAGE_MAX_BYTES`).
+    pub outbox_bytes: usize,
     /// Largest frame accepted from a client; larger closes with 1009.
     pub max_frame_bytes: usize,
     /// The server pings this often.
@@ -48,6 +79,10 @@ pub struct WsConfig {
     pub idle_timeout: Duration,
     /// Most WebSocket connections at once; more get 503.
     pub max_connections: usize,
+    /// Most WebSocket connections of one user at once; a further upgrade
+    /// is refused with 1007 (429) and the open ones are kept: closing the
+    /// oldest would let a stolen token push its owner off.
+    pub max_per_user: usize,
     /// Sends one connection may have waiting for their answer; with that
     /// many out, the gateway reads no more of its frames until one is
     /// answered.
@@ -58,10 +93,12 @@ impl Default for WsConfig {
     fn default() -> Self {
         Self {
             outbox_frames: 256,
+            outbox_bytes: 1024 * 1024,
             max_frame_bytes: 64 * 1024,
             ping_interval: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(90),
             max_connections: 100_000,
+            max_per_user: 10,
             send_window: 256,
         }
     }
@@ -72,6 +109,10 @@ impl Default for GatewayConfig {
         Self {
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 200_000,
+            reserved_fds: 256,
+            max_connections_per_ip: 1_000,
             auth_rate_limit: RateLimitConfig {
                 per_second: 5,
                 burst: 20,
@@ -79,6 +120,14 @@ impl Default for GatewayConfig {
             send_rate_limit: RateLimitConfig {
                 per_second: 10,
                 burst: 100,
+            },
+            frame_rate_limit: RateLimitConfig {
+                per_second: 20,
+                burst: 60,
+            },
+            sync_rate_limit: RateLimitConfig {
+                per_second: 2,
+                burst: 20,
             },
             send_timeout: Duration::from_secs(120),
             ws: WsConfig::default(),

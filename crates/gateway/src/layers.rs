@@ -1,17 +1,19 @@
 //! The whole HTTP middleware stack, built in one place: body limit, panic
-//! catcher, sensitive headers, and per-route observation (span, timeout,
+//! catcher, sensitive headers, response headers that keep answers out of
+//! caches and sniffers, and per-route observation (span, timeout,
 //! metrics). Unknown paths and methods get the contract's 1003.
 
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use ferrochat_domain::ErrorKind;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tracing::Instrument;
 
 use crate::error::error_response;
@@ -25,6 +27,16 @@ pub(crate) fn apply(router: Router, max_body_bytes: usize, timeout: Duration) ->
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
         ]))
+        // API answers carry tokens and messages: never stored by a cache.
+        // The web client's files set their own (`http/web.rs`).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             error_response(ErrorKind::Internal, "internal error".to_owned())
         }))

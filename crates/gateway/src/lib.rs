@@ -6,6 +6,7 @@
 //! no business rules and names no adapter.
 
 mod config;
+mod edge;
 mod error;
 mod extract;
 mod fallback;

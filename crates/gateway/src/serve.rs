@@ -1,6 +1,5 @@
 //! Building the router and serving it until cancelled.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
@@ -76,12 +75,7 @@ pub async fn run(
         background.clone(),
     ));
     let app = router_with_state(state.clone());
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(cancel.clone().cancelled_owned())
-    .await;
+    let served = crate::edge::serve(listener, app, &state.config, cancel.clone()).await;
     state.shutdown.cancel();
     state.sessions.close();
     state.sessions.wait().await;
@@ -123,6 +117,8 @@ async fn sweep_limiters(state: AppState, stop: CancellationToken) {
             _ = tick.tick() => {
                 state.auth_limiter.forget_idle();
                 state.send_limiter.forget_idle();
+                state.frame_limiter.forget_idle();
+                state.sync_limiter.forget_idle();
             }
         }
     }

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use ferrochat_domain::routing::GatewayId;
+use ferrochat_domain::UserId;
 use ferrochat_ports::{
     AccountsApi, Bus, FanoutLag, GroupsApi, MessagingApi, Presence, RateLimiter, Readiness,
     SocialApi,
@@ -18,7 +19,7 @@ use crate::lag::DispatchLag;
 use crate::pending::Pending;
 use crate::ratelimit::{KeyedLimiter, LocalRateLimiter};
 use crate::targets::Targets;
-use crate::ws::Registry;
+use crate::ws::{PerUser, Registry};
 
 /// Renders the process's metrics in Prometheus text format.
 pub type MetricsRender = Arc<dyn Fn() -> String + Send + Sync>;
@@ -62,12 +63,18 @@ pub(crate) struct AppState {
     pub(crate) config: Arc<GatewayConfig>,
     pub(crate) auth_limiter: Arc<KeyedLimiter<IpAddr>>,
     pub(crate) send_limiter: Arc<dyn RateLimiter>,
+    /// Per user, on WebSocket frames that are not sends.
+    pub(crate) frame_limiter: Arc<KeyedLimiter<UserId>>,
+    /// Per user, on `sync` frames.
+    pub(crate) sync_limiter: Arc<KeyedLimiter<UserId>>,
     pub(crate) registry: Arc<Registry>,
     pub(crate) pending: Arc<Pending>,
     /// The conversations of peers and groups, once known.
     pub(crate) targets: Arc<Targets>,
     /// One permit per open WebSocket.
     pub(crate) ws_permits: Arc<Semaphore>,
+    /// Each user's open WebSockets (`gateway.ws.max_per_user`).
+    pub(crate) user_conns: Arc<PerUser>,
     /// Cancelled when the gateway shuts down: sessions close with 1001.
     pub(crate) shutdown: CancellationToken,
     /// Every session task, so shutdown can wait for them.
@@ -87,10 +94,17 @@ impl AppState {
                 )),
                 None => Arc::new(LocalRateLimiter::new(config.send_rate_limit)),
             },
+            frame_limiter: Arc::new(KeyedLimiter::new(config.frame_rate_limit)),
+            sync_limiter: Arc::new(KeyedLimiter::new(config.sync_rate_limit)),
             registry: Arc::new(Registry::new()),
             pending: Arc::new(Pending::new(config.send_timeout)),
             targets: Arc::new(Targets::default()),
-            ws_permits: Arc::new(Semaphore::new(config.ws.max_connections.max(1))),
+            // Never more sockets than the process can hold (`edge.rs`).
+            ws_permits: Arc::new(Semaphore::new(crate::edge::connection_cap(
+                config.ws.max_connections,
+                config.reserved_fds,
+            ))),
+            user_conns: Arc::new(PerUser::new(config.ws.max_per_user)),
             shutdown: CancellationToken::new(),
             sessions: TaskTracker::new(),
             dispatch_lag: Arc::new(DispatchLag::default()),

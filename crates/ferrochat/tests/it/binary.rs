@@ -28,7 +28,21 @@ impl Server {
 
     /// As `start`, with extra `FERROCHAT_*` settings.
     pub(crate) fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(BIN);
+        Self::start_command(Command::new(BIN), data_dir, env)
+    }
+
+    /// As `start_with`, under a file limit of `nofile` descriptors (the
+    /// shell's `ulimit`, then `exec`: the child is the server itself).
+    pub(crate) fn start_with_nofile(data_dir: &Path, env: &[(&str, &str)], nofile: u32) -> Self {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {nofile} && exec \"$0\" \"$@\""))
+            .arg(BIN);
+        Self::start_command(command, data_dir, env)
+    }
+
+    fn start_command(mut command: Command, data_dir: &Path, env: &[(&str, &str)]) -> Self {
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)

@@ -23,6 +23,7 @@ mod friends;
 mod groups_admin;
 mod groups_basic;
 mod groups_moderation;
+mod hostile;
 mod large_groups;
 mod logic_env;
 mod messaging;

@@ -33,6 +33,10 @@ pub(crate) async fn frame(
 ) -> Option<Submitted> {
     let f: ClientFrame = match serde_json::from_str(text) {
         Ok(f) => f,
+        Err(_) if !state.frame_limiter.allow(&who.user_id) => {
+            conn.send(frames::error(None, &slow_down()));
+            return None;
+        }
         Err(_) => {
             let e = ApiError::new(
                 ErrorKind::InvalidParams,
@@ -43,6 +47,16 @@ pub(crate) async fn frame(
         }
     };
     let id = f.id.as_deref();
+    let is_send = matches!(f.kind.as_str(), "send-message" | "message");
+    // Sends have their own bucket (`send::accept`); every other frame
+    // takes from the user's frame bucket, and a sync from its own too.
+    if !is_send
+        && (!state.frame_limiter.allow(&who.user_id)
+            || (f.kind == "sync" && !state.sync_limiter.allow(&who.user_id)))
+    {
+        conn.send(frames::error(id, &slow_down()));
+        return None;
+    }
     let result = match f.kind.as_str() {
         "send-message" | "message" => {
             match send_message(state, who, conn, conn_id, f.id.clone(), f.data).await {
@@ -65,6 +79,10 @@ pub(crate) async fn frame(
         Err(e) => conn.send(frames::error(id, &e)),
     }
     None
+}
+
+fn slow_down() -> ApiError {
+    ApiError::new(ErrorKind::RateLimited, "too many requests, slow down")
 }
 
 pub(crate) fn binary(conn: &Conn) {

@@ -3,7 +3,7 @@
 //! indexes, so a stale entry can never close a newer connection.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::extract::ws::Utf8Bytes;
@@ -45,30 +45,81 @@ impl Closer {
     }
 }
 
+/// The bytes a connection's outbox holds, frames queued and frames its
+/// writer took but the socket has not yet accepted, against their bound
+/// (`gateway.ws.outbox_bytes`).
+pub(crate) struct OutboxBytes {
+    queued: AtomicUsize,
+    max: usize,
+}
+
+impl OutboxBytes {
+    pub(crate) fn new(max: usize) -> Self {
+        Self {
+            queued: AtomicUsize::new(0),
+            max,
+        }
+    }
+
+    /// Counts `len` more bytes if they fit; a frame finding the outbox
+    /// empty always fits, so one large reply never closes a reader that
+    /// keeps up.
+    fn reserve(&self, len: usize) -> bool {
+        let before = self.queued.fetch_add(len, Ordering::AcqRel);
+        if before == 0 || before.saturating_add(len) <= self.max {
+            return true;
+        }
+        self.release(len);
+        false
+    }
+
+    /// The writer handed `len` bytes to the socket (or they were dropped).
+    pub(crate) fn release(&self, len: usize) {
+        self.queued.fetch_sub(len, Ordering::AcqRel);
+    }
+}
+
 #[derive(Clone)]
 pub(crate) struct Conn {
     pub(crate) user: UserId,
     pub(crate) session: SessionId,
     pub(crate) outbox: mpsc::Sender<Utf8Bytes>,
+    pub(crate) outbox_bytes: Arc<OutboxBytes>,
     pub(crate) closer: Arc<Closer>,
     /// Places for sends awaiting their answer (`gateway.ws.send_window`).
     pub(crate) window: Arc<Semaphore>,
 }
 
 impl Conn {
-    /// Queues a frame; a full queue closes the connection with 4008 (the
-    /// client resyncs by seq), so no queue ever grows past its bound.
+    /// Queues a frame; a queue full in frames or in bytes closes the
+    /// connection with 4008 (the client resyncs by seq), so no queue ever
+    /// grows past its bounds. Nothing is queued once the connection is
+    /// closing: what is queued then is flushed before the close frame, and
+    /// the client resyncs anyway.
     pub(crate) fn send(&self, frame: Utf8Bytes) {
+        if self.closer.is_requested() {
+            return;
+        }
+        let len = frame.len();
+        if !self.outbox_bytes.reserve(len) {
+            self.too_slow();
+            return;
+        }
         match self.outbox.try_send(frame) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
-                if !self.closer.is_requested() {
-                    metrics::counter!("ferrochat_gateway_slow_closes_total").increment(1);
-                }
-                self.closer.request(close::TOO_SLOW);
+                self.outbox_bytes.release(len);
+                self.too_slow();
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Err(mpsc::error::TrySendError::Closed(_)) => self.outbox_bytes.release(len),
         }
+    }
+
+    fn too_slow(&self) {
+        if !self.closer.is_requested() {
+            metrics::counter!("ferrochat_gateway_slow_closes_total").increment(1);
+        }
+        self.closer.request(close::TOO_SLOW);
     }
 }
 

@@ -18,7 +18,8 @@ use tracing::Instrument as _;
 
 use super::close;
 use super::handle;
-use super::registry::{Closer, Conn};
+use super::per_user::Place;
+use super::registry::{Closer, Conn, OutboxBytes};
 use crate::send;
 use crate::state::AppState;
 
@@ -28,18 +29,31 @@ const CLOSE_GRACE: Duration = Duration::from_secs(10);
 /// Frames written per flush when the outbox has a backlog.
 const WRITE_BATCH: usize = 64;
 
-pub(crate) async fn run(
-    socket: WebSocket,
-    state: AppState,
-    who: Principal,
-    _permit: OwnedSemaphorePermit,
-) {
+/// A connection's place on this gateway and in the route table, made
+/// before its upgrade is answered: a client that has its 101 is already
+/// routed, so a message committed after it connected, or after the sync
+/// it sends once connected, reaches it (were the route recorded only once
+/// the socket was up, a message committed in between would be pushed to
+/// nobody and not found by that sync either).
+pub(crate) struct Registered {
+    conn: Conn,
+    conn_id: ferrochat_domain::routing::ConnId,
+    route: Route,
+    rx: mpsc::Receiver<axum::extract::ws::Utf8Bytes>,
+    outbox_bytes: Arc<OutboxBytes>,
+    closer: Arc<Closer>,
+    span: tracing::Span,
+}
+
+pub(crate) async fn register(state: &AppState, who: &Principal) -> Registered {
     let (outbox, rx) = mpsc::channel(state.config.ws.outbox_frames.max(1));
+    let outbox_bytes = Arc::new(OutboxBytes::new(state.config.ws.outbox_bytes));
     let closer = Arc::new(Closer::default());
     let conn = Conn {
         user: who.user_id.clone(),
         session: who.session_id.clone(),
         outbox,
+        outbox_bytes: outbox_bytes.clone(),
         closer: closer.clone(),
         window: Arc::new(Semaphore::new(state.config.ws.send_window.max(1))),
     };
@@ -54,12 +68,60 @@ pub(crate) async fn run(
         Ok(false) => {}
         Err(e) => tracing::warn!(parent: &span, error = %e, "cannot record the route"),
     }
+    Registered {
+        conn,
+        conn_id,
+        route,
+        rx,
+        outbox_bytes,
+        closer,
+        span,
+    }
+}
+
+impl Registered {
+    /// The upgrade failed after all: the connection is forgotten.
+    pub(crate) async fn abandon(self, state: &AppState, who: &Principal) {
+        state.registry.remove(self.conn_id);
+        forget_route(state, who, &self.route, &self.span).await;
+    }
+}
+
+async fn forget_route(state: &AppState, who: &Principal, route: &Route, span: &tracing::Span) {
+    match state.deps.presence.disconnect(&who.user_id, route).await {
+        Ok(true) => state.deps.social.went_offline(&who.user_id).await,
+        Ok(false) => {}
+        Err(e) => tracing::warn!(parent: span, error = %e, "cannot forget the route"),
+    }
+}
+
+pub(crate) async fn run(
+    socket: WebSocket,
+    state: AppState,
+    who: Principal,
+    // Held for the session's life: its place in the gateway's and in its
+    // user's connection caps.
+    _places: (OwnedSemaphorePermit, Place),
+    registered: Registered,
+) {
+    let Registered {
+        conn,
+        conn_id,
+        route,
+        rx,
+        outbox_bytes,
+        closer,
+        span,
+    } = registered;
     let (sink, stream) = socket.split();
     let dead = CancellationToken::new();
     let mut writer = tokio::spawn(
         write_loop(
             sink,
-            rx,
+            Outbox {
+                rx,
+                bytes: outbox_bytes,
+            },
             closer.clone(),
             dead.clone(),
             state.config.ws.ping_interval,
@@ -80,11 +142,7 @@ pub(crate) async fn run(
         dead.cancel();
         let _ = writer.await;
     }
-    match state.deps.presence.disconnect(&who.user_id, &route).await {
-        Ok(true) => state.deps.social.went_offline(&who.user_id).await,
-        Ok(false) => {}
-        Err(e) => tracing::warn!(parent: &span, error = %e, "cannot forget the route"),
-    }
+    forget_route(&state, &who, &route, &span).await;
     tracing::debug!(parent: &span, code = closer.code(), "closed");
 }
 
@@ -127,10 +185,18 @@ async fn read_loop(
         match next {
             None | Some(Ok(Message::Close(_))) => break,
             Some(Err(e)) => {
-                // tungstenite reports an over-limit frame as a capacity
-                // error ("... too long ..."); axum does not expose its type.
-                if e.to_string().contains("too long") {
+                // axum does not expose tungstenite's error type, only its
+                // message: an over-limit frame is a capacity error ("...
+                // too long ..."), invalid UTF-8 in a text frame "UTF-8
+                // encoding error", and an unmasked frame, a reserved
+                // opcode or reserved bits "WebSocket protocol error".
+                let text = e.to_string();
+                if text.contains("too long") {
                     conn.closer.request(close::TOO_BIG);
+                } else if text.contains("UTF-8") {
+                    conn.closer.request(close::INVALID_DATA);
+                } else if text.contains("protocol error") {
+                    conn.closer.request(close::PROTOCOL_ERROR);
                 } else {
                     tracing::debug!(error = %e, "read failed");
                 }
@@ -154,9 +220,16 @@ async fn read_loop(
     // answer or the timeout.
 }
 
+/// The receiving end of a connection's outbox, releasing each frame's
+/// bytes once the socket took it.
+struct Outbox {
+    rx: mpsc::Receiver<axum::extract::ws::Utf8Bytes>,
+    bytes: Arc<OutboxBytes>,
+}
+
 async fn write_loop(
     mut sink: SplitSink<WebSocket, Message>,
-    mut rx: mpsc::Receiver<axum::extract::ws::Utf8Bytes>,
+    mut outbox: Outbox,
     closer: Arc<Closer>,
     dead: CancellationToken,
     ping_every: Duration,
@@ -167,14 +240,25 @@ async fn write_loop(
             biased;
             _ = dead.cancelled() => return,
             _ = closer.requested() => {
+                // What was queued goes first, then the close frame
+                // (docs/protocol.md, "Limits and closing"); the session
+                // bounds both by its grace period through `dead`.
                 let frame = CloseFrame { code: closer.code(), reason: "".into() };
+                let flushed = async {
+                    while let Ok(text) = outbox.rx.try_recv() {
+                        let len = text.len();
+                        sink.feed(Message::Text(text)).await?;
+                        outbox.bytes.release(len);
+                    }
+                    sink.send(Message::Close(Some(frame))).await
+                };
                 tokio::select! {
                     _ = dead.cancelled() => {}
-                    _ = sink.send(Message::Close(Some(frame))) => {}
+                    _ = flushed => {}
                 }
                 return;
             }
-            f = rx.recv() => match f {
+            f = outbox.rx.recv() => match f {
                 Some(text) => Message::Text(text),
                 None => {
                     closer.request(close::NORMAL);
@@ -184,11 +268,15 @@ async fn write_loop(
             _ = ping.tick() => Message::Ping(Bytes::new()),
         };
         // Write the backlog in one flush rather than a syscall per frame.
+        let mut taken = first_len(&first);
         let written = async {
             sink.feed(first).await?;
             for _ in 1..WRITE_BATCH {
-                match rx.try_recv() {
-                    Ok(text) => sink.feed(Message::Text(text)).await?,
+                match outbox.rx.try_recv() {
+                    Ok(text) => {
+                        taken += text.len();
+                        sink.feed(Message::Text(text)).await?;
+                    }
                     Err(_) => break,
                 }
             }
@@ -198,5 +286,14 @@ async fn write_loop(
             _ = dead.cancelled() => return,
             r = written => if r.is_err() { return },
         }
+        outbox.bytes.release(taken);
+    }
+}
+
+/// The outbox bytes a frame counted for (pings are not queued).
+fn first_len(m: &Message) -> usize {
+    match m {
+        Message::Text(t) => t.len(),
+        _ => 0,
     }
 }

@@ -56,6 +56,13 @@ async fn upgrade(
         return HttpError::new(ErrorKind::InvalidParams, "expected a WebSocket upgrade")
             .into_response();
     };
+    let Some(place) = state.user_conns.take(&who.user_id) else {
+        let message = format!(
+            "too many connections for this user (at most {})",
+            state.config.ws.max_per_user
+        );
+        return HttpError::new(ErrorKind::RateLimited, message).into_response();
+    };
     let Ok(permit) = state.ws_permits.clone().try_acquire_owned() else {
         let mut r = error_response(
             ErrorKind::Internal,
@@ -65,12 +72,28 @@ async fn upgrade(
         return r;
     };
     let max_frame = state.config.ws.max_frame_bytes;
+    // Routed before the 101 goes out (`session::Registered`).
+    let registered = session::register(&state, &who).await;
+    let registered = std::sync::Arc::new(std::sync::Mutex::new(Some(registered)));
+    let (on_failure, failed_state, failed_who) = (registered.clone(), state.clone(), who.clone());
     ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(max_frame)
         .max_frame_size(max_frame)
+        .on_failed_upgrade(move |e| {
+            tracing::debug!(error = %e, "the WebSocket upgrade failed");
+            let taken = on_failure.lock().ok().and_then(|mut r| r.take());
+            if let Some(registered) = taken {
+                tokio::spawn(async move { registered.abandon(&failed_state, &failed_who).await });
+            }
+        })
         .on_upgrade(move |socket| {
             let tracker = state.sessions.clone();
-            tracker.track_future(session::run(socket, state, who, permit))
+            let taken = registered.lock().ok().and_then(|mut r| r.take());
+            tracker.track_future(async move {
+                if let Some(registered) = taken {
+                    session::run(socket, state, who, (permit, place), registered).await;
+                }
+            })
         })
 }

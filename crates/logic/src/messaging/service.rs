@@ -5,7 +5,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ferrochat_domain::commands::{History, SyncRequest, UpdateConversation};
 use ferrochat_domain::messaging::ConversationView;
-use ferrochat_domain::{ConversationId, ConversationKind, ErrorKind, SendTarget, Seq, UserId};
+use ferrochat_domain::page::{Budget, Keep};
+use ferrochat_domain::{
+    ConversationId, ConversationKind, ErrorKind, Message, SendTarget, Seq, UserId,
+};
 use ferrochat_ports::api::{HistoryPage, SyncConversation, UnreadSummary};
 use ferrochat_ports::bus::{deliver, Event};
 use ferrochat_ports::store::HistoryQuery;
@@ -26,7 +29,50 @@ pub struct Messaging {
     pub(crate) profiles: Arc<Profiles>,
 }
 
+/// Messages a sync reads from the store at a time: a conversation of
+/// large messages is read only as far as the reply's budget goes, not a
+/// whole page of 200 to be cut.
+const SYNC_CHUNK: u32 = 50;
+
 impl Messaging {
+    /// Up to `limit` messages after `after`, as far as `budget` goes, and
+    /// whether more follow.
+    async fn read_forward(
+        &self,
+        id: &ConversationId,
+        mut after: Seq,
+        limit: u32,
+        budget: &mut Budget,
+    ) -> Result<(Vec<Message>, bool), ApiError> {
+        let mut out: Vec<Message> = Vec::new();
+        loop {
+            let taken = u32::try_from(out.len()).unwrap_or(u32::MAX);
+            let query = HistoryQuery {
+                after: Some(after),
+                before: None,
+                limit: limit.saturating_sub(taken).min(SYNC_CHUNK),
+            };
+            let (mut chunk, more) = self
+                .deps
+                .store
+                .history(id, query)
+                .await
+                .map_err(|e| store_err("reading history", e))?;
+            let Some(last) = chunk.last() else {
+                return Ok((out, more));
+            };
+            after = last.seq;
+            let cut = budget.fit(&mut chunk, Keep::Oldest);
+            out.append(&mut chunk);
+            if cut || !more {
+                return Ok((out, cut || more));
+            }
+            if out.len() >= limit as usize {
+                return Ok((out, true));
+            }
+        }
+    }
+
     /// Sends `event` to the online connections of the other members of a
     /// small conversation (receipts and typing are not sent in the world
     /// room or large groups: thousands of recipients, no value).
@@ -45,7 +91,20 @@ impl Messaging {
         let Audience::Members(members) = audience else {
             return Ok(());
         };
-        let others: Vec<UserId> = members.iter().filter(|m| *m != who).cloned().collect();
+        // A member who blocked `who` hears nothing of them: no typing, no
+        // receipts (the block check is cached, and the audience is a
+        // small conversation's).
+        let mut others: Vec<UserId> = Vec::with_capacity(members.len());
+        for m in members.iter().filter(|m| *m != who) {
+            let blocked = self
+                .access
+                .is_blocked(&*self.deps.store, m, who)
+                .await
+                .map_err(|e| store_err("reading blocks", e))?;
+            if !blocked {
+                others.push(m.clone());
+            }
+        }
         let routes = self
             .deps
             .presence
@@ -173,13 +232,24 @@ impl MessagingApi for Messaging {
             before: q.before,
             limit: q.limit.get(),
         };
-        let (messages, has_more) = self
+        let (mut messages, has_more) = self
             .deps
             .store
             .history(&q.conversation_id, query)
             .await
             .map_err(|e| store_err("reading history", e))?;
-        Ok(HistoryPage { messages, has_more })
+        // Read forward from `after`, the page keeps its oldest; read back
+        // from `before` (or the newest), its newest.
+        let keep = if q.after.is_some() {
+            Keep::Oldest
+        } else {
+            Keep::Newest
+        };
+        let cut = Budget::default().fit(&mut messages, keep);
+        Ok(HistoryPage {
+            messages,
+            has_more: has_more || cut,
+        })
     }
 
     async fn unread(&self, who: &UserId) -> Result<UnreadSummary, ApiError> {
@@ -206,6 +276,10 @@ impl MessagingApi for Messaging {
     ) -> Result<Vec<SyncConversation>, ApiError> {
         let views = self.conversations(who).await?;
         let mut out = Vec::new();
+        // One budget for the whole reply: once it is spent, conversations
+        // with news are listed with no messages and `has_more`, so the
+        // client asks again from its cursors, and nothing more is read.
+        let mut budget = Budget::default();
         for v in views {
             let cursor = req
                 .cursors
@@ -215,17 +289,17 @@ impl MessagingApi for Messaging {
             if v.last_seq <= cursor {
                 continue;
             }
-            let query = HistoryQuery {
-                after: Some(cursor),
-                before: None,
-                limit: req.limit.get(),
-            };
+            if budget.is_spent() {
+                out.push(SyncConversation {
+                    conversation_id: v.id,
+                    messages: Vec::new(),
+                    has_more: true,
+                });
+                continue;
+            }
             let (messages, has_more) = self
-                .deps
-                .store
-                .history(&v.id, query)
-                .await
-                .map_err(|e| store_err("reading history", e))?;
+                .read_forward(&v.id, cursor, req.limit.get(), &mut budget)
+                .await?;
             out.push(SyncConversation {
                 conversation_id: v.id,
                 messages,

@@ -1,0 +1,278 @@
+//! Accepting TCP connections: how many there may be, from one address and
+//! in all, and how long one may take to send a request head.
+//!
+//! hyper's HTTP/1 `header_read_timeout` closes a connection whose request
+//! head has not arrived whole in time: one that never sends, one that
+//! drips a byte at a time, and a keep-alive connection idle between
+//! requests (hyper starts the same timer while it waits for the next
+//! head). The caps are counted on the socket itself, so a connection
+//! upgraded to a WebSocket counts until its socket closes. The total is
+//! kept under the process's file limit, so the store, the bus and a
+//! health check always have descriptors left.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower::{Service as _, ServiceExt as _};
+
+use crate::config::GatewayConfig;
+
+/// How long to wait after an accept fails (out of descriptors, say)
+/// before accepting again, rather than spinning.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(50);
+
+/// The most connections this process may hold: `configured`, or fewer
+/// when the file limit leaves less than `reserved` descriptors beside it.
+pub(crate) fn connection_cap(configured: usize, reserved: usize) -> usize {
+    let soft = rlimit::getrlimit(rlimit::Resource::NOFILE)
+        .map(|(soft, _)| usize::try_from(soft).unwrap_or(usize::MAX))
+        .unwrap_or(usize::MAX);
+    configured.min(soft.saturating_sub(reserved)).max(1)
+}
+
+/// Open connections, in all and per client address.
+pub(crate) struct Caps {
+    total: usize,
+    per_ip: usize,
+    open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+}
+
+/// Why a connection was refused at accept.
+#[derive(Debug, Clone, Copy)]
+enum Refused {
+    Total,
+    PerIp,
+}
+
+impl Caps {
+    pub(crate) fn new(total: usize, per_ip: usize) -> Self {
+        Self {
+            total: total.max(1),
+            per_ip: per_ip.max(1),
+            open: Mutex::new((0, HashMap::new())),
+        }
+    }
+
+    fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Slot, Refused> {
+        let mut open = self.open.lock().map_err(|_| Refused::Total)?;
+        if open.0 >= self.total {
+            return Err(Refused::Total);
+        }
+        let n = open.1.entry(ip).or_insert(0);
+        if *n >= self.per_ip {
+            return Err(Refused::PerIp);
+        }
+        *n += 1;
+        open.0 += 1;
+        metrics::gauge!("ferrochat_gateway_tcp_connections").set(open.0 as f64);
+        Ok(Slot {
+            caps: self.clone(),
+            ip,
+        })
+    }
+
+    fn release(&self, ip: IpAddr) {
+        if let Ok(mut open) = self.open.lock() {
+            open.0 = open.0.saturating_sub(1);
+            if let Some(n) = open.1.get_mut(&ip) {
+                *n -= 1;
+                if *n == 0 {
+                    open.1.remove(&ip);
+                }
+            }
+            metrics::gauge!("ferrochat_gateway_tcp_connections").set(open.0 as f64);
+        }
+    }
+}
+
+/// One admitted connection's place, given back when its socket closes.
+struct Slot {
+    caps: Arc<Caps>,
+    ip: IpAddr,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.caps.release(self.ip);
+    }
+}
+
+/// A socket holding its place: the place goes with the socket, into a
+/// WebSocket session when the connection is upgraded.
+struct Counted {
+    stream: TcpStream,
+    _slot: Slot,
+}
+
+impl AsyncRead for Counted {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Counted {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+}
+
+/// Serves `app` on `listener` until `cancel` fires, then stops accepting
+/// and waits for the connections' requests to finish (upgraded sockets
+/// are the sessions', closed by the gateway's shutdown).
+pub(crate) async fn serve(
+    listener: TcpListener,
+    app: Router,
+    config: &GatewayConfig,
+    cancel: CancellationToken,
+) -> io::Result<()> {
+    let caps = Arc::new(Caps::new(
+        connection_cap(config.max_connections, config.reserved_fds),
+        config.max_connections_per_ip,
+    ));
+    // HTTP/1 only: hyper's version detection would wait for a first byte
+    // before any timer runs. Clients speak HTTP/1.1 (WebSocket upgrades
+    // included); a proxy in front may speak HTTP/2 to them.
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout);
+    let connections = TaskTracker::new();
+    let mut make = app.into_make_service_with_connect_info::<SocketAddr>();
+    let mut failing = false;
+    loop {
+        let (stream, addr) = tokio::select! {
+            _ = cancel.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => {
+                    failing = false;
+                    a
+                }
+                Err(e) => {
+                    // Logged once per run of failures, not per attempt.
+                    if !failing {
+                        tracing::warn!(error = %e, "accept failed");
+                        failing = true;
+                    }
+                    tokio::time::sleep(ACCEPT_PAUSE).await;
+                    continue;
+                }
+            },
+        };
+        let slot = match caps.admit(addr.ip()) {
+            Ok(s) => s,
+            Err(why) => {
+                let why = match why {
+                    Refused::Total => "total",
+                    Refused::PerIp => "per_ip",
+                };
+                metrics::counter!("ferrochat_gateway_connections_refused_total", "why" => why)
+                    .increment(1);
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok(svc) = make.call(addr).await;
+        let svc = svc.map_request(|req: Request<Incoming>| req.map(axum::body::Body::new));
+        let io = TokioIo::new(Counted {
+            stream,
+            _slot: slot,
+        });
+        let conn = builder
+            .serve_connection(io, TowerToHyperService::new(svc))
+            .with_upgrades();
+        let stop = cancel.clone();
+        connections.spawn(async move {
+            tokio::pin!(conn);
+            let ended = tokio::select! {
+                r = conn.as_mut() => r,
+                _ = stop.cancelled() => {
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = ended {
+                tracing::trace!(error = %e, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    connections.close();
+    connections.wait().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caps_count_per_address_and_in_all_and_free_on_drop() {
+        let caps = Arc::new(Caps::new(3, 2));
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        let a1 = caps.admit(a).unwrap();
+        let _a2 = caps.admit(a).unwrap();
+        assert!(matches!(caps.admit(a), Err(Refused::PerIp)));
+        let _b1 = caps.admit(b).unwrap();
+        assert!(matches!(caps.admit(b), Err(Refused::Total)));
+        drop(a1);
+        assert!(caps.admit(b).is_ok());
+    }
+
+    #[test]
+    fn the_cap_leaves_the_reserved_descriptors() {
+        let (soft, _) = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap();
+        let soft = usize::try_from(soft).unwrap_or(usize::MAX);
+        assert_eq!(
+            connection_cap(usize::MAX, 100),
+            soft.saturating_sub(100).max(1)
+        );
+        assert_eq!(
+            connection_cap(5, 100),
+            5.min(soft.saturating_sub(100)).max(1)
+        );
+    }
+}
