@@ -5,7 +5,8 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 /// Load a ferrochat server through its public protocol and check every
-/// delivery. Exits non-zero on any lost, duplicated or out-of-order message.
+/// delivery. Exits non-zero on any lost, duplicated or out-of-order message,
+/// or a send still unanswered when the run ends.
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
     /// What to run.

@@ -37,7 +37,8 @@ pub use scenario::Load;
 pub use target::Target;
 
 /// Runs `ferrochat bench` to the end and says how it went: failure if any
-/// message was lost, duplicated or out of order, or if the run broke.
+/// message was lost, duplicated or out of order, a send was never
+/// answered, or the run broke.
 /// `server_exe` is the `ferrochat` binary, used by `--spawn`.
 pub fn main(mut args: BenchArgs, server_exe: PathBuf) -> ExitCode {
     args.exe = Some(server_exe.clone());

@@ -15,7 +15,7 @@ use crate::conn::{ReaderState, Shared};
 use crate::proc_stats::Sample;
 use crate::track::Latencies;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     pub target: String,
     pub scenario: &'static str,
@@ -80,7 +80,7 @@ pub struct ProcCpu {
 }
 
 /// What a chaos run did and how the cluster took it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Chaos {
     pub killed: String,
     pub restarted_empty: bool,
@@ -178,7 +178,7 @@ pub(crate) fn chaos(
     out
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Percentiles {
     pub count: u64,
     pub p50: f64,
@@ -298,7 +298,11 @@ impl Report {
             .idle
             .as_ref()
             .is_none_or(|i| i.answered_ping == i.connections);
-        let always = self.lost == 0
+        // Every send is answered by the end of the drain, even in a run
+        // with a kill (acked, or refused so the client resends): a send
+        // still waiting means the cluster never came back.
+        let always = self.unanswered == 0
+            && self.lost == 0
             && self.duplicated_messages == 0
             && self.reused_seqs == 0
             && self.out_of_order == 0
@@ -537,4 +541,37 @@ pub fn table(report: &Report, relay: Option<&Report>) -> String {
         }
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chaos_run() -> Report {
+        Report {
+            sent: 10,
+            acked: 10,
+            expected: 10,
+            delivered: 10,
+            chaos: Some(Chaos::default()),
+            ..Report::default()
+        }
+    }
+
+    #[test]
+    fn a_run_with_a_kill_whose_sends_were_all_answered_is_ok() {
+        assert!(chaos_run().ok());
+    }
+
+    #[test]
+    fn a_run_with_a_kill_and_sends_never_answered_is_not_ok() {
+        let r = Report {
+            acked: 8,
+            expected: 8,
+            delivered: 8,
+            unanswered: 2,
+            ..chaos_run()
+        };
+        assert!(!r.ok());
+    }
 }

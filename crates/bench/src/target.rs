@@ -22,9 +22,15 @@ pub struct Target {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// Environment for a server the bench spawns: cheap password hashing and
-/// auth/send rate limits out of the way, so the bench measures messaging.
+/// Environment for a server the bench spawns: cheap password hashing, and
+/// rate limits and the per-address connection cap out of the way (every
+/// bench client comes from loopback), so the bench measures messaging.
 pub const SPAWN_ENV: &[(&str, &str)] = &[
+    ("FERROCHAT_GATEWAY__MAX_CONNECTIONS_PER_IP", "1000000"),
+    ("FERROCHAT_GATEWAY__FRAME_RATE_LIMIT__PER_SECOND", "1000000"),
+    ("FERROCHAT_GATEWAY__FRAME_RATE_LIMIT__BURST", "1000000"),
+    ("FERROCHAT_GATEWAY__SYNC_RATE_LIMIT__PER_SECOND", "1000000"),
+    ("FERROCHAT_GATEWAY__SYNC_RATE_LIMIT__BURST", "1000000"),
     ("FERROCHAT_GATEWAY__AUTH_RATE_LIMIT__PER_SECOND", "1000000"),
     ("FERROCHAT_GATEWAY__AUTH_RATE_LIMIT__BURST", "1000000"),
     ("FERROCHAT_GATEWAY__SEND_RATE_LIMIT__PER_SECOND", "1000000"),

@@ -14,11 +14,12 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
 use crate::admin::Admin;
 use crate::config::KafkaConfig;
-use crate::consumer::{Decode, KafkaConsumer, Mode, Watch};
+use crate::consumer::{one_each, Decode, KafkaConsumer, Mode, Watch};
 use crate::error::map;
 use crate::measure;
 use crate::producer::{Producer, To, NAGLE_OFF};
 use crate::seal::UpstreamSeal;
+use crate::upstream::{partition_count, Upstream};
 use crate::watch::{LostData, OnLoss};
 use ferrochat_proto::DecodeError;
 
@@ -39,6 +40,8 @@ pub struct KafkaBus {
     producer: Arc<Producer>,
     /// With `upstream_key_file`: upstream records are sealed and checked.
     seal: Option<UpstreamSeal>,
+    /// Sends on their way, several to a record (`upstream.rs`).
+    upstream: Upstream,
 }
 
 impl KafkaBus {
@@ -50,10 +53,30 @@ impl KafkaBus {
         };
         let producer = Producer::new(&config, Admin::new(&config)?)?;
         producer.ensure_topics().await?;
+        let partitions = {
+            let (producer, topic) = (producer.clone(), config.upstream_topic.clone());
+            let timeout = config.send_timeout;
+            tokio::task::spawn_blocking(move || partition_count(&producer, &topic, timeout))
+                .await
+                .ok()
+                .flatten()
+        };
+        // The broker made the topic (or had it) moments ago; were its
+        // answer lost, the configured count is what it was made with.
+        let partitions = partitions.unwrap_or(config.upstream_partitions);
+        let upstream = Upstream::start(
+            producer.clone(),
+            config.upstream_topic.clone(),
+            partitions,
+            seal.clone(),
+            config.linger,
+            MAX_RECORD_BYTES,
+        );
         Ok(Arc::new(Self {
             config,
             producer,
             seal,
+            upstream,
         }))
     }
 
@@ -146,18 +169,7 @@ fn decode_downstream(bytes: &[u8]) -> Result<Downstream, ferrochat_proto::Decode
 #[async_trait]
 impl Bus for KafkaBus {
     async fn publish_upstream(&self, record: SendRecord) -> Result<Published, BusError> {
-        let mut payload = codec::encode_send(&record);
-        if let Some(seal) = &self.seal {
-            payload = seal.seal(&payload);
-        }
-        self.producer
-            .publish(
-                measure::UPSTREAM,
-                &self.config.upstream_topic,
-                To::Key(record.conversation_id.as_str()),
-                payload,
-            )
-            .await
+        self.upstream.publish(record).await
     }
 
     async fn publish_downstream(
@@ -202,9 +214,9 @@ impl Bus for KafkaBus {
                         why.reason()
                     ),
                 })?;
-                codec::decode_send(payload)
+                codec::decode_sends(payload)
             }),
-            None => Arc::new(codec::decode_send),
+            None => Arc::new(codec::decode_sends),
         };
         self.group_consumer(
             measure::UPSTREAM,
@@ -260,7 +272,7 @@ impl Bus for KafkaBus {
             measure::DOWNSTREAM,
             Mode::Tail,
             inner,
-            Arc::new(decode_downstream),
+            one_each(decode_downstream),
             self.config.consumer_buffer,
             Watch {
                 on_loss: Some(OnLoss {
@@ -279,7 +291,7 @@ impl Bus for KafkaBus {
             measure::TASK,
             &self.config.task_topic,
             &self.config.task_group,
-            Arc::new(codec::decode_task),
+            one_each(codec::decode_task),
         )
     }
 

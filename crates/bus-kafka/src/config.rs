@@ -32,8 +32,10 @@ pub struct KafkaConfig {
     /// Records read ahead of the consumer, per consumer.
     pub consumer_buffer: usize,
     /// How long the producer waits for more records to send in one
-    /// request (librdkafka's `linger.ms`): a longer wait makes fewer,
-    /// larger requests, which the broker handles for less CPU per record.
+    /// request (librdkafka's `linger.ms`), and how long a gateway's
+    /// upstream record waits for more sends after its first
+    /// (`upstream.rs`): a longer wait makes fewer, larger records and
+    /// requests, which every hop handles for less CPU per send.
     #[serde(with = "humantime_serde")]
     pub linger: Duration,
     /// Records the producer holds unanswered at most

@@ -29,7 +29,16 @@ const CLOSE_DEADLINE: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(100);
 
 /// A closure, so a topic's decoding can hold state (upstream's seal).
-pub(crate) type Decode<T> = Arc<dyn Fn(&[u8]) -> Result<T, DecodeError> + Send + Sync>;
+/// One record may hold several items (an upstream batch): they are
+/// returned one by one, and the record counts as done once its last is.
+pub(crate) type Decode<T> = Arc<dyn Fn(&[u8]) -> Result<Vec<T>, DecodeError> + Send + Sync>;
+
+/// A decoder of records that each hold one item.
+pub(crate) fn one_each<T: 'static>(
+    decode: impl Fn(&[u8]) -> Result<T, DecodeError> + Send + Sync + 'static,
+) -> Decode<T> {
+    Arc::new(move |bytes| decode(bytes).map(|item| vec![item]))
+}
 
 /// How a consumer takes part.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -44,11 +53,14 @@ pub(crate) enum Mode {
 }
 
 pub(crate) struct Polled<T> {
-    /// `None` if the payload did not decode: skipped, but its offset still
-    /// counts as done once the records around it are.
+    /// `None` if the payload did not decode (or held nothing): skipped,
+    /// but its offset still counts as done once the records around it are.
     pub(crate) record: Option<T>,
     pub(crate) partition: i32,
-    pub(crate) offset: i64,
+    /// The partition's offset to commit once this item is done: past its
+    /// record for the record's last item, the record's own (nothing of it
+    /// done) for the items before.
+    pub(crate) next_offset: i64,
 }
 
 impl<T> Polled<T> {
@@ -57,7 +69,7 @@ impl<T> Polled<T> {
         Self {
             record: Some(record),
             partition: 0,
-            offset: -1,
+            next_offset: -1,
         }
     }
 }
@@ -69,8 +81,9 @@ pub(crate) struct KafkaConsumer<T> {
     rx: mpsc::Receiver<Polled<T>>,
     stop: Arc<AtomicBool>,
     returned: u64,
-    /// (position, partition, offset) of records returned or skipped and
-    /// not yet stored. Bounded by what the caller holds unfinished.
+    /// (position, partition, offset to commit) of items returned or
+    /// skipped and not yet stored. Bounded by what the caller holds
+    /// unfinished.
     pending: VecDeque<(u64, i32, i64)>,
 }
 
@@ -158,7 +171,7 @@ impl<T> KafkaConsumer<T> {
         if self.mode == Mode::Group {
             let position = self.returned + u64::from(polled.record.is_some());
             self.pending
-                .push_back((position, polled.partition, polled.offset));
+                .push_back((position, polled.partition, polled.next_offset));
         }
         let record = polled.record?;
         self.returned += 1;
@@ -192,13 +205,13 @@ impl<T: Send + 'static> Consumer<T> for KafkaConsumer<T> {
 
     async fn commit_through(&mut self, position: u64) -> Result<(), BusError> {
         let mut next_offsets: BTreeMap<i32, i64> = BTreeMap::new();
-        while let Some(&(p, partition, offset)) = self.pending.front() {
+        while let Some(&(p, partition, next_offset)) = self.pending.front() {
             if p > position {
                 break;
             }
             self.pending.pop_front();
             let next = next_offsets.entry(partition).or_insert(0);
-            *next = (*next).max(offset + 1);
+            *next = (*next).max(next_offset);
         }
         if next_offsets.is_empty() {
             return Ok(());
@@ -267,41 +280,35 @@ pub(crate) fn send_blocking<T>(
 impl<T: Send + 'static> Poller<T> {
     fn run(self) {
         while !self.stop.load(Ordering::Acquire) {
-            let polled = match self.inner.poll(POLL) {
+            let m = match self.inner.poll(POLL) {
                 None => continue,
                 Some(Err(e)) => {
                     tracing::warn!(topic = %self.topic, error = %e, "kafka consumer error");
                     continue;
                 }
-                Some(Ok(m)) => {
-                    if let Some(tail) = &self.tail {
-                        if tail.state.record(m.offset()) {
-                            watch::report(&self.topic, &self.lost_data);
-                            if self.send(Polled::note((tail.marker)())).is_err() {
-                                break;
-                            }
-                        }
-                    }
-                    if let Some(produced_ms) = m.timestamp().to_millis() {
-                        crate::measure::consumed(self.kind, produced_ms);
-                    }
-                    let record = match m.payload().map(|p| (self.decode)(p)) {
-                        Some(Ok(r)) => Some(r),
-                        Some(Err(e)) => {
-                            tracing::error!(topic = %self.topic, partition = m.partition(),
-                                offset = m.offset(), error = %e, "undecodable record skipped");
-                            None
-                        }
-                        None => None,
-                    };
-                    Polled {
-                        record,
-                        partition: m.partition(),
-                        offset: m.offset(),
+                Some(Ok(m)) => m,
+            };
+            if let Some(tail) = &self.tail {
+                if tail.state.record(m.offset()) {
+                    watch::report(&self.topic, &self.lost_data);
+                    if self.send(Polled::note((tail.marker)())).is_err() {
+                        break;
                     }
                 }
+            }
+            if let Some(produced_ms) = m.timestamp().to_millis() {
+                crate::measure::consumed(self.kind, produced_ms);
+            }
+            let items = match m.payload().map(|p| (self.decode)(p)) {
+                Some(Ok(items)) => items,
+                Some(Err(e)) => {
+                    tracing::error!(topic = %self.topic, partition = m.partition(),
+                        offset = m.offset(), error = %e, "undecodable record skipped");
+                    Vec::new()
+                }
+                None => Vec::new(),
             };
-            if self.send(polled).is_err() {
+            if self.send_items(items, m.partition(), m.offset()).is_err() {
                 break;
             }
         }
@@ -310,6 +317,28 @@ impl<T: Send + 'static> Poller<T> {
 
     fn send(&self, polled: Polled<T>) -> Result<(), ()> {
         send_blocking(&self.tx, polled, &self.stop)
+    }
+
+    /// The items of the record at `offset`, each on its own; a record
+    /// with none is passed on empty, so its offset is committed in turn.
+    fn send_items(&self, items: Vec<T>, partition: i32, offset: i64) -> Result<(), ()> {
+        let count = items.len();
+        if count == 0 {
+            return self.send(Polled {
+                record: None,
+                partition,
+                next_offset: offset + 1,
+            });
+        }
+        for (i, item) in items.into_iter().enumerate() {
+            let last = i + 1 == count;
+            self.send(Polled {
+                record: Some(item),
+                partition,
+                next_offset: if last { offset + 1 } else { offset },
+            })?;
+        }
+        Ok(())
     }
 
     fn close(self) {

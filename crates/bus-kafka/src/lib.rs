@@ -1,4 +1,4 @@
-//! The Kafka bus adapter of the cluster (design.md, "The message path").
+//! The Kafka bus adapter of the cluster (docs/ARCHITECTURE.md, the message path).
 //!
 //! - `upstream` is keyed by conversation id, so one logic instance at a
 //!   time owns a conversation's partition and seq needs no lock; logic
@@ -27,9 +27,11 @@ mod measure;
 mod producer;
 mod seal;
 mod security;
+mod upstream;
 mod watch;
 
 pub use bus::{KafkaBus, MAX_CONTENT_BYTES, MAX_RECORD_BYTES};
 pub use config::KafkaConfig;
 pub use seal::{Unsealed, UpstreamSeal, MIN_KEY_BYTES};
 pub use security::{apply as apply_security, KafkaSecurity, Mechanism, Protocol};
+pub use upstream::partition_of;

@@ -9,7 +9,9 @@
 //!   producer timestamp to this consumer polling it off the broker (the
 //!   above, plus how long the broker took to answer a fetch with it). Both
 //!   ends read the same clock only on one machine; across machines it
-//!   includes their clock skew.
+//!   includes their clock skew;
+//! - `ferrochat_bus_upstream_sends_per_record`: how many sends each
+//!   `upstream` record a gateway writes holds (`upstream.rs`).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -32,4 +34,8 @@ pub(crate) fn consumed(topic: &'static str, produced_ms: i64) {
     let delay_ms = now_ms.saturating_sub(produced_ms).max(0);
     metrics::histogram!("ferrochat_bus_consume_delay_seconds", "topic" => topic)
         .record(delay_ms as f64 / 1000.0);
+}
+
+pub(crate) fn upstream_record(sends: usize) {
+    metrics::histogram!("ferrochat_bus_upstream_sends_per_record").record(sends as f64);
 }

@@ -155,6 +155,11 @@ impl Producer {
         }
     }
 
+    /// The producer in use now (for metadata requests).
+    pub(crate) fn handle(&self) -> FutureProducer {
+        self.current().1
+    }
+
     fn current(&self) -> (u64, FutureProducer) {
         match self.current.read() {
             Ok(c) => (c.0, c.1.clone()),

@@ -1,5 +1,6 @@
 //! Bus records to and from protobuf bytes, for the Kafka adapter.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
@@ -20,6 +21,81 @@ pub fn encode_send(record: &SendRecord) -> Vec<u8> {
 
 pub fn decode_send(bytes: &[u8]) -> Result<SendRecord, DecodeError> {
     pb::SendRecord::decode(bytes)?.try_into()
+}
+
+/// One `upstream` record of `records` (at least one), in order: the send
+/// itself when there is one, else an `UpstreamBatch`.
+pub fn encode_sends(records: &[SendRecord]) -> Vec<u8> {
+    encode_pb_sends(records.iter().map(pb::SendRecord::from).collect())
+}
+
+fn encode_pb_sends(mut sends: Vec<pb::SendRecord>) -> Vec<u8> {
+    match sends.pop() {
+        Some(one) if sends.is_empty() => one.encode_to_vec(),
+        last => {
+            sends.extend(last);
+            pb::UpstreamBatch { sends }.encode_to_vec()
+        }
+    }
+}
+
+/// `records` as `upstream` records of at most about `max_bytes` each, in
+/// order, each with how many of the sends it holds: one record when they
+/// fit, else consecutive runs of them (a send larger than `max_bytes`
+/// alone is a record of its own). Each send is converted once.
+pub fn encode_sends_within(records: &[SendRecord], max_bytes: usize) -> Vec<(usize, Vec<u8>)> {
+    let sends: Vec<pb::SendRecord> = records.iter().map(pb::SendRecord::from).collect();
+    let runs = runs_within(sends.iter().map(|s| in_batch(s.encoded_len())), max_bytes);
+    let mut sends = sends.into_iter();
+    runs.into_iter()
+        .map(|run| {
+            let part: Vec<pb::SendRecord> = sends.by_ref().take(run.len()).collect();
+            (part.len(), encode_pb_sends(part))
+        })
+        .collect()
+}
+
+/// What one `upstream` record's sends cost in a batch, in bytes: for
+/// keeping a batch under a broker's record size limit.
+pub fn send_len_in_batch(record: &SendRecord) -> usize {
+    in_batch(pb::SendRecord::from(record).encoded_len())
+}
+
+/// What an item of `len` bytes costs inside a batch: its length, the
+/// field's tag (one byte: field 1 of a DownstreamBatch, 15 of an
+/// UpstreamBatch) and a length prefix. prost's own arithmetic, without
+/// encoding.
+fn in_batch(len: usize) -> usize {
+    len + prost::length_delimiter_len(len) + 1
+}
+
+/// Consecutive runs of items, given their costs in a batch, each run
+/// adding up to at most `max_bytes`; an item over it alone is a run of
+/// its own. At least one run, empty for no items.
+fn runs_within(costs: impl IntoIterator<Item = usize>, max_bytes: usize) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    let (mut start, mut size, mut end) = (0, 0, 0);
+    for (i, cost) in costs.into_iter().enumerate() {
+        if i > start && size + cost > max_bytes {
+            runs.push(start..i);
+            start = i;
+            size = 0;
+        }
+        size += cost;
+        end = i + 1;
+    }
+    runs.push(start..end);
+    runs
+}
+
+/// The sends of one `upstream` record, in order: a batch's, or the one
+/// send of a record written alone.
+pub fn decode_sends(bytes: &[u8]) -> Result<Vec<SendRecord>, DecodeError> {
+    let batch = pb::UpstreamBatch::decode(bytes)?;
+    if batch.sends.is_empty() {
+        return Ok(vec![decode_send(bytes)?]);
+    }
+    batch.sends.into_iter().map(SendRecord::try_from).collect()
 }
 
 /// One record of `items`: the item itself when there is one, else a batch.
@@ -44,23 +120,13 @@ pub fn encode_downstream_within(items: &[DownstreamRecord], max_bytes: usize) ->
     if whole.len() <= max_bytes || items.len() < 2 {
         return vec![whole];
     }
-    // Sizes from prost's own arithmetic, without encoding; each item in a
-    // batch costs its length plus a tag and a length prefix.
-    let mut records = Vec::new();
-    let mut start = 0;
-    let mut size = 0;
-    for (i, item) in items.iter().enumerate() {
-        let len = pb::DownstreamRecord::from(item).encoded_len();
-        let cost = len + prost::length_delimiter_len(len) + 1;
-        if i > start && size + cost > max_bytes {
-            records.push(encode_downstream(items.get(start..i).unwrap_or_default()));
-            start = i;
-            size = 0;
-        }
-        size += cost;
-    }
-    records.push(encode_downstream(items.get(start..).unwrap_or_default()));
-    records
+    let costs = items
+        .iter()
+        .map(|item| in_batch(pb::DownstreamRecord::from(item).encoded_len()));
+    runs_within(costs, max_bytes)
+        .into_iter()
+        .map(|run| encode_downstream(items.get(run).unwrap_or_default()))
+        .collect()
 }
 
 /// The items of one record, in order.

@@ -73,6 +73,57 @@ fn send_records_round_trip() {
     }
 }
 
+fn send(conversation: &ConversationId, id: &str) -> SendRecord {
+    SendRecord {
+        sender: UserId::generate(),
+        conversation_id: conversation.clone(),
+        client_msg_id: ClientMsgId::parse(id.into()).expect("valid"),
+        message_type: MessageType::text(),
+        content: MessageContent::from_stored(format!("content of {id}")),
+        reply_to: ReplyTo {
+            gateway: gw("gw-1"),
+            token: 3,
+            conn: Some(ConnId(5)),
+        },
+        sent_at: None,
+    }
+}
+
+#[test]
+fn upstream_batches_keep_their_sends_in_order() {
+    let (a, b) = (ConversationId::generate(), ConversationId::generate());
+    let sends = vec![send(&a, "1"), send(&b, "2"), send(&a, "3")];
+    let back = decode_sends(&encode_sends(&sends)).expect("decodes");
+    same(&sends, &back);
+    // What a batch costs is what it takes: the sends' lengths in a batch
+    // add up to the record's size.
+    let total: usize = sends.iter().map(send_len_in_batch).sum();
+    assert_eq!(encode_sends(&sends).len(), total);
+}
+
+#[test]
+fn a_lone_send_is_written_and_read_as_before_batches_existed() {
+    let one = send(&ConversationId::generate(), "only");
+    assert_eq!(encode_sends(std::slice::from_ref(&one)), encode_send(&one));
+    // A record a gateway wrote before batches existed reads as one send.
+    let back = decode_sends(&encode_send(&one)).expect("decodes");
+    same(&vec![one], &back);
+}
+
+#[test]
+fn a_batch_with_a_bad_send_is_refused_whole() {
+    let good = pb::SendRecord::from(&send(&ConversationId::generate(), "ok"));
+    let mut bad = good.clone();
+    bad.sender = "not a user id".into();
+    let batch = pb::UpstreamBatch {
+        sends: vec![good, bad],
+    };
+    assert_eq!(
+        field_of(decode_sends(&batch.encode_to_vec()).expect_err("refused")),
+        "user_id"
+    );
+}
+
 #[test]
 fn downstream_records_round_trip() {
     let ack = Ack::from(&message(ConversationKind::Single, MessageType::text()));

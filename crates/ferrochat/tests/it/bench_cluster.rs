@@ -94,18 +94,17 @@ async fn bench_pairs_users_across_both_gateways_and_reads_every_process() {
             .find(|h| h.topic == t)
             .unwrap_or_else(|| panic!("no {t} in {:?}", r.bus))
     };
-    assert!(hop("upstream").published >= r.acked, "{:?}", r.bus);
-    assert!(
-        hop("upstream").consume_delay_ms_mean.is_some(),
-        "{:?}",
-        r.bus
-    );
-    // A downstream record may carry several deliveries for one gateway:
-    // what counts is that each one published was read, and timed.
-    let down = hop("downstream");
-    assert!(down.consumed > 0, "{:?}", r.bus);
-    assert_eq!(down.consumed, down.published, "{:?}", r.bus);
-    assert!(down.consume_delay_ms_mean.is_some(), "{:?}", r.bus);
+    // A record may carry several sends (upstream: those a gateway took
+    // within one linger) or several deliveries (downstream, for one
+    // gateway): what counts is that each one published was read, and
+    // timed, and that no send needed a record of its own.
+    let up = hop("upstream");
+    assert!(up.published > 0 && up.published <= r.acked, "{:?}", r.bus);
+    for h in [up, hop("downstream")] {
+        assert!(h.consumed > 0, "{:?}", r.bus);
+        assert_eq!(h.consumed, h.published, "{:?}", r.bus);
+        assert!(h.consume_delay_ms_mean.is_some(), "{:?}", r.bus);
+    }
     // Every process was read, and the bench's own CPU is there too.
     let names: Vec<&str> = r.processes.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(

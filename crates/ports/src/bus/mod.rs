@@ -1,4 +1,4 @@
-//! The bus: typed records on three topics (design.md, "The message path").
+//! The bus: typed records on three topics (docs/ARCHITECTURE.md, the message path).
 //!
 //! - `upstream`, keyed by conversation id: sends from gateways to logic;
 //!   one consumer per key at a time gives one writer per conversation.
@@ -36,7 +36,7 @@ mod outbox;
 
 pub use outbox::{Acked, Outbox, Outgoing};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum BusError {
     /// Nobody consumes that topic (e.g. a gateway that is gone).
     #[error("no consumer for {0}")]
