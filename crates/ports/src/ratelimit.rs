@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use ferrochat_domain::UserId;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RateLimitError {
     /// The shared bucket could not be read (Redis down or slow).
     #[error("rate limiter unavailable: {0}")]

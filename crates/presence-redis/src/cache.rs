@@ -6,7 +6,10 @@
 //! absent reads as 0). The braces make both one hash slot, should the
 //! keys ever live in a Redis Cluster. Each operation is one script run
 //! (`lua/cache_*.lua`), so a fill checks the version and writes in one
-//! step.
+//! step. Logic reads the cache a few times per send, from many checks at
+//! once, so reads are gathered (`gathered.rs`): one script run reads what
+//! arrived together (each read still sees one version and its fields as
+//! one step).
 
 use std::time::Duration;
 
@@ -17,7 +20,11 @@ use redis::aio::ConnectionManager;
 use redis::Script;
 
 use crate::error::cache_unavailable;
+use crate::gathered::{self, Asks};
 use crate::RedisPresence;
+
+/// Most reads in one script run.
+const MOST_PER_RUN: usize = 128;
 
 /// How long a version outlives its last invalidation: far longer than any
 /// entry lives or any store read takes, so a ticket can never see an
@@ -27,21 +34,83 @@ const VERSION_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 pub struct RedisCache {
     con: ConnectionManager,
     prefix: String,
-    get: Script,
+    reads: Asks<Read, Cached, CacheError>,
     fill: Script,
     invalidate: Script,
 }
 
+/// One read: the key's hash and version names, and its fields.
+struct Read {
+    hash: String,
+    version: String,
+    fields: Vec<String>,
+}
+
 impl RedisPresence {
-    /// A shared cache on this route table's connection and prefix.
+    /// A shared cache on this route table's connection and prefix. Starts
+    /// its reading task on the current tokio runtime.
     pub fn cache(&self) -> RedisCache {
+        let (reads, rx) = tokio::sync::mpsc::channel(gathered::QUEUE);
+        let reader = Reader {
+            con: self.con.clone(),
+            get: Script::new(include_str!("lua/cache_get.lua")),
+        };
+        tokio::spawn(async move {
+            let reader = &reader;
+            gathered::serve(rx, MOST_PER_RUN, CacheError::Unavailable, |reads| {
+                reader.read(reads)
+            })
+            .await;
+        });
         RedisCache {
             con: self.con.clone(),
             prefix: self.keys.prefix().to_owned(),
-            get: Script::new(include_str!("lua/cache_get.lua")),
+            reads,
             fill: Script::new(include_str!("lua/cache_fill.lua")),
             invalidate: Script::new(include_str!("lua/cache_invalidate.lua")),
         }
+    }
+}
+
+struct Reader {
+    con: ConnectionManager,
+    get: Script,
+}
+
+impl Reader {
+    /// One script run for `reads`, answered in order.
+    async fn read(&self, reads: Vec<Read>) -> Result<Vec<Result<Cached, CacheError>>, CacheError> {
+        let mut invocation = self.get.prepare_invoke();
+        for read in &reads {
+            invocation.key(&read.hash).key(&read.version);
+            invocation.arg(read.fields.len());
+            for field in &read.fields {
+                invocation.arg(field);
+            }
+        }
+        let mut con = self.con.clone();
+        let answers: Vec<(String, Vec<Option<String>>)> = invocation
+            .invoke_async(&mut con)
+            .await
+            .map_err(cache_unavailable)?;
+        Ok(reads
+            .iter()
+            .zip(answers)
+            .map(|(read, (version, values))| {
+                if values.len() == read.fields.len() {
+                    Ok(Cached {
+                        values,
+                        ticket: Ticket::new(version),
+                    })
+                } else {
+                    Err(CacheError::Unavailable(format!(
+                        "redis: {} values for {} fields",
+                        values.len(),
+                        read.fields.len()
+                    )))
+                }
+            })
+            .collect())
     }
 }
 
@@ -65,27 +134,12 @@ impl SharedCache for RedisCache {
         if fields.is_empty() {
             return Err(CacheError::Unavailable("cache get without fields".into()));
         }
-        let mut invocation = self.get.key(self.hash(key));
-        invocation.key(self.version(key));
-        for field in fields {
-            invocation.arg(*field);
-        }
-        let mut con = self.con.clone();
-        let (version, values): (String, Vec<Option<String>>) = invocation
-            .invoke_async(&mut con)
-            .await
-            .map_err(cache_unavailable)?;
-        if values.len() != fields.len() {
-            return Err(CacheError::Unavailable(format!(
-                "redis: {} values for {} fields",
-                values.len(),
-                fields.len()
-            )));
-        }
-        Ok(Cached {
-            values,
-            ticket: Ticket::new(version),
-        })
+        let read = Read {
+            hash: self.hash(key),
+            version: self.version(key),
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+        };
+        gathered::ask(&self.reads, read, CacheError::Unavailable).await
     }
 
     async fn fill(

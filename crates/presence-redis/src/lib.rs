@@ -19,6 +19,7 @@
 
 mod cache;
 mod error;
+mod gathered;
 mod keys;
 mod lag;
 mod presence;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::private_redis::PrivateRedis;
 use crate::support::{spawn_app_with, TestApp};
 use crate::ws::WsClient;
 
@@ -123,4 +124,47 @@ async fn a_reconnect_within_the_debounce_tells_friends_nothing() {
     aw.close().await;
     assert!(!next_presence(&mut bw, &a.user_id).await);
     assert!(!listed_online(&app, &b.access, &a.user_id).await);
+}
+
+// A client that has its 101 is in the route table already, so whatever is
+// committed from then on is pushed to it: were it recorded only once the
+// socket was up, a message sent right after the connect (or after the
+// sync a client makes once connected) would reach nobody. With the route
+// table's Redis frozen, the upgrade is not answered (the route cannot be
+// recorded); once Redis answers, it is, and the route is there.
+#[tokio::test]
+async fn a_connection_is_routed_before_its_upgrade_is_answered() {
+    let redis = PrivateRedis::start().await;
+    let url = redis.url();
+    let app = spawn_app_with(move |c| {
+        c.presence.redis_url = Some(url);
+        c.presence.redis_prefix = "routed:".to_owned();
+    })
+    .await;
+    let watcher = app.new_user("rw").await;
+    let user = app.new_user("ru").await;
+    app.make_friends(&watcher, &user).await;
+
+    redis.pause();
+    // The upgrade alone, nothing after it (`ws_connect` also waits for a
+    // pong, which the server sends only once it serves the socket).
+    let connecting = {
+        let url = format!("{}?token={}", app.ws_url(), user.access);
+        tokio::spawn(async move { tokio_tungstenite::connect_async(url.as_str()).await })
+    };
+    // Time for an upgrade answered without the route to arrive; the
+    // answer must not come while the route cannot be recorded.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let answered_while_frozen = connecting.is_finished();
+    redis.resume();
+    assert!(
+        !answered_while_frozen,
+        "the upgrade was answered before the route was recorded"
+    );
+    let (_ws, answer) = connecting
+        .await
+        .expect("the upgrade task")
+        .expect("the upgrade is answered once Redis is");
+    assert_eq!(answer.status().as_u16(), 101);
+    assert!(listed_online(&app, &watcher.access, &user.user_id).await);
 }

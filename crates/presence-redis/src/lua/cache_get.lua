@@ -1,5 +1,17 @@
--- KEYS[1]: the entries' hash, KEYS[2]: its version. ARGV: the fields.
--- Returns the version ('0' when never invalidated) and the fields'
--- values (false when absent), in one round trip.
-local version = redis.call('GET', KEYS[2]) or '0'
-return {version, redis.call('HMGET', KEYS[1], unpack(ARGV))}
+-- Several reads of the shared cache in one round trip. For read i: KEYS[2i-1]
+-- its entries' hash, KEYS[2i] its version; ARGV holds, per read in order,
+-- its field count and then its fields. Returns, per read, its version ('0'
+-- when never invalidated) and its fields' values (false when absent).
+local out = {}
+local a = 1
+for i = 1, #KEYS, 2 do
+  local n = tonumber(ARGV[a])
+  local fields = {}
+  for j = 1, n do
+    fields[j] = ARGV[a + j]
+  end
+  a = a + n + 1
+  local version = redis.call('GET', KEYS[i + 1]) or '0'
+  out[#out + 1] = {version, redis.call('HMGET', KEYS[i], unpack(fields))}
+end
+return out

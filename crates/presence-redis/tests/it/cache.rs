@@ -54,6 +54,53 @@ async fn invalidation_forgets_every_entry_of_the_key_only() {
     assert_eq!(kept.values, vec![Some("x".into()), Some(String::new())]);
 }
 
+// Reads made at once share a script run: each still gets its own key's
+// entries, in its own field order, and its own key's version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_made_at_once_each_get_their_own_key() {
+    let cache = std::sync::Arc::new(cache().await);
+    for i in 0..8 {
+        let key = format!("k:{i}");
+        let t = cache.get(&key, &["a"]).await.unwrap().ticket;
+        let (a, b) = (format!("a{i}"), format!("b{i}"));
+        assert!(cache
+            .fill(&key, &t, &[("a", &a), ("b", &b)], HOUR)
+            .await
+            .unwrap());
+    }
+    cache.invalidate(&["k:3"]).await.unwrap();
+    let unchanged = cache.get("k:0", &["a"]).await.unwrap().ticket;
+    let mut reads = tokio::task::JoinSet::new();
+    for round in 0..6 {
+        for i in 0..8 {
+            let cache = cache.clone();
+            reads.spawn(async move {
+                let key = format!("k:{i}");
+                // Half ask b first, half with a field that is not there.
+                let fields: Vec<&str> = if round % 2 == 0 {
+                    vec!["b", "a"]
+                } else {
+                    vec!["a", "none", "b"]
+                };
+                (i, round, cache.get(&key, &fields).await.unwrap())
+            });
+        }
+    }
+    while let Some(read) = reads.join_next().await {
+        let (i, round, got) = read.unwrap();
+        let expected = match (i, round % 2) {
+            (3, 0) => vec![None, None],
+            (3, _) => vec![None, None, None],
+            (_, 0) => vec![Some(format!("b{i}")), Some(format!("a{i}"))],
+            _ => vec![Some(format!("a{i}")), None, Some(format!("b{i}"))],
+        };
+        assert_eq!(got.values, expected, "k:{i}, round {round}");
+        if i == 0 {
+            assert_eq!(got.ticket, unchanged, "k:0's version");
+        }
+    }
+}
+
 /// The race the tickets exist for: a reader misses, reads the store, a
 /// writer changes the store and invalidates, then the reader fills with
 /// what it read before the change. That value must not be cached.

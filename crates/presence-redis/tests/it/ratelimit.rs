@@ -90,6 +90,28 @@ async fn users_do_not_share() {
     );
 }
 
+// Asks made at once are answered by one script run for all of them (a
+// user named several times in it takes a token each): the budgets are
+// exactly what they are for asks one at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn asks_made_at_once_take_exactly_each_users_burst() {
+    let limiter = Arc::new(open(&unique_options()).await.rate_limiter(1, 5));
+    let users: Vec<UserId> = (0..4).map(|_| UserId::generate()).collect();
+    let mut asks = tokio::task::JoinSet::new();
+    for round in 0..12 {
+        for (i, user) in users.iter().enumerate() {
+            let (limiter, user) = (limiter.clone(), user.clone());
+            asks.spawn(async move { (i, round, limiter.allow(&user).await.unwrap()) });
+        }
+    }
+    let mut allowed = [0usize; 4];
+    while let Some(answer) = asks.join_next().await {
+        let (i, _, ok) = answer.unwrap();
+        allowed[i] += usize::from(ok);
+    }
+    assert_eq!(allowed, [5; 4], "each user's burst, no more, no less");
+}
+
 #[tokio::test]
 async fn the_bucket_expires_once_full_again() {
     let options = unique_options();
