@@ -16,6 +16,10 @@ pub enum ErrorKind {
     Conflict,
     RateLimited,
     TooLarge,
+    /// The client did not send its whole request in time (a stalled
+    /// body): the contract's 1001, with HTTP 408 rather than 400. Only the
+    /// gateway's edge raises it; it never crosses a process boundary.
+    RequestTimeout,
     /// The server cannot take the request now (a dependency is down or
     /// overloaded); retrying later is right, and a send retried with the
     /// same `client_msg_id` is never stored twice.

@@ -403,6 +403,14 @@ impl Config {
         if self.gateway.max_body_bytes < 1024 {
             return bad("gateway.max_body_bytes", "must be at least 1024");
         }
+        if self.gateway.body_read_timeout.is_zero()
+            || self.gateway.body_read_timeout >= self.gateway.request_timeout
+        {
+            return bad(
+                "gateway.body_read_timeout",
+                "must be above 0 and shorter than gateway.request_timeout",
+            );
+        }
         if self.gateway.auth_rate_limit.per_second == 0 {
             return bad("gateway.auth_rate_limit.per_second", "must be at least 1");
         }

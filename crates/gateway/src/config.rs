@@ -18,6 +18,10 @@ pub struct GatewayConfig {
     /// socket this long at most.
     #[serde(with = "humantime_serde")]
     pub header_read_timeout: Duration,
+    /// A request body must arrive whole within this once its head is in;
+    /// a client that stalls mid-body gets 408 (1001).
+    #[serde(with = "humantime_serde")]
+    pub body_read_timeout: Duration,
     /// Most TCP connections at once (WebSockets included), lowered at
     /// start to the process's file limit minus `reserved_fds`; past it a
     /// new connection is closed at accept.
@@ -30,6 +34,14 @@ pub struct GatewayConfig {
     pub max_connections_per_ip: usize,
     /// Per client IP, on register and login.
     pub auth_rate_limit: RateLimitConfig,
+    /// Per account, on wrong passwords (`login_guard.rs`).
+    pub login_throttle: LoginThrottleConfig,
+    /// Per caller (its bearer token, or its IP without one), on every
+    /// `/api` route but register and login (`auth_rate_limit`) and on the
+    /// WebSocket upgrade: past it 1007 with `Retry-After`. `/health`,
+    /// `/live`, `/ready`, `/metrics` and the web client's files are not
+    /// counted.
+    pub http_rate_limit: RateLimitConfig,
     /// Per user, on every send (WebSocket and HTTP).
     pub send_rate_limit: RateLimitConfig,
     /// Per user, on every WebSocket frame that is not a send (`read`,
@@ -110,12 +122,18 @@ impl Default for GatewayConfig {
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
             max_connections: 200_000,
             reserved_fds: 256,
             max_connections_per_ip: 1_000,
             auth_rate_limit: RateLimitConfig {
                 per_second: 5,
                 burst: 20,
+            },
+            login_throttle: LoginThrottleConfig::default(),
+            http_rate_limit: RateLimitConfig {
+                per_second: 50,
+                burst: 200,
             },
             send_rate_limit: RateLimitConfig {
                 per_second: 10,
@@ -142,4 +160,33 @@ impl Default for GatewayConfig {
 pub struct RateLimitConfig {
     pub per_second: u32,
     pub burst: u32,
+}
+
+/// `[gateway.login_throttle]`: wrong passwords per account.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoginThrottleConfig {
+    /// Wrong passwords allowed before the first lock.
+    pub free_failures: u32,
+    /// The first lock; each further wrong password doubles it.
+    #[serde(with = "humantime_serde")]
+    pub first_backoff: Duration,
+    /// The longest lock; failures older than this are forgotten.
+    #[serde(with = "humantime_serde")]
+    pub max_backoff: Duration,
+    /// An address the account logged in from counts its failures apart
+    /// for this long, so strangers cannot lock the owner out there.
+    #[serde(with = "humantime_serde")]
+    pub trust_for: Duration,
+}
+
+impl Default for LoginThrottleConfig {
+    fn default() -> Self {
+        Self {
+            free_failures: 5,
+            first_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(15 * 60),
+            trust_for: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
 }

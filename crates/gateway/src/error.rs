@@ -1,7 +1,9 @@
 //! The HTTP face of `ApiError`: status and envelope from the one mapping in
-//! `ferrochat-wire`.
+//! `ferrochat-wire`, and `Retry-After` on a refusal that knows its wait.
 
-use axum::http::StatusCode;
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ferrochat_domain::{ErrorKind, InvalidField};
@@ -10,23 +12,46 @@ use ferrochat_wire::ErrorBody;
 
 /// Every handler's error type.
 #[derive(Debug)]
-pub(crate) struct HttpError(pub(crate) ApiError);
+pub(crate) struct HttpError {
+    error: ApiError,
+    /// How long the client should wait before trying again (`Retry-After`).
+    retry_after: Option<Duration>,
+}
 
 impl HttpError {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self(ApiError::new(kind, message))
+        ApiError::new(kind, message).into()
+    }
+
+    /// 1007 with `Retry-After`: whole seconds, rounded up, at least 1.
+    pub(crate) fn retry_after(wait: Duration) -> Self {
+        let secs = retry_after_secs(wait);
+        Self {
+            error: ApiError::new(
+                ErrorKind::RateLimited,
+                format!("too many requests, retry in {secs} s"),
+            ),
+            retry_after: Some(wait),
+        }
     }
 }
 
+fn retry_after_secs(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0).max(u64::from(wait.is_zero()))
+}
+
 impl From<ApiError> for HttpError {
-    fn from(e: ApiError) -> Self {
-        Self(e)
+    fn from(error: ApiError) -> Self {
+        Self {
+            error,
+            retry_after: None,
+        }
     }
 }
 
 impl From<InvalidField> for HttpError {
     fn from(e: InvalidField) -> Self {
-        Self(e.into())
+        ApiError::from(e).into()
     }
 }
 
@@ -38,6 +63,27 @@ pub(crate) fn error_response(kind: ErrorKind, message: String) -> Response {
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        error_response(self.0.kind, self.0.message)
+        let mut response = error_response(self.error.kind, self.error.message);
+        if let Some(wait) = self.retry_after {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs(wait)),
+            );
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_whole_seconds_rounded_up_and_never_zero() {
+        assert_eq!(retry_after_secs(Duration::ZERO), 1);
+        assert_eq!(retry_after_secs(Duration::from_millis(1)), 1);
+        assert_eq!(retry_after_secs(Duration::from_secs(1)), 1);
+        assert_eq!(retry_after_secs(Duration::from_millis(1001)), 2);
+        assert_eq!(retry_after_secs(Duration::from_secs(300)), 300);
     }
 }

@@ -15,20 +15,31 @@ use crate::error::HttpError;
 use crate::state::AppState;
 
 /// A JSON request body. An empty body reads as `{}`, so endpoints whose
-/// fields are all optional accept a bare POST.
+/// fields are all optional accept a bare POST. A body that does not
+/// arrive whole within `gateway.body_read_timeout` is the client's fault:
+/// 408 (1001), not the 500 the request timeout would give.
 pub(crate) struct JsonBody<T>(pub(crate) T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = HttpError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, HttpError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                HttpError::new(ErrorKind::TooLarge, "request body is too large")
-            } else {
-                HttpError::new(ErrorKind::InvalidParams, "request body could not be read")
-            }
-        })?;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, HttpError> {
+        let read = Bytes::from_request(req, state);
+        let bytes = tokio::time::timeout(state.config.body_read_timeout, read)
+            .await
+            .map_err(|_| {
+                HttpError::new(
+                    ErrorKind::RequestTimeout,
+                    "request body did not arrive in time",
+                )
+            })?
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    HttpError::new(ErrorKind::TooLarge, "request body is too large")
+                } else {
+                    HttpError::new(ErrorKind::InvalidParams, "request body could not be read")
+                }
+            })?;
         let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
             b"{}"
         } else {

@@ -14,6 +14,7 @@ mod heartbeat;
 mod http;
 mod lag;
 mod layers;
+mod login_guard;
 mod pending;
 mod ratelimit;
 mod reply;
@@ -23,7 +24,7 @@ mod state;
 mod targets;
 mod ws;
 
-pub use config::{GatewayConfig, RateLimitConfig, WsConfig};
+pub use config::{GatewayConfig, LoginThrottleConfig, RateLimitConfig, WsConfig};
 pub use fallback::FallbackRateLimiter;
 pub use ratelimit::LocalRateLimiter;
 pub use serve::{router, run};

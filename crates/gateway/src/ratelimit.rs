@@ -11,16 +11,19 @@
 
 use std::hash::Hash;
 use std::num::NonZeroU32;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_domain::UserId;
 use ferrochat_ports::{RateLimitError, RateLimiter};
+use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::config::RateLimitConfig;
 
 pub(crate) struct KeyedLimiter<K: Hash + Eq + Clone> {
     inner: DefaultKeyedRateLimiter<K>,
+    clock: DefaultClock,
 }
 
 impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
@@ -29,12 +32,21 @@ impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
         let burst = NonZeroU32::new(cfg.burst).unwrap_or(rate);
         Self {
             inner: governor::RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
+            clock: DefaultClock::default(),
         }
     }
 
     /// True if `key` may proceed now (and takes one token).
     pub(crate) fn allow(&self, key: &K) -> bool {
         self.inner.check_key(key).is_ok()
+    }
+
+    /// As `allow`; a refusal says how long until the next token, for a
+    /// `Retry-After`.
+    pub(crate) fn check(&self, key: &K) -> Result<(), Duration> {
+        self.inner
+            .check_key(key)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
 
     /// Drops buckets that are full again; they hold no information.

@@ -24,7 +24,8 @@ pub fn router(deps: GatewayDeps, config: &GatewayConfig) -> Router {
 fn router_with_state(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
-    layers::apply(crate::http::routes().with_state(state), max_body, timeout)
+    let routes = crate::http::routes(&state).with_state(state);
+    layers::apply(routes, max_body, timeout)
 }
 
 /// Serves on an already-bound listener until `cancel` fires. Then: stop
@@ -116,6 +117,7 @@ async fn sweep_limiters(state: AppState, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = tick.tick() => {
                 state.auth_limiter.forget_idle();
+                state.http_limiter.forget_idle();
                 state.send_limiter.forget_idle();
                 state.frame_limiter.forget_idle();
                 state.sync_limiter.forget_idle();

@@ -15,7 +15,9 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::GatewayConfig;
 use crate::fallback::FallbackRateLimiter;
+use crate::http::Caller;
 use crate::lag::DispatchLag;
+use crate::login_guard::LoginGuard;
 use crate::pending::Pending;
 use crate::ratelimit::{KeyedLimiter, LocalRateLimiter};
 use crate::targets::Targets;
@@ -62,6 +64,10 @@ pub(crate) struct AppState {
     pub(crate) deps: GatewayDeps,
     pub(crate) config: Arc<GatewayConfig>,
     pub(crate) auth_limiter: Arc<KeyedLimiter<IpAddr>>,
+    /// Per account, on wrong passwords.
+    pub(crate) login_guard: Arc<LoginGuard>,
+    /// Per caller, on `/api` routes and the WebSocket upgrade.
+    pub(crate) http_limiter: Arc<KeyedLimiter<Caller>>,
     pub(crate) send_limiter: Arc<dyn RateLimiter>,
     /// Per user, on WebSocket frames that are not sends.
     pub(crate) frame_limiter: Arc<KeyedLimiter<UserId>>,
@@ -87,6 +93,8 @@ impl AppState {
     pub(crate) fn new(deps: GatewayDeps, config: GatewayConfig) -> Self {
         Self {
             auth_limiter: Arc::new(KeyedLimiter::new(config.auth_rate_limit)),
+            login_guard: Arc::new(LoginGuard::new(config.login_throttle)),
+            http_limiter: Arc::new(KeyedLimiter::new(config.http_rate_limit)),
             send_limiter: match &deps.send_limiter {
                 Some(shared) => Arc::new(FallbackRateLimiter::new(
                     shared.clone(),

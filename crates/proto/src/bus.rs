@@ -300,7 +300,8 @@ impl TryFrom<pb::Ack> for Ack {
 
 pub(crate) fn error_kind_to_pb(k: ErrorKind) -> pb::ErrorKind {
     match k {
-        ErrorKind::InvalidParams => pb::ErrorKind::InvalidParams,
+        // Raised only at a gateway's edge, never sent on: the same code.
+        ErrorKind::InvalidParams | ErrorKind::RequestTimeout => pb::ErrorKind::InvalidParams,
         ErrorKind::Unauthorized => pb::ErrorKind::Unauthorized,
         ErrorKind::NotFound => pb::ErrorKind::NotFound,
         ErrorKind::Internal => pb::ErrorKind::Internal,

@@ -21,6 +21,7 @@ pub fn to_status(e: &ApiError) -> Status {
 fn code(kind: ErrorKind) -> Code {
     match kind {
         ErrorKind::InvalidParams => Code::InvalidArgument,
+        ErrorKind::RequestTimeout => Code::DeadlineExceeded,
         ErrorKind::Unauthorized => Code::Unauthenticated,
         ErrorKind::NotFound => Code::NotFound,
         ErrorKind::Internal => Code::Internal,

@@ -7,6 +7,7 @@ use ferrochat_domain::ErrorKind;
 pub fn code(kind: ErrorKind) -> (u32, u16) {
     match kind {
         ErrorKind::InvalidParams => (1001, 400),
+        ErrorKind::RequestTimeout => (1001, 408),
         ErrorKind::Unauthorized => (1002, 401),
         ErrorKind::NotFound => (1003, 404),
         ErrorKind::Internal => (1004, 500),
@@ -53,6 +54,12 @@ mod tests {
         ] {
             assert_eq!(kind_for_code(code(kind).0), Some(kind));
         }
+        // A stalled request is the client's invalid request, said with 408.
+        assert_eq!(code(ErrorKind::RequestTimeout), (1001, 408));
+        assert_eq!(
+            kind_for_code(code(ErrorKind::RequestTimeout).0),
+            Some(ErrorKind::InvalidParams)
+        );
         assert_eq!(kind_for_code(0), None);
     }
 }

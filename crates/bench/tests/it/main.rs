@@ -34,6 +34,8 @@ async fn server() -> Server {
     c.auth.password_hash.iterations = 1;
     c.gateway.auth_rate_limit.per_second = 1_000_000;
     c.gateway.auth_rate_limit.burst = 1_000_000;
+    c.gateway.http_rate_limit.per_second = 1_000_000;
+    c.gateway.http_rate_limit.burst = 1_000_000;
     c.gateway.send_rate_limit.per_second = 1_000_000;
     c.gateway.send_rate_limit.burst = 1_000_000;
     let app = App::build(c).await.unwrap();

@@ -125,6 +125,8 @@ impl Cluster {
             ("AUTH__PASSWORD_HASH__ITERATIONS", "1".to_owned()),
             ("GATEWAY__AUTH_RATE_LIMIT__PER_SECOND", "10000".to_owned()),
             ("GATEWAY__AUTH_RATE_LIMIT__BURST", "10000".to_owned()),
+            ("GATEWAY__HTTP_RATE_LIMIT__PER_SECOND", "10000".to_owned()),
+            ("GATEWAY__HTTP_RATE_LIMIT__BURST", "10000".to_owned()),
             ("GATEWAY__SEND_RATE_LIMIT__PER_SECOND", "10000".to_owned()),
             ("GATEWAY__SEND_RATE_LIMIT__BURST", "10000".to_owned()),
             ("BUS__KIND", "kafka".to_owned()),

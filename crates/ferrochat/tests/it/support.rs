@@ -34,6 +34,8 @@ pub fn test_config(data_dir: PathBuf) -> Config {
     c.auth.password_hash.iterations = 1;
     c.gateway.auth_rate_limit.per_second = 10_000;
     c.gateway.auth_rate_limit.burst = 10_000;
+    c.gateway.http_rate_limit.per_second = 10_000;
+    c.gateway.http_rate_limit.burst = 10_000;
     c
 }
 

@@ -15,23 +15,25 @@ use crate::extract::{Authed, ClientIp, JsonBody};
 use crate::reply::Reply;
 use crate::state::AppState;
 
+/// Register and login: limited per address by `gateway.auth_rate_limit`.
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/users/register", post(register))
         .route("/api/v1/auth/login", post(login))
+}
+
+/// Refresh and logout: under `gateway.http_rate_limit` like the rest.
+pub(super) fn limited_routes() -> Router<AppState> {
+    Router::new()
         .route("/api/v1/auth/refresh", post(refresh))
         .route("/api/v1/auth/logout", post(logout))
 }
 
-fn limit(state: &AppState, ip: ClientIp) -> Result<(), HttpError> {
-    if state.auth_limiter.allow(&ip.0) {
-        Ok(())
-    } else {
-        Err(HttpError::new(
-            ErrorKind::RateLimited,
-            "too many requests, slow down",
-        ))
-    }
+fn limit(state: &AppState, ip: &ClientIp) -> Result<(), HttpError> {
+    state
+        .auth_limiter
+        .check(&ip.0)
+        .map_err(HttpError::retry_after)
 }
 
 async fn register(
@@ -39,7 +41,7 @@ async fn register(
     ip: ClientIp,
     JsonBody(body): JsonBody<RegisterBody>,
 ) -> Result<Reply<UserDto>, HttpError> {
-    limit(&state, ip)?;
+    limit(&state, &ip)?;
     let cmd = Register::try_from(body)?;
     let user = state.deps.accounts.register(cmd).await?;
     Ok(Reply::created(UserDto::from(&user)))
@@ -50,7 +52,7 @@ async fn login(
     ip: ClientIp,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Reply<LoginDto>, HttpError> {
-    limit(&state, ip)?;
+    limit(&state, &ip)?;
     // A malformed username or password cannot match any account: answer
     // exactly as for a wrong password, so the reply reveals nothing.
     let cmd = match Login::try_from(body) {
@@ -63,8 +65,24 @@ async fn login(
         }
         Err(e) => return Err(e.into()),
     };
-    let outcome = state.deps.accounts.login(cmd).await?;
-    Ok(Reply::ok(LoginDto::from(outcome)))
+    // A locked account is refused before its password is hashed.
+    let name = cmd.username.as_str().to_owned();
+    state
+        .login_guard
+        .check(&name, ip.0)
+        .map_err(HttpError::retry_after)?;
+    match state.deps.accounts.login(cmd).await {
+        Ok(outcome) => {
+            state.login_guard.succeeded(&name, ip.0);
+            Ok(Reply::ok(LoginDto::from(outcome)))
+        }
+        Err(e) => {
+            if e.kind == ErrorKind::Unauthorized {
+                state.login_guard.failed(&name, ip.0);
+            }
+            Err(e.into())
+        }
+    }
 }
 
 async fn refresh(

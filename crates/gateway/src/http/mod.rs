@@ -6,22 +6,36 @@ mod friends;
 mod groups;
 mod messages;
 mod ops;
+mod throttle;
 mod users;
 mod web;
 
-use axum::Router;
+use axum::{middleware, Router};
 
 use crate::state::AppState;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(auth::routes())
+pub(crate) use throttle::Caller;
+
+/// Every route. `/api` and `/ws` are under `gateway.http_rate_limit`,
+/// but for register and login, which have the stricter per-address
+/// `gateway.auth_rate_limit`; the operations routes and the web client's
+/// files are outside both.
+pub(crate) fn routes(state: &AppState) -> Router<AppState> {
+    let limited = Router::new()
+        .merge(auth::limited_routes())
         .merge(users::routes())
-        .merge(ops::routes())
         .merge(conversations::routes())
         .merge(messages::routes())
         .merge(groups::routes())
         .merge(friends::routes())
         .merge(crate::ws::routes())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            throttle::limit,
+        ));
+    Router::new()
+        .merge(limited)
+        .merge(auth::routes())
+        .merge(ops::routes())
         .merge(web::routes())
 }

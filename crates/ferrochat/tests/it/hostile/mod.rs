@@ -9,3 +9,4 @@ mod headers;
 mod input;
 mod memory;
 mod protocol;
+mod throttle;
