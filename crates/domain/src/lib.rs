@@ -22,6 +22,6 @@ pub use ids::{ConversationId, GroupId, MessageId, RequestId, SessionId, UserId};
 pub use messaging::{
     Ack, ConversationKind, Message, MessageContent, MessageType, PageLimit, SendTarget, Seq,
 };
-pub use model::{LoginOutcome, Principal, TokenPair, User};
+pub use model::{Authenticated, LoginOutcome, Principal, TokenPair, User};
 pub use time::Timestamp;
 pub use validated::{Avatar, ClientMsgId, DeviceId, Nickname, Password, Username};

@@ -20,6 +20,15 @@ pub struct Principal {
     pub session_id: SessionId,
 }
 
+/// An access token that checked out: whom it names, and when it stops
+/// working (a WebSocket opened with it is closed 4001 then, unless the
+/// client re-authenticates on it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    pub who: Principal,
+    pub expires_at: Timestamp,
+}
+
 /// A freshly issued token pair. The strings are secrets: never log them.
 #[derive(Clone)]
 pub struct TokenPair {

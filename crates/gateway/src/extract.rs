@@ -90,7 +90,7 @@ impl FromRequestParts<AppState> for Authed {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
         let token = bearer(&parts.headers)
             .ok_or_else(|| HttpError::new(ErrorKind::Unauthorized, "missing bearer token"))?;
-        Ok(Authed(state.deps.accounts.authenticate(token).await?))
+        Ok(Authed(state.deps.accounts.authenticate(token).await?.who))
     }
 }
 

@@ -10,8 +10,8 @@ use ferrochat_domain::groups::{Group, Role};
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
-    ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome, Message, Principal, RequestId,
-    SendTarget, Seq, Timestamp, TokenPair, User, UserId,
+    Authenticated, ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome, Message,
+    Principal, RequestId, SendTarget, Seq, Timestamp, TokenPair, User, UserId,
 };
 
 use crate::store::PendingRequests;
@@ -78,7 +78,7 @@ pub trait AccountsApi: Send + Sync + 'static {
     async fn logout(&self, who: &Principal) -> Result<(), ApiError>;
     /// Verifies an access token: signature, expiry and that its session is
     /// still live.
-    async fn authenticate(&self, access_token: &str) -> Result<Principal, ApiError>;
+    async fn authenticate(&self, access_token: &str) -> Result<Authenticated, ApiError>;
     async fn user(&self, id: &UserId) -> Result<User, ApiError>;
     async fn update_profile(&self, id: &UserId, cmd: UpdateProfile) -> Result<User, ApiError>;
 }

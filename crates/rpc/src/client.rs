@@ -24,8 +24,8 @@ use ferrochat_domain::commands::{
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
-    ConversationId, GroupId, LoginOutcome, Principal, RequestId, SendTarget, Seq, TokenPair, User,
-    UserId,
+    Authenticated, ConversationId, GroupId, LoginOutcome, Principal, RequestId, SendTarget, Seq,
+    TokenPair, User, UserId,
 };
 use ferrochat_ports::api::{
     Friend, GroupMember, GroupView, HistoryPage, SyncConversation, UnreadSummary,
@@ -278,7 +278,7 @@ impl AccountsApi for LogicClient {
         call!(self, logout, Once, pb::Principal::from(who))
     }
 
-    async fn authenticate(&self, access_token: &str) -> Result<Principal, ApiError> {
+    async fn authenticate(&self, access_token: &str) -> Result<Authenticated, ApiError> {
         call!(
             self,
             authenticate,

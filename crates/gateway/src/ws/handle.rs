@@ -7,7 +7,7 @@
 use axum::extract::ws::Utf8Bytes;
 use ferrochat_domain::commands::SyncRequest;
 use ferrochat_domain::routing::ConnId;
-use ferrochat_domain::{ErrorKind, Principal};
+use ferrochat_domain::{ErrorKind, Principal, Timestamp};
 use ferrochat_ports::ApiError;
 use ferrochat_wire::frame::ClientFrame;
 use ferrochat_wire::messaging::{
@@ -20,22 +20,31 @@ use super::registry::Conn;
 use crate::extract::from_value;
 use crate::pending::Waiter;
 use crate::send::{self, Submitted};
+
 use crate::state::AppState;
 
-/// Handles one text frame; a send comes back as `Submitted` for the
-/// session to follow.
+/// What a frame left for the session to do.
+pub(crate) enum Handled {
+    Done,
+    /// A send to follow until the bus stored it.
+    Submitted(Submitted),
+    /// An `auth` frame brought a token that expires then.
+    Renewed(Timestamp),
+}
+
+/// Handles one text frame.
 pub(crate) async fn frame(
     state: &AppState,
     who: &Principal,
     conn: &Conn,
     conn_id: ConnId,
     text: &str,
-) -> Option<Submitted> {
+) -> Handled {
     let f: ClientFrame = match serde_json::from_str(text) {
         Ok(f) => f,
         Err(_) if !state.frame_limiter.allow(&who.user_id) => {
             conn.send(frames::error(None, &slow_down()));
-            return None;
+            return Handled::Done;
         }
         Err(_) => {
             let e = ApiError::new(
@@ -43,7 +52,7 @@ pub(crate) async fn frame(
                 "frame must be a JSON object {\"type\", \"id\"?, \"data\"?}",
             );
             conn.send(frames::error(loose_id(text).as_deref(), &e));
-            return None;
+            return Handled::Done;
         }
     };
     let id = f.id.as_deref();
@@ -55,15 +64,26 @@ pub(crate) async fn frame(
             || (f.kind == "sync" && !state.sync_limiter.allow(&who.user_id)))
     {
         conn.send(frames::error(id, &slow_down()));
-        return None;
+        return Handled::Done;
     }
     let result = match f.kind.as_str() {
         "send-message" | "message" => {
             match send_message(state, who, conn, conn_id, f.id.clone(), f.data).await {
-                Ok(submitted) => return Some(submitted),
+                Ok(submitted) => return Handled::Submitted(submitted),
                 Err(e) => Err(e),
             }
         }
+        "auth" => match reauthenticate(state, who, f.data).await {
+            Ok(until) => {
+                // As login's `expires_in`: seconds the new token lives.
+                let now = ferrochat_ports::clock::now();
+                let expires_in = until.millis().saturating_sub(now.millis()).max(0) / 1000;
+                let data = json!({ "expires_in": expires_in });
+                conn.send(frames::frame("auth", id, data));
+                return Handled::Renewed(until);
+            }
+            Err(e) => Err(e),
+        },
         "read" => read(state, who, f.data).await.map(|()| None),
         "typing" => typing(state, who, f.data).await.map(|()| None),
         "sync" => sync(state, who, id, f.data).await.map(Some),
@@ -78,7 +98,32 @@ pub(crate) async fn frame(
         Ok(None) => {}
         Err(e) => conn.send(frames::error(id, &e)),
     }
-    None
+    Handled::Done
+}
+
+/// An `auth` frame: a fresh access token of this connection's session
+/// (after a refresh) keeps the socket open past the first one's expiry.
+/// Another session's or user's token is refused: the connection is
+/// registered under its session, which a logout closes.
+async fn reauthenticate(
+    state: &AppState,
+    who: &Principal,
+    data: serde_json::Value,
+) -> Result<Timestamp, ApiError> {
+    let body: AuthBody = from_value(data)?;
+    let fresh = state.deps.accounts.authenticate(&body.token).await?;
+    if fresh.who != *who {
+        return Err(ApiError::unauthorized(
+            "the token is of another session than this connection's",
+        ));
+    }
+    Ok(fresh.expires_at)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthBody {
+    token: String,
 }
 
 fn slow_down() -> ApiError {

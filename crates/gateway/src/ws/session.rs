@@ -8,16 +8,16 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use bytes::Bytes;
 use ferrochat_domain::routing::Route;
-use ferrochat_domain::Principal;
+use ferrochat_domain::{Principal, Timestamp};
 use futures::stream::{FuturesUnordered, SplitSink, SplitStream};
 use futures::{SinkExt as _, StreamExt as _};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
-use tokio::time::{interval_at, sleep, Instant};
+use tokio::time::{interval_at, sleep, sleep_until, Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument as _;
 
 use super::close;
-use super::handle;
+use super::handle::{self, Handled};
 use super::per_user::Place;
 use super::registry::{Closer, Conn, OutboxBytes};
 use crate::send;
@@ -99,6 +99,9 @@ pub(crate) async fn run(
     socket: WebSocket,
     state: AppState,
     who: Principal,
+    // When the access token it opened with expires: closed 4001 then,
+    // unless an `auth` frame brings a later one.
+    expires_at: Timestamp,
     // Held for the session's life: its place in the gateway's and in its
     // user's connection caps.
     _places: (OwnedSemaphorePermit, Place),
@@ -128,7 +131,7 @@ pub(crate) async fn run(
         )
         .instrument(span.clone()),
     );
-    read_loop(stream, &state, &who, &conn, conn_id)
+    read_loop(stream, &state, &who, expires_at, &conn, conn_id)
         .instrument(span.clone())
         .await;
 
@@ -150,12 +153,15 @@ async fn read_loop(
     mut stream: SplitStream<WebSocket>,
     state: &AppState,
     who: &Principal,
+    expires_at: Timestamp,
     conn: &Conn,
     conn_id: ferrochat_domain::routing::ConnId,
 ) {
     let idle = state.config.ws.idle_timeout;
     let deadline = sleep(idle);
     tokio::pin!(deadline);
+    let expiry = sleep_until(instant_of(expires_at));
+    tokio::pin!(expiry);
     // This connection's sends the bus took but has not stored yet: their
     // answers come through the dispatcher; a record the bus fails to store
     // is answered here. Bounded by the send window.
@@ -177,6 +183,11 @@ async fn read_loop(
             _ = &mut deadline => {
                 tracing::debug!("idle timeout");
                 conn.closer.request(close::GOING_AWAY);
+                break;
+            }
+            _ = &mut expiry => {
+                tracing::debug!("access token expired");
+                conn.closer.request(close::UNAUTHORIZED);
                 break;
             }
             m = stream.next() => m,
@@ -205,10 +216,14 @@ async fn read_loop(
             Some(Ok(Message::Text(text))) => {
                 // Boxed: inline, the handler's state (the largest of any
                 // frame's) would be part of every idle session's task.
-                let submitted =
+                let handled =
                     Box::pin(handle::frame(state, who, conn, conn_id, text.as_str())).await;
-                if let Some(s) = submitted {
-                    publishing.push(async move { (s.token, s.published.await) });
+                match handled {
+                    Handled::Done => {}
+                    Handled::Submitted(s) => {
+                        publishing.push(async move { (s.token, s.published.await) });
+                    }
+                    Handled::Renewed(until) => expiry.as_mut().reset(instant_of(until)),
                 }
             }
             Some(Ok(Message::Binary(_))) => handle::binary(conn),
@@ -218,6 +233,16 @@ async fn read_loop(
     // Sends still in `publishing` are left to the bus: the connection
     // that would hear of them is closing, and their waiters go with the
     // answer or the timeout.
+}
+
+/// The monotonic instant of a wall-clock time (now, if it has passed; far
+/// away, for a time too far to represent).
+fn instant_of(at: Timestamp) -> Instant {
+    let now_ms = ferrochat_ports::clock::now().millis();
+    let left = u64::try_from(at.millis().saturating_sub(now_ms)).unwrap_or(0);
+    // About thirty years: "never" for a connection.
+    let left = Duration::from_millis(left.min(1 << 40));
+    Instant::now() + left
 }
 
 /// The receiving end of a connection's outbox, releasing each frame's

@@ -48,8 +48,8 @@ async fn upgrade(
     let Some(token) = token.filter(|t| !t.is_empty()) else {
         return HttpError::new(ErrorKind::Unauthorized, "missing token").into_response();
     };
-    let who = match state.deps.accounts.authenticate(&token).await {
-        Ok(w) => w,
+    let (who, expires_at) = match state.deps.accounts.authenticate(&token).await {
+        Ok(a) => (a.who, a.expires_at),
         Err(e) => return HttpError::from(e).into_response(),
     };
     let Ok(ws) = ws else {
@@ -92,7 +92,8 @@ async fn upgrade(
             let taken = registered.lock().ok().and_then(|mut r| r.take());
             tracker.track_future(async move {
                 if let Some(registered) = taken {
-                    session::run(socket, state, who, (permit, place), registered).await;
+                    let places = (permit, place);
+                    session::run(socket, state, who, expires_at, places, registered).await;
                 }
             })
         })

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use ferrochat_domain::commands::{Login, Register, UpdateProfile};
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::{
-    Avatar, ErrorKind, LoginOutcome, Nickname, Principal, SessionId, Timestamp, TokenPair, User,
-    UserId,
+    Authenticated, Avatar, ErrorKind, LoginOutcome, Nickname, Principal, SessionId, Timestamp,
+    TokenPair, User, UserId,
 };
 use ferrochat_ports::bus::DownstreamRecord;
 use ferrochat_ports::store::{NewSession, RotateOutcome, Rotation};
@@ -238,18 +238,19 @@ impl AccountsApi for Accounts {
         Ok(())
     }
 
-    async fn authenticate(&self, access_token: &str) -> Result<Principal, ApiError> {
-        let who = self
+    async fn authenticate(&self, access_token: &str) -> Result<Authenticated, ApiError> {
+        let checked = self
             .keys
             .verify(access_token)
             .ok_or_else(|| ApiError::unauthorized(BAD_TOKEN))?;
+        let who = &checked.who;
         let session = self
             .sessions
             .get(&who.session_id)
             .await
             .map_err(|e| store("checking a session", e))?;
         match session {
-            Some(s) if s.user_id == who.user_id && s.is_live(clock::now()) => Ok(who),
+            Some(s) if s.user_id == who.user_id && s.is_live(clock::now()) => Ok(checked),
             _ => Err(ApiError::unauthorized(BAD_TOKEN)),
         }
     }

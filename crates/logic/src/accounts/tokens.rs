@@ -3,7 +3,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use ferrochat_domain::{Principal, SessionId, Timestamp, UserId};
+use ferrochat_domain::{Authenticated, Principal, SessionId, Timestamp, UserId};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -50,11 +50,14 @@ impl TokenKeys {
     }
 
     /// Signature and expiry only; the caller checks the session is live.
-    pub(crate) fn verify(&self, token: &str) -> Option<Principal> {
+    pub(crate) fn verify(&self, token: &str) -> Option<Authenticated> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
-        Some(Principal {
-            user_id: UserId::parse(&data.claims.sub).ok()?,
-            session_id: SessionId::parse(&data.claims.sid).ok()?,
+        Some(Authenticated {
+            who: Principal {
+                user_id: UserId::parse(&data.claims.sub).ok()?,
+                session_id: SessionId::parse(&data.claims.sid).ok()?,
+            },
+            expires_at: Timestamp::from_millis(data.claims.exp.saturating_mul(1000)),
         })
     }
 }

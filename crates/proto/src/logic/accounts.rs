@@ -2,8 +2,8 @@
 
 use ferrochat_domain::commands::{Login, Register, UpdateProfile};
 use ferrochat_domain::{
-    Avatar, DeviceId, InvalidField, LoginOutcome, Nickname, Password, Principal, SessionId,
-    TokenPair, User, UserId, Username,
+    Authenticated, Avatar, DeviceId, InvalidField, LoginOutcome, Nickname, Password, Principal,
+    SessionId, Timestamp, TokenPair, User, UserId, Username,
 };
 
 use super::{id, time};
@@ -125,13 +125,39 @@ impl pb::CallerRequest {
     }
 }
 
-// Principal is both a request (Logout) and an answer (Authenticate).
+// Principal is both a request (Logout) and, with the token's expiry, an
+// answer (Authenticate).
 impl From<&Principal> for pb::Principal {
     fn from(p: &Principal) -> Self {
         Self {
             user_id: p.user_id.as_str().to_owned(),
             session_id: p.session_id.as_str().to_owned(),
+            token_expires_at_ms: 0,
         }
+    }
+}
+
+impl From<&Authenticated> for pb::Principal {
+    fn from(a: &Authenticated) -> Self {
+        Self {
+            token_expires_at_ms: a.expires_at.millis(),
+            ..Self::from(&a.who)
+        }
+    }
+}
+
+impl TryFrom<pb::Principal> for Authenticated {
+    type Error = DecodeError;
+    fn try_from(p: pb::Principal) -> Result<Self, DecodeError> {
+        // A logic that predates the field answers 0: no expiry known.
+        let expires_at = match p.token_expires_at_ms {
+            0 => Timestamp::from_millis(i64::MAX),
+            ms => Timestamp::from_millis(ms),
+        };
+        Ok(Self {
+            who: p.parse()?,
+            expires_at,
+        })
     }
 }
 

@@ -133,6 +133,7 @@ async fn bad_ids_are_refused_with_the_field_named() {
         .logout(pb::Principal {
             user_id: GOOD.into(),
             session_id: "s".into(),
+            token_expires_at_ms: 0,
         })
         .await
         .unwrap_err();

@@ -14,8 +14,8 @@ use ferrochat_domain::commands::{
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
-    ConversationId, ErrorKind, GroupId, LoginOutcome, Principal, RequestId, SendTarget, Seq,
-    TokenPair, User, UserId,
+    Authenticated, ConversationId, ErrorKind, GroupId, LoginOutcome, Principal, RequestId,
+    SendTarget, Seq, TokenPair, User, UserId,
 };
 use ferrochat_ports::api::{
     Friend, GroupMember, GroupView, HistoryPage, SyncConversation, UnreadSummary,
@@ -114,7 +114,7 @@ impl AccountsApi for Fake {
     async fn logout(&self, _: &Principal) -> Result<(), ApiError> {
         self.fail().await
     }
-    async fn authenticate(&self, _: &str) -> Result<Principal, ApiError> {
+    async fn authenticate(&self, _: &str) -> Result<Authenticated, ApiError> {
         self.fail().await
     }
     async fn user(&self, _: &UserId) -> Result<User, ApiError> {

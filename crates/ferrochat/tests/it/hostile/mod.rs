@@ -4,6 +4,7 @@
 
 mod client;
 mod edge;
+mod expiry;
 mod frames;
 mod headers;
 mod input;
