@@ -10,6 +10,26 @@ use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ferrochat");
 
+/// One HTTP call to a served binary (`base` is `http://127.0.0.1:PORT`):
+/// the envelope it answered.
+pub(crate) async fn call(
+    http: &reqwest::Client,
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Value {
+    let mut req = http.request(method, format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req.send().await.unwrap().json().await.unwrap()
+}
+
 /// The built binary serving on 127.0.0.1:0, killed when dropped.
 pub(crate) struct Server {
     pub(crate) child: Child,

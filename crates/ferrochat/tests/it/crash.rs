@@ -33,14 +33,8 @@ impl Server {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Value {
-        let mut req = reqwest::Client::new().request(method, format!("http://{}{path}", self.addr));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        req.send().await.unwrap().json().await.unwrap()
+        let http = reqwest::Client::new();
+        crate::binary::call(&http, &self.base, method, path, token, body).await
     }
 
     async fn ok(

@@ -33,16 +33,7 @@ impl<'a> Client<'a> {
         token: Option<&str>,
         body: Option<Value>,
     ) -> Value {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.server.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        req.send().await.unwrap().json().await.unwrap()
+        crate::binary::call(&self.http, &self.server.base, method, path, token, body).await
     }
 
     /// Registers and logs in; returns (user_id, access token).
