@@ -2,11 +2,12 @@
 //! wrong types, oversize bodies all name what is wrong), the caller's
 //! identity from a bearer token, a path id, and the client's IP.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use bytes::Bytes;
 use ferrochat_domain::{ErrorKind, Principal};
 use serde::de::DeserializeOwned;
@@ -92,6 +93,17 @@ impl FromRequestParts<AppState> for Authed {
             .ok_or_else(|| HttpError::new(ErrorKind::Unauthorized, "missing bearer token"))?;
         Ok(Authed(state.deps.accounts.authenticate(token).await?.who))
     }
+}
+
+/// The access token a request carries: `?token=` (how a browser opens a
+/// WebSocket), else the bearer header. A query that does not decode is
+/// passed over.
+pub(crate) fn access_token(uri: &Uri, headers: &HeaderMap) -> Option<String> {
+    axum::extract::Query::<HashMap<String, String>>::try_from_uri(uri)
+        .ok()
+        .and_then(|q| q.0.get("token").cloned())
+        .or_else(|| bearer(headers).map(str::to_owned))
+        .filter(|t| !t.is_empty())
 }
 
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -180,5 +192,35 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
             .await
             .map(|q| QueryParams(q.0))
             .map_err(|_| HttpError::new(ErrorKind::InvalidParams, "query string is malformed"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token_of(uri: &str, header: Option<&str>) -> Option<String> {
+        let mut headers = HeaderMap::new();
+        if let Some(h) = header {
+            headers.insert(header::AUTHORIZATION, h.parse().unwrap());
+        }
+        access_token(&uri.parse().unwrap(), &headers)
+    }
+
+    #[test]
+    fn the_query_token_is_found_among_other_parameters_else_the_bearer() {
+        assert_eq!(token_of("/ws?token=abc", None).as_deref(), Some("abc"));
+        assert_eq!(
+            token_of("/ws?x=1&token=abc&y=2", None).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(token_of("/ws?token=", None), None);
+        assert_eq!(token_of("/ws?mytoken=abc", None), None);
+        assert_eq!(token_of("/ws", None), None);
+        assert_eq!(token_of("/api/x", Some("Bearer t1")).as_deref(), Some("t1"));
+        assert_eq!(
+            token_of("/ws?token=q", Some("Bearer h")).as_deref(),
+            Some("q")
+        );
     }
 }

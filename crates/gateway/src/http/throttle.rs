@@ -2,7 +2,8 @@
 //! routes (register and login have their own, per address) and the
 //! WebSocket upgrade, answered 1007 with `Retry-After`.
 //!
-//! The caller is its bearer token (header, or `?token=` on `/ws`), so
+//! The caller is its access token (`?token=` or the bearer header, as
+//! `/ws` reads it), so
 //! users behind one address do not share a budget; without a token it is
 //! the client's address. A token is keyed by a hash under a per-process
 //! random key: a bucket holds no secret, and a made-up token cannot be
@@ -17,7 +18,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 
 use crate::error::HttpError;
-use crate::extract::{bearer, ClientIp};
+use crate::extract::{access_token, ClientIp};
 use crate::state::AppState;
 
 /// Whom a request's budget belongs to.
@@ -29,8 +30,7 @@ pub(crate) enum Caller {
 
 impl Caller {
     fn of(req: &Request, ip: IpAddr) -> Self {
-        let token = bearer(req.headers()).or_else(|| query_token(req.uri().query()));
-        match token {
+        match access_token(req.uri(), req.headers()) {
             Some(t) => {
                 static KEY: OnceLock<RandomState> = OnceLock::new();
                 Self::Token(KEY.get_or_init(RandomState::new).hash_one(t))
@@ -38,13 +38,6 @@ impl Caller {
             None => Self::Address(ip),
         }
     }
-}
-
-fn query_token(query: Option<&str>) -> Option<&str> {
-    query?
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("token="))
-        .filter(|t| !t.is_empty())
 }
 
 pub(crate) async fn limit(
@@ -56,19 +49,5 @@ pub(crate) async fn limit(
     match state.http_limiter.check(&Caller::of(&req, ip.0)) {
         Ok(()) => next.run(req).await,
         Err(wait) => HttpError::retry_after(wait).into_response(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_query_token_is_found_among_other_parameters() {
-        assert_eq!(query_token(Some("token=abc")), Some("abc"));
-        assert_eq!(query_token(Some("x=1&token=abc&y=2")), Some("abc"));
-        assert_eq!(query_token(Some("token=")), None);
-        assert_eq!(query_token(Some("mytoken=abc")), None);
-        assert_eq!(query_token(None), None);
     }
 }

@@ -76,8 +76,7 @@ pub(crate) async fn frame(
         "auth" => match reauthenticate(state, who, f.data).await {
             Ok(until) => {
                 // As login's `expires_in`: seconds the new token lives.
-                let now = ferrochat_ports::clock::now();
-                let expires_in = until.millis().saturating_sub(now.millis()).max(0) / 1000;
+                let expires_in = super::session::time_left(until).as_secs();
                 let data = json!({ "expires_in": expires_in });
                 conn.send(frames::frame("auth", id, data));
                 return Handled::Renewed(until);

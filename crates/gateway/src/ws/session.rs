@@ -235,14 +235,17 @@ async fn read_loop(
     // answer or the timeout.
 }
 
-/// The monotonic instant of a wall-clock time (now, if it has passed; far
-/// away, for a time too far to represent).
-fn instant_of(at: Timestamp) -> Instant {
+/// How long until a wall-clock time: zero if it has passed, at most about
+/// thirty years ("never" for a connection).
+pub(super) fn time_left(at: Timestamp) -> Duration {
     let now_ms = ferrochat_ports::clock::now().millis();
     let left = u64::try_from(at.millis().saturating_sub(now_ms)).unwrap_or(0);
-    // About thirty years: "never" for a connection.
-    let left = Duration::from_millis(left.min(1 << 40));
-    Instant::now() + left
+    Duration::from_millis(left.min(1 << 40))
+}
+
+/// The monotonic instant of a wall-clock time.
+fn instant_of(at: Timestamp) -> Instant {
+    Instant::now() + time_left(at)
 }
 
 /// The receiving end of a connection's outbox, releasing each frame's

@@ -2,13 +2,10 @@
 //! the connection cap (503), then the upgrade with small buffers so idle
 //! connections stay cheap.
 
-use std::collections::HashMap;
-
-use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -16,7 +13,7 @@ use ferrochat_domain::ErrorKind;
 
 use super::session;
 use crate::error::{error_response, HttpError};
-use crate::extract::bearer;
+use crate::extract::access_token;
 use crate::state::AppState;
 
 /// Per-connection socket buffers. tungstenite's defaults (128 KiB each)
@@ -36,16 +33,12 @@ pub(crate) fn routes() -> Router<AppState> {
 async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
-    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    uri: Uri,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     // Extracting the upgrade does not perform it: the token is still
     // checked before any upgrade happens.
-    let token = query
-        .ok()
-        .and_then(|q| q.get("token").cloned())
-        .or_else(|| bearer(&headers).map(str::to_owned));
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
+    let Some(token) = access_token(&uri, &headers) else {
         return HttpError::new(ErrorKind::Unauthorized, "missing token").into_response();
     };
     let (who, expires_at) = match state.deps.accounts.authenticate(&token).await {
