@@ -4,15 +4,21 @@
 //! - An answer of the repo's (every status a `RepoServer` sends carries
 //!   its mark, `store_status::answered_by_repo`) is final: the repo's own
 //!   store already rode out what it could of its database's outage.
-//! - A call that never reached the repo (the connection could not be
-//!   made) did nothing: `Unreached`, sent again whatever it does.
+//! - A call that never reached the repo did nothing: `Unreached`, sent
+//!   again whatever it does. Either the connection could not be made, or
+//!   the repo refused its stream: REFUSED_STREAM, or a graceful GOAWAY
+//!   (a repo shutting down names the last stream it will process; HTTP/2
+//!   guarantees the ones after it never ran, and h2 fails them with that
+//!   GOAWAY, which tonic reports as INTERNAL).
 //! - A call that was lost on the way (UNAVAILABLE, a reset connection,
-//!   the attempt's deadline passed, the server's own timeout) may have run:
-//!   `Lost`, sent again only if it may run twice.
+//!   any other HTTP/2 failure, the attempt's deadline passed, the server's
+//!   own timeout) may have run: `Lost`, sent again only if it may run
+//!   twice.
 //! - Anything else (a peer that is no repo) is final.
 
 use ferrochat_ports::StoreError;
 use ferrochat_retry::{Failure, GaveUp};
+use h2::Reason;
 use tonic::{Code, Status};
 
 use crate::store_status::{answered_by_repo, store_from_status};
@@ -21,27 +27,45 @@ pub(crate) fn classify(status: &Status) -> Failure {
     if answered_by_repo(status) {
         return Failure::Final;
     }
+    if never_ran(status) {
+        return Failure::Unreached;
+    }
     match status.code() {
-        Code::Unavailable if never_sent(status) => Failure::Unreached,
         // Unknown: tonic's code for a call that broke in transit.
         Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled | Code::Unknown => {
             Failure::Lost
         }
+        _ if broke_in_transit(status) => Failure::Lost,
         _ => Failure::Final,
     }
 }
 
-/// The connection to the repo could not be made: tonic says so with a
-/// `ConnectError` among the status's sources.
-fn never_sent(status: &Status) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(status);
-    while let Some(e) = source {
-        if e.is::<tonic::ConnectError>() {
-            return true;
-        }
-        source = e.source();
-    }
-    false
+/// The repo never ran the call: tonic keeps the transport's error among
+/// the status's sources, a `ConnectError` when the connection could not be
+/// made, an `h2::Error` when the repo refused the stream or went away
+/// before it.
+fn never_ran(status: &Status) -> bool {
+    sources(status).any(|e| {
+        e.is::<tonic::ConnectError>() || e.downcast_ref::<h2::Error>().is_some_and(refused)
+    })
+}
+
+fn refused(e: &h2::Error) -> bool {
+    let graceful_go_away = e.is_go_away() && e.is_remote() && e.reason() == Some(Reason::NO_ERROR);
+    graceful_go_away || e.reason() == Some(Reason::REFUSED_STREAM)
+}
+
+/// HTTP/2 itself failed under the call (not an answer of the repo's).
+fn broke_in_transit(status: &Status) -> bool {
+    sources(status).any(|e| e.is::<h2::Error>())
+}
+
+fn sources<'a>(
+    status: &'a Status,
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> + 'a {
+    std::iter::successors(Some(status as &(dyn std::error::Error + 'static)), |e| {
+        e.source()
+    })
 }
 
 /// The error a call of `rpc` returns once it gave up.

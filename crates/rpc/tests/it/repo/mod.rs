@@ -1,13 +1,14 @@
 //! `RepoClient` -> `RepoServer` on 127.0.0.1:0 -> `SqliteStore` in a temp
 //! dir: the store conformance suite through gRPC, a commit's answer (a
 //! stored message by its seq), a repo that is down or silent, a repo
-//! restarted under calls, requests the repo refuses, and calls timed on
+//! restarted under calls or going away (GOAWAY) under them, requests the repo refuses, and calls timed on
 //! both ends.
 
 mod bad_requests;
 mod commit;
 mod conformance;
 mod down;
+mod going_away;
 mod metrics;
 mod restart;
 
