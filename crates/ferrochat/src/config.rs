@@ -411,6 +411,12 @@ impl Config {
                 "must be above 0 and shorter than gateway.request_timeout",
             );
         }
+        if self.gateway.ops_connections * 2 > self.gateway.reserved_fds {
+            return bad(
+                "gateway.ops_connections",
+                "must be at most half of gateway.reserved_fds, which it is taken from",
+            );
+        }
         if self.gateway.auth_rate_limit.per_second == 0 {
             return bad("gateway.auth_rate_limit.per_second", "must be at least 1");
         }

@@ -29,6 +29,13 @@ pub struct GatewayConfig {
     /// Descriptors kept out of `max_connections` for the store, the bus,
     /// the route table and the process's own files.
     pub reserved_fds: usize,
+    /// Connections taken past `max_connections` (out of `reserved_fds`)
+    /// for the operations routes only: a full server still answers
+    /// `/health`, `/live`, `/ready` and `/metrics`, one request per
+    /// connection, and 1009 to anything else. When all are held, the
+    /// oldest is closed for the newest, so a flood of silent connections
+    /// cannot keep a health check out.
+    pub ops_connections: usize,
     /// Most TCP connections at once from one client address; past it a
     /// new one is closed at accept.
     pub max_connections_per_ip: usize,
@@ -125,6 +132,7 @@ impl Default for GatewayConfig {
             body_read_timeout: Duration::from_secs(10),
             max_connections: 200_000,
             reserved_fds: 256,
+            ops_connections: 16,
             max_connections_per_ip: 1_000,
             auth_rate_limit: RateLimitConfig {
                 per_second: 5,

@@ -7,10 +7,13 @@
 //! requests (hyper starts the same timer while it waits for the next
 //! head). The caps are counted on the socket itself, so a connection
 //! upgraded to a WebSocket counts until its socket closes. The total is
-//! kept under the process's file limit, so the store, the bus and a
-//! health check always have descriptors left.
+//! kept under the process's file limit, so the store and the bus always
+//! have descriptors left. Past the total, a small reserve of connections
+//! (`gateway.ops_connections`) is served the operations routes only, one
+//! request each; when all are held the oldest makes room for the newest,
+//! so silent connections cannot keep a health check out.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
@@ -45,11 +48,23 @@ pub(crate) fn connection_cap(configured: usize, reserved: usize) -> usize {
     configured.min(soft.saturating_sub(reserved)).max(1)
 }
 
-/// Open connections, in all and per client address.
+/// Open connections, in all and per client address, and the operations
+/// reserve past the total.
 pub(crate) struct Caps {
     total: usize,
     per_ip: usize,
-    open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+    ops: usize,
+    open: Mutex<Open>,
+}
+
+#[derive(Default)]
+struct Open {
+    total: usize,
+    per_ip: HashMap<IpAddr, usize>,
+    /// The reserve's connections, oldest first, each with the token that
+    /// closes it when a newer one needs its place.
+    ops: VecDeque<(u64, CancellationToken)>,
+    next_ops: u64,
 }
 
 /// Why a connection was refused at accept.
@@ -60,42 +75,61 @@ enum Refused {
 }
 
 impl Caps {
-    pub(crate) fn new(total: usize, per_ip: usize) -> Self {
+    pub(crate) fn new(total: usize, per_ip: usize, ops: usize) -> Self {
         Self {
             total: total.max(1),
             per_ip: per_ip.max(1),
-            open: Mutex::new((0, HashMap::new())),
+            ops,
+            open: Mutex::new(Open::default()),
         }
     }
 
     fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Slot, Refused> {
         let mut open = self.open.lock().map_err(|_| Refused::Total)?;
-        if open.0 >= self.total {
-            return Err(Refused::Total);
-        }
-        let n = open.1.entry(ip).or_insert(0);
-        if *n >= self.per_ip {
+        if open.per_ip.get(&ip).copied().unwrap_or(0) >= self.per_ip {
             return Err(Refused::PerIp);
         }
-        *n += 1;
-        open.0 += 1;
-        metrics::gauge!("ferrochat_gateway_tcp_connections").set(open.0 as f64);
+        let ops = if open.total < self.total {
+            open.total += 1;
+            None
+        } else if self.ops == 0 {
+            return Err(Refused::Total);
+        } else {
+            if open.ops.len() >= self.ops {
+                if let Some((_, oldest)) = open.ops.pop_front() {
+                    oldest.cancel();
+                    metrics::counter!("ferrochat_gateway_ops_connections_evicted_total")
+                        .increment(1);
+                }
+            }
+            let id = open.next_ops;
+            open.next_ops += 1;
+            let evicted = CancellationToken::new();
+            open.ops.push_back((id, evicted.clone()));
+            Some((id, evicted))
+        };
+        *open.per_ip.entry(ip).or_insert(0) += 1;
+        metrics::gauge!("ferrochat_gateway_tcp_connections").set(open.total as f64);
         Ok(Slot {
             caps: self.clone(),
             ip,
+            ops,
         })
     }
 
-    fn release(&self, ip: IpAddr) {
+    fn release(&self, ip: IpAddr, ops: Option<u64>) {
         if let Ok(mut open) = self.open.lock() {
-            open.0 = open.0.saturating_sub(1);
-            if let Some(n) = open.1.get_mut(&ip) {
+            match ops {
+                Some(id) => open.ops.retain(|(held, _)| *held != id),
+                None => open.total = open.total.saturating_sub(1),
+            }
+            if let Some(n) = open.per_ip.get_mut(&ip) {
                 *n -= 1;
                 if *n == 0 {
-                    open.1.remove(&ip);
+                    open.per_ip.remove(&ip);
                 }
             }
-            metrics::gauge!("ferrochat_gateway_tcp_connections").set(open.0 as f64);
+            metrics::gauge!("ferrochat_gateway_tcp_connections").set(open.total as f64);
         }
     }
 }
@@ -104,11 +138,15 @@ impl Caps {
 struct Slot {
     caps: Arc<Caps>,
     ip: IpAddr,
+    /// In the operations reserve: its id there, and the token that closes
+    /// it when a newer connection takes its place.
+    ops: Option<(u64, CancellationToken)>,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.caps.release(self.ip);
+        self.caps
+            .release(self.ip, self.ops.as_ref().map(|(id, _)| *id));
     }
 }
 
@@ -159,18 +197,26 @@ impl AsyncWrite for Counted {
     }
 }
 
-/// Serves `app` on `listener` until `cancel` fires, then stops accepting
+/// What a connection is served: everything, or (past the cap) the
+/// operations routes only.
+pub(crate) struct Apps {
+    pub(crate) full: Router,
+    pub(crate) ops_only: Router,
+}
+
+/// Serves `apps` on `listener` until `cancel` fires, then stops accepting
 /// and waits for the connections' requests to finish (upgraded sockets
 /// are the sessions', closed by the gateway's shutdown).
 pub(crate) async fn serve(
     listener: TcpListener,
-    app: Router,
+    apps: Apps,
     config: &GatewayConfig,
     cancel: CancellationToken,
 ) -> io::Result<()> {
     let caps = Arc::new(Caps::new(
         connection_cap(config.max_connections, config.reserved_fds),
         config.max_connections_per_ip,
+        config.ops_connections,
     ));
     // HTTP/1 only: hyper's version detection would wait for a first byte
     // before any timer runs. Clients speak HTTP/1.1 (WebSocket upgrades
@@ -179,8 +225,16 @@ pub(crate) async fn serve(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(config.header_read_timeout);
+    // One request per reserve connection, so its place comes back soon.
+    let mut ops_builder = builder.clone();
+    ops_builder.keep_alive(false);
     let connections = TaskTracker::new();
-    let mut make = app.into_make_service_with_connect_info::<SocketAddr>();
+    let mut full = apps
+        .full
+        .into_make_service_with_connect_info::<SocketAddr>();
+    let mut ops_only = apps
+        .ops_only
+        .into_make_service_with_connect_info::<SocketAddr>();
     let mut failing = false;
     loop {
         let (stream, addr) = tokio::select! {
@@ -214,6 +268,15 @@ pub(crate) async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
+        let evicted = slot.ops.as_ref().map(|(_, token)| token.clone());
+        let (make, builder) = match evicted {
+            None => (&mut full, &builder),
+            Some(_) => {
+                metrics::counter!("ferrochat_gateway_connections_refused_total", "why" => "total")
+                    .increment(1);
+                (&mut ops_only, &ops_builder)
+            }
+        };
         let Ok(svc) = make.call(addr).await;
         let svc = svc.map_request(|req: Request<Incoming>| req.map(axum::body::Body::new));
         let io = TokioIo::new(Counted {
@@ -224,10 +287,13 @@ pub(crate) async fn serve(
             .serve_connection(io, TowerToHyperService::new(svc))
             .with_upgrades();
         let stop = cancel.clone();
+        let evicted = evicted.unwrap_or_default();
         connections.spawn(async move {
             tokio::pin!(conn);
             let ended = tokio::select! {
                 r = conn.as_mut() => r,
+                // A newer connection needs its place in the reserve.
+                _ = evicted.cancelled() => return,
                 _ = stop.cancelled() => {
                     conn.as_mut().graceful_shutdown();
                     conn.await
@@ -250,7 +316,7 @@ mod tests {
 
     #[test]
     fn caps_count_per_address_and_in_all_and_free_on_drop() {
-        let caps = Arc::new(Caps::new(3, 2));
+        let caps = Arc::new(Caps::new(3, 2, 0));
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         let a1 = caps.admit(a).unwrap();
@@ -260,6 +326,27 @@ mod tests {
         assert!(matches!(caps.admit(b), Err(Refused::Total)));
         drop(a1);
         assert!(caps.admit(b).is_ok());
+    }
+
+    #[test]
+    fn past_the_total_the_reserve_takes_the_newest_and_closes_the_oldest() {
+        let caps = Arc::new(Caps::new(1, 10, 2));
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        let full = caps.admit(ip).unwrap();
+        assert!(full.ops.is_none());
+        let first = caps.admit(ip).unwrap();
+        let second = caps.admit(ip).unwrap();
+        let token = |s: &Slot| s.ops.as_ref().unwrap().1.clone();
+        let (first_closed, second_closed) = (token(&first), token(&second));
+        let third = caps.admit(ip).unwrap();
+        assert!(first_closed.is_cancelled(), "the oldest makes room");
+        assert!(!second_closed.is_cancelled());
+        assert!(!token(&third).is_cancelled());
+        // Reserve places come back to the reserve, not to the total.
+        drop((first, second, third));
+        assert!(caps.admit(ip).unwrap().ops.is_some());
+        drop(full);
+        assert!(caps.admit(ip).unwrap().ops.is_none());
     }
 
     #[test]

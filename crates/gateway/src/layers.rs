@@ -1,11 +1,14 @@
 //! The whole HTTP middleware stack, built in one place: body limit, panic
 //! catcher, sensitive headers, response headers that keep answers out of
 //! caches and sniffers, and per-route observation (span, timeout,
-//! metrics). Unknown paths and methods get the contract's 1003.
+//! metrics). Unknown paths and methods get the contract's 1003, or what
+//! the caller's `unmatched` says (a full server's operations-only app
+//! answers 1009, `edge.rs`).
 
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::handler::Handler;
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -18,11 +21,20 @@ use tracing::Instrument;
 
 use crate::error::error_response;
 
-pub(crate) fn apply(router: Router, max_body_bytes: usize, timeout: Duration) -> Router {
+pub(crate) fn apply<H, T>(
+    router: Router,
+    unmatched: H,
+    max_body_bytes: usize,
+    timeout: Duration,
+) -> Router
+where
+    H: Handler<T, ()>,
+    T: 'static,
+{
     router
         .route_layer(middleware::from_fn_with_state(timeout, observe))
-        .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
+        .fallback(unmatched.clone())
+        .method_not_allowed_fallback(unmatched)
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
@@ -42,7 +54,7 @@ pub(crate) fn apply(router: Router, max_body_bytes: usize, timeout: Duration) ->
         }))
 }
 
-async fn not_found() -> Response {
+pub(crate) async fn not_found() -> Response {
     error_response(ErrorKind::NotFound, "no such endpoint".to_owned())
 }
 

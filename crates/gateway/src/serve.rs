@@ -25,7 +25,16 @@ fn router_with_state(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
     let routes = crate::http::routes(&state).with_state(state);
-    layers::apply(routes, max_body, timeout)
+    layers::apply(routes, layers::not_found, max_body, timeout)
+}
+
+/// What a connection past `gateway.max_connections` is served: the
+/// operations routes, and 1009 for anything else (`edge.rs`).
+fn ops_router(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    let timeout = state.config.request_timeout;
+    let routes = crate::http::ops_routes().with_state(state);
+    layers::apply(routes, crate::http::at_capacity, max_body, timeout)
 }
 
 /// Serves on an already-bound listener until `cancel` fires. Then: stop
@@ -75,8 +84,11 @@ pub async fn run(
         downstream,
         background.clone(),
     ));
-    let app = router_with_state(state.clone());
-    let served = crate::edge::serve(listener, app, &state.config, cancel.clone()).await;
+    let apps = crate::edge::Apps {
+        full: router_with_state(state.clone()),
+        ops_only: ops_router(state.clone()),
+    };
+    let served = crate::edge::serve(listener, apps, &state.config, cancel.clone()).await;
     state.shutdown.cancel();
     state.sessions.close();
     state.sessions.wait().await;

@@ -10,11 +10,29 @@ mod throttle;
 mod users;
 mod web;
 
+use axum::response::Response;
 use axum::{middleware, Router};
+use ferrochat_domain::ErrorKind;
 
+use crate::error::error_response;
 use crate::state::AppState;
 
 pub(crate) use throttle::Caller;
+
+/// The routes a server at its connection cap still answers.
+pub(crate) fn ops_routes() -> Router<AppState> {
+    ops::routes()
+}
+
+/// Anything but the operations routes, on a connection taken past the
+/// cap: 1009, as any request the server cannot take now.
+pub(crate) async fn at_capacity() -> Response {
+    error_response(
+        ErrorKind::Unavailable,
+        "the server is at its connection limit: only /health, /live, /ready and /metrics answer; retry later"
+            .to_owned(),
+    )
+}
 
 /// Every route. `/api` and `/ws` are under `gateway.http_rate_limit`,
 /// but for register and login, which have the stricter per-address

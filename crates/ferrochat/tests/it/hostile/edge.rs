@@ -1,8 +1,9 @@
 //! The edge: connections that send no request head, drip one, or idle
 //! between requests are closed after `gateway.header_read_timeout`; one
 //! address may hold `gateway.max_connections_per_ip` connections; under a
-//! low file limit the server caps its connections below it and keeps
-//! descriptors for its store; one user may hold
+//! low file limit the server caps its connections below it, keeps
+//! descriptors for its store and still answers a health check; one user
+//! may hold
 //! `gateway.ws.max_per_user` WebSockets.
 
 use std::net::SocketAddr;
@@ -246,6 +247,17 @@ async fn under_a_low_file_limit_a_connection_flood_leaves_the_store_its_descript
     .await;
     assert_eq!(r["code"], 0, "{r}");
     assert_eq!(r["data"]["messages"][0]["content"], "still here");
+
+    // The flood holds every connection and the operations reserve, yet
+    // a health check gets in (the oldest silent one makes room), once.
+    let mut monitor = connect_from("127.0.0.1", &server).await;
+    let health = request(&mut monitor, "GET", "/health", "", "").await;
+    assert_eq!(health["status"], "ok", "{health}");
+    assert!(closed_by_server(&mut monitor).await, "one request each");
+    // Anything else past the cap is told to come back later.
+    let mut late = connect_from("127.0.0.1", &server).await;
+    let refused = request(&mut late, "GET", "/api/v1/users/profile", &token, "").await;
+    assert_eq!(refused["code"], 1009, "{refused}");
     drop(flood);
 }
 
