@@ -19,6 +19,6 @@ pub use accounts::{Accounts, AuthConfig, PasswordHashConfig};
 pub use deps::LogicDeps;
 pub use groups::Groups;
 pub use messaging::{DmPolicy, GroupsConfig, Messaging, MessagingConfig, MAX_GROUP_MEMBERS};
-pub use role::{Logic, LogicConfig};
+pub use role::{Logic, LogicConfig, RoleError};
 pub use shared::CacheConfig;
 pub use social::Social;

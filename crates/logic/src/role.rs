@@ -17,6 +17,17 @@ use crate::shared::{CacheConfig, SharedFacts};
 use crate::social::Social;
 use crate::users::Profiles;
 
+/// Why the logic role could not start or stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum RoleError {
+    #[error("auth.password_hash: {0}")]
+    PasswordHash(String),
+    #[error("consuming the upstream topic: {0}")]
+    Upstream(#[from] ferrochat_ports::bus::BusError),
+    #[error("the send pipeline is already running")]
+    AlreadyRunning,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct LogicConfig {
     pub auth: AuthConfig,
@@ -41,7 +52,7 @@ pub struct Logic {
 
 impl Logic {
     /// `secret` signs access tokens; every logic instance must share it.
-    pub fn build(deps: LogicDeps, config: &LogicConfig, secret: &[u8]) -> Result<Self, String> {
+    pub fn build(deps: LogicDeps, config: &LogicConfig, secret: &[u8]) -> Result<Self, RoleError> {
         let local = config.messaging.cache_mutable_facts;
         let shared = deps
             .cache
@@ -98,13 +109,8 @@ impl Logic {
     /// Consumes `upstream` until `cancel`, then finishes what it holds:
     /// every message it accepted is committed and answered before this
     /// returns.
-    pub async fn run(&self, cancel: CancellationToken) -> Result<(), String> {
-        let upstream = self
-            .pipeline
-            .bus
-            .consume_upstream()
-            .await
-            .map_err(|e| e.to_string())?;
+    pub async fn run(&self, cancel: CancellationToken) -> Result<(), RoleError> {
+        let upstream = self.pipeline.bus.consume_upstream().await?;
         let tasks = TaskTracker::new();
         self.pipeline
             .clone()

@@ -74,6 +74,15 @@ impl Default for TaskConfig {
     }
 }
 
+/// Why the task role could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    #[error(transparent)]
+    Push(#[from] push::PushSetupError),
+    #[error("consuming the task topic: {0}")]
+    Bus(#[from] ferrochat_ports::bus::BusError),
+}
+
 /// Records whose deliveries the bus may hold unstored at once.
 const WINDOW: usize = 64;
 
@@ -83,10 +92,9 @@ pub async fn run(
     deps: TaskDeps,
     config: TaskConfig,
     cancel: CancellationToken,
-) -> Result<(), String> {
+) -> Result<(), TaskError> {
     let pusher = Pusher::build(&config.push)?;
-    let mut consumer: Box<dyn Consumer<TaskRecord>> =
-        deps.bus.consume_task().await.map_err(|e| e.to_string())?;
+    let mut consumer: Box<dyn Consumer<TaskRecord>> = deps.bus.consume_task().await?;
     let mut inflight =
         pusher.map(|p| InFlight::new(Arc::new(p), config.push.concurrency, config.push.queue));
     let mut outbox: Outbox<u64> = Outbox::new(deps.bus.clone());

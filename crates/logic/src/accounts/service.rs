@@ -21,6 +21,7 @@ use super::tokens::{hash_refresh_token, new_refresh_token, TokenKeys};
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store};
+use crate::role::RoleError;
 use crate::users::Profiles;
 
 const BAD_CREDENTIALS: &str = "invalid username or password";
@@ -50,8 +51,9 @@ impl Accounts {
         sessions: Sessions,
         cfg: &AuthConfig,
         secret: &[u8],
-    ) -> Result<Self, String> {
-        let hasher = PasswordHasher::new(&cfg.password_hash).map_err(|e| e.to_string())?;
+    ) -> Result<Self, RoleError> {
+        let hasher = PasswordHasher::new(&cfg.password_hash)
+            .map_err(|e| RoleError::PasswordHash(e.to_string()))?;
         Ok(Self {
             store: deps.store.clone(),
             deps,

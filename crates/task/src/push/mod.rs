@@ -27,6 +27,7 @@ use std::time::Instant;
 use ferrochat_domain::{Message, UserId};
 
 use self::backoff::Backoff;
+pub use self::webhook::PushSetupError;
 use self::webhook::{Attempt, Webhook};
 pub use config::PushConfig;
 
@@ -58,7 +59,7 @@ pub struct Pusher {
 
 impl Pusher {
     /// `None` when push is off (no `webhook_url`).
-    pub fn build(config: &PushConfig) -> Result<Option<Self>, String> {
+    pub fn build(config: &PushConfig) -> Result<Option<Self>, PushSetupError> {
         let Some(url) = &config.webhook_url else {
             return Ok(None);
         };

@@ -7,6 +7,15 @@ use bytes::Bytes;
 use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::StatusCode;
 
+/// Why the webhook client could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PushSetupError {
+    #[error("push.webhook_url is not a URL")]
+    NotAUrl,
+    #[error("push client: {0}")]
+    Client(#[source] reqwest::Error),
+}
+
 /// The outcome of one call.
 #[derive(Debug)]
 pub(crate) enum Attempt {
@@ -29,9 +38,8 @@ pub(crate) struct Webhook {
 }
 
 impl Webhook {
-    pub(crate) fn new(url: &str, timeout: Duration) -> Result<Self, String> {
-        let url =
-            reqwest::Url::parse(url).map_err(|_| "push.webhook_url is not a URL".to_owned())?;
+    pub(crate) fn new(url: &str, timeout: Duration) -> Result<Self, PushSetupError> {
+        let url = reqwest::Url::parse(url).map_err(|_| PushSetupError::NotAUrl)?;
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -40,7 +48,7 @@ impl Webhook {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("ferrochat/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| format!("push client: {e}"))?;
+            .map_err(PushSetupError::Client)?;
         Ok(Self { http, url })
     }
 

@@ -56,6 +56,7 @@ use super::audience::AudienceCache;
 use super::backpressure::{self, Backpressure};
 use super::config::MessagingConfig;
 use crate::deps::LogicDeps;
+use crate::role::RoleError;
 
 /// Who hears about a send's fate.
 pub(crate) enum Origin {
@@ -181,13 +182,14 @@ impl Pipeline {
         upstream: Box<dyn Consumer<SendRecord>>,
         tasks: &TaskTracker,
         cancel: CancellationToken,
-    ) -> Result<(), String> {
+    ) -> Result<(), RoleError> {
+        // A poisoned lock: a start that panicked, so it is running too.
         let jobs = self
             .jobs
             .lock()
-            .map_err(|_| "pipeline lock poisoned".to_owned())?
+            .map_err(|_| RoleError::AlreadyRunning)?
             .take()
-            .ok_or_else(|| "the pipeline is already running".to_owned())?;
+            .ok_or(RoleError::AlreadyRunning)?;
         let (out_tx, out_rx) = mpsc::channel(self.config.queue_capacity.max(1));
         // The committer stops once the checker has stopped and the queue
         // is empty (system messages may still hold a sender).
