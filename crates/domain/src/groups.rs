@@ -126,3 +126,50 @@ pub struct Group {
     /// Dissolved by its owner: its conversation is read-only.
     pub dissolved: bool,
 }
+
+/// A page of a group's members, in user id order: those after `after`
+/// (all from the first when `None`), at most `limit` of them (1 to
+/// [`MembersPage::MAX`], all of a group up to that size by default), so a
+/// group of 100,000 is never one answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembersPage {
+    pub after: Option<UserId>,
+    limit: u32,
+}
+
+impl MembersPage {
+    pub const MAX: u32 = 1_000;
+
+    pub fn parse(after: Option<&str>, limit: Option<i64>) -> Result<Self, InvalidField> {
+        let after = after
+            .map(|raw| {
+                UserId::parse(raw).map_err(|_| InvalidField::new("after", "is not a valid user id"))
+            })
+            .transpose()?;
+        let limit = match limit {
+            None => Self::MAX,
+            Some(n) if (1..=i64::from(Self::MAX)).contains(&n) => {
+                u32::try_from(n).unwrap_or(Self::MAX)
+            }
+            Some(_) => {
+                return Err(InvalidField::new(
+                    "limit",
+                    format!("must be 1 to {}", Self::MAX),
+                ))
+            }
+        };
+        Ok(Self { after, limit })
+    }
+
+    /// The first page, of the default size.
+    pub fn first() -> Self {
+        Self {
+            after: None,
+            limit: Self::MAX,
+        }
+    }
+
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+}

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{CreateGroup, UpdateMember};
-use ferrochat_domain::groups::{Group, JoinPolicy, Role};
+use ferrochat_domain::groups::{Group, JoinPolicy, MembersPage, Role};
 use ferrochat_domain::{
     ClientMsgId, ConversationId, ConversationKind, ErrorKind, GroupId, MessageContent, MessageId,
     MessageType, Timestamp, UserId,
 };
-use ferrochat_ports::api::{GroupMember, GroupView};
+use ferrochat_ports::api::{GroupMember, GroupView, MembersList};
 use ferrochat_ports::store::{MemberRecord, NewGroup, NewMessage};
 use ferrochat_ports::{ApiError, GroupsApi, StoreError};
 use ferrochat_wire::time::rfc3339;
@@ -225,15 +225,22 @@ impl GroupsApi for Groups {
         .await
     }
 
-    async fn members(&self, who: &UserId, id: &GroupId) -> Result<Vec<GroupMember>, ApiError> {
+    async fn members(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        page: MembersPage,
+    ) -> Result<MembersList, ApiError> {
         self.as_member(who, id).await?;
+        // The store lists a group whole (at most `groups.max_members`);
+        // what crosses to the gateway and the client is one page.
         let all = self
             .deps
             .store
             .members(id)
             .await
             .map_err(|e| store_err("listing members", e))?;
-        Ok(all.into_iter().map(|(u, m)| member(u, m)).collect())
+        Ok(page_of(all, &page))
     }
 
     async fn add_members(
@@ -419,5 +426,22 @@ impl GroupsApi for Groups {
             .map_err(|e| store_err("dissolving a group", e))?;
         self.changed(&group).await;
         Ok(())
+    }
+}
+
+/// The page of `all` that `page` asks for, in user id order.
+/// Sorted here: a database's collation may order ids otherwise, and the
+/// cursor is compared here.
+fn page_of(mut all: Vec<(UserId, MemberRecord)>, page: &MembersPage) -> MembersList {
+    all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let limit = page.limit() as usize;
+    let mut rest = all
+        .into_iter()
+        .filter(|(u, _)| page.after.as_ref().is_none_or(|after| u > after))
+        .map(|(u, m)| member(u, m));
+    let members: Vec<GroupMember> = rest.by_ref().take(limit).collect();
+    MembersList {
+        members,
+        has_more: rest.next().is_some(),
     }
 }

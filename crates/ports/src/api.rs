@@ -6,7 +6,7 @@ use ferrochat_domain::commands::{
     CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateMember,
     UpdateProfile,
 };
-use ferrochat_domain::groups::{Group, Role};
+use ferrochat_domain::groups::{Group, MembersPage, Role};
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
@@ -154,7 +154,13 @@ pub trait GroupsApi: Send + Sync + 'static {
     async fn group(&self, who: &UserId, id: &GroupId) -> Result<GroupView, ApiError>;
     async fn join_group(&self, who: &UserId, id: &GroupId) -> Result<GroupView, ApiError>;
     async fn leave_group(&self, who: &UserId, id: &GroupId) -> Result<(), ApiError>;
-    async fn members(&self, who: &UserId, id: &GroupId) -> Result<Vec<GroupMember>, ApiError>;
+    /// Members only; a page in user id order.
+    async fn members(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        page: MembersPage,
+    ) -> Result<MembersList, ApiError>;
     /// Owner or admin. Returns the members actually added.
     async fn add_members(
         &self,
@@ -185,6 +191,13 @@ pub struct GroupMember {
     pub user_id: UserId,
     pub role: Role,
     pub muted_until: Option<Timestamp>,
+}
+
+/// A page of a group's members; `has_more` when members follow the last.
+#[derive(Debug, Clone)]
+pub struct MembersList {
+    pub members: Vec<GroupMember>,
+    pub has_more: bool,
 }
 
 /// A friend, with whether they are online now.

@@ -21,6 +21,7 @@ use ferrochat_domain::commands::{
     CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateMember,
     UpdateProfile,
 };
+use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
@@ -28,7 +29,7 @@ use ferrochat_domain::{
     TokenPair, User, UserId,
 };
 use ferrochat_ports::api::{
-    Friend, GroupMember, GroupView, HistoryPage, SyncConversation, UnreadSummary,
+    Friend, GroupMember, GroupView, HistoryPage, MembersList, SyncConversation, UnreadSummary,
 };
 use ferrochat_ports::discovery::Discovery;
 use ferrochat_ports::store::PendingRequests;
@@ -401,8 +402,18 @@ impl GroupsApi for LogicClient {
         call!(self, leave_group, Once, pb::GroupRequest::new(who, id))
     }
 
-    async fn members(&self, who: &UserId, id: &GroupId) -> Result<Vec<GroupMember>, ApiError> {
-        call!(self, members, Idempotent, pb::GroupRequest::new(who, id))
+    async fn members(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        page: MembersPage,
+    ) -> Result<MembersList, ApiError> {
+        call!(
+            self,
+            members,
+            Idempotent,
+            pb::MembersPageRequest::new(who, id, &page)
+        )
     }
 
     async fn add_members(

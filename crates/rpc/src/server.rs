@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use ferrochat_domain::InvalidField;
+use ferrochat_ports::api::MembersList;
 use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::logic_service_server::{LogicService, LogicServiceServer};
@@ -212,11 +213,12 @@ impl LogicService for LogicServer {
         reply_with(self.apis.groups.leave_group(&who, &id).await, empty)
     }
 
-    async fn members(&self, r: Request<pb::GroupRequest>) -> Answer<pb::MembersResponse> {
-        let (who, id) = parse(r, pb::GroupRequest::parse)?;
-        reply_with(self.apis.groups.members(&who, &id).await, |v| {
-            pb::MembersResponse::from(v.as_slice())
-        })
+    async fn members(&self, r: Request<pb::MembersPageRequest>) -> Answer<pb::MembersResponse> {
+        let (who, id, page) = parse(r, pb::MembersPageRequest::parse)?;
+        reply_with(
+            self.apis.groups.members(&who, &id, page).await,
+            |list: &MembersList| pb::MembersResponse::from(list),
+        )
     }
 
     async fn add_members(&self, r: Request<pb::AddMembersRequest>) -> Answer<pb::MembersResponse> {

@@ -99,7 +99,10 @@ pub struct HistoryParams {
     pub limit: Option<String>,
 }
 
-fn int_param(v: Option<String>, field: &'static str) -> Result<Option<i64>, InvalidField> {
+pub(crate) fn int_param(
+    v: Option<String>,
+    field: &'static str,
+) -> Result<Option<i64>, InvalidField> {
     v.map(|s| {
         s.parse::<i64>()
             .map_err(|_| InvalidField::new(field, "must be a whole number"))

@@ -1,12 +1,13 @@
 //! Friends, blocks and group-member DTOs, and their decoders.
 
 use ferrochat_domain::commands::UpdateMember;
-use ferrochat_domain::groups::Role;
+use ferrochat_domain::groups::{MembersPage, Role};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{InvalidField, Timestamp, User, UserId};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::accounts::required;
+use crate::messaging::int_param;
 use crate::time::{parse_rfc3339, rfc3339};
 
 fn user_id(raw: &str, field: &'static str) -> Result<UserId, InvalidField> {
@@ -164,6 +165,27 @@ impl MemberDto {
 #[derive(Debug, Serialize)]
 pub struct MembersDto {
     pub members: Vec<MemberDto>,
+}
+
+/// `data` of a members list: one page, in user id order.
+#[derive(Debug, Serialize)]
+pub struct MembersPageDto {
+    pub members: Vec<MemberDto>,
+    pub has_more: bool,
+}
+
+/// `GET /api/v1/groups/{id}/members?after=&limit=`.
+#[derive(Debug, Deserialize)]
+pub struct MembersParams {
+    pub after: Option<String>,
+    pub limit: Option<String>,
+}
+
+impl TryFrom<MembersParams> for MembersPage {
+    type Error = InvalidField;
+    fn try_from(p: MembersParams) -> Result<Self, InvalidField> {
+        MembersPage::parse(p.after.as_deref(), int_param(p.limit, "limit")?)
+    }
 }
 
 /// `data` of a `presence` frame.

@@ -1,9 +1,10 @@
 //! Group management: members list, adding, kicking, roles, transfer and
 //! size limits, each allowed and refused.
 
+use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::{spawn_app, spawn_app_with, Session, TestApp, UNKNOWN_ID};
+use crate::support::{spawn_app, spawn_app_with, Reply, Session, TestApp, UNKNOWN_ID};
 
 /// The (user_id, role) pairs of GET /members, sorted.
 async fn roles(app: &TestApp, token: &str, gid: &str) -> Vec<(String, String)> {
@@ -61,6 +62,76 @@ async fn members_are_listed_with_roles_to_members_only() {
         assert_eq!(e["role"], want, "{e}");
     }
     app.members(&x.access, &gid).await.err(1005);
+}
+
+async fn members_page(app: &TestApp, token: &str, gid: &str, query: &str) -> Reply {
+    let path = format!("/api/v1/groups/{gid}/members{query}");
+    app.request(Method::GET, &path, Some(token), None).await
+}
+
+#[tokio::test]
+async fn the_members_list_comes_in_pages_in_user_id_order() {
+    let app = spawn_app().await;
+    let o = app.new_user("po").await;
+    let mut ids = vec![o.user_id.clone()];
+    let mut others = Vec::new();
+    for i in 0..4 {
+        let u = app.new_user(&format!("pm{i}")).await;
+        ids.push(u.user_id.clone());
+        others.push(u.user_id);
+    }
+    ids.sort();
+    let (gid, _) = app
+        .new_group(&o, json!({"name": "paged", "member_ids": others}))
+        .await;
+    let page = |r: Reply| {
+        let data = r.ok().clone();
+        let got: Vec<String> = data["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["user_id"].as_str().unwrap().to_owned())
+            .collect();
+        (got, data["has_more"].as_bool().unwrap())
+    };
+
+    // Without a limit: the whole group (up to 1,000), and no more.
+    assert_eq!(
+        page(app.members(&o.access, &gid).await),
+        (ids.clone(), false)
+    );
+    // Two at a time, each page after the last member of the one before.
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let query = if after.is_empty() {
+            "?limit=2".to_owned()
+        } else {
+            format!("?limit=2&after={after}")
+        };
+        let (got, more) = page(members_page(&app, &o.access, &gid, &query).await);
+        assert!(got.len() <= 2, "{got:?}");
+        seen.extend(got);
+        after = seen.last().unwrap().clone();
+        if !more {
+            break;
+        }
+    }
+    assert_eq!(seen, ids, "every member once, in order");
+    // After the last member: an empty page.
+    let (got, more) =
+        page(members_page(&app, &o.access, &gid, &format!("?after={}", ids[4])).await);
+    assert_eq!((got.len(), more), (0, false));
+
+    for bad in ["?limit=0", "?limit=1001", "?limit=two", "?after=someone"] {
+        let r = members_page(&app, &o.access, &gid, bad).await;
+        let field = if bad.starts_with("?limit") {
+            "limit"
+        } else {
+            "after"
+        };
+        assert!(r.err(1001).starts_with(field), "{bad}: {:?}", r.body);
+    }
 }
 
 #[tokio::test]

@@ -5,15 +5,19 @@ use axum::extract::State;
 use axum::routing::{delete, get, post};
 use axum::Router;
 use ferrochat_domain::commands::{CreateGroup, UpdateMember};
+use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::{GroupId, UserId};
 use ferrochat_ports::api::GroupMember;
 use ferrochat_ports::ApiError;
 use ferrochat_wire::envelope::Empty;
 use ferrochat_wire::messaging::{CreateGroupBody, GroupDto};
-use ferrochat_wire::social::{MemberDto, MembersDto, TransferBody, UpdateMemberBody, UserIdsBody};
+use ferrochat_wire::social::{
+    MemberDto, MembersDto, MembersPageDto, MembersParams, TransferBody, UpdateMemberBody,
+    UserIdsBody,
+};
 
 use crate::error::HttpError;
-use crate::extract::{Authed, JsonBody, PathId};
+use crate::extract::{Authed, JsonBody, PathId, QueryParams};
 use crate::reply::Reply;
 use crate::state::AppState;
 
@@ -109,14 +113,17 @@ async fn members(
     State(state): State<AppState>,
     Authed(who): Authed,
     PathId(id): PathId,
-) -> Result<Reply<MembersDto>, HttpError> {
+    QueryParams(params): QueryParams<MembersParams>,
+) -> Result<Reply<MembersPageDto>, HttpError> {
+    let page = MembersPage::try_from(params)?;
     let list = state
         .deps
         .groups
-        .members(&who.user_id, &group_id(&id)?)
+        .members(&who.user_id, &group_id(&id)?, page)
         .await?;
-    Ok(Reply::ok(MembersDto {
-        members: list.iter().map(member_dto).collect(),
+    Ok(Reply::ok(MembersPageDto {
+        members: list.members.iter().map(member_dto).collect(),
+        has_more: list.has_more,
     }))
 }
 

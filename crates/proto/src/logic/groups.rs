@@ -1,9 +1,9 @@
 //! Groups: membership, roles, mutes, transfer, dissolution.
 
 use ferrochat_domain::commands::{CreateGroup, UpdateMember};
-use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy, Role};
+use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy, MembersPage, Role};
 use ferrochat_domain::{ConversationId, GroupId, InvalidField, UserId};
-use ferrochat_ports::api::{GroupMember, GroupView};
+use ferrochat_ports::api::{GroupMember, GroupView, MembersList};
 
 use super::{caller, id, ids, time};
 use crate::convert::{required, DecodeError};
@@ -236,7 +236,45 @@ impl From<&[GroupMember]> for pb::MembersResponse {
     fn from(ms: &[GroupMember]) -> Self {
         Self {
             members: ms.iter().map(Into::into).collect(),
+            has_more: false,
         }
+    }
+}
+
+impl From<&MembersList> for pb::MembersResponse {
+    fn from(list: &MembersList) -> Self {
+        Self {
+            members: list.members.iter().map(Into::into).collect(),
+            has_more: list.has_more,
+        }
+    }
+}
+
+impl TryFrom<pb::MembersResponse> for MembersList {
+    type Error = DecodeError;
+    fn try_from(r: pb::MembersResponse) -> Result<Self, DecodeError> {
+        let has_more = r.has_more;
+        Ok(Self {
+            members: Vec::try_from(r)?,
+            has_more,
+        })
+    }
+}
+
+impl pb::MembersPageRequest {
+    pub fn new(who: &UserId, group: &GroupId, page: &MembersPage) -> Self {
+        Self {
+            caller_id: who.as_str().to_owned(),
+            group_id: group.as_str().to_owned(),
+            after: page.after.as_ref().map(|u| u.as_str().to_owned()),
+            limit: page.limit(),
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, GroupId, MembersPage), InvalidField> {
+        let limit = (self.limit != 0).then_some(i64::from(self.limit));
+        let page = MembersPage::parse(self.after.as_deref(), limit)?;
+        Ok((caller(&self.caller_id)?, group(&self.group_id)?, page))
     }
 }
 

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use ferrochat_domain::commands::History;
+use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::{
     ConversationId, ErrorKind, GroupId, PageLimit, Principal, SessionId, UserId,
 };
@@ -50,7 +51,13 @@ async fn every_error_kind_survives_the_trip() {
             limit: PageLimit::DEFAULT,
         };
         assert_eq!(client.history(&me, history).await.unwrap_err(), sent);
-        assert_eq!(client.members(&me, &group).await.unwrap_err(), sent);
+        assert_eq!(
+            client
+                .members(&me, &group, MembersPage::first())
+                .await
+                .unwrap_err(),
+            sent
+        );
         assert_eq!(client.friends(&me).await.unwrap_err(), sent);
     }
     assert_eq!(fake.calls(), KINDS.len() * 5);

@@ -11,6 +11,7 @@ use ferrochat_domain::commands::{
     CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateMember,
     UpdateProfile,
 };
+use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
@@ -18,7 +19,7 @@ use ferrochat_domain::{
     SendTarget, Seq, TokenPair, User, UserId,
 };
 use ferrochat_ports::api::{
-    Friend, GroupMember, GroupView, HistoryPage, SyncConversation, UnreadSummary,
+    Friend, GroupMember, GroupView, HistoryPage, MembersList, SyncConversation, UnreadSummary,
 };
 use ferrochat_ports::store::PendingRequests;
 use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
@@ -175,7 +176,12 @@ impl GroupsApi for Fake {
     async fn leave_group(&self, _: &UserId, _: &GroupId) -> Result<(), ApiError> {
         self.fail().await
     }
-    async fn members(&self, _: &UserId, _: &GroupId) -> Result<Vec<GroupMember>, ApiError> {
+    async fn members(
+        &self,
+        _: &UserId,
+        _: &GroupId,
+        _: MembersPage,
+    ) -> Result<MembersList, ApiError> {
         self.fail().await
     }
     async fn add_members(
