@@ -8,13 +8,7 @@ use ferrochat_discovery::{EtcdConfig, EtcdDiscovery, StaticDiscovery};
 use ferrochat_ports::discovery::{Discovery, DiscoveryError, Instance};
 
 fn config() -> EtcdConfig {
-    let url = std::env::var("FERROCHAT_TEST_ETCD_URL").unwrap_or_else(|_| {
-        panic!(
-            "FERROCHAT_TEST_ETCD_URL is not set: start the test servers with \
-             `scripts/services up` and load their addresses with \
-             `eval \"$(scripts/services env)\"` (scripts/test does both)"
-        )
-    });
+    let url = ferrochat_test_support::service(ferrochat_test_support::ETCD_URL);
     EtcdConfig {
         url,
         prefix: format!("test-{}/", uuid::Uuid::new_v4().simple()),

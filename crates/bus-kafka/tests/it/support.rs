@@ -7,13 +7,7 @@ use ferrochat_ports::bus::{DownstreamRecord, ReplyTo};
 use ferrochat_ports::ApiError;
 
 pub fn brokers() -> String {
-    std::env::var("FERROCHAT_TEST_KAFKA_BROKERS").unwrap_or_else(|_| {
-        panic!(
-            "FERROCHAT_TEST_KAFKA_BROKERS is not set: start the test servers with \
-             `scripts/services up` and load their addresses with \
-             `eval \"$(scripts/services env)\"` (scripts/test does both)"
-        )
-    })
+    ferrochat_test_support::service(ferrochat_test_support::KAFKA_BROKERS)
 }
 
 /// A config whose topics and groups no other test uses.

@@ -19,13 +19,7 @@ fn kafka_wanted() -> bool {
 }
 
 fn brokers() -> String {
-    std::env::var("FERROCHAT_TEST_KAFKA_BROKERS").unwrap_or_else(|_| {
-        panic!(
-            "FERROCHAT_TEST_KAFKA_BROKERS is not set: start the \
-             test servers with `scripts/services up` and load their addresses with \
-             `eval \"$(scripts/services env)\"` (scripts/test does both)"
-        )
-    })
+    ferrochat_test_support::service(ferrochat_test_support::KAFKA_BROKERS)
 }
 
 /// Points `config` at Kafka when `FERROCHAT_TEST_BUS` asks for it.

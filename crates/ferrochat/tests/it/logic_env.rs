@@ -52,9 +52,7 @@ pub async fn spawn_roles(
         "{LOGIC_ENV}=roles needs FERROCHAT_TEST_BUS=kafka and FERROCHAT_TEST_PRESENCE=redis"
     );
     let id = uuid::Uuid::new_v4().simple().to_string();
-    let etcd = std::env::var("FERROCHAT_TEST_ETCD_URL").unwrap_or_else(|_| {
-        panic!("FERROCHAT_TEST_ETCD_URL is not set: run `scripts/services up` and eval its env")
-    });
+    let etcd = ferrochat_test_support::service(ferrochat_test_support::ETCD_URL);
     config
         .auth
         .jwt_secret

@@ -7,13 +7,7 @@ use ferrochat::config::Config;
 const PRESENCE_ENV: &str = "FERROCHAT_TEST_PRESENCE";
 
 pub fn redis_url() -> String {
-    std::env::var("FERROCHAT_TEST_REDIS_URL").unwrap_or_else(|_| {
-        panic!(
-            "FERROCHAT_TEST_REDIS_URL is not set: start the test servers with \
-             `scripts/services up` and load their addresses with \
-             `eval \"$(scripts/services env)\"` (scripts/test does both)"
-        )
-    })
+    ferrochat_test_support::service(ferrochat_test_support::REDIS_URL)
 }
 
 /// Points `config` at Redis when `FERROCHAT_TEST_PRESENCE` asks for it.

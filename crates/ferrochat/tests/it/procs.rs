@@ -109,11 +109,7 @@ impl Cluster {
         let upstream_key = dir.path().join("upstream.key");
         std::fs::write(&upstream_key, format!("upstream-key-{id}-{id}")).unwrap();
         let store_url = crate::store_env::fresh_mysql_database(&format!("fc_roles_{id}")).await;
-        let var = |k: &str| {
-            std::env::var(k).unwrap_or_else(|_| {
-                panic!("{k} is not set: run `scripts/services up` and eval its env")
-            })
-        };
+        let var = ferrochat_test_support::service;
         let mut env: Vec<(String, String)> = [
             ("LOG__FORMAT", "json".to_owned()),
             ("LISTEN", "127.0.0.1:0".to_owned()),
@@ -130,7 +126,10 @@ impl Cluster {
             ("GATEWAY__SEND_RATE_LIMIT__PER_SECOND", "10000".to_owned()),
             ("GATEWAY__SEND_RATE_LIMIT__BURST", "10000".to_owned()),
             ("BUS__KIND", "kafka".to_owned()),
-            ("BUS__KAFKA__BROKERS", var("FERROCHAT_TEST_KAFKA_BROKERS")),
+            (
+                "BUS__KAFKA__BROKERS",
+                var(ferrochat_test_support::KAFKA_BROKERS),
+            ),
             ("BUS__KAFKA__UPSTREAM_TOPIC", format!("r{id}.upstream")),
             ("BUS__KAFKA__TASK_TOPIC", format!("r{id}.task")),
             (
@@ -141,9 +140,12 @@ impl Cluster {
             ("BUS__KAFKA__TASK_GROUP", format!("r{id}.task")),
             ("BUS__KAFKA__UPSTREAM_PARTITIONS", "4".to_owned()),
             ("BUS__KAFKA__TASK_PARTITIONS", "2".to_owned()),
-            ("PRESENCE__REDIS_URL", var("FERROCHAT_TEST_REDIS_URL")),
+            (
+                "PRESENCE__REDIS_URL",
+                var(ferrochat_test_support::REDIS_URL),
+            ),
             ("PRESENCE__REDIS_PREFIX", format!("r{id}:")),
-            ("DISCOVERY__ETCD_URL", var("FERROCHAT_TEST_ETCD_URL")),
+            ("DISCOVERY__ETCD_URL", var(ferrochat_test_support::ETCD_URL)),
             ("DISCOVERY__ETCD_PREFIX", format!("r{id}/")),
             ("DISCOVERY__LEASE_TTL", "3s".to_owned()),
             ("DISCOVERY__REFRESH", "200ms".to_owned()),
@@ -163,7 +165,7 @@ impl Cluster {
         // The shared Redis: as a user of this cluster's own.
         let mut redis_user_made = None;
         if !extra.iter().any(|(k, _)| *k == "PRESENCE__REDIS_URL") {
-            let url = var("FERROCHAT_TEST_REDIS_URL");
+            let url = var(ferrochat_test_support::REDIS_URL);
             let (name, password) = (format!("r{id}"), format!("pw-{id}"));
             redis_user(&url, &name, &password, &format!("r{id}:")).await;
             env.push(("FERROCHAT_PRESENCE__REDIS_USERNAME".into(), name.clone()));

@@ -5,19 +5,7 @@ use std::sync::Arc;
 use ferrochat_ports::Presence;
 use ferrochat_presence_redis::{RedisOptions, RedisPresence};
 
-pub const REDIS_ENV: &str = "FERROCHAT_TEST_REDIS_URL";
-
-/// The server URL in `var`; a missing one fails the test, naming the
-/// command that starts the servers.
-pub fn server_url(var: &str) -> String {
-    std::env::var(var).unwrap_or_else(|_| {
-        panic!(
-            "{var} is not set: start the test servers with `scripts/services up` \
-             and load their addresses with `eval \"$(scripts/services env)\"` \
-             (scripts/test does both)"
-        )
-    })
-}
+pub use ferrochat_test_support::{service as server_url, REDIS_URL as REDIS_ENV};
 
 /// Options with a prefix no other test uses.
 pub fn unique_options() -> RedisOptions {

@@ -6,33 +6,9 @@ use ferrochat_ports::conformance::Fresh;
 use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
 use sqlx::{Connection, Executor};
 
-pub const MYSQL_ENV: &str = "FERROCHAT_TEST_MYSQL_URL";
-pub const POSTGRES_ENV: &str = "FERROCHAT_TEST_POSTGRES_URL";
-
-/// The server URL in `var`; a missing one fails the test, naming the
-/// command that starts the servers.
-pub fn server_url(var: &str) -> String {
-    std::env::var(var).unwrap_or_else(|_| {
-        panic!(
-            "{var} is not set: start the test servers with `scripts/services up` \
-             and load their addresses with `eval \"$(scripts/services env)\"` \
-             (scripts/test does both)"
-        )
-    })
-}
-
-/// `url` with its database (the path) replaced by `db`.
-pub fn with_database(url: &str, db: &str) -> String {
-    let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
-    let (authority, query) = match rest.split_once('?') {
-        Some((before, q)) => (before.split('/').next().unwrap_or(before), Some(q)),
-        None => (rest.split('/').next().unwrap_or(rest), None),
-    };
-    match query {
-        Some(q) => format!("{scheme}://{authority}/{db}?{q}"),
-        None => format!("{scheme}://{authority}/{db}"),
-    }
-}
+pub use ferrochat_test_support::{
+    service as server_url, with_database, MYSQL_URL as MYSQL_ENV, POSTGRES_URL as POSTGRES_ENV,
+};
 
 fn unique_name() -> String {
     format!("ft_{}", uuid::Uuid::new_v4().simple())
