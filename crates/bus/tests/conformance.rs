@@ -9,4 +9,4 @@ async fn fresh_bus() -> Arc<dyn Bus> {
     LocalBus::new(LocalBusConfig::default())
 }
 
-ferrochat_ports::bus_conformance_tests!(fresh_bus);
+ferrochat_test_support::bus_conformance_tests!(fresh_bus);

@@ -9,8 +9,6 @@ pub mod api;
 pub mod bus;
 pub mod cache;
 pub mod clock;
-#[cfg(feature = "conformance")]
-pub mod conformance;
 pub mod discovery;
 pub mod lag;
 pub mod presence;

@@ -1,12 +1,19 @@
 //! What ferrochat's tests share. A dev-dependency only: nothing here is
 //! built into the server.
 //!
+//! [`conformance`]: the suites every adapter of a port must pass, case for
+//! case (the store on SQLite, MariaDB and PostgreSQL, presence in memory
+//! and on Redis, the bus in memory and on Kafka; the store suite also
+//! through the repo's gRPC).
+//!
 //! The service-backed tests (MariaDB, PostgreSQL, Redis, etcd, the
 //! broker) find their servers in the variables `scripts/services env`
 //! prints. A test that finds none fails, naming the command that starts
 //! them: under CI a missing service must fail the run, never skip a test.
 
 #![forbid(unsafe_code)]
+
+pub mod conformance;
 
 /// The MariaDB/MySQL test server's admin URL.
 pub const MYSQL_URL: &str = "FERROCHAT_TEST_MYSQL_URL";

@@ -10,4 +10,4 @@ async fn fresh_bus() -> Arc<dyn Bus> {
     bus(&isolated_config()).await
 }
 
-ferrochat_ports::bus_conformance_tests!(fresh_bus);
+ferrochat_test_support::bus_conformance_tests!(fresh_bus);

@@ -7,8 +7,8 @@ use std::time::Duration;
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::ConversationId;
 use ferrochat_ports::bus::{Consumer, Downstream, DownstreamRecord, SendRecord};
-use ferrochat_ports::conformance::bus::send_record;
 use ferrochat_ports::Bus;
+use ferrochat_test_support::conformance::bus::send_record;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 

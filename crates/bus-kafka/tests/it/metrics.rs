@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::ConversationId;
-use ferrochat_ports::conformance::bus::send_record;
 use ferrochat_ports::Bus;
+use ferrochat_test_support::conformance::bus::send_record;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::support::{bus, isolated_config, reply};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::ConversationId;
 use ferrochat_ports::bus::{Bus, Downstream, DownstreamRecord};
-use ferrochat_ports::conformance::bus::send_record;
+use ferrochat_test_support::conformance::bus::send_record;
 
 use crate::support::{bus, free_port, isolated_config, nisshi, reply, wait_listening};
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use ferrochat_bus_kafka::{KafkaBus, KafkaConfig, KafkaSecurity, Mechanism, Protocol};
 use ferrochat_domain::ConversationId;
 use ferrochat_ports::bus::Bus;
-use ferrochat_ports::conformance::bus::send_record;
+use ferrochat_test_support::conformance::bus::send_record;
 
 use crate::support::{bus, free_port, isolated_config, nisshi, wait_listening};
 

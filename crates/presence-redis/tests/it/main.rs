@@ -14,4 +14,4 @@ mod ratelimit;
 mod restart;
 mod support;
 
-ferrochat_ports::presence_conformance_tests!(crate::support::fresh_presence);
+ferrochat_test_support::presence_conformance_tests!(crate::support::fresh_presence);

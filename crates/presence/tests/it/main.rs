@@ -9,4 +9,4 @@ async fn fresh_presence() -> Arc<dyn Presence> {
     Arc::new(MemoryPresence::new())
 }
 
-ferrochat_ports::presence_conformance_tests!(crate::fresh_presence);
+ferrochat_test_support::presence_conformance_tests!(crate::fresh_presence);

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ferrochat_domain::{ConversationId, ConversationKind, Seq, UserId};
-use ferrochat_ports::conformance::fixtures::{self, stored, text};
 use ferrochat_ports::store::HistoryQuery;
 use ferrochat_ports::Store;
 use ferrochat_store_sql::{MysqlStore, PostgresStore, RetryConfig, SqlOptions};
+use ferrochat_test_support::conformance::fixtures::{self, stored, text};
 
 use crate::support;
 

@@ -37,7 +37,7 @@ async fn unreachable_servers_are_unavailable() {
 async fn mysql_reopens_a_migrated_database_with_its_data() {
     let (url, name) = create_mysql_db().await;
     let store = MysqlStore::open(&url, &quick()).await.unwrap();
-    let u = ferrochat_ports::conformance::fixtures::user(&store, "reopen").await;
+    let u = ferrochat_test_support::conformance::fixtures::user(&store, "reopen").await;
     store.close().await;
     assert!(matches!(
         store.ping().await,
@@ -53,7 +53,7 @@ async fn mysql_reopens_a_migrated_database_with_its_data() {
 async fn postgres_reopens_a_migrated_database_with_its_data() {
     let (url, name) = create_postgres_db().await;
     let store = PostgresStore::open(&url, &quick()).await.unwrap();
-    let u = ferrochat_ports::conformance::fixtures::user(&store, "reopen").await;
+    let u = ferrochat_test_support::conformance::fixtures::user(&store, "reopen").await;
     store.close().await;
     assert!(matches!(
         store.ping().await,

@@ -17,9 +17,9 @@ mod sqlite;
 mod support;
 
 mod mysql {
-    ferrochat_ports::store_conformance_tests!(crate::support::fresh_mysql);
+    ferrochat_test_support::store_conformance_tests!(crate::support::fresh_mysql);
 }
 
 mod postgres {
-    ferrochat_ports::store_conformance_tests!(crate::support::fresh_postgres);
+    ferrochat_test_support::store_conformance_tests!(crate::support::fresh_postgres);
 }

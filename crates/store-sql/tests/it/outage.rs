@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ferrochat_domain::{ConversationKind, Seq, UserId};
-use ferrochat_ports::conformance::fixtures::{self, text};
 use ferrochat_ports::store::HistoryQuery;
 use ferrochat_ports::{Store, StoreError};
 use ferrochat_store_sql::{BreakerState, MysqlStore, PostgresStore, RetryConfig, SqlOptions};
+use ferrochat_test_support::conformance::fixtures::{self, text};
 
 use crate::private::{Kind, PrivateServer, Stop};
 

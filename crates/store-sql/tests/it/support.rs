@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use ferrochat_ports::conformance::Fresh;
 use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions};
+use ferrochat_test_support::conformance::Fresh;
 use sqlx::{Connection, Executor};
 
 pub use ferrochat_test_support::{

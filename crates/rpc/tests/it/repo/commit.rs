@@ -5,11 +5,11 @@
 //! is delivered.
 
 use ferrochat_domain::{ConversationKind, MessageContent, MessageId, Seq};
-use ferrochat_ports::conformance::fixtures::{self, text};
 use ferrochat_ports::store::Committed;
 use ferrochat_ports::MessageStore;
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::committed::Outcome;
+use ferrochat_test_support::conformance::fixtures::{self, text};
 
 use super::bad_requests::raw;
 use super::{Repo, TIMEOUT};

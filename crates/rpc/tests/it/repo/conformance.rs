@@ -3,4 +3,4 @@
 //! wraps (per-message commit outcomes and order, conflicts and their
 //! messages, `None`s and `false`s).
 
-ferrochat_ports::store_conformance_tests!(super::fresh_client);
+ferrochat_test_support::store_conformance_tests!(super::fresh_client);

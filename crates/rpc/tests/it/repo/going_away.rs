@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ferrochat_domain::{Avatar, Nickname, User, UserId, Username};
-use ferrochat_ports::conformance::fixtures::T0;
 use ferrochat_ports::{AccountStore, StoreError};
 use ferrochat_rpc::{RepoClient, RetryConfig};
+use ferrochat_test_support::conformance::fixtures::T0;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -16,10 +16,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ferrochat_ports::conformance::Fresh;
 use ferrochat_ports::Store;
 use ferrochat_rpc::{serve_repo, Listener, RepoClient, RepoServer, RetryConfig};
 use ferrochat_store_sql::{SqliteOptions, SqliteStore};
+use ferrochat_test_support::conformance::Fresh;
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ferrochat_domain::{ConversationKind, Seq, UserId};
-use ferrochat_ports::conformance::fixtures::{self, text};
 use ferrochat_ports::store::HistoryQuery;
 use ferrochat_ports::{AccountStore, Store, StoreError};
 use ferrochat_rpc::{RepoBreakerState, RepoClient, RetryConfig};
+use ferrochat_test_support::conformance::fixtures::{self, text};
 use tokio::task::JoinHandle;
 
 use super::Repo;

@@ -6,8 +6,8 @@ mod durability;
 
 use std::sync::Arc;
 
-use ferrochat_ports::conformance::Fresh;
 use ferrochat_store_sql::{SqliteOptions, SqliteStore};
+use ferrochat_test_support::conformance::Fresh;
 
 async fn fresh_store() -> Fresh {
     let dir = tempfile::tempdir().unwrap();
@@ -18,4 +18,4 @@ async fn fresh_store() -> Fresh {
     Fresh::with_cleanup(Arc::new(store), async move { drop(dir) })
 }
 
-ferrochat_ports::store_conformance_tests!(crate::sqlite::fresh_store);
+ferrochat_test_support::store_conformance_tests!(crate::sqlite::fresh_store);

@@ -6,7 +6,7 @@ use ferrochat_domain::groups::{JoinPolicy, Role};
 use ferrochat_domain::{ConversationKind, GroupId, Seq, UserId};
 
 use super::fixtures::{at, group, new_group, text, user, users, T0};
-use crate::{Store, StoreError};
+use ferrochat_ports::{Store, StoreError};
 
 fn is_conflict(e: &StoreError, why: &str) -> bool {
     matches!(e, StoreError::Conflict(m) if m == why)

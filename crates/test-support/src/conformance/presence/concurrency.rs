@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::{gw, route, users, LONG_TTL};
-use crate::Presence;
+use ferrochat_ports::Presence;
 
 const TASKS: u64 = 32;
 const ROUNDS: usize = 5;

@@ -6,7 +6,7 @@
 //! them all with one line:
 //!
 //! ```ignore
-//! ferrochat_ports::presence_conformance_tests!(crate::fresh_presence);
+//! ferrochat_test_support::presence_conformance_tests!(crate::fresh_presence);
 //! ```
 //!
 //! where `fresh_presence()` is an `async fn() -> Arc<dyn Presence>`. The

@@ -9,7 +9,7 @@
 //! all with one line:
 //!
 //! ```ignore
-//! ferrochat_ports::store_conformance_tests!(crate::fresh_store);
+//! ferrochat_test_support::store_conformance_tests!(crate::fresh_store);
 //! ```
 //!
 //! where `fresh_store()` is an `async fn() -> Fresh`. The macro makes one
@@ -31,7 +31,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::Store;
+use ferrochat_ports::Store;
 
 /// A fresh, empty store for one case, and how to clean up after it.
 pub struct Fresh {
@@ -120,7 +120,7 @@ macro_rules! store_conformance_tests {
 pub mod store {
     use std::sync::Arc;
 
-    use crate::Store;
+    use ferrochat_ports::Store;
 
     pub async fn ping_answers(store: Arc<dyn Store>) {
         store.ping().await.expect("a fresh store answers ping");

@@ -7,7 +7,7 @@ use std::time::Duration;
 use ferrochat_domain::routing::ConnId;
 
 use super::{expect, gw, route, set, users, LAPSE, LONG_TTL, SHORT_TTL};
-use crate::{Heartbeat, Presence};
+use ferrochat_ports::{Heartbeat, Presence};
 
 pub async fn heartbeat_reports_renewed_or_reset(p: Arc<dyn Presence>) {
     let g = gw("g1");

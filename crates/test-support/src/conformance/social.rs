@@ -6,7 +6,7 @@ use ferrochat_domain::social::{FriendRequest, RequestMessage, RequestStatus};
 use ferrochat_domain::{RequestId, UserId};
 
 use super::fixtures::{at, user, users};
-use crate::{Store, StoreError};
+use ferrochat_ports::{Store, StoreError};
 
 fn request(from: &UserId, to: &UserId, note: &str, at_ms: i64) -> FriendRequest {
     FriendRequest {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::{route, users};
-use crate::Presence;
+use ferrochat_ports::Presence;
 
 pub async fn each_announcement_is_made_once(p: Arc<dyn Presence>) {
     let u = users(2);

@@ -8,8 +8,8 @@ use ferrochat_domain::{
     MessageType, Nickname, Timestamp, User, UserId, Username,
 };
 
-use crate::store::{Committed, NewGroup, NewMessage};
-use crate::Store;
+use ferrochat_ports::store::{Committed, NewGroup, NewMessage};
+use ferrochat_ports::Store;
 
 /// A fixed instant; cases add to it when order matters.
 pub const T0: Timestamp = Timestamp::from_millis(1_700_000_000_000);

@@ -5,7 +5,7 @@
 //! are empty and have no consumer yet. An adapter's tests run them all:
 //!
 //! ```ignore
-//! ferrochat_ports::bus_conformance_tests!(crate::fresh_bus);
+//! ferrochat_test_support::bus_conformance_tests!(crate::fresh_bus);
 //! ```
 //!
 //! where `fresh_bus()` is an `async fn() -> Arc<dyn Bus>`. What only a
@@ -22,8 +22,10 @@ use ferrochat_domain::{
     Seq, Timestamp, UserId,
 };
 
-use crate::bus::{Consumer, Downstream, DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord};
-use crate::Bus;
+use ferrochat_ports::bus::{
+    Consumer, Downstream, DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord,
+};
+use ferrochat_ports::Bus;
 
 /// One `#[tokio::test]` per case, each on a bus from `$fresh`.
 #[macro_export]
@@ -184,7 +186,7 @@ pub async fn records_in_flight_keep_their_order(bus: Arc<dyn Bus>) {
             .expect("publish");
         in_flight.push(published);
     }
-    crate::bus::Published::all(in_flight)
+    ferrochat_ports::bus::Published::all(in_flight)
         .await
         .expect("every record durable");
     let mut seen = Vec::with_capacity(n);

@@ -8,8 +8,8 @@ use ferrochat_domain::{
 };
 
 use super::fixtures::{at, text, user, T0};
-use crate::store::{NewSession, RotateOutcome, Rotation};
-use crate::{Store, StoreError};
+use ferrochat_ports::store::{NewSession, RotateOutcome, Rotation};
+use ferrochat_ports::{Store, StoreError};
 
 pub async fn accounts_roundtrip(store: Arc<dyn Store>) {
     let u = user(&*store, "Alice").await;

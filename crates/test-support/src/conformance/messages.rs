@@ -7,8 +7,8 @@ use ferrochat_domain::commands::UpdateConversation;
 use ferrochat_domain::{ConversationId, ConversationKind, Seq, UserId};
 
 use super::fixtures::{at, group, message, stored, text, user, users, T0};
-use crate::store::{Committed, HistoryQuery};
-use crate::Store;
+use ferrochat_ports::store::{Committed, HistoryQuery};
+use ferrochat_ports::Store;
 
 const SINGLE: ConversationKind = ConversationKind::Single;
 const GROUP: ConversationKind = ConversationKind::Group;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use ferrochat_domain::UserId;
 
 use super::{expect, route, set, users};
-use crate::Presence;
+use ferrochat_ports::Presence;
 
 /// 30 users, every third with a second route; pages of 7 users.
 pub async fn online_page_pages_in_user_id_order(p: Arc<dyn Presence>) {

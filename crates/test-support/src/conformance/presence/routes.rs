@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{expect, route, set, users};
-use crate::Presence;
+use ferrochat_ports::Presence;
 
 pub async fn first_and_last_connection(p: Arc<dyn Presence>) {
     let u = users(1);
