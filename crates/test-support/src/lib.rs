@@ -14,6 +14,9 @@
 #![forbid(unsafe_code)]
 
 pub mod conformance;
+mod private_redis;
+
+pub use private_redis::PrivateRedis;
 
 /// The MariaDB/MySQL test server's admin URL.
 pub const MYSQL_URL: &str = "FERROCHAT_TEST_MYSQL_URL";

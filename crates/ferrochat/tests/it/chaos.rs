@@ -29,9 +29,9 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::private_redis::PrivateRedis;
 use crate::procs::{Cluster, PrivateBroker, Roles};
 use crate::support::Session as TestUser;
+use ferrochat_test_support::PrivateRedis;
 
 /// Sends in flight per sender.
 const WINDOW: usize = 8;

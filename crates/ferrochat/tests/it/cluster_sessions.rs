@@ -12,8 +12,8 @@
 use std::time::Duration;
 
 use crate::cluster::Shared;
-use crate::private_redis::PrivateRedis;
 use crate::support::{sample, TestApp};
+use ferrochat_test_support::PrivateRedis;
 
 /// `ferrochat_session_checks_total{source}` as `node` reports it.
 async fn checks(node: &TestApp, source: &str) -> f64 {

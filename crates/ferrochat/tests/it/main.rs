@@ -30,7 +30,6 @@ mod messaging;
 mod ops;
 mod presence;
 mod presence_env;
-mod private_redis;
 mod procs;
 mod push;
 mod read_sync;

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::private_redis::PrivateRedis;
 use crate::support::{spawn_app_with, TestApp};
 use crate::ws::WsClient;
+use ferrochat_test_support::PrivateRedis;
 
 /// Presence frames about `user_id` among `frames`.
 fn about<'a>(frames: &'a [Value], user_id: &str) -> Vec<&'a Value> {

@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::private_redis::PrivateRedis;
 use crate::procs::{Cluster, BIN, CONVERGE};
 use crate::support::TestApp;
 use crate::ws::WsClient;
+use ferrochat_test_support::PrivateRedis;
 
 /// A member's view of one conversation, as a client keeps it: live frames
 /// whose seq it does not have yet, then `sync` from its cursor.

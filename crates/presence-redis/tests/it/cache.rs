@@ -7,7 +7,9 @@ use std::time::Duration;
 use ferrochat_ports::{CacheError, SharedCache};
 use ferrochat_presence_redis::RedisCache;
 
-use crate::restart::PrivateRedis;
+use ferrochat_test_support::PrivateRedis;
+
+use crate::restart::open_impatient;
 use crate::support::{open, unique_options};
 
 const HOUR: Duration = Duration::from_secs(3600);
@@ -200,11 +202,10 @@ async fn entries_expire_with_the_time_to_live_of_the_first_fill() {
 
 #[tokio::test]
 async fn without_redis_every_call_fails_as_unavailable() {
-    let mut server = PrivateRedis::start();
-    server.wait_ready().await;
-    let cache = server.open_impatient().await.cache();
+    let mut server = PrivateRedis::start().await;
+    let cache = open_impatient(&server).await.cache();
     let t = cache.get("k", &["f"]).await.unwrap().ticket;
-    server.kill();
+    server.stop();
     let get = cache.get("k", &["f"]).await;
     assert!(matches!(get, Err(CacheError::Unavailable(_))), "{get:?}");
     let fill = cache.fill("k", &t, &[("f", "v")], HOUR).await;

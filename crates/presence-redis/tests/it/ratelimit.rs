@@ -10,7 +10,9 @@ use ferrochat_domain::UserId;
 use ferrochat_gateway::{FallbackRateLimiter, RateLimitConfig};
 use ferrochat_ports::RateLimiter;
 
-use crate::restart::PrivateRedis;
+use ferrochat_test_support::PrivateRedis;
+
+use crate::restart::open_impatient;
 use crate::support::{open, server_url, unique_options, REDIS_ENV};
 
 /// Calls before a refill is declared hung (not a speed check).
@@ -155,9 +157,8 @@ async fn the_bucket_expires_once_full_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_redis_falls_back_to_the_local_bucket() {
-    let mut server = PrivateRedis::start();
-    server.wait_ready().await;
-    let p = server.open_impatient().await;
+    let mut server = PrivateRedis::start().await;
+    let p = open_impatient(&server).await;
     let limiter = FallbackRateLimiter::new(
         Arc::new(p.rate_limiter(1, 3)),
         RateLimitConfig {
@@ -168,7 +169,7 @@ async fn a_dead_redis_falls_back_to_the_local_bucket() {
     let user = UserId::generate();
     assert_eq!(allowed(&limiter, &user, 1).await, 1, "through Redis");
 
-    server.kill();
+    server.stop();
     // Redis is gone, so every answer now is the local bucket's: full
     // (Redis had the first token), it allows its burst and no more. (Not
     // refusing everything, not allowing everything.)

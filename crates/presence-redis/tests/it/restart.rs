@@ -3,8 +3,6 @@
 //! the gateway's next heartbeat answers `Reset` and `restore` rebuilds its
 //! routes.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
@@ -12,7 +10,7 @@ use ferrochat_domain::UserId;
 use ferrochat_ports::presence::Settled;
 use ferrochat_ports::{Heartbeat, Presence};
 use ferrochat_presence_redis::{RedisOptions, RedisPresence};
-use tempfile::TempDir;
+use ferrochat_test_support::PrivateRedis;
 
 /// Attempts, 100 ms apart, before a step is declared hung (not a speed
 /// check: a healthy run needs a few).
@@ -21,8 +19,7 @@ const PAUSE: Duration = Duration::from_millis(100);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routes_are_rebuilt_after_a_redis_restart() {
-    let mut server = PrivateRedis::start();
-    server.wait_ready().await;
+    let mut server = PrivateRedis::start().await;
     let options = RedisOptions::default();
     let p = RedisPresence::open(&server.url(), &options).await.unwrap();
     let g = GatewayId::new("g1");
@@ -78,8 +75,7 @@ async fn routes_are_rebuilt_after_a_redis_restart() {
 /// lost anything is settled from its first beat.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_are_unsettled_from_a_restart_until_gateways_restored() {
-    let mut server = PrivateRedis::start();
-    server.wait_ready().await;
+    let mut server = PrivateRedis::start().await;
     let settle = Duration::from_millis(1500);
     let options = RedisOptions {
         settle,
@@ -148,94 +144,12 @@ async fn reads_are_unsettled_from_a_restart_until_gateways_restored() {
     assert_eq!(p.routes(std::slice::from_ref(&a)).await.unwrap().len(), 1);
 }
 
-/// A redis-server of this test's own, killed when dropped.
-pub(crate) struct PrivateRedis {
-    child: Child,
-    port: u16,
-    dir: TempDir,
-}
-
-impl PrivateRedis {
-    pub(crate) fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = tempfile::tempdir().unwrap();
-        let child = spawn(port, &dir);
-        Self { child, port, dir }
-    }
-
-    pub(crate) fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    pub(crate) async fn wait_ready(&self) {
-        for _ in 0..ATTEMPTS {
-            if ping(&self.url()).await {
-                return;
-            }
-            tokio::time::sleep(PAUSE).await;
-        }
-        panic!("redis-server on port {} never answered PING", self.port);
-    }
-
-    /// A route table on this server that gives up on a dead one quickly.
-    pub(crate) async fn open_impatient(&self) -> RedisPresence {
-        let options = RedisOptions {
-            response_timeout: Duration::from_millis(500),
-            connection_timeout: Duration::from_millis(500),
-            ..RedisOptions::default()
-        };
-        RedisPresence::open(&self.url(), &options).await.unwrap()
-    }
-
-    /// SIGKILL: the port is closed until `restart`.
-    pub(crate) fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    /// SIGKILL, then the same server again on the same port, empty.
-    async fn restart(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        self.child = spawn(self.port, &self.dir);
-        self.wait_ready().await;
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn(port: u16, dir: &TempDir) -> Child {
-    Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .arg("--dir")
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot run redis-server ({e}): `scripts/services up` installs it")
-        })
-}
-
-async fn ping(url: &str) -> bool {
-    let Ok(client) = redis::Client::open(url) else {
-        return false;
+/// A route table on `server` that gives up on a dead one quickly.
+pub(crate) async fn open_impatient(server: &PrivateRedis) -> RedisPresence {
+    let options = RedisOptions {
+        response_timeout: Duration::from_millis(500),
+        connection_timeout: Duration::from_millis(500),
+        ..RedisOptions::default()
     };
-    let Ok(mut con) = client.get_multiplexed_async_connection().await else {
-        return false;
-    };
-    redis::cmd("PING")
-        .query_async::<String>(&mut con)
-        .await
-        .is_ok()
+    RedisPresence::open(&server.url(), &options).await.unwrap()
 }

@@ -1,6 +1,9 @@
-//! A redis-server of a test's own, for tests that stop or restart Redis
-//! under a running app (the shared test server must stay up for the
-//! others).
+//! A redis-server of a test's own, for tests that stop, freeze or restart
+//! Redis under a running app (the shared test server must stay up for
+//! the others).
+
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -10,7 +13,7 @@ const READY: Duration = Duration::from_secs(90);
 
 /// A redis-server with no persistence, killed when dropped, so restarting
 /// it loses every key.
-pub(crate) struct PrivateRedis {
+pub struct PrivateRedis {
     child: Child,
     port: u16,
     dir: tempfile::TempDir,
@@ -18,7 +21,7 @@ pub(crate) struct PrivateRedis {
 
 impl PrivateRedis {
     /// Starts it and waits until it answers PING.
-    pub(crate) async fn start() -> Self {
+    pub async fn start() -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -53,17 +56,21 @@ impl PrivateRedis {
             })
     }
 
-    pub(crate) fn url(&self) -> String {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
     /// Freezes the server (SIGSTOP): it takes connections and commands
     /// but answers nothing until `resume`.
-    pub(crate) fn pause(&self) {
+    pub fn pause(&self) {
         self.signal("-STOP");
     }
 
-    pub(crate) fn resume(&self) {
+    pub fn resume(&self) {
         self.signal("-CONT");
     }
 
@@ -76,7 +83,8 @@ impl PrivateRedis {
         assert!(status.success(), "kill {signal} failed");
     }
 
-    async fn wait_ready(&self) {
+    /// Waits until it answers PING.
+    pub async fn wait_ready(&self) {
         use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
         tokio::time::timeout(READY, async {
             loop {
@@ -101,13 +109,13 @@ impl PrivateRedis {
 
     /// SIGKILL: every connection to it breaks, and nothing answers on its
     /// port until `restart`.
-    pub(crate) fn stop(&mut self) {
+    pub fn stop(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }
 
     /// SIGKILL, then the same server again on the same port, empty.
-    pub(crate) async fn restart(&mut self) {
+    pub async fn restart(&mut self) {
         self.stop();
         self.child = Self::spawn(self.port, &self.dir);
         self.wait_ready().await;
