@@ -12,7 +12,7 @@ use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
 use ferrochat_ports::discovery::{Discovery, Instance};
 use ferrochat_ports::{Bus, FanoutLag, Presence, RateLimiter, SharedCache, Store};
 use ferrochat_presence::{MemoryLag, MemoryPresence};
-use ferrochat_presence_redis::{RedisOptions, RedisPresence};
+use ferrochat_redis::{RedisOptions, RedisPresence};
 use ferrochat_rpc::{ClientTls, RepoClient};
 use ferrochat_store_sql::{MysqlStore, PostgresStore, SqlOptions, SqliteOptions, SqliteStore};
 

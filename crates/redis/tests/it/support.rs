@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use ferrochat_ports::Presence;
-use ferrochat_presence_redis::{RedisOptions, RedisPresence};
+use ferrochat_redis::{RedisOptions, RedisPresence};
 
 pub use ferrochat_test_support::{service as server_url, REDIS_URL as REDIS_ENV};
 

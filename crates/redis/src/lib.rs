@@ -1,5 +1,7 @@
-//! `RedisPresence`: the route table of a cluster, in Redis, shared by every
-//! gateway (who is online, on which gateway) and read by logic and task.
+//! ferrochat's adapters on Redis, shared by every instance of a cluster.
+//!
+//! `RedisPresence`: the route table, shared by every gateway (who is
+//! online, on which gateway) and read by logic and task.
 //!
 //! Layout under a configurable prefix (default `ferrochat:`), in `keys.rs`:
 //! a set of `gateway/conn` routes per user, a sorted set of online users

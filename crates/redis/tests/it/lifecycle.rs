@@ -5,7 +5,7 @@ use std::time::Duration;
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::UserId;
 use ferrochat_ports::{Presence, PresenceError};
-use ferrochat_presence_redis::{RedisOptions, RedisPresence};
+use ferrochat_redis::{RedisOptions, RedisPresence};
 use redis::AsyncCommands as _;
 
 use crate::support::{open, unique_options};

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use ferrochat_ports::{CacheError, SharedCache};
-use ferrochat_presence_redis::RedisCache;
+use ferrochat_redis::RedisCache;
 
 use ferrochat_test_support::PrivateRedis;
 

@@ -9,7 +9,7 @@ use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::UserId;
 use ferrochat_ports::presence::Settled;
 use ferrochat_ports::{Heartbeat, Presence};
-use ferrochat_presence_redis::{RedisOptions, RedisPresence};
+use ferrochat_redis::{RedisOptions, RedisPresence};
 use ferrochat_test_support::PrivateRedis;
 
 /// Attempts, 100 ms apart, before a step is declared hung (not a speed

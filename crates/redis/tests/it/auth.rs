@@ -9,7 +9,7 @@
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::UserId;
 use ferrochat_ports::{Presence, PresenceError};
-use ferrochat_presence_redis::{RedisOptions, RedisPresence};
+use ferrochat_redis::{RedisOptions, RedisPresence};
 
 use crate::support::{server_url, unique_options, REDIS_ENV};
 
