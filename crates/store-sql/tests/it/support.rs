@@ -106,16 +106,3 @@ pub async fn fresh_postgres() -> Fresh {
     let store = PostgresStore::open(&url, &options()).await.unwrap();
     Fresh::with_cleanup(Arc::new(store), drop_postgres_db(name))
 }
-
-#[test]
-fn database_is_replaced_in_urls() {
-    assert_eq!(
-        with_database("mysql://u:p@127.0.0.1:3306/app", "x"),
-        "mysql://u:p@127.0.0.1:3306/x"
-    );
-    assert_eq!(
-        with_database("postgres://u@h:5432/app?sslmode=disable", "x"),
-        "postgres://u@h:5432/x?sslmode=disable"
-    );
-    assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
-}
