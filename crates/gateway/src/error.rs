@@ -57,15 +57,23 @@ impl From<InvalidField> for HttpError {
 }
 
 pub(crate) fn error_response(kind: ErrorKind, message: String) -> Response {
-    let (code, status) = ferrochat_wire::code(kind);
+    body_response(ErrorBody::new(kind, message, None), kind)
+}
+
+fn body_response(body: ErrorBody, kind: ErrorKind) -> Response {
+    let (_, status) = ferrochat_wire::code(kind);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(ErrorBody { code, message })).into_response()
+    (status, Json(body)).into_response()
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        let mut response = error_response(self.error.kind, self.error.message);
-        if let Some(wait) = self.retry_after {
+        // The gateway's own wait (its throttles), else the one logic gave.
+        let retry_after = self.retry_after.or(self.error.retry_after);
+        let kind = self.error.kind;
+        let mut response =
+            body_response(ErrorBody::new(kind, self.error.message, retry_after), kind);
+        if let Some(wait) = retry_after {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(retry_after_secs(wait)),

@@ -1,6 +1,8 @@
 //! Role APIs: what the gateway asks of logic. Embedded, these are direct
 //! calls into the logic role; in a cluster, a gRPC client implements them.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
     CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateMember,
@@ -18,12 +20,15 @@ use crate::store::PendingRequests;
 
 /// An error as the contract sees it: a kind (which becomes the code) and a
 /// message a client may read. Internal causes are logged where they happen
-/// and never travel in `message`.
+/// and never travel in `message`. A refusal that knows how long the client
+/// should wait says so in `retry_after` (`retry_after_ms` on the wire,
+/// `Retry-After` over HTTP).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct ApiError {
     pub kind: ErrorKind,
     pub message: String,
+    pub retry_after: Option<Duration>,
 }
 
 impl ApiError {
@@ -31,6 +36,16 @@ impl ApiError {
         Self {
             kind,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// The same error, telling the client to wait `wait` before trying
+    /// again.
+    pub fn with_retry_after(self, wait: Duration) -> Self {
+        Self {
+            retry_after: Some(wait),
+            ..self
         }
     }
 

@@ -335,6 +335,9 @@ impl From<&ApiError> for pb::ApiError {
         Self {
             kind: error_kind_to_pb(e.kind).into(),
             message: e.message.clone(),
+            retry_after_ms: e
+                .retry_after
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         }
     }
 }
@@ -342,7 +345,11 @@ impl From<&ApiError> for pb::ApiError {
 impl TryFrom<pb::ApiError> for ApiError {
     type Error = DecodeError;
     fn try_from(e: pb::ApiError) -> Result<Self, DecodeError> {
-        Ok(ApiError::new(error_kind_from_pb(e.kind)?, e.message))
+        let error = ApiError::new(error_kind_from_pb(e.kind)?, e.message);
+        Ok(match e.retry_after_ms {
+            Some(ms) => error.with_retry_after(std::time::Duration::from_millis(ms)),
+            None => error,
+        })
     }
 }
 

@@ -177,6 +177,16 @@ fn downstream_records_round_trip() {
             result: Err(ApiError::new(kind, "no")),
         });
     }
+    // A refusal's retry hint travels with it.
+    records.push(DownstreamRecord::Reply {
+        reply_to: ReplyTo {
+            gateway: gw("b"),
+            token: 4,
+            conn: None,
+        },
+        result: Err(ApiError::new(ErrorKind::RateLimited, "behind")
+            .with_retry_after(std::time::Duration::from_millis(600))),
+    });
     for event in events {
         records.push(DownstreamRecord::Deliver {
             conns: vec![ConnId(1), ConnId(u64::MAX)],
@@ -391,6 +401,7 @@ fn bad_fields_are_named() {
             result: Some(pb::reply::Result::Error(pb::ApiError {
                 kind: 99,
                 message: "?".into(),
+                retry_after_ms: None,
             })),
         })),
     };

@@ -20,11 +20,11 @@ const BURST: usize = 64;
 /// A storm that never lags this far has failed to load the server.
 const MAX_SENDS_EACH: usize = 6_000;
 
-/// What one sender's storm got back: acked seqs, refusals' messages.
+/// What one sender's storm got back: acked seqs, refusals' `data`.
 #[derive(Default)]
 struct Answers {
     acked: Vec<u64>,
-    refused: Vec<String>,
+    refused: Vec<serde_json::Value>,
 }
 
 /// Sends bursts into `conv` until a refusal came back and one more burst
@@ -55,8 +55,7 @@ async fn storm(mut ws: WsClient, conv: String, who: usize) -> Answers {
                         f["data"]["code"], 1007,
                         "only backpressure refuses here: {f}"
                     );
-                    out.refused
-                        .push(f["data"]["message"].as_str().unwrap().to_owned());
+                    out.refused.push(f["data"].clone());
                 }
                 _ => panic!("unexpected answer {f}"),
             }
@@ -109,14 +108,19 @@ async fn bystander(mut ws: WsClient, dest: serde_json::Value, stop: Arc<AtomicBo
     n
 }
 
-/// The retry hint in a refusal's message, in milliseconds.
-fn hint_ms(message: &str) -> u64 {
-    let rest = message
-        .strip_prefix("delivery to this conversation is behind, retry in ")
-        .unwrap_or_else(|| panic!("not a backpressure refusal: {message}"));
-    rest.strip_suffix(" ms")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no retry hint in {message}"))
+/// The retry hint of a refusal's `data`, in milliseconds: the field a
+/// client reads, which the message says in words too.
+fn hint_ms(data: &serde_json::Value) -> u64 {
+    let hint = data["retry_after_ms"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no retry_after_ms in {data}"));
+    let message = data["message"].as_str().unwrap_or_default();
+    assert_eq!(
+        message,
+        format!("delivery to this conversation is behind, retry in {hint} ms"),
+        "not a backpressure refusal, or a message that disagrees with its hint"
+    );
+    hint
 }
 
 async fn member(app: &TestApp, i: usize) -> Session {
@@ -226,7 +230,7 @@ async fn a_lagging_large_group_refuses_sends_with_a_hint_and_loses_nothing() {
         assert_eq!(f["data"]["code"], 1007, "{f}");
         tries += 1;
         assert!(tries < 100, "still refused after {tries} waits");
-        let wait = hint_ms(f["data"]["message"].as_str().unwrap());
+        let wait = hint_ms(&f["data"]);
         tokio::time::sleep(Duration::from_millis(wait)).await;
     }
 

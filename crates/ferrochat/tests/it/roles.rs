@@ -132,11 +132,9 @@ async fn send_until_acked(gw: &TestApp, token: &str, body: Value) -> Value {
             0 => return r.data().clone(),
             1004 | 1001 => tokio::time::sleep(Duration::from_millis(200)).await,
             1007 => {
-                let message = r.body["message"].as_str().unwrap_or_default();
-                let ms = message
-                    .strip_prefix("delivery to this conversation is behind, retry in ")
-                    .and_then(|m| m.strip_suffix(" ms"))
-                    .and_then(|m| m.parse().ok())
+                // Carried from logic through the bus and the gateway.
+                let ms = r.body["retry_after_ms"]
+                    .as_u64()
                     .unwrap_or_else(|| panic!("send refused: {:?}", r.body));
                 tokio::time::sleep(Duration::from_millis(ms)).await;
             }

@@ -15,15 +15,8 @@ pub(crate) fn frame<T: Serialize>(kind: &str, id: Option<&str>, data: T) -> Utf8
 }
 
 pub(crate) fn error(id: Option<&str>, e: &ApiError) -> Utf8Bytes {
-    let (code, _) = ferrochat_wire::code(e.kind);
-    frame(
-        "error",
-        id,
-        ErrorBody {
-            code,
-            message: e.message.clone(),
-        },
-    )
+    let body = ErrorBody::new(e.kind, e.message.clone(), e.retry_after);
+    frame("error", id, body)
 }
 
 pub(crate) fn reply(id: Option<&str>, result: &Result<Ack, ApiError>) -> Utf8Bytes {

@@ -56,13 +56,11 @@ impl Backpressure {
         // moment at the front of the task role must not tell clients to
         // wait that long.
         let retry = (lag - self.bound).clamp(MIN_RETRY, self.bound.max(MIN_RETRY));
-        Some(ApiError::new(
-            ErrorKind::RateLimited,
-            format!(
-                "delivery to this conversation is behind, retry in {} ms",
-                retry.as_millis()
-            ),
-        ))
+        let message = format!(
+            "delivery to this conversation is behind, retry in {} ms",
+            retry.as_millis()
+        );
+        Some(ApiError::new(ErrorKind::RateLimited, message).with_retry_after(retry))
     }
 
     fn set(&self, lag: Duration) {
@@ -116,12 +114,13 @@ mod tests {
         gate.set(Duration::from_secs(2));
         assert!(gate.refusal().is_none());
         gate.set(Duration::from_millis(2600));
-        let e = gate.refusal().map(|e| (e.kind, e.message));
+        let e = gate.refusal().map(|e| (e.kind, e.message, e.retry_after));
         assert_eq!(
             e,
             Some((
                 ErrorKind::RateLimited,
-                "delivery to this conversation is behind, retry in 600 ms".to_owned()
+                "delivery to this conversation is behind, retry in 600 ms".to_owned(),
+                Some(Duration::from_millis(600))
             ))
         );
         gate.set(Duration::from_secs(3600));
