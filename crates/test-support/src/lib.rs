@@ -14,8 +14,10 @@
 #![forbid(unsafe_code)]
 
 pub mod conformance;
+mod private_broker;
 mod private_redis;
 
+pub use private_broker::{PrivateBroker, NISSHI, NISSHI_STORAGE};
 pub use private_redis::PrivateRedis;
 
 /// The MariaDB/MySQL test server's admin URL.
@@ -39,6 +41,14 @@ pub fn service(var: &str) -> String {
              (scripts/test does both)"
         )
     })
+}
+
+/// A port free on 127.0.0.1 now, for a server of a test's own.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port on 127.0.0.1: {e}"))
 }
 
 /// `url` with its database (the path) replaced by `db`; the query stays.

@@ -3,7 +3,6 @@
 //! producer's fatal error rebuilds it and the topics are made again;
 //! consumers read on; a gateway is told its records were lost.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use ferrochat_domain::routing::GatewayId;
@@ -11,70 +10,11 @@ use ferrochat_domain::ConversationId;
 use ferrochat_ports::bus::{Bus, Downstream, DownstreamRecord};
 use ferrochat_test_support::conformance::bus::send_record;
 
-use crate::support::{bus, free_port, isolated_config, nisshi, reply, wait_listening};
+use ferrochat_test_support::PrivateBroker;
+
+use crate::support::{bus, isolated_config, reply};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-/// A nisshi of this test's own (`FERROCHAT_TEST_NISSHI`).
-struct PrivateBroker {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl PrivateBroker {
-    async fn start() -> Self {
-        let port = free_port();
-        let dir = tempfile::tempdir().unwrap();
-        let child = Self::spawn(port, &dir);
-        let b = Self { child, port, dir };
-        wait_listening(b.port).await;
-        b
-    }
-
-    fn spawn(port: u16, dir: &tempfile::TempDir) -> Child {
-        // The engine scripts/services built it with: `memory://` keeps
-        // nothing across a restart, `sqlite://` a file in the working
-        // directory; both are emptied by a fresh directory.
-        let storage = std::env::var("FERROCHAT_TEST_NISSHI_STORAGE").unwrap_or_else(|_| {
-            panic!(
-                "FERROCHAT_TEST_NISSHI_STORAGE is not set: run `scripts/services up` and eval its env"
-            )
-        });
-        let url = format!("tcp://127.0.0.1:{port}");
-        let data = dir.path().join("data");
-        std::fs::create_dir_all(&data).unwrap();
-        Command::new(nisshi())
-            .current_dir(&data)
-            .args([
-                "broker",
-                "--listener-url",
-                &url,
-                "--advertised-listener-url",
-                &url,
-            ])
-            .args(["--storage-engine", &storage])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the broker starts")
-    }
-
-    async fn replace_with_empty(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        std::fs::remove_dir_all(self.dir.path().join("data")).unwrap();
-        self.child = Self::spawn(self.port, &self.dir);
-        wait_listening(self.port).await;
-    }
-}
-
-impl Drop for PrivateBroker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Publishes until the bus stores a record again.
 async fn publish_until_stored(bus: &dyn Bus, conversation: &ConversationId, id: &str) {
@@ -100,7 +40,7 @@ async fn a_broker_that_comes_back_empty_is_recovered_from() {
     // (The group's commits reach the broker every 200 ms here.)
     let mut broker = PrivateBroker::start().await;
     let mut config = isolated_config();
-    config.brokers = format!("127.0.0.1:{}", broker.port);
+    config.brokers = broker.address();
     let bus = bus(&config).await;
     let gateway = GatewayId::new("gw-r");
     let mut upstream = bus.consume_upstream().await.expect("upstream consumer");
@@ -172,7 +112,7 @@ async fn a_broker_that_comes_back_empty_is_recovered_from() {
 async fn once_a_loss_is_found_the_next_record_is_stored_without_waiting_out_its_timeout() {
     let mut broker = PrivateBroker::start().await;
     let mut config = isolated_config();
-    config.brokers = format!("127.0.0.1:{}", broker.port);
+    config.brokers = broker.address();
     // Long enough that a record left to time out fails this test's wait
     // for the loss, the rebuild and the record together only if the
     // producer is not rebuilt when the loss is found.

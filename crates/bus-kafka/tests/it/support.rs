@@ -36,19 +36,10 @@ pub async fn bus(config: &KafkaConfig) -> Arc<KafkaBus> {
 /// The nisshi binary scripts/services built (`FERROCHAT_TEST_NISSHI`), for
 /// a test that runs a broker of its own.
 pub fn nisshi() -> String {
-    std::env::var("FERROCHAT_TEST_NISSHI").unwrap_or_else(|_| {
-        panic!("FERROCHAT_TEST_NISSHI is not set: run `scripts/services up` and eval its env")
-    })
+    ferrochat_test_support::service(ferrochat_test_support::NISSHI)
 }
 
-/// A port free on 127.0.0.1 now, for a broker of a test's own.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+pub use ferrochat_test_support::free_port;
 
 /// Waits until something listens on `port` (a broker just started).
 pub async fn wait_listening(port: u16) {

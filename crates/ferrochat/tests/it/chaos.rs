@@ -29,7 +29,9 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::procs::{Cluster, PrivateBroker, Roles};
+use ferrochat_test_support::PrivateBroker;
+
+use crate::procs::{Cluster, Roles};
 use crate::support::Session as TestUser;
 use ferrochat_test_support::PrivateRedis;
 
