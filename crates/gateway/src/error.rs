@@ -10,13 +10,10 @@ use ferrochat_domain::{ErrorKind, InvalidField};
 use ferrochat_ports::ApiError;
 use ferrochat_wire::ErrorBody;
 
-/// Every handler's error type.
+/// Every handler's error type: an `ApiError`, whose `retry_after` (the
+/// gateway's own throttles', or logic's) becomes `Retry-After`.
 #[derive(Debug)]
-pub(crate) struct HttpError {
-    error: ApiError,
-    /// How long the client should wait before trying again (`Retry-After`).
-    retry_after: Option<Duration>,
-}
+pub(crate) struct HttpError(ApiError);
 
 impl HttpError {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
@@ -26,13 +23,8 @@ impl HttpError {
     /// 1007 with `Retry-After`: whole seconds, rounded up, at least 1.
     pub(crate) fn retry_after(wait: Duration) -> Self {
         let secs = retry_after_secs(wait);
-        Self {
-            error: ApiError::new(
-                ErrorKind::RateLimited,
-                format!("too many requests, retry in {secs} s"),
-            ),
-            retry_after: Some(wait),
-        }
+        let message = format!("too many requests, retry in {secs} s");
+        Self(ApiError::new(ErrorKind::RateLimited, message).with_retry_after(wait))
     }
 }
 
@@ -43,10 +35,7 @@ fn retry_after_secs(wait: Duration) -> u64 {
 
 impl From<ApiError> for HttpError {
     fn from(error: ApiError) -> Self {
-        Self {
-            error,
-            retry_after: None,
-        }
+        Self(error)
     }
 }
 
@@ -68,11 +57,12 @@ fn body_response(body: ErrorBody, kind: ErrorKind) -> Response {
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        // The gateway's own wait (its throttles), else the one logic gave.
-        let retry_after = self.retry_after.or(self.error.retry_after);
-        let kind = self.error.kind;
-        let mut response =
-            body_response(ErrorBody::new(kind, self.error.message, retry_after), kind);
+        let ApiError {
+            kind,
+            message,
+            retry_after,
+        } = self.0;
+        let mut response = body_response(ErrorBody::new(kind, message, retry_after), kind);
         if let Some(wait) = retry_after {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
