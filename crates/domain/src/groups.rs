@@ -1,6 +1,7 @@
 //! Groups: roles, join policy and the group model.
 
 use crate::error::InvalidField;
+use crate::messaging::page_limit;
 use crate::{ConversationId, GroupId, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -146,18 +147,7 @@ impl MembersPage {
                 UserId::parse(raw).map_err(|_| InvalidField::new("after", "is not a valid user id"))
             })
             .transpose()?;
-        let limit = match limit {
-            None => Self::MAX,
-            Some(n) if (1..=i64::from(Self::MAX)).contains(&n) => {
-                u32::try_from(n).unwrap_or(Self::MAX)
-            }
-            Some(_) => {
-                return Err(InvalidField::new(
-                    "limit",
-                    format!("must be 1 to {}", Self::MAX),
-                ))
-            }
-        };
+        let limit = page_limit(limit, Self::MAX, Self::MAX)?;
         Ok(Self { after, limit })
     }
 

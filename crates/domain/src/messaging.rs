@@ -117,20 +117,20 @@ impl PageLimit {
     pub const MAX: u32 = 200;
 
     pub fn parse(raw: Option<i64>) -> Result<Self, InvalidField> {
-        match raw {
-            None => Ok(Self::DEFAULT),
-            Some(n) if (1..=i64::from(Self::MAX)).contains(&n) => {
-                Ok(Self(u32::try_from(n).unwrap_or(Self::MAX)))
-            }
-            Some(_) => Err(InvalidField::new(
-                "limit",
-                format!("must be 1 to {}", Self::MAX),
-            )),
-        }
+        page_limit(raw, Self::DEFAULT.0, Self::MAX).map(Self)
     }
 
     pub fn get(self) -> u32 {
         self.0
+    }
+}
+
+/// A page's `limit`: `default` when unspecified, else 1 to `max`.
+pub(crate) fn page_limit(raw: Option<i64>, default: u32, max: u32) -> Result<u32, InvalidField> {
+    match raw {
+        None => Ok(default),
+        Some(n) if (1..=i64::from(max)).contains(&n) => Ok(u32::try_from(n).unwrap_or(max)),
+        Some(_) => Err(InvalidField::new("limit", format!("must be 1 to {max}"))),
     }
 }
 
