@@ -61,6 +61,11 @@ pub struct Config {
     pub push: PushConfig,
     pub log: LogConfig,
     pub shutdown: ShutdownConfig,
+    /// Threads that run the process's tasks; 0: one per core. Roles that
+    /// share a machine should split its cores between them (the threads
+    /// of all of them at most the cores): more threads than cores cost
+    /// CPU in switches between them (docs/benchmarks.md, "Threads").
+    pub worker_threads: usize,
 }
 
 impl Default for Config {
@@ -86,6 +91,7 @@ impl Default for Config {
             push: PushConfig::default(),
             log: LogConfig::default(),
             shutdown: ShutdownConfig::default(),
+            worker_threads: 0,
         }
     }
 }
@@ -336,6 +342,9 @@ impl ConfigError {
     }
 }
 
+/// Most `worker_threads`: beyond any machine's cores, and a typo's guard.
+const MOST_WORKER_THREADS: usize = 1024;
+
 /// Top-level keys `FERROCHAT_*` variables may set; others (say, a test
 /// harness's `FERROCHAT_MARIADB_URL`) are not configuration.
 const SECTIONS: &[&str] = &[
@@ -359,6 +368,7 @@ const SECTIONS: &[&str] = &[
     "push",
     "log",
     "shutdown",
+    "worker_threads",
 ];
 
 impl Config {
@@ -461,6 +471,9 @@ impl Config {
                 "messaging.max_content_bytes",
                 "must leave room in one broker record: at most 768 KiB with bus.kind = \"kafka\"",
             );
+        }
+        if self.worker_threads > MOST_WORKER_THREADS {
+            return bad("worker_threads", "must be at most 1024 (0: one per core)");
         }
         if self.logic.grpc_timeout.is_zero() {
             return bad("logic.grpc_timeout", "must be more than 0s");

@@ -53,7 +53,11 @@ fn main() -> ExitCode {
     }
     telemetry::init_logs(&config.log);
     raise_nofile_limit();
-    let runtime = match tokio::runtime::Runtime::new() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if config.worker_threads > 0 {
+        builder.worker_threads(config.worker_threads);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("ferrochat: cannot start the runtime: {e}");

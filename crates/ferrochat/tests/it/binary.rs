@@ -247,6 +247,32 @@ fn config_layers_file_then_env_then_flags() {
     assert!(!text.contains("hook-password"));
 }
 
+/// The runtime's worker threads, as `ps -L` shows them (tokio names each
+/// `tokio-rt-worker`).
+fn worker_threads(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .filter(|name| name.trim() == "tokio-rt-worker")
+        .count()
+}
+
+/// Roles sharing a machine split its cores: `worker_threads` is how many
+/// threads run the process's tasks, and 0 (the default) is one per core.
+#[test]
+fn worker_threads_sets_the_threads_that_run_tasks() {
+    let cores = std::thread::available_parallelism().unwrap().get();
+    for (setting, expected) in [("1", 1), ("3", 3), ("0", cores)] {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Server::start_with(dir.path(), &[("FERROCHAT_WORKER_THREADS", setting)]);
+        assert_eq!(
+            worker_threads(server.child.id()),
+            expected,
+            "worker_threads = {setting}"
+        );
+    }
+}
+
 #[test]
 fn bad_config_exits_64_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -296,6 +322,15 @@ fn bad_config_exits_64_naming_the_key() {
         .unwrap();
     assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stderr).contains("gateway.ops_connections"));
+
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("FERROCHAT_WORKER_THREADS", "100000")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("worker_threads"));
 
     // A message must fit in one broker record.
     let out = Command::new(BIN)
