@@ -30,6 +30,7 @@
 mod balance;
 mod client;
 mod endpoint;
+mod in_transit;
 mod listen;
 mod repo_client;
 mod repo_retry;

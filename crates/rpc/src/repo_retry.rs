@@ -18,9 +18,9 @@
 
 use ferrochat_ports::StoreError;
 use ferrochat_retry::{Failure, GaveUp};
-use h2::Reason;
 use tonic::{Code, Status};
 
+use crate::in_transit::{broke_in_transit, never_ran};
 use crate::store_status::{answered_by_repo, store_from_status};
 
 pub(crate) fn classify(status: &Status) -> Failure {
@@ -38,34 +38,6 @@ pub(crate) fn classify(status: &Status) -> Failure {
         _ if broke_in_transit(status) => Failure::Lost,
         _ => Failure::Final,
     }
-}
-
-/// The repo never ran the call: tonic keeps the transport's error among
-/// the status's sources, a `ConnectError` when the connection could not be
-/// made, an `h2::Error` when the repo refused the stream or went away
-/// before it.
-fn never_ran(status: &Status) -> bool {
-    sources(status).any(|e| {
-        e.is::<tonic::ConnectError>() || e.downcast_ref::<h2::Error>().is_some_and(refused)
-    })
-}
-
-fn refused(e: &h2::Error) -> bool {
-    let graceful_go_away = e.is_go_away() && e.is_remote() && e.reason() == Some(Reason::NO_ERROR);
-    graceful_go_away || e.reason() == Some(Reason::REFUSED_STREAM)
-}
-
-/// HTTP/2 itself failed under the call (not an answer of the repo's).
-fn broke_in_transit(status: &Status) -> bool {
-    sources(status).any(|e| e.is::<h2::Error>())
-}
-
-fn sources<'a>(
-    status: &'a Status,
-) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> + 'a {
-    std::iter::successors(Some(status as &(dyn std::error::Error + 'static)), |e| {
-        e.source()
-    })
 }
 
 /// The error a call of `rpc` returns once it gave up.

@@ -1,17 +1,23 @@
 //! Which failed calls `LogicClient` tries again, and after what pause.
 //!
-//! Only idempotent calls (reads, and writes that set a value, such as
-//! `mark_read` or `set_block`), and only when the call never got a
-//! logic's answer because its instance was unreachable (UNAVAILABLE
-//! without the details a `LogicServer` puts in every error). An
+//! Any call that surely never ran: its instance could not be reached, or
+//! refused the call's stream or went away before it (a logic shutting
+//! down gracefully names the last call it will answer; `in_transit.rs`),
+//! so a rolling restart fails no call that another instance could take.
+//! Idempotent calls (reads, and writes that set a value, such as
+//! `mark_read` or `set_block`) also when the call got no logic's answer
+//! for another reason of the instance (UNAVAILABLE without the details a
+//! `LogicServer` puts in every error), since it may have run. An
 //! application error is an answer and is never retried; neither is a call
 //! that ran out of time, nor one that is not idempotent (`login`, and
-//! `refresh`, which rotates its token), since it may have run.
+//! `refresh`, which rotates its token) and may have run.
 
 use std::time::Duration;
 
 use tokio::time::Instant;
 use tonic::{Code, Status};
+
+use crate::in_transit::never_ran;
 
 /// Whether an rpc may run twice with the effect of once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +54,11 @@ impl RetryPolicy {
         now: Instant,
         deadline: Instant,
     ) -> Option<Duration> {
-        if call == Idempotence::Once || attempt >= self.retries || !unreachable(status) {
+        let again = match call {
+            Idempotence::Once => never_ran(status),
+            Idempotence::Idempotent => never_ran(status) || unreachable(status),
+        };
+        if !again || attempt >= self.retries {
             return None;
         }
         let pause = self
@@ -58,7 +68,7 @@ impl RetryPolicy {
     }
 }
 
-/// The call never reached a logic that answered it.
+/// The call got no logic's answer (and may have run).
 fn unreachable(status: &Status) -> bool {
     status.code() == Code::Unavailable && status.details().is_empty()
 }
@@ -90,7 +100,7 @@ mod tests {
     }
 
     #[test]
-    fn calls_that_may_not_run_twice_are_never_retried() {
+    fn calls_that_may_not_run_twice_are_not_retried_once_they_may_have_run() {
         let down = Status::unavailable("connection refused");
         assert_eq!(pause(Idempotence::Once, &down, 0), None);
     }

@@ -63,8 +63,9 @@ pub(crate) fn connect(
 /// `CallDeadline` the client put in the request), so the breaker sees a
 /// silent instance fail rather than its caller drop the call. Every
 /// failure becomes a `Status` the client can classify: UNAVAILABLE when
-/// the instance could not be reached, DEADLINE_EXCEEDED when it did not
-/// answer in time.
+/// the instance could not be reached (the transport's error kept as its
+/// source, which tells a call that never ran from one that may have:
+/// `in_transit.rs`), DEADLINE_EXCEEDED when it did not answer in time.
 #[derive(Clone)]
 pub(crate) struct Deadlined {
     channel: Channel,
@@ -92,9 +93,12 @@ impl Service<http::Request<Body>> for Deadlined {
             match tokio::time::timeout_at(deadline, answer).await {
                 Ok(Ok(response)) => Ok(response),
                 Ok(Err(e)) => {
-                    let e = chain(&e);
-                    tracing::debug!(instance = %id, error = %e, "logic instance unreachable");
-                    Err(Status::unavailable(format!("logic instance {id} unreachable: {e}")).into())
+                    let why = chain(&e);
+                    tracing::debug!(instance = %id, error = %why, "logic instance unreachable");
+                    let mut status =
+                        Status::unavailable(format!("logic instance {id} unreachable: {why}"));
+                    status.set_source(Arc::new(e));
+                    Err(status.into())
                 }
                 Err(_) => Err(Status::deadline_exceeded(format!(
                     "logic instance {id} did not answer in time"

@@ -15,6 +15,7 @@ mod balance;
 mod down;
 mod errors;
 mod fake;
+mod h2_peer;
 mod repo;
 mod scrape;
 mod tls;

@@ -1,12 +1,15 @@
 //! `LogicClient::balanced` over real `LogicServer`s on 127.0.0.1:0: calls
 //! spread over the instances discovery lists and follow its changes
 //! (`set.rs`); a dead or refusing instance is skipped, retried around for
-//! idempotent calls only, and its breaker opens (`failures.rs`); what the
+//! idempotent calls only, and its breaker opens (`failures.rs`); a call
+//! an instance going away (GOAWAY) refused goes to another, whatever the
+//! call (`going_away.rs`); what the
 //! metrics show of it (`metrics.rs`); the same with etcd as discovery
 //! (`etcd.rs`).
 
 mod etcd;
 mod failures;
+mod going_away;
 mod metrics;
 mod set;
 
