@@ -68,6 +68,21 @@ pub struct CreateGroup {
     pub max_members: Option<u32>,
 }
 
+/// Changes to a group's own information (owner or admin); `None` keeps
+/// the value. At least one is set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateGroup {
+    pub name: Option<crate::groups::GroupName>,
+    pub description: Option<crate::groups::GroupDescription>,
+    pub join_policy: Option<crate::groups::JoinPolicy>,
+}
+
+impl UpdateGroup {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.description.is_none() && self.join_policy.is_none()
+    }
+}
+
 /// Changes to one group member; `None` keeps the value. `muted_until`
 /// is `Some(None)` to unmute.
 #[derive(Debug, Clone, Default)]

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrochat_domain::commands::{CreateGroup, UpdateMember};
+use ferrochat_domain::commands::{CreateGroup, UpdateGroup, UpdateMember};
 use ferrochat_domain::groups::{Group, JoinPolicy, MembersPage, Role};
 use ferrochat_domain::{
     ClientMsgId, ConversationId, ConversationKind, ErrorKind, GroupId, MessageContent, MessageId,
@@ -411,6 +411,29 @@ impl GroupsApi for Groups {
         self.group(who, id).await
     }
 
+    async fn update_group(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        change: UpdateGroup,
+    ) -> Result<GroupView, ApiError> {
+        let (group, me) = self.as_member(who, id).await?;
+        if me.role == Role::Member {
+            return Err(ApiError::forbidden(
+                "only the owner and admins can change the group",
+            ));
+        }
+        self.deps
+            .store
+            .update_group(id, &change)
+            .await
+            .map_err(|e| store_err("updating a group", e))?;
+        // Nothing a send or a fan-out checks changed (the join policy is
+        // read from the store at each join): no cache to forget.
+        self.announce(&group, who, updated_event(&change)).await?;
+        self.group(who, id).await
+    }
+
     async fn dissolve(&self, who: &UserId, id: &GroupId) -> Result<(), ApiError> {
         let (group, me) = self.as_member(who, id).await?;
         if me.role != Role::Owner {
@@ -427,6 +450,22 @@ impl GroupsApi for Groups {
         self.changed(&group).await;
         Ok(())
     }
+}
+
+/// The `group_updated` event: what changed, with the new values.
+fn updated_event(change: &UpdateGroup) -> serde_json::Value {
+    let mut event = serde_json::Map::new();
+    event.insert("event".into(), json!("group_updated"));
+    if let Some(name) = &change.name {
+        event.insert("name".into(), json!(name.as_str()));
+    }
+    if let Some(description) = &change.description {
+        event.insert("description".into(), json!(description.as_str()));
+    }
+    if let Some(policy) = change.join_policy {
+        event.insert("join_policy".into(), json!(policy.as_str()));
+    }
+    serde_json::Value::Object(event)
 }
 
 /// The page of `all` that `page` asks for, in user id order.

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateMember,
-    UpdateProfile,
+    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateGroup,
+    UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::{Group, MembersPage, Role};
 use ferrochat_domain::messaging::ConversationView;
@@ -196,6 +196,13 @@ pub trait GroupsApi: Send + Sync + 'static {
         who: &UserId,
         id: &GroupId,
         to: &UserId,
+    ) -> Result<GroupView, ApiError>;
+    /// Owner or admin: the group's name, description or join policy.
+    async fn update_group(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        cmd: UpdateGroup,
     ) -> Result<GroupView, ApiError>;
     async fn dissolve(&self, who: &UserId, id: &GroupId) -> Result<(), ApiError>;
 }

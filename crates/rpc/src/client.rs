@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateMember,
-    UpdateProfile,
+    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateGroup,
+    UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
@@ -456,6 +456,21 @@ impl GroupsApi for LogicClient {
         to: &UserId,
     ) -> Result<GroupView, ApiError> {
         call!(self, transfer, Once, pb::MemberRequest::new(who, id, to))
+    }
+
+    // Once: each change is announced in the group's conversation.
+    async fn update_group(
+        &self,
+        who: &UserId,
+        id: &GroupId,
+        change: UpdateGroup,
+    ) -> Result<GroupView, ApiError> {
+        call!(
+            self,
+            update_group,
+            Once,
+            pb::UpdateGroupRequest::new(who, id, &change)
+        )
     }
 
     async fn dissolve(&self, who: &UserId, id: &GroupId) -> Result<(), ApiError> {

@@ -28,7 +28,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ferrochat_domain::commands::{UpdateConversation, UpdateProfile};
+use ferrochat_domain::commands::{UpdateConversation, UpdateGroup, UpdateProfile};
 use ferrochat_domain::groups::{Group, Role};
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::social::FriendRequest;
@@ -459,6 +459,16 @@ impl GroupStore for RepoClient {
     // true again.
     async fn transfer(&self, group: &GroupId, to: &UserId) -> Result<bool, StoreError> {
         call!(self, transfer, Safe, pb::GroupMemberRequest::new(group, to))
+    }
+
+    // Sets values: a second run sets the same.
+    async fn update_group(&self, group: &GroupId, change: &UpdateGroup) -> Result<(), StoreError> {
+        call!(
+            self,
+            update_group,
+            Safe,
+            pb::UpdateGroupInfoRequest::new(group, change)
+        )
     }
 
     // Sets `dissolved_at` only while unset, and closes the conversation: a

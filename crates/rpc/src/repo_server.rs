@@ -272,6 +272,11 @@ impl RepoService for RepoServer {
         reply(self.store.transfer(&group, &to).await, boolean)
     }
 
+    async fn update_group(&self, r: Request<pb::UpdateGroupInfoRequest>) -> Answer<pb::Empty> {
+        let (group, change) = parse(r, pb::UpdateGroupInfoRequest::parse)?;
+        reply(self.store.update_group(&group, &change).await, empty)
+    }
+
     async fn dissolve(&self, r: Request<pb::DissolveGroupRequest>) -> Answer<pb::Empty> {
         let (group, now) = parse(r, pb::DissolveGroupRequest::parse)?;
         reply(self.store.dissolve(&group, now).await, empty)

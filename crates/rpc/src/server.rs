@@ -243,6 +243,11 @@ impl LogicService for LogicServer {
         reply(self.apis.groups.transfer(&who, &id, &to).await)
     }
 
+    async fn update_group(&self, r: Request<pb::UpdateGroupRequest>) -> Answer<pb::GroupView> {
+        let (who, id, change) = parse(r, pb::UpdateGroupRequest::parse)?;
+        reply(self.apis.groups.update_group(&who, &id, change).await)
+    }
+
     async fn dissolve(&self, r: Request<pb::GroupRequest>) -> Answer<pb::Empty> {
         let (who, id) = parse(r, pb::GroupRequest::parse)?;
         reply_with(self.apis.groups.dissolve(&who, &id).await, empty)

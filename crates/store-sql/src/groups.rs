@@ -1,6 +1,7 @@
 //! Groups and their membership (`GroupStore`).
 
 use async_trait::async_trait;
+use ferrochat_domain::commands::UpdateGroup;
 use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy, Role};
 use ferrochat_domain::{ConversationId, GroupId, Timestamp, UserId};
 use ferrochat_ports::store::{GroupStore, MemberRecord, NewGroup};
@@ -417,6 +418,33 @@ async fn transfer<D: Dialect>(
     Ok(true)
 }
 
+async fn update_group<D: Dialect>(
+    store: &SqlStore<D>,
+    group: &GroupId,
+    change: &UpdateGroup,
+) -> Result<(), Fail> {
+    let mut sets: Vec<(&str, String)> = Vec::new();
+    if let Some(name) = &change.name {
+        sets.push(("name", name.as_str().to_owned()));
+    }
+    if let Some(description) = &change.description {
+        sets.push(("description", description.as_str().to_owned()));
+    }
+    if let Some(policy) = change.join_policy {
+        sets.push(("join_policy", policy.as_str().to_owned()));
+    }
+    if sets.is_empty() {
+        return Ok(());
+    }
+    let mut q = Query::<D>::new("UPDATE chat_groups SET ");
+    q.push_list(sets, ", ", |q, (column, value)| {
+        q.push(column).push(" = ").push_bind(value);
+    });
+    q.push(" WHERE id = ").push_bind(group.as_str());
+    q.execute(&store.writer).await.map_err(map)?;
+    Ok(())
+}
+
 async fn dissolve<D: Dialect>(
     store: &SqlStore<D>,
     group: &GroupId,
@@ -527,6 +555,14 @@ impl<D: Dialect> GroupStore for SqlStore<D> {
     async fn transfer(&self, group: &GroupId, to: &UserId) -> Result<bool, StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || {
             transfer(self, group, to)
+        })
+        .await
+    }
+
+    // Sets values: a second run sets the same.
+    async fn update_group(&self, group: &GroupId, change: &UpdateGroup) -> Result<(), StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            update_group(self, group, change)
         })
         .await
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use ferrochat_domain::commands::{
-    CreateGroup, History, SendMessage, SyncRequest, UpdateConversation,
+    CreateGroup, History, SendMessage, SyncRequest, UpdateConversation, UpdateGroup,
 };
 use ferrochat_domain::groups::{GroupDescription, GroupName, JoinPolicy, Role};
 use ferrochat_domain::messaging::ConversationView;
@@ -213,6 +213,36 @@ impl TryFrom<CreateGroupBody> for CreateGroup {
                 })
                 .transpose()?,
         })
+    }
+}
+
+/// `PUT /api/v1/groups/{id}`: what to change; absent fields are kept.
+#[derive(Debug, Deserialize)]
+pub struct UpdateGroupBody {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub join_policy: Option<String>,
+}
+
+impl TryFrom<UpdateGroupBody> for UpdateGroup {
+    type Error = InvalidField;
+    fn try_from(b: UpdateGroupBody) -> Result<Self, InvalidField> {
+        let cmd = UpdateGroup {
+            name: b.name.map(GroupName::parse).transpose()?,
+            description: b.description.map(GroupDescription::parse).transpose()?,
+            join_policy: b
+                .join_policy
+                .as_deref()
+                .map(JoinPolicy::parse)
+                .transpose()?,
+        };
+        if cmd.is_empty() {
+            return Err(InvalidField::new(
+                "name",
+                "name, description or join_policy is required",
+            ));
+        }
+        Ok(cmd)
     }
 }
 

@@ -1,5 +1,5 @@
-//! Group management: members list, adding, kicking, roles, transfer and
-//! size limits, each allowed and refused.
+//! Group management: members list, adding, kicking, roles, transfer, the
+//! group's own information and size limits, each allowed and refused.
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -374,6 +374,118 @@ async fn transfer_makes_a_new_owner_and_the_old_one_an_admin() {
         roles(&app, &m.access, &gid).await,
         pairs(&[(&m, "owner"), (&n, "member")])
     );
+}
+
+/// The `group_updated` events of a conversation's history, in order.
+async fn updates(app: &TestApp, token: &str, conv: &str) -> Vec<Value> {
+    app.history_all(token, conv)
+        .await
+        .iter()
+        .filter(|m| m["message_type"] == "system")
+        .map(|m| serde_json::from_str::<Value>(m["content"].as_str().unwrap()).unwrap())
+        .filter(|e| e["event"] == "group_updated")
+        .collect()
+}
+
+#[tokio::test]
+async fn owners_and_admins_change_the_groups_information_and_each_change_is_told() {
+    let app = spawn_app().await;
+    let o = app.new_user("io").await;
+    let a = app.new_user("ia").await;
+    let m = app.new_user("im").await;
+    let x = app.new_user("ix").await;
+    let (gid, conv) = app
+        .new_group(
+            &o,
+            json!({"name": "before", "description": "old", "member_ids": [a.user_id, m.user_id]}),
+        )
+        .await;
+    app.update_member(&o.access, &gid, &a.user_id, json!({"role": "admin"}))
+        .await
+        .ok();
+
+    // Refused: plain members, outsiders, unknown groups, bad or empty
+    // changes; nothing changed or told.
+    let rename = json!({"name": "mine"});
+    app.update_group(&m.access, &gid, rename.clone())
+        .await
+        .err(1005);
+    app.update_group(&x.access, &gid, rename.clone())
+        .await
+        .err(1005);
+    app.update_group(&o.access, UNKNOWN_ID, rename.clone())
+        .await
+        .err(1003);
+    app.update_group(&o.access, "not-an-id", rename)
+        .await
+        .err(1001);
+    for bad in [
+        json!({}),
+        json!({"name": ""}),
+        json!({"name": "n".repeat(65)}),
+        json!({"description": "d".repeat(513)}),
+        json!({"join_policy": "closed"}),
+    ] {
+        app.update_group(&o.access, &gid, bad.clone())
+            .await
+            .err(1001);
+    }
+    assert_eq!(updates(&app, &m.access, &conv).await, Vec::<Value>::new());
+
+    let g = app
+        .update_group(&o.access, &gid, json!({"name": "after"}))
+        .await
+        .ok()
+        .clone();
+    assert_eq!(
+        (
+            &g["name"],
+            &g["description"],
+            &g["join_policy"],
+            &g["my_role"]
+        ),
+        (
+            &json!("after"),
+            &json!("old"),
+            &json!("open"),
+            &json!("owner")
+        )
+    );
+    let g = app
+        .update_group(
+            &a.access,
+            &gid,
+            json!({"description": "new", "join_policy": "invite"}),
+        )
+        .await
+        .ok()
+        .clone();
+    assert_eq!(
+        (&g["name"], &g["description"], &g["join_policy"]),
+        (&json!("after"), &json!("new"), &json!("invite"))
+    );
+    // Every member reads it, and the join policy holds at once.
+    let seen = app.group(&m.access, &gid).await.ok().clone();
+    assert_eq!(
+        (&seen["name"], &seen["description"], &seen["join_policy"]),
+        (&json!("after"), &json!("new"), &json!("invite"))
+    );
+    app.group_action(&x.access, &gid, "join").await.err(1005);
+    // Each change is a system message in the conversation: what changed
+    // and who changed it.
+    assert_eq!(
+        updates(&app, &m.access, &conv).await,
+        vec![
+            json!({"event": "group_updated", "name": "after", "actor_id": o.user_id}),
+            json!({"event": "group_updated", "description": "new",
+                   "join_policy": "invite", "actor_id": a.user_id}),
+        ]
+    );
+    // A dissolved group is gone.
+    app.dissolve(&o.access, &gid).await.ok();
+    app.update_group(&o.access, &gid, json!({"name": "ghost"}))
+        .await
+        .err(1003);
 }
 
 #[tokio::test]

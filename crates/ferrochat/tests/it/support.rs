@@ -603,6 +603,16 @@ impl TestApp {
     }
 
     /// DELETE /api/v1/groups/{id}.
+    pub async fn update_group(&self, token: &str, group_id: &str, body: Value) -> Reply {
+        self.request(
+            Method::PUT,
+            &format!("/api/v1/groups/{group_id}"),
+            Some(token),
+            Some(body),
+        )
+        .await
+    }
+
     pub async fn dissolve(&self, token: &str, group_id: &str) -> Reply {
         self.request(
             Method::DELETE,

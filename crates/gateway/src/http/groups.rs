@@ -1,16 +1,16 @@
-//! Groups: create, read, join, leave.
+//! Groups: create, read, change, join, leave, members, ownership.
 
 use axum::extract::Path;
 use axum::extract::State;
 use axum::routing::{delete, get, post};
 use axum::Router;
-use ferrochat_domain::commands::{CreateGroup, UpdateMember};
+use ferrochat_domain::commands::{CreateGroup, UpdateGroup, UpdateMember};
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::{GroupId, UserId};
 use ferrochat_ports::api::GroupMember;
 use ferrochat_ports::ApiError;
 use ferrochat_wire::envelope::Empty;
-use ferrochat_wire::messaging::{CreateGroupBody, GroupDto};
+use ferrochat_wire::messaging::{CreateGroupBody, GroupDto, UpdateGroupBody};
 use ferrochat_wire::social::{
     MemberDto, MembersDto, MembersPageDto, MembersParams, TransferBody, UpdateMemberBody,
     UserIdsBody,
@@ -24,7 +24,10 @@ use crate::state::AppState;
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/groups/create", post(create))
-        .route("/api/v1/groups/{id}", get(show).delete(dissolve))
+        .route(
+            "/api/v1/groups/{id}",
+            get(show).put(update_group).delete(dissolve),
+        )
         .route("/api/v1/groups/{id}/join", post(join))
         .route("/api/v1/groups/{id}/leave", post(leave))
         .route(
@@ -66,6 +69,22 @@ async fn show(
         .deps
         .groups
         .group(&who.user_id, &group_id(&id)?)
+        .await?;
+    Ok(Reply::ok(GroupDto::new(&view.group, view.my_role)))
+}
+
+async fn update_group(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+    JsonBody(body): JsonBody<UpdateGroupBody>,
+) -> Result<Reply<GroupDto>, HttpError> {
+    let id = group_id(&id)?;
+    let change = UpdateGroup::try_from(body)?;
+    let view = state
+        .deps
+        .groups
+        .update_group(&who.user_id, &id, change)
         .await?;
     Ok(Reply::ok(GroupDto::new(&view.group, view.my_role)))
 }

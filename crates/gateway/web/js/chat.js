@@ -352,6 +352,14 @@ const EVENTS = {
   member_unmuted: (actor, user) => `${actor} unmuted ${user}`,
   owner_transferred: (actor, user) => `${actor} made ${user} the owner`,
   role_changed: (actor, user, v) => `${actor} made ${user} ${v.role === 'admin' ? 'an admin' : 'a member'}`,
+  group_updated: (actor, user, v) => {
+    const said = [];
+    if (typeof v.name === 'string') said.push(`renamed the group "${v.name}"`);
+    if (typeof v.description === 'string') said.push('changed its description');
+    if (v.join_policy === 'invite') said.push('made it invite-only');
+    if (v.join_policy === 'open') said.push('opened it to anyone');
+    return `${actor} ${said.join(', ') || 'changed the group'}`;
+  },
 };
 
 /** A readable line for a system message (group membership changes). */

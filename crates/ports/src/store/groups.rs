@@ -1,6 +1,7 @@
 //! Groups and their membership.
 
 use async_trait::async_trait;
+use ferrochat_domain::commands::UpdateGroup;
 use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy, Role};
 use ferrochat_domain::{ConversationId, GroupId, Timestamp, UserId};
 
@@ -72,6 +73,10 @@ pub trait GroupStore: Send + Sync {
     /// Makes `to` (a member) the owner and the old owner an admin. False
     /// if `to` is not a member.
     async fn transfer(&self, group: &GroupId, to: &UserId) -> Result<bool, StoreError>;
+
+    /// Sets what `change` names of the group's information (a group that
+    /// is not there is left so).
+    async fn update_group(&self, group: &GroupId, change: &UpdateGroup) -> Result<(), StoreError>;
 
     /// Marks the group dissolved and closes its conversation.
     async fn dissolve(&self, group: &GroupId, now: Timestamp) -> Result<(), StoreError>;

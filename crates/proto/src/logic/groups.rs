@@ -1,6 +1,6 @@
 //! Groups: membership, roles, mutes, transfer, dissolution.
 
-use ferrochat_domain::commands::{CreateGroup, UpdateMember};
+use ferrochat_domain::commands::{CreateGroup, UpdateGroup, UpdateMember};
 use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy, MembersPage, Role};
 use ferrochat_domain::{ConversationId, GroupId, InvalidField, UserId};
 use ferrochat_ports::api::{GroupMember, GroupView, MembersList};
@@ -153,6 +153,50 @@ impl pb::UpdateMemberRequest {
                 role: self.role.map(|r| role_from_pb(r, "role")).transpose()?,
                 muted_until: self.mute.map(|m| m.until_ms.map(time)),
             },
+        ))
+    }
+}
+
+impl From<&UpdateGroup> for pb::GroupChange {
+    fn from(c: &UpdateGroup) -> Self {
+        Self {
+            name: c.name.as_ref().map(|n| n.as_str().to_owned()),
+            description: c.description.as_ref().map(|d| d.as_str().to_owned()),
+            join_policy: c.join_policy.map(|p| policy_to_pb(p).into()),
+        }
+    }
+}
+
+impl pb::GroupChange {
+    /// The change, checked as the gateway checks it: valid fields, at
+    /// least one.
+    pub fn parse(self) -> Result<UpdateGroup, InvalidField> {
+        let change = UpdateGroup {
+            name: self.name.map(GroupName::parse).transpose()?,
+            description: self.description.map(GroupDescription::parse).transpose()?,
+            join_policy: self.join_policy.map(policy_from_pb).transpose()?,
+        };
+        if change.is_empty() {
+            return Err(InvalidField::new("change", "changes nothing"));
+        }
+        Ok(change)
+    }
+}
+
+impl pb::UpdateGroupRequest {
+    pub fn new(who: &UserId, group: &GroupId, change: &UpdateGroup) -> Self {
+        Self {
+            caller_id: who.as_str().to_owned(),
+            group_id: group.as_str().to_owned(),
+            change: Some(change.into()),
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, GroupId, UpdateGroup), InvalidField> {
+        Ok((
+            caller(&self.caller_id)?,
+            group(&self.group_id)?,
+            self.change.unwrap_or_default().parse()?,
         ))
     }
 }

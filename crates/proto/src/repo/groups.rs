@@ -1,5 +1,6 @@
 //! Groups and their membership.
 
+use ferrochat_domain::commands::UpdateGroup;
 use ferrochat_domain::groups::{Group, GroupDescription, GroupName, Role};
 use ferrochat_domain::{ConversationId, GroupId, Timestamp, UserId};
 use ferrochat_ports::store::{MemberRecord, NewGroup};
@@ -154,6 +155,22 @@ impl pb::SetMutedUntilRequest {
             group_id(&self.group_id)?,
             user_id(&self.user_id, "user_id")?,
             self.until_ms.map(time),
+        ))
+    }
+}
+
+impl pb::UpdateGroupInfoRequest {
+    pub fn new(group: &GroupId, change: &UpdateGroup) -> Self {
+        Self {
+            group_id: group.as_str().to_owned(),
+            change: Some(change.into()),
+        }
+    }
+
+    pub fn parse(self) -> Result<(GroupId, UpdateGroup), DecodeError> {
+        Ok((
+            group_id(&self.group_id)?,
+            self.change.unwrap_or_default().parse()?,
         ))
     }
 }

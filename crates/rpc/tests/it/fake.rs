@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateMember,
-    UpdateProfile,
+    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateGroup,
+    UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
@@ -205,6 +205,14 @@ impl GroupsApi for Fake {
         self.fail().await
     }
     async fn transfer(&self, _: &UserId, _: &GroupId, _: &UserId) -> Result<GroupView, ApiError> {
+        self.fail().await
+    }
+    async fn update_group(
+        &self,
+        _: &UserId,
+        _: &GroupId,
+        _: UpdateGroup,
+    ) -> Result<GroupView, ApiError> {
         self.fail().await
     }
     async fn dissolve(&self, _: &UserId, _: &GroupId) -> Result<(), ApiError> {

@@ -1,8 +1,10 @@
-//! Groups: creation, membership, limits, roles, transfer, dissolution.
+//! Groups: creation, membership, limits, roles, transfer, information,
+//! dissolution.
 
 use std::sync::Arc;
 
-use ferrochat_domain::groups::{JoinPolicy, Role};
+use ferrochat_domain::commands::UpdateGroup;
+use ferrochat_domain::groups::{GroupDescription, GroupName, JoinPolicy, Role};
 use ferrochat_domain::{ConversationKind, GroupId, Seq, UserId};
 
 use super::fixtures::{at, group, new_group, text, user, users, T0};
@@ -195,6 +197,48 @@ pub async fn add_members_is_all_or_none(store: Arc<dyn Store>) {
     let mut want = vec![&owner.id, &us[0].id, &us[1].id, &us[3].id];
     want.sort();
     assert_eq!(ids, want, "in user id order");
+}
+
+/// A change sets what it names and keeps the rest; running it again
+/// changes nothing more.
+pub async fn update_group_sets_only_what_it_names(store: Arc<dyn Store>) {
+    let owner = user(&*store, "uown").await;
+    let g = group(&*store, &owner.id, &[], 10).await;
+    let rename = UpdateGroup {
+        name: Some(GroupName::parse("Renamed".to_owned()).unwrap()),
+        ..UpdateGroup::default()
+    };
+    store.update_group(&g.id, &rename).await.unwrap();
+    store.update_group(&g.id, &rename).await.unwrap();
+    let now = store.group(&g.id).await.unwrap().unwrap();
+    assert_eq!(now.name.as_str(), "Renamed");
+    assert_eq!(
+        (&now.description, now.join_policy),
+        (&g.description, g.join_policy)
+    );
+
+    let rest = UpdateGroup {
+        name: None,
+        description: Some(GroupDescription::parse(String::new()).unwrap()),
+        join_policy: Some(JoinPolicy::Invite),
+    };
+    store.update_group(&g.id, &rest).await.unwrap();
+    let now = store.group(&g.id).await.unwrap().unwrap();
+    assert_eq!(
+        (now.name.as_str(), now.description.as_str(), now.join_policy),
+        ("Renamed", "", JoinPolicy::Invite)
+    );
+    assert_eq!(
+        (&now.owner_id, now.member_count),
+        (&owner.id, g.member_count)
+    );
+    // Another group is not touched; a missing one is no error.
+    let other = group(&*store, &owner.id, &[], 10).await;
+    assert_eq!(store.group(&other.id).await.unwrap().unwrap(), other);
+    store
+        .update_group(&GroupId::generate(), &rest)
+        .await
+        .unwrap();
 }
 
 pub async fn roles_mutes_transfer_and_dissolve(store: Arc<dyn Store>) {

@@ -98,6 +98,7 @@ macro_rules! store_conformance_tests {
             groups::concurrent_joins_respect_max_members,
             groups::add_members_is_all_or_none,
             groups::roles_mutes_transfer_and_dissolve,
+            groups::update_group_sets_only_what_it_names,
             social::friend_requests_and_friendships,
             social::one_pending_request_per_direction,
             social::blocks_are_idempotent,
