@@ -1,5 +1,6 @@
 // Three people: a group created, joined by id and used by all; the world
-// room; members and roles in the details pane.
+// room; members and roles in the details pane; the group renamed by an
+// admin.
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,6 +100,29 @@ describe('a group of three', () => {
     await carol.page.waitForSelector(`${row(bob)}[data-role="admin"]`);
     assert.equal(await carol.page.locator('#members button').count(), 0);
     await shot(alice.page, 'group-members.png');
+    noProblems(alice, bob, carol);
+  });
+
+  test('settings: bob, an admin, renames the group and everyone sees it', async () => {
+    await openByName(bob.page, 'Rustaceans');
+    await bob.page.click('#chat-info-button');
+    await bob.page.waitForSelector('#group-settings');
+    await bob.page.fill('#group-edit-name', 'Crabs');
+    await bob.page.fill('#group-edit-description', 'Now with claws');
+    await bob.page.click('#group-settings button[type=submit]');
+    for (const c of [alice, bob, carol]) {
+      const told = `${c === bob ? 'You' : 'Bob'} renamed the group "Crabs", changed its description`;
+      await c.page.waitForFunction(() => document.getElementById('chat-name').textContent === 'Crabs');
+      await c.page.waitForFunction(
+        (t) => [...document.querySelectorAll('#message-list .msg.system')].some((e) => e.textContent === t),
+        told,
+      );
+    }
+    // Carol, a plain member, has no settings to change.
+    await carol.page.click('#chat-info-button');
+    await carol.page.waitForSelector('#info-body h3');
+    assert.equal(await carol.page.locator('#group-settings').count(), 0);
+    assert.equal(await carol.page.locator('#info-body p').first().textContent(), 'Now with claws');
     noProblems(alice, bob, carol);
   });
 });

@@ -299,12 +299,23 @@ function takeMessage(m) {
     return;
   }
   if (result === 'gap') requestSync();
+  // A group renamed or redescribed: the list and the header follow.
+  if ((result === 'new' || result === 'gap') && isGroupUpdate(m)) refreshConversations().then(renderHeader);
   stopTyping(m.conversation_id, m.from_user_id);
   if (state.openId === m.conversation_id) {
     renderMessages({ toBottom: m.from_user_id === state.me.user_id });
     markRead();
   }
   if (result !== 'dup') scheduleList();
+}
+
+function isGroupUpdate(m) {
+  if (m.message_type !== 'system') return false;
+  try {
+    return JSON.parse(m.content).event === 'group_updated';
+  } catch {
+    return false;
+  }
 }
 
 /** Asks for everything after our cursors; coalesces overlapping requests. */

@@ -1,5 +1,5 @@
 // Side panels: friends (requests, presence, blocks), groups (create, join),
-// and the details of the open conversation (members and roles).
+// and the details of the open conversation (settings, members and roles).
 
 import { get, post, put, del } from './api.js';
 import { $, h, clear, copy, toast } from './dom.js';
@@ -286,6 +286,7 @@ async function renderGroupInfo(c, body) {
       `${group.member_count} of ${group.max_members} members · ${group.join_policy === 'invite' ? 'invite only' : 'open'} · you are ${role}`,
     ),
   );
+  if (manager) body.append(groupSettings(group));
   if (manager) {
     const input = h('input', { placeholder: 'User id to add', 'aria-label': 'User id to add' });
     body.append(
@@ -345,6 +346,44 @@ async function renderGroupInfo(c, body) {
 
 function enc(group) {
   return encodeURIComponent(group.group_id);
+}
+
+/** The owner's and admins' form for the group's name, description and join policy. */
+function groupSettings(group) {
+  const name = h('input', { id: 'group-edit-name', value: group.name, maxLength: 64, 'aria-label': 'Group name' });
+  const description = h('textarea', {
+    id: 'group-edit-description',
+    maxLength: 512,
+    rows: 2,
+    'aria-label': 'Description',
+  });
+  description.value = group.description;
+  const invite = h('input', { id: 'group-edit-invite', type: 'checkbox' });
+  invite.checked = group.join_policy === 'invite';
+  return h(
+    'form',
+    {
+      className: 'stack',
+      id: 'group-settings',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        const change = {};
+        if (name.value.trim() !== group.name) change.name = name.value.trim();
+        if (description.value.trim() !== group.description) change.description = description.value.trim();
+        const policy = invite.checked ? 'invite' : 'open';
+        if (policy !== group.join_policy) change.join_policy = policy;
+        if (Object.keys(change).length === 0) return;
+        await act(async () => {
+          await put(`/api/v1/groups/${enc(group)}`, change);
+          await refreshConversations();
+        }, 'Group updated');
+      },
+    },
+    name,
+    description,
+    h('label', { className: 'check' }, invite, ' Invite only'),
+    h('button', { type: 'submit' }, 'Save'),
+  );
 }
 
 async function act(call, done) {
