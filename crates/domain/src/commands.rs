@@ -75,11 +75,17 @@ pub struct UpdateGroup {
     pub name: Option<crate::groups::GroupName>,
     pub description: Option<crate::groups::GroupDescription>,
     pub join_policy: Option<crate::groups::JoinPolicy>,
+    pub avatar: Option<crate::Avatar>,
+    pub announcement: Option<crate::groups::GroupAnnouncement>,
 }
 
 impl UpdateGroup {
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.description.is_none() && self.join_policy.is_none()
+        self.name.is_none()
+            && self.description.is_none()
+            && self.join_policy.is_none()
+            && self.avatar.is_none()
+            && self.announcement.is_none()
     }
 }
 

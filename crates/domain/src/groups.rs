@@ -114,6 +114,31 @@ impl GroupDescription {
     }
 }
 
+/// A group's announcement, pinned above its conversation: at most 2,048
+/// characters. Empty means none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GroupAnnouncement(String);
+
+impl GroupAnnouncement {
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        if raw.chars().count() > 2048 {
+            return Err(InvalidField::new(
+                "announcement",
+                "must be at most 2048 characters",
+            ));
+        }
+        Ok(Self(raw))
+    }
+
+    pub fn from_stored(raw: String) -> Self {
+        Self(raw)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
     pub id: GroupId,
@@ -126,6 +151,9 @@ pub struct Group {
     pub join_policy: JoinPolicy,
     /// Dissolved by its owner: its conversation is read-only.
     pub dissolved: bool,
+    /// Empty: none.
+    pub avatar: crate::Avatar,
+    pub announcement: GroupAnnouncement,
 }
 
 /// A page of a group's members, in user id order: those after `after`

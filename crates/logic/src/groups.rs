@@ -465,6 +465,12 @@ fn updated_event(change: &UpdateGroup) -> serde_json::Value {
     if let Some(policy) = change.join_policy {
         event.insert("join_policy".into(), json!(policy.as_str()));
     }
+    if let Some(avatar) = &change.avatar {
+        event.insert("avatar".into(), json!(avatar.as_str()));
+    }
+    if let Some(announcement) = &change.announcement {
+        event.insert("announcement".into(), json!(announcement.as_str()));
+    }
     serde_json::Value::Object(event)
 }
 

@@ -2,8 +2,10 @@
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::UpdateGroup;
-use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy, Role};
-use ferrochat_domain::{ConversationId, GroupId, Timestamp, UserId};
+use ferrochat_domain::groups::{
+    Group, GroupAnnouncement, GroupDescription, GroupName, JoinPolicy, Role,
+};
+use ferrochat_domain::{Avatar, ConversationId, GroupId, Timestamp, UserId};
 use ferrochat_ports::store::{GroupStore, MemberRecord, NewGroup};
 use ferrochat_ports::StoreError;
 use ferrochat_retry::Rerun;
@@ -26,11 +28,13 @@ fn group_from_row<D: Dialect>(r: &Rec<D>) -> Result<Group, sqlx::Error> {
         max_members: count(r.col("max_members")?),
         join_policy: JoinPolicy::from_stored(&r.col::<String>("join_policy")?),
         dissolved: r.col::<Option<i64>>("dissolved_at")?.is_some(),
+        avatar: Avatar::from_stored(r.col("avatar")?),
+        announcement: GroupAnnouncement::from_stored(r.col("announcement")?),
     })
 }
 
 const GROUP_SELECT: &str = "SELECT g.id, g.conversation_id, g.name, g.description, g.owner_id,
-g.max_members, g.join_policy, g.dissolved_at, c.member_count
+g.max_members, g.join_policy, g.dissolved_at, g.avatar, g.announcement, c.member_count
 FROM chat_groups g JOIN conversations c ON c.id = g.conversation_id
 WHERE g.id = ?";
 
@@ -215,6 +219,8 @@ async fn create_group<D: Dialect>(
         max_members: g.max_members,
         join_policy: g.join_policy,
         dissolved: false,
+        avatar: Avatar::default(),
+        announcement: GroupAnnouncement::default(),
     })
 }
 
@@ -432,6 +438,12 @@ async fn update_group<D: Dialect>(
     }
     if let Some(policy) = change.join_policy {
         sets.push(("join_policy", policy.as_str().to_owned()));
+    }
+    if let Some(avatar) = &change.avatar {
+        sets.push(("avatar", avatar.as_str().to_owned()));
+    }
+    if let Some(announcement) = &change.announcement {
+        sets.push(("announcement", announcement.as_str().to_owned()));
     }
     if sets.is_empty() {
         return Ok(());

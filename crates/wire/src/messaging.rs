@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use ferrochat_domain::commands::{
     CreateGroup, History, SendMessage, SyncRequest, UpdateConversation, UpdateGroup,
 };
-use ferrochat_domain::groups::{GroupDescription, GroupName, JoinPolicy, Role};
+use ferrochat_domain::groups::{GroupAnnouncement, GroupDescription, GroupName, JoinPolicy, Role};
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::{
-    Ack, ClientMsgId, ConversationId, GroupId, InvalidField, Message, MessageContent, MessageType,
-    PageLimit, SendTarget, Seq, UserId,
+    Ack, Avatar, ClientMsgId, ConversationId, GroupId, InvalidField, Message, MessageContent,
+    MessageType, PageLimit, SendTarget, Seq, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -222,6 +222,8 @@ pub struct UpdateGroupBody {
     pub name: Option<String>,
     pub description: Option<String>,
     pub join_policy: Option<String>,
+    pub avatar: Option<String>,
+    pub announcement: Option<String>,
 }
 
 impl TryFrom<UpdateGroupBody> for UpdateGroup {
@@ -235,11 +237,13 @@ impl TryFrom<UpdateGroupBody> for UpdateGroup {
                 .as_deref()
                 .map(JoinPolicy::parse)
                 .transpose()?,
+            avatar: b.avatar.map(Avatar::parse).transpose()?,
+            announcement: b.announcement.map(GroupAnnouncement::parse).transpose()?,
         };
         if cmd.is_empty() {
             return Err(InvalidField::new(
                 "name",
-                "name, description or join_policy is required",
+                "one of name, description, join_policy, avatar, announcement is required",
             ));
         }
         Ok(cmd)
@@ -379,6 +383,8 @@ pub struct GroupDto {
     pub member_count: u32,
     pub max_members: u32,
     pub join_policy: &'static str,
+    pub avatar: String,
+    pub announcement: String,
     pub my_role: Option<&'static str>,
 }
 
@@ -393,6 +399,8 @@ impl GroupDto {
             member_count: g.member_count,
             max_members: g.max_members,
             join_policy: g.join_policy.as_str(),
+            avatar: g.avatar.as_str().to_owned(),
+            announcement: g.announcement.as_str().to_owned(),
             my_role: my_role.map(Role::as_str),
         }
     }

@@ -109,9 +109,10 @@ describe('a group of three', () => {
     await bob.page.waitForSelector('#group-settings');
     await bob.page.fill('#group-edit-name', 'Crabs');
     await bob.page.fill('#group-edit-description', 'Now with claws');
+    await bob.page.fill('#group-edit-announcement', 'Meetup on Friday');
     await bob.page.click('#group-settings button[type=submit]');
     for (const c of [alice, bob, carol]) {
-      const told = `${c === bob ? 'You' : 'Bob'} renamed the group "Crabs", changed its description`;
+      const told = `${c === bob ? 'You' : 'Bob'} renamed the group "Crabs", changed its description, announced: Meetup on Friday`;
       await c.page.waitForFunction(() => document.getElementById('chat-name').textContent === 'Crabs');
       await c.page.waitForFunction(
         (t) => [...document.querySelectorAll('#message-list .msg.system')].some((e) => e.textContent === t),
@@ -123,6 +124,7 @@ describe('a group of three', () => {
     await carol.page.waitForSelector('#info-body h3');
     assert.equal(await carol.page.locator('#group-settings').count(), 0);
     assert.equal(await carol.page.locator('#info-body p').first().textContent(), 'Now with claws');
+    assert.equal(await carol.page.locator('#group-announcement').textContent(), 'Meetup on Friday');
     noProblems(alice, bob, carol);
   });
 });

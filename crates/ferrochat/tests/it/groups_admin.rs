@@ -425,6 +425,9 @@ async fn owners_and_admins_change_the_groups_information_and_each_change_is_told
         json!({"name": "n".repeat(65)}),
         json!({"description": "d".repeat(513)}),
         json!({"join_policy": "closed"}),
+        json!({"avatar": "a".repeat(513)}),
+        json!({"announcement": "a".repeat(2049)}),
+        json!({"avatar": "bad\u{7}url"}),
     ] {
         app.update_group(&o.access, &gid, bad.clone())
             .await
@@ -471,6 +474,38 @@ async fn owners_and_admins_change_the_groups_information_and_each_change_is_told
         (&json!("after"), &json!("new"), &json!("invite"))
     );
     app.group_action(&x.access, &gid, "join").await.err(1005);
+    // An avatar and an announcement, set and cleared; new groups have none.
+    assert_eq!(
+        (&seen["avatar"], &seen["announcement"]),
+        (&json!(""), &json!(""))
+    );
+    let note = "Meeting at 10, bring ideas";
+    let g = app
+        .update_group(
+            &o.access,
+            &gid,
+            json!({"avatar": "https://example.com/g.png", "announcement": note}),
+        )
+        .await
+        .ok()
+        .clone();
+    assert_eq!(
+        (&g["avatar"], &g["announcement"], &g["name"]),
+        (
+            &json!("https://example.com/g.png"),
+            &json!(note),
+            &json!("after")
+        )
+    );
+    let g = app
+        .update_group(&a.access, &gid, json!({"announcement": ""}))
+        .await
+        .ok()
+        .clone();
+    assert_eq!(
+        (&g["avatar"], &g["announcement"]),
+        (&json!("https://example.com/g.png"), &json!(""))
+    );
     // Each change is a system message in the conversation: what changed
     // and who changed it.
     assert_eq!(
@@ -479,6 +514,9 @@ async fn owners_and_admins_change_the_groups_information_and_each_change_is_told
             json!({"event": "group_updated", "name": "after", "actor_id": o.user_id}),
             json!({"event": "group_updated", "description": "new",
                    "join_policy": "invite", "actor_id": a.user_id}),
+            json!({"event": "group_updated", "avatar": "https://example.com/g.png",
+                   "announcement": note, "actor_id": o.user_id}),
+            json!({"event": "group_updated", "announcement": "", "actor_id": a.user_id}),
         ]
     );
     // A dissolved group is gone.

@@ -356,6 +356,8 @@ const EVENTS = {
     const said = [];
     if (typeof v.name === 'string') said.push(`renamed the group "${v.name}"`);
     if (typeof v.description === 'string') said.push('changed its description');
+    if (typeof v.avatar === 'string') said.push(v.avatar ? 'changed its picture' : 'removed its picture');
+    if (typeof v.announcement === 'string') said.push(v.announcement ? `announced: ${v.announcement}` : 'removed the announcement');
     if (v.join_policy === 'invite') said.push('made it invite-only');
     if (v.join_policy === 'open') said.push('opened it to anyone');
     return `${actor} ${said.join(', ') || 'changed the group'}`;

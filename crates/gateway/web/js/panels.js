@@ -279,6 +279,7 @@ async function renderGroupInfo(c, body) {
   const manager = role === 'owner' || role === 'admin';
   body.append(
     group.description ? h('p', {}, group.description) : null,
+    group.announcement ? h('p', { className: 'announcement', id: 'group-announcement' }, group.announcement) : null,
     idLine('Group id', group.group_id),
     h(
       'p',
@@ -348,7 +349,7 @@ function enc(group) {
   return encodeURIComponent(group.group_id);
 }
 
-/** The owner's and admins' form for the group's name, description and join policy. */
+/** The owner's and admins' form for the group's name, description, announcement and join policy. */
 function groupSettings(group) {
   const name = h('input', { id: 'group-edit-name', value: group.name, maxLength: 64, 'aria-label': 'Group name' });
   const description = h('textarea', {
@@ -358,6 +359,14 @@ function groupSettings(group) {
     'aria-label': 'Description',
   });
   description.value = group.description;
+  const announcement = h('textarea', {
+    id: 'group-edit-announcement',
+    maxLength: 2048,
+    rows: 2,
+    placeholder: 'Announcement',
+    'aria-label': 'Announcement',
+  });
+  announcement.value = group.announcement || '';
   const invite = h('input', { id: 'group-edit-invite', type: 'checkbox' });
   invite.checked = group.join_policy === 'invite';
   return h(
@@ -370,6 +379,7 @@ function groupSettings(group) {
         const change = {};
         if (name.value.trim() !== group.name) change.name = name.value.trim();
         if (description.value.trim() !== group.description) change.description = description.value.trim();
+        if (announcement.value.trim() !== (group.announcement || '')) change.announcement = announcement.value.trim();
         const policy = invite.checked ? 'invite' : 'open';
         if (policy !== group.join_policy) change.join_policy = policy;
         if (Object.keys(change).length === 0) return;
@@ -381,6 +391,7 @@ function groupSettings(group) {
     },
     name,
     description,
+    announcement,
     h('label', { className: 'check' }, invite, ' Invite only'),
     h('button', { type: 'submit' }, 'Save'),
   );

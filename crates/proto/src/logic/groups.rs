@@ -1,8 +1,10 @@
 //! Groups: membership, roles, mutes, transfer, dissolution.
 
 use ferrochat_domain::commands::{CreateGroup, UpdateGroup, UpdateMember};
-use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy, MembersPage, Role};
-use ferrochat_domain::{ConversationId, GroupId, InvalidField, UserId};
+use ferrochat_domain::groups::{
+    Group, GroupAnnouncement, GroupDescription, GroupName, JoinPolicy, MembersPage, Role,
+};
+use ferrochat_domain::{Avatar, ConversationId, GroupId, InvalidField, UserId};
 use ferrochat_ports::api::{GroupMember, GroupView, MembersList};
 
 use super::{caller, id, ids, time};
@@ -163,6 +165,8 @@ impl From<&UpdateGroup> for pb::GroupChange {
             name: c.name.as_ref().map(|n| n.as_str().to_owned()),
             description: c.description.as_ref().map(|d| d.as_str().to_owned()),
             join_policy: c.join_policy.map(|p| policy_to_pb(p).into()),
+            avatar: c.avatar.as_ref().map(|a| a.as_str().to_owned()),
+            announcement: c.announcement.as_ref().map(|a| a.as_str().to_owned()),
         }
     }
 }
@@ -175,6 +179,11 @@ impl pb::GroupChange {
             name: self.name.map(GroupName::parse).transpose()?,
             description: self.description.map(GroupDescription::parse).transpose()?,
             join_policy: self.join_policy.map(policy_from_pb).transpose()?,
+            avatar: self.avatar.map(Avatar::parse).transpose()?,
+            announcement: self
+                .announcement
+                .map(GroupAnnouncement::parse)
+                .transpose()?,
         };
         if change.is_empty() {
             return Err(InvalidField::new("change", "changes nothing"));
@@ -215,6 +224,8 @@ impl From<&Group> for pb::Group {
             max_members: g.max_members,
             join_policy: policy_to_pb(g.join_policy).into(),
             dissolved: g.dissolved,
+            avatar: g.avatar.as_str().to_owned(),
+            announcement: g.announcement.as_str().to_owned(),
         }
     }
 }
@@ -232,6 +243,8 @@ impl TryFrom<pb::Group> for Group {
             max_members: g.max_members,
             join_policy: policy_from_pb(g.join_policy)?,
             dissolved: g.dissolved,
+            avatar: Avatar::from_stored(g.avatar),
+            announcement: GroupAnnouncement::from_stored(g.announcement),
         })
     }
 }

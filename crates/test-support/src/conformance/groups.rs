@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use ferrochat_domain::commands::UpdateGroup;
-use ferrochat_domain::groups::{GroupDescription, GroupName, JoinPolicy, Role};
-use ferrochat_domain::{ConversationKind, GroupId, Seq, UserId};
+use ferrochat_domain::groups::{GroupAnnouncement, GroupDescription, GroupName, JoinPolicy, Role};
+use ferrochat_domain::{Avatar, ConversationKind, GroupId, Seq, UserId};
 
 use super::fixtures::{at, group, new_group, text, user, users, T0};
 use ferrochat_ports::{Store, StoreError};
@@ -217,10 +217,13 @@ pub async fn update_group_sets_only_what_it_names(store: Arc<dyn Store>) {
         (&g.description, g.join_policy)
     );
 
+    assert_eq!((now.avatar.as_str(), now.announcement.as_str()), ("", ""));
     let rest = UpdateGroup {
         name: None,
         description: Some(GroupDescription::parse(String::new()).unwrap()),
         join_policy: Some(JoinPolicy::Invite),
+        avatar: Some(Avatar::parse("https://example.com/g.png".to_owned()).unwrap()),
+        announcement: Some(GroupAnnouncement::parse("é".repeat(2048)).unwrap()),
     };
     store.update_group(&g.id, &rest).await.unwrap();
     let now = store.group(&g.id).await.unwrap().unwrap();
@@ -228,6 +231,9 @@ pub async fn update_group_sets_only_what_it_names(store: Arc<dyn Store>) {
         (now.name.as_str(), now.description.as_str(), now.join_policy),
         ("Renamed", "", JoinPolicy::Invite)
     );
+    assert_eq!(now.avatar.as_str(), "https://example.com/g.png");
+    // The longest announcement, in characters that take two bytes each.
+    assert_eq!(now.announcement.as_str(), "é".repeat(2048));
     assert_eq!(
         (&now.owner_id, now.member_count),
         (&owner.id, g.member_count)
