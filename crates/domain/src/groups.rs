@@ -90,54 +90,20 @@ impl GroupName {
     }
 }
 
-/// A group description: at most 512 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct GroupDescription(String);
+crate::validated::bounded_text!(
+    /// A group description: at most 512 characters.
+    GroupDescription,
+    "description",
+    512
+);
 
-impl GroupDescription {
-    pub fn parse(raw: String) -> Result<Self, InvalidField> {
-        if raw.chars().count() > 512 {
-            return Err(InvalidField::new(
-                "description",
-                "must be at most 512 characters",
-            ));
-        }
-        Ok(Self(raw))
-    }
-
-    pub fn from_stored(raw: String) -> Self {
-        Self(raw)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// A group's announcement, pinned above its conversation: at most 2,048
-/// characters. Empty means none.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct GroupAnnouncement(String);
-
-impl GroupAnnouncement {
-    pub fn parse(raw: String) -> Result<Self, InvalidField> {
-        if raw.chars().count() > 2048 {
-            return Err(InvalidField::new(
-                "announcement",
-                "must be at most 2048 characters",
-            ));
-        }
-        Ok(Self(raw))
-    }
-
-    pub fn from_stored(raw: String) -> Self {
-        Self(raw)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+crate::validated::bounded_text!(
+    /// A group's announcement, pinned above its conversation: at most
+    /// 2,048 characters. Empty means none.
+    GroupAnnouncement,
+    "announcement",
+    2048
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {

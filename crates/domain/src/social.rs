@@ -1,6 +1,5 @@
 //! Friends and friend requests.
 
-use crate::error::InvalidField;
 use crate::{RequestId, Timestamp, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,29 +27,12 @@ impl RequestStatus {
     }
 }
 
-/// The note sent with a friend request: at most 256 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RequestMessage(String);
-
-impl RequestMessage {
-    pub fn parse(raw: String) -> Result<Self, InvalidField> {
-        if raw.chars().count() > 256 {
-            return Err(InvalidField::new(
-                "message",
-                "must be at most 256 characters",
-            ));
-        }
-        Ok(Self(raw))
-    }
-
-    pub fn from_stored(raw: String) -> Self {
-        Self(raw)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+crate::validated::bounded_text!(
+    /// The note sent with a friend request: at most 256 characters.
+    RequestMessage,
+    "message",
+    256
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FriendRequest {

@@ -60,6 +60,37 @@ macro_rules! string_type {
     };
 }
 
+/// A free text of at most `$most` characters (`$field` names it in the
+/// error): the type, its `parse` and its accessors.
+macro_rules! bounded_text {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $most:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(raw: String) -> Result<Self, $crate::InvalidField> {
+                if raw.chars().count() > $most {
+                    return Err($crate::InvalidField::new(
+                        $field,
+                        concat!("must be at most ", stringify!($most), " characters"),
+                    ));
+                }
+                Ok(Self(raw))
+            }
+
+            pub fn from_stored(raw: String) -> Self {
+                Self(raw)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+pub(crate) use bounded_text;
+
 /// 3-32 characters of `A-Za-z0-9_.-`. Unique without regard to case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
