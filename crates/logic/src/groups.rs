@@ -232,15 +232,20 @@ impl GroupsApi for Groups {
         page: MembersPage,
     ) -> Result<MembersList, ApiError> {
         self.as_member(who, id).await?;
-        // The store lists a group whole (at most `groups.max_members`);
-        // what crosses to the gateway and the client is one page.
-        let all = self
+        // One more than the page: whether there is a next one.
+        let limit = page.limit();
+        let mut members = self
             .deps
             .store
-            .members(id)
+            .members(id, page.after.as_ref(), limit.saturating_add(1))
             .await
             .map_err(|e| store_err("listing members", e))?;
-        Ok(page_of(all, &page))
+        let has_more = members.len() > limit as usize;
+        members.truncate(limit as usize);
+        Ok(MembersList {
+            members: members.into_iter().map(|(u, m)| member(u, m)).collect(),
+            has_more,
+        })
     }
 
     async fn add_members(
@@ -472,21 +477,4 @@ fn updated_event(change: &UpdateGroup) -> serde_json::Value {
         event.insert("announcement".into(), json!(announcement.as_str()));
     }
     serde_json::Value::Object(event)
-}
-
-/// The page of `all` that `page` asks for, in user id order.
-/// Sorted here: a database's collation may order ids otherwise, and the
-/// cursor is compared here.
-fn page_of(mut all: Vec<(UserId, MemberRecord)>, page: &MembersPage) -> MembersList {
-    all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let limit = page.limit() as usize;
-    let mut rest = all
-        .into_iter()
-        .filter(|(u, _)| page.after.as_ref().is_none_or(|after| u > after))
-        .map(|(u, m)| member(u, m));
-    let members: Vec<GroupMember> = rest.by_ref().take(limit).collect();
-    MembersList {
-        members,
-        has_more: rest.next().is_some(),
-    }
 }

@@ -406,8 +406,18 @@ impl GroupStore for RepoClient {
         )
     }
 
-    async fn members(&self, group: &GroupId) -> Result<Vec<(UserId, MemberRecord)>, StoreError> {
-        call!(self, members, Safe, pb::RepoGroupRequest::new(group))
+    async fn members(
+        &self,
+        group: &GroupId,
+        after: Option<&UserId>,
+        limit: u32,
+    ) -> Result<Vec<(UserId, MemberRecord)>, StoreError> {
+        call!(
+            self,
+            members,
+            Safe,
+            pb::MembersQuery::new(group, after, limit)
+        )
     }
 
     // A second run would answer that nobody was added.

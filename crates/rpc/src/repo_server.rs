@@ -234,11 +234,12 @@ impl RepoService for RepoServer {
         reply(self.store.remove_member(&group, &user).await, boolean)
     }
 
-    async fn members(&self, r: Request<pb::RepoGroupRequest>) -> Answer<pb::MemberRecords> {
-        let group = parse(r, pb::RepoGroupRequest::parse)?;
-        reply(self.store.members(&group).await, |ms| {
-            pb::MemberRecords::from(ms.as_slice())
-        })
+    async fn members(&self, r: Request<pb::MembersQuery>) -> Answer<pb::MemberRecords> {
+        let (group, after, limit) = parse(r, pb::MembersQuery::parse)?;
+        reply(
+            self.store.members(&group, after.as_ref(), limit).await,
+            |ms| pb::MemberRecords::from(ms.as_slice()),
+        )
     }
 
     async fn add_members(

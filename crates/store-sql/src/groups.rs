@@ -293,19 +293,30 @@ async fn remove_member<D: Dialect>(
     Ok(done)
 }
 
+/// One page of members through the primary key (conversation_id, user_id):
+/// ids compare as bytes on every database (binary collations, `COLLATE
+/// "C"`), as Rust's `str` does, so `after` is a cursor the caller can
+/// trust.
 async fn members<D: Dialect>(
     store: &SqlStore<D>,
     group: &GroupId,
+    after: Option<&UserId>,
+    limit: u32,
 ) -> Result<Vec<(UserId, MemberRecord)>, Fail> {
-    let rows = Query::<D>::new(
+    let mut q = Query::<D>::new(
         "SELECT m.user_id, m.role, m.read_seq, m.muted_until FROM conversation_members m
          JOIN chat_groups g ON g.conversation_id = m.conversation_id
-         WHERE g.id = ? ORDER BY m.user_id",
-    )
-    .bind(group.as_str())
-    .fetch_all(&store.reader)
-    .await
-    .map_err(map)?;
+         WHERE g.id = ",
+    );
+    q.push_bind(group.as_str());
+    if let Some(after) = after {
+        q.push(" AND m.user_id > ").push_bind(after.as_str());
+    }
+    q.push(" ORDER BY m.user_id");
+    if limit > 0 {
+        q.push(" LIMIT ").push_bind(i64::from(limit));
+    }
+    let rows = q.fetch_all(&store.reader).await.map_err(map)?;
     rows.iter()
         .map(|r| {
             Ok((
@@ -519,8 +530,16 @@ impl<D: Dialect> GroupStore for SqlStore<D> {
         .await
     }
 
-    async fn members(&self, group: &GroupId) -> Result<Vec<(UserId, MemberRecord)>, StoreError> {
-        run(self.retry.as_ref(), Rerun::Safe, || members(self, group)).await
+    async fn members(
+        &self,
+        group: &GroupId,
+        after: Option<&UserId>,
+        limit: u32,
+    ) -> Result<Vec<(UserId, MemberRecord)>, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            members(self, group, after, limit)
+        })
+        .await
     }
 
     // A second run would answer that nobody was added.

@@ -41,9 +41,14 @@ pub trait GroupStore: Send + Sync {
     /// Removes a member; false if they were not one.
     async fn remove_member(&self, group: &GroupId, user: &UserId) -> Result<bool, StoreError>;
 
-    /// Every member with role and mute, in user id order (a group holds
-    /// at most its `max_members`).
-    async fn members(&self, group: &GroupId) -> Result<Vec<(UserId, MemberRecord)>, StoreError>;
+    /// Members with role and mute, in user id order: those after `after`
+    /// (from the first when `None`), at most `limit` of them (0: all).
+    async fn members(
+        &self,
+        group: &GroupId,
+        after: Option<&UserId>,
+        limit: u32,
+    ) -> Result<Vec<(UserId, MemberRecord)>, StoreError>;
 
     /// Adds those not yet members, all or none: `Conflict("full")` if
     /// they do not fit. Returns who was added.

@@ -57,6 +57,25 @@ impl pb::InsertGroupRequest {
     }
 }
 
+impl pb::MembersQuery {
+    pub fn new(group: &GroupId, after: Option<&UserId>, limit: u32) -> Self {
+        Self {
+            group_id: group.as_str().to_owned(),
+            after: after.map(|u| u.as_str().to_owned()),
+            limit,
+        }
+    }
+
+    pub fn parse(self) -> Result<(GroupId, Option<UserId>, u32), DecodeError> {
+        let after = self
+            .after
+            .as_deref()
+            .map(|u| user_id(u, "after"))
+            .transpose()?;
+        Ok((group_id(&self.group_id)?, after, self.limit))
+    }
+}
+
 impl pb::RepoGroupRequest {
     pub fn new(group: &GroupId) -> Self {
         Self {

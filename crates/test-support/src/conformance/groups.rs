@@ -192,11 +192,22 @@ pub async fn add_members_is_all_or_none(store: Arc<dyn Store>) {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "got {err:?}");
-    let members = store.members(&g.id).await.unwrap();
+    let members = store.members(&g.id, None, 0).await.unwrap();
     let ids: Vec<&UserId> = members.iter().map(|(u, _)| u).collect();
     let mut want = vec![&owner.id, &us[0].id, &us[1].id, &us[3].id];
     want.sort();
     assert_eq!(ids, want, "in user id order");
+    // In pages: `limit` at most, after the cursor, none past the end.
+    let ids_of = |page: Vec<(UserId, _)>| page.into_iter().map(|(u, _)| u).collect::<Vec<_>>();
+    let first = ids_of(store.members(&g.id, None, 3).await.unwrap());
+    assert_eq!(
+        first,
+        want[..3].iter().copied().cloned().collect::<Vec<_>>()
+    );
+    let rest = ids_of(store.members(&g.id, first.last(), 3).await.unwrap());
+    assert_eq!(rest, [want[3].clone()]);
+    let none = store.members(&g.id, Some(want[3]), 3).await.unwrap();
+    assert!(none.is_empty());
 }
 
 /// A change sets what it names and keeps the rest; running it again
@@ -274,7 +285,7 @@ pub async fn roles_mutes_transfer_and_dissolve(store: Arc<dyn Store>) {
         .await
         .unwrap());
     assert_eq!(member(b.id.clone()).await.muted_until, Some(at(60_000)));
-    let listed = store.members(&g.id).await.unwrap();
+    let listed = store.members(&g.id, None, 0).await.unwrap();
     let (_, rec) = listed.iter().find(|(u, _)| u == &b.id).expect("listed");
     assert_eq!(rec.muted_until, Some(at(60_000)));
     assert!(store.set_muted_until(&g.id, &b.id, None).await.unwrap());
