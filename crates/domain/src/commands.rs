@@ -80,6 +80,34 @@ pub struct UpdateGroup {
 }
 
 impl UpdateGroup {
+    /// The change from its fields as received (the join policy already
+    /// read from its encoding), each checked as on creation, at least one
+    /// present: what the gateway takes from a client and logic from a
+    /// gateway.
+    pub fn parse(
+        name: Option<String>,
+        description: Option<String>,
+        join_policy: Option<crate::groups::JoinPolicy>,
+        avatar: Option<String>,
+        announcement: Option<String>,
+    ) -> Result<Self, crate::InvalidField> {
+        use crate::groups::{GroupAnnouncement, GroupDescription, GroupName};
+        let change = Self {
+            name: name.map(GroupName::parse).transpose()?,
+            description: description.map(GroupDescription::parse).transpose()?,
+            join_policy,
+            avatar: avatar.map(crate::Avatar::parse).transpose()?,
+            announcement: announcement.map(GroupAnnouncement::parse).transpose()?,
+        };
+        if change.is_empty() {
+            return Err(crate::InvalidField::new(
+                "name",
+                "one of name, description, join_policy, avatar, announcement is required",
+            ));
+        }
+        Ok(change)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.name.is_none()
             && self.description.is_none()

@@ -197,7 +197,8 @@ pub trait GroupsApi: Send + Sync + 'static {
         id: &GroupId,
         to: &UserId,
     ) -> Result<GroupView, ApiError>;
-    /// Owner or admin: the group's name, description or join policy.
+    /// Owner or admin: the group's name, description, join policy, avatar
+    /// or announcement.
     async fn update_group(
         &self,
         who: &UserId,

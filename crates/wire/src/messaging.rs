@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use ferrochat_domain::commands::{
     CreateGroup, History, SendMessage, SyncRequest, UpdateConversation, UpdateGroup,
 };
-use ferrochat_domain::groups::{GroupAnnouncement, GroupDescription, GroupName, JoinPolicy, Role};
+use ferrochat_domain::groups::{GroupDescription, GroupName, JoinPolicy, Role};
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::{
-    Ack, Avatar, ClientMsgId, ConversationId, GroupId, InvalidField, Message, MessageContent,
-    MessageType, PageLimit, SendTarget, Seq, UserId,
+    Ack, ClientMsgId, ConversationId, GroupId, InvalidField, Message, MessageContent, MessageType,
+    PageLimit, SendTarget, Seq, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -229,24 +229,12 @@ pub struct UpdateGroupBody {
 impl TryFrom<UpdateGroupBody> for UpdateGroup {
     type Error = InvalidField;
     fn try_from(b: UpdateGroupBody) -> Result<Self, InvalidField> {
-        let cmd = UpdateGroup {
-            name: b.name.map(GroupName::parse).transpose()?,
-            description: b.description.map(GroupDescription::parse).transpose()?,
-            join_policy: b
-                .join_policy
-                .as_deref()
-                .map(JoinPolicy::parse)
-                .transpose()?,
-            avatar: b.avatar.map(Avatar::parse).transpose()?,
-            announcement: b.announcement.map(GroupAnnouncement::parse).transpose()?,
-        };
-        if cmd.is_empty() {
-            return Err(InvalidField::new(
-                "name",
-                "one of name, description, join_policy, avatar, announcement is required",
-            ));
-        }
-        Ok(cmd)
+        let join_policy = b
+            .join_policy
+            .as_deref()
+            .map(JoinPolicy::parse)
+            .transpose()?;
+        UpdateGroup::parse(b.name, b.description, join_policy, b.avatar, b.announcement)
     }
 }
 

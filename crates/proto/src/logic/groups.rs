@@ -175,20 +175,14 @@ impl pb::GroupChange {
     /// The change, checked as the gateway checks it: valid fields, at
     /// least one.
     pub fn parse(self) -> Result<UpdateGroup, InvalidField> {
-        let change = UpdateGroup {
-            name: self.name.map(GroupName::parse).transpose()?,
-            description: self.description.map(GroupDescription::parse).transpose()?,
-            join_policy: self.join_policy.map(policy_from_pb).transpose()?,
-            avatar: self.avatar.map(Avatar::parse).transpose()?,
-            announcement: self
-                .announcement
-                .map(GroupAnnouncement::parse)
-                .transpose()?,
-        };
-        if change.is_empty() {
-            return Err(InvalidField::new("change", "changes nothing"));
-        }
-        Ok(change)
+        let join_policy = self.join_policy.map(policy_from_pb).transpose()?;
+        UpdateGroup::parse(
+            self.name,
+            self.description,
+            join_policy,
+            self.avatar,
+            self.announcement,
+        )
     }
 }
 

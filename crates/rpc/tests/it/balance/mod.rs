@@ -3,9 +3,8 @@
 //! (`set.rs`); a dead or refusing instance is skipped, retried around for
 //! idempotent calls only, and its breaker opens (`failures.rs`); a call
 //! an instance going away (GOAWAY) refused goes to another, whatever the
-//! call (`going_away.rs`); what the
-//! metrics show of it (`metrics.rs`); the same with etcd as discovery
-//! (`etcd.rs`).
+//! call (`going_away.rs`); what the metrics show of it (`metrics.rs`);
+//! the same with etcd as discovery (`etcd.rs`).
 
 mod etcd;
 mod failures;
