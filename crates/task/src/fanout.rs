@@ -1,4 +1,4 @@
-//! One `Fanout` record: find the audience's routes and build one
+//! A batch of `Fanout` records: find each audience's routes and build one
 //! `Deliver` record per gateway naming every local recipient, all sharing
 //! one event (encoded once per gateway, written as the same bytes to each
 //! socket there); and the offline members' pushes.
@@ -8,19 +8,28 @@
 //! after a membership change; routes are read in chunks of the same size.
 //! The world room pages the route table's online users.
 //!
+//! The routes of a conversation are read once per batch, at its first
+//! record there ([`Audiences`]): every later record of the batch was
+//! committed before that read, so it reaches everyone connected at its
+//! commit, as a read of its own would. A `system` message (a membership
+//! change) drops what the batch read of its conversation, so it and the
+//! records after it see the new membership. Under load the batches grow,
+//! and the route table is read once for many messages instead of once
+//! for each.
+//!
 //! A read that fails (the store or the route table briefly away) is made
 //! again until it answers: a committed message is never left undelivered
 //! to an online member. Only a stop gives up, and then the record is not
 //! committed and comes again after a restart.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
-use ferrochat_domain::{ConversationKind, Message, UserId};
-use ferrochat_ports::bus::{offline_members, wants_push, DownstreamRecord, Event, Outgoing};
+use ferrochat_domain::{ConversationId, ConversationKind, Message, UserId};
+use ferrochat_ports::bus::{wants_push, DownstreamRecord, Event, Outgoing};
 use ferrochat_ports::presence::Settled;
 use tokio_util::sync::CancellationToken;
 
@@ -39,37 +48,134 @@ const CONNS_PER_ITEM: usize = 20_000;
 /// Stopped while a read kept failing.
 pub(crate) struct Stopped;
 
-/// The deliveries of `message` to every online member (but `exclude`),
-/// one record per gateway. With `pushes`, a group's members without a
-/// route (but the sender) are pushed as part of the record at
-/// `position`. The world room is never pushed: everyone is a member of
-/// it, so it would name every offline user for every message.
+/// Who a conversation's messages reach, as read for one batch.
+struct Audience {
+    /// Every route of its online members (the world room: of everyone
+    /// online).
+    routes: Vec<(UserId, Route)>,
+    /// Its members without a route, for push (the world room: none).
+    unrouted: Vec<UserId>,
+}
+
+/// The audiences read for the batch at hand, by conversation.
+#[derive(Default)]
+pub(crate) struct Audiences(HashMap<ConversationId, Arc<Audience>>);
+
+/// The deliveries of a batch, per gateway in the batch's order.
+#[derive(Default)]
+pub(crate) struct Deliveries(BTreeMap<GatewayId, Vec<DownstreamRecord>>);
+
+impl Deliveries {
+    /// One record per gateway.
+    pub(crate) fn into_outgoing(self) -> Vec<Outgoing> {
+        self.0
+            .into_iter()
+            .map(|(gateway, items)| Outgoing::Downstream(gateway, items))
+            .collect()
+    }
+}
+
+/// Adds the deliveries of `message` to every online member (but
+/// `exclude`) to `out`. With `pushes`, a group's members without a route
+/// (but the sender) are pushed as part of the record at `position`. The
+/// world room is never pushed: everyone is a member of it, so it would
+/// name every offline user for every message.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn fan_out(
     deps: &TaskDeps,
     config: &TaskConfig,
     index: &mut MemberIndex,
+    audiences: &mut Audiences,
     message: &Arc<Message>,
     exclude: Option<&Route>,
     pushes: Option<(&mut InFlight, u64)>,
     stop: &CancellationToken,
-) -> Result<Vec<Outgoing>, Stopped> {
-    let batch = config.batch.max(1);
-    let mut by_gateway: BTreeMap<GatewayId, Vec<ConnId>> = BTreeMap::new();
-    let mut add = |routes: Vec<(UserId, Route)>| {
-        for (_, r) in routes {
-            if Some(&r) != exclude {
-                by_gateway.entry(r.gateway).or_default().push(r.conn);
+    out: &mut Deliveries,
+) -> Result<(), Stopped> {
+    let conv = &message.conversation_id;
+    // The store holds the change a system message announces.
+    if message.message_type.is_system() && message.conversation_kind != ConversationKind::World {
+        audiences.0.remove(conv);
+        match members::change(message) {
+            Change::None => {}
+            Change::All => index.forget(conv),
+            Change::User(user) => {
+                if index.get(conv).is_some() {
+                    let member = retried(stop, || async {
+                        deps.store
+                            .member(conv, &user)
+                            .await
+                            .map_err(|e| Unread::Failed(e.to_string()))
+                    })
+                    .await?
+                    .is_some();
+                    index.set_member(conv, &user, member);
+                }
             }
         }
+    }
+    let audience = match audiences.0.get(conv) {
+        Some(audience) => audience.clone(),
+        None => {
+            let audience = Arc::new(read_audience(deps, config, index, message, stop).await?);
+            audiences.0.insert(conv.clone(), audience.clone());
+            audience
+        }
     };
+    let mut by_gateway: BTreeMap<&GatewayId, Vec<ConnId>> = BTreeMap::new();
+    for (_, r) in &audience.routes {
+        if Some(r) != exclude {
+            by_gateway.entry(&r.gateway).or_default().push(r.conn);
+        }
+    }
+    let event = Arc::new(Event::NewMessage(Message::clone(message)));
+    for (gateway, conns) in by_gateway {
+        let items = out.0.entry(gateway.clone()).or_default();
+        items.extend(
+            conns
+                .chunks(CONNS_PER_ITEM)
+                .map(|conns| DownstreamRecord::Deliver {
+                    conns: conns.to_vec(),
+                    event: event.clone(),
+                }),
+        );
+    }
+    if let Some((inflight, position)) = pushes {
+        if wants_push(message) && !audience.unrouted.is_empty() {
+            let offline: Vec<UserId> = audience
+                .unrouted
+                .iter()
+                .filter(|u| **u != message.from)
+                .cloned()
+                .collect();
+            for recipients in offline.chunks(ferrochat_ports::bus::PUSH_BATCH) {
+                inflight.start(position, message.clone(), recipients.to_vec());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The routes of `message`'s audience, and (for a group) its members
+/// without one.
+async fn read_audience(
+    deps: &TaskDeps,
+    config: &TaskConfig,
+    index: &mut MemberIndex,
+    message: &Message,
+    stop: &CancellationToken,
+) -> Result<Audience, Stopped> {
+    let batch = config.batch.max(1);
+    let chunk = usize::try_from(batch).unwrap_or(1000);
+    let mut routes = Vec::new();
+    let mut unrouted = Vec::new();
     if message.conversation_kind == ConversationKind::World {
-        let limit = usize::try_from(batch).unwrap_or(1000);
         let mut after: Option<UserId> = None;
         loop {
             let page = retried(stop, || async {
                 let page = deps
                     .presence
-                    .online_page(after.as_ref(), limit)
+                    .online_page(after.as_ref(), chunk)
                     .await
                     .map_err(|e| Unread::Failed(e.to_string()))?;
                 settled(deps).await?;
@@ -78,79 +184,37 @@ pub(crate) async fn fan_out(
             .await?;
             let Some((last, _)) = page.last() else { break };
             after = Some(last.clone());
-            add(page);
+            routes.extend(page);
             metrics::counter!("ferrochat_task_batches_total").increment(1);
         }
-    } else {
-        let conv = &message.conversation_id;
-        // The store holds the change a system message announces.
-        if message.message_type.is_system() {
-            match members::change(message) {
-                Change::None => {}
-                Change::All => index.forget(conv),
-                Change::User(user) => {
-                    if index.get(conv).is_some() {
-                        let member = retried(stop, || async {
-                            deps.store
-                                .member(conv, &user)
-                                .await
-                                .map_err(|e| Unread::Failed(e.to_string()))
-                        })
-                        .await?
-                        .is_some();
-                        index.set_member(conv, &user, member);
-                    }
-                }
-            }
-        }
-        let members = match index.get(conv) {
-            Some(list) => list,
-            None => {
-                let list = load_members(deps, message, batch, stop).await?;
-                index.keep(conv.clone(), list.clone());
-                list
-            }
-        };
-        let chunk = usize::try_from(batch).unwrap_or(1000);
-        let push = wants_push(message) && pushes.is_some();
-        let mut offline = Vec::new();
-        for users in members.chunks(chunk) {
-            let routes = retried(stop, || async {
-                let routes = deps
-                    .presence
-                    .routes(users)
-                    .await
-                    .map_err(|e| Unread::Failed(e.to_string()))?;
-                settled(deps).await?;
-                Ok(routes)
-            })
-            .await?;
-            if push {
-                offline.extend(offline_members(users, &routes, &message.from));
-            }
-            add(routes);
-            metrics::counter!("ferrochat_task_batches_total").increment(1);
-        }
-        if let Some((inflight, position)) = pushes {
-            for recipients in offline.chunks(ferrochat_ports::bus::PUSH_BATCH) {
-                inflight.start(position, message.clone(), recipients.to_vec());
-            }
-        }
+        return Ok(Audience { routes, unrouted });
     }
-    let event = Arc::new(Event::NewMessage(Message::clone(message)));
-    Ok(by_gateway
-        .into_iter()
-        .map(|(gateway, conns)| {
-            let items = conns
-                .chunks(CONNS_PER_ITEM)
-                .map(|conns| DownstreamRecord::Deliver {
-                    conns: conns.to_vec(),
-                    event: event.clone(),
-                })
-                .collect();
-            Outgoing::Downstream(gateway, items)
+    let conv = &message.conversation_id;
+    let members = match index.get(conv) {
+        Some(list) => list,
+        None => {
+            let list = load_members(deps, message, batch, stop).await?;
+            index.keep(conv.clone(), list.clone());
+            list
+        }
+    };
+    for users in members.chunks(chunk) {
+        let found = retried(stop, || async {
+            let routes = deps
+                .presence
+                .routes(users)
+                .await
+                .map_err(|e| Unread::Failed(e.to_string()))?;
+            settled(deps).await?;
+            Ok(routes)
         })
-        .collect())
+        .await?;
+        let online: HashSet<&UserId> = found.iter().map(|(u, _)| u).collect();
+        unrouted.extend(users.iter().filter(|u| !online.contains(u)).cloned());
+        routes.extend(found);
+        metrics::counter!("ferrochat_task_batches_total").increment(1);
+    }
+    Ok(Audience { routes, unrouted })
 }
 
 /// A group's members, every page of them, read from the store.

@@ -1,17 +1,19 @@
 //! The task role: fan-out of committed messages to the world room and to
 //! groups over the fan-out threshold, and offline push ([`push`]).
 //!
-//! Fan-out reads a group's members from an in-memory index (`members.rs`,
-//! filled from the store in pages of `TaskConfig::batch` and read again
-//! after each membership change), their routes in chunks of the same
-//! size, and sends one `Deliver` record per gateway naming every local
-//! recipient, all sharing one event. With push on, the group's members
+//! Fan-out takes the records that have arrived as one batch (at most
+//! `BATCH_RECORDS`), reads a group's members from an in-memory index
+//! (`members.rs`, filled from the store in pages of `TaskConfig::batch`
+//! and read again after each membership change) and their routes in
+//! chunks of the same size, once per conversation per batch, and sends
+//! one record per gateway for the batch, with a `Deliver` item per message
+//! naming every local recipient, all sharing one event. With push on, the group's members
 //! without a route are pushed from here, 100 to a push; logic hands over
 //! the offline members of the conversations it delivers itself as
 //! `TaskRecord::Push`.
 //!
 //! Records are handled in bus order, so a conversation's messages reach
-//! each gateway in seq order. A record's deliveries go out through an
+//! each gateway in seq order. A batch's deliveries go out through an
 //! `Outbox`, which says when the bus has stored them (and publishes them
 //! again, in order, if it failed to); pushes run alongside in a bounded
 //! queue that never blocks the loop (`inflight.rs`). A record is committed
@@ -29,11 +31,14 @@ pub mod push;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ferrochat_domain::routing::Route;
+use ferrochat_domain::Message;
 use ferrochat_ports::bus::{Acked, Consumer, Outbox, TaskRecord};
 use ferrochat_ports::{Bus, FanoutLag, Presence, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::behind::Behind;
+use crate::fanout::{Audiences, Deliveries};
 use crate::inflight::InFlight;
 use crate::members::MemberIndex;
 use crate::push::{PushConfig, Pusher};
@@ -83,8 +88,24 @@ pub enum TaskError {
     Bus(#[from] ferrochat_ports::bus::BusError),
 }
 
-/// Records whose deliveries the bus may hold unstored at once.
+/// Batches whose deliveries the bus may hold unstored at once.
 const WINDOW: usize = 64;
+
+/// Records taken as one batch at most: enough that a queue of a large
+/// group's messages costs one read of its routes per this many, few
+/// enough that a batch is out in a few milliseconds.
+const BATCH_RECORDS: usize = 64;
+
+/// Records taken together, in position order.
+#[derive(Default)]
+struct Batch {
+    /// The fan-outs: (position, message, the sender's connection).
+    fanouts: Vec<(u64, Arc<Message>, Option<Route>)>,
+    /// How many records were taken, pushes included.
+    taken: usize,
+    /// The position of the last one.
+    last: u64,
+}
 
 /// Consumes the `task` topic until `cancel`. Pushes still running then
 /// are stopped; their records stay uncommitted.
@@ -133,34 +154,31 @@ pub async fn run(
                 progress.commit(&mut *consumer, inflight.as_ref()).await;
             }
             r = consumer.next(), if reading && outbox.len() < WINDOW => {
-                let Some(record) = r else {
+                let Some(first) = r else {
                     reading = false;
                     continue;
                 };
-                let position = consumer.position();
-                let waiting = consumer.waiting();
-                if let Some(w) = waiting {
-                    #[allow(clippy::cast_precision_loss)]
-                    metrics::gauge!("ferrochat_task_waiting_records").set(w as f64);
-                }
-                let records = match record {
-                    TaskRecord::Fanout { message, exclude } => {
-                        behind.taken(position, message.created_at, waiting);
-                        let started = Instant::now();
-                        let pushes = inflight.as_mut().map(|i| (i, position));
-                        let records = match fanout::fan_out(&deps, &config, &mut index, &message, exclude.as_ref(), pushes, &cancel).await {
-                            Ok(records) => records,
-                            // Stopped: this record stays uncommitted.
-                            Err(fanout::Stopped) => break,
-                        };
-                        behind.fanned_out(started.elapsed());
-                        records
+                // What else has arrived goes with it: the audiences are
+                // read once for the batch, and its deliveries leave as one
+                // record per gateway.
+                let mut batch = Batch::default();
+                let mut record = Some(first);
+                while let Some(r) = record {
+                    let position = consumer.position();
+                    let waiting = consumer.waiting();
+                    if let Some(w) = waiting {
+                        #[allow(clippy::cast_precision_loss)]
+                        metrics::gauge!("ferrochat_task_waiting_records").set(w as f64);
                     }
-                    TaskRecord::Push {
-                        message,
-                        recipients,
-                    } => {
-                        match inflight.as_mut() {
+                    match r {
+                        TaskRecord::Fanout { message, exclude } => {
+                            behind.taken(position, message.created_at, waiting);
+                            batch.fanouts.push((position, message, exclude));
+                        }
+                        TaskRecord::Push {
+                            message,
+                            recipients,
+                        } => match inflight.as_mut() {
                             Some(i) => i.start(position, message, recipients),
                             // Another node with push on published it; this
                             // one has nowhere to send it.
@@ -168,11 +186,33 @@ pub async fn run(
                                 msg.id = %message.id,
                                 "push record dropped: push.webhook_url is not set here"
                             ),
-                        }
-                        Vec::new()
+                        },
                     }
-                };
-                outbox.push(records, position).await;
+                    batch.last = position;
+                    batch.taken += 1;
+                    record = if batch.taken < BATCH_RECORDS { consumer.try_next() } else { None };
+                }
+                let started = Instant::now();
+                let mut audiences = Audiences::default();
+                let mut out = Deliveries::default();
+                let mut stopped = false;
+                for (position, message, exclude) in &batch.fanouts {
+                    let pushes = inflight.as_mut().map(|i| (i, *position));
+                    if fanout::fan_out(&deps, &config, &mut index, &mut audiences, message, exclude.as_ref(), pushes, &cancel, &mut out).await.is_err() {
+                        stopped = true;
+                        break;
+                    }
+                }
+                // Stopped: these records stay uncommitted.
+                if stopped {
+                    break;
+                }
+                if !batch.fanouts.is_empty() {
+                    let n = u32::try_from(batch.fanouts.len()).unwrap_or(u32::MAX);
+                    behind.fanned_out(started.elapsed() / n);
+                    metrics::histogram!("ferrochat_task_batch_records").record(f64::from(n));
+                }
+                outbox.push(out.into_outgoing(), batch.last).await;
             }
         }
     }
