@@ -231,6 +231,12 @@ async fn tokens_are_checked() {
     forged.pop();
     forged.push(if s.access.ends_with('A') { 'B' } else { 'A' });
     app.profile(&forged).await.err(1002);
+    // Far longer than any token issued: a bad token like the others, in
+    // every mode (logic in process or behind gRPC), not a malformed field.
+    app.profile(&"x".repeat(1_500)).await.err(1002);
+    app.profile(&format!("{}{}", s.access, "A".repeat(1_500)))
+        .await
+        .err(1002);
 }
 
 #[tokio::test]

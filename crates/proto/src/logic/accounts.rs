@@ -10,8 +10,8 @@ use super::{id, time};
 use crate::convert::{required, DecodeError};
 use crate::pb;
 
-/// The gateway refuses longer tokens before asking (`ferrochat-wire`); the
-/// server holds any other caller to the same bound.
+/// The gateway refuses longer refresh tokens before asking
+/// (`ferrochat-wire`); the server holds any other caller to the same bound.
 const MAX_TOKEN_BYTES: usize = 512;
 
 fn token(raw: String, field: &'static str) -> Result<String, InvalidField> {
@@ -76,8 +76,10 @@ impl pb::AuthenticateRequest {
         }
     }
 
+    /// Any string: logic answers one that is no token it issued (empty,
+    /// too long, forged) with 1002, as it does in process.
     pub fn parse(self) -> Result<String, InvalidField> {
-        token(self.access_token, "access_token")
+        Ok(self.access_token)
     }
 }
 
