@@ -169,6 +169,11 @@ impl GroupsApi for Groups {
             .record(&group.conversation_id, who)
             .await?
             .map(|m| m.role);
+        // An open group shows itself to whoever may join it; an
+        // invite-only one only to its members.
+        if my_role.is_none() && group.join_policy == JoinPolicy::Invite {
+            return Err(ApiError::forbidden("this group is invite-only"));
+        }
         Ok(GroupView { group, my_role })
     }
 

@@ -195,6 +195,18 @@ async fn invite_only_full_and_unknown_groups_refuse_joins() {
     app.group_action(&late.access, inv_id, "join")
         .await
         .err(1005);
+    // Nor does it show its name or description to those outside it.
+    let hidden = app.group(&late.access, inv_id).await;
+    hidden.err(1005);
+    assert!(
+        !hidden.body.to_string().contains("closed"),
+        "{:?}",
+        hidden.body
+    );
+    assert_eq!(
+        app.group(&owner.access, inv_id).await.ok()["name"],
+        "closed"
+    );
 
     let open = create(
         &app,
