@@ -53,6 +53,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
 /// Decodes JSON, reporting the failing field's path and serde's reason
 /// without its line/column noise.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpError> {
+    // JSON is UTF-8 (RFC 8259); serde checks only the strings it keeps,
+    // so a field the endpoint ignores could carry anything.
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(HttpError::new(
+            ErrorKind::InvalidParams,
+            "request body is not valid UTF-8",
+        ));
+    }
     // serde accepts a struct written as an array; the contract does not.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         let valid = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();

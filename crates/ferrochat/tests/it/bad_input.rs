@@ -18,6 +18,24 @@ async fn malformed_json_is_1001() {
 }
 
 #[tokio::test]
+async fn a_body_that_is_not_utf8_is_1001_even_where_no_field_is_read() {
+    let app = spawn_app().await;
+    // A lone continuation byte in a field register ignores, in a field it
+    // reads, and outside any string.
+    let bodies: [&[u8]; 3] = [
+        b"{\"username\":\"utf8a\",\"password\":\"12345678\",\"extra\":\"\x80\"}",
+        b"{\"username\":\"utf8\x80\",\"password\":\"12345678\"}",
+        b"{\"username\":\"utf8b\",\"password\":\"12345678\"}\xff",
+    ];
+    for body in bodies {
+        let r = app.post_raw(REGISTER, body.to_vec()).await;
+        assert_eq!(r.err(1001), "request body is not valid UTF-8", "{body:?}");
+    }
+    // Nobody was registered by them.
+    app.login("utf8a", "12345678").await.err(1002);
+}
+
+#[tokio::test]
 async fn a_json_array_or_scalar_is_1001() {
     let app = spawn_app().await;
     for body in ["[1]", "[]", "\"alice\"", "42", "null"] {
