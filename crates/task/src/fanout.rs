@@ -12,8 +12,10 @@
 //! record there ([`Audiences`]): every later record of the batch was
 //! committed before that read, so it reaches everyone connected at its
 //! commit, as a read of its own would. A `system` message (a membership
-//! change) drops what the batch read of its conversation, so it and the
-//! records after it see the new membership. Under load the batches grow,
+//! change) changes what the batch read of its conversation: the user it
+//! names taken out, or put in with their routes read then; any other
+//! change drops it, to be read again. So it and the records after it see
+//! the new membership. Under load the batches grow,
 //! and the route table is read once for many messages instead of once
 //! for each.
 //!
@@ -59,7 +61,7 @@ struct Audience {
 
 /// The audiences read for the batch at hand, by conversation.
 #[derive(Default)]
-pub(crate) struct Audiences(HashMap<ConversationId, Arc<Audience>>);
+pub(crate) struct Audiences(HashMap<ConversationId, Audience>);
 
 /// The deliveries of a batch, per gateway in the batch's order.
 #[derive(Default)]
@@ -95,32 +97,14 @@ pub(crate) async fn fan_out(
     let conv = &message.conversation_id;
     // The store holds the change a system message announces.
     if message.message_type.is_system() && message.conversation_kind != ConversationKind::World {
-        audiences.0.remove(conv);
-        match members::change(message) {
-            Change::None => {}
-            Change::All => index.forget(conv),
-            Change::User(user) => {
-                if index.get(conv).is_some() {
-                    let member = retried(stop, || async {
-                        deps.store
-                            .member(conv, &user)
-                            .await
-                            .map_err(|e| Unread::Failed(e.to_string()))
-                    })
-                    .await?
-                    .is_some();
-                    index.set_member(conv, &user, member);
-                }
-            }
-        }
+        follow_change(deps, index, audiences, message, stop).await?;
     }
-    let audience = match audiences.0.get(conv) {
-        Some(audience) => audience.clone(),
-        None => {
-            let audience = Arc::new(read_audience(deps, config, index, message, stop).await?);
-            audiences.0.insert(conv.clone(), audience.clone());
-            audience
-        }
+    if !audiences.0.contains_key(conv) {
+        let audience = read_audience(deps, config, index, message, stop).await?;
+        audiences.0.insert(conv.clone(), audience);
+    }
+    let Some(audience) = audiences.0.get(conv) else {
+        return Ok(());
     };
     let mut by_gateway: BTreeMap<&GatewayId, Vec<ConnId>> = BTreeMap::new();
     for (_, r) in &audience.routes {
@@ -154,6 +138,80 @@ pub(crate) async fn fan_out(
         }
     }
     Ok(())
+}
+
+/// Applies the membership change a `system` message announces to the
+/// member index and to what this batch read of the conversation: a user
+/// added or removed changes only that user's entries (their routes read
+/// now, after the commit), so a group being filled one member at a time
+/// is not read whole for each; anything else is read again whole.
+async fn follow_change(
+    deps: &TaskDeps,
+    index: &mut MemberIndex,
+    audiences: &mut Audiences,
+    message: &Message,
+    stop: &CancellationToken,
+) -> Result<(), Stopped> {
+    let conv = &message.conversation_id;
+    let user = match members::change(message) {
+        Change::None => return Ok(()),
+        Change::All => {
+            index.forget(conv);
+            audiences.0.remove(conv);
+            return Ok(());
+        }
+        Change::User(user) => user,
+    };
+    if index.get(conv).is_none() {
+        // Read whole at the next use, with the change in it.
+        audiences.0.remove(conv);
+        return Ok(());
+    }
+    let member = retried(stop, || async {
+        deps.store
+            .member(conv, &user)
+            .await
+            .map_err(|e| Unread::Failed(e.to_string()))
+    })
+    .await?
+    .is_some();
+    index.set_member(conv, &user, member);
+    if index.get(conv).is_none() {
+        audiences.0.remove(conv);
+        return Ok(());
+    }
+    let Some(audience) = audiences.0.get_mut(conv) else {
+        return Ok(());
+    };
+    audience.routes.retain(|(u, _)| *u != user);
+    audience.unrouted.retain(|u| *u != user);
+    if member {
+        let found = read_routes(deps, std::slice::from_ref(&user), stop).await?;
+        if found.is_empty() {
+            audience.unrouted.push(user);
+        } else {
+            audience.routes.extend(found);
+        }
+    }
+    Ok(())
+}
+
+/// The routes of `users`, once the route table is settled.
+async fn read_routes(
+    deps: &TaskDeps,
+    users: &[UserId],
+    stop: &CancellationToken,
+) -> Result<Vec<(UserId, Route)>, Stopped> {
+    retried(stop, || async {
+        let routes = deps
+            .presence
+            .routes(users)
+            .await
+            .map_err(|e| Unread::Failed(e.to_string()))?;
+        settled(deps).await?;
+        Ok(routes)
+    })
+    .await
 }
 
 /// The routes of `message`'s audience, and (for a group) its members
@@ -199,16 +257,7 @@ async fn read_audience(
         }
     };
     for users in members.chunks(chunk) {
-        let found = retried(stop, || async {
-            let routes = deps
-                .presence
-                .routes(users)
-                .await
-                .map_err(|e| Unread::Failed(e.to_string()))?;
-            settled(deps).await?;
-            Ok(routes)
-        })
-        .await?;
+        let found = read_routes(deps, users, stop).await?;
         let online: HashSet<&UserId> = found.iter().map(|(u, _)| u).collect();
         unrouted.extend(users.iter().filter(|u| !online.contains(u)).cloned());
         routes.extend(found);
@@ -223,7 +272,7 @@ async fn load_members(
     message: &Message,
     batch: u32,
     stop: &CancellationToken,
-) -> Result<Arc<[UserId]>, Stopped> {
+) -> Result<Arc<Vec<UserId>>, Stopped> {
     let mut all = Vec::new();
     let mut after: Option<UserId> = None;
     loop {
@@ -242,7 +291,7 @@ async fn load_members(
         }
     }
     metrics::counter!("ferrochat_task_member_loads_total").increment(1);
-    Ok(all.into())
+    Ok(Arc::new(all))
 }
 
 /// Why a read could not be made now.

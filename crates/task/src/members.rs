@@ -21,7 +21,7 @@ use std::sync::Arc;
 use ferrochat_domain::{ConversationId, Message, UserId};
 
 pub(crate) struct MemberIndex {
-    lists: HashMap<ConversationId, Arc<[UserId]>>,
+    lists: HashMap<ConversationId, Arc<Vec<UserId>>>,
     /// Member ids held over all lists.
     held: usize,
     /// The most ids held at once.
@@ -37,25 +37,29 @@ impl MemberIndex {
         }
     }
 
-    pub(crate) fn get(&self, id: &ConversationId) -> Option<Arc<[UserId]>> {
+    pub(crate) fn get(&self, id: &ConversationId) -> Option<Arc<Vec<UserId>>> {
         self.lists.get(id).cloned()
     }
 
-    /// Puts `user` in `id`'s list or takes them out, if the list is held.
+    /// Puts `user` in `id`'s list or takes them out, if the list is held;
+    /// in place (adding 10,000 members one by one must not copy the list
+    /// each time). A list that would pass the cap is dropped instead.
     pub(crate) fn set_member(&mut self, id: &ConversationId, user: &UserId, member: bool) {
-        let Some(list) = self.lists.get(id) else {
+        let Some(list) = self.lists.get_mut(id) else {
             return;
         };
-        let present = list.contains(user);
-        if present == member {
-            return;
+        match (list.iter().position(|u| u == user), member) {
+            (None, true) if self.held < self.cap => {
+                Arc::make_mut(list).push(user.clone());
+                self.held += 1;
+            }
+            (None, true) => self.forget(id),
+            (Some(at), false) => {
+                Arc::make_mut(list).swap_remove(at);
+                self.held -= 1;
+            }
+            _ => {}
         }
-        let list: Arc<[UserId]> = if member {
-            list.iter().chain(std::iter::once(user)).cloned().collect()
-        } else {
-            list.iter().filter(|u| *u != user).cloned().collect()
-        };
-        self.keep(id.clone(), list);
     }
 
     pub(crate) fn forget(&mut self, id: &ConversationId) {
@@ -66,7 +70,7 @@ impl MemberIndex {
 
     /// Keeps `list` for `id` (replacing any), unless it alone is over the
     /// cap; other lists go first if it would not fit beside them.
-    pub(crate) fn keep(&mut self, id: ConversationId, list: Arc<[UserId]>) {
+    pub(crate) fn keep(&mut self, id: ConversationId, list: Arc<Vec<UserId>>) {
         self.forget(&id);
         if list.len() > self.cap {
             return;
@@ -119,8 +123,8 @@ pub(crate) fn change(message: &Message) -> Change {
 mod tests {
     use super::*;
 
-    fn list(n: usize) -> Arc<[UserId]> {
-        (0..n).map(|_| UserId::generate()).collect()
+    fn list(n: usize) -> Arc<Vec<UserId>> {
+        Arc::new((0..n).map(|_| UserId::generate()).collect())
     }
 
     #[test]
@@ -157,5 +161,10 @@ mod tests {
         index.set_member(&a, &u, false);
         assert_eq!(index.get(&a).map(|l| l.contains(&u)), Some(false));
         assert_eq!(index.held, 2);
+        // One past the cap: the list is dropped, to be read again whole.
+        index.keep(a.clone(), list(10));
+        index.set_member(&a, &u, true);
+        assert!(index.get(&a).is_none());
+        assert_eq!(index.held, 0);
     }
 }

@@ -214,3 +214,99 @@ async fn waiting_group_messages_go_out_in_batches_each_once_in_order() {
     let got = read(&mut downstream, 3 * (per_conn - per_conn / 3)).await;
     check(&got, &[(100, 0), (101, 1), (102, 2)]);
 }
+
+/// A member added and one removed between messages that wait together:
+/// from its system message on, the newcomer gets what the group gets and
+/// the removed member nothing, each message once; before it, the member
+/// list the role already held decides.
+#[tokio::test]
+async fn membership_changes_inside_a_batch_apply_from_their_system_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sqlite(&dir).await;
+    let bus = LocalBus::new(LocalBusConfig::default());
+    let presence = Arc::new(MemoryPresence::new());
+    let gateway = GatewayId::new("gw-1");
+    let mut downstream = bus.consume_downstream(&gateway).await.unwrap();
+    let users = fixtures::users(&*store, "change", 4).await;
+    let [owner, stays, leaves, newcomer] = [0, 1, 2, 3].map(|i| users[i].id.clone());
+    let group = fixtures::group(&*store, &owner, &[stays.clone(), leaves.clone()], 10).await;
+    let conv = group.conversation_id.clone();
+    for (i, u) in [&owner, &stays, &leaves, &newcomer].into_iter().enumerate() {
+        presence
+            .connect(u, &route(&gateway, u64::try_from(i).unwrap()))
+            .await
+            .unwrap();
+    }
+    let _stop = {
+        let cancel = CancellationToken::new();
+        tokio::spawn(ferrochat_task::run(
+            deps(&bus, &presence, store.clone()),
+            TaskConfig::default(),
+            cancel.clone(),
+        ));
+        cancel.drop_guard()
+    };
+    let publish = |m: Message| {
+        let bus = bus.clone();
+        async move {
+            bus.publish_task(TaskRecord::Fanout {
+                message: Arc::new(m),
+                exclude: None,
+            })
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+        }
+    };
+    let text = |seq: u64| Message {
+        conversation_id: conv.clone(),
+        conversation_kind: ConversationKind::Group,
+        from: owner.clone(),
+        ..message(seq)
+    };
+    let system = |seq: u64, event: &str, user: &UserId| Message {
+        message_type: ferrochat_domain::MessageType::system(),
+        content: ferrochat_domain::MessageContent::from_stored(format!(
+            r#"{{"event":"{event}","user_id":"{user}"}}"#
+        )),
+        ..text(seq)
+    };
+    // Seq 1 loads the member list: owner, stays, leaves.
+    publish(text(1)).await;
+    let first = read(&mut downstream, 3).await;
+    assert_eq!(
+        first.seqs.keys().copied().collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
+    // Both changes are stored, then announced among messages published
+    // back to back, which the role takes as one batch.
+    store
+        .add_member(
+            &group.id,
+            &newcomer,
+            ferrochat_domain::groups::Role::Member,
+            fixtures::T0,
+        )
+        .await
+        .unwrap();
+    assert!(store.remove_member(&group.id, &leaves).await.unwrap());
+    publish(text(2)).await;
+    publish(system(3, "member_added", &newcomer)).await;
+    publish(text(4)).await;
+    publish(system(5, "member_removed", &leaves)).await;
+    publish(text(6)).await;
+    // owner and stays: 2-6; leaves: 2-4; newcomer: 3-6.
+    let got = read(&mut downstream, 5 + 5 + 3 + 4).await;
+    assert_eq!(got.seqs.get(&0), Some(&vec![2, 3, 4, 5, 6]), "owner");
+    assert_eq!(got.seqs.get(&1), Some(&vec![2, 3, 4, 5, 6]), "stays");
+    assert_eq!(got.seqs.get(&2), Some(&vec![2, 3, 4]), "leaves");
+    assert_eq!(got.seqs.get(&3), Some(&vec![3, 4, 5, 6]), "newcomer");
+    // Nothing more arrives for anyone.
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_millis(300), downstream.next())
+            .await
+            .is_err(),
+        "no delivery beyond these"
+    );
+}
