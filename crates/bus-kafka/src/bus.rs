@@ -142,6 +142,7 @@ impl KafkaBus {
         topic: &str,
         group: &str,
         decode: Decode<T>,
+        backlog: bool,
     ) -> Result<Box<dyn Consumer<T>>, BusError> {
         let inner = create_consumer(&self.consumer_config(Some(group))?)?;
         inner.subscribe(&[topic]).map_err(|e| map(topic, &e))?;
@@ -154,6 +155,7 @@ impl KafkaBus {
             self.config.consumer_buffer,
             Watch {
                 on_loss: None,
+                backlog,
                 lost_data: self.lost_data(),
             },
         )?;
@@ -223,6 +225,7 @@ impl Bus for KafkaBus {
             &self.config.upstream_topic,
             &self.config.logic_group,
             decode,
+            false,
         )
     }
 
@@ -280,6 +283,7 @@ impl Bus for KafkaBus {
                     recreate,
                     from: high,
                 }),
+                backlog: false,
                 lost_data: self.lost_data(),
             },
         )?;
@@ -292,6 +296,8 @@ impl Bus for KafkaBus {
             &self.config.task_topic,
             &self.config.task_group,
             one_each(codec::decode_task),
+            // The task role reports how far behind it is from this.
+            true,
         )
     }
 

@@ -8,7 +8,7 @@
 //! is leaked on purpose; the process is exiting anyway).
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -85,6 +85,9 @@ pub(crate) struct KafkaConsumer<T> {
     /// skipped and not yet stored. Bounded by what the caller holds
     /// unfinished.
     pending: VecDeque<(u64, i32, i64)>,
+    /// Records the broker holds past this member's positions, when
+    /// counted (`backlog.rs`).
+    behind: Option<Arc<AtomicU64>>,
 }
 
 impl<T: Send + 'static> KafkaConsumer<T> {
@@ -98,7 +101,11 @@ impl<T: Send + 'static> KafkaConsumer<T> {
         buffer: usize,
         watch: Watch<T>,
     ) -> Result<Self, BusError> {
-        let Watch { on_loss, lost_data } = watch;
+        let Watch {
+            on_loss,
+            backlog,
+            lost_data,
+        } = watch;
         let inner = Arc::new(inner);
         let (tx, rx) = mpsc::channel(buffer.max(1));
         let stop = Arc::new(AtomicBool::new(false));
@@ -132,6 +139,14 @@ impl<T: Send + 'static> KafkaConsumer<T> {
             )
             .map_err(started)?;
         }
+        let behind = if backlog {
+            let behind = Arc::new(AtomicU64::new(0));
+            crate::backlog::spawn(topic.clone(), inner.clone(), stop.clone(), behind.clone())
+                .map_err(started)?;
+            Some(behind)
+        } else {
+            None
+        };
         let poller = Poller {
             topic: topic.clone(),
             kind,
@@ -155,6 +170,7 @@ impl<T: Send + 'static> KafkaConsumer<T> {
             stop,
             returned: 0,
             pending: VecDeque::new(),
+            behind,
         })
     }
 }
@@ -199,6 +215,13 @@ impl<T: Send + 'static> Consumer<T> for KafkaConsumer<T> {
         }
     }
 
+    /// The records still at the broker plus those the poller took and
+    /// `next` has not returned, when this reader counts them.
+    fn waiting(&self) -> Option<u64> {
+        let behind = self.behind.as_ref()?.load(Ordering::Relaxed);
+        Some(behind + u64::try_from(self.rx.len()).unwrap_or(0))
+    }
+
     fn position(&self) -> u64 {
         self.returned
     }
@@ -233,6 +256,9 @@ impl<T: Send + 'static> Consumer<T> for KafkaConsumer<T> {
 pub(crate) struct Watch<T> {
     /// A tail reader's loss marker and how it makes its topic again.
     pub(crate) on_loss: Option<OnLoss<T>>,
+    /// Whether to count the records waiting (`backlog.rs`), for a reader
+    /// that says how far behind it is.
+    pub(crate) backlog: bool,
     /// What it calls on finding the loss.
     pub(crate) lost_data: LostData,
 }

@@ -19,6 +19,7 @@
 //! carry a seal only key holders can make (`seal.rs`).
 
 mod admin;
+mod backlog;
 mod bus;
 mod config;
 mod consumer;

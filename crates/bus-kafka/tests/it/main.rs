@@ -5,6 +5,7 @@
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod backlog;
 mod batching;
 mod conformance;
 mod delivery;

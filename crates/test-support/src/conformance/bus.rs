@@ -87,7 +87,8 @@ pub fn send_record(conversation: &ConversationId, client_msg_id: &str) -> SendRe
     }
 }
 
-fn message(conversation: &ConversationId, seq: u64) -> Message {
+/// A text message of `conversation` at `seq`, from a new user.
+pub fn message(conversation: &ConversationId, seq: u64) -> Message {
     Message {
         id: MessageId::generate(),
         conversation_id: conversation.clone(),
