@@ -131,9 +131,12 @@ pub async fn run(
         reporting.clone(),
     ));
     let mut reading = true;
+    let mut recount = tokio::time::interval(config.lag_report_interval);
+    recount.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     while reading || !outbox.is_empty() {
         tokio::select! {
             biased;
+            _ = recount.tick(), if reading => behind.waiting(consumer.waiting()),
             ack = outbox.next_ack(), if !outbox.is_empty() => {
                 match ack {
                     Acked::Done(position) => {
