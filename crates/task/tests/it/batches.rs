@@ -134,6 +134,20 @@ async fn sqlite(dir: &tempfile::TempDir) -> Arc<dyn Store> {
     )
 }
 
+/// A bus with one gateway's reader, and an empty route table.
+async fn one_gateway() -> (
+    Arc<LocalBus>,
+    Arc<MemoryPresence>,
+    GatewayId,
+    Box<dyn Consumer<Downstream>>,
+) {
+    let bus = LocalBus::new(LocalBusConfig::default());
+    let presence = Arc::new(MemoryPresence::new());
+    let gateway = GatewayId::new("gw-1");
+    let downstream = bus.consume_downstream(&gateway).await.unwrap();
+    (bus, presence, gateway, downstream)
+}
+
 #[tokio::test]
 async fn waiting_world_room_messages_go_out_in_batches_each_once_in_order() {
     let dir = tempfile::tempdir().unwrap();
@@ -177,10 +191,7 @@ async fn waiting_world_room_messages_go_out_in_batches_each_once_in_order() {
 async fn waiting_group_messages_go_out_in_batches_each_once_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let store = sqlite(&dir).await;
-    let bus = LocalBus::new(LocalBusConfig::default());
-    let presence = Arc::new(MemoryPresence::new());
-    let gateway = GatewayId::new("gw-1");
-    let mut downstream = bus.consume_downstream(&gateway).await.unwrap();
+    let (bus, presence, gateway, mut downstream) = one_gateway().await;
     let members = fixtures::users(&*store, "batch", 4).await;
     let outsider = fixtures::user(&*store, "outsider").await;
     let ids: Vec<UserId> = members.iter().map(|u| u.id.clone()).collect();
@@ -223,10 +234,7 @@ async fn waiting_group_messages_go_out_in_batches_each_once_in_order() {
 async fn membership_changes_inside_a_batch_apply_from_their_system_message() {
     let dir = tempfile::tempdir().unwrap();
     let store = sqlite(&dir).await;
-    let bus = LocalBus::new(LocalBusConfig::default());
-    let presence = Arc::new(MemoryPresence::new());
-    let gateway = GatewayId::new("gw-1");
-    let mut downstream = bus.consume_downstream(&gateway).await.unwrap();
+    let (bus, presence, gateway, mut downstream) = one_gateway().await;
     let users = fixtures::users(&*store, "change", 4).await;
     let [owner, stays, leaves, newcomer] = [0, 1, 2, 3].map(|i| users[i].id.clone());
     let group = fixtures::group(&*store, &owner, &[stays.clone(), leaves.clone()], 10).await;
