@@ -257,7 +257,11 @@ async fn fifty_members_send_10_000_messages_into_one_group() {
     let app = spawn_app_with(|c| {
         c.gateway.send_rate_limit.per_second = 100_000;
         c.gateway.send_rate_limit.burst = 100_000;
+        // Each client reads only after sending its 200: its outbox must
+        // hold every frame (about 4 MB), or it is closed as too slow
+        // (4008), which is not under test here.
         c.gateway.ws.outbox_frames = 20_000;
+        c.gateway.ws.outbox_bytes = 64 * 1024 * 1024;
         // Durability is not under test here: skip the fsync per commit.
         c.store.synchronous = "normal".to_owned();
     })
