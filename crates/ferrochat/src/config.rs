@@ -410,6 +410,11 @@ impl Config {
         if !matches!(self.log.format.as_str(), "auto" | "json" | "text") {
             return bad("log.format", "must be \"auto\", \"json\" or \"text\"");
         }
+        for origin in &self.gateway.cors_origins {
+            if let Err(why) = ferrochat_gateway::check_origin(origin) {
+                return bad("gateway.cors_origins", &format!("{origin:?}: {why}"));
+            }
+        }
         if self.gateway.max_body_bytes < 1024 {
             return bad("gateway.max_body_bytes", "must be at least 1024");
         }

@@ -39,6 +39,10 @@ pub struct GatewayConfig {
     /// Most TCP connections at once from one client address; past it a
     /// new one is closed at accept.
     pub max_connections_per_ip: usize,
+    /// Origins of browser apps served elsewhere that may call the API
+    /// (CORS), exactly as a browser sends them (`https://app.example.com`);
+    /// none by default.
+    pub cors_origins: Vec<String>,
     /// Per client IP, on register and login.
     pub auth_rate_limit: RateLimitConfig,
     /// Per account, on wrong passwords (`login_guard.rs`).
@@ -134,6 +138,7 @@ impl Default for GatewayConfig {
             reserved_fds: 256,
             ops_connections: 16,
             max_connections_per_ip: 1_000,
+            cors_origins: Vec::new(),
             auth_rate_limit: RateLimitConfig {
                 per_second: 5,
                 burst: 20,

@@ -6,6 +6,7 @@
 //! no business rules and names no adapter.
 
 mod config;
+mod cors;
 mod edge;
 mod error;
 mod extract;
@@ -25,6 +26,7 @@ mod targets;
 mod ws;
 
 pub use config::{GatewayConfig, LoginThrottleConfig, RateLimitConfig, WsConfig};
+pub use cors::check_origin;
 pub use fallback::FallbackRateLimiter;
 pub use ratelimit::LocalRateLimiter;
 pub use serve::{router, run};

@@ -24,8 +24,13 @@ pub fn router(deps: GatewayDeps, config: &GatewayConfig) -> Router {
 fn router_with_state(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
+    let cors = crate::cors::layer(&state.config.cors_origins);
     let routes = crate::http::routes(&state).with_state(state);
-    layers::apply(routes, layers::not_found, max_body, timeout)
+    let app = layers::apply(routes, layers::not_found, max_body, timeout);
+    match cors {
+        Some(cors) => app.layer(cors),
+        None => app,
+    }
 }
 
 /// What a connection past `gateway.max_connections` is served: the

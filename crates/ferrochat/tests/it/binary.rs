@@ -286,6 +286,22 @@ fn bad_config_exits_64_naming_the_key() {
     assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stderr).contains("max_body_byts"));
 
+    // A CORS origin with a path is no origin a browser sends.
+    std::fs::write(
+        &file,
+        "[gateway]\ncors_origins = [\"https://app.example.com/chat\"]\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gateway.cors_origins"));
+
     let out = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir.path())

@@ -17,6 +17,7 @@ mod cluster;
 mod cluster_cache;
 mod cluster_sessions;
 mod conversations;
+mod cors;
 mod crash;
 mod durability;
 mod friends;
