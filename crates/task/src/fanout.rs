@@ -24,14 +24,15 @@
 //! to an online member. Only a stop gives up, and then the record is not
 //! committed and comes again after a restart.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{ConversationId, ConversationKind, Message, UserId};
-use ferrochat_ports::bus::{wants_push, DownstreamRecord, Event, Outgoing};
+use ferrochat_ports::bus::{unrouted_members, wants_push, DownstreamRecord, Event, Outgoing};
 use ferrochat_ports::presence::Settled;
 use tokio_util::sync::CancellationToken;
 
@@ -99,12 +100,11 @@ pub(crate) async fn fan_out(
     if message.message_type.is_system() && message.conversation_kind != ConversationKind::World {
         follow_change(deps, index, audiences, message, stop).await?;
     }
-    if !audiences.0.contains_key(conv) {
-        let audience = read_audience(deps, config, index, message, stop).await?;
-        audiences.0.insert(conv.clone(), audience);
-    }
-    let Some(audience) = audiences.0.get(conv) else {
-        return Ok(());
+    let audience = match audiences.0.entry(conv.clone()) {
+        Entry::Occupied(read) => read.into_mut(),
+        Entry::Vacant(unread) => {
+            unread.insert(read_audience(deps, config, index, message, stop).await?)
+        }
     };
     let mut by_gateway: BTreeMap<&GatewayId, Vec<ConnId>> = BTreeMap::new();
     for (_, r) in &audience.routes {
@@ -258,8 +258,7 @@ async fn read_audience(
     };
     for users in members.chunks(chunk) {
         let found = read_routes(deps, users, stop).await?;
-        let online: HashSet<&UserId> = found.iter().map(|(u, _)| u).collect();
-        unrouted.extend(users.iter().filter(|u| !online.contains(u)).cloned());
+        unrouted.extend(unrouted_members(users, &found));
         routes.extend(found);
         metrics::counter!("ferrochat_task_batches_total").increment(1);
     }

@@ -167,17 +167,13 @@ pub fn wants_push(message: &Message) -> bool {
     !message.message_type.is_system()
 }
 
-/// Of `members`, those without a route in `routes`, except `sender` (who
-/// sent from somewhere, or is the server).
-pub fn offline_members(
-    members: &[UserId],
-    routes: &[(UserId, Route)],
-    sender: &UserId,
-) -> Vec<UserId> {
+/// Of `members`, those without a route in `routes`: whom a push names
+/// (but the sender of the message at hand).
+pub fn unrouted_members(members: &[UserId], routes: &[(UserId, Route)]) -> Vec<UserId> {
     let online: std::collections::HashSet<&UserId> = routes.iter().map(|(u, _)| u).collect();
     members
         .iter()
-        .filter(|m| *m != sender && !online.contains(m))
+        .filter(|m| !online.contains(m))
         .cloned()
         .collect()
 }
