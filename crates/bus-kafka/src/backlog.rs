@@ -13,6 +13,8 @@ use std::time::Duration;
 use rdkafka::consumer::{BaseConsumer, Consumer as _};
 use rdkafka::Offset;
 
+use crate::watch::sleep_unless_stopped;
+
 /// How often the partitions' ends are asked.
 const EVERY: Duration = Duration::from_millis(200);
 /// How long one question may take.
@@ -30,8 +32,7 @@ pub(crate) fn spawn(
     std::thread::Builder::new()
         .name(format!("backlog-{topic}"))
         .spawn(move || {
-            while !stop.load(Ordering::Acquire) {
-                std::thread::sleep(EVERY);
+            while sleep_unless_stopped(EVERY, &stop) {
                 if let Some(n) = measure(&inner) {
                     behind.store(n, Ordering::Relaxed);
                 }

@@ -224,7 +224,7 @@ pub(crate) fn report(topic: &str, lost_data: &LostData) {
 }
 
 /// Sleeps `d` in short steps; false once `stop` is set.
-fn sleep_unless_stopped(d: Duration, stop: &AtomicBool) -> bool {
+pub(crate) fn sleep_unless_stopped(d: Duration, stop: &AtomicBool) -> bool {
     let step = Duration::from_millis(100);
     let mut slept = Duration::ZERO;
     while slept < d {
