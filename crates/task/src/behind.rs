@@ -36,17 +36,21 @@ pub(crate) struct Behind(Arc<Mutex<State>>);
 
 impl Behind {
     /// A fan-out record at `position`, committed at `created_at`, taken.
-    pub(crate) fn taken(&self, position: u64, created_at: Timestamp, waiting: Option<u64>) {
+    pub(crate) fn taken(&self, position: u64, created_at: Timestamp) {
         if let Ok(mut s) = self.0.lock() {
             s.open.push_back((position, created_at));
-            s.waiting = waiting.unwrap_or(0);
         }
     }
 
-    /// How many records wait in the topic now, asked between records
-    /// too: a count taken with the last record would stand after the
-    /// queue drained (a bus that counts only now and then was behind it).
+    /// How many records wait in the topic now, when the bus knows; told
+    /// with each record and between records too: a count taken with the
+    /// last record would stand after the queue drained (a bus that counts
+    /// only now and then was behind it).
     pub(crate) fn waiting(&self, waiting: Option<u64>) {
+        if let Some(w) = waiting {
+            #[allow(clippy::cast_precision_loss)]
+            metrics::gauge!("ferrochat_task_waiting_records").set(w as f64);
+        }
         if let Ok(mut s) = self.0.lock() {
             s.waiting = waiting.unwrap_or(0);
         }
@@ -133,11 +137,13 @@ mod tests {
         let b = Behind::default();
         let t0 = Timestamp::from_millis(1_000_000);
         assert_eq!(b.lag(t0), Duration::ZERO);
-        b.taken(1, t0, Some(10));
+        b.waiting(Some(10));
+        b.taken(1, t0);
         b.fanned_out(Duration::from_millis(100));
         // 500 ms old, 10 waiting at 100 ms each.
         assert_eq!(b.lag(t0.plus_millis(500)), Duration::from_millis(1500));
-        b.taken(2, t0.plus_millis(200), Some(0));
+        b.waiting(Some(0));
+        b.taken(2, t0.plus_millis(200));
         b.stored_through(1);
         assert_eq!(b.lag(t0.plus_millis(500)), Duration::from_millis(300));
         b.stored_through(2);
@@ -149,7 +155,8 @@ mod tests {
         let b = Behind::default();
         let t0 = Timestamp::from_millis(1_000_000);
         // The last record came with a count made before the queue drained.
-        b.taken(1, t0, Some(40));
+        b.waiting(Some(40));
+        b.taken(1, t0);
         b.fanned_out(Duration::from_millis(10));
         b.stored_through(1);
         assert_eq!(b.lag(t0), Duration::from_millis(400));

@@ -168,14 +168,10 @@ pub async fn run(
                 let mut record = Some(first);
                 while let Some(r) = record {
                     let position = consumer.position();
-                    let waiting = consumer.waiting();
-                    if let Some(w) = waiting {
-                        #[allow(clippy::cast_precision_loss)]
-                        metrics::gauge!("ferrochat_task_waiting_records").set(w as f64);
-                    }
+                    behind.waiting(consumer.waiting());
                     match r {
                         TaskRecord::Fanout { message, exclude } => {
-                            behind.taken(position, message.created_at, waiting);
+                            behind.taken(position, message.created_at);
                             batch.fanouts.push((position, message, exclude));
                         }
                         TaskRecord::Push {
