@@ -28,6 +28,19 @@ async fn preflight(app: &TestApp, origin: &str) -> Option<String> {
     header(&res, "access-control-allow-origin")
 }
 
+/// GET /api/v1/users/profile as a page on `APP` sends it, with `token`
+/// if any.
+async fn profile_from_app(app: &TestApp, token: Option<&str>) -> reqwest::Response {
+    let mut req = app
+        .client
+        .get(format!("{}/api/v1/users/profile", app.base))
+        .header("origin", APP);
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    req.send().await.expect("request sent")
+}
+
 fn header(res: &reqwest::Response, name: &str) -> Option<String> {
     res.headers()
         .get(name)
@@ -39,14 +52,7 @@ async fn other_origins_get_no_cors_headers_by_default() {
     let app = spawn_app().await;
     assert_eq!(preflight(&app, APP).await, None);
     let s = app.new_user("nocors").await;
-    let res = app
-        .client
-        .get(format!("{}/api/v1/users/profile", app.base))
-        .bearer_auth(&s.access)
-        .header("origin", APP)
-        .send()
-        .await
-        .unwrap();
+    let res = profile_from_app(&app, Some(&s.access)).await;
     assert!(res.status().is_success());
     assert_eq!(header(&res, "access-control-allow-origin"), None);
 }
@@ -58,26 +64,13 @@ async fn a_configured_origin_is_allowed_and_no_other() {
     assert_eq!(preflight(&app, "https://evil.example.com").await, None);
     // The request itself carries the header too, errors included.
     let s = app.new_user("cors").await;
-    let res = app
-        .client
-        .get(format!("{}/api/v1/users/profile", app.base))
-        .bearer_auth(&s.access)
-        .header("origin", APP)
-        .send()
-        .await
-        .unwrap();
+    let res = profile_from_app(&app, Some(&s.access)).await;
     assert!(res.status().is_success());
     assert_eq!(
         header(&res, "access-control-allow-origin").as_deref(),
         Some(APP)
     );
-    let res = app
-        .client
-        .get(format!("{}/api/v1/users/profile", app.base))
-        .header("origin", APP)
-        .send()
-        .await
-        .unwrap();
+    let res = profile_from_app(&app, None).await;
     assert_eq!(res.status().as_u16(), 401);
     assert_eq!(
         header(&res, "access-control-allow-origin").as_deref(),
