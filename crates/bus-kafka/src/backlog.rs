@@ -10,9 +10,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rdkafka::consumer::{BaseConsumer, Consumer as _};
+use rdkafka::consumer::Consumer as _;
 use rdkafka::Offset;
 
+use crate::membership::Reader;
 use crate::watch::sleep_unless_stopped;
 
 /// How often the partitions' ends are asked.
@@ -25,7 +26,7 @@ const ASK: Duration = Duration::from_secs(1);
 /// question that fails keeps the last answer.
 pub(crate) fn spawn(
     topic: String,
-    inner: Arc<BaseConsumer>,
+    inner: Arc<Reader>,
     stop: Arc<AtomicBool>,
     behind: Arc<AtomicU64>,
 ) -> std::io::Result<()> {
@@ -41,7 +42,7 @@ pub(crate) fn spawn(
         .map(drop)
 }
 
-fn measure(inner: &BaseConsumer) -> Option<u64> {
+fn measure(inner: &Reader) -> Option<u64> {
     let positions = inner.position().ok()?;
     let mut total = 0u64;
     for p in positions.elements() {

@@ -9,7 +9,7 @@ use ferrochat_ports::bus::{
 };
 use ferrochat_ports::Bus;
 use ferrochat_proto::bus as codec;
-use rdkafka::consumer::{BaseConsumer, Consumer as _};
+use rdkafka::consumer::Consumer as _;
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 
 use crate::admin::Admin;
@@ -17,6 +17,7 @@ use crate::config::KafkaConfig;
 use crate::consumer::{one_each, Decode, KafkaConsumer, Mode, Watch};
 use crate::error::map;
 use crate::measure;
+use crate::membership::{Joined, Membership, Reader};
 use crate::producer::{Producer, To, NAGLE_OFF};
 use crate::seal::UpstreamSeal;
 use crate::upstream::{partition_count, Upstream};
@@ -42,6 +43,9 @@ pub struct KafkaBus {
     seal: Option<UpstreamSeal>,
     /// Sends on their way, several to a record (`upstream.rs`).
     upstream: Upstream,
+    /// The group readers made here, and whether the broker has given
+    /// each its share yet.
+    joined: Joined,
 }
 
 impl KafkaBus {
@@ -77,6 +81,7 @@ impl KafkaBus {
             producer,
             seal,
             upstream,
+            joined: Joined::default(),
         }))
     }
 
@@ -144,7 +149,7 @@ impl KafkaBus {
         decode: Decode<T>,
         backlog: bool,
     ) -> Result<Box<dyn Consumer<T>>, BusError> {
-        let inner = create_consumer(&self.consumer_config(Some(group))?)?;
+        let inner = create_consumer(&self.consumer_config(Some(group))?, self.joined.member())?;
         inner.subscribe(&[topic]).map_err(|e| map(topic, &e))?;
         let consumer = KafkaConsumer::start(
             topic.to_owned(),
@@ -244,7 +249,8 @@ impl Bus for KafkaBus {
         let mut tail = self.consumer_config(None)?;
         tail.set("group.id", format!("{topic}.reader"))
             .set("enable.auto.commit", "false");
-        let inner = create_consumer(&tail)?;
+        // Assigned here, not by a group: never counted as waiting for one.
+        let inner = create_consumer(&tail, Membership::default())?;
         // The end as of now, not as of the first fetch: a record published
         // after this call returns is never skipped. (librdkafka blocks.)
         let (inner, watermarks) = {
@@ -304,10 +310,14 @@ impl Bus for KafkaBus {
     fn is_healthy(&self) -> bool {
         self.producer.is_healthy()
     }
+
+    fn readers_joined(&self) -> bool {
+        self.joined.all()
+    }
 }
 
-fn create_consumer(config: &ClientConfig) -> Result<BaseConsumer, BusError> {
+fn create_consumer(config: &ClientConfig, context: Membership) -> Result<Reader, BusError> {
     config
-        .create()
+        .create_with_context(context)
         .map_err(|e| BusError::Unavailable(format!("kafka consumer: {e}")))
 }

@@ -15,13 +15,14 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use ferrochat_ports::bus::{BusError, Consumer};
 use ferrochat_proto::DecodeError;
-use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer as _};
+use rdkafka::consumer::{CommitMode, Consumer as _};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message as _;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::mpsc;
 
+use crate::membership::Reader;
 use crate::watch::{self, LostData, OnLoss, TailState};
 
 /// How long a clean close may wait for the group coordinator.
@@ -77,7 +78,7 @@ impl<T> Polled<T> {
 pub(crate) struct KafkaConsumer<T> {
     topic: String,
     mode: Mode,
-    inner: Arc<BaseConsumer>,
+    inner: Arc<Reader>,
     rx: mpsc::Receiver<Polled<T>>,
     stop: Arc<AtomicBool>,
     returned: u64,
@@ -96,7 +97,7 @@ impl<T: Send + 'static> KafkaConsumer<T> {
         topic: String,
         kind: &'static str,
         mode: Mode,
-        inner: BaseConsumer,
+        inner: Reader,
         decode: Decode<T>,
         buffer: usize,
         watch: Watch<T>,
@@ -268,7 +269,7 @@ struct Poller<T> {
     /// The metrics' label (`measure.rs`).
     kind: &'static str,
     mode: Mode,
-    inner: Arc<BaseConsumer>,
+    inner: Arc<Reader>,
     tx: mpsc::Sender<Polled<T>>,
     stop: Arc<AtomicBool>,
     decode: Decode<T>,

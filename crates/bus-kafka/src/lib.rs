@@ -25,6 +25,7 @@ mod config;
 mod consumer;
 mod error;
 mod measure;
+mod membership;
 mod producer;
 mod seal;
 mod security;

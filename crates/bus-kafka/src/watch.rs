@@ -20,12 +20,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ferrochat_ports::bus::BusError;
-use rdkafka::consumer::{BaseConsumer, Consumer as _};
+use rdkafka::consumer::Consumer as _;
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::mpsc;
 
 use crate::consumer::{send_blocking, Polled};
+use crate::membership::Reader;
 
 /// How often a tail reader asks where its partition ends.
 const TAIL_EVERY: Duration = Duration::from_secs(1);
@@ -81,7 +82,7 @@ impl TailState {
 /// Watches a group member's partitions until `stop`.
 pub(crate) fn spawn_group(
     topic: String,
-    inner: Arc<BaseConsumer>,
+    inner: Arc<Reader>,
     stop: Arc<AtomicBool>,
     lost_data: LostData,
 ) -> std::io::Result<()> {
@@ -107,7 +108,7 @@ pub(crate) fn spawn_group(
 
 /// Whether the broker lost any of the member's partitions. `committed`:
 /// the partitions where the broker has shown a committed offset.
-fn group_lost(inner: &BaseConsumer, committed: &mut HashSet<i32>) -> bool {
+fn group_lost(inner: &Reader, committed: &mut HashSet<i32>) -> bool {
     let assigned = match inner.assignment() {
         Ok(a) if a.count() > 0 => a,
         _ => return false,
@@ -147,7 +148,7 @@ fn group_lost(inner: &BaseConsumer, committed: &mut HashSet<i32>) -> bool {
 /// Watches a tail reader's one partition until `stop`.
 pub(crate) fn spawn_tail<T: Send + 'static>(
     topic: String,
-    inner: Arc<BaseConsumer>,
+    inner: Arc<Reader>,
     stop: Arc<AtomicBool>,
     state: Arc<TailState>,
     loss: OnLoss<T>,
@@ -174,7 +175,7 @@ pub(crate) fn spawn_tail<T: Send + 'static>(
 
 /// Whether records meant for the tail reader were lost; if so it reads
 /// its topic (made again if need be) from the start.
-fn tail_lost<T>(inner: &BaseConsumer, topic: &str, state: &TailState, loss: &OnLoss<T>) -> bool {
+fn tail_lost<T>(inner: &Reader, topic: &str, state: &TailState, loss: &OnLoss<T>) -> bool {
     // Read before asking: the poller may read past the end the broker
     // reports if records arrive between the two, and that is no loss.
     let expected = state.next_offset.load(Ordering::Acquire);
@@ -203,7 +204,7 @@ fn tail_lost<T>(inner: &BaseConsumer, topic: &str, state: &TailState, loss: &OnL
     }
 }
 
-fn start_over(inner: &BaseConsumer, topic: &str, state: &TailState) -> bool {
+fn start_over(inner: &Reader, topic: &str, state: &TailState) -> bool {
     // First, so the poller's first record from the start is no news.
     state.next_offset.store(0, Ordering::Release);
     let mut tpl = TopicPartitionList::new();

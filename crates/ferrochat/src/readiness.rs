@@ -33,6 +33,23 @@ impl Readiness for BusHealthy {
     }
 }
 
+/// Ready once the role's reader of a shared topic (logic's `upstream`,
+/// the task role's `task`) has been given its share by the broker: before,
+/// the records it is to handle wait (a cluster just started would leave
+/// the first sends unanswered for seconds).
+pub(crate) struct ReaderJoined(pub(crate) Arc<dyn Bus>);
+
+#[async_trait]
+impl Readiness for ReaderJoined {
+    async fn check(&self) -> Result<(), String> {
+        if self.0.readers_joined() {
+            Ok(())
+        } else {
+            Err("waiting for the broker to assign this instance its partitions".to_owned())
+        }
+    }
+}
+
 /// Ready when every one of them is; the first that is not says why.
 pub(crate) struct All(pub(crate) Vec<Arc<dyn Readiness>>);
 

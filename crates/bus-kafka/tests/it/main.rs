@@ -9,6 +9,7 @@ mod backlog;
 mod batching;
 mod conformance;
 mod delivery;
+mod joined;
 mod metrics;
 mod recovery;
 mod secure;

@@ -80,10 +80,11 @@ impl LogicRole {
     }
 
     pub(super) fn readiness(&self) -> Arc<dyn Readiness> {
-        use crate::readiness::{All, BusHealthy, StoreReachable};
+        use crate::readiness::{All, BusHealthy, ReaderJoined, StoreReachable};
         Arc::new(All(vec![
             Arc::new(StoreReachable(self.store.clone())),
             Arc::new(BusHealthy(self.bus.clone())),
+            Arc::new(ReaderJoined(self.bus.clone())),
         ]))
     }
 

@@ -41,10 +41,11 @@ impl TaskRole {
     }
 
     pub(super) fn readiness(&self) -> Arc<dyn Readiness> {
-        use crate::readiness::{All, BusHealthy, StoreReachable};
+        use crate::readiness::{All, BusHealthy, ReaderJoined, StoreReachable};
         Arc::new(All(vec![
             Arc::new(StoreReachable(self.deps.store.clone())),
             Arc::new(BusHealthy(self.deps.bus.clone())),
+            Arc::new(ReaderJoined(self.deps.bus.clone())),
         ]))
     }
 

@@ -328,6 +328,15 @@ pub trait Bus: Send + Sync + 'static {
     fn is_healthy(&self) -> bool {
         true
     }
+
+    /// Whether a reader of a shared topic (`consume_upstream`,
+    /// `consume_task`) was made here and every such reader has been given
+    /// its share of the topic: until then the records it is to handle
+    /// wait, and a role that reads one is not ready. An adapter whose
+    /// readers need no assignment says yes.
+    fn readers_joined(&self) -> bool {
+        true
+    }
 }
 
 /// Sends `event` to these routes, one record per gateway, skipping
