@@ -21,12 +21,11 @@ use serde_json::json;
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::store as store_err;
-use crate::messaging::{AccessCache, AudienceCache, Committer, GroupsConfig};
+use crate::messaging::{AccessCache, Committer, GroupsConfig};
 use crate::users::Profiles;
 
 pub struct Groups {
     pub(crate) deps: LogicDeps,
-    pub(crate) audience: Arc<AudienceCache>,
     pub(crate) access: Arc<AccessCache>,
     pub(crate) profiles: Arc<Profiles>,
     pub(crate) committer: Committer,
@@ -111,7 +110,6 @@ impl Groups {
     /// before the request is answered: the send check and fan-out must see
     /// it from the next message on.
     async fn changed(&self, group: &Group) {
-        self.audience.invalidate(&group.conversation_id);
         self.access
             .forget_conversation(&group.conversation_id)
             .await;

@@ -9,11 +9,11 @@ use tokio_util::task::TaskTracker;
 
 use crate::accounts::{Accounts, AuthConfig, Sessions};
 use crate::deps::LogicDeps;
+use crate::facts::{CacheConfig, Facts};
 use crate::groups::Groups;
 use crate::messaging::{
     AccessCache, AudienceCache, GroupsConfig, Messaging, MessagingConfig, Pipeline,
 };
-use crate::shared::{CacheConfig, SharedFacts};
 use crate::social::Social;
 use crate::users::Profiles;
 
@@ -53,19 +53,18 @@ pub struct Logic {
 impl Logic {
     /// `secret` signs access tokens; every logic instance must share it.
     pub fn build(deps: LogicDeps, config: &LogicConfig, secret: &[u8]) -> Result<Self, RoleError> {
-        let local = config.messaging.cache_mutable_facts;
-        let shared = deps
-            .cache
-            .clone()
-            .map(|c| Arc::new(SharedFacts::new(c, config.cache.clone())));
+        let facts = Arc::new(Facts::new(
+            deps.cache.clone(),
+            config.messaging.cache_mutable_facts,
+            config.cache.clone(),
+        ));
         let audience = Arc::new(AudienceCache::new(
             config.messaging.fanout_task_threshold,
-            local,
-            shared.clone(),
+            facts.clone(),
         ));
-        let access = Arc::new(AccessCache::new(local, shared.clone()));
-        let sessions = Sessions::new(deps.store.clone(), local, shared.clone());
-        let profiles = Arc::new(Profiles::new(deps.store.clone(), shared));
+        let access = Arc::new(AccessCache::new(facts.clone()));
+        let sessions = Sessions::new(deps.store.clone(), facts.clone());
+        let profiles = Arc::new(Profiles::new(deps.store.clone(), facts));
         let pipeline = Pipeline::new(
             &deps,
             audience.clone(),
@@ -89,7 +88,6 @@ impl Logic {
             }),
             groups: Arc::new(Groups {
                 deps: deps.clone(),
-                audience,
                 access: access.clone(),
                 profiles: profiles.clone(),
                 committer: pipeline.committer(),

@@ -173,7 +173,16 @@ async fn a_repo_down_past_the_deadline_is_retry_later_not_internal_error() {
     app.profile(&a.access).await.ok();
 
     repo.kill9();
-    let reply = app.profile(&a.access).await;
+    // The session (and the profile) are cached in memory; the
+    // conversation list is read from the store.
+    let reply = app
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/conversations",
+            Some(&a.access),
+            None,
+        )
+        .await;
     let message = reply.err(1009).to_owned();
     assert_eq!(message, "server busy, retry later");
     app.register("down_new", "correct horse battery")

@@ -1,26 +1,17 @@
 //! Who a conversation's events go to, cached.
 //!
 //! Fan-out needs a conversation's members for every message; reading them
-//! from the store each time would cost more than the write. The cache is
-//! bounded (cleared when full) and invalidated by every membership change
-//! this role makes. Large conversations are not listed: the task role pages
-//! through them.
-//!
-//! With several logic instances the lists live in the shared cache
-//! (`crate::shared`) under the conversation's key, which
+//! from the store each time would cost more than the write. The list is
+//! one of the role's `Facts`, under the conversation's key, which
 //! `AccessCache::forget_conversation` forgets on every group change.
+//! Large conversations are not listed: the task role pages through them.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ferrochat_domain::{ConversationId, ConversationKind, UserId};
 use ferrochat_ports::{Store, StoreError};
 
-use crate::shared::{keys, SharedFacts};
-
-/// Conversations remembered at most; then the cache starts over.
-const CAPACITY: usize = 10_000;
+use crate::facts::{keys, Facts};
 
 #[derive(Debug, Clone)]
 pub(crate) enum Audience {
@@ -32,25 +23,12 @@ pub(crate) enum Audience {
 
 pub(crate) struct AudienceCache {
     threshold: usize,
-    /// Off: every lookup reads the store (several logic instances).
-    enabled: bool,
-    map: Mutex<HashMap<ConversationId, Audience>>,
-    /// Bumped by every invalidation: a member list read from the store
-    /// before an invalidation must not be cached after it.
-    generation: AtomicU64,
-    /// Set: the lists are cached there instead, whatever `enabled` says.
-    shared: Option<Arc<SharedFacts>>,
+    facts: Arc<Facts>,
 }
 
 impl AudienceCache {
-    pub(crate) fn new(threshold: usize, enabled: bool, shared: Option<Arc<SharedFacts>>) -> Self {
-        Self {
-            threshold,
-            enabled,
-            shared,
-            map: Mutex::new(HashMap::new()),
-            generation: AtomicU64::new(0),
-        }
+    pub(crate) fn new(threshold: usize, facts: Arc<Facts>) -> Self {
+        Self { threshold, facts }
     }
 
     pub(crate) async fn get(
@@ -62,32 +40,13 @@ impl AudienceCache {
         if kind == ConversationKind::World {
             return Ok(Audience::Large);
         }
-        if let Some(shared) = &self.shared {
-            let ttl = shared.config.conversation_ttl;
-            let load = async { self.load(store, id).await.map(Some) };
-            let audience = shared
-                .read(&keys::conversation(id), keys::AUDIENCE, ttl, load)
-                .await?;
-            return Ok(audience.unwrap_or(Audience::Large));
-        }
-        if let Some(a) = self.map.lock().ok().and_then(|m| m.get(id).cloned()) {
-            return Ok(a);
-        }
-        let generation = self.generation.load(Ordering::Acquire);
-        let audience = self.load(store, id).await?;
-        if !self.enabled {
-            return Ok(audience);
-        }
-        if let Ok(mut m) = self.map.lock() {
-            if self.generation.load(Ordering::Acquire) != generation {
-                return Ok(audience);
-            }
-            if m.len() >= CAPACITY {
-                m.clear();
-            }
-            m.insert(id.clone(), audience.clone());
-        }
-        Ok(audience)
+        let ttl = self.facts.config.conversation_ttl;
+        let load = async { self.load(store, id).await.map(Some) };
+        let audience = self
+            .facts
+            .read(&keys::conversation(id), keys::AUDIENCE, ttl, load)
+            .await?;
+        Ok(audience.unwrap_or(Audience::Large))
     }
 
     async fn load(&self, store: &dyn Store, id: &ConversationId) -> Result<Audience, StoreError> {
@@ -98,12 +57,5 @@ impl AudienceCache {
         } else {
             Audience::Members(members.into())
         })
-    }
-
-    pub(crate) fn invalidate(&self, id: &ConversationId) {
-        if let Ok(mut m) = self.map.lock() {
-            self.generation.fetch_add(1, Ordering::AcqRel);
-            m.remove(id);
-        }
     }
 }

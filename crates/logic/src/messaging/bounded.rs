@@ -1,9 +1,9 @@
-//! A two-level map with a cap on its total entries, for the access caches.
+//! A two-level map with a cap on its total entries, for the facts that
+//! never change (`AccessCache`'s tables).
 //!
-//! Two levels so a lookup borrows both keys (no clone per send) and one
-//! outer key (a conversation, a user) can be forgotten at once. When full
-//! it starts over, as the audience cache does: the working set refills
-//! from the store, and nothing grows without bound.
+//! Two levels so a lookup borrows both keys (no clone per send). When
+//! full it starts over: the working set refills from the store, and
+//! nothing grows without bound.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -37,23 +37,6 @@ impl<A: Eq + Hash, B: Eq + Hash, V: Clone> Nested<A, B, V> {
         }
     }
 
-    pub(crate) fn remove(&mut self, a: &A, b: &B) {
-        if let Some(inner) = self.map.get_mut(a) {
-            if inner.remove(b).is_some() {
-                self.len -= 1;
-            }
-            if inner.is_empty() {
-                self.map.remove(a);
-            }
-        }
-    }
-
-    pub(crate) fn remove_all(&mut self, a: &A) {
-        if let Some(inner) = self.map.remove(a) {
-            self.len -= inner.len();
-        }
-    }
-
     #[cfg(test)]
     fn len(&self) -> usize {
         self.len
@@ -73,11 +56,6 @@ mod tests {
         n.insert(2, 1, true);
         assert_eq!(n.len(), 3);
         assert_eq!(n.get(&1, &2), Some(true));
-        n.remove(&1, &2);
-        assert_eq!(n.get(&1, &2), None);
-        n.remove_all(&1);
-        assert_eq!(n.len(), 1);
-        assert_eq!(n.get(&2, &1), Some(true));
     }
 
     #[test]

@@ -1,8 +1,7 @@
-//! The facts logic caches, shared by every logic instance of a cluster
-//! (`SharedCache`, Redis), with the same rule as the in-process caches:
-//! a change forgets what it changed, after its store write and before it
-//! answers, so every instance refuses a kicked, muted or blocked user from
-//! the next send on.
+//! The facts cached in the cache every logic instance of a cluster shares
+//! (`SharedCache`, Redis): a change forgets what it changed, after its
+//! store write and before it answers, so every instance refuses a kicked,
+//! muted or blocked user from the next send on.
 //!
 //! The cache only ever saves store reads: when it cannot be reached, or
 //! holds text that does not decode, the store answers. A change whose
@@ -17,21 +16,17 @@
 //! costs a request no latency beyond one probe a second. A forget is never
 //! skipped: each attempt is bounded by `FORGET_TIMEOUT` instead.
 
-mod codec;
-mod config;
-pub(crate) mod keys;
-
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ferrochat_ports::cache::{CacheError, Cached, Ticket};
-use ferrochat_ports::{SharedCache, StoreError};
+use async_trait::async_trait;
+use ferrochat_ports::cache::CacheError;
+use ferrochat_ports::SharedCache;
 use tokio::time::Instant;
 
-pub(crate) use codec::Codec;
-pub use config::CacheConfig;
+use super::{count, FactStore, Found, Hits, Stored, Ticket};
 
 /// Longest wait for a read or a fill (a healthy Redis answers in well
 /// under a millisecond); past it the store answers.
@@ -58,9 +53,8 @@ const FORGET_RETRIES: [Duration; 3] = [
     Duration::from_millis(250),
 ];
 
-pub(crate) struct SharedFacts {
+pub(super) struct SharedFacts {
     cache: Arc<dyn SharedCache>,
-    pub(crate) config: CacheConfig,
     /// Set while the cache fails, so an outage is logged once, not per
     /// read.
     failing: AtomicBool,
@@ -68,37 +62,10 @@ pub(crate) struct SharedFacts {
     skip_until: Mutex<Option<Instant>>,
 }
 
-fn count(result: &'static str) {
-    metrics::counter!("ferrochat_cache_reads_total", "result" => result).increment(1);
-}
-
-/// The fact from its cached text, else from `load`, noting in `fill`
-/// what to cache.
-async fn cached_or_load<'f, T, F>(
-    cached: Option<&Option<String>>,
-    field: &'f str,
-    load: F,
-    fill: &mut Vec<(&'f str, String)>,
-) -> Result<Option<T>, StoreError>
-where
-    T: Codec,
-    F: Future<Output = Result<Option<T>, StoreError>>,
-{
-    if let Some(v) = cached.and_then(|v| v.as_deref()).and_then(T::decode) {
-        count("hit");
-        return Ok(Some(v));
-    }
-    count("miss");
-    let value = load.await?;
-    fill.extend(value.as_ref().map(|v| (field, v.encode())));
-    Ok(value)
-}
-
 impl SharedFacts {
-    pub(crate) fn new(cache: Arc<dyn SharedCache>, config: CacheConfig) -> Self {
+    pub(super) fn new(cache: Arc<dyn SharedCache>) -> Self {
         Self {
             cache,
-            config,
             failing: AtomicBool::new(false),
             skip_until: Mutex::new(None),
         }
@@ -124,66 +91,30 @@ impl SharedFacts {
             tracing::info!("shared cache answers again");
         }
     }
+}
 
-    /// The fact at (`key`, `field`), from the cache, else from `load` (and
-    /// then cached for `ttl`, unless a change forgot `key` meanwhile).
-    /// `None` from `load` is not cached.
-    pub(crate) async fn read<T, F>(
-        &self,
-        key: &str,
-        field: &str,
-        ttl: Duration,
-        load: F,
-    ) -> Result<Option<T>, StoreError>
-    where
-        T: Codec,
-        F: Future<Output = Result<Option<T>, StoreError>>,
-    {
-        let Some(cached) = self.get(key, &[field]).await else {
-            return load.await;
-        };
-        let mut fill = Vec::new();
-        let value = cached_or_load(cached.values.first(), field, load, &mut fill).await?;
-        self.fill(key, &cached.ticket, &fill, ttl).await;
-        Ok(value)
+#[async_trait]
+impl FactStore for SharedFacts {
+    fn source(&self) -> &'static str {
+        "shared"
     }
 
-    /// Two facts under one key, as `read` reads each, in one round trip
-    /// to the cache (and one fill for what was missing).
-    pub(crate) async fn read_two<A, B, FA, FB>(
-        &self,
-        key: &str,
-        fields: [&str; 2],
-        ttl: Duration,
-        load_a: FA,
-        load_b: FB,
-    ) -> Result<(Option<A>, Option<B>), StoreError>
-    where
-        A: Codec,
-        B: Codec,
-        FA: Future<Output = Result<Option<A>, StoreError>>,
-        FB: Future<Output = Result<Option<B>, StoreError>>,
-    {
-        let Some(cached) = self.get(key, &fields).await else {
-            return Ok((load_a.await?, load_b.await?));
-        };
-        let mut fill = Vec::new();
-        let a = cached_or_load(cached.values.first(), fields[0], load_a, &mut fill).await?;
-        let b = cached_or_load(cached.values.get(1), fields[1], load_b, &mut fill).await?;
-        self.fill(key, &cached.ticket, &fill, ttl).await;
-        Ok((a, b))
-    }
-
-    /// The cache's answer, or `None` (read the store) if it has none.
-    async fn get(&self, key: &str, fields: &[&str]) -> Option<Cached> {
+    async fn get(&self, key: &str, fields: &[&str]) -> Option<Hits> {
         if self.skipping() {
             count("error");
             return None;
         }
         match bounded(CALL_TIMEOUT, self.cache.get(key, fields)).await {
-            Ok(c) => {
+            Ok(cached) => {
                 self.recovered();
-                Some(c)
+                Some(Hits {
+                    values: cached
+                        .values
+                        .into_iter()
+                        .map(|v| v.map(Found::Text))
+                        .collect(),
+                    ticket: Ticket::Version(cached.ticket),
+                })
             }
             Err(e) => {
                 self.failed("read", &e);
@@ -192,24 +123,29 @@ impl SharedFacts {
         }
     }
 
-    async fn fill(&self, key: &str, ticket: &Ticket, fill: &[(&str, String)], ttl: Duration) {
-        if fill.is_empty() {
+    async fn fill(
+        &self,
+        key: &str,
+        ticket: Ticket,
+        entries: Vec<(&str, Arc<dyn Stored>)>,
+        ttl: Duration,
+    ) {
+        let Ticket::Version(ticket) = ticket else {
             return;
-        }
-        let entries: Vec<(&str, &str)> = fill.iter().map(|(f, v)| (*f, v.as_str())).collect();
+        };
+        let texts: Vec<(&str, String)> = entries.iter().map(|(f, v)| (*f, v.text())).collect();
+        let entries: Vec<(&str, &str)> = texts.iter().map(|(f, v)| (*f, v.as_str())).collect();
         // A fill that lands after its timeout is still checked against
         // its ticket there, so it can never undo a forget.
-        let fill = self.cache.fill(key, ticket, &entries, ttl);
+        let fill = self.cache.fill(key, &ticket, &entries, ttl);
         if let Err(e) = bounded(CALL_TIMEOUT, fill).await {
             self.failed("fill", &e);
         }
     }
 
-    /// Forgets every fact under `keys`, for every instance. Retried; a
-    /// forget that still fails is logged as an error and counted
-    /// (`ferrochat_cache_forget_failures_total`), and answers false, for
-    /// a caller that must not report success then (a logout).
-    pub(crate) async fn forget(&self, keys: &[&str]) -> bool {
+    /// Retried; a forget that still fails is logged as an error and
+    /// counted (`ferrochat_cache_forget_failures_total`).
+    async fn forget(&self, keys: &[&str]) -> bool {
         let mut last = None;
         for pause in FORGET_RETRIES {
             tokio::time::sleep(pause).await;
