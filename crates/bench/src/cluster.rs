@@ -2,7 +2,8 @@
 //! role's pid file and config (a gateway's listen address), and
 //! `cluster.env` (the repository it was started from, its port base and the
 //! services' state dir, where each service's pid file and the env file with
-//! their ports are).
+//! their ports are). A service the cluster runs itself (its etcd) has its
+//! pid file in the cluster's dir and its port in `cluster.env`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -26,6 +27,8 @@ pub struct ClusterInfo {
     pub services_env: Vec<(String, String)>,
     /// Every role that has a pid file, by name (gateway-1, logic-1, ...).
     pub roles: Vec<String>,
+    /// The port of the cluster's own etcd, when it runs one.
+    pub etcd_port: Option<u16>,
     /// Each gateway's name and HTTP/WebSocket address, by name.
     pub gateways: Vec<(String, SocketAddr)>,
     /// Each role's metrics address (`/metrics`), by name.
@@ -96,6 +99,7 @@ impl ClusterInfo {
             })
             .collect(),
             roles,
+            etcd_port: vars.get("etcd_port").and_then(|p| p.parse().ok()),
             gateways,
             metrics,
         })
@@ -103,7 +107,7 @@ impl ClusterInfo {
 
     /// Where the pid of a role or service is kept.
     pub fn pid_file(&self, name: &str) -> Option<PathBuf> {
-        if self.is_role(name) {
+        if self.is_role(name) || self.runs_own(name) {
             Some(self.dir.join(format!("{name}.pid")))
         } else if SERVICES.contains(&name) {
             Some(self.services_dir.join(format!("{name}.pid")))
@@ -116,6 +120,12 @@ impl ClusterInfo {
         self.roles.iter().any(|r| r == name)
     }
 
+    /// Whether the cluster runs this service itself rather than using
+    /// scripts/services' shared one.
+    fn runs_own(&self, name: &str) -> bool {
+        name == "etcd" && self.etcd_port.is_some()
+    }
+
     /// Every process of the cluster: roles, then services.
     pub fn processes(&self) -> Vec<String> {
         let mut all = self.roles.clone();
@@ -123,8 +133,12 @@ impl ClusterInfo {
         all
     }
 
-    /// The port a service listens on, from scripts/services' env file.
+    /// The port a service listens on: the cluster's own etcd's from
+    /// `cluster.env`, the others from scripts/services' env file.
     pub fn service_port(&self, name: &str) -> Option<u16> {
+        if self.runs_own(name) {
+            return self.etcd_port;
+        }
         let var = match name {
             "mariadb" => "FERROCHAT_TEST_MYSQL_URL",
             "redis" => "FERROCHAT_TEST_REDIS_URL",
@@ -191,7 +205,7 @@ mod tests {
             d.join("cluster.env"),
             format!(
                 "root=/repo\nport_base=27000\nservices_dir={}\n\
-                 services_port_base=26500\nbroker_engine=\n",
+                 services_port_base=26500\nbroker_engine=\netcd_port=27120\n",
                 svc.path().display()
             ),
         )
@@ -239,6 +253,9 @@ mod tests {
         assert_eq!(c.service_port("mariadb"), Some(26506));
         assert_eq!(c.service_port("kafka"), Some(26592));
         assert_eq!(c.service_port("redis"), None);
+        // The cluster's own etcd: its port and pid file are the cluster's.
+        assert_eq!(c.service_port("etcd"), Some(27120));
+        assert_eq!(c.pid_file("etcd").unwrap(), d.join("etcd.pid"));
         assert_eq!(c.pid_file("logic-1").unwrap(), d.join("logic-1.pid"));
         assert_eq!(c.pid_file("redis").unwrap(), svc.path().join("redis.pid"));
         assert!(c.pid_file("task-1").is_none());
