@@ -1,6 +1,6 @@
 //! The whole HTTP middleware stack, built in one place: body limit, panic
 //! catcher, sensitive headers, response headers that keep answers out of
-//! caches and sniffers, and per-route observation (span, timeout,
+//! caches, sniffers and frames, and per-route observation (span, timeout,
 //! metrics). Unknown paths and methods get the contract's 1003, or what
 //! the caller's `unmatched` says (a full server's operations-only app
 //! answers 1009, `edge.rs`).
@@ -20,6 +20,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tracing::Instrument;
 
 use crate::error::error_response;
+
+/// What an API answer may load or be framed by: nothing.
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 pub(crate) fn apply<H, T>(
     router: Router,
@@ -48,6 +51,21 @@ where
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        // An API answer is data, never a page: a browser that is tricked
+        // into showing one runs nothing in it, frames it nowhere and sends
+        // no address on from it. The web client's files set their own.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(API_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
         ))
         .layer(CatchPanicLayer::custom(|_| {
             error_response(ErrorKind::Internal, "internal error".to_owned())

@@ -1,12 +1,14 @@
 //! Every answer but the web client's files says `Cache-Control: no-store`
-//! (tokens and messages never sit in a cache) and every answer
+//! (tokens and messages never sit in a cache) and loads, frames and
+//! refers to nothing (`Content-Security-Policy: default-src 'none'`,
+//! `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`); every answer
 //! `X-Content-Type-Options: nosniff`.
 
 use super::client::Client;
 use crate::binary::Server;
 
 #[tokio::test]
-async fn api_health_and_metrics_answers_are_not_cached_or_sniffed() {
+async fn api_health_and_metrics_answers_are_not_cached_sniffed_or_framed() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let c = Client::new(&server);
@@ -28,6 +30,12 @@ async fn api_health_and_metrics_answers_are_not_cached_or_sniffed() {
         let h = r.headers();
         assert_eq!(h["cache-control"], "no-store", "{path} ({})", r.status());
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            h["content-security-policy"], "default-src 'none'; frame-ancestors 'none'",
+            "{path}"
+        );
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
     }
     let r = http.get(format!("{}/", server.base)).send().await.unwrap();
     assert_eq!(
@@ -36,4 +44,9 @@ async fn api_health_and_metrics_answers_are_not_cached_or_sniffed() {
         "the web client keeps its own"
     );
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.starts_with("default-src 'self'"),
+        "the web client keeps its own policy: {csp}"
+    );
 }
