@@ -10,6 +10,12 @@ use crate::messaging::{Audience, ConvMeta, MemberState};
 pub(crate) trait Codec: Sized {
     fn encode(&self) -> String;
     fn decode(raw: &str) -> Option<Self>;
+
+    /// What keeping it in memory costs, in ids: a member list holds one
+    /// per member, any other fact counts one.
+    fn weight(&self) -> usize {
+        1
+    }
 }
 
 fn to_json(v: &impl Serialize) -> String {
@@ -92,6 +98,13 @@ impl Codec for Audience {
         match self {
             Self::Large => "*".to_owned(),
             Self::Members(ids) => to_json(&ids.iter().map(UserId::as_str).collect::<Vec<_>>()),
+        }
+    }
+
+    fn weight(&self) -> usize {
+        match self {
+            Self::Large => 1,
+            Self::Members(ids) => ids.len().max(1),
         }
     }
 

@@ -2,7 +2,8 @@
 //! values themselves, no text, under the same keys and fields as in the
 //! shared cache.
 //!
-//! Bounded by the count of fields held (`CAPACITY`); past it the least
+//! Bounded by the weight of what it holds (`CAPACITY`, in ids: a member
+//! list weighs its members, any other fact one); past it the least
 //! recently read keys go first. Nothing expires: every change to a fact
 //! forgets it here, in the process that makes the change, and the facts
 //! that change with time (a mute's end, a session's expiry) are compared
@@ -17,8 +18,9 @@ use hashlink::LruCache;
 
 use super::{FactStore, Found, Hits, Stored, Ticket};
 
-/// Fields held at most, over all keys.
-pub(super) const CAPACITY: usize = 200_000;
+/// Weight held at most, over all keys: half a million small facts, or
+/// member lists of as many ids in all.
+pub(super) const CAPACITY: usize = 500_000;
 
 pub(super) struct InProcess {
     table: Mutex<Table>,
@@ -31,8 +33,8 @@ struct Table {
     /// check racing it.
     generation: u64,
     keys: LruCache<String, HashMap<String, Arc<dyn Stored>>>,
-    /// Fields held under every key together.
-    fields: usize,
+    /// The weight of every value held.
+    weight: usize,
 }
 
 impl InProcess {
@@ -42,7 +44,7 @@ impl InProcess {
             table: Mutex::new(Table {
                 generation: 0,
                 keys: LruCache::new_unbounded(),
-                fields: 0,
+                weight: 0,
             }),
         }
     }
@@ -92,16 +94,17 @@ impl FactStore for InProcess {
         let Some(held) = t.keys.get_mut(key) else {
             return;
         };
-        let mut added = 0;
+        let (mut added, mut replaced) = (0, 0);
         for (field, value) in entries {
-            if held.insert(field.to_owned(), value).is_none() {
-                added += 1;
+            added += value.weight();
+            if let Some(old) = held.insert(field.to_owned(), value) {
+                replaced += old.weight();
             }
         }
-        t.fields += added;
-        while t.fields > self.capacity {
+        t.weight = t.weight + added - replaced;
+        while t.weight > self.capacity {
             match t.keys.remove_lru() {
-                Some((_, gone)) => t.fields -= gone.len(),
+                Some((_, gone)) => t.weight -= weight_of(&gone),
                 None => break,
             }
         }
@@ -112,7 +115,7 @@ impl FactStore for InProcess {
             t.generation = t.generation.wrapping_add(1);
             for key in keys {
                 if let Some(gone) = t.keys.remove(*key) {
-                    t.fields -= gone.len();
+                    t.weight -= weight_of(&gone);
                 }
             }
         }
@@ -120,9 +123,15 @@ impl FactStore for InProcess {
     }
 }
 
+fn weight_of(fields: &HashMap<String, Arc<dyn Stored>>) -> usize {
+    fields.values().map(|v| v.weight()).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messaging::Audience;
+    use ferrochat_domain::UserId;
     use futures::executor::block_on;
 
     fn value(t: &InProcess, key: &str, field: &str) -> Option<bool> {
@@ -174,5 +183,25 @@ mod tests {
         assert_eq!(value(&t, "b", "f"), None, "b was the least recent");
         assert_eq!(value(&t, "a", "f"), Some(true));
         assert_eq!(value(&t, "c", "f"), Some(true));
+    }
+
+    #[test]
+    fn a_member_list_weighs_its_members() {
+        let t = InProcess::new(4);
+        fill(&t, ticket(&t), "a", "f", true);
+        let members: Arc<[UserId]> = ["m1", "m2", "m3"]
+            .into_iter()
+            .map(|m| UserId::from_stored(m.to_owned()))
+            .collect();
+        let list: Arc<dyn Stored> = Arc::new(Audience::Members(members));
+        block_on(t.fill("conv", ticket(&t), vec![("audience", list)], Duration::ZERO));
+        // 1 + 3 fit in 4; one more does not, and the least recent goes.
+        fill(&t, ticket(&t), "b", "f", true);
+        assert_eq!(value(&t, "a", "f"), None, "the list counted as 3");
+        assert!(
+            block_on(t.get("conv", &["audience"])).is_some_and(|h| h.values[0].is_some()),
+            "the list stays"
+        );
+        assert_eq!(value(&t, "b", "f"), Some(true));
     }
 }

@@ -42,11 +42,17 @@ pub use config::CacheConfig;
 pub(crate) trait Stored: Send + Sync + 'static {
     fn text(&self) -> String;
     fn as_any(&self) -> &dyn Any;
+    /// `Codec::weight`: what a cache in memory counts it as.
+    fn weight(&self) -> usize;
 }
 
 impl<T: Codec + Send + Sync + 'static> Stored for T {
     fn text(&self) -> String {
         self.encode()
+    }
+
+    fn weight(&self) -> usize {
+        Codec::weight(self)
     }
 
     fn as_any(&self) -> &dyn Any {
