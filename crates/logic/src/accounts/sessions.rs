@@ -5,9 +5,8 @@
 //! proves who signed it and until when; only the session says whether it
 //! was revoked since (logout, refresh-token reuse). Reading it from the
 //! store each time was a round trip to the database per request (in a
-//! cluster: logic to repo to MariaDB), so the session is cached:
-//!
-//! among the role's `Facts`, under `keys::session`:
+//! cluster: logic to repo to MariaDB), so the session is cached among
+//! the role's `Facts`, under `keys::session`:
 //!
 //! - one logic instance (`serve`): in this process's memory;
 //! - several (`LogicDeps::cache` set: Kafka and Redis): in the shared
@@ -17,8 +16,8 @@
 //!
 //! The code that revokes a session or rotates its refresh token calls
 //! `forget` after the store write and before it answers, and a read that
-//! began before a forget is never cached after it, so a revoked token is refused from
-//! the next request on, through every gateway. When the shared cache
+//! began before a forget is never cached after it, so a revoked token is
+//! refused from the next request on, through every gateway. When the shared cache
 //! cannot be reached the store answers: never a cached "live" that might
 //! be stale. Expiry needs no forget: `expires_at` is compared with the
 //! clock at each check.
