@@ -75,6 +75,15 @@ impl Plan {
         if self.empty && self.name != "kafka" {
             bail!("--restart-empty is for the broker (--kill kafka) only");
         }
+        // The cluster's own broker keeps the roles' SASL user in its
+        // storage: emptied, it would refuse the roles for good.
+        if self.empty && c.broker_port.is_some() {
+            bail!(
+                "--restart-empty: the cluster's own broker keeps its SASL users in its storage; \
+                 start the cluster with FERROCHAT_CLUSTER_BROKER=shared to replace the broker \
+                 by an empty one"
+            );
+        }
         // A memory broker comes back empty whatever we do: a run meant to
         // restart it on its data would measure the other case.
         if self.name == "kafka" && !self.empty {
@@ -185,10 +194,11 @@ impl Plan {
     }
 
     /// The service's own command line again, in its own session (as
-    /// scripts/services starts it), logging where it logged; its pid goes
-    /// into its pid file so `scripts/services down` stops it.
+    /// scripts/services and scripts/cluster start it), logging beside its
+    /// pid file as they do; its pid goes into that file so the script's
+    /// `down` stops it.
     fn start_service(&self, launch: &Launch, pid_file: &Path) -> anyhow::Result<()> {
-        let log_path = self.cluster.services_dir.join(format!("{}.log", self.name));
+        let log_path = pid_file.with_extension("log");
         let log = OpenOptions::new()
             .create(true)
             .append(true)

@@ -2,8 +2,9 @@
 //! role's pid file and config (a gateway's listen address), and
 //! `cluster.env` (the repository it was started from, its port base and the
 //! services' state dir, where each service's pid file and the env file with
-//! their ports are). A service the cluster runs itself (its etcd) has its
-//! pid file in the cluster's dir and its port in `cluster.env`.
+//! their ports are). A service the cluster runs itself (its etcd, and its
+//! broker unless it was started with the shared one) has its pid file in
+//! the cluster's dir and its port in `cluster.env`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -29,6 +30,8 @@ pub struct ClusterInfo {
     pub roles: Vec<String>,
     /// The port of the cluster's own etcd, when it runs one.
     pub etcd_port: Option<u16>,
+    /// The port of the cluster's own broker, when it runs one.
+    pub broker_port: Option<u16>,
     /// Each gateway's name and HTTP/WebSocket address, by name.
     pub gateways: Vec<(String, SocketAddr)>,
     /// Each role's metrics address (`/metrics`), by name.
@@ -100,6 +103,7 @@ impl ClusterInfo {
             .collect(),
             roles,
             etcd_port: vars.get("etcd_port").and_then(|p| p.parse().ok()),
+            broker_port: vars.get("broker_port").and_then(|p| p.parse().ok()),
             gateways,
             metrics,
         })
@@ -123,7 +127,15 @@ impl ClusterInfo {
     /// Whether the cluster runs this service itself rather than using
     /// scripts/services' shared one.
     fn runs_own(&self, name: &str) -> bool {
-        name == "etcd" && self.etcd_port.is_some()
+        self.own_port(name).is_some()
+    }
+
+    fn own_port(&self, name: &str) -> Option<u16> {
+        match name {
+            "etcd" => self.etcd_port,
+            "kafka" => self.broker_port,
+            _ => None,
+        }
     }
 
     /// Every process of the cluster: roles, then services.
@@ -133,11 +145,12 @@ impl ClusterInfo {
         all
     }
 
-    /// The port a service listens on: the cluster's own etcd's from
-    /// `cluster.env`, the others from scripts/services' env file.
+    /// The port a service listens on: the cluster's own etcd's and
+    /// broker's from `cluster.env`, the others from scripts/services' env
+    /// file.
     pub fn service_port(&self, name: &str) -> Option<u16> {
-        if self.runs_own(name) {
-            return self.etcd_port;
+        if let Some(port) = self.own_port(name) {
+            return Some(port);
         }
         let var = match name {
             "mariadb" => "FERROCHAT_TEST_MYSQL_URL",
@@ -205,7 +218,7 @@ mod tests {
             d.join("cluster.env"),
             format!(
                 "root=/repo\nport_base=27000\nservices_dir={}\n\
-                 services_port_base=26500\nbroker_engine=\netcd_port=27120\n",
+                 services_port_base=26500\nbroker_engine=\netcd_port=27120\nbroker_port=\n",
                 svc.path().display()
             ),
         )
@@ -260,5 +273,18 @@ mod tests {
         assert_eq!(c.pid_file("redis").unwrap(), svc.path().join("redis.pid"));
         assert!(c.pid_file("task-1").is_none());
         assert_eq!(read_pid(&d.join("logic-1.pid")), Some(4242));
+        // Started with the shared broker (above), the cluster's broker is
+        // scripts/services'; with its own, its port and pid file are the
+        // cluster's.
+        assert_eq!(c.pid_file("kafka").unwrap(), svc.path().join("kafka.pid"));
+        let env = std::fs::read_to_string(d.join("cluster.env")).unwrap();
+        std::fs::write(
+            d.join("cluster.env"),
+            env.replace("broker_port=\n", "broker_port=27130\n"),
+        )
+        .unwrap();
+        let c = ClusterInfo::read(d).unwrap();
+        assert_eq!(c.service_port("kafka"), Some(27130));
+        assert_eq!(c.pid_file("kafka").unwrap(), d.join("kafka.pid"));
     }
 }
