@@ -56,6 +56,8 @@ pub struct SendMessage {
     pub client_msg_id: crate::ClientMsgId,
     pub content: crate::MessageContent,
     pub message_type: crate::MessageType,
+    /// A reply, an edit or a recall of a message of the same conversation.
+    pub reference: Option<crate::Reference>,
 }
 
 #[derive(Debug, Clone)]

@@ -55,18 +55,28 @@ impl MessageContent {
         Self(raw)
     }
 
+    /// No content: a recall's, and a recalled message's.
+    pub fn erased() -> Self {
+        Self(String::new())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
 /// A message's kind: `text` by default, or any 1-32 of `a-z0-9_.-` a
-/// client chooses (`image`, `file`, ...). `system` is the server's own.
+/// client chooses (`image`, `file`, ...). `system` is the server's own;
+/// `edit` and `recall` are the events of those changes (`Reference`),
+/// made by their own requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageType(String);
 
 impl MessageType {
     pub const SYSTEM: &'static str = "system";
+    pub const EDIT: &'static str = "edit";
+    pub const RECALL: &'static str = "recall";
+    const RESERVED: [&'static str; 3] = [Self::SYSTEM, Self::EDIT, Self::RECALL];
 
     pub fn text() -> Self {
         Self("text".to_owned())
@@ -76,7 +86,17 @@ impl MessageType {
         Self(Self::SYSTEM.to_owned())
     }
 
-    /// A client's choice; `system` is refused.
+    /// The type of a message that makes this reference: an edit's and a
+    /// recall's own; a reply keeps the type it was sent with.
+    pub fn of_change(reference: Reference) -> Option<Self> {
+        match reference {
+            Reference::Reply(_) => None,
+            Reference::Edit(_) => Some(Self(Self::EDIT.to_owned())),
+            Reference::Recall(_) => Some(Self(Self::RECALL.to_owned())),
+        }
+    }
+
+    /// A client's choice; the server's own types are refused.
     pub fn parse(raw: String) -> Result<Self, InvalidField> {
         let ok = (1..=32).contains(&raw.len())
             && raw
@@ -88,8 +108,11 @@ impl MessageType {
                 "must be 1 to 32 of a-z, 0-9, '_', '.', '-'",
             ));
         }
-        if raw == Self::SYSTEM {
-            return Err(InvalidField::new("message_type", "system is reserved"));
+        if Self::RESERVED.contains(&raw.as_str()) {
+            return Err(InvalidField::new(
+                "message_type",
+                format!("{raw} is reserved to the server"),
+            ));
         }
         Ok(Self(raw))
     }
@@ -160,7 +183,54 @@ impl ConversationKind {
     }
 }
 
-/// A stored message. Its `seq` never changes.
+/// What a message does to an earlier message of its conversation, named
+/// by its seq. A reply is a message like any other that quotes one; an
+/// edit and a recall are events, each with its own seq, so a client that
+/// syncs by seq replays them in order (their `message_type` is `edit` or
+/// `recall`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reference {
+    /// Answers (quotes) the message at this seq.
+    Reply(Seq),
+    /// Replaces the content of the message at this seq.
+    Edit(Seq),
+    /// Takes back the message at this seq: its content is erased.
+    Recall(Seq),
+}
+
+impl Reference {
+    pub fn seq(self) -> Seq {
+        match self {
+            Self::Reply(s) | Self::Edit(s) | Self::Recall(s) => s,
+        }
+    }
+
+    /// An edit or a recall: a change to the message it names.
+    pub fn is_change(self) -> bool {
+        !matches!(self, Self::Reply(_))
+    }
+
+    /// The reference a stored message makes, read from its type and the
+    /// seq it names.
+    pub fn from_stored(message_type: &MessageType, seq: Seq) -> Self {
+        match message_type.as_str() {
+            MessageType::EDIT => Self::Edit(seq),
+            MessageType::RECALL => Self::Recall(seq),
+            _ => Self::Reply(seq),
+        }
+    }
+}
+
+/// What later events did to a message: when it was last edited, when it
+/// was recalled (its content is then empty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Changes {
+    pub edited_at: Option<Timestamp>,
+    pub recalled_at: Option<Timestamp>,
+}
+
+/// A stored message. Its `seq` never changes; its content changes only
+/// through edit and recall events (`changes`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     pub id: MessageId,
@@ -172,6 +242,21 @@ pub struct Message {
     pub content: MessageContent,
     pub client_msg_id: ClientMsgId,
     pub created_at: Timestamp,
+    pub reference: Option<Reference>,
+    pub changes: Changes,
+}
+
+impl Message {
+    /// Whether an edit or a recall may name this message.
+    pub fn is_changeable(&self) -> bool {
+        is_changeable(&self.message_type, self.reference)
+    }
+}
+
+/// Whether an edit or a recall may name a message of this type and
+/// reference: one a user wrote, not an event or a system message.
+pub fn is_changeable(message_type: &MessageType, reference: Option<Reference>) -> bool {
+    !message_type.is_system() && !reference.is_some_and(Reference::is_change)
 }
 
 /// What a sender is told once its message is durable (invariant 1).
@@ -269,6 +354,8 @@ mod tests {
     fn message_types() {
         assert!(MessageType::parse("image".into()).is_ok());
         assert!(MessageType::parse("system".into()).is_err());
+        assert!(MessageType::parse("edit".into()).is_err());
+        assert!(MessageType::parse("recall".into()).is_err());
         assert!(MessageType::parse("Text".into()).is_err());
         assert!(MessageType::parse(String::new()).is_err());
     }

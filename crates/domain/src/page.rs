@@ -119,6 +119,8 @@ mod tests {
             content: MessageContent::from_stored(content.to_owned()),
             client_msg_id: ClientMsgId::parse("c".to_owned()).unwrap(),
             created_at: Timestamp::from_millis(0),
+            reference: None,
+            changes: Default::default(),
         }
     }
 

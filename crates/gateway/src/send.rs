@@ -15,7 +15,7 @@ use ferrochat_domain::commands::SendMessage;
 use ferrochat_domain::{Ack, ConversationId, ErrorKind, Principal, SendTarget};
 use ferrochat_ports::bus::{Published, ReplyTo, SendRecord};
 use ferrochat_ports::ApiError;
-use ferrochat_wire::messaging::SendMessageBody;
+use ferrochat_wire::messaging::SendBody;
 
 use crate::pending::Waiter;
 use crate::state::AppState;
@@ -34,11 +34,11 @@ fn not_taken() -> ApiError {
     ApiError::unavailable("server busy, retry the send with the same client_msg_id")
 }
 
-/// Rate-limits and decodes a raw send.
+/// Rate-limits and decodes a raw send, edit or recall.
 pub(crate) async fn accept(
     state: &AppState,
     who: &Principal,
-    body: SendMessageBody,
+    body: impl SendBody,
 ) -> Result<SendMessage, ApiError> {
     // The send limiter never fails (a shared one falls back to a local
     // bucket); were one to, a send goes through rather than being lost.
@@ -84,6 +84,7 @@ pub(crate) async fn submit(
         client_msg_id: cmd.client_msg_id,
         message_type: cmd.message_type,
         content: cmd.content,
+        reference: cmd.reference,
         reply_to: ReplyTo {
             gateway: state.deps.id.clone(),
             token,

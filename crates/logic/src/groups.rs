@@ -102,6 +102,7 @@ impl Groups {
             message_type: MessageType::system(),
             content: MessageContent::from_stored(event.to_string()),
             created_at: clock::now(),
+            reference: None,
         };
         self.committer.commit(message).await.map(|_| ())
     }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{
-    Ack, ClientMsgId, ConversationId, ConversationKind, ErrorKind, Message, MessageContent,
-    MessageId, MessageType, Seq, SessionId, Timestamp, UserId,
+    Ack, Changes, ClientMsgId, ConversationId, ConversationKind, ErrorKind, Message,
+    MessageContent, MessageId, MessageType, Reference, Seq, SessionId, Timestamp, UserId,
 };
 use ferrochat_ports::bus::{DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord};
 use ferrochat_ports::ApiError;
@@ -250,25 +250,39 @@ impl From<&Message> for pb::Message {
             content: m.content.as_str().to_owned(),
             client_msg_id: m.client_msg_id.as_str().to_owned(),
             created_at_ms: m.created_at.millis(),
+            ref_seq: m.reference.map(|r| r.seq().get()),
+            edited_at_ms: m.changes.edited_at.map(Timestamp::millis),
+            recalled_at_ms: m.changes.recalled_at.map(Timestamp::millis),
         }
     }
+}
+
+/// The reference a message of `message_type` makes to `ref_seq`.
+pub(crate) fn reference(message_type: &MessageType, ref_seq: Option<u64>) -> Option<Reference> {
+    ref_seq.map(|s| Reference::from_stored(message_type, Seq::new(s)))
 }
 
 impl TryFrom<pb::Message> for Message {
     type Error = DecodeError;
     fn try_from(m: pb::Message) -> Result<Self, DecodeError> {
+        // Committed messages include `system` ones, which clients may not
+        // send, so the type is taken as stored.
+        let message_type = MessageType::from_stored(m.message_type);
         Ok(Self {
             id: MessageId::parse(&m.id)?,
             conversation_id: ConversationId::parse(&m.conversation_id)?,
             conversation_kind: kind_from_pb(m.conversation_kind)?,
             seq: Seq::new(m.seq),
             from: UserId::parse(&m.from)?,
-            // Committed messages include `system` ones, which clients may
-            // not send, so the type is taken as stored.
-            message_type: MessageType::from_stored(m.message_type),
             content: MessageContent::from_stored(m.content),
             client_msg_id: ClientMsgId::parse(m.client_msg_id)?,
             created_at: Timestamp::from_millis(m.created_at_ms),
+            reference: reference(&message_type, m.ref_seq),
+            message_type,
+            changes: Changes {
+                edited_at: m.edited_at_ms.map(Timestamp::from_millis),
+                recalled_at: m.recalled_at_ms.map(Timestamp::from_millis),
+            },
         })
     }
 }
@@ -365,6 +379,7 @@ impl From<&SendRecord> for pb::SendRecord {
             content: r.content.as_str().to_owned(),
             reply_to: Some((&r.reply_to).into()),
             sent_at_ms: r.sent_at.map_or(0, Timestamp::millis),
+            ref_seq: r.reference.map(|r| r.seq().get()),
         }
     }
 }
@@ -372,11 +387,23 @@ impl From<&SendRecord> for pb::SendRecord {
 impl TryFrom<pb::SendRecord> for SendRecord {
     type Error = DecodeError;
     fn try_from(r: pb::SendRecord) -> Result<Self, DecodeError> {
+        let sender = UserId::parse(&r.sender)?;
+        let conversation_id = ConversationId::parse(&r.conversation_id)?;
+        let client_msg_id = ClientMsgId::parse(r.client_msg_id)?;
+        // An edit's and a recall's types are the server's own: a client
+        // cannot send them as a plain message's type.
+        let message_type = match (r.message_type.as_str(), r.ref_seq) {
+            (MessageType::EDIT | MessageType::RECALL, Some(_)) => {
+                MessageType::from_stored(r.message_type)
+            }
+            _ => MessageType::parse(r.message_type)?,
+        };
         Ok(Self {
-            sender: UserId::parse(&r.sender)?,
-            conversation_id: ConversationId::parse(&r.conversation_id)?,
-            client_msg_id: ClientMsgId::parse(r.client_msg_id)?,
-            message_type: MessageType::parse(r.message_type)?,
+            sender,
+            conversation_id,
+            client_msg_id,
+            reference: reference(&message_type, r.ref_seq),
+            message_type,
             // The gateway checked the size against its configured limit.
             content: MessageContent::from_stored(r.content),
             reply_to: required(r.reply_to, "reply_to")?.try_into()?,

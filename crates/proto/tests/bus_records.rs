@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{
     Ack, ClientMsgId, ConversationId, ConversationKind, ErrorKind, Message, MessageContent,
-    MessageId, MessageType, Seq, SessionId, Timestamp, UserId,
+    MessageId, MessageType, Reference, Seq, SessionId, Timestamp, UserId,
 };
 use ferrochat_ports::bus::{DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord};
 use ferrochat_ports::ApiError;
@@ -33,6 +33,8 @@ fn message(kind: ConversationKind, message_type: MessageType) -> Message {
         content: MessageContent::from_stored("héllo, 世界 \u{1F600}".into()),
         client_msg_id: ClientMsgId::parse("c-1".into()).expect("valid"),
         created_at: Timestamp::from_millis(1_700_000_000_123),
+        reference: None,
+        changes: Default::default(),
     }
 }
 
@@ -66,6 +68,7 @@ fn send_records_round_trip() {
             message_type: MessageType::text(),
             content: MessageContent::from_stored("hi".into()),
             reply_to,
+            reference: None,
             sent_at: Some(Timestamp::from_millis(1_700_000_000_456)),
         };
         let back = decode_send(&encode_send(&record)).expect("decodes");
@@ -85,8 +88,43 @@ fn send(conversation: &ConversationId, id: &str) -> SendRecord {
             token: 3,
             conn: Some(ConnId(5)),
         },
+        reference: None,
         sent_at: None,
     }
+}
+
+#[test]
+fn replies_edits_and_recalls_keep_their_reference() {
+    let conversation = ConversationId::generate();
+    for reference in [
+        Reference::Reply(Seq::new(3)),
+        Reference::Edit(Seq::new(4)),
+        Reference::Recall(Seq::new(5)),
+    ] {
+        let record = SendRecord {
+            message_type: MessageType::of_change(reference).unwrap_or_else(MessageType::text),
+            reference: Some(reference),
+            ..send(&conversation, "r")
+        };
+        let back = decode_send(&encode_send(&record)).expect("decodes");
+        assert_eq!(back.reference, Some(reference));
+        assert_eq!(back.message_type, record.message_type);
+    }
+    // An edit's type without the seq it changes is a client's plain send
+    // of a reserved type: refused.
+    let mut bare = pb::SendRecord::from(&send(&conversation, "e"));
+    bare.message_type = "edit".into();
+    assert_eq!(
+        field_of(decode_send(&bare.encode_to_vec()).expect_err("reserved")),
+        "message_type"
+    );
+    // A committed message carries its reference and what changed it.
+    let mut m = message(ConversationKind::Single, MessageType::text());
+    m.reference = Some(Reference::Reply(Seq::new(1)));
+    m.changes.edited_at = Some(Timestamp::from_millis(1_700_000_000_999));
+    m.changes.recalled_at = Some(Timestamp::from_millis(1_700_000_001_000));
+    let back = Message::try_from(pb::Message::from(&m)).expect("decodes");
+    assert_eq!(back, m);
 }
 
 #[test]
@@ -354,6 +392,7 @@ fn bad_fields_are_named() {
         client_msg_id: "c".into(),
         message_type: "text".into(),
         content: "x".into(),
+        ref_seq: None,
         reply_to: Some(pb::ReplyTo {
             target: Some(pb::reply_to::Target::Http(pb::HttpReply {
                 gateway: "g".into(),

@@ -8,9 +8,9 @@
 
 use ferrochat_domain::{
     ClientMsgId, ConversationId, ConversationKind, Message, MessageContent, MessageId, MessageType,
-    Seq, SessionId, Timestamp, User, UserId,
+    Reference, Seq, SessionId, Timestamp, User, UserId,
 };
-use ferrochat_ports::store::{Committed, NewMessage, RotateOutcome, SessionRecord};
+use ferrochat_ports::store::{Committed, NewMessage, Refusal, RotateOutcome, SessionRecord};
 use ferrochat_proto::{pb, DecodeError};
 
 fn message(seq: u64, client_msg_id: &str) -> Message {
@@ -24,6 +24,8 @@ fn message(seq: u64, client_msg_id: &str) -> Message {
         content: MessageContent::from_stored("{\"event\":\"joined\"}".into()),
         client_msg_id: ClientMsgId::parse(client_msg_id.into()).expect("valid"),
         created_at: Timestamp::from_millis(1_700_000_000_123),
+        reference: None,
+        changes: Default::default(),
     }
 }
 
@@ -32,10 +34,11 @@ fn wire<M: prost::Message + Default>(m: &M) -> M {
     M::decode(m.encode_to_vec().as_slice()).expect("decodes")
 }
 
-/// A batch of three and what a store answers for it: the first and the
-/// last stored, the second a resend of an original with other content.
+/// A batch of four and what a store answers for it: the first and the
+/// third (an edit of seq 2) stored, the second a resend of an original
+/// with other content, the fourth (a recall) refused.
 fn batch_and_outcomes() -> (Vec<NewMessage>, Vec<Committed>) {
-    let batch: Vec<NewMessage> = ["a", "b", "c"]
+    let mut batch: Vec<NewMessage> = ["a", "b", "c", "d"]
         .iter()
         .map(|id| {
             let m = message(0, id);
@@ -48,13 +51,22 @@ fn batch_and_outcomes() -> (Vec<NewMessage>, Vec<Committed>) {
                 message_type: m.message_type,
                 content: MessageContent::from_stored(format!("resent {id}")),
                 created_at: m.created_at,
+                reference: None,
             }
         })
         .collect();
+    for (m, reference) in batch[2..]
+        .iter_mut()
+        .zip([Reference::Edit(Seq::new(2)), Reference::Recall(Seq::new(1))])
+    {
+        m.message_type = MessageType::of_change(reference).expect("a change");
+        m.reference = Some(reference);
+    }
     let out = vec![
         Committed::Stored(batch[0].stored(Seq::new(7))),
         Committed::Duplicate(message(3, "b")),
         Committed::Stored(batch[2].stored(Seq::new(8))),
+        Committed::Refused(Refusal::TargetRecalled),
     ];
     (batch, out)
 }
@@ -67,16 +79,30 @@ fn commit_outcomes_keep_their_kind_and_order() {
         let back = wire(&pb::CommitMessagesAnswer::new(&out, seq_only))
             .parse(&batch)
             .expect("parses");
-        assert_eq!(back.len(), 3);
+        assert_eq!(back.len(), 4);
         for (a, b) in out.iter().zip(&back) {
             let same_kind = matches!(
                 (a, b),
                 (Committed::Stored(_), Committed::Stored(_))
                     | (Committed::Duplicate(_), Committed::Duplicate(_))
+                    | (
+                        Committed::Refused(Refusal::TargetRecalled),
+                        Committed::Refused(Refusal::TargetRecalled)
+                    )
             );
             assert!(same_kind, "{a:?} came back as {b:?}");
             assert_eq!(a.message(), b.message(), "seq_only: {seq_only}");
         }
+    }
+}
+
+#[test]
+fn a_change_crosses_to_the_repo_with_its_reference() {
+    let (batch, _) = batch_and_outcomes();
+    for m in &batch {
+        let back = wire(&pb::NewMessage::from(m)).parse().expect("parses");
+        assert_eq!(back.reference, m.reference);
+        assert_eq!(back.message_type, m.message_type);
     }
 }
 
@@ -102,7 +128,7 @@ fn a_stored_message_comes_back_as_its_seq_and_a_duplicate_whole() {
     let request = wire(&pb::CommitMessagesRequest::new(&batch));
     let (parsed, seq_only) = request.clone().parse().expect("parses");
     assert!(seq_only);
-    assert_eq!(parsed.len(), 3);
+    assert_eq!(parsed.len(), 4);
     let old = pb::CommitMessagesRequest {
         seq_only: false,
         ..request

@@ -24,6 +24,7 @@ use ferrochat_ports::store::{Committed, NewMessage};
 use ferrochat_ports::StoreError;
 use sqlx::Transaction;
 
+use crate::changes::{self, Targets};
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::{map, map_begin, Fail};
 use crate::messages::{message_from_row, MESSAGE_COLUMNS};
@@ -58,6 +59,8 @@ pub(crate) async fn commit_messages<D: Dialect>(
             .into_iter()
             .map(|(key, m)| (key, (m, true)))
             .collect();
+    // What the batch's edits and recalls change, as it is now.
+    let mut targets = Targets::read::<D>(&mut tx, batch).await.map_err(map)?;
     // When each conversation got its last message of this batch; none for
     // those that only saw resends (nothing to update).
     let mut touched: HashMap<&str, Timestamp> = HashMap::new();
@@ -88,6 +91,10 @@ pub(crate) async fn commit_messages<D: Dialect>(
             .get(conv)
             .copied()
             .ok_or_else(|| StoreError::Conflict(format!("no conversation {conv}")))?;
+        if let Err(refusal) = targets.judge(m, current) {
+            out.push(Committed::Refused(refusal));
+            continue;
+        }
         let next = current
             .next()
             .ok_or_else(|| StoreError::Conflict(format!("conversation {conv} is full")))?;
@@ -95,6 +102,7 @@ pub(crate) async fn commit_messages<D: Dialect>(
         touched.insert(conv, m.created_at);
         cursors.insert((m.from.as_str(), conv), next);
         let message = m.stored(next);
+        targets.stored(&message);
         originals.insert(key, (message.clone(), false));
         fresh.push(out.len());
         out.push(Committed::Stored(message));
@@ -107,6 +115,7 @@ pub(crate) async fn commit_messages<D: Dialect>(
         })
         .collect();
     insert_messages::<D>(&mut tx, &new).await.map_err(map)?;
+    changes::apply::<D>(&mut tx, &new).await.map_err(map)?;
     let mut convs: Vec<(&str, Seq, Timestamp)> = touched
         .iter()
         .filter_map(|(conv, at)| last.get(conv).map(|s| (*conv, *s, *at)))
@@ -265,10 +274,10 @@ async fn insert_messages<D: Dialect>(
 ) -> Result<(), sqlx::Error> {
     for chunk in messages.chunks(D::CHUNK) {
         let mut q = Query::<D>::new(
-            "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at) VALUES ",
+            "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at, ref_seq) VALUES ",
         );
         q.push_list(chunk, ", ", |q, m| {
-            q.push("(?, ?, ?, ?, ?, ?, ?, ?)")
+            q.push("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .arg(m.conversation_id.as_str())
                 .arg(db_seq(m.seq))
                 .arg(m.id.as_str())
@@ -276,7 +285,8 @@ async fn insert_messages<D: Dialect>(
                 .arg(m.client_msg_id.as_str())
                 .arg(m.message_type.as_str())
                 .arg(m.content.as_str())
-                .arg(m.created_at.millis());
+                .arg(m.created_at.millis())
+                .arg(m.reference.map(|r| db_seq(r.seq())));
         });
         q.execute(&mut **tx).await?;
     }

@@ -6,8 +6,8 @@ use ferrochat_domain::commands::UpdateConversation;
 use ferrochat_domain::groups::Role;
 use ferrochat_domain::messaging::{advance_read, ConversationView};
 use ferrochat_domain::{
-    ClientMsgId, ConversationId, ConversationKind, GroupId, Message, MessageContent, MessageId,
-    MessageType, Timestamp, UserId,
+    Changes, ClientMsgId, ConversationId, ConversationKind, GroupId, Message, MessageContent,
+    MessageId, MessageType, Reference, Timestamp, UserId,
 };
 use ferrochat_ports::store::{
     Committed, ConversationRecord, HistoryQuery, MemberRecord, MessageStore, NewMessage,
@@ -29,21 +29,34 @@ pub(crate) fn message_from_row<D: Dialect>(
     conversation_kind: ConversationKind,
 ) -> Result<Message, sqlx::Error> {
     let col = |name: &str| format!("{prefix}{name}");
+    let message_type = MessageType::from_stored(row.col(col("message_type").as_str())?);
+    let at = |name: &str| -> Result<Option<Timestamp>, sqlx::Error> {
+        Ok(row
+            .col::<Option<i64>>(col(name).as_str())?
+            .map(Timestamp::from_millis))
+    };
     Ok(Message {
         id: MessageId::from_stored(row.col(col("id").as_str())?),
         conversation_id: conversation_id.clone(),
         conversation_kind,
         seq: seq(row.col(col("seq").as_str())?),
         from: UserId::from_stored(row.col(col("from_user_id").as_str())?),
-        message_type: MessageType::from_stored(row.col(col("message_type").as_str())?),
         content: MessageContent::from_stored(row.col(col("content").as_str())?),
         client_msg_id: ClientMsgId::from_stored(row.col(col("client_msg_id").as_str())?),
         created_at: Timestamp::from_millis(row.col(col("created_at").as_str())?),
+        reference: row
+            .col::<Option<i64>>(col("ref_seq").as_str())?
+            .map(|s| Reference::from_stored(&message_type, seq(s))),
+        changes: Changes {
+            edited_at: at("edited_at")?,
+            recalled_at: at("recalled_at")?,
+        },
+        message_type,
     })
 }
 
 pub(crate) const MESSAGE_COLUMNS: &str =
-    "id, seq, from_user_id, client_msg_id, message_type, content, created_at";
+    "id, seq, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, edited_at, recalled_at";
 
 /// A member's view of their conversations: peer name for single
 /// chats, group name for groups, the last message if any.
@@ -55,7 +68,8 @@ CASE WHEN c.user_lo = m.user_id THEN c.user_hi ELSE c.user_lo END END AS peer_id
 g.name AS group_name, pu.nickname AS peer_nickname,
 lm.id AS lm_id, lm.seq AS lm_seq, lm.from_user_id AS lm_from_user_id,
 lm.client_msg_id AS lm_client_msg_id, lm.message_type AS lm_message_type,
-lm.content AS lm_content, lm.created_at AS lm_created_at
+lm.content AS lm_content, lm.created_at AS lm_created_at, lm.ref_seq AS lm_ref_seq,
+lm.edited_at AS lm_edited_at, lm.recalled_at AS lm_recalled_at
 FROM conversation_members m
 JOIN conversations c ON c.id = m.conversation_id
 LEFT JOIN chat_groups g ON g.id = c.group_id

@@ -9,7 +9,7 @@ use ferrochat_domain::groups::{GroupDescription, GroupName, JoinPolicy, Role};
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::{
     Ack, ClientMsgId, ConversationId, GroupId, InvalidField, Message, MessageContent, MessageType,
-    PageLimit, SendTarget, Seq, UserId,
+    PageLimit, Reference, SendTarget, Seq, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +21,13 @@ fn seq_field(v: Option<i64>, field: &'static str) -> Result<Option<Seq>, Invalid
     v.map(|n| Seq::parse(n, field)).transpose()
 }
 
+/// A request that becomes a message of a conversation: a send, an edit or
+/// a recall. Each goes through the same path (rate limit, window of
+/// unacked sends, dedup by `client_msg_id`, ack once durable).
+pub trait SendBody: serde::de::DeserializeOwned + Send {
+    fn decode(self, max_content_bytes: usize) -> Result<SendMessage, InvalidField>;
+}
+
 #[derive(Debug, Deserialize)]
 pub struct SendMessageBody {
     pub conversation_id: Option<String>,
@@ -29,10 +36,12 @@ pub struct SendMessageBody {
     pub client_msg_id: Option<String>,
     pub content: Option<String>,
     pub message_type: Option<String>,
+    /// The seq of a message of the same conversation this one answers.
+    pub reply_to: Option<i64>,
 }
 
-impl SendMessageBody {
-    pub fn decode(self, max_content_bytes: usize) -> Result<SendMessage, InvalidField> {
+impl SendBody for SendMessageBody {
+    fn decode(self, max_content_bytes: usize) -> Result<SendMessage, InvalidField> {
         let target = match (self.conversation_id, self.to_user_id, self.group_id) {
             (Some(c), None, None) => SendTarget::Conversation(ConversationId::parse(&c)?),
             (None, Some(u), None) => SendTarget::User(
@@ -56,7 +65,79 @@ impl SendMessageBody {
                 .map(MessageType::parse)
                 .transpose()?
                 .unwrap_or_else(MessageType::text),
+            reference: reply_to(self.reply_to)?,
         })
+    }
+}
+
+/// A reply's target: a seq from 1.
+fn reply_to(raw: Option<i64>) -> Result<Option<Reference>, InvalidField> {
+    match raw {
+        None => Ok(None),
+        Some(n) if n >= 1 => Ok(Some(Reference::Reply(Seq::parse(n, "reply_to")?))),
+        Some(_) => Err(InvalidField::new("reply_to", "must be a seq from 1")),
+    }
+}
+
+/// A change of the message a request names (`conversation_id`, `seq`
+/// from 1, `client_msg_id` as received), as the message that makes it.
+fn change(
+    (conversation_id, seq, client_msg_id): (Option<String>, Option<i64>, Option<String>),
+    reference: fn(Seq) -> Reference,
+    content: MessageContent,
+) -> Result<SendMessage, InvalidField> {
+    let conversation = ConversationId::parse(&required(conversation_id, "conversation_id")?)?;
+    let seq = match required(seq, "seq")? {
+        n if n >= 1 => Seq::parse(n, "seq")?,
+        _ => return Err(InvalidField::new("seq", "must be a seq from 1")),
+    };
+    let reference = reference(seq);
+    Ok(SendMessage {
+        target: SendTarget::Conversation(conversation),
+        client_msg_id: ClientMsgId::parse(required(client_msg_id, "client_msg_id")?)?,
+        content,
+        message_type: MessageType::of_change(reference).unwrap_or_else(MessageType::text),
+        reference: Some(reference),
+    })
+}
+
+/// `POST /api/v1/messages/edit`, frame `edit-message`: new content for a
+/// message its sender wrote.
+#[derive(Debug, Deserialize)]
+pub struct EditMessageBody {
+    pub conversation_id: Option<String>,
+    pub seq: Option<i64>,
+    pub client_msg_id: Option<String>,
+    pub content: Option<String>,
+}
+
+impl SendBody for EditMessageBody {
+    fn decode(self, max_content_bytes: usize) -> Result<SendMessage, InvalidField> {
+        let content = MessageContent::parse(required(self.content, "content")?, max_content_bytes);
+        change(
+            (self.conversation_id, self.seq, self.client_msg_id),
+            Reference::Edit,
+            content?,
+        )
+    }
+}
+
+/// `POST /api/v1/messages/recall`, frame `recall-message`: takes a message
+/// back; its content is erased.
+#[derive(Debug, Deserialize)]
+pub struct RecallMessageBody {
+    pub conversation_id: Option<String>,
+    pub seq: Option<i64>,
+    pub client_msg_id: Option<String>,
+}
+
+impl SendBody for RecallMessageBody {
+    fn decode(self, _max_content_bytes: usize) -> Result<SendMessage, InvalidField> {
+        change(
+            (self.conversation_id, self.seq, self.client_msg_id),
+            Reference::Recall,
+            MessageContent::erased(),
+        )
     }
 }
 
@@ -249,11 +330,31 @@ pub struct MessageDto {
     pub content: String,
     pub client_msg_id: String,
     pub created_at: String,
+    /// The seq this message answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<u64>,
+    /// For an `edit` or a `recall`, the seq it changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_seq: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<String>,
+    /// A recalled message keeps its place with its content erased.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recalled_at: Option<String>,
 }
 
 impl From<&Message> for MessageDto {
     fn from(m: &Message) -> Self {
+        let (reply_to, target_seq) = match m.reference {
+            Some(Reference::Reply(s)) => (Some(s.get()), None),
+            Some(r) => (None, Some(r.seq().get())),
+            None => (None, None),
+        };
         Self {
+            reply_to,
+            target_seq,
+            edited_at: m.changes.edited_at.map(rfc3339),
+            recalled_at: m.changes.recalled_at.map(rfc3339),
             message_id: m.id.to_string(),
             conversation_id: m.conversation_id.to_string(),
             conversation_type: m.conversation_kind.as_str(),

@@ -35,6 +35,7 @@ mod procs;
 mod push;
 mod read_sync;
 mod repo_outage;
+mod rich_messages;
 mod roles;
 mod secure;
 mod store_env;

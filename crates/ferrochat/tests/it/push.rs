@@ -80,6 +80,45 @@ async fn an_offline_peer_is_pushed_and_an_online_one_is_not() {
 }
 
 #[tokio::test]
+async fn a_reply_is_pushed_but_edits_and_recalls_are_not() {
+    let receiver = Receiver::start().await;
+    let app = app_pushing_to(&receiver).await;
+    let alice = app.new_user("alice").await;
+    let bob = app.new_user("bob").await;
+    let to_bob = app.open_single(&alice.access, &bob.user_id).await;
+    let first = send(&app, &alice, &to_bob, "first").await;
+    for (action, body) in [
+        (
+            "edit",
+            json!({"seq": 1, "client_msg_id": "e", "content": "first!"}),
+        ),
+        ("recall", json!({"seq": 1, "client_msg_id": "r"})),
+    ] {
+        let mut body = body;
+        body["conversation_id"] = json!(to_bob);
+        app.request(
+            reqwest::Method::POST,
+            &format!("/api/v1/messages/{action}"),
+            Some(&alice.access),
+            Some(body),
+        )
+        .await
+        .ok();
+    }
+    let reply = app
+        .send_http_ok(
+            &alice.access,
+            json!({"conversation_id": to_bob, "client_msg_id": "re", "content": "sorry", "reply_to": 1}),
+        )
+        .await;
+    // Pushes go out in send order: the reply's is the second.
+    let calls = receiver.wait_calls(2, WAIT).await;
+    assert_eq!(calls[0].message_id(), first);
+    assert_eq!(calls[1].message_id(), reply["message_id"].as_str().unwrap());
+    assert_eq!(calls[1].body["message"]["reply_to"], 1);
+}
+
+#[tokio::test]
 async fn a_large_group_pushes_exactly_its_offline_members_in_batches() {
     let receiver = Receiver::start().await;
     let app = app_pushing_to(&receiver).await;

@@ -5,7 +5,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use ferrochat_domain::commands::History;
 use ferrochat_wire::messaging::{
-    AckDto, HistoryDto, HistoryParams, MessageDto, SendMessageBody, UnreadDto, UnreadEntryDto,
+    AckDto, EditMessageBody, HistoryDto, HistoryParams, MessageDto, RecallMessageBody, SendBody,
+    SendMessageBody, UnreadDto, UnreadEntryDto,
 };
 
 use crate::error::HttpError;
@@ -17,16 +18,28 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/messages/send", post(send_message))
+        .route(
+            "/api/v1/messages/send",
+            post(send_message::<SendMessageBody>),
+        )
+        .route(
+            "/api/v1/messages/edit",
+            post(send_message::<EditMessageBody>),
+        )
+        .route(
+            "/api/v1/messages/recall",
+            post(send_message::<RecallMessageBody>),
+        )
         .route("/api/v1/messages/history", get(history))
         .route("/api/v1/messages/unread", get(unread))
 }
 
-/// Answers once the message is durable (or with the reason it was not).
-async fn send_message(
+/// A send, an edit or a recall: answers once the message (the edit's or
+/// the recall's own event) is durable, or with the reason it was not.
+async fn send_message<B: SendBody>(
     State(state): State<AppState>,
     Authed(who): Authed,
-    JsonBody(body): JsonBody<SendMessageBody>,
+    JsonBody(body): JsonBody<B>,
 ) -> Result<Reply<AckDto>, HttpError> {
     let cmd = send::accept(&state, &who, body).await?;
     let (tx, answer) = tokio::sync::oneshot::channel();

@@ -11,7 +11,8 @@ use ferrochat_domain::{ErrorKind, Principal, Timestamp};
 use ferrochat_ports::ApiError;
 use ferrochat_wire::frame::ClientFrame;
 use ferrochat_wire::messaging::{
-    MessageDto, ReadBody, SendMessageBody, SyncBody, SyncDto, SyncEntryDto, TypingBody,
+    EditMessageBody, MessageDto, ReadBody, RecallMessageBody, SendBody, SendMessageBody, SyncBody,
+    SyncDto, SyncEntryDto, TypingBody,
 };
 use serde_json::json;
 
@@ -56,7 +57,10 @@ pub(crate) async fn frame(
         }
     };
     let id = f.id.as_deref();
-    let is_send = matches!(f.kind.as_str(), "send-message" | "message");
+    let is_send = matches!(
+        f.kind.as_str(),
+        "send-message" | "message" | "edit-message" | "recall-message"
+    );
     // Sends have their own bucket (`send::accept`); every other frame
     // takes from the user's frame bucket, and a sync from its own too.
     if !is_send
@@ -66,14 +70,22 @@ pub(crate) async fn frame(
         conn.send(frames::error(id, &slow_down()));
         return Handled::Done;
     }
+    let (request_id, data) = (f.id.clone(), f.data);
     let result = match f.kind.as_str() {
         "send-message" | "message" => {
-            match send_message(state, who, conn, conn_id, f.id.clone(), f.data).await {
-                Ok(submitted) => return Handled::Submitted(submitted),
-                Err(e) => Err(e),
-            }
+            let sent = send_message::<SendMessageBody>(state, who, conn, conn_id, request_id, data);
+            return submitted(sent.await, conn, id);
         }
-        "auth" => match reauthenticate(state, who, f.data).await {
+        "edit-message" => {
+            let sent = send_message::<EditMessageBody>(state, who, conn, conn_id, request_id, data);
+            return submitted(sent.await, conn, id);
+        }
+        "recall-message" => {
+            let sent =
+                send_message::<RecallMessageBody>(state, who, conn, conn_id, request_id, data);
+            return submitted(sent.await, conn, id);
+        }
+        "auth" => match reauthenticate(state, who, data).await {
             Ok(until) => {
                 // As login's `expires_in`: seconds the new token lives.
                 let expires_in = super::session::time_left(until).as_secs();
@@ -83,9 +95,9 @@ pub(crate) async fn frame(
             }
             Err(e) => Err(e),
         },
-        "read" => read(state, who, f.data).await.map(|()| None),
-        "typing" => typing(state, who, f.data).await.map(|()| None),
-        "sync" => sync(state, who, id, f.data).await.map(Some),
+        "read" => read(state, who, data).await.map(|()| None),
+        "typing" => typing(state, who, data).await.map(|()| None),
+        "sync" => sync(state, who, id, data).await.map(Some),
         "ping" => Ok(Some(frames::frame("pong", id, json!({})))),
         other => Err(ApiError::new(
             ErrorKind::InvalidParams,
@@ -98,6 +110,18 @@ pub(crate) async fn frame(
         Err(e) => conn.send(frames::error(id, &e)),
     }
     Handled::Done
+}
+
+/// A send, edit or recall handed to the bus is followed by the session;
+/// one refused before that is answered here.
+fn submitted(sent: Result<Submitted, ApiError>, conn: &Conn, id: Option<&str>) -> Handled {
+    match sent {
+        Ok(submitted) => Handled::Submitted(submitted),
+        Err(e) => {
+            conn.send(frames::error(id, &e));
+            Handled::Done
+        }
+    }
 }
 
 /// An `auth` frame: a fresh access token of this connection's session
@@ -143,7 +167,7 @@ fn loose_id(text: &str) -> Option<String> {
 
 /// Takes a place in the connection's send window first: with the window
 /// full, the session reads no more frames until an answer frees one.
-async fn send_message(
+async fn send_message<B: SendBody>(
     state: &AppState,
     who: &Principal,
     conn: &Conn,
@@ -151,7 +175,7 @@ async fn send_message(
     request_id: Option<String>,
     data: serde_json::Value,
 ) -> Result<Submitted, ApiError> {
-    let body: SendMessageBody = from_value(data)?;
+    let body: B = from_value(data)?;
     let cmd = send::accept(state, who, body).await?;
     let slot = conn
         .window

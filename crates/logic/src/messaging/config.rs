@@ -52,6 +52,13 @@ pub struct MessagingConfig {
     /// bus is Kafka, and caches those facts in Redis instead (shared by
     /// every instance, `[cache]`) when `presence.redis_url` is set.
     pub cache_mutable_facts: bool,
+    /// How long after sending a message its sender may edit it.
+    #[serde(with = "humantime_serde")]
+    pub edit_window: Duration,
+    /// How long after sending a message its sender may recall it (a
+    /// group's owner and admins may recall any message at any time).
+    #[serde(with = "humantime_serde")]
+    pub recall_window: Duration,
 }
 
 /// `messaging.dm_policy`.
@@ -80,6 +87,8 @@ impl Default for MessagingConfig {
             presence_offline_delay: Duration::from_secs(2),
             presence_sweep_interval: Duration::from_secs(60),
             cache_mutable_facts: true,
+            edit_window: Duration::from_secs(24 * 60 * 60),
+            recall_window: Duration::from_secs(2 * 60),
         }
     }
 }

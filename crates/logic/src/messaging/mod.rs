@@ -6,6 +6,7 @@ mod access_cache;
 mod audience;
 mod backpressure;
 mod bounded;
+mod changes;
 mod config;
 mod measure;
 mod pipeline;

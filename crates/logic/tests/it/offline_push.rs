@@ -124,6 +124,7 @@ impl Harness {
                 token,
                 conn: None,
             },
+            reference: None,
             sent_at: None,
         };
         self.bus

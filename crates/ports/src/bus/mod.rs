@@ -26,8 +26,8 @@ use std::task::{Context, Poll};
 use async_trait::async_trait;
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{
-    Ack, ClientMsgId, ConversationId, Message, MessageContent, MessageType, Seq, SessionId,
-    Timestamp, UserId,
+    Ack, ClientMsgId, ConversationId, Message, MessageContent, MessageType, Reference, Seq,
+    SessionId, Timestamp, UserId,
 };
 
 use crate::api::ApiError;
@@ -84,6 +84,8 @@ pub struct SendRecord {
     pub message_type: MessageType,
     pub content: MessageContent,
     pub reply_to: ReplyTo,
+    /// A reply to, an edit or a recall of a message of the conversation.
+    pub reference: Option<Reference>,
     /// When the gateway took the send (None in records written before
     /// this field existed). Rules that depend on time, such as a mute's
     /// end, are judged at this moment, not when logic gets to the record.
@@ -162,9 +164,11 @@ impl TaskRecord {
 pub const PUSH_BATCH: usize = 100;
 
 /// Whether members who are offline hear about `message` through the push
-/// webhook: user-sent messages only, never `system` ones.
+/// webhook: what users write (replies included), never `system` messages
+/// nor the events of edits and recalls (they change a message the
+/// member was already told about; a client syncs them).
 pub fn wants_push(message: &Message) -> bool {
-    !message.message_type.is_system()
+    message.is_changeable()
 }
 
 /// Of `members`, those without a route in `routes`: whom a push names

@@ -5,8 +5,8 @@ use ferrochat_domain::commands::UpdateConversation;
 use ferrochat_domain::groups::Role;
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::{
-    ClientMsgId, ConversationId, ConversationKind, GroupId, Message, MessageContent, MessageId,
-    MessageType, Seq, Timestamp, UserId,
+    Changes, ClientMsgId, ConversationId, ConversationKind, GroupId, Message, MessageContent,
+    MessageId, MessageType, Reference, Seq, Timestamp, UserId,
 };
 
 use super::StoreError;
@@ -23,6 +23,12 @@ pub struct NewMessage {
     pub message_type: MessageType,
     pub content: MessageContent,
     pub created_at: Timestamp,
+    /// A reply, an edit or a recall. The store checks, under the
+    /// conversation's lock, that the message named exists and (for a
+    /// change) was not recalled, and applies an edit or a recall to it in
+    /// the same transaction; who may change what, and until when, logic
+    /// checked before.
+    pub reference: Option<Reference>,
 }
 
 impl NewMessage {
@@ -38,6 +44,8 @@ impl NewMessage {
             content: self.content.clone(),
             client_msg_id: self.client_msg_id.clone(),
             created_at: self.created_at,
+            reference: self.reference,
+            changes: Changes::default(),
         }
     }
 }
@@ -50,14 +58,31 @@ pub enum Committed {
     /// (from, client_msg_id) was already stored: here is the original
     /// (invariant 3), and nothing new was written.
     Duplicate(Message),
+    /// Not stored: the message it refers to cannot take it (nothing was
+    /// written, no seq used).
+    Refused(Refusal),
 }
 
 impl Committed {
-    pub fn message(&self) -> &Message {
+    /// The stored message, or the original of a duplicate.
+    pub fn message(&self) -> Option<&Message> {
         match self {
-            Self::Stored(m) | Self::Duplicate(m) => m,
+            Self::Stored(m) | Self::Duplicate(m) => Some(m),
+            Self::Refused(_) => None,
         }
     }
+}
+
+/// Why a message that refers to another was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No message of the conversation has that seq.
+    UnknownTarget,
+    /// The message was recalled: it can be neither edited nor recalled
+    /// again.
+    TargetRecalled,
+    /// An event or a system message: only what a user wrote changes.
+    NotChangeable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

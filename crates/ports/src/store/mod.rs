@@ -8,7 +8,7 @@ mod social;
 pub use durability::{Durability, NotDurable, Risk};
 pub use groups::{GroupStore, NewGroup};
 pub use messages::{
-    Committed, ConversationRecord, HistoryQuery, MemberRecord, MessageStore, NewMessage,
+    Committed, ConversationRecord, HistoryQuery, MemberRecord, MessageStore, NewMessage, Refusal,
 };
 pub use social::{PendingRequests, SocialStore};
 

@@ -7,11 +7,11 @@ use ferrochat_domain::{
     Timestamp, UserId,
 };
 use ferrochat_ports::store::{
-    Committed, ConversationRecord, HistoryQuery, MemberRecord, NewMessage,
+    Committed, ConversationRecord, HistoryQuery, MemberRecord, NewMessage, Refusal,
 };
 
 use super::{id, non_empty, seq, time, user_id};
-use crate::bus::{kind_from_pb, kind_to_pb};
+use crate::bus::{kind_from_pb, kind_to_pb, reference};
 use crate::convert::{required, DecodeError};
 use crate::logic::{role_from_pb, role_to_pb};
 use crate::pb;
@@ -33,12 +33,16 @@ impl From<&NewMessage> for pb::NewMessage {
             message_type: m.message_type.as_str().to_owned(),
             content: m.content.as_str().to_owned(),
             created_at_ms: m.created_at.millis(),
+            ref_seq: m.reference.map(|r| r.seq().get()),
         }
     }
 }
 
 impl pb::NewMessage {
     pub fn parse(self) -> Result<NewMessage, DecodeError> {
+        // Logic checked the type and the size against its own config.
+        let message_type =
+            MessageType::from_stored(non_empty(self.message_type, "messages.message_type")?);
         Ok(NewMessage {
             id: id(&self.id, "messages.id", MessageId::parse)?,
             conversation_id: conversation_id(&self.conversation_id, "messages.conversation_id")?,
@@ -46,13 +50,10 @@ impl pb::NewMessage {
             from: user_id(&self.from, "messages.from")?,
             client_msg_id: ClientMsgId::parse(self.client_msg_id)
                 .map_err(|e| DecodeError::field("messages.client_msg_id", e.reason))?,
-            // Logic checked the type and the size against its own config.
-            message_type: MessageType::from_stored(non_empty(
-                self.message_type,
-                "messages.message_type",
-            )?),
             content: MessageContent::from_stored(self.content),
             created_at: time(self.created_at_ms),
+            reference: reference(&message_type, self.ref_seq),
+            message_type,
         })
     }
 }
@@ -206,6 +207,7 @@ impl pb::CommitMessagesAnswer {
                         Committed::Stored(m) if seq_only => Outcome::StoredSeq(m.seq.get()),
                         Committed::Stored(m) => Outcome::Stored(m.into()),
                         Committed::Duplicate(m) => Outcome::Duplicate(m.into()),
+                        Committed::Refused(r) => Outcome::Refused(refusal_to_pb(*r).into()),
                     }),
                 })
                 .collect(),
@@ -235,9 +237,27 @@ impl pb::CommitMessagesAnswer {
                     Outcome::StoredSeq(s) => Committed::Stored(sent.stored(seq(s))),
                     Outcome::Stored(m) => Committed::Stored(Message::try_from(m)?),
                     Outcome::Duplicate(m) => Committed::Duplicate(Message::try_from(m)?),
+                    Outcome::Refused(r) => Committed::Refused(refusal_from_pb(r)?),
                 })
             })
             .collect()
+    }
+}
+
+fn refusal_to_pb(r: Refusal) -> pb::Refusal {
+    match r {
+        Refusal::UnknownTarget => pb::Refusal::UnknownTarget,
+        Refusal::TargetRecalled => pb::Refusal::TargetRecalled,
+        Refusal::NotChangeable => pb::Refusal::NotChangeable,
+    }
+}
+
+fn refusal_from_pb(raw: i32) -> Result<Refusal, DecodeError> {
+    match pb::Refusal::try_from(raw) {
+        Ok(pb::Refusal::UnknownTarget) => Ok(Refusal::UnknownTarget),
+        Ok(pb::Refusal::TargetRecalled) => Ok(Refusal::TargetRecalled),
+        Ok(pb::Refusal::NotChangeable) => Ok(Refusal::NotChangeable),
+        _ => Err(DecodeError::field("committed.refused", "is unknown")),
     }
 }
 

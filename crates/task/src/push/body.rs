@@ -57,6 +57,8 @@ mod tests {
             content: MessageContent::from_stored("hi \"there\"".into()),
             client_msg_id: ClientMsgId::parse("c-1".into()).expect("valid"),
             created_at: Timestamp::from_millis(1_700_000_000_000),
+            reference: None,
+            changes: Default::default(),
         }
     }
 

@@ -31,6 +31,8 @@ pub fn message(seq: u64) -> Message {
         content: MessageContent::from_stored(format!("message {seq}")),
         client_msg_id: ClientMsgId::parse(format!("c-{seq}")).unwrap(),
         created_at: Timestamp::from_millis(1_700_000_000_000),
+        reference: None,
+        changes: Default::default(),
     }
 }
 

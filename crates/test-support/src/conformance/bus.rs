@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{
-    ClientMsgId, ConversationId, ConversationKind, Message, MessageContent, MessageId, MessageType,
-    Seq, Timestamp, UserId,
+    Changes, ClientMsgId, ConversationId, ConversationKind, Message, MessageContent, MessageId,
+    MessageType, Seq, Timestamp, UserId,
 };
 
 use ferrochat_ports::bus::{
@@ -83,6 +83,7 @@ pub fn send_record(conversation: &ConversationId, client_msg_id: &str) -> SendRe
             token: 1,
             conn: None,
         },
+        reference: None,
         sent_at: None,
     }
 }
@@ -99,6 +100,8 @@ pub fn message(conversation: &ConversationId, seq: u64) -> Message {
         content: MessageContent::from_stored(format!("message {seq}")),
         client_msg_id: ClientMsgId::parse(format!("m{seq}")).expect("valid id"),
         created_at: Timestamp::from_millis(1_700_000_000_000 + seq as i64),
+        reference: None,
+        changes: Changes::default(),
     }
 }
 

@@ -65,6 +65,7 @@ pub fn message(
         message_type: MessageType::text(),
         content: MessageContent::from_stored(content.to_owned()),
         created_at,
+        reference: None,
     }
 }
 
@@ -85,6 +86,7 @@ pub fn stored(c: &Committed) -> &ferrochat_domain::Message {
     match c {
         Committed::Stored(m) => m,
         Committed::Duplicate(m) => panic!("expected a new message, got a duplicate of {m:?}"),
+        Committed::Refused(r) => panic!("expected a new message, got a refusal: {r:?}"),
     }
 }
 

@@ -14,7 +14,10 @@ const SINGLE: ConversationKind = ConversationKind::Single;
 const GROUP: ConversationKind = ConversationKind::Group;
 
 fn seqs(committed: &[Committed]) -> Vec<u64> {
-    committed.iter().map(|c| c.message().seq.get()).collect()
+    committed
+        .iter()
+        .map(|c| c.message().expect("stored").seq.get())
+        .collect()
 }
 
 pub async fn commit_assigns_gap_free_seq(store: Arc<dyn Store>) {

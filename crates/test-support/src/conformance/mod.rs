@@ -21,6 +21,7 @@
 
 pub mod accounts;
 pub mod bus;
+pub mod changes;
 pub mod fixtures;
 pub mod groups;
 pub mod messages;
@@ -94,6 +95,8 @@ macro_rules! store_conformance_tests {
             messages::concurrent_open_single_gives_one_conversation,
             messages::conversation_views,
             messages::member_ids_page_in_id_order,
+            changes::replies_edits_and_recalls_take_their_own_seq,
+            changes::a_resent_change_is_a_duplicate,
             groups::groups_membership_and_limits,
             groups::concurrent_joins_respect_max_members,
             groups::add_members_is_all_or_none,

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Job, Origin, Pipeline, Work};
 use crate::clock;
+use crate::messaging::changes::{self, Windows};
 use crate::messaging::{access, measure, Audience};
 
 /// A send record and what its check found.
@@ -82,6 +83,10 @@ impl Pipeline {
         let audience = self.audience.clone();
         let gate = self.gate.clone();
         let policy = self.config.dm_policy;
+        let windows = Windows {
+            edit: self.config.edit_window,
+            recall: self.config.recall_window,
+        };
         let read_at = Instant::now();
         async move {
             let now = clock::now();
@@ -97,6 +102,21 @@ impl Pipeline {
                 sent,
             )
             .await;
+            // A reply, edit or recall: may this sender make it, now?
+            let allowed = match (allowed, record.reference) {
+                (Ok(kind), Some(reference)) => changes::may_refer(
+                    &*store,
+                    windows,
+                    &record.sender,
+                    &record.conversation_id,
+                    kind,
+                    reference,
+                    sent,
+                )
+                .await
+                .map(|()| kind),
+                (allowed, _) => allowed,
+            };
             // Only while fan-out lags is the audience asked (cached; a
             // failed read lets the send through: fan-out retries it).
             let allowed = match (allowed, gate.refusal()) {
@@ -142,6 +162,7 @@ impl Pipeline {
                 message_type: record.message_type,
                 content: record.content,
                 created_at: now,
+                reference: record.reference,
             }),
             Err(e) => Work::Refused(e),
         };

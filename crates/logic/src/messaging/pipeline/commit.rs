@@ -5,12 +5,13 @@
 
 use std::time::Instant;
 
-use ferrochat_ports::store::NewMessage;
+use ferrochat_ports::store::{Committed, NewMessage};
 use ferrochat_ports::{ApiError, StoreError};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::{Finished, Job, Outcome, Pipeline, Work};
+use crate::messaging::changes::refused;
 use crate::messaging::measure;
 
 impl Pipeline {
@@ -85,7 +86,15 @@ impl Pipeline {
                     Work::Refused(e) => Outcome::Refused(e),
                     Work::Commit(_) => match &mut committed {
                         Ok(c) => match c.next() {
-                            Some(c) => Outcome::Committed(c),
+                            Some(Committed::Stored(message)) => Outcome::Committed {
+                                message,
+                                fresh: true,
+                            },
+                            Some(Committed::Duplicate(message)) => Outcome::Committed {
+                                message,
+                                fresh: false,
+                            },
+                            Some(Committed::Refused(r)) => Outcome::Refused(refused(r)),
                             None => Outcome::Failed(ApiError::internal()),
                         },
                         Err(e) => Outcome::Failed(e.clone()),

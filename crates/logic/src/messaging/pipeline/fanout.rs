@@ -20,7 +20,6 @@ use ferrochat_domain::{Ack, ConversationKind, Message};
 use ferrochat_ports::bus::{
     push_records, Acked, DownstreamRecord, Event, Outbox, Outgoing, TaskRecord,
 };
-use ferrochat_ports::store::Committed;
 use ferrochat_ports::ApiError;
 use futures::stream::{FuturesOrdered, StreamExt as _};
 use tokio::sync::{mpsc, watch};
@@ -124,21 +123,16 @@ impl Pipeline {
             mark = mark.max(position);
             match outcome {
                 Outcome::Refused(e) | Outcome::Failed(e) => unit.answer(origin, Err(e)),
-                Outcome::Committed(committed) => {
-                    let message = match committed {
-                        Committed::Stored(m) => {
-                            metrics::counter!("ferrochat_logic_messages_total").increment(1);
-                            m
-                        }
+                Outcome::Committed { message, fresh } => {
+                    if fresh {
+                        metrics::counter!("ferrochat_logic_messages_total").increment(1);
+                    } else {
                         // Stored before: answered with the original ack,
                         // and delivered again (a replay after a crash, or a
                         // client's resend), since whether the first
                         // delivery was made is not known here.
-                        Committed::Duplicate(m) => {
-                            metrics::counter!("ferrochat_logic_duplicate_sends_total").increment(1);
-                            m
-                        }
-                    };
+                        metrics::counter!("ferrochat_logic_duplicate_sends_total").increment(1);
+                    }
                     let exclude = origin.sending_route();
                     unit.answer(origin, Ok(Ack::from(&message)));
                     if let Some(plan) = plan {

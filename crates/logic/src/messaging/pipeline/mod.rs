@@ -43,9 +43,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use ferrochat_domain::routing::Route;
-use ferrochat_domain::Ack;
+use ferrochat_domain::{Ack, Message};
 use ferrochat_ports::bus::{Consumer, ReplyTo, SendRecord};
-use ferrochat_ports::store::{Committed, NewMessage};
+use ferrochat_ports::store::NewMessage;
 use ferrochat_ports::{ApiError, Bus, FanoutLag, Presence, Store};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
@@ -93,7 +93,12 @@ pub(crate) struct Job {
 }
 
 enum Outcome {
-    Committed(Committed),
+    /// Stored now (`fresh`), or before: a duplicate, answered with its
+    /// original.
+    Committed {
+        message: Message,
+        fresh: bool,
+    },
     Refused(ApiError),
     /// The store could not commit it; answered with this error.
     Failed(ApiError),

@@ -92,6 +92,7 @@ async fn bad_fields_are_refused_with_their_name() {
                 message_type: "text".into(),
                 content: "hi".into(),
                 created_at_ms: 1,
+                ref_seq: None,
             }],
             seq_only: true,
         })

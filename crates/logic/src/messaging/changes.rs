@@ -1,0 +1,141 @@
+//! Who may edit or recall a message, and until when: judged in the
+//! pipeline's check stage from what never changes about the message (its
+//! sender, its time, its type) and the caller's role. Whether it still
+//! exists as written (not recalled) is the store's to judge, under the
+//! conversation's lock at commit (`Refusal`, answered by `refused`).
+
+use std::time::Duration;
+
+use ferrochat_domain::groups::Role;
+use ferrochat_domain::{
+    ConversationId, ConversationKind, Message, Reference, Seq, Timestamp, UserId,
+};
+use ferrochat_ports::store::{HistoryQuery, Refusal};
+use ferrochat_ports::{ApiError, Store};
+
+use crate::error::store as store_err;
+
+/// How long a sender may change their own messages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Windows {
+    pub(crate) edit: Duration,
+    pub(crate) recall: Duration,
+}
+
+/// Whether `who` may make `reference` in the conversation, as of `at`. A
+/// reply needs nothing here (the store checks that its seq exists).
+pub(crate) async fn may_refer(
+    store: &dyn Store,
+    windows: Windows,
+    who: &UserId,
+    conversation: &ConversationId,
+    kind: ConversationKind,
+    reference: Reference,
+    at: Timestamp,
+) -> Result<(), ApiError> {
+    let (target, window) = match reference {
+        Reference::Reply(_) => return Ok(()),
+        Reference::Edit(s) => (s, windows.edit),
+        Reference::Recall(s) => (s, windows.recall),
+    };
+    let message = message_at(store, conversation, target).await?;
+    if !message.is_changeable() {
+        return Err(ApiError::forbidden(
+            "only a message a user wrote can be edited or recalled",
+        ));
+    }
+    let own_in_time = message.from == *who && !past(message.created_at, window, at);
+    match reference {
+        Reference::Edit(_) if message.from != *who => {
+            Err(ApiError::forbidden("only its sender can edit a message"))
+        }
+        Reference::Edit(_) if !own_in_time => Err(ApiError::forbidden(format!(
+            "a message can be edited for {} after it was sent",
+            humantime_serde::re::humantime::format_duration(window)
+        ))),
+        Reference::Recall(_) if !own_in_time => {
+            if kind == ConversationKind::Group && moderates(store, conversation, who).await? {
+                Ok(())
+            } else if message.from == *who {
+                Err(ApiError::forbidden(format!(
+                    "a message can be recalled for {} after it was sent",
+                    humantime_serde::re::humantime::format_duration(window)
+                )))
+            } else {
+                Err(ApiError::forbidden(
+                    "only its sender, or a group's owner or admin, can recall a message",
+                ))
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a client is told when the store refused a change at commit.
+pub(crate) fn refused(r: Refusal) -> ApiError {
+    match r {
+        Refusal::UnknownTarget => {
+            ApiError::not_found("no message of this conversation has that seq")
+        }
+        Refusal::TargetRecalled => ApiError::not_found("that message was recalled"),
+        Refusal::NotChangeable => {
+            ApiError::forbidden("only a message a user wrote can be edited or recalled")
+        }
+    }
+}
+
+/// The message at `seq`, or 1003.
+async fn message_at(
+    store: &dyn Store,
+    conversation: &ConversationId,
+    seq: Seq,
+) -> Result<Message, ApiError> {
+    let not_found = || ApiError::not_found("no message of this conversation has that seq");
+    let Some(before) = seq.get().checked_sub(1) else {
+        return Err(not_found());
+    };
+    let query = HistoryQuery {
+        after: Some(Seq::new(before)),
+        before: None,
+        limit: 1,
+    };
+    let (page, _) = store
+        .history(conversation, query)
+        .await
+        .map_err(|e| store_err("reading a message", e))?;
+    page.into_iter()
+        .find(|m| m.seq == seq)
+        .ok_or_else(not_found)
+}
+
+/// Whether `window` after `sent` had passed by `at`.
+fn past(sent: Timestamp, window: Duration, at: Timestamp) -> bool {
+    let window = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+    at.millis().saturating_sub(sent.millis()) > window
+}
+
+/// Whether `who` is the group's owner or an admin.
+async fn moderates(
+    store: &dyn Store,
+    conversation: &ConversationId,
+    who: &UserId,
+) -> Result<bool, ApiError> {
+    let member = store
+        .member(conversation, who)
+        .await
+        .map_err(|e| store_err("reading a membership", e))?;
+    Ok(member.is_some_and(|m| matches!(m.role, Role::Owner | Role::Admin)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_ends_after_its_length() {
+        let sent = Timestamp::from_millis(1_000);
+        let w = Duration::from_secs(120);
+        assert!(!past(sent, w, Timestamp::from_millis(121_000)));
+        assert!(past(sent, w, Timestamp::from_millis(121_001)));
+    }
+}
