@@ -25,6 +25,7 @@ import {
   closeConversation,
   renderMessages,
   renderHeader,
+  renderContext,
   markRead,
   onAck,
   onSendError,
@@ -151,6 +152,7 @@ function initShell() {
     if (state.openId) {
       renderHeader();
       renderMessages();
+      renderContext();
     }
   });
   on('open', (id) => {
@@ -376,7 +378,14 @@ function renderList() {
     let preview = 'No messages yet';
     if (last) {
       const who = last.from_user_id === state.me.user_id ? 'You: ' : c.type === 'single' ? '' : `${userName(last.from_user_id)}: `;
-      preview = last.message_type === 'system' ? systemText(last) : `${who}${last.content}`;
+      preview =
+        last.message_type === 'system'
+          ? systemText(last)
+          : last.message_type === 'recall' || last.recalled_at
+            ? `${userName(last.from_user_id)} recalled a message`
+            : last.message_type === 'edit'
+              ? `${who}${last.content} (edited)`
+              : `${who}${last.content}`;
     }
     const online = c.type === 'single' ? isOnline(c.peer_user_id) : undefined;
     return h(

@@ -1,13 +1,14 @@
 // The open conversation: history (older pages on scroll), sending with
 // optimistic display, acks and retries, typing and read receipts.
 
-import { get } from './api.js';
+import { get, post } from './api.js';
 import { $, h, clear, clockTime, toast } from './dom.js';
 import {
   state,
   emit,
   conv,
   addMessage,
+  isChange,
   pendingFor,
   sortedMessages,
   readers,
@@ -24,6 +25,8 @@ const TYPING_SHOWN_MS = 4000;
 let socket = null;
 let loadingOlder = false;
 let lastTypingSent = 0;
+/** What the composer does besides sending: reply to, or edit, one message. */
+let context = null;
 
 export function initChat(sock) {
   socket = sock;
@@ -44,6 +47,10 @@ export function initChat(sock) {
       lastTypingSent = now;
       socket.send('typing', { conversation_id: state.openId });
     }
+  });
+  $('composer-context-cancel').addEventListener('click', () => setContext(null));
+  $('composer-input').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && context) setContext(null);
   });
   $('messages').addEventListener('scroll', () => {
     if ($('messages').scrollTop < 80) loadOlder();
@@ -96,7 +103,43 @@ export async function openConversation(id) {
 
 export function closeConversation() {
   state.openId = null;
+  setContext(null);
   emit('open', null);
+}
+
+/**
+ * Puts the composer in reply or edit mode for one message of the open
+ * conversation (`{kind: 'reply' | 'edit', seq}`), or back to plain sends.
+ */
+function setContext(next) {
+  const wasEditing = context && context.kind === 'edit';
+  context = next;
+  const bar = $('composer-context');
+  bar.hidden = !context;
+  if (!context) {
+    if (wasEditing) $('composer-input').value = '';
+    $('composer-context-text').textContent = '';
+    return;
+  }
+  renderContext();
+  const m = contextMessage();
+  if (context.kind === 'edit' && m) $('composer-input').value = m.content;
+  autoGrow();
+  $('composer-input').focus({ preventScroll: true });
+}
+
+function contextMessage() {
+  const c = conv(state.openId);
+  return context && c ? c.messages.get(context.seq) : undefined;
+}
+
+/** The composer's banner; again once a name it shows is known. */
+export function renderContext() {
+  if (!context) return;
+  const m = contextMessage();
+  const excerpt = m ? m.content.slice(0, 80) : '';
+  $('composer-context-text').textContent =
+    context.kind === 'edit' ? 'Editing your message' : `Replying to ${m ? userName(m.from_user_id) : ''}: ${excerpt}`;
 }
 
 async function loadOlder() {
@@ -125,12 +168,21 @@ function sendFromComposer() {
   const ta = $('composer-input');
   const content = ta.value;
   if (!content.trim() || !state.openId) return;
+  if (context && context.kind === 'edit') {
+    const seq = context.seq;
+    setContext(null);
+    change('edit', state.openId, seq, { content });
+    return;
+  }
+  const replyTo = context && context.kind === 'reply' ? context.seq : undefined;
+  setContext(null);
   ta.value = '';
   autoGrow();
   const p = {
     client_msg_id: crypto.randomUUID(),
     conversation_id: state.openId,
     content,
+    reply_to: replyTo,
     status: 'pending',
     error: '',
     created_at: new Date().toISOString(),
@@ -149,11 +201,9 @@ export function transmit(p) {
   p.status = 'pending';
   p.error = '';
   clearTimeout(p.timer);
-  const sent = socket.send(
-    'send-message',
-    { conversation_id: p.conversation_id, client_msg_id: p.client_msg_id, content: p.content },
-    p.client_msg_id,
-  );
+  const data = { conversation_id: p.conversation_id, client_msg_id: p.client_msg_id, content: p.content };
+  if (p.reply_to !== undefined) data.reply_to = p.reply_to;
+  const sent = socket.send('send-message', data, p.client_msg_id);
   // Offline: it stays pending and goes out after the next sync. Online:
   // no ack in time means failed, with a retry button.
   if (sent) p.timer = setTimeout(() => fail(p, 'no answer from the server'), ACK_TIMEOUT_MS);
@@ -182,7 +232,26 @@ export function onAck(ack) {
     content: p.content,
     client_msg_id: ack.client_msg_id,
     created_at: ack.created_at,
+    reply_to: p.reply_to,
   };
+}
+
+/**
+ * Edits or recalls one of our messages over HTTP: the server sends the
+ * event to every connection of ours (an HTTP send has no sending socket),
+ * which applies it like anyone else's.
+ */
+async function change(kind, conversationId, seq, extra = {}) {
+  try {
+    await post(`/api/v1/messages/${kind}`, {
+      conversation_id: conversationId,
+      seq,
+      client_msg_id: crypto.randomUUID(),
+      ...extra,
+    });
+  } catch (e) {
+    toast(`Could not ${kind} the message: ${e.message}`, 'error');
+  }
 }
 
 /** An `error` frame answering one of our sends. */
@@ -271,8 +340,8 @@ export function renderMessages({ toBottom = false, keepOffset = false } = {}) {
   const fromBottom = box.scrollHeight - box.scrollTop;
   const items = [];
   for (const m of sortedMessages(c)) items.push(messageItem(c, m));
-  for (const p of pendingFor(c.conversation_id)) items.push(pendingItem(p));
-  list.replaceChildren(...items);
+  for (const p of pendingFor(c.conversation_id)) items.push(pendingItem(c, p));
+  list.replaceChildren(...items.filter(Boolean));
   $('history-status').textContent = !c.loaded
     ? 'Loading…'
     : c.hasMore
@@ -291,6 +360,12 @@ function messageItem(c, m) {
   if (m.message_type === 'system') {
     return h('li', { className: 'msg system', dataset: { seq: String(m.seq) } }, systemText(m));
   }
+  // An edit shows on the message it changed; a recall leaves a line.
+  if (isChange(m)) {
+    if (m.message_type === 'edit') return null;
+    return h('li', { className: 'msg system', dataset: { seq: String(m.seq) } }, `${userName(m.from_user_id)} recalled a message`);
+  }
+  const recalled = !!m.recalled_at;
   let status = null;
   if (mine) {
     const n = readers(c, m.seq);
@@ -305,12 +380,45 @@ function messageItem(c, m) {
       dataset: { seq: String(m.seq), clientMsgId: m.client_msg_id, status: mine ? status.textContent : '' },
     },
     !mine && c.type !== 'single' ? h('div', { className: 'author' }, userName(m.from_user_id)) : null,
-    h('div', { className: 'bubble' }, h('span', { className: 'text' }, m.content)),
-    h('div', { className: 'meta' }, h('time', { dateTime: m.created_at }, clockTime(m.created_at)), status),
+    h(
+      'div',
+      { className: 'bubble' },
+      m.reply_to ? quote(c, m.reply_to) : null,
+      recalled
+        ? h('span', { className: 'text recalled' }, 'This message was recalled')
+        : h('span', { className: 'text' }, m.content),
+    ),
+    h(
+      'div',
+      { className: 'meta' },
+      h('time', { dateTime: m.created_at }, clockTime(m.created_at)),
+      m.edited_at && !recalled ? h('span', { className: 'edited' }, 'edited') : null,
+      status,
+      recalled ? null : actions(c, m, mine),
+    ),
   );
 }
 
-function pendingItem(p) {
+/** What a message answers, as far as we hold it. */
+function quote(c, seq) {
+  const q = c.messages.get(seq);
+  const text = !q ? 'an earlier message' : q.recalled_at ? 'a recalled message' : `${userName(q.from_user_id)}: ${q.content.slice(0, 120)}`;
+  return h('div', { className: 'quote', dataset: { replyTo: String(seq) } }, text);
+}
+
+/** Reply to any message; edit and recall our own. */
+function actions(c, m, mine) {
+  const button = (label, onclick) => h('button', { type: 'button', className: `link action ${label.toLowerCase()}`, onclick }, label);
+  return h(
+    'span',
+    { className: 'msg-actions' },
+    button('Reply', () => setContext({ kind: 'reply', seq: m.seq })),
+    mine ? button('Edit', () => setContext({ kind: 'edit', seq: m.seq })) : null,
+    mine ? button('Recall', () => change('recall', c.conversation_id, m.seq)) : null,
+  );
+}
+
+function pendingItem(c, p) {
   const failed = p.status === 'failed';
   return h(
     'li',
@@ -318,7 +426,7 @@ function pendingItem(p) {
       className: `msg mine ${p.status}`,
       dataset: { clientMsgId: p.client_msg_id, status: p.status },
     },
-    h('div', { className: 'bubble' }, h('span', { className: 'text' }, p.content)),
+    h('div', { className: 'bubble' }, p.reply_to ? quote(c, p.reply_to) : null, h('span', { className: 'text' }, p.content)),
     h(
       'div',
       { className: 'meta' },

@@ -138,6 +138,7 @@ export function addMessage(m, { fromHistory = false } = {}) {
   if (c.loaded || fromHistory) {
     if (!c.messages.has(m.seq)) {
       c.messages.set(m.seq, m);
+      applyChange(c, m);
       if (result === 'dup' && !fromHistory) result = 'filled';
     }
     while (c.messages.has(c.syncSeq + 1)) c.syncSeq += 1;
@@ -146,6 +147,33 @@ export function addMessage(m, { fromHistory = false } = {}) {
     c.syncSeq = Math.max(c.syncSeq, m.seq);
   }
   return result;
+}
+
+/** Whether `m` is an edit or a recall: an event that changes `target_seq`. */
+export function isChange(m) {
+  return (m.message_type === 'edit' || m.message_type === 'recall') && m.target_seq !== undefined;
+}
+
+/**
+ * An edit or a recall changes its target, if we hold it (one loaded later
+ * comes from the server as it is now). Events come in seq order per
+ * conversation, so the last one applied is the latest.
+ */
+function applyChange(c, m) {
+  if (!isChange(m)) return;
+  const target = c.messages.get(m.target_seq);
+  if (!target || target.recalled_at) return;
+  if (m.message_type === 'edit') {
+    target.content = m.content;
+    target.edited_at = m.created_at;
+  } else {
+    target.content = '';
+    target.recalled_at = m.created_at;
+    // Its earlier edits held its content too.
+    for (const e of c.messages.values()) {
+      if (e.message_type === 'edit' && e.target_seq === m.target_seq) e.content = '';
+    }
+  }
 }
 
 /** A confirmed copy of one of our pending messages ends its pending life. */
