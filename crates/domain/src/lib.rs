@@ -12,6 +12,7 @@ pub mod ids;
 pub mod messaging;
 pub mod model;
 pub mod page;
+pub mod reactions;
 pub mod routing;
 pub mod social;
 pub mod time;

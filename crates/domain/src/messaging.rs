@@ -2,6 +2,7 @@
 //! rules (design invariants 2 and 5).
 
 use crate::error::InvalidField;
+use crate::reactions::ReactionCount;
 use crate::{ClientMsgId, ConversationId, GroupId, MessageId, Timestamp, UserId};
 
 /// A position in a conversation: messages are numbered 1, 2, 3, ... with
@@ -67,8 +68,8 @@ impl MessageContent {
 
 /// A message's kind: `text` by default, or any 1-32 of `a-z0-9_.-` a
 /// client chooses (`image`, `file`, ...). `system` is the server's own;
-/// `edit` and `recall` are the events of those changes (`Reference`),
-/// made by their own requests.
+/// `edit`, `recall`, `react` and `unreact` are the events of those
+/// changes (`Reference`), made by their own requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageType(String);
 
@@ -76,7 +77,17 @@ impl MessageType {
     pub const SYSTEM: &'static str = "system";
     pub const EDIT: &'static str = "edit";
     pub const RECALL: &'static str = "recall";
-    const RESERVED: [&'static str; 3] = [Self::SYSTEM, Self::EDIT, Self::RECALL];
+    pub const REACT: &'static str = "react";
+    pub const UNREACT: &'static str = "unreact";
+    /// The types of the events that change an earlier message.
+    pub const CHANGES: [&'static str; 4] = [Self::EDIT, Self::RECALL, Self::REACT, Self::UNREACT];
+    const RESERVED: [&'static str; 5] = [
+        Self::SYSTEM,
+        Self::EDIT,
+        Self::RECALL,
+        Self::REACT,
+        Self::UNREACT,
+    ];
 
     pub fn text() -> Self {
         Self("text".to_owned())
@@ -93,6 +104,8 @@ impl MessageType {
             Reference::Reply(_) => None,
             Reference::Edit(_) => Some(Self(Self::EDIT.to_owned())),
             Reference::Recall(_) => Some(Self(Self::RECALL.to_owned())),
+            Reference::React(_) => Some(Self(Self::REACT.to_owned())),
+            Reference::Unreact(_) => Some(Self(Self::UNREACT.to_owned())),
         }
     }
 
@@ -185,9 +198,9 @@ impl ConversationKind {
 
 /// What a message does to an earlier message of its conversation, named
 /// by its seq. A reply is a message like any other that quotes one; an
-/// edit and a recall are events, each with its own seq, so a client that
-/// syncs by seq replays them in order (their `message_type` is `edit` or
-/// `recall`).
+/// edit, a recall and a reaction are events, each with its own seq, so a
+/// client that syncs by seq replays them in order (their `message_type`
+/// is `edit`, `recall`, `react` or `unreact`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reference {
     /// Answers (quotes) the message at this seq.
@@ -196,16 +209,24 @@ pub enum Reference {
     Edit(Seq),
     /// Takes back the message at this seq: its content is erased.
     Recall(Seq),
+    /// Puts the sender's reaction (the content, an emoji) on it.
+    React(Seq),
+    /// Takes the sender's reaction (the content) off it.
+    Unreact(Seq),
 }
 
 impl Reference {
     pub fn seq(self) -> Seq {
         match self {
-            Self::Reply(s) | Self::Edit(s) | Self::Recall(s) => s,
+            Self::Reply(s)
+            | Self::Edit(s)
+            | Self::Recall(s)
+            | Self::React(s)
+            | Self::Unreact(s) => s,
         }
     }
 
-    /// An edit or a recall: a change to the message it names.
+    /// An edit, a recall or a reaction: a change to the message it names.
     pub fn is_change(self) -> bool {
         !matches!(self, Self::Reply(_))
     }
@@ -216,6 +237,8 @@ impl Reference {
         match message_type.as_str() {
             MessageType::EDIT => Self::Edit(seq),
             MessageType::RECALL => Self::Recall(seq),
+            MessageType::REACT => Self::React(seq),
+            MessageType::UNREACT => Self::Unreact(seq),
             _ => Self::Reply(seq),
         }
     }
@@ -244,6 +267,15 @@ pub struct Message {
     pub created_at: Timestamp,
     pub reference: Option<Reference>,
     pub changes: Changes,
+    /// The reactions on it, as the member who reads it sees them (empty
+    /// in a live delivery: a new message has none, and later ones come as
+    /// events).
+    pub reactions: Vec<ReactionCount>,
+    /// For a `react` or `unreact` event: how many members have its emoji
+    /// on the target once it is applied. A client that replays events in
+    /// seq order sets the count from the last one and ends exact, whatever
+    /// state it started from.
+    pub reaction_count: Option<u32>,
 }
 
 impl Message {
@@ -356,6 +388,7 @@ mod tests {
         assert!(MessageType::parse("system".into()).is_err());
         assert!(MessageType::parse("edit".into()).is_err());
         assert!(MessageType::parse("recall".into()).is_err());
+        assert!(MessageType::parse("react".into()).is_err());
         assert!(MessageType::parse("Text".into()).is_err());
         assert!(MessageType::parse(String::new()).is_err());
     }

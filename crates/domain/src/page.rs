@@ -15,14 +15,19 @@ use crate::messaging::Message;
 /// content byte).
 pub const PAGE_MAX_BYTES: usize = 512 * 1024;
 
-/// A bound on what a message's fields other than its content take in JSON
-/// (ids, seq, type, client_msg_id of at most 64 bytes, timestamp, keys).
-const FIELDS_BYTES: usize = 512;
+/// A bound on what a message's fields other than its content and
+/// reactions take in JSON (ids, seq, type, client_msg_id of at most 64
+/// bytes, timestamps, the seq it refers to, keys).
+const FIELDS_BYTES: usize = 640;
 
-/// What `m` weighs in a page: its fields, and its content as JSON escapes
-/// it.
+/// A bound on one reaction in JSON (an emoji of at most 32 bytes, escaped
+/// at most six for one, its count, whether it is mine, keys).
+const REACTION_BYTES: usize = 256;
+
+/// What `m` weighs in a page: its fields, its content as JSON escapes it,
+/// and its reactions.
 pub fn wire_bytes(m: &Message) -> usize {
-    FIELDS_BYTES + json_escaped_len(m.content.as_str())
+    FIELDS_BYTES + json_escaped_len(m.content.as_str()) + REACTION_BYTES * m.reactions.len()
 }
 
 /// The length of `s` inside a JSON string: quote, backslash and the short
@@ -121,6 +126,8 @@ mod tests {
             created_at: Timestamp::from_millis(0),
             reference: None,
             changes: Default::default(),
+            reactions: Vec::new(),
+            reaction_count: None,
         }
     }
 
@@ -148,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_page_is_cut_at_its_budget_and_keeps_the_asked_end() {
-        let big = "\0".repeat(1000); // 6,512 bytes each
+        let big = "\0".repeat(1000); // 6,640 bytes each
         let all: Vec<Message> = (1..=10).map(|s| message(s, &big)).collect();
         let mut b = Budget::new(3 * wire_bytes(&all[0]));
         let mut page = all.clone();

@@ -3,6 +3,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use ferrochat_domain::reactions::{Emoji, ReactionCount};
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{
     Ack, Changes, ClientMsgId, ConversationId, ConversationKind, ErrorKind, Message,
@@ -253,6 +254,16 @@ impl From<&Message> for pb::Message {
             ref_seq: m.reference.map(|r| r.seq().get()),
             edited_at_ms: m.changes.edited_at.map(Timestamp::millis),
             recalled_at_ms: m.changes.recalled_at.map(Timestamp::millis),
+            reactions: m
+                .reactions
+                .iter()
+                .map(|r| pb::Reaction {
+                    emoji: r.emoji.as_str().to_owned(),
+                    count: r.count,
+                    mine: r.mine,
+                })
+                .collect(),
+            reaction_count: m.reaction_count,
         }
     }
 }
@@ -283,6 +294,16 @@ impl TryFrom<pb::Message> for Message {
                 edited_at: m.edited_at_ms.map(Timestamp::from_millis),
                 recalled_at: m.recalled_at_ms.map(Timestamp::from_millis),
             },
+            reactions: m
+                .reactions
+                .into_iter()
+                .map(|r| ReactionCount {
+                    emoji: Emoji::from_stored(r.emoji),
+                    count: r.count,
+                    mine: r.mine,
+                })
+                .collect(),
+            reaction_count: m.reaction_count,
         })
     }
 }
@@ -390,14 +411,14 @@ impl TryFrom<pb::SendRecord> for SendRecord {
         let sender = UserId::parse(&r.sender)?;
         let conversation_id = ConversationId::parse(&r.conversation_id)?;
         let client_msg_id = ClientMsgId::parse(r.client_msg_id)?;
-        // An edit's and a recall's types are the server's own: a client
-        // cannot send them as a plain message's type.
-        let message_type = match (r.message_type.as_str(), r.ref_seq) {
-            (MessageType::EDIT | MessageType::RECALL, Some(_)) => {
+        // A change's types are the server's own: a client cannot send
+        // them as a plain message's type, only with the seq they change.
+        let message_type =
+            if r.ref_seq.is_some() && MessageType::CHANGES.contains(&r.message_type.as_str()) {
                 MessageType::from_stored(r.message_type)
-            }
-            _ => MessageType::parse(r.message_type)?,
-        };
+            } else {
+                MessageType::parse(r.message_type)?
+            };
         Ok(Self {
             sender,
             conversation_id,

@@ -35,6 +35,8 @@ fn message(kind: ConversationKind, message_type: MessageType) -> Message {
         created_at: Timestamp::from_millis(1_700_000_000_123),
         reference: None,
         changes: Default::default(),
+        reactions: Vec::new(),
+        reaction_count: None,
     }
 }
 
@@ -100,6 +102,8 @@ fn replies_edits_and_recalls_keep_their_reference() {
         Reference::Reply(Seq::new(3)),
         Reference::Edit(Seq::new(4)),
         Reference::Recall(Seq::new(5)),
+        Reference::React(Seq::new(6)),
+        Reference::Unreact(Seq::new(7)),
     ] {
         let record = SendRecord {
             message_type: MessageType::of_change(reference).unwrap_or_else(MessageType::text),

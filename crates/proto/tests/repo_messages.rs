@@ -26,6 +26,8 @@ fn message(seq: u64, client_msg_id: &str) -> Message {
         created_at: Timestamp::from_millis(1_700_000_000_123),
         reference: None,
         changes: Default::default(),
+        reactions: Vec::new(),
+        reaction_count: None,
     }
 }
 

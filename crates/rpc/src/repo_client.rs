@@ -355,7 +355,7 @@ impl MessageStore for RepoClient {
             self,
             history,
             Safe,
-            pb::MessageHistoryRequest::new(conversation, query)
+            pb::MessageHistoryRequest::new(conversation, query.clone())
         )
     }
 }

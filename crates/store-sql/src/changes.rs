@@ -1,32 +1,39 @@
-//! Replies, edits and recalls inside the group commit (`commit.rs`).
+//! Replies, edits, recalls and reactions inside the group commit
+//! (`commit.rs`).
 //!
 //! What a message refers to is judged under its conversation's lock, so
 //! two changes of one message, in one batch or in two, see each other in
 //! seq order: an edit after a recall is refused however close they come.
 //! Who may change a message, and until when, logic judged before (from
 //! fields that never change); here only what can change is checked: that
-//! the message exists, is one a user wrote, and was not recalled.
+//! the message exists, is one a user wrote, was not recalled, and (for a
+//! reaction) has room for one more emoji.
 //!
 //! Most batches hold no change, and pay nothing: the targets are read one
 //! statement each, and the effects written one or two statements each.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use ferrochat_domain::messaging::is_changeable;
+use ferrochat_domain::reactions;
 use ferrochat_domain::{Message, MessageType, Reference, Seq};
 use ferrochat_ports::store::{NewMessage, Refusal};
 use sqlx::Transaction;
 
 use crate::dialect::{Dialect, Driver};
-use crate::query::{db_seq, seq, Query};
+use crate::query::{count, db_seq, seq, Query};
 
 type Tx<D> = Transaction<'static, <D as Driver>::Db>;
 
 /// What a change may find of its target.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Target {
     changeable: bool,
     recalled: bool,
+    /// The different emoji on it (read for the targets of reactions
+    /// only). A reaction taken off in the batch stays counted here: it may
+    /// be someone else's too, and the limit errs on the side of refusing.
+    emoji: BTreeSet<String>,
 }
 
 /// The targets of a batch's changes, as committed before it and as the
@@ -69,15 +76,17 @@ impl Targets {
                 let reference = row
                     .col::<Option<i64>>("ref_seq")?
                     .map(|s| Reference::from_stored(&message_type, seq(s)));
-                let changeable = is_changeable(&message_type, reference);
-                let recalled = row.col::<Option<i64>>("recalled_at")?.is_some();
-                targets.found.insert(
-                    key,
-                    Target {
-                        changeable,
-                        recalled,
-                    },
-                );
+                let emoji = if matches!(r, Reference::React(_)) {
+                    emoji_on::<D>(tx, m.conversation_id.as_str(), r.seq()).await?
+                } else {
+                    BTreeSet::new()
+                };
+                let target = Target {
+                    changeable: is_changeable(&message_type, reference),
+                    recalled: row.col::<Option<i64>>("recalled_at")?.is_some(),
+                    emoji,
+                };
+                targets.found.insert(key, target);
             }
         }
         Ok(targets)
@@ -90,6 +99,7 @@ impl Targets {
             let target = Target {
                 changeable: m.is_changeable(),
                 recalled: false,
+                emoji: BTreeSet::new(),
             };
             self.found
                 .insert((m.conversation_id.as_str().to_owned(), m.seq), target);
@@ -118,22 +128,54 @@ impl Targets {
         if target.recalled {
             return Err(Refusal::TargetRecalled);
         }
-        if matches!(r, Reference::Recall(_)) {
-            target.recalled = true;
+        match r {
+            Reference::Recall(_) => target.recalled = true,
+            Reference::React(_) => {
+                let emoji = m.content.as_str();
+                if !target.emoji.contains(emoji) {
+                    if target.emoji.len() >= reactions::MAX_DISTINCT {
+                        return Err(Refusal::TooManyReactions);
+                    }
+                    target.emoji.insert(emoji.to_owned());
+                }
+            }
+            Reference::Reply(_) | Reference::Edit(_) | Reference::Unreact(_) => {}
         }
         Ok(())
     }
 }
 
-/// Writes what the batch's stored edits and recalls do to their targets,
-/// in seq order: an edit's content becomes its target's (with
-/// `edited_at`); a recall erases its target's content and that of every
-/// edit of it (with `recalled_at`), so nothing of it stays in the store.
+/// The different emoji on a message.
+async fn emoji_on<D: Dialect>(
+    tx: &mut Tx<D>,
+    conversation: &str,
+    target: Seq,
+) -> Result<BTreeSet<String>, sqlx::Error> {
+    let rows = Query::<D>::new(
+        "SELECT DISTINCT emoji FROM reactions WHERE conversation_id = ? AND seq = ?",
+    )
+    .bind(conversation)
+    .bind(db_seq(target))
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|r| r.col::<String>("emoji")).collect()
+}
+
+/// Writes what the batch's stored changes do to their targets, in seq
+/// order: an edit's content becomes its target's (with `edited_at`); a
+/// recall erases its target's content and that of every edit of it (with
+/// `recalled_at`) and takes its reactions off, so nothing of it stays in
+/// the store; a reaction is put on (kept if already there) or taken off.
+///
+/// Returns, for each reaction event (by its index in `stored`), its
+/// emoji's count on the target once applied, which is also written into
+/// the event's row.
 pub(crate) async fn apply<D: Dialect>(
     tx: &mut Tx<D>,
     stored: &[&Message],
-) -> Result<(), sqlx::Error> {
-    for m in stored {
+) -> Result<Vec<(usize, u32)>, sqlx::Error> {
+    let mut counts = Vec::new();
+    for (i, m) in stored.iter().enumerate() {
         let conv = m.conversation_id.as_str();
         let at = m.created_at.millis();
         match m.reference {
@@ -170,9 +212,75 @@ pub(crate) async fn apply<D: Dialect>(
                 .bind(MessageType::EDIT)
                 .execute(&mut **tx)
                 .await?;
+                Query::<D>::new("DELETE FROM reactions WHERE conversation_id = ? AND seq = ?")
+                    .bind(conv)
+                    .bind(db_seq(target))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Some(Reference::React(target)) => {
+                let sql = format!(
+                    "INSERT INTO reactions (conversation_id, seq, emoji, user_id, created_at)
+                     VALUES (?, ?, ?, ?, ?) {}",
+                    D::KEEP_EXISTING
+                );
+                Query::<D>::new(&sql)
+                    .bind(conv)
+                    .bind(db_seq(target))
+                    .bind(m.content.as_str())
+                    .bind(m.from.as_str())
+                    .bind(at)
+                    .execute(&mut **tx)
+                    .await?;
+                // History reads reactions only for pages with such a message.
+                Query::<D>::new(
+                    "UPDATE messages SET reacted = ? WHERE conversation_id = ? AND seq = ?",
+                )
+                .bind(true)
+                .bind(conv)
+                .bind(db_seq(target))
+                .execute(&mut **tx)
+                .await?;
+            }
+            Some(Reference::Unreact(target)) => {
+                Query::<D>::new(
+                    "DELETE FROM reactions
+                     WHERE conversation_id = ? AND seq = ? AND emoji = ? AND user_id = ?",
+                )
+                .bind(conv)
+                .bind(db_seq(target))
+                .bind(m.content.as_str())
+                .bind(m.from.as_str())
+                .execute(&mut **tx)
+                .await?;
             }
             Some(Reference::Reply(_)) | None => {}
         }
+        if let Some(Reference::React(target) | Reference::Unreact(target)) = m.reference {
+            counts.push((i, tally::<D>(tx, m, target).await?));
+        }
     }
-    Ok(())
+    Ok(counts)
+}
+
+/// How many have a reaction event's emoji on its target now; written into
+/// the event's row.
+async fn tally<D: Dialect>(tx: &mut Tx<D>, m: &Message, target: Seq) -> Result<u32, sqlx::Error> {
+    let conv = m.conversation_id.as_str();
+    let row = Query::<D>::new(
+        "SELECT COUNT(*) AS n FROM reactions WHERE conversation_id = ? AND seq = ? AND emoji = ?",
+    )
+    .bind(conv)
+    .bind(db_seq(target))
+    .bind(m.content.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    let n: i64 = row.col("n")?;
+    Query::<D>::new("UPDATE messages SET reaction_count = ? WHERE conversation_id = ? AND seq = ?")
+        .bind(n)
+        .bind(conv)
+        .bind(db_seq(m.seq))
+        .execute(&mut **tx)
+        .await?;
+    Ok(count(n))
 }

@@ -115,7 +115,12 @@ pub(crate) async fn commit_messages<D: Dialect>(
         })
         .collect();
     insert_messages::<D>(&mut tx, &new).await.map_err(map)?;
-    changes::apply::<D>(&mut tx, &new).await.map_err(map)?;
+    let counts = changes::apply::<D>(&mut tx, &new).await.map_err(map)?;
+    for (i, n) in counts {
+        if let Some(Committed::Stored(m)) = fresh.get(i).and_then(|&at| out.get_mut(at)) {
+            m.reaction_count = Some(n);
+        }
+    }
     let mut convs: Vec<(&str, Seq, Timestamp)> = touched
         .iter()
         .filter_map(|(conv, at)| last.get(conv).map(|s| (*conv, *s, *at)))

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use ferrochat_domain::commands::UpdateConversation;
 use ferrochat_domain::groups::Role;
 use ferrochat_domain::messaging::{advance_read, ConversationView};
+use ferrochat_domain::reactions::{Emoji, ReactionCount};
 use ferrochat_domain::{
     Changes, ClientMsgId, ConversationId, ConversationKind, GroupId, Message, MessageContent,
     MessageId, MessageType, Reference, Timestamp, UserId,
@@ -51,12 +52,16 @@ pub(crate) fn message_from_row<D: Dialect>(
             edited_at: at("edited_at")?,
             recalled_at: at("recalled_at")?,
         },
+        reactions: Vec::new(),
+        reaction_count: row
+            .col::<Option<i64>>(col("reaction_count").as_str())?
+            .map(count),
         message_type,
     })
 }
 
 pub(crate) const MESSAGE_COLUMNS: &str =
-    "id, seq, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, edited_at, recalled_at";
+    "id, seq, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, edited_at, recalled_at, reaction_count";
 
 /// A member's view of their conversations: peer name for single
 /// chats, group name for groups, the last message if any.
@@ -69,7 +74,8 @@ g.name AS group_name, pu.nickname AS peer_nickname,
 lm.id AS lm_id, lm.seq AS lm_seq, lm.from_user_id AS lm_from_user_id,
 lm.client_msg_id AS lm_client_msg_id, lm.message_type AS lm_message_type,
 lm.content AS lm_content, lm.created_at AS lm_created_at, lm.ref_seq AS lm_ref_seq,
-lm.edited_at AS lm_edited_at, lm.recalled_at AS lm_recalled_at
+lm.edited_at AS lm_edited_at, lm.recalled_at AS lm_recalled_at,
+lm.reaction_count AS lm_reaction_count
 FROM conversation_members m
 JOIN conversations c ON c.id = m.conversation_id
 LEFT JOIN chat_groups g ON g.id = c.group_id
@@ -334,7 +340,7 @@ async fn history<D: Dialect>(
     // page to ascending order.
     let forward = q.after.is_some();
     let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages
+        "SELECT {MESSAGE_COLUMNS}, reacted FROM messages
          WHERE conversation_id = ? AND seq > ? AND seq < ?
          ORDER BY seq {} LIMIT ?",
         if forward { "ASC" } else { "DESC" }
@@ -349,6 +355,10 @@ async fn history<D: Dialect>(
         .map_err(map)?;
     let limit = usize::try_from(q.limit).unwrap_or(usize::MAX);
     let has_more = rows.len() > limit;
+    let mut reacted = false;
+    for r in rows.iter().take(limit) {
+        reacted |= r.col::<bool>("reacted").map_err(map)?;
+    }
     let mut messages = rows
         .iter()
         .take(limit)
@@ -358,7 +368,54 @@ async fn history<D: Dialect>(
     if !forward {
         messages.reverse();
     }
+    if reacted {
+        attach_reactions(store, conversation, &mut messages, q.viewer.as_ref()).await?;
+    }
     Ok((messages, has_more))
+}
+
+/// Puts each message's reactions on it, as `viewer` sees them: one
+/// grouped read over the page's seqs, emoji in the order they were first
+/// put on the message.
+async fn attach_reactions<D: Dialect>(
+    store: &SqlStore<D>,
+    conversation: &ConversationId,
+    messages: &mut [Message],
+    viewer: Option<&UserId>,
+) -> Result<(), Fail> {
+    let (Some(first), Some(last)) = (messages.first(), messages.last()) else {
+        return Ok(());
+    };
+    let rows = Query::<D>::new(
+        "SELECT seq, emoji, COUNT(*) AS n, COUNT(CASE WHEN user_id = ? THEN 1 END) AS mine,
+                MIN(created_at) AS first_at
+         FROM reactions WHERE conversation_id = ? AND seq >= ? AND seq <= ?
+         GROUP BY seq, emoji ORDER BY seq, first_at, emoji",
+    )
+    .bind(viewer.map_or("", UserId::as_str))
+    .bind(conversation.as_str())
+    .bind(db_seq(first.seq))
+    .bind(db_seq(last.seq))
+    .fetch_all(&store.reader)
+    .await
+    .map_err(map)?;
+    let mut at = 0;
+    for r in &rows {
+        let s = seq(r.col("seq").map_err(map)?);
+        // Both ascend by seq: walk the page alongside.
+        while messages.get(at).is_some_and(|m| m.seq < s) {
+            at += 1;
+        }
+        let Some(m) = messages.get_mut(at).filter(|m| m.seq == s) else {
+            continue;
+        };
+        m.reactions.push(ReactionCount {
+            emoji: Emoji::from_stored(r.col("emoji").map_err(map)?),
+            count: count(r.col("n").map_err(map)?),
+            mine: r.col::<i64>("mine").map_err(map)? > 0,
+        });
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -456,7 +513,7 @@ impl<D: Dialect> MessageStore for SqlStore<D> {
         q: HistoryQuery,
     ) -> Result<(Vec<Message>, bool), StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || {
-            history(self, conversation, q)
+            history(self, conversation, q.clone())
         })
         .await
     }

@@ -7,6 +7,7 @@ use ferrochat_domain::commands::{
 };
 use ferrochat_domain::groups::{GroupDescription, GroupName, JoinPolicy, Role};
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::reactions::Emoji;
 use ferrochat_domain::{
     Ack, ClientMsgId, ConversationId, GroupId, InvalidField, Message, MessageContent, MessageType,
     PageLimit, Reference, SendTarget, Seq, UserId,
@@ -76,6 +77,45 @@ fn reply_to(raw: Option<i64>) -> Result<Option<Reference>, InvalidField> {
         None => Ok(None),
         Some(n) if n >= 1 => Ok(Some(Reference::Reply(Seq::parse(n, "reply_to")?))),
         Some(_) => Err(InvalidField::new("reply_to", "must be a seq from 1")),
+    }
+}
+
+/// `POST /api/v1/messages/react`, frame `react-message`: puts the
+/// caller's `emoji` on a message (again: kept once).
+#[derive(Debug, Deserialize)]
+pub struct ReactBody {
+    pub conversation_id: Option<String>,
+    pub seq: Option<i64>,
+    pub client_msg_id: Option<String>,
+    pub emoji: Option<String>,
+}
+
+/// `POST /api/v1/messages/unreact`, frame `unreact-message`: takes the
+/// caller's `emoji` off a message (not there: nothing changes).
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct UnreactBody(ReactBody);
+
+impl ReactBody {
+    fn decode_as(self, reference: fn(Seq) -> Reference) -> Result<SendMessage, InvalidField> {
+        let emoji = Emoji::parse(required(self.emoji, "emoji")?)?;
+        change(
+            (self.conversation_id, self.seq, self.client_msg_id),
+            reference,
+            MessageContent::from_stored(emoji.as_str().to_owned()),
+        )
+    }
+}
+
+impl SendBody for ReactBody {
+    fn decode(self, _max_content_bytes: usize) -> Result<SendMessage, InvalidField> {
+        self.decode_as(Reference::React)
+    }
+}
+
+impl SendBody for UnreactBody {
+    fn decode(self, _max_content_bytes: usize) -> Result<SendMessage, InvalidField> {
+        self.0.decode_as(Reference::Unreact)
     }
 }
 
@@ -341,6 +381,20 @@ pub struct MessageDto {
     /// A recalled message keeps its place with its content erased.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recalled_at: Option<String>,
+    /// In history and sync: the reactions on it, as the reader sees them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<ReactionDto>,
+    /// For a `react` or `unreact` event: how many have its emoji on the
+    /// target once it is applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reaction_count: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReactionDto {
+    pub emoji: String,
+    pub count: u32,
+    pub mine: bool,
 }
 
 impl From<&Message> for MessageDto {
@@ -355,6 +409,16 @@ impl From<&Message> for MessageDto {
             target_seq,
             edited_at: m.changes.edited_at.map(rfc3339),
             recalled_at: m.changes.recalled_at.map(rfc3339),
+            reactions: m
+                .reactions
+                .iter()
+                .map(|r| ReactionDto {
+                    emoji: r.emoji.as_str().to_owned(),
+                    count: r.count,
+                    mine: r.mine,
+                })
+                .collect(),
+            reaction_count: m.reaction_count,
             message_id: m.id.to_string(),
             conversation_id: m.conversation_id.to_string(),
             conversation_type: m.conversation_kind.as_str(),
@@ -508,4 +572,54 @@ pub struct ReadReceiptDto {
 pub struct TypingDto {
     pub conversation_id: String,
     pub user_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use ferrochat_domain::page::wire_bytes;
+    use ferrochat_domain::reactions::{Emoji, ReactionCount, MAX_DISTINCT};
+    use ferrochat_domain::{Changes, ConversationKind, MessageId, Timestamp};
+
+    use super::*;
+
+    /// The page budget's weight of a message bounds its JSON, with every
+    /// field at its largest: ids, a 64-byte client_msg_id, a 32-byte type,
+    /// the seq it refers to, both timestamps, 20 reactions of the longest
+    /// emoji with the largest counts, and content of control characters.
+    #[test]
+    fn a_messages_json_never_weighs_more_than_the_page_budget_says() {
+        let long_emoji = "👩🏽‍👩🏽‍👧🏽"; // 4 + 4 + 3 + 4 + 4 + 3 + 4 + 4 bytes
+        assert!(long_emoji.len() <= Emoji::MAX_BYTES);
+        let m = Message {
+            id: MessageId::generate(),
+            conversation_id: ConversationId::generate(),
+            conversation_kind: ConversationKind::Single,
+            seq: Seq::new(u64::MAX),
+            from: UserId::generate(),
+            message_type: MessageType::from_stored("x".repeat(32)),
+            content: MessageContent::from_stored("\u{1}\"\\".repeat(100)),
+            client_msg_id: ClientMsgId::parse("c".repeat(64)).unwrap(),
+            created_at: Timestamp::from_millis(i64::MAX / 4),
+            reference: Some(Reference::Reply(Seq::new(u64::MAX))),
+            changes: Changes {
+                edited_at: Some(Timestamp::from_millis(i64::MAX / 4)),
+                recalled_at: Some(Timestamp::from_millis(i64::MAX / 4)),
+            },
+            reactions: (0..MAX_DISTINCT)
+                .map(|_| ReactionCount {
+                    emoji: Emoji::from_stored(long_emoji.to_owned()),
+                    count: u32::MAX,
+                    mine: false,
+                })
+                .collect(),
+            reaction_count: Some(u32::MAX),
+        };
+        let json = serde_json::to_string(&MessageDto::from(&m)).unwrap();
+        assert!(
+            json.len() <= wire_bytes(&m),
+            "{} bytes of JSON, weighed {}",
+            json.len(),
+            wire_bytes(&m)
+        );
+    }
 }

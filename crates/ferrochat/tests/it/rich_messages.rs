@@ -300,23 +300,57 @@ async fn windows_close_a_senders_changes_but_not_a_group_admins_recall() {
     app.change(&owner.access, "recall", system).await.err(1005);
 }
 
-/// What a client makes of the messages it is given, in seq order: each
-/// edit replaces its target's content, each recall erases it.
-fn replay(messages: &[Value]) -> BTreeMap<u64, String> {
-    let mut state = BTreeMap::new();
+/// A message as a client keeps it: its content, and its reactions by
+/// emoji as (count, mine).
+type Kept = (String, BTreeMap<String, (u64, bool)>);
+
+/// A message as it comes.
+fn kept(m: &Value) -> Kept {
+    let reactions = m["reactions"]
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .map(|r| {
+                    let emoji = r["emoji"].as_str().unwrap().to_owned();
+                    (emoji, (r["count"].as_u64().unwrap(), r["mine"] == true))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (m["content"].as_str().unwrap().to_owned(), reactions)
+}
+
+/// What a client makes of the messages it is given, in seq order, as
+/// docs/protocol.md says: a message is taken as it comes (with its
+/// reactions), then each edit replaces its target's content, each recall
+/// erases it and its reactions, each reaction event sets its emoji's
+/// count on the target to the event's `reaction_count` (and `mine`, if it
+/// is the reader's own).
+fn replay(me: &str, messages: &[Value]) -> BTreeMap<u64, Kept> {
+    let mut state: BTreeMap<u64, Kept> = BTreeMap::new();
     for m in messages {
         let seq = m["seq"].as_u64().unwrap();
-        let content = m["content"].as_str().unwrap().to_owned();
-        match (m["message_type"].as_str(), m["target_seq"].as_u64()) {
-            (Some("edit"), Some(t)) => {
-                state.insert(t, content.clone());
+        let (content, reactions) = kept(m);
+        let target = m["target_seq"].as_u64();
+        let kind = m["message_type"].as_str().unwrap();
+        if let Some(t) = target.and_then(|t| state.get_mut(&t).map(|k| (t, k))) {
+            let (_, kept) = t;
+            match kind {
+                "edit" => kept.0 = content.clone(),
+                "recall" => *kept = (String::new(), BTreeMap::new()),
+                "react" | "unreact" => {
+                    let n = m["reaction_count"].as_u64().unwrap();
+                    let entry = kept.1.entry(content.clone()).or_insert((0, false));
+                    entry.0 = n;
+                    if m["from_user_id"] == me {
+                        entry.1 = kind == "react";
+                    }
+                    kept.1.retain(|_, (n, _)| *n > 0);
+                }
+                _ => {}
             }
-            (Some("recall"), Some(t)) => {
-                state.insert(t, String::new());
-            }
-            _ => {}
         }
-        state.insert(seq, content);
+        state.insert(seq, (content, reactions));
     }
     state
 }
@@ -355,6 +389,23 @@ async fn a_client_offline_during_changes_syncs_to_the_servers_state() {
     ] {
         assert_eq!(f["type"], "send-ack", "{f}");
     }
+    // Reactions meanwhile, B's own from another device among them.
+    let b_phone = app.second_session(&b).await;
+    let react = |id: &str, emoji: &str, seq: u64| json!({"conversation_id": conv, "seq": seq, "client_msg_id": id, "emoji": emoji});
+    for (token, action, body) in [
+        (&a.access, "react", react("x1", "🎉", 1)),
+        (&b_phone, "react", react("x2", "🎉", 1)),
+        (&a.access, "react", react("x3", "👍", 3)),
+        (&b_phone, "react", react("x4", "👍", 3)),
+        (&a.access, "unreact", react("x5", "👍", 3)),
+        (&b_phone, "react", react("x6", "😂", 2)),
+        (&a.access, "react", react("x7", "😂", 3)),
+        (&a.access, "react", react("x8", "🎉", 1)),
+    ] {
+        let r = app.change(token, action, body).await;
+        let code = r.code();
+        assert!(code == 0 || code == 1003, "{:?}", r.body);
+    }
 
     // B comes back with what it had (seq 1, as first written) and syncs.
     let mut b_ws = app.ws_connect(&b.access).await;
@@ -371,17 +422,147 @@ async fn a_client_offline_during_changes_syncs_to_the_servers_state() {
     let mut had = vec![json!({"seq": 1, "message_type": "text", "content": "one"})];
     let missed = entry["messages"].as_array().unwrap();
     let seqs: Vec<u64> = missed.iter().map(|m| m["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs, (2..=8).collect::<Vec<_>>(), "every event, in order");
+    assert_eq!(seqs, (2..=15).collect::<Vec<_>>(), "every event, in order");
     had.extend(missed.iter().cloned());
-    let client = replay(&had);
+    let client = replay(&b.user_id, &had);
 
-    let server: BTreeMap<u64, String> = by_seq(&app, &b.access, &conv)
+    // The server's state: each message as history shows it now.
+    let server: BTreeMap<u64, Kept> = by_seq(&app, &b.access, &conv)
         .await
         .into_iter()
-        .map(|(s, m)| (s, m["content"].as_str().unwrap().to_owned()))
+        .map(|(seq, m)| (seq, kept(&m)))
         .collect();
     assert_eq!(client, server, "the client ends with the server's state");
-    assert_eq!(server[&1], "one, edited");
-    assert_eq!(server[&2], "");
-    assert_eq!(server[&3], "three, edited");
+    assert_eq!(server[&1].0, "one, edited");
+    assert_eq!(server[&2].0, "");
+    assert_eq!(server[&3].0, "three, edited");
+    let reactions = |seq: u64| server[&seq].1.clone().into_iter().collect::<Vec<_>>();
+    assert_eq!(reactions(1), [("🎉".to_owned(), (2, true))]);
+    assert!(
+        reactions(2).is_empty(),
+        "a recalled message takes no reaction"
+    );
+    assert_eq!(
+        reactions(3),
+        [("👍".to_owned(), (1, true)), ("😂".to_owned(), (1, false))]
+    );
+}
+
+#[tokio::test]
+async fn reactions_are_events_and_history_counts_them_per_reader() {
+    let app = spawn_app().await;
+    let a = app.new_user("poster").await;
+    let b = app.new_user("fan").await;
+    let outsider = app.new_user("outsider").await;
+    let conv = app.open_single(&a.access, &b.user_id).await;
+    let mut a_ws = app.ws_connect(&a.access).await;
+    let mut b_ws = app.ws_connect(&b.access).await;
+    a_ws.send_ok(json!({"conversation_id": conv, "client_msg_id": "m", "content": "shipped!"}))
+        .await;
+    next_message(&mut b_ws).await;
+    let react = |id: &str, emoji: &str| json!({"conversation_id": conv, "seq": 1, "client_msg_id": id, "emoji": emoji});
+
+    let f = b_ws.request("react-message", react("r1", "🎉")).await;
+    assert_eq!(
+        (f["type"].clone(), f["data"]["seq"].clone()),
+        (json!("send-ack"), json!(2))
+    );
+    let live = next_message(&mut a_ws).await;
+    assert_eq!(
+        (
+            live["message_type"].clone(),
+            live["target_seq"].clone(),
+            live["content"].clone()
+        ),
+        (json!("react"), json!(1), json!("🎉"))
+    );
+    app.change(&a.access, "react", react("r2", "🎉")).await.ok();
+    app.change(&b.access, "react", react("r3", "👍")).await.ok();
+    let seen_by = |reader: &str| {
+        let reader = reader.to_owned();
+        let app = &app;
+        let conv = conv.clone();
+        async move { by_seq(app, &reader, &conv).await[&1]["reactions"].clone() }
+    };
+    assert_eq!(
+        seen_by(&a.access).await,
+        json!([{"emoji": "🎉", "count": 2, "mine": true}, {"emoji": "👍", "count": 1, "mine": false}])
+    );
+    assert_eq!(
+        seen_by(&b.access).await,
+        json!([{"emoji": "🎉", "count": 2, "mine": true}, {"emoji": "👍", "count": 1, "mine": true}])
+    );
+    // Sync shows them too.
+    let f = b_ws
+        .request("sync", json!({"cursors": {conv.clone(): 0}}))
+        .await;
+    let synced = f["data"]["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["conversation_id"] == conv.as_str())
+        .unwrap()["messages"][0]["reactions"]
+        .clone();
+    assert_eq!(synced, seen_by(&b.access).await);
+
+    let f = b_ws.request("unreact-message", react("u1", "🎉")).await;
+    assert_eq!(f["type"], "send-ack", "{f}");
+    assert_eq!(
+        seen_by(&b.access).await,
+        json!([{"emoji": "🎉", "count": 1, "mine": false}, {"emoji": "👍", "count": 1, "mine": true}])
+    );
+
+    // What is refused.
+    for (token, body, code) in [
+        (&b.access, react("x1", "a"), 1001),
+        (&b.access, react("x2", "🎉🎉"), 1001),
+        (
+            &b.access,
+            json!({"conversation_id": conv, "seq": 1, "client_msg_id": "x3"}),
+            1001,
+        ),
+        (
+            &b.access,
+            json!({"conversation_id": conv, "seq": 99, "client_msg_id": "x4", "emoji": "🎉"}),
+            1003,
+        ),
+        (
+            &b.access,
+            json!({"conversation_id": conv, "seq": 2, "client_msg_id": "x5", "emoji": "🎉"}),
+            1005,
+        ),
+        (&outsider.access, react("x6", "🎉"), 1005),
+    ] {
+        app.change(token, "react", body).await.err(code);
+    }
+    let more = "😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙😚";
+    for (i, e) in more.chars().enumerate() {
+        app.change(
+            &a.access,
+            "react",
+            react(&format!("many{i}"), &e.to_string()),
+        )
+        .await
+        .ok();
+    }
+    let msg = app
+        .change(&a.access, "react", react("one-too-many", "🙂"))
+        .await
+        .err(1006)
+        .to_owned();
+    assert!(msg.contains("20"), "{msg}");
+    // A recalled message keeps none, and takes no more.
+    app.change(
+        &a.access,
+        "recall",
+        json!({"conversation_id": conv, "seq": 1, "client_msg_id": "rc"}),
+    )
+    .await
+    .ok();
+    assert!(by_seq(&app, &b.access, &conv).await[&1]
+        .get("reactions")
+        .is_none());
+    app.change(&b.access, "react", react("late", "🎉"))
+        .await
+        .err(1003);
 }

@@ -5,8 +5,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use ferrochat_domain::commands::History;
 use ferrochat_wire::messaging::{
-    AckDto, EditMessageBody, HistoryDto, HistoryParams, MessageDto, RecallMessageBody, SendBody,
-    SendMessageBody, UnreadDto, UnreadEntryDto,
+    AckDto, EditMessageBody, HistoryDto, HistoryParams, MessageDto, ReactBody, RecallMessageBody,
+    SendBody, SendMessageBody, UnreactBody, UnreadDto, UnreadEntryDto,
 };
 
 use crate::error::HttpError;
@@ -30,12 +30,17 @@ pub(super) fn routes() -> Router<AppState> {
             "/api/v1/messages/recall",
             post(send_message::<RecallMessageBody>),
         )
+        .route("/api/v1/messages/react", post(send_message::<ReactBody>))
+        .route(
+            "/api/v1/messages/unreact",
+            post(send_message::<UnreactBody>),
+        )
         .route("/api/v1/messages/history", get(history))
         .route("/api/v1/messages/unread", get(unread))
 }
 
-/// A send, an edit or a recall: answers once the message (the edit's or
-/// the recall's own event) is durable, or with the reason it was not.
+/// A send, an edit, a recall or a reaction: answers once the message (the
+/// change's own event) is durable, or with the reason it was not.
 async fn send_message<B: SendBody>(
     State(state): State<AppState>,
     Authed(who): Authed,

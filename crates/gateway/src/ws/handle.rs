@@ -11,8 +11,8 @@ use ferrochat_domain::{ErrorKind, Principal, Timestamp};
 use ferrochat_ports::ApiError;
 use ferrochat_wire::frame::ClientFrame;
 use ferrochat_wire::messaging::{
-    EditMessageBody, MessageDto, ReadBody, RecallMessageBody, SendBody, SendMessageBody, SyncBody,
-    SyncDto, SyncEntryDto, TypingBody,
+    EditMessageBody, MessageDto, ReactBody, ReadBody, RecallMessageBody, SendBody, SendMessageBody,
+    SyncBody, SyncDto, SyncEntryDto, TypingBody, UnreactBody,
 };
 use serde_json::json;
 
@@ -59,7 +59,12 @@ pub(crate) async fn frame(
     let id = f.id.as_deref();
     let is_send = matches!(
         f.kind.as_str(),
-        "send-message" | "message" | "edit-message" | "recall-message"
+        "send-message"
+            | "message"
+            | "edit-message"
+            | "recall-message"
+            | "react-message"
+            | "unreact-message"
     );
     // Sends have their own bucket (`send::accept`); every other frame
     // takes from the user's frame bucket, and a sync from its own too.
@@ -83,6 +88,14 @@ pub(crate) async fn frame(
         "recall-message" => {
             let sent =
                 send_message::<RecallMessageBody>(state, who, conn, conn_id, request_id, data);
+            return submitted(sent.await, conn, id);
+        }
+        "react-message" => {
+            let sent = send_message::<ReactBody>(state, who, conn, conn_id, request_id, data);
+            return submitted(sent.await, conn, id);
+        }
+        "unreact-message" => {
+            let sent = send_message::<UnreactBody>(state, who, conn, conn_id, request_id, data);
             return submitted(sent.await, conn, id);
         }
         "auth" => match reauthenticate(state, who, data).await {

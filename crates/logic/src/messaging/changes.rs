@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use ferrochat_domain::groups::Role;
+use ferrochat_domain::reactions;
 use ferrochat_domain::{
     ConversationId, ConversationKind, Message, Reference, Seq, Timestamp, UserId,
 };
@@ -34,7 +35,9 @@ pub(crate) async fn may_refer(
     at: Timestamp,
 ) -> Result<(), ApiError> {
     let (target, window) = match reference {
-        Reference::Reply(_) => return Ok(()),
+        // Any member may reply and react (the store checks the message
+        // can take it).
+        Reference::Reply(_) | Reference::React(_) | Reference::Unreact(_) => return Ok(()),
         Reference::Edit(s) => (s, windows.edit),
         Reference::Recall(s) => (s, windows.recall),
     };
@@ -79,8 +82,12 @@ pub(crate) fn refused(r: Refusal) -> ApiError {
         }
         Refusal::TargetRecalled => ApiError::not_found("that message was recalled"),
         Refusal::NotChangeable => {
-            ApiError::forbidden("only a message a user wrote can be edited or recalled")
+            ApiError::forbidden("only a message a user wrote can be changed or reacted to")
         }
+        Refusal::TooManyReactions => ApiError::conflict(format!(
+            "a message takes at most {} different reactions",
+            reactions::MAX_DISTINCT
+        )),
     }
 }
 
@@ -98,6 +105,7 @@ async fn message_at(
         after: Some(Seq::new(before)),
         before: None,
         limit: 1,
+        viewer: None,
     };
     let (page, _) = store
         .history(conversation, query)

@@ -39,6 +39,7 @@ impl Messaging {
     /// whether more follow.
     async fn read_forward(
         &self,
+        viewer: &UserId,
         id: &ConversationId,
         mut after: Seq,
         limit: u32,
@@ -51,6 +52,7 @@ impl Messaging {
                 after: Some(after),
                 before: None,
                 limit: limit.saturating_sub(taken).min(SYNC_CHUNK),
+                viewer: Some(viewer.clone()),
             };
             let (mut chunk, more) = self
                 .deps
@@ -231,6 +233,7 @@ impl MessagingApi for Messaging {
             after: q.after,
             before: q.before,
             limit: q.limit.get(),
+            viewer: Some(who.clone()),
         };
         let (mut messages, has_more) = self
             .deps
@@ -298,7 +301,7 @@ impl MessagingApi for Messaging {
                 continue;
             }
             let (messages, has_more) = self
-                .read_forward(&v.id, cursor, req.limit.get(), &mut budget)
+                .read_forward(who, &v.id, cursor, req.limit.get(), &mut budget)
                 .await?;
             out.push(SyncConversation {
                 conversation_id: v.id,

@@ -46,6 +46,8 @@ impl NewMessage {
             created_at: self.created_at,
             reference: self.reference,
             changes: Changes::default(),
+            reactions: Vec::new(),
+            reaction_count: None,
         }
     }
 }
@@ -83,6 +85,8 @@ pub enum Refusal {
     TargetRecalled,
     /// An event or a system message: only what a user wrote changes.
     NotChangeable,
+    /// A new emoji on a message that has `reactions::MAX_DISTINCT`.
+    TooManyReactions,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,14 +118,16 @@ pub struct MemberRecord {
     pub muted_until: Option<Timestamp>,
 }
 
-/// Which messages a history page holds.
-#[derive(Debug, Clone, Copy)]
+/// Which messages a history page holds, and for whom.
+#[derive(Debug, Clone)]
 pub struct HistoryQuery {
     /// Only messages with seq > after.
     pub after: Option<Seq>,
     /// Only messages with seq < before.
     pub before: Option<Seq>,
     pub limit: u32,
+    /// Whose reactions are `mine` on the page (none: nobody's).
+    pub viewer: Option<UserId>,
 }
 
 #[async_trait]

@@ -176,6 +176,11 @@ impl pb::MessageHistoryRequest {
             after_seq: query.after.map(|s| s.get()),
             before_seq: query.before.map(|s| s.get()),
             limit: query.limit,
+            viewer: query
+                .viewer
+                .as_ref()
+                .map(|u| u.as_str().to_owned())
+                .unwrap_or_default(),
         }
     }
 
@@ -186,6 +191,11 @@ impl pb::MessageHistoryRequest {
                 after: self.after_seq.map(seq),
                 before: self.before_seq.map(seq),
                 limit: self.limit,
+                viewer: if self.viewer.is_empty() {
+                    None
+                } else {
+                    Some(user_id(&self.viewer, "viewer")?)
+                },
             },
         ))
     }
@@ -204,7 +214,10 @@ impl pb::CommitMessagesAnswer {
                 .iter()
                 .map(|c| pb::Committed {
                     outcome: Some(match c {
-                        Committed::Stored(m) if seq_only => Outcome::StoredSeq(m.seq.get()),
+                        // A reaction's count is the store's: sent whole.
+                        Committed::Stored(m) if seq_only && m.reaction_count.is_none() => {
+                            Outcome::StoredSeq(m.seq.get())
+                        }
                         Committed::Stored(m) => Outcome::Stored(m.into()),
                         Committed::Duplicate(m) => Outcome::Duplicate(m.into()),
                         Committed::Refused(r) => Outcome::Refused(refusal_to_pb(*r).into()),
@@ -249,6 +262,7 @@ fn refusal_to_pb(r: Refusal) -> pb::Refusal {
         Refusal::UnknownTarget => pb::Refusal::UnknownTarget,
         Refusal::TargetRecalled => pb::Refusal::TargetRecalled,
         Refusal::NotChangeable => pb::Refusal::NotChangeable,
+        Refusal::TooManyReactions => pb::Refusal::TooManyReactions,
     }
 }
 
@@ -257,6 +271,7 @@ fn refusal_from_pb(raw: i32) -> Result<Refusal, DecodeError> {
         Ok(pb::Refusal::UnknownTarget) => Ok(Refusal::UnknownTarget),
         Ok(pb::Refusal::TargetRecalled) => Ok(Refusal::TargetRecalled),
         Ok(pb::Refusal::NotChangeable) => Ok(Refusal::NotChangeable),
+        Ok(pb::Refusal::TooManyReactions) => Ok(Refusal::TooManyReactions),
         _ => Err(DecodeError::field("committed.refused", "is unknown")),
     }
 }

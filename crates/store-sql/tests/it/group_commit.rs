@@ -75,6 +75,7 @@ async fn seqs(store: &dyn Store, c: &ConversationId) -> Vec<u64> {
             after: Some(after),
             before: None,
             limit: 100,
+            viewer: None,
         };
         let (page, _) = store.history(c, query).await.unwrap();
         let Some(last) = page.last() else { break };

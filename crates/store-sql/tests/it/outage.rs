@@ -97,6 +97,7 @@ async fn ride_out(kind: Kind, how: Stop) {
                     after: None,
                     before: None,
                     limit: 5,
+                    viewer: None,
                 };
                 let read = store.history(&ab, page).await;
                 read.unwrap_or_else(|e| panic!("a read failed: {e}"));
@@ -147,6 +148,7 @@ async fn ride_out(kind: Kind, how: Stop) {
                 after: Some(Seq::ZERO),
                 before: None,
                 limit: 10_000,
+                viewer: None,
             },
         )
         .await

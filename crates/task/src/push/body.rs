@@ -59,6 +59,8 @@ mod tests {
             created_at: Timestamp::from_millis(1_700_000_000_000),
             reference: None,
             changes: Default::default(),
+            reactions: Vec::new(),
+            reaction_count: None,
         }
     }
 

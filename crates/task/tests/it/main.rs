@@ -33,6 +33,8 @@ pub fn message(seq: u64) -> Message {
         created_at: Timestamp::from_millis(1_700_000_000_000),
         reference: None,
         changes: Default::default(),
+        reactions: Vec::new(),
+        reaction_count: None,
     }
 }
 

@@ -102,6 +102,8 @@ pub fn message(conversation: &ConversationId, seq: u64) -> Message {
         created_at: Timestamp::from_millis(1_700_000_000_000 + seq as i64),
         reference: None,
         changes: Changes::default(),
+        reactions: Vec::new(),
+        reaction_count: None,
     }
 }
 

@@ -46,6 +46,7 @@ async fn history(store: &dyn Store, conversation: &ConversationId) -> Vec<Messag
         after: None,
         before: None,
         limit: 100,
+        viewer: None,
     };
     store.history(conversation, query).await.unwrap().0
 }
@@ -164,4 +165,140 @@ pub async fn a_resent_change_is_a_duplicate(store: Arc<dyn Store>) {
         other => panic!("expected a duplicate, got {other:?}"),
     }
     assert_eq!(history(&*store, &ab).await[0].content.as_str(), "hello!");
+}
+
+async fn history_for(
+    store: &dyn Store,
+    conversation: &ConversationId,
+    viewer: Option<&UserId>,
+) -> Vec<Message> {
+    let query = HistoryQuery {
+        after: None,
+        before: None,
+        limit: 100,
+        viewer: viewer.cloned(),
+    };
+    store.history(conversation, query).await.unwrap().0
+}
+
+/// Each message's reactions as (emoji, count, mine), in order.
+fn reactions_of(m: &Message) -> Vec<(String, u32, bool)> {
+    m.reactions
+        .iter()
+        .map(|r| (r.emoji.as_str().to_owned(), r.count, r.mine))
+        .collect()
+}
+
+pub async fn reactions_are_kept_once_counted_and_seen_per_reader(store: Arc<dyn Store>) {
+    let [a, b] = <[_; 2]>::try_from(users(&*store, "react", 2).await).unwrap();
+    let ab = store.open_single(&a.id, &b.id, T0).await.unwrap();
+    let s = Seq::new;
+    let react = |from: &UserId, id: &str, emoji: &str, offset: i64| {
+        referring(&ab, from, id, emoji, Reference::React(s(1)), offset)
+    };
+    let unreact = |from: &UserId, id: &str, emoji: &str, offset: i64| {
+        referring(&ab, from, id, emoji, Reference::Unreact(s(1)), offset)
+    };
+    store
+        .commit_messages(&[message(&ab, SINGLE, &a.id, "m1", "party?", at(1))])
+        .await
+        .unwrap();
+    let out = store
+        .commit_messages(&[
+            react(&a.id, "r1", "👍", 2),
+            react(&b.id, "r2", "👍", 3),
+            react(&b.id, "r3", "👍", 4),
+            react(&b.id, "r4", "❤️", 5),
+        ])
+        .await
+        .unwrap();
+    let seqs: Vec<u64> = out.iter().map(|c| stored(c).seq.get()).collect();
+    assert_eq!(seqs, [2, 3, 4, 5], "each reaction is an event");
+    let counts: Vec<Option<u32>> = out.iter().map(|c| stored(c).reaction_count).collect();
+    assert_eq!(
+        counts,
+        [Some(1), Some(2), Some(2), Some(1)],
+        "each event says its emoji's count once applied"
+    );
+    let for_a = &history_for(&*store, &ab, Some(&a.id)).await[0];
+    assert_eq!(
+        reactions_of(for_a),
+        [("👍".into(), 2, true), ("❤️".into(), 1, false)],
+        "b's second 👍 counts once"
+    );
+    let for_b = &history_for(&*store, &ab, Some(&b.id)).await[0];
+    assert_eq!(
+        reactions_of(for_b),
+        [("👍".into(), 2, true), ("❤️".into(), 1, true)]
+    );
+    let for_nobody = &history_for(&*store, &ab, None).await[0];
+    assert!(for_nobody.reactions.iter().all(|r| !r.mine));
+    assert!(
+        history_for(&*store, &ab, Some(&a.id)).await[1]
+            .reactions
+            .is_empty(),
+        "an event has none"
+    );
+
+    let out = store
+        .commit_messages(&[
+            unreact(&b.id, "u1", "👍", 6),
+            unreact(&a.id, "u2", "🎉", 7),
+            referring(&ab, &a.id, "x", "👍", Reference::React(s(2)), 8),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(stored(&out[0]).seq, s(6));
+    assert_eq!(stored(&out[0]).reaction_count, Some(1));
+    assert_eq!(stored(&out[1]).seq, s(7), "taking off what is not there");
+    assert_eq!(stored(&out[1]).reaction_count, Some(0));
+    // History replays the events with their counts.
+    let events = history_for(&*store, &ab, None).await;
+    assert_eq!(events[2].reaction_count, Some(2));
+    assert_eq!(events[5].reaction_count, Some(1));
+    assert_eq!(
+        refusal(&out[2]),
+        Refusal::NotChangeable,
+        "a reaction's event"
+    );
+    let for_a = &history_for(&*store, &ab, Some(&a.id)).await[0];
+    assert_eq!(
+        reactions_of(for_a),
+        [("👍".into(), 1, true), ("❤️".into(), 1, false)]
+    );
+
+    // At most 20 different emoji: 18 more fit, a 21st does not, one
+    // already there still does.
+    let more: Vec<NewMessage> = "😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙😚"
+        .chars()
+        .enumerate()
+        .map(|(i, e)| react(&a.id, &format!("many{i}"), &e.to_string(), 10 + i as i64))
+        .collect();
+    assert_eq!(more.len(), 18);
+    let out = store.commit_messages(&more).await.unwrap();
+    assert!(out.iter().all(|c| matches!(c, Committed::Stored(_))));
+    let out = store
+        .commit_messages(&[
+            react(&b.id, "over", "🙂", 40),
+            react(&b.id, "again", "👍", 41),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(refusal(&out[0]), Refusal::TooManyReactions);
+    assert!(matches!(out[1], Committed::Stored(_)));
+    assert_eq!(
+        history_for(&*store, &ab, Some(&b.id)).await[0]
+            .reactions
+            .len(),
+        20
+    );
+
+    // A recall takes them all off.
+    store
+        .commit_messages(&[referring(&ab, &a.id, "rc", "", Reference::Recall(s(1)), 50)])
+        .await
+        .unwrap();
+    assert!(history_for(&*store, &ab, Some(&a.id)).await[0]
+        .reactions
+        .is_empty());
 }

@@ -147,6 +147,7 @@ pub async fn commit_dedups_by_client_msg_id(store: Arc<dyn Store>) {
                 after: Some(Seq::ZERO),
                 before: None,
                 limit: 100,
+                viewer: None,
             },
         )
         .await
@@ -282,6 +283,7 @@ pub async fn concurrent_writers_to_one_conversation(store: Arc<dyn Store>) {
                 after: Some(Seq::ZERO),
                 before: None,
                 limit: 1000,
+                viewer: None,
             },
         )
         .await
@@ -327,6 +329,7 @@ pub async fn concurrent_writers_across_conversations(store: Arc<dyn Store>) {
                     after: Some(Seq::ZERO),
                     before: None,
                     limit: 100,
+                    viewer: None,
                 },
             )
             .await
@@ -363,6 +366,7 @@ pub async fn history_pages(store: Arc<dyn Store>) {
                         after: after.map(Seq::new),
                         before: before.map(Seq::new),
                         limit,
+                        viewer: None,
                     },
                 )
                 .await
@@ -393,6 +397,7 @@ pub async fn history_pages(store: Arc<dyn Store>) {
                 after: Some(Seq::new(6)),
                 before: Some(Seq::new(8)),
                 limit: 1,
+                viewer: None,
             },
         )
         .await
@@ -412,6 +417,7 @@ pub async fn history_pages(store: Arc<dyn Store>) {
                 after: None,
                 before: None,
                 limit: 10,
+                viewer: None,
             },
         )
         .await

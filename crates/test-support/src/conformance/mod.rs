@@ -97,6 +97,7 @@ macro_rules! store_conformance_tests {
             messages::member_ids_page_in_id_order,
             changes::replies_edits_and_recalls_take_their_own_seq,
             changes::a_resent_change_is_a_duplicate,
+            changes::reactions_are_kept_once_counted_and_seen_per_reader,
             groups::groups_membership_and_limits,
             groups::concurrent_joins_respect_max_members,
             groups::add_members_is_all_or_none,

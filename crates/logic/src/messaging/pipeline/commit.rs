@@ -87,11 +87,11 @@ impl Pipeline {
                     Work::Commit(_) => match &mut committed {
                         Ok(c) => match c.next() {
                             Some(Committed::Stored(message)) => Outcome::Committed {
-                                message,
+                                message: Box::new(message),
                                 fresh: true,
                             },
                             Some(Committed::Duplicate(message)) => Outcome::Committed {
-                                message,
+                                message: Box::new(message),
                                 fresh: false,
                             },
                             Some(Committed::Refused(r)) => Outcome::Refused(refused(r)),

@@ -134,9 +134,9 @@ impl Pipeline {
                         metrics::counter!("ferrochat_logic_duplicate_sends_total").increment(1);
                     }
                     let exclude = origin.sending_route();
-                    unit.answer(origin, Ok(Ack::from(&message)));
+                    unit.answer(origin, Ok(Ack::from(&*message)));
                     if let Some(plan) = plan {
-                        unit.deliver(message, plan, exclude);
+                        unit.deliver(*message, plan, exclude);
                     }
                 }
             }

@@ -96,7 +96,7 @@ enum Outcome {
     /// Stored now (`fresh`), or before: a duplicate, answered with its
     /// original.
     Committed {
-        message: Message,
+        message: Box<Message>,
         fresh: bool,
     },
     Refused(ApiError),

@@ -53,7 +53,7 @@ impl Reads {
         let messages: Vec<Option<&Message>> = group
             .iter()
             .map(|f| match &f.outcome {
-                Outcome::Committed { message, .. } => Some(message),
+                Outcome::Committed { message, .. } => Some(&**message),
                 Outcome::Refused(_) | Outcome::Failed(_) => None,
             })
             .collect();

@@ -60,6 +60,7 @@ async fn calls_ride_out_a_repo_restart() {
                     after: None,
                     before: None,
                     limit: 5,
+                    viewer: None,
                 };
                 let read = client.history(&ab, page).await;
                 read.unwrap_or_else(|e| panic!("a read failed: {e}"));
@@ -102,6 +103,7 @@ async fn calls_ride_out_a_repo_restart() {
         after: Some(Seq::ZERO),
         before: None,
         limit: 10_000,
+        viewer: None,
     };
     let (all, _) = client.history(&ab, all).await.unwrap();
     let seqs: Vec<u64> = all.iter().map(|m| m.seq.get()).collect();
