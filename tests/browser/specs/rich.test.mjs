@@ -79,6 +79,30 @@ describe('replies, edits and recalls', () => {
     await shot(bob.page, 'edited.png');
   });
 
+  test('reactions: put on from the picker, counted for both, a click takes ours off', async () => {
+    const chip = (page) => messageLi(page, 'Lunch at one?').locator('.reaction[data-emoji="🎉"]');
+    const li = messageLi(bob.page, 'Lunch at one?').first();
+    await li.hover();
+    await li.locator('button.action.react').click();
+    await li.locator('button.pick[data-emoji="🎉"]').click();
+    await chip(alice.page).waitFor();
+    assert.equal(await chip(alice.page).textContent(), '🎉 1');
+    await chip(alice.page).click();
+    await alice.page.waitForFunction(() => document.querySelector('.reaction[data-emoji="🎉"]')?.textContent === '🎉 2');
+    assert.match(await chip(alice.page).getAttribute('class'), /mine/);
+    await bob.page.waitForFunction(() => document.querySelector('.reaction[data-emoji="🎉"]')?.textContent === '🎉 2');
+    await chip(bob.page).click();
+    await alice.page.waitForFunction(() => document.querySelector('.reaction[data-emoji="🎉"]')?.textContent === '🎉 1');
+    await bob.page.waitForFunction(() => document.querySelector('.reaction[data-emoji="🎉"]')?.textContent === '🎉 1');
+    assert.doesNotMatch(await chip(bob.page).getAttribute('class'), /mine/);
+    // After a reload, history says the same.
+    await bob.page.reload();
+    await openByName(bob.page, 'Alice');
+    await chip(bob.page).waitFor();
+    assert.equal(await chip(bob.page).textContent(), '🎉 1');
+    await shot(alice.page, 'reactions.png');
+  });
+
   test('alice recalls it: gone for both, and after a reload', async () => {
     await act(alice.page, 'Lunch at one?', 'recall');
     await waitForMessage(bob.page, 'This message was recalled');

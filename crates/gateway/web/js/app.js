@@ -385,7 +385,11 @@ function renderList() {
             ? `${userName(last.from_user_id)} recalled a message`
             : last.message_type === 'edit'
               ? `${who}${last.content} (edited)`
-              : `${who}${last.content}`;
+              : last.message_type === 'react'
+                ? `${userName(last.from_user_id)} reacted ${last.content}`
+                : last.message_type === 'unreact'
+                  ? `${userName(last.from_user_id)} took a reaction off`
+                  : `${who}${last.content}`;
     }
     const online = c.type === 'single' ? isOnline(c.peer_user_id) : undefined;
     return h(

@@ -360,9 +360,10 @@ function messageItem(c, m) {
   if (m.message_type === 'system') {
     return h('li', { className: 'msg system', dataset: { seq: String(m.seq) } }, systemText(m));
   }
-  // An edit shows on the message it changed; a recall leaves a line.
+  // Edits and reactions show on the message they changed; a recall
+  // leaves a line.
   if (isChange(m)) {
-    if (m.message_type === 'edit') return null;
+    if (m.message_type !== 'recall') return null;
     return h('li', { className: 'msg system', dataset: { seq: String(m.seq) } }, `${userName(m.from_user_id)} recalled a message`);
   }
   const recalled = !!m.recalled_at;
@@ -388,6 +389,7 @@ function messageItem(c, m) {
         ? h('span', { className: 'text recalled' }, 'This message was recalled')
         : h('span', { className: 'text' }, m.content),
     ),
+    recalled || !(m.reactions && m.reactions.length) ? null : reactionChips(c, m),
     h(
       'div',
       { className: 'meta' },
@@ -406,13 +408,54 @@ function quote(c, seq) {
   return h('div', { className: 'quote', dataset: { replyTo: String(seq) } }, text);
 }
 
-/** Reply to any message; edit and recall our own. */
+/** The emoji the React button offers. */
+const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'];
+
+/** Puts our `emoji` on a message, or takes it off if it is ours already. */
+function toggleReaction(c, m, emoji) {
+  const ours = (m.reactions || []).some((r) => r.emoji === emoji && r.mine);
+  change(ours ? 'unreact' : 'react', c.conversation_id, m.seq, { emoji });
+}
+
+/** A message's reactions: each emoji with its count, ours marked; a click toggles ours. */
+function reactionChips(c, m) {
+  return h(
+    'div',
+    { className: 'reactions' },
+    ...m.reactions.map((r) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          className: `reaction ${r.mine ? 'mine' : ''}`,
+          dataset: { emoji: r.emoji },
+          title: r.mine ? 'Take your reaction off' : 'React too',
+          onclick: () => toggleReaction(c, m, r.emoji),
+        },
+        `${r.emoji} ${r.count}`,
+      ),
+    ),
+  );
+}
+
+/** Reply to and react to any message; edit and recall our own. */
 function actions(c, m, mine) {
   const button = (label, onclick) => h('button', { type: 'button', className: `link action ${label.toLowerCase()}`, onclick }, label);
+  const picker = h(
+    'span',
+    { className: 'picker', hidden: true },
+    ...QUICK_REACTIONS.map((e) =>
+      h('button', { type: 'button', className: 'link pick', dataset: { emoji: e }, onclick: () => toggleReaction(c, m, e) }, e),
+    ),
+  );
   return h(
     'span',
     { className: 'msg-actions' },
     button('Reply', () => setContext({ kind: 'reply', seq: m.seq })),
+    button('React', () => {
+      picker.hidden = !picker.hidden;
+    }),
+    picker,
     mine ? button('Edit', () => setContext({ kind: 'edit', seq: m.seq })) : null,
     mine ? button('Recall', () => change('recall', c.conversation_id, m.seq)) : null,
   );

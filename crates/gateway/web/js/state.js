@@ -138,7 +138,9 @@ export function addMessage(m, { fromHistory = false } = {}) {
   if (c.loaded || fromHistory) {
     if (!c.messages.has(m.seq)) {
       c.messages.set(m.seq, m);
-      applyChange(c, m);
+      // A history page (read back from the newest) shows its messages as
+      // they are now: its events are already in them.
+      if (!fromHistory) applyChange(c, m);
       if (result === 'dup' && !fromHistory) result = 'filled';
     }
     while (c.messages.has(c.syncSeq + 1)) c.syncSeq += 1;
@@ -149,29 +151,48 @@ export function addMessage(m, { fromHistory = false } = {}) {
   return result;
 }
 
-/** Whether `m` is an edit or a recall: an event that changes `target_seq`. */
+const CHANGES = new Set(['edit', 'recall', 'react', 'unreact']);
+
+/** Whether `m` is an event that changes the message at `target_seq`. */
 export function isChange(m) {
-  return (m.message_type === 'edit' || m.message_type === 'recall') && m.target_seq !== undefined;
+  return CHANGES.has(m.message_type) && m.target_seq !== undefined;
 }
 
 /**
- * An edit or a recall changes its target, if we hold it (one loaded later
- * comes from the server as it is now). Events come in seq order per
- * conversation, so the last one applied is the latest.
+ * An event changes its target, if we hold it (one loaded later comes from
+ * the server as it is now). Events come in seq order per conversation and
+ * each says the state it leaves (an edit its content, a reaction its
+ * emoji's count), so applying them in order ends where the server is,
+ * whatever state the target started from.
  */
 function applyChange(c, m) {
   if (!isChange(m)) return;
   const target = c.messages.get(m.target_seq);
   if (!target || target.recalled_at) return;
-  if (m.message_type === 'edit') {
-    target.content = m.content;
-    target.edited_at = m.created_at;
-  } else {
-    target.content = '';
-    target.recalled_at = m.created_at;
-    // Its earlier edits held its content too.
-    for (const e of c.messages.values()) {
-      if (e.message_type === 'edit' && e.target_seq === m.target_seq) e.content = '';
+  switch (m.message_type) {
+    case 'edit':
+      target.content = m.content;
+      target.edited_at = m.created_at;
+      break;
+    case 'recall':
+      target.content = '';
+      target.recalled_at = m.created_at;
+      target.reactions = [];
+      // Its earlier edits held its content too.
+      for (const e of c.messages.values()) {
+        if (e.message_type === 'edit' && e.target_seq === m.target_seq) e.content = '';
+      }
+      break;
+    default: {
+      const reactions = (target.reactions || []).slice();
+      let r = reactions.find((x) => x.emoji === m.content);
+      if (!r) {
+        r = { emoji: m.content, count: 0, mine: false };
+        reactions.push(r);
+      }
+      r.count = m.reaction_count ?? r.count;
+      if (state.me && m.from_user_id === state.me.user_id) r.mine = m.message_type === 'react';
+      target.reactions = reactions.filter((x) => x.count > 0);
     }
   }
 }
