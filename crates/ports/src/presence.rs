@@ -95,6 +95,17 @@ pub trait Presence: Send + Sync + 'static {
     /// heartbeats again, and its routes are removed.
     async fn forget_gateway(&self, gateway: &GatewayId) -> Result<(), PresenceError>;
 
+    /// A gateway another source calls gone (it left discovery): forgotten
+    /// as by `forget_gateway` only if it has not heartbeated for
+    /// `silent_for` too; true if it was. A gateway still beating is alive
+    /// whatever discovery says (its lease can lapse while etcd is away),
+    /// and forgetting it would drop the routes of clients it still serves.
+    async fn forget_if_silent(
+        &self,
+        gateway: &GatewayId,
+        silent_for: Duration,
+    ) -> Result<bool, PresenceError>;
+
     /// Records what `user`'s friends were last told: "online" (`true`) or
     /// "offline". Returns true if that changed it, i.e. the caller is the
     /// one to tell them. Kept beside the routes, so that with several

@@ -94,6 +94,16 @@ impl Presence for MemoryPresence {
         Ok(())
     }
 
+    async fn forget_if_silent(
+        &self,
+        gateway: &GatewayId,
+        silent_for: Duration,
+    ) -> Result<bool, PresenceError> {
+        Ok(self
+            .write()?
+            .forget_if_silent(gateway, silent_for, Instant::now()))
+    }
+
     async fn set_announced(&self, user: &UserId, online: bool) -> Result<bool, PresenceError> {
         Ok(self.write()?.set_announced(user, online))
     }

@@ -20,6 +20,8 @@ pub(crate) struct Table {
     /// (`None`: a TTL too long for `Instant` never lapses). A gateway not
     /// in here never heartbeated and is alive.
     deadlines: HashMap<GatewayId, Option<Instant>>,
+    /// Each gateway's last heartbeat.
+    beats: HashMap<GatewayId, Instant>,
     /// Users whose friends were last told "online".
     announced: BTreeSet<UserId>,
 }
@@ -95,6 +97,7 @@ impl Table {
             self.drop_gateway(gateway);
         }
         self.deadlines.insert(gateway.clone(), now.checked_add(ttl));
+        self.beats.insert(gateway.clone(), now);
         if known && alive {
             Heartbeat::Renewed
         } else {
@@ -104,7 +107,27 @@ impl Table {
 
     pub(crate) fn forget_gateway(&mut self, gateway: &GatewayId, now: Instant) {
         self.deadlines.insert(gateway.clone(), Some(now));
+        self.beats.remove(gateway);
         self.drop_gateway(gateway);
+    }
+
+    /// Forgets the gateway unless it heartbeated within `silent_for`;
+    /// true if it was forgotten.
+    pub(crate) fn forget_if_silent(
+        &mut self,
+        gateway: &GatewayId,
+        silent_for: Duration,
+        now: Instant,
+    ) -> bool {
+        let beating = self
+            .beats
+            .get(gateway)
+            .is_some_and(|at| now.saturating_duration_since(*at) < silent_for);
+        if beating {
+            return false;
+        }
+        self.forget_gateway(gateway, now);
+        true
     }
 
     pub(crate) fn set_announced(&mut self, user: &UserId, online: bool) -> bool {

@@ -182,6 +182,29 @@ impl Presence for RedisPresence {
         self.purge_all(gateway).await
     }
 
+    async fn forget_if_silent(
+        &self,
+        gateway: &GatewayId,
+        silent_for: Duration,
+    ) -> Result<bool, PresenceError> {
+        let silent_ms = u64::try_from(silent_for.as_millis()).unwrap_or(MAX_TTL_MS);
+        let mut con = self.con.clone();
+        let forgotten: i64 = self
+            .scripts
+            .forget_silent
+            .arg(self.keys.prefix())
+            .arg(gateway.as_str())
+            .arg(silent_ms)
+            .invoke_async(&mut con)
+            .await
+            .map_err(unavailable)?;
+        if forgotten == 0 {
+            return Ok(false);
+        }
+        self.purge_all(gateway).await?;
+        Ok(true)
+    }
+
     async fn set_announced(&self, user: &UserId, online: bool) -> Result<bool, PresenceError> {
         let mut con = self.con.clone();
         let key = self.keys.announced();

@@ -115,6 +115,8 @@ impl LogicRole {
             presence,
             logic.social.clone(),
             config.discovery.refresh,
+            // A gateway beats every interval; three missed is silence.
+            config.presence.heartbeat_interval.saturating_mul(3),
             cancel.clone(),
         ));
         let server = LogicServer::new(logic_link::apis(&logic));
@@ -146,10 +148,15 @@ impl LogicRole {
     }
 }
 
-/// Forgets the routes of every gateway that leaves discovery, then tells
-/// the friends of its users who have no connection left that they went
-/// offline (a dead gateway sent no last disconnect). Each logic instance
-/// runs it; forgetting twice is harmless, and each user is announced
+/// Forgets the routes of every gateway that left discovery and stopped
+/// heartbeating the route table (for `silent_for`), then tells the friends
+/// of its users who have no connection left that they went offline (a
+/// dead gateway sent no last disconnect). Leaving discovery alone is not
+/// death: a gateway's lease lapses while etcd is away, and one that still
+/// beats serves its clients, whose live messages would be lost if its
+/// routes went. Such a gateway stays a suspect, checked at every tick,
+/// until it beats no more or comes back to discovery. Each logic instance
+/// runs this; forgetting twice is harmless, and each user is announced
 /// once. A gateway that comes back under the same id finds itself
 /// forgotten at its next heartbeat and records its connections again.
 async fn reap_dead_gateways(
@@ -157,9 +164,11 @@ async fn reap_dead_gateways(
     presence: Arc<dyn Presence>,
     social: Arc<Social>,
     refresh: Duration,
+    silent_for: Duration,
     cancel: CancellationToken,
 ) {
     let mut alive: Option<BTreeSet<String>> = None;
+    let mut suspects: BTreeSet<String> = BTreeSet::new();
     let mut tick = tokio::time::interval(refresh);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -174,12 +183,25 @@ async fn reap_dead_gateways(
                 continue;
             }
         };
+        if let Some(was) = &alive {
+            suspects.extend(was.difference(&now).cloned());
+        }
+        suspects.retain(|g| !now.contains(g));
         let mut reaped = false;
-        for gone in alive.iter().flat_map(|was| was.difference(&now)) {
-            reaped = true;
-            tracing::info!(gateway = %gone, "gateway left discovery; forgetting its routes");
-            match presence.forget_gateway(&GatewayId::new(gone)).await {
-                Ok(()) => metrics::counter!("ferrochat_logic_gateways_reaped_total").increment(1),
+        for gone in suspects.clone() {
+            match presence
+                .forget_if_silent(&GatewayId::new(&gone), silent_for)
+                .await
+            {
+                Ok(true) => {
+                    tracing::info!(gateway = %gone, "gateway left discovery and stopped beating; its routes are forgotten");
+                    metrics::counter!("ferrochat_logic_gateways_reaped_total").increment(1);
+                    suspects.remove(&gone);
+                    reaped = true;
+                }
+                Ok(false) => {
+                    tracing::debug!(gateway = %gone, "gateway left discovery but still beats; its routes stay");
+                }
                 Err(e) => {
                     tracing::warn!(gateway = %gone, error = %e, "forgetting a gateway failed")
                 }

@@ -411,6 +411,55 @@ async fn a_dead_gateway_leaves_the_route_table_when_its_lease_expires_and_its_us
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_gateway_out_of_discovery_that_still_beats_keeps_delivering_live() {
+    // Routes end with the route table's heartbeats: discovery alone
+    // (a lease lapsed while etcd was away) is no proof of death.
+    let cluster = Cluster::new(&[("PRESENCE__ROUTE_TTL", "10m")]).await;
+    let roles = cluster.full().await;
+    let (g1, g2) = (roles.gateway(0), roles.gateway(1));
+    let alice = g1.new_user("alice").await;
+    let bob = g2.new_user("bob").await;
+    let dm = g2.open_single(&bob.access, &alice.user_id).await;
+    let mut a_ws = g1.ws_connect(&alice.access).await;
+    let send = |i: u64| {
+        let body = json!({"conversation_id": dm, "client_msg_id": format!("b{i}"), "content": format!("{i}")});
+        send_until_acked(&g2, &bob.access, body)
+    };
+    send(1).await;
+    let live = |f: &Value| f["type"] == "new-message";
+    assert_eq!(a_ws.recv_until(live).await["data"]["seq"], 1);
+
+    // gateway-1's key leaves etcd while its lease lives on: it stays out
+    // of discovery, and logic's reaper (every 200 ms) sees it gone.
+    let env = |k: &str| {
+        cluster
+            .env
+            .iter()
+            .find(|(name, _)| name.strip_prefix("FERROCHAT_") == Some(k))
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    let key = format!("{}gateway/gateway-1", env("DISCOVERY__ETCD_PREFIX"));
+    let out = Command::new("etcdctl")
+        .env("ETCDCTL_API", "3")
+        .args(["--endpoints", &env("DISCOVERY__ETCD_URL"), "del", &key])
+        .output()
+        .expect("etcdctl runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1", "{out:?}");
+    // Sends through the next seconds all reach alice live, in order.
+    for i in 2..=40 {
+        send(i).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for i in 2..=40 {
+        let f = tokio::time::timeout(Duration::from_secs(5), a_ws.recv_until(live))
+            .await
+            .unwrap_or_else(|_| panic!("seq {i} never came live"));
+        assert_eq!(f["data"]["seq"], i, "live frames in order, none missing");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_redis_restart_loses_the_routes_and_gateway_heartbeats_rebuild_them() {
     let mut redis = PrivateRedis::start().await;
     let url = redis.url();

@@ -9,6 +9,7 @@ if redis.call('EXISTS', EPOCH) == 0 then
   redis.call('SET', EPOCH, now)
 end
 redis.call('SADD', GATEWAYS, gw)
+redis.call('SET', beat_key(gw), now, 'PX', ttl)
 local key = alive_key(gw)
 if redis.call('EXISTS', key) == 1 then
   redis.call('PEXPIRE', key, ttl)

@@ -16,6 +16,8 @@ end
 local function user_key(uid) return P .. 'user:' .. uid end
 local function gw_routes_key(gw) return P .. 'gw:' .. gw .. ':routes' end
 local function alive_key(gw) return P .. 'gw:' .. gw .. ':alive' end
+-- When the gateway last heartbeated (ms), kept as long as its liveness.
+local function beat_key(gw) return P .. 'gw:' .. gw .. ':beat' end
 
 -- Dead: it heartbeated once (so it is in GATEWAYS) and its liveness key
 -- expired or was deleted. A gateway that never heartbeated is alive.

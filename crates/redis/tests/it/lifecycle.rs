@@ -86,6 +86,7 @@ async fn dead_routes_are_removed_not_only_hidden() {
             "gateways",
             "online",
             "gw:long:alive",
+            "gw:long:beat",
             "gw:long:routes",
         ]
         .iter()

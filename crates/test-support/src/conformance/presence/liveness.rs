@@ -124,3 +124,38 @@ pub async fn forget_gateway_drops_its_routes(p: Arc<dyn Presence>) {
     assert!(p.routes(std::slice::from_ref(c)).await.unwrap().is_empty());
     p.forget_gateway(&gw("nobody")).await.unwrap();
 }
+
+/// Discovery can call a gateway gone while it still beats (its lease
+/// lapsed while etcd was away): it keeps its routes until it is silent.
+pub async fn a_gateway_still_beating_is_forgotten_only_once_silent(p: Arc<dyn Presence>) {
+    let u = users(2);
+    let (a, b) = (&u[0], &u[1]);
+    p.heartbeat(&gw("g1"), LONG_TTL).await.unwrap();
+    p.connect(a, &route("g1", 1)).await.unwrap();
+    let minute = Duration::from_secs(60);
+    assert!(
+        !p.forget_if_silent(&gw("g1"), minute).await.unwrap(),
+        "it beat just now"
+    );
+    assert_eq!(set(&p.routes(&u).await.unwrap()), expect(&[(a, "g1", 1)]));
+    assert_eq!(
+        p.heartbeat(&gw("g1"), LONG_TTL).await.unwrap(),
+        Heartbeat::Renewed,
+        "still alive, nothing to restore"
+    );
+    // Silent for longer than asked: dead, its routes gone.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(p
+        .forget_if_silent(&gw("g1"), Duration::from_millis(10))
+        .await
+        .unwrap());
+    assert!(p.routes(&u).await.unwrap().is_empty());
+    assert_eq!(
+        p.heartbeat(&gw("g1"), LONG_TTL).await.unwrap(),
+        Heartbeat::Reset
+    );
+    // One that never beat (an older build's) is forgotten at once.
+    p.connect(b, &route("g2", 1)).await.unwrap();
+    assert!(p.forget_if_silent(&gw("g2"), minute).await.unwrap());
+    assert!(p.routes(std::slice::from_ref(b)).await.unwrap().is_empty());
+}

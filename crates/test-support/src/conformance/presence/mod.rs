@@ -44,6 +44,7 @@ macro_rules! presence_conformance_tests {
             liveness::expired_gateway_routes_disappear,
             liveness::lapsed_gateway_restores_its_routes,
             liveness::forget_gateway_drops_its_routes,
+            liveness::a_gateway_still_beating_is_forgotten_only_once_silent,
             concurrency::concurrent_connects_see_one_first_and_one_last,
             announcements::each_announcement_is_made_once,
             announcements::racing_announcements_have_one_winner,
