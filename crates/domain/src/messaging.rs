@@ -81,13 +81,6 @@ impl MessageType {
     pub const UNREACT: &'static str = "unreact";
     /// The types of the events that change an earlier message.
     pub const CHANGES: [&'static str; 4] = [Self::EDIT, Self::RECALL, Self::REACT, Self::UNREACT];
-    const RESERVED: [&'static str; 5] = [
-        Self::SYSTEM,
-        Self::EDIT,
-        Self::RECALL,
-        Self::REACT,
-        Self::UNREACT,
-    ];
 
     pub fn text() -> Self {
         Self("text".to_owned())
@@ -121,7 +114,7 @@ impl MessageType {
                 "must be 1 to 32 of a-z, 0-9, '_', '.', '-'",
             ));
         }
-        if Self::RESERVED.contains(&raw.as_str()) {
+        if raw == Self::SYSTEM || Self::CHANGES.contains(&raw.as_str()) {
             return Err(InvalidField::new(
                 "message_type",
                 format!("{raw} is reserved to the server"),

@@ -47,8 +47,8 @@ pub(crate) struct Targets {
 }
 
 impl Targets {
-    /// Reads the target of every edit and recall of `batch` (under the
-    /// conversations' locks, which the caller holds).
+    /// Reads the target of every change (edit, recall, reaction) of
+    /// `batch` (under the conversations' locks, which the caller holds).
     pub(crate) async fn read<D: Dialect>(
         tx: &mut Tx<D>,
         batch: &[NewMessage],

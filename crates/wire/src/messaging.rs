@@ -22,8 +22,8 @@ fn seq_field(v: Option<i64>, field: &'static str) -> Result<Option<Seq>, Invalid
     v.map(|n| Seq::parse(n, field)).transpose()
 }
 
-/// A request that becomes a message of a conversation: a send, an edit or
-/// a recall. Each goes through the same path (rate limit, window of
+/// A request that becomes a message of a conversation: a send, an edit, a
+/// recall or a reaction. Each goes through the same path (rate limit, window of
 /// unacked sends, dedup by `client_msg_id`, ack once durable).
 pub trait SendBody: serde::de::DeserializeOwned + Send {
     fn decode(self, max_content_bytes: usize) -> Result<SendMessage, InvalidField>;
@@ -71,13 +71,18 @@ impl SendBody for SendMessageBody {
     }
 }
 
-/// A reply's target: a seq from 1.
-fn reply_to(raw: Option<i64>) -> Result<Option<Reference>, InvalidField> {
-    match raw {
-        None => Ok(None),
-        Some(n) if n >= 1 => Ok(Some(Reference::Reply(Seq::parse(n, "reply_to")?))),
-        Some(_) => Err(InvalidField::new("reply_to", "must be a seq from 1")),
+/// A message's seq as a client names it: from 1 (0 is "before the first").
+fn message_seq(raw: i64, field: &'static str) -> Result<Seq, InvalidField> {
+    if raw < 1 {
+        return Err(InvalidField::new(field, "must be a seq from 1"));
     }
+    Seq::parse(raw, field)
+}
+
+/// A reply's target.
+fn reply_to(raw: Option<i64>) -> Result<Option<Reference>, InvalidField> {
+    raw.map(|n| message_seq(n, "reply_to").map(Reference::Reply))
+        .transpose()
 }
 
 /// `POST /api/v1/messages/react`, frame `react-message`: puts the
@@ -127,11 +132,7 @@ fn change(
     content: MessageContent,
 ) -> Result<SendMessage, InvalidField> {
     let conversation = ConversationId::parse(&required(conversation_id, "conversation_id")?)?;
-    let seq = match required(seq, "seq")? {
-        n if n >= 1 => Seq::parse(n, "seq")?,
-        _ => return Err(InvalidField::new("seq", "must be a seq from 1")),
-    };
-    let reference = reference(seq);
+    let reference = reference(message_seq(required(seq, "seq")?, "seq")?);
     Ok(SendMessage {
         target: SendTarget::Conversation(conversation),
         client_msg_id: ClientMsgId::parse(required(client_msg_id, "client_msg_id")?)?,
@@ -373,7 +374,7 @@ pub struct MessageDto {
     /// The seq this message answers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<u64>,
-    /// For an `edit` or a `recall`, the seq it changes.
+    /// For an edit, a recall or a reaction event, the seq it changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_seq: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]

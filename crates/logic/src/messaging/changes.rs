@@ -43,9 +43,7 @@ pub(crate) async fn may_refer(
     };
     let message = message_at(store, conversation, target).await?;
     if !message.is_changeable() {
-        return Err(ApiError::forbidden(
-            "only a message a user wrote can be edited or recalled",
-        ));
+        return Err(refused(Refusal::NotChangeable));
     }
     let own_in_time = message.from == *who && !past(message.created_at, window, at);
     match reference {
@@ -74,7 +72,8 @@ pub(crate) async fn may_refer(
     }
 }
 
-/// What a client is told when the store refused a change at commit.
+/// What a client is told when a change cannot be made: the store's
+/// refusals at commit, and the same facts found by the check.
 pub(crate) fn refused(r: Refusal) -> ApiError {
     match r {
         Refusal::UnknownTarget => {
@@ -97,7 +96,7 @@ async fn message_at(
     conversation: &ConversationId,
     seq: Seq,
 ) -> Result<Message, ApiError> {
-    let not_found = || ApiError::not_found("no message of this conversation has that seq");
+    let not_found = || refused(Refusal::UnknownTarget);
     let Some(before) = seq.get().checked_sub(1) else {
         return Err(not_found());
     };

@@ -41,12 +41,16 @@ fn referring(
     m
 }
 
-async fn history(store: &dyn Store, conversation: &ConversationId) -> Vec<Message> {
+async fn history_for(
+    store: &dyn Store,
+    conversation: &ConversationId,
+    viewer: Option<&UserId>,
+) -> Vec<Message> {
     let query = HistoryQuery {
         after: None,
         before: None,
         limit: 100,
-        viewer: None,
+        viewer: viewer.cloned(),
     };
     store.history(conversation, query).await.unwrap().0
 }
@@ -79,7 +83,7 @@ pub async fn replies_edits_and_recalls_take_their_own_seq(store: Arc<dyn Store>)
         (edit.seq, edit.reference, edit.message_type.as_str()),
         (s(3), Some(Reference::Edit(s(1))), "edit")
     );
-    let page = history(&*store, &ab).await;
+    let page = history_for(&*store, &ab, None).await;
     assert_eq!(page.len(), 3);
     assert_eq!(page[0].content.as_str(), "hello, b", "the edit applied");
     assert_eq!(page[0].changes.edited_at, Some(at(3)));
@@ -103,7 +107,7 @@ pub async fn replies_edits_and_recalls_take_their_own_seq(store: Arc<dyn Store>)
         Refusal::NotChangeable,
         "an edit's event"
     );
-    assert_eq!(history(&*store, &ab).await.len(), 3);
+    assert_eq!(history_for(&*store, &ab, None).await.len(), 3);
 
     // A recall erases its target and the target's edits; what comes after
     // it in the same batch sees it.
@@ -120,7 +124,7 @@ pub async fn replies_edits_and_recalls_take_their_own_seq(store: Arc<dyn Store>)
     assert_eq!(refusal(&out[1]), Refusal::TargetRecalled);
     assert_eq!(refusal(&out[2]), Refusal::TargetRecalled);
     assert_eq!(stored(&out[3]).seq, s(5), "refusals used no seq");
-    let page = history(&*store, &ab).await;
+    let page = history_for(&*store, &ab, None).await;
     let seqs: Vec<u64> = page.iter().map(|m| m.seq.get()).collect();
     assert_eq!(seqs, [1, 2, 3, 4, 5]);
     assert_eq!(
@@ -164,21 +168,10 @@ pub async fn a_resent_change_is_a_duplicate(store: Arc<dyn Store>) {
         Committed::Duplicate(m) => assert_eq!(m.seq, stored(&first[0]).seq),
         other => panic!("expected a duplicate, got {other:?}"),
     }
-    assert_eq!(history(&*store, &ab).await[0].content.as_str(), "hello!");
-}
-
-async fn history_for(
-    store: &dyn Store,
-    conversation: &ConversationId,
-    viewer: Option<&UserId>,
-) -> Vec<Message> {
-    let query = HistoryQuery {
-        after: None,
-        before: None,
-        limit: 100,
-        viewer: viewer.cloned(),
-    };
-    store.history(conversation, query).await.unwrap().0
+    assert_eq!(
+        history_for(&*store, &ab, None).await[0].content.as_str(),
+        "hello!"
+    );
 }
 
 /// Each message's reactions as (emoji, count, mine), in order.
