@@ -25,12 +25,18 @@ pub struct UpdateProfile {
 }
 
 /// A member's changes to a conversation; `None` keeps the value.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct UpdateConversation {
     pub read_seq: Option<crate::Seq>,
     pub muted: Option<bool>,
     pub pinned: Option<bool>,
+    /// Messages to hide from this member's history and sync ("delete for
+    /// me"); each at most once, at most `MAX_HIDE` per request.
+    pub hide: Vec<crate::Seq>,
 }
+
+/// The most messages one request hides.
+pub const MAX_HIDE: usize = 100;
 
 /// A page of history: ascending seq, after and/or before a seq.
 #[derive(Debug, Clone)]
@@ -39,6 +45,8 @@ pub struct History {
     pub after: Option<crate::Seq>,
     pub before: Option<crate::Seq>,
     pub limit: crate::PageLimit,
+    /// Only the conversation's pinned messages.
+    pub pinned: bool,
 }
 
 /// "I have everything up to these seqs; what did I miss?"
@@ -58,6 +66,7 @@ pub struct SendMessage {
     pub message_type: crate::MessageType,
     /// A reply, an edit or a recall of a message of the same conversation.
     pub reference: Option<crate::Reference>,
+    pub marks: crate::Marks,
 }
 
 #[derive(Debug, Clone)]

@@ -21,8 +21,8 @@ pub mod validated;
 pub use error::{ErrorKind, InvalidField};
 pub use ids::{ConversationId, GroupId, MessageId, RequestId, SessionId, UserId};
 pub use messaging::{
-    Ack, Changes, ConversationKind, Message, MessageContent, MessageType, PageLimit, Reference,
-    SendTarget, Seq,
+    Ack, Changes, ConversationKind, Marks, Message, MessageContent, MessageType, PageLimit,
+    Reference, SendTarget, Seq,
 };
 pub use model::{Authenticated, LoginOutcome, Principal, TokenPair, User};
 pub use time::Timestamp;

@@ -68,8 +68,8 @@ impl MessageContent {
 
 /// A message's kind: `text` by default, or any 1-32 of `a-z0-9_.-` a
 /// client chooses (`image`, `file`, ...). `system` is the server's own;
-/// `edit`, `recall`, `react` and `unreact` are the events of those
-/// changes (`Reference`), made by their own requests.
+/// `edit`, `recall`, `react`, `unreact`, `pin` and `unpin` are the events
+/// of those changes (`Reference`), made by their own requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageType(String);
 
@@ -79,8 +79,17 @@ impl MessageType {
     pub const RECALL: &'static str = "recall";
     pub const REACT: &'static str = "react";
     pub const UNREACT: &'static str = "unreact";
+    pub const PIN: &'static str = "pin";
+    pub const UNPIN: &'static str = "unpin";
     /// The types of the events that change an earlier message.
-    pub const CHANGES: [&'static str; 4] = [Self::EDIT, Self::RECALL, Self::REACT, Self::UNREACT];
+    pub const CHANGES: [&'static str; 6] = [
+        Self::EDIT,
+        Self::RECALL,
+        Self::REACT,
+        Self::UNREACT,
+        Self::PIN,
+        Self::UNPIN,
+    ];
 
     pub fn text() -> Self {
         Self("text".to_owned())
@@ -99,6 +108,8 @@ impl MessageType {
             Reference::Recall(_) => Some(Self(Self::RECALL.to_owned())),
             Reference::React(_) => Some(Self(Self::REACT.to_owned())),
             Reference::Unreact(_) => Some(Self(Self::UNREACT.to_owned())),
+            Reference::Pin(_) => Some(Self(Self::PIN.to_owned())),
+            Reference::Unpin(_) => Some(Self(Self::UNPIN.to_owned())),
         }
     }
 
@@ -191,9 +202,10 @@ impl ConversationKind {
 
 /// What a message does to an earlier message of its conversation, named
 /// by its seq. A reply is a message like any other that quotes one; an
-/// edit, a recall and a reaction are events, each with its own seq, so a
-/// client that syncs by seq replays them in order (their `message_type`
-/// is `edit`, `recall`, `react` or `unreact`).
+/// edit, a recall, a reaction and a pin are events, each with its own seq,
+/// so a client that syncs by seq replays them in order (their
+/// `message_type` is `edit`, `recall`, `react`, `unreact`, `pin` or
+/// `unpin`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reference {
     /// Answers (quotes) the message at this seq.
@@ -206,6 +218,10 @@ pub enum Reference {
     React(Seq),
     /// Takes the sender's reaction (the content) off it.
     Unreact(Seq),
+    /// Pins it to the conversation (`MAX_PINS` at most).
+    Pin(Seq),
+    /// Takes it off the conversation's pins.
+    Unpin(Seq),
 }
 
 impl Reference {
@@ -215,11 +231,14 @@ impl Reference {
             | Self::Edit(s)
             | Self::Recall(s)
             | Self::React(s)
-            | Self::Unreact(s) => s,
+            | Self::Unreact(s)
+            | Self::Pin(s)
+            | Self::Unpin(s) => s,
         }
     }
 
-    /// An edit, a recall or a reaction: a change to the message it names.
+    /// An edit, a recall, a reaction or a pin: a change to the message it
+    /// names.
     pub fn is_change(self) -> bool {
         !matches!(self, Self::Reply(_))
     }
@@ -232,8 +251,89 @@ impl Reference {
             MessageType::RECALL => Self::Recall(seq),
             MessageType::REACT => Self::React(seq),
             MessageType::UNREACT => Self::Unreact(seq),
+            MessageType::PIN => Self::Pin(seq),
+            MessageType::UNPIN => Self::Unpin(seq),
             _ => Self::Reply(seq),
         }
+    }
+}
+
+/// The most messages a conversation keeps pinned.
+pub const MAX_PINS: usize = 50;
+
+/// The most users one message mentions.
+pub const MAX_MENTIONS: usize = 50;
+
+/// What a message says of itself beyond its content: whom it mentions
+/// (`mention_all`: every member), and whether it is a forwarded copy.
+/// Set when it is sent, never changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Marks {
+    /// Distinct, in the order the sender named them, at most
+    /// `MAX_MENTIONS`.
+    pub mentions: Vec<UserId>,
+    pub mention_all: bool,
+    /// A copy the sender forwarded from another conversation.
+    pub forwarded: bool,
+}
+
+impl Marks {
+    const ALL: &'static str = "@all";
+    const FORWARDED: &'static str = "forwarded";
+
+    /// Whom a send names: ids as the client wrote them, deduplicated.
+    pub fn mentioning(raw: &[String], mention_all: bool) -> Result<Self, InvalidField> {
+        let mut mentions: Vec<UserId> = Vec::with_capacity(raw.len().min(MAX_MENTIONS));
+        for id in raw {
+            let id = UserId::parse(id).map_err(|_| {
+                InvalidField::new("mentions", format!("{id:?} is not a valid user id"))
+            })?;
+            if !mentions.contains(&id) {
+                mentions.push(id);
+            }
+            if mentions.len() > MAX_MENTIONS {
+                return Err(InvalidField::new(
+                    "mentions",
+                    format!("must name at most {MAX_MENTIONS} users"),
+                ));
+            }
+        }
+        Ok(Self {
+            mentions,
+            mention_all,
+            forwarded: false,
+        })
+    }
+
+    /// Whether the message mentions `user` by name or as one of all.
+    pub fn mentions(&self, user: &UserId) -> bool {
+        self.mention_all || self.mentions.contains(user)
+    }
+
+    /// The stored form: space-separated tokens (`forwarded`, `@all`, user
+    /// ids), `None` when there is nothing to say.
+    pub fn to_stored(&self) -> Option<String> {
+        let mut tokens: Vec<&str> = Vec::new();
+        if self.forwarded {
+            tokens.push(Self::FORWARDED);
+        }
+        if self.mention_all {
+            tokens.push(Self::ALL);
+        }
+        tokens.extend(self.mentions.iter().map(UserId::as_str));
+        (!tokens.is_empty()).then(|| tokens.join(" "))
+    }
+
+    pub fn from_stored(raw: Option<&str>) -> Self {
+        let mut marks = Self::default();
+        for token in raw.unwrap_or_default().split_ascii_whitespace() {
+            match token {
+                Self::FORWARDED => marks.forwarded = true,
+                Self::ALL => marks.mention_all = true,
+                id => marks.mentions.push(UserId::from_stored(id.to_owned())),
+            }
+        }
+        marks
     }
 }
 
@@ -269,6 +369,7 @@ pub struct Message {
     /// seq order sets the count from the last one and ends exact, whatever
     /// state it started from.
     pub reaction_count: Option<u32>,
+    pub marks: Marks,
 }
 
 impl Message {
@@ -329,11 +430,19 @@ pub struct ConversationView {
     pub pinned: bool,
     pub last_message: Option<Message>,
     pub updated_at: Timestamp,
+    /// The last message that mentions this member, by name or as one of
+    /// all (0: none).
+    pub mention_seq: Seq,
 }
 
 impl ConversationView {
     pub fn unread(&self) -> u64 {
         unread(self.last_seq, self.read_seq)
+    }
+
+    /// Whether a message this member has not read yet mentions them.
+    pub fn mentioned(&self) -> bool {
+        self.mention_seq > self.read_seq
     }
 }
 
@@ -376,12 +485,37 @@ mod tests {
     }
 
     #[test]
+    fn marks_survive_storage() {
+        let a = UserId::generate();
+        let b = UserId::generate();
+        let raw = [a.to_string(), b.to_string(), a.to_string()];
+        let mut marks = Marks::mentioning(&raw, true).unwrap();
+        assert_eq!(
+            marks.mentions,
+            vec![a.clone(), b.clone()],
+            "deduplicated, in order"
+        );
+        marks.forwarded = true;
+        assert_eq!(Marks::from_stored(marks.to_stored().as_deref()), marks);
+        assert_eq!(Marks::default().to_stored(), None);
+        assert_eq!(Marks::from_stored(None), Marks::default());
+        assert!(Marks::mentioning(&["nope".into()], false).is_err());
+        let many: Vec<String> = (0..=MAX_MENTIONS)
+            .map(|_| UserId::generate().to_string())
+            .collect();
+        assert!(Marks::mentioning(&many, false).is_err());
+        assert!(Marks::mentioning(&many[..MAX_MENTIONS], false).is_ok());
+    }
+
+    #[test]
     fn message_types() {
         assert!(MessageType::parse("image".into()).is_ok());
         assert!(MessageType::parse("system".into()).is_err());
         assert!(MessageType::parse("edit".into()).is_err());
         assert!(MessageType::parse("recall".into()).is_err());
         assert!(MessageType::parse("react".into()).is_err());
+        assert!(MessageType::parse("pin".into()).is_err());
+        assert!(MessageType::parse("unpin".into()).is_err());
         assert!(MessageType::parse("Text".into()).is_err());
         assert!(MessageType::parse(String::new()).is_err());
     }

@@ -15,19 +15,25 @@ use crate::messaging::Message;
 /// content byte).
 pub const PAGE_MAX_BYTES: usize = 512 * 1024;
 
-/// A bound on what a message's fields other than its content and
-/// reactions take in JSON (ids, seq, type, client_msg_id of at most 64
-/// bytes, timestamps, the seq it refers to, keys).
-const FIELDS_BYTES: usize = 640;
+/// A bound on what a message's fields other than its content, reactions
+/// and mentions take in JSON (ids, seq, type, client_msg_id of at most 64
+/// bytes, timestamps, the seq it refers to, flags, keys).
+const FIELDS_BYTES: usize = 720;
+
+/// A bound on one mentioned user id in JSON (36 bytes, quotes, comma).
+const MENTION_BYTES: usize = 40;
 
 /// A bound on one reaction in JSON (an emoji of at most 32 bytes, escaped
 /// at most six for one, its count, whether it is mine, keys).
 const REACTION_BYTES: usize = 256;
 
 /// What `m` weighs in a page: its fields, its content as JSON escapes it,
-/// and its reactions.
+/// its reactions and its mentions.
 pub fn wire_bytes(m: &Message) -> usize {
-    FIELDS_BYTES + json_escaped_len(m.content.as_str()) + REACTION_BYTES * m.reactions.len()
+    FIELDS_BYTES
+        + json_escaped_len(m.content.as_str())
+        + REACTION_BYTES * m.reactions.len()
+        + MENTION_BYTES * m.marks.mentions.len()
 }
 
 /// The length of `s` inside a JSON string: quote, backslash and the short
@@ -128,6 +134,7 @@ mod tests {
             changes: Default::default(),
             reactions: Vec::new(),
             reaction_count: None,
+            marks: Default::default(),
         }
     }
 

@@ -7,10 +7,12 @@
 
 mod config;
 mod cors;
+mod delete;
 mod edge;
 mod error;
 mod extract;
 mod fallback;
+mod forward;
 mod heartbeat;
 mod http;
 mod lag;

@@ -40,18 +40,64 @@ pub(crate) async fn accept(
     who: &Principal,
     body: impl SendBody,
 ) -> Result<SendMessage, ApiError> {
+    limit(state, who).await?;
+    Ok(body.decode(state.config.max_content_bytes)?)
+}
+
+/// Takes one send from `who`'s send bucket, or refuses.
+pub(crate) async fn limit(state: &AppState, who: &Principal) -> Result<(), ApiError> {
     // The send limiter never fails (a shared one falls back to a local
     // bucket); were one to, a send goes through rather than being lost.
     let started = Instant::now();
     let allowed = state.send_limiter.allow(&who.user_id).await.unwrap_or(true);
     timed("limit", started);
-    if !allowed {
-        return Err(ApiError::new(
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::new(
             ErrorKind::RateLimited,
             "too many messages, slow down",
-        ));
+        ))
     }
-    Ok(body.decode(state.config.max_content_bytes)?)
+}
+
+/// A send submitted for a caller that waits for its answer in place (an
+/// HTTP request, a forward).
+pub(crate) struct Awaited {
+    submitted: Submitted,
+    answer: tokio::sync::oneshot::Receiver<Result<Ack, ApiError>>,
+}
+
+/// Submits `cmd` for a caller that waits in place (`Awaited::answer`).
+pub(crate) async fn submit_awaited(
+    state: &AppState,
+    who: &Principal,
+    cmd: SendMessage,
+) -> Result<Awaited, ApiError> {
+    let (tx, answer) = tokio::sync::oneshot::channel();
+    let submitted = submit(state, who, cmd, Waiter::Http(tx)).await?;
+    Ok(Awaited { submitted, answer })
+}
+
+impl Awaited {
+    /// Waits until the message is durable (or why it is not).
+    pub(crate) async fn answer(self, state: &AppState) -> Result<Ack, ApiError> {
+        let Awaited { submitted, answer } = self;
+        if let Err(e) = submitted.published.await {
+            failed(state, submitted.token, &e);
+        }
+        // The answer comes from logic or from `failed` above; a request
+        // gives up before the request timeout would answer it with 1004.
+        let patience = state.config.request_timeout.mul_f64(0.9);
+        match tokio::time::timeout(patience, answer).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(unconfirmed()),
+            Err(_) => {
+                state.pending.take(submitted.token);
+                Err(unconfirmed())
+            }
+        }
+    }
 }
 
 /// A send handed to the bus: its token, and what resolves once the record
@@ -79,6 +125,7 @@ pub(crate) async fn submit(
     };
     let token = state.pending.register(waiter);
     let record = SendRecord {
+        marks: cmd.marks,
         sender: who.user_id.clone(),
         conversation_id,
         client_msg_id: cmd.client_msg_id,

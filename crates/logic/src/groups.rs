@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use ferrochat_domain::commands::{CreateGroup, UpdateGroup, UpdateMember};
 use ferrochat_domain::groups::{Group, JoinPolicy, MembersPage, Role};
 use ferrochat_domain::{
-    ClientMsgId, ConversationId, ConversationKind, ErrorKind, GroupId, MessageContent, MessageId,
-    MessageType, Timestamp, UserId,
+    ClientMsgId, ConversationId, ConversationKind, ErrorKind, GroupId, Marks, MessageContent,
+    MessageId, MessageType, Timestamp, UserId,
 };
 use ferrochat_ports::api::{GroupMember, GroupView, MembersList};
 use ferrochat_ports::store::{MemberRecord, NewGroup, NewMessage};
@@ -94,6 +94,7 @@ impl Groups {
             obj.insert("actor_id".into(), json!(actor.as_str()));
         }
         let message = NewMessage {
+            marks: Marks::default(),
             id: MessageId::generate(),
             conversation_id: group.conversation_id.clone(),
             conversation_kind: ConversationKind::Group,

@@ -3,10 +3,11 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use ferrochat_domain::messaging::MAX_MENTIONS;
 use ferrochat_domain::reactions::{Emoji, ReactionCount};
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{
-    Ack, Changes, ClientMsgId, ConversationId, ConversationKind, ErrorKind, Message,
+    Ack, Changes, ClientMsgId, ConversationId, ConversationKind, ErrorKind, Marks, Message,
     MessageContent, MessageId, MessageType, Reference, Seq, SessionId, Timestamp, UserId,
 };
 use ferrochat_ports::bus::{DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord};
@@ -264,8 +265,36 @@ impl From<&Message> for pb::Message {
                 })
                 .collect(),
             reaction_count: m.reaction_count,
+            marks: marks_to_pb(&m.marks),
         }
     }
+}
+
+/// A message's marks on the wire; none for the common message without.
+pub(crate) fn marks_to_pb(m: &Marks) -> Option<pb::Marks> {
+    (*m != Marks::default()).then(|| pb::Marks {
+        mentions: m.mentions.iter().map(|u| u.as_str().to_owned()).collect(),
+        mention_all: m.mention_all,
+        forwarded: m.forwarded,
+    })
+}
+
+pub(crate) fn marks_from_pb(m: Option<pb::Marks>) -> Result<Marks, DecodeError> {
+    let Some(m) = m else {
+        return Ok(Marks::default());
+    };
+    if m.mentions.len() > MAX_MENTIONS {
+        return Err(DecodeError::field("marks", "names too many users"));
+    }
+    Ok(Marks {
+        mentions: m
+            .mentions
+            .iter()
+            .map(|u| UserId::parse(u))
+            .collect::<Result<_, _>>()?,
+        mention_all: m.mention_all,
+        forwarded: m.forwarded,
+    })
 }
 
 /// The reference a message of `message_type` makes to `ref_seq`.
@@ -280,6 +309,7 @@ impl TryFrom<pb::Message> for Message {
         // send, so the type is taken as stored.
         let message_type = MessageType::from_stored(m.message_type);
         Ok(Self {
+            marks: marks_from_pb(m.marks)?,
             id: MessageId::parse(&m.id)?,
             conversation_id: ConversationId::parse(&m.conversation_id)?,
             conversation_kind: kind_from_pb(m.conversation_kind)?,
@@ -401,6 +431,7 @@ impl From<&SendRecord> for pb::SendRecord {
             reply_to: Some((&r.reply_to).into()),
             sent_at_ms: r.sent_at.map_or(0, Timestamp::millis),
             ref_seq: r.reference.map(|r| r.seq().get()),
+            marks: marks_to_pb(&r.marks),
         }
     }
 }
@@ -420,6 +451,7 @@ impl TryFrom<pb::SendRecord> for SendRecord {
                 MessageType::parse(r.message_type)?
             };
         Ok(Self {
+            marks: marks_from_pb(r.marks)?,
             sender,
             conversation_id,
             client_msg_id,

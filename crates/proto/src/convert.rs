@@ -40,3 +40,16 @@ impl From<std::convert::Infallible> for DecodeError {
 pub(crate) fn required<T>(value: Option<T>, field: &'static str) -> Result<T, DecodeError> {
     value.ok_or_else(|| DecodeError::field(field, "is missing"))
 }
+
+/// A list of seqs of at most `max` (a request's own bound, checked again
+/// at the receiving end: a peer's list is not trusted to be short).
+pub(crate) fn bounded_seqs(
+    raw: Vec<u64>,
+    max: usize,
+    field: &'static str,
+) -> Result<Vec<ferrochat_domain::Seq>, DecodeError> {
+    if raw.len() > max {
+        return Err(DecodeError::field(field, format!("names more than {max}")));
+    }
+    Ok(raw.into_iter().map(ferrochat_domain::Seq::new).collect())
+}

@@ -20,6 +20,7 @@ fn gw(s: &str) -> GatewayId {
 
 fn message(kind: ConversationKind, message_type: MessageType) -> Message {
     Message {
+        marks: Default::default(),
         id: MessageId::generate(),
         conversation_id: if kind == ConversationKind::World {
             ConversationId::world()
@@ -64,6 +65,7 @@ fn send_records_round_trip() {
         },
     ] {
         let record = SendRecord {
+            marks: Default::default(),
             sender: UserId::generate(),
             conversation_id: ConversationId::generate(),
             client_msg_id: ClientMsgId::parse("abc".into()).expect("valid"),
@@ -80,6 +82,7 @@ fn send_records_round_trip() {
 
 fn send(conversation: &ConversationId, id: &str) -> SendRecord {
     SendRecord {
+        marks: Default::default(),
         sender: UserId::generate(),
         conversation_id: conversation.clone(),
         client_msg_id: ClientMsgId::parse(id.into()).expect("valid"),
@@ -391,6 +394,7 @@ fn garbage_is_refused() {
 #[test]
 fn bad_fields_are_named() {
     let good = pb::SendRecord {
+        marks: Default::default(),
         sender: UserId::generate().into_string(),
         conversation_id: "world".into(),
         client_msg_id: "c".into(),

@@ -15,6 +15,7 @@ use ferrochat_proto::{pb, DecodeError};
 
 fn message(seq: u64, client_msg_id: &str) -> Message {
     Message {
+        marks: Default::default(),
         id: MessageId::generate(),
         conversation_id: ConversationId::generate(),
         conversation_kind: ConversationKind::Group,
@@ -45,6 +46,7 @@ fn batch_and_outcomes() -> (Vec<NewMessage>, Vec<Committed>) {
         .map(|id| {
             let m = message(0, id);
             NewMessage {
+                marks: Default::default(),
                 id: m.id,
                 conversation_id: m.conversation_id,
                 conversation_kind: m.conversation_kind,

@@ -342,7 +342,7 @@ impl MessageStore for RepoClient {
             self,
             update_cursor,
             Safe,
-            pb::UpdateCursorRequest::new(user, conversation, update)
+            pb::UpdateCursorRequest::new(user, conversation, &update)
         )
     }
 

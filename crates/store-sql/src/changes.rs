@@ -1,4 +1,4 @@
-//! Replies, edits, recalls and reactions inside the group commit
+//! Replies, edits, recalls, reactions and pins inside the group commit
 //! (`commit.rs`).
 //!
 //! What a message refers to is judged under its conversation's lock, so
@@ -7,14 +7,15 @@
 //! Who may change a message, and until when, logic judged before (from
 //! fields that never change); here only what can change is checked: that
 //! the message exists, is one a user wrote, was not recalled, and (for a
-//! reaction) has room for one more emoji.
+//! reaction) has room for one more emoji, (for a pin) its conversation
+//! room for one more pin.
 //!
 //! Most batches hold no change, and pay nothing: the targets are read one
 //! statement each, and the effects written one or two statements each.
 
 use std::collections::{BTreeSet, HashMap};
 
-use ferrochat_domain::messaging::is_changeable;
+use ferrochat_domain::messaging::{is_changeable, MAX_PINS};
 use ferrochat_domain::reactions;
 use ferrochat_domain::{Message, MessageType, Reference, Seq};
 use ferrochat_ports::store::{NewMessage, Refusal};
@@ -34,6 +35,7 @@ struct Target {
     /// only). A reaction taken off in the batch stays counted here: it may
     /// be someone else's too, and the limit errs on the side of refusing.
     emoji: BTreeSet<String>,
+    pinned: bool,
 }
 
 /// The targets of a batch's changes, as committed before it and as the
@@ -44,6 +46,9 @@ pub(crate) struct Targets {
     /// Whether the batch holds a change: only then are its own messages
     /// noted as targets (a change of one stored earlier in the batch).
     any: bool,
+    /// How many messages each conversation of a pin has pinned (read for
+    /// those conversations only).
+    pins: HashMap<String, usize>,
 }
 
 impl Targets {
@@ -59,13 +64,20 @@ impl Targets {
                 continue;
             };
             targets.any = true;
-            let key = (m.conversation_id.as_str().to_owned(), r.seq());
+            let conv = m.conversation_id.as_str();
+            if matches!(r, Reference::Pin(_)) && !targets.pins.contains_key(conv) {
+                let n = pins_of::<D>(tx, conv).await?;
+                targets.pins.insert(conv.to_owned(), n);
+            }
+            let key = (conv.to_owned(), r.seq());
             if targets.found.contains_key(&key) {
                 continue;
             }
             let row = Query::<D>::new(
-                "SELECT message_type, ref_seq, recalled_at FROM messages
-                 WHERE conversation_id = ? AND seq = ?",
+                "SELECT m.message_type, m.ref_seq, m.recalled_at, p.seq AS pinned_seq
+                 FROM messages m
+                 LEFT JOIN pins p ON p.conversation_id = m.conversation_id AND p.seq = m.seq
+                 WHERE m.conversation_id = ? AND m.seq = ?",
             )
             .bind(m.conversation_id.as_str())
             .bind(db_seq(r.seq()))
@@ -85,6 +97,7 @@ impl Targets {
                     changeable: is_changeable(&message_type, reference),
                     recalled: row.col::<Option<i64>>("recalled_at")?.is_some(),
                     emoji,
+                    pinned: row.col::<Option<i64>>("pinned_seq")?.is_some(),
                 };
                 targets.found.insert(key, target);
             }
@@ -100,6 +113,7 @@ impl Targets {
                 changeable: m.is_changeable(),
                 recalled: false,
                 emoji: BTreeSet::new(),
+                pinned: false,
             };
             self.found
                 .insert((m.conversation_id.as_str().to_owned(), m.seq), target);
@@ -128,8 +142,26 @@ impl Targets {
         if target.recalled {
             return Err(Refusal::TargetRecalled);
         }
+        let pins = self.pins.entry(key.0).or_default();
         match r {
-            Reference::Recall(_) => target.recalled = true,
+            Reference::Recall(_) => {
+                target.recalled = true;
+                if target.pinned {
+                    target.pinned = false;
+                    *pins = pins.saturating_sub(1);
+                }
+            }
+            Reference::Pin(_) if !target.pinned => {
+                if *pins >= MAX_PINS {
+                    return Err(Refusal::TooManyPins);
+                }
+                target.pinned = true;
+                *pins += 1;
+            }
+            Reference::Unpin(_) if target.pinned => {
+                target.pinned = false;
+                *pins = pins.saturating_sub(1);
+            }
             Reference::React(_) => {
                 let emoji = m.content.as_str();
                 if !target.emoji.contains(emoji) {
@@ -139,10 +171,23 @@ impl Targets {
                     target.emoji.insert(emoji.to_owned());
                 }
             }
-            Reference::Reply(_) | Reference::Edit(_) | Reference::Unreact(_) => {}
+            Reference::Reply(_)
+            | Reference::Edit(_)
+            | Reference::Unreact(_)
+            | Reference::Pin(_)
+            | Reference::Unpin(_) => {}
         }
         Ok(())
     }
+}
+
+/// How many messages a conversation has pinned.
+async fn pins_of<D: Dialect>(tx: &mut Tx<D>, conversation: &str) -> Result<usize, sqlx::Error> {
+    let row = Query::<D>::new("SELECT COUNT(*) AS n FROM pins WHERE conversation_id = ?")
+        .bind(conversation)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(usize::try_from(row.col::<i64>("n")?).unwrap_or(usize::MAX))
 }
 
 /// The different emoji on a message.
@@ -164,8 +209,9 @@ async fn emoji_on<D: Dialect>(
 /// Writes what the batch's stored changes do to their targets, in seq
 /// order: an edit's content becomes its target's (with `edited_at`); a
 /// recall erases its target's content and that of every edit of it (with
-/// `recalled_at`) and takes its reactions off, so nothing of it stays in
-/// the store; a reaction is put on (kept if already there) or taken off.
+/// `recalled_at`), takes its reactions off and unpins it, so nothing of it
+/// stays in the store; a reaction or a pin is put on (kept if already
+/// there) or taken off.
 ///
 /// Returns, for each reaction event (by its index in `stored`), its
 /// emoji's count on the target once applied, which is also written into
@@ -217,7 +263,23 @@ pub(crate) async fn apply<D: Dialect>(
                     .bind(db_seq(target))
                     .execute(&mut **tx)
                     .await?;
+                unpin::<D>(tx, conv, target).await?;
             }
+            Some(Reference::Pin(target)) => {
+                let sql = format!(
+                    "INSERT INTO pins (conversation_id, seq, pinned_by, created_at)
+                     VALUES (?, ?, ?, ?) {}",
+                    D::KEEP_EXISTING
+                );
+                Query::<D>::new(&sql)
+                    .bind(conv)
+                    .bind(db_seq(target))
+                    .bind(m.from.as_str())
+                    .bind(at)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Some(Reference::Unpin(target)) => unpin::<D>(tx, conv, target).await?,
             Some(Reference::React(target)) => {
                 let sql = format!(
                     "INSERT INTO reactions (conversation_id, seq, emoji, user_id, created_at)
@@ -261,6 +323,15 @@ pub(crate) async fn apply<D: Dialect>(
         }
     }
     Ok(counts)
+}
+
+async fn unpin<D: Dialect>(tx: &mut Tx<D>, conv: &str, target: Seq) -> Result<(), sqlx::Error> {
+    Query::<D>::new("DELETE FROM pins WHERE conversation_id = ? AND seq = ?")
+        .bind(conv)
+        .bind(db_seq(target))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// How many have a reaction event's emoji on its target now; written into

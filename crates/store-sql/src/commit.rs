@@ -27,6 +27,7 @@ use sqlx::Transaction;
 use crate::changes::{self, Targets};
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::{map, map_begin, Fail};
+use crate::mentions;
 use crate::messages::{message_from_row, MESSAGE_COLUMNS};
 use crate::query::{db_seq, kind, seq, Query};
 use crate::SqlStore;
@@ -116,6 +117,7 @@ pub(crate) async fn commit_messages<D: Dialect>(
         .collect();
     insert_messages::<D>(&mut tx, &new).await.map_err(map)?;
     let counts = changes::apply::<D>(&mut tx, &new).await.map_err(map)?;
+    mentions::note::<D>(&mut tx, &new).await.map_err(map)?;
     for (i, n) in counts {
         if let Some(Committed::Stored(m)) = fresh.get(i).and_then(|&at| out.get_mut(at)) {
             m.reaction_count = Some(n);
@@ -278,11 +280,12 @@ async fn insert_messages<D: Dialect>(
     messages: &[&Message],
 ) -> Result<(), sqlx::Error> {
     for chunk in messages.chunks(D::CHUNK) {
+        let marks: Vec<Option<String>> = chunk.iter().map(|m| m.marks.to_stored()).collect();
         let mut q = Query::<D>::new(
-            "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at, ref_seq) VALUES ",
+            "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, marks) VALUES ",
         );
-        q.push_list(chunk, ", ", |q, m| {
-            q.push("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        q.push_list(chunk.iter().zip(&marks), ", ", |q, (m, marks)| {
+            q.push("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .arg(m.conversation_id.as_str())
                 .arg(db_seq(m.seq))
                 .arg(m.id.as_str())
@@ -291,7 +294,8 @@ async fn insert_messages<D: Dialect>(
                 .arg(m.message_type.as_str())
                 .arg(m.content.as_str())
                 .arg(m.created_at.millis())
-                .arg(m.reference.map(|r| db_seq(r.seq())));
+                .arg(m.reference.map(|r| db_seq(r.seq())))
+                .arg(marks.as_deref());
         });
         q.execute(&mut **tx).await?;
     }

@@ -27,6 +27,7 @@ mod dialect;
 mod durability;
 mod error;
 mod groups;
+mod mentions;
 mod messages;
 mod mysql;
 mod options;

@@ -7,8 +7,8 @@ use ferrochat_domain::groups::Role;
 use ferrochat_domain::messaging::{advance_read, ConversationView};
 use ferrochat_domain::reactions::{Emoji, ReactionCount};
 use ferrochat_domain::{
-    Changes, ClientMsgId, ConversationId, ConversationKind, GroupId, Message, MessageContent,
-    MessageId, MessageType, Reference, Timestamp, UserId,
+    Changes, ClientMsgId, ConversationId, ConversationKind, GroupId, Marks, Message,
+    MessageContent, MessageId, MessageType, Reference, Seq, Timestamp, UserId,
 };
 use ferrochat_ports::store::{
     Committed, ConversationRecord, HistoryQuery, MemberRecord, MessageStore, NewMessage,
@@ -56,18 +56,19 @@ pub(crate) fn message_from_row<D: Dialect>(
         reaction_count: row
             .col::<Option<i64>>(col("reaction_count").as_str())?
             .map(count),
+        marks: Marks::from_stored(row.col::<Option<String>>(col("marks").as_str())?.as_deref()),
         message_type,
     })
 }
 
 pub(crate) const MESSAGE_COLUMNS: &str =
-    "id, seq, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, edited_at, recalled_at, reaction_count";
+    "id, seq, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, edited_at, recalled_at, reaction_count, marks";
 
 /// A member's view of their conversations: peer name for single
 /// chats, group name for groups, the last message if any.
 const VIEW_SELECT: &str = "
 SELECT c.id, c.kind, c.group_id, c.last_seq, c.updated_at,
-m.read_seq, m.muted, m.pinned,
+m.read_seq, m.muted, m.pinned, m.mention_seq, c.all_mention_seq,
 CASE WHEN c.kind = 'single' THEN
 CASE WHEN c.user_lo = m.user_id THEN c.user_hi ELSE c.user_lo END END AS peer_id,
 g.name AS group_name, pu.nickname AS peer_nickname,
@@ -75,7 +76,7 @@ lm.id AS lm_id, lm.seq AS lm_seq, lm.from_user_id AS lm_from_user_id,
 lm.client_msg_id AS lm_client_msg_id, lm.message_type AS lm_message_type,
 lm.content AS lm_content, lm.created_at AS lm_created_at, lm.ref_seq AS lm_ref_seq,
 lm.edited_at AS lm_edited_at, lm.recalled_at AS lm_recalled_at,
-lm.reaction_count AS lm_reaction_count
+lm.reaction_count AS lm_reaction_count, lm.marks AS lm_marks
 FROM conversation_members m
 JOIN conversations c ON c.id = m.conversation_id
 LEFT JOIN chat_groups g ON g.id = c.group_id
@@ -112,6 +113,7 @@ fn view_from_row<D: Dialect>(row: &Rec<D>) -> Result<ConversationView, sqlx::Err
         muted: row.col("muted")?,
         pinned: row.col("pinned")?,
         updated_at: Timestamp::from_millis(row.col("updated_at")?),
+        mention_seq: seq(row.col("mention_seq")?).max(seq(row.col("all_mention_seq")?)),
         last_message,
         id,
     })
@@ -320,8 +322,39 @@ async fn update_cursor<D: Dialect>(
     .execute(&mut *tx)
     .await
     .map_err(map)?;
+    hide::<D>(&mut tx, user, conversation, &update.hide)
+        .await
+        .map_err(map)?;
     tx.commit().await.map_err(map)?;
     Ok(true)
+}
+
+/// Hides `seqs` from `user`'s history of the conversation (again: kept
+/// once), in one statement.
+async fn hide<D: Dialect>(
+    tx: &mut sqlx::Transaction<'static, D::Db>,
+    user: &UserId,
+    conversation: &ConversationId,
+    seqs: &[Seq],
+) -> Result<(), sqlx::Error> {
+    if seqs.is_empty() {
+        return Ok(());
+    }
+    let now = ferrochat_ports::clock::now().millis();
+    let mut q = Query::<D>::new(
+        "INSERT INTO hidden_messages (user_id, conversation_id, seq, created_at) VALUES ",
+    );
+    q.push_list(seqs, ", ", |q, s| {
+        q.push("(?, ?, ?, ?)")
+            .arg(user.as_str())
+            .arg(conversation.as_str())
+            .arg(db_seq(*s))
+            .arg(now);
+    });
+    q.push(" ");
+    q.push(D::KEEP_EXISTING);
+    q.execute(&mut **tx).await?;
+    Ok(())
 }
 
 async fn history<D: Dialect>(
@@ -339,16 +372,33 @@ async fn history<D: Dialect>(
     // backward from `before` (or the newest) and flip the
     // page to ascending order.
     let forward = q.after.is_some();
+    let pinned = if q.pinned {
+        " AND seq IN (SELECT p.seq FROM pins p WHERE p.conversation_id = messages.conversation_id)"
+    } else {
+        ""
+    };
+    // What the viewer hid ("delete for me") is left out: probes of a
+    // primary key, in the same statement.
+    let hidden = if q.viewer.is_some() {
+        " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ?
+           AND h.conversation_id = messages.conversation_id AND h.seq = messages.seq)"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS}, reacted FROM messages
-         WHERE conversation_id = ? AND seq > ? AND seq < ?
+         WHERE conversation_id = ? AND seq > ? AND seq < ?{pinned}{hidden}
          ORDER BY seq {} LIMIT ?",
         if forward { "ASC" } else { "DESC" }
     );
-    let rows = Query::<D>::new(&sql)
+    let mut query = Query::<D>::new(&sql)
         .bind(conversation.as_str())
         .bind(after)
-        .bind(before)
+        .bind(before);
+    if let Some(viewer) = &q.viewer {
+        query = query.bind(viewer.as_str());
+    }
+    let rows = query
         .bind(fetch)
         .fetch_all(&store.reader)
         .await
@@ -502,7 +552,7 @@ impl<D: Dialect> MessageStore for SqlStore<D> {
         update: UpdateConversation,
     ) -> Result<bool, StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || {
-            update_cursor(self, user, conversation, update)
+            update_cursor(self, user, conversation, update.clone())
         })
         .await
     }

@@ -3,14 +3,14 @@
 use std::collections::BTreeMap;
 
 use ferrochat_domain::commands::{
-    CreateGroup, History, SendMessage, SyncRequest, UpdateConversation, UpdateGroup,
+    CreateGroup, History, SendMessage, SyncRequest, UpdateConversation, UpdateGroup, MAX_HIDE,
 };
 use ferrochat_domain::groups::{GroupDescription, GroupName, JoinPolicy, Role};
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::reactions::Emoji;
 use ferrochat_domain::{
-    Ack, ClientMsgId, ConversationId, GroupId, InvalidField, Message, MessageContent, MessageType,
-    PageLimit, Reference, SendTarget, Seq, UserId,
+    Ack, ClientMsgId, ConversationId, GroupId, InvalidField, Marks, Message, MessageContent,
+    MessageType, PageLimit, Reference, SendTarget, Seq, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -39,24 +39,18 @@ pub struct SendMessageBody {
     pub message_type: Option<String>,
     /// The seq of a message of the same conversation this one answers.
     pub reply_to: Option<i64>,
+    /// Members this message names (ids, at most `MAX_MENTIONS`).
+    pub mentions: Option<Vec<String>>,
+    /// Mentions every member (a group's owner and admins only).
+    pub mention_all: Option<bool>,
 }
 
 impl SendBody for SendMessageBody {
     fn decode(self, max_content_bytes: usize) -> Result<SendMessage, InvalidField> {
-        let target = match (self.conversation_id, self.to_user_id, self.group_id) {
-            (Some(c), None, None) => SendTarget::Conversation(ConversationId::parse(&c)?),
-            (None, Some(u), None) => SendTarget::User(
-                UserId::parse(&u)
-                    .map_err(|_| InvalidField::new("to_user_id", "is not a valid id"))?,
-            ),
-            (None, None, Some(g)) => SendTarget::Group(GroupId::parse(&g)?),
-            _ => {
-                return Err(InvalidField::new(
-                    "conversation_id",
-                    "exactly one of conversation_id, to_user_id and group_id is required",
-                ))
-            }
-        };
+        let target = send_target(
+            (self.conversation_id, self.to_user_id, self.group_id),
+            ["conversation_id", "to_user_id", "group_id"],
+        )?;
         Ok(SendMessage {
             target,
             client_msg_id: ClientMsgId::parse(required(self.client_msg_id, "client_msg_id")?)?,
@@ -67,7 +61,37 @@ impl SendBody for SendMessageBody {
                 .transpose()?
                 .unwrap_or_else(MessageType::text),
             reference: reply_to(self.reply_to)?,
+            marks: Marks::mentioning(
+                &self.mentions.unwrap_or_default(),
+                self.mention_all.unwrap_or(false),
+            )?,
         })
+    }
+}
+
+/// Where a send goes: exactly one of a conversation, a user and a group
+/// (`fields` name them as the request does).
+fn send_target(
+    (conversation, user, group): (Option<String>, Option<String>, Option<String>),
+    fields: [&'static str; 3],
+) -> Result<SendTarget, InvalidField> {
+    let [conversation_field, user_field, group_field] = fields;
+    match (conversation, user, group) {
+        (Some(c), None, None) => ConversationId::parse(&c)
+            .map(SendTarget::Conversation)
+            .map_err(|e| InvalidField::new(conversation_field, e.reason)),
+        (None, Some(u), None) => UserId::parse(&u)
+            .map(SendTarget::User)
+            .map_err(|_| InvalidField::new(user_field, "is not a valid id")),
+        (None, None, Some(g)) => GroupId::parse(&g)
+            .map(SendTarget::Group)
+            .map_err(|e| InvalidField::new(group_field, e.reason)),
+        _ => Err(InvalidField::new(
+            conversation_field,
+            format!(
+                "exactly one of {conversation_field}, {user_field} and {group_field} is required"
+            ),
+        )),
     }
 }
 
@@ -139,7 +163,166 @@ fn change(
         content,
         message_type: MessageType::of_change(reference).unwrap_or_else(MessageType::text),
         reference: Some(reference),
+        marks: Marks::default(),
     })
+}
+
+/// `POST /api/v1/messages/pin`, frame `pin-message`: pins a message to its
+/// conversation (again: kept once).
+#[derive(Debug, Deserialize)]
+pub struct PinBody {
+    pub conversation_id: Option<String>,
+    pub seq: Option<i64>,
+    pub client_msg_id: Option<String>,
+}
+
+/// `POST /api/v1/messages/unpin`, frame `unpin-message`: takes a message
+/// off its conversation's pins (not pinned: nothing changes).
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct UnpinBody(PinBody);
+
+impl SendBody for PinBody {
+    fn decode(self, _max_content_bytes: usize) -> Result<SendMessage, InvalidField> {
+        change(
+            (self.conversation_id, self.seq, self.client_msg_id),
+            Reference::Pin,
+            MessageContent::erased(),
+        )
+    }
+}
+
+impl SendBody for UnpinBody {
+    fn decode(self, _max_content_bytes: usize) -> Result<SendMessage, InvalidField> {
+        change(
+            (self.0.conversation_id, self.0.seq, self.0.client_msg_id),
+            Reference::Unpin,
+            MessageContent::erased(),
+        )
+    }
+}
+
+/// `POST /api/v1/messages/delete`, frame `delete-messages`: hides messages
+/// from the caller's own history and sync ("delete for me"); the other
+/// members keep them.
+#[derive(Debug, Deserialize)]
+pub struct DeleteMessagesBody {
+    pub conversation_id: Option<String>,
+    pub seqs: Option<Vec<i64>>,
+}
+
+impl DeleteMessagesBody {
+    pub fn decode(self) -> Result<(ConversationId, UpdateConversation), InvalidField> {
+        let id = ConversationId::parse(&required(self.conversation_id, "conversation_id")?)?;
+        let seqs = required(self.seqs, "seqs")?;
+        if seqs.is_empty() || seqs.len() > MAX_HIDE {
+            return Err(InvalidField::new(
+                "seqs",
+                format!("must name 1 to {MAX_HIDE} messages"),
+            ));
+        }
+        let mut hide = seqs
+            .into_iter()
+            .map(|n| message_seq(n, "seqs"))
+            .collect::<Result<Vec<_>, _>>()?;
+        hide.sort_unstable();
+        hide.dedup();
+        Ok((
+            id,
+            UpdateConversation {
+                hide,
+                ..UpdateConversation::default()
+            },
+        ))
+    }
+}
+
+/// The most messages one forward copies.
+pub const MAX_FORWARD: usize = 20;
+
+/// `POST /api/v1/messages/forward`, frame `forward-messages`: copies
+/// messages of one conversation the caller is in into another they may
+/// write to, each marked as forwarded.
+#[derive(Debug, Deserialize)]
+pub struct ForwardBody {
+    /// Where the messages are.
+    pub conversation_id: Option<String>,
+    pub seqs: Option<Vec<i64>>,
+    /// Where the copies go: exactly one.
+    pub to_conversation_id: Option<String>,
+    pub to_user_id: Option<String>,
+    pub to_group_id: Option<String>,
+    /// The copies' ids are this with `/1`, `/2`, ... appended, so a resend
+    /// of the same forward stores nothing twice.
+    pub client_msg_id: Option<String>,
+}
+
+/// A decoded forward: what to copy, and where.
+#[derive(Debug, Clone)]
+pub struct Forward {
+    pub from: ConversationId,
+    /// In the order the copies are sent.
+    pub seqs: Vec<Seq>,
+    pub to: SendTarget,
+    /// One per seq.
+    pub client_msg_ids: Vec<ClientMsgId>,
+}
+
+impl ForwardBody {
+    pub fn decode(self) -> Result<Forward, InvalidField> {
+        let from = ConversationId::parse(&required(self.conversation_id, "conversation_id")?)?;
+        let raw = required(self.seqs, "seqs")?;
+        if raw.is_empty() || raw.len() > MAX_FORWARD {
+            return Err(InvalidField::new(
+                "seqs",
+                format!("must name 1 to {MAX_FORWARD} messages"),
+            ));
+        }
+        let mut seqs = Vec::with_capacity(raw.len());
+        for n in raw {
+            let s = message_seq(n, "seqs")?;
+            if seqs.contains(&s) {
+                return Err(InvalidField::new("seqs", format!("names {n} twice")));
+            }
+            seqs.push(s);
+        }
+        let to = send_target(
+            (self.to_conversation_id, self.to_user_id, self.to_group_id),
+            ["to_conversation_id", "to_user_id", "to_group_id"],
+        )?;
+        let base = required(self.client_msg_id, "client_msg_id")?;
+        // Checked whole first, so a bad id is named as the client wrote it.
+        ClientMsgId::parse(base.clone())?;
+        let client_msg_ids = (1..=seqs.len())
+            .map(|i| {
+                ClientMsgId::parse(format!("{base}/{i}")).map_err(|_| {
+                    InvalidField::new(
+                        "client_msg_id",
+                        "with the /n a forward appends to it, must stay within 64 characters",
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Forward {
+            from,
+            seqs,
+            to,
+            client_msg_ids,
+        })
+    }
+}
+
+/// What a forward answers: the copies' acks, in the order of `seqs`.
+#[derive(Debug, Serialize)]
+pub struct ForwardedDto {
+    pub acks: Vec<AckDto>,
+}
+
+/// What `delete-messages` answers: the seqs now hidden from the caller.
+#[derive(Debug, Serialize)]
+pub struct DeletedDto {
+    pub conversation_id: String,
+    pub seqs: Vec<u64>,
 }
 
 /// `POST /api/v1/messages/edit`, frame `edit-message`: new content for a
@@ -208,6 +391,7 @@ impl TryFrom<UpdateConversationBody> for UpdateConversation {
             read_seq: seq_field(b.read_seq, "read_seq")?,
             muted: b.muted,
             pinned: b.pinned,
+            hide: Vec::new(),
         })
     }
 }
@@ -243,6 +427,7 @@ impl TryFrom<HistoryParams> for History {
             after: seq_field(int_param(p.after_seq, "after_seq")?, "after_seq")?,
             before: seq_field(int_param(p.before_seq, "before_seq")?, "before_seq")?,
             limit: PageLimit::parse(int_param(p.limit, "limit")?)?,
+            pinned: false,
         })
     }
 }
@@ -389,6 +574,15 @@ pub struct MessageDto {
     /// target once it is applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reaction_count: Option<u32>,
+    /// The members it names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
+    /// It names every member.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mention_all: bool,
+    /// A copy forwarded from another conversation.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub forwarded: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -420,6 +614,9 @@ impl From<&Message> for MessageDto {
                 })
                 .collect(),
             reaction_count: m.reaction_count,
+            mentions: m.marks.mentions.iter().map(ToString::to_string).collect(),
+            mention_all: m.marks.mention_all,
+            forwarded: m.marks.forwarded,
             message_id: m.id.to_string(),
             conversation_id: m.conversation_id.to_string(),
             conversation_type: m.conversation_kind.as_str(),
@@ -469,6 +666,10 @@ pub struct ConversationDto {
     pub unread: u64,
     pub muted: bool,
     pub pinned: bool,
+    /// A message after `read_seq` mentions the caller (by name, or all).
+    pub mentioned: bool,
+    /// The last message that mentions the caller (0: none).
+    pub mention_seq: u64,
     pub last_message: Option<MessageDto>,
     pub updated_at: String,
 }
@@ -486,6 +687,8 @@ impl From<&ConversationView> for ConversationDto {
             unread: v.unread(),
             muted: v.muted,
             pinned: v.pinned,
+            mentioned: v.mentioned(),
+            mention_seq: v.mention_seq.get(),
             last_message: v.last_message.as_ref().map(MessageDto::from),
             updated_at: rfc3339(v.updated_at),
         }
@@ -586,7 +789,8 @@ mod tests {
     /// The page budget's weight of a message bounds its JSON, with every
     /// field at its largest: ids, a 64-byte client_msg_id, a 32-byte type,
     /// the seq it refers to, both timestamps, 20 reactions of the longest
-    /// emoji with the largest counts, and content of control characters.
+    /// emoji with the largest counts, the most mentions, both flags, and
+    /// content of control characters.
     #[test]
     fn a_messages_json_never_weighs_more_than_the_page_budget_says() {
         let long_emoji = "👩🏽‍👩🏽‍👧🏽"; // 4 + 4 + 3 + 4 + 4 + 3 + 4 + 4 bytes
@@ -614,6 +818,13 @@ mod tests {
                 })
                 .collect(),
             reaction_count: Some(u32::MAX),
+            marks: Marks {
+                mentions: (0..ferrochat_domain::messaging::MAX_MENTIONS)
+                    .map(|_| UserId::generate())
+                    .collect(),
+                mention_all: true,
+                forwarded: true,
+            },
         };
         let json = serde_json::to_string(&MessageDto::from(&m)).unwrap();
         assert!(

@@ -29,6 +29,7 @@ mod large_groups;
 mod logic_env;
 mod messaging;
 mod ops;
+mod pins_mentions;
 mod presence;
 mod presence_env;
 mod procs;

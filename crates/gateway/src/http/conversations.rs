@@ -4,10 +4,12 @@
 use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::Router;
-use ferrochat_domain::commands::UpdateConversation;
-use ferrochat_domain::ConversationId;
+use ferrochat_domain::commands::{History, UpdateConversation};
+use ferrochat_domain::messaging::MAX_PINS;
+use ferrochat_domain::{ConversationId, PageLimit, Seq};
 use ferrochat_wire::messaging::{
-    ConversationDto, ConversationsDto, CreateConversationBody, UpdateConversationBody,
+    ConversationDto, ConversationsDto, CreateConversationBody, HistoryDto, MessageDto,
+    UpdateConversationBody,
 };
 
 use crate::error::HttpError;
@@ -20,6 +22,27 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/v1/conversations/create", post(create))
         .route("/api/v1/conversations", get(list))
         .route("/api/v1/conversations/{id}", put(update))
+        .route("/api/v1/conversations/{id}/pins", get(pins))
+}
+
+/// The conversation's pinned messages, in seq order (at most `MAX_PINS`).
+async fn pins(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+) -> Result<Reply<HistoryDto>, HttpError> {
+    let query = History {
+        conversation_id: ConversationId::parse(&id)?,
+        after: Some(Seq::ZERO),
+        before: None,
+        limit: PageLimit::parse(i64::try_from(MAX_PINS).ok())?,
+        pinned: true,
+    };
+    let page = state.deps.messaging.history(&who.user_id, query).await?;
+    Ok(Reply::ok(HistoryDto {
+        messages: page.messages.iter().map(MessageDto::from).collect(),
+        has_more: page.has_more,
+    }))
 }
 
 async fn create(

@@ -5,16 +5,16 @@ use axum::routing::{get, post};
 use axum::Router;
 use ferrochat_domain::commands::History;
 use ferrochat_wire::messaging::{
-    AckDto, EditMessageBody, HistoryDto, HistoryParams, MessageDto, ReactBody, RecallMessageBody,
-    SendBody, SendMessageBody, UnreactBody, UnreadDto, UnreadEntryDto,
+    AckDto, DeleteMessagesBody, DeletedDto, EditMessageBody, ForwardBody, ForwardedDto, HistoryDto,
+    HistoryParams, MessageDto, PinBody, ReactBody, RecallMessageBody, SendBody, SendMessageBody,
+    UnpinBody, UnreactBody, UnreadDto, UnreadEntryDto,
 };
 
 use crate::error::HttpError;
 use crate::extract::{Authed, JsonBody, QueryParams};
-use crate::pending::Waiter;
 use crate::reply::Reply;
-use crate::send;
 use crate::state::AppState;
+use crate::{delete, forward, send};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -35,11 +35,15 @@ pub(super) fn routes() -> Router<AppState> {
             "/api/v1/messages/unreact",
             post(send_message::<UnreactBody>),
         )
+        .route("/api/v1/messages/pin", post(send_message::<PinBody>))
+        .route("/api/v1/messages/unpin", post(send_message::<UnpinBody>))
+        .route("/api/v1/messages/forward", post(forward_messages))
+        .route("/api/v1/messages/delete", post(delete_messages))
         .route("/api/v1/messages/history", get(history))
         .route("/api/v1/messages/unread", get(unread))
 }
 
-/// A send, an edit, a recall or a reaction: answers once the message (the
+/// A send, an edit, a recall, a reaction or a pin: answers once the message (the
 /// change's own event) is durable, or with the reason it was not.
 async fn send_message<B: SendBody>(
     State(state): State<AppState>,
@@ -47,22 +51,32 @@ async fn send_message<B: SendBody>(
     JsonBody(body): JsonBody<B>,
 ) -> Result<Reply<AckDto>, HttpError> {
     let cmd = send::accept(&state, &who, body).await?;
-    let (tx, answer) = tokio::sync::oneshot::channel();
-    let submitted = send::submit(&state, &who, cmd, Waiter::Http(tx)).await?;
-    if let Err(e) = submitted.published.await {
-        send::failed(&state, submitted.token, &e);
-    }
-    // The answer comes from logic or from `failed` above; a request gives
-    // up before the request timeout would answer it with 1004.
-    let patience = state.config.request_timeout.mul_f64(0.9);
-    match tokio::time::timeout(patience, answer).await {
-        Ok(Ok(result)) => Ok(Reply::ok(AckDto::from(&result?))),
-        Ok(Err(_)) => Err(send::unconfirmed().into()),
-        Err(_) => {
-            state.pending.take(submitted.token);
-            Err(send::unconfirmed().into())
-        }
-    }
+    let ack = send::submit_awaited(&state, &who, cmd)
+        .await?
+        .answer(&state)
+        .await?;
+    Ok(Reply::ok(AckDto::from(&ack)))
+}
+
+/// Copies of messages, each acked once durable.
+async fn forward_messages(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    JsonBody(body): JsonBody<ForwardBody>,
+) -> Result<Reply<ForwardedDto>, HttpError> {
+    let acks = forward::forward(&state, &who, body.decode()?).await?;
+    Ok(Reply::ok(ForwardedDto {
+        acks: acks.iter().map(AckDto::from).collect(),
+    }))
+}
+
+/// Hides messages from the caller's own history ("delete for me").
+async fn delete_messages(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    JsonBody(body): JsonBody<DeleteMessagesBody>,
+) -> Result<Reply<DeletedDto>, HttpError> {
+    Ok(Reply::ok(delete::hide(&state, &who, body).await?))
 }
 
 async fn history(

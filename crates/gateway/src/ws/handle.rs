@@ -11,8 +11,9 @@ use ferrochat_domain::{ErrorKind, Principal, Timestamp};
 use ferrochat_ports::ApiError;
 use ferrochat_wire::frame::ClientFrame;
 use ferrochat_wire::messaging::{
-    EditMessageBody, MessageDto, ReactBody, ReadBody, RecallMessageBody, SendBody, SendMessageBody,
-    SyncBody, SyncDto, SyncEntryDto, TypingBody, UnreactBody,
+    AckDto, DeleteMessagesBody, EditMessageBody, ForwardBody, ForwardedDto, MessageDto, PinBody,
+    ReactBody, ReadBody, RecallMessageBody, SendBody, SendMessageBody, SyncBody, SyncDto,
+    SyncEntryDto, TypingBody, UnpinBody, UnreactBody,
 };
 use serde_json::json;
 
@@ -21,6 +22,7 @@ use super::registry::Conn;
 use crate::extract::from_value;
 use crate::pending::Waiter;
 use crate::send::{self, Submitted};
+use crate::{delete, forward};
 
 use crate::state::AppState;
 
@@ -65,6 +67,9 @@ pub(crate) async fn frame(
             | "recall-message"
             | "react-message"
             | "unreact-message"
+            | "pin-message"
+            | "unpin-message"
+            | "forward-messages"
     );
     // Sends have their own bucket (`send::accept`); every other frame
     // takes from the user's frame bucket, and a sync from its own too.
@@ -98,6 +103,18 @@ pub(crate) async fn frame(
             let sent = send_message::<UnreactBody>(state, who, conn, conn_id, request_id, data);
             return submitted(sent.await, conn, id);
         }
+        "pin-message" => {
+            let sent = send_message::<PinBody>(state, who, conn, conn_id, request_id, data);
+            return submitted(sent.await, conn, id);
+        }
+        "unpin-message" => {
+            let sent = send_message::<UnpinBody>(state, who, conn, conn_id, request_id, data);
+            return submitted(sent.await, conn, id);
+        }
+        // Answered once every copy is durable; the connection's next
+        // frames wait, as they do for a sync.
+        "forward-messages" => forward_messages(state, who, id, data).await.map(Some),
+        "delete-messages" => delete_messages(state, who, id, data).await.map(Some),
         "auth" => match reauthenticate(state, who, data).await {
             Ok(until) => {
                 // As login's `expires_in`: seconds the new token lives.
@@ -202,6 +219,30 @@ async fn send_message<B: SendBody>(
         slot,
     };
     send::submit(state, who, cmd, waiter).await
+}
+
+async fn forward_messages(
+    state: &AppState,
+    who: &Principal,
+    id: Option<&str>,
+    data: serde_json::Value,
+) -> Result<Utf8Bytes, ApiError> {
+    let req = from_value::<ForwardBody>(data)?.decode()?;
+    let acks = forward::forward(state, who, req).await?;
+    let dto = ForwardedDto {
+        acks: acks.iter().map(AckDto::from).collect(),
+    };
+    Ok(frames::frame("forwarded", id, dto))
+}
+
+async fn delete_messages(
+    state: &AppState,
+    who: &Principal,
+    id: Option<&str>,
+    data: serde_json::Value,
+) -> Result<Utf8Bytes, ApiError> {
+    let dto = delete::hide(state, who, from_value::<DeleteMessagesBody>(data)?).await?;
+    Ok(frames::frame("deleted", id, dto))
 }
 
 async fn read(state: &AppState, who: &Principal, data: serde_json::Value) -> Result<(), ApiError> {

@@ -1,4 +1,4 @@
-//! Who may edit or recall a message, and until when: judged in the
+//! Who may edit, recall or pin a message, and until when: judged in the
 //! pipeline's check stage from what never changes about the message (its
 //! sender, its time, its type) and the caller's role. Whether it still
 //! exists as written (not recalled) is the store's to judge, under the
@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use ferrochat_domain::groups::Role;
+use ferrochat_domain::messaging::MAX_PINS;
 use ferrochat_domain::reactions;
 use ferrochat_domain::{
     ConversationId, ConversationKind, Message, Reference, Seq, Timestamp, UserId,
@@ -38,6 +39,9 @@ pub(crate) async fn may_refer(
         // Any member may reply and react (the store checks the message
         // can take it).
         Reference::Reply(_) | Reference::React(_) | Reference::Unreact(_) => return Ok(()),
+        Reference::Pin(_) | Reference::Unpin(_) => {
+            return may_pin(store, who, conversation, kind).await
+        }
         Reference::Edit(s) => (s, windows.edit),
         Reference::Recall(s) => (s, windows.recall),
     };
@@ -72,6 +76,43 @@ pub(crate) async fn may_refer(
     }
 }
 
+/// Pins are a group's owner's and admins' to set, both users' in a single
+/// conversation; the world room has none.
+async fn may_pin(
+    store: &dyn Store,
+    who: &UserId,
+    conversation: &ConversationId,
+    kind: ConversationKind,
+) -> Result<(), ApiError> {
+    leaders_only(
+        store,
+        who,
+        (conversation, kind),
+        [
+            "only a group's owner or admins can pin or unpin messages",
+            "messages of the world room cannot be pinned",
+        ],
+    )
+    .await
+}
+
+/// Allows what a group leaves to its owner and admins: either user of a
+/// single conversation may do it too, nobody in the world room. Refused
+/// with `refusals` (in a group, in the world room).
+pub(crate) async fn leaders_only(
+    store: &dyn Store,
+    who: &UserId,
+    (conversation, kind): (&ConversationId, ConversationKind),
+    [in_group, in_world]: [&'static str; 2],
+) -> Result<(), ApiError> {
+    match kind {
+        ConversationKind::Single => Ok(()),
+        ConversationKind::Group if moderates(store, conversation, who).await? => Ok(()),
+        ConversationKind::Group => Err(ApiError::forbidden(in_group)),
+        ConversationKind::World => Err(ApiError::forbidden(in_world)),
+    }
+}
+
 /// What a client is told when a change cannot be made: the store's
 /// refusals at commit, and the same facts found by the check.
 pub(crate) fn refused(r: Refusal) -> ApiError {
@@ -87,6 +128,9 @@ pub(crate) fn refused(r: Refusal) -> ApiError {
             "a message takes at most {} different reactions",
             reactions::MAX_DISTINCT
         )),
+        Refusal::TooManyPins => ApiError::conflict(format!(
+            "a conversation keeps at most {MAX_PINS} pinned messages; unpin one first"
+        )),
     }
 }
 
@@ -101,6 +145,7 @@ async fn message_at(
         return Err(not_found());
     };
     let query = HistoryQuery {
+        pinned: false,
         after: Some(Seq::new(before)),
         before: None,
         limit: 1,

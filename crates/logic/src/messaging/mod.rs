@@ -9,6 +9,7 @@ mod bounded;
 mod changes;
 mod config;
 mod measure;
+mod mentions;
 mod pipeline;
 mod service;
 

@@ -11,12 +11,13 @@ use ferrochat_domain::{
 };
 use ferrochat_ports::api::{HistoryPage, SyncConversation, UnreadSummary};
 use ferrochat_ports::bus::{deliver, Event};
-use ferrochat_ports::store::HistoryQuery;
+use ferrochat_ports::store::{HistoryQuery, Refusal};
 use ferrochat_ports::{ApiError, MessagingApi};
 
 use super::access;
 use super::access_cache::AccessCache;
 use super::audience::{Audience, AudienceCache};
+use super::changes::refused;
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store as store_err};
@@ -49,6 +50,7 @@ impl Messaging {
         loop {
             let taken = u32::try_from(out.len()).unwrap_or(u32::MAX);
             let query = HistoryQuery {
+                pinned: false,
                 after: Some(after),
                 before: None,
                 limit: limit.saturating_sub(taken).min(SYNC_CHUNK),
@@ -210,6 +212,9 @@ impl MessagingApi for Messaging {
         cmd: UpdateConversation,
     ) -> Result<ConversationView, ApiError> {
         let (conv, before) = access::member_of(&*self.deps.store, who, id).await?;
+        if cmd.hide.iter().any(|s| *s > conv.last_seq) {
+            return Err(refused(Refusal::UnknownTarget));
+        }
         self.deps
             .store
             .update_cursor(who, id, cmd)
@@ -230,6 +235,7 @@ impl MessagingApi for Messaging {
     async fn history(&self, who: &UserId, q: History) -> Result<HistoryPage, ApiError> {
         access::member_of(&*self.deps.store, who, &q.conversation_id).await?;
         let query = HistoryQuery {
+            pinned: q.pinned,
             after: q.after,
             before: q.before,
             limit: q.limit.get(),

@@ -114,6 +114,7 @@ impl Harness {
         self.next_token += 1;
         let token = self.next_token;
         let record = SendRecord {
+            marks: Default::default(),
             sender: from.clone(),
             conversation_id: to.clone(),
             client_msg_id: ClientMsgId::parse(format!("c-{token}")).unwrap(),

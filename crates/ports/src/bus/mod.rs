@@ -26,7 +26,7 @@ use std::task::{Context, Poll};
 use async_trait::async_trait;
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{
-    Ack, ClientMsgId, ConversationId, Message, MessageContent, MessageType, Reference, Seq,
+    Ack, ClientMsgId, ConversationId, Marks, Message, MessageContent, MessageType, Reference, Seq,
     SessionId, Timestamp, UserId,
 };
 
@@ -86,6 +86,7 @@ pub struct SendRecord {
     pub reply_to: ReplyTo,
     /// A reply to, an edit or a recall of a message of the conversation.
     pub reference: Option<Reference>,
+    pub marks: Marks,
     /// When the gateway took the send (None in records written before
     /// this field existed). Rules that depend on time, such as a mute's
     /// end, are judged at this moment, not when logic gets to the record.
@@ -93,6 +94,9 @@ pub struct SendRecord {
 }
 
 /// Something a client is told.
+// Nearly every event is a new message: boxing it would cost an allocation
+// per delivery to save space in the rare receipts and typing events.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     NewMessage(Message),

@@ -5,8 +5,8 @@ use ferrochat_domain::commands::UpdateConversation;
 use ferrochat_domain::groups::Role;
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::{
-    Changes, ClientMsgId, ConversationId, ConversationKind, GroupId, Message, MessageContent,
-    MessageId, MessageType, Reference, Seq, Timestamp, UserId,
+    Changes, ClientMsgId, ConversationId, ConversationKind, GroupId, Marks, Message,
+    MessageContent, MessageId, MessageType, Reference, Seq, Timestamp, UserId,
 };
 
 use super::StoreError;
@@ -29,6 +29,10 @@ pub struct NewMessage {
     /// the same transaction; who may change what, and until when, logic
     /// checked before.
     pub reference: Option<Reference>,
+    /// Whom it mentions, whether it is forwarded. The store notes a
+    /// mention on each mentioned member (their conversation list shows it
+    /// until they read past it).
+    pub marks: Marks,
 }
 
 impl NewMessage {
@@ -48,6 +52,7 @@ impl NewMessage {
             changes: Changes::default(),
             reactions: Vec::new(),
             reaction_count: None,
+            marks: self.marks.clone(),
         }
     }
 }
@@ -87,6 +92,8 @@ pub enum Refusal {
     NotChangeable,
     /// A new emoji on a message that has `reactions::MAX_DISTINCT`.
     TooManyReactions,
+    /// A new pin in a conversation that has `messaging::MAX_PINS`.
+    TooManyPins,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,8 +133,11 @@ pub struct HistoryQuery {
     /// Only messages with seq < before.
     pub before: Option<Seq>,
     pub limit: u32,
-    /// Whose reactions are `mine` on the page (none: nobody's).
+    /// Whose reactions are `mine` on the page, and whose hidden messages
+    /// ("delete for me") it leaves out (none: nobody's).
     pub viewer: Option<UserId>,
+    /// Only the pinned messages.
+    pub pinned: bool,
 }
 
 #[async_trait]
@@ -179,7 +189,9 @@ pub trait MessageStore: Send + Sync {
     ) -> Result<Option<ConversationView>, StoreError>;
 
     /// Applies a member's cursor/flag update. The read cursor moves only
-    /// forward and never past `last_seq`. Returns false if not a member.
+    /// forward and never past `last_seq`; the seqs of `hide` (each at most
+    /// `last_seq`, the caller checked) leave this member's history.
+    /// Returns false if not a member.
     async fn update_cursor(
         &self,
         user: &UserId,

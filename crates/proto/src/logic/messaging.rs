@@ -1,6 +1,6 @@
 //! Conversations, history, cursors, typing.
 
-use ferrochat_domain::commands::{History, SyncRequest, UpdateConversation};
+use ferrochat_domain::commands::{History, SyncRequest, UpdateConversation, MAX_HIDE};
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::{ConversationId, GroupId, InvalidField, PageLimit, SendTarget, Seq, UserId};
 use ferrochat_ports::api::{HistoryPage, SyncConversation, UnreadSummary};
@@ -73,6 +73,7 @@ impl pb::UpdateConversationRequest {
             read_seq: cmd.read_seq.map(Seq::get),
             muted: cmd.muted,
             pinned: cmd.pinned,
+            hide: cmd.hide.iter().map(|s| s.get()).collect(),
         }
     }
 
@@ -84,9 +85,22 @@ impl pb::UpdateConversationRequest {
                 read_seq: self.read_seq.map(Seq::new),
                 muted: self.muted,
                 pinned: self.pinned,
+                hide: hidden(self.hide)?,
             },
         ))
     }
+}
+
+/// The seqs a caller hides, as a client could have sent them (1 to
+/// `MAX_HIDE`, each from 1).
+fn hidden(raw: Vec<u64>) -> Result<Vec<Seq>, InvalidField> {
+    if raw.len() > MAX_HIDE || raw.contains(&0) {
+        return Err(InvalidField::new(
+            "seqs",
+            format!("must name at most {MAX_HIDE} messages, each a seq from 1"),
+        ));
+    }
+    Ok(raw.into_iter().map(Seq::new).collect())
 }
 
 impl pb::HistoryRequest {
@@ -97,6 +111,7 @@ impl pb::HistoryRequest {
             after_seq: query.after.map(Seq::get),
             before_seq: query.before.map(Seq::get),
             limit: Some(query.limit.get()),
+            pinned: query.pinned,
         }
     }
 
@@ -104,6 +119,7 @@ impl pb::HistoryRequest {
         Ok((
             caller(&self.caller_id)?,
             History {
+                pinned: self.pinned,
                 conversation_id: conversation(&self.conversation_id)?,
                 after: self.after_seq.map(Seq::new),
                 before: self.before_seq.map(Seq::new),
@@ -218,6 +234,7 @@ impl From<&ConversationView> for pb::ConversationView {
             pinned: v.pinned,
             last_message: v.last_message.as_ref().map(Into::into),
             updated_at_ms: v.updated_at.millis(),
+            mention_seq: v.mention_seq.get(),
         }
     }
 }
@@ -226,6 +243,7 @@ impl TryFrom<pb::ConversationView> for ConversationView {
     type Error = DecodeError;
     fn try_from(v: pb::ConversationView) -> Result<Self, DecodeError> {
         Ok(Self {
+            mention_seq: Seq::new(v.mention_seq),
             id: ConversationId::parse(&v.id)?,
             kind: kind_from_pb(v.kind)?,
             name: v.name,

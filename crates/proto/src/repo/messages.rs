@@ -1,6 +1,6 @@
 //! Conversations, members' cursors and messages, with the group commit.
 
-use ferrochat_domain::commands::UpdateConversation;
+use ferrochat_domain::commands::{UpdateConversation, MAX_HIDE};
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::{
     ClientMsgId, ConversationId, GroupId, Message, MessageContent, MessageId, MessageType,
@@ -11,8 +11,8 @@ use ferrochat_ports::store::{
 };
 
 use super::{id, non_empty, seq, time, user_id};
-use crate::bus::{kind_from_pb, kind_to_pb, reference};
-use crate::convert::{required, DecodeError};
+use crate::bus::{kind_from_pb, kind_to_pb, marks_from_pb, marks_to_pb, reference};
+use crate::convert::{bounded_seqs, required, DecodeError};
 use crate::logic::{role_from_pb, role_to_pb};
 use crate::pb;
 
@@ -34,6 +34,7 @@ impl From<&NewMessage> for pb::NewMessage {
             content: m.content.as_str().to_owned(),
             created_at_ms: m.created_at.millis(),
             ref_seq: m.reference.map(|r| r.seq().get()),
+            marks: marks_to_pb(&m.marks),
         }
     }
 }
@@ -44,6 +45,7 @@ impl pb::NewMessage {
         let message_type =
             MessageType::from_stored(non_empty(self.message_type, "messages.message_type")?);
         Ok(NewMessage {
+            marks: marks_from_pb(self.marks)?,
             id: id(&self.id, "messages.id", MessageId::parse)?,
             conversation_id: conversation_id(&self.conversation_id, "messages.conversation_id")?,
             conversation_kind: kind_from_pb(self.conversation_kind)?,
@@ -146,13 +148,14 @@ impl pb::MemberIdsRequest {
 }
 
 impl pb::UpdateCursorRequest {
-    pub fn new(user: &UserId, conversation: &ConversationId, update: UpdateConversation) -> Self {
+    pub fn new(user: &UserId, conversation: &ConversationId, update: &UpdateConversation) -> Self {
         Self {
             user_id: user.as_str().to_owned(),
             conversation_id: conversation.as_str().to_owned(),
             read_seq: update.read_seq.map(|s| s.get()),
             muted: update.muted,
             pinned: update.pinned,
+            hide: update.hide.iter().map(|s| s.get()).collect(),
         }
     }
 
@@ -164,6 +167,7 @@ impl pb::UpdateCursorRequest {
                 read_seq: self.read_seq.map(seq),
                 muted: self.muted,
                 pinned: self.pinned,
+                hide: bounded_seqs(self.hide, MAX_HIDE, "hide")?,
             },
         ))
     }
@@ -181,6 +185,7 @@ impl pb::MessageHistoryRequest {
                 .as_ref()
                 .map(|u| u.as_str().to_owned())
                 .unwrap_or_default(),
+            pinned: query.pinned,
         }
     }
 
@@ -188,6 +193,7 @@ impl pb::MessageHistoryRequest {
         Ok((
             conversation_id(&self.conversation_id, "conversation_id")?,
             HistoryQuery {
+                pinned: self.pinned,
                 after: self.after_seq.map(seq),
                 before: self.before_seq.map(seq),
                 limit: self.limit,
@@ -263,6 +269,7 @@ fn refusal_to_pb(r: Refusal) -> pb::Refusal {
         Refusal::TargetRecalled => pb::Refusal::TargetRecalled,
         Refusal::NotChangeable => pb::Refusal::NotChangeable,
         Refusal::TooManyReactions => pb::Refusal::TooManyReactions,
+        Refusal::TooManyPins => pb::Refusal::TooManyPins,
     }
 }
 
@@ -272,6 +279,7 @@ fn refusal_from_pb(raw: i32) -> Result<Refusal, DecodeError> {
         Ok(pb::Refusal::TargetRecalled) => Ok(Refusal::TargetRecalled),
         Ok(pb::Refusal::NotChangeable) => Ok(Refusal::NotChangeable),
         Ok(pb::Refusal::TooManyReactions) => Ok(Refusal::TooManyReactions),
+        Ok(pb::Refusal::TooManyPins) => Ok(Refusal::TooManyPins),
         _ => Err(DecodeError::field("committed.refused", "is unknown")),
     }
 }

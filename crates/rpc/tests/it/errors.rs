@@ -45,6 +45,7 @@ async fn every_error_kind_survives_the_trip() {
         };
         assert_eq!(client.logout(&principal).await.unwrap_err(), sent);
         let history = History {
+            pinned: false,
             conversation_id: ConversationId::world(),
             after: None,
             before: None,

@@ -72,6 +72,7 @@ async fn seqs(store: &dyn Store, c: &ConversationId) -> Vec<u64> {
     let mut after = Seq::ZERO;
     loop {
         let query = HistoryQuery {
+            pinned: false,
             after: Some(after),
             before: None,
             limit: 100,

@@ -94,6 +94,7 @@ async fn ride_out(kind: Kind, how: Stop) {
                 let committed = out.unwrap_or_else(|e| panic!("a commit failed: {e}"));
                 acked.push((m.id, fixtures::stored(&committed[0]).seq));
                 let page = HistoryQuery {
+                    pinned: false,
                     after: None,
                     before: None,
                     limit: 5,
@@ -145,6 +146,7 @@ async fn ride_out(kind: Kind, how: Stop) {
         .history(
             &ab,
             HistoryQuery {
+                pinned: false,
                 after: Some(Seq::ZERO),
                 before: None,
                 limit: 10_000,

@@ -12,6 +12,10 @@ use sha2::{Digest, Sha256};
 struct PushBody<'a> {
     message: MessageDto,
     recipients: Vec<&'a str>,
+    /// Those of `recipients` the message mentions (by name, or all), so
+    /// the notification can say so.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    mentioned: Vec<&'a str>,
 }
 
 /// The JSON body of one push.
@@ -19,6 +23,11 @@ pub(crate) fn encode(message: &Message, recipients: &[UserId]) -> Result<Bytes, 
     let body = PushBody {
         message: MessageDto::from(message),
         recipients: recipients.iter().map(UserId::as_str).collect(),
+        mentioned: recipients
+            .iter()
+            .filter(|r| message.marks.mentions(r))
+            .map(UserId::as_str)
+            .collect(),
     };
     serde_json::to_vec(&body).map(Bytes::from)
 }
@@ -48,6 +57,7 @@ mod tests {
 
     fn message() -> Message {
         Message {
+            marks: Default::default(),
             id: MessageId::generate(),
             conversation_id: ConversationId::generate(),
             conversation_kind: ConversationKind::Single,
@@ -84,6 +94,24 @@ mod tests {
         assert_eq!(ferrochat_wire::time::parse_rfc3339(at), Some(m.created_at));
         assert_eq!(
             body["recipients"],
+            serde_json::json!([to[0].as_str(), to[1].as_str()])
+        );
+        assert!(body.get("mentioned").is_none(), "nobody is mentioned");
+    }
+
+    #[test]
+    fn the_body_names_whom_the_message_mentions() {
+        let mut m = message();
+        let to = vec![UserId::generate(), UserId::generate()];
+        m.marks.mentions = vec![to[1].clone(), UserId::generate()];
+        let body: serde_json::Value =
+            serde_json::from_slice(&encode(&m, &to).expect("encodes")).expect("json");
+        assert_eq!(body["mentioned"], serde_json::json!([to[1].as_str()]));
+        m.marks.mention_all = true;
+        let body: serde_json::Value =
+            serde_json::from_slice(&encode(&m, &to).expect("encodes")).expect("json");
+        assert_eq!(
+            body["mentioned"],
             serde_json::json!([to[0].as_str(), to[1].as_str()])
         );
     }

@@ -22,6 +22,7 @@ pub const WAIT: Duration = Duration::from_secs(10);
 
 pub fn message(seq: u64) -> Message {
     Message {
+        marks: Default::default(),
         id: MessageId::generate(),
         conversation_id: ConversationId::generate(),
         conversation_kind: ConversationKind::Single,

@@ -73,6 +73,7 @@ async fn next_items(consumer: &mut Box<dyn Consumer<Downstream>>) -> Vec<Downstr
 
 pub fn send_record(conversation: &ConversationId, client_msg_id: &str) -> SendRecord {
     SendRecord {
+        marks: Default::default(),
         sender: UserId::generate(),
         conversation_id: conversation.clone(),
         client_msg_id: ClientMsgId::parse(client_msg_id.to_owned()).expect("valid id"),
@@ -91,6 +92,7 @@ pub fn send_record(conversation: &ConversationId, client_msg_id: &str) -> SendRe
 /// A text message of `conversation` at `seq`, from a new user.
 pub fn message(conversation: &ConversationId, seq: u64) -> Message {
     Message {
+        marks: Default::default(),
         id: MessageId::generate(),
         conversation_id: conversation.clone(),
         conversation_kind: ConversationKind::Group,

@@ -15,7 +15,7 @@ use super::fixtures::{at, message, stored, users, T0};
 const SINGLE: ConversationKind = ConversationKind::Single;
 
 /// A message of `conversation` from `from` making `reference`.
-fn referring(
+pub(super) fn referring(
     conversation: &ConversationId,
     from: &UserId,
     client_msg_id: &str,
@@ -34,19 +34,23 @@ fn referring(
     if let Some(t) = MessageType::of_change(reference) {
         m.message_type = t;
     }
-    if matches!(reference, Reference::Recall(_)) {
+    if matches!(
+        reference,
+        Reference::Recall(_) | Reference::Pin(_) | Reference::Unpin(_)
+    ) {
         m.content = MessageContent::erased();
     }
     m.reference = Some(reference);
     m
 }
 
-async fn history_for(
+pub(super) async fn history_for(
     store: &dyn Store,
     conversation: &ConversationId,
     viewer: Option<&UserId>,
 ) -> Vec<Message> {
     let query = HistoryQuery {
+        pinned: false,
         after: None,
         before: None,
         limit: 100,
@@ -55,7 +59,7 @@ async fn history_for(
     store.history(conversation, query).await.unwrap().0
 }
 
-fn refusal(c: &Committed) -> Refusal {
+pub(super) fn refusal(c: &Committed) -> Refusal {
     match c {
         Committed::Refused(r) => *r,
         other => panic!("expected a refusal, got {other:?}"),

@@ -57,6 +57,7 @@ pub fn message(
     created_at: Timestamp,
 ) -> NewMessage {
     NewMessage {
+        marks: Default::default(),
         id: MessageId::generate(),
         conversation_id: conversation.clone(),
         conversation_kind: kind,

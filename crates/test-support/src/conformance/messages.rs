@@ -144,6 +144,7 @@ pub async fn commit_dedups_by_client_msg_id(store: Arc<dyn Store>) {
         .history(
             &ab,
             HistoryQuery {
+                pinned: false,
                 after: Some(Seq::ZERO),
                 before: None,
                 limit: 100,
@@ -280,6 +281,7 @@ pub async fn concurrent_writers_to_one_conversation(store: Arc<dyn Store>) {
         .history(
             &conv,
             HistoryQuery {
+                pinned: false,
                 after: Some(Seq::ZERO),
                 before: None,
                 limit: 1000,
@@ -326,6 +328,7 @@ pub async fn concurrent_writers_across_conversations(store: Arc<dyn Store>) {
             .history(
                 c,
                 HistoryQuery {
+                    pinned: false,
                     after: Some(Seq::ZERO),
                     before: None,
                     limit: 100,
@@ -363,6 +366,7 @@ pub async fn history_pages(store: Arc<dyn Store>) {
                 .history(
                     &ab,
                     HistoryQuery {
+                        pinned: false,
                         after: after.map(Seq::new),
                         before: before.map(Seq::new),
                         limit,
@@ -394,6 +398,7 @@ pub async fn history_pages(store: Arc<dyn Store>) {
         .history(
             &ab,
             HistoryQuery {
+                pinned: false,
                 after: Some(Seq::new(6)),
                 before: Some(Seq::new(8)),
                 limit: 1,
@@ -414,6 +419,7 @@ pub async fn history_pages(store: Arc<dyn Store>) {
         .history(
             &ConversationId::generate(),
             HistoryQuery {
+                pinned: false,
                 after: None,
                 before: None,
                 limit: 10,
@@ -431,6 +437,7 @@ pub async fn cursors_move_forward_only_and_cap(store: Arc<dyn Store>) {
     let batch: Vec<_> = (0..5).map(|_| text(&ab, SINGLE, &a.id)).collect();
     store.commit_messages(&batch).await.unwrap();
     let read = |r: Option<u64>, muted: Option<bool>, pinned: Option<bool>| UpdateConversation {
+        hide: Vec::new(),
         read_seq: r.map(Seq::new),
         muted,
         pinned,

@@ -24,7 +24,9 @@ pub mod bus;
 pub mod changes;
 pub mod fixtures;
 pub mod groups;
+pub mod marks;
 pub mod messages;
+pub mod pins;
 pub mod presence;
 pub mod social;
 
@@ -98,6 +100,9 @@ macro_rules! store_conformance_tests {
             changes::replies_edits_and_recalls_take_their_own_seq,
             changes::a_resent_change_is_a_duplicate,
             changes::reactions_are_kept_once_counted_and_seen_per_reader,
+            pins::pins_are_kept_once_limited_and_undone_by_recall,
+            marks::mentions_flag_members_until_they_read,
+            marks::hidden_messages_leave_only_their_members_history,
             groups::groups_membership_and_limits,
             groups::concurrent_joins_respect_max_members,
             groups::add_members_is_all_or_none,

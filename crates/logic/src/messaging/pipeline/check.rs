@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use super::{Job, Origin, Pipeline, Work};
 use crate::clock;
 use crate::messaging::changes::{self, Windows};
+use crate::messaging::mentions;
 use crate::messaging::{access, measure, Audience};
 
 /// A send record and what its check found.
@@ -117,6 +118,17 @@ impl Pipeline {
                 .map(|()| kind),
                 (allowed, _) => allowed,
             };
+            let allowed = match allowed {
+                Ok(kind) if record.marks.mention_all => mentions::may_mention_all(
+                    &*store,
+                    &record.sender,
+                    &record.conversation_id,
+                    kind,
+                )
+                .await
+                .map(|()| kind),
+                allowed => allowed,
+            };
             // Only while fan-out lags is the audience asked (cached; a
             // failed read lets the send through: fan-out retries it).
             let allowed = match (allowed, gate.refusal()) {
@@ -154,6 +166,7 @@ impl Pipeline {
         } = checked;
         let work = match allowed {
             Ok(kind) => Work::Commit(NewMessage {
+                marks: record.marks,
                 id: MessageId::generate(),
                 conversation_id: record.conversation_id,
                 conversation_kind: kind,

@@ -84,6 +84,7 @@ async fn bad_fields_are_refused_with_their_name() {
     let s = raw
         .commit_messages(pb::CommitMessagesRequest {
             messages: vec![pb::NewMessage {
+                marks: Default::default(),
                 id: GOOD.into(),
                 conversation_id: "World".into(),
                 conversation_kind: pb::ConversationKind::World.into(),

@@ -57,6 +57,7 @@ async fn calls_ride_out_a_repo_restart() {
                 let committed = out.unwrap_or_else(|e| panic!("a commit failed: {e}"));
                 acked.push((m.id, fixtures::stored(&committed[0]).seq));
                 let page = HistoryQuery {
+                    pinned: false,
                     after: None,
                     before: None,
                     limit: 5,
@@ -100,6 +101,7 @@ async fn calls_ride_out_a_repo_restart() {
         acked.extend(w.await.expect("no writer's call failed"));
     }
     let all = HistoryQuery {
+        pinned: false,
         after: Some(Seq::ZERO),
         before: None,
         limit: 10_000,

@@ -1,0 +1,27 @@
+-- Mentions and forwards: what a message says of itself, set when sent
+-- (space-separated tokens: `forwarded`, `@all`, the mentioned user ids);
+-- NULL for most messages.
+ALTER TABLE messages ADD COLUMN marks TEXT;
+-- The last message that mentions a member by name, and the last that
+-- mentions all of a conversation's members: the conversation list shows a
+-- mention until the member's read cursor passes it.
+ALTER TABLE conversation_members ADD COLUMN mention_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN all_mention_seq INTEGER NOT NULL DEFAULT 0;
+-- A conversation's pinned messages (at most 50, checked by the group
+-- commit under the conversation lock); created_at: the pin event's time.
+CREATE TABLE pins (
+    conversation_id TEXT    NOT NULL,
+    seq             INTEGER NOT NULL,
+    pinned_by       TEXT    NOT NULL,
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+) WITHOUT ROWID;
+-- "Delete for me": messages a member hid from their own history and sync;
+-- created_at: when.
+CREATE TABLE hidden_messages (
+    user_id         TEXT    NOT NULL,
+    conversation_id TEXT    NOT NULL,
+    seq             INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (user_id, conversation_id, seq)
+) WITHOUT ROWID;
