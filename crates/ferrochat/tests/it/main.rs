@@ -19,6 +19,7 @@ mod cluster_sessions;
 mod conversations;
 mod cors;
 mod crash;
+mod differential;
 mod durability;
 mod friends;
 mod groups_admin;

@@ -18,9 +18,18 @@ const STORE_ENV: &str = "FERROCHAT_TEST_STORE";
 /// for a SQL server; leaves it on SQLite otherwise.
 pub async fn apply(config: &mut Config) {
     let kind = std::env::var(STORE_ENV).unwrap_or_default();
+    if let Some(url) = fresh_database(&kind).await {
+        config.store.url = Some(url);
+        config.store.max_connections = 8;
+    }
+}
+
+/// A fresh database on the `kind` server (`mysql`, `postgres`); `None`
+/// for SQLite (`""`, `sqlite`), which lives in the app's data dir.
+pub async fn fresh_database(kind: &str) -> Option<String> {
     let name = format!("fc_it_{}", uuid::Uuid::new_v4().simple());
-    let url = match kind.as_str() {
-        "" | "sqlite" => return,
+    let url = match kind {
+        "" | "sqlite" => return None,
         "mysql" => fresh_mysql_database(&name).await,
         "postgres" => {
             let admin = service(POSTGRES_URL);
@@ -33,8 +42,7 @@ pub async fn apply(config: &mut Config) {
         }
         other => panic!("{STORE_ENV}={other:?}: expected sqlite, mysql or postgres"),
     };
-    config.store.url = Some(url);
-    config.store.max_connections = 8;
+    Some(url)
 }
 
 /// Creates database `name` on the MariaDB/MySQL test server; its URL.

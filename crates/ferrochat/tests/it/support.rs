@@ -54,8 +54,14 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     crate::presence_env::apply(&mut config);
     crate::logic_env::apply(&mut config);
     tweak(&mut config);
+    start(config, crate::logic_env::roles_wanted(), dir).await
+}
+
+/// Starts `config` as one `serve` app, or as cluster roles (`roles`);
+/// `dir` is its data dir, kept as long as the app.
+pub async fn start(config: Config, roles: bool, dir: tempfile::TempDir) -> TestApp {
     let cancel = CancellationToken::new();
-    let (addr, handle) = if crate::logic_env::roles_wanted() {
+    let (addr, handle) = if roles {
         crate::logic_env::spawn_roles(config, cancel.clone()).await
     } else {
         let app = App::build(config).await.expect("app builds");
