@@ -141,7 +141,7 @@ impl App {
         let mut serving = tokio::spawn(ferrochat_gateway::run(
             listener,
             gateway,
-            config.gateway.clone(),
+            config.tls.onto(&config.gateway),
             gateway_cancel.clone(),
         ));
         let early = tokio::select! {

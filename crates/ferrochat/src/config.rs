@@ -61,6 +61,9 @@ pub struct Config {
     pub push: PushConfig,
     pub log: LogConfig,
     pub shutdown: ShutdownConfig,
+    /// HTTPS and WSS on `listen` (and a gateway role's listener): the
+    /// certificate chain and key as PEM files, read again on SIGHUP.
+    pub tls: TlsConfig,
     /// Threads that run the process's tasks; 0: one per core. Roles that
     /// share a machine should split its cores between them (the threads
     /// of all of them at most the cores): more threads than cores cost
@@ -91,7 +94,38 @@ impl Default for Config {
             push: PushConfig::default(),
             log: LogConfig::default(),
             shutdown: ShutdownConfig::default(),
+            tls: TlsConfig::default(),
             worker_threads: 0,
+        }
+    }
+}
+
+/// `[tls]`: both files, or neither (plain HTTP).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// The certificate chain, leaf first, PEM.
+    pub cert: Option<PathBuf>,
+    /// Its private key, PEM (PKCS#8, PKCS#1 or SEC1).
+    pub key: Option<PathBuf>,
+}
+
+impl TlsConfig {
+    pub fn files(&self) -> Option<ferrochat_gateway::ListenerTls> {
+        match (&self.cert, &self.key) {
+            (Some(cert), Some(key)) => Some(ferrochat_gateway::ListenerTls {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The gateway's settings with these files.
+    pub fn onto(&self, gateway: &GatewayConfig) -> GatewayConfig {
+        GatewayConfig {
+            tls: self.files(),
+            ..gateway.clone()
         }
     }
 }
@@ -368,6 +402,7 @@ const SECTIONS: &[&str] = &[
     "push",
     "log",
     "shutdown",
+    "tls",
     "worker_threads",
 ];
 
@@ -409,6 +444,16 @@ impl Config {
         }
         if !matches!(self.log.format.as_str(), "auto" | "json" | "text") {
             return bad("log.format", "must be \"auto\", \"json\" or \"text\"");
+        }
+        match (&self.tls.cert, &self.tls.key) {
+            (Some(_), None) => return bad("tls.key", "is required with tls.cert"),
+            (None, Some(_)) => return bad("tls.cert", "is required with tls.key"),
+            _ => {}
+        }
+        if let Some(files) = self.tls.files() {
+            if let Err(why) = ferrochat_gateway::check_tls(&files) {
+                return bad("tls", &why.to_string());
+            }
         }
         for origin in &self.gateway.cors_origins {
             if let Err(why) = ferrochat_gateway::check_origin(origin) {

@@ -146,8 +146,9 @@ fn bench(args: ferrochat_bench::BenchArgs) -> ExitCode {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    let tls = config.tls.files().is_some();
     let app = App::build(config).await?;
-    tracing::info!(addr = %app.local_addr(), version = env!("CARGO_PKG_VERSION"), "listening");
+    tracing::info!(addr = %app.local_addr(), tls, version = env!("CARGO_PKG_VERSION"), "listening");
     let cancel = CancellationToken::new();
     tokio::spawn(stop_on_signal(cancel.clone()));
     app.run(cancel).await

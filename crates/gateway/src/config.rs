@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GatewayConfig {
+    /// HTTPS and WSS on the listener: set from the top-level `[tls]`.
+    #[serde(skip)]
+    pub tls: Option<crate::tls::ListenerTls>,
     /// Largest accepted HTTP request body; larger gets 1008.
     pub max_body_bytes: usize,
     /// A request still running after this gets 1004 and is dropped.
@@ -130,6 +133,7 @@ impl Default for WsConfig {
 impl Default for GatewayConfig {
     fn default() -> Self {
         Self {
+            tls: None,
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),

@@ -28,12 +28,13 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::{Service as _, ServiceExt as _};
 
 use crate::config::GatewayConfig;
+use crate::tls::Tls;
 
 /// How long to wait after an accept fails (out of descriptors, say)
 /// before accepting again, rather than spinning.
@@ -150,14 +151,14 @@ impl Drop for Slot {
     }
 }
 
-/// A socket holding its place: the place goes with the socket, into a
-/// WebSocket session when the connection is upgraded.
-struct Counted {
-    stream: TcpStream,
+/// A socket (TCP, or TLS over it) holding its place: the place goes with
+/// the socket, into a WebSocket session when the connection is upgraded.
+struct Counted<S> {
+    stream: S,
     _slot: Slot,
 }
 
-impl AsyncRead for Counted {
+impl<S: AsyncRead + Unpin> AsyncRead for Counted<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -167,7 +168,7 @@ impl AsyncRead for Counted {
     }
 }
 
-impl AsyncWrite for Counted {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Counted<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -197,6 +198,49 @@ impl AsyncWrite for Counted {
     }
 }
 
+/// One accepted connection's HTTP, once its socket is ready (TLS done).
+struct Conn<S> {
+    builder: http1::Builder,
+    svc: TowerToHyperService<S>,
+    stop: CancellationToken,
+    /// Fires when a newer connection needs this one's reserve place.
+    evicted: CancellationToken,
+}
+
+impl<S> Conn<S>
+where
+    S: tower::Service<Request<Incoming>, Response = axum::response::Response>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: std::error::Error + Send + Sync + 'static,
+{
+    async fn serve<T>(self, stream: T, slot: Slot)
+    where
+        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let io = TokioIo::new(Counted {
+            stream,
+            _slot: slot,
+        });
+        let conn = self.builder.serve_connection(io, self.svc).with_upgrades();
+        tokio::pin!(conn);
+        let ended = tokio::select! {
+            r = conn.as_mut() => r,
+            // A newer connection needs its place in the reserve.
+            _ = self.evicted.cancelled() => return,
+            _ = self.stop.cancelled() => {
+                conn.as_mut().graceful_shutdown();
+                conn.await
+            }
+        };
+        if let Err(e) = ended {
+            tracing::trace!(error = %e, "connection ended");
+        }
+    }
+}
+
 /// What a connection is served: everything, or (past the cap) the
 /// operations routes only.
 pub(crate) struct Apps {
@@ -211,6 +255,7 @@ pub(crate) async fn serve(
     listener: TcpListener,
     apps: Apps,
     config: &GatewayConfig,
+    tls: Option<Tls>,
     cancel: CancellationToken,
 ) -> io::Result<()> {
     let caps = Arc::new(Caps::new(
@@ -279,28 +324,29 @@ pub(crate) async fn serve(
         };
         let Ok(svc) = make.call(addr).await;
         let svc = svc.map_request(|req: Request<Incoming>| req.map(axum::body::Body::new));
-        let io = TokioIo::new(Counted {
-            stream,
-            _slot: slot,
-        });
-        let conn = builder
-            .serve_connection(io, TowerToHyperService::new(svc))
-            .with_upgrades();
-        let stop = cancel.clone();
-        let evicted = evicted.unwrap_or_default();
+        let conn = Conn {
+            builder: builder.clone(),
+            svc: TowerToHyperService::new(svc),
+            stop: cancel.clone(),
+            evicted: evicted.unwrap_or_default(),
+        };
+        let tls = tls.clone();
+        let handshake_timeout = config.header_read_timeout;
         connections.spawn(async move {
-            tokio::pin!(conn);
-            let ended = tokio::select! {
-                r = conn.as_mut() => r,
-                // A newer connection needs its place in the reserve.
-                _ = evicted.cancelled() => return,
-                _ = stop.cancelled() => {
-                    conn.as_mut().graceful_shutdown();
-                    conn.await
-                }
+            let Some(tls) = tls else {
+                return conn.serve(stream, slot).await;
             };
-            if let Err(e) = ended {
-                tracing::trace!(error = %e, "connection ended");
+            // Bounded like a request head: a client that never finishes
+            // its handshake holds only its own slot, and not for long.
+            match tokio::time::timeout(handshake_timeout, tls.acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => conn.serve(stream, slot).await,
+                Ok(Err(e)) => {
+                    tracing::debug!(error = %e, "TLS handshake failed");
+                    metrics::counter!("ferrochat_tls_handshakes_failed_total").increment(1);
+                }
+                Err(_) => {
+                    metrics::counter!("ferrochat_tls_handshakes_failed_total").increment(1);
+                }
             }
         });
     }

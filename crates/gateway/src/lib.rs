@@ -25,6 +25,7 @@ mod send;
 mod serve;
 mod state;
 mod targets;
+pub(crate) mod tls;
 mod ws;
 
 pub use config::{GatewayConfig, LoginThrottleConfig, RateLimitConfig, WsConfig};
@@ -33,3 +34,4 @@ pub use fallback::FallbackRateLimiter;
 pub use ratelimit::LocalRateLimiter;
 pub use serve::{router, run};
 pub use state::{GatewayDeps, MetricsRender};
+pub use tls::{check_tls, ListenerTls, TlsError};

@@ -89,11 +89,20 @@ pub async fn run(
         downstream,
         background.clone(),
     ));
+    let tls = match &state.config.tls {
+        Some(files) => {
+            let tls = crate::tls::Tls::load(files)
+                .map_err(|e| std::io::Error::other(format!("tls: {e}")))?;
+            tasks.spawn(tls.clone().reload_on_hangup(background.clone()));
+            Some(tls)
+        }
+        None => None,
+    };
     let apps = crate::edge::Apps {
         full: router_with_state(state.clone()),
         ops_only: ops_router(state.clone()),
     };
-    let served = crate::edge::serve(listener, apps, &state.config, cancel.clone()).await;
+    let served = crate::edge::serve(listener, apps, &state.config, tls, cancel.clone()).await;
     state.shutdown.cancel();
     state.sessions.close();
     state.sessions.wait().await;

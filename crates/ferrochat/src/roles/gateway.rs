@@ -88,7 +88,7 @@ impl Gateway {
         cancel: CancellationToken,
         grace: Duration,
     ) -> anyhow::Result<()> {
-        let mut gateway_config = config.gateway.clone();
+        let mut gateway_config = config.tls.onto(&config.gateway);
         gateway_config.max_content_bytes = config.messaging.max_content_bytes;
         let serving =
             ferrochat_gateway::run(self.listener, self.deps, gateway_config, cancel.clone());

@@ -43,5 +43,6 @@ mod secure;
 mod store_env;
 mod support;
 mod system_messages;
+mod tls;
 mod ws;
 mod ws_limits;
