@@ -457,3 +457,37 @@ fn bad_fields_are_named() {
         "error.kind"
     );
 }
+
+#[test]
+fn mentions_and_forwards_survive_the_bus_and_a_peer_cannot_overfill_them() {
+    let mut m = message(ConversationKind::Group, MessageType::text());
+    m.marks = ferrochat_domain::Marks {
+        mentions: vec![UserId::generate(), UserId::generate()],
+        mention_all: true,
+        forwarded: true,
+    };
+    let back = Message::try_from(pb::Message::from(&m)).unwrap();
+    same(&back, &m);
+    let mut plain = pb::Message::from(&message(ConversationKind::Single, MessageType::text()));
+    assert!(
+        plain.marks.is_none(),
+        "a message without marks carries none"
+    );
+    plain.marks = Some(pb::Marks {
+        mentions: (0..=ferrochat_domain::messaging::MAX_MENTIONS)
+            .map(|_| UserId::generate().as_str().to_owned())
+            .collect(),
+        mention_all: false,
+        forwarded: false,
+    });
+    assert!(
+        Message::try_from(plain.clone()).is_err(),
+        "too many mentions"
+    );
+    plain.marks = Some(pb::Marks {
+        mentions: vec!["not-an-id".into()],
+        mention_all: false,
+        forwarded: false,
+    });
+    assert!(Message::try_from(plain).is_err(), "a mention that is no id");
+}
