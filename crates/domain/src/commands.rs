@@ -3,6 +3,21 @@
 
 use crate::{Avatar, DeviceId, Nickname, Password, Username};
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn searches_fold_case_and_bound_their_input() {
+        let s = SearchUsers::parse("  ÉMile ".into(), None, None).unwrap();
+        assert_eq!((s.prefix(), s.limit), ("émile", 20));
+        assert!(SearchUsers::parse("   ".into(), None, None).is_err());
+        assert!(SearchUsers::parse("x".repeat(33), None, None).is_err());
+        assert!(SearchUsers::parse("ab".into(), None, Some(51)).is_err());
+        assert!(SearchUsers::parse("ab".into(), Some("y".repeat(65)), None).is_err());
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Register {
     pub username: Username,
@@ -22,6 +37,56 @@ pub struct Login {
 pub struct UpdateProfile {
     pub nickname: Option<Nickname>,
     pub avatar: Option<Avatar>,
+    pub discoverable: Option<bool>,
+}
+
+/// A search of the user directory: users whose username or nickname
+/// starts with `prefix` (both compared case-folded), after `after` (a
+/// username, the last of the previous page) in username order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchUsers {
+    prefix: String,
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+impl SearchUsers {
+    /// The most a page holds.
+    pub const MAX_LIMIT: u32 = 50;
+
+    /// `q`: 1-32 characters once trimmed; `limit`: 1-50, 20 by default.
+    pub fn parse(
+        q: String,
+        after: Option<String>,
+        limit: Option<i64>,
+    ) -> Result<Self, crate::InvalidField> {
+        let prefix = fold(q.trim());
+        let n = prefix.chars().count();
+        if n == 0 || n > 32 {
+            return Err(crate::InvalidField::new("q", "must be 1 to 32 characters"));
+        }
+        let after = after.map(|a| fold(&a));
+        if after.as_ref().is_some_and(|a| a.len() > 64) {
+            return Err(crate::InvalidField::new("after", "is not a username"));
+        }
+        let limit = crate::messaging::page_limit(limit, 20, Self::MAX_LIMIT)?;
+        Ok(Self {
+            prefix,
+            after,
+            limit,
+        })
+    }
+
+    /// Case-folded.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+}
+
+/// How names are compared in the directory: Unicode lower case, so
+/// "ÉMILE" finds "émile".
+pub fn fold(s: &str) -> String {
+    s.to_lowercase()
 }
 
 /// A member's changes to a conversation; `None` keeps the value.

@@ -11,6 +11,9 @@ pub struct User {
     pub nickname: Nickname,
     pub avatar: Avatar,
     pub created_at: Timestamp,
+    /// Found by others in the user directory (`GET /api/v1/users/search`);
+    /// a user may turn it off. Shown to the user only.
+    pub discoverable: bool,
 }
 
 /// Who is making a request: proven by a valid, unrevoked access token.

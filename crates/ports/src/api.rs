@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateGroup,
-    UpdateMember, UpdateProfile,
+    CreateGroup, History, Login, Register, SearchUsers, SyncRequest, UpdateConversation,
+    UpdateGroup, UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::{Group, MembersPage, Role};
 use ferrochat_domain::messaging::ConversationView;
@@ -96,6 +96,8 @@ pub trait AccountsApi: Send + Sync + 'static {
     async fn authenticate(&self, access_token: &str) -> Result<Authenticated, ApiError>;
     async fn user(&self, id: &UserId) -> Result<User, ApiError>;
     async fn update_profile(&self, id: &UserId, cmd: UpdateProfile) -> Result<User, ApiError>;
+    /// The user directory as `who` may see it (`AccountStore::search_users`).
+    async fn search_users(&self, who: &UserId, search: SearchUsers) -> Result<Vec<User>, ApiError>;
 }
 
 /// Whether this process can serve: its store (and later bus) reachable.

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateGroup,
-    UpdateMember, UpdateProfile,
+    CreateGroup, History, Login, Register, SearchUsers, SyncRequest, UpdateConversation,
+    UpdateGroup, UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
@@ -298,6 +298,15 @@ impl AccountsApi for LogicClient {
             update_profile,
             Idempotent,
             pb::UpdateProfileRequest::new(id, &cmd)
+        )
+    }
+
+    async fn search_users(&self, who: &UserId, search: SearchUsers) -> Result<Vec<User>, ApiError> {
+        call!(
+            self,
+            search_users,
+            Idempotent,
+            pb::SearchUsersRequest::new(who, &search)
         )
     }
 }

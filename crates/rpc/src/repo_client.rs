@@ -28,7 +28,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ferrochat_domain::commands::{UpdateConversation, UpdateGroup, UpdateProfile};
+use ferrochat_domain::commands::{SearchUsers, UpdateConversation, UpdateGroup, UpdateProfile};
 use ferrochat_domain::groups::{Group, Role};
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::social::FriendRequest;
@@ -207,6 +207,20 @@ impl AccountStore for RepoClient {
             update_profile,
             Safe,
             pb::UpdateUserRequest::new(id, update)
+        )
+    }
+
+    // A read.
+    async fn search_users(
+        &self,
+        viewer: &UserId,
+        search: &SearchUsers,
+    ) -> Result<Vec<User>, StoreError> {
+        call!(
+            self,
+            search_users,
+            Safe,
+            pb::SearchUsersRequest::new(viewer, search)
         )
     }
 

@@ -118,6 +118,15 @@ impl RepoService for RepoServer {
         answer(self.store.update_profile(&id, &update).await)
     }
 
+    async fn search_users(&self, r: Request<pb::SearchUsersRequest>) -> Answer<pb::UsersAnswer> {
+        let (viewer, search) = parse(r, |m: pb::SearchUsersRequest| {
+            m.parse().map_err(DecodeError::from)
+        })?;
+        reply(self.store.search_users(&viewer, &search).await, |us| {
+            pb::UsersAnswer::from(us.as_slice())
+        })
+    }
+
     async fn insert_session(&self, r: Request<pb::NewSession>) -> Answer<pb::Empty> {
         let session = parse(r, pb::NewSession::parse)?;
         reply(self.store.insert_session(&session).await, empty)

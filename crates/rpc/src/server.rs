@@ -126,6 +126,13 @@ impl LogicService for LogicServer {
         reply(self.apis.accounts.update_profile(&who, cmd).await)
     }
 
+    async fn search_users(&self, r: Request<pb::SearchUsersRequest>) -> Answer<pb::UsersResponse> {
+        let (who, search) = parse(r, pb::SearchUsersRequest::parse)?;
+        reply_with(self.apis.accounts.search_users(&who, search).await, |v| {
+            pb::UsersResponse::from(v.as_slice())
+        })
+    }
+
     // --- conversations and messages ---
 
     async fn resolve_target(

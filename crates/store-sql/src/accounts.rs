@@ -1,7 +1,7 @@
 //! Users, sessions and refresh tokens (`AccountStore`).
 
 use async_trait::async_trait;
-use ferrochat_domain::commands::UpdateProfile;
+use ferrochat_domain::commands::{fold, SearchUsers, UpdateProfile};
 use ferrochat_domain::{Avatar, Nickname, SessionId, Timestamp, User, UserId, Username};
 use ferrochat_ports::store::{Credentials, NewSession, RotateOutcome, Rotation, SessionRecord};
 use ferrochat_ports::{AccountStore, StoreError};
@@ -9,19 +9,20 @@ use ferrochat_retry::Rerun;
 
 use crate::dialect::{Dialect, Ex};
 use crate::error::{map, map_begin, Fail};
-use crate::query::{Query, Rec};
+use crate::query::{Query, Rec, Val};
 use crate::retry::run;
 use crate::SqlStore;
 
-const USER_COLUMNS: &str = "id, username, nickname, avatar, created_at";
+pub(crate) const USER_COLUMNS: &str = "id, username, nickname, avatar, created_at, discoverable";
 
-fn user_from_row<D: Dialect>(row: &Rec<D>) -> Result<User, sqlx::Error> {
+pub(crate) fn user_from_row<D: Dialect>(row: &Rec<D>) -> Result<User, sqlx::Error> {
     Ok(User {
         id: UserId::from_stored(row.col("id")?),
         username: Username::from_stored(row.col("username")?),
         nickname: Nickname::from_stored(row.col("nickname")?),
         avatar: Avatar::from_stored(row.col("avatar")?),
         created_at: Timestamp::from_millis(row.col("created_at")?),
+        discoverable: row.col("discoverable")?,
     })
 }
 
@@ -55,16 +56,19 @@ async fn insert_user<D: Dialect>(
 ) -> Result<(), Fail> {
     let mut tx = store.writer.begin().await.map_err(map_begin)?;
     Query::<D>::new(
-        "INSERT INTO users (id, username, username_key, password_hash, nickname, avatar, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO users (id, username, username_key, password_hash, nickname, nickname_key,
+         avatar, created_at, discoverable)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(user.id.as_str())
     .bind(user.username.as_str())
     .bind(user.username.key())
     .bind(password_hash)
     .bind(user.nickname.as_str())
+    .bind(Val::Owned(fold(user.nickname.as_str())))
     .bind(user.avatar.as_str())
     .bind(user.created_at.millis())
+    .bind(user.discoverable)
     .execute(&mut *tx)
     .await
     .map_err(map)?;
@@ -117,15 +121,20 @@ async fn update_profile<D: Dialect>(
     id: &UserId,
     update: &UpdateProfile,
 ) -> Result<Option<User>, Fail> {
+    let folded = update.nickname.as_ref().map(|n| fold(n.as_str()));
     // MySQL has no UPDATE ... RETURNING: update, then read
     // the row back in the same transaction.
     let mut tx = store.writer.begin().await.map_err(map_begin)?;
     Query::<D>::new(
-        "UPDATE users SET nickname = COALESCE(?, nickname), avatar = COALESCE(?, avatar)
+        "UPDATE users SET nickname = COALESCE(?, nickname),
+         nickname_key = COALESCE(?, nickname_key), avatar = COALESCE(?, avatar),
+         discoverable = COALESCE(?, discoverable)
          WHERE id = ?",
     )
     .bind(update.nickname.as_ref().map(Nickname::as_str))
+    .bind(folded.as_deref())
     .bind(update.avatar.as_ref().map(Avatar::as_str))
+    .bind(update.discoverable)
     .bind(id.as_str())
     .execute(&mut *tx)
     .await
@@ -133,6 +142,46 @@ async fn update_profile<D: Dialect>(
     let user = find_user::<D>(&mut *tx, id).await?;
     tx.commit().await.map_err(map)?;
     Ok(user)
+}
+
+/// Discoverable users whose username or nickname starts with the prefix,
+/// as two index ranges (`key >= prefix AND key < prefix + U+10FFFF`: every
+/// key that starts with the prefix, compared byte by byte), without the
+/// viewer and anyone on either side of a block with them.
+async fn search_users<D: Dialect>(
+    store: &SqlStore<D>,
+    viewer: &UserId,
+    search: &SearchUsers,
+) -> Result<Vec<User>, Fail> {
+    let low = search.prefix();
+    let high = format!("{low}\u{10FFFF}");
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users
+         WHERE discoverable = ? AND id <> ? AND username_key > ?
+           AND ((username_key >= ? AND username_key < ?) OR (nickname_key >= ? AND nickname_key < ?))
+           AND NOT EXISTS (SELECT 1 FROM blocks b
+                           WHERE (b.blocker_id = users.id AND b.blocked_id = ?)
+                              OR (b.blocker_id = ? AND b.blocked_id = users.id))
+         ORDER BY username_key LIMIT ?"
+    );
+    let rows = Query::<D>::new(&sql)
+        .bind(true)
+        .bind(viewer.as_str())
+        .bind(search.after.as_deref().unwrap_or(""))
+        .bind(low)
+        .bind(high.as_str())
+        .bind(low)
+        .bind(high.as_str())
+        .bind(viewer.as_str())
+        .bind(viewer.as_str())
+        .bind(i64::from(search.limit))
+        .fetch_all(&store.reader)
+        .await
+        .map_err(map)?;
+    rows.iter()
+        .map(user_from_row)
+        .collect::<Result<_, _>>()
+        .map_err(map)
 }
 
 async fn insert_session<D: Dialect>(store: &SqlStore<D>, s: &NewSession) -> Result<(), Fail> {
@@ -286,6 +335,17 @@ impl<D: Dialect> AccountStore for SqlStore<D> {
     ) -> Result<Option<User>, StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || {
             update_profile(self, id, update)
+        })
+        .await
+    }
+
+    async fn search_users(
+        &self,
+        viewer: &UserId,
+        search: &SearchUsers,
+    ) -> Result<Vec<User>, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            search_users(self, viewer, search)
         })
         .await
     }

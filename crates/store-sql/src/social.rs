@@ -2,11 +2,12 @@
 
 use async_trait::async_trait;
 use ferrochat_domain::social::{FriendRequest, RequestMessage, RequestStatus};
-use ferrochat_domain::{Avatar, Nickname, RequestId, Timestamp, User, UserId, Username};
+use ferrochat_domain::{RequestId, Timestamp, User, UserId};
 use ferrochat_ports::store::{PendingRequests, SocialStore};
 use ferrochat_ports::StoreError;
 use ferrochat_retry::Rerun;
 
+use crate::accounts::user_from_row;
 use crate::dialect::{Dialect, Ex};
 use crate::error::{map, map_begin, Fail};
 use crate::query::{Query, Rec};
@@ -199,7 +200,7 @@ async fn are_friends<D: Dialect>(
 
 async fn friends<D: Dialect>(store: &SqlStore<D>, user: &UserId) -> Result<Vec<User>, Fail> {
     let rows = Query::<D>::new(
-        "SELECT u.id, u.username, u.nickname, u.avatar, u.created_at
+        "SELECT u.id, u.username, u.nickname, u.avatar, u.created_at, u.discoverable
          FROM friendships f JOIN users u ON u.id = f.friend_id
          WHERE f.user_id = ? ORDER BY u.username_key",
     )
@@ -208,15 +209,7 @@ async fn friends<D: Dialect>(store: &SqlStore<D>, user: &UserId) -> Result<Vec<U
     .await
     .map_err(map)?;
     rows.iter()
-        .map(|r| {
-            Ok(User {
-                id: UserId::from_stored(r.col("id")?),
-                username: Username::from_stored(r.col("username")?),
-                nickname: Nickname::from_stored(r.col("nickname")?),
-                avatar: Avatar::from_stored(r.col("avatar")?),
-                created_at: Timestamp::from_millis(r.col("created_at")?),
-            })
-        })
+        .map(user_from_row)
         .collect::<Result<_, sqlx::Error>>()
         .map_err(map)
 }

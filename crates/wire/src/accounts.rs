@@ -1,7 +1,7 @@
 //! Account DTOs: request bodies as clients send them (raw, all optional so
 //! a missing field is reported by name) and their decoders; response bodies.
 
-use ferrochat_domain::commands::{Login, Register, UpdateProfile};
+use ferrochat_domain::commands::{Login, Register, SearchUsers, UpdateProfile};
 use ferrochat_domain::{
     Avatar, DeviceId, InvalidField, LoginOutcome, Nickname, Password, TokenPair, User, Username,
 };
@@ -69,12 +69,16 @@ impl RefreshBody {
 pub struct UpdateProfileBody {
     pub nickname: Option<String>,
     pub avatar: Option<String>,
+    /// Found by others in the user directory.
+    pub discoverable: Option<bool>,
 }
 
 impl TryFrom<UpdateProfileBody> for UpdateProfile {
     type Error = InvalidField;
     fn try_from(b: UpdateProfileBody) -> Result<Self, InvalidField> {
         Ok(UpdateProfile {
+            discoverable: b.discoverable,
+
             nickname: b.nickname.map(Nickname::parse).transpose()?,
             avatar: b.avatar.map(Avatar::parse).transpose()?,
         })
@@ -99,7 +103,7 @@ impl From<&User> for UserDto {
     }
 }
 
-/// The full profile.
+/// The full profile, as anyone sees it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileDto {
     pub user_id: String,
@@ -119,6 +123,50 @@ impl From<&User> for ProfileDto {
             created_at: rfc3339(u.created_at),
         }
     }
+}
+
+/// One's own profile: the public one and one's settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnProfileDto {
+    #[serde(flatten)]
+    pub profile: ProfileDto,
+    pub discoverable: bool,
+}
+
+impl From<&User> for OwnProfileDto {
+    fn from(u: &User) -> Self {
+        Self {
+            profile: ProfileDto::from(u),
+            discoverable: u.discoverable,
+        }
+    }
+}
+
+/// Query string of GET /api/v1/users/search.
+#[derive(Debug, Deserialize)]
+pub struct SearchUsersParams {
+    pub q: Option<String>,
+    pub after: Option<String>,
+    pub limit: Option<String>,
+}
+
+impl TryFrom<SearchUsersParams> for SearchUsers {
+    type Error = InvalidField;
+    fn try_from(p: SearchUsersParams) -> Result<Self, InvalidField> {
+        SearchUsers::parse(
+            required(p.q, "q")?,
+            p.after,
+            crate::messaging::int_param(p.limit, "limit")?,
+        )
+    }
+}
+
+/// A page of the directory; `next`: the `after` of the next page, when
+/// the page was full.
+#[derive(Debug, Serialize)]
+pub struct UsersPageDto {
+    pub users: Vec<ProfileDto>,
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

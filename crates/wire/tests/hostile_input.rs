@@ -11,11 +11,13 @@
 #![allow(clippy::indexing_slicing)]
 
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateGroup,
-    UpdateMember, UpdateProfile,
+    CreateGroup, History, Login, Register, SearchUsers, SyncRequest, UpdateConversation,
+    UpdateGroup, UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::MembersPage;
-use ferrochat_wire::accounts::{LoginBody, RefreshBody, RegisterBody, UpdateProfileBody};
+use ferrochat_wire::accounts::{
+    LoginBody, RefreshBody, RegisterBody, SearchUsersParams, UpdateProfileBody,
+};
 use ferrochat_wire::frame::ClientFrame;
 use ferrochat_wire::messaging::{
     CreateConversationBody, CreateGroupBody, DeleteMessagesBody, EditMessageBody, ForwardBody,
@@ -144,6 +146,7 @@ fn templates() -> Vec<Value> {
         json!({"username": "alice", "password": "correct horse", "nickname": "Alice", "device_id": "d", "avatar": "https://a/b.png"}),
         json!({"refresh_token": "abc", "to_user_id": ID, "message": "hi", "user_ids": [ID, ID], "user_id": ID}),
         json!({"role": "admin", "muted_until": "2030-01-01T00:00:00Z", "after": ID, "limit": "5"}),
+        json!({"q": "mar", "after": "martin", "limit": "20"}),
     ]
 }
 
@@ -229,6 +232,12 @@ fn decode_everything(v: &Value) {
     try_body::<TransferBody>(v, |b| drop(b.decode()));
     try_body::<UpdateMemberBody>(v, |b| drop(UpdateMember::try_from(b)));
     try_body::<MembersParams>(v, |b| drop(MembersPage::try_from(b)));
+    try_body::<SearchUsersParams>(v, |b| {
+        if let Ok(s) = SearchUsers::try_from(b) {
+            assert!((1..=32).contains(&s.prefix().chars().count()));
+            assert!((1..=SearchUsers::MAX_LIMIT).contains(&s.limit));
+        }
+    });
 }
 
 proptest! {

@@ -288,6 +288,8 @@ fn routes() -> Vec<Route> {
             Some(json!({"nickname": "Alice A", "avatar": "https://example.com/a.png"})),
         ),
         route(M::GET, "/api/v1/users/{bob}", a, None),
+        route(M::GET, "/api/v1/users/search?q=b&limit=5", a, None),
+        route(M::GET, "/api/v1/users/search?q=&limit=500", a, None),
         route(
             M::POST,
             "/api/v1/conversations/create",

@@ -20,6 +20,7 @@ mod conversations;
 mod cors;
 mod crash;
 mod differential;
+mod directory;
 mod durability;
 mod friends;
 mod groups_admin;

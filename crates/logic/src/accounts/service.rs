@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrochat_domain::commands::{Login, Register, UpdateProfile};
+use ferrochat_domain::commands::{Login, Register, SearchUsers, UpdateProfile};
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::{
     Authenticated, Avatar, ErrorKind, LoginOutcome, Nickname, Principal, SessionId, Timestamp,
@@ -124,6 +124,7 @@ impl AccountsApi for Accounts {
             .await
             .map_err(hash_failed)?;
         let user = User {
+            discoverable: true,
             id: UserId::generate(),
             nickname: cmd
                 .nickname
@@ -278,5 +279,12 @@ impl AccountsApi for Accounts {
             .map_err(|e| store("updating a profile", e))?;
         self.profiles.changed(id).await;
         updated.ok_or_else(|| ApiError::not_found("no such user"))
+    }
+
+    async fn search_users(&self, who: &UserId, search: SearchUsers) -> Result<Vec<User>, ApiError> {
+        self.store
+            .search_users(who, &search)
+            .await
+            .map_err(|e| store("searching users", e))
     }
 }

@@ -126,6 +126,13 @@ struct UserText {
     nickname: String,
     avatar: String,
     created_at: i64,
+    /// Absent in entries written before the directory: true.
+    #[serde(default = "yes")]
+    discoverable: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Codec for User {
@@ -136,6 +143,7 @@ impl Codec for User {
             nickname: self.nickname.as_str().to_owned(),
             avatar: self.avatar.as_str().to_owned(),
             created_at: self.created_at.millis(),
+            discoverable: self.discoverable,
         })
     }
 
@@ -147,6 +155,7 @@ impl Codec for User {
             nickname: Nickname::from_stored(t.nickname),
             avatar: Avatar::from_stored(t.avatar),
             created_at: Timestamp::from_millis(t.created_at),
+            discoverable: t.discoverable,
         })
     }
 }
@@ -166,6 +175,7 @@ mod tests {
         round_trip(true);
         round_trip(false);
         let user = User {
+            discoverable: true,
             id: UserId::from_stored("u1".into()),
             username: Username::from_stored("alice".into()),
             nickname: Nickname::from_stored("Al \"quoted\" ice".into()),

@@ -13,7 +13,7 @@ pub use messages::{
 pub use social::{PendingRequests, SocialStore};
 
 use async_trait::async_trait;
-use ferrochat_domain::commands::UpdateProfile;
+use ferrochat_domain::commands::{SearchUsers, UpdateProfile};
 use ferrochat_domain::{DeviceId, SessionId, Timestamp, User, UserId};
 
 /// What a role can act on. Anything else is `Other`: the role logs it and
@@ -96,6 +96,14 @@ pub trait AccountStore: Send + Sync {
         id: &UserId,
         update: &UpdateProfile,
     ) -> Result<Option<User>, StoreError>;
+    /// The directory: discoverable users but `viewer` whose username or
+    /// nickname starts with the search's prefix (case-folded), none who
+    /// blocked `viewer` or whom `viewer` blocked, in username order.
+    async fn search_users(
+        &self,
+        viewer: &UserId,
+        search: &SearchUsers,
+    ) -> Result<Vec<User>, StoreError>;
 
     async fn insert_session(&self, session: &NewSession) -> Result<(), StoreError>;
     async fn session(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError>;

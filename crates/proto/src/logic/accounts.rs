@@ -1,6 +1,6 @@
 //! Accounts: register, login, tokens, sessions, profiles.
 
-use ferrochat_domain::commands::{Login, Register, UpdateProfile};
+use ferrochat_domain::commands::{Login, Register, SearchUsers, UpdateProfile};
 use ferrochat_domain::{
     Authenticated, Avatar, DeviceId, InvalidField, LoginOutcome, Nickname, Password, Principal,
     SessionId, Timestamp, TokenPair, User, UserId, Username,
@@ -101,6 +101,7 @@ impl pb::UpdateProfileRequest {
             caller_id: who.as_str().to_owned(),
             nickname: cmd.nickname.as_ref().map(|n| n.as_str().to_owned()),
             avatar: cmd.avatar.as_ref().map(|a| a.as_str().to_owned()),
+            discoverable: cmd.discoverable,
         }
     }
 
@@ -108,6 +109,7 @@ impl pb::UpdateProfileRequest {
         Ok((
             id(&self.caller_id, "caller_id", UserId::parse)?,
             UpdateProfile {
+                discoverable: self.discoverable,
                 nickname: self.nickname.map(Nickname::parse).transpose()?,
                 avatar: self.avatar.map(Avatar::parse).transpose()?,
             },
@@ -189,6 +191,7 @@ impl From<&User> for pb::User {
             nickname: u.nickname.as_str().to_owned(),
             avatar: u.avatar.as_str().to_owned(),
             created_at_ms: u.created_at.millis(),
+            discoverable: Some(u.discoverable),
         }
     }
 }
@@ -197,6 +200,7 @@ impl TryFrom<pb::User> for User {
     type Error = DecodeError;
     fn try_from(u: pb::User) -> Result<Self, DecodeError> {
         Ok(Self {
+            discoverable: u.discoverable.unwrap_or(true),
             id: UserId::parse(&u.id)?,
             // As stored: a rule tightened later must not make old
             // accounts unreadable.
@@ -244,5 +248,39 @@ impl TryFrom<pb::LoginResponse> for LoginOutcome {
             tokens: required(o.tokens, "tokens")?.into(),
             user: required(o.user, "user")?.try_into()?,
         })
+    }
+}
+
+impl pb::SearchUsersRequest {
+    pub fn new(who: &UserId, search: &SearchUsers) -> Self {
+        Self {
+            caller_id: who.as_str().to_owned(),
+            prefix: search.prefix().to_owned(),
+            after: search.after.clone(),
+            limit: search.limit,
+        }
+    }
+
+    /// Checked again as a client's search would be.
+    pub fn parse(self) -> Result<(UserId, SearchUsers), InvalidField> {
+        Ok((
+            id(&self.caller_id, "caller_id", UserId::parse)?,
+            SearchUsers::parse(self.prefix, self.after, Some(i64::from(self.limit)))?,
+        ))
+    }
+}
+
+impl From<&[User]> for pb::UsersResponse {
+    fn from(users: &[User]) -> Self {
+        Self {
+            users: users.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl TryFrom<pb::UsersResponse> for Vec<User> {
+    type Error = DecodeError;
+    fn try_from(a: pb::UsersResponse) -> Result<Self, DecodeError> {
+        a.users.into_iter().map(User::try_from).collect()
     }
 }

@@ -26,6 +26,7 @@ fn bounded(raw: String, field: &'static str) -> Result<String, DecodeError> {
 /// A user about to be inserted: every field through its type's `parse`.
 fn new_user(u: pb::User) -> Result<User, DecodeError> {
     Ok(User {
+        discoverable: u.discoverable.unwrap_or(true),
         id: user_id(&u.id, "user.id")?,
         username: Username::parse(u.username)?,
         nickname: Nickname::parse(u.nickname)?,
@@ -68,6 +69,7 @@ impl pb::UpdateUserRequest {
             user_id: user.as_str().to_owned(),
             nickname: update.nickname.as_ref().map(|n| n.as_str().to_owned()),
             avatar: update.avatar.as_ref().map(|a| a.as_str().to_owned()),
+            discoverable: update.discoverable,
         }
     }
 
@@ -75,6 +77,7 @@ impl pb::UpdateUserRequest {
         Ok((
             user_id(&self.user_id, "user_id")?,
             UpdateProfile {
+                discoverable: self.discoverable,
                 nickname: self.nickname.map(Nickname::parse).transpose()?,
                 avatar: self.avatar.map(Avatar::parse).transpose()?,
             },

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SyncRequest, UpdateConversation, UpdateGroup,
-    UpdateMember, UpdateProfile,
+    CreateGroup, History, Login, Register, SearchUsers, SyncRequest, UpdateConversation,
+    UpdateGroup, UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
@@ -122,6 +122,10 @@ impl AccountsApi for Fake {
         self.fail().await
     }
     async fn update_profile(&self, _: &UserId, _: UpdateProfile) -> Result<User, ApiError> {
+        self.fail().await
+    }
+
+    async fn search_users(&self, _: &UserId, _: SearchUsers) -> Result<Vec<User>, ApiError> {
         self.fail().await
     }
 }

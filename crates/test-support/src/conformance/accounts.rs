@@ -35,6 +35,7 @@ pub async fn accounts_roundtrip(store: Arc<dyn Store>) {
         .update_profile(
             &u.id,
             &UpdateProfile {
+                discoverable: None,
                 nickname: Some(nick.clone()),
                 avatar: None,
             },
@@ -49,6 +50,7 @@ pub async fn accounts_roundtrip(store: Arc<dyn Store>) {
         .update_profile(
             &u.id,
             &UpdateProfile {
+                discoverable: None,
                 nickname: None,
                 avatar: Some(avatar.clone()),
             },

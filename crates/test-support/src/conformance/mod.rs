@@ -22,6 +22,7 @@
 pub mod accounts;
 pub mod bus;
 pub mod changes;
+pub mod directory;
 pub mod fixtures;
 pub mod groups;
 pub mod marks;
@@ -80,6 +81,7 @@ macro_rules! store_conformance_tests {
             accounts::accounts_roundtrip,
             accounts::username_conflict_ignores_case,
             accounts::new_users_join_world_with_nothing_unread,
+            directory::the_directory_finds_by_prefix_and_hides_who_it_must,
             accounts::sessions_and_revocation,
             accounts::refresh_rotation_and_reuse,
             accounts::concurrent_refreshes_rotate_once,

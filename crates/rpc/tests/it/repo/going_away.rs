@@ -33,6 +33,7 @@ fn client(addr: std::net::SocketAddr) -> RepoClient {
 
 fn someone() -> User {
     User {
+        discoverable: true,
         id: UserId::generate(),
         username: Username::parse("goaway".to_owned()).unwrap(),
         nickname: Nickname::parse("Go Away".to_owned()).unwrap(),
