@@ -107,6 +107,29 @@ impl Social {
         }
     }
 
+    /// Tells `user`'s open connections about `request` (live news: a
+    /// client that was offline reads it from the request list).
+    async fn tell(&self, user: &UserId, request: &FriendRequest) {
+        let routes = match self.deps.presence.routes(std::slice::from_ref(user)).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read routes for a friend request");
+                return;
+            }
+        };
+        let event = Arc::new(Event::FriendRequest(request.clone()));
+        if let Err(e) = deliver(
+            &*self.deps.bus,
+            routes.into_iter().map(|(_, r)| r),
+            None,
+            &event,
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "cannot deliver a friend request");
+        }
+    }
+
     async fn offline_if_still_gone(&self, user: &UserId) {
         let still_gone = match self.deps.presence.routes(std::slice::from_ref(user)).await {
             Ok(r) => r.is_empty(),
@@ -236,9 +259,11 @@ impl SocialApi for Social {
         {
             let answered = store.answer_request(&theirs.id, true, clock::now()).await;
             self.access.forget_pair(who, to).await;
-            return answered
+            let accepted = answered
                 .map_err(|e| store_err("accepting a request", e))?
-                .ok_or_else(not_pending);
+                .ok_or_else(not_pending)?;
+            self.tell(to, &accepted).await;
+            return Ok(accepted);
         }
         let request = FriendRequest {
             id: RequestId::generate(),
@@ -249,7 +274,10 @@ impl SocialApi for Social {
             created_at: clock::now(),
         };
         match store.insert_friend_request(&request).await {
-            Ok(()) => Ok(request),
+            Ok(()) => {
+                self.tell(to, &request).await;
+                Ok(request)
+            }
             Err(StoreError::Conflict(_)) => Err(ApiError::conflict("a request is already pending")),
             Err(e) => Err(store_err("sending a request", e)),
         }
@@ -286,9 +314,13 @@ impl SocialApi for Social {
             .answer_request(id, accept, clock::now())
             .await;
         self.access.forget_pair(&request.from, &request.to).await;
-        answered
+        let answered = answered
             .map_err(|e| store_err("answering a request", e))?
-            .ok_or_else(not_pending)
+            .ok_or_else(not_pending)?;
+        if answered.status == RequestStatus::Accepted {
+            self.tell(&answered.from, &answered).await;
+        }
+        Ok(answered)
     }
 
     async fn friends(&self, who: &UserId) -> Result<Vec<Friend>, ApiError> {

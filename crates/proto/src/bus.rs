@@ -490,6 +490,7 @@ impl From<&Event> for pb::Event {
                 user_id: user_id.as_str().to_owned(),
                 online: *online,
             }),
+            Event::FriendRequest(r) => Kind::FriendRequest(r.into()),
         };
         Self { kind: Some(kind) }
     }
@@ -514,6 +515,7 @@ impl TryFrom<pb::Event> for Event {
                 user_id: UserId::parse(&p.user_id)?,
                 online: p.online,
             },
+            Kind::FriendRequest(r) => Event::FriendRequest(r.try_into()?),
         })
     }
 }

@@ -301,3 +301,70 @@ async fn the_default_policy_lets_anyone_message_anyone() {
     bw.send_ok(json!({"to_user_id": a.user_id, "client_msg_id": "n2", "content": "hi"}))
         .await;
 }
+
+/// Frames of `type` among what arrives until a ping's answer.
+async fn frames_of(ws: &mut crate::ws::WsClient, ty: &str) -> Vec<Value> {
+    ws.ping().await;
+    ws.take_pending()
+        .into_iter()
+        .filter(|f| f["type"] == ty)
+        .collect()
+}
+
+#[tokio::test]
+async fn requests_and_acceptances_arrive_live_and_rejections_do_not() {
+    let app = spawn_app().await;
+    let a = app.new_user("livea").await;
+    let b = app.new_user("liveb").await;
+    let c = app.new_user("livec").await;
+    let mut a_ws = app.ws_connect(&a.access).await;
+    let mut b_ws = app.ws_connect(&b.access).await;
+
+    // b hears of a's request at once, with what the list would show.
+    let r = app
+        .friend_request(&a.access, &b.user_id, Some("hi b"))
+        .await;
+    let request_id = r.ok()["request_id"].as_str().unwrap().to_owned();
+    let f = b_ws.recv_until(|f| f["type"] == "friend-request").await;
+    assert_eq!(
+        (
+            f["data"]["request_id"].clone(),
+            f["data"]["from_user_id"].clone()
+        ),
+        (json!(request_id), json!(a.user_id))
+    );
+    assert_eq!(
+        (f["data"]["status"].clone(), f["data"]["message"].clone()),
+        (json!("pending"), json!("hi b"))
+    );
+    // a hears that b accepted.
+    app.answer_request(&b.access, &request_id, "accept")
+        .await
+        .ok();
+    let f = a_ws.recv_until(|f| f["type"] == "friend-accepted").await;
+    assert_eq!(
+        (f["data"]["request_id"].clone(), f["data"]["status"].clone()),
+        (json!(request_id), json!("accepted"))
+    );
+    assert!(
+        frames_of(&mut b_ws, "friend-accepted").await.is_empty(),
+        "the one who accepted knows"
+    );
+
+    // A rejection is told to nobody.
+    let r = app.friend_request(&a.access, &c.user_id, None).await;
+    let rejected = r.ok()["request_id"].as_str().unwrap().to_owned();
+    app.answer_request(&c.access, &rejected, "reject")
+        .await
+        .ok();
+    assert!(frames_of(&mut a_ws, "friend-accepted").await.is_empty());
+    assert!(frames_of(&mut a_ws, "friend-request").await.is_empty());
+
+    // Asking back accepts: the first asker hears it.
+    let mut c_ws = app.ws_connect(&c.access).await;
+    app.friend_request(&c.access, &b.user_id, None).await.ok();
+    b_ws.recv_until(|f| f["type"] == "friend-request").await;
+    app.friend_request(&b.access, &c.user_id, None).await.ok();
+    let f = c_ws.recv_until(|f| f["type"] == "friend-accepted").await;
+    assert_eq!(f["data"]["to_user_id"], b.user_id);
+}

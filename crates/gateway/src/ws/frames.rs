@@ -1,12 +1,13 @@
 //! Encoding server frames, once per frame however many receive it.
 
 use axum::extract::ws::Utf8Bytes;
+use ferrochat_domain::social::RequestStatus;
 use ferrochat_domain::Ack;
 use ferrochat_ports::bus::Event;
 use ferrochat_ports::ApiError;
 use ferrochat_wire::frame::ServerFrame;
 use ferrochat_wire::messaging::{AckDto, MessageDto, ReadReceiptDto, TypingDto};
-use ferrochat_wire::social::PresenceDto;
+use ferrochat_wire::social::{FriendRequestDto, PresenceDto};
 use ferrochat_wire::ErrorBody;
 use serde::Serialize;
 
@@ -49,6 +50,14 @@ pub(crate) fn event(e: &Event) -> Utf8Bytes {
                 user_id: user_id.to_string(),
                 online: *online,
             },
+        ),
+        Event::FriendRequest(r) => frame(
+            match r.status {
+                RequestStatus::Accepted => "friend-accepted",
+                RequestStatus::Pending | RequestStatus::Rejected => "friend-request",
+            },
+            None,
+            FriendRequestDto::from(r),
         ),
         Event::Typing {
             conversation_id,

@@ -25,6 +25,7 @@ use std::task::{Context, Poll};
 
 use async_trait::async_trait;
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
+use ferrochat_domain::social::FriendRequest;
 use ferrochat_domain::{
     Ack, ClientMsgId, ConversationId, Marks, Message, MessageContent, MessageType, Reference, Seq,
     SessionId, Timestamp, UserId,
@@ -114,6 +115,9 @@ pub enum Event {
         user_id: UserId,
         online: bool,
     },
+    /// To its recipient, a friend request (pending); to its sender, their
+    /// request accepted. A rejection is told to nobody.
+    FriendRequest(FriendRequest),
 }
 
 /// One item on `downstream.{gateway}`; a record there carries one or more,
