@@ -13,6 +13,7 @@ use ferrochat_domain::{
     MessageId, MessageType, Timestamp, UserId,
 };
 use ferrochat_ports::api::{GroupMember, GroupView, MembersList};
+use ferrochat_ports::bus::{deliver, Event};
 use ferrochat_ports::store::{MemberRecord, NewGroup, NewMessage};
 use ferrochat_ports::{ApiError, GroupsApi, StoreError};
 use ferrochat_wire::time::rfc3339;
@@ -80,6 +81,38 @@ impl Groups {
             .await?
             .ok_or_else(|| ApiError::forbidden("you are not a member of this group"))?;
         Ok((group, me))
+    }
+
+    /// Tells the users `by` just added to `group` (their open connections;
+    /// live news, the group's system message is the record). Not `by`.
+    async fn invited(&self, group: &Group, by: &UserId, users: &[UserId]) {
+        let users: Vec<UserId> = users.iter().filter(|u| *u != by).cloned().collect();
+        if users.is_empty() {
+            return;
+        }
+        let routes = match self.deps.presence.routes(&users).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read routes for a group invitation");
+                return;
+            }
+        };
+        let event = Arc::new(Event::GroupInvited {
+            group_id: group.id.clone(),
+            conversation_id: group.conversation_id.clone(),
+            name: group.name.as_str().to_owned(),
+            by: by.clone(),
+        });
+        if let Err(e) = deliver(
+            &*self.deps.bus,
+            routes.into_iter().map(|(_, r)| r),
+            None,
+            &event,
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "cannot deliver a group invitation");
+        }
     }
 
     /// Commits a `system` message telling what happened, in seq order
@@ -157,6 +190,7 @@ impl GroupsApi for Groups {
         };
         self.announce(&group, who, json!({"event": "group_created"}))
             .await?;
+        self.invited(&group, who, &cmd.member_ids).await;
         Ok(GroupView {
             group,
             my_role: Some(Role::Owner),
@@ -281,6 +315,7 @@ impl GroupsApi for Groups {
             Err(e) => return Err(store_err("adding members", e)),
         };
         self.changed(&group).await;
+        self.invited(&group, who, &added).await;
         let mut out = Vec::with_capacity(added.len());
         for u in added {
             self.announce(

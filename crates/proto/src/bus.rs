@@ -7,8 +7,8 @@ use ferrochat_domain::messaging::MAX_MENTIONS;
 use ferrochat_domain::reactions::{Emoji, ReactionCount};
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{
-    Ack, Changes, ClientMsgId, ConversationId, ConversationKind, ErrorKind, Marks, Message,
-    MessageContent, MessageId, MessageType, Reference, Seq, SessionId, Timestamp, UserId,
+    Ack, Changes, ClientMsgId, ConversationId, ConversationKind, ErrorKind, GroupId, Marks,
+    Message, MessageContent, MessageId, MessageType, Reference, Seq, SessionId, Timestamp, UserId,
 };
 use ferrochat_ports::bus::{DownstreamRecord, Event, ReplyTo, SendRecord, TaskRecord};
 use ferrochat_ports::ApiError;
@@ -491,6 +491,17 @@ impl From<&Event> for pb::Event {
                 online: *online,
             }),
             Event::FriendRequest(r) => Kind::FriendRequest(r.into()),
+            Event::GroupInvited {
+                group_id,
+                conversation_id,
+                name,
+                by,
+            } => Kind::GroupInvited(pb::GroupInvited {
+                group_id: group_id.as_str().to_owned(),
+                conversation_id: conversation_id.as_str().to_owned(),
+                name: name.clone(),
+                by_user_id: by.as_str().to_owned(),
+            }),
         };
         Self { kind: Some(kind) }
     }
@@ -516,6 +527,12 @@ impl TryFrom<pb::Event> for Event {
                 online: p.online,
             },
             Kind::FriendRequest(r) => Event::FriendRequest(r.try_into()?),
+            Kind::GroupInvited(g) => Event::GroupInvited {
+                group_id: GroupId::parse(&g.group_id)?,
+                conversation_id: ConversationId::parse(&g.conversation_id)?,
+                name: g.name,
+                by: UserId::parse(&g.by_user_id)?,
+            },
         })
     }
 }

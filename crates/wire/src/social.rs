@@ -194,3 +194,12 @@ pub struct PresenceDto {
     pub user_id: String,
     pub online: bool,
 }
+
+/// `data` of a `group-invited` frame.
+#[derive(Debug, Serialize)]
+pub struct GroupInvitedDto {
+    pub group_id: String,
+    pub conversation_id: String,
+    pub name: String,
+    pub by_user_id: String,
+}

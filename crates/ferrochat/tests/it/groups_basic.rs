@@ -392,3 +392,39 @@ async fn fifty_members_send_10_000_messages_into_one_group() {
     assert_eq!(senders.len(), MEMBERS);
     assert!(senders.values().all(|n| *n == PER_MEMBER), "{senders:?}");
 }
+
+#[tokio::test]
+async fn users_added_to_a_group_hear_it_live() {
+    let app = spawn_app().await;
+    let owner = app.new_user("invowner").await;
+    let b = app.new_user("invb").await;
+    let c = app.new_user("invc").await;
+    let mut owner_ws = app.ws_connect(&owner.access).await;
+    let mut b_ws = app.ws_connect(&b.access).await;
+    let mut c_ws = app.ws_connect(&c.access).await;
+    let (gid, conv) = app
+        .new_group(
+            &owner,
+            json!({"name": "Invited", "member_ids": [b.user_id]}),
+        )
+        .await;
+    let f = b_ws.recv_until(|f| f["type"] == "group-invited").await;
+    assert_eq!(
+        f["data"],
+        json!({"group_id": gid, "conversation_id": conv, "name": "Invited", "by_user_id": owner.user_id})
+    );
+    app.add_members(&owner.access, &gid, &[&c.user_id])
+        .await
+        .ok();
+    let f = c_ws.recv_until(|f| f["type"] == "group-invited").await;
+    assert_eq!(f["data"]["group_id"], gid);
+    // Not the one who added them.
+    owner_ws.ping().await;
+    assert!(
+        !owner_ws
+            .take_pending()
+            .iter()
+            .any(|f| f["type"] == "group-invited"),
+        "the owner was told of their own invitation"
+    );
+}

@@ -17,11 +17,16 @@ async fn chat(app: &TestApp, from: &Session, gid: &str, cmid: &str) -> Value {
 }
 
 /// Reads `ws` until the message `ack` names; returns the chat messages
-/// (not system ones) that came before it, by content.
+/// (not system ones) that came before it, by content. A user added to
+/// the group is told so first (`group-invited`).
 async fn until(ws: &mut WsClient, ack: &Value) -> Vec<String> {
     let mut before = Vec::new();
     loop {
-        let f = ws.expect_type("new-message").await;
+        let f = ws.recv_frame().await;
+        if f["type"] == "group-invited" {
+            continue;
+        }
+        assert_eq!(f["type"], "new-message", "unexpected frame {f}");
         let d = &f["data"];
         if d["message_id"] == ack["message_id"] {
             return before;

@@ -7,7 +7,7 @@ use ferrochat_ports::bus::Event;
 use ferrochat_ports::ApiError;
 use ferrochat_wire::frame::ServerFrame;
 use ferrochat_wire::messaging::{AckDto, MessageDto, ReadReceiptDto, TypingDto};
-use ferrochat_wire::social::{FriendRequestDto, PresenceDto};
+use ferrochat_wire::social::{FriendRequestDto, GroupInvitedDto, PresenceDto};
 use ferrochat_wire::ErrorBody;
 use serde::Serialize;
 
@@ -58,6 +58,21 @@ pub(crate) fn event(e: &Event) -> Utf8Bytes {
             },
             None,
             FriendRequestDto::from(r),
+        ),
+        Event::GroupInvited {
+            group_id,
+            conversation_id,
+            name,
+            by,
+        } => frame(
+            "group-invited",
+            None,
+            GroupInvitedDto {
+                group_id: group_id.to_string(),
+                conversation_id: conversation_id.to_string(),
+                name: name.clone(),
+                by_user_id: by.to_string(),
+            },
         ),
         Event::Typing {
             conversation_id,

@@ -27,8 +27,8 @@ use async_trait::async_trait;
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::social::FriendRequest;
 use ferrochat_domain::{
-    Ack, ClientMsgId, ConversationId, Marks, Message, MessageContent, MessageType, Reference, Seq,
-    SessionId, Timestamp, UserId,
+    Ack, ClientMsgId, ConversationId, GroupId, Marks, Message, MessageContent, MessageType,
+    Reference, Seq, SessionId, Timestamp, UserId,
 };
 
 use crate::api::ApiError;
@@ -118,6 +118,13 @@ pub enum Event {
     /// To its recipient, a friend request (pending); to its sender, their
     /// request accepted. A rejection is told to nobody.
     FriendRequest(FriendRequest),
+    /// To a user another added to a group (at its creation or later).
+    GroupInvited {
+        group_id: GroupId,
+        conversation_id: ConversationId,
+        name: String,
+        by: UserId,
+    },
 }
 
 /// One item on `downstream.{gateway}`; a record there carries one or more,
