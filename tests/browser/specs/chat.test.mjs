@@ -102,21 +102,23 @@ describe('two people chatting', () => {
     await openByName(bob.page, 'Alice');
   });
 
-  test('befriend: request, accept, online dots', async () => {
+  test('befriend: request, accept, online dots, each seen live', async () => {
+    // Both already look at their friends: what changes comes by itself
+    // (live frames; the client does not poll).
+    await bob.page.click('.tab[data-panel="friends"]');
     await alice.page.click('.tab[data-panel="friends"]');
     await alice.page.fill('#friend-id', bob.userId);
     await alice.page.fill('#friend-message', 'Friends?');
     await alice.page.click('#friend-request button[type=submit]');
     await alice.page.waitForSelector(`#requests-out li[data-to="${bob.userId}"]`);
-    await bob.page.click('.tab[data-panel="friends"]');
     const request = `#requests-in li[data-from="${alice.userId}"]`;
-    await bob.page.waitForSelector(request);
+    await bob.page.waitForSelector(request, { timeout: 10_000 });
     await shot(bob.page, 'friend-request.png');
     await bob.page.click(`${request} button.accept`);
     await bob.page.waitForSelector(`#friends li[data-user-id="${alice.userId}"][data-online="true"]`);
-    await alice.page.click('.tab[data-panel="chats"]');
-    await alice.page.click('.tab[data-panel="friends"]');
-    await alice.page.waitForSelector(`#friends li[data-user-id="${bob.userId}"][data-online="true"]`);
+    await alice.page.waitForSelector(`#friends li[data-user-id="${bob.userId}"][data-online="true"]`, {
+      timeout: 10_000,
+    });
     await alice.page.waitForSelector(`#requests-out li[data-to="${bob.userId}"]`, { state: 'detached' });
     await shot(alice.page, 'friends.png');
     noProblems(alice, bob);

@@ -18,6 +18,9 @@ import {
   convTitle,
   userName,
   isOnline,
+  isMentioned,
+  noteRange,
+  loadMembers,
 } from './state.js';
 import {
   initChat,
@@ -33,19 +36,20 @@ import {
   stopTyping,
   flushPending,
   systemText,
+  refreshPins,
 } from './chat.js';
 import { initPanels, loadFriends, renderFriends, renderGroups, showInfo, chatWith } from './panels.js';
 
 const SYNC_LIMIT = 200;
 const MAX_SYNC_ROUNDS = 50;
-const FRIENDS_POLL_MS = 20_000;
 
 let registering = false;
 let syncRounds = 0;
 let syncing = false;
 let syncAgain = false;
-let friendsTimer = 0;
 let listTimer = 0;
+/** The cursors the sync in flight was asked with. */
+let syncCursors = {};
 
 const socket = new Socket({
   onFrame,
@@ -54,6 +58,9 @@ const socket = new Socket({
     syncing = false;
     syncAgain = false;
     requestSync();
+    // Requests made while this socket was down come as live frames no
+    // more: read them (and friends' presence) again.
+    if (state.me) loadFriends();
   },
   onStatus: renderStatus,
   onUnauthorized: () => {
@@ -66,7 +73,6 @@ const socket = new Socket({
 
 api.setLoggedOutHandler(() => {
   socket.stop();
-  clearInterval(friendsTimer);
   reset();
   showAuth();
 });
@@ -155,6 +161,23 @@ function initShell() {
       renderContext();
     }
   });
+  // Pinned messages changed (an event, or the list loaded): the bar and
+  // the messages' Pin/Unpin follow; a pin of a message we do not hold
+  // asks the server for the list.
+  on('pins', (id) => {
+    const c = conv(id);
+    if (!c || state.openId !== id) return;
+    if (c.pinsStale) refreshPins(c);
+    renderMessages();
+  });
+  // Our role decides who may pin; members, who we may mention.
+  on('members', (id) => {
+    if (state.openId !== id) return;
+    renderMessages();
+  });
+  on('members-stale', (id) => {
+    if (state.openId === id) loadMembers(conv(id));
+  });
   on('open', (id) => {
     $('app').classList.toggle('chat-open', !!id);
     $('chat').hidden = !id;
@@ -189,10 +212,6 @@ async function startApp(user) {
   await refreshConversations();
   socket.start();
   loadFriends();
-  clearInterval(friendsTimer);
-  friendsTimer = setInterval(() => {
-    if (state.me) loadFriends();
-  }, FRIENDS_POLL_MS);
 }
 
 async function openChat(id) {
@@ -275,6 +294,18 @@ function onFrame(f) {
       scheduleList();
       if (state.openId) renderHeader();
       break;
+    case 'friend-request':
+      toast('New friend request');
+      loadFriends();
+      break;
+    case 'friend-accepted':
+      toast('Friend request accepted');
+      loadFriends();
+      break;
+    case 'group-invited':
+      toast(`You were added to ${d.name || 'a group'}`);
+      refreshConversations();
+      break;
     case 'sync':
       onSync(d);
       break;
@@ -328,7 +359,8 @@ function requestSync() {
     return;
   }
   syncing = true;
-  socket.send('sync', { cursors: cursors(), limit: SYNC_LIMIT }, `sync-${Date.now()}`);
+  syncCursors = cursors();
+  socket.send('sync', { cursors: syncCursors, limit: SYNC_LIMIT }, `sync-${Date.now()}`);
 }
 
 function onSync(d) {
@@ -337,9 +369,15 @@ function onSync(d) {
   let unknown = false;
   for (const entry of d.conversations || []) {
     if (!conv(entry.conversation_id)) unknown = true;
-    for (const m of entry.messages || []) {
+    const messages = (entry.messages || []).slice().sort((a, b) => a.seq - b.seq);
+    for (const m of messages) {
       const r = addMessage(m);
       if (r === 'unknown') unknown = true;
+    }
+    // Seqs after the cursor that the reply skips are hidden from us.
+    const c = conv(entry.conversation_id);
+    if (c && c.loaded && syncCursors[entry.conversation_id] !== undefined) {
+      noteRange(c, syncCursors[entry.conversation_id] + 1, messages);
     }
     if (entry.has_more) more = true;
   }
@@ -389,13 +427,18 @@ function renderList() {
                 ? `${userName(last.from_user_id)} reacted ${last.content}`
                 : last.message_type === 'unreact'
                   ? `${userName(last.from_user_id)} took a reaction off`
-                  : `${who}${last.content}`;
+                  : last.message_type === 'pin'
+                    ? `${userName(last.from_user_id)} pinned a message`
+                    : last.message_type === 'unpin'
+                      ? `${userName(last.from_user_id)} unpinned a message`
+                      : `${who}${last.forwarded ? '(forwarded) ' : ''}${last.content}`;
     }
     const online = c.type === 'single' ? isOnline(c.peer_user_id) : undefined;
+    const mentioned = isMentioned(c);
     return h(
       'li',
       {
-        className: `conversation ${c.conversation_id === state.openId ? 'active' : ''} ${c.unread ? 'has-unread' : ''}`,
+        className: `conversation ${c.conversation_id === state.openId ? 'active' : ''} ${c.unread ? 'has-unread' : ''} ${mentioned ? 'has-mention' : ''}`,
         dataset: { conversationId: c.conversation_id, type: c.type },
         tabIndex: 0,
         onclick: () => openChat(c.conversation_id),
@@ -417,6 +460,7 @@ function renderList() {
           'div',
           { className: 'conv-bottom' },
           h('span', { className: 'conv-preview' }, preview.length > 80 ? `${preview.slice(0, 80)}…` : preview),
+          mentioned ? h('span', { className: 'badge mention', title: 'You were mentioned' }, '@') : null,
           c.unread ? h('span', { className: 'badge unread' }, c.unread > 99 ? '99+' : String(c.unread)) : null,
         ),
       ),

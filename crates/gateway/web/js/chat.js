@@ -1,10 +1,13 @@
 // The open conversation: history (older pages on scroll), sending with
-// optimistic display, acks and retries, typing and read receipts.
+// optimistic display, acks and retries, typing and read receipts, and what
+// can be done to one message (reply, edit, recall, react, pin, forward,
+// delete for me); the pinned messages above the list.
 
 import { get, post } from './api.js';
 import { $, h, clear, clockTime, toast } from './dom.js';
 import {
   state,
+  on,
   emit,
   conv,
   addMessage,
@@ -15,6 +18,13 @@ import {
   userName,
   convTitle,
   isOnline,
+  sortedConvs,
+  mentionsMe,
+  noteRange,
+  hideMessages,
+  loadMembers,
+  loadPins,
+  displayName,
 } from './state.js';
 
 const PAGE = 30;
@@ -27,6 +37,9 @@ let loadingOlder = false;
 let lastTypingSent = 0;
 /** What the composer does besides sending: reply to, or edit, one message. */
 let context = null;
+/** The message just jumped to (from the pinned bar), highlighted for a moment. */
+let flashed = null;
+let flashTimer = 0;
 
 export function initChat(sock) {
   socket = sock;
@@ -35,6 +48,8 @@ export function initChat(sock) {
     sendFromComposer();
   });
   $('composer-input').addEventListener('keydown', (ev) => {
+    // The mention list, when open, takes the arrows, Enter, Tab and Escape.
+    if (mentionKey(ev)) return;
     if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
       ev.preventDefault();
       sendFromComposer();
@@ -50,7 +65,15 @@ export function initChat(sock) {
   });
   $('composer-context-cancel').addEventListener('click', () => setContext(null));
   $('composer-input').addEventListener('keydown', (ev) => {
-    if (ev.key === 'Escape' && context) setContext(null);
+    if (ev.key === 'Escape' && context && !ev.defaultPrevented) setContext(null);
+  });
+  initMentions();
+  $('forward-cancel').addEventListener('click', closeForward);
+  $('forward').addEventListener('click', (ev) => {
+    if (ev.target === $('forward')) closeForward();
+  });
+  $('forward').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') closeForward();
   });
   $('messages').addEventListener('scroll', () => {
     if ($('messages').scrollTop < 80) loadOlder();
@@ -70,10 +93,14 @@ function autoGrow() {
 export async function openConversation(id) {
   const c = conv(id);
   if (!c) return;
+  if (state.openId !== id) clearMentions();
   state.openId = id;
   emit('open', id);
   renderHeader();
   renderMessages({ toBottom: true });
+  // Our role (who may pin) and who we may mention, as they are now.
+  if (c.type === 'group') loadMembers(c);
+  if (c.type !== 'world' && (!c.pinsLoaded || c.pinsStale)) refreshPins(c);
   $('composer-input').focus({ preventScroll: true });
   if (!c.loaded) {
     $('history-status').textContent = 'Loading…';
@@ -89,6 +116,8 @@ export async function openConversation(id) {
       for (const seq of [...c.messages.keys()]) if (seq < first) c.messages.delete(seq);
       c.syncSeq = first - 1;
       for (const m of page.messages) addMessage(m, { fromHistory: true });
+      // Seqs the page skips are hidden from us ("delete for me").
+      noteRange(c, first, page.messages);
       if (c.last_seq > c.syncSeq) emit('gap', id);
     } catch (e) {
       $('history-status').textContent = '';
@@ -104,6 +133,8 @@ export async function openConversation(id) {
 export function closeConversation() {
   state.openId = null;
   setContext(null);
+  clearMentions();
+  closeForward();
   emit('open', null);
 }
 
@@ -142,6 +173,7 @@ export function renderContext() {
     context.kind === 'edit' ? 'Editing your message' : `Replying to ${m ? userName(m.from_user_id) : ''}: ${excerpt}`;
 }
 
+/** The next older page of the open conversation, if any. */
 async function loadOlder() {
   const c = conv(state.openId);
   if (!c || !c.loaded || !c.hasMore || loadingOlder) return;
@@ -168,6 +200,8 @@ function sendFromComposer() {
   const ta = $('composer-input');
   const content = ta.value;
   if (!content.trim() || !state.openId) return;
+  const { mentions, mentionAll } = mentionPayload(content);
+  clearMentions();
   if (context && context.kind === 'edit') {
     const seq = context.seq;
     setContext(null);
@@ -183,6 +217,8 @@ function sendFromComposer() {
     conversation_id: state.openId,
     content,
     reply_to: replyTo,
+    mentions: mentions.length ? mentions : undefined,
+    mention_all: mentionAll || undefined,
     status: 'pending',
     error: '',
     created_at: new Date().toISOString(),
@@ -203,6 +239,8 @@ export function transmit(p) {
   clearTimeout(p.timer);
   const data = { conversation_id: p.conversation_id, client_msg_id: p.client_msg_id, content: p.content };
   if (p.reply_to !== undefined) data.reply_to = p.reply_to;
+  if (p.mentions) data.mentions = p.mentions;
+  if (p.mention_all) data.mention_all = true;
   const sent = socket.send('send-message', data, p.client_msg_id);
   // Offline: it stays pending and goes out after the next sync. Online:
   // no ack in time means failed, with a retry button.
@@ -233,6 +271,8 @@ export function onAck(ack) {
     client_msg_id: ack.client_msg_id,
     created_at: ack.created_at,
     reply_to: p.reply_to,
+    mentions: p.mentions,
+    mention_all: p.mention_all,
   };
 }
 
@@ -353,6 +393,8 @@ export function renderMessages({ toBottom = false, keepOffset = false } = {}) {
   else if (toBottom || atBottom) box.scrollTop = box.scrollHeight;
   // A short first page does not scroll: fetch more right away.
   if (c.loaded && c.hasMore && box.scrollHeight <= box.clientHeight) loadOlder();
+  // The pinned bar shows the messages as they are now (edited, say).
+  renderPins();
 }
 
 function messageItem(c, m) {
@@ -360,13 +402,29 @@ function messageItem(c, m) {
   if (m.message_type === 'system') {
     return h('li', { className: 'msg system', dataset: { seq: String(m.seq) } }, systemText(m));
   }
-  // Edits and reactions show on the message they changed; a recall
-  // leaves a line.
+  // Edits and reactions show on the message they changed; a recall, a pin
+  // and an unpin leave a line.
   if (isChange(m)) {
-    if (m.message_type !== 'recall') return null;
-    return h('li', { className: 'msg system', dataset: { seq: String(m.seq) } }, `${userName(m.from_user_id)} recalled a message`);
+    if (m.message_type === 'recall') {
+      return h('li', { className: 'msg system', dataset: { seq: String(m.seq) } }, `${userName(m.from_user_id)} recalled a message`);
+    }
+    if (m.message_type === 'pin' || m.message_type === 'unpin') {
+      return h(
+        'li',
+        {
+          className: `msg system ${m.message_type}-event`,
+          dataset: { seq: String(m.seq), targetSeq: String(m.target_seq) },
+          title: 'Show the message',
+          onclick: () => jumpTo(m.target_seq),
+        },
+        `${userName(m.from_user_id)} ${m.message_type === 'pin' ? 'pinned' : 'unpinned'} a message`,
+      );
+    }
+    return null;
   }
   const recalled = !!m.recalled_at;
+  const pinned = c.pins.has(m.seq);
+  const flash = flashed && flashed.id === c.conversation_id && flashed.seq === m.seq;
   let status = null;
   if (mine) {
     const n = readers(c, m.seq);
@@ -377,17 +435,18 @@ function messageItem(c, m) {
   return h(
     'li',
     {
-      className: `msg ${mine ? 'mine' : 'theirs'}`,
+      className: `msg ${mine ? 'mine' : 'theirs'} ${!recalled && mentionsMe(m) ? 'mentioned' : ''} ${pinned ? 'pinned' : ''} ${flash ? 'flash' : ''}`,
       dataset: { seq: String(m.seq), clientMsgId: m.client_msg_id, status: mine ? status.textContent : '' },
     },
     !mine && c.type !== 'single' ? h('div', { className: 'author' }, userName(m.from_user_id)) : null,
     h(
       'div',
       { className: 'bubble' },
+      m.forwarded ? h('div', { className: 'forwarded' }, 'Forwarded') : null,
       m.reply_to ? quote(c, m.reply_to) : null,
       recalled
         ? h('span', { className: 'text recalled' }, 'This message was recalled')
-        : h('span', { className: 'text' }, m.content),
+        : h('span', { className: 'text' }, ...contentNodes(m)),
     ),
     recalled || !(m.reactions && m.reactions.length) ? null : reactionChips(c, m),
     h(
@@ -395,6 +454,7 @@ function messageItem(c, m) {
       { className: 'meta' },
       h('time', { dateTime: m.created_at }, clockTime(m.created_at)),
       m.edited_at && !recalled ? h('span', { className: 'edited' }, 'edited') : null,
+      pinned && !recalled ? h('span', { className: 'pinned-mark', title: 'Pinned in this conversation' }, 'pinned') : null,
       status,
       recalled ? null : actions(c, m, mine),
     ),
@@ -438,9 +498,14 @@ function reactionChips(c, m) {
   );
 }
 
-/** Reply to and react to any message; edit and recall our own. */
+/**
+ * Reply to, react to, forward and delete for ourselves any message; edit
+ * and recall our own; pin or unpin where we may.
+ */
 function actions(c, m, mine) {
-  const button = (label, onclick) => h('button', { type: 'button', className: `link action ${label.toLowerCase()}`, onclick }, label);
+  const button = (label, onclick, name = label.toLowerCase()) =>
+    h('button', { type: 'button', className: `link action ${name}`, onclick }, label);
+  const pinned = c.pins.has(m.seq);
   const picker = h(
     'span',
     { className: 'picker', hidden: true },
@@ -456,9 +521,157 @@ function actions(c, m, mine) {
       picker.hidden = !picker.hidden;
     }),
     picker,
+    button('Forward', () => openForward(c, m)),
+    mayPin(c) ? button(pinned ? 'Unpin' : 'Pin', () => change(pinned ? 'unpin' : 'pin', c.conversation_id, m.seq)) : null,
     mine ? button('Edit', () => setContext({ kind: 'edit', seq: m.seq })) : null,
     mine ? button('Recall', () => change('recall', c.conversation_id, m.seq)) : null,
+    button('Delete for me', () => deleteForMe(c, [m.seq]), 'delete'),
   );
+}
+
+/** Either user of a single chat pins; a group's owner and admins; nobody in the world room. */
+function mayPin(c) {
+  if (c.type === 'single') return true;
+  return c.type === 'group' && (c.myRole === 'owner' || c.myRole === 'admin');
+}
+
+// ---- pinned messages --------------------------------------------------------
+
+/** Asks the server for the pinned messages; says so if it cannot. */
+export function refreshPins(c) {
+  loadPins(c).catch((e) => toast(`Could not load the pinned messages: ${e.message}`, 'error'));
+}
+
+/** The bar of the open conversation's pinned messages, oldest first. */
+function renderPins() {
+  const c = conv(state.openId);
+  const bar = $('pins');
+  bar.dataset.loaded = String(!!c && c.pinsLoaded && !c.pinsLoading);
+  if (!c || !c.pins.size) {
+    bar.hidden = true;
+    clear($('pins-list'));
+    return;
+  }
+  const seqs = [...c.pins.keys()].sort((a, b) => a - b);
+  $('pins-title').textContent = seqs.length === 1 ? '1 pinned message' : `${seqs.length} pinned messages`;
+  const manage = mayPin(c);
+  $('pins-list').replaceChildren(
+    ...seqs.map((seq) => {
+      const m = c.messages.get(seq) || c.pins.get(seq);
+      const text = `${userName(m.from_user_id)}: ${m.content.length > 120 ? `${m.content.slice(0, 120)}…` : m.content}`;
+      return h(
+        'li',
+        { className: 'pinned-item', dataset: { seq: String(seq) } },
+        h('button', { type: 'button', className: 'link pin-jump', title: 'Show the message', onclick: () => jumpTo(seq) }, text),
+        manage
+          ? h(
+              'button',
+              {
+                type: 'button',
+                className: 'link pin-remove',
+                title: 'Unpin',
+                onclick: () => change('unpin', c.conversation_id, seq),
+              },
+              'Unpin',
+            )
+          : null,
+      );
+    }),
+  );
+  bar.hidden = false;
+}
+
+/** Scrolls to a message of the open conversation, loading older pages to reach it. */
+async function jumpTo(seq) {
+  const c = conv(state.openId);
+  if (!c) return;
+  const id = c.conversation_id;
+  for (let pages = 0; !c.messages.has(seq) && c.hasMore && pages < 20; pages += 1) {
+    await loadOlder();
+    if (state.openId !== id) return;
+  }
+  const li = document.querySelector(`#message-list .msg[data-seq="${seq}"]`);
+  if (!li) {
+    toast('That message is not in this conversation any more');
+    return;
+  }
+  li.scrollIntoView({ block: 'center' });
+  // Highlighted for a moment, across redraws.
+  flashed = { id, seq };
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => {
+    flashed = null;
+  }, 1500);
+  li.classList.add('flash');
+}
+
+// ---- forward ----------------------------------------------------------------
+
+/** The picker of where to forward a message: our conversations, most recent first. */
+function openForward(c, m) {
+  const targets = sortedConvs();
+  $('forward-text').textContent = m.content.length > 120 ? `${m.content.slice(0, 120)}…` : m.content;
+  $('forward-list').replaceChildren(
+    ...targets.map((t) =>
+      h(
+        'li',
+        { className: 'row forward-target', dataset: { conversationId: t.conversation_id } },
+        h(
+          'button',
+          { type: 'button', className: 'grow forward-to', onclick: () => forward(c, m, t) },
+          convTitle(t),
+          t.conversation_id === c.conversation_id ? h('span', { className: 'muted small' }, ' (this chat)') : null,
+        ),
+      ),
+    ),
+  );
+  $('forward').hidden = false;
+  const first = $('forward-list').querySelector('button');
+  if (first) first.focus();
+}
+
+function closeForward() {
+  $('forward').hidden = true;
+}
+
+/**
+ * Sends a copy of `m` into `t`; the copy comes back to every connection of
+ * ours as a new message, marked forwarded.
+ */
+async function forward(c, m, t) {
+  closeForward();
+  try {
+    await socket.request('forward-messages', {
+      conversation_id: c.conversation_id,
+      seqs: [m.seq],
+      to_conversation_id: t.conversation_id,
+      client_msg_id: crypto.randomUUID(),
+    });
+    toast(`Forwarded to ${convTitle(t)}`);
+  } catch (e) {
+    toast(`Could not forward the message: ${e.message}`, 'error');
+  }
+}
+
+// ---- delete for me ----------------------------------------------------------
+
+/** Hides messages from our own history (the other members keep them). */
+async function deleteForMe(c, seqs) {
+  try {
+    const d = await socket.request('delete-messages', { conversation_id: c.conversation_id, seqs });
+    hideMessages(c, d.seqs || seqs);
+  } catch (e) {
+    toast(`Could not delete the message: ${e.message}`, 'error');
+    return;
+  }
+  if (context && seqs.includes(context.seq)) setContext(null);
+  // The list previews the newest message we still have.
+  if (c.last_message && seqs.includes(c.last_message.seq)) {
+    const left = sortedMessages(c).filter((x) => !isChange(x));
+    c.last_message = left.length ? left[left.length - 1] : null;
+    emit('list');
+  }
+  if (state.openId === c.conversation_id) renderMessages();
 }
 
 function pendingItem(c, p) {
@@ -529,4 +742,229 @@ export function systemText(m) {
   const event = String(v.event || v.type || 'update');
   const say = EVENTS[event];
   return say ? say(actor, user, v) : `${user} ${event.replace(/_/g, ' ')}`.trim();
+}
+
+// ---- mentions ---------------------------------------------------------------
+// The composer's "@" autocomplete (a group's members, the peer of a single
+// chat, "@all" for a group's owner and admins), the ids a send says it
+// mentions, and the mentions in a message's text.
+
+const MAX_MENTION_OPTIONS = 8;
+
+/** What the composer's autocomplete inserted: `{id, name}`, id 'all' for everyone. */
+let chosen = [];
+/** The open list: where its "@" starts, up to the caret, its options, the one active. */
+let menu = null;
+
+export function initMentions() {
+  const ta = $('composer-input');
+  ta.addEventListener('input', update);
+  ta.addEventListener('click', update);
+  ta.addEventListener('blur', close);
+  // Names and members arrive after the list opened: draw it again.
+  const again = () => {
+    if (document.activeElement === ta) update();
+  };
+  on('users', again);
+  on('members', (id) => {
+    if (id === state.openId) again();
+  });
+}
+
+/** Whether a group's owner or admin may say "@all" there. */
+function mayMentionAll(c) {
+  return c.type === 'group' && (c.myRole === 'owner' || c.myRole === 'admin');
+}
+
+/** Who the composer of conversation `c` can mention. */
+function candidates(c) {
+  const me = state.me && state.me.user_id;
+  if (c.type === 'single') {
+    return c.peer_user_id ? [option(c.peer_user_id)] : [];
+  }
+  if (c.type !== 'group') return [];
+  if (c.members === null || c.membersStale) loadMembers(c);
+  const out = mayMentionAll(c) ? [{ id: 'all', name: 'all', sub: 'everyone in this group' }] : [];
+  for (const m of c.members || []) if (m.user_id !== me) out.push(option(m.user_id));
+  return out;
+}
+
+function option(id) {
+  const known = state.users.get(id);
+  return { id, name: displayName(id), sub: known ? `@${known.username}` : '' };
+}
+
+/** Opens, filters or closes the list after what is left of the caret. */
+function update() {
+  const ta = $('composer-input');
+  const c = conv(state.openId);
+  // An edit keeps the mentions its message was sent with: no list there.
+  const editing = context && context.kind === 'edit';
+  if (!c || editing || document.activeElement !== ta || ta.selectionStart !== ta.selectionEnd) {
+    close();
+    return;
+  }
+  const before = ta.value.slice(0, ta.selectionStart);
+  const typed = /(^|\s)@([^\s@]{0,32})$/.exec(before);
+  if (!typed) {
+    close();
+    return;
+  }
+  const query = typed[2].toLowerCase();
+  const matches = candidates(c)
+    .map((o) => {
+      const name = o.name.toLowerCase();
+      const user = o.sub.startsWith('@') ? o.sub.slice(1).toLowerCase() : '';
+      const rank = !query || name.startsWith(query) || user.startsWith(query) ? 0 : name.includes(query) || user.includes(query) ? 1 : 2;
+      return { o, rank };
+    })
+    .filter((x) => x.rank < 2)
+    .sort((a, b) => a.rank - b.rank || (a.o.id === 'all' ? -1 : b.o.id === 'all' ? 1 : a.o.name.localeCompare(b.o.name)))
+    .slice(0, MAX_MENTION_OPTIONS)
+    .map((x) => x.o);
+  if (!matches.length) {
+    close();
+    return;
+  }
+  const wasActive = menu && menu.options[menu.active] && menu.options[menu.active].id;
+  const active = Math.max(0, matches.findIndex((o) => o.id === wasActive));
+  menu = { start: before.length - typed[2].length - 1, end: ta.selectionStart, options: matches, active };
+  render();
+}
+
+function render() {
+  const list = $('mention-list');
+  if (!menu) {
+    list.hidden = true;
+    list.replaceChildren();
+    return;
+  }
+  list.replaceChildren(
+    ...menu.options.map((o, i) =>
+      h(
+        'li',
+        {
+          className: `mention-option ${i === menu.active ? 'active' : ''}`,
+          role: 'option',
+          'aria-selected': String(i === menu.active),
+          dataset: { userId: o.id },
+          // Keeps the focus (and the caret) in the composer.
+          onmousedown: (ev) => ev.preventDefault(),
+          onclick: () => choose(o),
+        },
+        h('span', { className: 'mention-name' }, o.id === 'all' ? '@all' : o.name),
+        o.sub ? h('span', { className: 'mention-sub muted small' }, o.sub) : null,
+      ),
+    ),
+  );
+  list.hidden = false;
+}
+
+function close() {
+  if (!menu && $('mention-list').hidden) return;
+  menu = null;
+  render();
+}
+
+/** Puts "@Name " in place of what was typed after "@", and notes who. */
+function choose(o) {
+  const ta = $('composer-input');
+  if (!menu) return;
+  const name = o.id === 'all' ? 'all' : o.name;
+  const insert = `@${name} `;
+  ta.value = ta.value.slice(0, menu.start) + insert + ta.value.slice(menu.end);
+  const caret = menu.start + insert.length;
+  ta.setSelectionRange(caret, caret);
+  if (!chosen.some((x) => x.id === o.id && x.name === name)) chosen.push({ id: o.id, name });
+  close();
+  ta.focus();
+  ta.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+/** The composer's keys while the list is open; true if it took the key. */
+export function mentionKey(ev) {
+  if (!menu || ev.isComposing) return false;
+  const n = menu.options.length;
+  switch (ev.key) {
+    case 'ArrowDown':
+      menu.active = (menu.active + 1) % n;
+      break;
+    case 'ArrowUp':
+      menu.active = (menu.active + n - 1) % n;
+      break;
+    case 'Enter':
+    case 'Tab':
+      ev.preventDefault();
+      choose(menu.options[menu.active]);
+      return true;
+    case 'Escape':
+      close();
+      ev.preventDefault();
+      return true;
+    default:
+      return false;
+  }
+  ev.preventDefault();
+  render();
+  return true;
+}
+
+/** What a send of `content` mentions: the chosen names still in it. */
+export function mentionPayload(content) {
+  const ids = new Set();
+  let all = false;
+  for (const m of chosen) {
+    if (!content.includes(`@${m.name}`)) continue;
+    if (m.id === 'all') all = true;
+    else ids.add(m.id);
+  }
+  return { mentions: [...ids].slice(0, 50), mentionAll: all };
+}
+
+/** A new draft: nothing chosen, no list. */
+export function clearMentions() {
+  chosen = [];
+  close();
+}
+
+/** The names a user may be mentioned by, once known. */
+function namesOf(id) {
+  const u = state.me && id === state.me.user_id ? state.me : state.users.get(id);
+  if (!u) {
+    displayName(id);
+    return [];
+  }
+  return [u.nickname, u.username].filter(Boolean);
+}
+
+/**
+ * A message's text with its mentions as chips: "@Name" of each user it
+ * mentions, "@all" if it mentions everyone; ours marked. Only text nodes
+ * and spans, so its textContent is the content as sent.
+ */
+export function contentNodes(m) {
+  const me = state.me && state.me.user_id;
+  const theirs = m.from_user_id !== me;
+  const names = [];
+  for (const id of m.mentions || []) for (const n of namesOf(id)) names.push({ n, mine: theirs && id === me });
+  if (m.mention_all) names.push({ n: 'all', mine: theirs });
+  if (!names.length) return [m.content];
+  names.sort((a, b) => b.n.length - a.n.length);
+  const s = m.content;
+  const out = [];
+  let plain = '';
+  for (let i = 0; i < s.length; ) {
+    const hit = s[i] === '@' ? names.find((x) => s.startsWith(x.n, i + 1)) : null;
+    if (hit) {
+      if (plain) out.push(plain);
+      plain = '';
+      out.push(h('span', { className: `mention ${hit.mine ? 'to-me' : ''}` }, `@${hit.n}`));
+      i += 1 + hit.n.length;
+    } else {
+      plain += s[i];
+      i += 1;
+    }
+  }
+  if (plain) out.push(plain);
+  return out;
 }

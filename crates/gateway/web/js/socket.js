@@ -8,6 +8,15 @@ const BASE_MS = 500;
 const CAP_MS = 15_000;
 const PING_MS = 25_000;
 const SILENCE_MS = 70_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** A refusal of a request: the server's `error` frame, or no answer. */
+export class FrameError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
 
 export class Socket {
   constructor({ onFrame, onOpen, onStatus, onUnauthorized }) {
@@ -23,6 +32,8 @@ export class Socket {
     this.stopped = true;
     this.connecting = false;
     this.nextRetryAt = 0;
+    this.requests = new Map();
+    this.nextRequest = 0;
   }
 
   get open() {
@@ -43,6 +54,7 @@ export class Socket {
       this.ws = null;
       ws.close(1000, 'bye');
     }
+    this.dropRequests();
   }
 
   /** Skips the remaining backoff wait. */
@@ -59,6 +71,44 @@ export class Socket {
     if (id) frame.id = id;
     this.ws.send(JSON.stringify(frame));
     return true;
+  }
+
+  /**
+   * Sends a frame and resolves with the `data` of the reply echoing its id
+   * (rejects with a FrameError on an `error` reply, no answer, or offline).
+   */
+  request(type, data) {
+    this.nextRequest += 1;
+    const id = `${type}-${Date.now()}-${this.nextRequest}`;
+    if (!this.send(type, data, id)) return Promise.reject(new FrameError(0, 'you are offline'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.requests.delete(id);
+        reject(new FrameError(0, 'no answer from the server'));
+      }, REQUEST_TIMEOUT_MS);
+      this.requests.set(id, { resolve, reject, timer });
+    });
+  }
+
+  /** A reply to one of `request`'s frames: settles it; false otherwise. */
+  settle(frame) {
+    const r = frame.id && this.requests.get(frame.id);
+    if (!r) return false;
+    this.requests.delete(frame.id);
+    clearTimeout(r.timer);
+    const d = frame.data || {};
+    if (frame.type === 'error') r.reject(new FrameError(d.code || 0, d.message || 'refused'));
+    else r.resolve(d);
+    return true;
+  }
+
+  /** The connection is gone: what waited for an answer will not get one. */
+  dropRequests() {
+    for (const r of this.requests.values()) {
+      clearTimeout(r.timer);
+      r.reject(new FrameError(0, 'the connection was lost'));
+    }
+    this.requests.clear();
   }
 
   async connect() {
@@ -108,12 +158,14 @@ export class Socket {
       } catch {
         return;
       }
+      if (this.settle(frame)) return;
       this.onFrame(frame);
     });
     ws.addEventListener('close', (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
       clearInterval(this.pingTimer);
+      this.dropRequests();
       if (ev.code === 4001) {
         this.onUnauthorized();
       }
@@ -128,6 +180,7 @@ export class Socket {
       const ws = this.ws;
       this.ws = null;
       ws.close();
+      this.dropRequests();
       this.retry();
       return;
     }

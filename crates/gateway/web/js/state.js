@@ -59,6 +59,22 @@ function newConv(id) {
     syncSeq: 0,
     readSent: 0,
     reads: new Map(),
+    // The last message that mentions us: "@" in the list until read past it.
+    mention_seq: 0,
+    // Seqs that will never come (hidden by "delete for me"): the cache is
+    // contiguous across them.
+    gone: new Set(),
+    // Pinned messages by seq, as the server lists them; live events keep
+    // them current once loaded, `pinsStale` asks for a reload.
+    pins: new Map(),
+    pinsLoaded: false,
+    pinsStale: false,
+    pinsGen: 0,
+    // A group's members (`{user_id, role}`) and our role, for mentions and
+    // who may pin; reloaded after a membership change.
+    members: null,
+    myRole: '',
+    membersStale: true,
   };
 }
 
@@ -82,6 +98,7 @@ export function upsertConv(dto) {
     c.updated_at = dto.updated_at;
   }
   c.read_seq = Math.max(c.read_seq, dto.read_seq);
+  c.mention_seq = Math.max(c.mention_seq, dto.mention_seq || 0);
   c.readSent = Math.max(c.readSent, dto.read_seq);
   if (newer) c.unread = dto.unread;
   if (c.read_seq >= c.last_seq) c.unread = 0;
@@ -129,6 +146,7 @@ export function addMessage(m, { fromHistory = false } = {}) {
     c.updated_at = m.created_at;
     if (m.from_user_id !== (state.me && state.me.user_id) && m.message_type !== 'system') {
       c.unread += 1;
+      if (mentionsMe(m)) c.mention_seq = Math.max(c.mention_seq, m.seq);
     } else if (m.from_user_id === (state.me && state.me.user_id)) {
       // Sending a message means having read up to it.
       c.read_seq = Math.max(c.read_seq, m.seq);
@@ -142,16 +160,91 @@ export function addMessage(m, { fromHistory = false } = {}) {
       // they are now: its events are already in them.
       if (!fromHistory) applyChange(c, m);
       if (result === 'dup' && !fromHistory) result = 'filled';
+      if (result !== 'dup' && !fromHistory) applyPin(c, m);
     }
-    while (c.messages.has(c.syncSeq + 1)) c.syncSeq += 1;
+    advance(c);
     if (c.loaded && m.seq > c.syncSeq && result === 'new') result = 'gap';
   } else {
     c.syncSeq = Math.max(c.syncSeq, m.seq);
+    if (result === 'new') applyPin(c, m);
+  }
+  // Someone joined, left or changed roles: who we mention and whether we
+  // may pin are to be asked again.
+  if (m.message_type === 'system' && c.type === 'group' && result !== 'dup' && !fromHistory) {
+    c.membersStale = true;
+    emit('members-stale', c.conversation_id);
   }
   return result;
 }
 
-const CHANGES = new Set(['edit', 'recall', 'react', 'unreact']);
+/** Moves the contiguous high-water mark over what we hold or know is gone. */
+function advance(c) {
+  while (c.messages.has(c.syncSeq + 1) || c.gone.has(c.syncSeq + 1)) c.syncSeq += 1;
+}
+
+/**
+ * Seqs of a loaded conversation that will not come (hidden from us): the
+ * server skips them in history and sync, so the cache counts as
+ * contiguous across them.
+ */
+export function noteGone(c, seqs) {
+  for (const s of seqs) if (!c.messages.has(s)) c.gone.add(s);
+  advance(c);
+}
+
+/**
+ * Given a run of messages the server answered for the seqs from `from` to
+ * the last of them (a history page, a sync entry), notes the seqs it left
+ * out as gone.
+ */
+export function noteRange(c, from, messages) {
+  if (!messages.length) return;
+  const top = messages[messages.length - 1].seq;
+  const had = new Set(messages.map((m) => m.seq));
+  const missing = [];
+  for (let s = from; s < top; s += 1) if (!had.has(s)) missing.push(s);
+  noteGone(c, missing);
+}
+
+/** "Delete for me" done: the seqs leave this client's cache. */
+export function hideMessages(c, seqs) {
+  for (const s of seqs) {
+    c.messages.delete(s);
+    c.pins.delete(s);
+  }
+  noteGone(c, seqs);
+}
+
+/** Whether a message names us (by id, or as one of all). */
+export function mentionsMe(m) {
+  if (!state.me || m.from_user_id === state.me.user_id) return false;
+  return !!m.mention_all || (Array.isArray(m.mentions) && m.mentions.includes(state.me.user_id));
+}
+
+/** A message after our read cursor mentions us. */
+export function isMentioned(c) {
+  return c.mention_seq > c.read_seq;
+}
+
+/**
+ * A pin, an unpin or a recall (which unpins) keeps the pinned list of a
+ * conversation current; `emit('pins', id)` for the views. A pin of a
+ * message we do not hold asks for the list again.
+ */
+function applyPin(c, m) {
+  if (!['pin', 'unpin', 'recall'].includes(m.message_type) || m.target_seq === undefined) return;
+  c.pinsGen += 1;
+  if (m.message_type === 'pin') {
+    const target = c.messages.get(m.target_seq);
+    if (target && !target.recalled_at) c.pins.set(m.target_seq, target);
+    else c.pinsStale = true;
+  } else {
+    c.pins.delete(m.target_seq);
+  }
+  emit('pins', c.conversation_id);
+}
+
+const CHANGES = new Set(['edit', 'recall', 'react', 'unreact', 'pin', 'unpin']);
 
 /** Whether `m` is an event that changes the message at `target_seq`. */
 export function isChange(m) {
@@ -170,6 +263,10 @@ function applyChange(c, m) {
   const target = c.messages.get(m.target_seq);
   if (!target || target.recalled_at) return;
   switch (m.message_type) {
+    case 'pin':
+    case 'unpin':
+      // The pinned list holds them (`applyPin`).
+      break;
     case 'edit':
       target.content = m.content;
       target.edited_at = m.created_at;
@@ -256,6 +353,14 @@ export function userName(id) {
   return `${id.slice(0, 8)}…`;
 }
 
+/** A user's own name, ours included (`userName` says "You"). */
+export function displayName(id) {
+  if (state.me && id === state.me.user_id) return state.me.nickname || state.me.username;
+  const known = state.users.get(id);
+  if (known) return known.nickname || known.username;
+  return userName(id);
+}
+
 export function convTitle(c) {
   if (c.type === 'world') return c.name || 'World';
   if (c.type === 'single' && c.peer_user_id) {
@@ -271,4 +376,75 @@ export function isOnline(userId) {
   if (state.presence.has(userId)) return state.presence.get(userId);
   const f = state.friends.get(userId);
   return f ? !!f.online : undefined;
+}
+
+/**
+ * A group's members and our role in it (first pages, up to 5,000), for
+ * mentions and who may pin; `emit('members', id)` when known. Called
+ * again while loading, it loads once more after.
+ */
+export async function loadMembers(c) {
+  if (c.type !== 'group' || !c.group_id) return;
+  if (c.membersLoading) {
+    c.membersAgain = true;
+    return;
+  }
+  c.membersLoading = true;
+  c.membersStale = false;
+  try {
+    const all = [];
+    let after = '';
+    for (let page = 0; page < 5; page += 1) {
+      const query = after ? `?after=${encodeURIComponent(after)}` : '';
+      const d = await get(`/api/v1/groups/${encodeURIComponent(c.group_id)}/members${query}`);
+      all.push(...d.members);
+      if (!d.has_more || !d.members.length) break;
+      after = d.members[d.members.length - 1].user_id;
+    }
+    c.members = all;
+    const mine = state.me && all.find((m) => m.user_id === state.me.user_id);
+    c.myRole = mine ? mine.role : '';
+  } catch {
+    // Not a member any more, or the server is away: what we had stays.
+    if (c.members === null) c.members = [];
+  } finally {
+    c.membersLoading = false;
+  }
+  emit('members', c.conversation_id);
+  if (c.membersAgain) {
+    c.membersAgain = false;
+    loadMembers(c);
+  }
+}
+
+/**
+ * The pinned messages of a conversation, as the server lists them now;
+ * `emit('pins', id)` once loaded. An event that came while asking means
+ * the answer may predate it: ask again.
+ */
+export async function loadPins(c) {
+  if (c.type === 'world') return;
+  if (c.pinsLoading) {
+    c.pinsAgain = true;
+    return;
+  }
+  c.pinsLoading = true;
+  try {
+    for (let attempt = 0; ; attempt += 1) {
+      const gen = c.pinsGen;
+      c.pinsStale = false;
+      const { messages } = await get(`/api/v1/conversations/${encodeURIComponent(c.conversation_id)}/pins`);
+      if (gen !== c.pinsGen && attempt < 3) continue;
+      c.pins = new Map(messages.map((m) => [m.seq, c.messages.get(m.seq) || m]));
+      c.pinsLoaded = true;
+      break;
+    }
+  } finally {
+    c.pinsLoading = false;
+  }
+  emit('pins', c.conversation_id);
+  if (c.pinsAgain) {
+    c.pinsAgain = false;
+    await loadPins(c);
+  }
 }
