@@ -13,7 +13,7 @@ use ferrochat_domain::{
     MessageId, MessageType, Timestamp, UserId,
 };
 use ferrochat_ports::api::{GroupMember, GroupView, MembersList};
-use ferrochat_ports::bus::{deliver, Event};
+use ferrochat_ports::bus::Event;
 use ferrochat_ports::store::{MemberRecord, NewGroup, NewMessage};
 use ferrochat_ports::{ApiError, GroupsApi, StoreError};
 use ferrochat_wire::time::rfc3339;
@@ -23,6 +23,7 @@ use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::store as store_err;
 use crate::messaging::{AccessCache, Committer, GroupsConfig};
+use crate::news;
 use crate::users::Profiles;
 
 pub struct Groups {
@@ -87,32 +88,13 @@ impl Groups {
     /// live news, the group's system message is the record). Not `by`.
     async fn invited(&self, group: &Group, by: &UserId, users: &[UserId]) {
         let users: Vec<UserId> = users.iter().filter(|u| *u != by).cloned().collect();
-        if users.is_empty() {
-            return;
-        }
-        let routes = match self.deps.presence.routes(&users).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read routes for a group invitation");
-                return;
-            }
-        };
-        let event = Arc::new(Event::GroupInvited {
+        let event = Event::GroupInvited {
             group_id: group.id.clone(),
             conversation_id: group.conversation_id.clone(),
             name: group.name.as_str().to_owned(),
             by: by.clone(),
-        });
-        if let Err(e) = deliver(
-            &*self.deps.bus,
-            routes.into_iter().map(|(_, r)| r),
-            None,
-            &event,
-        )
-        .await
-        {
-            tracing::warn!(error = %e, "cannot deliver a group invitation");
-        }
+        };
+        news::tell(&self.deps, &users, event, "group invitation").await;
     }
 
     /// Commits a `system` message telling what happened, in seq order

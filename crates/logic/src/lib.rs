@@ -11,6 +11,7 @@ mod error;
 mod facts;
 mod groups;
 mod messaging;
+mod news;
 mod role;
 mod social;
 mod users;

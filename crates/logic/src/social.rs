@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use ferrochat_domain::social::{FriendRequest, RequestMessage, RequestStatus};
 use ferrochat_domain::{ErrorKind, RequestId, UserId};
 use ferrochat_ports::api::Friend;
-use ferrochat_ports::bus::{deliver, Event};
+use ferrochat_ports::bus::Event;
 use ferrochat_ports::store::PendingRequests;
 use ferrochat_ports::{ApiError, SocialApi, StoreError};
 use futures::StreamExt as _;
@@ -34,6 +34,7 @@ use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store as store_err};
 use crate::messaging::AccessCache;
+use crate::news;
 use crate::users::Profiles;
 
 /// Pending offline checks at most; past that, a disconnect is announced
@@ -83,51 +84,23 @@ impl Social {
             }
         };
         let ids: Vec<UserId> = friends.into_iter().map(|f| f.id).collect();
-        let routes = match self.deps.presence.routes(&ids).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read routes for presence");
-                return;
-            }
-        };
-        let event = Arc::new(Event::Presence {
+        let event = Event::Presence {
             user_id: user.clone(),
             online,
-        });
-        // Presence is news, not history: not waited for, and not retried.
-        if let Err(e) = deliver(
-            &*self.deps.bus,
-            routes.into_iter().map(|(_, r)| r),
-            None,
-            &event,
-        )
-        .await
-        {
-            tracing::warn!(error = %e, "cannot deliver presence");
-        }
+        };
+        news::tell(&self.deps, &ids, event, "presence").await;
     }
 
-    /// Tells `user`'s open connections about `request` (live news: a
-    /// client that was offline reads it from the request list).
+    /// Tells `user`'s open connections about `request`.
     async fn tell(&self, user: &UserId, request: &FriendRequest) {
-        let routes = match self.deps.presence.routes(std::slice::from_ref(user)).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read routes for a friend request");
-                return;
-            }
-        };
-        let event = Arc::new(Event::FriendRequest(request.clone()));
-        if let Err(e) = deliver(
-            &*self.deps.bus,
-            routes.into_iter().map(|(_, r)| r),
-            None,
-            &event,
+        let event = Event::FriendRequest(request.clone());
+        news::tell(
+            &self.deps,
+            std::slice::from_ref(user),
+            event,
+            "friend request",
         )
-        .await
-        {
-            tracing::warn!(error = %e, "cannot deliver a friend request");
-        }
+        .await;
     }
 
     async fn offline_if_still_gone(&self, user: &UserId) {
