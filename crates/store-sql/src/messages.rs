@@ -65,7 +65,8 @@ pub(crate) const MESSAGE_COLUMNS: &str =
     "id, seq, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, edited_at, recalled_at, reaction_count, marks";
 
 /// A member's view of their conversations: peer name for single
-/// chats, group name for groups, the last message if any.
+/// chats, group name for groups, the last message if any (none when the
+/// member hid it: "delete for me" reaches the list's preview too).
 const VIEW_SELECT: &str = "
 SELECT c.id, c.kind, c.group_id, c.last_seq, c.updated_at,
 m.read_seq, m.muted, m.pinned, m.mention_seq, c.all_mention_seq,
@@ -83,6 +84,8 @@ LEFT JOIN chat_groups g ON g.id = c.group_id
 LEFT JOIN users pu ON c.kind = 'single'
 AND pu.id = CASE WHEN c.user_lo = m.user_id THEN c.user_hi ELSE c.user_lo END
 LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq
+AND NOT EXISTS (SELECT 1 FROM hidden_messages h
+                WHERE h.user_id = m.user_id AND h.conversation_id = c.id AND h.seq = c.last_seq)
 WHERE m.user_id = ?";
 
 fn view_from_row<D: Dialect>(row: &Rec<D>) -> Result<ConversationView, sqlx::Error> {
