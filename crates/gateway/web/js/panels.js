@@ -6,11 +6,26 @@ import { $, h, clear, copy, toast } from './dom.js';
 import { state, emit, conv, userName, convTitle, isOnline, upsertConv } from './state.js';
 
 let openChat = async () => {};
+const SEARCH_PAUSE_MS = 250;
+/** Answers to older searches are dropped: only the latest is shown. */
+let searchSeq = 0;
 let refreshConversations = async () => {};
 
 export function initPanels(hooks) {
   openChat = hooks.openChat;
   refreshConversations = hooks.refreshConversations;
+
+  // The directory: as you type (a short pause first), or on Find.
+  let typing = 0;
+  $('people-q').addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => searchPeople($('people-q').value), SEARCH_PAUSE_MS);
+  });
+  $('people-search').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearTimeout(typing);
+    searchPeople($('people-q').value);
+  });
 
   $('friend-request').addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -162,8 +177,60 @@ export function renderFriends() {
             h('button', { type: 'button', className: 'danger', onclick: () => block(f.user_id, true) }, 'Block'),
           );
         })
-      : [h('li', { className: 'muted' }, 'No friends yet: send a request with their user id.')]),
+      : [h('li', { className: 'muted' }, 'No friends yet: find people above, or send a request with their user id.')]),
   );
+}
+
+/** Finds people by a username or nickname prefix (the server's directory). */
+async function searchPeople(raw) {
+  const q = raw.trim();
+  const list = $('people');
+  const mine = ++searchSeq;
+  if (!q) {
+    clear(list).hidden = true;
+    return;
+  }
+  let users;
+  try {
+    ({ users } = await get(`/api/v1/users/search?q=${encodeURIComponent(q)}&limit=10`));
+  } catch (e) {
+    if (mine !== searchSeq) return;
+    clear(list).append(h('li', { className: 'muted' }, `Search failed: ${e.message}`));
+    list.hidden = false;
+    return;
+  }
+  if (mine !== searchSeq) return;
+  clear(list).append(
+    ...(users.length
+      ? users.map((u) =>
+          h(
+            'li',
+            { className: 'row person', dataset: { userId: u.user_id } },
+            h(
+              'div',
+              { className: 'grow' },
+              h('div', { className: 'name' }, u.nickname || u.username),
+              h('div', { className: 'muted small' }, `@${u.username}`),
+            ),
+            h('button', { type: 'button', className: 'primary chat', onclick: () => chatWith(u.user_id) }, 'Chat'),
+            state.friends.has(u.user_id)
+              ? null
+              : h('button', { type: 'button', className: 'befriend', onclick: () => befriend(u.user_id) }, 'Add friend'),
+          ),
+        )
+      : [h('li', { className: 'muted' }, 'Nobody found')]),
+  );
+  list.hidden = false;
+}
+
+async function befriend(userId) {
+  try {
+    const r = await post('/api/v1/friends/requests', { to_user_id: userId });
+    toast(r && r.status === 'accepted' ? 'You are now friends' : 'Friend request sent');
+    await loadFriends();
+  } catch (e) {
+    toast(`Friend request failed: ${e.message}`, 'error');
+  }
 }
 
 /** Opens (creating if needed) the single conversation with a user. */
@@ -256,15 +323,6 @@ function idLine(label, id) {
     ' ',
     h('button', { type: 'button', className: 'link small', onclick: () => copy(id, label) }, 'Copy'),
   );
-}
-
-async function befriend(id) {
-  try {
-    await post('/api/v1/friends/requests', { to_user_id: id });
-    toast('Friend request sent');
-  } catch (e) {
-    toast(`Friend request failed: ${e.message}`, 'error');
-  }
 }
 
 async function renderGroupInfo(c, body) {
