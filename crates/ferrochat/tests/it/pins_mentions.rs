@@ -444,11 +444,21 @@ async fn delete_for_me_hides_messages_from_the_callers_history_only() {
     assert_eq!(f["type"], "deleted", "{f}");
     assert_eq!(app.seqs(&a.access, &conv).await, [3]);
     // The list's preview of the last message goes with it, for a only.
-    app.post(&a.access, "/api/v1/messages/delete", json!({"conversation_id": conv, "seqs": [3]}))
-        .await
-        .ok();
-    assert_eq!(app.conversation(&a.access, &conv).await["last_message"], Value::Null);
-    assert_eq!(app.conversation(&b.access, &conv).await["last_message"]["seq"], 3);
+    app.post(
+        &a.access,
+        "/api/v1/messages/delete",
+        json!({"conversation_id": conv, "seqs": [3]}),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        app.conversation(&a.access, &conv).await["last_message"],
+        Value::Null
+    );
+    assert_eq!(
+        app.conversation(&b.access, &conv).await["last_message"]["seq"],
+        3
+    );
     assert!(app.seqs(&a.access, &conv).await.is_empty());
 
     // A seq the conversation lacks; bad lists; a conversation not one's own.
