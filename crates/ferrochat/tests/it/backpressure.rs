@@ -136,6 +136,12 @@ async fn a_lagging_large_group_refuses_sends_with_a_hint_and_loses_nothing() {
         c.messaging.max_fanout_lag = Duration::from_millis(1);
         c.gateway.send_rate_limit.per_second = 1_000_000;
         c.gateway.send_rate_limit.burst = 1_000_000;
+        // A sender reads only between its bursts, so the storm's messages
+        // from the others wait in its outbox meanwhile: room for all of
+        // them (a slow reader's close, 4008, is tested elsewhere; once,
+        // under a loaded machine, the default 256 frames filled).
+        c.gateway.ws.outbox_frames = 20_000;
+        c.gateway.ws.outbox_bytes = 64 * 1024 * 1024;
     })
     .await;
     let owner = member(&app, 0).await;
