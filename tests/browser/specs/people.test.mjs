@@ -15,7 +15,7 @@ async function found(page) {
 async function search(page, q) {
   await page.fill('#people-q', q);
   await page.click('#people-search button[type=submit]');
-  await page.waitForSelector('#people:not([hidden]) li');
+  await page.waitForSelector(`#people[data-q="${q}"]:not([hidden])`);
 }
 
 describe('finding people', () => {
@@ -40,9 +40,7 @@ describe('finding people', () => {
 
   test('alice finds people by username or nickname as she types', async () => {
     await alice.page.fill('#people-q', 'b');
-    await alice.page.waitForFunction(
-      () => document.querySelectorAll('#people li.person').length === 2,
-    );
+    await alice.page.waitForSelector('#people[data-q="b"]:not([hidden])');
     assert.deepEqual(await found(alice.page), ['@bea', '@bob']);
     await search(alice.page, 'BOBBY');
     assert.deepEqual(await found(alice.page), ['@bob'], 'a nickname, any case');

@@ -31,17 +31,25 @@ async fn app_pushing_to(receiver: &Receiver) -> TestApp {
 /// Sends `content` over HTTP (the sender has no WebSocket); returns the
 /// message id.
 async fn send(app: &TestApp, from: &Session, conversation: &str, content: &str) -> String {
-    let ack = app
-        .send_http_ok(
-            &from.access,
-            json!({
-                "conversation_id": conversation,
-                "client_msg_id": content.replace(' ', "-"),
-                "content": content,
-            }),
-        )
-        .await;
-    ack["message_id"].as_str().unwrap().to_owned()
+    let body = json!({
+        "conversation_id": conversation,
+        "client_msg_id": content.replace(' ', "-"),
+        "content": content,
+    });
+    // As a client does: a send refused while delivery to a large group
+    // is behind (1007 with `retry_after_ms`; the group's creation may
+    // still be fanning out on a loaded machine) is sent again after that
+    // wait, with the same client_msg_id.
+    for _ in 0..20 {
+        let r = app.send_http(&from.access, body.clone()).await;
+        match r.body["retry_after_ms"].as_u64() {
+            Some(wait) if r.code() == 1007 => {
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            }
+            _ => return r.ok()["message_id"].as_str().unwrap().to_owned(),
+        }
+    }
+    panic!("the send was still refused after 20 waits");
 }
 
 #[tokio::test]

@@ -188,6 +188,7 @@ async function searchPeople(raw) {
   const mine = ++searchSeq;
   if (!q) {
     clear(list).hidden = true;
+    delete list.dataset.q;
     return;
   }
   let users;
@@ -220,6 +221,8 @@ async function searchPeople(raw) {
         )
       : [h('li', { className: 'muted' }, 'Nobody found')]),
   );
+  // Which search the list answers (the latest: older answers are dropped).
+  list.dataset.q = q;
   list.hidden = false;
 }
 
