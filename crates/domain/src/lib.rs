@@ -14,6 +14,7 @@ pub mod model;
 pub mod page;
 pub mod reactions;
 pub mod routing;
+pub mod search;
 pub mod social;
 pub mod time;
 pub mod validated;

@@ -10,6 +10,7 @@ use ferrochat_domain::commands::{
 };
 use ferrochat_domain::groups::{Group, MembersPage, Role};
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
     Authenticated, ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome, Message,
@@ -148,6 +149,12 @@ pub trait MessagingApi: Send + Sync + 'static {
         cmd: UpdateConversation,
     ) -> Result<ConversationView, ApiError>;
     async fn history(&self, who: &UserId, query: History) -> Result<HistoryPage, ApiError>;
+    /// `who`'s messages that match `search` (`MessageStore::search_messages`).
+    async fn search_messages(
+        &self,
+        who: &UserId,
+        search: SearchMessages,
+    ) -> Result<SearchPage, ApiError>;
     async fn unread(&self, who: &UserId) -> Result<UnreadSummary, ApiError>;
     async fn sync(&self, who: &UserId, req: SyncRequest)
         -> Result<Vec<SyncConversation>, ApiError>;

@@ -46,7 +46,7 @@ fn decode_everything(bytes: &[u8]) {
         RefreshRequest, AuthenticateRequest, CreateGroupRequest, UpdateGroupRequest,
         UpdateMemberRequest, AddMembersRequest, MembersPageRequest, ResolveTargetRequest,
         RequestFriendRequest, AnswerRequestRequest, SetBlockRequest, MarkReadRequest,
-        TypingRequest, Principal,
+        TypingRequest, Principal, SearchMessagesRequest,
     );
 }
 

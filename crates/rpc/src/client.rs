@@ -23,6 +23,7 @@ use ferrochat_domain::commands::{
 };
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
     Authenticated, ConversationId, GroupId, LoginOutcome, Principal, RequestId, SendTarget, Seq,
@@ -359,6 +360,19 @@ impl MessagingApi for LogicClient {
             history,
             Idempotent,
             pb::HistoryRequest::new(who, &query)
+        )
+    }
+
+    async fn search_messages(
+        &self,
+        who: &UserId,
+        search: SearchMessages,
+    ) -> Result<SearchPage, ApiError> {
+        call!(
+            self,
+            search_messages,
+            Idempotent,
+            pb::SearchMessagesRequest::new(who, &search)
         )
     }
 

@@ -31,6 +31,7 @@ use async_trait::async_trait;
 use ferrochat_domain::commands::{SearchUsers, UpdateConversation, UpdateGroup, UpdateProfile};
 use ferrochat_domain::groups::{Group, Role};
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::FriendRequest;
 use ferrochat_domain::{
     ConversationId, GroupId, Message, RequestId, SessionId, Timestamp, User, UserId,
@@ -370,6 +371,20 @@ impl MessageStore for RepoClient {
             history,
             Safe,
             pb::MessageHistoryRequest::new(conversation, query.clone())
+        )
+    }
+
+    // A read.
+    async fn search_messages(
+        &self,
+        viewer: &UserId,
+        search: &SearchMessages,
+    ) -> Result<SearchPage, StoreError> {
+        call!(
+            self,
+            search_messages,
+            Safe,
+            pb::SearchMessagesRequest::new(viewer, search)
         )
     }
 }

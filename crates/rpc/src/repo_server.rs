@@ -221,6 +221,16 @@ impl RepoService for RepoServer {
         answer(self.store.history(&conversation, query).await)
     }
 
+    async fn search_messages(
+        &self,
+        r: Request<pb::SearchMessagesRequest>,
+    ) -> Answer<pb::SearchMessagesResponse> {
+        let (viewer, search) = parse(r, |m: pb::SearchMessagesRequest| {
+            m.parse().map_err(DecodeError::from)
+        })?;
+        answer(self.store.search_messages(&viewer, &search).await)
+    }
+
     // --- groups ---
 
     async fn create_group(&self, r: Request<pb::InsertGroupRequest>) -> Answer<pb::Group> {

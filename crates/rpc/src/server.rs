@@ -176,6 +176,14 @@ impl LogicService for LogicServer {
         reply(self.apis.messaging.history(&who, query).await)
     }
 
+    async fn search_messages(
+        &self,
+        r: Request<pb::SearchMessagesRequest>,
+    ) -> Answer<pb::SearchMessagesResponse> {
+        let (who, search) = parse(r, pb::SearchMessagesRequest::parse)?;
+        reply(self.apis.messaging.search_messages(&who, search).await)
+    }
+
     async fn unread(&self, r: Request<pb::CallerRequest>) -> Answer<pb::UnreadResponse> {
         let who = parse(r, pb::CallerRequest::parse)?;
         reply(self.apis.messaging.unread(&who).await)

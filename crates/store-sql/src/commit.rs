@@ -30,6 +30,7 @@ use crate::error::{map, map_begin, Fail};
 use crate::mentions;
 use crate::messages::{message_from_row, MESSAGE_COLUMNS};
 use crate::query::{db_seq, kind, seq, Query};
+use crate::search;
 use crate::SqlStore;
 
 /// (sender, client_msg_id): a send's dedup key.
@@ -118,6 +119,7 @@ pub(crate) async fn commit_messages<D: Dialect>(
     insert_messages::<D>(&mut tx, &new).await.map_err(map)?;
     let counts = changes::apply::<D>(&mut tx, &new).await.map_err(map)?;
     mentions::note::<D>(&mut tx, &new).await.map_err(map)?;
+    search::index::<D>(&mut tx, &new).await.map_err(map)?;
     for (i, n) in counts {
         if let Some(Committed::Stored(m)) = fresh.get(i).and_then(|&at| out.get_mut(at)) {
             m.reaction_count = Some(n);

@@ -34,6 +34,7 @@ mod options;
 mod postgres;
 mod query;
 mod retry;
+mod search;
 mod social;
 mod sqlite;
 mod store;

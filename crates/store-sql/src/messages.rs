@@ -6,6 +6,7 @@ use ferrochat_domain::commands::UpdateConversation;
 use ferrochat_domain::groups::Role;
 use ferrochat_domain::messaging::{advance_read, ConversationView};
 use ferrochat_domain::reactions::{Emoji, ReactionCount};
+use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::{
     Changes, ClientMsgId, ConversationId, ConversationKind, GroupId, Marks, Message,
     MessageContent, MessageId, MessageType, Reference, Seq, Timestamp, UserId,
@@ -569,6 +570,25 @@ impl<D: Dialect> MessageStore for SqlStore<D> {
             history(self, conversation, q.clone())
         })
         .await
+    }
+
+    async fn search_messages(
+        &self,
+        viewer: &UserId,
+        search: &SearchMessages,
+    ) -> Result<SearchPage, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            crate::search::search(self, viewer, search)
+        })
+        .await
+    }
+}
+
+impl<D: Dialect> SqlStore<D> {
+    /// Rebuilds the message search index from the stored messages
+    /// (`ferrochat reindex`); returns how many messages it indexed.
+    pub async fn reindex_search(&self) -> Result<u64, StoreError> {
+        crate::search::reindex(self).await.map_err(|f| f.error)
     }
 }
 

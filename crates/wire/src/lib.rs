@@ -10,6 +10,7 @@ pub mod envelope;
 pub mod error_code;
 pub mod frame;
 pub mod messaging;
+pub mod search;
 pub mod social;
 pub mod time;
 

@@ -15,6 +15,7 @@ use ferrochat_domain::commands::{
     UpdateGroup, UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::MembersPage;
+use ferrochat_domain::search::{SearchMessages, MAX_QUERY_TERMS};
 use ferrochat_wire::accounts::{
     LoginBody, RefreshBody, RegisterBody, SearchUsersParams, UpdateProfileBody,
 };
@@ -25,6 +26,7 @@ use ferrochat_wire::messaging::{
     SyncBody, TypingBody, UnpinBody, UnreactBody, UpdateConversationBody, UpdateGroupBody,
     MAX_FORWARD,
 };
+use ferrochat_wire::search::SearchMessagesParams;
 use ferrochat_wire::social::{
     FriendRequestBody, MembersParams, TransferBody, UpdateMemberBody, UserIdsBody,
 };
@@ -232,6 +234,12 @@ fn decode_everything(v: &Value) {
     try_body::<TransferBody>(v, |b| drop(b.decode()));
     try_body::<UpdateMemberBody>(v, |b| drop(UpdateMember::try_from(b)));
     try_body::<MembersParams>(v, |b| drop(MembersPage::try_from(b)));
+    try_body::<SearchMessagesParams>(v, |b| {
+        if let Ok(s) = SearchMessages::try_from(b) {
+            assert!((1..=MAX_QUERY_TERMS).contains(&s.terms().len()));
+            assert!((1..=SearchMessages::MAX_LIMIT).contains(&s.limit));
+        }
+    });
     try_body::<SearchUsersParams>(v, |b| {
         if let Ok(s) = SearchUsers::try_from(b) {
             assert!((1..=32).contains(&s.prefix().chars().count()));

@@ -40,6 +40,7 @@ mod read_sync;
 mod repo_outage;
 mod rich_messages;
 mod roles;
+mod search;
 mod secure;
 mod store_env;
 mod support;

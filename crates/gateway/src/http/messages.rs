@@ -4,11 +4,13 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
 use ferrochat_domain::commands::History;
+use ferrochat_domain::search::SearchMessages;
 use ferrochat_wire::messaging::{
     AckDto, DeleteMessagesBody, DeletedDto, EditMessageBody, ForwardBody, ForwardedDto, HistoryDto,
     HistoryParams, MessageDto, PinBody, ReactBody, RecallMessageBody, SendBody, SendMessageBody,
     UnpinBody, UnreactBody, UnreadDto, UnreadEntryDto,
 };
+use ferrochat_wire::search::{SearchMessagesParams, SearchResultsDto};
 
 use crate::error::HttpError;
 use crate::extract::{Authed, JsonBody, QueryParams};
@@ -40,6 +42,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/v1/messages/forward", post(forward_messages))
         .route("/api/v1/messages/delete", post(delete_messages))
         .route("/api/v1/messages/history", get(history))
+        .route("/api/v1/messages/search", get(search))
         .route("/api/v1/messages/unread", get(unread))
 }
 
@@ -90,6 +93,22 @@ async fn history(
         messages: page.messages.iter().map(MessageDto::from).collect(),
         has_more: page.has_more,
     }))
+}
+
+/// Finds the caller's messages by their words, newest first.
+async fn search(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    QueryParams(params): QueryParams<SearchMessagesParams>,
+) -> Result<Reply<SearchResultsDto>, HttpError> {
+    let search = SearchMessages::try_from(params)?;
+    let text = search.text.clone();
+    let page = state
+        .deps
+        .messaging
+        .search_messages(&who.user_id, search)
+        .await?;
+    Ok(Reply::ok(SearchResultsDto::new(&page, &text)))
 }
 
 async fn unread(

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use ferrochat_domain::commands::{History, SyncRequest, UpdateConversation};
 use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::page::{Budget, Keep};
+use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::{
     ConversationId, ConversationKind, ErrorKind, Message, SendTarget, Seq, UserId,
 };
@@ -259,6 +260,34 @@ impl MessagingApi for Messaging {
             messages,
             has_more: has_more || cut,
         })
+    }
+
+    async fn search_messages(
+        &self,
+        who: &UserId,
+        search: SearchMessages,
+    ) -> Result<SearchPage, ApiError> {
+        if let Some(c) = &search.conversation_id {
+            access::member_of(&*self.deps.store, who, c).await?;
+        }
+        if let Some(u) = &search.from {
+            self.deps
+                .store
+                .user(u)
+                .await
+                .map_err(|e| store_err("reading a user", e))?
+                .ok_or_else(|| ApiError::not_found("no such user"))?;
+        }
+        let mut page = self
+            .deps
+            .store
+            .search_messages(who, &search)
+            .await
+            .map_err(|e| store_err("searching messages", e))?;
+        // Newest first: a page cut to its budget keeps its newest, and
+        // the next page starts after the last one kept.
+        Budget::default().fit(&mut page.messages, Keep::Oldest);
+        Ok(page)
     }
 
     async fn unread(&self, who: &UserId) -> Result<UnreadSummary, ApiError> {

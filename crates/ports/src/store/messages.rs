@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use ferrochat_domain::commands::UpdateConversation;
 use ferrochat_domain::groups::Role;
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::{
     Changes, ClientMsgId, ConversationId, ConversationKind, GroupId, Marks, Message,
     MessageContent, MessageId, MessageType, Reference, Seq, Timestamp, UserId,
@@ -206,4 +207,12 @@ pub trait MessageStore: Send + Sync {
         conversation: &ConversationId,
         query: HistoryQuery,
     ) -> Result<(Vec<Message>, bool), StoreError>;
+
+    /// The messages `viewer` may find with `search`: in conversations they
+    /// are a member of, neither recalled nor hidden by them, newest first.
+    async fn search_messages(
+        &self,
+        viewer: &UserId,
+        search: &SearchMessages,
+    ) -> Result<SearchPage, StoreError>;
 }

@@ -2,6 +2,7 @@
 
 use ferrochat_domain::commands::{History, SyncRequest, UpdateConversation, MAX_HIDE};
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::search::{SearchCursor, SearchMessages, SearchPage};
 use ferrochat_domain::{ConversationId, GroupId, InvalidField, PageLimit, SendTarget, Seq, UserId};
 use ferrochat_ports::api::{HistoryPage, SyncConversation, UnreadSummary};
 
@@ -359,5 +360,69 @@ impl TryFrom<pb::SyncResponse> for Vec<SyncConversation> {
                 })
             })
             .collect()
+    }
+}
+
+impl pb::SearchMessagesRequest {
+    pub fn new(who: &UserId, search: &SearchMessages) -> Self {
+        Self {
+            caller_id: who.as_str().to_owned(),
+            q: search.text.clone(),
+            conversation_id: search
+                .conversation_id
+                .as_ref()
+                .map(|c| c.as_str().to_owned()),
+            from_user_id: search.from.as_ref().map(|u| u.as_str().to_owned()),
+            before: search.before.map(SearchCursor::get),
+            limit: search.limit,
+        }
+    }
+
+    /// Checked again as a client's search would be.
+    pub fn parse(self) -> Result<(UserId, SearchMessages), InvalidField> {
+        Ok((
+            caller(&self.caller_id)?,
+            SearchMessages::parse(
+                self.q,
+                self.conversation_id
+                    .as_deref()
+                    .map(conversation)
+                    .transpose()?,
+                self.from_user_id
+                    .as_deref()
+                    .map(|u| id(u, "from", UserId::parse))
+                    .transpose()?,
+                self.before
+                    .map(|b| SearchCursor::parse(&b.to_string(), "before"))
+                    .transpose()?,
+                Some(i64::from(self.limit)),
+            )?,
+        ))
+    }
+}
+
+impl From<&SearchPage> for pb::SearchMessagesResponse {
+    fn from(p: &SearchPage) -> Self {
+        Self {
+            messages: p.messages.iter().map(Into::into).collect(),
+            next: p.next.map(SearchCursor::get),
+        }
+    }
+}
+
+impl TryFrom<pb::SearchMessagesResponse> for SearchPage {
+    type Error = DecodeError;
+    fn try_from(p: pb::SearchMessagesResponse) -> Result<Self, DecodeError> {
+        Ok(Self {
+            messages: p
+                .messages
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<Result<_, _>>()?,
+            next: p
+                .next
+                .map(|n| SearchCursor::parse(&n.to_string(), "next"))
+                .transpose()?,
+        })
     }
 }

@@ -13,6 +13,7 @@ use ferrochat_domain::commands::{
 };
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
     Authenticated, ConversationId, ErrorKind, GroupId, LoginOutcome, Principal, RequestId,
@@ -150,6 +151,9 @@ impl MessagingApi for Fake {
         self.fail().await
     }
     async fn history(&self, _: &UserId, _: History) -> Result<HistoryPage, ApiError> {
+        self.fail().await
+    }
+    async fn search_messages(&self, _: &UserId, _: SearchMessages) -> Result<SearchPage, ApiError> {
         self.fail().await
     }
     async fn unread(&self, _: &UserId) -> Result<UnreadSummary, ApiError> {

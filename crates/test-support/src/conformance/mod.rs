@@ -29,6 +29,7 @@ pub mod marks;
 pub mod messages;
 pub mod pins;
 pub mod presence;
+pub mod search;
 pub mod social;
 
 use std::future::Future;
@@ -105,6 +106,8 @@ macro_rules! store_conformance_tests {
             pins::pins_are_kept_once_limited_and_undone_by_recall,
             marks::mentions_flag_members_until_they_read,
             marks::hidden_messages_leave_only_their_members_history,
+            search::search_finds_what_is_committed_now_for_members_only,
+            search::search_pages_newest_first_across_chunks,
             groups::groups_membership_and_limits,
             groups::concurrent_joins_respect_max_members,
             groups::add_members_is_all_or_none,

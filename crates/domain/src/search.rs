@@ -1,0 +1,336 @@
+//! Message search: how text becomes index terms, what a search asks, and
+//! where its terms are found again in a result.
+//!
+//! The same terms go into every store's full-text index (SQLite FTS5,
+//! MariaDB FULLTEXT, PostgreSQL tsvector), so a query finds the same
+//! messages whatever the store. Words of scripts written with spaces are
+//! terms, case-folded; Chinese, Japanese and Korean are written without
+//! spaces, so each of their characters and each pair of neighbours is a
+//! term (a query of two or more such characters asks for its pairs). Each
+//! term is stored as `x` and the hex of its UTF-8 bytes: every store's
+//! tokenizer then keeps it whole (MariaDB would drop terms under three
+//! characters and English stop words, PostgreSQL splits on punctuation), and
+//! a prefix of a term is a prefix of its encoding. Every query term
+//! matches as a prefix ("meet" finds "meeting").
+
+use std::collections::BTreeSet;
+
+use crate::{ConversationId, InvalidField, UserId};
+
+/// Terms longer than this many bytes are cut (on a character boundary):
+/// MariaDB indexes at most 84 characters of a word, the hex doubles it.
+const MAX_TERM_BYTES: usize = 32;
+
+/// The most terms a query may hold.
+pub const MAX_QUERY_TERMS: usize = 8;
+
+/// The most characters of a query.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Whether `c` belongs to a script written without spaces between words.
+fn is_unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF   // Hiragana, Katakana
+        | 0x31F0..=0x31FF // Katakana extensions
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0xAC00..=0xD7AF // Hangul syllables
+        | 0x1100..=0x11FF // Hangul jamo
+        | 0x3130..=0x318F // Hangul compatibility jamo
+        | 0x20000..=0x2FFFF) // CJK extensions B and later
+}
+
+/// A run of text that makes terms: a word, or characters of an unspaced
+/// script; `start`/`end` in UTF-16 code units (what JavaScript indexes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Run {
+    text: String,
+    unspaced: bool,
+    start: usize,
+    end: usize,
+}
+
+/// Splits `text` into words and unspaced runs, case-folded.
+fn runs(text: &str) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    let mut at = 0usize;
+    for c in text.chars() {
+        let width = c.len_utf16();
+        let kind = if is_unspaced(c) {
+            Some(true)
+        } else if c.is_alphanumeric() {
+            Some(false)
+        } else {
+            None
+        };
+        match (kind, out.last_mut()) {
+            (Some(unspaced), Some(last)) if last.unspaced == unspaced && last.end == at => {
+                last.text.extend(c.to_lowercase());
+                last.end = at + width;
+            }
+            (Some(unspaced), _) => out.push(Run {
+                text: c.to_lowercase().collect(),
+                unspaced,
+                start: at,
+                end: at + width,
+            }),
+            (None, _) => {}
+        }
+        at += width;
+    }
+    out
+}
+
+/// `term` cut to `MAX_TERM_BYTES` and encoded.
+fn encode(term: &str) -> String {
+    let mut end = term.len().min(MAX_TERM_BYTES);
+    while !term.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut out = String::with_capacity(1 + 2 * end);
+    out.push('x');
+    for b in term.as_bytes().iter().take(end) {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The terms of an unspaced run: each character, and each pair.
+fn unspaced_terms(run: &str, with_single: bool, out: &mut BTreeSet<String>) {
+    let chars: Vec<char> = run.chars().collect();
+    if with_single || chars.len() == 1 {
+        for c in &chars {
+            out.insert(encode(&c.to_string()));
+        }
+    }
+    for pair in chars.windows(2) {
+        out.insert(encode(&pair.iter().collect::<String>()));
+    }
+}
+
+/// The index terms of a message's text, space-separated, each once.
+pub fn index_terms(text: &str) -> String {
+    let mut terms = BTreeSet::new();
+    for run in runs(text) {
+        if run.unspaced {
+            unspaced_terms(&run.text, true, &mut terms);
+        } else {
+            terms.insert(encode(&run.text));
+        }
+    }
+    terms.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+/// A search of the caller's messages: every term must match (as a
+/// prefix), newest first, within one conversation or all the caller's,
+/// optionally only what one user sent, before a cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchMessages {
+    terms: Vec<String>,
+    /// The query as typed (for highlights).
+    pub text: String,
+    pub conversation_id: Option<ConversationId>,
+    pub from: Option<UserId>,
+    /// The `next` of the previous page.
+    pub before: Option<SearchCursor>,
+    pub limit: u32,
+}
+
+/// Where a page of results ends: a position in the index's order
+/// (newest first), opaque to clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SearchCursor(i64);
+
+impl SearchCursor {
+    pub fn new(position: i64) -> Self {
+        Self(position)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+
+    /// From its text form; `field` names the parameter it came in.
+    pub fn parse(raw: &str, field: &'static str) -> Result<Self, InvalidField> {
+        raw.parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Self)
+            .ok_or_else(|| InvalidField::new(field, "is not a search cursor"))
+    }
+}
+
+impl std::fmt::Display for SearchCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl SearchMessages {
+    /// The most results a page holds.
+    pub const MAX_LIMIT: u32 = 50;
+
+    /// `q`: 1-200 characters, 1-8 terms (words, or pairs of Chinese,
+    /// Japanese or Korean characters); `limit`: 1-50, 20 by default.
+    pub fn parse(
+        q: String,
+        conversation_id: Option<ConversationId>,
+        from: Option<UserId>,
+        before: Option<SearchCursor>,
+        limit: Option<i64>,
+    ) -> Result<Self, InvalidField> {
+        let text = q.trim().to_owned();
+        if text.chars().count() > MAX_QUERY_CHARS {
+            return Err(InvalidField::new("q", "must be at most 200 characters"));
+        }
+        let mut terms = BTreeSet::new();
+        for run in runs(&text) {
+            if run.unspaced {
+                unspaced_terms(&run.text, false, &mut terms);
+            } else {
+                terms.insert(encode(&run.text));
+            }
+        }
+        if terms.is_empty() {
+            return Err(InvalidField::new("q", "must hold a word"));
+        }
+        if terms.len() > MAX_QUERY_TERMS {
+            return Err(InvalidField::new("q", "must hold at most 8 words"));
+        }
+        let limit = crate::messaging::page_limit(limit, 20, Self::MAX_LIMIT)?;
+        Ok(Self {
+            terms: terms.into_iter().collect(),
+            text,
+            conversation_id,
+            from,
+            before,
+            limit,
+        })
+    }
+
+    /// The encoded terms, each to match as a prefix.
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+}
+
+/// A page of results, newest first; `next`: the `before` of the next
+/// page, when more may match.
+#[derive(Debug, Clone, Default)]
+pub struct SearchPage {
+    pub messages: Vec<crate::Message>,
+    pub next: Option<SearchCursor>,
+}
+
+/// Where the terms of `query` (as typed) occur in `text`: sorted,
+/// disjoint `[start, end)` ranges in UTF-16 code units. A word matches
+/// when it starts with a query word; an unspaced run where it holds a
+/// query run.
+pub fn highlights(text: &str, query: &str) -> Vec<(usize, usize)> {
+    let wanted = runs(query);
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for run in runs(text) {
+        if run.unspaced {
+            let chars: Vec<char> = run.text.chars().collect();
+            let mut offsets = Vec::with_capacity(chars.len() + 1);
+            let mut at = run.start;
+            offsets.push(at);
+            // Case folding leaves these scripts' widths as they are.
+            for c in &chars {
+                at += c.len_utf16();
+                offsets.push(at);
+            }
+            for w in wanted.iter().filter(|w| w.unspaced) {
+                let needle: Vec<char> = w.text.chars().collect();
+                if needle.is_empty() {
+                    continue;
+                }
+                for (i, window) in chars.windows(needle.len()).enumerate() {
+                    if window != needle.as_slice() {
+                        continue;
+                    }
+                    if let (Some(&s), Some(&e)) = (offsets.get(i), offsets.get(i + needle.len())) {
+                        out.push((s, e));
+                    }
+                }
+            }
+        } else if wanted
+            .iter()
+            .any(|w| !w.unspaced && run.text.starts_with(w.text.as_str()))
+        {
+            out.push((run.start, run.end));
+        }
+    }
+    out.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(out.len());
+    for (s, e) in out {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decoded(terms: &str) -> Vec<String> {
+        terms
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                let bytes: Vec<u8> = (1..t.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&t[i..i + 2], 16).unwrap())
+                    .collect();
+                String::from_utf8(bytes).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_are_case_folded_and_unspaced_scripts_make_pairs() {
+        let mut t = decoded(&index_terms("Hello, WORLD! 会议室 hello"));
+        t.sort();
+        assert_eq!(
+            t,
+            ["hello", "world", "会", "会议", "室", "议", "议室"].map(String::from)
+        );
+        assert_eq!(index_terms("!!! 👍"), "");
+    }
+
+    #[test]
+    fn long_words_are_cut_on_a_character_boundary() {
+        let t = decoded(&index_terms(&"é".repeat(40)));
+        assert_eq!(t, vec!["é".repeat(16)]);
+    }
+
+    #[test]
+    fn queries_ask_for_pairs_and_refuse_what_has_no_word() {
+        let q = SearchMessages::parse("会议室 Meet".into(), None, None, None, None).unwrap();
+        assert_eq!(decoded(&q.terms().join(" ")), ["meet", "会议", "议室"]);
+        let one = SearchMessages::parse("会".into(), None, None, None, None).unwrap();
+        assert_eq!(decoded(&one.terms().join(" ")), ["会"]);
+        assert!(SearchMessages::parse("  ?! ".into(), None, None, None, None).is_err());
+        assert!(SearchMessages::parse("a b c d e f g h i".into(), None, None, None, None).is_err());
+        assert!(SearchMessages::parse("a".repeat(201), None, None, None, None).is_err());
+        assert!(SearchMessages::parse("a".into(), None, None, None, Some(51)).is_err());
+        assert!(SearchCursor::parse("0", "before").is_err());
+        assert!(SearchCursor::parse("x", "before").is_err());
+        assert_eq!(SearchCursor::parse("42", "before").unwrap().get(), 42);
+    }
+
+    #[test]
+    fn highlights_cover_matching_words_in_utf16_units() {
+        assert_eq!(
+            highlights("Meeting at noon, meet me", "meet"),
+            [(0, 7), (17, 21)]
+        );
+        // "😀" is two UTF-16 units.
+        assert_eq!(highlights("😀 开会议了", "会议"), [(4, 6)]);
+        assert_eq!(highlights("nothing here", "meet"), []);
+    }
+}

@@ -1,0 +1,297 @@
+//! Message search: the index written inside the group commit
+//! (`commit.rs`), its queries, and its rebuild (`ferrochat reindex`).
+//!
+//! `message_search` holds a row per message a user wrote, with its index
+//! terms (`ferrochat_domain::search::index_terms`); each dialect keeps a
+//! full-text index over them (SQLite FTS5 through triggers, MariaDB
+//! FULLTEXT, PostgreSQL GIN over a tsvector). Written in the commit's
+//! transaction, the index holds exactly the committed messages: an edit
+//! replaces the terms, a recall deletes the row, a rolled-back batch leaves
+//! nothing. A query joins the caller's memberships (so only their
+//! conversations are searched) and leaves out what they hid, newest first
+//! by the row's id.
+
+use ferrochat_domain::search::{index_terms, SearchCursor, SearchMessages, SearchPage};
+use ferrochat_domain::{ConversationId, Message, Reference};
+use sqlx::Transaction;
+
+use crate::dialect::{Dialect, Driver, Kind};
+use crate::error::{map, map_begin, Fail};
+use crate::messages::{message_from_row, MESSAGE_COLUMNS};
+use crate::query::{db_seq, kind, Query};
+use crate::SqlStore;
+
+type Tx<D> = Transaction<'static, <D as Driver>::Db>;
+
+/// The placeholder of a `terms` value: the servers' own type needs a
+/// conversion on PostgreSQL.
+fn terms_value<D: Dialect>() -> &'static str {
+    match D::KIND {
+        Kind::Postgres => "to_tsvector('simple', ?)",
+        Kind::Sqlite | Kind::Mysql => "?",
+    }
+}
+
+/// Whether `m` goes into the index: what a user wrote, not recalled.
+fn indexed(m: &Message) -> bool {
+    m.is_changeable() && m.changes.recalled_at.is_none()
+}
+
+/// Indexes a committed batch's messages and applies its edits (new terms)
+/// and recalls (row gone), in seq order. Batches without text cost one
+/// statement per chunk.
+pub(crate) async fn index<D: Dialect>(
+    tx: &mut Tx<D>,
+    stored: &[&Message],
+) -> Result<(), sqlx::Error> {
+    let fresh: Vec<&Message> = stored.iter().copied().filter(|m| indexed(m)).collect();
+    insert::<D>(tx, &fresh).await?;
+    for m in stored {
+        let conv = m.conversation_id.as_str();
+        match m.reference {
+            Some(Reference::Edit(target)) => {
+                let sql = format!(
+                    "UPDATE message_search SET terms = {} WHERE conversation_id = ? AND seq = ?",
+                    terms_value::<D>()
+                );
+                Query::<D>::new(&sql)
+                    .bind(index_terms(m.content.as_str()))
+                    .bind(conv)
+                    .bind(db_seq(target))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Some(Reference::Recall(target)) => {
+                Query::<D>::new("DELETE FROM message_search WHERE conversation_id = ? AND seq = ?")
+                    .bind(conv)
+                    .bind(db_seq(target))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Inserts index rows, a chunk per statement; a row already there is
+/// kept (a rebuild racing a commit).
+async fn insert<D: Dialect>(tx: &mut Tx<D>, messages: &[&Message]) -> Result<(), sqlx::Error> {
+    for chunk in messages.chunks(D::CHUNK) {
+        let terms: Vec<String> = chunk
+            .iter()
+            .map(|m| index_terms(m.content.as_str()))
+            .collect();
+        let mut q = Query::<D>::new(
+            "INSERT INTO message_search (conversation_id, seq, from_user_id, terms) VALUES ",
+        );
+        let row = format!("(?, ?, ?, {})", terms_value::<D>());
+        q.push_list(chunk.iter().zip(&terms), ", ", |q, (m, t)| {
+            q.push(&row)
+                .arg(m.conversation_id.as_str())
+                .arg(db_seq(m.seq))
+                .arg(m.from.as_str())
+                .arg(t.as_str());
+        });
+        match D::KIND {
+            // MariaDB's "keep" clause names a column `message_search`
+            // lacks: IGNORE (only duplicates reach it here).
+            Kind::Mysql => {
+                q.push(" ON DUPLICATE KEY UPDATE seq = seq");
+            }
+            Kind::Sqlite | Kind::Postgres => {
+                q.push(" ").push(D::KEEP_EXISTING);
+            }
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The full-text condition on `s.terms` for `terms`, each a prefix, all
+/// required, and its bound value. The terms are `x` and hex digits, so
+/// they need no quoting in any syntax.
+fn full_text<D: Dialect>(terms: &[String]) -> (&'static str, String) {
+    match D::KIND {
+        Kind::Sqlite => (
+            "message_search_fts MATCH ?",
+            terms
+                .iter()
+                .map(|t| format!("{t}*"))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        ),
+        Kind::Mysql => (
+            "MATCH (s.terms) AGAINST (? IN BOOLEAN MODE)",
+            terms
+                .iter()
+                .map(|t| format!("+{t}*"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Kind::Postgres => (
+            "s.terms @@ to_tsquery('simple', ?)",
+            terms
+                .iter()
+                .map(|t| format!("{t}:*"))
+                .collect::<Vec<_>>()
+                .join(" & "),
+        ),
+    }
+}
+
+pub(crate) async fn search<D: Dialect>(
+    store: &SqlStore<D>,
+    viewer: &ferrochat_domain::UserId,
+    q: &SearchMessages,
+) -> Result<SearchPage, Fail> {
+    let (condition, value) = full_text::<D>(q.terms());
+    // SQLite drives the query from FTS5 in rowid order (newest first), so
+    // it stops after the page; the servers read the matches and sort.
+    let from = match D::KIND {
+        Kind::Sqlite => "message_search_fts f JOIN message_search s ON s.id = f.rowid",
+        Kind::Mysql | Kind::Postgres => "message_search s",
+    };
+    let columns = MESSAGE_COLUMNS
+        .split(", ")
+        .map(|c| format!("msg.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = format!(
+        "SELECT s.id AS search_id, s.conversation_id AS search_conversation_id,
+         c.kind AS search_kind, {columns}
+         FROM {from}
+         JOIN conversation_members mem
+           ON mem.conversation_id = s.conversation_id AND mem.user_id = ?
+         JOIN messages msg ON msg.conversation_id = s.conversation_id AND msg.seq = s.seq
+         JOIN conversations c ON c.id = s.conversation_id
+         WHERE {condition}
+         AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ?
+                         AND h.conversation_id = s.conversation_id AND h.seq = s.seq)"
+    );
+    if q.before.is_some() {
+        sql.push_str(" AND s.id < ?");
+    }
+    if q.conversation_id.is_some() {
+        sql.push_str(" AND s.conversation_id = ?");
+    }
+    if q.from.is_some() {
+        sql.push_str(" AND s.from_user_id = ?");
+    }
+    sql.push_str(" ORDER BY s.id DESC LIMIT ?");
+    let mut query = Query::<D>::new(&sql)
+        .bind(viewer.as_str())
+        .bind(value)
+        .bind(viewer.as_str());
+    if let Some(before) = q.before {
+        query = query.bind(before.get());
+    }
+    if let Some(c) = &q.conversation_id {
+        query = query.bind(c.as_str());
+    }
+    if let Some(u) = &q.from {
+        query = query.bind(u.as_str());
+    }
+    let rows = query
+        .bind(i64::from(q.limit) + 1)
+        .fetch_all(&store.reader)
+        .await
+        .map_err(map)?;
+    let mut page = SearchPage::default();
+    let mut last = None;
+    for row in rows.iter().take(q.limit as usize) {
+        let conv = ConversationId::from_stored(row.col("search_conversation_id").map_err(map)?);
+        let k = kind(&row.col::<String>("search_kind").map_err(map)?).map_err(map)?;
+        page.messages
+            .push(message_from_row(row, "", &conv, k).map_err(map)?);
+        last = Some(SearchCursor::new(row.col("search_id").map_err(map)?));
+    }
+    if rows.len() > q.limit as usize {
+        page.next = last;
+    }
+    Ok(page)
+}
+
+/// Messages per rebuild transaction.
+const REINDEX_CHUNK: usize = 500;
+
+/// Rebuilds the index from `messages`: empties it, then indexes every
+/// message a user wrote that was not recalled, oldest first (so the index's
+/// order stays newest first), a chunk per transaction. The rows of a chunk
+/// are read locked in that transaction, so a recall or an edit committed
+/// beside a rebuild is either read by it or applied after it. Returns how
+/// many messages it indexed.
+pub(crate) async fn reindex<D: Dialect>(store: &SqlStore<D>) -> Result<u64, Fail> {
+    Query::<D>::new("DELETE FROM message_search")
+        .execute(&store.writer)
+        .await
+        .map_err(map)?;
+    let mut keys: Vec<(i64, String, i64)> = Query::<D>::new(
+        "SELECT created_at, conversation_id, seq FROM messages WHERE recalled_at IS NULL",
+    )
+    .fetch_all(&store.reader)
+    .await
+    .map_err(map)?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.col("created_at")?,
+            r.col("conversation_id")?,
+            r.col("seq")?,
+        ))
+    })
+    .collect::<Result<_, sqlx::Error>>()
+    .map_err(map)?;
+    keys.sort_unstable();
+    let lock = match D::KIND {
+        Kind::Sqlite => "",
+        Kind::Mysql => " LOCK IN SHARE MODE",
+        Kind::Postgres => " FOR SHARE OF m",
+    };
+    let mut indexed_count = 0u64;
+    for chunk in keys.chunks(REINDEX_CHUNK) {
+        let mut tx = store.writer.begin().await.map_err(map_begin)?;
+        let mut q = Query::<D>::new(&format!(
+            "SELECT m.conversation_id AS search_conversation_id, c.kind AS search_kind, {}
+             FROM messages m JOIN conversations c ON c.id = m.conversation_id
+             WHERE (m.conversation_id, m.seq) IN {}",
+            MESSAGE_COLUMNS
+                .split(", ")
+                .map(|c| format!("m.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            // SQLite takes a row-value list only as a subquery.
+            match D::KIND {
+                Kind::Sqlite => "(VALUES ",
+                Kind::Mysql | Kind::Postgres => "(",
+            }
+        ));
+        q.push_list(chunk, ", ", |q, (_, conv, seq)| {
+            q.push("(")
+                .push_bind(conv.as_str())
+                .push(", ")
+                .push_bind(*seq)
+                .push(")");
+        });
+        q.push(")").push(lock);
+        let mut messages = Vec::with_capacity(chunk.len());
+        for row in q.fetch_all(&mut *tx).await.map_err(map)? {
+            let conv = ConversationId::from_stored(row.col("search_conversation_id").map_err(map)?);
+            let k = kind(&row.col::<String>("search_kind").map_err(map)?).map_err(map)?;
+            messages.push(message_from_row(&row, "", &conv, k).map_err(map)?);
+        }
+        // In the chunk's order: oldest first.
+        messages.sort_by(|a, b| {
+            (a.created_at, a.conversation_id.as_str(), a.seq).cmp(&(
+                b.created_at,
+                b.conversation_id.as_str(),
+                b.seq,
+            ))
+        });
+        let fresh: Vec<&Message> = messages.iter().filter(|m| indexed(m)).collect();
+        insert::<D>(&mut tx, &fresh).await.map_err(map)?;
+        tx.commit().await.map_err(map)?;
+        indexed_count += fresh.len() as u64;
+    }
+    Ok(indexed_count)
+}

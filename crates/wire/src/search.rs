@@ -1,0 +1,78 @@
+//! GET /api/v1/messages/search: its query string and its answer.
+
+use ferrochat_domain::search::{highlights, SearchCursor, SearchMessages, SearchPage};
+use ferrochat_domain::{ConversationId, InvalidField, UserId};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::required;
+use crate::messaging::{int_param, MessageDto};
+
+/// Query string of GET /api/v1/messages/search (all values arrive as text).
+#[derive(Debug, Deserialize)]
+pub struct SearchMessagesParams {
+    pub q: Option<String>,
+    pub conversation_id: Option<String>,
+    pub from: Option<String>,
+    pub before: Option<String>,
+    pub limit: Option<String>,
+}
+
+impl TryFrom<SearchMessagesParams> for SearchMessages {
+    type Error = InvalidField;
+    fn try_from(p: SearchMessagesParams) -> Result<Self, InvalidField> {
+        SearchMessages::parse(
+            required(p.q, "q")?,
+            p.conversation_id
+                .as_deref()
+                .map(ConversationId::parse)
+                .transpose()?,
+            p.from
+                .as_deref()
+                .map(|u| {
+                    UserId::parse(u).map_err(|_| InvalidField::new("from", "is not a valid id"))
+                })
+                .transpose()?,
+            p.before
+                .as_deref()
+                .map(|b| SearchCursor::parse(b, "before"))
+                .transpose()?,
+            int_param(p.limit, "limit")?,
+        )
+    }
+}
+
+/// One result: the message as history shows it, and where the query's
+/// words are in its content (`[start, end)` in UTF-16 code units).
+#[derive(Debug, Serialize)]
+pub struct SearchResultDto {
+    pub message: MessageDto,
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// A page of results, newest first; `next`: the `before` of the next page,
+/// when more may match.
+#[derive(Debug, Serialize)]
+pub struct SearchResultsDto {
+    pub results: Vec<SearchResultDto>,
+    pub next: Option<String>,
+}
+
+impl SearchResultsDto {
+    /// The page, with each result's highlights for `query` (as typed).
+    pub fn new(page: &SearchPage, query: &str) -> Self {
+        Self {
+            results: page
+                .messages
+                .iter()
+                .map(|m| SearchResultDto {
+                    highlights: highlights(m.content.as_str(), query)
+                        .into_iter()
+                        .map(|(s, e)| [s, e])
+                        .collect(),
+                    message: MessageDto::from(m),
+                })
+                .collect(),
+            next: page.next.map(|c| c.to_string()),
+        }
+    }
+}
