@@ -54,6 +54,12 @@ pub enum Command {
         #[command(flatten)]
         opts: ConfigArgs,
     },
+    /// Rebuild the message search index from the stored messages (once,
+    /// after upgrading a store that holds messages from before search).
+    Reindex {
+        #[command(flatten)]
+        opts: ConfigArgs,
+    },
     /// Make a CA and the roles' certificates for internal TLS (a local or
     /// test cluster; docs/deploy.md says how to use an existing CA).
     Certs(ferrochat::certs::CertsArgs),

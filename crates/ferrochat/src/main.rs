@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Config { opts } => (opts, true, None),
         Command::Bench(args) => return bench(*args),
         Command::Certs(args) => return certs(&args),
+        Command::Reindex { opts } => return reindex(&opts),
     };
     let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
         Ok(c) => c,
@@ -99,6 +100,33 @@ fn raise_nofile_limit() {
     match rlimit::increase_nofile_limit(u64::MAX) {
         Ok(limit) => tracing::info!(limit, "open-file limit raised to the hard limit"),
         Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
+    }
+}
+
+/// `ferrochat reindex`: rebuilds the search index of the configured store.
+fn reindex(opts: &cli::ConfigArgs) -> ExitCode {
+    let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ferrochat: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    telemetry::init_logs(&config.log);
+    let run = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(ferrochat::reindex::run(&config)));
+    match run {
+        Ok(n) => {
+            println!("indexed {n} messages");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ferrochat reindex: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -28,6 +28,28 @@ pub async fn store(
     config: &Config,
     repo_tls: Option<&ClientTls>,
 ) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match sql_store(config).await? {
+        Some(SqlStores::Sqlite(s)) => Arc::new(s),
+        Some(SqlStores::Mysql(s)) => Arc::new(s),
+        Some(SqlStores::Postgres(s)) => Arc::new(s),
+        None => {
+            let url = config.store.url.as_deref().unwrap_or_default();
+            Arc::new(repo_client(config, url, repo_tls)?)
+        }
+    })
+}
+
+/// A SQL store as its own type, for what only the SQL stores do (the
+/// search index's rebuild).
+pub enum SqlStores {
+    Sqlite(SqliteStore),
+    Mysql(MysqlStore),
+    Postgres(PostgresStore),
+}
+
+/// Opens the SQL store `store.url` names (migrations applied, durability
+/// checked as `store` says); `None` when it names the repo role.
+pub async fn sql_store(config: &Config) -> anyhow::Result<Option<SqlStores>> {
     let c = &config.store;
     let sql = SqlOptions {
         max_connections: c.max_connections,
@@ -40,7 +62,7 @@ pub async fn store(
     };
     let url = c.url.as_deref().unwrap_or_default();
     // The URL may hold a password: errors name only the kind of server.
-    Ok(match config.store_kind() {
+    Ok(Some(match config.store_kind() {
         StoreKind::Sqlite => {
             let path = config.sqlite_path();
             let opts = SqliteOptions {
@@ -55,20 +77,20 @@ pub async fn store(
             let store = SqliteStore::open(&path, &opts)
                 .await
                 .with_context(|| format!("opening {}", path.display()))?;
-            Arc::new(store)
+            SqlStores::Sqlite(store)
         }
-        StoreKind::Mysql => Arc::new(
+        StoreKind::Mysql => SqlStores::Mysql(
             MysqlStore::open(url, &sql)
                 .await
                 .context("opening the MySQL store (store.url)")?,
         ),
-        StoreKind::Postgres => Arc::new(
+        StoreKind::Postgres => SqlStores::Postgres(
             PostgresStore::open(url, &sql)
                 .await
                 .context("opening the PostgreSQL store (store.url)")?,
         ),
-        StoreKind::Repo => Arc::new(repo_client(config, url, repo_tls)?),
-    })
+        StoreKind::Repo => return Ok(None),
+    }))
 }
 
 /// The repo role as this process's store: the instance `repo://HOST:PORT`

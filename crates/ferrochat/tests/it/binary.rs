@@ -360,3 +360,111 @@ fn bad_config_exits_64_naming_the_key() {
     assert_eq!(out.status.code(), Some(64));
     assert!(String::from_utf8_lossy(&out.stderr).contains("messaging.max_content_bytes"));
 }
+
+/// `ferrochat reindex` on a store whose messages predate its search index
+/// (the index emptied while the server is stopped): before it, nothing is
+/// found; after it, what users wrote, as it is now (an edit by its new
+/// words, a recall not at all), newest first.
+#[tokio::test]
+async fn reindex_rebuilds_search_from_the_stored_messages() {
+    use sqlx::{Connection as _, Executor as _};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path());
+    let http = reqwest::Client::new();
+    let base = server.base.clone();
+    let mut tokens = Vec::new();
+    let mut ids = Vec::new();
+    for name in ["reidxa", "reidxb"] {
+        let body = json!({"username": name, "password": "reindex-pw"});
+        let reg = post(&base, "/api/v1/users/register", None, body.clone()).await;
+        ids.push(reg["data"]["user_id"].as_str().unwrap().to_owned());
+        let login = post(&base, "/api/v1/auth/login", None, body).await;
+        tokens.push(login["data"]["access_token"].as_str().unwrap().to_owned());
+    }
+    let conv = post(
+        &base,
+        "/api/v1/conversations/create",
+        Some(&tokens[0]),
+        json!({"peer_user_id": ids[1]}),
+    )
+    .await["data"]["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (i, text) in ["budget draft", "budget final", "budget old"]
+        .iter()
+        .enumerate()
+    {
+        let body =
+            json!({"conversation_id": conv, "client_msg_id": format!("m{i}"), "content": text});
+        assert_eq!(
+            post(&base, "/api/v1/messages/send", Some(&tokens[0]), body).await["code"],
+            0
+        );
+    }
+    let edit = json!({"conversation_id": conv, "seq": 1, "client_msg_id": "e", "content": "budget revised"});
+    assert_eq!(
+        post(&base, "/api/v1/messages/edit", Some(&tokens[0]), edit).await["code"],
+        0
+    );
+    let recall = json!({"conversation_id": conv, "seq": 3, "client_msg_id": "r"});
+    assert_eq!(
+        post(&base, "/api/v1/messages/recall", Some(&tokens[0]), recall).await["code"],
+        0
+    );
+    let found = |base: String, token: String| {
+        let http = http.clone();
+        async move {
+            let r = call(
+                &http,
+                &base,
+                reqwest::Method::GET,
+                "/api/v1/messages/search?q=budget",
+                Some(&token),
+                None,
+            )
+            .await;
+            assert_eq!(r["code"], 0, "{r}");
+            r["data"]["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["message"]["content"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let live = found(base.clone(), tokens[1].clone()).await;
+    assert_eq!(live, ["budget final", "budget revised"]);
+    assert_eq!(server.sigterm().code(), Some(0));
+
+    let db = dir.path().join("ferrochat.db");
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    conn.execute("DELETE FROM message_search").await.unwrap();
+    conn.close().await.unwrap();
+    let server = Server::start(dir.path());
+    assert!(found(server.base.clone(), tokens[1].clone())
+        .await
+        .is_empty());
+    drop(server);
+
+    let out = Command::new(BIN)
+        .args(["reindex", "--data-dir"])
+        .arg(dir.path())
+        .env("FERROCHAT_LOG__FORMAT", "json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "indexed 2 messages"
+    );
+    let server = Server::start(dir.path());
+    assert_eq!(found(server.base.clone(), tokens[1].clone()).await, live);
+}
