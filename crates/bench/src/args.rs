@@ -81,6 +81,9 @@ pub struct BenchArgs {
     /// Content bytes per message (at least what the bench's tag needs).
     #[arg(long, default_value_t = 64)]
     pub content_bytes: usize,
+    /// search: how long the query phase lasts.
+    #[arg(long, value_parser = parse_duration, default_value = "20s")]
+    pub search_for: Duration,
     /// Messages per client in each phase of reconnect-storm.
     #[arg(long, default_value_t = 20)]
     pub per_client: u64,
@@ -145,6 +148,9 @@ pub enum Scenario {
     Idle,
     /// N receivers drop at once, miss messages, reconnect at once and resync.
     ReconnectStorm,
+    /// One-to-one (stopping after --messages), then -k clients search the
+    /// stored messages for --search-for: query latency and rate.
+    Search,
     /// One hop through the Kafka-protocol broker alone (--brokers): records
     /// at --rate, send to poll, and the broker's CPU (--server-pid).
     Broker,
@@ -158,6 +164,7 @@ impl Scenario {
             Self::World => "world",
             Self::Idle => "idle",
             Self::ReconnectStorm => "reconnect-storm",
+            Self::Search => "search",
             Self::Broker => "broker",
         }
     }
@@ -189,6 +196,7 @@ impl BenchArgs {
             messages: 0,
             content_bytes: 64,
             per_client: 20,
+            search_for: Duration::from_secs(20),
             source_addrs: 4,
             workers: 1,
             relay: false,

@@ -20,6 +20,7 @@ mod proc_stats;
 mod relay;
 mod report;
 mod scenario;
+mod search_load;
 mod setup;
 mod target;
 mod track;

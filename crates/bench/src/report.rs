@@ -67,6 +67,8 @@ pub struct Report {
     /// The bus's own timing of each kind of topic (a cluster's roles).
     pub bus: Vec<BusHop>,
     pub idle: Option<Idle>,
+    /// The search scenario's query phase.
+    pub search: Option<crate::search_load::SearchStats>,
     pub chaos: Option<Chaos>,
     pub first_error: Option<String>,
 }
@@ -269,6 +271,7 @@ impl Report {
             processes: Vec::new(),
             bus: Vec::new(),
             idle: None,
+            search: None,
             chaos: None,
             first_error: c.first_error.lock().ok().and_then(|e| e.clone()),
         }
@@ -297,7 +300,8 @@ impl Report {
         let idle_ok = self
             .idle
             .as_ref()
-            .is_none_or(|i| i.answered_ping == i.connections);
+            .is_none_or(|i| i.answered_ping == i.connections)
+            && self.search.as_ref().is_none_or(|s| s.errors == 0);
         // Every send is answered by the end of the drain, even in a run
         // with a kill (acked, or refused so the client resends): a send
         // still waiting means the cluster never came back.
@@ -444,6 +448,17 @@ pub fn table(report: &Report, relay: Option<&Report>) -> String {
     };
     row(&mut out, "server cpu / rss", &|r| cpu(&r.server));
     row(&mut out, "bench cpu / rss", &|r| cpu(&r.bench));
+    if let Some(s) = &report.search {
+        let l = &s.latency_ms;
+        let _ = writeln!(
+            out,
+            "search: {} queries ({:.0}/s), {} errors, {:.1} results per answer, {} empty; latency ms p50 {:.2} p90 {:.2} p99 {:.2} p99.9 {:.2} max {:.2}",
+            s.queries, s.queries_per_s, s.errors, s.mean_results, s.empty, l.p50, l.p90, l.p99, l.p999, l.max
+        );
+        if let Some(e) = &s.first_error {
+            let _ = writeln!(out, "search: first error: {e}");
+        }
+    }
     if let Some(i) = &report.idle {
         let _ = writeln!(
             out,

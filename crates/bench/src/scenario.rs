@@ -90,6 +90,7 @@ pub async fn run(args: &BenchArgs, load: &Load<'_>) -> anyhow::Result<Report> {
     };
     match args.scenario {
         Scenario::OneToOne | Scenario::Group | Scenario::World => ctx.messaging().await,
+        Scenario::Search => ctx.search().await,
         Scenario::Idle => ctx.idle().await,
         Scenario::ReconnectStorm => ctx.reconnect_storm().await,
         Scenario::Broker => bail!("broker is run by ferrochat_bench::main, not against a server"),
@@ -218,14 +219,39 @@ impl Ctx<'_> {
             .await
     }
 
+    /// One-to-one until `--messages` are stored, then the query phase.
+    async fn search(&self) -> anyhow::Result<Report> {
+        let users = self.users(self.args.clients).await?;
+        let mut report = self.messaging_with(&users).await?;
+        self.progress(&format!(
+            "searching with {} clients for {:?}",
+            self.args.senders, self.args.search_for
+        ));
+        report.search = Some(
+            crate::search_load::run(
+                &self.http,
+                &self.bases(),
+                &users,
+                self.args.senders,
+                self.args.search_for,
+            )
+            .await?,
+        );
+        Ok(report)
+    }
+
     async fn messaging(&self) -> anyhow::Result<Report> {
+        let users = self.users(self.args.clients).await?;
+        self.messaging_with(&users).await
+    }
+
+    async fn messaging_with(&self, users: &[User]) -> anyhow::Result<Report> {
         let a = self.args;
-        let users = self.users(a.clients).await?;
         let base = self.first.base_url();
         let (senders, recipients, dests, audience): (Vec<usize>, u64, Vec<Dest>, Audience) = match a
             .scenario
         {
-            Scenario::OneToOne => {
+            Scenario::OneToOne | Scenario::Search => {
                 // User 2p sends to 2p+1: round-robin puts them on
                 // different gateways when there are several.
                 let pairs = users.len() / 2;

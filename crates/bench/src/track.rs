@@ -211,13 +211,157 @@ impl SeenMessages {
 /// A receiving connection's view of every conversation.
 pub type Orders = HashMap<String, Order>;
 
-/// Content carries `run|sender|counter|unix_micros`, padded.
+/// Content carries `run|sender|counter|unix_micros|`, padded with words
+/// as people write them (`WORDS`, the common ones more often), so a
+/// search index gets the work real text gives it.
 pub fn content(run: &str, sender: usize, counter: u64, pad_to: usize) -> String {
     let mut s = format!("{run}|{sender}|{counter}|{}|", unix_micros());
+    let mut h = (sender as u64) << 40 ^ counter;
     while s.len() < pad_to {
-        s.push('x');
+        h = splitmix(h);
+        let w = word(h);
+        if s.len() + w.len() + 1 > pad_to {
+            s.push_str(&"x".repeat(pad_to - s.len()));
+            break;
+        }
+        s.push_str(w);
+        s.push(' ');
     }
     s
+}
+
+/// The words of the bench's messages: English, and Chinese (written
+/// without spaces, found by pairs of characters).
+pub const WORDS: &[&str] = &[
+    "the",
+    "you",
+    "and",
+    "to",
+    "it",
+    "is",
+    "we",
+    "meeting",
+    "tomorrow",
+    "today",
+    "lunch",
+    "report",
+    "budget",
+    "project",
+    "release",
+    "deploy",
+    "server",
+    "client",
+    "review",
+    "draft",
+    "final",
+    "please",
+    "thanks",
+    "sorry",
+    "maybe",
+    "later",
+    "call",
+    "office",
+    "home",
+    "train",
+    "coffee",
+    "weekend",
+    "monday",
+    "friday",
+    "invoice",
+    "contract",
+    "design",
+    "photo",
+    "video",
+    "music",
+    "dinner",
+    "party",
+    "birthday",
+    "holiday",
+    "flight",
+    "hotel",
+    "ticket",
+    "movie",
+    "game",
+    "match",
+    "score",
+    "team",
+    "player",
+    "coach",
+    "doctor",
+    "school",
+    "teacher",
+    "exam",
+    "homework",
+    "garden",
+    "weather",
+    "rain",
+    "snow",
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
+    "question",
+    "answer",
+    "problem",
+    "solution",
+    "idea",
+    "plan",
+    "schedule",
+    "deadline",
+    "customer",
+    "support",
+    "ticketing",
+    "database",
+    "cluster",
+    "kafka",
+    "gateway",
+    "logic",
+    "latency",
+    "throughput",
+    "benchmark",
+    "search",
+    "index",
+    "message",
+    "group",
+    "friend",
+    "会议",
+    "明天",
+    "今天",
+    "午饭",
+    "报告",
+    "预算",
+    "项目",
+    "发布",
+    "服务器",
+    "客户",
+    "谢谢",
+    "周末",
+    "生日",
+    "电影",
+    "天气",
+    "问题",
+    "方案",
+    "计划",
+    "朋友",
+    "消息",
+];
+
+/// A word of `WORDS` for `h`: the first ones far more often (about as
+/// skewed as word frequencies are).
+pub fn word(h: u64) -> &'static str {
+    let n = WORDS.len() as u64;
+    let a = h % n;
+    let b = (h >> 20) % n;
+    let i = usize::try_from(a * b / n).unwrap_or(0);
+    WORDS.get(i).copied().unwrap_or("the")
+}
+
+/// SplitMix64: a cheap, well-spread sequence of numbers from a seed.
+pub fn splitmix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// What a message of this run says about itself.
