@@ -372,6 +372,21 @@ fn routes() -> Vec<Route> {
             a,
             None,
         ),
+        route(M::GET, "/api/v1/messages/search?q=T", a, None),
+        route(
+            M::GET,
+            "/api/v1/messages/search?q=thr&conversation_id={conv_ab}&limit=50",
+            a,
+            None,
+        ),
+        route(M::GET, "/api/v1/messages/search?q=%3F%21", a, None),
+        route(M::GET, "/api/v1/messages/search?q=x&before=abc", a, None),
+        route(
+            M::GET,
+            "/api/v1/messages/search?q=x&conversation_id={group_conv}&from={bob}",
+            Some("t_carol"),
+            None,
+        ),
         route(M::GET, "/api/v1/messages/unread", a, None),
         route(
             M::POST,
