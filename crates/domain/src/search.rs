@@ -91,7 +91,9 @@ fn encode(term: &str) -> String {
     let mut out = String::with_capacity(1 + 2 * end);
     out.push('x');
     for b in term.as_bytes().iter().take(end) {
-        out.push_str(&format!("{b:02x}"));
+        for nibble in [b >> 4, b & 0xf] {
+            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
     }
     out
 }

@@ -116,10 +116,15 @@ pub(crate) async fn commit_messages<D: Dialect>(
             _ => None,
         })
         .collect();
-    insert_messages::<D>(&mut tx, &new).await.map_err(map)?;
+    let search_ids = search::ids::<D>(&mut tx, &new).await.map_err(map)?;
+    insert_messages::<D>(&mut tx, &new, &search_ids)
+        .await
+        .map_err(map)?;
     let counts = changes::apply::<D>(&mut tx, &new).await.map_err(map)?;
     mentions::note::<D>(&mut tx, &new).await.map_err(map)?;
-    search::index::<D>(&mut tx, &new).await.map_err(map)?;
+    search::index::<D>(&mut tx, &new, &search_ids)
+        .await
+        .map_err(map)?;
     for (i, n) in counts {
         if let Some(Committed::Stored(m)) = fresh.get(i).and_then(|&at| out.get_mut(at)) {
             m.reaction_count = Some(n);
@@ -276,18 +281,31 @@ async fn find_originals<D: Dialect>(
     Ok(found)
 }
 
-/// Inserts the new messages of a batch, a chunk per statement.
+/// Inserts the new messages of a batch, a chunk per statement; on SQLite
+/// with each one's search index row (`search::ids`, in batch order).
 async fn insert_messages<D: Dialect>(
     tx: &mut Tx<D>,
     messages: &[&Message],
+    search_ids: &[Option<i64>],
 ) -> Result<(), sqlx::Error> {
-    for chunk in messages.chunks(D::CHUNK) {
-        let marks: Vec<Option<String>> = chunk.iter().map(|m| m.marks.to_stored()).collect();
-        let mut q = Query::<D>::new(
-            "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, marks) VALUES ",
-        );
-        q.push_list(chunk.iter().zip(&marks), ", ", |q, (m, marks)| {
-            q.push("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    let sqlite = D::KIND == Kind::Sqlite;
+    let rows: Vec<(&&Message, &Option<i64>)> = messages.iter().zip(search_ids).collect();
+    for chunk in rows.chunks(D::CHUNK) {
+        let marks: Vec<Option<String>> = chunk.iter().map(|(m, _)| m.marks.to_stored()).collect();
+        let mut q = Query::<D>::new(if sqlite {
+            "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, marks, search_id) VALUES "
+        } else {
+            "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, marks) VALUES "
+        });
+        q.push_list(
+            chunk.iter().zip(&marks),
+            ", ",
+            |q, ((m, search_id), marks)| {
+                q.push(if sqlite {
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                } else {
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                })
                 .arg(m.conversation_id.as_str())
                 .arg(db_seq(m.seq))
                 .arg(m.id.as_str())
@@ -298,7 +316,11 @@ async fn insert_messages<D: Dialect>(
                 .arg(m.created_at.millis())
                 .arg(m.reference.map(|r| db_seq(r.seq())))
                 .arg(marks.as_deref());
-        });
+                if sqlite {
+                    q.arg(**search_id);
+                }
+            },
+        );
         q.execute(&mut **tx).await?;
     }
     Ok(())

@@ -2,9 +2,10 @@
 //! (`commit.rs`), its queries, and its rebuild (`ferrochat reindex`).
 //!
 //! `message_search` holds a row per message a user wrote, with its index
-//! terms (`ferrochat_domain::search::index_terms`); each dialect keeps a
-//! full-text index over them (SQLite FTS5 through triggers, MariaDB
-//! FULLTEXT, PostgreSQL GIN over a tsvector). Written in the commit's
+//! terms (`ferrochat_domain::search::index_terms`), in each dialect's
+//! full-text index: on SQLite an FTS5 table (its rowid noted in
+//! `messages.search_id`), on the servers a table with a MariaDB FULLTEXT
+//! or a PostgreSQL GIN index. Written in the commit's
 //! transaction, the index holds exactly the committed messages: an edit
 //! replaces the terms, a recall deletes the row, a rolled-back batch leaves
 //! nothing. A query joins the caller's memberships (so only their
@@ -32,27 +33,75 @@ fn terms_value<D: Dialect>() -> &'static str {
     }
 }
 
+/// The index row of the message at (conversation_id, seq), as a `WHERE`
+/// condition on `message_search` taking those two values: SQLite finds its
+/// rowid through `messages.search_id`.
+fn the_row<D: Dialect>() -> &'static str {
+    match D::KIND {
+        Kind::Sqlite => {
+            "rowid = (SELECT search_id FROM messages WHERE conversation_id = ? AND seq = ?)"
+        }
+        Kind::Mysql | Kind::Postgres => "conversation_id = ? AND seq = ?",
+    }
+}
+
 /// Whether `m` goes into the index: what a user wrote, not recalled.
 fn indexed(m: &Message) -> bool {
     m.is_changeable() && m.changes.recalled_at.is_none()
 }
 
-/// Indexes a committed batch's messages and applies its edits (new terms)
-/// and recalls (row gone), in seq order. Batches without text cost one
-/// statement per chunk.
+/// The index rows a batch's new messages get, in batch order (`None`: not
+/// indexed, or numbered by the table itself). On SQLite the commit hands
+/// them out, after the largest so far (one writer: they grow in commit
+/// order), and the insert of `messages` notes each in `search_id`, so an
+/// edit or a recall finds the row without an index of its own.
+pub(crate) async fn ids<D: Dialect>(
+    tx: &mut Tx<D>,
+    stored: &[&Message],
+) -> Result<Vec<Option<i64>>, sqlx::Error> {
+    if D::KIND != Kind::Sqlite || !stored.iter().any(|m| indexed(m)) {
+        return Ok(vec![None; stored.len()]);
+    }
+    let last: i64 =
+        Query::<D>::new("SELECT COALESCE(MAX(rowid), 0) AS last FROM message_search_content")
+            .fetch_one(&mut **tx)
+            .await?
+            .col("last")?;
+    let mut next = last;
+    Ok(stored
+        .iter()
+        .map(|m| {
+            indexed(m).then(|| {
+                next += 1;
+                next
+            })
+        })
+        .collect())
+}
+
+/// Indexes a committed batch's messages (`ids` from `ids`) and applies its
+/// edits (new terms) and recalls (row gone), in seq order. Batches without
+/// text cost nothing more than the insert.
 pub(crate) async fn index<D: Dialect>(
     tx: &mut Tx<D>,
     stored: &[&Message],
+    ids: &[Option<i64>],
 ) -> Result<(), sqlx::Error> {
-    let fresh: Vec<&Message> = stored.iter().copied().filter(|m| indexed(m)).collect();
+    let fresh: Vec<(&Message, Option<i64>)> = stored
+        .iter()
+        .zip(ids)
+        .filter(|(m, _)| indexed(m))
+        .map(|(m, id)| (*m, *id))
+        .collect();
     insert::<D>(tx, &fresh).await?;
     for m in stored {
         let conv = m.conversation_id.as_str();
         match m.reference {
             Some(Reference::Edit(target)) => {
                 let sql = format!(
-                    "UPDATE message_search SET terms = {} WHERE conversation_id = ? AND seq = ?",
-                    terms_value::<D>()
+                    "UPDATE message_search SET terms = {} WHERE {}",
+                    terms_value::<D>(),
+                    the_row::<D>()
                 );
                 Query::<D>::new(&sql)
                     .bind(index_terms(m.content.as_str()))
@@ -62,11 +111,22 @@ pub(crate) async fn index<D: Dialect>(
                     .await?;
             }
             Some(Reference::Recall(target)) => {
-                Query::<D>::new("DELETE FROM message_search WHERE conversation_id = ? AND seq = ?")
+                let sql = format!("DELETE FROM message_search WHERE {}", the_row::<D>());
+                Query::<D>::new(&sql)
                     .bind(conv)
                     .bind(db_seq(target))
                     .execute(&mut **tx)
                     .await?;
+                if D::KIND == Kind::Sqlite {
+                    // Its rowid may be handed out again.
+                    Query::<D>::new(
+                        "UPDATE messages SET search_id = NULL WHERE conversation_id = ? AND seq = ?",
+                    )
+                    .bind(conv)
+                    .bind(db_seq(target))
+                    .execute(&mut **tx)
+                    .await?;
+                }
             }
             _ => {}
         }
@@ -74,32 +134,50 @@ pub(crate) async fn index<D: Dialect>(
     Ok(())
 }
 
-/// Inserts index rows, a chunk per statement; a row already there is
-/// kept (a rebuild racing a commit).
-async fn insert<D: Dialect>(tx: &mut Tx<D>, messages: &[&Message]) -> Result<(), sqlx::Error> {
+/// Inserts index rows, a chunk per statement (with their rowids on
+/// SQLite); a row already there is kept on the servers (a rebuild racing a
+/// commit; SQLite's rebuild runs in the one writer, so none races it).
+async fn insert<D: Dialect>(
+    tx: &mut Tx<D>,
+    messages: &[(&Message, Option<i64>)],
+) -> Result<(), sqlx::Error> {
     for chunk in messages.chunks(D::CHUNK) {
         let terms: Vec<String> = chunk
             .iter()
-            .map(|m| index_terms(m.content.as_str()))
+            .map(|(m, _)| index_terms(m.content.as_str()))
             .collect();
-        let mut q = Query::<D>::new(
-            "INSERT INTO message_search (conversation_id, seq, from_user_id, terms) VALUES ",
-        );
-        let row = format!("(?, ?, ?, {})", terms_value::<D>());
-        q.push_list(chunk.iter().zip(&terms), ", ", |q, (m, t)| {
-            q.push(&row)
-                .arg(m.conversation_id.as_str())
+        let (head, row) = match D::KIND {
+            Kind::Sqlite => (
+                "INSERT INTO message_search (rowid, conversation_id, seq, terms) VALUES ",
+                "(?, ?, ?, ?)",
+            ),
+            Kind::Mysql => (
+                "INSERT INTO message_search (conversation_id, seq, terms) VALUES ",
+                "(?, ?, ?)",
+            ),
+            Kind::Postgres => (
+                "INSERT INTO message_search (conversation_id, seq, terms) VALUES ",
+                "(?, ?, to_tsvector('simple', ?))",
+            ),
+        };
+        let mut q = Query::<D>::new(head);
+        q.push_list(chunk.iter().zip(&terms), ", ", |q, ((m, id), t)| {
+            q.push(row);
+            if D::KIND == Kind::Sqlite {
+                q.arg(*id);
+            }
+            q.arg(m.conversation_id.as_str())
                 .arg(db_seq(m.seq))
-                .arg(m.from.as_str())
                 .arg(t.as_str());
         });
         match D::KIND {
+            Kind::Sqlite => {}
             // MariaDB's "keep" clause names a column `message_search`
-            // lacks: IGNORE (only duplicates reach it here).
+            // lacks.
             Kind::Mysql => {
                 q.push(" ON DUPLICATE KEY UPDATE seq = seq");
             }
-            Kind::Sqlite | Kind::Postgres => {
+            Kind::Postgres => {
                 q.push(" ").push(D::KEEP_EXISTING);
             }
         }
@@ -114,7 +192,7 @@ async fn insert<D: Dialect>(tx: &mut Tx<D>, messages: &[&Message]) -> Result<(),
 fn full_text<D: Dialect>(terms: &[String]) -> (&'static str, String) {
     match D::KIND {
         Kind::Sqlite => (
-            "message_search_fts MATCH ?",
+            "message_search MATCH ?",
             terms
                 .iter()
                 .map(|t| format!("{t}*"))
@@ -148,9 +226,9 @@ pub(crate) async fn search<D: Dialect>(
     let (condition, value) = full_text::<D>(q.terms());
     // SQLite drives the query from FTS5 in rowid order (newest first), so
     // it stops after the page; the servers read the matches and sort.
-    let from = match D::KIND {
-        Kind::Sqlite => "message_search_fts f JOIN message_search s ON s.id = f.rowid",
-        Kind::Mysql | Kind::Postgres => "message_search s",
+    let key = match D::KIND {
+        Kind::Sqlite => "s.rowid",
+        Kind::Mysql | Kind::Postgres => "s.id",
     };
     let columns = MESSAGE_COLUMNS
         .split(", ")
@@ -158,9 +236,9 @@ pub(crate) async fn search<D: Dialect>(
         .collect::<Vec<_>>()
         .join(", ");
     let mut sql = format!(
-        "SELECT s.id AS search_id, s.conversation_id AS search_conversation_id,
+        "SELECT {key} AS search_id, s.conversation_id AS search_conversation_id,
          c.kind AS search_kind, {columns}
-         FROM {from}
+         FROM message_search s
          JOIN conversation_members mem
            ON mem.conversation_id = s.conversation_id AND mem.user_id = ?
          JOIN messages msg ON msg.conversation_id = s.conversation_id AND msg.seq = s.seq
@@ -170,15 +248,15 @@ pub(crate) async fn search<D: Dialect>(
                          AND h.conversation_id = s.conversation_id AND h.seq = s.seq)"
     );
     if q.before.is_some() {
-        sql.push_str(" AND s.id < ?");
+        sql.push_str(&format!(" AND {key} < ?"));
     }
     if q.conversation_id.is_some() {
         sql.push_str(" AND s.conversation_id = ?");
     }
     if q.from.is_some() {
-        sql.push_str(" AND s.from_user_id = ?");
+        sql.push_str(" AND msg.from_user_id = ?");
     }
-    sql.push_str(" ORDER BY s.id DESC LIMIT ?");
+    sql.push_str(&format!(" ORDER BY {key} DESC LIMIT ?"));
     let mut query = Query::<D>::new(&sql)
         .bind(viewer.as_str())
         .bind(value)
@@ -226,6 +304,12 @@ pub(crate) async fn reindex<D: Dialect>(store: &SqlStore<D>) -> Result<u64, Fail
         .execute(&store.writer)
         .await
         .map_err(map)?;
+    if D::KIND == Kind::Sqlite {
+        Query::<D>::new("UPDATE messages SET search_id = NULL WHERE search_id IS NOT NULL")
+            .execute(&store.writer)
+            .await
+            .map_err(map)?;
+    }
     let mut keys: Vec<(i64, String, i64)> = Query::<D>::new(
         "SELECT created_at, conversation_id, seq FROM messages WHERE recalled_at IS NULL",
     )
@@ -289,9 +373,34 @@ pub(crate) async fn reindex<D: Dialect>(store: &SqlStore<D>) -> Result<u64, Fail
             ))
         });
         let fresh: Vec<&Message> = messages.iter().filter(|m| indexed(m)).collect();
-        insert::<D>(&mut tx, &fresh).await.map_err(map)?;
+        let ids = ids::<D>(&mut tx, &fresh).await.map_err(map)?;
+        let rows: Vec<(&Message, Option<i64>)> = fresh.iter().copied().zip(ids).collect();
+        insert::<D>(&mut tx, &rows).await.map_err(map)?;
+        if D::KIND == Kind::Sqlite {
+            note_ids::<D>(&mut tx, &rows).await.map_err(map)?;
+        }
         tx.commit().await.map_err(map)?;
         indexed_count += fresh.len() as u64;
     }
     Ok(indexed_count)
+}
+
+/// SQLite: notes each message's index row in `messages.search_id`, one
+/// statement per chunk.
+async fn note_ids<D: Dialect>(
+    tx: &mut Tx<D>,
+    rows: &[(&Message, Option<i64>)],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(D::CHUNK) {
+        let mut q = Query::<D>::new("UPDATE messages SET search_id = v.column3 FROM (VALUES ");
+        q.push_list(chunk, ", ", |q, (m, id)| {
+            q.push("(?, ?, ?)")
+                .arg(m.conversation_id.as_str())
+                .arg(db_seq(m.seq))
+                .arg(*id);
+        });
+        q.push(") AS v WHERE messages.conversation_id = v.column1 AND messages.seq = v.column2");
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }

@@ -10,7 +10,6 @@ CREATE TABLE message_search (
     id              BIGINT      NOT NULL AUTO_INCREMENT PRIMARY KEY,
     conversation_id VARCHAR(64) NOT NULL,
     seq             BIGINT      NOT NULL,
-    from_user_id    VARCHAR(64) NOT NULL,
     terms           MEDIUMTEXT  NOT NULL,
     UNIQUE KEY message_search_message (conversation_id, seq),
     FULLTEXT KEY message_search_terms (terms)

@@ -9,7 +9,6 @@ CREATE TABLE message_search (
     id              BIGSERIAL PRIMARY KEY,
     conversation_id TEXT COLLATE "C" NOT NULL,
     seq             BIGINT NOT NULL,
-    from_user_id    TEXT COLLATE "C" NOT NULL,
     terms           TSVECTOR NOT NULL,
     UNIQUE (conversation_id, seq)
 );
