@@ -228,6 +228,7 @@ async function openChat(id) {
 async function showMessage(id, seq) {
   await openChat(id);
   if (state.openId === id) await jumpTo(seq, { flashMs: 2500 });
+  else if (!conv(id)) toast('That conversation is not in your list any more', 'error');
 }
 
 /** Reloads the conversation list (unread counts are the server's). */

@@ -52,7 +52,10 @@ export function initSearch(h0) {
     if (input.value.trim()) search();
   });
   // Names arrive after the results: draw them again.
-  on('users', render);
+  on('users', () => {
+    setScope(scope);
+    render();
+  });
   on('left', (id) => {
     if (scope === id) {
       setScope(null);
