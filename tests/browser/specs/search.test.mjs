@@ -298,6 +298,7 @@ describe('message search', () => {
     await page.waitForSelector('#app.chat-open');
     assert.equal(await page.isHidden('.sidebar'), true, 'the chat takes the screen');
     assert.equal(await waitForFlash(page, '明天下午开会议，别忘了'), true);
+    await shot(page, 'phone-search-jump.png');
     await page.click('#back');
     await page.waitForSelector('#search-results li.search-result');
     assert.deepEqual(await texts(page), ['明天下午开会议，别忘了'], 'the results are still there');
