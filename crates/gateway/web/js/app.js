@@ -37,7 +37,9 @@ import {
   flushPending,
   systemText,
   refreshPins,
+  jumpTo,
 } from './chat.js';
+import { initSearch, resetSearch } from './search.js';
 import { initPanels, loadFriends, renderFriends, renderGroups, showInfo, chatWith } from './panels.js';
 
 const SYNC_LIMIT = 200;
@@ -80,6 +82,7 @@ api.setLoggedOutHandler(() => {
 initAuth();
 initChat(socket);
 initPanels({ openChat, refreshConversations });
+initSearch({ showMessage, showChats: () => showPanel('chats') });
 initShell();
 
 const resumed = api.resume();
@@ -209,6 +212,7 @@ async function startApp(user) {
   $('me-id').textContent = `id ${user.user_id}`;
   $('me-id').dataset.userId = user.user_id;
   closeConversation();
+  resetSearch();
   await refreshConversations();
   socket.start();
   loadFriends();
@@ -218,6 +222,13 @@ async function openChat(id) {
   if (!conv(id)) await refreshConversations();
   showPanel('chats');
   await openConversation(id);
+}
+
+/** Opens a conversation at one of its messages (a search result), highlighted. */
+async function showMessage(id, seq) {
+  await openChat(id);
+  if (state.openId === id) await jumpTo(seq, { flashMs: 2500 });
+  else if (!conv(id)) toast('That conversation is not in your list any more', 'error');
 }
 
 /** Reloads the conversation list (unread counts are the server's). */

@@ -28,12 +28,16 @@ import {
 } from './state.js';
 
 const PAGE = 30;
+/** Pages read to reach an older message (a search result, a pin): bigger, and how many at most. */
+const JUMP_PAGE = 200;
+const JUMP_MAX_PAGES = 50;
 const ACK_TIMEOUT_MS = 10_000;
 const TYPING_EVERY_MS = 2500;
 const TYPING_SHOWN_MS = 4000;
 
 let socket = null;
-let loadingOlder = false;
+/** The older page being read, if any: a second ask waits for it. */
+let older = null;
 let lastTypingSent = 0;
 /** What the composer does besides sending: reply to, or edit, one message. */
 let context = null;
@@ -173,27 +177,36 @@ export function renderContext() {
     context.kind === 'edit' ? 'Editing your message' : `Replying to ${m ? userName(m.from_user_id) : ''}: ${excerpt}`;
 }
 
-/** The next older page of the open conversation, if any. */
-async function loadOlder() {
+/**
+ * The next older page of the open conversation, if any (`limit`
+ * messages); resolves to false if it could not be read. The cache stays
+ * contiguous: pages are read back from the oldest message held.
+ */
+function loadOlder(limit = PAGE) {
+  if (older) return older;
   const c = conv(state.openId);
-  if (!c || !c.loaded || !c.hasMore || loadingOlder) return;
+  if (!c || !c.loaded || !c.hasMore) return Promise.resolve(false);
   const oldest = sortedMessages(c)[0];
-  if (!oldest) return;
-  loadingOlder = true;
+  if (!oldest) return Promise.resolve(false);
   $('history-status').textContent = 'Loading older messages…';
-  try {
-    const page = await get(
-      `/api/v1/messages/history?conversation_id=${encodeURIComponent(c.conversation_id)}` +
-        `&before_seq=${oldest.seq}&limit=${PAGE}`,
-    );
-    c.hasMore = page.has_more;
-    for (const m of page.messages) addMessage(m, { fromHistory: true });
-    if (state.openId === c.conversation_id) renderMessages({ keepOffset: true });
-  } catch (e) {
-    toast(`Could not load older messages: ${e.message}`, 'error');
-  } finally {
-    loadingOlder = false;
-  }
+  older = (async () => {
+    try {
+      const page = await get(
+        `/api/v1/messages/history?conversation_id=${encodeURIComponent(c.conversation_id)}` +
+          `&before_seq=${oldest.seq}&limit=${limit}`,
+      );
+      c.hasMore = page.has_more;
+      for (const m of page.messages) addMessage(m, { fromHistory: true });
+      if (state.openId === c.conversation_id) renderMessages({ keepOffset: true });
+      return true;
+    } catch (e) {
+      toast(`Could not load older messages: ${e.message}`, 'error');
+      return false;
+    } finally {
+      older = null;
+    }
+  })();
+  return older;
 }
 
 function sendFromComposer() {
@@ -581,19 +594,28 @@ function renderPins() {
   bar.hidden = false;
 }
 
-/** Scrolls to a message of the open conversation, loading older pages to reach it. */
-async function jumpTo(seq) {
+/**
+ * Scrolls to a message of the open conversation and highlights it for
+ * `flashMs`, reading the history back to it first if it is older than
+ * what is loaded (big pages, down to a few messages before it). Resolves
+ * to whether it is shown.
+ */
+export async function jumpTo(seq, { flashMs = 1500 } = {}) {
   const c = conv(state.openId);
-  if (!c) return;
+  if (!c) return false;
   const id = c.conversation_id;
-  for (let pages = 0; !c.messages.has(seq) && c.hasMore && pages < 20; pages += 1) {
-    await loadOlder();
-    if (state.openId !== id) return;
+  for (let pages = 0; c.loaded && !c.messages.has(seq) && c.hasMore && pages < JUMP_MAX_PAGES; pages += 1) {
+    const oldest = sortedMessages(c)[0];
+    if (oldest && oldest.seq < seq) break;
+    const limit = oldest ? Math.min(JUMP_PAGE, Math.max(PAGE, oldest.seq - seq + 10)) : PAGE;
+    const ok = await loadOlder(limit);
+    if (state.openId !== id) return false;
+    if (!ok) return false;
   }
   const li = document.querySelector(`#message-list .msg[data-seq="${seq}"]`);
   if (!li) {
     toast('That message is not in this conversation any more');
-    return;
+    return false;
   }
   li.scrollIntoView({ block: 'center' });
   // Highlighted for a moment, across redraws.
@@ -601,8 +623,9 @@ async function jumpTo(seq) {
   clearTimeout(flashTimer);
   flashTimer = setTimeout(() => {
     flashed = null;
-  }, 1500);
+  }, flashMs);
   li.classList.add('flash');
+  return true;
 }
 
 // ---- forward ----------------------------------------------------------------
