@@ -5,8 +5,8 @@
 //! from scratch, or renewals failed for longer than the TTL) takes out a
 //! new lease and puts its key again.
 
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use ferrochat_ports::discovery::{Discovery, DiscoveryError, Instance};
@@ -56,6 +56,7 @@ struct Entry {
 
 struct Registered {
     stop: CancellationToken,
+    ttl: Duration,
 }
 
 pub struct EtcdDiscovery {
@@ -63,7 +64,10 @@ pub struct EtcdDiscovery {
     prefix: String,
     registered: Mutex<Option<Registered>>,
     /// Set by the renewal task so `deregister` can revoke the latest lease.
-    current_lease: std::sync::Arc<Mutex<Option<String>>>,
+    current_lease: Arc<Mutex<Option<String>>>,
+    /// When a lease of ours was last granted or renewed: past its TTL,
+    /// etcd has let our entry go (or will as soon as it is back).
+    renewed: Arc<Mutex<Option<Instant>>>,
 }
 
 impl EtcdDiscovery {
@@ -78,6 +82,7 @@ impl EtcdDiscovery {
             prefix: config.prefix.clone(),
             registered: Mutex::new(None),
             current_lease: Default::default(),
+            renewed: Default::default(),
         })
     }
 
@@ -102,13 +107,21 @@ async fn announce(
     Ok(lease)
 }
 
+/// Notes that a lease of ours is alive as of now.
+fn mark_renewed(renewed: &Mutex<Option<Instant>>) {
+    if let Ok(mut r) = renewed.lock() {
+        *r = Some(Instant::now());
+    }
+}
+
 /// Renews the lease every third of `ttl`; announces again if it is gone.
 async fn keep_alive(
     api: EtcdApi,
     key: String,
     value: Vec<u8>,
     ttl: Duration,
-    current: std::sync::Arc<Mutex<Option<String>>>,
+    current: Arc<Mutex<Option<String>>>,
+    renewed: Arc<Mutex<Option<Instant>>>,
     stop: CancellationToken,
 ) {
     let period = (ttl / 3).max(Duration::from_millis(200));
@@ -125,7 +138,7 @@ async fn keep_alive(
             None => Ok(false),
         };
         match alive {
-            Ok(true) => continue,
+            Ok(true) => mark_renewed(&renewed),
             Ok(false) => {
                 tracing::warn!(%key, "discovery lease lost; registering again");
                 match announce(&api, &key, &value, ttl).await {
@@ -133,6 +146,7 @@ async fn keep_alive(
                         if let Ok(mut c) = current.lock() {
                             *c = Some(l);
                         }
+                        mark_renewed(&renewed);
                     }
                     Err(e) => tracing::warn!(%key, error = %e, "registering again failed"),
                 }
@@ -157,6 +171,7 @@ impl Discovery for EtcdDiscovery {
         .map_err(|e| DiscoveryError::Unavailable(e.to_string()))?;
         let lease = announce(&self.api, &key, &value, ttl).await?;
         *self.current_lease.lock().map_err(poisoned)? = Some(lease);
+        mark_renewed(&self.renewed);
         let stop = CancellationToken::new();
         tokio::spawn(keep_alive(
             self.api.clone(),
@@ -164,9 +179,10 @@ impl Discovery for EtcdDiscovery {
             value,
             ttl,
             self.current_lease.clone(),
+            self.renewed.clone(),
             stop.clone(),
         ));
-        *self.registered.lock().map_err(poisoned)? = Some(Registered { stop });
+        *self.registered.lock().map_err(poisoned)? = Some(Registered { stop, ttl });
         Ok(())
     }
 
@@ -197,6 +213,23 @@ impl Discovery for EtcdDiscovery {
         }
         out.sort();
         Ok(out)
+    }
+
+    fn registration_alive(&self) -> Result<(), DiscoveryError> {
+        let ttl = match &*self.registered.lock().map_err(poisoned)? {
+            Some(r) => r.ttl,
+            None => return Err(DiscoveryError::Unavailable("not registered".into())),
+        };
+        let renewed = *self.renewed.lock().map_err(poisoned)?;
+        match renewed.map(|at| at.elapsed()) {
+            Some(age) if age <= ttl => Ok(()),
+            Some(age) => Err(DiscoveryError::Unavailable(format!(
+                "lease not renewed for {} s (ttl {} s): etcd unreachable",
+                age.as_secs(),
+                ttl.as_secs()
+            ))),
+            None => Err(DiscoveryError::Unavailable("no lease yet".into())),
+        }
     }
 }
 

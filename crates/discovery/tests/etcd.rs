@@ -166,3 +166,20 @@ fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// What `/ready`'s etcd check reads: alive from registering until
+/// deregistering, not before nor after.
+#[tokio::test]
+async fn a_registration_is_alive_between_register_and_deregister() {
+    let d = EtcdDiscovery::new(&config()).unwrap();
+    assert!(d.registration_alive().is_err(), "not registered yet");
+    d.register(instance("logic", "alive"), Duration::from_secs(2))
+        .await
+        .unwrap();
+    d.registration_alive().expect("registered just now");
+    // Renewed every third of its TTL, so still alive past the TTL.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    d.registration_alive().expect("renewed since");
+    d.deregister().await.unwrap();
+    assert!(d.registration_alive().is_err(), "deregistered");
+}

@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::readiness::{All, BusHealthy, StoreReachable};
+use crate::readiness::{All, BusHealthy, Probe, RedisAnswers, StoreReachable};
 use crate::{logic_link, open, secret, telemetry};
 
 pub struct App {
@@ -57,6 +57,14 @@ impl App {
         )
         .await?;
         let (apis, logic_grpc) = logic_link::build(&config.logic, &logic).await?;
+        let mut probes: Vec<Arc<dyn Probe>> = vec![
+            Arc::new(StoreReachable(store.clone())),
+            Arc::new(BusHealthy(bus.clone())),
+        ];
+        // The route table is in this process's memory unless Redis is set.
+        if config.presence.redis_url.is_some() {
+            probes.push(Arc::new(RedisAnswers(presence.clone())));
+        }
         let gateway = GatewayDeps {
             id: GatewayId::new(&config.node_id),
             accounts: apis.accounts,
@@ -71,10 +79,7 @@ impl App {
                 .is_some()
                 .then_some(config.presence.route_ttl),
             heartbeat_interval: config.presence.heartbeat_interval,
-            readiness: Arc::new(All(vec![
-                Arc::new(StoreReachable(store.clone())),
-                Arc::new(BusHealthy(bus.clone())),
-            ])),
+            readiness: Arc::new(All(probes)),
             metrics: telemetry::metrics_render(),
             send_limiter: open::send_limiter(&config).await?,
             lag: Some(lag.clone()),

@@ -31,6 +31,7 @@ mod ws;
 pub use config::{GatewayConfig, LoginThrottleConfig, RateLimitConfig, WsConfig};
 pub use cors::check_origin;
 pub use fallback::FallbackRateLimiter;
+pub use http::ready_answer;
 pub use ratelimit::LocalRateLimiter;
 pub use serve::{router, run};
 pub use state::{GatewayDeps, MetricsRender};

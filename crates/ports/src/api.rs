@@ -101,13 +101,6 @@ pub trait AccountsApi: Send + Sync + 'static {
     async fn search_users(&self, who: &UserId, search: SearchUsers) -> Result<Vec<User>, ApiError>;
 }
 
-/// Whether this process can serve: its store (and later bus) reachable.
-#[async_trait]
-pub trait Readiness: Send + Sync + 'static {
-    /// `Err` names what is not ready.
-    async fn check(&self) -> Result<(), String>;
-}
-
 /// One page of history.
 #[derive(Debug, Clone)]
 pub struct HistoryPage {

@@ -38,4 +38,12 @@ pub trait Discovery: Send + Sync + 'static {
 
     /// The live instances of `role`, in id order.
     async fn instances(&self, role: &str) -> Result<Vec<Instance>, DiscoveryError>;
+
+    /// Whether this process's entry is alive now: registered, and its
+    /// lease renewed within its TTL (`/ready`). Answered from what the
+    /// renewals found, without a call to the server, so it costs nothing
+    /// and cannot hang. Discovery without leases (static) always is.
+    fn registration_alive(&self) -> Result<(), DiscoveryError> {
+        Ok(())
+    }
 }

@@ -13,13 +13,15 @@ pub mod discovery;
 pub mod lag;
 pub mod presence;
 pub mod ratelimit;
+pub mod readiness;
 pub mod store;
 
-pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, Readiness, SocialApi};
+pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
 pub use bus::Bus;
 pub use cache::{CacheError, SharedCache};
 pub use discovery::Discovery;
 pub use lag::FanoutLag;
 pub use presence::{Heartbeat, Presence, PresenceError};
 pub use ratelimit::{RateLimitError, RateLimiter};
+pub use readiness::{Check, Readiness};
 pub use store::{AccountStore, GroupStore, MessageStore, SocialStore, Store, StoreError};

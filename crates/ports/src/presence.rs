@@ -91,6 +91,12 @@ pub trait Presence: Send + Sync + 'static {
         Ok(Settled::Yes)
     }
 
+    /// Whether the table answers now (`/ready`). One in this process's
+    /// memory always does.
+    async fn ping(&self) -> Result<(), PresenceError> {
+        Ok(())
+    }
+
     /// A clean gateway shutdown: the gateway is dead from now until it
     /// heartbeats again, and its routes are removed.
     async fn forget_gateway(&self, gateway: &GatewayId) -> Result<(), PresenceError>;

@@ -27,6 +27,17 @@ const MAX_TTL_MS: u64 = 100 * 365 * 24 * 3_600 * 1_000;
 
 #[async_trait]
 impl Presence for RedisPresence {
+    /// PING on the table's own connection: what every route read and
+    /// write rides on.
+    async fn ping(&self) -> Result<(), PresenceError> {
+        let mut con = self.con.clone();
+        let _: String = redis::cmd("PING")
+            .query_async(&mut con)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
     async fn connect(&self, user: &UserId, route: &Route) -> Result<bool, PresenceError> {
         let mut con = self.con.clone();
         let first: i64 = self

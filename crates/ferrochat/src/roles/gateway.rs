@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::readiness::{All, BusHealthy};
+use crate::readiness::{self, BusHealthy, Probe, RedisAnswers};
 use crate::{open, telemetry};
 use ferrochat_rpc::{BreakerState, InternalTls, LogicClient, PeerRole};
 
@@ -40,12 +40,18 @@ impl Gateway {
         let bus = open::bus(config).await?;
         let presence = open::presence(config).await?;
         let logic_tls = tls.map(|t| t.client(PeerRole::Logic));
-        let client = LogicClient::balanced_with(discovery, config.logic.balance.clone(), logic_tls)
-            .map_err(|e| anyhow::anyhow!("logic.balance: {e}"))?;
-        let readiness: Arc<dyn Readiness> = Arc::new(All(vec![
-            Arc::new(LogicKnown(client.clone())),
-            Arc::new(BusHealthy(bus.clone())),
-        ]));
+        let client =
+            LogicClient::balanced_with(discovery.clone(), config.logic.balance.clone(), logic_tls)
+                .map_err(|e| anyhow::anyhow!("logic.balance: {e}"))?;
+        let readiness = readiness::role(
+            config,
+            vec![
+                Arc::new(LogicKnown(client.clone())),
+                Arc::new(BusHealthy(bus.clone())),
+                Arc::new(RedisAnswers(presence.clone())),
+            ],
+            &discovery,
+        );
         let client = Arc::new(client);
         let deps = GatewayDeps {
             id: GatewayId::new(&config.node_id),
@@ -105,8 +111,12 @@ impl Gateway {
 struct LogicKnown(LogicClient);
 
 #[async_trait]
-impl Readiness for LogicKnown {
-    async fn check(&self) -> Result<(), String> {
+impl Probe for LogicKnown {
+    fn name(&self) -> &'static str {
+        "logic"
+    }
+
+    async fn probe(&self) -> Result<(), String> {
         let breakers = self.0.breakers();
         if breakers.is_empty() {
             return Err("no logic instance found".to_owned());

@@ -79,13 +79,20 @@ impl LogicRole {
         self.local_addr
     }
 
-    pub(super) fn readiness(&self) -> Arc<dyn Readiness> {
-        use crate::readiness::{All, BusHealthy, ReaderJoined, StoreReachable};
-        Arc::new(All(vec![
+    pub(super) fn readiness(&self, config: &Config) -> Arc<dyn Readiness> {
+        use crate::readiness::{
+            self, BusHealthy, Probe, ReaderJoined, RedisAnswers, StoreReachable,
+        };
+        let mut probes: Vec<Arc<dyn Probe>> = vec![
             Arc::new(StoreReachable(self.store.clone())),
             Arc::new(BusHealthy(self.bus.clone())),
             Arc::new(ReaderJoined(self.bus.clone())),
-        ]))
+        ];
+        // Routes and the shared cache live there when it is set.
+        if config.presence.redis_url.is_some() {
+            probes.push(Arc::new(RedisAnswers(self.presence.clone())));
+        }
+        readiness::role(config, probes, &self.discovery)
     }
 
     /// Serves until `cancel`; then finishes the calls in flight, and the

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -68,14 +68,9 @@ async fn live() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
+/// The same answer as a gateway's `/ready`.
 async fn ready(State(readiness): State<Arc<dyn Readiness>>) -> impl IntoResponse {
-    match readiness.check().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok"}))),
-        Err(what) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "reason": what})),
-        ),
-    }
+    ferrochat_gateway::ready_answer(readiness.as_ref()).await
 }
 
 /// Drains histogram buffers until `cancel`.

@@ -81,17 +81,17 @@ impl RoleApp {
             }
             Role::Logic => {
                 let l = logic::LogicRole::build(&config, discovery.clone(), tls).await?;
-                let (served, ready) = (l.local_addr(), l.readiness());
+                let (served, ready) = (l.local_addr(), l.readiness(&config));
                 (Body::Logic(l), served, ready)
             }
             Role::Repo => {
                 let r = repo::RepoRole::build(&config, tls).await?;
-                let (served, ready) = (r.local_addr(), r.readiness());
+                let (served, ready) = (r.local_addr(), r.readiness(&config, &discovery));
                 (Body::Repo(r), served, ready)
             }
             Role::Task => {
                 let t = task::TaskRole::build(&config, tls).await?;
-                let ready = t.readiness();
+                let ready = t.readiness(&config, &discovery);
                 (Body::Task(t), SocketAddr::from(([0, 0, 0, 0], 0)), ready)
             }
         };

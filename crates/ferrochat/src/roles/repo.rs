@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use ferrochat_ports::discovery::Discovery;
 use ferrochat_ports::{Readiness, Store};
 use ferrochat_rpc::{InternalTls, Listener, PeerRole, RepoServer};
 use tokio::net::TcpListener;
@@ -14,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, StoreKind};
 use crate::open;
-use crate::readiness::StoreReachable;
+use crate::readiness::{self, StoreReachable};
 
 pub(super) struct RepoRole {
     listener: Listener,
@@ -49,8 +50,16 @@ impl RepoRole {
         self.local_addr
     }
 
-    pub(super) fn readiness(&self) -> Arc<dyn Readiness> {
-        Arc::new(StoreReachable(self.store.clone()))
+    pub(super) fn readiness(
+        &self,
+        config: &Config,
+        discovery: &Arc<dyn Discovery>,
+    ) -> Arc<dyn Readiness> {
+        readiness::role(
+            config,
+            vec![Arc::new(StoreReachable(self.store.clone()))],
+            discovery,
+        )
     }
 
     /// Serves until `cancel`, finishes the calls in flight, then closes

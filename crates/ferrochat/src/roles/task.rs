@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use ferrochat_ports::discovery::Discovery;
 use ferrochat_ports::Readiness;
 use ferrochat_rpc::{InternalTls, PeerRole};
 use ferrochat_task::{TaskConfig, TaskDeps};
@@ -40,13 +41,24 @@ impl TaskRole {
         })
     }
 
-    pub(super) fn readiness(&self) -> Arc<dyn Readiness> {
-        use crate::readiness::{All, BusHealthy, ReaderJoined, StoreReachable};
-        Arc::new(All(vec![
+    pub(super) fn readiness(
+        &self,
+        config: &Config,
+        discovery: &Arc<dyn Discovery>,
+    ) -> Arc<dyn Readiness> {
+        use crate::readiness::{
+            self, BusHealthy, Probe, ReaderJoined, RedisAnswers, StoreReachable,
+        };
+        let mut probes: Vec<Arc<dyn Probe>> = vec![
             Arc::new(StoreReachable(self.deps.store.clone())),
             Arc::new(BusHealthy(self.deps.bus.clone())),
             Arc::new(ReaderJoined(self.deps.bus.clone())),
-        ]))
+        ];
+        // Routes for fan-out and push are read there when it is set.
+        if config.presence.redis_url.is_some() {
+            probes.push(Arc::new(RedisAnswers(self.deps.presence.clone())));
+        }
+        readiness::role(config, probes, discovery)
     }
 
     /// Consumes until `cancel`; the record in hand is finished first.

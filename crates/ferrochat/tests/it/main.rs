@@ -37,6 +37,7 @@ mod presence_env;
 mod procs;
 mod push;
 mod read_sync;
+mod ready;
 mod repo_outage;
 mod rich_messages;
 mod roles;

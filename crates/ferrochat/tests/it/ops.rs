@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{sample, spawn_app, TestApp};
+use crate::ready::{all_ok, check_names, ready_at};
+use crate::support::{sample, spawn_app, spawn_app_with, TestApp};
 
 #[tokio::test]
 async fn health_live_and_ready() {
@@ -14,6 +15,29 @@ async fn health_live_and_ready() {
         let r = app.request(Method::GET, path, None, None).await;
         assert_eq!(r.status.as_u16(), 200, "{path}");
         assert_eq!(r.body["status"], "ok");
+    }
+}
+
+/// `/ready` names every dependency the app uses, in a fixed order, each
+/// with its state: `serve` its store and bus (and Redis when set), a
+/// cluster gateway logic, the bus, Redis and its etcd registration.
+#[tokio::test]
+async fn ready_names_each_dependency_and_its_state() {
+    let mut redis = false;
+    let app = spawn_app_with(|c| redis = c.presence.redis_url.is_some()).await;
+    let expected: &[&str] = if crate::logic_env::roles_wanted() {
+        &["logic", "bus", "redis", "etcd"]
+    } else if redis {
+        &["store", "bus", "redis"]
+    } else {
+        &["store", "bus"]
+    };
+    let (status, body) = ready_at(&app.base).await;
+    assert!(all_ok(status, &body), "{status} {body}");
+    assert_eq!(check_names(&body), expected, "{body}");
+    for c in body["checks"].as_array().unwrap() {
+        // Only etcd may fail without making the process unready.
+        assert_eq!(c["required"], c["name"] != "etcd", "{body}");
     }
 }
 

@@ -200,3 +200,27 @@ async fn until(mut done: impl FnMut() -> bool) {
     }
     panic!("gave up waiting");
 }
+
+/// `/ready` names the store while it is down, and only it, and is 200
+/// again once the repo is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ready_names_the_store_while_the_repo_is_down() {
+    use crate::ready::{all_ok, check, down, ready_at, ready_until};
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut repo = RepoProcess::start(dir.path(), port);
+    let app = server_on_repo(port, |_| {}).await;
+    let (status, body) = ready_at(&app.base).await;
+    assert!(all_ok(status, &body), "{status} {body}");
+
+    repo.kill9();
+    let (_, body) = ready_until(&app.base, "the store unavailable", |s, b| {
+        down(s, b, "store")
+    })
+    .await;
+    assert_eq!(check(&body, "bus")["status"], "ok", "{body}");
+
+    let _repo = RepoProcess::start(dir.path(), port);
+    ready_until(&app.base, "every check ok again", all_ok).await;
+}

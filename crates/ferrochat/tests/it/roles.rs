@@ -523,6 +523,61 @@ async fn a_redis_restart_loses_the_routes_and_gateway_heartbeats_rebuild_them() 
     alices.assert_complete(&g2.history_all(&alice.access, &dm).await, "alice");
 }
 
+/// Each role's `/ready` names every dependency it uses; a role whose
+/// Redis is stopped answers 503 naming `redis` (the repo, which does not
+/// use it, stays ready) and 200 once Redis is back; with the repo killed,
+/// logic and the task role name their `store`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn each_roles_ready_names_the_dependency_that_is_down() {
+    use crate::ready::{all_ok, check_names, down, ready_at, ready_until};
+
+    let mut redis = PrivateRedis::start().await;
+    let url = redis.url();
+    let cluster = Cluster::new(&[("PRESENCE__REDIS_URL", &url)]).await;
+    let mut repo = cluster.start("repo", "repo-1").await;
+    let logic = cluster.start("logic", "logic-1").await;
+    let task = cluster.start("task", "task-1").await;
+    let gateway = cluster.start("gateway", "gateway-1").await;
+    let reader = ["store", "bus", "bus_reader", "redis", "etcd"];
+    for (role, names) in [
+        (&repo, &["store", "etcd"][..]),
+        (&logic, &reader[..]),
+        (&task, &reader[..]),
+        (&gateway, &["logic", "bus", "redis", "etcd"][..]),
+    ] {
+        // Ready before it is registered (etcd is shown, not required):
+        // the registration follows at once.
+        let (_, body) = ready_until(&role.metrics, "every check ok", all_ok).await;
+        assert_eq!(check_names(&body), names, "{body}");
+    }
+    // A gateway answers the same on its clients' port.
+    let (_, body) = ready_at(&gateway.base).await;
+    assert_eq!(check_names(&body), ["logic", "bus", "redis", "etcd"]);
+
+    redis.stop();
+    for role in [&logic, &task, &gateway] {
+        ready_until(&role.metrics, "redis unavailable", |s, b| {
+            down(s, b, "redis")
+        })
+        .await;
+    }
+    let (status, body) = ready_at(&repo.metrics).await;
+    assert!(all_ok(status, &body), "the repo uses no Redis: {body}");
+
+    redis.restart().await;
+    for role in [&logic, &task, &gateway] {
+        ready_until(&role.metrics, "every check ok again", all_ok).await;
+    }
+
+    repo.kill9();
+    for role in [&logic, &task] {
+        ready_until(&role.metrics, "the store unavailable", |s, b| {
+            down(s, b, "store")
+        })
+        .await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_role_that_cannot_register_exits_saying_so() {
     let cluster = Cluster::new(&[("DISCOVERY__ETCD_URL", "http://127.0.0.1:1")]).await;

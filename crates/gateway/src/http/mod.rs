@@ -17,6 +17,7 @@ use ferrochat_domain::ErrorKind;
 use crate::error::error_response;
 use crate::state::AppState;
 
+pub use ops::ready_answer;
 pub(crate) use throttle::Caller;
 
 /// The routes a server at its connection cap still answers.
