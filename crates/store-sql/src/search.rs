@@ -186,8 +186,8 @@ async fn insert<D: Dialect>(
     Ok(())
 }
 
-/// The full-text condition on `s.terms` for `terms`, each a prefix, all
-/// required, and its bound value. The terms are `x` and hex digits, so
+/// The full-text condition on `s.terms` for `terms`, each a whole term,
+/// all required, and its bound value. The terms are `x` and hex digits, so
 /// they need no quoting in any syntax.
 fn full_text<D: Dialect>(terms: &[String]) -> (&'static str, String) {
     match D::KIND {
@@ -195,7 +195,7 @@ fn full_text<D: Dialect>(terms: &[String]) -> (&'static str, String) {
             "message_search MATCH ?",
             terms
                 .iter()
-                .map(|t| format!("{t}*"))
+                .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join(" AND "),
         ),
@@ -203,7 +203,7 @@ fn full_text<D: Dialect>(terms: &[String]) -> (&'static str, String) {
             "MATCH (s.terms) AGAINST (? IN BOOLEAN MODE)",
             terms
                 .iter()
-                .map(|t| format!("+{t}*"))
+                .map(|t| format!("+{t}"))
                 .collect::<Vec<_>>()
                 .join(" "),
         ),
@@ -211,7 +211,7 @@ fn full_text<D: Dialect>(terms: &[String]) -> (&'static str, String) {
             "s.terms @@ to_tsquery('simple', ?)",
             terms
                 .iter()
-                .map(|t| format!("{t}:*"))
+                .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join(" & "),
         ),

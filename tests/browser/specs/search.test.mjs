@@ -140,9 +140,9 @@ describe('message search', () => {
 
   test('bob finds what was said, the matching words marked', async () => {
     await startChat(alice.page, bob.userId, 'Bob');
-    await send(alice.page, 'Meeting at noon in room 4');
+    await send(alice.page, 'Meet at noon in room 4');
     await openByName(bob.page, 'Alice');
-    await waitForMessage(bob.page, 'Meeting at noon in room 4');
+    await waitForMessage(bob.page, 'Meet at noon in room 4');
     await send(bob.page, '明天下午开会议，别忘了');
     await waitForMessage(alice.page, '明天下午开会议，别忘了');
     await send(alice.page, 'draft of the agenda');
@@ -166,7 +166,7 @@ describe('message search', () => {
       [
         ['Alice', 'World', 'meet everyone in the world room', ['meet']],
         ['Alice', 'Alice', '<b>meet</b> & <img src=x onerror=alert(1)>', ['meet']],
-        ['Alice', 'Alice', 'Meeting at noon in room 4', ['Meeting']],
+        ['Alice', 'Alice', 'Meet at noon in room 4', ['Meet']],
       ],
       'prefix, any case, newest first, from every conversation of his',
     );
@@ -180,7 +180,7 @@ describe('message search', () => {
       (await results(bob.page)).map((r) => [r.text, r.marks]),
       [
         ['meet everyone in the world room', ['meet', 'room']],
-        ['Meeting at noon in room 4', ['Meeting', 'room']],
+        ['Meet at noon in room 4', ['Meet', 'room']],
       ],
       'every word must match, each marked',
     );
@@ -258,9 +258,9 @@ describe('message search', () => {
     await bob.page.waitForSelector('.conversation[data-conversation-id="world"]');
     await openByName(bob.page, 'World');
     await search(bob.page, 'noon');
-    await clickResult(bob.page, 'Meeting at noon in room 4');
+    await clickResult(bob.page, 'Meet at noon in room 4');
     await bob.page.waitForFunction(() => document.getElementById('chat-name').textContent === 'Alice');
-    assert.equal(await waitForFlash(bob.page, 'Meeting at noon in room 4'), true, 'scrolled into view');
+    assert.equal(await waitForFlash(bob.page, 'Meet at noon in room 4'), true, 'scrolled into view');
     const shown = await bob.page.$$eval('#message-list .msg:not(.system)', (els) => els.length);
     assert.ok(shown > 30, `history read back to it (${shown} messages shown)`);
     await shot(bob.page, 'search-jump.png');
@@ -281,7 +281,7 @@ describe('message search', () => {
     assert.equal(await bob.page.textContent('#search-scope-name'), 'Alice');
     assert.equal(await bob.page.isVisible('#chat'), true, 'the chat stays open beside the list');
     await search(bob.page, 'meet');
-    assert.deepEqual(await texts(bob.page), ['<b>meet</b> & <img src=x onerror=alert(1)>', 'Meeting at noon in room 4']);
+    assert.deepEqual(await texts(bob.page), ['<b>meet</b> & <img src=x onerror=alert(1)>', 'Meet at noon in room 4']);
     await bob.page.click('#search-scope-clear');
     await bob.page.waitForSelector('#search-scope', { state: 'hidden' });
     await bob.page.waitForSelector('#search-results[data-scope=""][data-count="3"]');
@@ -308,7 +308,7 @@ describe('message search', () => {
     await page.waitForSelector('#app:not(.chat-open) .sidebar');
     assert.equal(await page.textContent('#search-scope-name'), 'Alice');
     await search(page, 'meet');
-    assert.deepEqual(await texts(page), ['<b>meet</b> & <img src=x onerror=alert(1)>', 'Meeting at noon in room 4']);
+    assert.deepEqual(await texts(page), ['<b>meet</b> & <img src=x onerror=alert(1)>', 'Meet at noon in room 4']);
     noProblems(phone);
   });
 });

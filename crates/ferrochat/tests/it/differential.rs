@@ -372,10 +372,10 @@ fn routes() -> Vec<Route> {
             a,
             None,
         ),
-        route(M::GET, "/api/v1/messages/search?q=T", a, None),
+        route(M::GET, "/api/v1/messages/search?q=TWO", a, None),
         route(
             M::GET,
-            "/api/v1/messages/search?q=thr&conversation_id={conv_ab}&limit=50",
+            "/api/v1/messages/search?q=three&conversation_id={conv_ab}&limit=50",
             a,
             None,
         ),

@@ -1,5 +1,5 @@
-//! Message search in the store: the index holds exactly the committed
-//! messages users wrote, as they are now (an edit in the same batch or a
+//! Message search in the store: whole words, any case; the index holds
+//! exactly the committed messages users wrote, as they are now (an edit in the same batch or a
 //! later one replaces the words, a recall removes the message), and a
 //! search sees only the viewer's conversations, without what they hid,
 //! newest first, paged by its cursor, across more rows than one
@@ -74,10 +74,14 @@ pub async fn search_finds_what_is_committed_now_for_members_only(store: Arc<dyn 
         .await
         .0
         .is_empty());
+    assert!(
+        found(s, &a.id, "rep", None, None, 20).await.0.is_empty(),
+        "a word is matched whole"
+    );
     assert_eq!(
-        found(s, &b.id, "REP", None, None, 20).await.0.len(),
+        found(s, &b.id, "REPORT", None, None, 20).await.0.len(),
         3,
-        "b is in both; prefix, any case"
+        "b is in both; whole words, any case"
     );
     assert_eq!(
         found(s, &b.id, "report", Some(&bc), None, 20).await.0,
