@@ -93,7 +93,7 @@ pub(crate) async fn index<D: Dialect>(
         .filter(|(m, _)| indexed(m))
         .map(|(m, id)| (*m, *id))
         .collect();
-    insert::<D>(tx, &fresh).await?;
+    insert::<D>(tx, &fresh, false).await?;
     for m in stored {
         let conv = m.conversation_id.as_str();
         match m.reference {
@@ -135,11 +135,14 @@ pub(crate) async fn index<D: Dialect>(
 }
 
 /// Inserts index rows, a chunk per statement (with their rowids on
-/// SQLite); a row already there is kept on the servers (a rebuild racing a
-/// commit; SQLite's rebuild runs in the one writer, so none races it).
+/// SQLite). A rebuild (`keep_existing`) keeps a row already there on the
+/// servers, one a commit beside it wrote (SQLite's rebuild runs in the one
+/// writer: nothing races it); a commit inserts rows that cannot exist yet,
+/// without the duplicate check (an upsert locks the key's gap on MariaDB).
 async fn insert<D: Dialect>(
     tx: &mut Tx<D>,
     messages: &[(&Message, Option<i64>)],
+    keep_existing: bool,
 ) -> Result<(), sqlx::Error> {
     for chunk in messages.chunks(D::CHUNK) {
         let terms: Vec<String> = chunk
@@ -171,6 +174,7 @@ async fn insert<D: Dialect>(
                 .arg(t.as_str());
         });
         match D::KIND {
+            _ if !keep_existing => {}
             Kind::Sqlite => {}
             // MariaDB's "keep" clause names a column `message_search`
             // lacks.
@@ -375,7 +379,7 @@ pub(crate) async fn reindex<D: Dialect>(store: &SqlStore<D>) -> Result<u64, Fail
         let fresh: Vec<&Message> = messages.iter().filter(|m| indexed(m)).collect();
         let ids = ids::<D>(&mut tx, &fresh).await.map_err(map)?;
         let rows: Vec<(&Message, Option<i64>)> = fresh.iter().copied().zip(ids).collect();
-        insert::<D>(&mut tx, &rows).await.map_err(map)?;
+        insert::<D>(&mut tx, &rows, true).await.map_err(map)?;
         if D::KIND == Kind::Sqlite {
             note_ids::<D>(&mut tx, &rows).await.map_err(map)?;
         }
