@@ -31,7 +31,8 @@ pub struct SearchStats {
 }
 
 /// The query for `h`: usually one word (skewed like the messages' words),
-/// a quarter of the time two, sometimes a prefix of one.
+/// a quarter of the time two, an eighth of the time any word of the list
+/// alike (the rare ones too).
 fn query(h: u64) -> String {
     let first = word(h);
     match h % 8 {
@@ -43,7 +44,6 @@ fn query(h: u64) -> String {
                 .unwrap_or("the");
             any.to_owned()
         }
-        3 if first.is_ascii() && first.len() > 3 => first.get(..3).unwrap_or(first).to_owned(),
         _ => first.to_owned(),
     }
 }

@@ -27,6 +27,15 @@ pub const MAX_QUERY_TERMS: usize = 8;
 /// The most characters of a query.
 pub const MAX_QUERY_CHARS: usize = 200;
 
+/// The most bytes of a message's terms: a message of Chinese text makes
+/// a term of each character and of each pair, about five times its own
+/// size, and a store's index has a limit per row (PostgreSQL's tsvector,
+/// 1 MB). Terms past it, in the order the text has them, are not indexed.
+pub const MAX_TERMS_BYTES: usize = 256 * 1024;
+
+/// The most ranges `highlights` gives one message.
+pub const MAX_HIGHLIGHTS: usize = 64;
+
 /// Whether `c` belongs to a script written without spaces between words.
 fn is_unspaced(c: char) -> bool {
     matches!(c as u32,
@@ -154,6 +163,15 @@ fn terms_of(text: &str, with_single: bool) -> Vec<String> {
     if !unspaced.is_empty() {
         unspaced_terms(&unspaced, with_single, &mut out);
     }
+    let mut bytes = 0usize;
+    let within = out
+        .iter()
+        .take_while(|t| {
+            bytes += t.len() + 1;
+            bytes <= MAX_TERMS_BYTES
+        })
+        .count();
+    out.truncate(within);
     out.sort_unstable();
     out.dedup();
     out
@@ -255,7 +273,21 @@ impl SearchMessages {
 #[derive(Debug, Clone, Default)]
 pub struct SearchPage {
     pub messages: Vec<crate::Message>,
+    /// Each message's place in the index's order (as many as `messages`).
+    pub positions: Vec<SearchCursor>,
     pub next: Option<SearchCursor>,
+}
+
+impl SearchPage {
+    /// Keeps the first `n` results: if that drops any, the next page
+    /// starts after the last one kept, so paging still reaches them.
+    pub fn keep(&mut self, n: usize) {
+        if n < self.positions.len() {
+            self.messages.truncate(n);
+            self.positions.truncate(n);
+            self.next = self.positions.last().copied();
+        }
+    }
 }
 
 /// Where the terms of `query` (as typed) occur in `text`: sorted,
@@ -263,7 +295,9 @@ pub struct SearchPage {
 /// when it is a query word (case-folded); an unspaced run where it holds a
 /// query run.
 pub fn highlights(text: &str, query: &str) -> Vec<(usize, usize)> {
-    let wanted = runs(query);
+    let mut wanted = runs(query);
+    wanted.sort_unstable_by(|a, b| (a.unspaced, &a.text).cmp(&(b.unspaced, &b.text)));
+    wanted.dedup_by(|a, b| a.unspaced == b.unspaced && a.text == b.text);
     let mut out: Vec<(usize, usize)> = Vec::new();
     for run in runs(text) {
         if run.unspaced {
@@ -305,6 +339,7 @@ pub fn highlights(text: &str, query: &str) -> Vec<(usize, usize)> {
             _ => merged.push((s, e)),
         }
     }
+    merged.truncate(MAX_HIGHLIGHTS);
     merged
 }
 
@@ -335,6 +370,16 @@ mod tests {
             ["hello", "world", "会", "会议", "室", "议", "议室"].map(String::from)
         );
         assert_eq!(index_terms("!!! 👍"), "");
+    }
+
+    #[test]
+    fn a_messages_terms_are_bounded_in_bytes() {
+        let text: String = ('\u{4e00}'..='\u{9fa5}').take(20_000).collect();
+        let terms = index_terms(&text);
+        assert!(terms.len() <= MAX_TERMS_BYTES, "{}", terms.len());
+        assert!(terms.len() > MAX_TERMS_BYTES / 2);
+        let many = "a ".repeat(5_000);
+        assert_eq!(highlights(&many, "a a a a").len(), MAX_HIGHLIGHTS);
     }
 
     #[test]

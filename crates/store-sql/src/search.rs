@@ -13,13 +13,15 @@
 //! by the row's id.
 
 use ferrochat_domain::search::{index_terms, SearchCursor, SearchMessages, SearchPage};
-use ferrochat_domain::{ConversationId, Message, Reference};
+use ferrochat_domain::{ConversationId, ConversationKind, Message, Reference};
+use ferrochat_retry::Rerun;
 use sqlx::Transaction;
 
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::{map, map_begin, Fail};
 use crate::messages::{message_from_row, MESSAGE_COLUMNS};
 use crate::query::{db_seq, kind, Query};
+use crate::retry::run;
 use crate::SqlStore;
 
 type Tx<D> = Transaction<'static, <D as Driver>::Db>;
@@ -111,22 +113,23 @@ pub(crate) async fn index<D: Dialect>(
                     .await?;
             }
             Some(Reference::Recall(target)) => {
-                let sql = format!("DELETE FROM message_search WHERE {}", the_row::<D>());
+                // SQLite keeps the row, with no terms: the commit hands out
+                // rowids after the largest, which must never go back (a
+                // new message below a page's cursor would be skipped).
+                let sql = match D::KIND {
+                    Kind::Sqlite => format!(
+                        "UPDATE message_search SET terms = '' WHERE {}",
+                        the_row::<D>()
+                    ),
+                    Kind::Mysql | Kind::Postgres => {
+                        format!("DELETE FROM message_search WHERE {}", the_row::<D>())
+                    }
+                };
                 Query::<D>::new(&sql)
                     .bind(conv)
                     .bind(db_seq(target))
                     .execute(&mut **tx)
                     .await?;
-                if D::KIND == Kind::Sqlite {
-                    // Its rowid may be handed out again.
-                    Query::<D>::new(
-                        "UPDATE messages SET search_id = NULL WHERE conversation_id = ? AND seq = ?",
-                    )
-                    .bind(conv)
-                    .bind(db_seq(target))
-                    .execute(&mut **tx)
-                    .await?;
-                }
             }
             _ => {}
         }
@@ -286,7 +289,9 @@ pub(crate) async fn search<D: Dialect>(
         let k = kind(&row.col::<String>("search_kind").map_err(map)?).map_err(map)?;
         page.messages
             .push(message_from_row(row, "", &conv, k).map_err(map)?);
-        last = Some(SearchCursor::new(row.col("search_id").map_err(map)?));
+        let position = SearchCursor::new(row.col("search_id").map_err(map)?);
+        page.positions.push(position);
+        last = Some(position);
     }
     if rows.len() > q.limit as usize {
         page.next = last;
@@ -331,62 +336,77 @@ pub(crate) async fn reindex<D: Dialect>(store: &SqlStore<D>) -> Result<u64, Fail
     .collect::<Result<_, sqlx::Error>>()
     .map_err(map)?;
     keys.sort_unstable();
-    let lock = match D::KIND {
-        Kind::Sqlite => "",
-        Kind::Mysql => " LOCK IN SHARE MODE",
-        Kind::Postgres => " FOR SHARE OF m",
-    };
     let mut indexed_count = 0u64;
     for chunk in keys.chunks(REINDEX_CHUNK) {
-        let mut tx = store.writer.begin().await.map_err(map_begin)?;
-        let mut q = Query::<D>::new(&format!(
-            "SELECT m.conversation_id AS search_conversation_id, c.kind AS search_kind, {}
-             FROM messages m JOIN conversations c ON c.id = m.conversation_id
-             WHERE (m.conversation_id, m.seq) IN {}",
-            MESSAGE_COLUMNS
-                .split(", ")
-                .map(|c| format!("m.{c}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            // SQLite takes a row-value list only as a subquery.
-            match D::KIND {
-                Kind::Sqlite => "(VALUES ",
-                Kind::Mysql | Kind::Postgres => "(",
-            }
-        ));
-        q.push_list(chunk, ", ", |q, (_, conv, seq)| {
-            q.push("(")
-                .push_bind(conv.as_str())
-                .push(", ")
-                .push_bind(*seq)
-                .push(")");
-        });
-        q.push(")").push(lock);
-        let mut messages = Vec::with_capacity(chunk.len());
-        for row in q.fetch_all(&mut *tx).await.map_err(map)? {
-            let conv = ConversationId::from_stored(row.col("search_conversation_id").map_err(map)?);
-            let k = kind(&row.col::<String>("search_kind").map_err(map)?).map_err(map)?;
-            messages.push(message_from_row(&row, "", &conv, k).map_err(map)?);
-        }
-        // In the chunk's order: oldest first.
-        messages.sort_by(|a, b| {
-            (a.created_at, a.conversation_id.as_str(), a.seq).cmp(&(
-                b.created_at,
-                b.conversation_id.as_str(),
-                b.seq,
-            ))
-        });
-        let fresh: Vec<&Message> = messages.iter().filter(|m| indexed(m)).collect();
-        let ids = ids::<D>(&mut tx, &fresh).await.map_err(map)?;
-        let rows: Vec<(&Message, Option<i64>)> = fresh.iter().copied().zip(ids).collect();
-        insert::<D>(&mut tx, &rows, true).await.map_err(map)?;
-        if D::KIND == Kind::Sqlite {
-            note_ids::<D>(&mut tx, &rows).await.map_err(map)?;
-        }
-        tx.commit().await.map_err(map)?;
-        indexed_count += fresh.len() as u64;
+        // A chunk is a transaction of its own, run again while the server
+        // is busy (a deadlock) or away: a row it wrote before is kept.
+        indexed_count += run(store.retry.as_ref(), Rerun::Safe, || {
+            reindex_chunk::<D>(store, chunk)
+        })
+        .await
+        .map_err(Fail::from)?;
     }
     Ok(indexed_count)
+}
+
+/// Indexes one chunk of the rebuild, its `messages` rows read locked
+/// (only those: a lock on their conversations could wait on a commit that
+/// waits on them), oldest first.
+async fn reindex_chunk<D: Dialect>(
+    store: &SqlStore<D>,
+    chunk: &[(i64, String, i64)],
+) -> Result<u64, Fail> {
+    let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    let mut q = Query::<D>::new(&format!(
+        "SELECT m.conversation_id AS search_conversation_id, {}
+         FROM messages m WHERE (m.conversation_id, m.seq) IN {}",
+        MESSAGE_COLUMNS
+            .split(", ")
+            .map(|c| format!("m.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        // SQLite takes a row-value list only as a subquery.
+        match D::KIND {
+            Kind::Sqlite => "(VALUES ",
+            Kind::Mysql | Kind::Postgres => "(",
+        }
+    ));
+    q.push_list(chunk, ", ", |q, (_, conv, seq)| {
+        q.push("(")
+            .push_bind(conv.as_str())
+            .push(", ")
+            .push_bind(*seq)
+            .push(")");
+    });
+    q.push(")").push(match D::KIND {
+        Kind::Sqlite => "",
+        Kind::Mysql => " LOCK IN SHARE MODE",
+        Kind::Postgres => " FOR SHARE",
+    });
+    let mut messages = Vec::with_capacity(chunk.len());
+    for row in q.fetch_all(&mut *tx).await.map_err(map)? {
+        let conv = ConversationId::from_stored(row.col("search_conversation_id").map_err(map)?);
+        // Indexing reads neither the conversation's kind nor anything
+        // that depends on it.
+        messages.push(message_from_row(&row, "", &conv, ConversationKind::Single).map_err(map)?);
+    }
+    // In the chunk's order: oldest first.
+    messages.sort_by(|a, b| {
+        (a.created_at, a.conversation_id.as_str(), a.seq).cmp(&(
+            b.created_at,
+            b.conversation_id.as_str(),
+            b.seq,
+        ))
+    });
+    let fresh: Vec<&Message> = messages.iter().filter(|m| indexed(m)).collect();
+    let ids = ids::<D>(&mut tx, &fresh).await.map_err(map)?;
+    let rows: Vec<(&Message, Option<i64>)> = fresh.iter().copied().zip(ids).collect();
+    insert::<D>(&mut tx, &rows, true).await.map_err(map)?;
+    if D::KIND == Kind::Sqlite {
+        note_ids::<D>(&mut tx, &rows).await.map_err(map)?;
+    }
+    tx.commit().await.map_err(map)?;
+    Ok(fresh.len() as u64)
 }
 
 /// SQLite: notes each message's index row in `messages.search_id`, one

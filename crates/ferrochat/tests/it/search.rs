@@ -236,3 +236,38 @@ async fn bad_searches_are_refused_with_the_contracts_codes() {
         .await;
     r.err(1002);
 }
+
+/// A page is also bounded in bytes (512 KiB of messages): one cut short
+/// says where the next starts, so paging still reaches every result once.
+#[tokio::test]
+async fn a_page_cut_by_its_size_still_pages_through_everything() {
+    let app = spawn_app().await;
+    let a = app.new_user("srsza").await;
+    let b = app.new_user("srszb").await;
+    let ab = app.open_single(&a.access, &b.user_id).await;
+    let filler = "z".repeat(15_000);
+    for i in 0..40 {
+        app.say(&a, &ab, &format!("big{i}"), &format!("bulk {i} {filler}"))
+            .await;
+    }
+    let mut seen = Vec::new();
+    let mut before: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut query = format!("{}&limit=50", q("bulk"));
+        if let Some(b) = &before {
+            query.push_str(&format!("&before={b}"));
+        }
+        let (page, next) = app.found_texts(&b.access, &query).await;
+        assert!(page.len() < 40, "512 KiB hold fewer than 40 of these");
+        pages += 1;
+        seen.extend(page.iter().map(|t| t.split(' ').nth(1).unwrap().to_owned()));
+        match next.as_str() {
+            Some(n) => before = Some(n.to_owned()),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..40).rev().map(|i| i.to_string()).collect();
+    assert_eq!(seen, expected, "every result once, newest first");
+    assert!(pages >= 2);
+}

@@ -286,7 +286,10 @@ impl MessagingApi for Messaging {
             .map_err(|e| store_err("searching messages", e))?;
         // Newest first: a page cut to its budget keeps its newest, and
         // the next page starts after the last one kept.
-        Budget::default().fit(&mut page.messages, Keep::Oldest);
+        if Budget::default().fit(&mut page.messages, Keep::Oldest) {
+            let kept = page.messages.len();
+            page.keep(kept);
+        }
         Ok(page)
     }
 

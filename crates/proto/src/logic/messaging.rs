@@ -406,6 +406,7 @@ impl From<&SearchPage> for pb::SearchMessagesResponse {
         Self {
             messages: p.messages.iter().map(Into::into).collect(),
             next: p.next.map(SearchCursor::get),
+            positions: p.positions.iter().map(|c| c.get()).collect(),
         }
     }
 }
@@ -419,10 +420,8 @@ impl TryFrom<pb::SearchMessagesResponse> for SearchPage {
                 .into_iter()
                 .map(TryInto::try_into)
                 .collect::<Result<_, _>>()?,
-            next: p
-                .next
-                .map(|n| SearchCursor::parse(&n.to_string(), "next"))
-                .transpose()?,
+            next: p.next.map(SearchCursor::new),
+            positions: p.positions.into_iter().map(SearchCursor::new).collect(),
         })
     }
 }

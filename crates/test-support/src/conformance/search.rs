@@ -43,6 +43,13 @@ async fn found(
     (texts, page.next)
 }
 
+/// Where the newest message `viewer` finds for `q` is in the index's order.
+async fn position_of_newest(store: &dyn Store, viewer: &UserId, q: &str) -> SearchCursor {
+    let search = SearchMessages::parse(q.to_owned(), None, None, None, Some(1)).unwrap();
+    let page = store.search_messages(viewer, &search).await.unwrap();
+    page.positions[0]
+}
+
 pub async fn search_finds_what_is_committed_now_for_members_only(store: Arc<dyn Store>) {
     let s = &*store;
     let [a, b, c] = <[_; 3]>::try_from(users(s, "srch", 3).await).unwrap();
@@ -100,14 +107,25 @@ pub async fn search_finds_what_is_committed_now_for_members_only(store: Arc<dyn 
         "events are not indexed"
     );
 
-    // A recall takes the message out; so does hiding it, for the one who
-    // hid it.
+    // A recall takes the message out (the newest: what is sent next still
+    // comes after it in the index's order, or a page's cursor would skip
+    // it); so does hiding it, for the one who hid it.
+    let newest = position_of_newest(s, &b.id, "report").await;
     s.commit_messages(&[referring(&ab, &a.id, "r5", "", Reference::Recall(n(4)), 6)])
         .await
         .unwrap();
     assert_eq!(
         found(s, &b.id, "another", None, None, 20).await.0,
         Vec::<String>::new()
+    );
+    s.commit_messages(&[message(&ab, SINGLE, &b.id, "m7", "report again", at(7))])
+        .await
+        .unwrap();
+    assert!(position_of_newest(s, &b.id, "report").await > newest);
+    let (older, _) = found(s, &b.id, "report", None, Some(newest), 20).await;
+    assert!(
+        !older.contains(&"report again".to_owned()),
+        "a new message is never below an older cursor: {older:?}"
     );
     let hide = UpdateConversation {
         hide: vec![n(2)],
