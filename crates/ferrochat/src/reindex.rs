@@ -1,8 +1,9 @@
 //! `ferrochat reindex`: rebuilds the message search index from the stored
 //! messages, on the SQL store the configuration names. Needed once after
-//! upgrading a store that holds messages from before search existed; safe
-//! beside a running server (each chunk's messages are read locked, so an
-//! edit or recall committed meanwhile is either read or applied after).
+//! upgrading a store that holds messages from before search existed. On
+//! SQLite the server must be stopped; on the servers it may run beside
+//! them (each chunk's messages are read locked, so an edit or recall
+//! committed meanwhile is either read or applied after).
 
 use anyhow::bail;
 

@@ -5,10 +5,10 @@
 //! terms (`ferrochat_domain::search::index_terms`), in each dialect's
 //! full-text index: on SQLite an FTS5 table (its rowid noted in
 //! `messages.search_id`), on the servers a table with a MariaDB FULLTEXT
-//! or a PostgreSQL GIN index. Written in the commit's
-//! transaction, the index holds exactly the committed messages: an edit
-//! replaces the terms, a recall deletes the row, a rolled-back batch leaves
-//! nothing. A query joins the caller's memberships (so only their
+//! or a PostgreSQL GIN index. Written in the commit's transaction, the
+//! index holds exactly the committed messages: an edit replaces the terms,
+//! a recall removes them (SQLite keeps the row, empty: its rowids only
+//! grow), a rolled-back batch leaves nothing. A query joins the caller's memberships (so only their
 //! conversations are searched) and leaves out what they hid, newest first
 //! by the row's id.
 

@@ -168,7 +168,7 @@ describe('message search', () => {
         ['Alice', 'Alice', '<b>meet</b> & <img src=x onerror=alert(1)>', ['meet']],
         ['Alice', 'Alice', 'Meet at noon in room 4', ['Meet']],
       ],
-      'prefix, any case, newest first, from every conversation of his',
+      'whole words, any case, newest first, from every conversation of his',
     );
     assert.ok(found.every((r) => /\d/.test(r.time)), `a time on each: ${found.map((r) => r.time)}`);
     assert.deepEqual(found[1].elements, [], 'message text is text, never HTML');

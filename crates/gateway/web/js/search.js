@@ -82,9 +82,9 @@ function setScope(id) {
   $('message-q').placeholder = id ? 'Search this chat' : 'Search messages';
 }
 
-function query(q, before) {
+function query(q, before, within = scope) {
   let path = `/api/v1/messages/search?q=${encodeURIComponent(q)}&limit=${PAGE}`;
-  if (scope) path += `&conversation_id=${encodeURIComponent(scope)}`;
+  if (within) path += `&conversation_id=${encodeURIComponent(within)}`;
   if (before) path += `&before=${encodeURIComponent(before)}`;
   return get(path);
 }
@@ -121,7 +121,8 @@ async function more() {
   const button = $('search-more');
   button.disabled = true;
   try {
-    const page = await query(was.q, was.next);
+    // The scope the shown results were asked in, whatever it is now.
+    const page = await query(was.q, was.next, was.scope);
     if (mine !== searchSeq || shown !== was) return;
     was.results = was.results.concat(page.results || []);
     was.next = page.next || null;
