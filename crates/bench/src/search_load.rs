@@ -48,18 +48,6 @@ fn query(h: u64) -> String {
     }
 }
 
-/// Percent-encodes a query value.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// Runs the query phase against `bases` (users spread over them as in
 /// setup) and returns its figures.
 pub async fn run(
@@ -117,11 +105,12 @@ async fn client(
         let (Some(user), Some(base)) = (users.get(i), bases.get(i % bases.len().max(1))) else {
             break;
         };
-        let url = format!("{base}/api/v1/messages/search?q={}", encode(&query(n)));
+        let mut url = reqwest::Url::parse(&format!("{base}/api/v1/messages/search"))?;
+        url.query_pairs_mut().append_pair("q", &query(n));
         let sent = Instant::now();
         let answer: anyhow::Result<Value> = async {
             Ok(http
-                .get(&url)
+                .get(url.clone())
                 .bearer_auth(&user.token)
                 .send()
                 .await?

@@ -46,20 +46,11 @@ impl TestApp {
     }
 }
 
+/// `q=<text>`, encoded for a query string.
 fn q(text: &str) -> String {
-    format!("q={}", urlencoding(text))
-}
-
-/// Percent-encodes a query value (every byte outside the unreserved set).
-fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    let mut url = reqwest::Url::parse("http://localhost/").unwrap();
+    url.query_pairs_mut().append_pair("q", text);
+    url.query().unwrap().to_owned()
 }
 
 #[tokio::test]
