@@ -28,7 +28,7 @@ use crate::changes::{self, Targets};
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::{map, map_begin, Fail};
 use crate::mentions;
-use crate::messages::{message_from_row, MESSAGE_COLUMNS};
+use crate::messages::{message_columns, message_from_row, MESSAGE_COLUMNS};
 use crate::query::{db_seq, kind, seq, Query};
 use crate::search;
 use crate::SqlStore;
@@ -218,11 +218,7 @@ async fn find_originals<D: Dialect>(
         // row-value IN list on the servers.
         let (head, tail) = match D::KIND {
             Kind::Sqlite => {
-                let cols = MESSAGE_COLUMNS
-                    .split(", ")
-                    .map(|c| format!("m.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let cols = message_columns("m");
                 (
                     format!("SELECT m.conversation_id, {cols} FROM (VALUES "),
                     ") AS k CROSS JOIN messages m

@@ -65,6 +65,16 @@ pub(crate) fn message_from_row<D: Dialect>(
 pub(crate) const MESSAGE_COLUMNS: &str =
     "id, seq, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, edited_at, recalled_at, reaction_count, marks";
 
+/// `MESSAGE_COLUMNS`, each qualified by the table's `alias` (for a query
+/// that joins `messages` with tables of the same column names).
+pub(crate) fn message_columns(alias: &str) -> String {
+    MESSAGE_COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A member's view of their conversations: peer name for single
 /// chats, group name for groups, the last message if any (none when the
 /// member hid it: "delete for me" reaches the list's preview too).

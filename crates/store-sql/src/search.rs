@@ -8,9 +8,9 @@
 //! or a PostgreSQL GIN index. Written in the commit's transaction, the
 //! index holds exactly the committed messages: an edit replaces the terms,
 //! a recall removes them (SQLite keeps the row, empty: its rowids only
-//! grow), a rolled-back batch leaves nothing. A query joins the caller's memberships (so only their
-//! conversations are searched) and leaves out what they hid, newest first
-//! by the row's id.
+//! grow), a rolled-back batch leaves nothing. A query joins the caller's
+//! memberships (so only their conversations are searched) and leaves out
+//! what they hid, newest first by the row's id.
 
 use ferrochat_domain::search::{index_terms, SearchCursor, SearchMessages, SearchPage};
 use ferrochat_domain::{ConversationId, ConversationKind, Message, Reference};
@@ -19,7 +19,7 @@ use sqlx::Transaction;
 
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::{map, map_begin, Fail};
-use crate::messages::{message_from_row, MESSAGE_COLUMNS};
+use crate::messages::{message_columns, message_from_row};
 use crate::query::{db_seq, kind, Query};
 use crate::retry::run;
 use crate::SqlStore;
@@ -197,32 +197,18 @@ async fn insert<D: Dialect>(
 /// all required, and its bound value. The terms are `x` and hex digits, so
 /// they need no quoting in any syntax.
 fn full_text<D: Dialect>(terms: &[String]) -> (&'static str, String) {
-    match D::KIND {
-        Kind::Sqlite => (
-            "message_search MATCH ?",
-            terms
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(" AND "),
-        ),
-        Kind::Mysql => (
-            "MATCH (s.terms) AGAINST (? IN BOOLEAN MODE)",
-            terms
-                .iter()
-                .map(|t| format!("+{t}"))
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        Kind::Postgres => (
-            "s.terms @@ to_tsquery('simple', ?)",
-            terms
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(" & "),
-        ),
-    }
+    // Each term written with `mark` before it, joined by `and`.
+    let (condition, mark, and) = match D::KIND {
+        Kind::Sqlite => ("message_search MATCH ?", "", " AND "),
+        Kind::Mysql => ("MATCH (s.terms) AGAINST (? IN BOOLEAN MODE)", "+", " "),
+        Kind::Postgres => ("s.terms @@ to_tsquery('simple', ?)", "", " & "),
+    };
+    let value = terms
+        .iter()
+        .map(|t| format!("{mark}{t}"))
+        .collect::<Vec<_>>()
+        .join(and);
+    (condition, value)
 }
 
 pub(crate) async fn search<D: Dialect>(
@@ -237,11 +223,7 @@ pub(crate) async fn search<D: Dialect>(
         Kind::Sqlite => "s.rowid",
         Kind::Mysql | Kind::Postgres => "s.id",
     };
-    let columns = MESSAGE_COLUMNS
-        .split(", ")
-        .map(|c| format!("msg.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = message_columns("msg");
     let mut sql = format!(
         "SELECT {key} AS search_id, s.conversation_id AS search_conversation_id,
          c.kind AS search_kind, {columns}
@@ -283,18 +265,16 @@ pub(crate) async fn search<D: Dialect>(
         .await
         .map_err(map)?;
     let mut page = SearchPage::default();
-    let mut last = None;
     for row in rows.iter().take(q.limit as usize) {
         let conv = ConversationId::from_stored(row.col("search_conversation_id").map_err(map)?);
         let k = kind(&row.col::<String>("search_kind").map_err(map)?).map_err(map)?;
         page.messages
             .push(message_from_row(row, "", &conv, k).map_err(map)?);
-        let position = SearchCursor::new(row.col("search_id").map_err(map)?);
-        page.positions.push(position);
-        last = Some(position);
+        page.positions
+            .push(SearchCursor::new(row.col("search_id").map_err(map)?));
     }
     if rows.len() > q.limit as usize {
-        page.next = last;
+        page.next = page.positions.last().copied();
     }
     Ok(page)
 }
@@ -360,11 +340,7 @@ async fn reindex_chunk<D: Dialect>(
     let mut q = Query::<D>::new(&format!(
         "SELECT m.conversation_id AS search_conversation_id, {}
          FROM messages m WHERE (m.conversation_id, m.seq) IN {}",
-        MESSAGE_COLUMNS
-            .split(", ")
-            .map(|c| format!("m.{c}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        message_columns("m"),
         // SQLite takes a row-value list only as a subquery.
         match D::KIND {
             Kind::Sqlite => "(VALUES ",

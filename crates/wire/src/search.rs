@@ -1,11 +1,12 @@
 //! GET /api/v1/messages/search: its query string and its answer.
 
 use ferrochat_domain::search::{highlights, SearchCursor, SearchMessages, SearchPage};
-use ferrochat_domain::{ConversationId, InvalidField, UserId};
+use ferrochat_domain::{ConversationId, InvalidField};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::required;
 use crate::messaging::{int_param, MessageDto};
+use crate::social::user_id;
 
 /// Query string of GET /api/v1/messages/search (all values arrive as text).
 #[derive(Debug, Deserialize)]
@@ -26,12 +27,7 @@ impl TryFrom<SearchMessagesParams> for SearchMessages {
                 .as_deref()
                 .map(ConversationId::parse)
                 .transpose()?,
-            p.from
-                .as_deref()
-                .map(|u| {
-                    UserId::parse(u).map_err(|_| InvalidField::new("from", "is not a valid id"))
-                })
-                .transpose()?,
+            p.from.as_deref().map(|u| user_id(u, "from")).transpose()?,
             p.before
                 .as_deref()
                 .map(|b| SearchCursor::parse(b, "before"))

@@ -10,7 +10,7 @@ use crate::accounts::required;
 use crate::messaging::int_param;
 use crate::time::{parse_rfc3339, rfc3339};
 
-fn user_id(raw: &str, field: &'static str) -> Result<UserId, InvalidField> {
+pub(crate) fn user_id(raw: &str, field: &'static str) -> Result<UserId, InvalidField> {
     UserId::parse(raw).map_err(|_| InvalidField::new(field, "is not a valid id"))
 }
 
