@@ -32,6 +32,23 @@ pub struct Login {
     pub device_id: Option<DeviceId>,
 }
 
+/// A password change: the current one proves it is the user at the
+/// keyboard, not someone holding a stolen token.
+#[derive(Debug, Clone)]
+pub struct ChangePassword {
+    pub current: Password,
+    pub new: Password,
+}
+
+impl ChangePassword {
+    pub fn parse(current: String, new: String) -> Result<Self, crate::InvalidField> {
+        Ok(Self {
+            current: Password::parse(current).map_err(|e| e.renamed("current_password"))?,
+            new: Password::parse(new).map_err(|e| e.renamed("new_password"))?,
+        })
+    }
+}
+
 /// Fields left `None` keep their value.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateProfile {

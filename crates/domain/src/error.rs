@@ -53,6 +53,12 @@ impl InvalidField {
         }
     }
 
+    /// The same fault in a field of another name (a password checked by
+    /// `Password::parse` that a body calls `new_password`).
+    pub fn renamed(self, field: &'static str) -> Self {
+        Self { field, ..self }
+    }
+
     pub fn kind(&self) -> ErrorKind {
         if self.too_large {
             ErrorKind::TooLarge

@@ -25,6 +25,6 @@ pub use messaging::{
     Ack, Changes, ConversationKind, Marks, Message, MessageContent, MessageType, PageLimit,
     Reference, SendTarget, Seq,
 };
-pub use model::{Authenticated, LoginOutcome, Principal, TokenPair, User};
+pub use model::{Authenticated, LoginOutcome, Principal, SessionInfo, TokenPair, User};
 pub use time::Timestamp;
 pub use validated::{Avatar, ClientMsgId, DeviceId, Nickname, Password, Username};

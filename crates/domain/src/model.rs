@@ -1,7 +1,7 @@
 //! Plain data the roles hand to each other and to the edges: what a user,
 //! a session or a token pair *is*, independent of any wire format.
 
-use crate::{Avatar, Nickname, SessionId, Timestamp, UserId, Username};
+use crate::{Avatar, DeviceId, Nickname, SessionId, Timestamp, UserId, Username};
 
 /// A registered account as others may see it (no secrets).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +14,17 @@ pub struct User {
     /// Found by others in the user directory (`GET /api/v1/users/search`);
     /// a user may turn it off. Shown to the user only.
     pub discoverable: bool,
+}
+
+/// A live session as its user sees it in their list of sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: SessionId,
+    pub device_id: Option<DeviceId>,
+    pub created_at: Timestamp,
+    /// The login or the last refresh, whichever is later.
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
 }
 
 /// Who is making a request: proven by a valid, unrevoked access token.

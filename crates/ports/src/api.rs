@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SearchUsers, SyncRequest, UpdateConversation,
-    UpdateGroup, UpdateMember, UpdateProfile,
+    ChangePassword, CreateGroup, History, Login, Register, SearchUsers, SyncRequest,
+    UpdateConversation, UpdateGroup, UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::{Group, MembersPage, Role};
 use ferrochat_domain::messaging::ConversationView;
@@ -14,10 +14,10 @@ use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
     Authenticated, ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome, Message,
-    Principal, RequestId, SendTarget, Seq, Timestamp, TokenPair, User, UserId,
+    Principal, RequestId, SendTarget, Seq, SessionId, Timestamp, TokenPair, User, UserId,
 };
 
-use crate::store::PendingRequests;
+use crate::store::{PendingRequests, SessionInfo};
 
 /// An error as the contract sees it: a kind (which becomes the code) and a
 /// message a client may read. Internal causes are logged where they happen
@@ -99,7 +99,22 @@ pub trait AccountsApi: Send + Sync + 'static {
     async fn update_profile(&self, id: &UserId, cmd: UpdateProfile) -> Result<User, ApiError>;
     /// The user directory as `who` may see it (`AccountStore::search_users`).
     async fn search_users(&self, who: &UserId, search: SearchUsers) -> Result<Vec<User>, ApiError>;
+    /// `who`'s live sessions, most recently seen first (at most
+    /// `MAX_LISTED_SESSIONS`).
+    async fn sessions(&self, who: &Principal) -> Result<Vec<SessionInfo>, ApiError>;
+    /// Ends one of `who`'s sessions, this one too, as logout does: its
+    /// tokens stop working at once and its sockets are closed. Not found
+    /// if `id` is no session of theirs.
+    async fn end_session(&self, who: &Principal, id: &SessionId) -> Result<(), ApiError>;
+    /// Ends every session of `who`'s but this one; answers how many.
+    async fn logout_others(&self, who: &Principal) -> Result<u32, ApiError>;
+    /// Forbidden if the current password is wrong; otherwise sets the new
+    /// one and ends every other session; answers how many.
+    async fn change_password(&self, who: &Principal, cmd: ChangePassword) -> Result<u32, ApiError>;
 }
+
+/// The most sessions `AccountsApi::sessions` lists.
+pub const MAX_LISTED_SESSIONS: u32 = 100;
 
 /// One page of history.
 #[derive(Debug, Clone)]

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SearchUsers, SyncRequest, UpdateConversation,
-    UpdateGroup, UpdateMember, UpdateProfile,
+    ChangePassword, CreateGroup, History, Login, Register, SearchUsers, SyncRequest,
+    UpdateConversation, UpdateGroup, UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
@@ -27,13 +27,14 @@ use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
     Authenticated, ConversationId, GroupId, LoginOutcome, Principal, RequestId, SendTarget, Seq,
-    TokenPair, User, UserId,
+    SessionId, TokenPair, User, UserId,
 };
 use ferrochat_ports::api::{
     Friend, GroupMember, GroupView, HistoryPage, MembersList, SyncConversation, UnreadSummary,
 };
 use ferrochat_ports::discovery::Discovery;
 use ferrochat_ports::store::PendingRequests;
+use ferrochat_ports::store::SessionInfo;
 use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::logic_service_client::LogicServiceClient;
@@ -308,6 +309,27 @@ impl AccountsApi for LogicClient {
             search_users,
             Idempotent,
             pb::SearchUsersRequest::new(who, &search)
+        )
+    }
+
+    async fn sessions(&self, who: &Principal) -> Result<Vec<SessionInfo>, ApiError> {
+        call!(self, sessions, Idempotent, pb::Principal::from(who))
+    }
+
+    async fn end_session(&self, who: &Principal, id: &SessionId) -> Result<(), ApiError> {
+        call!(self, end_session, Once, pb::EndSessionRequest::new(who, id))
+    }
+
+    async fn logout_others(&self, who: &Principal) -> Result<u32, ApiError> {
+        call!(self, logout_others, Once, pb::Principal::from(who))
+    }
+
+    async fn change_password(&self, who: &Principal, cmd: ChangePassword) -> Result<u32, ApiError> {
+        call!(
+            self,
+            change_password,
+            Once,
+            pb::ChangePasswordRequest::new(who, &cmd)
         )
     }
 }

@@ -38,7 +38,7 @@ use ferrochat_domain::{
 };
 use ferrochat_ports::store::{
     Committed, ConversationRecord, Credentials, HistoryQuery, MemberRecord, NewGroup, NewMessage,
-    NewSession, PendingRequests, RotateOutcome, Rotation, SessionRecord,
+    NewSession, PendingRequests, RotateOutcome, Rotation, SessionInfo, SessionRecord,
 };
 use ferrochat_ports::{AccountStore, GroupStore, MessageStore, SocialStore, Store, StoreError};
 use ferrochat_proto::pb;
@@ -252,6 +252,51 @@ impl AccountStore for RepoClient {
             revoke_session,
             Safe,
             pb::RevokeSessionRequest::new(id, at)
+        )
+    }
+
+    async fn live_sessions(
+        &self,
+        user: &UserId,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<SessionInfo>, StoreError> {
+        call!(
+            self,
+            live_sessions,
+            Safe,
+            pb::LiveSessionsRequest::new(user, now, limit)
+        )
+    }
+
+    // A second run revokes nothing more and answers the same sessions.
+    async fn revoke_sessions(
+        &self,
+        user: &UserId,
+        keep: Option<&SessionId>,
+        at: Timestamp,
+    ) -> Result<Vec<SessionId>, StoreError> {
+        call!(
+            self,
+            revoke_sessions,
+            Safe,
+            pb::RevokeSessionsRequest::new(user, keep, at)
+        )
+    }
+
+    // Sets the same hash again and answers the same sessions.
+    async fn set_password(
+        &self,
+        user: &UserId,
+        password_hash: &str,
+        keep: &SessionId,
+        at: Timestamp,
+    ) -> Result<Vec<SessionId>, StoreError> {
+        call!(
+            self,
+            set_password,
+            Safe,
+            pb::SetPasswordRequest::new(user, password_hash, keep, at)
         )
     }
 }

@@ -147,6 +147,38 @@ impl RepoService for RepoServer {
         reply(self.store.revoke_session(&id, at).await, empty)
     }
 
+    async fn live_sessions(
+        &self,
+        r: Request<pb::LiveSessionsRequest>,
+    ) -> Answer<pb::SessionsResponse> {
+        let (user, now, limit) = parse(r, pb::LiveSessionsRequest::parse)?;
+        reply(self.store.live_sessions(&user, now, limit).await, |v| {
+            pb::SessionsResponse::from(v.as_slice())
+        })
+    }
+
+    async fn revoke_sessions(
+        &self,
+        r: Request<pb::RevokeSessionsRequest>,
+    ) -> Answer<pb::SessionIdsAnswer> {
+        let (user, keep, at) = parse(r, pb::RevokeSessionsRequest::parse)?;
+        reply(
+            self.store.revoke_sessions(&user, keep.as_ref(), at).await,
+            |v| pb::SessionIdsAnswer::from(v.as_slice()),
+        )
+    }
+
+    async fn set_password(
+        &self,
+        r: Request<pb::SetPasswordRequest>,
+    ) -> Answer<pb::SessionIdsAnswer> {
+        let (user, hash, keep, at) = parse(r, pb::SetPasswordRequest::parse)?;
+        reply(
+            self.store.set_password(&user, &hash, &keep, at).await,
+            |v| pb::SessionIdsAnswer::from(v.as_slice()),
+        )
+    }
+
     // --- conversations and messages ---
 
     async fn commit_messages(

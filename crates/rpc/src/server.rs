@@ -133,6 +133,35 @@ impl LogicService for LogicServer {
         })
     }
 
+    async fn sessions(&self, r: Request<pb::Principal>) -> Answer<pb::SessionsResponse> {
+        let who = parse(r, pb::Principal::parse)?;
+        reply_with(self.apis.accounts.sessions(&who).await, |v| {
+            pb::SessionsResponse::from(v.as_slice())
+        })
+    }
+
+    async fn end_session(&self, r: Request<pb::EndSessionRequest>) -> Answer<pb::Empty> {
+        let (who, id) = parse(r, pb::EndSessionRequest::parse)?;
+        reply_with(self.apis.accounts.end_session(&who, &id).await, empty)
+    }
+
+    async fn logout_others(&self, r: Request<pb::Principal>) -> Answer<pb::CountResponse> {
+        let who = parse(r, pb::Principal::parse)?;
+        reply_with(self.apis.accounts.logout_others(&who).await, |n| {
+            pb::CountResponse::from(*n)
+        })
+    }
+
+    async fn change_password(
+        &self,
+        r: Request<pb::ChangePasswordRequest>,
+    ) -> Answer<pb::CountResponse> {
+        let (who, cmd) = parse(r, pb::ChangePasswordRequest::parse)?;
+        reply_with(self.apis.accounts.change_password(&who, cmd).await, |n| {
+            pb::CountResponse::from(*n)
+        })
+    }
+
     // --- conversations and messages ---
 
     async fn resolve_target(

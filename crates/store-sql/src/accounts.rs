@@ -2,16 +2,20 @@
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{fold, SearchUsers, UpdateProfile};
-use ferrochat_domain::{Avatar, Nickname, SessionId, Timestamp, User, UserId, Username};
-use ferrochat_ports::store::{Credentials, NewSession, RotateOutcome, Rotation, SessionRecord};
+use ferrochat_domain::{Avatar, DeviceId, Nickname, SessionId, Timestamp, User, UserId, Username};
+use ferrochat_ports::store::{
+    Credentials, NewSession, RotateOutcome, Rotation, SessionInfo, SessionRecord,
+};
 use ferrochat_ports::{AccountStore, StoreError};
 use ferrochat_retry::Rerun;
 
-use crate::dialect::{Dialect, Ex};
+use crate::dialect::{Dialect, Driver, Ex};
 use crate::error::{map, map_begin, Fail};
 use crate::query::{Query, Rec, Val};
 use crate::retry::run;
 use crate::SqlStore;
+
+type Tx<D> = sqlx::Transaction<'static, <D as Driver>::Db>;
 
 pub(crate) const USER_COLUMNS: &str = "id, username, nickname, avatar, created_at, discoverable";
 
@@ -187,12 +191,13 @@ async fn search_users<D: Dialect>(
 async fn insert_session<D: Dialect>(store: &SqlStore<D>, s: &NewSession) -> Result<(), Fail> {
     let mut tx = store.writer.begin().await.map_err(map_begin)?;
     Query::<D>::new(
-        "INSERT INTO sessions (id, user_id, device_id, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO sessions (id, user_id, device_id, created_at, last_seen_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(s.id.as_str())
     .bind(s.user_id.as_str())
     .bind(s.device_id.as_ref().map(|d| d.as_str()))
+    .bind(s.created_at.millis())
     .bind(s.created_at.millis())
     .bind(s.expires_at.millis())
     .execute(&mut *tx)
@@ -278,8 +283,9 @@ async fn rotate_refresh<D: Dialect>(
     .execute(&mut *tx)
     .await
     .map_err(map)?;
-    Query::<D>::new("UPDATE sessions SET expires_at = ? WHERE id = ?")
+    Query::<D>::new("UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE id = ?")
         .bind(r.new_expires_at.millis())
+        .bind(r.now.millis())
         .bind(session.id.as_str())
         .execute(&mut *tx)
         .await
@@ -303,6 +309,113 @@ async fn revoke_session<D: Dialect>(
         .await
         .map(|_| ())
         .map_err(map)
+}
+
+async fn live_sessions<D: Dialect>(
+    store: &SqlStore<D>,
+    user: &UserId,
+    now: Timestamp,
+    limit: u32,
+) -> Result<Vec<SessionInfo>, Fail> {
+    let rows = Query::<D>::new(
+        "SELECT id, device_id, created_at, COALESCE(last_seen_at, created_at) AS seen, expires_at
+         FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+         ORDER BY seen DESC, id LIMIT ?",
+    )
+    .bind(user.as_str())
+    .bind(now.millis())
+    .bind(i64::from(limit))
+    .fetch_all(&store.reader)
+    .await
+    .map_err(map)?;
+    rows.iter()
+        .map(|r| {
+            let device: Option<String> = r.col("device_id")?;
+            Ok(SessionInfo {
+                id: SessionId::from_stored(r.col("id")?),
+                device_id: device.map(DeviceId::from_stored),
+                created_at: Timestamp::from_millis(r.col("created_at")?),
+                last_seen_at: Timestamp::from_millis(r.col("seen")?),
+                expires_at: Timestamp::from_millis(r.col("expires_at")?),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(map)
+}
+
+/// Revokes `user`'s sessions live at `at` but `keep`, in a transaction
+/// that is also the caller's (a password change sets the hash in the same
+/// one), and answers them with those revoked at exactly `at` before: a
+/// rerun after a lost commit answer still names every one.
+pub(crate) async fn revoke_sessions_in<D: Dialect>(
+    tx: &mut Tx<D>,
+    user: &UserId,
+    keep: Option<&SessionId>,
+    at: Timestamp,
+) -> Result<Vec<SessionId>, Fail> {
+    let keep = keep.map_or("", SessionId::as_str);
+    let sql = format!(
+        "SELECT id FROM sessions
+         WHERE user_id = ? AND id <> ? AND expires_at > ? AND (revoked_at IS NULL OR revoked_at = ?)
+         ORDER BY id {}",
+        D::FOR_UPDATE
+    );
+    let rows = Query::<D>::new(&sql)
+        .bind(user.as_str())
+        .bind(keep)
+        .bind(at.millis())
+        .bind(at.millis())
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(map)?;
+    let ids = rows
+        .iter()
+        .map(|r| r.col("id").map(SessionId::from_stored))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(map)?;
+    Query::<D>::new(
+        "UPDATE sessions SET revoked_at = ?
+         WHERE user_id = ? AND id <> ? AND expires_at > ? AND revoked_at IS NULL",
+    )
+    .bind(at.millis())
+    .bind(user.as_str())
+    .bind(keep)
+    .bind(at.millis())
+    .execute(&mut **tx)
+    .await
+    .map_err(map)?;
+    Ok(ids)
+}
+
+async fn revoke_sessions<D: Dialect>(
+    store: &SqlStore<D>,
+    user: &UserId,
+    keep: Option<&SessionId>,
+    at: Timestamp,
+) -> Result<Vec<SessionId>, Fail> {
+    let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    let ids = revoke_sessions_in::<D>(&mut tx, user, keep, at).await?;
+    tx.commit().await.map_err(map)?;
+    Ok(ids)
+}
+
+async fn set_password<D: Dialect>(
+    store: &SqlStore<D>,
+    user: &UserId,
+    password_hash: &str,
+    keep: &SessionId,
+    at: Timestamp,
+) -> Result<Vec<SessionId>, Fail> {
+    let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    Query::<D>::new("UPDATE users SET password_hash = ? WHERE id = ?")
+        .bind(password_hash)
+        .bind(user.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    let ids = revoke_sessions_in::<D>(&mut tx, user, Some(keep), at).await?;
+    tx.commit().await.map_err(map)?;
+    Ok(ids)
 }
 
 #[async_trait]
@@ -376,6 +489,45 @@ impl<D: Dialect> AccountStore for SqlStore<D> {
     async fn revoke_session(&self, id: &SessionId, at: Timestamp) -> Result<(), StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || {
             revoke_session(self, id, at)
+        })
+        .await
+    }
+
+    async fn live_sessions(
+        &self,
+        user: &UserId,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<SessionInfo>, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            live_sessions(self, user, now, limit)
+        })
+        .await
+    }
+
+    // A second run revokes nothing more and answers the same sessions.
+    async fn revoke_sessions(
+        &self,
+        user: &UserId,
+        keep: Option<&SessionId>,
+        at: Timestamp,
+    ) -> Result<Vec<SessionId>, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            revoke_sessions(self, user, keep, at)
+        })
+        .await
+    }
+
+    // Sets the same hash again and answers the same sessions.
+    async fn set_password(
+        &self,
+        user: &UserId,
+        password_hash: &str,
+        keep: &SessionId,
+        at: Timestamp,
+    ) -> Result<Vec<SessionId>, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            set_password(self, user, password_hash, keep, at)
         })
         .await
     }

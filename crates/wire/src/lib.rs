@@ -11,6 +11,7 @@ pub mod error_code;
 pub mod frame;
 pub mod messaging;
 pub mod search;
+pub mod sessions;
 pub mod social;
 pub mod time;
 

@@ -11,8 +11,8 @@
 #![allow(clippy::indexing_slicing)]
 
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SearchUsers, SyncRequest, UpdateConversation,
-    UpdateGroup, UpdateMember, UpdateProfile,
+    ChangePassword, CreateGroup, History, Login, Register, SearchUsers, SyncRequest,
+    UpdateConversation, UpdateGroup, UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::search::{SearchMessages, MAX_QUERY_TERMS};
@@ -27,6 +27,7 @@ use ferrochat_wire::messaging::{
     MAX_FORWARD,
 };
 use ferrochat_wire::search::SearchMessagesParams;
+use ferrochat_wire::sessions::ChangePasswordBody;
 use ferrochat_wire::social::{
     FriendRequestBody, MembersParams, TransferBody, UpdateMemberBody, UserIdsBody,
 };
@@ -146,6 +147,7 @@ fn templates() -> Vec<Value> {
         json!({"cursors": {"world": 3, ID: 0}, "limit": 10}),
         json!({"name": "g", "description": "d", "member_ids": [ID], "join_policy": "invite", "max_members": 10, "avatar": "https://a/b.png", "announcement": "a"}),
         json!({"username": "alice", "password": "correct horse", "nickname": "Alice", "device_id": "d", "avatar": "https://a/b.png"}),
+        json!({"current_password": "correct horse", "new_password": "battery staple"}),
         json!({"refresh_token": "abc", "to_user_id": ID, "message": "hi", "user_ids": [ID, ID], "user_id": ID}),
         json!({"role": "admin", "muted_until": "2030-01-01T00:00:00Z", "after": ID, "limit": "5"}),
         json!({"q": "mar", "after": "martin", "limit": "20"}),
@@ -228,6 +230,7 @@ fn decode_everything(v: &Value) {
     try_body::<RegisterBody>(v, |b| drop(Register::try_from(b)));
     try_body::<LoginBody>(v, |b| drop(Login::try_from(b)));
     try_body::<RefreshBody>(v, |b| drop(b.decode()));
+    try_body::<ChangePasswordBody>(v, |b| drop(ChangePassword::try_from(b)));
     try_body::<UpdateProfileBody>(v, |b| drop(UpdateProfile::try_from(b)));
     try_body::<FriendRequestBody>(v, |b| drop(b.decode()));
     try_body::<UserIdsBody>(v, |b| drop(b.decode()));

@@ -456,6 +456,24 @@ fn routes() -> Vec<Route> {
             Some(json!({"user_id": "$bob"})),
         ),
         route(M::DELETE, "/api/v1/groups/{group_ended}", a, None),
+        route(M::GET, "/api/v1/auth/sessions", Some("t_dave"), None),
+        route(
+            M::DELETE,
+            "/api/v1/auth/sessions/01000000-0000-7000-8000-000000000000",
+            a,
+            None,
+        ),
+        // A wrong current password: refused alike, and nothing changes
+        // for the requests after it.
+        route(
+            M::POST,
+            "/api/v1/auth/password",
+            Some("t_carol"),
+            Some(
+                json!({"current_password": "not the password", "new_password": "a new passphrase"}),
+            ),
+        ),
+        route(M::POST, "/api/v1/auth/logout/others", Some("t_carol"), None),
         route(M::POST, "/api/v1/auth/logout", Some("t_dave2"), None),
     ]
 }

@@ -6,6 +6,7 @@ mod friends;
 mod groups;
 mod messages;
 mod ops;
+mod sessions;
 mod throttle;
 mod users;
 mod web;
@@ -42,6 +43,7 @@ pub(crate) async fn at_capacity() -> Response {
 pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     let limited = Router::new()
         .merge(auth::limited_routes())
+        .merge(sessions::routes())
         .merge(users::routes())
         .merge(conversations::routes())
         .merge(messages::routes())

@@ -2,6 +2,7 @@
 //! detection, logout, and profiles.
 
 mod config;
+mod lifecycle;
 mod password;
 mod service;
 mod sessions;

@@ -4,14 +4,15 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use ferrochat_domain::commands::{Login, Register, SearchUsers, UpdateProfile};
+use ferrochat_domain::commands::{ChangePassword, Login, Register, SearchUsers, UpdateProfile};
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::{
     Authenticated, Avatar, ErrorKind, LoginOutcome, Nickname, Principal, SessionId, Timestamp,
     TokenPair, User, UserId,
 };
+use ferrochat_ports::api::MAX_LISTED_SESSIONS;
 use ferrochat_ports::bus::DownstreamRecord;
-use ferrochat_ports::store::{NewSession, RotateOutcome, Rotation};
+use ferrochat_ports::store::{NewSession, RotateOutcome, Rotation, SessionInfo};
 use ferrochat_ports::{AccountsApi, ApiError, Store, StoreError};
 
 use super::config::AuthConfig;
@@ -28,15 +29,14 @@ const BAD_CREDENTIALS: &str = "invalid username or password";
 const BAD_TOKEN: &str = "invalid or expired token";
 /// Access tokens issued here are about 300 bytes.
 const MAX_ACCESS_TOKEN_BYTES: usize = 512;
-const LOGOUT_UNSEEN: &str = "logged out here, but not yet everywhere: retry the logout";
 
 pub struct Accounts {
-    store: Arc<dyn Store>,
+    pub(super) store: Arc<dyn Store>,
     deps: LogicDeps,
-    profiles: Arc<Profiles>,
-    sessions: Sessions,
+    pub(super) profiles: Arc<Profiles>,
+    pub(super) sessions: Sessions,
     keys: TokenKeys,
-    hasher: PasswordHasher,
+    pub(super) hasher: PasswordHasher,
     access_ttl_ms: i64,
     refresh_ttl_ms: i64,
 }
@@ -74,11 +74,15 @@ impl Accounts {
             .map_err(|e| internal("signing an access token", &e))
     }
 
-    /// Asks every gateway holding a socket of this session to close it
-    /// (4001). Best effort: a socket that escapes is refused at its next
-    /// token check anyway, since the session is revoked in the store and
+    /// Asks every gateway holding a socket of these sessions of `user`'s
+    /// to close it (4001): one record per session, one publish per
+    /// gateway. Best effort: a socket that escapes is refused at its next
+    /// token check anyway, since the sessions are revoked in the store and
     /// forgotten by the session caches.
-    async fn close_sockets(&self, user: &UserId, session: &SessionId) {
+    pub(super) async fn close_sockets(&self, user: &UserId, sessions: &[SessionId]) {
+        if sessions.is_empty() {
+            return;
+        }
         let routes = match self.deps.presence.routes(std::slice::from_ref(user)).await {
             Ok(r) => r,
             Err(e) => {
@@ -88,11 +92,12 @@ impl Accounts {
         };
         let gateways: BTreeSet<GatewayId> = routes.into_iter().map(|(_, r)| r.gateway).collect();
         for g in gateways {
-            let record = DownstreamRecord::CloseSession {
-                session: session.clone(),
-            };
+            let records = sessions
+                .iter()
+                .map(|s| DownstreamRecord::CloseSession { session: s.clone() })
+                .collect();
             // Waited for: the logout is answered once the close is durable.
-            let published = match self.deps.bus.publish_downstream(&g, vec![record]).await {
+            let published = match self.deps.bus.publish_downstream(&g, records).await {
                 Ok(p) => p.await,
                 Err(e) => Err(e),
             };
@@ -111,7 +116,7 @@ impl Accounts {
     }
 }
 
-fn hash_failed(e: HashError) -> ApiError {
+pub(super) fn hash_failed(e: HashError) -> ApiError {
     internal("password hashing", &e)
 }
 
@@ -219,7 +224,8 @@ impl AccountsApi for Accounts {
                 // Refused whether or not the forget reached the shared
                 // cache; a failure is logged and counted there.
                 self.sessions.forget(&session).await;
-                self.close_sockets(&user, &session).await;
+                self.close_sockets(&user, std::slice::from_ref(&session))
+                    .await;
                 Err(ApiError::unauthorized(BAD_TOKEN))
             }
             RotateOutcome::Invalid => Err(ApiError::unauthorized(BAD_TOKEN)),
@@ -231,16 +237,8 @@ impl AccountsApi for Accounts {
             .revoke_session(&who.session_id, clock::now())
             .await
             .map_err(|e| store("revoking a session", e))?;
-        let forgotten = self.sessions.forget(&who.session_id).await;
-        self.close_sockets(&who.user_id, &who.session_id).await;
-        if !forgotten {
-            // Revoked in the store, but another instance may still hold
-            // it as live in the shared cache: the contract promises the
-            // tokens stop working at once, so say so and let the client
-            // retry (the retry forgets again, or its token is refused).
-            return Err(ApiError::unavailable(LOGOUT_UNSEEN));
-        }
-        Ok(())
+        self.ended(&who.user_id, std::slice::from_ref(&who.session_id))
+            .await
     }
 
     async fn authenticate(&self, access_token: &str) -> Result<Authenticated, ApiError> {
@@ -286,5 +284,24 @@ impl AccountsApi for Accounts {
             .search_users(who, &search)
             .await
             .map_err(|e| store("searching users", e))
+    }
+
+    async fn sessions(&self, who: &Principal) -> Result<Vec<SessionInfo>, ApiError> {
+        self.store
+            .live_sessions(&who.user_id, clock::now(), MAX_LISTED_SESSIONS)
+            .await
+            .map_err(|e| store("listing sessions", e))
+    }
+
+    async fn end_session(&self, who: &Principal, id: &SessionId) -> Result<(), ApiError> {
+        self.end_one(who, id).await
+    }
+
+    async fn logout_others(&self, who: &Principal) -> Result<u32, ApiError> {
+        self.end_others(who).await
+    }
+
+    async fn change_password(&self, who: &Principal, cmd: ChangePassword) -> Result<u32, ApiError> {
+        self.set_password(who, cmd).await
     }
 }

@@ -14,6 +14,7 @@ pub use social::{PendingRequests, SocialStore};
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{SearchUsers, UpdateProfile};
+pub use ferrochat_domain::SessionInfo;
 use ferrochat_domain::{DeviceId, SessionId, Timestamp, User, UserId};
 
 /// What a role can act on. Anything else is `Other`: the role logs it and
@@ -109,6 +110,34 @@ pub trait AccountStore: Send + Sync {
     async fn session(&self, id: &SessionId) -> Result<Option<SessionRecord>, StoreError>;
     async fn rotate_refresh(&self, rotation: &Rotation) -> Result<RotateOutcome, StoreError>;
     async fn revoke_session(&self, id: &SessionId, at: Timestamp) -> Result<(), StoreError>;
+    /// `user`'s sessions live at `now`, most recently seen first, at most
+    /// `limit`.
+    async fn live_sessions(
+        &self,
+        user: &UserId,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<SessionInfo>, StoreError>;
+    /// Revokes every session of `user` live at `at` but `keep`, and
+    /// answers their ids, with those an earlier run of the same call (same
+    /// `at`) revoked: a retry still names every session to forget.
+    async fn revoke_sessions(
+        &self,
+        user: &UserId,
+        keep: Option<&SessionId>,
+        at: Timestamp,
+    ) -> Result<Vec<SessionId>, StoreError>;
+    /// Sets `user`'s password hash and revokes every session of theirs but
+    /// `keep` in the same transaction (a crash between the two would leave
+    /// whoever knew the old password logged in); answers as
+    /// `revoke_sessions`.
+    async fn set_password(
+        &self,
+        user: &UserId,
+        password_hash: &str,
+        keep: &SessionId,
+        at: Timestamp,
+    ) -> Result<Vec<SessionId>, StoreError>;
 }
 
 /// Everything durable. Adapters implement each area trait and this one.

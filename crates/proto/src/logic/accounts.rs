@@ -1,10 +1,12 @@
 //! Accounts: register, login, tokens, sessions, profiles.
 
-use ferrochat_domain::commands::{Login, Register, SearchUsers, UpdateProfile};
+use ferrochat_domain::commands::{ChangePassword, Login, Register, SearchUsers, UpdateProfile};
 use ferrochat_domain::{
     Authenticated, Avatar, DeviceId, InvalidField, LoginOutcome, Nickname, Password, Principal,
     SessionId, Timestamp, TokenPair, User, UserId, Username,
 };
+
+use ferrochat_ports::store::SessionInfo;
 
 use super::{id, time};
 use crate::convert::{required, DecodeError};
@@ -282,5 +284,99 @@ impl TryFrom<pb::UsersResponse> for Vec<User> {
     type Error = DecodeError;
     fn try_from(a: pb::UsersResponse) -> Result<Self, DecodeError> {
         a.users.into_iter().map(User::try_from).collect()
+    }
+}
+
+// --- sessions and passwords ----------------------------------------------
+
+impl From<&SessionInfo> for pb::SessionInfo {
+    fn from(s: &SessionInfo) -> Self {
+        Self {
+            id: s.id.as_str().to_owned(),
+            device_id: s.device_id.as_ref().map(|d| d.as_str().to_owned()),
+            created_at_ms: s.created_at.millis(),
+            last_seen_at_ms: s.last_seen_at.millis(),
+            expires_at_ms: s.expires_at.millis(),
+        }
+    }
+}
+
+impl TryFrom<pb::SessionInfo> for SessionInfo {
+    type Error = DecodeError;
+    fn try_from(s: pb::SessionInfo) -> Result<Self, DecodeError> {
+        Ok(Self {
+            id: id(&s.id, "session.id", SessionId::parse)?,
+            // As stored: a device name is the client's own.
+            device_id: s.device_id.map(DeviceId::from_stored),
+            created_at: time(s.created_at_ms),
+            last_seen_at: time(s.last_seen_at_ms),
+            expires_at: time(s.expires_at_ms),
+        })
+    }
+}
+
+impl From<&[SessionInfo]> for pb::SessionsResponse {
+    fn from(sessions: &[SessionInfo]) -> Self {
+        Self {
+            sessions: sessions.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl TryFrom<pb::SessionsResponse> for Vec<SessionInfo> {
+    type Error = DecodeError;
+    fn try_from(r: pb::SessionsResponse) -> Result<Self, DecodeError> {
+        r.sessions.into_iter().map(SessionInfo::try_from).collect()
+    }
+}
+
+impl pb::EndSessionRequest {
+    pub fn new(who: &Principal, session: &SessionId) -> Self {
+        Self {
+            caller: Some(who.into()),
+            session_id: session.as_str().to_owned(),
+        }
+    }
+
+    pub fn parse(self) -> Result<(Principal, SessionId), InvalidField> {
+        Ok((
+            required_caller(self.caller)?,
+            id(&self.session_id, "session_id", SessionId::parse)?,
+        ))
+    }
+}
+
+impl pb::ChangePasswordRequest {
+    pub fn new(who: &Principal, cmd: &ChangePassword) -> Self {
+        Self {
+            caller: Some(who.into()),
+            current_password: cmd.current.expose().to_owned(),
+            new_password: cmd.new.expose().to_owned(),
+        }
+    }
+
+    pub fn parse(self) -> Result<(Principal, ChangePassword), InvalidField> {
+        Ok((
+            required_caller(self.caller)?,
+            ChangePassword::parse(self.current_password, self.new_password)?,
+        ))
+    }
+}
+
+fn required_caller(caller: Option<pb::Principal>) -> Result<Principal, InvalidField> {
+    caller
+        .ok_or_else(|| InvalidField::new("caller", "is required"))?
+        .parse()
+}
+
+impl From<u32> for pb::CountResponse {
+    fn from(count: u32) -> Self {
+        Self { count }
+    }
+}
+
+impl From<pb::CountResponse> for u32 {
+    fn from(r: pb::CountResponse) -> Self {
+        r.count
     }
 }

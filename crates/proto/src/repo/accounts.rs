@@ -272,3 +272,81 @@ impl TryFrom<pb::RotateOutcome> for RotateOutcome {
         })
     }
 }
+
+// --- sessions of a user, passwords -----------------------------------------
+
+impl pb::LiveSessionsRequest {
+    pub fn new(user: &UserId, now: Timestamp, limit: u32) -> Self {
+        Self {
+            user_id: user.as_str().to_owned(),
+            now_ms: now.millis(),
+            limit,
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, Timestamp, u32), DecodeError> {
+        Ok((
+            user_id(&self.user_id, "user_id")?,
+            time(self.now_ms),
+            self.limit,
+        ))
+    }
+}
+
+impl pb::RevokeSessionsRequest {
+    pub fn new(user: &UserId, keep: Option<&SessionId>, at: Timestamp) -> Self {
+        Self {
+            user_id: user.as_str().to_owned(),
+            keep_session_id: keep.map(|k| k.as_str().to_owned()),
+            at_ms: at.millis(),
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, Option<SessionId>, Timestamp), DecodeError> {
+        Ok((
+            user_id(&self.user_id, "user_id")?,
+            self.keep_session_id
+                .map(|k| session_id(&k, "keep_session_id"))
+                .transpose()?,
+            time(self.at_ms),
+        ))
+    }
+}
+
+impl pb::SetPasswordRequest {
+    pub fn new(user: &UserId, password_hash: &str, keep: &SessionId, at: Timestamp) -> Self {
+        Self {
+            user_id: user.as_str().to_owned(),
+            password_hash: password_hash.to_owned(),
+            keep_session_id: keep.as_str().to_owned(),
+            at_ms: at.millis(),
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, String, SessionId, Timestamp), DecodeError> {
+        Ok((
+            user_id(&self.user_id, "user_id")?,
+            bounded(self.password_hash, "password_hash")?,
+            session_id(&self.keep_session_id, "keep_session_id")?,
+            time(self.at_ms),
+        ))
+    }
+}
+
+impl From<&[SessionId]> for pb::SessionIdsAnswer {
+    fn from(ids: &[SessionId]) -> Self {
+        Self {
+            session_ids: ids.iter().map(|s| s.as_str().to_owned()).collect(),
+        }
+    }
+}
+
+impl TryFrom<pb::SessionIdsAnswer> for Vec<SessionId> {
+    type Error = DecodeError;
+    fn try_from(a: pb::SessionIdsAnswer) -> Result<Self, DecodeError> {
+        a.session_ids
+            .iter()
+            .map(|s| session_id(s, "session_ids"))
+            .collect()
+    }
+}

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{
-    CreateGroup, History, Login, Register, SearchUsers, SyncRequest, UpdateConversation,
-    UpdateGroup, UpdateMember, UpdateProfile,
+    ChangePassword, CreateGroup, History, Login, Register, SearchUsers, SyncRequest,
+    UpdateConversation, UpdateGroup, UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
@@ -17,7 +17,7 @@ use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
     Authenticated, ConversationId, ErrorKind, GroupId, LoginOutcome, Principal, RequestId,
-    SendTarget, Seq, TokenPair, User, UserId,
+    SendTarget, Seq, SessionId, SessionInfo, TokenPair, User, UserId,
 };
 use ferrochat_ports::api::{
     Friend, GroupMember, GroupView, HistoryPage, MembersList, SyncConversation, UnreadSummary,
@@ -127,6 +127,18 @@ impl AccountsApi for Fake {
     }
 
     async fn search_users(&self, _: &UserId, _: SearchUsers) -> Result<Vec<User>, ApiError> {
+        self.fail().await
+    }
+    async fn sessions(&self, _: &Principal) -> Result<Vec<SessionInfo>, ApiError> {
+        self.fail().await
+    }
+    async fn end_session(&self, _: &Principal, _: &SessionId) -> Result<(), ApiError> {
+        self.fail().await
+    }
+    async fn logout_others(&self, _: &Principal) -> Result<u32, ApiError> {
+        self.fail().await
+    }
+    async fn change_password(&self, _: &Principal, _: ChangePassword) -> Result<u32, ApiError> {
         self.fail().await
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use ferrochat_domain::commands::UpdateProfile;
 use ferrochat_domain::{
-    Avatar, ConversationId, ConversationKind, Nickname, SessionId, User, UserId, Username,
+    Avatar, ConversationId, ConversationKind, DeviceId, Nickname, SessionId, User, UserId, Username,
 };
 
 use super::fixtures::{at, text, user, T0};
@@ -247,4 +247,94 @@ pub async fn concurrent_refreshes_rotate_once(store: Arc<dyn Store>) {
     assert_eq!(rotated, 1, "a refresh token is single-use");
     // Every loser saw the token rotated away: the session is revoked.
     assert!(store.session(&s.id).await.unwrap().unwrap().revoked);
+}
+
+pub async fn a_users_sessions_are_listed_and_ended_together(store: Arc<dyn Store>) {
+    let u = user(&*store, "many").await;
+    let other = user(&*store, "else").await;
+    let tag = u.id.as_str();
+    let mut ids = Vec::new();
+    for (i, device) in ["phone", "laptop", "tablet"].into_iter().enumerate() {
+        let s = NewSession {
+            device_id: Some(DeviceId::parse(device.to_owned()).unwrap()),
+            created_at: at(i as i64),
+            ..new_session(&u.id, &format!("{tag}-{i}"))
+        };
+        store.insert_session(&s).await.unwrap();
+        ids.push(s.id);
+    }
+    let theirs = new_session(&other.id, &format!("{tag}-other"));
+    store.insert_session(&theirs).await.unwrap();
+    let expired = NewSession {
+        expires_at: at(5),
+        ..new_session(&u.id, &format!("{tag}-expired"))
+    };
+    store.insert_session(&expired).await.unwrap();
+
+    // Most recently seen first; a login is a sighting; not the expired one,
+    // nor anyone else's.
+    let listed = store.live_sessions(&u.id, at(10), 10).await.unwrap();
+    let order: Vec<_> = listed.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(order, vec![ids[2].clone(), ids[1].clone(), ids[0].clone()]);
+    assert_eq!(listed[0].device_id.as_ref().unwrap().as_str(), "tablet");
+    assert_eq!((listed[2].created_at, listed[2].last_seen_at), (T0, T0));
+    assert_eq!(listed[2].expires_at, at(60_000));
+    assert_eq!(
+        store.live_sessions(&u.id, at(10), 2).await.unwrap().len(),
+        2
+    );
+
+    // A refresh is a sighting: the phone comes first.
+    let out = store
+        .rotate_refresh(&rotation(&format!("{tag}-0"), &format!("{tag}-0b"), 20))
+        .await
+        .unwrap();
+    assert!(matches!(out, RotateOutcome::Rotated(_)), "{out:?}");
+    let listed = store.live_sessions(&u.id, at(30), 10).await.unwrap();
+    assert_eq!(listed[0].id, ids[0]);
+    assert_eq!((listed[0].created_at, listed[0].last_seen_at), (T0, at(20)));
+
+    // All but the laptop; run again with the same time (a retry after a
+    // lost answer): the same sessions named, nothing more revoked.
+    let ended = store
+        .revoke_sessions(&u.id, Some(&ids[1]), at(40))
+        .await
+        .unwrap();
+    let mut want = vec![ids[0].clone(), ids[2].clone()];
+    want.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    assert_eq!(ended, want);
+    let again = store
+        .revoke_sessions(&u.id, Some(&ids[1]), at(40))
+        .await
+        .unwrap();
+    assert_eq!(again, want, "a rerun names the same sessions");
+    let later = store.revoke_sessions(&u.id, Some(&ids[1]), at(41)).await;
+    assert!(later.unwrap().is_empty(), "nothing left to end");
+    let listed = store.live_sessions(&u.id, at(50), 10).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|s| &s.id).collect::<Vec<_>>(),
+        vec![&ids[1]]
+    );
+    assert!(store.session(&ids[0]).await.unwrap().unwrap().revoked);
+    assert!(!store.session(&theirs.id).await.unwrap().unwrap().revoked);
+
+    // A new password ends the rest but the one asking, in one go.
+    let fourth = new_session(&u.id, &format!("{tag}-3"));
+    store.insert_session(&fourth).await.unwrap();
+    let ended = store
+        .set_password(&u.id, "new-argon2-hash", &ids[1], at(60))
+        .await
+        .unwrap();
+    assert_eq!(ended, vec![fourth.id.clone()]);
+    let creds = store.credentials(&u.username.key()).await.unwrap().unwrap();
+    assert_eq!(creds.password_hash, "new-argon2-hash");
+    assert!(!store.session(&ids[1]).await.unwrap().unwrap().revoked);
+    let untouched = store.credentials(&other.username.key()).await.unwrap();
+    assert_eq!(untouched.unwrap().password_hash, "argon2-hash");
+    // Keeping none: every live one ends.
+    let ended = store
+        .revoke_sessions(&other.id, None, at(70))
+        .await
+        .unwrap();
+    assert_eq!(ended, vec![theirs.id.clone()]);
 }

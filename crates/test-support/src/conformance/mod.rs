@@ -86,6 +86,7 @@ macro_rules! store_conformance_tests {
             accounts::sessions_and_revocation,
             accounts::refresh_rotation_and_reuse,
             accounts::concurrent_refreshes_rotate_once,
+            accounts::a_users_sessions_are_listed_and_ended_together,
             messages::commit_assigns_gap_free_seq,
             messages::commit_dedups_by_client_msg_id,
             messages::commit_run_again_answers_as_the_first_time,

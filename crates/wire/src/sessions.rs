@@ -1,0 +1,67 @@
+//! A user's sessions and password: bodies and answers of
+//! `/api/v1/auth/sessions`, `/api/v1/auth/logout/others` and
+//! `/api/v1/auth/password`.
+
+use ferrochat_domain::commands::ChangePassword;
+use ferrochat_domain::SessionInfo;
+use ferrochat_domain::{InvalidField, SessionId};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::required;
+use crate::time::rfc3339;
+
+/// One live session; `current` marks the one asking.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionDto {
+    pub session_id: String,
+    pub device_id: Option<String>,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionsDto {
+    pub sessions: Vec<SessionDto>,
+}
+
+impl SessionsDto {
+    pub fn new(sessions: &[SessionInfo], current: &SessionId) -> Self {
+        Self {
+            sessions: sessions
+                .iter()
+                .map(|s| SessionDto {
+                    session_id: s.id.to_string(),
+                    device_id: s.device_id.as_ref().map(|d| d.as_str().to_owned()),
+                    created_at: rfc3339(s.created_at),
+                    last_seen_at: rfc3339(s.last_seen_at),
+                    expires_at: rfc3339(s.expires_at),
+                    current: &s.id == current,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ChangePasswordBody {
+    pub current_password: Option<String>,
+    pub new_password: Option<String>,
+}
+
+impl TryFrom<ChangePasswordBody> for ChangePassword {
+    type Error = InvalidField;
+    fn try_from(b: ChangePasswordBody) -> Result<Self, InvalidField> {
+        ChangePassword::parse(
+            required(b.current_password, "current_password")?,
+            required(b.new_password, "new_password")?,
+        )
+    }
+}
+
+/// How many sessions a request ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevokedDto {
+    pub revoked: u32,
+}
