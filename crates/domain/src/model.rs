@@ -14,6 +14,9 @@ pub struct User {
     /// Found by others in the user directory (`GET /api/v1/users/search`);
     /// a user may turn it off. Shown to the user only.
     pub discoverable: bool,
+    /// The account was deleted: its profile erased, kept only so that
+    /// what it wrote still names someone ("Deleted user").
+    pub deleted: bool,
 }
 
 /// A live session as its user sees it in their list of sessions.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::accounts::{Accounts, AuthConfig, Sessions};
+use crate::accounts::{Accounts, AuthConfig, Sessions, Ties};
 use crate::deps::LogicDeps;
 use crate::facts::{CacheConfig, Facts};
 use crate::groups::Groups;
@@ -72,10 +72,21 @@ impl Logic {
             config.messaging.clone(),
             config.offline_push,
         );
+        let groups = Arc::new(Groups {
+            deps: deps.clone(),
+            access: access.clone(),
+            profiles: profiles.clone(),
+            committer: pipeline.committer(),
+            config: config.groups.clone(),
+        });
         Ok(Self {
             accounts: Arc::new(Accounts::new(
                 deps.clone(),
-                profiles.clone(),
+                Ties {
+                    profiles: profiles.clone(),
+                    access: access.clone(),
+                    groups: groups.clone(),
+                },
                 sessions,
                 &config.auth,
                 secret,
@@ -86,13 +97,7 @@ impl Logic {
                 access: access.clone(),
                 profiles: profiles.clone(),
             }),
-            groups: Arc::new(Groups {
-                deps: deps.clone(),
-                access: access.clone(),
-                profiles: profiles.clone(),
-                committer: pipeline.committer(),
-                config: config.groups.clone(),
-            }),
+            groups,
             social: Arc::new(Social::new(
                 deps,
                 config.messaging.presence_offline_delay,

@@ -28,9 +28,10 @@ impl Profiles {
             .map_err(|e| store_err("reading a user", e))
     }
 
-    /// Whether `id` names a registered user.
+    /// Whether `id` names a user one may name in a rule (befriend, block,
+    /// message, add to a group): registered, and not deleted since.
     pub(crate) async fn exists(&self, id: &UserId) -> Result<bool, ApiError> {
-        Ok(self.get(id).await?.is_some())
+        Ok(self.get(id).await?.is_some_and(|u| !u.deleted))
     }
 
     /// After `id`'s profile changed in the store, before answering.

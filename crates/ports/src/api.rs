@@ -14,7 +14,7 @@ use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
     Authenticated, ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome, Message,
-    Principal, RequestId, SendTarget, Seq, SessionId, Timestamp, TokenPair, User, UserId,
+    Password, Principal, RequestId, SendTarget, Seq, SessionId, Timestamp, TokenPair, User, UserId,
 };
 
 use crate::store::{PendingRequests, SessionInfo};
@@ -111,6 +111,11 @@ pub trait AccountsApi: Send + Sync + 'static {
     /// Forbidden if the current password is wrong; otherwise sets the new
     /// one and ends every other session; answers how many.
     async fn change_password(&self, who: &Principal, cmd: ChangePassword) -> Result<u32, ApiError>;
+    /// Forbidden if the password is wrong; conflict if `who` owns a group
+    /// (transfer or dissolve it first). Otherwise leaves every group and
+    /// erases the account (`AccountStore::erase_user`): every session
+    /// ends, as logout ends one.
+    async fn delete_account(&self, who: &Principal, password: Password) -> Result<(), ApiError>;
 }
 
 /// The most sessions `AccountsApi::sessions` lists.

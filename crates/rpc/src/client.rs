@@ -26,8 +26,8 @@ use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
-    Authenticated, ConversationId, GroupId, LoginOutcome, Principal, RequestId, SendTarget, Seq,
-    SessionId, TokenPair, User, UserId,
+    Authenticated, ConversationId, GroupId, LoginOutcome, Password, Principal, RequestId,
+    SendTarget, Seq, SessionId, TokenPair, User, UserId,
 };
 use ferrochat_ports::api::{
     Friend, GroupMember, GroupView, HistoryPage, MembersList, SyncConversation, UnreadSummary,
@@ -322,6 +322,15 @@ impl AccountsApi for LogicClient {
 
     async fn logout_others(&self, who: &Principal) -> Result<u32, ApiError> {
         call!(self, logout_others, Once, pb::Principal::from(who))
+    }
+
+    async fn delete_account(&self, who: &Principal, password: Password) -> Result<(), ApiError> {
+        call!(
+            self,
+            delete_account,
+            Once,
+            pb::DeleteAccountRequest::new(who, &password)
+        )
     }
 
     async fn change_password(&self, who: &Principal, cmd: ChangePassword) -> Result<u32, ApiError> {

@@ -37,8 +37,8 @@ use ferrochat_domain::{
     ConversationId, GroupId, Message, RequestId, SessionId, Timestamp, User, UserId,
 };
 use ferrochat_ports::store::{
-    Committed, ConversationRecord, Credentials, HistoryQuery, MemberRecord, NewGroup, NewMessage,
-    NewSession, PendingRequests, RotateOutcome, Rotation, SessionInfo, SessionRecord,
+    Committed, ConversationRecord, Credentials, Erased, HistoryQuery, MemberRecord, NewGroup,
+    NewMessage, NewSession, PendingRequests, RotateOutcome, Rotation, SessionInfo, SessionRecord,
 };
 use ferrochat_ports::{AccountStore, GroupStore, MessageStore, SocialStore, Store, StoreError};
 use ferrochat_proto::pb;
@@ -281,6 +281,16 @@ impl AccountStore for RepoClient {
             revoke_sessions,
             Safe,
             pb::RevokeSessionsRequest::new(user, keep, at)
+        )
+    }
+
+    // A second run would find the account deleted and answer None.
+    async fn erase_user(&self, user: &UserId, at: Timestamp) -> Result<Option<Erased>, StoreError> {
+        call!(
+            self,
+            erase_user,
+            IfUndone,
+            pb::EraseUserRequest::new(user, at)
         )
     }
 

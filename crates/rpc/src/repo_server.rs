@@ -168,6 +168,13 @@ impl RepoService for RepoServer {
         )
     }
 
+    async fn erase_user(&self, r: Request<pb::EraseUserRequest>) -> Answer<pb::ErasedAnswer> {
+        let (user, at) = parse(r, pb::EraseUserRequest::parse)?;
+        reply(self.store.erase_user(&user, at).await, |e| {
+            pb::ErasedAnswer::from(e)
+        })
+    }
+
     async fn set_password(
         &self,
         r: Request<pb::SetPasswordRequest>,

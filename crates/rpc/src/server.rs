@@ -162,6 +162,14 @@ impl LogicService for LogicServer {
         })
     }
 
+    async fn delete_account(&self, r: Request<pb::DeleteAccountRequest>) -> Answer<pb::Empty> {
+        let (who, password) = parse(r, pb::DeleteAccountRequest::parse)?;
+        reply_with(
+            self.apis.accounts.delete_account(&who, password).await,
+            empty,
+        )
+    }
+
     // --- conversations and messages ---
 
     async fn resolve_target(

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use ferrochat_domain::commands::{fold, SearchUsers, UpdateProfile};
 use ferrochat_domain::{Avatar, DeviceId, Nickname, SessionId, Timestamp, User, UserId, Username};
 use ferrochat_ports::store::{
-    Credentials, NewSession, RotateOutcome, Rotation, SessionInfo, SessionRecord,
+    Credentials, Erased, NewSession, RotateOutcome, Rotation, SessionInfo, SessionRecord,
 };
 use ferrochat_ports::{AccountStore, StoreError};
 use ferrochat_retry::Rerun;
@@ -15,9 +15,10 @@ use crate::query::{Query, Rec, Val};
 use crate::retry::run;
 use crate::SqlStore;
 
-type Tx<D> = sqlx::Transaction<'static, <D as Driver>::Db>;
+pub(crate) type Tx<D> = sqlx::Transaction<'static, <D as Driver>::Db>;
 
-pub(crate) const USER_COLUMNS: &str = "id, username, nickname, avatar, created_at, discoverable";
+pub(crate) const USER_COLUMNS: &str =
+    "id, username, nickname, avatar, created_at, discoverable, deleted_at";
 
 pub(crate) fn user_from_row<D: Dialect>(row: &Rec<D>) -> Result<User, sqlx::Error> {
     Ok(User {
@@ -27,6 +28,7 @@ pub(crate) fn user_from_row<D: Dialect>(row: &Rec<D>) -> Result<User, sqlx::Erro
         avatar: Avatar::from_stored(row.col("avatar")?),
         created_at: Timestamp::from_millis(row.col("created_at")?),
         discoverable: row.col("discoverable")?,
+        deleted: row.col::<Option<i64>>("deleted_at")?.is_some(),
     })
 }
 
@@ -104,7 +106,11 @@ async fn credentials<D: Dialect>(
     store: &SqlStore<D>,
     username_key: &str,
 ) -> Result<Option<Credentials>, Fail> {
-    let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username_key = ?");
+    // A deleted account's key is no username's; the filter says so twice.
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, password_hash FROM users
+         WHERE username_key = ? AND deleted_at IS NULL"
+    );
     let row = Query::<D>::new(&sql)
         .bind(username_key)
         .fetch_optional(&store.reader)
@@ -514,6 +520,14 @@ impl<D: Dialect> AccountStore for SqlStore<D> {
     ) -> Result<Vec<SessionId>, StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || {
             revoke_sessions(self, user, keep, at)
+        })
+        .await
+    }
+
+    // A second run would find the account deleted and answer None.
+    async fn erase_user(&self, user: &UserId, at: Timestamp) -> Result<Option<Erased>, StoreError> {
+        run(self.retry.as_ref(), Rerun::IfUndone, || {
+            crate::erase::erase_user(self, user, at)
         })
         .await
     }

@@ -25,6 +25,7 @@ mod changes;
 mod commit;
 mod dialect;
 mod durability;
+mod erase;
 mod error;
 mod groups;
 mod mentions;

@@ -200,7 +200,7 @@ async fn are_friends<D: Dialect>(
 
 async fn friends<D: Dialect>(store: &SqlStore<D>, user: &UserId) -> Result<Vec<User>, Fail> {
     let rows = Query::<D>::new(
-        "SELECT u.id, u.username, u.nickname, u.avatar, u.created_at, u.discoverable
+        "SELECT u.id, u.username, u.nickname, u.avatar, u.created_at, u.discoverable, u.deleted_at
          FROM friendships f JOIN users u ON u.id = f.friend_id
          WHERE f.user_id = ? ORDER BY u.username_key",
     )

@@ -111,6 +111,8 @@ pub struct ProfileDto {
     pub nickname: String,
     pub avatar: String,
     pub created_at: String,
+    /// The account was deleted: the rest is what stands in for it.
+    pub deleted: bool,
 }
 
 impl From<&User> for ProfileDto {
@@ -121,6 +123,7 @@ impl From<&User> for ProfileDto {
             nickname: u.nickname.as_str().to_owned(),
             avatar: u.avatar.as_str().to_owned(),
             created_at: rfc3339(u.created_at),
+            deleted: u.deleted,
         }
     }
 }

@@ -9,9 +9,9 @@ pub mod accounts;
 pub mod envelope;
 pub mod error_code;
 pub mod frame;
+pub mod lifecycle;
 pub mod messaging;
 pub mod search;
-pub mod sessions;
 pub mod social;
 pub mod time;
 

@@ -20,6 +20,7 @@ use ferrochat_wire::accounts::{
     LoginBody, RefreshBody, RegisterBody, SearchUsersParams, UpdateProfileBody,
 };
 use ferrochat_wire::frame::ClientFrame;
+use ferrochat_wire::lifecycle::{ChangePasswordBody, DeleteAccountBody};
 use ferrochat_wire::messaging::{
     CreateConversationBody, CreateGroupBody, DeleteMessagesBody, EditMessageBody, ForwardBody,
     HistoryParams, PinBody, ReactBody, ReadBody, RecallMessageBody, SendBody, SendMessageBody,
@@ -27,7 +28,6 @@ use ferrochat_wire::messaging::{
     MAX_FORWARD,
 };
 use ferrochat_wire::search::SearchMessagesParams;
-use ferrochat_wire::sessions::ChangePasswordBody;
 use ferrochat_wire::social::{
     FriendRequestBody, MembersParams, TransferBody, UpdateMemberBody, UserIdsBody,
 };
@@ -231,6 +231,7 @@ fn decode_everything(v: &Value) {
     try_body::<LoginBody>(v, |b| drop(Login::try_from(b)));
     try_body::<RefreshBody>(v, |b| drop(b.decode()));
     try_body::<ChangePasswordBody>(v, |b| drop(ChangePassword::try_from(b)));
+    try_body::<DeleteAccountBody>(v, |b| drop(b.decode()));
     try_body::<UpdateProfileBody>(v, |b| drop(UpdateProfile::try_from(b)));
     try_body::<FriendRequestBody>(v, |b| drop(b.decode()));
     try_body::<UserIdsBody>(v, |b| drop(b.decode()));

@@ -474,6 +474,12 @@ fn routes() -> Vec<Route> {
             ),
         ),
         route(M::POST, "/api/v1/auth/logout/others", Some("t_carol"), None),
+        route(
+            M::POST,
+            "/api/v1/users/delete",
+            Some("t_carol"),
+            Some(json!({"password": "not the password"})),
+        ),
         route(M::POST, "/api/v1/auth/logout", Some("t_dave2"), None),
     ]
 }

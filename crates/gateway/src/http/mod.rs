@@ -4,9 +4,9 @@ mod auth;
 mod conversations;
 mod friends;
 mod groups;
+mod lifecycle;
 mod messages;
 mod ops;
-mod sessions;
 mod throttle;
 mod users;
 mod web;
@@ -43,7 +43,7 @@ pub(crate) async fn at_capacity() -> Response {
 pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     let limited = Router::new()
         .merge(auth::limited_routes())
-        .merge(sessions::routes())
+        .merge(lifecycle::routes())
         .merge(users::routes())
         .merge(conversations::routes())
         .merge(messages::routes())

@@ -9,8 +9,10 @@
 //! than told it is done.
 
 use ferrochat_domain::commands::ChangePassword;
-use ferrochat_domain::{Principal, SessionId, UserId};
+use ferrochat_domain::groups::Group;
+use ferrochat_domain::{ConversationKind, Password, Principal, SessionId, User, UserId};
 use ferrochat_ports::ApiError;
+use ferrochat_ports::GroupsApi;
 
 use super::service::{hash_failed, Accounts};
 use crate::clock;
@@ -84,14 +86,10 @@ impl Accounts {
         Ok(count(&ended))
     }
 
-    /// Checks the current password (as login does: a hash compared in
-    /// constant time), then sets the new one and ends every other session
-    /// in the same store transaction.
-    pub(super) async fn set_password(
-        &self,
-        who: &Principal,
-        cmd: ChangePassword,
-    ) -> Result<u32, ApiError> {
+    /// Forbidden unless `password` is `who`'s, compared as login compares
+    /// it (a hash checked in constant time): a stolen access token alone
+    /// does not change or delete an account.
+    async fn confirm(&self, who: &Principal, password: &Password) -> Result<User, ApiError> {
         let user = self
             .profiles
             .get(&who.user_id)
@@ -105,12 +103,23 @@ impl Accounts {
             .map(|c| c.password_hash);
         let ok = self
             .hasher
-            .verify(cmd.current.expose().to_owned(), stored)
+            .verify(password.expose().to_owned(), stored)
             .await
             .map_err(hash_failed)?;
         if !ok {
             return Err(ApiError::forbidden(WRONG_PASSWORD));
         }
+        Ok(user)
+    }
+
+    /// Sets the new password and ends every other session in the same
+    /// store transaction.
+    pub(super) async fn set_password(
+        &self,
+        who: &Principal,
+        cmd: ChangePassword,
+    ) -> Result<u32, ApiError> {
+        self.confirm(who, &cmd.current).await?;
         let hash = self
             .hasher
             .hash(cmd.new.expose().to_owned())
@@ -125,5 +134,79 @@ impl Accounts {
         self.ended_or(&who.user_id, &ended, PASSWORD_SET_NOT_YET_EVERYWHERE)
             .await?;
         Ok(count(&ended))
+    }
+}
+
+impl Accounts {
+    /// Deletes `who`'s account: out of every group first (each leave told
+    /// to its members as a system message, as a leave by hand is), then
+    /// the store erases the rest in one transaction; then every cache that
+    /// held a fact about it forgets, and its sessions end.
+    ///
+    /// An owner must hand a group on or dissolve it first: taking a group
+    /// from its members, or choosing its next owner for them, is not this
+    /// request's to do.
+    pub(super) async fn erase(&self, who: &Principal, password: Password) -> Result<(), ApiError> {
+        let me = &who.user_id;
+        self.confirm(who, &password).await?;
+        let groups = self.groups_of(me).await?;
+        let owned: Vec<&str> = groups
+            .iter()
+            .filter(|g| &g.owner_id == me)
+            .map(|g| g.name.as_str())
+            .collect();
+        if !owned.is_empty() {
+            return Err(ApiError::conflict(format!(
+                "you own groups ({}): transfer or dissolve them first",
+                owned.join(", ")
+            )));
+        }
+        for g in &groups {
+            match self.groups.leave_group(me, &g.id).await {
+                // Left by another request meanwhile: as good.
+                Ok(()) => {}
+                Err(e) if e.kind == ferrochat_domain::ErrorKind::Forbidden => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let erased = self
+            .store
+            .erase_user(me, clock::now())
+            .await
+            .map_err(|e| store("deleting an account", e))?
+            .ok_or_else(|| ApiError::not_found("no such user"))?;
+        self.profiles.changed(me).await;
+        for peer in &erased.peers {
+            self.access.forget_pair(me, peer).await;
+        }
+        for c in &erased.closed {
+            self.access.forget_conversation(c).await;
+        }
+        metrics::counter!("ferrochat_logic_accounts_deleted_total").increment(1);
+        self.ended(me, &erased.sessions).await
+    }
+
+    /// The groups `user` is in that are not dissolved.
+    async fn groups_of(&self, user: &UserId) -> Result<Vec<Group>, ApiError> {
+        let conversations = self
+            .store
+            .conversations_of(user)
+            .await
+            .map_err(|e| store("listing conversations", e))?;
+        let mut groups = Vec::new();
+        for c in conversations {
+            let Some(id) = c.group_id.filter(|_| c.kind == ConversationKind::Group) else {
+                continue;
+            };
+            let found = self
+                .store
+                .group(&id)
+                .await
+                .map_err(|e| store("reading a group", e))?;
+            if let Some(g) = found.filter(|g| !g.dissolved) {
+                groups.push(g);
+            }
+        }
+        Ok(groups)
     }
 }

@@ -10,4 +10,5 @@ mod tokens;
 
 pub use config::{AuthConfig, PasswordHashConfig};
 pub use service::Accounts;
+pub(crate) use service::Ties;
 pub(crate) use sessions::Sessions;

@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use ferrochat_domain::commands::{ChangePassword, Login, Register, SearchUsers, UpdateProfile};
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::{
-    Authenticated, Avatar, ErrorKind, LoginOutcome, Nickname, Principal, SessionId, Timestamp,
-    TokenPair, User, UserId,
+    Authenticated, Avatar, ErrorKind, LoginOutcome, Nickname, Password, Principal, SessionId,
+    Timestamp, TokenPair, User, UserId,
 };
 use ferrochat_ports::api::MAX_LISTED_SESSIONS;
 use ferrochat_ports::bus::DownstreamRecord;
@@ -22,6 +22,8 @@ use super::tokens::{hash_refresh_token, new_refresh_token, TokenKeys};
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store};
+use crate::groups::Groups;
+use crate::messaging::AccessCache;
 use crate::role::RoleError;
 use crate::users::Profiles;
 
@@ -30,10 +32,20 @@ const BAD_TOKEN: &str = "invalid or expired token";
 /// Access tokens issued here are about 300 bytes.
 const MAX_ACCESS_TOKEN_BYTES: usize = 512;
 
+/// What an account is tied to that its deletion must undo: the other
+/// services' caches and the groups it is in.
+pub(crate) struct Ties {
+    pub(crate) profiles: Arc<Profiles>,
+    pub(crate) access: Arc<AccessCache>,
+    pub(crate) groups: Arc<Groups>,
+}
+
 pub struct Accounts {
     pub(super) store: Arc<dyn Store>,
     deps: LogicDeps,
     pub(super) profiles: Arc<Profiles>,
+    pub(super) access: Arc<AccessCache>,
+    pub(super) groups: Arc<Groups>,
     pub(super) sessions: Sessions,
     keys: TokenKeys,
     pub(super) hasher: PasswordHasher,
@@ -49,7 +61,7 @@ impl Accounts {
     /// `secret` signs access tokens; every logic instance must share it.
     pub(crate) fn new(
         deps: LogicDeps,
-        profiles: Arc<Profiles>,
+        ties: Ties,
         sessions: Sessions,
         cfg: &AuthConfig,
         secret: &[u8],
@@ -59,7 +71,9 @@ impl Accounts {
         Ok(Self {
             store: deps.store.clone(),
             deps,
-            profiles,
+            profiles: ties.profiles,
+            access: ties.access,
+            groups: ties.groups,
             sessions,
             keys: TokenKeys::new(secret),
             hasher,
@@ -130,6 +144,7 @@ impl AccountsApi for Accounts {
             .map_err(hash_failed)?;
         let user = User {
             discoverable: true,
+            deleted: false,
             id: UserId::generate(),
             nickname: cmd
                 .nickname
@@ -303,5 +318,9 @@ impl AccountsApi for Accounts {
 
     async fn change_password(&self, who: &Principal, cmd: ChangePassword) -> Result<u32, ApiError> {
         self.set_password(who, cmd).await
+    }
+
+    async fn delete_account(&self, who: &Principal, password: Password) -> Result<(), ApiError> {
+        self.erase(who, password).await
     }
 }

@@ -129,6 +129,9 @@ struct UserText {
     /// Absent in entries written before the directory: true.
     #[serde(default = "yes")]
     discoverable: bool,
+    /// Absent in entries written before account deletion: false.
+    #[serde(default)]
+    deleted: bool,
 }
 
 fn yes() -> bool {
@@ -144,6 +147,7 @@ impl Codec for User {
             avatar: self.avatar.as_str().to_owned(),
             created_at: self.created_at.millis(),
             discoverable: self.discoverable,
+            deleted: self.deleted,
         })
     }
 
@@ -156,6 +160,7 @@ impl Codec for User {
             avatar: Avatar::from_stored(t.avatar),
             created_at: Timestamp::from_millis(t.created_at),
             discoverable: t.discoverable,
+            deleted: t.deleted,
         })
     }
 }
@@ -176,6 +181,7 @@ mod tests {
         round_trip(false);
         let user = User {
             discoverable: true,
+            deleted: false,
             id: UserId::from_stored("u1".into()),
             username: Username::from_stored("alice".into()),
             nickname: Nickname::from_stored("Al \"quoted\" ice".into()),

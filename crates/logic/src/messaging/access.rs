@@ -49,7 +49,10 @@ pub(crate) async fn may_send(
     let muted_until =
         member.ok_or_else(|| ApiError::forbidden("you are not a member of this conversation"))?;
     if conv.closed {
-        return Err(ApiError::forbidden("this group was dissolved"));
+        return Err(ApiError::forbidden(match conv.kind {
+            ConversationKind::Single => "this user deleted their account",
+            _ => "this group was dissolved",
+        }));
     }
     if muted_until.is_some_and(|until| until > now) {
         return Err(ApiError::forbidden("you are muted in this conversation"));

@@ -15,7 +15,7 @@ pub use social::{PendingRequests, SocialStore};
 use async_trait::async_trait;
 use ferrochat_domain::commands::{SearchUsers, UpdateProfile};
 pub use ferrochat_domain::SessionInfo;
-use ferrochat_domain::{DeviceId, SessionId, Timestamp, User, UserId};
+use ferrochat_domain::{ConversationId, DeviceId, SessionId, Timestamp, User, UserId};
 
 /// What a role can act on. Anything else is `Other`: the role logs it and
 /// answers "internal error".
@@ -62,6 +62,17 @@ impl SessionRecord {
     pub fn is_live(&self, now: Timestamp) -> bool {
         !self.revoked && now < self.expires_at
     }
+}
+
+/// What erasing an account touched, for the caches to forget.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Erased {
+    /// Its sessions that were live: revoked.
+    pub sessions: Vec<SessionId>,
+    /// Users it was a friend of or in a block with: no longer.
+    pub peers: Vec<UserId>,
+    /// Its single conversations: closed (readable, not writable).
+    pub closed: Vec<ConversationId>,
 }
 
 /// A refresh: replace `presented_hash` by `new_hash` if it is the session's
@@ -138,6 +149,13 @@ pub trait AccountStore: Send + Sync {
         keep: &SessionId,
         at: Timestamp,
     ) -> Result<Vec<SessionId>, StoreError>;
+    /// Deletes `user`'s account in one transaction: the profile erased
+    /// (the username free again, never found, never logged in to), every
+    /// session revoked, friendships, friend requests and blocks either way
+    /// gone, out of the world room, its single conversations closed. Its
+    /// messages and group memberships stay (the caller removes it from its
+    /// groups first). `None` if no such user, or already deleted.
+    async fn erase_user(&self, user: &UserId, at: Timestamp) -> Result<Option<Erased>, StoreError>;
 }
 
 /// Everything durable. Adapters implement each area trait and this one.

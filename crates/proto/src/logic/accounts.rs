@@ -194,6 +194,7 @@ impl From<&User> for pb::User {
             avatar: u.avatar.as_str().to_owned(),
             created_at_ms: u.created_at.millis(),
             discoverable: Some(u.discoverable),
+            deleted: u.deleted,
         }
     }
 }
@@ -203,6 +204,7 @@ impl TryFrom<pb::User> for User {
     fn try_from(u: pb::User) -> Result<Self, DecodeError> {
         Ok(Self {
             discoverable: u.discoverable.unwrap_or(true),
+            deleted: u.deleted,
             id: UserId::parse(&u.id)?,
             // As stored: a rule tightened later must not make old
             // accounts unreadable.
@@ -359,6 +361,22 @@ impl pb::ChangePasswordRequest {
         Ok((
             required_caller(self.caller)?,
             ChangePassword::parse(self.current_password, self.new_password)?,
+        ))
+    }
+}
+
+impl pb::DeleteAccountRequest {
+    pub fn new(who: &Principal, password: &Password) -> Self {
+        Self {
+            caller: Some(who.into()),
+            password: password.expose().to_owned(),
+        }
+    }
+
+    pub fn parse(self) -> Result<(Principal, Password), InvalidField> {
+        Ok((
+            required_caller(self.caller)?,
+            Password::parse(self.password)?,
         ))
     }
 }

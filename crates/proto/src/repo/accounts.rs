@@ -1,8 +1,12 @@
 //! Accounts: users, credentials, sessions and refresh rotation.
 
 use ferrochat_domain::commands::UpdateProfile;
-use ferrochat_domain::{Avatar, DeviceId, Nickname, SessionId, Timestamp, User, UserId, Username};
-use ferrochat_ports::store::{Credentials, NewSession, RotateOutcome, Rotation, SessionRecord};
+use ferrochat_domain::{
+    Avatar, ConversationId, DeviceId, Nickname, SessionId, Timestamp, User, UserId, Username,
+};
+use ferrochat_ports::store::{
+    Credentials, Erased, NewSession, RotateOutcome, Rotation, SessionRecord,
+};
 
 use super::{id, non_empty, time, user_id};
 use crate::convert::{required, DecodeError};
@@ -27,6 +31,7 @@ fn bounded(raw: String, field: &'static str) -> Result<String, DecodeError> {
 fn new_user(u: pb::User) -> Result<User, DecodeError> {
     Ok(User {
         discoverable: u.discoverable.unwrap_or(true),
+        deleted: u.deleted,
         id: user_id(&u.id, "user.id")?,
         username: Username::parse(u.username)?,
         nickname: Nickname::parse(u.nickname)?,
@@ -348,5 +353,57 @@ impl TryFrom<pb::SessionIdsAnswer> for Vec<SessionId> {
             .iter()
             .map(|s| session_id(s, "session_ids"))
             .collect()
+    }
+}
+
+impl pb::EraseUserRequest {
+    pub fn new(user: &UserId, at: Timestamp) -> Self {
+        Self {
+            user_id: user.as_str().to_owned(),
+            at_ms: at.millis(),
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, Timestamp), DecodeError> {
+        Ok((user_id(&self.user_id, "user_id")?, time(self.at_ms)))
+    }
+}
+
+impl From<&Option<Erased>> for pb::ErasedAnswer {
+    fn from(e: &Option<Erased>) -> Self {
+        Self {
+            erased: e.as_ref().map(|e| pb::Erased {
+                session_ids: e.sessions.iter().map(|s| s.as_str().to_owned()).collect(),
+                peer_ids: e.peers.iter().map(|u| u.as_str().to_owned()).collect(),
+                closed_conversation_ids: e.closed.iter().map(|c| c.as_str().to_owned()).collect(),
+            }),
+        }
+    }
+}
+
+impl TryFrom<pb::ErasedAnswer> for Option<Erased> {
+    type Error = DecodeError;
+    fn try_from(a: pb::ErasedAnswer) -> Result<Self, DecodeError> {
+        a.erased
+            .map(|e| {
+                Ok(Erased {
+                    sessions: e
+                        .session_ids
+                        .iter()
+                        .map(|s| session_id(s, "erased.session_ids"))
+                        .collect::<Result<_, _>>()?,
+                    peers: e
+                        .peer_ids
+                        .iter()
+                        .map(|u| user_id(u, "erased.peer_ids"))
+                        .collect::<Result<_, _>>()?,
+                    closed: e
+                        .closed_conversation_ids
+                        .iter()
+                        .map(|c| id(c, "erased.closed_conversation_ids", ConversationId::parse))
+                        .collect::<Result<_, _>>()?,
+                })
+            })
+            .transpose()
     }
 }

@@ -16,8 +16,8 @@ use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
-    Authenticated, ConversationId, ErrorKind, GroupId, LoginOutcome, Principal, RequestId,
-    SendTarget, Seq, SessionId, SessionInfo, TokenPair, User, UserId,
+    Authenticated, ConversationId, ErrorKind, GroupId, LoginOutcome, Password, Principal,
+    RequestId, SendTarget, Seq, SessionId, SessionInfo, TokenPair, User, UserId,
 };
 use ferrochat_ports::api::{
     Friend, GroupMember, GroupView, HistoryPage, MembersList, SyncConversation, UnreadSummary,
@@ -139,6 +139,9 @@ impl AccountsApi for Fake {
         self.fail().await
     }
     async fn change_password(&self, _: &Principal, _: ChangePassword) -> Result<u32, ApiError> {
+        self.fail().await
+    }
+    async fn delete_account(&self, _: &Principal, _: Password) -> Result<(), ApiError> {
         self.fail().await
     }
 }

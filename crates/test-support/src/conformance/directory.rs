@@ -19,6 +19,7 @@ async fn named(store: &dyn Store, username: &str, nickname: &str) -> User {
         avatar: Avatar::from_stored(String::new()),
         created_at: T0,
         discoverable: true,
+        deleted: false,
     };
     store.insert_user(&u, "argon2-hash").await.unwrap();
     u

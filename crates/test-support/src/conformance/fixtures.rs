@@ -28,6 +28,7 @@ pub async fn user(store: &dyn Store, prefix: &str) -> User {
     let name = format!("{prefix}{:06}", unique());
     let u = User {
         discoverable: true,
+        deleted: false,
         id: UserId::generate(),
         username: Username::parse(name.clone()).expect("valid username"),
         nickname: Nickname::parse(format!("Nick {name}")).expect("valid nickname"),

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use ferrochat_domain::social::{FriendRequest, RequestMessage, RequestStatus};
-use ferrochat_domain::{RequestId, UserId};
+use ferrochat_domain::{ConversationId, RequestId, SessionId, User, UserId};
+use ferrochat_ports::store::NewSession;
 
 use super::fixtures::{at, user, users};
 use ferrochat_ports::{Store, StoreError};
@@ -147,4 +148,106 @@ pub async fn blocks_are_idempotent(store: Arc<dyn Store>) {
     assert!(!store.is_blocked(&a.id, &b.id).await.unwrap());
     store.set_block(&b.id, &a.id, true, at(5)).await.unwrap();
     assert!(store.is_blocked(&b.id, &a.id).await.unwrap());
+}
+
+pub async fn an_erased_account_keeps_its_row_and_loses_every_tie(store: Arc<dyn Store>) {
+    let [gone, friend, blocker, asker, stranger] =
+        <[_; 5]>::try_from(users(&*store, "er", 5).await).unwrap();
+    let world = ConversationId::world();
+    let members_before = store
+        .conversation(&world)
+        .await
+        .unwrap()
+        .unwrap()
+        .member_count;
+    let fr = request(&gone.id, &friend.id, "", 1);
+    store.insert_friend_request(&fr).await.unwrap();
+    store.answer_request(&fr.id, true, at(2)).await.unwrap();
+    store
+        .set_block(&blocker.id, &gone.id, true, at(3))
+        .await
+        .unwrap();
+    let pending = request(&asker.id, &gone.id, "", 4);
+    store.insert_friend_request(&pending).await.unwrap();
+    let chat = store
+        .open_single(&gone.id, &friend.id, at(5))
+        .await
+        .unwrap();
+    let other_chat = store
+        .open_single(&friend.id, &stranger.id, at(6))
+        .await
+        .unwrap();
+    let session = NewSession {
+        id: SessionId::generate(),
+        user_id: gone.id.clone(),
+        device_id: None,
+        created_at: at(0),
+        expires_at: at(60_000),
+        refresh_hash: format!("erase-{}", gone.id),
+    };
+    store.insert_session(&session).await.unwrap();
+
+    let erased = store.erase_user(&gone.id, at(10)).await.unwrap().unwrap();
+    assert_eq!(erased.sessions, vec![session.id.clone()]);
+    let mut peers = vec![friend.id.clone(), blocker.id.clone()];
+    peers.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    assert_eq!(erased.peers, peers, "friends and blocks, not requests");
+    assert_eq!(erased.closed, vec![chat.clone()]);
+
+    // The row stays, erased; the name is free; no login finds it.
+    let row = store.user(&gone.id).await.unwrap().unwrap();
+    assert!(row.deleted && !row.discoverable);
+    assert_ne!(row.username, gone.username);
+    assert_eq!(row.avatar.as_str(), "");
+    assert!(store
+        .credentials(&gone.username.key())
+        .await
+        .unwrap()
+        .is_none());
+    let namesake = User {
+        id: UserId::generate(),
+        ..gone.clone()
+    };
+    store.insert_user(&namesake, "h").await.unwrap();
+    assert!(!store.user(&friend.id).await.unwrap().unwrap().deleted);
+
+    // Every tie gone, either way; sessions revoked.
+    assert!(!store.are_friends(&friend.id, &gone.id).await.unwrap());
+    assert!(store.friends(&friend.id).await.unwrap().is_empty());
+    assert!(!store.is_blocked(&blocker.id, &gone.id).await.unwrap());
+    assert!(store.friend_request(&pending.id).await.unwrap().is_none());
+    assert!(store.session(&session.id).await.unwrap().unwrap().revoked);
+    // Out of the world room (the namesake joined it meanwhile); its chat
+    // closed, nobody else's.
+    let members = store
+        .conversation(&world)
+        .await
+        .unwrap()
+        .unwrap()
+        .member_count;
+    assert_eq!(members, members_before);
+    assert!(store.member(&world, &gone.id).await.unwrap().is_none());
+    assert!(store.conversation(&chat).await.unwrap().unwrap().closed);
+    assert!(
+        !store
+            .conversation(&other_chat)
+            .await
+            .unwrap()
+            .unwrap()
+            .closed
+    );
+
+    // Erased once: a second call, or one for nobody, finds nothing to do.
+    assert_eq!(store.erase_user(&gone.id, at(11)).await.unwrap(), None);
+    assert_eq!(
+        store.erase_user(&UserId::generate(), at(11)).await.unwrap(),
+        None
+    );
+    let after = store
+        .conversation(&world)
+        .await
+        .unwrap()
+        .unwrap()
+        .member_count;
+    assert_eq!(after, members_before);
 }

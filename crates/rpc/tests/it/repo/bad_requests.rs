@@ -34,6 +34,7 @@ pub(super) async fn raw(repo: &Repo) -> RepoServiceClient<Channel> {
 fn user(id: &str, username: &str) -> pb::User {
     pb::User {
         discoverable: Some(true),
+        deleted: false,
         id: id.into(),
         username: username.into(),
         nickname: "Nick".into(),

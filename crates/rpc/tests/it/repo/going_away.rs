@@ -34,6 +34,7 @@ fn client(addr: std::net::SocketAddr) -> RepoClient {
 fn someone() -> User {
     User {
         discoverable: true,
+        deleted: false,
         id: UserId::generate(),
         username: Username::parse("goaway".to_owned()).unwrap(),
         nickname: Nickname::parse("Go Away".to_owned()).unwrap(),

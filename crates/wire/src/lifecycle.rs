@@ -1,10 +1,10 @@
-//! A user's sessions and password: bodies and answers of
-//! `/api/v1/auth/sessions`, `/api/v1/auth/logout/others` and
-//! `/api/v1/auth/password`.
+//! A user's hold on their account: bodies and answers of
+//! `/api/v1/auth/sessions`, `/api/v1/auth/logout/others`,
+//! `/api/v1/auth/password` and `/api/v1/users/delete`.
 
 use ferrochat_domain::commands::ChangePassword;
 use ferrochat_domain::SessionInfo;
-use ferrochat_domain::{InvalidField, SessionId};
+use ferrochat_domain::{InvalidField, Password, SessionId};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::required;
@@ -64,4 +64,15 @@ impl TryFrom<ChangePasswordBody> for ChangePassword {
 #[derive(Debug, Clone, Serialize)]
 pub struct RevokedDto {
     pub revoked: u32,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeleteAccountBody {
+    pub password: Option<String>,
+}
+
+impl DeleteAccountBody {
+    pub fn decode(self) -> Result<Password, InvalidField> {
+        Password::parse(required(self.password, "password")?)
+    }
 }

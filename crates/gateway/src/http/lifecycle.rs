@@ -1,13 +1,16 @@
 //! A user's hold on their account: their sessions (list, end one, end all
-//! the others) and their password.
+//! the others), their password, deleting the account.
 
 use axum::extract::State;
 use axum::routing::{delete, get, post};
 use axum::Router;
 use ferrochat_domain::commands::ChangePassword;
-use ferrochat_domain::{ErrorKind, SessionId};
+use std::future::Future;
+
+use ferrochat_domain::{ErrorKind, Principal, SessionId};
+use ferrochat_ports::ApiError;
 use ferrochat_wire::envelope::Empty;
-use ferrochat_wire::sessions::{ChangePasswordBody, RevokedDto, SessionsDto};
+use ferrochat_wire::lifecycle::{ChangePasswordBody, DeleteAccountBody, RevokedDto, SessionsDto};
 
 use crate::error::HttpError;
 use crate::extract::{Authed, ClientIp, JsonBody, PathId};
@@ -20,6 +23,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/v1/auth/sessions/{id}", delete(end))
         .route("/api/v1/auth/logout/others", post(logout_others))
         .route("/api/v1/auth/password", post(change_password))
+        .route("/api/v1/users/delete", post(delete_account))
 }
 
 async fn list(
@@ -51,26 +55,26 @@ async fn logout_others(
     Ok(Reply::ok(RevokedDto { revoked }))
 }
 
-/// Wrong current passwords count against the account as wrong login
-/// passwords do (`gateway.login_throttle`): a stolen access token does not
-/// buy unlimited guesses at the password behind it.
-async fn change_password(
-    State(state): State<AppState>,
-    Authed(who): Authed,
-    ip: ClientIp,
-    JsonBody(body): JsonBody<ChangePasswordBody>,
-) -> Result<Reply<RevokedDto>, HttpError> {
-    let cmd = ChangePassword::try_from(body)?;
+/// A request that must show the account's password. Wrong passwords
+/// (the API's 1005) count against the account as wrong login passwords do
+/// (`gateway.login_throttle`): a stolen access token does not buy
+/// unlimited guesses at the password behind it.
+async fn with_password<T>(
+    state: &AppState,
+    who: &Principal,
+    ip: &ClientIp,
+    request: impl Future<Output = Result<T, ApiError>>,
+) -> Result<T, HttpError> {
     let user = state.deps.accounts.user(&who.user_id).await?;
     let name = user.username.as_str();
     state
         .login_guard
         .check(name, ip.0)
         .map_err(HttpError::retry_after)?;
-    match state.deps.accounts.change_password(&who, cmd).await {
-        Ok(revoked) => {
+    match request.await {
+        Ok(v) => {
             state.login_guard.succeeded(name, ip.0);
-            Ok(Reply::ok(RevokedDto { revoked }))
+            Ok(v)
         }
         Err(e) => {
             if e.kind == ErrorKind::Forbidden {
@@ -79,4 +83,28 @@ async fn change_password(
             Err(e.into())
         }
     }
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    ip: ClientIp,
+    JsonBody(body): JsonBody<ChangePasswordBody>,
+) -> Result<Reply<RevokedDto>, HttpError> {
+    let cmd = ChangePassword::try_from(body)?;
+    let accounts = &state.deps.accounts;
+    let revoked = with_password(&state, &who, &ip, accounts.change_password(&who, cmd)).await?;
+    Ok(Reply::ok(RevokedDto { revoked }))
+}
+
+async fn delete_account(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    ip: ClientIp,
+    JsonBody(body): JsonBody<DeleteAccountBody>,
+) -> Result<Reply<Empty>, HttpError> {
+    let password = body.decode()?;
+    let accounts = &state.deps.accounts;
+    with_password(&state, &who, &ip, accounts.delete_account(&who, password)).await?;
+    Ok(Reply::ok(Empty {}))
 }
