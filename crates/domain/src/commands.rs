@@ -1,7 +1,7 @@
 //! Validated requests. The edges (HTTP, WebSocket, gRPC) decode raw input
 //! into these; the roles accept nothing else (design invariant 7).
 
-use crate::{Avatar, DeviceId, Nickname, Password, Username};
+use crate::{Avatar, DeviceId, Email, Nickname, Password, StatusText, Username};
 
 #[cfg(test)]
 mod tests {
@@ -55,6 +55,29 @@ pub struct UpdateProfile {
     pub nickname: Option<Nickname>,
     pub avatar: Option<Avatar>,
     pub discoverable: Option<bool>,
+    /// `Some(None)` removes the address.
+    pub email: Option<Option<Email>>,
+    pub status: Option<StatusText>,
+}
+
+impl UpdateProfile {
+    /// The email change as every wire carries it: absent keeps the
+    /// address, empty removes it.
+    pub fn email_text(&self) -> Option<String> {
+        self.email.as_ref().map(|e| {
+            e.as_ref()
+                .map_or_else(String::new, |e| e.as_str().to_owned())
+        })
+    }
+
+    /// The inverse of `email_text`.
+    pub fn parse_email(raw: Option<String>) -> Result<Option<Option<Email>>, crate::InvalidField> {
+        raw.map(|r| match r.trim() {
+            "" => Ok(None),
+            _ => Email::parse(r).map(Some),
+        })
+        .transpose()
+    }
 }
 
 /// A search of the user directory: users whose username or nickname

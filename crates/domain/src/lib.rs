@@ -27,4 +27,6 @@ pub use messaging::{
 };
 pub use model::{Authenticated, LoginOutcome, Principal, SessionInfo, TokenPair, User};
 pub use time::Timestamp;
-pub use validated::{Avatar, ClientMsgId, DeviceId, Nickname, Password, Username};
+pub use validated::{
+    Avatar, ClientMsgId, DeviceId, Email, Nickname, Password, StatusText, Username,
+};

@@ -1,7 +1,9 @@
 //! Plain data the roles hand to each other and to the edges: what a user,
 //! a session or a token pair *is*, independent of any wire format.
 
-use crate::{Avatar, DeviceId, Nickname, SessionId, Timestamp, UserId, Username};
+use crate::{
+    Avatar, DeviceId, Email, Nickname, SessionId, StatusText, Timestamp, UserId, Username,
+};
 
 /// A registered account as others may see it (no secrets).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +19,10 @@ pub struct User {
     /// The account was deleted: its profile erased, kept only so that
     /// what it wrote still names someone ("Deleted user").
     pub deleted: bool,
+    /// Seen by the user only; unique among users without regard to case.
+    pub email: Option<Email>,
+    /// Public, beside the name.
+    pub status: StatusText,
 }
 
 /// A live session as its user sees it in their list of sessions.

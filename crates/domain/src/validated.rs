@@ -225,6 +225,70 @@ impl Avatar {
     }
 }
 
+/// A short line about oneself ("in a meeting", "on holiday"), shown
+/// beside the name: at most 140 characters once trimmed, no control or
+/// bidirectional control characters. Empty means none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StatusText(String);
+string_type!(StatusText);
+
+impl StatusText {
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        let trimmed = raw.trim();
+        if char_len(trimmed) > 140 {
+            return Err(InvalidField::new(
+                "status_text",
+                "must be at most 140 characters",
+            ));
+        }
+        if has_control(trimmed) || trimmed.chars().any(is_bidi_control) {
+            return Err(InvalidField::new(
+                "status_text",
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+}
+
+/// An email address, optional on a profile and unique without regard to
+/// case: at most 254 characters, one `@` between a local part (at most
+/// 64) and a domain with a dot, no spaces or control characters. Checked
+/// for shape only: with no mail server, nothing proves it is the user's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+string_type!(Email);
+
+impl Email {
+    pub fn parse(raw: String) -> Result<Self, InvalidField> {
+        let trimmed = raw.trim();
+        let bad = |why: &str| Err(InvalidField::new("email", why));
+        if char_len(trimmed) > 254 {
+            return bad("must be at most 254 characters");
+        }
+        if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return bad("must not contain spaces or control characters");
+        }
+        let Some((local, domain)) = trimmed.split_once('@') else {
+            return bad("is not an email address");
+        };
+        let domain_ok = domain.contains('.')
+            && !domain.contains('@')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..");
+        if local.is_empty() || char_len(local) > 64 || !domain_ok {
+            return bad("is not an email address");
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// Compared without regard to case: one address, one account.
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
 /// A client's name for one of its devices: 1-64 printable ASCII characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceId(String);
@@ -338,6 +402,44 @@ mod tests {
         assert!(ClientMsgId::parse("with space".into()).is_err());
         assert!(DeviceId::parse("phone-1".into()).is_ok());
         assert!(DeviceId::parse("x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn emails_are_checked_for_shape_and_compared_without_case() {
+        let e = Email::parse("  Ana.Lopez+chat@Example.COM ".into()).unwrap();
+        assert_eq!(e.as_str(), "Ana.Lopez+chat@Example.COM");
+        assert_eq!(e.key(), "ana.lopez+chat@example.com");
+        assert!(Email::parse("名前@例え.jp".into()).is_ok());
+        for bad in [
+            "",
+            "no-at.example.com",
+            "@example.com",
+            "a@localhost",
+            "a@b@c.com",
+            "a b@c.com",
+            "a@.com",
+            "a@c.com.",
+            "a@c..com",
+            "a\u{7}@c.com",
+        ] {
+            let e = Email::parse(bad.to_owned()).unwrap_err();
+            assert_eq!(e.field, "email", "{bad}");
+        }
+        assert!(Email::parse(format!("{}@c.com", "x".repeat(65))).is_err());
+        assert!(Email::parse(format!("a@{}.com", "x".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn status_text_is_a_short_clean_line() {
+        assert_eq!(
+            StatusText::parse("  busy  ".into()).unwrap().as_str(),
+            "busy"
+        );
+        assert_eq!(StatusText::parse(String::new()).unwrap().as_str(), "");
+        assert!(StatusText::parse("é".repeat(140)).is_ok());
+        assert!(StatusText::parse("é".repeat(141)).is_err());
+        assert!(StatusText::parse("a\nb".into()).is_err());
+        assert!(StatusText::parse("evil\u{202E}txt".into()).is_err());
     }
 
     proptest! {

@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{fold, SearchUsers, UpdateProfile};
-use ferrochat_domain::{Avatar, DeviceId, Nickname, SessionId, Timestamp, User, UserId, Username};
+use ferrochat_domain::{
+    Avatar, DeviceId, Email, Nickname, SessionId, StatusText, Timestamp, User, UserId, Username,
+};
 use ferrochat_ports::store::{
     Credentials, Erased, NewSession, RotateOutcome, Rotation, SessionInfo, SessionRecord,
 };
@@ -18,7 +20,16 @@ use crate::SqlStore;
 pub(crate) type Tx<D> = sqlx::Transaction<'static, <D as Driver>::Db>;
 
 pub(crate) const USER_COLUMNS: &str =
-    "id, username, nickname, avatar, created_at, discoverable, deleted_at";
+    "id, username, nickname, avatar, created_at, discoverable, deleted_at, email, status_text";
+
+/// `USER_COLUMNS` of the table called `alias` in a join.
+pub(crate) fn user_columns(alias: &str) -> String {
+    USER_COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 pub(crate) fn user_from_row<D: Dialect>(row: &Rec<D>) -> Result<User, sqlx::Error> {
     Ok(User {
@@ -29,6 +40,8 @@ pub(crate) fn user_from_row<D: Dialect>(row: &Rec<D>) -> Result<User, sqlx::Erro
         created_at: Timestamp::from_millis(row.col("created_at")?),
         discoverable: row.col("discoverable")?,
         deleted: row.col::<Option<i64>>("deleted_at")?.is_some(),
+        email: row.col::<Option<String>>("email")?.map(Email::from_stored),
+        status: StatusText::from_stored(row.col("status_text")?),
     })
 }
 
@@ -135,16 +148,27 @@ async fn update_profile<D: Dialect>(
     // MySQL has no UPDATE ... RETURNING: update, then read
     // the row back in the same transaction.
     let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    // The email is three-valued (keep, set, remove): a flag says whether
+    // to write it, and the value (NULL removes it) follows.
+    let email = update.email.as_ref().map(|e| e.as_ref().map(Email::as_str));
+    let email_key = update.email.as_ref().map(|e| e.as_ref().map(Email::key));
     Query::<D>::new(
         "UPDATE users SET nickname = COALESCE(?, nickname),
          nickname_key = COALESCE(?, nickname_key), avatar = COALESCE(?, avatar),
-         discoverable = COALESCE(?, discoverable)
+         discoverable = COALESCE(?, discoverable), status_text = COALESCE(?, status_text),
+         email = CASE WHEN ? THEN ? ELSE email END,
+         email_key = CASE WHEN ? THEN ? ELSE email_key END
          WHERE id = ?",
     )
     .bind(update.nickname.as_ref().map(Nickname::as_str))
     .bind(folded.as_deref())
     .bind(update.avatar.as_ref().map(Avatar::as_str))
     .bind(update.discoverable)
+    .bind(update.status.as_ref().map(StatusText::as_str))
+    .bind(email.is_some())
+    .bind(email.flatten())
+    .bind(email_key.is_some())
+    .bind(email_key.as_ref().and_then(|k| k.as_deref()))
     .bind(id.as_str())
     .execute(&mut *tx)
     .await

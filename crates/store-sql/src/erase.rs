@@ -150,7 +150,8 @@ pub(crate) async fn erase_user<D: Dialect>(
     let sessions = revoke_sessions_in::<D>(&mut tx, user, None, at).await?;
     Query::<D>::new(
         "UPDATE users SET username = ?, username_key = ?, password_hash = '', nickname = ?,
-         nickname_key = '', avatar = '', discoverable = ?, deleted_at = ?
+         nickname_key = '', avatar = '', discoverable = ?, deleted_at = ?,
+         email = NULL, email_key = NULL, status_text = ''
          WHERE id = ?",
     )
     .bind(DELETED_USERNAME)

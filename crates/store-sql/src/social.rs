@@ -7,7 +7,7 @@ use ferrochat_ports::store::{PendingRequests, SocialStore};
 use ferrochat_ports::StoreError;
 use ferrochat_retry::Rerun;
 
-use crate::accounts::user_from_row;
+use crate::accounts::{user_columns, user_from_row};
 use crate::dialect::{Dialect, Ex};
 use crate::error::{map, map_begin, Fail};
 use crate::query::{Query, Rec};
@@ -199,15 +199,16 @@ async fn are_friends<D: Dialect>(
 }
 
 async fn friends<D: Dialect>(store: &SqlStore<D>, user: &UserId) -> Result<Vec<User>, Fail> {
-    let rows = Query::<D>::new(
-        "SELECT u.id, u.username, u.nickname, u.avatar, u.created_at, u.discoverable, u.deleted_at
-         FROM friendships f JOIN users u ON u.id = f.friend_id
+    let sql = format!(
+        "SELECT {} FROM friendships f JOIN users u ON u.id = f.friend_id
          WHERE f.user_id = ? ORDER BY u.username_key",
-    )
-    .bind(user.as_str())
-    .fetch_all(&store.reader)
-    .await
-    .map_err(map)?;
+        user_columns("u")
+    );
+    let rows = Query::<D>::new(&sql)
+        .bind(user.as_str())
+        .fetch_all(&store.reader)
+        .await
+        .map_err(map)?;
     rows.iter()
         .map(user_from_row)
         .collect::<Result<_, sqlx::Error>>()

@@ -3,7 +3,8 @@
 
 use ferrochat_domain::commands::{Login, Register, SearchUsers, UpdateProfile};
 use ferrochat_domain::{
-    Avatar, DeviceId, InvalidField, LoginOutcome, Nickname, Password, TokenPair, User, Username,
+    Avatar, DeviceId, InvalidField, LoginOutcome, Nickname, Password, StatusText, TokenPair, User,
+    Username,
 };
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +72,9 @@ pub struct UpdateProfileBody {
     pub avatar: Option<String>,
     /// Found by others in the user directory.
     pub discoverable: Option<bool>,
+    /// Empty removes it.
+    pub email: Option<String>,
+    pub status_text: Option<String>,
 }
 
 impl TryFrom<UpdateProfileBody> for UpdateProfile {
@@ -81,6 +85,8 @@ impl TryFrom<UpdateProfileBody> for UpdateProfile {
 
             nickname: b.nickname.map(Nickname::parse).transpose()?,
             avatar: b.avatar.map(Avatar::parse).transpose()?,
+            email: UpdateProfile::parse_email(b.email)?,
+            status: b.status_text.map(StatusText::parse).transpose()?,
         })
     }
 }
@@ -111,6 +117,7 @@ pub struct ProfileDto {
     pub nickname: String,
     pub avatar: String,
     pub created_at: String,
+    pub status_text: String,
     /// The account was deleted: the rest is what stands in for it.
     pub deleted: bool,
 }
@@ -123,6 +130,7 @@ impl From<&User> for ProfileDto {
             nickname: u.nickname.as_str().to_owned(),
             avatar: u.avatar.as_str().to_owned(),
             created_at: rfc3339(u.created_at),
+            status_text: u.status.as_str().to_owned(),
             deleted: u.deleted,
         }
     }
@@ -134,6 +142,8 @@ pub struct OwnProfileDto {
     #[serde(flatten)]
     pub profile: ProfileDto,
     pub discoverable: bool,
+    /// Null: none given.
+    pub email: Option<String>,
 }
 
 impl From<&User> for OwnProfileDto {
@@ -141,6 +151,7 @@ impl From<&User> for OwnProfileDto {
         Self {
             profile: ProfileDto::from(u),
             discoverable: u.discoverable,
+            email: u.email.as_ref().map(|e| e.as_str().to_owned()),
         }
     }
 }

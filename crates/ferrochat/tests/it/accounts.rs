@@ -3,7 +3,7 @@
 
 use ferrochat::config::{BusKind, Config};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::support::{sample, spawn_app, spawn_app_with, TestApp};
 
@@ -255,4 +255,85 @@ async fn auth_endpoints_are_rate_limited_per_ip() {
     app.register("limited", "some-password").await.err(1007);
     // Other endpoints are not limited by it.
     app.request(Method::GET, "/health", None, None).await;
+}
+
+async fn put_profile(app: &TestApp, token: &str, body: Value) -> crate::support::Reply {
+    app.request(
+        Method::PUT,
+        "/api/v1/users/profile",
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn email_is_private_and_one_per_account_and_status_is_public() {
+    let app = spawn_app().await;
+    let a = app.new_user("mailer").await;
+    let b = app.new_user("looker").await;
+    let own = app.profile(&a.access).await;
+    assert_eq!(own.ok()["email"], Value::Null);
+    assert_eq!(own.ok()["status_text"], "");
+
+    let d = put_profile(
+        &app,
+        &a.access,
+        json!({"email": " Ana@Example.org ", "status_text": "  in a meeting "}),
+    )
+    .await;
+    assert_eq!(d.ok()["email"], "Ana@Example.org");
+    assert_eq!(d.ok()["status_text"], "in a meeting");
+    // Others see the status, never the address: by id, in the directory,
+    // as a friend.
+    let public = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/users/{}", a.user_id),
+            Some(&b.access),
+            None,
+        )
+        .await;
+    assert_eq!(public.ok()["status_text"], "in a meeting");
+    assert!(public.ok().get("email").is_none(), "{:?}", public.body);
+    let found = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/users/search?q={}", a.username),
+            Some(&b.access),
+            None,
+        )
+        .await;
+    let users = found.ok()["users"].as_array().unwrap().clone();
+    assert_eq!(users.len(), 1);
+    assert!(users[0].get("email").is_none(), "{users:?}");
+    app.make_friends(&a, &b).await;
+    let friends = app.friends(&b.access).await;
+    assert!(
+        friends
+            .iter()
+            .all(|f| f.to_string().find("Example.org").is_none()),
+        "{friends:?}"
+    );
+
+    // One address, one account, whatever its case.
+    let taken = put_profile(&app, &b.access, json!({"email": "ana@EXAMPLE.org"})).await;
+    assert!(taken.err(1006).contains("email"), "{:?}", taken.body);
+    for bad in ["not-an-address", "a@b", "a b@c.org"] {
+        let r = put_profile(&app, &b.access, json!({"email": bad})).await;
+        assert!(r.err(1001).contains("email"), "{bad}: {:?}", r.body);
+    }
+    let r = put_profile(&app, &b.access, json!({"status_text": "x".repeat(141)})).await;
+    assert!(r.err(1001).contains("status_text"));
+    let r = put_profile(&app, &b.access, json!({"status_text": "bad\u{202E}"})).await;
+    assert!(r.err(1001).contains("status_text"));
+
+    // Absent keeps, empty removes: then the address is free for another.
+    let d = put_profile(&app, &a.access, json!({"nickname": "Ana"})).await;
+    assert_eq!(d.ok()["email"], "Ana@Example.org");
+    let d = put_profile(&app, &a.access, json!({"email": "", "status_text": ""})).await;
+    assert_eq!(d.ok()["email"], Value::Null);
+    assert_eq!(d.ok()["status_text"], "");
+    let d = put_profile(&app, &b.access, json!({"email": "ana@example.org"})).await;
+    assert_eq!(d.ok()["email"], "ana@example.org");
 }

@@ -285,7 +285,10 @@ fn routes() -> Vec<Route> {
             M::PUT,
             "/api/v1/users/profile",
             a,
-            Some(json!({"nickname": "Alice A", "avatar": "https://example.com/a.png"})),
+            Some(
+                json!({"nickname": "Alice A", "avatar": "https://example.com/a.png",
+                "email": "alice@example.com", "status_text": "here"}),
+            ),
         ),
         route(M::GET, "/api/v1/users/{bob}", a, None),
         route(M::GET, "/api/v1/users/search?q=b&limit=5", a, None),

@@ -8,7 +8,7 @@ use ferrochat_domain::commands::{ChangePassword, Login, Register, SearchUsers, U
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::{
     Authenticated, Avatar, ErrorKind, LoginOutcome, Nickname, Password, Principal, SessionId,
-    Timestamp, TokenPair, User, UserId,
+    StatusText, Timestamp, TokenPair, User, UserId,
 };
 use ferrochat_ports::api::MAX_LISTED_SESSIONS;
 use ferrochat_ports::bus::DownstreamRecord;
@@ -145,6 +145,8 @@ impl AccountsApi for Accounts {
         let user = User {
             discoverable: true,
             deleted: false,
+            email: None,
+            status: StatusText::default(),
             id: UserId::generate(),
             nickname: cmd
                 .nickname
@@ -285,11 +287,16 @@ impl AccountsApi for Accounts {
     }
 
     async fn update_profile(&self, id: &UserId, cmd: UpdateProfile) -> Result<User, ApiError> {
-        let updated = self
-            .store
-            .update_profile(id, &cmd)
-            .await
-            .map_err(|e| store("updating a profile", e))?;
+        let updated = match self.store.update_profile(id, &cmd).await {
+            Ok(u) => u,
+            // The only unique value a profile update writes.
+            Err(StoreError::Conflict(_)) => {
+                return Err(ApiError::conflict(
+                    "email is already in use by another account",
+                ))
+            }
+            Err(e) => return Err(store("updating a profile", e)),
+        };
         self.profiles.changed(id).await;
         updated.ok_or_else(|| ApiError::not_found("no such user"))
     }

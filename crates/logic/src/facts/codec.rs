@@ -2,7 +2,9 @@
 //! mirror types, so the domain stays free of a storage format; a value
 //! that does not decode (written by another version) is a miss.
 
-use ferrochat_domain::{Avatar, ConversationKind, Nickname, Timestamp, User, UserId, Username};
+use ferrochat_domain::{
+    Avatar, ConversationKind, Email, Nickname, StatusText, Timestamp, User, UserId, Username,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::messaging::{Audience, ConvMeta, MemberState};
@@ -132,6 +134,11 @@ struct UserText {
     /// Absent in entries written before account deletion: false.
     #[serde(default)]
     deleted: bool,
+    /// Absent in entries written before profile fields: none.
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    status_text: String,
 }
 
 fn yes() -> bool {
@@ -148,6 +155,8 @@ impl Codec for User {
             created_at: self.created_at.millis(),
             discoverable: self.discoverable,
             deleted: self.deleted,
+            email: self.email.as_ref().map(|e| e.as_str().to_owned()),
+            status_text: self.status.as_str().to_owned(),
         })
     }
 
@@ -161,6 +170,8 @@ impl Codec for User {
             created_at: Timestamp::from_millis(t.created_at),
             discoverable: t.discoverable,
             deleted: t.deleted,
+            email: t.email.map(Email::from_stored),
+            status: StatusText::from_stored(t.status_text),
         })
     }
 }
@@ -182,6 +193,8 @@ mod tests {
         let user = User {
             discoverable: true,
             deleted: false,
+            email: Some(Email::from_stored("al@example.com".into())),
+            status: StatusText::from_stored("in \"quotes\"".into()),
             id: UserId::from_stored("u1".into()),
             username: Username::from_stored("alice".into()),
             nickname: Nickname::from_stored("Al \"quoted\" ice".into()),

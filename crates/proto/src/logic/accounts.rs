@@ -2,8 +2,8 @@
 
 use ferrochat_domain::commands::{ChangePassword, Login, Register, SearchUsers, UpdateProfile};
 use ferrochat_domain::{
-    Authenticated, Avatar, DeviceId, InvalidField, LoginOutcome, Nickname, Password, Principal,
-    SessionId, Timestamp, TokenPair, User, UserId, Username,
+    Authenticated, Avatar, DeviceId, Email, InvalidField, LoginOutcome, Nickname, Password,
+    Principal, SessionId, StatusText, Timestamp, TokenPair, User, UserId, Username,
 };
 
 use ferrochat_ports::store::SessionInfo;
@@ -104,6 +104,8 @@ impl pb::UpdateProfileRequest {
             nickname: cmd.nickname.as_ref().map(|n| n.as_str().to_owned()),
             avatar: cmd.avatar.as_ref().map(|a| a.as_str().to_owned()),
             discoverable: cmd.discoverable,
+            email: cmd.email_text(),
+            status_text: cmd.status.as_ref().map(|s| s.as_str().to_owned()),
         }
     }
 
@@ -114,6 +116,8 @@ impl pb::UpdateProfileRequest {
                 discoverable: self.discoverable,
                 nickname: self.nickname.map(Nickname::parse).transpose()?,
                 avatar: self.avatar.map(Avatar::parse).transpose()?,
+                email: UpdateProfile::parse_email(self.email)?,
+                status: self.status_text.map(StatusText::parse).transpose()?,
             },
         ))
     }
@@ -195,6 +199,8 @@ impl From<&User> for pb::User {
             created_at_ms: u.created_at.millis(),
             discoverable: Some(u.discoverable),
             deleted: u.deleted,
+            email: u.email.as_ref().map(|e| e.as_str().to_owned()),
+            status_text: u.status.as_str().to_owned(),
         }
     }
 }
@@ -205,6 +211,8 @@ impl TryFrom<pb::User> for User {
         Ok(Self {
             discoverable: u.discoverable.unwrap_or(true),
             deleted: u.deleted,
+            email: u.email.map(Email::from_stored),
+            status: StatusText::from_stored(u.status_text),
             id: UserId::parse(&u.id)?,
             // As stored: a rule tightened later must not make old
             // accounts unreadable.

@@ -2,7 +2,8 @@
 
 use ferrochat_domain::commands::UpdateProfile;
 use ferrochat_domain::{
-    Avatar, ConversationId, DeviceId, Nickname, SessionId, Timestamp, User, UserId, Username,
+    Avatar, ConversationId, DeviceId, Email, Nickname, SessionId, StatusText, Timestamp, User,
+    UserId, Username,
 };
 use ferrochat_ports::store::{
     Credentials, Erased, NewSession, RotateOutcome, Rotation, SessionRecord,
@@ -32,6 +33,8 @@ fn new_user(u: pb::User) -> Result<User, DecodeError> {
     Ok(User {
         discoverable: u.discoverable.unwrap_or(true),
         deleted: u.deleted,
+        email: u.email.map(Email::parse).transpose()?,
+        status: StatusText::parse(u.status_text)?,
         id: user_id(&u.id, "user.id")?,
         username: Username::parse(u.username)?,
         nickname: Nickname::parse(u.nickname)?,
@@ -75,6 +78,8 @@ impl pb::UpdateUserRequest {
             nickname: update.nickname.as_ref().map(|n| n.as_str().to_owned()),
             avatar: update.avatar.as_ref().map(|a| a.as_str().to_owned()),
             discoverable: update.discoverable,
+            email: update.email_text(),
+            status_text: update.status.as_ref().map(|s| s.as_str().to_owned()),
         }
     }
 
@@ -85,6 +90,8 @@ impl pb::UpdateUserRequest {
                 discoverable: self.discoverable,
                 nickname: self.nickname.map(Nickname::parse).transpose()?,
                 avatar: self.avatar.map(Avatar::parse).transpose()?,
+                email: UpdateProfile::parse_email(self.email)?,
+                status: self.status_text.map(StatusText::parse).transpose()?,
             },
         ))
     }

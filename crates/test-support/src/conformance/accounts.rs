@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use ferrochat_domain::commands::UpdateProfile;
 use ferrochat_domain::{
-    Avatar, ConversationId, ConversationKind, DeviceId, Nickname, SessionId, User, UserId, Username,
+    Avatar, ConversationId, ConversationKind, DeviceId, Email, Nickname, SessionId, StatusText,
+    User, UserId, Username,
 };
 
 use super::fixtures::{at, text, user, T0};
@@ -36,6 +37,8 @@ pub async fn accounts_roundtrip(store: Arc<dyn Store>) {
             &u.id,
             &UpdateProfile {
                 discoverable: None,
+                email: None,
+                status: None,
                 nickname: Some(nick.clone()),
                 avatar: None,
             },
@@ -51,6 +54,8 @@ pub async fn accounts_roundtrip(store: Arc<dyn Store>) {
             &u.id,
             &UpdateProfile {
                 discoverable: None,
+                email: None,
+                status: None,
                 nickname: None,
                 avatar: Some(avatar.clone()),
             },
@@ -337,4 +342,68 @@ pub async fn a_users_sessions_are_listed_and_ended_together(store: Arc<dyn Store
         .await
         .unwrap();
     assert_eq!(ended, vec![theirs.id.clone()]);
+}
+
+pub async fn an_email_is_one_accounts_and_a_status_anyones(store: Arc<dyn Store>) {
+    let a = user(&*store, "mail").await;
+    let b = user(&*store, "mail").await;
+    let set = |email: Option<Option<&str>>, status: Option<&str>| UpdateProfile {
+        email: email.map(|e| e.map(|e| Email::parse(e.to_owned()).unwrap())),
+        status: status.map(|s| StatusText::parse(s.to_owned()).unwrap()),
+        ..UpdateProfile::default()
+    };
+    assert_eq!((a.email.as_ref(), a.status.as_str()), (None, ""));
+    let tag = a.id.as_str();
+    let address = format!("Ana.{tag}@Example.org");
+    let u = store
+        .update_profile(&a.id, &set(Some(Some(&address)), Some("away")))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(u.email.as_ref().map(Email::as_str), Some(address.as_str()));
+    assert_eq!(u.status.as_str(), "away");
+    assert_eq!(store.user(&a.id).await.unwrap().unwrap(), u);
+
+    // Another account, the same address in other case: a conflict, and
+    // nothing of that update is kept.
+    let err = store
+        .update_profile(
+            &b.id,
+            &set(Some(Some(&address.to_uppercase())), Some("here")),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "got {err:?}");
+    let b_now = store.user(&b.id).await.unwrap().unwrap();
+    assert_eq!((b_now.email, b_now.status.as_str()), (None, ""));
+
+    // Absent keeps; `Some(None)` removes, freeing the address.
+    let kept = store
+        .update_profile(&a.id, &set(None, None))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.email, u.email);
+    let removed = store
+        .update_profile(&a.id, &set(Some(None), Some("")))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((removed.email, removed.status.as_str()), (None, ""));
+    let b_now = store
+        .update_profile(&b.id, &set(Some(Some(&address)), None))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(b_now.email.is_some());
+    // Two accounts without an address do not collide.
+    let c = user(&*store, "mail").await;
+    store
+        .update_profile(&c.id, &set(Some(None), None))
+        .await
+        .unwrap();
+    store
+        .update_profile(&a.id, &set(Some(None), None))
+        .await
+        .unwrap();
 }

@@ -20,6 +20,8 @@ async fn named(store: &dyn Store, username: &str, nickname: &str) -> User {
         created_at: T0,
         discoverable: true,
         deleted: false,
+        email: None,
+        status: Default::default(),
     };
     store.insert_user(&u, "argon2-hash").await.unwrap();
     u

@@ -29,6 +29,8 @@ pub async fn user(store: &dyn Store, prefix: &str) -> User {
     let u = User {
         discoverable: true,
         deleted: false,
+        email: None,
+        status: Default::default(),
         id: UserId::generate(),
         username: Username::parse(name.clone()).expect("valid username"),
         nickname: Nickname::parse(format!("Nick {name}")).expect("valid nickname"),

@@ -87,6 +87,7 @@ macro_rules! store_conformance_tests {
             accounts::refresh_rotation_and_reuse,
             accounts::concurrent_refreshes_rotate_once,
             accounts::a_users_sessions_are_listed_and_ended_together,
+            accounts::an_email_is_one_accounts_and_a_status_anyones,
             social::an_erased_account_keeps_its_row_and_loses_every_tie,
             messages::commit_assigns_gap_free_seq,
             messages::commit_dedups_by_client_msg_id,

@@ -35,6 +35,8 @@ fn user(id: &str, username: &str) -> pb::User {
     pb::User {
         discoverable: Some(true),
         deleted: false,
+        email: None,
+        status_text: String::new(),
         id: id.into(),
         username: username.into(),
         nickname: "Nick".into(),

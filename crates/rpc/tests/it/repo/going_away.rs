@@ -35,6 +35,8 @@ fn someone() -> User {
     User {
         discoverable: true,
         deleted: false,
+        email: None,
+        status: Default::default(),
         id: UserId::generate(),
         username: Username::parse("goaway".to_owned()).unwrap(),
         nickname: Nickname::parse("Go Away".to_owned()).unwrap(),
