@@ -1,0 +1,9 @@
+//! The client against a real ferrochat `App` on 127.0.0.1:0, through its
+//! library API: the TUI rendered with ratatui's `TestBackend`, the live
+//! stream across a server restart. Every wait is bounded.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod live;
+mod server;
+mod tui;
