@@ -55,7 +55,7 @@ pub enum ChatCommand {
     },
     /// Print incoming messages as they arrive, until interrupted.
     Tail {
-        /// One JSON object per line (the message as the server sent it).
+        /// One JSON object per line: each message as the server sent it.
         #[arg(long)]
         json: bool,
         /// Exit after this many messages.

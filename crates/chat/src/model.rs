@@ -32,6 +32,10 @@ pub struct Message {
     pub target_seq: Option<u64>,
     #[serde(default)]
     pub created_at: String,
+    /// The fields this client does not read (mentions, reactions, ...),
+    /// kept so `tail --json` prints the message whole.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A send's answer: the message is durable.

@@ -143,8 +143,8 @@ impl ChatApp {
         self.mark_read_if_open(&id).await;
     }
 
-    /// Moves the read cursor of `conversation_id` to its end if it is the
-    /// one open and has unread messages.
+    /// Moves the read cursor of `conversation_id` to its end, on the
+    /// server too, if it is the one open and the server's is behind.
     async fn mark_read_if_open(&mut self, conversation_id: &str) {
         let Some(v) = self.state.current_mut() else {
             return;
@@ -153,14 +153,14 @@ impl ChatApp {
             return;
         }
         let seq = v.last_seq();
-        let behind = v.conv.read_seq < seq || v.conv.unread > 0;
         v.conv.read_seq = seq;
         v.conv.unread = 0;
-        // The world room counts unread too, and takes a read cursor.
-        if behind && seq > 0 {
-            if let Err(e) = self.session.mark_read(conversation_id, seq).await {
-                self.state.status = e.to_string();
-            }
+        if v.marked >= seq {
+            return;
+        }
+        v.marked = seq;
+        if let Err(e) = self.session.mark_read(conversation_id, seq).await {
+            self.state.status = e.to_string();
         }
     }
 

@@ -27,11 +27,16 @@ pub struct ConvView {
     pub lines: VecDeque<Line>,
     /// History was read once (when it was first opened).
     pub loaded: bool,
+    /// The read cursor the server has (from the list, or as we moved it):
+    /// `conv.read_seq` moves as soon as a message is shown, this one only
+    /// once the server was told.
+    pub marked: u64,
 }
 
 impl ConvView {
     pub fn new(conv: Conversation) -> Self {
         Self {
+            marked: conv.read_seq,
             conv,
             lines: VecDeque::new(),
             loaded: false,

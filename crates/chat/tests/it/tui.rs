@@ -106,6 +106,14 @@ async fn log_in_read_send_and_see_a_reply_arrive_live() {
         .await
         .unwrap();
     until_screen(&mut app, |s| s.contains("bob: live reply")).await;
+    let unread = |list: Vec<ferrochat_chat::Conversation>, label: &str| {
+        list.iter().find(|c| c.label() == label).unwrap().unread
+    };
+    assert_eq!(
+        unread(alice.conversations().await.unwrap(), "@bob"),
+        0,
+        "what arrives in the open conversation is read"
+    );
 
     // A message elsewhere: a badge on that conversation, not the open one.
     bob.send(&Target::Conversation("world".into()), "to everyone")
@@ -128,6 +136,7 @@ async fn log_in_read_send_and_see_a_reply_arrive_live() {
     let s = screen(&app);
     assert!(s.contains("bob: to everyone"), "{s}");
     assert!(!s.contains("world (1)"), "read once open:\n{s}");
+    assert_eq!(unread(alice.conversations().await.unwrap(), "world"), 0);
 
     assert_eq!(key(&mut app, KeyCode::Esc).await, Flow::Quit);
 }
