@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use ferrochat_chat::{Live, Target};
+use ferrochat_chat::{Live, LiveEvent, Target};
 
-use crate::server::{next_message, Server};
+use crate::server::{next_message, Server, WAIT};
 
 #[tokio::test]
 async fn a_restart_loses_and_repeats_nothing() {
@@ -35,4 +35,23 @@ async fn a_restart_loses_and_repeats_nothing() {
     let m = next_message(&mut live).await;
     assert_eq!((m.seq, m.content.as_str()), (4, "four"));
     drop(server);
+}
+
+#[tokio::test]
+async fn a_logged_out_session_ends_the_stream() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let mut live = Live::start(alice.clone(), HashMap::new());
+    let wait = async {
+        while let Some(ev) = live.next().await {
+            match ev {
+                LiveEvent::Synced => alice.clone().logout().await.unwrap(),
+                LiveEvent::Ended(why) => return why,
+                _ => {}
+            }
+        }
+        panic!("the stream stopped without saying why");
+    };
+    let why = tokio::time::timeout(WAIT, wait).await.expect("never ended");
+    assert!(why.contains("1002"), "{why}");
 }
