@@ -41,7 +41,7 @@ pub enum LiveEvent {
     /// Every conversation is caught up (the opening `sync` answered in full).
     Synced,
     /// A message not seen before, in seq order within its conversation.
-    Message(Message),
+    Message(Box<Message>),
     /// The connection dropped (why); it is being opened again.
     Disconnected(String),
     /// The session is gone (logged out, revoked): the stream stopped.
@@ -236,7 +236,7 @@ async fn serve(ws: Ws, cursors: &mut Cursors, tx: &mpsc::Sender<LiveEvent>) -> E
                     continue;
                 };
                 match cursors.judge(&m.conversation_id, m.seq, false) {
-                    Verdict::Deliver => out.push(LiveEvent::Message(m)),
+                    Verdict::Deliver => out.push(LiveEvent::Message(Box::new(m))),
                     Verdict::Repeat => {}
                     Verdict::Gap if syncing => again = true,
                     Verdict::Gap => ask = true,
@@ -251,7 +251,7 @@ async fn serve(ws: Ws, cursors: &mut Cursors, tx: &mpsc::Sender<LiveEvent>) -> E
                     more |= c.has_more;
                     for m in c.messages {
                         if cursors.judge(&m.conversation_id, m.seq, true) == Verdict::Deliver {
-                            out.push(LiveEvent::Message(m));
+                            out.push(LiveEvent::Message(Box::new(m)));
                         }
                     }
                 }

@@ -74,7 +74,7 @@ impl ChatApp {
 
     pub async fn on_live(&mut self, ev: LiveEvent) -> Flow {
         match ev {
-            LiveEvent::Message(m) => self.arrived(m).await,
+            LiveEvent::Message(m) => self.arrived(*m).await,
             LiveEvent::Disconnected(why) => self.state.status = format!("reconnecting: {why}"),
             LiveEvent::Synced => self.state.status.clear(),
             LiveEvent::Connected => {}

@@ -101,7 +101,7 @@ pub async fn next_message(live: &mut ferrochat_chat::Live) -> ferrochat_chat::Me
     let wait = async {
         loop {
             match live.next().await {
-                Some(LiveEvent::Message(m)) => return m,
+                Some(LiveEvent::Message(m)) => return *m,
                 Some(_) => {}
                 None => panic!("the live stream stopped"),
             }
