@@ -23,14 +23,21 @@ struct Run {
     stderr: String,
 }
 
-/// `ferrochat chat --profile-file <profile> <args>`, with `stdin` as its
+/// `ferrochat chat [--profile-file <profile>] <args>`, with `stdin` as its
 /// standard input; bounded by [`WAIT`].
 async fn chat(profile: &Path, args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    command
         .arg("chat")
         .arg("--profile-file")
         .arg(profile)
-        .args(args)
+        .args(args);
+    finish(command, stdin).await
+}
+
+/// Runs `command` to its end with `stdin` as its input.
+async fn finish(mut command: Command, stdin: &str) -> Run {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -42,13 +49,20 @@ async fn chat(profile: &Path, args: &[&str], stdin: &str) -> Run {
     drop(input);
     let out = tokio::time::timeout(WAIT, child.wait_with_output())
         .await
-        .unwrap_or_else(|_| panic!("ferrochat chat {args:?} did not finish in time"))
+        .unwrap_or_else(|_| panic!("{command:?} did not finish in time"))
         .unwrap();
     Run {
         status: out.status,
         stdout: String::from_utf8(out.stdout).unwrap(),
         stderr: String::from_utf8(out.stderr).unwrap(),
     }
+}
+
+/// The permission bits of `path`.
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 /// Like [`chat`], expecting success; returns standard output.
@@ -97,11 +111,7 @@ async fn chat_commands_log_in_send_tail_list_and_read_history() {
     login(&app, &a, &alice.username).await;
     login(&app, &b, &bob.username).await;
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(&a).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "the token file is its owner's only");
-    }
+    assert_eq!(mode(&a), 0o600, "the token file is its owner's only");
 
     // Bob tails; once it says it is connected, whatever is sent is printed.
     let mut tail = Command::new(BIN)
@@ -247,47 +257,17 @@ async fn chat_login_keeps_its_tokens_under_the_config_dir() {
     let app = spawn_app().await;
     let alice = app.new_user("alice").await;
     let home = tempfile::tempdir().unwrap();
-    let run = Command::new(BIN)
-        .args([
-            "chat",
-            "login",
-            "--url",
-            &app.base,
-            "--username",
-            &alice.username,
-        ])
-        .arg("--password-stdin")
+    let mut login = Command::new(BIN);
+    login
+        .args(["chat", "login", "--url", &app.base, "--username"])
+        .args([&alice.username, "--password-stdin"])
         .env("XDG_CONFIG_HOME", home.path())
-        .env_remove("FERROCHAT_CHAT_PROFILE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut run = run;
-    let mut input = run.stdin.take().unwrap();
-    input
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .await
-        .unwrap();
-    drop(input);
-    let out = tokio::time::timeout(WAIT, run.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .env_remove("FERROCHAT_CHAT_PROFILE");
+    let run = finish(login, &format!("{PASSWORD}\n")).await;
+    assert!(run.status.success(), "{}", run.stderr);
     let file = home.path().join("ferrochat").join("chat.json");
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(saved["username"], alice.username.as_str());
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
+    assert_eq!(mode(&file), 0o600);
 }
