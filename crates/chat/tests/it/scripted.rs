@@ -28,7 +28,8 @@ struct Script {
 type Shared = Arc<Mutex<Script>>;
 
 /// Serves `replies` (path, status, envelope) on 127.0.0.1:0; returns its
-/// URL and the record of requests.
+/// URL and the record of requests. A reply for `"<path> <token>"` answers
+/// only requests bearing that access token, before those for the path.
 async fn scripted(replies: &[(&str, u16, Value)]) -> (String, Shared) {
     let mut script = Script::default();
     for (path, status, body) in replies {
@@ -44,18 +45,21 @@ async fn scripted(replies: &[(&str, u16, Value)]) -> (String, Shared) {
         let state = state.clone();
         async move {
             let mut s = state.lock().unwrap();
+            let bearer = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim_start_matches("Bearer ").to_owned());
+            let by_token = format!("{} {}", uri.path(), bearer.as_deref().unwrap_or(""));
             s.seen.push(Seen {
                 path: uri.path().to_owned(),
-                bearer: headers
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .map(|v| v.trim_start_matches("Bearer ").to_owned()),
+                bearer,
                 body: serde_json::from_slice(&body).unwrap_or(Value::Null),
             });
             let (status, reply) = s
                 .replies
-                .get_mut(uri.path())
+                .get_mut(&by_token)
                 .and_then(VecDeque::pop_front)
+                .or_else(|| s.replies.get_mut(uri.path()).and_then(VecDeque::pop_front))
                 .unwrap_or((404, json!({"code": 1003, "message": "not scripted"})));
             (StatusCode::from_u16(status).unwrap(), Json(reply))
         }
@@ -184,6 +188,31 @@ async fn a_refused_access_token_is_refreshed_once_and_saved() {
         (saved.access_token.as_str(), saved.refresh_token.as_str()),
         ("new-access", "new-refresh")
     );
+}
+
+#[tokio::test]
+async fn calls_refused_at_once_refresh_once() {
+    let old = "/api/v1/conversations old-access";
+    let new = "/api/v1/conversations new-access";
+    let list = ok(json!({"conversations": []}));
+    let (url, record) = scripted(&[
+        (old, 401, refused()),
+        (old, 401, refused()),
+        (new, 200, list.clone()),
+        (new, 200, list),
+        (
+            REFRESH,
+            200,
+            ok(json!({"access_token": "new-access", "refresh_token": "new-refresh"})),
+        ),
+    ])
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (s, _) = session(&url, &dir);
+    let (a, b) = tokio::join!(s.conversations(), s.conversations());
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(seen(&record, REFRESH).len(), 1, "the second waits for the first");
 }
 
 #[tokio::test]
