@@ -1,6 +1,6 @@
-//! The live stream across a server restart: it reconnects by itself and
-//! resyncs by seq, so what was sent while it was away arrives once, in
-//! order.
+//! The live stream: what was sent while it was away comes by `sync`, once
+//! and in order, and a server restart costs nothing (it reconnects by
+//! itself and resyncs).
 
 use std::collections::HashMap;
 
@@ -21,7 +21,8 @@ async fn a_restart_loses_and_repeats_nothing() {
     assert_eq!((m.seq, m.content.as_str()), (1, "one"));
 
     let server = server.restart().await;
-    // Sent while the stream is down or reconnecting: `sync` brings them.
+    // Sent while the stream reconnects, or just after: live or by `sync`,
+    // each once.
     bob.send(&to_alice, "two").await.unwrap();
     bob.send(&to_alice, "three").await.unwrap();
     let mut got = Vec::new();
@@ -35,6 +36,39 @@ async fn a_restart_loses_and_repeats_nothing() {
     let m = next_message(&mut live).await;
     assert_eq!((m.seq, m.content.as_str()), (4, "four"));
     drop(server);
+}
+
+#[tokio::test]
+async fn what_was_missed_comes_by_sync_from_the_cursor_once() {
+    let server = Server::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let to_alice = Target::User(alice.user_id());
+    for text in ["one", "two", "three"] {
+        bob.send(&to_alice, text).await.unwrap();
+    }
+    let list = alice.conversations().await.unwrap();
+    let with_bob = list.iter().find(|c| c.kind == "single").unwrap();
+    let world = list.iter().find(|c| c.kind == "world").unwrap();
+    // As a client that had seen up to "one".
+    let cursors = HashMap::from([
+        (with_bob.conversation_id.clone(), 1),
+        (world.conversation_id.clone(), world.last_seq),
+    ]);
+    let mut live = Live::start(alice.clone(), cursors);
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let m = next_message(&mut live).await;
+        got.push((m.seq, m.content));
+    }
+    assert_eq!(got, [(2, "two".to_owned()), (3, "three".to_owned())]);
+    bob.send(&to_alice, "four").await.unwrap();
+    let m = next_message(&mut live).await;
+    assert_eq!(
+        (m.seq, m.content.as_str()),
+        (4, "four"),
+        "nothing repeated before it"
+    );
 }
 
 #[tokio::test]

@@ -212,7 +212,11 @@ async fn calls_refused_at_once_refresh_once() {
     let (a, b) = tokio::join!(s.conversations(), s.conversations());
     a.unwrap();
     b.unwrap();
-    assert_eq!(seen(&record, REFRESH).len(), 1, "the second waits for the first");
+    assert_eq!(
+        seen(&record, REFRESH).len(),
+        1,
+        "the second waits for the first"
+    );
 }
 
 #[tokio::test]
