@@ -230,6 +230,15 @@ async fn chat_commands_fail_with_the_contracts_code_and_message() {
         "ferrochat chat: no user named \"nobody_here\"\n"
     );
 
+    // A name only some users start with is nobody's.
+    let prefix = &bob.username[..bob.username.len() - 1];
+    let run = chat(&a, &["send", "--to", prefix, "hi"], "").await;
+    assert_eq!(run.status.code(), Some(1));
+    assert_eq!(
+        run.stderr,
+        format!("ferrochat chat: no user named {prefix:?}\n")
+    );
+
     let run = chat(&a, &["send", "--to", &bob.username, "hi"], "").await;
     assert_eq!(run.status.code(), Some(1));
     assert_eq!(
