@@ -8,10 +8,11 @@ use ratatui::Frame;
 
 use super::draw::draw;
 use super::keys::{on_key, Action};
+use super::outbox::{Outbox, Sent};
 use super::state::{ConvView, Line, State};
 use crate::error::Result;
 use crate::live::{Live, LiveEvent};
-use crate::model::{Message, Target};
+use crate::model::Message;
 use crate::session::Session;
 
 /// Messages read when a conversation is first opened.
@@ -24,10 +25,18 @@ pub enum Flow {
     Quit,
 }
 
+/// What happens while the app waits for keys.
+#[derive(Debug)]
+pub enum AppEvent {
+    Live(LiveEvent),
+    Sent(Sent),
+}
+
 pub struct ChatApp {
     pub state: State,
     session: Session,
     live: Live,
+    outbox: Outbox,
 }
 
 impl ChatApp {
@@ -42,6 +51,7 @@ impl ChatApp {
         let live = Live::start(session.clone(), cursors);
         let mut app = Self {
             state: State::new(session.username(), convs),
+            outbox: Outbox::start(session.clone()),
             session,
             live,
         };
@@ -62,17 +72,28 @@ impl ChatApp {
             Action::Send {
                 conversation_id,
                 text,
-            } => self.send(conversation_id, text).await,
+            } => self.send(conversation_id, text),
         }
         Flow::Continue
     }
 
-    /// The next live event, to hand to [`ChatApp::on_live`].
-    pub async fn next_live(&mut self) -> Option<LiveEvent> {
-        self.live.next().await
+    /// The next live event or answered send, to hand to
+    /// [`ChatApp::on_event`]; `None` once the live stream stopped.
+    pub async fn next_event(&mut self) -> Option<AppEvent> {
+        tokio::select! {
+            Some(sent) = self.outbox.next() => Some(AppEvent::Sent(sent)),
+            ev = self.live.next() => ev.map(AppEvent::Live),
+        }
     }
 
-    pub async fn on_live(&mut self, ev: LiveEvent) -> Flow {
+    pub async fn on_event(&mut self, ev: AppEvent) -> Flow {
+        let ev = match ev {
+            AppEvent::Live(ev) => ev,
+            AppEvent::Sent(sent) => {
+                self.sent(sent);
+                return Flow::Continue;
+            }
+        };
         match ev {
             LiveEvent::Message(m) => self.arrived(*m).await,
             LiveEvent::Disconnected(why) => self.state.status = format!("reconnecting: {why}"),
@@ -164,21 +185,36 @@ impl ChatApp {
         }
     }
 
-    async fn send(&mut self, conversation_id: String, text: String) {
-        let target = Target::Conversation(conversation_id.clone());
-        match self.session.send(&target, &text).await {
+    /// Shows `text` as sending and queues it.
+    fn send(&mut self, conversation_id: String, text: String) {
+        let shown = (conversation_id.clone(), text.clone());
+        match self.outbox.submit(conversation_id, text) {
+            Ok(()) => self.state.pending.push_back(shown),
+            Err(text) => {
+                self.state.input = text;
+                self.state.status = "too many messages waiting to be sent".into();
+            }
+        }
+    }
+
+    /// A send was answered: shown at its seq, or given back to retype.
+    fn sent(&mut self, sent: Sent) {
+        // The outbox answers in the order it was given.
+        self.state.pending.pop_front();
+        match sent.result {
             Ok(ack) => {
                 let line = Line {
                     seq: ack.seq,
                     from: self.session.username(),
-                    text,
+                    text: sent.text,
                 };
-                self.state.add(&conversation_id, line, true);
+                self.state.add(&sent.conversation_id, line, true);
                 self.state.status.clear();
             }
             Err(e) => {
-                // Keep what was typed, to send again.
-                self.state.input = text;
+                if self.state.input.is_empty() {
+                    self.state.input = sent.text;
+                }
                 self.state.status = format!("not sent: {e}");
             }
         }

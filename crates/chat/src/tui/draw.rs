@@ -48,21 +48,27 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Some(v) => {
             // Only the newest that fit: the pane shows the end.
             let room = usize::from(messages.height.saturating_sub(2));
-            let skip = v.lines.len().saturating_sub(room);
-            let lines: Vec<TextLine> = v
-                .lines
+            let bold = Style::new().add_modifier(Modifier::BOLD);
+            let shown = v.lines.iter().map(|l| {
+                TextLine::from(vec![
+                    Span::styled(format!("{}: ", l.from), bold),
+                    Span::raw(l.text.clone()),
+                ])
+            });
+            let sending = state
+                .pending
                 .iter()
-                .skip(skip)
-                .map(|l| {
+                .filter(|(id, _)| *id == v.conv.conversation_id)
+                .map(|(_, text)| {
                     TextLine::from(vec![
-                        Span::styled(
-                            format!("{}: ", l.from),
-                            Style::new().add_modifier(Modifier::BOLD),
-                        ),
-                        Span::raw(l.text.clone()),
+                        Span::styled(format!("{}: ", state.me), bold),
+                        Span::raw(text.clone()),
+                        Span::styled(" (sending)", Style::new().add_modifier(Modifier::DIM)),
                     ])
-                })
-                .collect();
+                });
+            let all: Vec<TextLine> = shown.chain(sending).collect();
+            let skip = all.len().saturating_sub(room);
+            let lines: Vec<TextLine> = all.into_iter().skip(skip).collect();
             (v.conv.label(), lines)
         }
         None => ("no conversation".to_owned(), Vec::new()),
@@ -82,4 +88,12 @@ pub fn draw(frame: &mut Frame, state: &State) {
         input,
     );
     frame.render_widget(Paragraph::new(state.status.as_str()), status);
+    // The cursor at the end of what is typed (inside the border).
+    let typed = u16::try_from(state.input.chars().count()).unwrap_or(u16::MAX);
+    let x = input
+        .x
+        .saturating_add(1)
+        .saturating_add(typed)
+        .min(input.right().saturating_sub(2));
+    frame.set_cursor_position((x, input.y.saturating_add(1)));
 }

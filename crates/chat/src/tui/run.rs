@@ -42,8 +42,8 @@ pub async fn run(session: Session) -> Result<()> {
                 Some(Err(e)) => return Err(e.into()),
                 None => Flow::Quit,
             },
-            ev = app.next_live() => match ev {
-                Some(ev) => app.on_live(ev).await,
+            ev = app.next_event() => match ev {
+                Some(ev) => app.on_event(ev).await,
                 None => Flow::Quit,
             },
         };

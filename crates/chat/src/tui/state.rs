@@ -70,6 +70,8 @@ pub struct State {
     pub convs: Vec<ConvView>,
     pub selected: usize,
     pub input: String,
+    /// Sends not answered yet, oldest first: (conversation id, text).
+    pub pending: VecDeque<(String, String)>,
     /// The last error or notice, shown under the input.
     pub status: String,
 }

@@ -6,6 +6,7 @@ use ferrochat_chat::tui::{ChatApp, Flow};
 use ferrochat_chat::Target;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use reqwest::Method;
 
 use crate::server::{Server, WAIT};
 
@@ -37,8 +38,8 @@ async fn type_text(app: &mut ChatApp, text: &str) {
 async fn until_screen(app: &mut ChatApp, done: impl Fn(&str) -> bool) {
     let wait = async {
         while !done(&screen(app)) {
-            let ev = app.next_live().await.expect("the live stream stopped");
-            app.on_live(ev).await;
+            let ev = app.next_event().await.expect("the live stream stopped");
+            app.on_event(ev).await;
         }
     };
     if tokio::time::timeout(WAIT, wait).await.is_err() {
@@ -88,7 +89,11 @@ async fn log_in_read_send_and_see_a_reply_arrive_live() {
     );
     assert_eq!(key(&mut app, KeyCode::Enter).await, Flow::Continue);
     let s = screen(&app);
-    assert!(s.contains("alice: hi bob"), "sent and shown:\n{s}");
+    assert!(s.contains("alice: hi bob (sending)"), "shown at once:\n{s}");
+    until_screen(&mut app, |s| {
+        s.contains("alice: hi bob") && !s.contains("(sending)")
+    })
+    .await;
     let history = bob
         .last_messages(&with_bob.conversation_id, 10)
         .await
@@ -137,6 +142,18 @@ async fn log_in_read_send_and_see_a_reply_arrive_live() {
     assert!(s.contains("bob: to everyone"), "{s}");
     assert!(!s.contains("world (1)"), "read once open:\n{s}");
     assert_eq!(unread(alice.conversations().await.unwrap(), "world"), 0);
+
+    // A refused send says why and gives the text back.
+    let path = format!("/api/v1/blocks/{}", alice.user_id());
+    let _: serde_json::Value = bob.call(Method::POST, &path, &[], None).await.unwrap();
+    assert_eq!(key(&mut app, KeyCode::Up).await, Flow::Continue);
+    type_text(&mut app, "still there?").await;
+    key(&mut app, KeyCode::Enter).await;
+    until_screen(&mut app, |s| {
+        s.contains("not sent: error 1005: this user does not accept your messages")
+    })
+    .await;
+    assert_eq!(app.state.input, "still there?");
 
     assert_eq!(key(&mut app, KeyCode::Esc).await, Flow::Quit);
 }
