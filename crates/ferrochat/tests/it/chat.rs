@@ -7,7 +7,7 @@ use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
 use ferrochat_logic::DmPolicy;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::process::Command;
 
@@ -187,6 +187,22 @@ async fn chat_commands_log_in_send_tail_list_and_read_history() {
     assert_eq!(
         world,
         format!("[world #{world_seq}] {}: hello world\n", alice.username)
+    );
+
+    // A group, by its id.
+    let members = json!({"name": "crew", "member_ids": [bob.user_id]});
+    let (group_id, _) = app.new_group(&alice, members).await;
+    let seq = chat_ok(&a, &["send", "--group", &group_id, "to the crew"]).await;
+    let history = chat_ok(&b, &["history", &group_id, "--limit", "1"]).await;
+    assert_eq!(
+        history,
+        format!("[#crew #{}] {}: to the crew\n", seq.trim(), alice.username)
+    );
+    let list = chat_ok(&b, &["list"]).await;
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("#crew ") && l.ends_with(&group_id)),
+        "{list}"
     );
 }
 
