@@ -27,6 +27,10 @@ struct Envelope {
     retry_after_ms: Option<u64>,
 }
 
+/// The largest answer read: a page of history or search is at most 512
+/// KiB of messages; anything far past that is not a ferrochat server.
+const MAX_ANSWER: usize = 8 << 20;
+
 /// Longer than the server's own wait for a send (27 s by default), so a
 /// slow send is answered 1009 by the server rather than cut by us.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(35);
@@ -85,10 +89,18 @@ impl Api {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = req.send().await?;
+        let mut resp = req.send().await?;
         let status = resp.status();
-        let text = resp.text().await?;
-        let env: Envelope = serde_json::from_str(&text).map_err(|e| {
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await? {
+            if body.len() + chunk.len() > MAX_ANSWER {
+                return Err(ChatError::Protocol(format!(
+                    "{path}: an answer over {MAX_ANSWER} bytes"
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let env: Envelope = serde_json::from_slice(&body).map_err(|e| {
             ChatError::Protocol(format!("{path}: HTTP {status}, not an envelope ({e})"))
         })?;
         if env.code != 0 {
@@ -100,5 +112,24 @@ impl Api {
         }
         serde_json::from_value(env.data)
             .map_err(|e| ChatError::Protocol(format!("{path}: unexpected data ({e})")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_websocket_is_on_the_same_server_and_as_secure() {
+        let api = Api::new("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(api.base(), "http://127.0.0.1:8080");
+        assert_eq!(api.ws_url(), "ws://127.0.0.1:8080/ws");
+        let api = Api::new("https://chat.example/prefix").unwrap();
+        assert_eq!(api.ws_url(), "wss://chat.example/prefix/ws");
+        assert!(matches!(
+            Api::new("127.0.0.1:8080"),
+            Err(ChatError::Usage(_))
+        ));
     }
 }

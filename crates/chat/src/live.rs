@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::http::{header::AUTHORIZATION, HeaderValue, StatusCode};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message as Frame};
 
 use crate::error::{ChatError, Result};
@@ -32,6 +33,9 @@ const SYNC_LIMIT: u32 = 200;
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// The largest frame read: a `sync` answer is at most 512 KiB of messages
+/// plus about 100 bytes per conversation listed.
+const MAX_FRAME: usize = 16 << 20;
 
 /// What the stream reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,7 +199,11 @@ async fn connect(session: &Session, token: &str) -> Result<Ws> {
     let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
         .map_err(|e| ChatError::Protocol(format!("access token: {e}")))?;
     req.headers_mut().insert(AUTHORIZATION, bearer);
-    match tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(req)).await {
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_FRAME))
+        .max_frame_size(Some(MAX_FRAME));
+    let connect = tokio_tungstenite::connect_async_with_config(req, Some(config), false);
+    match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
         Ok(Ok((ws, _))) => Ok(ws),
         Ok(Err(e)) => Err(e.into()),
         Err(_) => Err(ChatError::Protocol("WebSocket connect timed out".into())),
