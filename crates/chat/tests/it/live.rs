@@ -4,9 +4,26 @@
 
 use std::collections::HashMap;
 
-use ferrochat_chat::{Live, LiveEvent, Target};
+use ferrochat_chat::{Live, LiveEvent, Session, Target};
 
 use crate::server::{next_message, Server, WAIT};
+
+/// The next messages are `want` (seq, content), in that order.
+async fn expect(live: &mut Live, want: &[(u64, &str)]) {
+    let mut got = Vec::new();
+    for _ in want {
+        let m = next_message(live).await;
+        got.push((m.seq, m.content));
+    }
+    let want: Vec<(u64, String)> = want.iter().map(|&(s, c)| (s, c.to_owned())).collect();
+    assert_eq!(got, want);
+}
+
+/// Sends one more: the next message is it (`seq`), nothing before it.
+async fn nothing_repeated(from: &Session, to: &Target, live: &mut Live, seq: u64) {
+    from.send(to, "marker").await.unwrap();
+    expect(live, &[(seq, "marker")]).await;
+}
 
 #[tokio::test]
 async fn a_restart_loses_and_repeats_nothing() {
@@ -17,24 +34,15 @@ async fn a_restart_loses_and_repeats_nothing() {
 
     let mut live = Live::start(alice.clone(), HashMap::new());
     bob.send(&to_alice, "one").await.unwrap();
-    let m = next_message(&mut live).await;
-    assert_eq!((m.seq, m.content.as_str()), (1, "one"));
+    expect(&mut live, &[(1, "one")]).await;
 
     let server = server.restart().await;
     // Sent while the stream reconnects, or just after: live or by `sync`,
     // each once.
     bob.send(&to_alice, "two").await.unwrap();
     bob.send(&to_alice, "three").await.unwrap();
-    let mut got = Vec::new();
-    for _ in 0..2 {
-        let m = next_message(&mut live).await;
-        got.push((m.seq, m.content));
-    }
-    assert_eq!(got, [(2, "two".to_owned()), (3, "three".to_owned())]);
-    // Nothing repeated before what comes next.
-    bob.send(&to_alice, "four").await.unwrap();
-    let m = next_message(&mut live).await;
-    assert_eq!((m.seq, m.content.as_str()), (4, "four"));
+    expect(&mut live, &[(2, "two"), (3, "three")]).await;
+    nothing_repeated(&bob, &to_alice, &mut live, 4).await;
     drop(server);
 }
 
@@ -56,19 +64,8 @@ async fn what_was_missed_comes_by_sync_from_the_cursor_once() {
         (world.conversation_id.clone(), world.last_seq),
     ]);
     let mut live = Live::start(alice.clone(), cursors);
-    let mut got = Vec::new();
-    for _ in 0..2 {
-        let m = next_message(&mut live).await;
-        got.push((m.seq, m.content));
-    }
-    assert_eq!(got, [(2, "two".to_owned()), (3, "three".to_owned())]);
-    bob.send(&to_alice, "four").await.unwrap();
-    let m = next_message(&mut live).await;
-    assert_eq!(
-        (m.seq, m.content.as_str()),
-        (4, "four"),
-        "nothing repeated before it"
-    );
+    expect(&mut live, &[(2, "two"), (3, "three")]).await;
+    nothing_repeated(&bob, &to_alice, &mut live, 4).await;
 }
 
 #[tokio::test]
