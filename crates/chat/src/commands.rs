@@ -72,7 +72,7 @@ async fn history(s: &Session, name: &str, limit: u32) -> Result<()> {
     let label = conv.label();
     for m in s.last_messages(&conv.conversation_id, limit).await? {
         let line = text_line(s, &label, &m).await;
-        println!("{line}");
+        writeln!(std::io::stdout(), "{line}")?;
     }
     Ok(())
 }
@@ -144,7 +144,11 @@ async fn tail(s: &Session, json: bool, count: Option<u64>) -> Result<()> {
                     let label = labels.of(s, &m.conversation_id).await;
                     text_line(s, &label, &m).await
                 };
-                println!("{line}");
+                // A reader that went away (`| head -n 5`) ends the tail.
+                match writeln!(std::io::stdout(), "{line}") {
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+                    written => written?,
+                }
                 printed += 1;
                 if count.is_some_and(|n| printed >= n) {
                     return Ok(());
@@ -152,11 +156,18 @@ async fn tail(s: &Session, json: bool, count: Option<u64>) -> Result<()> {
             }
             // On standard error, so scripts (and tests) know when what is
             // sent from now on will be printed.
-            LiveEvent::Synced => eprintln!("tail: connected"),
-            LiveEvent::Disconnected(why) => eprintln!("tail: disconnected ({why}), reconnecting"),
+            LiveEvent::Synced => note("tail: connected"),
+            LiveEvent::Disconnected(why) => {
+                note(&format!("tail: disconnected ({why}), reconnecting"));
+            }
             LiveEvent::Connected => {}
             LiveEvent::Ended(why) => return Err(ChatError::Protocol(why)),
         }
     }
     Ok(())
+}
+
+/// A line on standard error; a closed one is no reason to stop.
+fn note(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use ferrochat_logic::DmPolicy;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
-use tokio::process::Command;
+use tokio::process::{Child, Command};
 
 use crate::support::{spawn_app, spawn_app_with, TestApp, PASSWORD};
 
@@ -77,6 +77,44 @@ async fn chat_ok(profile: &Path, args: &[&str]) -> String {
     run.stdout
 }
 
+/// Starts `ferrochat chat tail <args>` and returns once it says it is
+/// connected: whatever is sent from then on is printed.
+async fn tail(profile: &Path, args: &[&str]) -> Child {
+    let mut tail = Command::new(BIN)
+        .args(["chat", "--profile-file"])
+        .arg(profile)
+        .arg("tail")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut errors = BufReader::new(tail.stderr.take().unwrap()).lines();
+    let ready = tokio::time::timeout(WAIT, async {
+        while let Some(line) = errors.next_line().await.unwrap() {
+            if line == "tail: connected" {
+                return;
+            }
+        }
+        panic!("tail ended before it connected");
+    });
+    ready.await.expect("tail did not connect in time");
+    // Read on, so a later line (a reconnect) never meets a closed pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = errors.next_line().await {} });
+    tail
+}
+
+/// What a `tail --count` printed, once it exited by itself.
+async fn finished(tail: Child) -> String {
+    let out = tokio::time::timeout(WAIT, tail.wait_with_output())
+        .await
+        .expect("tail --count did not exit")
+        .unwrap();
+    assert!(out.status.success(), "tail: {}", out.status);
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Logs `username` in with `--password-stdin`.
 async fn login(app: &TestApp, profile: &Path, username: &str) {
     let run = chat(
@@ -113,26 +151,9 @@ async fn chat_commands_log_in_send_tail_list_and_read_history() {
     #[cfg(unix)]
     assert_eq!(mode(&a), 0o600, "the token file is its owner's only");
 
-    // Bob tails; once it says it is connected, whatever is sent is printed.
-    let mut tail = Command::new(BIN)
-        .args(["chat", "--profile-file"])
-        .arg(&b)
-        .args(["tail", "--json", "--count", "2"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut errors = BufReader::new(tail.stderr.take().unwrap()).lines();
-    let ready = tokio::time::timeout(WAIT, async {
-        while let Some(line) = errors.next_line().await.unwrap() {
-            if line == "tail: connected" {
-                return;
-            }
-        }
-        panic!("tail ended before it connected");
-    });
-    ready.await.expect("tail did not connect in time");
+    // Bob tails, as JSON and as text.
+    let json_tail = tail(&b, &["--json", "--count", "2"]).await;
+    let text_tail = tail(&b, &["--count", "2"]).await;
 
     let seq = chat_ok(&a, &["send", "--to", &bob.username, "hi bob"]).await;
     assert_eq!(seq, "1\n", "the first message of a new conversation");
@@ -143,13 +164,8 @@ async fn chat_commands_log_in_send_tail_list_and_read_history() {
         .unwrap();
     assert!(world_seq >= 1);
 
-    let out = tokio::time::timeout(WAIT, tail.wait_with_output())
-        .await
-        .expect("tail --count 2 did not exit")
-        .unwrap();
-    assert!(out.status.success(), "tail: {}", out.status);
-    let mut lines: Vec<(String, String)> = String::from_utf8(out.stdout)
-        .unwrap()
+    let out = finished(json_tail).await;
+    let mut lines: Vec<(String, String)> = out
         .lines()
         .map(|l| {
             let m: Value = serde_json::from_str(l).unwrap();
@@ -166,6 +182,16 @@ async fn chat_commands_log_in_send_tail_list_and_read_history() {
         [
             ("single".to_owned(), "hi bob".to_owned()),
             ("world".to_owned(), "hello world".to_owned())
+        ]
+    );
+    let out = finished(text_tail).await;
+    let mut lines: Vec<&str> = out.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            format!("[@{0} #1] {0}: hi bob", alice.username),
+            format!("[world #{world_seq}] {}: hello world", alice.username)
         ]
     );
 
