@@ -64,3 +64,63 @@ fn select(state: &mut State, delta: isize) -> Action {
         None => Action::Nothing,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Conversation;
+
+    fn state() -> State {
+        let conv = |id: &str| Conversation {
+            conversation_id: id.into(),
+            kind: "single".into(),
+            name: id.into(),
+            peer_user_id: None,
+            group_id: None,
+            last_seq: 0,
+            read_seq: 0,
+            unread: 0,
+        };
+        State::new("me".into(), vec![conv("a"), conv("b"), conv("c")])
+    }
+
+    fn press(s: &mut State, code: KeyCode) -> Action {
+        on_key(s, KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn arrows_and_tab_move_enter_sends_esc_and_ctrl_c_quit() {
+        let mut s = state();
+        assert_eq!(press(&mut s, KeyCode::Down), Action::Opened("b".into()));
+        assert_eq!(press(&mut s, KeyCode::Tab), Action::Opened("c".into()));
+        assert_eq!(press(&mut s, KeyCode::Down), Action::Opened("a".into()));
+        assert_eq!(press(&mut s, KeyCode::Up), Action::Opened("c".into()));
+        assert_eq!(press(&mut s, KeyCode::BackTab), Action::Opened("b".into()));
+
+        assert_eq!(
+            press(&mut s, KeyCode::Enter),
+            Action::Nothing,
+            "nothing typed"
+        );
+        for c in "hix".chars() {
+            press(&mut s, KeyCode::Char(c));
+        }
+        press(&mut s, KeyCode::Backspace);
+        assert_eq!(
+            press(&mut s, KeyCode::Enter),
+            Action::Send {
+                conversation_id: "b".into(),
+                text: "hi".into()
+            }
+        );
+        assert_eq!(s.input, "");
+
+        let mut release = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+        release.kind = KeyEventKind::Release;
+        assert_eq!(on_key(&mut s, release), Action::Nothing);
+        assert_eq!(press(&mut s, KeyCode::Esc), Action::Quit);
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(on_key(&mut s, ctrl_c), Action::Quit);
+        assert_eq!(s.input, "", "Ctrl-C is not typed");
+    }
+}

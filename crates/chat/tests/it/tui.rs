@@ -34,6 +34,17 @@ async fn type_text(app: &mut ChatApp, text: &str) {
     }
 }
 
+/// Moves down the list (Tab, wrapping) to the conversation labelled `label`.
+async fn select(app: &mut ChatApp, label: &str) {
+    for _ in 0..=app.state.convs.len() {
+        if app.state.current().is_some_and(|v| v.conv.label() == label) {
+            return;
+        }
+        assert_eq!(key(app, KeyCode::Tab).await, Flow::Continue);
+    }
+    panic!("no conversation {label}:\n{}", screen(app));
+}
+
 /// Hands live events to the app until `done` holds for its screen.
 async fn until_screen(app: &mut ChatApp, done: impl Fn(&str) -> bool) {
     let wait = async {
@@ -137,16 +148,24 @@ async fn log_in_read_send_and_see_a_reply_arrive_live() {
     );
 
     // Moving to the world room opens it and reads it.
-    assert_eq!(key(&mut app, KeyCode::Down).await, Flow::Continue);
+    select(&mut app, "world").await;
     let s = screen(&app);
     assert!(s.contains("bob: to everyone"), "{s}");
     assert!(!s.contains("world (1)"), "read once open:\n{s}");
     assert_eq!(unread(alice.conversations().await.unwrap(), "world"), 0);
 
+    // A first message from someone new: the conversation joins the list.
+    let carol = server.user("carol").await;
+    carol
+        .send(&Target::User(alice.user_id()), "hi, I'm carol")
+        .await
+        .unwrap();
+    until_screen(&mut app, |s| s.contains("@carol (1)")).await;
+
     // A refused send says why and gives the text back.
     let path = format!("/api/v1/blocks/{}", alice.user_id());
     let _: serde_json::Value = bob.call(Method::POST, &path, &[], None).await.unwrap();
-    assert_eq!(key(&mut app, KeyCode::Up).await, Flow::Continue);
+    select(&mut app, "@bob").await;
     type_text(&mut app, "still there?").await;
     key(&mut app, KeyCode::Enter).await;
     until_screen(&mut app, |s| {
