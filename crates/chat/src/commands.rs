@@ -161,7 +161,7 @@ async fn tail(s: &Session, json: bool, count: Option<u64>) -> Result<()> {
                 note(&format!("tail: disconnected ({why}), reconnecting"));
             }
             LiveEvent::Connected => {}
-            LiveEvent::Ended(why) => return Err(ChatError::Protocol(why)),
+            LiveEvent::Ended(why) => return Err(ChatError::SessionEnded(why)),
         }
     }
     Ok(())

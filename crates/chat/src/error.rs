@@ -35,6 +35,9 @@ pub enum ChatError {
         path: PathBuf,
         source: serde_json::Error,
     },
+    /// The server ended the session (logged out elsewhere, revoked).
+    #[error("{0}; log in again")]
+    SessionEnded(String),
     #[error("no user named {0:?}")]
     NoSuchUser(String),
     #[error("no conversation {0:?} (a username, a group id or `world`)")]

@@ -37,6 +37,8 @@ pub struct ChatApp {
     session: Session,
     live: Live,
     outbox: Outbox,
+    /// Why the session ended, if the server ended it.
+    ended: Option<String>,
 }
 
 impl ChatApp {
@@ -54,9 +56,15 @@ impl ChatApp {
             outbox: Outbox::start(session.clone()),
             session,
             live,
+            ended: None,
         };
         app.opened().await;
         Ok(app)
+    }
+
+    /// Why the server ended the session, once it did.
+    pub fn ended(&self) -> Option<&str> {
+        self.ended.as_deref()
     }
 
     pub fn draw(&self, frame: &mut Frame) {
@@ -100,7 +108,7 @@ impl ChatApp {
             LiveEvent::Synced => self.state.status.clear(),
             LiveEvent::Connected => {}
             LiveEvent::Ended(why) => {
-                self.state.status = why;
+                self.ended = Some(why);
                 return Flow::Quit;
             }
         }

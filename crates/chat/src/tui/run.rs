@@ -12,7 +12,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
 use super::app::{ChatApp, Flow};
-use crate::error::Result;
+use crate::error::{ChatError, Result};
 use crate::session::Session;
 
 /// Puts the terminal back as it was when dropped.
@@ -48,7 +48,11 @@ pub async fn run(session: Session) -> Result<()> {
             },
         };
         if flow == Flow::Quit {
-            return Ok(());
+            // Said after the screen is restored, where it stays readable.
+            return match app.ended() {
+                Some(why) => Err(ChatError::SessionEnded(why.to_owned())),
+                None => Ok(()),
+            };
         }
     }
 }

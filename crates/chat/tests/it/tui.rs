@@ -175,4 +175,24 @@ async fn log_in_read_send_and_see_a_reply_arrive_live() {
     assert_eq!(app.state.input, "still there?");
 
     assert_eq!(key(&mut app, KeyCode::Esc).await, Flow::Quit);
+    assert_eq!(app.ended(), None);
+
+    // Logged out elsewhere: the app stops and says why.
+    alice.clone().logout().await.unwrap();
+    let ended = async {
+        loop {
+            let ev = app.next_event().await.expect("the live stream stopped");
+            if app.on_event(ev).await == Flow::Quit {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(WAIT, ended)
+        .await
+        .expect("never ended");
+    assert!(
+        app.ended().is_some_and(|why| why.contains("1002")),
+        "{:?}",
+        app.ended()
+    );
 }
