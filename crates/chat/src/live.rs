@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::http::{header::AUTHORIZATION, HeaderValue, StatusCode};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -159,7 +160,7 @@ async fn run(session: Session, mut cursors: Cursors, tx: mpsc::Sender<LiveEvent>
                 if tx.send(LiveEvent::Connected).await.is_err() {
                     return;
                 }
-                serve(ws, &mut cursors, &tx).await
+                serve(ws, &session, &mut cursors, &tx).await
             }
             Err(ChatError::WebSocket(tungstenite::Error::Http(resp)))
                 if resp.status() == StatusCode::UNAUTHORIZED =>
@@ -211,8 +212,30 @@ async fn connect(session: &Session, token: &str) -> Result<Ws> {
 }
 
 /// Serves one connection: the opening `sync`, then frames until it drops.
-async fn serve(ws: Ws, cursors: &mut Cursors, tx: &mpsc::Sender<LiveEvent>) -> Ending {
+/// When to renew the access token of a connection: halfway through what
+/// it has left, so the server never closes the socket for an expired token
+/// (4001) while the session lives.
+fn renewal(session: &Session) -> Option<Instant> {
+    session
+        .access_expires_in()
+        .map(|left| Instant::now() + left / 2)
+}
+
+async fn until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn serve(
+    ws: Ws,
+    session: &Session,
+    cursors: &mut Cursors,
+    tx: &mpsc::Sender<LiveEvent>,
+) -> Ending {
     let (mut sink, mut stream) = ws.split();
+    let mut renew = renewal(session);
     if let Err(e) = sink.send(Frame::text(cursors.sync_frame())).await {
         return Ending::Lost(format!("writing failed: {e}"));
     }
@@ -220,7 +243,29 @@ async fn serve(ws: Ws, cursors: &mut Cursors, tx: &mpsc::Sender<LiveEvent>) -> E
     let mut syncing = true;
     let mut again = false;
     let mut caught_up = false;
-    while let Some(frame) = stream.next().await {
+    loop {
+        let frame = tokio::select! {
+            frame = stream.next() => frame,
+            () = until(renew) => {
+                // A fresh token, handed to this connection with `auth`. If
+                // the refresh fails, the close at expiry (4001) leads to a
+                // refresh and a reconnect instead.
+                let old = session.access_token();
+                renew = None;
+                if session.refresh(&old).await.is_ok() {
+                    let token = session.access_token();
+                    let auth = json!({"type": "auth", "id": "auth", "data": {"token": token}});
+                    if let Err(e) = sink.send(Frame::text(auth.to_string())).await {
+                        return Ending::Lost(format!("writing failed: {e}"));
+                    }
+                    renew = renewal(session);
+                }
+                continue;
+            }
+        };
+        let Some(frame) = frame else {
+            return Ending::Lost("connection ended".into());
+        };
         let text = match frame {
             Ok(Frame::Text(t)) => t,
             Ok(Frame::Close(c)) => {
@@ -297,7 +342,6 @@ async fn serve(ws: Ws, cursors: &mut Cursors, tx: &mpsc::Sender<LiveEvent>) -> E
             }
         }
     }
-    Ending::Lost("connection ended".into())
 }
 
 #[cfg(test)]

@@ -17,6 +17,17 @@ pub struct Profile {
     pub username: String,
     pub access_token: String,
     pub refresh_token: String,
+    /// When the access token expires (Unix seconds), from the server's
+    /// `expires_in`; absent in a file from before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_expires_at: Option<u64>,
+}
+
+/// Now, in Unix seconds.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// `$XDG_CONFIG_HOME/ferrochat/chat.json`, else `~/.config/ferrochat/chat.json`.
@@ -138,6 +149,7 @@ mod tests {
             username: "alice".into(),
             access_token: "a".into(),
             refresh_token: "r".into(),
+            access_expires_at: Some(1),
         }
     }
 

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use crate::error::{ChatError, Result};
 use crate::http::Api;
 use crate::model::User;
-use crate::profile::Profile;
+use crate::profile::{unix_now, Profile};
 
 /// How this client names itself to the server (`device_id` at login).
 const DEVICE_ID: &str = "ferrochat-chat";
@@ -45,6 +45,8 @@ struct Inner {
 struct LoginData {
     access_token: String,
     refresh_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
     user: User,
 }
 
@@ -52,6 +54,8 @@ struct LoginData {
 struct TokenPair {
     access_token: String,
     refresh_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
 }
 
 impl Session {
@@ -68,6 +72,7 @@ impl Session {
             username: data.user.username,
             access_token: data.access_token,
             refresh_token: data.refresh_token,
+            access_expires_at: data.expires_in.map(|s| unix_now() + s),
         };
         profile.save(path)?;
         Ok(Self::with(api, path, profile))
@@ -123,8 +128,16 @@ impl Session {
         self.profile().access_token
     }
 
+    /// How long the current access token has left, when the server said.
+    pub fn access_expires_in(&self) -> Option<std::time::Duration> {
+        let at = self.profile().access_expires_at?;
+        Some(std::time::Duration::from_secs(
+            at.saturating_sub(unix_now()),
+        ))
+    }
+
     /// Refreshes the token pair after `failed` (an access token) was
-    /// refused. Does nothing if the pair changed since, here or in the
+    /// refused, or is about to expire. Does nothing if the pair changed since, here or in the
     /// file (another process refreshed it).
     pub async fn refresh(&self, failed: &str) -> Result<()> {
         let _one_at_a_time = self.inner.refreshing.lock().await;
@@ -147,6 +160,7 @@ impl Session {
         let renewed = Profile {
             access_token: pair.access_token,
             refresh_token: pair.refresh_token,
+            access_expires_at: pair.expires_in.map(|s| unix_now() + s),
             ..mine
         };
         renewed.save(&self.inner.path)?;

@@ -3,6 +3,7 @@
 //! itself and resyncs).
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use ferrochat_chat::{Live, LiveEvent, Session, Target};
 
@@ -85,4 +86,34 @@ async fn a_logged_out_session_ends_the_stream() {
     };
     let why = tokio::time::timeout(WAIT, wait).await.expect("never ended");
     assert!(why.contains("1002"), "{why}");
+}
+
+#[tokio::test]
+async fn a_short_lived_token_is_renewed_on_the_open_connection() {
+    let ttl = Duration::from_secs(4);
+    let server = Server::start_with(|c| c.auth.access_ttl = ttl).await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let first = alice.access_token();
+    let mut live = Live::start(alice.clone(), HashMap::new());
+    // Past the first token's life, on purpose: the server closes a socket
+    // whose token expired (4001) unless an `auth` frame renewed it.
+    let past_expiry = tokio::time::sleep(ttl + ttl / 2);
+    tokio::pin!(past_expiry);
+    loop {
+        tokio::select! {
+            () = &mut past_expiry => break,
+            ev = live.next() => match ev {
+                Some(LiveEvent::Disconnected(why)) => panic!("the connection dropped: {why}"),
+                Some(LiveEvent::Ended(why)) => panic!("the session ended: {why}"),
+                None => panic!("the live stream stopped"),
+                Some(_) => {}
+            },
+        }
+    }
+    assert_ne!(alice.access_token(), first, "renewed");
+    bob.send(&Target::User(alice.user_id()), "still here")
+        .await
+        .unwrap();
+    expect(&mut live, &[(1, "still here")]).await;
 }

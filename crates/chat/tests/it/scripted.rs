@@ -82,6 +82,7 @@ fn profile(url: &str) -> Profile {
         username: "alice".into(),
         access_token: "old-access".into(),
         refresh_token: "old-refresh".into(),
+        access_expires_at: None,
     }
 }
 

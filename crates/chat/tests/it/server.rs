@@ -35,12 +35,24 @@ fn config(dir: &Path, listen: SocketAddr) -> Config {
 
 impl Server {
     pub async fn start() -> Server {
+        Self::start_with(|_| {}).await
+    }
+
+    /// A server whose config `tweak` changed first.
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        Self::start_in(dir, "127.0.0.1:0".parse().unwrap()).await
+        let mut config = config(dir.path(), "127.0.0.1:0".parse().unwrap());
+        tweak(&mut config);
+        Self::start_config(dir, config).await
     }
 
     async fn start_in(dir: tempfile::TempDir, listen: SocketAddr) -> Server {
-        let app = App::build(config(dir.path(), listen)).await.unwrap();
+        let config = config(dir.path(), listen);
+        Self::start_config(dir, config).await
+    }
+
+    async fn start_config(dir: tempfile::TempDir, config: Config) -> Server {
+        let app = App::build(config).await.unwrap();
         let addr = app.local_addr();
         let cancel = CancellationToken::new();
         let run = app.run(cancel.clone());
