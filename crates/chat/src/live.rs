@@ -212,13 +212,14 @@ async fn connect(session: &Session, token: &str) -> Result<Ws> {
 }
 
 /// Serves one connection: the opening `sync`, then frames until it drops.
-/// When to renew the access token of a connection: halfway through what
-/// it has left, so the server never closes the socket for an expired token
+/// When to renew the access token of a connection: a third into what it
+/// has left (expiries are in whole seconds, and a busy machine may be slow
+/// to refresh), so the server never closes the socket for an expired token
 /// (4001) while the session lives.
 fn renewal(session: &Session) -> Option<Instant> {
     session
         .access_expires_in()
-        .map(|left| Instant::now() + left / 2)
+        .map(|left| Instant::now() + left / 3)
 }
 
 async fn until(deadline: Option<Instant>) {

@@ -90,7 +90,7 @@ async fn a_logged_out_session_ends_the_stream() {
 
 #[tokio::test]
 async fn a_short_lived_token_is_renewed_on_the_open_connection() {
-    let ttl = Duration::from_secs(4);
+    let ttl = Duration::from_secs(6);
     let server = Server::start_with(|c| c.auth.access_ttl = ttl).await;
     let alice = server.user("alice").await;
     let bob = server.user("bob").await;
