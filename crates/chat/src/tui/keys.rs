@@ -67,21 +67,12 @@ fn select(state: &mut State, delta: isize) -> Action {
 
 #[cfg(test)]
 mod tests {
+    use super::super::state::test_conversation;
     use super::*;
-    use crate::model::Conversation;
 
     fn state() -> State {
-        let conv = |id: &str| Conversation {
-            conversation_id: id.into(),
-            kind: "single".into(),
-            name: id.into(),
-            peer_user_id: None,
-            group_id: None,
-            last_seq: 0,
-            read_seq: 0,
-            unread: 0,
-        };
-        State::new("me".into(), vec![conv("a"), conv("b"), conv("c")])
+        let convs = ["a", "b", "c"].map(test_conversation).to_vec();
+        State::new("me".into(), convs)
     }
 
     fn press(s: &mut State, code: KeyCode) -> Action {

@@ -134,21 +134,27 @@ impl State {
     }
 }
 
+/// A single conversation named `id`, nothing in it: for tests.
+#[cfg(test)]
+pub(super) fn test_conversation(id: &str) -> Conversation {
+    Conversation {
+        conversation_id: id.into(),
+        kind: "single".into(),
+        name: id.into(),
+        peer_user_id: None,
+        group_id: None,
+        last_seq: 0,
+        read_seq: 0,
+        unread: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn conv(id: &str) -> Conversation {
-        Conversation {
-            conversation_id: id.into(),
-            kind: "single".into(),
-            name: id.into(),
-            peer_user_id: None,
-            group_id: None,
-            last_seq: 0,
-            read_seq: 0,
-            unread: 0,
-        }
+        test_conversation(id)
     }
 
     fn line(seq: u64) -> Line {
