@@ -65,6 +65,9 @@ pub enum Command {
     Certs(ferrochat::certs::CertsArgs),
     /// Load a server through its public protocol (see docs/benchmarks.md).
     Bench(Box<ferrochat_bench::BenchArgs>),
+    /// A terminal client: the full-screen TUI, or `login`, `send`,
+    /// `tail`... for scripts.
+    Chat(ferrochat_chat::ChatArgs),
 }
 
 /// Where configuration comes from. Each flag also has a `FERROCHAT_*`

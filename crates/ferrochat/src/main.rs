@@ -2,7 +2,8 @@
 //! (exit 64 if it is bad, before binding anything), then serve (every
 //! role, or the one named) until SIGINT or SIGTERM. A store that refuses
 //! to open because its database can lose acknowledged writes
-//! (`store.require_durable`) exits 78.
+//! (`store.require_durable`) exits 78. `ferrochat chat` is the terminal
+//! client (crates/chat), `ferrochat bench` the load generator.
 
 mod cli;
 
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Task { opts } => (opts, false, Some(Role::Task)),
         Command::Config { opts } => (opts, true, None),
         Command::Bench(args) => return bench(*args),
+        Command::Chat(args) => return ferrochat_chat::main(args),
         Command::Certs(args) => return certs(&args),
         Command::Reindex { opts } => return reindex(&opts),
     };

@@ -13,6 +13,7 @@ mod binary;
 mod blocks;
 mod bus_env;
 mod chaos;
+mod chat;
 mod cluster;
 mod cluster_cache;
 mod cluster_sessions;
