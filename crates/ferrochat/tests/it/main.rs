@@ -43,6 +43,7 @@ mod rich_messages;
 mod roles;
 mod search;
 mod secure;
+mod served;
 mod store_env;
 mod support;
 mod system_messages;
