@@ -16,9 +16,12 @@
 pub mod conformance;
 mod private_broker;
 mod private_redis;
+mod test_ca;
+pub mod tls;
 
 pub use private_broker::{PrivateBroker, NISSHI, NISSHI_STORAGE};
 pub use private_redis::PrivateRedis;
+pub use test_ca::{Leaf, TestCa, TlsFiles};
 
 /// The MariaDB/MySQL test server's admin URL.
 pub const MYSQL_URL: &str = "FERROCHAT_TEST_MYSQL_URL";
