@@ -19,6 +19,7 @@ mod cluster_sessions;
 mod conversations;
 mod cors;
 mod crash;
+mod dep_tls;
 mod differential;
 mod directory;
 mod durability;
