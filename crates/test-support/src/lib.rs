@@ -16,8 +16,9 @@
 pub mod conformance;
 mod private_broker;
 mod private_redis;
+pub mod private_sql;
+mod process;
 mod test_ca;
-pub mod tls;
 
 pub use private_broker::{PrivateBroker, NISSHI, NISSHI_STORAGE};
 pub use private_redis::PrivateRedis;

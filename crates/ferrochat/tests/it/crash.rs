@@ -60,17 +60,7 @@ async fn acked_messages_survive_sigkill_and_resync_fills_every_gap() {
     let mut server = Server::start_with(dir.path(), STORM_ENV);
     let (_a_id, a_tok) = server.user("crash_a").await;
     let (b_id, b_tok) = server.user("crash_b").await;
-    let conv = server
-        .ok(
-            reqwest::Method::POST,
-            "/api/v1/conversations/create",
-            Some(&a_tok),
-            Some(json!({"peer_user_id": b_id})),
-        )
-        .await["conversation_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = server.conversation(&a_tok, &b_id).await;
 
     // Bob's device records every new-message until the connection dies.
     let mut b_ws = server.ws(&b_tok).await;

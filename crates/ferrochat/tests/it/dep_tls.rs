@@ -1,6 +1,6 @@
 //! TLS to the dependencies, through the built binary: PostgreSQL, MariaDB
 //! and Redis servers of the test's own that take only TLS (certificates
-//! of a CA made here), a `ferrochat serve` whose store URL or
+//! of a CA made here; `PrivateServer::start_tls`, `PrivateRedis::start_tls`), a `ferrochat serve` whose store URL or
 //! `presence.redis_*` keys ask for a verified connection, and a message
 //! that goes through them. Refused: a server whose certificate is of
 //! another CA, and a server without TLS when TLS is asked for (no silent
@@ -11,8 +11,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ferrochat_test_support::tls::{TlsMariadb, TlsPostgres, TlsRedis};
-use ferrochat_test_support::{service, TestCa, POSTGRES_URL};
+use ferrochat_test_support::private_sql::{Kind, PrivateServer};
+use ferrochat_test_support::{service, PrivateRedis, TestCa, MYSQL_URL, POSTGRES_URL};
 use serde_json::json;
 
 use crate::binary::Server;
@@ -28,17 +28,7 @@ const EXITS: Duration = Duration::from_secs(60);
 async fn a_message_goes_through(server: &Server, tag: &str) {
     let (_, a_tok) = server.user(&format!("{tag}_a")).await;
     let (b_id, b_tok) = server.user(&format!("{tag}_b")).await;
-    let conv = server
-        .ok(
-            reqwest::Method::POST,
-            "/api/v1/conversations/create",
-            Some(&a_tok),
-            Some(json!({"peer_user_id": b_id})),
-        )
-        .await["conversation_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = server.conversation(&a_tok, &b_id).await;
     let mut b_ws = server.ws(&b_tok).await;
     ping(&mut b_ws).await;
     let content = format!("{tag} over TLS");
@@ -116,10 +106,10 @@ fn other_ca(dir: &Path) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_over_verified_tls_and_refused_without_it() {
     let ca = TestCa::new("ferrochat PostgreSQL test CA");
-    let pg = TlsPostgres::start(&ca);
-    let ca_file = path(&pg.files.ca);
+    let pg = PrivateServer::start_tls(Kind::Postgres, &ca).await;
+    let ca_file = path(&pg.tls_files().unwrap().ca);
     let data = tempfile::tempdir().unwrap();
-    let url = pg.url(&format!("sslmode=verify-full&sslrootcert={ca_file}"));
+    let url = pg.url_with(&format!("sslmode=verify-full&sslrootcert={ca_file}"));
     let server = Server::start_with(data.path(), &[("FERROCHAT_STORE__URL", &url)]);
     a_message_goes_through(&server, "pg").await;
     drop(server);
@@ -127,12 +117,12 @@ async fn postgres_over_verified_tls_and_refused_without_it() {
     const NAMED: &str = "opening the PostgreSQL store (store.url)";
     // The server takes TLS only: what got through above spoke TLS.
     refused(
-        &[("FERROCHAT_STORE__URL", &pg.url("sslmode=disable"))],
+        &[("FERROCHAT_STORE__URL", &pg.url_with("sslmode=disable"))],
         NAMED,
     );
     // A certificate of a CA we do not trust.
     let other = other_ca(data.path());
-    let untrusted_url = pg.url(&format!("sslmode=verify-full&sslrootcert={other}"));
+    let untrusted_url = pg.url_with(&format!("sslmode=verify-full&sslrootcert={other}"));
     untrusted(&[("FERROCHAT_STORE__URL", &untrusted_url)], NAMED);
     // A server without TLS, when TLS is asked for: no plain fallback.
     let plain = format!(
@@ -146,10 +136,10 @@ async fn postgres_over_verified_tls_and_refused_without_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mariadb_over_verified_tls_and_refused_without_it() {
     let ca = TestCa::new("ferrochat MariaDB test CA");
-    let db = TlsMariadb::start(&ca);
-    let ca_file = path(&db.files.ca);
+    let db = PrivateServer::start_tls(Kind::Mariadb, &ca).await;
+    let ca_file = path(&db.tls_files().unwrap().ca);
     let data = tempfile::tempdir().unwrap();
-    let url = db.url(&format!("ssl-mode=verify_identity&ssl-ca={ca_file}"));
+    let url = db.url_with(&format!("ssl-mode=verify_identity&ssl-ca={ca_file}"));
     let server = Server::start_with(data.path(), &[("FERROCHAT_STORE__URL", &url)]);
     a_message_goes_through(&server, "maria").await;
     drop(server);
@@ -157,16 +147,16 @@ async fn mariadb_over_verified_tls_and_refused_without_it() {
     const NAMED: &str = "opening the MySQL store (store.url)";
     // Its user may connect over TLS only (REQUIRE SSL).
     refused(
-        &[("FERROCHAT_STORE__URL", &db.url("ssl-mode=disabled"))],
+        &[("FERROCHAT_STORE__URL", &db.url_with("ssl-mode=disabled"))],
         NAMED,
     );
     let other = other_ca(data.path());
-    let untrusted_url = db.url(&format!("ssl-mode=verify_identity&ssl-ca={other}"));
+    let untrusted_url = db.url_with(&format!("ssl-mode=verify_identity&ssl-ca={other}"));
     untrusted(&[("FERROCHAT_STORE__URL", &untrusted_url)], NAMED);
     // The shared test MariaDB has no TLS: asking for it fails.
     let plain = format!(
         "{}?ssl-mode=verify_identity&ssl-ca={ca_file}",
-        service(ferrochat_test_support::MYSQL_URL)
+        service(MYSQL_URL)
     );
     let why = refused(&[("FERROCHAT_STORE__URL", &plain)], NAMED);
     assert!(why.contains("TLS"), "{why}");
@@ -175,12 +165,13 @@ async fn mariadb_over_verified_tls_and_refused_without_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_over_tls_with_a_private_ca_and_a_client_certificate() {
     let ca = TestCa::new("ferrochat Redis test CA");
-    let redis = TlsRedis::start(&ca);
+    let redis = PrivateRedis::start_tls(&ca).await;
     let url = redis.url();
+    let client = redis.client_files().unwrap();
     let (ca_file, cert, key) = (
-        path(&redis.files.ca),
-        path(&redis.client.cert),
-        path(&redis.client.key),
+        path(&redis.tls_files().unwrap().ca),
+        path(&client.cert),
+        path(&client.key),
     );
     let tls = [
         ("FERROCHAT_PRESENCE__REDIS_URL", url.as_str()),

@@ -58,6 +58,20 @@ impl Server {
         )
     }
 
+    /// The one-to-one conversation of `token`'s user with `peer_id`.
+    pub(crate) async fn conversation(&self, token: &str, peer_id: &str) -> String {
+        self.ok(
+            reqwest::Method::POST,
+            "/api/v1/conversations/create",
+            Some(token),
+            Some(json!({"peer_user_id": peer_id})),
+        )
+        .await["conversation_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     pub(crate) async fn history_all(&self, token: &str, conv: &str) -> Vec<Value> {
         let mut all: Vec<Value> = Vec::new();
         loop {
