@@ -103,63 +103,67 @@ fn other_ca(dir: &Path) -> String {
     file.to_str().unwrap().to_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_over_verified_tls_and_refused_without_it() {
-    let ca = TestCa::new("ferrochat PostgreSQL test CA");
-    let pg = PrivateServer::start_tls(Kind::Postgres, &ca).await;
-    let ca_file = path(&pg.tls_files().unwrap().ca);
+/// How a SQL server's store URL asks for TLS, and what it is called.
+struct SqlTls {
+    kind: Kind,
+    /// The query that verifies the chain and the name against a CA file.
+    verify: fn(&str) -> String,
+    /// The query that asks for no TLS.
+    plain: &'static str,
+    /// The shared test server's URL (no TLS), from `scripts/services env`.
+    shared: &'static str,
+    /// What the start failure names.
+    named: &'static str,
+}
+
+/// A message goes through `serve` on a TLS-only server of `sql.kind`
+/// whose CA the URL names; refused: no TLS to it (so what got through
+/// spoke TLS), a certificate of another CA, and TLS asked of a server
+/// without it (no plain fallback).
+async fn store_over_tls(sql: SqlTls) {
+    let ca = TestCa::new("ferrochat database test CA");
+    let db = PrivateServer::start_tls(sql.kind, &ca).await;
+    let ca_file = path(&db.tls_files().unwrap().ca);
     let data = tempfile::tempdir().unwrap();
-    let url = pg.url_with(&format!("sslmode=verify-full&sslrootcert={ca_file}"));
+    let url = db.url_with(&(sql.verify)(ca_file));
     let server = Server::start_with(data.path(), &[("FERROCHAT_STORE__URL", &url)]);
-    a_message_goes_through(&server, "pg").await;
+    a_message_goes_through(&server, &format!("{:?}", sql.kind).to_lowercase()).await;
     drop(server);
 
-    const NAMED: &str = "opening the PostgreSQL store (store.url)";
-    // The server takes TLS only: what got through above spoke TLS.
+    // PostgreSQL's pg_hba.conf has hostssl alone, MariaDB's user REQUIRE SSL.
     refused(
-        &[("FERROCHAT_STORE__URL", &pg.url_with("sslmode=disable"))],
-        NAMED,
+        &[("FERROCHAT_STORE__URL", &db.url_with(sql.plain))],
+        sql.named,
     );
-    // A certificate of a CA we do not trust.
-    let other = other_ca(data.path());
-    let untrusted_url = pg.url_with(&format!("sslmode=verify-full&sslrootcert={other}"));
-    untrusted(&[("FERROCHAT_STORE__URL", &untrusted_url)], NAMED);
-    // A server without TLS, when TLS is asked for: no plain fallback.
-    let plain = format!(
-        "{}?sslmode=verify-full&sslrootcert={ca_file}",
-        service(POSTGRES_URL)
-    );
-    let why = refused(&[("FERROCHAT_STORE__URL", &plain)], NAMED);
+    let other = db.url_with(&(sql.verify)(&other_ca(data.path())));
+    untrusted(&[("FERROCHAT_STORE__URL", &other)], sql.named);
+    let plain = format!("{}?{}", service(sql.shared), (sql.verify)(ca_file));
+    let why = refused(&[("FERROCHAT_STORE__URL", &plain)], sql.named);
     assert!(why.contains("TLS"), "{why}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mariadb_over_verified_tls_and_refused_without_it() {
-    let ca = TestCa::new("ferrochat MariaDB test CA");
-    let db = PrivateServer::start_tls(Kind::Mariadb, &ca).await;
-    let ca_file = path(&db.tls_files().unwrap().ca);
-    let data = tempfile::tempdir().unwrap();
-    let url = db.url_with(&format!("ssl-mode=verify_identity&ssl-ca={ca_file}"));
-    let server = Server::start_with(data.path(), &[("FERROCHAT_STORE__URL", &url)]);
-    a_message_goes_through(&server, "maria").await;
-    drop(server);
+async fn postgres_over_verified_tls_and_refused_without_it() {
+    store_over_tls(SqlTls {
+        kind: Kind::Postgres,
+        verify: |ca| format!("sslmode=verify-full&sslrootcert={ca}"),
+        plain: "sslmode=disable",
+        shared: POSTGRES_URL,
+        named: "opening the PostgreSQL store (store.url)",
+    })
+    .await;
+}
 
-    const NAMED: &str = "opening the MySQL store (store.url)";
-    // Its user may connect over TLS only (REQUIRE SSL).
-    refused(
-        &[("FERROCHAT_STORE__URL", &db.url_with("ssl-mode=disabled"))],
-        NAMED,
-    );
-    let other = other_ca(data.path());
-    let untrusted_url = db.url_with(&format!("ssl-mode=verify_identity&ssl-ca={other}"));
-    untrusted(&[("FERROCHAT_STORE__URL", &untrusted_url)], NAMED);
-    // The shared test MariaDB has no TLS: asking for it fails.
-    let plain = format!(
-        "{}?ssl-mode=verify_identity&ssl-ca={ca_file}",
-        service(MYSQL_URL)
-    );
-    let why = refused(&[("FERROCHAT_STORE__URL", &plain)], NAMED);
-    assert!(why.contains("TLS"), "{why}");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_over_verified_tls_and_refused_without_it() {
+    store_over_tls(SqlTls {
+        kind: Kind::Mariadb,
+        verify: |ca| format!("ssl-mode=verify_identity&ssl-ca={ca}"),
+        plain: "ssl-mode=disabled",
+        shared: MYSQL_URL,
+        named: "opening the MySQL store (store.url)",
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
