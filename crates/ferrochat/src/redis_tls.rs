@@ -10,10 +10,10 @@ use crate::config::PresenceConfig;
 
 type Bad = (&'static str, String);
 
-/// The TLS `presence` asks for: `None` for no Redis, a plain `redis://`
-/// URL, or `rediss://` with the system's roots and no client certificate.
-/// TLS files with a `redis://` URL are refused rather than ignored: the
-/// deployer meant TLS.
+/// The TLS `presence` asks for: `None` for no Redis or a plain
+/// `redis://` URL; for `rediss://`, the CA and client certificate named
+/// (neither: the system's roots, no client certificate). TLS files with a
+/// `redis://` URL are refused rather than ignored: the deployer meant TLS.
 pub(crate) fn load(p: &PresenceConfig) -> Result<Option<RedisTls>, Bad> {
     let Some(url) = &p.redis_url else {
         return Ok(None);
@@ -26,16 +26,16 @@ pub(crate) fn load(p: &PresenceConfig) -> Result<Option<RedisTls>, Bad> {
         ));
     }
     let files = [&p.redis_ca_file, &p.redis_cert_file, &p.redis_key_file];
+    if !tls && files.iter().any(|f| f.is_some()) {
+        return Err((
+            "presence.redis_url",
+            "redis_ca_file, redis_cert_file or redis_key_file is set, \
+             so it must be a rediss:// (TLS) URL"
+                .into(),
+        ));
+    }
     if !tls {
-        return match files.iter().any(|f| f.is_some()) {
-            true => Err((
-                "presence.redis_url",
-                "redis_ca_file, redis_cert_file or redis_key_file is set, \
-                 so it must be a rediss:// (TLS) URL"
-                    .into(),
-            )),
-            false => Ok(None),
-        };
+        return Ok(None);
     }
     let ca = read(p.redis_ca_file.as_deref(), "presence.redis_ca_file")?;
     let client = match (

@@ -10,6 +10,10 @@
 //! broker) find their servers in the variables `scripts/services env`
 //! prints. A test that finds none fails, naming the command that starts
 //! them: under CI a missing service must fail the run, never skip a test.
+//!
+//! Servers of a test's own (`PrivateServer`, `PrivateRedis`,
+//! `PrivateBroker`) for tests that crash, restart or replace them, or
+//! that need them to take only TLS with certificates of a [`TestCa`].
 
 #![forbid(unsafe_code)]
 
