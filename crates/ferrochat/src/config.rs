@@ -205,9 +205,18 @@ pub enum BusKind {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PresenceConfig {
-    /// Unset: in memory. `redis://[USER:PASSWORD@]HOST:PORT[/DB]`: Redis.
+    /// Unset: in memory. `redis://[USER:PASSWORD@]HOST:PORT[/DB]`: Redis;
+    /// `rediss://...`: Redis over TLS, its certificate checked against
+    /// the system's roots or `redis_ca_file`.
     #[serde(serialize_with = "redacted_opt")]
     pub redis_url: Option<String>,
+    /// With `rediss://`: the CA certificates (PEM) to trust instead of the
+    /// system's roots (a managed Redis with a private CA).
+    pub redis_ca_file: Option<PathBuf>,
+    /// With `rediss://`: a client certificate chain and its key (PEM), for
+    /// a Redis that asks for one (`tls-auth-clients`).
+    pub redis_cert_file: Option<PathBuf>,
+    pub redis_key_file: Option<PathBuf>,
     /// The Redis ACL user (Redis 6+), if not in `redis_url`; its password
     /// from `redis_password` or `redis_password_file` (one trailing
     /// newline ignored). A password without a user is `requirepass`'s.
@@ -234,6 +243,9 @@ impl Default for PresenceConfig {
     fn default() -> Self {
         Self {
             redis_url: None,
+            redis_ca_file: None,
+            redis_cert_file: None,
+            redis_key_file: None,
             redis_username: None,
             redis_password: None,
             redis_password_file: None,
@@ -577,10 +589,8 @@ impl Config {
                 "must be between 100ms and 60s",
             );
         }
-        if let Some(url) = &self.presence.redis_url {
-            if !url.starts_with("redis://") {
-                return bad("presence.redis_url", "must start with redis://");
-            }
+        if let Err((key, why)) = crate::redis_tls::load(&self.presence) {
+            return bad(key, &why);
         }
         if self.presence.redis_password.is_some() && self.presence.redis_password_file.is_some() {
             return bad(

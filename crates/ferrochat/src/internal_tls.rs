@@ -104,11 +104,14 @@ fn warn_unauthenticated(config: &Config, role: Role) {
     let p = &config.presence;
     if let Some(url) = &p.redis_url {
         let in_url = url.split_once('@').is_some();
-        if !in_url && p.redis_password.is_none() && p.redis_password_file.is_none() {
+        let proven = p.redis_password.is_some()
+            || p.redis_password_file.is_some()
+            || p.redis_cert_file.is_some();
+        if !in_url && !proven {
             tracing::warn!(
                 role = role_name,
-                "Redis is reached without a password (presence.redis_username, \
-                 redis_password_file): anyone who reaches it can rewrite routes, rate limits \
+                "Redis is reached without a password or client certificate \
+                 (presence.redis_username, redis_password_file, redis_cert_file): anyone who reaches it can rewrite routes, rate limits \
                  and the shared cache"
             );
         }

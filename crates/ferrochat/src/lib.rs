@@ -12,6 +12,7 @@ mod logic_link;
 mod open;
 mod peers;
 mod readiness;
+mod redis_tls;
 pub mod reindex;
 pub mod roles;
 pub mod secret;

@@ -127,7 +127,8 @@ pub async fn fanout_lag(config: &Config) -> anyhow::Result<Arc<dyn FanoutLag>> {
     })
 }
 
-/// Redis at `presence.redis_url`, if set, under `presence.redis_prefix`.
+/// Redis at `presence.redis_url`, if set, under `presence.redis_prefix`;
+/// over TLS for `rediss://` (`redis_tls.rs`).
 async fn redis(config: &Config) -> anyhow::Result<Option<RedisPresence>> {
     let Some(url) = &config.presence.redis_url else {
         return Ok(None);
@@ -141,8 +142,10 @@ async fn redis(config: &Config) -> anyhow::Result<Option<RedisPresence>> {
             "presence.redis_password_file",
         )?),
     };
+    let tls = crate::redis_tls::load(p).map_err(|(key, why)| anyhow::anyhow!("{key}: {why}"))?;
     let options = RedisOptions {
         prefix: p.redis_prefix.clone(),
+        tls,
         username: p.redis_username.clone(),
         password,
         // Every gateway beats within one interval; two more for its

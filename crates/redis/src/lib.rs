@@ -27,6 +27,7 @@ mod lag;
 mod presence;
 mod ratelimit;
 mod scripts;
+mod tls;
 
 use std::time::Duration;
 
@@ -37,6 +38,7 @@ use redis::IntoConnectionInfo as _;
 pub use cache::RedisCache;
 pub use lag::RedisLag;
 pub use ratelimit::RedisRateLimiter;
+pub use tls::{RedisTls, RedisTlsError};
 
 use keys::Keys;
 use scripts::Scripts;
@@ -60,6 +62,10 @@ pub struct RedisOptions {
     /// Its password (or `requirepass`'s, without a user); wins over one
     /// in the URL.
     pub password: Option<String>,
+    /// With a `rediss://` URL: whom to trust instead of the system's
+    /// roots, and a client certificate to show. `None`: the system's
+    /// roots and no client certificate.
+    pub tls: Option<RedisTls>,
 }
 
 impl std::fmt::Debug for RedisOptions {
@@ -71,6 +77,7 @@ impl std::fmt::Debug for RedisOptions {
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "[redacted]"))
             .field("settle", &self.settle)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -84,6 +91,7 @@ impl Default for RedisOptions {
             settle: Duration::from_secs(3),
             username: None,
             password: None,
+            tls: None,
         }
     }
 }
@@ -103,8 +111,9 @@ pub struct RedisPresence {
 }
 
 impl RedisPresence {
-    /// Connects to `url` (`redis://[user:password@]host:port/db`) as the
-    /// user `options` or the URL name; fails if Redis does not answer or
+    /// Connects to `url` (`redis://[user:password@]host:port/db`, or
+    /// `rediss://` for TLS) as the user `options` or the URL name; fails
+    /// if Redis does not answer, its certificate is not trusted or it
     /// refuses the user.
     pub async fn open(url: &str, options: &RedisOptions) -> Result<Self, PresenceError> {
         let mut info = url.into_connection_info().map_err(error::unavailable)?;
@@ -116,7 +125,7 @@ impl RedisPresence {
             settings = settings.set_password(password);
         }
         info = info.set_redis_settings(settings);
-        let client = redis::Client::open(info).map_err(error::unavailable)?;
+        let client = tls::client(info, options.tls.as_ref()).map_err(error::unavailable)?;
         let config = ConnectionManagerConfig::new()
             .set_response_timeout(Some(options.response_timeout))
             .set_connection_timeout(Some(options.connection_timeout));

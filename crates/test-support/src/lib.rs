@@ -10,15 +10,23 @@
 //! broker) find their servers in the variables `scripts/services env`
 //! prints. A test that finds none fails, naming the command that starts
 //! them: under CI a missing service must fail the run, never skip a test.
+//!
+//! Servers of a test's own (`PrivateServer`, `PrivateRedis`,
+//! `PrivateBroker`) for tests that crash, restart or replace them, or
+//! that need them to take only TLS with certificates of a [`TestCa`].
 
 #![forbid(unsafe_code)]
 
 pub mod conformance;
 mod private_broker;
 mod private_redis;
+pub mod private_sql;
+mod process;
+mod test_ca;
 
 pub use private_broker::{PrivateBroker, NISSHI, NISSHI_STORAGE};
 pub use private_redis::PrivateRedis;
+pub use test_ca::{Leaf, TestCa, TlsFiles};
 
 /// The MariaDB/MySQL test server's admin URL.
 pub const MYSQL_URL: &str = "FERROCHAT_TEST_MYSQL_URL";

@@ -2,7 +2,10 @@
 //! built, `FERROCHAT_TEST_NISSHI`, on the storage engine it was built
 //! with, `FERROCHAT_TEST_NISSHI_STORAGE`), killed when dropped, so that
 //! replacing it by an empty one loses every topic, record, offset and
-//! producer id without touching the shared test broker.
+//! producer id without touching the shared test broker. Or one that
+//! takes only TLS (`start_tls`), with a certificate of a [`TestCa`].
+//!
+//! [`TestCa`]: crate::TestCa
 
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,6 +13,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use crate::test_ca::{TestCa, TlsFiles};
 use crate::{free_port, service};
 
 /// The nisshi binary `scripts/services` built.
@@ -24,27 +28,51 @@ pub struct PrivateBroker {
     child: Child,
     port: u16,
     dir: tempfile::TempDir,
+    /// Its certificate chain and key (PEM), when it takes only TLS.
+    tls: Option<TlsFiles>,
 }
 
 impl PrivateBroker {
     /// Starts it and waits until it listens.
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// As `start`, taking only TLS with a certificate of `ca` for
+    /// 127.0.0.1 and localhost (its files: `tls_files`).
+    pub async fn start_tls(ca: &TestCa) -> Self {
+        Self::start_with(Some(ca)).await
+    }
+
+    async fn start_with(ca: Option<&TestCa>) -> Self {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
-        let child = Self::spawn(port, &dir);
-        let broker = Self { child, port, dir };
+        let tls = ca.map(|ca| ca.write_server(dir.path(), "broker"));
+        let child = Self::spawn(port, &dir, tls.as_ref());
+        let broker = Self {
+            child,
+            port,
+            dir,
+            tls,
+        };
         broker.wait_ready().await;
         broker
     }
 
-    fn spawn(port: u16, dir: &tempfile::TempDir) -> Child {
+    /// Its CA, certificate and key, when it takes only TLS.
+    pub fn tls_files(&self) -> Option<&TlsFiles> {
+        self.tls.as_ref()
+    }
+
+    fn spawn(port: u16, dir: &tempfile::TempDir, tls: Option<&TlsFiles>) -> Child {
         let listener = format!("tcp://127.0.0.1:{port}");
         // Its storage lives in the working directory (it also reads a
         // `.env` there): a fresh directory is an empty broker, whichever
         // the engine.
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).unwrap();
-        Command::new(service(NISSHI))
+        let mut command = Command::new(service(NISSHI));
+        command
             .current_dir(&data)
             .args([
                 "broker",
@@ -53,7 +81,15 @@ impl PrivateBroker {
                 "--advertised-listener-url",
                 &listener,
             ])
-            .args(["--storage-engine", &service(NISSHI_STORAGE)])
+            .args(["--storage-engine", &service(NISSHI_STORAGE)]);
+        if let Some(files) = tls {
+            command
+                .arg("--cert")
+                .arg(&files.cert)
+                .arg("--key")
+                .arg(&files.key);
+        }
+        command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -83,7 +119,7 @@ impl PrivateBroker {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
         std::fs::remove_dir_all(self.dir.path().join("data")).unwrap();
-        self.child = Self::spawn(self.port, &self.dir);
+        self.child = Self::spawn(self.port, &self.dir, self.tls.as_ref());
         self.wait_ready().await;
     }
 }

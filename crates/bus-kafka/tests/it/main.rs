@@ -14,3 +14,4 @@ mod metrics;
 mod recovery;
 mod secure;
 mod support;
+mod tls;

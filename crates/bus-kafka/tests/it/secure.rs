@@ -13,7 +13,7 @@ use ferrochat_domain::ConversationId;
 use ferrochat_ports::bus::Bus;
 use ferrochat_test_support::conformance::bus::send_record;
 
-use crate::support::{bus, free_port, isolated_config, nisshi, wait_listening};
+use crate::support::{bus, free_port, isolated_config, nisshi, round_trip, wait_listening};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -164,7 +164,7 @@ impl AuthBroker {
 const REFUSED_FOR: Duration = Duration::from_secs(20);
 
 /// Whether `config` gets a record published and durable.
-async fn publishes(config: KafkaConfig) -> bool {
+pub(crate) async fn publishes(config: KafkaConfig) -> bool {
     let attempt = async {
         let bus = KafkaBus::connect(config).await.ok()?;
         let conversation = ConversationId::generate();
@@ -187,18 +187,7 @@ async fn a_broker_that_requires_sasl_serves_its_user_only() {
 
     let good = broker.config(Some((USER, PASSWORD)));
     let bus = KafkaBus::connect(good.clone()).await.unwrap();
-    let mut upstream = bus.consume_upstream().await.unwrap();
-    let conversation = ConversationId::generate();
-    bus.publish_upstream(send_record(&conversation, "as-the-user"))
-        .await
-        .unwrap()
-        .await
-        .unwrap();
-    let got = tokio::time::timeout(WAIT, upstream.next())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(got.client_msg_id.as_str(), "as-the-user");
+    round_trip(&bus, "as-the-user").await;
 
     assert!(!publishes(broker.config(None)).await, "no user");
     assert!(

@@ -3,8 +3,10 @@ use std::time::Duration;
 
 use ferrochat_bus_kafka::{KafkaBus, KafkaConfig};
 use ferrochat_domain::routing::GatewayId;
-use ferrochat_ports::bus::{DownstreamRecord, ReplyTo};
+use ferrochat_domain::ConversationId;
+use ferrochat_ports::bus::{Bus as _, DownstreamRecord, ReplyTo};
 use ferrochat_ports::ApiError;
+use ferrochat_test_support::conformance::bus::send_record;
 
 pub fn brokers() -> String {
     ferrochat_test_support::service(ferrochat_test_support::KAFKA_BROKERS)
@@ -31,6 +33,22 @@ pub async fn bus(config: &KafkaConfig) -> Arc<KafkaBus> {
     KafkaBus::connect(config.clone())
         .await
         .expect("connect to the test broker")
+}
+
+/// A record published upstream on `bus` comes back to its consumer.
+pub async fn round_trip(bus: &KafkaBus, id: &str) {
+    let mut upstream = bus.consume_upstream().await.unwrap();
+    let conversation = ConversationId::generate();
+    bus.publish_upstream(send_record(&conversation, id))
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(60), upstream.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.client_msg_id.as_str(), id);
 }
 
 /// The nisshi binary scripts/services built (`FERROCHAT_TEST_NISSHI`), for

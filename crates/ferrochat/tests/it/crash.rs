@@ -12,6 +12,7 @@ use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::binary::Server;
+use crate::served::{next_json, ping, text_json};
 
 /// The crash test sends far more than the default limits allow.
 const STORM_ENV: &[(&str, &str)] = &[
@@ -24,29 +25,6 @@ impl Server {
     fn kill9(&mut self) {
         self.child.kill().unwrap(); // SIGKILL on Unix
         self.child.wait().unwrap();
-    }
-
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Value {
-        let http = reqwest::Client::new();
-        crate::binary::call(&http, &self.base, method, path, token, body).await
-    }
-
-    async fn ok(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Value {
-        let v = self.call(method, path, token, body).await;
-        assert_eq!(v["code"], 0, "{path}: {v}");
-        v["data"].clone()
     }
 
     /// A send that resends on 1004 ("not confirmed in time; resend it
@@ -71,92 +49,6 @@ impl Server {
         }
         panic!("a send was never confirmed: {body}");
     }
-
-    /// Registers and logs in; returns (user_id, access token).
-    async fn user(&self, name: &str) -> (String, String) {
-        let body = json!({"username": name, "password": "crash-test-pw"});
-        self.ok(
-            reqwest::Method::POST,
-            "/api/v1/users/register",
-            None,
-            Some(body.clone()),
-        )
-        .await;
-        let d = self
-            .ok(
-                reqwest::Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(body),
-            )
-            .await;
-        (
-            d["user"]["user_id"].as_str().unwrap().to_owned(),
-            d["access_token"].as_str().unwrap().to_owned(),
-        )
-    }
-
-    async fn history_all(&self, token: &str, conv: &str) -> Vec<Value> {
-        let mut all: Vec<Value> = Vec::new();
-        loop {
-            let after = all.last().map_or(0, |m| m["seq"].as_u64().unwrap());
-            let path = format!(
-                "/api/v1/messages/history?conversation_id={conv}&after_seq={after}&limit=200"
-            );
-            let d = self
-                .ok(reqwest::Method::GET, &path, Some(token), None)
-                .await;
-            all.extend(d["messages"].as_array().unwrap().iter().cloned());
-            if d["has_more"] == false {
-                return all;
-            }
-        }
-    }
-
-    async fn ws(&self, token: &str) -> Ws {
-        let url = format!("ws://{}/ws?token={token}", self.addr);
-        tokio_tungstenite::connect_async(url.as_str())
-            .await
-            .unwrap()
-            .0
-    }
-}
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// ping -> pong, so the server is serving the connection before we go on.
-/// A sender's later device may first get the new-messages its earlier
-/// devices already sent (the contract delivers them to every device).
-async fn ping(ws: &mut Ws) {
-    let req = json!({"type": "ping", "id": "ready"});
-    ws.send(Message::text(req.to_string())).await.unwrap();
-    let mut f = next_json(ws).await;
-    while f["type"] == "new-message" {
-        f = next_json(ws).await;
-    }
-    assert_eq!(f["type"], "pong", "{f}");
-}
-
-/// The next text frame as JSON (10 s at most).
-async fn next_json(ws: &mut Ws) -> Value {
-    loop {
-        let m = tokio::time::timeout(Duration::from_secs(10), ws.next())
-            .await
-            .expect("a frame within 10 s")
-            .expect("stream open")
-            .expect("frame read");
-        if let Some(f) = text_json(m) {
-            return f;
-        }
-    }
-}
-
-fn text_json(m: Message) -> Option<Value> {
-    match m {
-        Message::Text(t) => Some(serde_json::from_str(t.as_str()).unwrap()),
-        _ => None,
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -168,17 +60,7 @@ async fn acked_messages_survive_sigkill_and_resync_fills_every_gap() {
     let mut server = Server::start_with(dir.path(), STORM_ENV);
     let (_a_id, a_tok) = server.user("crash_a").await;
     let (b_id, b_tok) = server.user("crash_b").await;
-    let conv = server
-        .ok(
-            reqwest::Method::POST,
-            "/api/v1/conversations/create",
-            Some(&a_tok),
-            Some(json!({"peer_user_id": b_id})),
-        )
-        .await["conversation_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conv = server.conversation(&a_tok, &b_id).await;
 
     // Bob's device records every new-message until the connection dies.
     let mut b_ws = server.ws(&b_tok).await;

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{SinkExt as _, StreamExt as _};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, ServerName};
 use serde_json::{json, Value};
@@ -20,32 +19,20 @@ use tokio_rustls::TlsConnector;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::binary::Server;
+use ferrochat_test_support::TestCa;
 
 const BIN: &str = env!("CARGO_BIN_EXE_ferrochat");
 
 /// A CA: its certificate (PEM) and what signs with its key.
-fn authority() -> (String, Issuer<'static, KeyPair>) {
-    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    p.distinguished_name
-        .push(DnType::CommonName, "ferrochat test CA");
-    let key = KeyPair::generate().unwrap();
-    let cert = p.self_signed(&key).unwrap();
-    (cert.pem(), Issuer::new(p, key))
+fn authority() -> (String, TestCa) {
+    let ca = TestCa::new("ferrochat test CA");
+    (ca.cert_pem.clone(), ca)
 }
 
 /// A server certificate for 127.0.0.1 and localhost, and its key (PEM).
-fn leaf(ca: &Issuer<'static, KeyPair>, name: &str) -> (String, String) {
-    let mut p =
-        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-    p.distinguished_name.push(DnType::CommonName, name);
-    let key = KeyPair::generate().unwrap();
-    let cert = p.signed_by(&key, ca).unwrap();
-    (cert.pem(), key.serialize_pem())
+fn leaf(ca: &TestCa, name: &str) -> (String, String) {
+    let leaf = ca.leaf(name, &["127.0.0.1", "localhost"]);
+    (leaf.cert_pem, leaf.key_pem)
 }
 
 fn write_pair(dir: &Path, (cert, key): &(String, String)) {

@@ -4,7 +4,7 @@
 //! `FERROCHAT_TEST_MYSQL_URL` and `FERROCHAT_TEST_POSTGRES_URL`, which
 //! `scripts/services up` starts and `scripts/services env` prints.
 //! `group_commit.rs` opens stores that never retry; `outage.rs` runs
-//! servers of its own (`private.rs`), which it crashes and starts again.
+//! servers of its own (`ferrochat_test_support::private_sql`), which it crashes and starts again.
 
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -12,7 +12,6 @@
 mod group_commit;
 mod lifecycle;
 mod outage;
-mod private;
 mod sqlite;
 mod support;
 

@@ -1,5 +1,5 @@
 //! Issue 27, item 4: a brief database outage is ridden out. A private
-//! server (`private.rs`) is crashed or stopped under calls and started
+//! server (test-support's `private_sql`) is crashed or stopped under calls and started
 //! again: every call succeeds, late; acked messages are all there, once,
 //! gap-free. A longer outage fails calls as `Unavailable` within their
 //! deadline, and the breaker opens, then closes once the server is back.
@@ -14,7 +14,7 @@ use ferrochat_ports::{Store, StoreError};
 use ferrochat_store_sql::{BreakerState, MysqlStore, PostgresStore, RetryConfig, SqlOptions};
 use ferrochat_test_support::conformance::fixtures::{self, text};
 
-use crate::private::{Kind, PrivateServer, Stop};
+use ferrochat_test_support::private_sql::{Kind, PrivateServer, Stop};
 
 /// Tasks writing and reading at once.
 const WRITERS: usize = 3;

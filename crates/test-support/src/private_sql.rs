@@ -2,13 +2,25 @@
 //! data directory in a temp dir, that the test stops and starts again.
 //! Started as `scripts/services` starts the shared ones, but durable
 //! (InnoDB flushes its log at each commit; PostgreSQL keeps fsync on),
-//! because these tests crash the server and then count what was acked.
+//! because the store's outage tests crash the server and then count what
+//! was acked.
+//!
+//! Or one that takes only TLS (`start_tls`), with a certificate of a
+//! [`TestCa`] for 127.0.0.1: PostgreSQL has `hostssl` alone in
+//! pg_hba.conf, MariaDB's user `REQUIRE SSL`, so a client that got
+//! through spoke TLS.
 
-use std::net::TcpListener;
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::os::unix::fs::PermissionsExt as _;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use tempfile::TempDir;
+
+use crate::process::run;
+use crate::test_ca::{TestCa, TlsFiles};
 
 /// Attempts, 100 ms apart, before a server is declared hung (not a speed
 /// check: a healthy start needs a few).
@@ -41,23 +53,31 @@ pub struct PrivateServer {
     child: Option<Child>,
     port: u16,
     dir: TempDir,
+    /// Its CA, certificate and key, when it takes only TLS.
+    tls: Option<TlsFiles>,
 }
 
 impl PrivateServer {
     /// Creates the data directory (seconds: MariaDB's takes about 5),
     /// starts the server and creates the `ferrochat` database.
     pub async fn start(kind: Kind) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        Self::start_with(kind, None).await
+    }
+
+    /// As `start`, taking only TLS with a certificate of `ca`.
+    pub async fn start_tls(kind: Kind, ca: &TestCa) -> Self {
+        Self::start_with(kind, Some(ca)).await
+    }
+
+    async fn start_with(kind: Kind, ca: Option<&TestCa>) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        let tls = ca.map(|ca| ca.write_server(dir.path(), "server"));
         let mut server = Self {
             kind,
             child: None,
-            port,
+            port: crate::free_port(),
             dir,
+            tls,
         };
         server.init();
         server.spawn();
@@ -75,6 +95,16 @@ impl PrivateServer {
             ),
             Kind::Postgres => format!("postgres://postgres@127.0.0.1:{}/ferrochat", self.port),
         }
+    }
+
+    /// `url` with `query` (the TLS parameters, say).
+    pub fn url_with(&self, query: &str) -> String {
+        format!("{}?{query}", self.url())
+    }
+
+    /// Its CA, certificate and key, when it takes only TLS.
+    pub fn tls_files(&self) -> Option<&TlsFiles> {
+        self.tls.as_ref()
     }
 
     pub fn stop(&mut self, how: Stop) {
@@ -118,6 +148,11 @@ impl PrivateServer {
                         "--character-set-server=utf8mb4",
                         "--collation-server=utf8mb4_bin",
                     ]);
+                if let Some(files) = &self.tls {
+                    c.arg(format!("--ssl-ca={}", files.ca.display()))
+                        .arg(format!("--ssl-cert={}", files.cert.display()))
+                        .arg(format!("--ssl-key={}", files.key.display()));
+                }
                 c
             }
             Kind::Postgres => {
@@ -136,6 +171,12 @@ impl PrivateServer {
                         "shared_buffers=16MB",
                     ])
                     .args(["-c", "max_connections=100"]);
+                if let Some(files) = &self.tls {
+                    c.args(["-c", "ssl=on", "-c"])
+                        .arg(format!("ssl_cert_file={}", files.cert.display()))
+                        .arg("-c")
+                        .arg(format!("ssl_key_file={}", files.key.display()));
+                }
                 c
             }
         };
@@ -188,8 +229,14 @@ impl PrivateServer {
                 .arg("--skip-test-db")
                 .arg(format!("--datadir={}", data.display()))),
             Kind::Postgres => {
+                if let Some(files) = &self.tls {
+                    // PostgreSQL refuses a key others can read.
+                    let only_owner = std::fs::Permissions::from_mode(0o600);
+                    std::fs::set_permissions(&files.key, only_owner).unwrap();
+                }
+                // It will not run as root: everything belongs to `postgres`.
                 run(Command::new("chown")
-                    .arg("postgres:postgres")
+                    .args(["-R", "postgres:postgres"])
                     .arg(self.dir.path()));
                 run(Command::new("setpriv")
                     .args(["--reuid=postgres", "--regid=postgres", "--init-groups"])
@@ -206,6 +253,13 @@ impl PrivateServer {
                     ])
                     .arg("-D")
                     .arg(&data));
+                if self.tls.is_some() {
+                    std::fs::write(
+                        data.join("pg_hba.conf"),
+                        "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+                    )
+                    .unwrap();
+                }
             }
         }
     }
@@ -232,21 +286,22 @@ impl PrivateServer {
                 .arg("--no-defaults")
                 .arg(format!("--socket={}", self.socket().display()))
                 .args(["-uroot", "-e"])
-                .arg(
+                .arg(format!(
                     "CREATE DATABASE ferrochat CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
-                     CREATE USER 'ferrochat'@'%' IDENTIFIED BY 'ferrochat';
+                     CREATE USER 'ferrochat'@'%' IDENTIFIED BY 'ferrochat'{};
                      GRANT ALL ON *.* TO 'ferrochat'@'%';",
-                )),
+                    if self.tls.is_some() {
+                        " REQUIRE SSL"
+                    } else {
+                        ""
+                    }
+                ))),
+            // Over its socket: a TLS-only server takes local connections
+            // without TLS.
             Kind::Postgres => run(Command::new("psql")
-                .args([
-                    "-q",
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    &self.port.to_string(),
-                    "-U",
-                    "postgres",
-                ])
+                .args(["-q", "-h"])
+                .arg(self.dir.path())
+                .args(["-p", &self.port.to_string(), "-U", "postgres"])
                 .args(["-c", "CREATE DATABASE ferrochat"])),
         }
     }
@@ -259,16 +314,4 @@ impl Drop for PrivateServer {
             let _ = child.wait();
         }
     }
-}
-
-fn run(cmd: &mut Command) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?} ({e}): `scripts/services up` installs it"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
