@@ -6,12 +6,13 @@ use ferrochat_domain::commands::ChangePassword;
 use ferrochat_domain::SessionInfo;
 use ferrochat_domain::{InvalidField, Password, SessionId};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::accounts::required;
 use crate::time::rfc3339;
 
 /// One live session; `current` marks the one asking.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SessionDto {
     pub session_id: String,
     pub device_id: Option<String>,
@@ -21,7 +22,7 @@ pub struct SessionDto {
     pub current: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SessionsDto {
     pub sessions: Vec<SessionDto>,
 }
@@ -44,7 +45,7 @@ impl SessionsDto {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ChangePasswordBody {
     pub current_password: Option<String>,
     pub new_password: Option<String>,
@@ -61,12 +62,12 @@ impl TryFrom<ChangePasswordBody> for ChangePassword {
 }
 
 /// How many sessions a request ended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RevokedDto {
     pub revoked: u32,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct DeleteAccountBody {
     pub password: Option<String>,
 }
