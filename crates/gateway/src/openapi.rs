@@ -430,3 +430,292 @@ fn server_data(kind: ServerKind, defs: &mut Defs) -> Value {
         ServerKind::Error => defs.data::<ErrorBody>(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    const CONTRACT: &str = include_str!("../../../docs/protocol.md");
+    const METHODS: [&str; 4] = ["get", "post", "put", "delete"];
+
+    fn doc() -> Value {
+        openapi_value()
+    }
+
+    /// `(METHOD, path)` with path parameters as `{}`, so `{id}` and
+    /// `{user_id}` compare equal.
+    fn route(method: &str, path: &str) -> (String, String) {
+        let mut out = String::new();
+        let mut in_param = false;
+        for c in path.chars() {
+            match c {
+                '{' => {
+                    in_param = true;
+                    out.push_str("{}");
+                }
+                '}' => in_param = false,
+                c if !in_param => out.push(c),
+                _ => {}
+            }
+        }
+        (method.to_ascii_uppercase(), out)
+    }
+
+    fn documented_routes(doc: &Value) -> BTreeSet<(String, String)> {
+        let mut routes = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for method in METHODS {
+                if item.get(method).is_some() {
+                    routes.insert(route(method, path));
+                }
+            }
+        }
+        routes
+    }
+
+    /// Every `METHOD /path` docs/protocol.md names (`/reject` after
+    /// `…/accept, ` is a sibling of the path before it).
+    fn contract_routes(text: &str) -> BTreeSet<(String, String)> {
+        let mut routes = BTreeSet::new();
+        let path_char = |c: char| c.is_ascii_alphanumeric() || "/{}_.-".contains(c);
+        for method in METHODS {
+            let upper = method.to_ascii_uppercase();
+            for (at, _) in text.match_indices(&format!("{upper} /")) {
+                let rest = text.get(at + upper.len() + 1..).unwrap_or("");
+                let len = rest.find(|c| !path_char(c)).unwrap_or(rest.len());
+                let path = rest.get(..len).unwrap_or("").trim_end_matches(['.', '-']);
+                routes.insert(route(method, path));
+                let after = rest.get(len..).unwrap_or("");
+                if let Some(sibling) = after.strip_prefix(", /") {
+                    let n = sibling.find(|c| !path_char(c)).unwrap_or(sibling.len());
+                    let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
+                    let name = sibling.get(..n).unwrap_or("");
+                    routes.insert(route(method, &format!("{parent}/{name}")));
+                }
+            }
+        }
+        routes
+    }
+
+    fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
+        let mut ops = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for method in METHODS {
+                if let Some(op) = item.get(method) {
+                    ops.push((method.to_owned(), path.clone(), op));
+                }
+            }
+        }
+        ops
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_with_a_bearer_scheme() {
+        let doc = doc();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert_eq!(doc["info"]["title"], "ferrochat");
+        let bearer = &doc["components"]["securitySchemes"]["bearer"];
+        assert_eq!(bearer["type"], "http");
+        assert_eq!(bearer["scheme"], "bearer");
+        assert_eq!(bearer["bearerFormat"], "JWT");
+        // What a generic OpenAPI reader needs of it parses.
+        let parsed: Document = serde_json::from_value(doc.clone()).expect("parses as OpenAPI");
+        assert!(
+            parsed.paths.paths.len() > 40,
+            "{}",
+            parsed.paths.paths.len()
+        );
+    }
+
+    #[test]
+    fn every_operation_is_described_and_answers_1004() {
+        let doc = doc();
+        for (method, path, op) in operations(&doc) {
+            let text = |k: &str| op[k].as_str().unwrap_or("").trim().to_owned();
+            assert!(!text("summary").is_empty(), "{method} {path}: no summary");
+            assert!(
+                !text("description").is_empty(),
+                "{method} {path}: no description"
+            );
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{method} {path}: no tag"
+            );
+            let responses = op["responses"].as_object().expect("responses");
+            let success = responses.keys().any(|s| s.starts_with('2') || s == "101");
+            assert!(success, "{method} {path}: no success answer");
+            let api = path.starts_with("/api/v1/") || path == "/ws";
+            if api {
+                for (status, code) in [("500", "E1004"), ("429", "E1007"), ("503", "E1009")] {
+                    let reference = &responses.get(status).unwrap_or(&Value::Null)["$ref"];
+                    assert_eq!(
+                        reference,
+                        &json!(format!("#/components/responses/{code}")),
+                        "{method} {path}: no {code}"
+                    );
+                }
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["400", "408", "413"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path}: a body but no {status}"
+                    );
+                }
+            }
+            let open = [
+                "/api/v1/users/register",
+                "/api/v1/auth/login",
+                "/api/v1/auth/refresh",
+            ];
+            if path.starts_with("/api/v1/") && !open.contains(&path.as_str()) {
+                assert_eq!(op["security"], json!([{"bearer": []}]), "{method} {path}");
+                assert!(responses.contains_key("401"), "{method} {path}: no 1002");
+            }
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        fn walk(v: &Value, doc: &Value, found: &mut usize) {
+            match v {
+                Value::Object(map) => {
+                    if let Some(Value::String(r)) = map.get("$ref") {
+                        let pointer = r.strip_prefix('#').expect("local reference");
+                        assert!(doc.pointer(pointer).is_some(), "{r} resolves to nothing");
+                        *found += 1;
+                    }
+                    map.values().for_each(|v| walk(v, doc, found));
+                }
+                Value::Array(items) => items.iter().for_each(|v| walk(v, doc, found)),
+                _ => {}
+            }
+        }
+        for doc in [doc(), ws_frames()] {
+            let mut found = 0;
+            walk(&doc, &doc, &mut found);
+            assert!(found > 20, "{found}");
+        }
+    }
+
+    /// docs/protocol.md's "Error codes" table: each code with its status,
+    /// as a response in the document's components.
+    #[test]
+    fn every_contract_error_code_is_a_component() {
+        let doc = doc();
+        let responses = doc["components"]["responses"]
+            .as_object()
+            .expect("responses");
+        let table = CONTRACT
+            .split("## Error codes")
+            .nth(1)
+            .and_then(|t| t.split("\n## ").next())
+            .expect("the error codes table");
+        let mut codes = 0;
+        for row in table.lines().filter(|l| l.starts_with("| 10")) {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let code: u32 = cells[1].parse().expect("code");
+            let status = cells[2].split_whitespace().next().expect("status");
+            let found = responses.values().any(|r| {
+                let content = &r["content"]["application/json"];
+                content["schema"]["allOf"][1]["properties"]["code"]["enum"] == json!([code])
+                    && content["example"]["code"] == json!(code)
+                    && r["description"]
+                        .as_str()
+                        .is_some_and(|d| d.starts_with(&format!("{code} (HTTP {status})")))
+            });
+            assert!(found, "{code} (HTTP {status}) is in no component response");
+            codes += 1;
+        }
+        assert_eq!(codes, 9, "rows read from the contract's table");
+        assert_eq!(responses.len(), KINDS.len());
+    }
+
+    /// The router is built from the descriptions (`routes!`), so a route
+    /// is documented or not served; this holds the document to the prose
+    /// contract both ways.
+    #[test]
+    fn the_documented_routes_are_the_contracts() {
+        let documented = documented_routes(&doc());
+        let contract = contract_routes(CONTRACT);
+        let undocumented: Vec<_> = contract.difference(&documented).collect();
+        assert!(
+            undocumented.is_empty(),
+            "in docs/protocol.md, not in the document: {undocumented:?}"
+        );
+        let unwritten: Vec<_> = documented.difference(&contract).collect();
+        assert!(
+            unwritten.is_empty(),
+            "in the document, not in docs/protocol.md: {unwritten:?}"
+        );
+    }
+
+    #[test]
+    fn the_contract_reader_finds_routes() {
+        let found = contract_routes(
+            "| POST /api/v1/friends/requests/{id}/accept, /reject | x |\n`GET /ws?token=<t>` and GET /health, GET /live.",
+        );
+        let want: BTreeSet<_> = [
+            route("post", "/api/v1/friends/requests/{id}/accept"),
+            route("post", "/api/v1/friends/requests/{x}/reject"),
+            route("get", "/ws"),
+            route("get", "/health"),
+            route("get", "/live"),
+        ]
+        .into();
+        assert_eq!(found, want);
+    }
+
+    #[test]
+    fn every_frame_type_the_decoder_takes_is_in_the_schema() {
+        let schema = ws_frames();
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+        let types = |def: &str| -> BTreeSet<String> {
+            schema["$defs"][def]["oneOf"]
+                .as_array()
+                .expect("oneOf")
+                .iter()
+                .flat_map(|branch| {
+                    let t = &branch["properties"]["type"];
+                    let names = match t.get("const") {
+                        Some(one) => vec![one.clone()],
+                        None => t["enum"].as_array().cloned().unwrap_or_default(),
+                    };
+                    assert!(branch["properties"]["data"].is_object(), "{t}: no data");
+                    names
+                        .into_iter()
+                        .filter_map(|n| n.as_str().map(str::to_owned))
+                })
+                .collect()
+        };
+        let client = types("ClientFrame");
+        for kind in ClientKind::ALL {
+            for name in std::iter::once(&kind.name()).chain(kind.aliases()) {
+                assert!(
+                    client.contains(*name),
+                    "client frame {name} not in the schema"
+                );
+                assert_eq!(ClientKind::parse(name), Some(*kind));
+            }
+        }
+        // Nothing in the schema that the decoder refuses.
+        for name in &client {
+            assert!(ClientKind::parse(name).is_some(), "{name} is not decoded");
+        }
+        let server = types("ServerFrame");
+        let sent: BTreeSet<String> = ServerKind::ALL
+            .iter()
+            .map(|k| k.name().to_owned())
+            .collect();
+        assert_eq!(server, sent);
+        assert_eq!(
+            schema["$defs"]["ClientFrame"]["oneOf"][0]["properties"]["data"]["$ref"],
+            "#/$defs/SendMessageBody"
+        );
+    }
+}
