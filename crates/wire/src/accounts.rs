@@ -18,7 +18,9 @@ pub(crate) fn required<T>(v: Option<T>, field: &'static str) -> Result<T, Invali
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterBody {
+    #[schema(value_type = String)]
     pub username: Option<String>,
+    #[schema(value_type = String)]
     pub password: Option<String>,
     pub nickname: Option<String>,
 }
@@ -36,7 +38,9 @@ impl TryFrom<RegisterBody> for Register {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginBody {
+    #[schema(value_type = String)]
     pub username: Option<String>,
+    #[schema(value_type = String)]
     pub password: Option<String>,
     pub device_id: Option<String>,
 }
@@ -54,6 +58,7 @@ impl TryFrom<LoginBody> for Login {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshBody {
+    #[schema(value_type = String)]
     pub refresh_token: Option<String>,
 }
 

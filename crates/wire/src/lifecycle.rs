@@ -47,7 +47,9 @@ impl SessionsDto {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ChangePasswordBody {
+    #[schema(value_type = String)]
     pub current_password: Option<String>,
+    #[schema(value_type = String)]
     pub new_password: Option<String>,
 }
 
@@ -69,6 +71,7 @@ pub struct RevokedDto {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct DeleteAccountBody {
+    #[schema(value_type = String)]
     pub password: Option<String>,
 }
 

@@ -35,7 +35,9 @@ pub struct SendMessageBody {
     pub conversation_id: Option<String>,
     pub to_user_id: Option<String>,
     pub group_id: Option<String>,
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
+    #[schema(value_type = String)]
     pub content: Option<String>,
     pub message_type: Option<String>,
     /// The seq of a message of the same conversation this one answers.
@@ -114,9 +116,13 @@ fn reply_to(raw: Option<i64>) -> Result<Option<Reference>, InvalidField> {
 /// caller's `emoji` on a message (again: kept once).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReactBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = i64)]
     pub seq: Option<i64>,
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
+    #[schema(value_type = String)]
     pub emoji: Option<String>,
 }
 
@@ -172,8 +178,11 @@ fn change(
 /// conversation (again: kept once).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PinBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = i64)]
     pub seq: Option<i64>,
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
 }
 
@@ -208,7 +217,9 @@ impl SendBody for UnpinBody {
 /// members keep them.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DeleteMessagesBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = Vec<i64>)]
     pub seqs: Option<Vec<i64>>,
 }
 
@@ -247,7 +258,9 @@ pub const MAX_FORWARD: usize = 20;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ForwardBody {
     /// Where the messages are.
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = Vec<i64>)]
     pub seqs: Option<Vec<i64>>,
     /// Where the copies go: exactly one.
     pub to_conversation_id: Option<String>,
@@ -255,6 +268,7 @@ pub struct ForwardBody {
     pub to_group_id: Option<String>,
     /// The copies' ids are this with `/1`, `/2`, ... appended, so a resend
     /// of the same forward stores nothing twice.
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
 }
 
@@ -330,9 +344,13 @@ pub struct DeletedDto {
 /// message its sender wrote.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EditMessageBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = i64)]
     pub seq: Option<i64>,
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
+    #[schema(value_type = String)]
     pub content: Option<String>,
 }
 
@@ -351,8 +369,11 @@ impl SendBody for EditMessageBody {
 /// back; its content is erased.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RecallMessageBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = i64)]
     pub seq: Option<i64>,
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
 }
 
@@ -368,6 +389,7 @@ impl SendBody for RecallMessageBody {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateConversationBody {
+    #[schema(value_type = String)]
     pub peer_user_id: Option<String>,
 }
 
@@ -467,7 +489,9 @@ impl TryFrom<SyncBody> for SyncRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReadBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = i64)]
     pub seq: Option<i64>,
 }
 
@@ -481,6 +505,7 @@ impl ReadBody {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TypingBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
 }
 
@@ -492,6 +517,7 @@ impl TypingBody {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateGroupBody {
+    #[schema(value_type = String)]
     pub name: Option<String>,
     pub description: Option<String>,
     pub member_ids: Option<Vec<String>>,

@@ -24,6 +24,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FriendRequestBody {
+    #[schema(value_type = String)]
     pub to_user_id: Option<String>,
     pub message: Option<String>,
 }
@@ -38,6 +39,7 @@ impl FriendRequestBody {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UserIdsBody {
+    #[schema(value_type = Vec<String>)]
     pub user_ids: Option<Vec<String>>,
 }
 
@@ -53,6 +55,7 @@ impl UserIdsBody {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TransferBody {
+    #[schema(value_type = String)]
     pub user_id: Option<String>,
 }
 
