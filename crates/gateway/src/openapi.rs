@@ -236,7 +236,27 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 pub(crate) fn document() -> Document {
     let mut doc = Base::openapi();
     doc.merge(crate::http::documented().into_openapi());
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+        ];
+        for op in ops.into_iter().flatten() {
+            qualify_operation_id(op);
+        }
+    }
     doc
+}
+
+/// Handlers are named within their area (`list`, `search`): the
+/// operation id is `tag_handler`, unique across the document.
+fn qualify_operation_id(op: &mut utoipa::openapi::path::Operation) {
+    let tag = op.tags.as_ref().and_then(|t| t.first()).cloned();
+    if let (Some(tag), Some(id)) = (tag, op.operation_id.as_mut()) {
+        *id = format!("{tag}_{id}");
+    }
 }
 
 fn cached(cell: &'static OnceLock<Bytes>, build: fn() -> Value) -> Bytes {
@@ -358,7 +378,8 @@ pub(crate) fn ws_frames() -> Value {
         "title": "ferrochat WebSocket frames",
         "description": "Text frames on GET /ws, one JSON object each: \
             {\"type\", \"id\"?, \"data\"}. Replies echo `id`. See docs/protocol.md, \"WebSocket\".",
-        "oneOf": [{"$ref": "#/$defs/ClientFrame"}, {"$ref": "#/$defs/ServerFrame"}],
+        // anyOf: a server's `sync` frame also reads as a client's.
+        "anyOf": [{"$ref": "#/$defs/ClientFrame"}, {"$ref": "#/$defs/ServerFrame"}],
         "$defs": all,
     })
 }
@@ -574,6 +595,17 @@ mod tests {
                 assert_eq!(op["security"], json!([{"bearer": []}]), "{method} {path}");
                 assert!(responses.contains_key("401"), "{method} {path}: no 1002");
             }
+        }
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let doc = doc();
+        let mut seen = BTreeSet::new();
+        for (method, path, op) in operations(&doc) {
+            let id = op["operationId"].as_str().unwrap_or("").to_owned();
+            assert!(!id.is_empty(), "{method} {path}: no operationId");
+            assert!(seen.insert(id.clone()), "{method} {path}: {id} twice");
         }
     }
 

@@ -9,7 +9,7 @@ use ferrochat_domain::commands::SyncRequest;
 use ferrochat_domain::routing::ConnId;
 use ferrochat_domain::{ErrorKind, Principal, Timestamp};
 use ferrochat_ports::ApiError;
-use ferrochat_wire::frame::{ClientFrame, ClientKind};
+use ferrochat_wire::frame::{ClientFrame, ClientKind, ServerKind};
 use ferrochat_wire::messaging::{
     AckDto, DeleteMessagesBody, EditMessageBody, ForwardBody, ForwardedDto, MessageDto, PinBody,
     ReactBody, ReadBody, RecallMessageBody, SendBody, SendMessageBody, SyncBody, SyncDto,
@@ -118,7 +118,7 @@ pub(crate) async fn frame(
                 // As login's `expires_in`: seconds the new token lives.
                 let expires_in = super::session::time_left(until).as_secs();
                 let data = json!({ "expires_in": expires_in });
-                conn.send(frames::frame("auth", id, data));
+                conn.send(frames::frame(ServerKind::Auth, id, data));
                 return Handled::Renewed(until);
             }
             Err(e) => Err(e),
@@ -126,7 +126,7 @@ pub(crate) async fn frame(
         ClientKind::Read => read(state, who, data).await.map(|()| None),
         ClientKind::Typing => typing(state, who, data).await.map(|()| None),
         ClientKind::Sync => sync(state, who, id, data).await.map(Some),
-        ClientKind::Ping => Ok(Some(frames::frame("pong", id, json!({})))),
+        ClientKind::Ping => Ok(Some(frames::frame(ServerKind::Pong, id, json!({})))),
     };
     match result {
         Ok(Some(reply)) => conn.send(reply),
@@ -226,7 +226,7 @@ async fn forward_messages(
     let dto = ForwardedDto {
         acks: acks.iter().map(AckDto::from).collect(),
     };
-    Ok(frames::frame("forwarded", id, dto))
+    Ok(frames::frame(ServerKind::Forwarded, id, dto))
 }
 
 async fn delete_messages(
@@ -236,7 +236,7 @@ async fn delete_messages(
     data: serde_json::Value,
 ) -> Result<Utf8Bytes, ApiError> {
     let dto = delete::hide(state, who, from_value::<DeleteMessagesBody>(data)?).await?;
-    Ok(frames::frame("deleted", id, dto))
+    Ok(frames::frame(ServerKind::Deleted, id, dto))
 }
 
 async fn read(state: &AppState, who: &Principal, data: serde_json::Value) -> Result<(), ApiError> {
@@ -279,5 +279,5 @@ async fn sync(
             })
             .collect(),
     };
-    Ok(frames::frame("sync", id, dto))
+    Ok(frames::frame(ServerKind::Sync, id, dto))
 }
