@@ -16,6 +16,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use bytes::Bytes;
 use ferrochat_domain::ErrorKind;
+use ferrochat_wire::error_code::KINDS;
 use ferrochat_wire::ErrorBody;
 use serde_json::{json, Map, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -78,21 +79,6 @@ pub(crate) struct Readiness {
     reason: Option<String>,
     checks: Vec<Check>,
 }
-
-/// Every error kind, each once: the document has one response per kind.
-/// The match makes a new kind fail to compile here until it is added.
-const KINDS: [ErrorKind; 10] = [
-    ErrorKind::InvalidParams,
-    ErrorKind::RequestTimeout,
-    ErrorKind::Unauthorized,
-    ErrorKind::NotFound,
-    ErrorKind::Internal,
-    ErrorKind::Forbidden,
-    ErrorKind::Conflict,
-    ErrorKind::RateLimited,
-    ErrorKind::TooLarge,
-    ErrorKind::Unavailable,
-];
 
 /// The component name of a kind's error response, and what it means.
 fn error_name(kind: ErrorKind) -> (&'static str, &'static str) {
