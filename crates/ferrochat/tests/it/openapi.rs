@@ -161,3 +161,112 @@ async fn the_frames_schema_lists_each_frame_type() {
     }
     assert!(schema["$defs"]["MessageDto"]["properties"]["seq"].is_object());
 }
+
+/// `value` has every property `def` requires and none it does not name,
+/// down through the properties and array items that refer to other
+/// definitions.
+fn conforms(defs: &Value, def: &Value, value: &Value, at: &str) {
+    let def = match def["$ref"].as_str() {
+        Some(r) => &defs[r.trim_start_matches("#/$defs/")],
+        None => def,
+    };
+    if let Some(items) = def.get("items") {
+        for (i, v) in value.as_array().into_iter().flatten().enumerate() {
+            conforms(defs, items, v, &format!("{at}[{i}]"));
+        }
+        return;
+    }
+    let Some(props) = def["properties"].as_object() else {
+        return;
+    };
+    let obj = value
+        .as_object()
+        .unwrap_or_else(|| panic!("{at}: not an object: {value}"));
+    for required in def["required"].as_array().into_iter().flatten() {
+        let name = required.as_str().unwrap();
+        assert!(obj.contains_key(name), "{at}: {name} missing from {value}");
+    }
+    for (name, v) in obj {
+        let prop = props
+            .get(name)
+            .unwrap_or_else(|| panic!("{at}.{name}: not in the schema ({def})"));
+        if !v.is_null() {
+            conforms(defs, prop, v, &format!("{at}.{name}"));
+        }
+    }
+}
+
+/// The schema against a real socket: every client frame type it lists is
+/// decoded (none is "unknown frame type", as a made-up one is), and the
+/// frames the server sends back have the shape it gives them.
+#[tokio::test]
+async fn the_frames_schema_matches_a_real_socket() {
+    let app = spawn_app().await;
+    let schema = get_json(
+        &app.base,
+        "/api/ws-frames.schema.json",
+        "application/schema+json",
+    )
+    .await;
+    let defs = &schema["$defs"];
+    let branch = |def: &str, kind: &str| -> Value {
+        defs[def]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["title"] == kind)
+            .unwrap_or_else(|| panic!("{kind} not in {def}"))
+            .clone()
+    };
+    let check = |frame: &Value| {
+        let kind = frame["type"].as_str().unwrap();
+        let b = branch("ServerFrame", kind);
+        conforms(defs, &b["properties"]["data"], &frame["data"], kind);
+    };
+    let user = app.new_user("frames").await;
+    let mut ws = app.ws_connect(&user.access).await;
+
+    let unknown = ws.request("no-such-frame", json!({})).await;
+    assert_eq!(unknown["type"], "error", "{unknown}");
+    assert!(unknown["data"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown frame type"));
+    check(&unknown);
+
+    let mut names = Vec::new();
+    for b in defs["ClientFrame"]["oneOf"].as_array().unwrap() {
+        let t = &b["properties"]["type"];
+        match t.get("const") {
+            Some(one) => names.push(one.as_str().unwrap().to_owned()),
+            None => names.extend(
+                t["enum"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_str().unwrap().to_owned()),
+            ),
+        }
+    }
+    assert!(names.len() >= 15, "{names:?}");
+    for name in &names {
+        // `{}` is bad data for most: an error that names a field, not the type.
+        let reply = ws.request(name, json!({})).await;
+        let message = reply["data"]["message"].as_str().unwrap_or("");
+        assert!(!message.contains("unknown frame type"), "{name}: {reply}");
+        check(&reply);
+    }
+
+    let ack = ws
+        .send_ok(json!({"conversation_id": "world", "client_msg_id": "schema-1", "content": "hi"}))
+        .await;
+    check(&json!({"type": "send-ack", "data": ack}));
+    let sync = ws.request("sync", json!({"cursors": {"world": 0}})).await;
+    assert!(
+        !sync["data"]["conversations"].as_array().unwrap().is_empty(),
+        "{sync}"
+    );
+    check(&sync);
+    let pong = ws.request("ping", json!({})).await;
+    check(&pong);
+}
