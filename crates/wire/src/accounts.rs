@@ -200,6 +200,7 @@ pub struct UsersPageDto {
 pub struct TokensDto {
     pub access_token: String,
     pub refresh_token: String,
+    #[schema(example = "Bearer")]
     pub token_type: &'static str,
     pub expires_in: u64,
 }

@@ -585,6 +585,7 @@ impl TryFrom<UpdateGroupBody> for UpdateGroup {
 pub struct MessageDto {
     pub message_id: String,
     pub conversation_id: String,
+    #[schema(schema_with = crate::schema::conversation_kind)]
     pub conversation_type: &'static str,
     pub seq: u64,
     pub from_user_id: String,
@@ -691,6 +692,7 @@ impl From<&Ack> for AckDto {
 pub struct ConversationDto {
     pub conversation_id: String,
     #[serde(rename = "type")]
+    #[schema(schema_with = crate::schema::conversation_kind)]
     pub kind: &'static str,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -775,9 +777,11 @@ pub struct GroupDto {
     pub owner_id: String,
     pub member_count: u32,
     pub max_members: u32,
+    #[schema(schema_with = crate::schema::join_policy)]
     pub join_policy: &'static str,
     pub avatar: String,
     pub announcement: String,
+    #[schema(schema_with = crate::schema::role_or_null)]
     pub my_role: Option<&'static str>,
 }
 

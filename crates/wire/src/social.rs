@@ -101,6 +101,7 @@ pub struct FriendRequestDto {
     pub request_id: String,
     pub from_user_id: String,
     pub to_user_id: String,
+    #[schema(schema_with = crate::schema::request_status)]
     pub status: &'static str,
     pub message: String,
     pub created_at: String,
@@ -152,6 +153,7 @@ pub struct FriendsDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberDto {
     pub user_id: String,
+    #[schema(schema_with = crate::schema::role)]
     pub role: &'static str,
     pub muted_until: Option<String>,
 }

@@ -75,6 +75,12 @@ async fn the_openapi_document_describes_the_routes() {
         e1007["content"]["application/json"]["schema"]["allOf"][1]["properties"]["code"]["enum"],
         json!([1007])
     );
+    let group = &doc["components"]["schemas"]["GroupDto"]["properties"];
+    assert_eq!(group["join_policy"]["enum"], json!(["open", "invite"]));
+    assert_eq!(
+        group["my_role"]["enum"],
+        json!(["owner", "admin", "member", null])
+    );
     // Served from the same bytes each time.
     let again = get_json(&app.base, "/api/openapi.json", "application/json").await;
     assert_eq!(doc, again);

@@ -1,4 +1,11 @@
 //! HTTP resources, one file each, routes beside their handlers.
+//!
+//! A new route: a `#[utoipa::path(...)]` on its handler (method, path,
+//! tag, summary, description, parameters, body, the success envelope
+//! `Envelope<Dto>` and each error code it can answer, `E1001`…`E1009` from
+//! `crate::openapi`), `.routes(routes!(handler))` in its area's `routes()`
+//! (a bare `.route(` is a clippy error here), and a line in
+//! docs/protocol.md: `crate::openapi`'s tests hold the three together.
 
 mod auth;
 mod conversations;
