@@ -136,38 +136,6 @@ async fn every_documented_route_is_served() {
     assert!(checked > 45, "{checked}");
 }
 
-#[tokio::test]
-async fn the_frames_schema_lists_each_frame_type() {
-    let app = spawn_app().await;
-    let schema = get_json(
-        &app.base,
-        "/api/ws-frames.schema.json",
-        "application/schema+json",
-    )
-    .await;
-    assert_eq!(
-        schema["$schema"],
-        "https://json-schema.org/draft/2020-12/schema"
-    );
-    let types = |def: &str| -> Vec<String> {
-        schema["$defs"][def]["oneOf"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b["title"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    let client = types("ClientFrame");
-    for t in ["send-message", "sync", "ping", "auth", "forward-messages"] {
-        assert!(client.iter().any(|c| c == t), "{t} in {client:?}");
-    }
-    let server = types("ServerFrame");
-    for t in ["send-ack", "new-message", "error", "pong", "presence"] {
-        assert!(server.iter().any(|c| c == t), "{t} in {server:?}");
-    }
-    assert!(schema["$defs"]["MessageDto"]["properties"]["seq"].is_object());
-}
-
 /// `value` has every property `def` requires and none it does not name,
 /// down through the properties and array items that refer to other
 /// definitions.
@@ -214,7 +182,12 @@ async fn the_frames_schema_matches_a_real_socket() {
         "application/schema+json",
     )
     .await;
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
     let defs = &schema["$defs"];
+    assert!(defs["MessageDto"]["properties"]["seq"].is_object());
     let branch = |def: &str, kind: &str| -> Value {
         defs[def]["oneOf"]
             .as_array()
