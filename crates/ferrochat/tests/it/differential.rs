@@ -460,6 +460,7 @@ fn routes() -> Vec<Route> {
         ),
         route(M::DELETE, "/api/v1/groups/{group_ended}", a, None),
         route(M::GET, "/api/v1/auth/sessions", Some("t_dave"), None),
+        route(M::GET, "/api/v1/users/export", a, None),
         route(
             M::DELETE,
             "/api/v1/auth/sessions/01000000-0000-7000-8000-000000000000",

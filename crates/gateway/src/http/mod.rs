@@ -2,6 +2,7 @@
 
 mod auth;
 mod conversations;
+mod export;
 mod friends;
 mod groups;
 mod lifecycle;
@@ -18,6 +19,7 @@ use ferrochat_domain::ErrorKind;
 use crate::error::error_response;
 use crate::state::AppState;
 
+pub(crate) use export::Exports;
 pub use ops::ready_answer;
 pub(crate) use throttle::Caller;
 
@@ -44,6 +46,7 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     let limited = Router::new()
         .merge(auth::limited_routes())
         .merge(lifecycle::routes())
+        .merge(export::routes())
         .merge(users::routes())
         .merge(conversations::routes())
         .merge(messages::routes())
