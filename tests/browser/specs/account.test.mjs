@@ -2,7 +2,9 @@
 // the others logged out, whose pages land on the login screen saying so
 // and stay there), changing the password (errors in words, the others
 // logged out, the new one logs in), deleting the account (refused while
-// owning groups, named; then the login screen); on a phone too.
+// owning groups, named; then the login screen), and what the others see
+// of a deleted user ("Deleted user", a read-only chat that keeps what was
+// typed); on a phone too.
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -375,6 +377,53 @@ describe('account', () => {
     await page.fill('#auth-password', NEW_PASSWORD);
     await page.click('#auth-submit');
     assert.match(await waitForLine(page, 'auth-error', /./), /invalid username or password/);
+  });
+
+  test('what the others see: "Deleted user", and a read-only chat that keeps what was typed', async () => {
+    // Carol did not hear of it: her send is refused, her text kept.
+    const { page } = carol;
+    await page.fill('#composer-input', 'are you still there?');
+    await page.press('#composer-input', 'Enter');
+    const said = await waitForLine(page, 'chat-closed', /deleted their account/);
+    assert.match(said, /^Not sent: this user deleted their account\./, said);
+    assert.equal(await page.inputValue('#composer-input'), 'are you still there?', 'the text is kept');
+    assert.equal(await page.getAttribute('#composer-input', 'readonly'), '', 'read-only');
+    assert.equal(await page.isDisabled('#composer-send'), true);
+    assert.equal(await page.locator('#message-list .msg.mine', { hasText: 'are you still there?' }).count(), 0);
+    await page.waitForFunction(() => document.getElementById('chat-name').textContent === 'Deleted user');
+    assert.equal(await page.textContent('#chat-sub'), 'deleted their account · read-only');
+    await waitForMessage(page, 'hi alice');
+    await shot(page, 'deleted-user-chat.png');
+
+    // Bob shared a group with her, which she left: her words stay there,
+    // as "Deleted user"'s, and his chat with her is read-only.
+    await openByName(bob.page, 'Book club');
+    await waitForMessage(bob.page, 'welcome to the club');
+    await bob.page.waitForFunction(() =>
+      [...document.querySelectorAll('#message-list .msg')].some(
+        (li) => li.querySelector('.text')?.textContent === 'welcome to the club' && li.querySelector('.author')?.textContent === 'Deleted user',
+      ),
+    );
+    assert.equal(await bob.page.isEnabled('#composer-send'), true, 'the group still takes messages');
+    assert.equal(await bob.page.isHidden('#chat-closed'), true);
+    await openByName(bob.page, 'Deleted user');
+    await waitForLine(bob.page, 'chat-closed', /^This user deleted their account: this chat is read-only\.$/);
+    assert.equal(await bob.page.isDisabled('#composer-send'), true);
+    await waitForMessage(bob.page, 'new password, same me');
+
+    // Afresh (a reload): read-only from the start.
+    await page.reload();
+    await page.waitForSelector('.conversation[data-conversation-id="world"]');
+    await openByName(page, 'Deleted user');
+    assert.equal(
+      await waitForLine(page, 'chat-closed', /read-only/),
+      'This user deleted their account: this chat is read-only.',
+    );
+    assert.equal(await page.isDisabled('#composer-send'), true);
+    await waitForMessage(page, 'hi alice');
+    stayedOut(alice);
+    stayedOut(alice2);
+    noProblems(bob, carol);
   });
 
   test('on a phone: the Account tab, the devices and the forms fit', async () => {

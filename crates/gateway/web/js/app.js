@@ -21,6 +21,7 @@ import {
   isMentioned,
   noteRange,
   loadMembers,
+  recheckLeavers,
 } from './state.js';
 import {
   initChat,
@@ -191,6 +192,7 @@ function initShell() {
   // Our role decides who may pin; members, who we may mention.
   on('members', (id) => {
     if (state.openId !== id) return;
+    recheckLeavers(conv(id));
     renderMessages();
   });
   on('members-stale', (id) => {

@@ -3,7 +3,7 @@
 
 import { get, post, put, del } from './api.js';
 import { $, h, clear, copy, toast } from './dom.js';
-import { state, emit, conv, userName, convTitle, isOnline, upsertConv } from './state.js';
+import { state, emit, conv, userName, convTitle, isOnline, upsertConv, isDeleted } from './state.js';
 
 let openChat = async () => {};
 const SEARCH_PAUSE_MS = 250;
@@ -299,6 +299,13 @@ export async function showInfo() {
   if (c.type === 'single') {
     const id = c.peer_user_id;
     const known = state.users.get(id);
+    if (isDeleted(id)) {
+      body.append(
+        h('p', {}, 'This user deleted their account. What they wrote stays; nothing more can be sent here.'),
+        idLine('User id', id),
+      );
+      return;
+    }
     body.append(
       h('p', {}, known ? `@${known.username}` : ''),
       idLine('User id', id),
