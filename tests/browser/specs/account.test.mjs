@@ -20,6 +20,7 @@ import {
   waitForMessage,
   waitForStatus,
   PASSWORD,
+  DESKTOP,
   PHONE,
   noProblems,
 } from '../lib/harness.mjs';
@@ -424,6 +425,36 @@ describe('account', () => {
     stayedOut(alice);
     stayedOut(alice2);
     noProblems(bob, carol);
+  });
+
+  test('a session ended without this device hearing of it: found out before dialing again, no redial loop', async () => {
+    const reg = await fetch(`${server.url}/api/v1/users/register`, {
+      method: 'POST',
+      body: JSON.stringify({ username: 'dave', password: PASSWORD }),
+    });
+    assert.equal((await reg.json()).code, 0);
+    // The page's sockets pass through here, and the server's 4001 close is
+    // lost on the way (a network cut at that moment): the page sees 1006.
+    const context = await browser.newContext({ viewport: DESKTOP });
+    let dials = 0;
+    await context.routeWebSocket(/\/ws/, (ws) => {
+      dials += 1;
+      const upstream = ws.connectToServer();
+      upstream.onClose((code) => ws.close({ code: code === 4001 ? 4000 : code, reason: 'cut' }));
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(server.url);
+    await loginOn(page, 'dave', PASSWORD);
+    const token = await apiLogin(server, 'dave');
+    const res = await fetch(`${server.url}/api/v1/auth/logout/others`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.equal((await res.json()).data.revoked, 1);
+    await waitForLoggedOut({ page });
+    assert.ok(dials <= 2, `at most one dial after the cut, refused (${dials} in all)`);
+    await context.close();
   });
 
   test('on a phone: the Account tab, the devices and the forms fit', async () => {

@@ -42,10 +42,12 @@ export function resetAccount() {
   showDelete(false);
 }
 
-/** Shows a message in one of the panel's lines, or hides it when empty. */
+/** Shows a message in one of the panel's lines (scrolled to), or hides it when empty. */
 function say(id, text) {
-  $(id).textContent = text;
-  $(id).hidden = !text;
+  const line = $(id);
+  line.textContent = text;
+  line.hidden = !text;
+  if (text) line.scrollIntoView({ block: 'nearest' });
 }
 
 // ---- your devices -----------------------------------------------------------
