@@ -12,7 +12,8 @@ import {
   Server,
   launch,
   register,
-  openClient,
+  login as harnessLogin,
+  loginOn,
   shot,
   send,
   startChat,
@@ -36,20 +37,9 @@ function watchSockets(client) {
   return client;
 }
 
-/** Logs in through the form and waits for the app. */
-async function login(browser, server, username, { password = PASSWORD, viewport } = {}) {
-  const client = watchSockets(await openClient(browser, server, viewport));
-  await loginOn(client.page, username, password);
-  client.username = username;
-  return client;
-}
-
-async function loginOn(page, username, password) {
-  await page.fill('#auth-username', username);
-  await page.fill('#auth-password', password);
-  await page.click('#auth-submit');
-  await page.waitForSelector('#app:not([hidden])');
-  await page.waitForSelector('.conversation[data-conversation-id="world"]');
+/** Logs in through the form, its sockets counted. */
+async function login(browser, server, username, options) {
+  return watchSockets(await harnessLogin(browser, server, username, options));
 }
 
 /** A session made through the API (no device id), as another app would. */
