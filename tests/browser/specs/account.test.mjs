@@ -354,11 +354,18 @@ describe('account', () => {
     assert.match(refused, /transfer or dissolve them first/, refused);
     await shot(page, 'account-delete-refused.png');
 
-    // Handed on, and dissolved: now it goes.
+    // One handed on to bob, the other dissolved (its details pane: the
+    // owner's "Dissolve group", confirmed): now it goes.
     const moved = await call(page, 'POST', `/api/v1/groups/${club.data.group_id}/transfer`, { user_id: bob.userId });
     assert.equal(moved.code, 0, moved.message);
-    const gone = await call(page, 'DELETE', `/api/v1/groups/${chess.data.group_id}`);
-    assert.equal(gone.code, 0, gone.message);
+    await page.click('.tab[data-panel="chats"]');
+    await openByName(page, 'Chess');
+    await page.click('#chat-info-button');
+    await page.click('#dissolve');
+    await page.click('#dissolve-confirm');
+    await page.waitForFunction(() => document.getElementById('toast').textContent === '"Chess" was dissolved');
+    await page.waitForSelector('#info', { state: 'hidden' });
+    await page.click('.tab[data-panel="account"]');
     await page.click('#delete-submit');
     await waitForLoggedOut(alice, /^Your account was deleted\.$/);
     await waitForLoggedOut(alice2);
