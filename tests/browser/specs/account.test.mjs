@@ -366,8 +366,18 @@ describe('account', () => {
     await page.waitForFunction(() => document.getElementById('toast').textContent === '"Chess" was dissolved');
     await page.waitForSelector('#info', { state: 'hidden' });
     await page.click('.tab[data-panel="account"]');
+    // The server closes this page's socket (4001) as it deletes: let that
+    // close, and the refresh it sets off, come before the answer, and the
+    // page still says why it was logged out.
+    await page.route('**/api/v1/users/delete', async (route) => {
+      const refreshed = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh'));
+      const response = await route.fetch();
+      await refreshed;
+      await route.fulfill({ response });
+    });
     await page.click('#delete-submit');
     await waitForLoggedOut(alice, /^Your account was deleted\.$/);
+    await page.unrouteAll();
     await waitForLoggedOut(alice2);
     await shot(page, 'account-deleted.png');
     // Gone: the name logs in no more.
