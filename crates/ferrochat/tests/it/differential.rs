@@ -480,6 +480,12 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/api/v1/auth/logout/others", Some("t_carol"), None),
         route(
             M::POST,
+            "/api/v1/auth/password/reset",
+            None,
+            Some(json!({"token": "not-a-reset-token", "new_password": "a new passphrase"})),
+        ),
+        route(
+            M::POST,
             "/api/v1/users/delete",
             Some("t_carol"),
             Some(json!({"password": "not the password"})),

@@ -9,17 +9,20 @@ use ferrochat_wire::accounts::{
     LoginBody, LoginDto, RefreshBody, RegisterBody, TokensDto, UserDto,
 };
 use ferrochat_wire::envelope::Empty;
+use ferrochat_wire::lifecycle::{ResetPasswordBody, RevokedDto};
 
 use crate::error::HttpError;
 use crate::extract::{Authed, ClientIp, JsonBody};
 use crate::reply::Reply;
 use crate::state::AppState;
 
-/// Register and login: limited per address by `gateway.auth_rate_limit`.
+/// Register, login and password reset: limited per address by
+/// `gateway.auth_rate_limit`.
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/users/register", post(register))
         .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/password/reset", post(reset_password))
 }
 
 /// Refresh and logout: under `gateway.http_rate_limit` like the rest.
@@ -83,6 +86,19 @@ async fn login(
             Err(e.into())
         }
     }
+}
+
+/// With a reset token an operator issued (`ferrochat admin
+/// reset-password`): no access token, since the user cannot log in.
+async fn reset_password(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    JsonBody(body): JsonBody<ResetPasswordBody>,
+) -> Result<Reply<RevokedDto>, HttpError> {
+    limit(&state, &ip)?;
+    let (token, new) = body.decode()?;
+    let revoked = state.deps.accounts.reset_password(&token, new).await?;
+    Ok(Reply::ok(RevokedDto { revoked }))
 }
 
 async fn refresh(
