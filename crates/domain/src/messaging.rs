@@ -155,6 +155,8 @@ pub struct PageLimit(u32);
 impl PageLimit {
     pub const DEFAULT: PageLimit = PageLimit(50);
     pub const MAX: u32 = 200;
+    /// The fullest page a client may ask for.
+    pub const LARGEST: PageLimit = PageLimit(Self::MAX);
 
     pub fn parse(raw: Option<i64>) -> Result<Self, InvalidField> {
         page_limit(raw, Self::DEFAULT.0, Self::MAX).map(Self)

@@ -60,6 +60,11 @@ pub enum Command {
         #[command(flatten)]
         opts: ConfigArgs,
     },
+    /// What an operator does beside the running servers.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Make a CA and the roles' certificates for internal TLS (a local or
     /// test cluster; docs/deploy.md says how to use an existing CA).
     Certs(ferrochat::certs::CertsArgs),
@@ -68,6 +73,23 @@ pub enum Command {
     /// A terminal client: the full-screen TUI, or `login`, `send`,
     /// `tail`... for scripts.
     Chat(ferrochat_chat::ChatArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Print a one-time token with which the user sets a new password
+    /// (POST /api/v1/auth/password/reset): for a user who forgot theirs,
+    /// once you know it is them. Every session of theirs ends with the
+    /// reset.
+    ResetPassword {
+        /// The account's username.
+        username: String,
+        /// How long the token works (it works once).
+        #[arg(long, default_value = "1h", value_parser = humantime_serde::re::humantime::parse_duration)]
+        valid_for: std::time::Duration,
+        #[command(flatten)]
+        opts: ConfigArgs,
+    },
 }
 
 /// Where configuration comes from. Each flag also has a `FERROCHAT_*`

@@ -3,6 +3,7 @@
 //! `App::run` serves until cancelled. This is the only crate that names a
 //! concrete adapter.
 
+pub mod admin;
 pub mod app;
 pub mod certs;
 mod cluster_config;

@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Chat(args) => return ferrochat_chat::main(args),
         Command::Certs(args) => return certs(&args),
         Command::Reindex { opts } => return reindex(&opts),
+        Command::Admin { command } => return admin(command),
     };
     let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
         Ok(c) => c,
@@ -106,6 +107,49 @@ fn raise_nofile_limit() {
 }
 
 /// `ferrochat reindex`: rebuilds the search index of the configured store.
+fn admin(command: cli::AdminCommand) -> ExitCode {
+    let cli::AdminCommand::ResetPassword {
+        username,
+        valid_for,
+        opts,
+    } = command;
+    let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ferrochat: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    telemetry::init_logs(&config.log);
+    let run = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| {
+            rt.block_on(ferrochat::admin::reset_password(
+                &config, &username, valid_for,
+            ))
+        });
+    match run {
+        Ok(token) => {
+            // The token alone on stdout, for scripts; how to use it on
+            // stderr, for people.
+            println!("{token}");
+            eprintln!(
+                "a one-time reset token for {username}, valid for {}: the user sets a new \
+                 password with POST /api/v1/auth/password/reset \
+                 {{\"token\": \"<token>\", \"new_password\": \"...\"}}",
+                humantime_serde::re::humantime::format_duration(valid_for)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ferrochat admin reset-password: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn reindex(opts: &cli::ConfigArgs) -> ExitCode {
     let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
         Ok(c) => c,

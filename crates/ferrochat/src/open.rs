@@ -29,14 +29,23 @@ pub async fn store(
     repo_tls: Option<&ClientTls>,
 ) -> anyhow::Result<Arc<dyn Store>> {
     Ok(match sql_store(config).await? {
-        Some(SqlStores::Sqlite(s)) => Arc::new(s),
-        Some(SqlStores::Mysql(s)) => Arc::new(s),
-        Some(SqlStores::Postgres(s)) => Arc::new(s),
+        Some(sql) => sql.into_store(),
         None => {
             let url = config.store.url.as_deref().unwrap_or_default();
             Arc::new(repo_client(config, url, repo_tls)?)
         }
     })
+}
+
+impl SqlStores {
+    /// As the store port, whatever its dialect.
+    pub fn into_store(self) -> Arc<dyn Store> {
+        match self {
+            SqlStores::Sqlite(s) => Arc::new(s),
+            SqlStores::Mysql(s) => Arc::new(s),
+            SqlStores::Postgres(s) => Arc::new(s),
+        }
+    }
 }
 
 /// A SQL store as its own type, for what only the SQL stores do (the

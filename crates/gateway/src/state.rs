@@ -15,7 +15,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::GatewayConfig;
 use crate::fallback::FallbackRateLimiter;
-use crate::http::Caller;
+use crate::http::{Caller, Exports};
 use crate::lag::DispatchLag;
 use crate::login_guard::LoginGuard;
 use crate::pending::Pending;
@@ -87,6 +87,8 @@ pub(crate) struct AppState {
     pub(crate) sessions: TaskTracker,
     /// How late the dispatcher's deliveries are (`lag.rs`).
     pub(crate) dispatch_lag: Arc<DispatchLag>,
+    /// The users with an export running here.
+    pub(crate) exports: Arc<Exports>,
 }
 
 impl AppState {
@@ -116,6 +118,7 @@ impl AppState {
             shutdown: CancellationToken::new(),
             sessions: TaskTracker::new(),
             dispatch_lag: Arc::new(DispatchLag::default()),
+            exports: Arc::new(Exports::default()),
             config: Arc::new(config),
             deps,
         }

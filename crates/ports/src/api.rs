@@ -116,6 +116,10 @@ pub trait AccountsApi: Send + Sync + 'static {
     /// erases the account (`AccountStore::erase_user`): every session
     /// ends, as logout ends one.
     async fn delete_account(&self, who: &Principal, password: Password) -> Result<(), ApiError>;
+    /// Sets a new password with a reset token an operator issued
+    /// (unauthorized if it is not valid, was used, or expired); every
+    /// session of the user's ends; answers how many.
+    async fn reset_password(&self, token: &str, new: Password) -> Result<u32, ApiError>;
 }
 
 /// The most sessions `AccountsApi::sessions` lists.

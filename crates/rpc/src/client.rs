@@ -333,6 +333,15 @@ impl AccountsApi for LogicClient {
         )
     }
 
+    async fn reset_password(&self, token: &str, new: Password) -> Result<u32, ApiError> {
+        call!(
+            self,
+            reset_password,
+            Once,
+            pb::ResetPasswordRequest::new(token, &new)
+        )
+    }
+
     async fn change_password(&self, who: &Principal, cmd: ChangePassword) -> Result<u32, ApiError> {
         call!(
             self,

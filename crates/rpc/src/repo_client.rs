@@ -299,7 +299,7 @@ impl AccountStore for RepoClient {
         &self,
         user: &UserId,
         password_hash: &str,
-        keep: &SessionId,
+        keep: Option<&SessionId>,
         at: Timestamp,
     ) -> Result<Vec<SessionId>, StoreError> {
         call!(

@@ -181,7 +181,9 @@ impl RepoService for RepoServer {
     ) -> Answer<pb::SessionIdsAnswer> {
         let (user, hash, keep, at) = parse(r, pb::SetPasswordRequest::parse)?;
         reply(
-            self.store.set_password(&user, &hash, &keep, at).await,
+            self.store
+                .set_password(&user, &hash, keep.as_ref(), at)
+                .await,
             |v| pb::SessionIdsAnswer::from(v.as_slice()),
         )
     }

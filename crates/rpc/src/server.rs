@@ -170,6 +170,16 @@ impl LogicService for LogicServer {
         )
     }
 
+    async fn reset_password(
+        &self,
+        r: Request<pb::ResetPasswordRequest>,
+    ) -> Answer<pb::CountResponse> {
+        let (token, new) = parse(r, pb::ResetPasswordRequest::parse)?;
+        reply_with(self.apis.accounts.reset_password(&token, new).await, |n| {
+            pb::CountResponse::from(*n)
+        })
+    }
+
     // --- conversations and messages ---
 
     async fn resolve_target(

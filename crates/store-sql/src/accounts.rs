@@ -433,7 +433,7 @@ async fn set_password<D: Dialect>(
     store: &SqlStore<D>,
     user: &UserId,
     password_hash: &str,
-    keep: &SessionId,
+    keep: Option<&SessionId>,
     at: Timestamp,
 ) -> Result<Vec<SessionId>, Fail> {
     let mut tx = store.writer.begin().await.map_err(map_begin)?;
@@ -443,7 +443,7 @@ async fn set_password<D: Dialect>(
         .execute(&mut *tx)
         .await
         .map_err(map)?;
-    let ids = revoke_sessions_in::<D>(&mut tx, user, Some(keep), at).await?;
+    let ids = revoke_sessions_in::<D>(&mut tx, user, keep, at).await?;
     tx.commit().await.map_err(map)?;
     Ok(ids)
 }
@@ -561,7 +561,7 @@ impl<D: Dialect> AccountStore for SqlStore<D> {
         &self,
         user: &UserId,
         password_hash: &str,
-        keep: &SessionId,
+        keep: Option<&SessionId>,
         at: Timestamp,
     ) -> Result<Vec<SessionId>, StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || {

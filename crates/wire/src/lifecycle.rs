@@ -1,6 +1,7 @@
 //! A user's hold on their account: bodies and answers of
 //! `/api/v1/auth/sessions`, `/api/v1/auth/logout/others`,
-//! `/api/v1/auth/password` and `/api/v1/users/delete`.
+//! `/api/v1/auth/password`, `/api/v1/auth/password/reset` and
+//! `/api/v1/users/delete`.
 
 use ferrochat_domain::commands::ChangePassword;
 use ferrochat_domain::SessionInfo;
@@ -78,5 +79,29 @@ pub struct DeleteAccountBody {
 impl DeleteAccountBody {
     pub fn decode(self) -> Result<Password, InvalidField> {
         Password::parse(required(self.password, "password")?)
+    }
+}
+
+/// `POST /api/v1/auth/password/reset`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ResetPasswordBody {
+    /// A reset token from `ferrochat admin reset-password`.
+    #[schema(value_type = String)]
+    pub token: Option<String>,
+    #[schema(value_type = String)]
+    pub new_password: Option<String>,
+}
+
+impl ResetPasswordBody {
+    /// The token (a reset token is about 250 bytes: a longer one is no
+    /// token the server issued) and the new password.
+    pub fn decode(self) -> Result<(String, Password), InvalidField> {
+        let token = required(self.token, "token")?;
+        if token.is_empty() || token.len() > 512 {
+            return Err(InvalidField::new("token", "is malformed"));
+        }
+        let new = Password::parse(required(self.new_password, "new_password")?)
+            .map_err(|e| e.renamed("new_password"))?;
+        Ok((token, new))
     }
 }

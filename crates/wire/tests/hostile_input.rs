@@ -20,7 +20,7 @@ use ferrochat_wire::accounts::{
     LoginBody, RefreshBody, RegisterBody, SearchUsersParams, UpdateProfileBody,
 };
 use ferrochat_wire::frame::ClientFrame;
-use ferrochat_wire::lifecycle::{ChangePasswordBody, DeleteAccountBody};
+use ferrochat_wire::lifecycle::{ChangePasswordBody, DeleteAccountBody, ResetPasswordBody};
 use ferrochat_wire::messaging::{
     CreateConversationBody, CreateGroupBody, DeleteMessagesBody, EditMessageBody, ForwardBody,
     HistoryParams, PinBody, ReactBody, ReadBody, RecallMessageBody, SendBody, SendMessageBody,
@@ -232,6 +232,7 @@ fn decode_everything(v: &Value) {
     try_body::<RefreshBody>(v, |b| drop(b.decode()));
     try_body::<ChangePasswordBody>(v, |b| drop(ChangePassword::try_from(b)));
     try_body::<DeleteAccountBody>(v, |b| drop(b.decode()));
+    try_body::<ResetPasswordBody>(v, |b| drop(b.decode()));
     try_body::<UpdateProfileBody>(v, |b| drop(UpdateProfile::try_from(b)));
     try_body::<FriendRequestBody>(v, |b| drop(b.decode()));
     try_body::<UserIdsBody>(v, |b| drop(b.decode()));

@@ -186,6 +186,23 @@ export async function register(browser, server, username, { nickname, viewport, 
   return client;
 }
 
+/** Logs an existing user in through the form; returns the client, in the app. */
+export async function login(browser, server, username, { password = PASSWORD, viewport } = {}) {
+  const client = await openClient(browser, server, viewport);
+  await loginOn(client.page, username, password);
+  client.username = username;
+  return client;
+}
+
+/** Fills the login form of a page on the login screen and waits for the app. */
+export async function loginOn(page, username, password = PASSWORD) {
+  await page.fill('#auth-username', username);
+  await page.fill('#auth-password', password);
+  await page.click('#auth-submit');
+  await page.waitForSelector('#app:not([hidden])');
+  await page.waitForSelector('.conversation[data-conversation-id="world"]');
+}
+
 export async function shot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, name) });

@@ -11,14 +11,13 @@ import {
   Server,
   launch,
   register,
-  openClient,
+  login,
   shot,
   send,
   startChat,
   openByName,
   waitForMessage,
   waitForStatus,
-  PASSWORD,
   PHONE,
   noProblems,
 } from '../lib/harness.mjs';
@@ -108,16 +107,6 @@ async function act(page, text, action) {
     .first();
   await li.hover();
   await li.locator(`button.action.${action}`).click();
-}
-
-async function login(browser, server, username, viewport) {
-  const client = await openClient(browser, server, viewport);
-  await client.page.fill('#auth-username', username);
-  await client.page.fill('#auth-password', PASSWORD);
-  await client.page.click('#auth-submit');
-  await client.page.waitForSelector('#app:not([hidden])');
-  await client.page.waitForSelector('.conversation[data-conversation-id="world"]');
-  return client;
 }
 
 describe('message search', () => {
@@ -290,7 +279,7 @@ describe('message search', () => {
   });
 
   test('on a phone: results in the list, a result opens the chat, back returns to them', async () => {
-    const phone = await login(browser, server, 'bob', PHONE);
+    const phone = await login(browser, server, 'bob', { viewport: PHONE });
     const { page } = phone;
     await search(page, '会议');
     await shot(page, 'phone-search.png');

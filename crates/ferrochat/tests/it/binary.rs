@@ -468,3 +468,82 @@ async fn reindex_rebuilds_search_from_the_stored_messages() {
     let server = Server::start(dir.path());
     assert_eq!(found(server.base.clone(), tokens[1].clone()).await, live);
 }
+
+#[tokio::test]
+async fn an_operators_reset_token_sets_a_new_password_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let base = server.base.clone();
+    let old = json!({"username": "forgetful", "password": "the old one"});
+    post(&base, "/api/v1/users/register", None, old.clone()).await;
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        let login = post(&base, "/api/v1/auth/login", None, old.clone()).await;
+        sessions.push(login["data"]["access_token"].as_str().unwrap().to_owned());
+    }
+    let issue = |name: &str| {
+        Command::new(BIN)
+            .args([
+                "admin",
+                "reset-password",
+                name,
+                "--valid-for",
+                "10m",
+                "--data-dir",
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = issue("nobody_here");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no user named nobody_here"));
+    let out = issue("forgetful");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/api/v1/auth/password/reset"));
+
+    let reset = |token: &str, password: &str| {
+        let base = base.clone();
+        let body = json!({"token": token, "new_password": password});
+        async move { post(&base, "/api/v1/auth/password/reset", None, body).await }
+    };
+    // Not a reset token (an access token, garbage), or no new password.
+    assert_eq!(reset(&sessions[0], "a brand new one").await["code"], 1002);
+    assert_eq!(reset("garbage", "a brand new one").await["code"], 1002);
+    let r = reset(&token, "short").await;
+    assert_eq!(r["code"], 1001);
+    assert!(
+        r["message"].as_str().unwrap().contains("new_password"),
+        "{r}"
+    );
+
+    let r = reset(&token, "a brand new one").await;
+    assert_eq!(r["code"], 0, "{r}");
+    assert_eq!(r["data"]["revoked"], 2, "every session ends");
+    for access in &sessions {
+        let r = call(
+            &reqwest::Client::new(),
+            &base,
+            reqwest::Method::GET,
+            "/api/v1/users/profile",
+            Some(access),
+            None,
+        )
+        .await;
+        assert_eq!(r["code"], 1002);
+    }
+    let login = post(&base, "/api/v1/auth/login", None, old.clone()).await;
+    assert_eq!(login["code"], 1002);
+    let new = json!({"username": "forgetful", "password": "a brand new one"});
+    assert_eq!(
+        post(&base, "/api/v1/auth/login", None, new).await["code"],
+        0
+    );
+    // Once: the password it was issued against is gone.
+    assert_eq!(reset(&token, "yet another one").await["code"], 1002);
+}

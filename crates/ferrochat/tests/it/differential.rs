@@ -460,6 +460,7 @@ fn routes() -> Vec<Route> {
         ),
         route(M::DELETE, "/api/v1/groups/{group_ended}", a, None),
         route(M::GET, "/api/v1/auth/sessions", Some("t_dave"), None),
+        route(M::GET, "/api/v1/users/export", a, None),
         route(
             M::DELETE,
             "/api/v1/auth/sessions/01000000-0000-7000-8000-000000000000",
@@ -477,6 +478,12 @@ fn routes() -> Vec<Route> {
             ),
         ),
         route(M::POST, "/api/v1/auth/logout/others", Some("t_carol"), None),
+        route(
+            M::POST,
+            "/api/v1/auth/password/reset",
+            None,
+            Some(json!({"token": "not-a-reset-token", "new_password": "a new passphrase"})),
+        ),
         route(
             M::POST,
             "/api/v1/users/delete",

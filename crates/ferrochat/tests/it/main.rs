@@ -25,6 +25,7 @@ mod dep_tls;
 mod differential;
 mod directory;
 mod durability;
+mod export;
 mod friends;
 mod groups_admin;
 mod groups_basic;

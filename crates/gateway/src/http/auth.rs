@@ -7,6 +7,7 @@ use ferrochat_wire::accounts::{
     LoginBody, LoginDto, RefreshBody, RegisterBody, TokensDto, UserDto,
 };
 use ferrochat_wire::envelope::Empty;
+use ferrochat_wire::lifecycle::{ResetPasswordBody, RevokedDto};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -16,11 +17,13 @@ use crate::openapi::{E1001Stalled, Envelope, E1001, E1002, E1004, E1006, E1007, 
 use crate::reply::Reply;
 use crate::state::AppState;
 
-/// Register and login: limited per address by `gateway.auth_rate_limit`.
+/// Register, login and password reset: limited per address by
+/// `gateway.auth_rate_limit`.
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(register))
         .routes(routes!(login))
+        .routes(routes!(reset_password))
 }
 
 /// Refresh and logout: under `gateway.http_rate_limit` like the rest.
@@ -113,6 +116,35 @@ async fn login(
             Err(e.into())
         }
     }
+}
+
+/// With a reset token an operator issued (`ferrochat admin
+/// reset-password`): no access token, since the user cannot log in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password/reset",
+    tag = "accounts",
+    summary = "Set a new password with an operator's reset token",
+    description = "`token` (from `ferrochat admin reset-password`), `new_password` (the rules \
+        of register's `password`). No access token: the user cannot log in. Every session \
+        ends. A token that is not one, was used, or expired is 1002 (a token works once, and \
+        not at all after the password was changed another way). \
+        Limited per address (`gateway.auth_rate_limit`).",
+    request_body = ResetPasswordBody,
+    responses(
+        (status = 200, description = "The password is set; sessions ended", body = Envelope<RevokedDto>),
+        E1001, E1001Stalled, E1002, E1004, E1007, E1008, E1009,
+    )
+)]
+async fn reset_password(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    JsonBody(body): JsonBody<ResetPasswordBody>,
+) -> Result<Reply<RevokedDto>, HttpError> {
+    limit(&state, &ip)?;
+    let (token, new) = body.decode()?;
+    let revoked = state.deps.accounts.reset_password(&token, new).await?;
+    Ok(Reply::ok(RevokedDto { revoked }))
 }
 
 #[utoipa::path(

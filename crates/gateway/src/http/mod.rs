@@ -9,6 +9,7 @@
 
 mod auth;
 mod conversations;
+mod export;
 mod friends;
 mod groups;
 mod lifecycle;
@@ -26,6 +27,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::error_response;
 use crate::state::AppState;
 
+pub(crate) use export::Exports;
 pub use ops::ready_answer;
 pub(crate) use throttle::Caller;
 
@@ -50,6 +52,7 @@ fn limited_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::limited_routes())
         .merge(lifecycle::routes())
+        .merge(export::routes())
         .merge(users::routes())
         .merge(conversations::routes())
         .merge(messages::routes())

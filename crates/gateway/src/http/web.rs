@@ -59,6 +59,7 @@ static ASSETS: &[Asset] = &[
     asset!("/js/chat.js", "js/chat.js", JS),
     asset!("/js/panels.js", "js/panels.js", JS),
     asset!("/js/search.js", "js/search.js", JS),
+    asset!("/js/account.js", "js/account.js", JS),
 ];
 
 /// A quoted 16-hex-digit FNV-1a hash of the body, computed at compile time.

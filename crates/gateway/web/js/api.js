@@ -3,15 +3,19 @@
 // Tokens live in sessionStorage (one login per tab, gone when the tab
 // closes). The access token is refreshed at 80% of its life, and once more
 // on demand if a call is answered 1002; a refresh answered 1002 means the
-// session is over.
+// session is over: ended here (logout), from another device, by a password
+// change elsewhere, or with the account. The logged-out handler is told
+// which: `logout`, `deleted` or `ended` (by someone else).
 
 const KEY = 'ferrochat.session';
 
 export class ApiError extends Error {
-  constructor(code, message, status = 0) {
+  constructor(code, message, status = 0, retryAfterMs = 0) {
     super(message);
     this.code = code;
     this.status = status;
+    /** How long the server asked to wait (1007), in ms; 0 when it did not say. */
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -19,6 +23,8 @@ let session = load();
 let refreshTimer = 0;
 let refreshing = null;
 let onLoggedOut = () => {};
+/** Why the session is about to end, when this tab is ending it itself. */
+let leaving = null;
 
 function load() {
   try {
@@ -46,13 +52,47 @@ export function setLoggedOutHandler(fn) {
   onLoggedOut = fn;
 }
 
+/**
+ * This tab's name for itself at login, as "Your devices" lists it:
+ * browser and system, then a random part so that two tabs differ
+ * (`web-Firefox-Linux-1a2b3c4d`; printable ASCII without spaces).
+ */
 function deviceId() {
   let id = sessionStorage.getItem('ferrochat.device');
   if (!id) {
-    id = `web-${crypto.randomUUID().slice(0, 8)}`;
+    id = ['web', browserName(), systemName(), crypto.randomUUID().slice(0, 8)].filter(Boolean).join('-');
     sessionStorage.setItem('ferrochat.device', id);
   }
   return id;
+}
+
+function browserName() {
+  const ua = navigator.userAgent;
+  for (const [re, name] of [
+    [/Firefox\//, 'Firefox'],
+    [/Edg\//, 'Edge'],
+    [/OPR\//, 'Opera'],
+    [/Chrom(e|ium)\//, 'Chrome'],
+    [/Safari\//, 'Safari'],
+  ]) {
+    if (re.test(ua)) return name;
+  }
+  return '';
+}
+
+function systemName() {
+  const ua = navigator.userAgent;
+  for (const [re, name] of [
+    [/Android/, 'Android'],
+    [/iPhone|iPad|iPod/, 'iOS'],
+    [/Windows/, 'Windows'],
+    [/Mac OS X|Macintosh/, 'macOS'],
+    [/CrOS/, 'ChromeOS'],
+    [/Linux/, 'Linux'],
+  ]) {
+    if (re.test(ua)) return name;
+  }
+  return '';
 }
 
 async function raw(method, path, body, token) {
@@ -77,9 +117,15 @@ async function raw(method, path, body, token) {
     throw new ApiError(1004, `unexpected answer (HTTP ${res.status})`, res.status);
   }
   if (!env || env.code !== 0) {
-    throw new ApiError(env ? env.code : 1004, (env && env.message) || 'error', res.status);
+    const wait = env && Number.isFinite(env.retry_after_ms) ? env.retry_after_ms : retryAfterHeader(res);
+    throw new ApiError(env ? env.code : 1004, (env && env.message) || 'error', res.status, wait);
   }
   return env.data;
+}
+
+function retryAfterHeader(res) {
+  const secs = Number(res.headers.get('Retry-After'));
+  return Number.isFinite(secs) && secs > 0 ? secs * 1000 : 0;
 }
 
 /** An authenticated call; a 1002 triggers one refresh and one retry. */
@@ -149,7 +195,7 @@ export function refresh() {
     })
     .catch((e) => {
       if (e.code === 1002) {
-        endSession();
+        endSession('ended');
       } else {
         // The server is away: try again soon, the access token may still work.
         clearTimeout(refreshTimer);
@@ -173,17 +219,61 @@ export function resume() {
   return session;
 }
 
-function endSession() {
+/**
+ * Whether the session still works, asked with a cheap call: a 1002 there
+ * refreshes, and a refresh refused ends the session (the handler is told).
+ * Other failures (the server is away) say nothing.
+ */
+export async function checkSession() {
+  if (!session) return false;
+  try {
+    await api('GET', '/api/v1/users/profile');
+  } catch (e) {
+    if (e.code === 1002) return false;
+  }
+  return !!session;
+}
+
+/** Forgets the tokens and tells the handler why, once. */
+function endSession(reason) {
   clearTimeout(refreshTimer);
+  const had = !!session;
   save(null);
-  onLoggedOut();
+  const why = leaving || reason;
+  leaving = null;
+  if (had) onLoggedOut(why);
+}
+
+/**
+ * A request that ends this session on the server (logout, deleting the
+ * account). The server closes our socket with 4001 meanwhile, and that
+ * close may come first: the session then ends for `reason`, not as if
+ * ended elsewhere.
+ */
+async function ending(reason, request) {
+  leaving = reason;
+  try {
+    return await request();
+  } finally {
+    if (leaving === reason) leaving = null;
+  }
 }
 
 export async function logout() {
-  try {
-    if (session) await raw('POST', '/api/v1/auth/logout', {}, session.access_token);
-  } catch {
-    // Gone already, or the server is away: forget the tokens regardless.
-  }
-  endSession();
+  await ending('logout', async () => {
+    try {
+      if (session) await raw('POST', '/api/v1/auth/logout', {}, session.access_token);
+    } catch {
+      // Gone already, or the server is away: forget the tokens regardless.
+    }
+    endSession('logout');
+  });
+}
+
+/** Deletes the account (the password confirms it); the session ends with it. */
+export async function deleteAccount(password) {
+  await ending('deleted', async () => {
+    await post('/api/v1/users/delete', { password });
+    endSession('deleted');
+  });
 }

@@ -21,6 +21,7 @@ import {
   isMentioned,
   noteRange,
   loadMembers,
+  recheckLeavers,
 } from './state.js';
 import {
   initChat,
@@ -40,6 +41,7 @@ import {
   jumpTo,
 } from './chat.js';
 import { initSearch, resetSearch } from './search.js';
+import { initAccount, resetAccount, loadSessions } from './account.js';
 import { initPanels, loadFriends, renderFriends, renderGroups, showInfo, chatWith } from './panels.js';
 
 const SYNC_LIMIT = 200;
@@ -65,24 +67,32 @@ const socket = new Socket({
     if (state.me) loadFriends();
   },
   onStatus: renderStatus,
-  onUnauthorized: () => {
-    // Revoked or logged out elsewhere: a refresh tells which.
-    api.refresh().catch(() => {});
-  },
+  // Closed with 4001: the token expired, or the session was ended (from
+  // another device, by a password change elsewhere). A refresh tells
+  // which; the socket dials again only once it settled.
+  onUnauthorized: () => api.refresh(),
 });
 
 // ---- boot -----------------------------------------------------------------
 
-api.setLoggedOutHandler(() => {
+/** What the login screen says after a session ended, by why it ended. */
+const ENDED = {
+  ended: 'You were logged out: this session was ended from another device, or your password was changed.',
+  deleted: 'Your account was deleted.',
+};
+
+api.setLoggedOutHandler((reason) => {
   socket.stop();
   reset();
-  showAuth();
+  resetAccount();
+  showAuth(ENDED[reason] || '');
 });
 
 initAuth();
 initChat(socket);
 initPanels({ openChat, refreshConversations });
 initSearch({ showMessage, showChats: () => showPanel('chats') });
+initAccount();
 initShell();
 
 const resumed = api.resume();
@@ -101,6 +111,7 @@ function initAuth() {
     const nickname = $('auth-nickname').value.trim();
     const err = $('auth-error');
     err.hidden = true;
+    $('auth-notice').hidden = true;
     $('auth-submit').disabled = true;
     try {
       if (registering) await api.register(username, password, nickname);
@@ -126,10 +137,15 @@ function setAuthMode(register) {
   $('auth-error').hidden = true;
 }
 
-function showAuth() {
+/** The login screen, with a notice if the session ended by itself. */
+function showAuth(notice = '') {
+  setAuthMode(false);
   $('app').hidden = true;
   $('banner').hidden = true;
+  document.body.classList.remove('offline');
   $('auth').hidden = false;
+  $('auth-notice').textContent = notice;
+  $('auth-notice').hidden = !notice;
   $('auth-username').focus();
 }
 
@@ -176,6 +192,7 @@ function initShell() {
   // Our role decides who may pin; members, who we may mention.
   on('members', (id) => {
     if (state.openId !== id) return;
+    recheckLeavers(conv(id));
     renderMessages();
   });
   on('members-stale', (id) => {
@@ -199,9 +216,10 @@ function showPanel(name) {
   for (const tab of document.querySelectorAll('.sidebar .tab')) {
     tab.classList.toggle('active', tab.dataset.panel === name);
   }
-  for (const p of ['chats', 'friends', 'groups']) $(`panel-${p}`).hidden = p !== name;
+  for (const p of ['chats', 'friends', 'groups', 'account']) $(`panel-${p}`).hidden = p !== name;
   if (name === 'friends') loadFriends();
   if (name === 'groups') renderGroups();
+  if (name === 'account') loadSessions();
 }
 
 async function startApp(user) {
@@ -213,6 +231,8 @@ async function startApp(user) {
   $('me-id').dataset.userId = user.user_id;
   closeConversation();
   resetSearch();
+  resetAccount();
+  showPanel('chats');
   await refreshConversations();
   socket.start();
   loadFriends();

@@ -25,6 +25,9 @@ import {
   loadMembers,
   loadPins,
   displayName,
+  isDeleted,
+  refreshUser,
+  recheckLeavers,
 } from './state.js';
 
 const PAGE = 30;
@@ -97,13 +100,18 @@ function autoGrow() {
 export async function openConversation(id) {
   const c = conv(id);
   if (!c) return;
-  if (state.openId !== id) clearMentions();
+  if (state.openId !== id) {
+    clearMentions();
+    c.leaversChecked.clear();
+  }
   state.openId = id;
   emit('open', id);
   renderHeader();
   renderMessages({ toBottom: true });
-  // Our role (who may pin) and who we may mention, as they are now.
+  // Our role (who may pin) and who we may mention, as they are now; the
+  // peer of a single chat as they are now (their account deleted since?).
   if (c.type === 'group') loadMembers(c);
+  if (c.type === 'single' && c.peer_user_id) refreshUser(c.peer_user_id).catch(() => {});
   if (c.type !== 'world' && (!c.pinsLoaded || c.pinsStale)) refreshPins(c);
   $('composer-input').focus({ preventScroll: true });
   if (!c.loaded) {
@@ -123,6 +131,7 @@ export async function openConversation(id) {
       // Seqs the page skips are hidden from us ("delete for me").
       noteRange(c, first, page.messages);
       if (c.last_seq > c.syncSeq) emit('gap', id);
+      recheckLeavers(c);
     } catch (e) {
       $('history-status').textContent = '';
       toast(`Could not load messages: ${e.message}`, 'error');
@@ -212,7 +221,7 @@ function loadOlder(limit = PAGE) {
 function sendFromComposer() {
   const ta = $('composer-input');
   const content = ta.value;
-  if (!content.trim() || !state.openId) return;
+  if (!content.trim() || !state.openId || isClosed(conv(state.openId))) return;
   const { mentions, mentionAll } = mentionPayload(content);
   clearMentions();
   if (context && context.kind === 'edit') {
@@ -307,12 +316,65 @@ async function change(kind, conversationId, seq, extra = {}) {
   }
 }
 
-/** An `error` frame answering one of our sends. */
+/**
+ * An `error` frame answering one of our sends. A single chat's refusal
+ * (1005) may mean the peer deleted their account: then the chat turns
+ * read-only, the server's words show above the composer and the text goes
+ * back into it (unless something else was typed there since: then the
+ * failed message keeps it).
+ */
 export function onSendError(id, err) {
   const p = state.pending.get(id);
   if (!p) return false;
-  fail(p, err.message || 'refused');
+  const why = err.message || 'refused';
+  const c = conv(p.conversation_id);
+  if (err.code !== 1005 || !c || c.type !== 'single' || !c.peer_user_id) {
+    fail(p, why);
+    return true;
+  }
+  clearTimeout(p.timer);
+  refreshUser(c.peer_user_id).then(
+    (u) => {
+      if (!u.deleted) {
+        fail(p, why);
+        return;
+      }
+      c.refusal = why;
+      const ta = $('composer-input');
+      if (state.openId === c.conversation_id && !ta.value.trim() && state.pending.delete(p.client_msg_id)) {
+        ta.value = p.content;
+        autoGrow();
+      } else {
+        fail(p, why);
+      }
+      if (state.openId !== c.conversation_id) return;
+      renderHeader();
+      renderMessages();
+    },
+    () => fail(p, why),
+  );
   return true;
+}
+
+/** A single chat whose peer deleted their account: read-only. */
+function isClosed(c) {
+  return !!c && c.type === 'single' && isDeleted(c.peer_user_id);
+}
+
+/** The composer takes messages, or says why this chat takes none. */
+function renderComposer(c) {
+  const closed = isClosed(c);
+  const ta = $('composer-input');
+  ta.readOnly = closed;
+  ta.placeholder = closed ? 'This chat is read-only' : 'Message';
+  $('composer-send').disabled = closed;
+  const note = $('chat-closed');
+  note.textContent = !closed
+    ? ''
+    : c.refusal
+      ? `Not sent: ${c.refusal}. This chat is read-only; your text is kept below.`
+      : 'This user deleted their account: this chat is read-only.';
+  note.hidden = !closed;
 }
 
 /** Re-sends every pending or failed message still without an ack. */
@@ -370,7 +432,11 @@ export function renderHeader() {
   if (!c) return;
   $('chat-name').textContent = convTitle(c);
   const sub = $('chat-sub');
-  if (c.type === 'single') {
+  renderComposer(c);
+  if (isClosed(c)) {
+    sub.textContent = 'deleted their account · read-only';
+    sub.className = 'sub deleted';
+  } else if (c.type === 'single') {
     const online = isOnline(c.peer_user_id);
     sub.textContent = online === undefined ? 'direct message' : online ? 'online' : 'offline';
     sub.className = `sub ${online ? 'online' : ''}`;
@@ -451,7 +517,9 @@ function messageItem(c, m) {
       className: `msg ${mine ? 'mine' : 'theirs'} ${!recalled && mentionsMe(m) ? 'mentioned' : ''} ${pinned ? 'pinned' : ''} ${flash ? 'flash' : ''}`,
       dataset: { seq: String(m.seq), clientMsgId: m.client_msg_id, status: mine ? status.textContent : '' },
     },
-    !mine && c.type !== 'single' ? h('div', { className: 'author' }, userName(m.from_user_id)) : null,
+    !mine && c.type !== 'single'
+      ? h('div', { className: `author ${isDeleted(m.from_user_id) ? 'deleted' : ''}` }, userName(m.from_user_id))
+      : null,
     h(
       'div',
       { className: 'bubble' },
@@ -710,7 +778,7 @@ function pendingItem(c, p) {
       'div',
       { className: 'meta' },
       h('span', { className: `status ${p.status}`, title: p.error }, failed ? `failed: ${p.error}` : 'sending…'),
-      failed
+      failed && !isClosed(c)
         ? h(
             'button',
             {

@@ -65,6 +65,34 @@ export function shortTime(iso) {
   return d.toDateString() === now.toDateString() ? timeFmt.format(d) : dayFmt.format(d);
 }
 
+const relFmt = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const STEPS = [
+  ['year', 365 * 86_400],
+  ['month', 30 * 86_400],
+  ['week', 7 * 86_400],
+  ['day', 86_400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** "just now", "5 minutes ago", "yesterday", "in 3 weeks". */
+export function relativeTime(iso, now = Date.now()) {
+  const t = iso ? new Date(iso).getTime() : NaN;
+  if (Number.isNaN(t)) return '';
+  const secs = (t - now) / 1000;
+  if (Math.abs(secs) < 60) return 'just now';
+  for (const [unit, size] of STEPS) {
+    if (Math.abs(secs) >= size) return relFmt.format(Math.trunc(secs / size), unit);
+  }
+  return 'just now';
+}
+
+/** A date and time in full, for a title. */
+export function fullTime(iso) {
+  const d = iso ? new Date(iso) : null;
+  return d && !Number.isNaN(d.getTime()) ? d.toLocaleString() : '';
+}
+
 export function clockTime(iso) {
   const d = iso ? new Date(iso) : new Date();
   return Number.isNaN(d.getTime()) ? '' : timeFmt.format(d);

@@ -3,7 +3,7 @@
 
 import { get, post, put, del } from './api.js';
 import { $, h, clear, copy, toast } from './dom.js';
-import { state, emit, conv, userName, convTitle, isOnline, upsertConv } from './state.js';
+import { state, emit, conv, userName, convTitle, isOnline, upsertConv, isDeleted } from './state.js';
 
 let openChat = async () => {};
 const SEARCH_PAUSE_MS = 250;
@@ -299,6 +299,13 @@ export async function showInfo() {
   if (c.type === 'single') {
     const id = c.peer_user_id;
     const known = state.users.get(id);
+    if (isDeleted(id)) {
+      body.append(
+        h('p', {}, 'This user deleted their account. What they wrote stays; nothing more can be sent here.'),
+        idLine('User id', id),
+      );
+      return;
+    }
     body.append(
       h('p', {}, known ? `@${known.username}` : ''),
       idLine('User id', id),
@@ -379,31 +386,68 @@ async function renderGroupInfo(c, body) {
   } catch (e) {
     list.append(h('li', { className: 'muted' }, `Members unavailable: ${e.message}`));
   }
-  body.append(
-    h(
-      'div',
-      { className: 'actions' },
-      h(
-        'button',
-        {
-          type: 'button',
-          className: 'danger',
-          onclick: async () => {
-            try {
-              await post(`/api/v1/groups/${enc(group)}/leave`);
-              toast(`You left "${group.name}"`);
-              state.convs.delete(c.conversation_id);
-              $('info').hidden = true;
-              emit('left', c.conversation_id);
-            } catch (e) {
-              toast(`Could not leave: ${e.message}`, 'error');
-            }
-          },
-        },
-        'Leave group',
-      ),
-    ),
+  body.append(h('div', { className: 'actions' }, role === 'owner' ? dissolveButton(group) : leaveButton(c, group)));
+}
+
+function leaveButton(c, group) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      className: 'danger',
+      onclick: async () => {
+        try {
+          await post(`/api/v1/groups/${enc(group)}/leave`);
+          toast(`You left "${group.name}"`);
+          state.convs.delete(c.conversation_id);
+          $('info').hidden = true;
+          emit('left', c.conversation_id);
+        } catch (e) {
+          toast(`Could not leave: ${e.message}`, 'error');
+        }
+      },
+    },
+    'Leave group',
   );
+}
+
+/**
+ * The owner cannot leave: they hand the group on (a member's "Make
+ * owner") or dissolve it, for everyone, once confirmed here. Its
+ * conversation stays readable, closed to new messages.
+ */
+function dissolveButton(group) {
+  const confirm = h(
+    'div',
+    { className: 'confirm', hidden: true },
+    h('p', { className: 'small' }, `Dissolve "${group.name}" for all its members? Nobody can write in it after.`),
+    h(
+      'button',
+      {
+        type: 'button',
+        className: 'danger-solid',
+        id: 'dissolve-confirm',
+        onclick: async () => {
+          try {
+            await del(`/api/v1/groups/${enc(group)}`);
+            toast(`"${group.name}" was dissolved`);
+            $('info').hidden = true;
+          } catch (e) {
+            toast(`Could not dissolve: ${e.message}`, 'error');
+          }
+        },
+      },
+      'Dissolve',
+    ),
+    ' ',
+    h('button', { type: 'button', onclick: () => show(false) }, 'Cancel'),
+  );
+  const start = h('button', { type: 'button', className: 'danger', id: 'dissolve', onclick: () => show(true) }, 'Dissolve group');
+  const show = (open) => {
+    confirm.hidden = !open;
+    start.hidden = open;
+  };
+  return h('div', { className: 'grow' }, start, confirm);
 }
 
 function enc(group) {

@@ -1,8 +1,14 @@
 // The WebSocket half: one connection, reconnected with exponential backoff
 // and jitter. The owner gets every frame through `onFrame`, and a call to
 // `onOpen` each time a connection is up, where it sends `sync`.
+//
+// A close with 4001 (logged out, the session ended from another device,
+// or the access token expired) waits for `onUnauthorized` (a refresh)
+// before dialing again; a refused refresh ends the session, which stops
+// the socket. A dial refused before the upgrade (HTTP 401) shows the page
+// no code, so after one that never opened the session is checked first.
 
-import { accessToken, ensureFresh } from './api.js';
+import { accessToken, ensureFresh, checkSession } from './api.js';
 
 const BASE_MS = 500;
 const CAP_MS = 15_000;
@@ -32,6 +38,8 @@ export class Socket {
     this.stopped = true;
     this.connecting = false;
     this.nextRetryAt = 0;
+    /** The last dial closed before it opened: check the session before the next. */
+    this.refused = false;
     this.requests = new Map();
     this.nextRequest = 0;
   }
@@ -126,6 +134,11 @@ export class Socket {
     this.onStatus({ state: 'connecting', attempt: this.attempt });
     try {
       await ensureFresh();
+      if (this.refused && !(await checkSession())) {
+        // Over (the owner stopped us), or not known yet: back off.
+        this.retry();
+        return;
+      }
     } catch {
       // The server may be down; the socket attempt will tell.
     }
@@ -140,8 +153,11 @@ export class Socket {
       return;
     }
     this.ws = ws;
+    let opened = false;
     ws.addEventListener('open', () => {
       if (this.ws !== ws) return;
+      opened = true;
+      this.refused = false;
       this.attempt = 0;
       this.lastFrameAt = Date.now();
       clearInterval(this.pingTimer);
@@ -166,8 +182,16 @@ export class Socket {
       this.ws = null;
       clearInterval(this.pingTimer);
       this.dropRequests();
+      this.refused = !opened;
       if (ev.code === 4001) {
-        this.onUnauthorized();
+        // Dial again once the refresh settled: with a fresh token, or not
+        // at all if the session is over (the owner stops the socket).
+        this.onStatus({ state: 'connecting', attempt: this.attempt + 1 });
+        Promise.resolve(this.onUnauthorized()).then(
+          () => this.retry(),
+          () => this.retry(),
+        );
+        return;
       }
       this.retry();
     });

@@ -75,6 +75,9 @@ function newConv(id) {
     members: null,
     myRole: '',
     membersStale: true,
+    // Authors no longer members whose profile was read again since the
+    // group was last opened (`recheckLeavers`).
+    leaversChecked: new Set(),
   };
 }
 
@@ -333,22 +336,67 @@ export function cursors() {
   return out;
 }
 
+/** How a known user is named: a deleted account as "Deleted user". */
+function nameOf(u) {
+  return u.deleted ? 'Deleted user' : u.nickname || u.username;
+}
+
+/** Whether a user's account was deleted, as far as we know. */
+export function isDeleted(id) {
+  const u = state.users.get(id);
+  return !!(u && u.deleted);
+}
+
+const reading = new Map();
+
+/**
+ * Reads a user's profile again (a deletion since, say): the cached one is
+ * replaced and `emit('users')`. Resolves to the profile; one read per user
+ * at a time.
+ */
+export function refreshUser(id) {
+  if (!reading.has(id)) {
+    const p = get(`/api/v1/users/${encodeURIComponent(id)}`)
+      .then((u) => {
+        state.users.set(id, u);
+        emit('users');
+        return u;
+      })
+      .finally(() => reading.delete(id));
+    reading.set(id, p);
+  }
+  return reading.get(id);
+}
+
+/**
+ * The authors of a group's loaded messages who are no longer members left
+ * it, maybe with their account (which leaves every group first, then is
+ * erased): their profiles are read again, once each time the group is
+ * opened (`c.leaversChecked`), so their words show as "Deleted user"'s.
+ */
+export function recheckLeavers(c) {
+  if (c.type !== 'group' || !c.members || !c.loaded) return;
+  const members = new Set(c.members.map((m) => m.user_id));
+  const me = state.me && state.me.user_id;
+  for (const m of c.messages.values()) {
+    const id = m.from_user_id;
+    if (!id || id === me || members.has(id) || isDeleted(id) || c.leaversChecked.has(id)) continue;
+    c.leaversChecked.add(id);
+    refreshUser(id).catch(() => {});
+  }
+}
+
 /** A user's display name, fetched once and cached; `emit('users')` when known. */
 export function userName(id) {
   if (!id) return '';
   if (state.me && id === state.me.user_id) return 'You';
   const known = state.users.get(id);
-  if (known) return known.nickname || known.username;
+  if (known) return nameOf(known);
   if (!state.users.has(id)) {
     state.users.set(id, null);
-    get(`/api/v1/users/${encodeURIComponent(id)}`)
-      .then((u) => {
-        state.users.set(id, u);
-        emit('users');
-      })
-      .catch(() => {
-        state.users.set(id, { username: `${id.slice(0, 8)}…`, nickname: '' });
-      });
+    refreshUser(id).catch(() => {
+      state.users.set(id, { username: `${id.slice(0, 8)}…`, nickname: '' });
+    });
   }
   return `${id.slice(0, 8)}…`;
 }
@@ -357,7 +405,7 @@ export function userName(id) {
 export function displayName(id) {
   if (state.me && id === state.me.user_id) return state.me.nickname || state.me.username;
   const known = state.users.get(id);
-  if (known) return known.nickname || known.username;
+  if (known) return nameOf(known);
   return userName(id);
 }
 
@@ -365,7 +413,7 @@ export function convTitle(c) {
   if (c.type === 'world') return c.name || 'World';
   if (c.type === 'single' && c.peer_user_id) {
     const known = state.users.get(c.peer_user_id);
-    if (known) return known.nickname || known.username;
+    if (known) return nameOf(known);
     if (c.name) return c.name;
     return userName(c.peer_user_id);
   }

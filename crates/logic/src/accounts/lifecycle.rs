@@ -127,7 +127,7 @@ impl Accounts {
             .map_err(hash_failed)?;
         let ended = self
             .store
-            .set_password(&who.user_id, &hash, &who.session_id, clock::now())
+            .set_password(&who.user_id, &hash, Some(&who.session_id), clock::now())
             .await
             .map_err(|e| store("setting a password", e))?;
         metrics::counter!("ferrochat_logic_password_changes_total").increment(1);

@@ -4,11 +4,13 @@
 mod config;
 mod lifecycle;
 mod password;
+mod reset;
 mod service;
 mod sessions;
 mod tokens;
 
 pub use config::{AuthConfig, PasswordHashConfig};
+pub use reset::issue_password_reset;
 pub use service::Accounts;
 pub(crate) use service::Ties;
 pub(crate) use sessions::Sessions;

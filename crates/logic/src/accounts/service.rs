@@ -47,7 +47,7 @@ pub struct Accounts {
     pub(super) access: Arc<AccessCache>,
     pub(super) groups: Arc<Groups>,
     pub(super) sessions: Sessions,
-    keys: TokenKeys,
+    pub(super) keys: TokenKeys,
     pub(super) hasher: PasswordHasher,
     access_ttl_ms: i64,
     refresh_ttl_ms: i64,
@@ -329,5 +329,9 @@ impl AccountsApi for Accounts {
 
     async fn delete_account(&self, who: &Principal, password: Password) -> Result<(), ApiError> {
         self.erase(who, password).await
+    }
+
+    async fn reset_password(&self, token: &str, new: Password) -> Result<u32, ApiError> {
+        self.reset(token, new).await
     }
 }

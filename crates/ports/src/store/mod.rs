@@ -139,14 +139,14 @@ pub trait AccountStore: Send + Sync {
         at: Timestamp,
     ) -> Result<Vec<SessionId>, StoreError>;
     /// Sets `user`'s password hash and revokes every session of theirs but
-    /// `keep` in the same transaction (a crash between the two would leave
+    /// `keep` (all of them with `None`) in the same transaction (a crash between the two would leave
     /// whoever knew the old password logged in); answers as
     /// `revoke_sessions`.
     async fn set_password(
         &self,
         user: &UserId,
         password_hash: &str,
-        keep: &SessionId,
+        keep: Option<&SessionId>,
         at: Timestamp,
     ) -> Result<Vec<SessionId>, StoreError>;
     /// Deletes `user`'s account in one transaction: the profile erased

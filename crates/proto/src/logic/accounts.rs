@@ -389,6 +389,22 @@ impl pb::DeleteAccountRequest {
     }
 }
 
+impl pb::ResetPasswordRequest {
+    pub fn new(token: &str, new: &Password) -> Self {
+        Self {
+            token: token.to_owned(),
+            new_password: new.expose().to_owned(),
+        }
+    }
+
+    pub fn parse(self) -> Result<(String, Password), InvalidField> {
+        Ok((
+            token(self.token, "token")?,
+            Password::parse(self.new_password).map_err(|e| e.renamed("new_password"))?,
+        ))
+    }
+}
+
 fn required_caller(caller: Option<pb::Principal>) -> Result<Principal, InvalidField> {
     caller
         .ok_or_else(|| InvalidField::new("caller", "is required"))?

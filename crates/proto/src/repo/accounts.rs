@@ -326,20 +326,27 @@ impl pb::RevokeSessionsRequest {
 }
 
 impl pb::SetPasswordRequest {
-    pub fn new(user: &UserId, password_hash: &str, keep: &SessionId, at: Timestamp) -> Self {
+    pub fn new(
+        user: &UserId,
+        password_hash: &str,
+        keep: Option<&SessionId>,
+        at: Timestamp,
+    ) -> Self {
         Self {
             user_id: user.as_str().to_owned(),
             password_hash: password_hash.to_owned(),
-            keep_session_id: keep.as_str().to_owned(),
+            keep_session_id: keep.map(|k| k.as_str().to_owned()),
             at_ms: at.millis(),
         }
     }
 
-    pub fn parse(self) -> Result<(UserId, String, SessionId, Timestamp), DecodeError> {
+    pub fn parse(self) -> Result<(UserId, String, Option<SessionId>, Timestamp), DecodeError> {
         Ok((
             user_id(&self.user_id, "user_id")?,
             bounded(self.password_hash, "password_hash")?,
-            session_id(&self.keep_session_id, "keep_session_id")?,
+            self.keep_session_id
+                .map(|k| session_id(&k, "keep_session_id"))
+                .transpose()?,
             time(self.at_ms),
         ))
     }

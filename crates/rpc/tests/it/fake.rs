@@ -144,6 +144,9 @@ impl AccountsApi for Fake {
     async fn delete_account(&self, _: &Principal, _: Password) -> Result<(), ApiError> {
         self.fail().await
     }
+    async fn reset_password(&self, _: &str, _: Password) -> Result<u32, ApiError> {
+        self.fail().await
+    }
 }
 
 #[async_trait]

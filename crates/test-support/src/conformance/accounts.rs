@@ -327,7 +327,7 @@ pub async fn a_users_sessions_are_listed_and_ended_together(store: Arc<dyn Store
     let fourth = new_session(&u.id, &format!("{tag}-3"));
     store.insert_session(&fourth).await.unwrap();
     let ended = store
-        .set_password(&u.id, "new-argon2-hash", &ids[1], at(60))
+        .set_password(&u.id, "new-argon2-hash", Some(&ids[1]), at(60))
         .await
         .unwrap();
     assert_eq!(ended, vec![fourth.id.clone()]);
