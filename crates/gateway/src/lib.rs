@@ -18,6 +18,7 @@ mod http;
 mod lag;
 mod layers;
 mod login_guard;
+mod openapi;
 mod pending;
 mod ratelimit;
 mod reply;

@@ -7,6 +7,7 @@ use ferrochat_domain::{
     Username,
 };
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::time::rfc3339;
 
@@ -15,9 +16,11 @@ pub(crate) fn required<T>(v: Option<T>, field: &'static str) -> Result<T, Invali
     v.ok_or_else(|| InvalidField::new(field, "is required"))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterBody {
+    #[schema(value_type = String)]
     pub username: Option<String>,
+    #[schema(value_type = String)]
     pub password: Option<String>,
     pub nickname: Option<String>,
 }
@@ -33,9 +36,11 @@ impl TryFrom<RegisterBody> for Register {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginBody {
+    #[schema(value_type = String)]
     pub username: Option<String>,
+    #[schema(value_type = String)]
     pub password: Option<String>,
     pub device_id: Option<String>,
 }
@@ -51,8 +56,9 @@ impl TryFrom<LoginBody> for Login {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshBody {
+    #[schema(value_type = String)]
     pub refresh_token: Option<String>,
 }
 
@@ -66,7 +72,7 @@ impl RefreshBody {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct UpdateProfileBody {
     pub nickname: Option<String>,
     pub avatar: Option<String>,
@@ -92,7 +98,7 @@ impl TryFrom<UpdateProfileBody> for UpdateProfile {
 }
 
 /// Register's answer and the public profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserDto {
     pub user_id: String,
     pub username: String,
@@ -110,7 +116,7 @@ impl From<&User> for UserDto {
 }
 
 /// The full profile, as anyone sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProfileDto {
     pub user_id: String,
     pub username: String,
@@ -137,7 +143,7 @@ impl From<&User> for ProfileDto {
 }
 
 /// One's own profile: the public one and one's settings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OwnProfileDto {
     #[serde(flatten)]
     pub profile: ProfileDto,
@@ -157,10 +163,17 @@ impl From<&User> for OwnProfileDto {
 }
 
 /// Query string of GET /api/v1/users/search.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchUsersParams {
+    /// The prefix to find: 1-32 characters once trimmed.
+    #[param(value_type = String, required = true)]
     pub q: Option<String>,
+    /// The `next` of the previous page.
+    #[param(value_type = Option<String>)]
     pub after: Option<String>,
+    /// 1-50, default 20.
+    #[param(value_type = Option<u64>)]
     pub limit: Option<String>,
 }
 
@@ -177,16 +190,17 @@ impl TryFrom<SearchUsersParams> for SearchUsers {
 
 /// A page of the directory; `next`: the `after` of the next page, when
 /// the page was full.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UsersPageDto {
     pub users: Vec<ProfileDto>,
     pub next: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TokensDto {
     pub access_token: String,
     pub refresh_token: String,
+    #[schema(example = "Bearer")]
     pub token_type: &'static str,
     pub expires_in: u64,
 }
@@ -202,7 +216,7 @@ impl From<TokenPair> for TokensDto {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LoginDto {
     #[serde(flatten)]
     pub tokens: TokensDto,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use ferrochat_domain::ErrorKind;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug, Serialize)]
 pub struct Envelope<T> {
@@ -27,7 +28,7 @@ impl<T: Serialize> Envelope<T> {
 /// An error envelope (also the `data` of a WebSocket `error` frame).
 /// `retry_after_ms`: how long to wait before trying again, on a refusal
 /// that knows it (absent otherwise).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorBody {
     pub code: u32,
     pub message: String,
@@ -46,5 +47,5 @@ impl ErrorBody {
 }
 
 /// `data` for endpoints that return nothing.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Empty {}

@@ -11,6 +11,7 @@ pub mod error_code;
 pub mod frame;
 pub mod lifecycle;
 pub mod messaging;
+mod schema;
 pub mod search;
 pub mod social;
 pub mod time;

@@ -7,12 +7,13 @@ use ferrochat_domain::commands::ChangePassword;
 use ferrochat_domain::SessionInfo;
 use ferrochat_domain::{InvalidField, Password, SessionId};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::accounts::required;
 use crate::time::rfc3339;
 
 /// One live session; `current` marks the one asking.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SessionDto {
     pub session_id: String,
     pub device_id: Option<String>,
@@ -22,7 +23,7 @@ pub struct SessionDto {
     pub current: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SessionsDto {
     pub sessions: Vec<SessionDto>,
 }
@@ -45,9 +46,11 @@ impl SessionsDto {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ChangePasswordBody {
+    #[schema(value_type = String)]
     pub current_password: Option<String>,
+    #[schema(value_type = String)]
     pub new_password: Option<String>,
 }
 
@@ -62,13 +65,14 @@ impl TryFrom<ChangePasswordBody> for ChangePassword {
 }
 
 /// How many sessions a request ended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RevokedDto {
     pub revoked: u32,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct DeleteAccountBody {
+    #[schema(value_type = String)]
     pub password: Option<String>,
 }
 
@@ -78,9 +82,13 @@ impl DeleteAccountBody {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// `POST /api/v1/auth/password/reset`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ResetPasswordBody {
+    /// A reset token from `ferrochat admin reset-password`.
+    #[schema(value_type = String)]
     pub token: Option<String>,
+    #[schema(value_type = String)]
     pub new_password: Option<String>,
 }
 

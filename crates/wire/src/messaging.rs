@@ -13,6 +13,7 @@ use ferrochat_domain::{
     MessageType, PageLimit, Reference, SendTarget, Seq, UserId,
 };
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::required;
 use crate::time::rfc3339;
@@ -29,12 +30,14 @@ pub trait SendBody: serde::de::DeserializeOwned + Send {
     fn decode(self, max_content_bytes: usize) -> Result<SendMessage, InvalidField>;
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SendMessageBody {
     pub conversation_id: Option<String>,
     pub to_user_id: Option<String>,
     pub group_id: Option<String>,
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
+    #[schema(value_type = String)]
     pub content: Option<String>,
     pub message_type: Option<String>,
     /// The seq of a message of the same conversation this one answers.
@@ -111,17 +114,21 @@ fn reply_to(raw: Option<i64>) -> Result<Option<Reference>, InvalidField> {
 
 /// `POST /api/v1/messages/react`, frame `react-message`: puts the
 /// caller's `emoji` on a message (again: kept once).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ReactBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = i64)]
     pub seq: Option<i64>,
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
+    #[schema(value_type = String)]
     pub emoji: Option<String>,
 }
 
 /// `POST /api/v1/messages/unreact`, frame `unreact-message`: takes the
 /// caller's `emoji` off a message (not there: nothing changes).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(transparent)]
 pub struct UnreactBody(ReactBody);
 
@@ -169,16 +176,19 @@ fn change(
 
 /// `POST /api/v1/messages/pin`, frame `pin-message`: pins a message to its
 /// conversation (again: kept once).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct PinBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = i64)]
     pub seq: Option<i64>,
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
 }
 
 /// `POST /api/v1/messages/unpin`, frame `unpin-message`: takes a message
 /// off its conversation's pins (not pinned: nothing changes).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(transparent)]
 pub struct UnpinBody(PinBody);
 
@@ -205,9 +215,11 @@ impl SendBody for UnpinBody {
 /// `POST /api/v1/messages/delete`, frame `delete-messages`: hides messages
 /// from the caller's own history and sync ("delete for me"); the other
 /// members keep them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct DeleteMessagesBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = Vec<i64>)]
     pub seqs: Option<Vec<i64>>,
 }
 
@@ -243,10 +255,12 @@ pub const MAX_FORWARD: usize = 20;
 /// `POST /api/v1/messages/forward`, frame `forward-messages`: copies
 /// messages of one conversation the caller is in into another they may
 /// write to, each marked as forwarded.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ForwardBody {
     /// Where the messages are.
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = Vec<i64>)]
     pub seqs: Option<Vec<i64>>,
     /// Where the copies go: exactly one.
     pub to_conversation_id: Option<String>,
@@ -254,6 +268,7 @@ pub struct ForwardBody {
     pub to_group_id: Option<String>,
     /// The copies' ids are this with `/1`, `/2`, ... appended, so a resend
     /// of the same forward stores nothing twice.
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
 }
 
@@ -313,13 +328,13 @@ impl ForwardBody {
 }
 
 /// What a forward answers: the copies' acks, in the order of `seqs`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ForwardedDto {
     pub acks: Vec<AckDto>,
 }
 
 /// What `delete-messages` answers: the seqs now hidden from the caller.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DeletedDto {
     pub conversation_id: String,
     pub seqs: Vec<u64>,
@@ -327,11 +342,15 @@ pub struct DeletedDto {
 
 /// `POST /api/v1/messages/edit`, frame `edit-message`: new content for a
 /// message its sender wrote.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct EditMessageBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = i64)]
     pub seq: Option<i64>,
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
+    #[schema(value_type = String)]
     pub content: Option<String>,
 }
 
@@ -348,10 +367,13 @@ impl SendBody for EditMessageBody {
 
 /// `POST /api/v1/messages/recall`, frame `recall-message`: takes a message
 /// back; its content is erased.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RecallMessageBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = i64)]
     pub seq: Option<i64>,
+    #[schema(value_type = String)]
     pub client_msg_id: Option<String>,
 }
 
@@ -365,8 +387,9 @@ impl SendBody for RecallMessageBody {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateConversationBody {
+    #[schema(value_type = String)]
     pub peer_user_id: Option<String>,
 }
 
@@ -377,7 +400,7 @@ impl CreateConversationBody {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateConversationBody {
     pub read_seq: Option<i64>,
     pub muted: Option<bool>,
@@ -397,11 +420,20 @@ impl TryFrom<UpdateConversationBody> for UpdateConversation {
 }
 
 /// Query string of GET /messages/history (all values arrive as text).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryParams {
+    /// The conversation to read.
+    #[param(value_type = String, required = true)]
     pub conversation_id: Option<String>,
+    /// The page starts right after this seq.
+    #[param(value_type = Option<u64>)]
     pub after_seq: Option<String>,
+    /// The page ends right before this seq (default: the newest message).
+    #[param(value_type = Option<u64>)]
     pub before_seq: Option<String>,
+    /// 1-200, default 50.
+    #[param(value_type = Option<u64>)]
     pub limit: Option<String>,
 }
 
@@ -432,7 +464,7 @@ impl TryFrom<HistoryParams> for History {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SyncBody {
     pub cursors: Option<BTreeMap<String, i64>>,
     pub limit: Option<i64>,
@@ -455,9 +487,11 @@ impl TryFrom<SyncBody> for SyncRequest {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ReadBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
+    #[schema(value_type = i64)]
     pub seq: Option<i64>,
 }
 
@@ -469,8 +503,9 @@ impl ReadBody {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct TypingBody {
+    #[schema(value_type = String)]
     pub conversation_id: Option<String>,
 }
 
@@ -480,8 +515,9 @@ impl TypingBody {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateGroupBody {
+    #[schema(value_type = String)]
     pub name: Option<String>,
     pub description: Option<String>,
     pub member_ids: Option<Vec<String>>,
@@ -524,7 +560,7 @@ impl TryFrom<CreateGroupBody> for CreateGroup {
 }
 
 /// `PUT /api/v1/groups/{id}`: what to change; absent fields are kept.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateGroupBody {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -545,10 +581,11 @@ impl TryFrom<UpdateGroupBody> for UpdateGroup {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MessageDto {
     pub message_id: String,
     pub conversation_id: String,
+    #[schema(schema_with = crate::schema::conversation_kind)]
     pub conversation_type: &'static str,
     pub seq: u64,
     pub from_user_id: String,
@@ -585,7 +622,7 @@ pub struct MessageDto {
     pub forwarded: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReactionDto {
     pub emoji: String,
     pub count: u32,
@@ -630,7 +667,7 @@ impl From<&Message> for MessageDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AckDto {
     pub message_id: String,
     pub conversation_id: String,
@@ -651,10 +688,11 @@ impl From<&Ack> for AckDto {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConversationDto {
     pub conversation_id: String,
     #[serde(rename = "type")]
+    #[schema(schema_with = crate::schema::conversation_kind)]
     pub kind: &'static str,
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -695,42 +733,42 @@ impl From<&ConversationView> for ConversationDto {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConversationsDto {
     pub conversations: Vec<ConversationDto>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryDto {
     pub messages: Vec<MessageDto>,
     pub has_more: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UnreadEntryDto {
     pub conversation_id: String,
     pub unread: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UnreadDto {
     pub total: u64,
     pub conversations: Vec<UnreadEntryDto>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SyncEntryDto {
     pub conversation_id: String,
     pub messages: Vec<MessageDto>,
     pub has_more: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SyncDto {
     pub conversations: Vec<SyncEntryDto>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GroupDto {
     pub group_id: String,
     pub conversation_id: String,
@@ -739,9 +777,11 @@ pub struct GroupDto {
     pub owner_id: String,
     pub member_count: u32,
     pub max_members: u32,
+    #[schema(schema_with = crate::schema::join_policy)]
     pub join_policy: &'static str,
     pub avatar: String,
     pub announcement: String,
+    #[schema(schema_with = crate::schema::role_or_null)]
     pub my_role: Option<&'static str>,
 }
 
@@ -764,7 +804,7 @@ impl GroupDto {
 }
 
 /// `data` of a `read-receipt` frame.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ReadReceiptDto {
     pub conversation_id: String,
     pub user_id: String,
@@ -772,7 +812,7 @@ pub struct ReadReceiptDto {
 }
 
 /// `data` of a `typing` frame.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TypingDto {
     pub conversation_id: String,
     pub user_id: String,

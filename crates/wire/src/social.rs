@@ -5,6 +5,7 @@ use ferrochat_domain::groups::{MembersPage, Role};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{InvalidField, Timestamp, User, UserId};
 use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::required;
 use crate::messaging::int_param;
@@ -21,8 +22,9 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct FriendRequestBody {
+    #[schema(value_type = String)]
     pub to_user_id: Option<String>,
     pub message: Option<String>,
 }
@@ -35,8 +37,9 @@ impl FriendRequestBody {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UserIdsBody {
+    #[schema(value_type = Vec<String>)]
     pub user_ids: Option<Vec<String>>,
 }
 
@@ -50,8 +53,9 @@ impl UserIdsBody {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct TransferBody {
+    #[schema(value_type = String)]
     pub user_id: Option<String>,
 }
 
@@ -61,7 +65,7 @@ impl TransferBody {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateMemberBody {
     pub role: Option<String>,
     #[serde(default, deserialize_with = "present")]
@@ -92,11 +96,12 @@ impl TryFrom<UpdateMemberBody> for UpdateMember {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FriendRequestDto {
     pub request_id: String,
     pub from_user_id: String,
     pub to_user_id: String,
+    #[schema(schema_with = crate::schema::request_status)]
     pub status: &'static str,
     pub message: String,
     pub created_at: String,
@@ -115,13 +120,13 @@ impl From<&FriendRequest> for FriendRequestDto {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RequestsDto {
     pub incoming: Vec<FriendRequestDto>,
     pub outgoing: Vec<FriendRequestDto>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FriendDto {
     pub user_id: String,
     pub username: String,
@@ -140,14 +145,15 @@ impl FriendDto {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FriendsDto {
     pub friends: Vec<FriendDto>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MemberDto {
     pub user_id: String,
+    #[schema(schema_with = crate::schema::role)]
     pub role: &'static str,
     pub muted_until: Option<String>,
 }
@@ -162,22 +168,27 @@ impl MemberDto {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MembersDto {
     pub members: Vec<MemberDto>,
 }
 
 /// `data` of a members list: one page, in user id order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct MembersPageDto {
     pub members: Vec<MemberDto>,
     pub has_more: bool,
 }
 
 /// `GET /api/v1/groups/{id}/members?after=&limit=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MembersParams {
+    /// A user id: the members after it.
+    #[param(value_type = Option<String>)]
     pub after: Option<String>,
+    /// 1-1,000, default 1,000.
+    #[param(value_type = Option<u64>)]
     pub limit: Option<String>,
 }
 
@@ -189,14 +200,14 @@ impl TryFrom<MembersParams> for MembersPage {
 }
 
 /// `data` of a `presence` frame.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PresenceDto {
     pub user_id: String,
     pub online: bool,
 }
 
 /// `data` of a `group-invited` frame.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct GroupInvitedDto {
     pub group_id: String,
     pub conversation_id: String,

@@ -34,6 +34,7 @@ mod hostile;
 mod large_groups;
 mod logic_env;
 mod messaging;
+mod openapi;
 mod ops;
 mod pins_mentions;
 mod presence;

@@ -2,8 +2,6 @@
 //! cursor and flags.
 
 use axum::extract::State;
-use axum::routing::{get, post, put};
-use axum::Router;
 use ferrochat_domain::commands::{History, UpdateConversation};
 use ferrochat_domain::messaging::MAX_PINS;
 use ferrochat_domain::{ConversationId, PageLimit, Seq};
@@ -11,21 +9,39 @@ use ferrochat_wire::messaging::{
     ConversationDto, ConversationsDto, CreateConversationBody, HistoryDto, MessageDto,
     UpdateConversationBody,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::HttpError;
 use crate::extract::{Authed, JsonBody, PathId};
+use crate::openapi::{
+    E1001Stalled, Envelope, E1001, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+};
 use crate::reply::Reply;
 use crate::state::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/conversations/create", post(create))
-        .route("/api/v1/conversations", get(list))
-        .route("/api/v1/conversations/{id}", put(update))
-        .route("/api/v1/conversations/{id}/pins", get(pins))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(list))
+        .routes(routes!(update))
+        .routes(routes!(pins))
 }
 
 /// The conversation's pinned messages, in seq order (at most `MAX_PINS`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations/{id}/pins",
+    tag = "conversations",
+    summary = "Pinned messages",
+    description = "The pinned messages as they are now, in ascending seq (at most 50).",
+    params(("id" = String, Path, description = "The conversation id (`world` for the world room)")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Pinned messages: done", body = Envelope<HistoryDto>),
+        E1001, E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
 async fn pins(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -45,6 +61,19 @@ async fn pins(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/create",
+    tag = "conversations",
+    summary = "Open a single conversation",
+    description = "The single conversation with `peer_user_id` (same pair, same conversation; yourself: 1001; nobody: 1003).",
+    request_body = CreateConversationBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Open a single conversation: done", body = Envelope<ConversationDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -59,6 +88,18 @@ async fn create(
     Ok(Reply::ok(ConversationDto::from(&view)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/conversations",
+    tag = "conversations",
+    summary = "Your conversations",
+    description = "Most recent activity first, `world` included.",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your conversations: done", body = Envelope<ConversationsDto>),
+        E1002, E1004, E1007, E1009,
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -69,6 +110,20 @@ async fn list(
     }))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/conversations/{id}",
+    tag = "conversations",
+    summary = "Move your read cursor, mute, pin",
+    description = "`read_seq`? (only forward, capped at `last_seq`; a move sends `read-receipt`), `muted`?, `pinned`?.",
+    request_body = UpdateConversationBody,
+    params(("id" = String, Path, description = "The conversation id (`world` for the world room)")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Move your read cursor, mute, pin: done", body = Envelope<ConversationDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     Authed(who): Authed,

@@ -21,8 +21,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use ferrochat_domain::commands::History;
 use ferrochat_domain::messaging::{ConversationView, PageLimit};
 use ferrochat_domain::{ConversationId, ConversationKind, ErrorKind, Seq, UserId};
@@ -34,16 +32,19 @@ use ferrochat_wire::social::{FriendDto, FriendRequestDto};
 use ferrochat_wire::time::rfc3339;
 use serde::Serialize;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::HttpError;
 use crate::extract::Authed;
+use crate::openapi::{E1002, E1004, E1007, E1009};
 use crate::state::AppState;
 
 /// Names the document's layout, for whoever reads it back.
 const FORMAT: &str = "ferrochat-export/1";
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/users/export", get(export))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(export))
 }
 
 /// The users with an export running on this gateway.
@@ -77,6 +78,22 @@ impl Drop for Running {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/export",
+    tag = "accounts",
+    summary = "Export your data",
+    description = "One JSON document in the envelope, as a download: `data` is `{format: \
+        \"ferrochat-export/1\", exported_at, profile, sessions, friends, friend_requests, \
+        conversations: [{conversation, messages}]}`, each conversation's whole history as you \
+        can read it (the world room listed with no messages). Streamed: a failure midway cuts \
+        the response off (the JSON does not parse). One export per user at a time (1007).",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The export", content_type = "application/json", body = Object),
+        E1002, E1004, E1007, E1009,
+    )
+)]
 async fn export(State(state): State<AppState>, Authed(who): Authed) -> Result<Response, HttpError> {
     let running = state.exports.start(&who.user_id).ok_or_else(|| {
         HttpError::new(

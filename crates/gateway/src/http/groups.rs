@@ -2,8 +2,6 @@
 
 use axum::extract::Path;
 use axum::extract::State;
-use axum::routing::{delete, get, post};
-use axum::Router;
 use ferrochat_domain::commands::{CreateGroup, UpdateGroup, UpdateMember};
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::{GroupId, UserId};
@@ -15,30 +13,26 @@ use ferrochat_wire::social::{
     MemberDto, MembersDto, MembersPageDto, MembersParams, TransferBody, UpdateMemberBody,
     UserIdsBody,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::HttpError;
 use crate::extract::{Authed, JsonBody, PathId, QueryParams};
+use crate::openapi::{
+    E1001Stalled, Envelope, E1001, E1002, E1003, E1004, E1005, E1006, E1007, E1008, E1009,
+};
 use crate::reply::Reply;
 use crate::state::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/groups/create", post(create))
-        .route(
-            "/api/v1/groups/{id}",
-            get(show).put(update_group).delete(dissolve),
-        )
-        .route("/api/v1/groups/{id}/join", post(join))
-        .route("/api/v1/groups/{id}/leave", post(leave))
-        .route(
-            "/api/v1/groups/{id}/members",
-            get(members).post(add_members),
-        )
-        .route(
-            "/api/v1/groups/{id}/members/{user_id}",
-            delete(kick).put(update_member),
-        )
-        .route("/api/v1/groups/{id}/transfer", post(transfer))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(show, update_group, dissolve))
+        .routes(routes!(join))
+        .routes(routes!(leave))
+        .routes(routes!(members, add_members))
+        .routes(routes!(kick, update_member))
+        .routes(routes!(transfer))
 }
 
 fn member_dto(m: &GroupMember) -> MemberDto {
@@ -50,6 +44,19 @@ fn group_id(raw: &str) -> Result<GroupId, ApiError> {
     Ok(GroupId::parse(raw)?)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/create",
+    tag = "groups",
+    summary = "Create a group",
+    description = "`name` (1-64), `description`? (512), `member_ids`?, `join_policy`? (`open`/`invite`), `max_members`? (2 to `groups.max_members`). An unknown member: 1003.",
+    request_body = CreateGroupBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Create a group: done", body = Envelope<GroupDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1006, E1007, E1008, E1009,
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -60,6 +67,19 @@ async fn create(
     Ok(Reply::created(GroupDto::new(&view.group, view.my_role)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/groups/{id}",
+    tag = "groups",
+    summary = "A group",
+    description = "Members; anyone for an open group (an invite-only one is 1005 to others). A dissolved group is 1003.",
+    params(("id" = String, Path, description = "The group id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A group: done", body = Envelope<GroupDto>),
+        E1001, E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
 async fn show(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -73,6 +93,20 @@ async fn show(
     Ok(Reply::ok(GroupDto::new(&view.group, view.my_role)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/groups/{id}",
+    tag = "groups",
+    summary = "Change a group",
+    description = "Owner and admins (others 1005): at least one of `name`, `description`, `join_policy`, `avatar`, `announcement`; absent fields are kept.",
+    request_body = UpdateGroupBody,
+    params(("id" = String, Path, description = "The group id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Change a group: done", body = Envelope<GroupDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
 async fn update_group(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -89,6 +123,19 @@ async fn update_group(
     Ok(Reply::ok(GroupDto::new(&view.group, view.my_role)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{id}/join",
+    tag = "groups",
+    summary = "Join a group",
+    description = "Invite-only: 1005; already a member or full: 1006.",
+    params(("id" = String, Path, description = "The group id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Join a group: done", body = Envelope<GroupDto>),
+        E1001, E1002, E1003, E1004, E1005, E1006, E1007, E1009,
+    )
+)]
 async fn join(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -102,6 +149,19 @@ async fn join(
     Ok(Reply::ok(GroupDto::new(&view.group, view.my_role)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{id}/leave",
+    tag = "groups",
+    summary = "Leave a group",
+    description = "Members; the owner 1005 (transfer first).",
+    params(("id" = String, Path, description = "The group id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Leave a group: done", body = Envelope<Empty>),
+        E1001, E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
 async fn leave(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -115,6 +175,19 @@ async fn leave(
     Ok(Reply::ok(Empty {}))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/groups/{id}",
+    tag = "groups",
+    summary = "Dissolve a group",
+    description = "The owner only (1005 otherwise). Its conversation stays readable by its members.",
+    params(("id" = String, Path, description = "The group id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Dissolve a group: done", body = Envelope<Empty>),
+        E1001, E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
 async fn dissolve(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -128,6 +201,19 @@ async fn dissolve(
     Ok(Reply::ok(Empty {}))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/groups/{id}/members",
+    tag = "groups",
+    summary = "A page of a group's members",
+    description = "In user id order, after `after`; `has_more` says ask again with the last one. Members only (1005).",
+    params(("id" = String, Path, description = "The group id"), MembersParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of a group's members: done", body = Envelope<MembersPageDto>),
+        E1001, E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
 async fn members(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -146,6 +232,20 @@ async fn members(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{id}/members",
+    tag = "groups",
+    summary = "Add members",
+    description = "Owner and admins; members already in are skipped; all or none: 1006 if they do not fit.",
+    request_body = UserIdsBody,
+    params(("id" = String, Path, description = "The group id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Add members: done", body = Envelope<MembersDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1006, E1007, E1008, E1009,
+    )
+)]
 async fn add_members(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -163,6 +263,19 @@ async fn add_members(
     }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/groups/{id}/members/{user_id}",
+    tag = "groups",
+    summary = "Remove a member",
+    description = "The owner (anyone but self), admins (plain members only); 1005 otherwise.",
+    params(("id" = String, Path, description = "The group id"), ("user_id" = String, Path, description = "The member's user id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Remove a member: done", body = Envelope<Empty>),
+        E1001, E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
 async fn kick(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -177,6 +290,20 @@ async fn kick(
     Ok(Reply::ok(Empty {}))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/groups/{id}/members/{user_id}",
+    tag = "groups",
+    summary = "Change a member's role or mute",
+    description = "`role`? (`admin`/`member`: the owner), `muted_until`? (RFC 3339; null unmutes: the owner, or admins on plain members).",
+    request_body = UpdateMemberBody,
+    params(("id" = String, Path, description = "The group id"), ("user_id" = String, Path, description = "The member's user id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Change a member's role or mute: done", body = Envelope<MemberDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
 async fn update_member(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -193,6 +320,20 @@ async fn update_member(
     Ok(Reply::ok(member_dto(&m)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/{id}/transfer",
+    tag = "groups",
+    summary = "Transfer ownership",
+    description = "The owner only, to a member (`user_id`); the old owner becomes admin.",
+    request_body = TransferBody,
+    params(("id" = String, Path, description = "The group id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Transfer ownership: done", body = Envelope<GroupDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
 async fn transfer(
     State(state): State<AppState>,
     Authed(who): Authed,

@@ -2,10 +2,10 @@
 //! the others), their password, deleting the account.
 
 use axum::extract::State;
-use axum::routing::{delete, get, post};
-use axum::Router;
 use ferrochat_domain::commands::ChangePassword;
 use std::future::Future;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use ferrochat_domain::{ErrorKind, Principal, SessionId};
 use ferrochat_ports::ApiError;
@@ -14,18 +14,33 @@ use ferrochat_wire::lifecycle::{ChangePasswordBody, DeleteAccountBody, RevokedDt
 
 use crate::error::HttpError;
 use crate::extract::{Authed, ClientIp, JsonBody, PathId};
+use crate::openapi::{
+    E1001Stalled, Envelope, E1001, E1002, E1003, E1004, E1005, E1006, E1007, E1008, E1009,
+};
 use crate::reply::Reply;
 use crate::state::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/auth/sessions", get(list))
-        .route("/api/v1/auth/sessions/{id}", delete(end))
-        .route("/api/v1/auth/logout/others", post(logout_others))
-        .route("/api/v1/auth/password", post(change_password))
-        .route("/api/v1/users/delete", post(delete_account))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(end))
+        .routes(routes!(logout_others))
+        .routes(routes!(change_password))
+        .routes(routes!(delete_account))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/sessions",
+    tag = "sessions",
+    summary = "Your live sessions",
+    description = "Logged in, not logged out, not expired; most recently seen first, at most 100; `current` marks the asking one.",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your live sessions: done", body = Envelope<SessionsDto>),
+        E1002, E1004, E1007, E1009,
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -36,6 +51,19 @@ async fn list(
 
 /// A session id that does not parse names no session: 1003, as an
 /// unknown one.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/sessions/{id}",
+    tag = "sessions",
+    summary = "End one of your sessions",
+    description = "As logout for that session: its tokens stop working and its sockets close with 4001. An id naming no session of yours (malformed included) is 1003; one already ended is `{}` again. 1009 as for logout.",
+    params(("id" = String, Path, description = "The session id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "End one of your sessions: done", body = Envelope<Empty>),
+        E1002, E1003, E1004, E1007, E1009,
+    )
+)]
 async fn end(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -47,6 +75,18 @@ async fn end(
     Ok(Reply::ok(Empty {}))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout/others",
+    tag = "sessions",
+    summary = "End every other session",
+    description = "Every session of yours but the asking one ends. 1009: retry.",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "End every other session: done", body = Envelope<RevokedDto>),
+        E1002, E1004, E1007, E1009,
+    )
+)]
 async fn logout_others(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -85,6 +125,19 @@ async fn with_password<T>(
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password",
+    tag = "sessions",
+    summary = "Change your password",
+    description = "A wrong `current_password` is 1005 and counts against the account as a wrong login does (1007 past `gateway.login_throttle`'s free failures). Every other session ends.",
+    request_body = ChangePasswordBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Change your password: done", body = Envelope<RevokedDto>),
+        E1001, E1001Stalled, E1002, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
 async fn change_password(
     State(state): State<AppState>,
     Authed(who): Authed,
@@ -97,6 +150,19 @@ async fn change_password(
     Ok(Reply::ok(RevokedDto { revoked }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/delete",
+    tag = "sessions",
+    summary = "Delete your account",
+    description = "A wrong password is 1005 (throttled as for `/api/v1/auth/password`); 1006 while you own a group that is not dissolved. Every session ends.",
+    request_body = DeleteAccountBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Delete your account: done", body = Envelope<Empty>),
+        E1001, E1001Stalled, E1002, E1004, E1005, E1006, E1007, E1008, E1009,
+    )
+)]
 async fn delete_account(
     State(state): State<AppState>,
     Authed(who): Authed,

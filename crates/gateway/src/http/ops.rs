@@ -3,25 +3,60 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use ferrochat_ports::Readiness;
 use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use crate::openapi::Status;
 use crate::state::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/live", get(health))
-        .route("/ready", get(ready))
-        .route("/metrics", get(metrics))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(live))
+        .routes(routes!(ready))
+        .routes(routes!(metrics))
 }
 
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "operations",
+    summary = "The process serves",
+    description = "200 while the process serves. Not limited; answered past the connection cap.",
+    responses((status = 200, description = "Serving", body = Status))
+)]
 async fn health() -> impl IntoResponse {
     Json(json!({"status": "ok"}))
 }
 
+#[utoipa::path(
+    get,
+    path = "/live",
+    tag = "operations",
+    summary = "The process serves (as /health)",
+    description = "200 while the process serves. Not limited; answered past the connection cap.",
+    responses((status = 200, description = "Serving", body = Status))
+)]
+async fn live() -> impl IntoResponse {
+    health().await
+}
+
+#[utoipa::path(
+    get,
+    path = "/ready",
+    tag = "operations",
+    summary = "Every required dependency answers",
+    description = "`checks` names every dependency the process uses, each asked at once with \
+        at most 2 s; `reason` is the first failing check's. Not limited; answered past the \
+        connection cap.",
+    responses(
+        (status = 200, description = "Ready", body = crate::openapi::Readiness),
+        (status = 503, description = "A required check fails", body = crate::openapi::Readiness),
+    )
+)]
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
     ready_answer(state.deps.readiness.as_ref()).await
 }
@@ -57,6 +92,14 @@ pub async fn ready_answer(readiness: &dyn Readiness) -> (StatusCode, Json<Value>
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    summary = "Prometheus metrics",
+    description = "Prometheus text format. Not limited; answered past the connection cap.",
+    responses((status = 200, description = "The metrics", content_type = "text/plain", body = String))
+)]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

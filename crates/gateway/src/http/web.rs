@@ -82,6 +82,8 @@ const fn etag_of(mut bytes: &[u8]) -> [u8; 18] {
     out
 }
 
+/// The web client's files are not the API: outside the OpenAPI document.
+#[allow(clippy::disallowed_methods)]
 pub(super) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     ASSETS.iter().fold(Router::new(), |router, asset| {
         router.route(

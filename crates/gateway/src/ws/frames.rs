@@ -5,37 +5,39 @@ use ferrochat_domain::social::RequestStatus;
 use ferrochat_domain::Ack;
 use ferrochat_ports::bus::Event;
 use ferrochat_ports::ApiError;
-use ferrochat_wire::frame::ServerFrame;
+use ferrochat_wire::frame::{ServerFrame, ServerKind};
 use ferrochat_wire::messaging::{AckDto, MessageDto, ReadReceiptDto, TypingDto};
 use ferrochat_wire::social::{FriendRequestDto, GroupInvitedDto, PresenceDto};
 use ferrochat_wire::ErrorBody;
 use serde::Serialize;
 
-pub(crate) fn frame<T: Serialize>(kind: &str, id: Option<&str>, data: T) -> Utf8Bytes {
+/// A frame of a kind the frames' schema lists (`ServerKind`).
+pub(crate) fn frame<T: Serialize>(kind: ServerKind, id: Option<&str>, data: T) -> Utf8Bytes {
+    let kind = kind.name();
     Utf8Bytes::from(ServerFrame { kind, id, data }.to_json())
 }
 
 pub(crate) fn error(id: Option<&str>, e: &ApiError) -> Utf8Bytes {
     let body = ErrorBody::new(e.kind, e.message.clone(), e.retry_after);
-    frame("error", id, body)
+    frame(ServerKind::Error, id, body)
 }
 
 pub(crate) fn reply(id: Option<&str>, result: &Result<Ack, ApiError>) -> Utf8Bytes {
     match result {
-        Ok(ack) => frame("send-ack", id, AckDto::from(ack)),
+        Ok(ack) => frame(ServerKind::SendAck, id, AckDto::from(ack)),
         Err(e) => error(id, e),
     }
 }
 
 pub(crate) fn event(e: &Event) -> Utf8Bytes {
     match e {
-        Event::NewMessage(m) => frame("new-message", None, MessageDto::from(m)),
+        Event::NewMessage(m) => frame(ServerKind::NewMessage, None, MessageDto::from(m)),
         Event::ReadReceipt {
             conversation_id,
             user_id,
             seq,
         } => frame(
-            "read-receipt",
+            ServerKind::ReadReceipt,
             None,
             ReadReceiptDto {
                 conversation_id: conversation_id.to_string(),
@@ -44,7 +46,7 @@ pub(crate) fn event(e: &Event) -> Utf8Bytes {
             },
         ),
         Event::Presence { user_id, online } => frame(
-            "presence",
+            ServerKind::Presence,
             None,
             PresenceDto {
                 user_id: user_id.to_string(),
@@ -53,8 +55,8 @@ pub(crate) fn event(e: &Event) -> Utf8Bytes {
         ),
         Event::FriendRequest(r) => frame(
             match r.status {
-                RequestStatus::Accepted => "friend-accepted",
-                RequestStatus::Pending | RequestStatus::Rejected => "friend-request",
+                RequestStatus::Accepted => ServerKind::FriendAccepted,
+                RequestStatus::Pending | RequestStatus::Rejected => ServerKind::FriendRequest,
             },
             None,
             FriendRequestDto::from(r),
@@ -65,7 +67,7 @@ pub(crate) fn event(e: &Event) -> Utf8Bytes {
             name,
             by,
         } => frame(
-            "group-invited",
+            ServerKind::GroupInvited,
             None,
             GroupInvitedDto {
                 group_id: group_id.to_string(),
@@ -78,7 +80,7 @@ pub(crate) fn event(e: &Event) -> Utf8Bytes {
             conversation_id,
             user_id,
         } => frame(
-            "typing",
+            ServerKind::Typing,
             None,
             TypingDto {
                 conversation_id: conversation_id.to_string(),

@@ -9,7 +9,7 @@ use ferrochat_domain::commands::SyncRequest;
 use ferrochat_domain::routing::ConnId;
 use ferrochat_domain::{ErrorKind, Principal, Timestamp};
 use ferrochat_ports::ApiError;
-use ferrochat_wire::frame::ClientFrame;
+use ferrochat_wire::frame::{ClientFrame, ClientKind, ServerKind};
 use ferrochat_wire::messaging::{
     AckDto, DeleteMessagesBody, EditMessageBody, ForwardBody, ForwardedDto, MessageDto, PinBody,
     ReactBody, ReadBody, RecallMessageBody, SendBody, SendMessageBody, SyncBody, SyncDto,
@@ -59,80 +59,74 @@ pub(crate) async fn frame(
         }
     };
     let id = f.id.as_deref();
-    let is_send = matches!(
-        f.kind.as_str(),
-        "send-message"
-            | "message"
-            | "edit-message"
-            | "recall-message"
-            | "react-message"
-            | "unreact-message"
-            | "pin-message"
-            | "unpin-message"
-            | "forward-messages"
-    );
+    let kind = ClientKind::parse(&f.kind);
+    let is_send = kind.is_some_and(ClientKind::is_send);
     // Sends have their own bucket (`send::accept`); every other frame
     // takes from the user's frame bucket, and a sync from its own too.
     if !is_send
         && (!state.frame_limiter.allow(&who.user_id)
-            || (f.kind == "sync" && !state.sync_limiter.allow(&who.user_id)))
+            || (kind == Some(ClientKind::Sync) && !state.sync_limiter.allow(&who.user_id)))
     {
         conn.send(frames::error(id, &slow_down()));
         return Handled::Done;
     }
     let (request_id, data) = (f.id.clone(), f.data);
-    let result = match f.kind.as_str() {
-        "send-message" | "message" => {
+    let Some(kind) = kind else {
+        let e = ApiError::new(
+            ErrorKind::InvalidParams,
+            format!("unknown frame type {:?}", f.kind),
+        );
+        conn.send(frames::error(id, &e));
+        return Handled::Done;
+    };
+    let result = match kind {
+        ClientKind::SendMessage => {
             let sent = send_message::<SendMessageBody>(state, who, conn, conn_id, request_id, data);
             return submitted(sent.await, conn, id);
         }
-        "edit-message" => {
+        ClientKind::EditMessage => {
             let sent = send_message::<EditMessageBody>(state, who, conn, conn_id, request_id, data);
             return submitted(sent.await, conn, id);
         }
-        "recall-message" => {
+        ClientKind::RecallMessage => {
             let sent =
                 send_message::<RecallMessageBody>(state, who, conn, conn_id, request_id, data);
             return submitted(sent.await, conn, id);
         }
-        "react-message" => {
+        ClientKind::ReactMessage => {
             let sent = send_message::<ReactBody>(state, who, conn, conn_id, request_id, data);
             return submitted(sent.await, conn, id);
         }
-        "unreact-message" => {
+        ClientKind::UnreactMessage => {
             let sent = send_message::<UnreactBody>(state, who, conn, conn_id, request_id, data);
             return submitted(sent.await, conn, id);
         }
-        "pin-message" => {
+        ClientKind::PinMessage => {
             let sent = send_message::<PinBody>(state, who, conn, conn_id, request_id, data);
             return submitted(sent.await, conn, id);
         }
-        "unpin-message" => {
+        ClientKind::UnpinMessage => {
             let sent = send_message::<UnpinBody>(state, who, conn, conn_id, request_id, data);
             return submitted(sent.await, conn, id);
         }
         // Answered once every copy is durable; the connection's next
         // frames wait, as they do for a sync.
-        "forward-messages" => forward_messages(state, who, id, data).await.map(Some),
-        "delete-messages" => delete_messages(state, who, id, data).await.map(Some),
-        "auth" => match reauthenticate(state, who, data).await {
+        ClientKind::ForwardMessages => forward_messages(state, who, id, data).await.map(Some),
+        ClientKind::DeleteMessages => delete_messages(state, who, id, data).await.map(Some),
+        ClientKind::Auth => match reauthenticate(state, who, data).await {
             Ok(until) => {
                 // As login's `expires_in`: seconds the new token lives.
                 let expires_in = super::session::time_left(until).as_secs();
                 let data = json!({ "expires_in": expires_in });
-                conn.send(frames::frame("auth", id, data));
+                conn.send(frames::frame(ServerKind::Auth, id, data));
                 return Handled::Renewed(until);
             }
             Err(e) => Err(e),
         },
-        "read" => read(state, who, data).await.map(|()| None),
-        "typing" => typing(state, who, data).await.map(|()| None),
-        "sync" => sync(state, who, id, data).await.map(Some),
-        "ping" => Ok(Some(frames::frame("pong", id, json!({})))),
-        other => Err(ApiError::new(
-            ErrorKind::InvalidParams,
-            format!("unknown frame type {other:?}"),
-        )),
+        ClientKind::Read => read(state, who, data).await.map(|()| None),
+        ClientKind::Typing => typing(state, who, data).await.map(|()| None),
+        ClientKind::Sync => sync(state, who, id, data).await.map(Some),
+        ClientKind::Ping => Ok(Some(frames::frame(ServerKind::Pong, id, json!({})))),
     };
     match result {
         Ok(Some(reply)) => conn.send(reply),
@@ -232,7 +226,7 @@ async fn forward_messages(
     let dto = ForwardedDto {
         acks: acks.iter().map(AckDto::from).collect(),
     };
-    Ok(frames::frame("forwarded", id, dto))
+    Ok(frames::frame(ServerKind::Forwarded, id, dto))
 }
 
 async fn delete_messages(
@@ -242,7 +236,7 @@ async fn delete_messages(
     data: serde_json::Value,
 ) -> Result<Utf8Bytes, ApiError> {
     let dto = delete::hide(state, who, from_value::<DeleteMessagesBody>(data)?).await?;
-    Ok(frames::frame("deleted", id, dto))
+    Ok(frames::frame(ServerKind::Deleted, id, dto))
 }
 
 async fn read(state: &AppState, who: &Principal, data: serde_json::Value) -> Result<(), ApiError> {
@@ -285,5 +279,5 @@ async fn sync(
             })
             .collect(),
     };
-    Ok(frames::frame("sync", id, dto))
+    Ok(frames::frame(ServerKind::Sync, id, dto))
 }

@@ -7,13 +7,14 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use ferrochat_domain::ErrorKind;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::session;
 use crate::error::{error_response, HttpError};
 use crate::extract::access_token;
+use crate::openapi::{E1001, E1002, E1004, E1007, E1009};
 use crate::state::AppState;
 
 /// Per-connection socket buffers. tungstenite's defaults (128 KiB each)
@@ -26,10 +27,26 @@ use crate::state::AppState;
 const READ_BUFFER: usize = 1024;
 const WRITE_BUFFER: usize = 4 * 1024;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/ws", get(upgrade))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(upgrade))
 }
 
+#[utoipa::path(
+    get,
+    path = "/ws",
+    tag = "realtime",
+    summary = "Open the WebSocket",
+    description = "The token (`?token=` or the bearer header) is checked before any upgrade. \
+        Text frames, one JSON object each, `{\"type\", \"id\"?, \"data\"}`: their JSON \
+        Schema is at `/api/ws-frames.schema.json`. At most `gateway.ws.max_per_user` sockets \
+        per user (1007 past that, the open ones kept).",
+    params(("token" = Option<String>, Query, description = "The access token, when no `Authorization` header carries it")),
+    security(("bearer" = [])),
+    responses(
+        (status = 101, description = "Switching protocols: the socket is open"),
+        E1001, E1002, E1004, E1007, E1009,
+    )
+)]
 async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
