@@ -116,11 +116,14 @@ async function raw(method, path, body, token) {
   } catch {
     throw new ApiError(1004, `unexpected answer (HTTP ${res.status})`, res.status);
   }
-  if (!env || env.code !== 0) {
-    const wait = env && Number.isFinite(env.retry_after_ms) ? env.retry_after_ms : retryAfterHeader(res);
-    throw new ApiError(env ? env.code : 1004, (env && env.message) || 'error', res.status, wait);
-  }
+  if (!env || env.code !== 0) throw refusal(env, res);
   return env.data;
+}
+
+/** The error an error envelope (or none) says, with the wait it asks for. */
+function refusal(env, res) {
+  const wait = env && Number.isFinite(env.retry_after_ms) ? env.retry_after_ms : retryAfterHeader(res);
+  return new ApiError(env ? env.code : 1004, (env && env.message) || `HTTP ${res.status}`, res.status, wait);
 }
 
 function retryAfterHeader(res) {
@@ -160,11 +163,7 @@ export function download(path, onProgress = () => {}) {
     } catch {
       throw new ApiError(0, 'the server cannot be reached');
     }
-    if (!res.ok) {
-      const env = await res.json().catch(() => null);
-      const wait = env && Number.isFinite(env.retry_after_ms) ? env.retry_after_ms : retryAfterHeader(res);
-      throw new ApiError(env ? env.code : 1004, (env && env.message) || `HTTP ${res.status}`, res.status, wait);
-    }
+    if (!res.ok) throw refusal(await res.json().catch(() => null), res);
     const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
     const parts = [];
     let bytes = 0;
