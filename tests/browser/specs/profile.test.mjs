@@ -4,7 +4,7 @@
 // parses and holds one's messages; a cut-off answer and a running export
 // said as such), and setting a new password with an operator's reset
 // token (by link and by the form; the old password refused, the new one
-// working, a used token refused); on a phone too.
+// working, a used token refused, a throttle's wait said); on a phone too.
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -315,6 +315,30 @@ describe('profile, export, password reset', () => {
     assert.match(await tryLogin(page, 'carol', 'carols new secret'), /invalid username or password/);
     assert.match(await tryLogin(page, 'carol', 'carols fourth secret'), /invalid username or password/);
     await loginOn(page, 'carol', 'carols third secret');
+    noProblems(client);
+    await client.context.close();
+  });
+
+  test('a reset throttled: the wait the server asks for is said, the button back after it', async () => {
+    const client = await openClient(browser, server);
+    const { page } = client;
+    let asked = 0;
+    await page.route('**/api/v1/auth/password/reset', (route) => {
+      asked += 1;
+      return route.fulfill({
+        status: 429,
+        headers: { 'Content-Type': 'application/json', 'Retry-After': '2' },
+        body: JSON.stringify({ code: 1007, message: 'too many requests, retry in 2 s', retry_after_ms: 1500 }),
+      });
+    });
+    await page.goto(`${server.url}/#reset=some-token`);
+    await page.fill('#reset-password', 'whatever it is');
+    await page.fill('#reset-confirm', 'whatever it is');
+    await page.click('#reset-submit');
+    assert.equal(await waitForLine(page, 'reset-error', /./), 'Too many attempts: try again in 2 s.');
+    assert.equal(await page.isDisabled('#reset-submit'), true, 'no asking again before the wait is over');
+    await page.waitForSelector('#reset-submit:enabled', { timeout: 10_000 });
+    assert.equal(asked, 1);
     noProblems(client);
     await client.context.close();
   });
