@@ -292,6 +292,23 @@ export async function startChat(page, userId, peerName) {
   await page.waitForFunction((n) => document.getElementById('chat-name').textContent === n, peerName);
 }
 
+/** Waits until the element `#id` is shown and says something matching `re`; returns its text. */
+export async function waitForLine(page, id, re) {
+  try {
+    await page.waitForFunction(
+      ([el, src]) => {
+        const e = document.getElementById(el);
+        return !e.hidden && new RegExp(src).test(e.textContent);
+      },
+      [id, re.source],
+    );
+  } catch (e) {
+    e.message += `\n#${id} says: ${JSON.stringify(await page.textContent(`#${id}`).catch(() => '?'))}`;
+    throw e;
+  }
+  return page.textContent(`#${id}`);
+}
+
 export function noProblems(...clients) {
   for (const c of clients) {
     assert.deepEqual(c.problems, [], 'no page errors or CSP violations');

@@ -24,6 +24,7 @@ import {
   DESKTOP,
   PHONE,
   noProblems,
+  waitForLine,
 } from '../lib/harness.mjs';
 
 const NEW_PASSWORD = 'a brand new secret';
@@ -105,23 +106,6 @@ function devices(page) {
       button: li.querySelector('button.end-session')?.textContent ?? '',
     })),
   );
-}
-
-/** Waits until a line of the panel says something matching `re`; returns it. */
-async function waitForLine(page, id, re) {
-  try {
-    await page.waitForFunction(
-      ([el, src]) => {
-        const e = document.getElementById(el);
-        return !e.hidden && new RegExp(src).test(e.textContent);
-      },
-      [id, re.source],
-    );
-  } catch (e) {
-    e.message += `\n#${id} says: ${JSON.stringify(await page.textContent(`#${id}`).catch(() => '?'))}`;
-    throw e;
-  }
-  return page.textContent(`#${id}`);
 }
 
 /** The page was logged out from elsewhere: the login screen, saying so, tokens gone. */

@@ -116,11 +116,14 @@ async function raw(method, path, body, token) {
   } catch {
     throw new ApiError(1004, `unexpected answer (HTTP ${res.status})`, res.status);
   }
-  if (!env || env.code !== 0) {
-    const wait = env && Number.isFinite(env.retry_after_ms) ? env.retry_after_ms : retryAfterHeader(res);
-    throw new ApiError(env ? env.code : 1004, (env && env.message) || 'error', res.status, wait);
-  }
+  if (!env || env.code !== 0) throw refusal(env, res);
   return env.data;
+}
+
+/** The error an error envelope (or none) says, with the wait it asks for. */
+function refusal(env, res) {
+  const wait = env && Number.isFinite(env.retry_after_ms) ? env.retry_after_ms : retryAfterHeader(res);
+  return new ApiError(env ? env.code : 1004, (env && env.message) || `HTTP ${res.status}`, res.status, wait);
 }
 
 function retryAfterHeader(res) {
@@ -130,14 +133,56 @@ function retryAfterHeader(res) {
 
 /** An authenticated call; a 1002 triggers one refresh and one retry. */
 export async function api(method, path, body) {
+  return authed((token) => raw(method, path, body, token));
+}
+
+/** Runs `call` with the access token; a 1002 triggers one refresh and one retry. */
+async function authed(call) {
   if (!session) throw new ApiError(1002, 'not logged in');
   try {
-    return await raw(method, path, body, session.access_token);
+    return await call(session.access_token);
   } catch (e) {
     if (e.code !== 1002) throw e;
     await refresh();
-    return raw(method, path, body, session.access_token);
+    return call(session.access_token);
   }
+}
+
+/**
+ * An authenticated GET of a download (`GET /api/v1/users/export`): its
+ * body as text, read as it comes (`onProgress(bytes)` after each piece),
+ * and the file name the server suggests. An error envelope is thrown as
+ * for any call; a body that stops midway is returned as far as it came
+ * (the caller finds it does not parse).
+ */
+export function download(path, onProgress = () => {}) {
+  return authed(async (token) => {
+    let res;
+    try {
+      res = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' });
+    } catch {
+      throw new ApiError(0, 'the server cannot be reached');
+    }
+    if (!res.ok) throw refusal(await res.json().catch(() => null), res);
+    const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+    const parts = [];
+    let bytes = 0;
+    const decoder = new TextDecoder();
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        bytes += value.length;
+        parts.push(decoder.decode(value, { stream: true }));
+        onProgress(bytes);
+      }
+    } catch {
+      // Cut off: what came is returned, and does not parse.
+    }
+    parts.push(decoder.decode());
+    return { text: parts.join(''), filename: name ? name[1] : '' };
+  });
 }
 
 export const get = (path) => api('GET', path);
@@ -159,6 +204,16 @@ export async function login(username, password) {
   });
   adopt(data, data.user);
   return data.user;
+}
+
+/** Sets a new password with an operator's reset token (no session needed). */
+export function resetPassword(token, newPassword) {
+  return raw('POST', '/api/v1/auth/password/reset', { token, new_password: newPassword });
+}
+
+/** Our profile as it is now (after a change): kept with the session. */
+export function rememberUser(user) {
+  if (session) save({ ...session, user });
 }
 
 function adopt(pair, user) {

@@ -41,7 +41,7 @@ import {
   jumpTo,
 } from './chat.js';
 import { initSearch, resetSearch } from './search.js';
-import { initAccount, resetAccount, loadSessions } from './account.js';
+import { initAccount, resetAccount, loadSessions, loadProfile, initReset, showReset, takeResetToken } from './account.js';
 import { initPanels, loadFriends, renderFriends, renderGroups, showInfo, chatWith } from './panels.js';
 
 const SYNC_LIMIT = 200;
@@ -95,15 +95,24 @@ initSearch({ showMessage, showChats: () => showPanel('chats') });
 initAccount();
 initShell();
 
-const resumed = api.resume();
+// A reset link (`#reset=<token>`) opens the reset form, whatever this tab held.
+const resetToken = takeResetToken();
+const resumed = resetToken ? null : api.resume();
 if (resumed) startApp(resumed.user);
 else showAuth();
+if (resetToken) showReset(true, resetToken);
+window.addEventListener('hashchange', () => {
+  if ($('auth').hidden) return;
+  const token = takeResetToken();
+  if (token) showReset(true, token);
+});
 
 // ---- auth screen ------------------------------------------------------------
 
 function initAuth() {
   $('tab-login').addEventListener('click', () => setAuthMode(false));
   $('tab-register').addEventListener('click', () => setAuthMode(true));
+  initReset(() => showAuth('Password changed: log in with the new one.'));
   $('auth-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const username = $('auth-username').value.trim();
@@ -129,6 +138,7 @@ function initAuth() {
 
 function setAuthMode(register) {
   registering = register;
+  showReset(false);
   $('tab-login').classList.toggle('active', !register);
   $('tab-register').classList.toggle('active', register);
   $('auth-nickname-row').hidden = !register;
@@ -219,7 +229,10 @@ function showPanel(name) {
   for (const p of ['chats', 'friends', 'groups', 'account']) $(`panel-${p}`).hidden = p !== name;
   if (name === 'friends') loadFriends();
   if (name === 'groups') renderGroups();
-  if (name === 'account') loadSessions();
+  if (name === 'account') {
+    loadProfile();
+    loadSessions();
+  }
 }
 
 async function startApp(user) {

@@ -433,6 +433,12 @@ export function renderHeader() {
   $('chat-name').textContent = convTitle(c);
   const sub = $('chat-sub');
   renderComposer(c);
+  // The peer's status line, as their profile was last read (on opening).
+  const peer = c.type === 'single' && !isClosed(c) ? state.users.get(c.peer_user_id) : null;
+  const line = $('chat-status');
+  line.textContent = (peer && peer.status_text) || '';
+  line.title = line.textContent;
+  line.hidden = !line.textContent;
   if (isClosed(c)) {
     sub.textContent = 'deleted their account · read-only';
     sub.className = 'sub deleted';

@@ -212,6 +212,7 @@ async function searchPeople(raw) {
               { className: 'grow' },
               h('div', { className: 'name' }, u.nickname || u.username),
               h('div', { className: 'muted small' }, `@${u.username}`),
+              u.status_text ? h('div', { className: 'muted small status-line', title: u.status_text }, u.status_text) : null,
             ),
             h('button', { type: 'button', className: 'primary chat', onclick: () => chatWith(u.user_id) }, 'Chat'),
             state.friends.has(u.user_id)
@@ -308,6 +309,7 @@ export async function showInfo() {
     }
     body.append(
       h('p', {}, known ? `@${known.username}` : ''),
+      known && known.status_text ? h('p', { className: 'muted small status-text' }, known.status_text) : null,
       idLine('User id', id),
       h(
         'div',
