@@ -106,31 +106,48 @@ fn raise_nofile_limit() {
     }
 }
 
-/// `ferrochat reindex`: rebuilds the search index of the configured store.
+/// The offline tools' shared start: the configuration (exit 64 if it is
+/// bad), logs, then `work` on a runtime of its own; a failure is printed
+/// under the tool's `name` (exit 1).
+fn run_tool<T, Fut>(
+    opts: &cli::ConfigArgs,
+    name: &str,
+    work: impl FnOnce(Config) -> Fut,
+) -> Result<T, ExitCode>
+where
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ferrochat: {e}");
+            return Err(ExitCode::from(EXIT_CONFIG));
+        }
+    };
+    telemetry::init_logs(&config.log);
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(work(config)))
+        .map_err(|e| {
+            eprintln!("ferrochat {name}: {e:#}");
+            ExitCode::FAILURE
+        })
+}
+
+/// `ferrochat admin reset-password`: prints a one-time reset token.
 fn admin(command: cli::AdminCommand) -> ExitCode {
     let cli::AdminCommand::ResetPassword {
         username,
         valid_for,
         opts,
     } = command;
-    let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("ferrochat: {e}");
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
-    telemetry::init_logs(&config.log);
-    let run = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(anyhow::Error::from)
-        .and_then(|rt| {
-            rt.block_on(ferrochat::admin::reset_password(
-                &config, &username, valid_for,
-            ))
-        });
-    match run {
+    let name = username.clone();
+    let issued = run_tool(&opts, "admin reset-password", |config| async move {
+        ferrochat::admin::reset_password(&config, &name, valid_for).await
+    });
+    match issued {
         Ok(token) => {
             // The token alone on stdout, for scripts; how to use it on
             // stderr, for people.
@@ -143,36 +160,21 @@ fn admin(command: cli::AdminCommand) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("ferrochat admin reset-password: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(code) => code,
     }
 }
 
+/// `ferrochat reindex`: rebuilds the search index of the configured store.
 fn reindex(opts: &cli::ConfigArgs) -> ExitCode {
-    let config = match Config::load(opts.config.as_deref(), opts.overrides()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("ferrochat: {e}");
-            return ExitCode::from(EXIT_CONFIG);
-        }
-    };
-    telemetry::init_logs(&config.log);
-    let run = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(anyhow::Error::from)
-        .and_then(|rt| rt.block_on(ferrochat::reindex::run(&config)));
-    match run {
+    let indexed = run_tool(opts, "reindex", |config| async move {
+        ferrochat::reindex::run(&config).await
+    });
+    match indexed {
         Ok(n) => {
             println!("indexed {n} messages");
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("ferrochat reindex: {e:#}");
-            ExitCode::FAILURE
-        }
+        Err(code) => code,
     }
 }
 
