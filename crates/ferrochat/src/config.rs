@@ -9,6 +9,7 @@ use std::time::Duration;
 use ferrochat_bus_kafka::KafkaConfig;
 use ferrochat_gateway::GatewayConfig;
 use ferrochat_logic::{AuthConfig, CacheConfig, GroupsConfig, MessagingConfig};
+use ferrochat_ports::api::MAX_LISTED_SESSIONS;
 use ferrochat_retry::RetryConfig;
 use ferrochat_rpc::BalanceConfig;
 use ferrochat_task::push::PushConfig;
@@ -494,6 +495,12 @@ impl Config {
         }
         if self.auth.access_ttl < Duration::from_secs(1) {
             return bad("auth.access_ttl", "must be at least 1s");
+        }
+        if !(1..=MAX_LISTED_SESSIONS).contains(&self.auth.max_sessions) {
+            return bad(
+                "auth.max_sessions",
+                &format!("must be 1 to {MAX_LISTED_SESSIONS}"),
+            );
         }
         if self.auth.refresh_ttl <= self.auth.access_ttl {
             return bad("auth.refresh_ttl", "must be longer than auth.access_ttl");

@@ -39,6 +39,18 @@ async fn sessions(app: &TestApp, token: &str) -> Vec<Value> {
     d["sessions"].as_array().unwrap().clone()
 }
 
+async fn logout_others(app: &TestApp, token: &str) -> Value {
+    app.request(
+        Method::POST,
+        "/api/v1/auth/logout/others",
+        Some(token),
+        None,
+    )
+    .await
+    .ok()
+    .clone()
+}
+
 async fn change_password(
     app: &TestApp,
     token: &str,
@@ -143,16 +155,7 @@ async fn logging_out_the_others_keeps_only_the_asking_session() {
     let mut own_ws = app.ws_connect(&s.access).await;
     let bystander = app.new_user("unaffected").await;
 
-    let d = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/logout/others",
-            Some(&s.access),
-            None,
-        )
-        .await
-        .ok()
-        .clone();
+    let d = logout_others(&app, &s.access).await;
     assert_eq!(d["revoked"], 2);
     assert_eq!(phone_ws.close_code().await, Some(4001));
     assert_eq!(tablet_ws.close_code().await, Some(4001));
@@ -167,16 +170,7 @@ async fn logging_out_the_others_keeps_only_the_asking_session() {
     assert_eq!(list[0]["current"], true);
     app.profile(&bystander.access).await.ok();
     // Nothing left to end.
-    let d = app
-        .request(
-            Method::POST,
-            "/api/v1/auth/logout/others",
-            Some(&s.access),
-            None,
-        )
-        .await
-        .ok()
-        .clone();
+    let d = logout_others(&app, &s.access).await;
     assert_eq!(d["revoked"], 0);
 }
 
@@ -251,4 +245,26 @@ async fn wrong_current_passwords_are_throttled_like_wrong_logins() {
     assert_eq!(codes[3], 1007, "{codes:?}");
     // The lock is the account's: a login guess from here is refused too.
     app.login(&s.username, PASSWORD).await.err(1007);
+}
+
+#[tokio::test]
+async fn a_login_past_the_cap_ends_the_session_seen_least_recently() {
+    let app = spawn_app_with(|c| c.auth.max_sessions = 2).await;
+    let s = app.new_user("looper").await;
+    let mut first_ws = app.ws_connect(&s.access).await;
+    let (second, _, second_id) = device(&app, &s, "second").await;
+    app.profile(&s.access).await.ok();
+    let (third, _, third_id) = device(&app, &s, "third").await;
+
+    // new_user's session, seen least recently, made room for the third.
+    assert_eq!(first_ws.close_code().await, Some(4001));
+    app.profile(&s.access).await.err(1002);
+    app.refresh(&s.refresh).await.err(1002);
+    let ids: Vec<String> = sessions(&app, &third)
+        .await
+        .iter()
+        .map(|x| x["session_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, vec![third_id, second_id]);
+    app.profile(&second).await.ok();
 }

@@ -18,6 +18,10 @@ pub struct AuthConfig {
     /// Lifetime of a session without a refresh.
     #[serde(with = "humantime_serde")]
     pub refresh_ttl: Duration,
+    /// Live sessions a user may hold: a login past it ends the one seen
+    /// least recently, so logging in in a loop cannot grow one account's
+    /// sessions without bound.
+    pub max_sessions: u32,
     pub password_hash: PasswordHashConfig,
 }
 
@@ -27,6 +31,7 @@ impl Default for AuthConfig {
             jwt_secret: None,
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            max_sessions: 100,
             password_hash: PasswordHashConfig::default(),
         }
     }

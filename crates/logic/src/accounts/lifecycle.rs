@@ -76,6 +76,35 @@ impl Accounts {
         self.ended(&who.user_id, std::slice::from_ref(id)).await
     }
 
+    /// After a login: the user's sessions past `auth.max_sessions` end,
+    /// the least recently seen first (the new one is the most recent).
+    /// Best effort: a failure is logged, the login stands.
+    pub(super) async fn trim_sessions(&self, user: &UserId) {
+        let max = usize::try_from(self.max_sessions).unwrap_or(usize::MAX);
+        // A few past the cap: a lowered cap is caught up a few per login.
+        let live = match self
+            .store
+            .live_sessions(user, clock::now(), self.max_sessions.saturating_add(8))
+            .await
+        {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot count a user's sessions");
+                return;
+            }
+        };
+        let excess: Vec<SessionId> = live.into_iter().skip(max).map(|s| s.id).collect();
+        for id in &excess {
+            if let Err(e) = self.store.revoke_session(id, clock::now()).await {
+                tracing::warn!(error = %e, "cannot end a session past the cap");
+                return;
+            }
+        }
+        if let Err(e) = self.ended(user, &excess).await {
+            tracing::warn!(error = %e.message, "sessions past the cap ended, not yet everywhere");
+        }
+    }
+
     pub(super) async fn end_others(&self, who: &Principal) -> Result<u32, ApiError> {
         let ended = self
             .store

@@ -51,6 +51,7 @@ pub struct Accounts {
     pub(super) hasher: PasswordHasher,
     access_ttl_ms: i64,
     refresh_ttl_ms: i64,
+    pub(super) max_sessions: u32,
 }
 
 fn millis(d: std::time::Duration) -> i64 {
@@ -79,6 +80,7 @@ impl Accounts {
             hasher,
             access_ttl_ms: millis(cfg.access_ttl),
             refresh_ttl_ms: millis(cfg.refresh_ttl),
+            max_sessions: cfg.max_sessions,
         })
     }
 
@@ -205,6 +207,7 @@ impl AccountsApi for Accounts {
             .await
             .map_err(|e| store("creating a session", e))?;
         let access = self.issue_access(&who, now)?;
+        self.trim_sessions(&user.id).await;
         metrics::counter!("ferrochat_logic_logins_total").increment(1);
         Ok(LoginOutcome {
             tokens: self.pair(access, refresh),
