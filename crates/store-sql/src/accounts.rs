@@ -24,11 +24,7 @@ pub(crate) const USER_COLUMNS: &str =
 
 /// `USER_COLUMNS` of the table called `alias` in a join.
 pub(crate) fn user_columns(alias: &str) -> String {
-    USER_COLUMNS
-        .split(", ")
-        .map(|c| format!("{alias}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::query::qualified(USER_COLUMNS, alias)
 }
 
 pub(crate) fn user_from_row<D: Dialect>(row: &Rec<D>) -> Result<User, sqlx::Error> {

@@ -68,11 +68,7 @@ pub(crate) const MESSAGE_COLUMNS: &str =
 /// `MESSAGE_COLUMNS`, each qualified by the table's `alias` (for a query
 /// that joins `messages` with tables of the same column names).
 pub(crate) fn message_columns(alias: &str) -> String {
-    MESSAGE_COLUMNS
-        .split(", ")
-        .map(|c| format!("{alias}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::query::qualified(MESSAGE_COLUMNS, alias)
 }
 
 /// A member's view of their conversations: peer name for single

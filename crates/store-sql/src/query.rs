@@ -374,6 +374,17 @@ where
 }
 
 /// Stored integers are i64; seqs are u64 and start at 0.
+/// A list of columns (`"a, b"`), each qualified by the table's `alias`
+/// (`"t.a, t.b"`), for a query that joins tables with the same column
+/// names.
+pub(crate) fn qualified(columns: &str, alias: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn seq(v: i64) -> Seq {
     Seq::new(u64::try_from(v).unwrap_or(0))
 }

@@ -25,7 +25,7 @@ const NO_SUCH_SESSION: &str = "no such session";
 const WRONG_PASSWORD: &str = "the current password is wrong";
 
 /// Counts fit: a user's sessions number far fewer than four billion.
-fn count(ids: &[SessionId]) -> u32 {
+pub(super) fn count(ids: &[SessionId]) -> u32 {
     u32::try_from(ids.len()).unwrap_or(u32::MAX)
 }
 

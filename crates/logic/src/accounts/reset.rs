@@ -14,6 +14,7 @@ use std::time::Duration;
 use ferrochat_domain::{Password, UserId};
 use ferrochat_ports::ApiError;
 
+use super::lifecycle::count;
 use super::service::{hash_failed, Accounts};
 use super::tokens::{hash_fingerprint, TokenKeys};
 use crate::clock;
@@ -69,6 +70,6 @@ impl Accounts {
             .map_err(|e| store("setting a password", e))?;
         metrics::counter!("ferrochat_logic_password_resets_total").increment(1);
         self.ended(&user.id, &ended).await?;
-        Ok(u32::try_from(ended.len()).unwrap_or(u32::MAX))
+        Ok(count(&ended))
     }
 }
