@@ -137,6 +137,7 @@ impl PrivateServer {
                     .arg("--user=root")
                     .arg(format!("--datadir={}", data.display()))
                     .arg(format!("--socket={}", self.socket().display()))
+                    .arg(format!("--tmpdir={}", self.tmp().display()))
                     .arg(format!("--port={}", self.port))
                     .args([
                         "--bind-address=127.0.0.1",
@@ -217,17 +218,30 @@ impl PrivateServer {
         self.dir.path().join("sock")
     }
 
+    /// MariaDB's temporary tables, its own: in the shared /tmp, servers
+    /// bootstrapping at once have broken each other's (CI saw
+    /// "Unknown table 'mysql.tmp_proxies_priv'").
+    fn tmp(&self) -> std::path::PathBuf {
+        self.dir.path().join("tmp")
+    }
+
     fn init(&self) {
         let data = self.data();
         match self.kind {
-            Kind::Mariadb => run(Command::new("mariadb-install-db")
-                .args([
-                    "--no-defaults",
-                    "--user=root",
-                    "--auth-root-authentication-method=socket",
-                ])
-                .arg("--skip-test-db")
-                .arg(format!("--datadir={}", data.display()))),
+            Kind::Mariadb => {
+                std::fs::create_dir_all(self.tmp()).unwrap();
+                // Options it does not know, such as --tmpdir, go to the
+                // server it bootstraps.
+                run(Command::new("mariadb-install-db")
+                    .args([
+                        "--no-defaults",
+                        "--user=root",
+                        "--auth-root-authentication-method=socket",
+                    ])
+                    .arg("--skip-test-db")
+                    .arg(format!("--datadir={}", data.display()))
+                    .arg(format!("--tmpdir={}", self.tmp().display())))
+            }
             Kind::Postgres => {
                 if let Some(files) = &self.tls {
                     // PostgreSQL refuses a key others can read.
