@@ -76,6 +76,16 @@ uuid_id!(
     RequestId,
     "request_id"
 );
+uuid_id!(
+    /// A user's report of a message or a user, for the administrators.
+    ReportId,
+    "report_id"
+);
+uuid_id!(
+    /// One line of the administrators' audit log.
+    AuditId,
+    "audit_id"
+);
 
 /// A conversation: a generated id for single and group conversations, or the
 /// literal `"world"` for the room every user is in.

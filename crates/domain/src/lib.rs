@@ -11,6 +11,7 @@ pub mod groups;
 pub mod ids;
 pub mod messaging;
 pub mod model;
+pub mod moderation;
 pub mod page;
 pub mod reactions;
 pub mod routing;
@@ -20,7 +21,9 @@ pub mod time;
 pub mod validated;
 
 pub use error::{ErrorKind, InvalidField};
-pub use ids::{ConversationId, GroupId, MessageId, RequestId, SessionId, UserId};
+pub use ids::{
+    AuditId, ConversationId, GroupId, MessageId, ReportId, RequestId, SessionId, UserId,
+};
 pub use messaging::{
     Ack, Changes, ConversationKind, Marks, Message, MessageContent, MessageType, PageLimit,
     Reference, SendTarget, Seq,

@@ -23,6 +23,12 @@ pub struct User {
     pub email: Option<Email>,
     /// Public, beside the name.
     pub status: StatusText,
+    /// Holds the admin role (granted by the operator with `ferrochat
+    /// admin grant`): may call the admin API. Shown to the user only.
+    pub admin: bool,
+    /// Disabled by an administrator: cannot log in, its sessions ended.
+    /// Shown to administrators only.
+    pub disabled: bool,
 }
 
 /// A live session as its user sees it in their list of sessions.

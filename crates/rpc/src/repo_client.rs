@@ -31,8 +31,12 @@ use async_trait::async_trait;
 use ferrochat_domain::commands::{SearchUsers, UpdateConversation, UpdateGroup, UpdateProfile};
 use ferrochat_domain::groups::{Group, Role};
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::moderation::{
+    AuditEntry, ListReports, ListUsers, NewestFirst, Report, Resolution,
+};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::FriendRequest;
+use ferrochat_domain::{AuditId, ReportId};
 use ferrochat_domain::{
     ConversationId, GroupId, Message, RequestId, SessionId, Timestamp, User, UserId,
 };
@@ -40,7 +44,9 @@ use ferrochat_ports::store::{
     Committed, ConversationRecord, Credentials, Erased, HistoryQuery, MemberRecord, NewGroup,
     NewMessage, NewSession, PendingRequests, RotateOutcome, Rotation, SessionInfo, SessionRecord,
 };
-use ferrochat_ports::{AccountStore, GroupStore, MessageStore, SocialStore, Store, StoreError};
+use ferrochat_ports::{
+    AccountStore, GroupStore, MessageStore, ModerationStore, SocialStore, Store, StoreError,
+};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::repo_service_client::RepoServiceClient;
 use ferrochat_proto::DecodeError;
@@ -670,6 +676,95 @@ impl SocialStore for RepoClient {
             is_blocked,
             Safe,
             pb::UserPairRequest::new(blocker, blocked)
+        )
+    }
+}
+
+#[async_trait]
+impl ModerationStore for RepoClient {
+    // Sets the same value again and keeps the same log entry (its id).
+    async fn set_admin(
+        &self,
+        user: &UserId,
+        admin: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        call!(
+            self,
+            set_admin,
+            Safe,
+            pb::SetAdminRequest::new(user, admin, audit)
+        )
+    }
+
+    // As set_admin; the sessions revoked at `at` are named again.
+    async fn set_disabled(
+        &self,
+        user: &UserId,
+        disabled: bool,
+        at: Timestamp,
+        audit: &AuditEntry,
+    ) -> Result<Option<Vec<SessionId>>, StoreError> {
+        call!(
+            self,
+            set_disabled,
+            Safe,
+            pb::SetDisabledRequest::new(user, disabled, at, audit)
+        )
+    }
+
+    async fn list_users(&self, list: &ListUsers) -> Result<Vec<User>, StoreError> {
+        call!(self, list_users, Safe, pb::ListUsersRequest::new(list))
+    }
+
+    // Keeps an entry with the same id.
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        call!(self, append_audit, Safe, pb::AuditEntry::from(entry))
+    }
+
+    async fn audit_log(&self, page: &NewestFirst<AuditId>) -> Result<Vec<AuditEntry>, StoreError> {
+        call!(
+            self,
+            audit_log,
+            Safe,
+            pb::NewestFirstRequest::new(page, AuditId::as_str)
+        )
+    }
+
+    // Keeps a report with the same id.
+    async fn insert_report(&self, report: &Report) -> Result<(), StoreError> {
+        call!(self, insert_report, Safe, pb::Report::from(report))
+    }
+
+    async fn report(&self, id: &ReportId) -> Result<Option<Report>, StoreError> {
+        call!(self, report, Safe, pb::ReportRequest::new(id))
+    }
+
+    async fn reports(&self, list: &ListReports) -> Result<Vec<Report>, StoreError> {
+        call!(self, reports, Safe, pb::ListReportsRequest::new(list))
+    }
+
+    // A second run finds the report resolved and answers it.
+    async fn resolve_report(
+        &self,
+        id: &ReportId,
+        resolution: &Resolution,
+        audit: &AuditEntry,
+    ) -> Result<Option<Report>, StoreError> {
+        call!(
+            self,
+            resolve_report,
+            Safe,
+            pb::ResolveReportRequest::new(id, resolution, audit)
+        )
+    }
+
+    async fn reports_since(&self, reporter: &UserId, since: Timestamp) -> Result<u32, StoreError> {
+        call!(
+            self,
+            reports_since,
+            Safe,
+            pb::ReportsSinceRequest::new(reporter, since)
         )
     }
 }

@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use ferrochat_domain::moderation::{AuditEntry, Report};
+use ferrochat_domain::AuditId;
 use ferrochat_ports::{Store, StoreError};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::repo_service_server::{RepoService, RepoServiceServer};
@@ -186,6 +188,67 @@ impl RepoService for RepoServer {
                 .await,
             |v| pb::SessionIdsAnswer::from(v.as_slice()),
         )
+    }
+
+    // --- administrators ---
+
+    async fn set_admin(&self, r: Request<pb::SetAdminRequest>) -> Answer<pb::BoolAnswer> {
+        let (user, admin, audit) = parse(r, pb::SetAdminRequest::parse)?;
+        reply(self.store.set_admin(&user, admin, &audit).await, boolean)
+    }
+
+    async fn set_disabled(&self, r: Request<pb::SetDisabledRequest>) -> Answer<pb::DisabledAnswer> {
+        let (user, disabled, at, audit) = parse(r, pb::SetDisabledRequest::parse)?;
+        answer(self.store.set_disabled(&user, disabled, at, &audit).await)
+    }
+
+    async fn list_users(&self, r: Request<pb::ListUsersRequest>) -> Answer<pb::UsersAnswer> {
+        let list = parse(r, pb::ListUsersRequest::parse)?;
+        reply(self.store.list_users(&list).await, |us| {
+            pb::UsersAnswer::from(us.as_slice())
+        })
+    }
+
+    async fn append_audit(&self, r: Request<pb::AuditEntry>) -> Answer<pb::Empty> {
+        let entry = parse(r, AuditEntry::try_from)?;
+        reply(self.store.append_audit(&entry).await, empty)
+    }
+
+    async fn audit_log(&self, r: Request<pb::NewestFirstRequest>) -> Answer<pb::AuditEntries> {
+        let page = parse(r, |m: pb::NewestFirstRequest| m.parse(AuditId::parse))?;
+        reply(self.store.audit_log(&page).await, |v| {
+            pb::AuditEntries::from(v.as_slice())
+        })
+    }
+
+    async fn insert_report(&self, r: Request<pb::Report>) -> Answer<pb::Empty> {
+        let report = parse(r, Report::try_from)?;
+        reply(self.store.insert_report(&report).await, empty)
+    }
+
+    async fn report(&self, r: Request<pb::ReportRequest>) -> Answer<pb::ReportAnswer> {
+        let id = parse(r, pb::ReportRequest::parse)?;
+        answer(self.store.report(&id).await)
+    }
+
+    async fn reports(&self, r: Request<pb::ListReportsRequest>) -> Answer<pb::Reports> {
+        let list = parse(r, pb::ListReportsRequest::parse)?;
+        reply(self.store.reports(&list).await, |v| {
+            pb::Reports::from(v.as_slice())
+        })
+    }
+
+    async fn resolve_report(
+        &self,
+        r: Request<pb::ResolveReportRequest>,
+    ) -> Answer<pb::ReportAnswer> {
+        let (id, resolution, audit) = parse(r, pb::ResolveReportRequest::parse)?;
+        answer(self.store.resolve_report(&id, &resolution, &audit).await)
+    }
+
+    async fn reports_since(&self, r: Request<pb::ReportsSinceRequest>) -> Answer<pb::CountAnswer> {
+        let (user, since) = parse(r, pb::ReportsSinceRequest::parse)?;
+        answer(self.store.reports_since(&user, since).await)
     }
 
     // --- conversations and messages ---

@@ -20,7 +20,8 @@ use crate::SqlStore;
 pub(crate) type Tx<D> = sqlx::Transaction<'static, <D as Driver>::Db>;
 
 pub(crate) const USER_COLUMNS: &str =
-    "id, username, nickname, avatar, created_at, discoverable, deleted_at, email, status_text";
+    "id, username, nickname, avatar, created_at, discoverable, deleted_at, email, status_text, \
+     admin, disabled_at";
 
 /// `USER_COLUMNS` of the table called `alias` in a join.
 pub(crate) fn user_columns(alias: &str) -> String {
@@ -38,6 +39,8 @@ pub(crate) fn user_from_row<D: Dialect>(row: &Rec<D>) -> Result<User, sqlx::Erro
         deleted: row.col::<Option<i64>>("deleted_at")?.is_some(),
         email: row.col::<Option<String>>("email")?.map(Email::from_stored),
         status: StatusText::from_stored(row.col("status_text")?),
+        admin: row.col("admin")?,
+        disabled: row.col::<Option<i64>>("disabled_at")?.is_some(),
     })
 }
 
@@ -214,8 +217,27 @@ async fn search_users<D: Dialect>(
         .map_err(map)
 }
 
+/// What `insert_session` answers when the account was disabled or
+/// deleted before the session could be stored.
+pub const ACCOUNT_CLOSED: &str = "account closed";
+
 async fn insert_session<D: Dialect>(store: &SqlStore<D>, s: &NewSession) -> Result<(), Fail> {
     let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    // Under the user row's lock, which disabling and deleting an account
+    // take before they revoke its sessions: a login that checked the
+    // account a moment before either cannot leave a live session behind.
+    let sql = format!(
+        "SELECT id FROM users WHERE id = ? AND disabled_at IS NULL AND deleted_at IS NULL {}",
+        D::FOR_UPDATE
+    );
+    let open = Query::<D>::new(&sql)
+        .bind(s.user_id.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map)?;
+    if open.is_none() {
+        return Err(StoreError::Conflict(ACCOUNT_CLOSED.into()).into());
+    }
     Query::<D>::new(
         "INSERT INTO sessions (id, user_id, device_id, created_at, last_seen_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?)",

@@ -151,7 +151,7 @@ pub(crate) async fn erase_user<D: Dialect>(
     Query::<D>::new(
         "UPDATE users SET username = ?, username_key = ?, password_hash = '', nickname = ?,
          nickname_key = '', avatar = '', discoverable = ?, deleted_at = ?,
-         email = NULL, email_key = NULL, status_text = ''
+         email = NULL, email_key = NULL, status_text = '', admin = ?
          WHERE id = ?",
     )
     .bind(DELETED_USERNAME)
@@ -159,6 +159,7 @@ pub(crate) async fn erase_user<D: Dialect>(
     .bind(DELETED_NICKNAME)
     .bind(false)
     .bind(at.millis())
+    .bind(false)
     .bind(user.as_str())
     .execute(&mut *tx)
     .await

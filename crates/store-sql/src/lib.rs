@@ -30,6 +30,7 @@ mod error;
 mod groups;
 mod mentions;
 mod messages;
+mod moderation;
 mod mysql;
 mod options;
 mod postgres;

@@ -149,6 +149,8 @@ impl AccountsApi for Accounts {
             deleted: false,
             email: None,
             status: StatusText::default(),
+            admin: false,
+            disabled: false,
             id: UserId::generate(),
             nickname: cmd
                 .nickname
@@ -189,6 +191,10 @@ impl AccountsApi for Accounts {
             (true, Some(u)) => u,
             _ => return Err(ApiError::unauthorized(BAD_CREDENTIALS)),
         };
+        // Said only to whoever knows the password.
+        if user.disabled {
+            return Err(disabled());
+        }
         let now = clock::now();
         let who = Principal {
             user_id: user.id.clone(),
@@ -205,7 +211,11 @@ impl AccountsApi for Accounts {
                 refresh_hash: hash_refresh_token(&refresh),
             })
             .await
-            .map_err(|e| store("creating a session", e))?;
+            .map_err(|e| match e {
+                // Disabled (or deleted) since its credentials were read.
+                StoreError::Conflict(_) => disabled(),
+                e => store("creating a session", e),
+            })?;
         let access = self.issue_access(&who, now)?;
         self.trim_sessions(&user.id).await;
         metrics::counter!("ferrochat_logic_logins_total").increment(1);
@@ -337,4 +347,9 @@ impl AccountsApi for Accounts {
     async fn reset_password(&self, token: &str, new: Password) -> Result<u32, ApiError> {
         self.reset(token, new).await
     }
+}
+
+/// A login to an account an administrator disabled.
+fn disabled() -> ApiError {
+    ApiError::forbidden("this account is disabled")
 }

@@ -139,6 +139,11 @@ struct UserText {
     email: Option<String>,
     #[serde(default)]
     status_text: String,
+    /// Absent in entries written before administrators: false.
+    #[serde(default)]
+    admin: bool,
+    #[serde(default)]
+    disabled: bool,
 }
 
 fn yes() -> bool {
@@ -157,6 +162,8 @@ impl Codec for User {
             deleted: self.deleted,
             email: self.email.as_ref().map(|e| e.as_str().to_owned()),
             status_text: self.status.as_str().to_owned(),
+            admin: self.admin,
+            disabled: self.disabled,
         })
     }
 
@@ -172,6 +179,8 @@ impl Codec for User {
             deleted: t.deleted,
             email: t.email.map(Email::from_stored),
             status: StatusText::from_stored(t.status_text),
+            admin: t.admin,
+            disabled: t.disabled,
         })
     }
 }
@@ -195,6 +204,8 @@ mod tests {
             deleted: false,
             email: Some(Email::from_stored("al@example.com".into())),
             status: StatusText::from_stored("in \"quotes\"".into()),
+            admin: true,
+            disabled: true,
             id: UserId::from_stored("u1".into()),
             username: Username::from_stored("alice".into()),
             nickname: Nickname::from_stored("Al \"quoted\" ice".into()),

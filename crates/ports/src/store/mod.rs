@@ -3,6 +3,7 @@
 mod durability;
 mod groups;
 mod messages;
+mod moderation;
 mod social;
 
 pub use durability::{Durability, NotDurable, Risk};
@@ -10,6 +11,7 @@ pub use groups::{GroupStore, NewGroup};
 pub use messages::{
     Committed, ConversationRecord, HistoryQuery, MemberRecord, MessageStore, NewMessage, Refusal,
 };
+pub use moderation::ModerationStore;
 pub use social::{PendingRequests, SocialStore};
 
 use async_trait::async_trait;
@@ -161,7 +163,7 @@ pub trait AccountStore: Send + Sync {
 /// Everything durable. Adapters implement each area trait and this one.
 #[async_trait]
 pub trait Store:
-    AccountStore + MessageStore + GroupStore + SocialStore + Send + Sync + 'static
+    AccountStore + MessageStore + GroupStore + SocialStore + ModerationStore + Send + Sync + 'static
 {
     /// Cheap reachability check, for `/ready`.
     async fn ping(&self) -> Result<(), StoreError>;

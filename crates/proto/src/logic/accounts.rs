@@ -201,6 +201,8 @@ impl From<&User> for pb::User {
             deleted: u.deleted,
             email: u.email.as_ref().map(|e| e.as_str().to_owned()),
             status_text: u.status.as_str().to_owned(),
+            admin: u.admin,
+            disabled: u.disabled,
         }
     }
 }
@@ -213,6 +215,8 @@ impl TryFrom<pb::User> for User {
             deleted: u.deleted,
             email: u.email.map(Email::from_stored),
             status: StatusText::from_stored(u.status_text),
+            admin: u.admin,
+            disabled: u.disabled,
             id: UserId::parse(&u.id)?,
             // As stored: a rule tightened later must not make old
             // accounts unreadable.

@@ -35,6 +35,8 @@ fn new_user(u: pb::User) -> Result<User, DecodeError> {
         deleted: u.deleted,
         email: u.email.map(Email::parse).transpose()?,
         status: StatusText::parse(u.status_text)?,
+        admin: u.admin,
+        disabled: u.disabled,
         id: user_id(&u.id, "user.id")?,
         username: Username::parse(u.username)?,
         nickname: Nickname::parse(u.nickname)?,

@@ -16,6 +16,7 @@
 mod accounts;
 mod groups;
 mod messages;
+mod moderation;
 mod social;
 
 use ferrochat_domain::{InvalidField, Seq, Timestamp, UserId};

@@ -22,6 +22,8 @@ async fn named(store: &dyn Store, username: &str, nickname: &str) -> User {
         deleted: false,
         email: None,
         status: Default::default(),
+        admin: false,
+        disabled: false,
     };
     store.insert_user(&u, "argon2-hash").await.unwrap();
     u

@@ -31,6 +31,8 @@ pub async fn user(store: &dyn Store, prefix: &str) -> User {
         deleted: false,
         email: None,
         status: Default::default(),
+        admin: false,
+        disabled: false,
         id: UserId::generate(),
         username: Username::parse(name.clone()).expect("valid username"),
         nickname: Nickname::parse(format!("Nick {name}")).expect("valid nickname"),

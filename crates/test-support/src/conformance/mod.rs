@@ -27,6 +27,7 @@ pub mod fixtures;
 pub mod groups;
 pub mod marks;
 pub mod messages;
+pub mod moderation;
 pub mod pins;
 pub mod presence;
 pub mod search;
@@ -89,6 +90,9 @@ macro_rules! store_conformance_tests {
             accounts::a_users_sessions_are_listed_and_ended_together,
             accounts::an_email_is_one_accounts_and_a_status_anyones,
             social::an_erased_account_keeps_its_row_and_loses_every_tie,
+            moderation::admins_and_disabled_accounts_are_kept_with_their_log,
+            moderation::the_user_list_pages_every_account_by_name,
+            moderation::reports_are_kept_listed_and_resolved_once,
             messages::commit_assigns_gap_free_seq,
             messages::commit_dedups_by_client_msg_id,
             messages::commit_run_again_answers_as_the_first_time,

@@ -37,6 +37,8 @@ fn user(id: &str, username: &str) -> pb::User {
         deleted: false,
         email: None,
         status_text: String::new(),
+        admin: false,
+        disabled: false,
         id: id.into(),
         username: username.into(),
         nickname: "Nick".into(),

@@ -37,6 +37,8 @@ fn someone() -> User {
         deleted: false,
         email: None,
         status: Default::default(),
+        admin: false,
+        disabled: false,
         id: UserId::generate(),
         username: Username::parse("goaway".to_owned()).unwrap(),
         nickname: Nickname::parse("Go Away".to_owned()).unwrap(),
