@@ -71,6 +71,7 @@ impl App {
             messaging: apis.messaging,
             groups: apis.groups,
             social: apis.social,
+            moderation: apis.moderation,
             bus: bus.clone(),
             presence: presence.clone(),
             route_ttl: config

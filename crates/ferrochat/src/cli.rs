@@ -90,6 +90,21 @@ pub enum AdminCommand {
         #[command(flatten)]
         opts: ConfigArgs,
     },
+    /// Give a user the admin role: the admin API (/api/v1/admin/*) answers
+    /// them from their next request.
+    Grant {
+        /// The account's username.
+        username: String,
+        #[command(flatten)]
+        opts: ConfigArgs,
+    },
+    /// Take the admin role back, at once.
+    Revoke {
+        /// The account's username.
+        username: String,
+        #[command(flatten)]
+        opts: ConfigArgs,
+    },
 }
 
 /// Where configuration comes from. Each flag also has a `FERROCHAT_*`

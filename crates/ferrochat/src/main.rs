@@ -136,15 +136,48 @@ where
         })
 }
 
-/// `ferrochat admin reset-password`: prints a one-time reset token.
+/// `ferrochat admin ...`.
 fn admin(command: cli::AdminCommand) -> ExitCode {
-    let cli::AdminCommand::ResetPassword {
-        username,
-        valid_for,
-        opts,
-    } = command;
+    match command {
+        cli::AdminCommand::ResetPassword {
+            username,
+            valid_for,
+            opts,
+        } => reset_password(username, valid_for, &opts),
+        cli::AdminCommand::Grant { username, opts } => set_admin(username, true, &opts),
+        cli::AdminCommand::Revoke { username, opts } => set_admin(username, false, &opts),
+    }
+}
+
+/// `ferrochat admin grant|revoke`: gives or takes back the admin role.
+fn set_admin(username: String, admin: bool, opts: &cli::ConfigArgs) -> ExitCode {
+    let tool = if admin { "admin grant" } else { "admin revoke" };
     let name = username.clone();
-    let issued = run_tool(&opts, "admin reset-password", |config| async move {
+    let done = run_tool(opts, tool, |config| async move {
+        ferrochat::admin::set_admin(&config, &name, admin).await
+    });
+    match done {
+        Ok(()) => {
+            let what = if admin {
+                "now holds"
+            } else {
+                "no longer holds"
+            };
+            println!("{username} {what} the admin role");
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+/// `ferrochat admin reset-password`: prints a one-time reset token.
+fn reset_password(
+    username: String,
+    valid_for: std::time::Duration,
+    opts: &cli::ConfigArgs,
+) -> ExitCode {
+    let name = username.clone();
+    let issued = run_tool(opts, "admin reset-password", |config| async move {
         ferrochat::admin::reset_password(&config, &name, valid_for).await
     });
     match issued {

@@ -205,6 +205,7 @@ impl Modify for Components {
         (name = "messages", description = "Sending, history, search, unread"),
         (name = "groups", description = "Groups and their members"),
         (name = "friends", description = "Friend requests, friends and blocks"),
+        (name = "moderation", description = "Reports, and the admin API"),
         (name = "realtime", description = "The WebSocket"),
         (name = "operations", description = "Health, readiness, metrics, these documents"),
     )

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::UserId;
 use ferrochat_ports::{
-    AccountsApi, Bus, FanoutLag, GroupsApi, MessagingApi, Presence, RateLimiter, Readiness,
-    SocialApi,
+    AccountsApi, Bus, FanoutLag, GroupsApi, MessagingApi, ModerationApi, Presence, RateLimiter,
+    Readiness, SocialApi,
 };
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -37,6 +37,7 @@ pub struct GatewayDeps {
     pub messaging: Arc<dyn MessagingApi>,
     pub groups: Arc<dyn GroupsApi>,
     pub social: Arc<dyn SocialApi>,
+    pub moderation: Arc<dyn ModerationApi>,
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
     /// In a cluster, this gateway's routes live as long as its heartbeats:

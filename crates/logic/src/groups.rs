@@ -466,15 +466,43 @@ impl GroupsApi for Groups {
         if me.role != Role::Owner {
             return Err(ApiError::forbidden("only the owner can dissolve the group"));
         }
+        self.close(&group, who, json!({"event": "group_dissolved"}))
+            .await
+    }
+}
+
+impl Groups {
+    /// An administrator dissolves `id`, member or not: as its owner would,
+    /// the system message naming the administrator (`by_admin`).
+    pub(crate) async fn dissolve_by_admin(
+        &self,
+        admin: &UserId,
+        id: &GroupId,
+    ) -> Result<(), ApiError> {
+        let group = self.find(id).await?;
+        self.close(
+            &group,
+            admin,
+            json!({"event": "group_dissolved", "by_admin": true}),
+        )
+        .await
+    }
+
+    /// Dissolves `group`, announced by `event` from `actor`.
+    async fn close(
+        &self,
+        group: &Group,
+        actor: &UserId,
+        event: serde_json::Value,
+    ) -> Result<(), ApiError> {
         // Announce first: once closed, the conversation takes no message.
-        self.announce(&group, who, json!({"event": "group_dissolved"}))
-            .await?;
+        self.announce(group, actor, event).await?;
         self.deps
             .store
-            .dissolve(id, clock::now())
+            .dissolve(&group.id, clock::now())
             .await
             .map_err(|e| store_err("dissolving a group", e))?;
-        self.changed(&group).await;
+        self.changed(group).await;
         Ok(())
     }
 }

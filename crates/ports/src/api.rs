@@ -10,11 +10,15 @@ use ferrochat_domain::commands::{
 };
 use ferrochat_domain::groups::{Group, MembersPage, Role};
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::moderation::{
+    AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget,
+};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
-    Authenticated, ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome, Message,
-    Password, Principal, RequestId, SendTarget, Seq, SessionId, Timestamp, TokenPair, User, UserId,
+    AuditId, Authenticated, ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome,
+    Message, Password, Principal, ReportId, RequestId, SendTarget, Seq, SessionId, Timestamp,
+    TokenPair, User, UserId,
 };
 
 use crate::store::{PendingRequests, SessionInfo};
@@ -282,3 +286,57 @@ pub trait SocialApi: Send + Sync + 'static {
     /// The gateway closed `who`'s last connection.
     async fn went_offline(&self, who: &UserId);
 }
+
+/// Users' reports, and what administrators do (docs/protocol.md,
+/// "Administration"). Every method but `report` is for a user holding the
+/// admin role (granted with `ferrochat admin grant`), forbidden to anyone
+/// else; each of their actions is appended to the audit log.
+#[async_trait]
+pub trait ModerationApi: Send + Sync + 'static {
+    /// Any user: reports a user, or a message of a conversation they are
+    /// in; at most `MAX_REPORTS_PER_HOUR` an hour.
+    async fn report(
+        &self,
+        who: &UserId,
+        target: ReportTarget,
+        reason: Note,
+    ) -> Result<Report, ApiError>;
+    /// Every account (deleted ones aside), with its role and state.
+    async fn list_users(&self, who: &UserId, list: ListUsers) -> Result<Vec<User>, ApiError>;
+    /// Disables or enables an account; disabling ends every session of
+    /// its (tokens refused, sockets closed 4001). Answers the account as
+    /// it is now. Nobody disables their own.
+    async fn set_disabled(
+        &self,
+        who: &UserId,
+        user: &UserId,
+        disabled: bool,
+    ) -> Result<User, ApiError>;
+    /// A one-time password reset token for `user`
+    /// (`POST /api/v1/auth/password/reset`), valid for `valid_for`.
+    async fn issue_password_reset(
+        &self,
+        who: &UserId,
+        user: &UserId,
+        valid_for: Duration,
+    ) -> Result<String, ApiError>;
+    /// Dissolves any group, as its owner could.
+    async fn dissolve_group(&self, who: &UserId, group: &GroupId) -> Result<(), ApiError>;
+    async fn audit_log(
+        &self,
+        who: &UserId,
+        page: NewestFirst<AuditId>,
+    ) -> Result<Vec<AuditEntry>, ApiError>;
+    async fn reports(&self, who: &UserId, list: ListReports) -> Result<Vec<Report>, ApiError>;
+    /// Closes a report with a note; a report resolved already keeps its
+    /// first resolution.
+    async fn resolve_report(
+        &self,
+        who: &UserId,
+        id: &ReportId,
+        note: Note,
+    ) -> Result<Report, ApiError>;
+}
+
+/// How many reports a user may make in an hour.
+pub const MAX_REPORTS_PER_HOUR: u32 = 20;

@@ -16,7 +16,7 @@ pub mod ratelimit;
 pub mod readiness;
 pub mod store;
 
-pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
+pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, ModerationApi, SocialApi};
 pub use bus::Bus;
 pub use cache::{CacheError, SharedCache};
 pub use discovery::Discovery;

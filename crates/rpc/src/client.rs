@@ -23,8 +23,12 @@ use ferrochat_domain::commands::{
 };
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::moderation::{
+    AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget,
+};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
+use ferrochat_domain::{AuditId, ReportId};
 use ferrochat_domain::{
     Authenticated, ConversationId, GroupId, LoginOutcome, Password, Principal, RequestId,
     SendTarget, Seq, SessionId, TokenPair, User, UserId,
@@ -35,7 +39,7 @@ use ferrochat_ports::api::{
 use ferrochat_ports::discovery::Discovery;
 use ferrochat_ports::store::PendingRequests;
 use ferrochat_ports::store::SessionInfo;
-use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
+use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, ModerationApi, SocialApi};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::logic_service_client::LogicServiceClient;
 use ferrochat_proto::DecodeError;
@@ -538,6 +542,108 @@ impl GroupsApi for LogicClient {
 
     async fn dissolve(&self, who: &UserId, id: &GroupId) -> Result<(), ApiError> {
         call!(self, dissolve, Once, pb::GroupRequest::new(who, id))
+    }
+}
+
+// Reads are idempotent; so are disable/enable (they set a state) and a
+// resolution (the first one stays). A report, a reset token and a
+// dissolution are sent once.
+#[async_trait]
+impl ModerationApi for LogicClient {
+    async fn report(
+        &self,
+        who: &UserId,
+        target: ReportTarget,
+        reason: Note,
+    ) -> Result<Report, ApiError> {
+        call!(
+            self,
+            file_report,
+            Once,
+            pb::FileReportRequest::new(who, &target, &reason)
+        )
+    }
+
+    async fn list_users(&self, who: &UserId, list: ListUsers) -> Result<Vec<User>, ApiError> {
+        call!(
+            self,
+            admin_list_users,
+            Idempotent,
+            pb::AdminListUsersRequest::new(who, &list)
+        )
+    }
+
+    async fn set_disabled(
+        &self,
+        who: &UserId,
+        user: &UserId,
+        disabled: bool,
+    ) -> Result<User, ApiError> {
+        call!(
+            self,
+            admin_set_disabled,
+            Idempotent,
+            pb::AdminSetDisabledRequest::new(who, user, disabled)
+        )
+    }
+
+    async fn issue_password_reset(
+        &self,
+        who: &UserId,
+        user: &UserId,
+        valid_for: Duration,
+    ) -> Result<String, ApiError> {
+        call!(
+            self,
+            admin_password_reset,
+            Once,
+            pb::AdminPasswordResetRequest::new(who, user, valid_for)
+        )
+    }
+
+    async fn dissolve_group(&self, who: &UserId, group: &GroupId) -> Result<(), ApiError> {
+        call!(
+            self,
+            admin_dissolve_group,
+            Once,
+            pb::GroupRequest::new(who, group)
+        )
+    }
+
+    async fn audit_log(
+        &self,
+        who: &UserId,
+        page: NewestFirst<AuditId>,
+    ) -> Result<Vec<AuditEntry>, ApiError> {
+        call!(
+            self,
+            admin_audit_log,
+            Idempotent,
+            pb::AdminPageRequest::new(who, &page, AuditId::as_str)
+        )
+    }
+
+    async fn reports(&self, who: &UserId, list: ListReports) -> Result<Vec<Report>, ApiError> {
+        call!(
+            self,
+            admin_reports,
+            Idempotent,
+            pb::AdminReportsRequest::new(who, &list)
+        )
+    }
+
+    async fn resolve_report(
+        &self,
+        who: &UserId,
+        id: &ReportId,
+        note: Note,
+    ) -> Result<Report, ApiError> {
+        call!(
+            self,
+            admin_resolve_report,
+            Idempotent,
+            pb::AdminResolveReportRequest::new(who, id, &note)
+        )
     }
 }
 

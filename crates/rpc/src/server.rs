@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use ferrochat_domain::InvalidField;
 use ferrochat_ports::api::MembersList;
-use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
+use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, ModerationApi, SocialApi};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::logic_service_server::{LogicService, LogicServiceServer};
 use tokio_util::sync::CancellationToken;
@@ -24,6 +24,7 @@ pub struct LogicApis {
     pub messaging: Arc<dyn MessagingApi>,
     pub groups: Arc<dyn GroupsApi>,
     pub social: Arc<dyn SocialApi>,
+    pub moderation: Arc<dyn ModerationApi>,
 }
 
 /// The API ports as a tonic service.
@@ -365,5 +366,78 @@ impl LogicService for LogicServer {
         let who = parse(r, pb::CallerRequest::parse)?;
         self.apis.social.went_offline(&who).await;
         Ok(Response::new(pb::Empty {}))
+    }
+
+    // --- reports and administrators ---
+
+    async fn file_report(&self, r: Request<pb::FileReportRequest>) -> Answer<pb::Report> {
+        let (who, target, reason) = parse(r, pb::FileReportRequest::parse)?;
+        reply(self.apis.moderation.report(&who, target, reason).await)
+    }
+
+    async fn admin_list_users(
+        &self,
+        r: Request<pb::AdminListUsersRequest>,
+    ) -> Answer<pb::UsersResponse> {
+        let (who, list) = parse(r, pb::AdminListUsersRequest::parse)?;
+        reply_with(self.apis.moderation.list_users(&who, list).await, |v| {
+            pb::UsersResponse::from(v.as_slice())
+        })
+    }
+
+    async fn admin_set_disabled(
+        &self,
+        r: Request<pb::AdminSetDisabledRequest>,
+    ) -> Answer<pb::User> {
+        let (who, user, disabled) = parse(r, pb::AdminSetDisabledRequest::parse)?;
+        reply(
+            self.apis
+                .moderation
+                .set_disabled(&who, &user, disabled)
+                .await,
+        )
+    }
+
+    async fn admin_password_reset(
+        &self,
+        r: Request<pb::AdminPasswordResetRequest>,
+    ) -> Answer<pb::ResetTokenResponse> {
+        let (who, user, valid_for) = parse(r, pb::AdminPasswordResetRequest::parse)?;
+        reply(
+            self.apis
+                .moderation
+                .issue_password_reset(&who, &user, valid_for)
+                .await,
+        )
+    }
+
+    async fn admin_dissolve_group(&self, r: Request<pb::GroupRequest>) -> Answer<pb::Empty> {
+        let (who, group) = parse(r, pb::GroupRequest::parse)?;
+        reply_with(
+            self.apis.moderation.dissolve_group(&who, &group).await,
+            empty,
+        )
+    }
+
+    async fn admin_audit_log(&self, r: Request<pb::AdminPageRequest>) -> Answer<pb::AuditEntries> {
+        let (who, page) = parse(r, pb::AdminPageRequest::parse_audit)?;
+        reply_with(self.apis.moderation.audit_log(&who, page).await, |v| {
+            pb::AuditEntries::from(v.as_slice())
+        })
+    }
+
+    async fn admin_reports(&self, r: Request<pb::AdminReportsRequest>) -> Answer<pb::Reports> {
+        let (who, list) = parse(r, pb::AdminReportsRequest::parse)?;
+        reply_with(self.apis.moderation.reports(&who, list).await, |v| {
+            pb::Reports::from(v.as_slice())
+        })
+    }
+
+    async fn admin_resolve_report(
+        &self,
+        r: Request<pb::AdminResolveReportRequest>,
+    ) -> Answer<pb::Report> {
+        let (who, id, note) = parse(r, pb::AdminResolveReportRequest::parse)?;
+        reply(self.apis.moderation.resolve_report(&who, &id, note).await)
     }
 }

@@ -150,6 +150,8 @@ pub struct OwnProfileDto {
     pub discoverable: bool,
     /// Null: none given.
     pub email: Option<String>,
+    /// Holds the admin role: may call `/api/v1/admin/*`.
+    pub admin: bool,
 }
 
 impl From<&User> for OwnProfileDto {
@@ -158,6 +160,7 @@ impl From<&User> for OwnProfileDto {
             profile: ProfileDto::from(u),
             discoverable: u.discoverable,
             email: u.email.as_ref().map(|e| e.as_str().to_owned()),
+            admin: u.admin,
         }
     }
 }

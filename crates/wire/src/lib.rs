@@ -11,6 +11,7 @@ pub mod error_code;
 pub mod frame;
 pub mod lifecycle;
 pub mod messaging;
+pub mod moderation;
 mod schema;
 pub mod search;
 pub mod social;

@@ -547,3 +547,56 @@ async fn an_operators_reset_token_sets_a_new_password_once() {
     // Once: the password it was issued against is gone.
     assert_eq!(reset(&token, "yet another one").await["code"], 1002);
 }
+
+#[tokio::test]
+async fn the_operator_grants_and_revokes_the_admin_role_and_it_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let base = server.base.clone();
+    let who = json!({"username": "chief", "password": "chief's password"});
+    post(&base, "/api/v1/users/register", None, who.clone()).await;
+    let login = post(&base, "/api/v1/auth/login", None, who).await;
+    let token = login["data"]["access_token"].as_str().unwrap().to_owned();
+    let admin = |verb: &str, name: &str| {
+        Command::new(BIN)
+            .args(["admin", verb, name, "--data-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    assert_eq!(get(&base, "/api/v1/admin/audit", &token).await["code"], 1005);
+
+    let out = admin("grant", "nobody_here");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no user named nobody_here"));
+    let out = admin("grant", "Chief");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Chief now holds the admin role"
+    );
+    let log = get(&base, "/api/v1/admin/audit", &token).await;
+    assert_eq!(log["code"], 0, "{log}");
+    let entry = &log["data"]["entries"][0];
+    assert_eq!(entry["actor"], "operator");
+    assert_eq!(entry["action"], "admin.grant");
+    assert_eq!(entry["target"], login["data"]["user"]["user_id"]);
+
+    // The operator's reset tokens are logged too.
+    let out = Command::new(BIN)
+        .args(["admin", "reset-password", "chief", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let log = get(&base, "/api/v1/admin/audit", &token).await;
+    assert_eq!(log["data"]["entries"][0]["action"], "user.password_reset");
+    assert_eq!(log["data"]["entries"][0]["detail"], "valid for 1h");
+
+    assert!(admin("revoke", "chief").status.success());
+    assert_eq!(get(&base, "/api/v1/admin/audit", &token).await["code"], 1005);
+}

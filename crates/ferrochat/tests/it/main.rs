@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod accounts;
+mod administration;
 mod backpressure;
 mod bad_input;
 mod bench_cluster;

@@ -17,6 +17,9 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub cancel: CancellationToken,
     pub handle: Option<JoinHandle<anyhow::Result<()>>>,
+    /// What it was started with (`None`: a server this test did not start),
+    /// for the operator's tools (`ferrochat admin`) on the same store.
+    pub config: Option<Config>,
     /// Kept so the data dir lives as long as the app.
     _dir: tempfile::TempDir,
 }
@@ -61,6 +64,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
 /// `dir` is its data dir, kept as long as the app.
 pub async fn start(config: Config, roles: bool, dir: tempfile::TempDir) -> TestApp {
     let cancel = CancellationToken::new();
+    let kept = config.clone();
     let (addr, handle) = if roles {
         crate::logic_env::spawn_roles(config, cancel.clone()).await
     } else {
@@ -73,6 +77,7 @@ pub async fn start(config: Config, roles: bool, dir: tempfile::TempDir) -> TestA
         client: reqwest::Client::new(),
         cancel,
         handle: Some(handle),
+        config: Some(kept),
         _dir: dir,
     }
 }
@@ -86,8 +91,18 @@ impl TestApp {
             client: reqwest::Client::new(),
             cancel: CancellationToken::new(),
             handle: None,
+            config: None,
             _dir: tempfile::tempdir().unwrap(),
         }
+    }
+
+    /// Gives (or takes back) the admin role as the operator does, with
+    /// `ferrochat admin grant` (the same code, on the app's store).
+    pub async fn set_admin(&self, username: &str, admin: bool) {
+        let config = self.config.as_ref().expect("an app this test started");
+        ferrochat::admin::set_admin(config, username, admin)
+            .await
+            .expect("role set");
     }
 
     /// Cancels the app and waits for `run` to return its result.

@@ -7,6 +7,7 @@
 //! (a bare `.route(` is a clippy error here), and a line in
 //! docs/protocol.md: `crate::openapi`'s tests hold the three together.
 
+mod admin;
 mod auth;
 mod conversations;
 mod export;
@@ -15,6 +16,7 @@ mod groups;
 mod lifecycle;
 mod messages;
 mod ops;
+mod reports;
 mod throttle;
 mod users;
 mod web;
@@ -58,6 +60,8 @@ fn limited_routes() -> OpenApiRouter<AppState> {
         .merge(messages::routes())
         .merge(groups::routes())
         .merge(friends::routes())
+        .merge(reports::routes())
+        .merge(admin::routes())
         .merge(crate::ws::routes())
 }
 

@@ -3,6 +3,7 @@
 
 mod config;
 mod lifecycle;
+mod moderation;
 mod password;
 mod reset;
 mod service;

@@ -135,7 +135,7 @@ pub(crate) fn refused(r: Refusal) -> ApiError {
 }
 
 /// The message at `seq`, or 1003.
-async fn message_at(
+pub(crate) async fn message_at(
     store: &dyn Store,
     conversation: &ConversationId,
     seq: Seq,

@@ -15,6 +15,7 @@ mod service;
 
 pub(crate) use access_cache::{AccessCache, ConvMeta, MemberState};
 pub(crate) use audience::{Audience, AudienceCache};
+pub(crate) use changes::message_at;
 pub use config::{DmPolicy, GroupsConfig, MessagingConfig, MAX_GROUP_MEMBERS};
 pub(crate) use pipeline::{Committer, Pipeline};
 pub use service::Messaging;

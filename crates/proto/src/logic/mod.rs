@@ -13,6 +13,7 @@
 mod accounts;
 mod groups;
 mod messaging;
+mod moderation;
 mod social;
 
 // The repo's messages share the enums of groups and friend requests.

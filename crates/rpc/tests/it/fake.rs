@@ -13,8 +13,12 @@ use ferrochat_domain::commands::{
 };
 use ferrochat_domain::groups::MembersPage;
 use ferrochat_domain::messaging::ConversationView;
+use ferrochat_domain::moderation::{
+    AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget,
+};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
+use ferrochat_domain::{AuditId, ReportId};
 use ferrochat_domain::{
     Authenticated, ConversationId, ErrorKind, GroupId, LoginOutcome, Password, Principal,
     RequestId, SendTarget, Seq, SessionId, SessionInfo, TokenPair, User, UserId,
@@ -23,7 +27,7 @@ use ferrochat_ports::api::{
     Friend, GroupMember, GroupView, HistoryPage, MembersList, SyncConversation, UnreadSummary,
 };
 use ferrochat_ports::store::PendingRequests;
-use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
+use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, ModerationApi, SocialApi};
 use ferrochat_rpc::{Listener, LogicApis, LogicServer};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -91,7 +95,8 @@ pub async fn serve_on(fake: Arc<Fake>, wrap: impl FnOnce(TcpListener) -> Listene
         accounts: fake.clone(),
         messaging: fake.clone(),
         groups: fake.clone(),
-        social: fake,
+        social: fake.clone(),
+        moderation: fake,
     };
     let cancel = CancellationToken::new();
     tokio::spawn(ferrochat_rpc::serve(
@@ -281,5 +286,42 @@ impl SocialApi for Fake {
     }
     async fn went_offline(&self, _: &UserId) {
         self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl ModerationApi for Fake {
+    async fn report(&self, _: &UserId, _: ReportTarget, _: Note) -> Result<Report, ApiError> {
+        self.fail().await
+    }
+    async fn list_users(&self, _: &UserId, _: ListUsers) -> Result<Vec<User>, ApiError> {
+        self.fail().await
+    }
+    async fn set_disabled(&self, _: &UserId, _: &UserId, _: bool) -> Result<User, ApiError> {
+        self.fail().await
+    }
+    async fn issue_password_reset(
+        &self,
+        _: &UserId,
+        _: &UserId,
+        _: Duration,
+    ) -> Result<String, ApiError> {
+        self.fail().await
+    }
+    async fn dissolve_group(&self, _: &UserId, _: &GroupId) -> Result<(), ApiError> {
+        self.fail().await
+    }
+    async fn audit_log(
+        &self,
+        _: &UserId,
+        _: NewestFirst<AuditId>,
+    ) -> Result<Vec<AuditEntry>, ApiError> {
+        self.fail().await
+    }
+    async fn reports(&self, _: &UserId, _: ListReports) -> Result<Vec<Report>, ApiError> {
+        self.fail().await
+    }
+    async fn resolve_report(&self, _: &UserId, _: &ReportId, _: Note) -> Result<Report, ApiError> {
+        self.fail().await
     }
 }

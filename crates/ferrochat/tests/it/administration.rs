@@ -1,0 +1,362 @@
+//! Administrators: the role granted by the operator, disabling accounts,
+//! users' reports, dissolving any group, reset tokens, and the audit log
+//! of all of it, through the public API on every store and in the cluster.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::support::{spawn_app, Session, TestApp};
+use crate::ws::system_event;
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn get(app: &TestApp, path: &str, token: &str) -> crate::support::Reply {
+    app.request(Method::GET, path, Some(token), None).await
+}
+
+async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> crate::support::Reply {
+    app.request(Method::POST, path, Some(token), Some(body))
+        .await
+}
+
+/// An administrator, made as the operator makes one.
+async fn admin(app: &TestApp) -> Session {
+    let a = app.new_user("admin").await;
+    app.set_admin(&a.username, true).await;
+    a
+}
+
+async fn audit(app: &TestApp, admin: &Session) -> Vec<(String, String, String)> {
+    let r = get(app, "/api/v1/admin/audit", &admin.access).await;
+    r.ok()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap().to_owned();
+            (s("actor"), s("action"), s("target"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn only_administrators_reach_the_admin_api() {
+    let app = spawn_app().await;
+    let user = app.new_user("plain").await;
+    let other = app.new_user("other").await;
+    let routes = [
+        (Method::GET, "/api/v1/admin/users".to_owned(), None),
+        (Method::GET, "/api/v1/admin/audit".to_owned(), None),
+        (Method::GET, "/api/v1/admin/reports".to_owned(), None),
+        (
+            Method::POST,
+            format!("/api/v1/admin/users/{}/disable", other.user_id),
+            Some(json!({})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/users/{}/enable", other.user_id),
+            Some(json!({})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/users/{}/password-reset", other.user_id),
+            Some(json!({})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/groups/{}/dissolve", uuid::Uuid::now_v7()),
+            Some(json!({})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/reports/{}/resolve", uuid::Uuid::now_v7()),
+            Some(json!({})),
+        ),
+    ];
+    for (method, path, body) in &routes {
+        let r = app
+            .request(method.clone(), path, Some(&user.access), body.clone())
+            .await;
+        r.err(1005);
+        app.request(method.clone(), path, None, body.clone())
+            .await
+            .err(1002);
+    }
+    assert_eq!(app.profile(&user.access).await.ok()["admin"], false);
+
+    // Granted: the next request is an administrator's; taken back: the
+    // next is not. (The profile's flag may lag by the profile cache's
+    // life: the operator's tool does not reach the servers' caches.)
+    app.set_admin(&user.username, true).await;
+    get(&app, "/api/v1/admin/users", &user.access).await.ok();
+    app.set_admin(&user.username, false).await;
+    get(&app, "/api/v1/admin/users", &user.access)
+        .await
+        .err(1005);
+}
+
+#[tokio::test]
+async fn a_disabled_account_is_shut_out_at_once_and_let_back_in() {
+    let app = spawn_app().await;
+    let boss = admin(&app).await;
+    let bob = app.new_user("bob").await;
+    let bystander = app.new_user("bystander").await;
+    let mut bob_ws = app.ws_connect(&bob.access).await;
+    let mut other_ws = app.ws_connect(&bystander.access).await;
+
+    assert_eq!(app.profile(&boss.access).await.ok()["admin"], true);
+    // Administrators see every account, discoverable or not.
+    app.request(
+        Method::PUT,
+        "/api/v1/users/profile",
+        Some(&bob.access),
+        Some(json!({"discoverable": false, "email": "bob@example.com"})),
+    )
+    .await
+    .ok();
+    let path = format!("/api/v1/admin/users?q={}", bob.username);
+    let page = get(&app, &path, &boss.access).await;
+    let listed = &page.ok()["users"][0];
+    assert_eq!(listed["user_id"], bob.user_id.as_str());
+    assert_eq!(listed["email"], "bob@example.com");
+    assert_eq!(listed["disabled"], false);
+    assert_eq!(listed["admin"], false);
+    get(&app, "/api/v1/admin/users?limit=101", &boss.access)
+        .await
+        .err(1001);
+
+    let disable = format!("/api/v1/admin/users/{}/disable", bob.user_id);
+    let r = post(&app, &disable, &boss.access, json!({})).await;
+    assert_eq!(r.ok()["disabled"], true);
+    assert_eq!(bob_ws.close_code().await, Some(4001));
+    app.profile(&bob.access).await.err(1002);
+    app.refresh(&bob.refresh).await.err(1002);
+    let refused = app.login(&bob.username, PASSWORD).await;
+    assert!(refused.err(1005).contains("disabled"), "{:?}", refused.body);
+    // Without the password, nothing is said of the account.
+    app.login(&bob.username, "not the password").await.err(1002);
+    other_ws.ping().await;
+    app.profile(&bystander.access).await.ok();
+
+    // Nobody disables themselves; unknown and malformed ids name nobody.
+    let own = format!("/api/v1/admin/users/{}/disable", boss.user_id);
+    post(&app, &own, &boss.access, json!({})).await.err(1005);
+    for id in [uuid::Uuid::now_v7().to_string(), "nope".to_owned()] {
+        let p = format!("/api/v1/admin/users/{id}/disable");
+        post(&app, &p, &boss.access, json!({})).await.err(1003);
+    }
+
+    let enable = format!("/api/v1/admin/users/{}/enable", bob.user_id);
+    let r = post(&app, &enable, &boss.access, json!({})).await;
+    assert_eq!(r.ok()["disabled"], false);
+    app.login(&bob.username, PASSWORD).await.ok();
+
+    let operator = "operator".to_owned();
+    assert_eq!(
+        audit(&app, &boss).await,
+        vec![
+            (
+                boss.user_id.clone(),
+                "user.enable".into(),
+                bob.user_id.clone()
+            ),
+            (
+                boss.user_id.clone(),
+                "user.disable".into(),
+                bob.user_id.clone()
+            ),
+            (operator, "admin.grant".into(), boss.user_id.clone()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn reports_reach_the_administrators_and_are_resolved_once() {
+    let app = spawn_app().await;
+    let boss = admin(&app).await;
+    let (bob, carol, dave) = (
+        app.new_user("bob").await,
+        app.new_user("carol").await,
+        app.new_user("dave").await,
+    );
+    app.make_friends(&bob, &carol).await;
+    let conv = app.open_single(&bob.access, &carol.user_id).await;
+    let ack = app
+        .send_http_ok(
+            &bob.access,
+            json!({"conversation_id": conv, "client_msg_id": "r1", "content": "buy now"}),
+        )
+        .await;
+    let seq = ack["seq"].as_u64().unwrap();
+
+    let report = |who: &Session, body: Value| {
+        let (app, token) = (&app, who.access.clone());
+        async move { post(app, "/api/v1/reports", &token, body).await }
+    };
+    let about_message = report(
+        &carol,
+        json!({"conversation_id": conv, "seq": seq, "reason": "spam"}),
+    )
+    .await;
+    let about_message = about_message.ok().clone();
+    assert_eq!(about_message["reported_user_id"], bob.user_id.as_str());
+    assert_eq!(about_message["seq"], seq);
+    assert_eq!(about_message["resolution"], Value::Null);
+    let about_user = report(&carol, json!({"user_id": bob.user_id, "reason": "rude"})).await;
+    let about_user = about_user.ok().clone();
+
+    // Refused: yourself, your own message, a conversation you are not in,
+    // a message that is not there, nobody, no reason, two targets.
+    report(&bob, json!({"user_id": bob.user_id, "reason": "me"}))
+        .await
+        .err(1001);
+    report(
+        &bob,
+        json!({"conversation_id": conv, "seq": seq, "reason": "x"}),
+    )
+    .await
+    .err(1001);
+    report(
+        &dave,
+        json!({"conversation_id": conv, "seq": seq, "reason": "x"}),
+    )
+    .await
+    .err(1003);
+    report(
+        &carol,
+        json!({"conversation_id": conv, "seq": 99, "reason": "x"}),
+    )
+    .await
+    .err(1003);
+    let nobody = uuid::Uuid::now_v7().to_string();
+    report(&carol, json!({"user_id": nobody, "reason": "x"}))
+        .await
+        .err(1003);
+    report(&carol, json!({"user_id": bob.user_id}))
+        .await
+        .err(1001);
+    report(
+        &carol,
+        json!({"user_id": bob.user_id, "conversation_id": conv, "seq": seq, "reason": "x"}),
+    )
+    .await
+    .err(1001);
+
+    let open = get(&app, "/api/v1/admin/reports", &boss.access).await;
+    let ids: Vec<&str> = open.ok()["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["report_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            about_user["report_id"].as_str().unwrap(),
+            about_message["report_id"].as_str().unwrap()
+        ],
+        "newest first"
+    );
+    get(&app, "/api/v1/admin/reports?status=closed", &boss.access)
+        .await
+        .err(1001);
+
+    let resolve = format!(
+        "/api/v1/admin/reports/{}/resolve",
+        about_message["report_id"].as_str().unwrap()
+    );
+    let r = post(&app, &resolve, &boss.access, json!({"note": "warned"})).await;
+    let resolution = r.ok()["resolution"].clone();
+    assert_eq!(resolution["resolved_by"], boss.user_id.as_str());
+    assert_eq!(resolution["note"], "warned");
+    // A second resolution keeps the first.
+    let r = post(&app, &resolve, &boss.access, json!({"note": "again"})).await;
+    assert_eq!(r.ok()["resolution"], resolution);
+    let open = get(&app, "/api/v1/admin/reports", &boss.access).await;
+    assert_eq!(open.ok()["reports"].as_array().unwrap().len(), 1);
+    let all = get(&app, "/api/v1/admin/reports?status=all", &boss.access).await;
+    assert_eq!(all.ok()["reports"].as_array().unwrap().len(), 2);
+    let unknown = format!("/api/v1/admin/reports/{}/resolve", uuid::Uuid::now_v7());
+    post(&app, &unknown, &boss.access, json!({}))
+        .await
+        .err(1003);
+
+    let log = audit(&app, &boss).await;
+    let resolved: Vec<_> = log.iter().filter(|e| e.1 == "report.resolve").collect();
+    assert_eq!(resolved.len(), 1, "{log:?}");
+
+    // At most 20 an hour: dave has made none that counted, so 20 pass.
+    for n in 0..20 {
+        report(
+            &dave,
+            json!({"user_id": bob.user_id, "reason": format!("#{n}")}),
+        )
+        .await
+        .ok();
+    }
+    let r = report(&dave, json!({"user_id": bob.user_id, "reason": "one more"})).await;
+    r.err(1007);
+}
+
+#[tokio::test]
+async fn an_administrator_dissolves_any_group_and_issues_reset_tokens() {
+    let app = spawn_app().await;
+    let boss = admin(&app).await;
+    let (owner, member) = (app.new_user("owner").await, app.new_user("member").await);
+    let (gid, conv) = app
+        .new_group(
+            &owner,
+            json!({"name": "Trouble", "member_ids": [member.user_id]}),
+        )
+        .await;
+    let mut member_ws = app.ws_connect(&member.access).await;
+
+    let path = format!("/api/v1/admin/groups/{gid}/dissolve");
+    post(&app, &path, &boss.access, json!({})).await.ok();
+    let msg = member_ws.next_system().await;
+    assert_eq!(msg["conversation_id"], conv.as_str());
+    let ev = system_event(&msg);
+    assert_eq!(ev["event"], "group_dissolved", "{ev}");
+    assert_eq!(ev["by_admin"], true, "{ev}");
+    assert_eq!(ev["actor_id"], boss.user_id.as_str(), "{ev}");
+    app.group(&owner.access, &gid).await.err(1003);
+    post(&app, &path, &boss.access, json!({})).await.err(1003);
+
+    // A reset token for a user, as `ferrochat admin reset-password` gives.
+    let reset = format!("/api/v1/admin/users/{}/password-reset", member.user_id);
+    post(&app, &reset, &boss.access, json!({"valid_for_minutes": 0}))
+        .await
+        .err(1001);
+    let r = post(&app, &reset, &boss.access, json!({"valid_for_minutes": 30})).await;
+    assert_eq!(r.ok()["valid_for_minutes"], 30);
+    let token = r.ok()["token"].as_str().unwrap().to_owned();
+    let body = json!({"token": token, "new_password": "a brand new one"});
+    app.request(
+        Method::POST,
+        "/api/v1/auth/password/reset",
+        None,
+        Some(body.clone()),
+    )
+    .await
+    .ok();
+    assert_eq!(member_ws.close_code().await, Some(4001));
+    app.login(&member.username, "a brand new one").await.ok();
+    // Once.
+    app.request(
+        Method::POST,
+        "/api/v1/auth/password/reset",
+        None,
+        Some(body),
+    )
+    .await
+    .err(1002);
+
+    let log = audit(&app, &boss).await;
+    let actions: Vec<&str> = log.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(
+        actions,
+        vec!["user.password_reset", "group.dissolve", "admin.grant"]
+    );
+    assert_eq!(log[1].2, gid);
+}

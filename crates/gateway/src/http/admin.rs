@@ -1,0 +1,262 @@
+//! The admin API, `/api/v1/admin/*`: for users holding the admin role
+//! (1005 for anyone else; logic checks the role on every call). Every
+//! action is appended to the audit log, which is read here too.
+
+use axum::extract::State;
+use ferrochat_domain::moderation::{ListReports, ListUsers, NewestFirst};
+use ferrochat_domain::{AuditId, ErrorKind, GroupId, ReportId, UserId};
+use ferrochat_wire::envelope::Empty;
+use ferrochat_wire::moderation::{
+    AdminUserDto, AdminUsersDto, AdminUsersParams, AuditDto, AuditParams, ReportDto, ReportsDto,
+    ReportsParams, ResetTokenBody, ResetTokenDto, ResolveBody,
+};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::HttpError;
+use crate::extract::{Authed, JsonBody, PathId, QueryParams};
+use crate::openapi::{
+    E1001Stalled, Envelope, E1001, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+};
+use crate::reply::Reply;
+use crate::state::AppState;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(users))
+        .routes(routes!(disable))
+        .routes(routes!(enable))
+        .routes(routes!(password_reset))
+        .routes(routes!(dissolve_group))
+        .routes(routes!(audit))
+        .routes(routes!(reports))
+        .routes(routes!(resolve_report))
+}
+
+/// An id in a path that does not parse names nothing: 1003.
+fn path_id<T>(
+    raw: &str,
+    parse: impl FnOnce(&str) -> Result<T, ferrochat_domain::InvalidField>,
+    what: &str,
+) -> Result<T, HttpError> {
+    parse(raw).map_err(|_| HttpError::new(ErrorKind::NotFound, format!("no such {what}")))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/users",
+    tag = "moderation",
+    summary = "Every account",
+    description = "Administrators only. Accounts but deleted ones, discoverable or not, whose username starts with `q` if given, in username order, with `email`, `admin` and `disabled`.",
+    params(AdminUsersParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every account: done", body = Envelope<AdminUsersDto>),
+        E1001, E1002, E1004, E1005, E1007, E1009,
+    )
+)]
+async fn users(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    QueryParams(params): QueryParams<AdminUsersParams>,
+) -> Result<Reply<AdminUsersDto>, HttpError> {
+    let list = ListUsers::try_from(params)?;
+    let limit = list.limit;
+    let users = state.deps.moderation.list_users(&who.user_id, list).await?;
+    Ok(Reply::ok(AdminUsersDto::new(&users, limit)))
+}
+
+async fn set_disabled(
+    state: &AppState,
+    who: &UserId,
+    id: &str,
+    disabled: bool,
+) -> Result<Reply<AdminUserDto>, HttpError> {
+    let user = path_id(id, UserId::parse, "user")?;
+    let user = state
+        .deps
+        .moderation
+        .set_disabled(who, &user, disabled)
+        .await?;
+    Ok(Reply::ok(AdminUserDto::from(&user)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/disable",
+    tag = "moderation",
+    summary = "Disable an account",
+    description = "Administrators only. The account cannot log in (1005 \"this account is disabled\", to whoever gives its password), and every session of its ends at once: tokens refused, sockets closed 4001. Not your own (1005). Disabling a disabled account changes nothing.",
+    params(("id" = String, Path, description = "The user id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Disable an account: done", body = Envelope<AdminUserDto>),
+        E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
+async fn disable(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+) -> Result<Reply<AdminUserDto>, HttpError> {
+    set_disabled(&state, &who.user_id, &id, true).await
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/enable",
+    tag = "moderation",
+    summary = "Enable an account",
+    description = "Administrators only. The account can log in again (its ended sessions stay ended).",
+    params(("id" = String, Path, description = "The user id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Enable an account: done", body = Envelope<AdminUserDto>),
+        E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
+async fn enable(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+) -> Result<Reply<AdminUserDto>, HttpError> {
+    set_disabled(&state, &who.user_id, &id, false).await
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/password-reset",
+    tag = "moderation",
+    summary = "A password reset token",
+    description = "Administrators only. A one-time token with which the user sets a new password (`POST /api/v1/auth/password/reset`), valid `valid_for_minutes` (1-10080, default 60); it stops working once any new password is set.",
+    params(("id" = String, Path, description = "The user id")),
+    request_body = ResetTokenBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A password reset token: done", body = Envelope<ResetTokenDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
+async fn password_reset(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+    JsonBody(body): JsonBody<ResetTokenBody>,
+) -> Result<Reply<ResetTokenDto>, HttpError> {
+    let user = path_id(&id, UserId::parse, "user")?;
+    let valid_for = body.decode()?;
+    let token = state
+        .deps
+        .moderation
+        .issue_password_reset(&who.user_id, &user, valid_for)
+        .await?;
+    Ok(Reply::ok(ResetTokenDto {
+        token,
+        valid_for_minutes: valid_for.as_secs() / 60,
+    }))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/groups/{id}/dissolve",
+    tag = "moderation",
+    summary = "Dissolve any group",
+    description = "Administrators only, member or not. As the owner's dissolve: a system message `group_dissolved` (with `by_admin`), then the group takes no message.",
+    params(("id" = String, Path, description = "The group id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Dissolve any group: done", body = Envelope<Empty>),
+        E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
+async fn dissolve_group(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+) -> Result<Reply<Empty>, HttpError> {
+    let group = path_id(&id, GroupId::parse, "group")?;
+    state
+        .deps
+        .moderation
+        .dissolve_group(&who.user_id, &group)
+        .await?;
+    Ok(Reply::ok(Empty {}))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/audit",
+    tag = "moderation",
+    summary = "The audit log",
+    description = "Administrators only. What administrators and the operator did, newest first: `actor` (a user id, or `operator`), `action` (`admin.grant`, `admin.revoke`, `user.disable`, `user.enable`, `user.password_reset`, `group.dissolve`, `report.resolve`), `target`, `detail`. Nothing removes a line.",
+    params(AuditParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The audit log: done", body = Envelope<AuditDto>),
+        E1001, E1002, E1004, E1005, E1007, E1009,
+    )
+)]
+async fn audit(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    QueryParams(params): QueryParams<AuditParams>,
+) -> Result<Reply<AuditDto>, HttpError> {
+    let page = NewestFirst::<AuditId>::try_from(params)?;
+    let limit = page.limit;
+    let entries = state.deps.moderation.audit_log(&who.user_id, page).await?;
+    Ok(Reply::ok(AuditDto::new(&entries, limit)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/reports",
+    tag = "moderation",
+    summary = "Users' reports",
+    description = "Administrators only. Newest first; `status=open` (the default) or `all`.",
+    params(ReportsParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Users' reports: done", body = Envelope<ReportsDto>),
+        E1001, E1002, E1004, E1005, E1007, E1009,
+    )
+)]
+async fn reports(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    QueryParams(params): QueryParams<ReportsParams>,
+) -> Result<Reply<ReportsDto>, HttpError> {
+    let list = ListReports::try_from(params)?;
+    let limit = list.page.limit;
+    let reports = state.deps.moderation.reports(&who.user_id, list).await?;
+    Ok(Reply::ok(ReportsDto::new(&reports, limit)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/reports/{id}/resolve",
+    tag = "moderation",
+    summary = "Resolve a report",
+    description = "Administrators only. Closes the report with an optional `note` (at most 1000 characters); a report resolved already keeps its first resolution.",
+    params(("id" = String, Path, description = "The report id")),
+    request_body = ResolveBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Resolve a report: done", body = Envelope<ReportDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
+async fn resolve_report(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+    JsonBody(body): JsonBody<ResolveBody>,
+) -> Result<Reply<ReportDto>, HttpError> {
+    let report = path_id(&id, ReportId::parse, "report")?;
+    let note = body.decode()?;
+    let report = state
+        .deps
+        .moderation
+        .resolve_report(&who.user_id, &report, note)
+        .await?;
+    Ok(Reply::ok(ReportDto::from(&report)))
+}
