@@ -96,6 +96,7 @@ impl Logic {
                 audience: audience.clone(),
                 access: access.clone(),
                 profiles: profiles.clone(),
+                world_enabled: config.messaging.world_enabled,
             }),
             groups,
             social: Arc::new(Social::new(

@@ -320,6 +320,14 @@ pub trait ModerationApi: Send + Sync + 'static {
         user: &UserId,
         valid_for: Duration,
     ) -> Result<String, ApiError>;
+    /// Mutes `user` in the world room for `duration` (`None`: unmutes):
+    /// their sends there are refused until then. Answers until when.
+    async fn mute_in_world(
+        &self,
+        who: &UserId,
+        user: &UserId,
+        duration: Option<Duration>,
+    ) -> Result<Option<Timestamp>, ApiError>;
     /// Dissolves any group, as its owner could.
     async fn dissolve_group(&self, who: &UserId, group: &GroupId) -> Result<(), ApiError>;
     async fn audit_log(

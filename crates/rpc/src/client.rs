@@ -28,7 +28,7 @@ use ferrochat_domain::moderation::{
 };
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
-use ferrochat_domain::{AuditId, ReportId};
+use ferrochat_domain::{AuditId, ReportId, Timestamp};
 use ferrochat_domain::{
     Authenticated, ConversationId, GroupId, LoginOutcome, Password, Principal, RequestId,
     SendTarget, Seq, SessionId, TokenPair, User, UserId,
@@ -598,6 +598,20 @@ impl ModerationApi for LogicClient {
             admin_password_reset,
             Once,
             pb::AdminPasswordResetRequest::new(who, user, valid_for)
+        )
+    }
+
+    async fn mute_in_world(
+        &self,
+        who: &UserId,
+        user: &UserId,
+        duration: Option<Duration>,
+    ) -> Result<Option<Timestamp>, ApiError> {
+        call!(
+            self,
+            admin_mute_in_world,
+            Once,
+            pb::AdminMuteInWorldRequest::new(who, user, duration)
         )
     }
 

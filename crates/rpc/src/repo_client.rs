@@ -713,6 +713,21 @@ impl ModerationStore for RepoClient {
         )
     }
 
+    // Sets a value and keeps the same log entry.
+    async fn mute_in_world(
+        &self,
+        user: &UserId,
+        until: Option<Timestamp>,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        call!(
+            self,
+            mute_in_world,
+            Safe,
+            pb::MuteInWorldRequest::new(user, until, audit)
+        )
+    }
+
     async fn list_users(&self, list: &ListUsers) -> Result<Vec<User>, StoreError> {
         call!(self, list_users, Safe, pb::ListUsersRequest::new(list))
     }

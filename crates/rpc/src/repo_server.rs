@@ -202,6 +202,14 @@ impl RepoService for RepoServer {
         answer(self.store.set_disabled(&user, disabled, at, &audit).await)
     }
 
+    async fn mute_in_world(&self, r: Request<pb::MuteInWorldRequest>) -> Answer<pb::BoolAnswer> {
+        let (user, until, audit) = parse(r, pb::MuteInWorldRequest::parse)?;
+        reply(
+            self.store.mute_in_world(&user, until, &audit).await,
+            boolean,
+        )
+    }
+
     async fn list_users(&self, r: Request<pb::ListUsersRequest>) -> Answer<pb::UsersAnswer> {
         let list = parse(r, pb::ListUsersRequest::parse)?;
         reply(self.store.list_users(&list).await, |us| {

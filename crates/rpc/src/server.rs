@@ -411,6 +411,19 @@ impl LogicService for LogicServer {
         )
     }
 
+    async fn admin_mute_in_world(
+        &self,
+        r: Request<pb::AdminMuteInWorldRequest>,
+    ) -> Answer<pb::MutedUntilResponse> {
+        let (who, user, duration) = parse(r, pb::AdminMuteInWorldRequest::parse)?;
+        reply(
+            self.apis
+                .moderation
+                .mute_in_world(&who, &user, duration)
+                .await,
+        )
+    }
+
     async fn admin_dissolve_group(&self, r: Request<pb::GroupRequest>) -> Answer<pb::Empty> {
         let (who, group) = parse(r, pb::GroupRequest::parse)?;
         reply_with(

@@ -159,6 +159,40 @@ async fn set_disabled<D: Dialect>(
     Ok(Some(revoked))
 }
 
+async fn mute_in_world<D: Dialect>(
+    store: &SqlStore<D>,
+    user: &UserId,
+    until: Option<Timestamp>,
+    audit: &AuditEntry,
+) -> Result<bool, Fail> {
+    let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    Query::<D>::new(
+        "UPDATE conversation_members SET muted_until = ?
+         WHERE conversation_id = 'world' AND user_id = ?",
+    )
+    .bind(until.map(Timestamp::millis))
+    .bind(user.as_str())
+    .execute(&mut *tx)
+    .await
+    .map_err(map)?;
+    // MySQL counts rows changed, not matched: a rerun setting the same
+    // value changes none, so membership is read, not counted.
+    let member = Query::<D>::new(
+        "SELECT user_id FROM conversation_members WHERE conversation_id = 'world' AND user_id = ?",
+    )
+    .bind(user.as_str())
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(map)?
+    .is_some();
+    if !member {
+        return Ok(false);
+    }
+    append::<D>(&mut *tx, audit).await?;
+    tx.commit().await.map_err(map)?;
+    Ok(true)
+}
+
 async fn list_users<D: Dialect>(store: &SqlStore<D>, list: &ListUsers) -> Result<Vec<User>, Fail> {
     let low = list.prefix().unwrap_or("");
     let high = format!("{low}\u{10FFFF}");
@@ -329,6 +363,19 @@ impl<D: Dialect> ModerationStore for SqlStore<D> {
     ) -> Result<Option<Vec<SessionId>>, StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || {
             set_disabled(self, user, disabled, at, audit)
+        })
+        .await
+    }
+
+    // Sets a value and keeps the same log entry.
+    async fn mute_in_world(
+        &self,
+        user: &UserId,
+        until: Option<Timestamp>,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            mute_in_world(self, user, until, audit)
         })
         .await
     }

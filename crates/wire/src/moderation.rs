@@ -319,6 +319,45 @@ pub struct ResetTokenDto {
     pub valid_for_minutes: u64,
 }
 
+/// How long a user is muted in the world room.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct WorldMuteBody {
+    /// 1-525600 (a year).
+    #[schema(value_type = u32)]
+    pub minutes: Option<i64>,
+}
+
+impl WorldMuteBody {
+    pub const MAX_MINUTES: i64 = 365 * 24 * 60;
+
+    pub fn decode(self) -> Result<Duration, InvalidField> {
+        let minutes = required(self.minutes, "minutes")?;
+        if !(1..=Self::MAX_MINUTES).contains(&minutes) {
+            return Err(InvalidField::new(
+                "minutes",
+                format!("must be 1 to {}", Self::MAX_MINUTES),
+            ));
+        }
+        Ok(Duration::from_secs(minutes.unsigned_abs() * 60))
+    }
+}
+
+/// A user's mute in the world room; `muted_until` null: not muted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorldMuteDto {
+    pub user_id: String,
+    pub muted_until: Option<String>,
+}
+
+impl WorldMuteDto {
+    pub fn new(user: &UserId, until: Option<ferrochat_domain::Timestamp>) -> Self {
+        Self {
+            user_id: user.to_string(),
+            muted_until: until.map(rfc3339),
+        }
+    }
+}
+
 /// How an administrator closes a report.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ResolveBody {

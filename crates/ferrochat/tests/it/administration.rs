@@ -360,3 +360,112 @@ async fn an_administrator_dissolves_any_group_and_issues_reset_tokens() {
     );
     assert_eq!(log[1].2, gid);
 }
+
+async fn say_in_world(app: &TestApp, who: &Session, id: &str) -> crate::support::Reply {
+    app.send_http(
+        &who.access,
+        json!({"conversation_id": "world", "client_msg_id": id, "content": id}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn administrators_mute_in_the_world_room_and_recall_its_messages() {
+    let app = spawn_app().await;
+    let boss = admin(&app).await;
+    let (bob, carol) = (app.new_user("bob").await, app.new_user("carol").await);
+    let ack = say_in_world(&app, &bob, "w1").await;
+    let seq = ack.ok()["seq"].as_u64().unwrap();
+
+    let mute = format!("/api/v1/admin/world/mutes/{}", bob.user_id);
+    app.request(
+        Method::PUT,
+        &mute,
+        Some(&carol.access),
+        Some(json!({"minutes": 5})),
+    )
+    .await
+    .err(1005);
+    app.request(
+        Method::PUT,
+        &mute,
+        Some(&boss.access),
+        Some(json!({"minutes": 0})),
+    )
+    .await
+    .err(1001);
+    let r = app
+        .request(
+            Method::PUT,
+            &mute,
+            Some(&boss.access),
+            Some(json!({"minutes": 5})),
+        )
+        .await;
+    assert!(r.ok()["muted_until"].is_string(), "{:?}", r.body);
+    let refused = say_in_world(&app, &bob, "w2").await;
+    assert!(refused.err(1005).contains("muted"), "{:?}", refused.body);
+    // Only the world room: a single chat is as before.
+    let conv = app.open_single(&bob.access, &carol.user_id).await;
+    app.send_http_ok(
+        &bob.access,
+        json!({"conversation_id": conv, "client_msg_id": "dm", "content": "still here"}),
+    )
+    .await;
+    let nobody = format!("/api/v1/admin/world/mutes/{}", uuid::Uuid::now_v7());
+    app.request(
+        Method::PUT,
+        &nobody,
+        Some(&boss.access),
+        Some(json!({"minutes": 5})),
+    )
+    .await
+    .err(1003);
+
+    let r = app
+        .request(Method::DELETE, &mute, Some(&boss.access), None)
+        .await;
+    assert_eq!(r.ok()["muted_until"], Value::Null);
+    say_in_world(&app, &bob, "w3").await.ok();
+
+    // Administrators own the world room: they recall anyone's message in
+    // it, at any time; other users only their own, within the window.
+    let recall = |who: &Session, id: &str| {
+        let body = json!({"conversation_id": "world", "seq": seq, "client_msg_id": id});
+        let (app, token) = (&app, who.access.clone());
+        async move { post(app, "/api/v1/messages/recall", &token, body).await }
+    };
+    recall(&carol, "c-recall").await.err(1005);
+    recall(&boss, "b-recall").await.ok();
+    let page = app
+        .history(&carol.access, "conversation_id=world&limit=200")
+        .await;
+    let original = page.ok()["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["seq"] == seq)
+        .cloned()
+        .expect("still in the history");
+    assert!(original["recalled_at"].is_string(), "{original}");
+
+    let actions: Vec<String> = audit(&app, &boss).await.into_iter().map(|e| e.1).collect();
+    assert_eq!(actions, vec!["world.unmute", "world.mute", "admin.grant"]);
+}
+
+#[tokio::test]
+async fn the_world_room_can_be_switched_off() {
+    let app = crate::support::spawn_app_with(|c| c.messaging.world_enabled = false).await;
+    let bob = app.new_user("bob").await;
+    let refused = say_in_world(&app, &bob, "w1").await;
+    assert!(
+        refused.err(1005).contains("switched off"),
+        "{:?}",
+        refused.body
+    );
+    let listed = app.conversations(&bob.access).await;
+    assert!(
+        listed.iter().all(|c| c["conversation_id"] != "world"),
+        "{listed:?}"
+    );
+}

@@ -564,7 +564,10 @@ async fn the_operator_grants_and_revokes_the_admin_role_and_it_is_logged() {
             .output()
             .unwrap()
     };
-    assert_eq!(get(&base, "/api/v1/admin/audit", &token).await["code"], 1005);
+    assert_eq!(
+        get(&base, "/api/v1/admin/audit", &token).await["code"],
+        1005
+    );
 
     let out = admin("grant", "nobody_here");
     assert!(!out.status.success());
@@ -598,5 +601,8 @@ async fn the_operator_grants_and_revokes_the_admin_role_and_it_is_logged() {
     assert_eq!(log["data"]["entries"][0]["detail"], "valid for 1h");
 
     assert!(admin("revoke", "chief").status.success());
-    assert_eq!(get(&base, "/api/v1/admin/audit", &token).await["code"], 1005);
+    assert_eq!(
+        get(&base, "/api/v1/admin/audit", &token).await["code"],
+        1005
+    );
 }

@@ -8,7 +8,7 @@ use ferrochat_domain::{AuditId, ErrorKind, GroupId, ReportId, UserId};
 use ferrochat_wire::envelope::Empty;
 use ferrochat_wire::moderation::{
     AdminUserDto, AdminUsersDto, AdminUsersParams, AuditDto, AuditParams, ReportDto, ReportsDto,
-    ReportsParams, ResetTokenBody, ResetTokenDto, ResolveBody,
+    ReportsParams, ResetTokenBody, ResetTokenDto, ResolveBody, WorldMuteBody, WorldMuteDto,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -28,6 +28,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(enable))
         .routes(routes!(password_reset))
         .routes(routes!(dissolve_group))
+        .routes(routes!(mute_in_world, unmute_in_world))
         .routes(routes!(audit))
         .routes(routes!(reports))
         .routes(routes!(resolve_report))
@@ -184,11 +185,68 @@ async fn dissolve_group(
 }
 
 #[utoipa::path(
+    put,
+    path = "/api/v1/admin/world/mutes/{id}",
+    tag = "moderation",
+    summary = "Mute a user in the world room",
+    description = "Administrators only (the world room's owners). For `minutes` (1-525600): their sends to the world room are refused with 1005 until `muted_until`; elsewhere they write as before. Muting again sets a new end.",
+    params(("id" = String, Path, description = "The user id")),
+    request_body = WorldMuteBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Mute a user in the world room: done", body = Envelope<WorldMuteDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
+async fn mute_in_world(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+    JsonBody(body): JsonBody<WorldMuteBody>,
+) -> Result<Reply<WorldMuteDto>, HttpError> {
+    let user = path_id(&id, UserId::parse, "user")?;
+    let duration = body.decode()?;
+    let until = state
+        .deps
+        .moderation
+        .mute_in_world(&who.user_id, &user, Some(duration))
+        .await?;
+    Ok(Reply::ok(WorldMuteDto::new(&user, until)))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/world/mutes/{id}",
+    tag = "moderation",
+    summary = "Unmute a user in the world room",
+    description = "Administrators only. Ends a mute at once (`muted_until` null); unmuting a user who is not muted changes nothing.",
+    params(("id" = String, Path, description = "The user id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Unmute a user in the world room: done", body = Envelope<WorldMuteDto>),
+        E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
+async fn unmute_in_world(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+) -> Result<Reply<WorldMuteDto>, HttpError> {
+    let user = path_id(&id, UserId::parse, "user")?;
+    let until = state
+        .deps
+        .moderation
+        .mute_in_world(&who.user_id, &user, None)
+        .await?;
+    Ok(Reply::ok(WorldMuteDto::new(&user, until)))
+}
+
+#[utoipa::path(
     get,
     path = "/api/v1/admin/audit",
     tag = "moderation",
     summary = "The audit log",
-    description = "Administrators only. What administrators and the operator did, newest first: `actor` (a user id, or `operator`), `action` (`admin.grant`, `admin.revoke`, `user.disable`, `user.enable`, `user.password_reset`, `group.dissolve`, `report.resolve`), `target`, `detail`. Nothing removes a line.",
+    description = "Administrators only. What administrators and the operator did, newest first: `actor` (a user id, or `operator`), `action` (`admin.grant`, `admin.revoke`, `user.disable`, `user.enable`, `user.password_reset`, `group.dissolve`, `world.mute`, `world.unmute`, `report.resolve`), `target`, `detail`. Nothing removes a line.",
     params(AuditParams),
     security(("bearer" = [])),
     responses(

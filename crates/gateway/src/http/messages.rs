@@ -99,7 +99,7 @@ async fn edit(
     path = "/api/v1/messages/recall",
     tag = "messages",
     summary = "Recall a message",
-    description = "Its sender within `messaging.recall_window`, a group's owner and admins any time (1005 otherwise); 1003 for a seq it lacks or a message already recalled. `client_msg_id` (1-64 printable ASCII) makes a retry safe: the same one gets the original ack and stores nothing new. Answered once durable; 1009: resend with the same `client_msg_id`.",
+    description = "Its sender within `messaging.recall_window`, a group's owner and admins any time, administrators any time in the world room (1005 otherwise); 1003 for a seq it lacks or a message already recalled. `client_msg_id` (1-64 printable ASCII) makes a retry safe: the same one gets the original ack and stores nothing new. Answered once durable; 1009: resend with the same `client_msg_id`.",
     request_body = RecallMessageBody,
     security(("bearer" = [])),
     responses(

@@ -12,7 +12,9 @@ use async_trait::async_trait;
 use ferrochat_domain::moderation::{
     Actor, AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget, Resolution,
 };
-use ferrochat_domain::{AuditId, ErrorKind, GroupId, ReportId, User, UserId};
+use ferrochat_domain::{
+    AuditId, ConversationId, ErrorKind, GroupId, ReportId, Timestamp, User, UserId,
+};
 use ferrochat_ports::api::MAX_REPORTS_PER_HOUR;
 use ferrochat_ports::{ApiError, ModerationApi};
 
@@ -197,6 +199,41 @@ impl ModerationApi for Accounts {
         ))
         .await?;
         Ok(token)
+    }
+
+    async fn mute_in_world(
+        &self,
+        who: &UserId,
+        user: &UserId,
+        duration: Option<Duration>,
+    ) -> Result<Option<Timestamp>, ApiError> {
+        let actor = self.admin(who).await?;
+        let now = clock::now();
+        let until =
+            duration.map(|d| now.plus_millis(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)));
+        let entry = match duration {
+            Some(d) => AuditEntry::new(
+                actor,
+                AuditEntry::WORLD_MUTE,
+                user.as_str(),
+                format!("for {}", humantime_serde::re::humantime::format_duration(d)),
+                now,
+            ),
+            None => AuditEntry::new(actor, AuditEntry::WORLD_UNMUTE, user.as_str(), "", now),
+        };
+        let found = self
+            .store
+            .mute_in_world(user, until, &entry)
+            .await
+            .map_err(|e| store("muting in the world room", e))?;
+        if !found {
+            return Err(ApiError::not_found(NO_SUCH_USER));
+        }
+        // The send check reads mutes from the world room's cached facts.
+        self.access
+            .forget_conversation(&ConversationId::world())
+            .await;
+        Ok(until)
     }
 
     async fn dissolve_group(&self, who: &UserId, group: &GroupId) -> Result<(), ApiError> {

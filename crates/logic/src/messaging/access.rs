@@ -29,14 +29,22 @@ pub(crate) async fn member_of(
     Ok((conv, member))
 }
 
-/// As `member_of`, and allowed to write: the conversation is open, the
-/// sender is not muted, and in a single chat the peer has not blocked the
-/// sender and the DM policy allows it. Answered from `AccessCache`, which
-/// the code that changes any of these facts keeps true.
+/// What the configuration says of who may write where.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules {
+    pub(crate) dm_policy: DmPolicy,
+    pub(crate) world_enabled: bool,
+}
+
+/// As `member_of`, and allowed to write: the conversation is open (the
+/// world room switched on), the sender is not muted, and in a single chat
+/// the peer has not blocked the sender and the DM policy allows it.
+/// Answered from `AccessCache`, which the code that changes any of these
+/// facts keeps true.
 pub(crate) async fn may_send(
     store: &dyn Store,
     cache: &AccessCache,
-    policy: DmPolicy,
+    rules: Rules,
     who: &UserId,
     id: &ConversationId,
     now: Timestamp,
@@ -54,6 +62,9 @@ pub(crate) async fn may_send(
             _ => "this group was dissolved",
         }));
     }
+    if conv.kind == ConversationKind::World && !rules.world_enabled {
+        return Err(ApiError::forbidden("the world room is switched off"));
+    }
     if muted_until.is_some_and(|until| until > now) {
         return Err(ApiError::forbidden("you are muted in this conversation"));
     }
@@ -67,7 +78,7 @@ pub(crate) async fn may_send(
                 "this user does not accept your messages",
             ));
         }
-        if policy == DmPolicy::Friends {
+        if rules.dm_policy == DmPolicy::Friends {
             let friends = cache
                 .are_friends(store, who, peer)
                 .await

@@ -61,6 +61,9 @@ pub(crate) async fn may_refer(
         Reference::Recall(_) if !own_in_time => {
             if kind == ConversationKind::Group && moderates(store, conversation, who).await? {
                 Ok(())
+            } else if kind == ConversationKind::World && administers(store, who).await? {
+                // Administrators are the world room's owners.
+                Ok(())
             } else if message.from == *who {
                 Err(ApiError::forbidden(format!(
                     "a message can be recalled for {} after it was sent",
@@ -68,7 +71,8 @@ pub(crate) async fn may_refer(
                 )))
             } else {
                 Err(ApiError::forbidden(
-                    "only its sender, or a group's owner or admin, can recall a message",
+                    "only its sender, a group's owner or admin, or in the world room an \
+                     administrator, can recall a message",
                 ))
             }
         }
@@ -177,6 +181,16 @@ async fn moderates(
         .await
         .map_err(|e| store_err("reading a membership", e))?;
     Ok(member.is_some_and(|m| matches!(m.role, Role::Owner | Role::Admin)))
+}
+
+/// Whether `who` holds the admin role (read from the store: a recall of
+/// another's message is rare, and a role taken back must hold at once).
+async fn administers(store: &dyn Store, who: &UserId) -> Result<bool, ApiError> {
+    let user = store
+        .user(who)
+        .await
+        .map_err(|e| store_err("reading a user", e))?;
+    Ok(user.is_some_and(|u| u.admin && !u.disabled))
 }
 
 #[cfg(test)]

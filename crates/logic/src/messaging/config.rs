@@ -59,6 +59,10 @@ pub struct MessagingConfig {
     /// group's owner and admins may recall any message at any time).
     #[serde(with = "humantime_serde")]
     pub recall_window: Duration,
+    /// The world room, which every user is in. Off: sends to it are
+    /// refused (1005) and it is left out of the conversation list; what
+    /// was written stays readable in its history.
+    pub world_enabled: bool,
 }
 
 /// `messaging.dm_policy`.
@@ -89,6 +93,7 @@ impl Default for MessagingConfig {
             cache_mutable_facts: true,
             edit_window: Duration::from_secs(24 * 60 * 60),
             recall_window: Duration::from_secs(2 * 60),
+            world_enabled: true,
         }
     }
 }

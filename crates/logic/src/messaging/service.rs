@@ -29,6 +29,9 @@ pub struct Messaging {
     pub(crate) audience: Arc<AudienceCache>,
     pub(crate) access: Arc<AccessCache>,
     pub(crate) profiles: Arc<Profiles>,
+    /// `messaging.world_enabled`: off, the world room is left out of the
+    /// conversation list (the pipeline refuses sends to it).
+    pub(crate) world_enabled: bool,
 }
 
 /// Messages a sync reads from the store at a time: a conversation of
@@ -199,11 +202,16 @@ impl MessagingApi for Messaging {
     }
 
     async fn conversations(&self, who: &UserId) -> Result<Vec<ConversationView>, ApiError> {
-        self.deps
+        let mut list = self
+            .deps
             .store
             .conversations_of(who)
             .await
-            .map_err(|e| store_err("listing conversations", e))
+            .map_err(|e| store_err("listing conversations", e))?;
+        if !self.world_enabled {
+            list.retain(|c| !c.id.is_world());
+        }
+        Ok(list)
     }
 
     async fn update_conversation(

@@ -32,6 +32,15 @@ pub trait ModerationStore: Send + Sync {
         at: Timestamp,
         audit: &AuditEntry,
     ) -> Result<Option<Vec<SessionId>>, StoreError>;
+    /// Mutes `user` in the world room until `until` (`None`: unmutes) and
+    /// appends `audit` in the same transaction. False if `user` is not in
+    /// the world room (no such user, or a deleted one).
+    async fn mute_in_world(
+        &self,
+        user: &UserId,
+        until: Option<Timestamp>,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
     /// Every account but deleted ones, as `list` pages them (not only
     /// discoverable ones).
     async fn list_users(&self, list: &ListUsers) -> Result<Vec<User>, StoreError>;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use ferrochat_domain::moderation::{ListReports, ListUsers, NewestFirst, Note, ReportTarget};
-use ferrochat_domain::{AuditId, ConversationId, InvalidField, ReportId, Seq, UserId};
+use ferrochat_domain::{AuditId, ConversationId, InvalidField, ReportId, Seq, Timestamp, UserId};
 
 use super::{caller, id};
 use crate::pb;
@@ -112,6 +112,48 @@ impl pb::AdminPasswordResetRequest {
             id(&self.user_id, "user_id", UserId::parse)?,
             Duration::from_millis(ms),
         ))
+    }
+}
+
+impl pb::AdminMuteInWorldRequest {
+    pub fn new(who: &UserId, user: &UserId, duration: Option<Duration>) -> Self {
+        Self {
+            caller_id: who.as_str().to_owned(),
+            user_id: user.as_str().to_owned(),
+            duration_ms: duration.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, UserId, Option<Duration>), InvalidField> {
+        let duration = self
+            .duration_ms
+            .map(|ms| {
+                u64::try_from(ms)
+                    .ok()
+                    .filter(|ms| *ms > 0)
+                    .map(Duration::from_millis)
+                    .ok_or_else(|| InvalidField::new("duration_ms", "must be positive"))
+            })
+            .transpose()?;
+        Ok((
+            caller(&self.caller_id)?,
+            id(&self.user_id, "user_id", UserId::parse)?,
+            duration,
+        ))
+    }
+}
+
+impl From<&Option<Timestamp>> for pb::MutedUntilResponse {
+    fn from(until: &Option<Timestamp>) -> Self {
+        Self {
+            until_ms: until.map(Timestamp::millis),
+        }
+    }
+}
+
+impl From<pb::MutedUntilResponse> for Option<Timestamp> {
+    fn from(r: pb::MutedUntilResponse) -> Self {
+        r.until_ms.map(Timestamp::from_millis)
     }
 }
 

@@ -233,6 +233,24 @@ impl TryFrom<pb::DisabledAnswer> for Option<Vec<SessionId>> {
     }
 }
 
+impl pb::MuteInWorldRequest {
+    pub fn new(user: &UserId, until: Option<Timestamp>, audit: &AuditEntry) -> Self {
+        Self {
+            user_id: user.as_str().to_owned(),
+            until_ms: until.map(Timestamp::millis),
+            audit: Some(audit.into()),
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, Option<Timestamp>, AuditEntry), DecodeError> {
+        Ok((
+            user_id(&self.user_id, "user_id")?,
+            self.until_ms.map(time),
+            required(self.audit, "audit")?.try_into()?,
+        ))
+    }
+}
+
 impl pb::ListUsersRequest {
     pub fn new(list: &ListUsers) -> Self {
         Self {

@@ -308,6 +308,14 @@ impl ModerationApi for Fake {
     ) -> Result<String, ApiError> {
         self.fail().await
     }
+    async fn mute_in_world(
+        &self,
+        _: &UserId,
+        _: &UserId,
+        _: Option<Duration>,
+    ) -> Result<Option<ferrochat_domain::Timestamp>, ApiError> {
+        self.fail().await
+    }
     async fn dissolve_group(&self, _: &UserId, _: &GroupId) -> Result<(), ApiError> {
         self.fail().await
     }

@@ -243,3 +243,43 @@ pub async fn reports_are_kept_listed_and_resolved_once(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(log, vec![audit], "one entry for the one resolution");
 }
+
+pub async fn world_mutes_are_set_with_their_log(store: Arc<dyn Store>) {
+    let u = user(&*store, "loud").await;
+    let world = ConversationId::world();
+    let mute = entry(AuditEntry::WORLD_MUTE, &u.id, 1);
+    assert!(store
+        .mute_in_world(&u.id, Some(at(60_000)), &mute)
+        .await
+        .unwrap());
+    assert!(store
+        .mute_in_world(&u.id, Some(at(60_000)), &mute)
+        .await
+        .unwrap());
+    let m = store.member(&world, &u.id).await.unwrap().unwrap();
+    assert_eq!(m.muted_until, Some(at(60_000)));
+    let unmute = entry(AuditEntry::WORLD_UNMUTE, &u.id, 2);
+    assert!(store.mute_in_world(&u.id, None, &unmute).await.unwrap());
+    assert_eq!(
+        store
+            .member(&world, &u.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .muted_until,
+        None
+    );
+    let nobody = UserId::generate();
+    assert!(!store
+        .mute_in_world(&nobody, None, &entry(AuditEntry::WORLD_UNMUTE, &nobody, 3))
+        .await
+        .unwrap());
+    let log = store
+        .audit_log(&NewestFirst {
+            before: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(log, vec![unmute, mute]);
+}

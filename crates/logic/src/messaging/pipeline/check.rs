@@ -83,7 +83,10 @@ impl Pipeline {
         let access = self.access.clone();
         let audience = self.audience.clone();
         let gate = self.gate.clone();
-        let policy = self.config.dm_policy;
+        let rules = access::Rules {
+            dm_policy: self.config.dm_policy,
+            world_enabled: self.config.world_enabled,
+        };
         let windows = Windows {
             edit: self.config.edit_window,
             recall: self.config.recall_window,
@@ -97,7 +100,7 @@ impl Pipeline {
             let allowed = access::may_send(
                 &*store,
                 &access,
-                policy,
+                rules,
                 &record.sender,
                 &record.conversation_id,
                 sent,
