@@ -21,6 +21,7 @@ use anyhow::{anyhow, bail, Context as _};
 use ferrochat_domain::moderation::{Actor, AuditEntry};
 use ferrochat_domain::Username;
 use ferrochat_ports::clock::now;
+use ferrochat_ports::store::Credentials;
 use ferrochat_ports::Store;
 
 use crate::open::sql_store;
@@ -31,12 +32,7 @@ pub async fn set_admin(config: &Config, username: &str, admin: bool) -> anyhow::
     let name = Username::parse(username.to_owned()).map_err(|e| anyhow!("{e}"))?;
     let store = open_store(config).await?;
     let done = async {
-        let credentials = store
-            .credentials(&name.key())
-            .await
-            .context("reading the account")?
-            .ok_or_else(|| anyhow!("no user named {username}"))?;
-        let id = credentials.user.id;
+        let id = account(&*store, &name, username).await?.user.id;
         let action = if admin {
             AuditEntry::GRANT_ADMIN
         } else {
@@ -53,6 +49,19 @@ pub async fn set_admin(config: &Config, username: &str, admin: bool) -> anyhow::
     .await;
     store.close().await;
     done
+}
+
+/// The account named `username` (as typed, for the error).
+async fn account(
+    store: &dyn Store,
+    name: &Username,
+    username: &str,
+) -> anyhow::Result<Credentials> {
+    store
+        .credentials(&name.key())
+        .await
+        .context("reading the account")?
+        .ok_or_else(|| anyhow!("no user named {username}"))
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
@@ -78,11 +87,7 @@ pub async fn reset_password(
     };
     let store = open_store(config).await?;
     let issued = async {
-        let credentials = store
-            .credentials(&name.key())
-            .await
-            .context("reading the account")?
-            .ok_or_else(|| anyhow!("no user named {username}"))?;
+        let credentials = account(&*store, &name, username).await?;
         let id = credentials.user.id;
         let token = ferrochat_logic::accounts::issue_password_reset(
             &secret,

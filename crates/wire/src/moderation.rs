@@ -14,6 +14,14 @@ use crate::accounts::{required, ProfileDto};
 use crate::messaging::int_param;
 use crate::time::rfc3339;
 
+/// The cursor of the page after `items`: the last one's, when the page
+/// is full (`limit` items), none otherwise.
+fn next_page<T>(items: &[T], limit: u32, cursor: impl Fn(&T) -> String) -> Option<String> {
+    (items.len() >= limit as usize)
+        .then(|| items.last().map(cursor))
+        .flatten()
+}
+
 /// A report of a user (`user_id`), or of a message (`conversation_id` and
 /// `seq`), with why.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -134,12 +142,9 @@ pub struct AdminUsersDto {
 
 impl AdminUsersDto {
     pub fn new(users: &[User], limit: u32) -> Self {
-        let next = (users.len() >= limit as usize)
-            .then(|| users.last().map(|u| u.username.key()))
-            .flatten();
         Self {
             users: users.iter().map(AdminUserDto::from).collect(),
-            next,
+            next: next_page(users, limit, |u| u.username.key()),
         }
     }
 }
@@ -233,12 +238,9 @@ pub struct ReportsDto {
 
 impl ReportsDto {
     pub fn new(reports: &[Report], limit: u32) -> Self {
-        let next = (reports.len() >= limit as usize)
-            .then(|| reports.last().map(|r| r.id.to_string()))
-            .flatten();
         Self {
             reports: reports.iter().map(ReportDto::from).collect(),
-            next,
+            next: next_page(reports, limit, |r| r.id.to_string()),
         }
     }
 }
@@ -278,12 +280,9 @@ pub struct AuditDto {
 
 impl AuditDto {
     pub fn new(entries: &[AuditEntry], limit: u32) -> Self {
-        let next = (entries.len() >= limit as usize)
-            .then(|| entries.last().map(|e| e.id.to_string()))
-            .flatten();
         Self {
             entries: entries.iter().map(AuditEntryDto::from).collect(),
-            next,
+            next: next_page(entries, limit, |e| e.id.to_string()),
         }
     }
 }
