@@ -126,6 +126,7 @@ impl AuditEntry {
     pub const ENABLE_USER: &'static str = "user.enable";
     pub const ISSUE_PASSWORD_RESET: &'static str = "user.password_reset";
     pub const DISSOLVE_GROUP: &'static str = "group.dissolve";
+    pub const REMOVE_MESSAGE: &'static str = "message.remove";
     pub const WORLD_MUTE: &'static str = "world.mute";
     pub const WORLD_UNMUTE: &'static str = "world.unmute";
     pub const RESOLVE_REPORT: &'static str = "report.resolve";

@@ -16,7 +16,7 @@ use ferrochat_domain::moderation::{
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
-    AuditId, Authenticated, ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome,
+    Ack, AuditId, Authenticated, ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome,
     Message, Password, Principal, ReportId, RequestId, SendTarget, Seq, SessionId, Timestamp,
     TokenPair, User, UserId,
 };
@@ -328,6 +328,15 @@ pub trait ModerationApi: Send + Sync + 'static {
         user: &UserId,
         duration: Option<Duration>,
     ) -> Result<Option<Timestamp>, ApiError>;
+    /// Recalls any message of any conversation, member or not: the
+    /// message is erased as its sender's recall erases it, and its
+    /// conversation's members are told. Answers the recall's ack.
+    async fn remove_message(
+        &self,
+        who: &UserId,
+        conversation: &ConversationId,
+        seq: Seq,
+    ) -> Result<Ack, ApiError>;
     /// Dissolves any group, as its owner could.
     async fn dissolve_group(&self, who: &UserId, group: &GroupId) -> Result<(), ApiError>;
     async fn audit_log(

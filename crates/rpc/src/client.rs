@@ -28,7 +28,7 @@ use ferrochat_domain::moderation::{
 };
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
-use ferrochat_domain::{AuditId, ReportId, Timestamp};
+use ferrochat_domain::{Ack, AuditId, ReportId, Timestamp};
 use ferrochat_domain::{
     Authenticated, ConversationId, GroupId, LoginOutcome, Password, Principal, RequestId,
     SendTarget, Seq, SessionId, TokenPair, User, UserId,
@@ -612,6 +612,20 @@ impl ModerationApi for LogicClient {
             admin_mute_in_world,
             Once,
             pb::AdminMuteInWorldRequest::new(who, user, duration)
+        )
+    }
+
+    async fn remove_message(
+        &self,
+        who: &UserId,
+        conversation: &ConversationId,
+        seq: Seq,
+    ) -> Result<Ack, ApiError> {
+        call!(
+            self,
+            admin_remove_message,
+            Once,
+            pb::AdminRemoveMessageRequest::new(who, conversation, seq)
         )
     }
 

@@ -424,6 +424,19 @@ impl LogicService for LogicServer {
         )
     }
 
+    async fn admin_remove_message(
+        &self,
+        r: Request<pb::AdminRemoveMessageRequest>,
+    ) -> Answer<pb::Ack> {
+        let (who, conversation, seq) = parse(r, pb::AdminRemoveMessageRequest::parse)?;
+        reply(
+            self.apis
+                .moderation
+                .remove_message(&who, &conversation, seq)
+                .await,
+        )
+    }
+
     async fn admin_dissolve_group(&self, r: Request<pb::GroupRequest>) -> Answer<pb::Empty> {
         let (who, group) = parse(r, pb::GroupRequest::parse)?;
         reply_with(

@@ -318,6 +318,24 @@ pub struct ResetTokenDto {
     pub valid_for_minutes: u64,
 }
 
+/// The message an administrator removes.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RemoveMessageBody {
+    #[schema(value_type = String)]
+    pub conversation_id: Option<String>,
+    #[schema(value_type = u64)]
+    pub seq: Option<i64>,
+}
+
+impl RemoveMessageBody {
+    pub fn decode(self) -> Result<(ConversationId, Seq), InvalidField> {
+        Ok((
+            ConversationId::parse(&required(self.conversation_id, "conversation_id")?)?,
+            Seq::parse(required(self.seq, "seq")?, "seq")?,
+        ))
+    }
+}
+
 /// How long a user is muted in the world room.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct WorldMuteBody {

@@ -469,3 +469,63 @@ async fn the_world_room_can_be_switched_off() {
         "{listed:?}"
     );
 }
+
+#[tokio::test]
+async fn an_administrator_removes_a_message_anywhere_and_members_are_told() {
+    let app = spawn_app().await;
+    let boss = admin(&app).await;
+    let (bob, carol) = (app.new_user("bob").await, app.new_user("carol").await);
+    app.make_friends(&bob, &carol).await;
+    let conv = app.open_single(&bob.access, &carol.user_id).await;
+    let ack = app
+        .send_http_ok(
+            &bob.access,
+            json!({"conversation_id": conv, "client_msg_id": "bad", "content": "something vile"}),
+        )
+        .await;
+    let seq = ack["seq"].as_u64().unwrap();
+    let mut carol_ws = app.ws_connect(&carol.access).await;
+
+    let remove = |who: &Session, body: Value| {
+        let (app, token) = (&app, who.access.clone());
+        async move { post(app, "/api/v1/admin/messages/remove", &token, body).await }
+    };
+    remove(&carol, json!({"conversation_id": conv, "seq": seq}))
+        .await
+        .err(1005);
+    remove(&boss, json!({"conversation_id": conv}))
+        .await
+        .err(1001);
+    remove(&boss, json!({"conversation_id": conv, "seq": 42}))
+        .await
+        .err(1003);
+    let unknown = uuid::Uuid::now_v7().to_string();
+    remove(&boss, json!({"conversation_id": unknown, "seq": 1}))
+        .await
+        .err(1003);
+
+    // Not a member of the chat, and still: removed, and its members told.
+    let r = remove(&boss, json!({"conversation_id": conv, "seq": seq})).await;
+    assert_eq!(r.ok()["seq"], seq + 1);
+    let told = carol_ws
+        .recv_until(|f| f["type"] == "new-message" && f["data"]["message_type"] == "recall")
+        .await;
+    assert_eq!(told["data"]["target_seq"], seq, "{told}");
+    assert_eq!(
+        told["data"]["from_user_id"],
+        boss.user_id.as_str(),
+        "{told}"
+    );
+    let history = app.history_all(&carol.access, &conv).await;
+    let original = history.iter().find(|m| m["seq"] == seq).unwrap();
+    assert!(original["recalled_at"].is_string(), "{original}");
+    assert_ne!(original["content"], "something vile");
+    // Already removed.
+    remove(&boss, json!({"conversation_id": conv, "seq": seq}))
+        .await
+        .err(1003);
+
+    let log = audit(&app, &boss).await;
+    assert_eq!(log[0].1, "message.remove");
+    assert_eq!(log[0].2, format!("{conv}/{seq}"));
+}

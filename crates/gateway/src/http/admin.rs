@@ -6,9 +6,11 @@ use axum::extract::State;
 use ferrochat_domain::moderation::{ListReports, ListUsers, NewestFirst};
 use ferrochat_domain::{AuditId, ErrorKind, GroupId, ReportId, UserId};
 use ferrochat_wire::envelope::Empty;
+use ferrochat_wire::messaging::AckDto;
 use ferrochat_wire::moderation::{
-    AdminUserDto, AdminUsersDto, AdminUsersParams, AuditDto, AuditParams, ReportDto, ReportsDto,
-    ReportsParams, ResetTokenBody, ResetTokenDto, ResolveBody, WorldMuteBody, WorldMuteDto,
+    AdminUserDto, AdminUsersDto, AdminUsersParams, AuditDto, AuditParams, RemoveMessageBody,
+    ReportDto, ReportsDto, ReportsParams, ResetTokenBody, ResetTokenDto, ResolveBody,
+    WorldMuteBody, WorldMuteDto,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -28,6 +30,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(enable))
         .routes(routes!(password_reset))
         .routes(routes!(dissolve_group))
+        .routes(routes!(remove_message))
         .routes(routes!(mute_in_world, unmute_in_world))
         .routes(routes!(audit))
         .routes(routes!(reports))
@@ -185,6 +188,33 @@ async fn dissolve_group(
 }
 
 #[utoipa::path(
+    post,
+    path = "/api/v1/admin/messages/remove",
+    tag = "moderation",
+    summary = "Remove any message",
+    description = "Administrators only, in any conversation, member or not. `conversation_id` and `seq`: the message is recalled as its sender's recall would (its content and edits erased, its members told by a `recall` message of their own seq); answers that recall's ack. A seq the conversation lacks, or a message already recalled: 1003; a system message or an event: 1005.",
+    request_body = RemoveMessageBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Remove any message: done", body = Envelope<AckDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
+async fn remove_message(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    JsonBody(body): JsonBody<RemoveMessageBody>,
+) -> Result<Reply<AckDto>, HttpError> {
+    let (conversation, seq) = body.decode()?;
+    let ack = state
+        .deps
+        .moderation
+        .remove_message(&who.user_id, &conversation, seq)
+        .await?;
+    Ok(Reply::ok(AckDto::from(&ack)))
+}
+
+#[utoipa::path(
     put,
     path = "/api/v1/admin/world/mutes/{id}",
     tag = "moderation",
@@ -246,7 +276,7 @@ async fn unmute_in_world(
     path = "/api/v1/admin/audit",
     tag = "moderation",
     summary = "The audit log",
-    description = "Administrators only. What administrators and the operator did, newest first: `actor` (a user id, or `operator`), `action` (`admin.grant`, `admin.revoke`, `user.disable`, `user.enable`, `user.password_reset`, `group.dissolve`, `world.mute`, `world.unmute`, `report.resolve`), `target`, `detail`. Nothing removes a line.",
+    description = "Administrators only. What administrators and the operator did, newest first: `actor` (a user id, or `operator`), `action` (`admin.grant`, `admin.revoke`, `user.disable`, `user.enable`, `user.password_reset`, `group.dissolve`, `message.remove`, `world.mute`, `world.unmute`, `report.resolve`), `target`, `detail`. Nothing removes a line.",
     params(AuditParams),
     security(("bearer" = [])),
     responses(

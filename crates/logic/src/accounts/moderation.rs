@@ -13,9 +13,11 @@ use ferrochat_domain::moderation::{
     Actor, AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget, Resolution,
 };
 use ferrochat_domain::{
-    AuditId, ConversationId, ErrorKind, GroupId, ReportId, Timestamp, User, UserId,
+    Ack, AuditId, ClientMsgId, ConversationId, ErrorKind, GroupId, Marks, MessageContent,
+    MessageId, MessageType, Reference, ReportId, Seq, Timestamp, User, UserId,
 };
 use ferrochat_ports::api::MAX_REPORTS_PER_HOUR;
+use ferrochat_ports::store::NewMessage;
 use ferrochat_ports::{ApiError, ModerationApi};
 
 use super::service::Accounts;
@@ -234,6 +236,57 @@ impl ModerationApi for Accounts {
             .forget_conversation(&ConversationId::world())
             .await;
         Ok(until)
+    }
+
+    async fn remove_message(
+        &self,
+        who: &UserId,
+        conversation: &ConversationId,
+        seq: Seq,
+    ) -> Result<Ack, ApiError> {
+        let actor = self.admin(who).await?;
+        let conv = self
+            .store
+            .conversation(conversation)
+            .await
+            .map_err(|e| store("reading a conversation", e))?
+            .ok_or_else(|| ApiError::not_found("no such conversation"))?;
+        let message = message_at(&*self.store, conversation, seq).await?;
+        if !message.is_changeable() {
+            return Err(ApiError::forbidden(
+                "only a message a user wrote can be removed",
+            ));
+        }
+        let reference = Reference::Recall(seq);
+        let now = clock::now();
+        // Straight to the committer, as a group's system messages go: the
+        // send check's membership rule is not an administrator's. The
+        // store still refuses a message already recalled (1003).
+        let ack = self
+            .groups
+            .committer
+            .commit(NewMessage {
+                marks: Marks::default(),
+                id: MessageId::generate(),
+                conversation_id: conversation.clone(),
+                conversation_kind: conv.kind,
+                from: who.clone(),
+                client_msg_id: ClientMsgId::from_stored(format!("admin-{}", MessageId::generate())),
+                message_type: MessageType::of_change(reference).unwrap_or_else(MessageType::text),
+                content: MessageContent::erased(),
+                created_at: now,
+                reference: Some(reference),
+            })
+            .await?;
+        self.audit(&AuditEntry::new(
+            actor,
+            AuditEntry::REMOVE_MESSAGE,
+            format!("{conversation}/{seq}", seq = seq.get()),
+            format!("sent by {}", message.from),
+            now,
+        ))
+        .await?;
+        Ok(ack)
     }
 
     async fn dissolve_group(&self, who: &UserId, group: &GroupId) -> Result<(), ApiError> {

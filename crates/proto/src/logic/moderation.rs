@@ -115,6 +115,28 @@ impl pb::AdminPasswordResetRequest {
     }
 }
 
+impl pb::AdminRemoveMessageRequest {
+    pub fn new(who: &UserId, conversation: &ConversationId, seq: Seq) -> Self {
+        Self {
+            caller_id: who.as_str().to_owned(),
+            conversation_id: conversation.as_str().to_owned(),
+            seq: seq.get(),
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, ConversationId, Seq), InvalidField> {
+        Ok((
+            caller(&self.caller_id)?,
+            id(
+                &self.conversation_id,
+                "conversation_id",
+                ConversationId::parse,
+            )?,
+            Seq::new(self.seq),
+        ))
+    }
+}
+
 impl pb::AdminMuteInWorldRequest {
     pub fn new(who: &UserId, user: &UserId, duration: Option<Duration>) -> Self {
         Self {

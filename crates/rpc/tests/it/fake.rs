@@ -316,6 +316,14 @@ impl ModerationApi for Fake {
     ) -> Result<Option<ferrochat_domain::Timestamp>, ApiError> {
         self.fail().await
     }
+    async fn remove_message(
+        &self,
+        _: &UserId,
+        _: &ConversationId,
+        _: Seq,
+    ) -> Result<ferrochat_domain::Ack, ApiError> {
+        self.fail().await
+    }
     async fn dissolve_group(&self, _: &UserId, _: &GroupId) -> Result<(), ApiError> {
         self.fail().await
     }
