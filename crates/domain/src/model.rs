@@ -26,9 +26,17 @@ pub struct User {
     /// Holds the admin role (granted by the operator with `ferrochat
     /// admin grant`): may call the admin API. Shown to the user only.
     pub admin: bool,
-    /// Disabled by an administrator: cannot log in, its sessions ended.
-    /// Shown to administrators only.
-    pub disabled: bool,
+    /// Disabled by an administrator until then (`Timestamp::FOREVER`:
+    /// until enabled): cannot log in, its sessions ended. Shown to
+    /// administrators only.
+    pub disabled_until: Option<Timestamp>,
+}
+
+impl User {
+    /// Whether the account is disabled at `now`.
+    pub fn disabled_at(&self, now: Timestamp) -> bool {
+        self.disabled_until.is_some_and(|until| until > now)
+    }
 }
 
 /// A live session as its user sees it in their list of sessions.

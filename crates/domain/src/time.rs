@@ -8,6 +8,9 @@
 pub struct Timestamp(i64);
 
 impl Timestamp {
+    /// Later than any time a clock will read: "until further notice".
+    pub const FOREVER: Timestamp = Timestamp(i64::MAX);
+
     pub const fn from_millis(ms: i64) -> Self {
         Self(ms)
     }

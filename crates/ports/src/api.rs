@@ -303,14 +303,16 @@ pub trait ModerationApi: Send + Sync + 'static {
     ) -> Result<Report, ApiError>;
     /// Every account (deleted ones aside), with its role and state.
     async fn list_users(&self, who: &UserId, list: ListUsers) -> Result<Vec<User>, ApiError>;
-    /// Disables or enables an account; disabling ends every session of
-    /// its (tokens refused, sockets closed 4001). Answers the account as
-    /// it is now. Nobody disables their own.
+    /// Disables an account for `duration` (`None`: until enabled), or
+    /// enables it (`disabled` false; `duration` unused); disabling ends
+    /// every session of its (tokens refused, sockets closed 4001). Answers
+    /// the account as it is now. Nobody disables their own.
     async fn set_disabled(
         &self,
         who: &UserId,
         user: &UserId,
         disabled: bool,
+        duration: Option<Duration>,
     ) -> Result<User, ApiError>;
     /// A one-time password reset token for `user`
     /// (`POST /api/v1/auth/password/reset`), valid for `valid_for`.

@@ -578,12 +578,14 @@ impl ModerationApi for LogicClient {
         who: &UserId,
         user: &UserId,
         disabled: bool,
+        duration: Option<Duration>,
     ) -> Result<User, ApiError> {
+        // Once: a second run would disable until a later time.
         call!(
             self,
             admin_set_disabled,
-            Idempotent,
-            pb::AdminSetDisabledRequest::new(who, user, disabled)
+            Once,
+            pb::AdminSetDisabledRequest::new(who, user, disabled, duration)
         )
     }
 

@@ -701,7 +701,7 @@ impl ModerationStore for RepoClient {
     async fn set_disabled(
         &self,
         user: &UserId,
-        disabled: bool,
+        until: Option<Timestamp>,
         at: Timestamp,
         audit: &AuditEntry,
     ) -> Result<Option<Vec<SessionId>>, StoreError> {
@@ -709,7 +709,7 @@ impl ModerationStore for RepoClient {
             self,
             set_disabled,
             Safe,
-            pb::SetDisabledRequest::new(user, disabled, at, audit)
+            pb::SetDisabledRequest::new(user, until, at, audit)
         )
     }
 

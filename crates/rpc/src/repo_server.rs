@@ -198,8 +198,8 @@ impl RepoService for RepoServer {
     }
 
     async fn set_disabled(&self, r: Request<pb::SetDisabledRequest>) -> Answer<pb::DisabledAnswer> {
-        let (user, disabled, at, audit) = parse(r, pb::SetDisabledRequest::parse)?;
-        answer(self.store.set_disabled(&user, disabled, at, &audit).await)
+        let (user, until, at, audit) = parse(r, pb::SetDisabledRequest::parse)?;
+        answer(self.store.set_disabled(&user, until, at, &audit).await)
     }
 
     async fn mute_in_world(&self, r: Request<pb::MuteInWorldRequest>) -> Answer<pb::BoolAnswer> {

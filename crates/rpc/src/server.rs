@@ -389,11 +389,11 @@ impl LogicService for LogicServer {
         &self,
         r: Request<pb::AdminSetDisabledRequest>,
     ) -> Answer<pb::User> {
-        let (who, user, disabled) = parse(r, pb::AdminSetDisabledRequest::parse)?;
+        let (who, user, disabled, duration) = parse(r, pb::AdminSetDisabledRequest::parse)?;
         reply(
             self.apis
                 .moderation
-                .set_disabled(&who, &user, disabled)
+                .set_disabled(&who, &user, disabled, duration)
                 .await,
         )
     }

@@ -21,7 +21,7 @@ pub(crate) type Tx<D> = sqlx::Transaction<'static, <D as Driver>::Db>;
 
 pub(crate) const USER_COLUMNS: &str =
     "id, username, nickname, avatar, created_at, discoverable, deleted_at, email, status_text, \
-     admin, disabled_at";
+     admin, disabled_until";
 
 /// `USER_COLUMNS` of the table called `alias` in a join.
 pub(crate) fn user_columns(alias: &str) -> String {
@@ -40,7 +40,9 @@ pub(crate) fn user_from_row<D: Dialect>(row: &Rec<D>) -> Result<User, sqlx::Erro
         email: row.col::<Option<String>>("email")?.map(Email::from_stored),
         status: StatusText::from_stored(row.col("status_text")?),
         admin: row.col("admin")?,
-        disabled: row.col::<Option<i64>>("disabled_at")?.is_some(),
+        disabled_until: row
+            .col::<Option<i64>>("disabled_until")?
+            .map(Timestamp::from_millis),
     })
 }
 
@@ -227,11 +229,13 @@ async fn insert_session<D: Dialect>(store: &SqlStore<D>, s: &NewSession) -> Resu
     // take before they revoke its sessions: a login that checked the
     // account a moment before either cannot leave a live session behind.
     let sql = format!(
-        "SELECT id FROM users WHERE id = ? AND disabled_at IS NULL AND deleted_at IS NULL {}",
+        "SELECT id FROM users
+         WHERE id = ? AND (disabled_until IS NULL OR disabled_until <= ?) AND deleted_at IS NULL {}",
         D::FOR_UPDATE
     );
     let open = Query::<D>::new(&sql)
         .bind(s.user_id.as_str())
+        .bind(s.created_at.millis())
         .fetch_optional(&mut *tx)
         .await
         .map_err(map)?;

@@ -131,7 +131,7 @@ async fn set_admin<D: Dialect>(
 async fn set_disabled<D: Dialect>(
     store: &SqlStore<D>,
     user: &UserId,
-    disabled: bool,
+    until: Option<Timestamp>,
     at: Timestamp,
     audit: &AuditEntry,
 ) -> Result<Option<Vec<SessionId>>, Fail> {
@@ -139,17 +139,13 @@ async fn set_disabled<D: Dialect>(
     if !lock_user::<D>(&mut tx, user).await? {
         return Ok(None);
     }
-    // A disabled account keeps the time it was first disabled.
-    Query::<D>::new(
-        "UPDATE users SET disabled_at = CASE WHEN ? THEN COALESCE(disabled_at, ?) END WHERE id = ?",
-    )
-    .bind(disabled)
-    .bind(at.millis())
-    .bind(user.as_str())
-    .execute(&mut *tx)
-    .await
-    .map_err(map)?;
-    let revoked = if disabled {
+    Query::<D>::new("UPDATE users SET disabled_until = ? WHERE id = ?")
+        .bind(until.map(Timestamp::millis))
+        .bind(user.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    let revoked = if until.is_some_and(|u| u > at) {
         revoke_sessions_in::<D>(&mut tx, user, None, at).await?
     } else {
         Vec::new()
@@ -357,12 +353,12 @@ impl<D: Dialect> ModerationStore for SqlStore<D> {
     async fn set_disabled(
         &self,
         user: &UserId,
-        disabled: bool,
+        until: Option<Timestamp>,
         at: Timestamp,
         audit: &AuditEntry,
     ) -> Result<Option<Vec<SessionId>>, StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || {
-            set_disabled(self, user, disabled, at, audit)
+            set_disabled(self, user, until, at, audit)
         })
         .await
     }

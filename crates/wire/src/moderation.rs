@@ -6,7 +6,9 @@ use std::time::Duration;
 use ferrochat_domain::moderation::{
     AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget, Resolution,
 };
-use ferrochat_domain::{AuditId, ConversationId, InvalidField, ReportId, Seq, User, UserId};
+use ferrochat_domain::{
+    AuditId, ConversationId, InvalidField, ReportId, Seq, Timestamp, User, UserId,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -110,7 +112,8 @@ impl From<&Report> for ReportDto {
     }
 }
 
-/// An account as administrators see it.
+/// An account as administrators see it: `disabled` now, and until when
+/// (null: until enabled, or not disabled).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AdminUserDto {
     #[serde(flatten)]
@@ -119,16 +122,22 @@ pub struct AdminUserDto {
     pub discoverable: bool,
     pub admin: bool,
     pub disabled: bool,
+    pub disabled_until: Option<String>,
 }
 
-impl From<&User> for AdminUserDto {
-    fn from(u: &User) -> Self {
+impl AdminUserDto {
+    pub fn new(u: &User, now: Timestamp) -> Self {
+        let disabled = u.disabled_at(now);
         Self {
             profile: ProfileDto::from(u),
             email: u.email.as_ref().map(|e| e.as_str().to_owned()),
             discoverable: u.discoverable,
             admin: u.admin,
-            disabled: u.disabled,
+            disabled,
+            disabled_until: u
+                .disabled_until
+                .filter(|until| disabled && *until != Timestamp::FOREVER)
+                .map(rfc3339),
         }
     }
 }
@@ -141,9 +150,9 @@ pub struct AdminUsersDto {
 }
 
 impl AdminUsersDto {
-    pub fn new(users: &[User], limit: u32) -> Self {
+    pub fn new(users: &[User], limit: u32, now: Timestamp) -> Self {
         Self {
-            users: users.iter().map(AdminUserDto::from).collect(),
+            users: users.iter().map(|u| AdminUserDto::new(u, now)).collect(),
             next: next_page(users, limit, |u| u.username.key()),
         }
     }
@@ -336,6 +345,29 @@ impl RemoveMessageBody {
     }
 }
 
+/// How long an account is disabled.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct DisableBody {
+    /// 1-525600 (a year); absent: until enabled.
+    #[schema(value_type = Option<u32>)]
+    pub minutes: Option<i64>,
+}
+
+impl DisableBody {
+    pub fn decode(self) -> Result<Option<Duration>, InvalidField> {
+        self.minutes.map(minutes).transpose()
+    }
+}
+
+/// `minutes` of a mute or a ban: 1 to a year.
+fn minutes(m: i64) -> Result<Duration, InvalidField> {
+    const MAX: i64 = 365 * 24 * 60;
+    if !(1..=MAX).contains(&m) {
+        return Err(InvalidField::new("minutes", format!("must be 1 to {MAX}")));
+    }
+    Ok(Duration::from_secs(m.unsigned_abs() * 60))
+}
+
 /// How long a user is muted in the world room.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct WorldMuteBody {
@@ -345,17 +377,8 @@ pub struct WorldMuteBody {
 }
 
 impl WorldMuteBody {
-    pub const MAX_MINUTES: i64 = 365 * 24 * 60;
-
     pub fn decode(self) -> Result<Duration, InvalidField> {
-        let minutes = required(self.minutes, "minutes")?;
-        if !(1..=Self::MAX_MINUTES).contains(&minutes) {
-            return Err(InvalidField::new(
-                "minutes",
-                format!("must be 1 to {}", Self::MAX_MINUTES),
-            ));
-        }
-        Ok(Duration::from_secs(minutes.unsigned_abs() * 60))
+        minutes(required(self.minutes, "minutes")?)
     }
 }
 

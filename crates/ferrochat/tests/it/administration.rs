@@ -152,9 +152,21 @@ async fn a_disabled_account_is_shut_out_at_once_and_let_back_in() {
     assert_eq!(r.ok()["disabled"], false);
     app.login(&bob.username, PASSWORD).await.ok();
 
+    // For a time: a temporary ban, with its end.
+    post(&app, &disable, &boss.access, json!({"minutes": 0}))
+        .await
+        .err(1001);
+    let r = post(&app, &disable, &boss.access, json!({"minutes": 60})).await;
+    assert_eq!(r.ok()["disabled"], true);
+    assert!(r.ok()["disabled_until"].is_string(), "{:?}", r.body);
+    app.login(&bob.username, PASSWORD).await.err(1005);
+    post(&app, &enable, &boss.access, json!({})).await.ok();
+    app.login(&bob.username, PASSWORD).await.ok();
+
     let operator = "operator".to_owned();
+    let log = audit(&app, &boss).await;
     assert_eq!(
-        audit(&app, &boss).await,
+        log[2..],
         vec![
             (
                 boss.user_id.clone(),

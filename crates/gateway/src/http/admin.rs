@@ -8,12 +8,14 @@ use ferrochat_domain::{AuditId, ErrorKind, GroupId, ReportId, UserId};
 use ferrochat_wire::envelope::Empty;
 use ferrochat_wire::messaging::AckDto;
 use ferrochat_wire::moderation::{
-    AdminUserDto, AdminUsersDto, AdminUsersParams, AuditDto, AuditParams, RemoveMessageBody,
-    ReportDto, ReportsDto, ReportsParams, ResetTokenBody, ResetTokenDto, ResolveBody,
-    WorldMuteBody, WorldMuteDto,
+    AdminUserDto, AdminUsersDto, AdminUsersParams, AuditDto, AuditParams, DisableBody,
+    RemoveMessageBody, ReportDto, ReportsDto, ReportsParams, ResetTokenBody, ResetTokenDto,
+    ResolveBody, WorldMuteBody, WorldMuteDto,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use ferrochat_ports::clock::now;
 
 use crate::error::HttpError;
 use crate::extract::{Authed, JsonBody, PathId, QueryParams};
@@ -67,7 +69,7 @@ async fn users(
     let list = ListUsers::try_from(params)?;
     let limit = list.limit;
     let users = state.deps.moderation.list_users(&who.user_id, list).await?;
-    Ok(Reply::ok(AdminUsersDto::new(&users, limit)))
+    Ok(Reply::ok(AdminUsersDto::new(&users, limit, now())))
 }
 
 async fn set_disabled(
@@ -75,14 +77,15 @@ async fn set_disabled(
     who: &UserId,
     id: &str,
     disabled: bool,
+    duration: Option<std::time::Duration>,
 ) -> Result<Reply<AdminUserDto>, HttpError> {
     let user = path_id(id, UserId::parse, "user")?;
     let user = state
         .deps
         .moderation
-        .set_disabled(who, &user, disabled)
+        .set_disabled(who, &user, disabled, duration)
         .await?;
-    Ok(Reply::ok(AdminUserDto::from(&user)))
+    Ok(Reply::ok(AdminUserDto::new(&user, now())))
 }
 
 #[utoipa::path(
@@ -90,20 +93,23 @@ async fn set_disabled(
     path = "/api/v1/admin/users/{id}/disable",
     tag = "moderation",
     summary = "Disable an account",
-    description = "Administrators only. The account cannot log in (1005 \"this account is disabled\", to whoever gives its password), and every session of its ends at once: tokens refused, sockets closed 4001. Not your own (1005). Disabling a disabled account changes nothing.",
+    description = "Administrators only. For `minutes` (1-525600; absent: until enabled) the account cannot log in (1005 \"this account is disabled\", to whoever gives its password), and every session of its ends at once: tokens refused, sockets closed 4001. Not your own (1005). Disabling again sets a new end.",
     params(("id" = String, Path, description = "The user id")),
+    request_body = DisableBody,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Disable an account: done", body = Envelope<AdminUserDto>),
-        E1002, E1003, E1004, E1005, E1007, E1009,
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
     )
 )]
 async fn disable(
     State(state): State<AppState>,
     Authed(who): Authed,
     PathId(id): PathId,
+    JsonBody(body): JsonBody<DisableBody>,
 ) -> Result<Reply<AdminUserDto>, HttpError> {
-    set_disabled(&state, &who.user_id, &id, true).await
+    let duration = body.decode()?;
+    set_disabled(&state, &who.user_id, &id, true, duration).await
 }
 
 #[utoipa::path(
@@ -124,7 +130,7 @@ async fn enable(
     Authed(who): Authed,
     PathId(id): PathId,
 ) -> Result<Reply<AdminUserDto>, HttpError> {
-    set_disabled(&state, &who.user_id, &id, false).await
+    set_disabled(&state, &who.user_id, &id, false, None).await
 }
 
 #[utoipa::path(

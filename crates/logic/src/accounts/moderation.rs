@@ -38,7 +38,9 @@ impl Accounts {
             .await
             .map_err(|e| store("reading a user", e))?;
         match me {
-            Some(u) if u.admin && !u.disabled && !u.deleted => Ok(Actor::Admin(u.id)),
+            Some(u) if u.admin && !u.disabled_at(clock::now()) && !u.deleted => {
+                Ok(Actor::Admin(u.id))
+            }
             _ => Err(ApiError::forbidden(ADMINS_ONLY)),
         }
     }
@@ -142,21 +144,30 @@ impl ModerationApi for Accounts {
         who: &UserId,
         user: &UserId,
         disabled: bool,
+        duration: Option<Duration>,
     ) -> Result<User, ApiError> {
         let actor = self.admin(who).await?;
         if user == who {
             return Err(ApiError::forbidden("you cannot disable or enable yourself"));
         }
         let now = clock::now();
-        let action = if disabled {
-            AuditEntry::DISABLE_USER
-        } else {
-            AuditEntry::ENABLE_USER
+        let (action, until, detail) = match (disabled, duration) {
+            (false, _) => (AuditEntry::ENABLE_USER, None, String::new()),
+            (true, None) => (
+                AuditEntry::DISABLE_USER,
+                Some(Timestamp::FOREVER),
+                "until enabled".to_owned(),
+            ),
+            (true, Some(d)) => (
+                AuditEntry::DISABLE_USER,
+                Some(now.plus_millis(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))),
+                format!("for {}", humantime_serde::re::humantime::format_duration(d)),
+            ),
         };
-        let entry = AuditEntry::new(actor, action, user.as_str(), "", now);
+        let entry = AuditEntry::new(actor, action, user.as_str(), detail, now);
         let ended = self
             .store
-            .set_disabled(user, disabled, now, &entry)
+            .set_disabled(user, until, now, &entry)
             .await
             .map_err(|e| store("disabling an account", e))?
             .ok_or_else(|| ApiError::not_found(NO_SUCH_USER))?;

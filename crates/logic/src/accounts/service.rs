@@ -150,7 +150,7 @@ impl AccountsApi for Accounts {
             email: None,
             status: StatusText::default(),
             admin: false,
-            disabled: false,
+            disabled_until: None,
             id: UserId::generate(),
             nickname: cmd
                 .nickname
@@ -191,11 +191,11 @@ impl AccountsApi for Accounts {
             (true, Some(u)) => u,
             _ => return Err(ApiError::unauthorized(BAD_CREDENTIALS)),
         };
+        let now = clock::now();
         // Said only to whoever knows the password.
-        if user.disabled {
+        if user.disabled_at(now) {
             return Err(disabled());
         }
-        let now = clock::now();
         let who = Principal {
             user_id: user.id.clone(),
             session_id: SessionId::generate(),

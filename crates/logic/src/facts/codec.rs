@@ -143,7 +143,7 @@ struct UserText {
     #[serde(default)]
     admin: bool,
     #[serde(default)]
-    disabled: bool,
+    disabled_until: Option<i64>,
 }
 
 fn yes() -> bool {
@@ -163,7 +163,7 @@ impl Codec for User {
             email: self.email.as_ref().map(|e| e.as_str().to_owned()),
             status_text: self.status.as_str().to_owned(),
             admin: self.admin,
-            disabled: self.disabled,
+            disabled_until: self.disabled_until.map(Timestamp::millis),
         })
     }
 
@@ -180,7 +180,7 @@ impl Codec for User {
             email: t.email.map(Email::from_stored),
             status: StatusText::from_stored(t.status_text),
             admin: t.admin,
-            disabled: t.disabled,
+            disabled_until: t.disabled_until.map(Timestamp::from_millis),
         })
     }
 }
@@ -205,7 +205,7 @@ mod tests {
             email: Some(Email::from_stored("al@example.com".into())),
             status: StatusText::from_stored("in \"quotes\"".into()),
             admin: true,
-            disabled: true,
+            disabled_until: Some(Timestamp::FOREVER),
             id: UserId::from_stored("u1".into()),
             username: Username::from_stored("alice".into()),
             nickname: Nickname::from_stored("Al \"quoted\" ice".into()),

@@ -20,15 +20,15 @@ pub trait ModerationStore: Send + Sync {
         admin: bool,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError>;
-    /// Disables (`disabled`) or enables an account and appends `audit` in
-    /// the same transaction; disabling revokes every session live at `at`.
-    /// Answers the sessions revoked (as `AccountStore::revoke_sessions`,
-    /// so a rerun names them again), or `None` if there is no such user.
-    /// Setting the state it already has changes nothing but the log.
+    /// Disables an account until `until` (`Timestamp::FOREVER`: until
+    /// enabled), or enables it (`None`), and appends `audit` in the same
+    /// transaction; disabling revokes every session live at `at`. Answers
+    /// the sessions revoked (as `AccountStore::revoke_sessions`, so a
+    /// rerun names them again), or `None` if there is no such user.
     async fn set_disabled(
         &self,
         user: &UserId,
-        disabled: bool,
+        until: Option<Timestamp>,
         at: Timestamp,
         audit: &AuditEntry,
     ) -> Result<Option<Vec<SessionId>>, StoreError>;

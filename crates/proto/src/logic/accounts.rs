@@ -202,7 +202,7 @@ impl From<&User> for pb::User {
             email: u.email.as_ref().map(|e| e.as_str().to_owned()),
             status_text: u.status.as_str().to_owned(),
             admin: u.admin,
-            disabled: u.disabled,
+            disabled_until_ms: u.disabled_until.map(Timestamp::millis),
         }
     }
 }
@@ -216,7 +216,7 @@ impl TryFrom<pb::User> for User {
             email: u.email.map(Email::from_stored),
             status: StatusText::from_stored(u.status_text),
             admin: u.admin,
-            disabled: u.disabled,
+            disabled_until: u.disabled_until_ms.map(Timestamp::from_millis),
             id: UserId::parse(&u.id)?,
             // As stored: a rule tightened later must not make old
             // accounts unreadable.

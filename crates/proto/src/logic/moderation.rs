@@ -76,21 +76,39 @@ impl pb::AdminListUsersRequest {
 }
 
 impl pb::AdminSetDisabledRequest {
-    pub fn new(who: &UserId, user: &UserId, disabled: bool) -> Self {
+    pub fn new(who: &UserId, user: &UserId, disabled: bool, duration: Option<Duration>) -> Self {
         Self {
             caller_id: who.as_str().to_owned(),
             user_id: user.as_str().to_owned(),
             disabled,
+            duration_ms: duration.map(millis),
         }
     }
 
-    pub fn parse(self) -> Result<(UserId, UserId, bool), InvalidField> {
+    pub fn parse(self) -> Result<(UserId, UserId, bool, Option<Duration>), InvalidField> {
         Ok((
             caller(&self.caller_id)?,
             id(&self.user_id, "user_id", UserId::parse)?,
             self.disabled,
+            positive(self.duration_ms, "duration_ms")?,
         ))
     }
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// An optional length of time, which must be positive when given.
+fn positive(ms: Option<i64>, field: &'static str) -> Result<Option<Duration>, InvalidField> {
+    ms.map(|ms| {
+        u64::try_from(ms)
+            .ok()
+            .filter(|ms| *ms > 0)
+            .map(Duration::from_millis)
+            .ok_or_else(|| InvalidField::new(field, "must be positive"))
+    })
+    .transpose()
 }
 
 impl pb::AdminPasswordResetRequest {
@@ -142,25 +160,15 @@ impl pb::AdminMuteInWorldRequest {
         Self {
             caller_id: who.as_str().to_owned(),
             user_id: user.as_str().to_owned(),
-            duration_ms: duration.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            duration_ms: duration.map(millis),
         }
     }
 
     pub fn parse(self) -> Result<(UserId, UserId, Option<Duration>), InvalidField> {
-        let duration = self
-            .duration_ms
-            .map(|ms| {
-                u64::try_from(ms)
-                    .ok()
-                    .filter(|ms| *ms > 0)
-                    .map(Duration::from_millis)
-                    .ok_or_else(|| InvalidField::new("duration_ms", "must be positive"))
-            })
-            .transpose()?;
         Ok((
             caller(&self.caller_id)?,
             id(&self.user_id, "user_id", UserId::parse)?,
-            duration,
+            positive(self.duration_ms, "duration_ms")?,
         ))
     }
 }

@@ -36,7 +36,7 @@ fn new_user(u: pb::User) -> Result<User, DecodeError> {
         email: u.email.map(Email::parse).transpose()?,
         status: StatusText::parse(u.status_text)?,
         admin: u.admin,
-        disabled: u.disabled,
+        disabled_until: u.disabled_until_ms.map(time),
         id: user_id(&u.id, "user.id")?,
         username: Username::parse(u.username)?,
         nickname: Nickname::parse(u.nickname)?,

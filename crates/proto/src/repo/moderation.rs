@@ -190,19 +190,19 @@ impl pb::SetAdminRequest {
 }
 
 impl pb::SetDisabledRequest {
-    pub fn new(user: &UserId, disabled: bool, at: Timestamp, audit: &AuditEntry) -> Self {
+    pub fn new(user: &UserId, until: Option<Timestamp>, at: Timestamp, audit: &AuditEntry) -> Self {
         Self {
             user_id: user.as_str().to_owned(),
-            disabled,
+            until_ms: until.map(Timestamp::millis),
             at_ms: at.millis(),
             audit: Some(audit.into()),
         }
     }
 
-    pub fn parse(self) -> Result<(UserId, bool, Timestamp, AuditEntry), DecodeError> {
+    pub fn parse(self) -> Result<(UserId, Option<Timestamp>, Timestamp, AuditEntry), DecodeError> {
         Ok((
             user_id(&self.user_id, "user_id")?,
-            self.disabled,
+            self.until_ms.map(time),
             time(self.at_ms),
             required(self.audit, "audit")?.try_into()?,
         ))

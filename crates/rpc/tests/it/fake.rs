@@ -297,7 +297,13 @@ impl ModerationApi for Fake {
     async fn list_users(&self, _: &UserId, _: ListUsers) -> Result<Vec<User>, ApiError> {
         self.fail().await
     }
-    async fn set_disabled(&self, _: &UserId, _: &UserId, _: bool) -> Result<User, ApiError> {
+    async fn set_disabled(
+        &self,
+        _: &UserId,
+        _: &UserId,
+        _: bool,
+        _: Option<Duration>,
+    ) -> Result<User, ApiError> {
         self.fail().await
     }
     async fn issue_password_reset(

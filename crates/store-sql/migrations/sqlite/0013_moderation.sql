@@ -1,8 +1,9 @@
 -- Administrators and moderation. admin: the user holds the admin role
--- (granted with `ferrochat admin grant`); disabled_at: an administrator
--- disabled the account then (NULL: it is not).
+-- (granted with `ferrochat admin grant`); disabled_until: an administrator
+-- disabled the account until then (the largest BIGINT: until enabled;
+-- NULL or past: it is not disabled).
 ALTER TABLE users ADD COLUMN admin INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+ALTER TABLE users ADD COLUMN disabled_until INTEGER;
 
 -- What administrators and the operator did. The store port only ever
 -- appends to it. Ids are UUIDv7, so id order is time order.

@@ -23,7 +23,7 @@ async fn named(store: &dyn Store, username: &str, nickname: &str) -> User {
         email: None,
         status: Default::default(),
         admin: false,
-        disabled: false,
+        disabled_until: None,
     };
     store.insert_user(&u, "argon2-hash").await.unwrap();
     u

@@ -32,7 +32,7 @@ pub async fn user(store: &dyn Store, prefix: &str) -> User {
         email: None,
         status: Default::default(),
         admin: false,
-        disabled: false,
+        disabled_until: None,
         id: UserId::generate(),
         username: Username::parse(name.clone()).expect("valid username"),
         nickname: Nickname::parse(format!("Nick {name}")).expect("valid nickname"),

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use ferrochat_domain::moderation::{
     Actor, AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget, Resolution,
 };
-use ferrochat_domain::{ConversationId, ReportId, Seq, UserId};
+use ferrochat_domain::{ConversationId, ReportId, Seq, Timestamp, UserId};
+use ferrochat_ports::store::NewSession;
 use ferrochat_ports::{Store, StoreError};
 
 use super::accounts::new_session;
@@ -18,7 +19,7 @@ fn entry(action: &'static str, target: &UserId, ms: i64) -> AuditEntry {
 
 pub async fn admins_and_disabled_accounts_are_kept_with_their_log(store: Arc<dyn Store>) {
     let u = user(&*store, "mod").await;
-    assert!(!u.admin && !u.disabled);
+    assert!(!u.admin && u.disabled_until.is_none());
     let grant = entry(AuditEntry::GRANT_ADMIN, &u.id, 1);
     assert!(store.set_admin(&u.id, true, &grant).await.unwrap());
     // A rerun keeps the one entry.
@@ -37,7 +38,7 @@ pub async fn admins_and_disabled_accounts_are_kept_with_their_log(store: Arc<dyn
     store.insert_session(&s2).await.unwrap();
     let disable = entry(AuditEntry::DISABLE_USER, &u.id, 3);
     let mut revoked = store
-        .set_disabled(&u.id, true, at(3), &disable)
+        .set_disabled(&u.id, Some(Timestamp::FOREVER), at(3), &disable)
         .await
         .unwrap()
         .expect("found");
@@ -46,7 +47,7 @@ pub async fn admins_and_disabled_accounts_are_kept_with_their_log(store: Arc<dyn
     both.sort();
     assert_eq!(revoked, both);
     let mut again = store
-        .set_disabled(&u.id, true, at(3), &disable)
+        .set_disabled(&u.id, Some(Timestamp::FOREVER), at(3), &disable)
         .await
         .unwrap()
         .unwrap();
@@ -54,7 +55,7 @@ pub async fn admins_and_disabled_accounts_are_kept_with_their_log(store: Arc<dyn
     assert_eq!(again, both, "a rerun names them again");
     assert!(store.session(&s1.id).await.unwrap().unwrap().revoked);
     let disabled = store.user(&u.id).await.unwrap().unwrap();
-    assert!(disabled.disabled && disabled.admin);
+    assert!(disabled.disabled_at(at(1_000_000)) && disabled.admin);
     let late = new_session(&u.id, "mod-3");
     let err = store.insert_session(&late).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "got {err:?}");
@@ -63,7 +64,7 @@ pub async fn admins_and_disabled_accounts_are_kept_with_their_log(store: Arc<dyn
         store
             .set_disabled(
                 &nobody,
-                true,
+                Some(Timestamp::FOREVER),
                 at(4),
                 &entry(AuditEntry::DISABLE_USER, &nobody, 4)
             )
@@ -75,29 +76,57 @@ pub async fn admins_and_disabled_accounts_are_kept_with_their_log(store: Arc<dyn
     let enable = entry(AuditEntry::ENABLE_USER, &u.id, 5);
     assert_eq!(
         store
-            .set_disabled(&u.id, false, at(5), &enable)
+            .set_disabled(&u.id, None, at(5), &enable)
             .await
             .unwrap(),
         Some(vec![])
     );
-    assert!(!store.user(&u.id).await.unwrap().unwrap().disabled);
+    assert_eq!(
+        store.user(&u.id).await.unwrap().unwrap().disabled_until,
+        None
+    );
     store.insert_session(&late).await.unwrap();
+
+    // For a time: a session stored before its end is refused, one after
+    // it is not.
+    let ban = entry(AuditEntry::DISABLE_USER, &u.id, 6);
+    store
+        .set_disabled(&u.id, Some(at(100)), at(6), &ban)
+        .await
+        .unwrap()
+        .unwrap();
+    let banned = store.user(&u.id).await.unwrap().unwrap();
+    assert!(banned.disabled_at(at(99)) && !banned.disabled_at(at(100)));
+    let during = NewSession {
+        created_at: at(50),
+        ..new_session(&u.id, "mod-4")
+    };
+    let err = store.insert_session(&during).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "got {err:?}");
+    let after = NewSession {
+        created_at: at(100),
+        ..new_session(&u.id, "mod-5")
+    };
+    store.insert_session(&after).await.unwrap();
 
     // The log, newest first, a page at a time; an appended entry's rerun
     // keeps one.
-    let extra = entry(AuditEntry::ISSUE_PASSWORD_RESET, &u.id, 6);
+    let extra = entry(AuditEntry::ISSUE_PASSWORD_RESET, &u.id, 7);
     store.append_audit(&extra).await.unwrap();
     store.append_audit(&extra).await.unwrap();
     let page = |before, limit| NewestFirst { before, limit };
     let log = store.audit_log(&page(None, 10)).await.unwrap();
-    assert_eq!(log, vec![extra.clone(), enable, disable, grant.clone()]);
+    assert_eq!(
+        log,
+        vec![extra.clone(), ban, enable, disable, grant.clone()]
+    );
     let first = store.audit_log(&page(None, 2)).await.unwrap();
     let rest = store
         .audit_log(&page(Some(first[1].id.clone()), 10))
         .await
         .unwrap();
-    assert_eq!(rest.len(), 2);
-    assert_eq!(rest[1], grant);
+    assert_eq!(rest.len(), 3);
+    assert_eq!(rest[2], grant);
 }
 
 pub async fn the_user_list_pages_every_account_by_name(store: Arc<dyn Store>) {

@@ -38,7 +38,7 @@ fn user(id: &str, username: &str) -> pb::User {
         email: None,
         status_text: String::new(),
         admin: false,
-        disabled: false,
+        disabled_until_ms: None,
         id: id.into(),
         username: username.into(),
         nickname: "Nick".into(),

@@ -38,7 +38,7 @@ fn someone() -> User {
         email: None,
         status: Default::default(),
         admin: false,
-        disabled: false,
+        disabled_until: None,
         id: UserId::generate(),
         username: Username::parse("goaway".to_owned()).unwrap(),
         nickname: Nickname::parse("Go Away".to_owned()).unwrap(),
