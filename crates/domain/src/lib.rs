@@ -12,6 +12,7 @@ pub mod ids;
 pub mod messaging;
 pub mod model;
 pub mod page;
+pub mod push;
 pub mod reactions;
 pub mod routing;
 pub mod search;
@@ -20,7 +21,7 @@ pub mod time;
 pub mod validated;
 
 pub use error::{ErrorKind, InvalidField};
-pub use ids::{ConversationId, GroupId, MessageId, RequestId, SessionId, UserId};
+pub use ids::{ConversationId, GroupId, MessageId, PushDeviceId, RequestId, SessionId, UserId};
 pub use messaging::{
     Ack, Changes, ConversationKind, Marks, Message, MessageContent, MessageType, PageLimit,
     Reference, SendTarget, Seq,

@@ -24,4 +24,6 @@ pub use lag::FanoutLag;
 pub use presence::{Heartbeat, Presence, PresenceError};
 pub use ratelimit::{RateLimitError, RateLimiter};
 pub use readiness::{Check, Readiness};
-pub use store::{AccountStore, GroupStore, MessageStore, SocialStore, Store, StoreError};
+pub use store::{
+    AccountStore, DeviceStore, GroupStore, MessageStore, SocialStore, Store, StoreError,
+};

@@ -22,6 +22,7 @@ mod cors;
 mod crash;
 mod deletion;
 mod dep_tls;
+mod devices;
 mod differential;
 mod directory;
 mod durability;

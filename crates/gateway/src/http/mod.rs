@@ -9,6 +9,7 @@
 
 mod auth;
 mod conversations;
+mod devices;
 mod export;
 mod friends;
 mod groups;
@@ -52,6 +53,7 @@ fn limited_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::limited_routes())
         .merge(lifecycle::routes())
+        .merge(devices::routes())
         .merge(export::routes())
         .merge(users::routes())
         .merge(conversations::routes())

@@ -121,7 +121,7 @@ pub async fn new_users_join_world_with_nothing_unread(store: Arc<dyn Store>) {
     assert_eq!(view.name, "World");
 }
 
-fn new_session(user: &UserId, hash: &str) -> NewSession {
+pub(super) fn new_session(user: &UserId, hash: &str) -> NewSession {
     NewSession {
         id: SessionId::generate(),
         user_id: user.clone(),
