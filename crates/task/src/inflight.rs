@@ -15,10 +15,33 @@ use ferrochat_domain::{Message, UserId};
 use tokio::sync::Semaphore;
 use tokio::task::{Id, JoinSet};
 
-use crate::push::{self, Pusher};
+use crate::push::{self, Phones, Pusher};
+
+/// Where a push goes: the webhook, the phones, or both.
+pub(crate) struct Pushers {
+    pub(crate) webhook: Option<Pusher>,
+    pub(crate) phones: Option<Phones>,
+}
+
+impl Pushers {
+    /// Both at once: a slow webhook does not hold up the phones.
+    async fn push(&self, message: &Message, recipients: &[UserId]) {
+        let webhook = async {
+            if let Some(w) = &self.webhook {
+                w.push(message, recipients).await;
+            }
+        };
+        let phones = async {
+            if let Some(p) = &self.phones {
+                p.push(message, recipients).await;
+            }
+        };
+        tokio::join!(webhook, phones);
+    }
+}
 
 pub(crate) struct InFlight {
-    pusher: Arc<Pusher>,
+    pusher: Arc<Pushers>,
     /// One per webhook call in progress.
     calls: Arc<Semaphore>,
     /// Most pushes waiting or calling.
@@ -34,7 +57,7 @@ pub(crate) struct InFlight {
 }
 
 impl InFlight {
-    pub(crate) fn new(pusher: Arc<Pusher>, concurrency: usize, queue: usize) -> Self {
+    pub(crate) fn new(pusher: Arc<Pushers>, concurrency: usize, queue: usize) -> Self {
         Self {
             pusher,
             calls: Arc::new(Semaphore::new(concurrency.max(1))),
@@ -129,7 +152,11 @@ mod tests {
             ..PushConfig::default()
         };
         let pusher = Pusher::build(&config).expect("builds").expect("on");
-        InFlight::new(Arc::new(pusher), 1, 8)
+        let pushers = Pushers {
+            webhook: Some(pusher),
+            phones: None,
+        };
+        InFlight::new(Arc::new(pushers), 1, 8)
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Offline push: members who had no connection when a message was
 //! delivered are named to a webhook (`[push] webhook_url`), which may
-//! wake their devices. Logic hands over the offline members of the
+//! wake their devices, and their registered phones are told through FCM
+//! and APNs (`[push.fcm]`, `[push.apns]`, `phones.rs`). Logic hands over the offline members of the
 //! conversations it delivers itself as `TaskRecord::Push`; the task role
 //! pushes group pages it fans out directly.
 //!
@@ -14,12 +15,19 @@
 //! once: the body carries the message id and the `Idempotency-Key`
 //! header, for the receiver to drop repeats.
 
+mod apns;
 mod backoff;
 mod body;
 mod config;
+mod fcm;
 mod meter;
+mod notice;
+mod pem;
+mod phones;
+mod providers;
 #[cfg(feature = "test-receiver")]
 pub mod receiver;
+mod sent;
 mod webhook;
 
 use std::time::Instant;
@@ -30,6 +38,20 @@ use self::backoff::Backoff;
 pub use self::webhook::PushSetupError;
 use self::webhook::{Attempt, Webhook};
 pub use config::PushConfig;
+pub use phones::Phones;
+pub use providers::{ApnsConfig, FcmConfig};
+pub use sent::SendOutcome;
+
+/// The HTTP client every push provider starts from: bounded calls, no
+/// redirects (one could carry a body, and its recipients, to another
+/// host), our name.
+pub(crate) fn client_builder(timeout: std::time::Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("ferrochat/", env!("CARGO_PKG_VERSION")))
+}
 
 /// A push the task role had no room for (`push.queue` full): logged and
 /// counted, not retried; the message is in history for `sync`.
