@@ -42,6 +42,7 @@ mod presence;
 mod presence_env;
 mod procs;
 mod push;
+mod push_phones;
 mod read_sync;
 mod ready;
 mod repo_outage;

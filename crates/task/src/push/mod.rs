@@ -19,6 +19,8 @@ mod apns;
 mod backoff;
 mod body;
 mod config;
+#[cfg(feature = "test-receiver")]
+pub mod fakes;
 mod fcm;
 mod meter;
 mod notice;

@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod batches;
-mod fakes;
 mod phones;
 mod role;
 mod webhook;

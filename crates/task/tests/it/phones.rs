@@ -21,9 +21,9 @@ use ferrochat_task::{TaskConfig, TaskDeps};
 use ferrochat_test_support::conformance::fixtures;
 use tokio_util::sync::CancellationToken;
 
-use crate::fakes::apns::{FakeApns, KEY_ID, TEAM_ID};
-use crate::fakes::fcm::FakeFcm;
 use crate::WAIT;
+use ferrochat_task::push::fakes::apns::{FakeApns, KEY_ID, TEAM_ID};
+use ferrochat_task::push::fakes::fcm::FakeFcm;
 
 struct Role {
     store: Arc<SqliteStore>,
