@@ -115,6 +115,7 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> Result<(), TaskError> {
     let pushers = Pushers {
+        store: deps.store.clone(),
         webhook: Pusher::build(&config.push)?,
         phones: Phones::build(&config.push, deps.store.clone())?,
     };

@@ -37,7 +37,7 @@ pub(super) fn muted() {
     metrics::counter!("ferrochat_push_muted_total").increment(1);
 }
 
-/// Phones not told because the store could not be read.
-pub(super) fn phones_unread() {
+/// Devices or conversations not read: those phones were not told.
+pub(crate) fn store_error() {
     metrics::counter!("ferrochat_push_store_errors_total").increment(1);
 }

@@ -22,7 +22,7 @@ mod config;
 #[cfg(feature = "test-receiver")]
 pub mod fakes;
 mod fcm;
-mod meter;
+pub(crate) mod meter;
 mod notice;
 mod pem;
 mod phones;
@@ -34,6 +34,7 @@ mod webhook;
 
 use std::time::Instant;
 
+use ferrochat_domain::push::Device;
 use ferrochat_domain::{Message, UserId};
 
 use self::backoff::Backoff;
@@ -100,14 +101,29 @@ impl Pusher {
     /// Tells the webhook `recipients` missed `message`; retries until done,
     /// refused or out of attempts.
     pub async fn push(&self, message: &Message, recipients: &[UserId]) -> PushOutcome {
+        self.push_with(message, recipients, &[]).await
+    }
+
+    /// `push`, naming the recipients' `webhook` devices in the body.
+    pub async fn push_with(
+        &self,
+        message: &Message,
+        recipients: &[UserId],
+        devices: &[Device],
+    ) -> PushOutcome {
         let started = Instant::now();
-        let outcome = self.attempts(message, recipients).await;
+        let outcome = self.attempts(message, recipients, devices).await;
         meter::finished(outcome, started.elapsed());
         outcome
     }
 
-    async fn attempts(&self, message: &Message, recipients: &[UserId]) -> PushOutcome {
-        let body = match body::encode(message, recipients) {
+    async fn attempts(
+        &self,
+        message: &Message,
+        recipients: &[UserId],
+        devices: &[Device],
+    ) -> PushOutcome {
+        let body = match body::encode(message, recipients, devices) {
             Ok(b) => b,
             Err(e) => {
                 tracing::error!(error = %e, msg.id = %message.id, "push body cannot be encoded");

@@ -10,8 +10,7 @@ use std::sync::Arc;
 
 use ferrochat_domain::push::{Device, Platform};
 use ferrochat_domain::{Message, UserId};
-use ferrochat_ports::store::MAX_PUSH_DEVICES;
-use ferrochat_ports::{clock, Store};
+use ferrochat_ports::Store;
 
 use super::apns::Apns;
 use super::backoff::Backoff;
@@ -68,22 +67,9 @@ impl Phones {
         }))
     }
 
-    /// Tells the phones of `recipients` (at most `PUSH_BATCH`) about
-    /// `message`; ends when every device's send has ended. A store that
-    /// cannot be read ends it early, logged and counted: the message is in
-    /// history for the app's next sync.
-    pub async fn push(&self, message: &Message, recipients: &[UserId]) {
-        let devices = match self.store.push_devices(recipients, clock::now()).await {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::warn!(error = %e, msg.id = %message.id, "push: devices not read; no phone told");
-                meter::phones_unread();
-                return;
-            }
-        };
-        if devices.len() >= MAX_PUSH_DEVICES as usize {
-            tracing::warn!(msg.id = %message.id, "push: device list cut at its bound");
-        }
+    /// Tells `devices` (the recipients', `DeviceStore::push_devices`)
+    /// about `message`; ends when every device's send has ended.
+    pub async fn push(&self, message: &Message, devices: &[Device]) {
         let mut by_user: BTreeMap<&UserId, Vec<&Device>> = BTreeMap::new();
         for d in devices.iter().filter(|d| self.serves(d.platform)) {
             by_user.entry(&d.user_id).or_default().push(d);
@@ -114,7 +100,7 @@ impl Phones {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(error = %e, "push: conversations not read; user skipped");
-                meter::phones_unread();
+                meter::store_error();
                 return None;
             }
         };

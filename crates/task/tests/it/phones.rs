@@ -345,3 +345,27 @@ async fn content_is_sent_cut_only_when_configured_and_mutes_can_hold_mentions_to
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(role.fcm.sends().is_empty(), "{:?}", role.fcm.sends());
 }
+
+#[tokio::test]
+async fn webhook_devices_ride_in_the_webhook_body_and_phones_are_told_beside_it() {
+    let receiver = ferrochat_task::push::receiver::Receiver::start().await;
+    let url = receiver.url();
+    let role = start(move |p| p.webhook_url = Some(url)).await;
+    let (alice, bob, carol) = (role.user().await, role.user().await, role.user().await);
+    role.device(&bob, Platform::Webhook, "hook-bob").await;
+    role.device(&bob, Platform::Fcm, "fcm-bob").await;
+    let conv = role.single(&alice, &bob).await;
+    let m = role.say(&conv, &alice, "hi", &[]).await;
+    // Carol has no device: named a recipient all the same.
+    role.push(m.clone(), &[&bob, &carol]).await;
+
+    let calls = receiver.wait_calls(1, WAIT).await;
+    assert_eq!(calls[0].message_id(), m.id.as_str());
+    assert_eq!(calls[0].recipients().len(), 2);
+    assert_eq!(
+        calls[0].body["devices"],
+        serde_json::json!([{"user_id": bob.as_str(), "token": "hook-bob"}])
+    );
+    until("bob's phone", || role.fcm.sends().len() == 1).await;
+    assert_eq!(role.fcm.sends()[0].0["message"]["token"], "fcm-bob");
+}
