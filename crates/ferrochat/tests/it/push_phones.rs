@@ -236,3 +236,74 @@ async fn apns_gets_its_headers_and_a_dead_token_is_forgotten() {
     }
     assert_eq!(list(&erin).await, 1);
 }
+
+/// The cluster's task role SIGKILLed while a push to a phone is in
+/// flight: its record was not committed, so the next task role reads it
+/// again and the phone is told (at least once, never lost).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_task_role_killed_mid_push_is_repeated_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let fcm = FakeFcm::start().await;
+    let account = fcm.write_account(dir.path());
+    let account = account.to_str().unwrap().to_owned();
+    let cluster = crate::procs::Cluster::new(&[
+        ("PUSH__FCM__SERVICE_ACCOUNT_FILE", &account),
+        ("PUSH__FCM__BASE_URL", &fcm.base),
+        // The hung send must outlast the kill.
+        ("PUSH__TIMEOUT", "60s"),
+    ])
+    .await;
+    let mut roles = cluster.full().await;
+    let app = roles.gateway(0);
+    let alice = app.new_user("alice").await;
+    let bob = app.new_user("bob").await;
+    register(&app, &bob, json!({"platform": "fcm", "token": "hang-bob"})).await;
+    let conv = app.open_single(&alice.access, &bob.user_id).await;
+    let id = send(&app, &alice, &conv, "wake up", &[]).await;
+
+    let hung = fcm_sends_on(&fcm, 1).await;
+    assert_eq!(hung[0].1, 0, "the first send hangs: {hung:?}");
+    // A later push of the same conversation (so the same partition) ends
+    // while the first still hangs: the topic may not be committed past
+    // the first for it, or the kill would lose the first.
+    let later = send(&app, &alice, &conv, "and again", &[]).await;
+    let sends = fcm_sends_on(&fcm, 2).await;
+    assert_eq!(sends[1].0["message"]["data"]["message_id"], later.as_str());
+    assert_eq!(sends[1].1, 200);
+    // Time for the role to commit what it may.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    roles.task.kill9();
+    let _task2 = cluster.start("task", "task-2").await;
+    let deadline = tokio::time::Instant::now() + crate::procs::CONVERGE;
+    loop {
+        let sends = fcm.sends();
+        let repeated = sends
+            .iter()
+            .skip(2)
+            .any(|(b, status)| b["message"]["data"]["message_id"] == id.as_str() && *status == 200);
+        if repeated {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the hung push was never repeated: {sends:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn fcm_sends_on(fcm: &FakeFcm, n: usize) -> Vec<(Value, u16)> {
+    let deadline = tokio::time::Instant::now() + crate::procs::CONVERGE;
+    loop {
+        let sends = fcm.sends();
+        if sends.len() >= n {
+            return sends;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} of {n} sends: {sends:?}",
+            sends.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -24,7 +24,8 @@ use super::rsa_key::{PRIVATE_PEM, PUBLIC_DER_B64};
 struct Seen {
     exchanges: u32,
     issued: HashSet<String>,
-    /// Every send's body, in arrival order, with its answer's status.
+    /// Every send's body, in arrival order, with its answer's status (0:
+    /// never answered).
     sends: Vec<(Value, u16)>,
     busy_answered: HashSet<String>,
 }
@@ -130,6 +131,17 @@ async fn token(State(ctx): State<Ctx>, Form(grant): Form<Grant>) -> Response {
 }
 
 async fn send(State(ctx): State<Ctx>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    let answer = answer(&ctx, &headers, body);
+    match answer {
+        Some(a) => a,
+        // Never answers: the caller times out or dies waiting.
+        None => std::future::pending().await,
+    }
+}
+
+/// The answer to a send, recorded; `None` to hang (`hang…` tokens, on
+/// their first send).
+fn answer(ctx: &Ctx, headers: &HeaderMap, body: Value) -> Option<Response> {
     let mut seen = ctx.seen.lock().unwrap();
     let bearer = headers
         .get("authorization")
@@ -138,13 +150,14 @@ async fn send(State(ctx): State<Ctx>, headers: HeaderMap, Json(body): Json<Value
         .unwrap_or("");
     if !seen.issued.contains(bearer) {
         seen.sends.push((body, 401));
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"error": {"status": "UNAUTHENTICATED"}})),
-        )
-            .into_response();
+        let error = Json(json!({"error": {"status": "UNAUTHENTICATED"}}));
+        return Some((StatusCode::UNAUTHORIZED, error).into_response());
     }
     let token = body["message"]["token"].as_str().unwrap_or("").to_owned();
+    if token.starts_with("hang") && seen.busy_answered.insert(token.clone()) {
+        seen.sends.push((body, 0));
+        return None;
+    }
     let answer = if token.starts_with("dead") {
         let error = json!({"error": {"code": 404, "status": "NOT_FOUND", "message": "Requested entity was not found.",
             "details": [{"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": "UNREGISTERED"}]}});
@@ -165,5 +178,5 @@ async fn send(State(ctx): State<Ctx>, headers: HeaderMap, Json(body): Json<Value
         )
     };
     seen.sends.push((body, answer.0.as_u16()));
-    answer.into_response()
+    Some(answer.into_response())
 }

@@ -3,7 +3,8 @@
 //! FCM HTTP v1 with its OAuth2 token exchange (`fcm.rs`), APNs over
 //! HTTP/2 and TLS (`apns.rs`). Each records what it was sent and
 //! answers a token by its name: `dead…` is dead, `busy…` is 503 with
-//! `Retry-After: 0` on its first send.
+//! `Retry-After: 0` on its first send, `hang…` (FCM) never answered on
+//! its first.
 
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
