@@ -186,7 +186,9 @@ fn classify(status: StatusCode, body: &Value, after: Option<Duration>) -> Sent {
         .unwrap_or("");
     let message = field("message").and_then(Value::as_str).unwrap_or("");
     match (status.as_u16(), code) {
-        (404, _) | (_, "UNREGISTERED") => Sent::Dead,
+        // Only FCM's own word for it: a bare 404 is as likely a wrong
+        // project, which must not cost every device its token.
+        (_, "UNREGISTERED") => Sent::Dead,
         // INVALID_ARGUMENT is also a bad payload: only one that names
         // the token condemns it.
         (400, "INVALID_ARGUMENT") if message.to_ascii_lowercase().contains("token") => Sent::Dead,
@@ -218,6 +220,9 @@ mod tests {
         let unregistered = json!({"error": {"status": "NOT_FOUND",
             "details": [{"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": "UNREGISTERED"}]}});
         assert_eq!(kind(404, unregistered), "dead");
+        let no_project =
+            json!({"error": {"status": "NOT_FOUND", "message": "Requested entity was not found."}});
+        assert_eq!(kind(404, no_project), "refused");
         let bad_token = json!({"error": {"status": "INVALID_ARGUMENT",
             "message": "The registration token is not a valid FCM registration token"}});
         assert_eq!(kind(400, bad_token), "dead");
