@@ -39,13 +39,20 @@ pub(crate) struct Apns {
 impl Apns {
     pub(crate) fn new(config: &ApnsConfig, timeout: Duration) -> Result<Self, PushSetupError> {
         let path = &config.key_file;
-        let pem =
-            std::fs::read_to_string(path).map_err(|e| PushSetupError::File(path.clone(), e))?;
+        let pem = std::fs::read_to_string(path).map_err(|e| PushSetupError::File {
+            key: "apns.key_file",
+            path: path.clone(),
+            error: e,
+        })?;
         let key = super::pem::ec_key(&pem).map_err(|e| PushSetupError::Credentials("apns", e))?;
         // HTTP/2 only: APNs speaks nothing else (ALPN offers just h2).
         let mut builder = super::client_builder(timeout).http2_prior_knowledge();
         if let Some(ca) = &config.ca_file {
-            let pem = std::fs::read(ca).map_err(|e| PushSetupError::File(ca.clone(), e))?;
+            let pem = std::fs::read(ca).map_err(|e| PushSetupError::File {
+                key: "apns.ca_file",
+                path: ca.clone(),
+                error: e,
+            })?;
             let cert = reqwest::Certificate::from_pem(&pem)
                 .map_err(|e| PushSetupError::Credentials("apns", format!("ca_file: {e}")))?;
             builder = builder.add_root_certificate(cert);

@@ -59,7 +59,11 @@ pub(crate) struct Fcm {
 impl Fcm {
     pub(crate) fn new(config: &FcmConfig, http: reqwest::Client) -> Result<Self, PushSetupError> {
         let path = &config.service_account_file;
-        let raw = std::fs::read(path).map_err(|e| PushSetupError::File(path.clone(), e))?;
+        let raw = std::fs::read(path).map_err(|e| PushSetupError::File {
+            key: "fcm.service_account_file",
+            path: path.clone(),
+            error: e,
+        })?;
         let account: ServiceAccount = serde_json::from_slice(&raw)
             .map_err(|e| PushSetupError::Credentials("fcm", e.to_string()))?;
         let key = super::pem::rsa_key(&account.private_key)

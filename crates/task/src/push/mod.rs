@@ -45,6 +45,13 @@ pub use phones::Phones;
 pub use providers::{ApnsConfig, FcmConfig};
 pub use sent::SendOutcome;
 
+/// Reads and parses the phone providers' credentials (`[push.fcm]`,
+/// `[push.apns]`), so a node that runs the task role refuses to start
+/// with ones it could not push with, rather than starting without it.
+pub fn check_providers(config: &PushConfig) -> Result<(), PushSetupError> {
+    Phones::check(config)
+}
+
 /// The HTTP client every push provider starts from: bounded calls, no
 /// redirects (one could carry a body, and its recipients, to another
 /// host), our name.

@@ -31,14 +31,12 @@ pub struct Phones {
 }
 
 impl Phones {
-    /// `None` when neither FCM nor APNs is configured.
-    pub fn build(
-        config: &PushConfig,
-        store: Arc<dyn Store>,
-    ) -> Result<Option<Self>, PushSetupError> {
-        if !config.phones() {
-            return Ok(None);
-        }
+    /// Builds each configured provider and drops it (`check_providers`).
+    pub(crate) fn check(config: &PushConfig) -> Result<(), PushSetupError> {
+        Self::providers(config).map(drop)
+    }
+
+    fn providers(config: &PushConfig) -> Result<(Option<Fcm>, Option<Apns>), PushSetupError> {
         let fcm = match &config.fcm {
             Some(f) => {
                 let http = super::client_builder(config.timeout)
@@ -53,6 +51,18 @@ impl Phones {
             .as_ref()
             .map(|a| Apns::new(a, config.timeout))
             .transpose()?;
+        Ok((fcm, apns))
+    }
+
+    /// `None` when neither FCM nor APNs is configured.
+    pub fn build(
+        config: &PushConfig,
+        store: Arc<dyn Store>,
+    ) -> Result<Option<Self>, PushSetupError> {
+        if !config.phones() {
+            return Ok(None);
+        }
+        let (fcm, apns) = Self::providers(config)?;
         Ok(Some(Self {
             store,
             fcm,

@@ -14,8 +14,14 @@ pub enum PushSetupError {
     NotAUrl,
     #[error("push client: {0}")]
     Client(#[source] reqwest::Error),
-    #[error("cannot read {0}: {1}")]
-    File(std::path::PathBuf, #[source] std::io::Error),
+    /// A provider's file (`key` names it) cannot be read.
+    #[error("push.{key}: cannot read {}", path.display())]
+    File {
+        key: &'static str,
+        path: std::path::PathBuf,
+        #[source]
+        error: std::io::Error,
+    },
     /// A provider's key or service account is unusable (never the key).
     #[error("push.{0} credentials: {1}")]
     Credentials(&'static str, String),
