@@ -72,6 +72,11 @@ uuid_id!(
     "message_id"
 );
 uuid_id!(
+    /// A registered push token (`push::Device`).
+    PushDeviceId,
+    "id"
+);
+uuid_id!(
     /// A friend request.
     RequestId,
     "request_id"

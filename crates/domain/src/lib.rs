@@ -13,6 +13,7 @@ pub mod messaging;
 pub mod model;
 pub mod moderation;
 pub mod page;
+pub mod push;
 pub mod reactions;
 pub mod routing;
 pub mod search;
@@ -22,7 +23,8 @@ pub mod validated;
 
 pub use error::{ErrorKind, InvalidField};
 pub use ids::{
-    AuditId, ConversationId, GroupId, MessageId, ReportId, RequestId, SessionId, UserId,
+    AuditId, ConversationId, GroupId, MessageId, PushDeviceId, ReportId, RequestId, SessionId,
+    UserId,
 };
 pub use messaging::{
     Ack, Changes, ConversationKind, Marks, Message, MessageContent, MessageType, PageLimit,

@@ -38,6 +38,9 @@ pub struct App {
 
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        // Before anything opens: bad push credentials would otherwise
+        // stop the task role only once it runs.
+        ferrochat_task::push::check_providers(&config.push)?;
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
         let store = open::store(&config, None).await?;

@@ -201,6 +201,7 @@ impl Modify for Components {
     tags(
         (name = "accounts", description = "Register, log in, tokens, profiles, the directory"),
         (name = "sessions", description = "A user's sessions, password and account"),
+        (name = "devices", description = "Push tokens of a user's sessions"),
         (name = "conversations", description = "Conversations and their flags"),
         (name = "messages", description = "Sending, history, search, unread"),
         (name = "groups", description = "Groups and their members"),

@@ -13,12 +13,13 @@ use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::moderation::{
     AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget,
 };
+use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
     Ack, AuditId, Authenticated, ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome,
-    Message, Password, Principal, ReportId, RequestId, SendTarget, Seq, SessionId, Timestamp,
-    TokenPair, User, UserId,
+    Message, Password, Principal, PushDeviceId, ReportId, RequestId, SendTarget, Seq, SessionId,
+    Timestamp, TokenPair, User, UserId,
 };
 
 use crate::store::{PendingRequests, SessionInfo};
@@ -124,6 +125,17 @@ pub trait AccountsApi: Send + Sync + 'static {
     /// (unauthorized if it is not valid, was used, or expired); every
     /// session of the user's ends; answers how many.
     async fn reset_password(&self, token: &str, new: Password) -> Result<u32, ApiError>;
+    /// Registers a push token for `who`'s session, replacing the one it
+    /// had (docs/protocol.md, "Devices").
+    async fn register_device(
+        &self,
+        who: &Principal,
+        cmd: RegisterDevice,
+    ) -> Result<Device, ApiError>;
+    /// `who`'s registered devices, of every live session of theirs.
+    async fn devices(&self, who: &Principal) -> Result<Vec<Device>, ApiError>;
+    /// Not found if `id` is no device of `who`'s.
+    async fn remove_device(&self, who: &Principal, id: &PushDeviceId) -> Result<(), ApiError>;
 }
 
 /// The most sessions `AccountsApi::sessions` lists.

@@ -25,5 +25,6 @@ pub use presence::{Heartbeat, Presence, PresenceError};
 pub use ratelimit::{RateLimitError, RateLimiter};
 pub use readiness::{Check, Readiness};
 pub use store::{
-    AccountStore, GroupStore, MessageStore, ModerationStore, SocialStore, Store, StoreError,
+    AccountStore, DeviceStore, GroupStore, MessageStore, ModerationStore, SocialStore, Store,
+    StoreError,
 };

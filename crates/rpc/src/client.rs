@@ -26,12 +26,13 @@ use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::moderation::{
     AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget,
 };
+use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{Ack, AuditId, ReportId, Timestamp};
 use ferrochat_domain::{
-    Authenticated, ConversationId, GroupId, LoginOutcome, Password, Principal, RequestId,
-    SendTarget, Seq, SessionId, TokenPair, User, UserId,
+    Authenticated, ConversationId, GroupId, LoginOutcome, Password, Principal, PushDeviceId,
+    RequestId, SendTarget, Seq, SessionId, TokenPair, User, UserId,
 };
 use ferrochat_ports::api::{
     Friend, GroupMember, GroupView, HistoryPage, MembersList, SyncConversation, UnreadSummary,
@@ -352,6 +353,34 @@ impl AccountsApi for LogicClient {
             change_password,
             Once,
             pb::ChangePasswordRequest::new(who, &cmd)
+        )
+    }
+
+    // Once: each run stores a device under a new id.
+    async fn register_device(
+        &self,
+        who: &Principal,
+        cmd: RegisterDevice,
+    ) -> Result<Device, ApiError> {
+        call!(
+            self,
+            register_device,
+            Once,
+            pb::RegisterDeviceRequest::new(who, &cmd)
+        )
+    }
+
+    async fn devices(&self, who: &Principal) -> Result<Vec<Device>, ApiError> {
+        call!(self, devices, Idempotent, pb::Principal::from(who))
+    }
+
+    // Once: a second run would answer not found.
+    async fn remove_device(&self, who: &Principal, id: &PushDeviceId) -> Result<(), ApiError> {
+        call!(
+            self,
+            remove_device,
+            Once,
+            pb::RemoveDeviceRequest::new(who, id)
         )
     }
 }

@@ -177,6 +177,9 @@ macro_rules! call {
     };
 }
 
+// After `call!`, which it uses.
+mod devices;
+
 #[async_trait]
 impl AccountStore for RepoClient {
     // A second run would meet its own row (username taken).

@@ -259,6 +259,40 @@ impl RepoService for RepoServer {
         answer(self.store.reports_since(&user, since).await)
     }
 
+    // --- push devices ---
+
+    async fn put_device(&self, r: Request<pb::PushDevice>) -> Answer<pb::Empty> {
+        let device = parse(r, pb::PushDevice::parse)?;
+        reply(self.store.put_device(&device).await, empty)
+    }
+
+    async fn devices(&self, r: Request<pb::DevicesRequest>) -> Answer<pb::DevicesResponse> {
+        let (user, now) = parse(r, pb::DevicesRequest::parse)?;
+        reply(self.store.devices(&user, now).await, |v| {
+            pb::DevicesResponse::from(v.as_slice())
+        })
+    }
+
+    async fn delete_device(&self, r: Request<pb::DeleteDeviceRequest>) -> Answer<pb::BoolAnswer> {
+        let (user, id) = parse(r, pb::DeleteDeviceRequest::parse)?;
+        reply(self.store.delete_device(&user, &id).await, boolean)
+    }
+
+    async fn forget_token(&self, r: Request<pb::ForgetTokenRequest>) -> Answer<pb::BoolAnswer> {
+        let (platform, token) = parse(r, pb::ForgetTokenRequest::parse)?;
+        reply(self.store.forget_token(platform, &token).await, boolean)
+    }
+
+    async fn push_devices(
+        &self,
+        r: Request<pb::PushDevicesRequest>,
+    ) -> Answer<pb::DevicesResponse> {
+        let (users, now) = parse(r, pb::PushDevicesRequest::parse)?;
+        reply(self.store.push_devices(&users, now).await, |v| {
+            pb::DevicesResponse::from(v.as_slice())
+        })
+    }
+
     // --- conversations and messages ---
 
     async fn commit_messages(

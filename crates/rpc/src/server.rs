@@ -181,6 +181,26 @@ impl LogicService for LogicServer {
         })
     }
 
+    async fn register_device(
+        &self,
+        r: Request<pb::RegisterDeviceRequest>,
+    ) -> Answer<pb::PushDevice> {
+        let (who, cmd) = parse(r, pb::RegisterDeviceRequest::parse)?;
+        reply(self.apis.accounts.register_device(&who, cmd).await)
+    }
+
+    async fn devices(&self, r: Request<pb::Principal>) -> Answer<pb::DevicesResponse> {
+        let who = parse(r, pb::Principal::parse)?;
+        reply_with(self.apis.accounts.devices(&who).await, |v| {
+            pb::DevicesResponse::from(v.as_slice())
+        })
+    }
+
+    async fn remove_device(&self, r: Request<pb::RemoveDeviceRequest>) -> Answer<pb::Empty> {
+        let (who, id) = parse(r, pb::RemoveDeviceRequest::parse)?;
+        reply_with(self.apis.accounts.remove_device(&who, &id).await, empty)
+    }
+
     // --- conversations and messages ---
 
     async fn resolve_target(

@@ -23,6 +23,7 @@
 mod accounts;
 mod changes;
 mod commit;
+mod devices;
 mod dialect;
 mod durability;
 mod erase;

@@ -11,14 +11,59 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use ferrochat_domain::push::{Device, Platform};
 use ferrochat_domain::{Message, UserId};
+use ferrochat_ports::store::MAX_PUSH_DEVICES;
+use ferrochat_ports::{clock, Store};
 use tokio::sync::Semaphore;
 use tokio::task::{Id, JoinSet};
 
-use crate::push::{self, Pusher};
+use crate::push::{self, Phones, Pusher};
+
+/// Where a push goes: the webhook, the phones, or both.
+pub(crate) struct Pushers {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) webhook: Option<Pusher>,
+    pub(crate) phones: Option<Phones>,
+}
+
+impl Pushers {
+    /// The recipients' devices, read once: the webhook's go in its body,
+    /// the others to their providers. Both at once: a slow webhook does
+    /// not hold up the phones. A store that cannot be read leaves the
+    /// phones untold (logged and counted: the message is in history for
+    /// the app's next sync) and the webhook called without devices.
+    async fn push(&self, message: &Message, recipients: &[UserId]) {
+        let devices = match self.store.push_devices(recipients, clock::now()).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, msg.id = %message.id, "push: devices not read");
+                push::meter::store_error();
+                Vec::new()
+            }
+        };
+        if devices.len() >= MAX_PUSH_DEVICES as usize {
+            tracing::warn!(msg.id = %message.id, "push: device list cut at its bound");
+        }
+        let (hooked, phones): (Vec<Device>, Vec<Device>) = devices
+            .into_iter()
+            .partition(|d| d.platform == Platform::Webhook);
+        let webhook = async {
+            if let Some(w) = &self.webhook {
+                w.push_with(message, recipients, &hooked).await;
+            }
+        };
+        let phones = async {
+            if let Some(p) = &self.phones {
+                p.push(message, &phones).await;
+            }
+        };
+        tokio::join!(webhook, phones);
+    }
+}
 
 pub(crate) struct InFlight {
-    pusher: Arc<Pusher>,
+    pusher: Arc<Pushers>,
     /// One per webhook call in progress.
     calls: Arc<Semaphore>,
     /// Most pushes waiting or calling.
@@ -34,7 +79,7 @@ pub(crate) struct InFlight {
 }
 
 impl InFlight {
-    pub(crate) fn new(pusher: Arc<Pusher>, concurrency: usize, queue: usize) -> Self {
+    pub(crate) fn new(pusher: Arc<Pushers>, concurrency: usize, queue: usize) -> Self {
         Self {
             pusher,
             calls: Arc::new(Semaphore::new(concurrency.max(1))),
@@ -123,18 +168,30 @@ mod tests {
     use super::*;
     use crate::push::PushConfig;
 
-    fn inflight() -> InFlight {
+    async fn inflight(dir: &std::path::Path) -> InFlight {
         let config = PushConfig {
             webhook_url: Some("http://127.0.0.1:9/push".into()),
             ..PushConfig::default()
         };
         let pusher = Pusher::build(&config).expect("builds").expect("on");
-        InFlight::new(Arc::new(pusher), 1, 8)
+        let store = ferrochat_store_sql::SqliteStore::open(
+            &dir.join("t.db"),
+            &ferrochat_store_sql::SqliteOptions::default(),
+        )
+        .await
+        .expect("opens");
+        let pushers = Pushers {
+            store: Arc::new(store),
+            webhook: Some(pusher),
+            phones: None,
+        };
+        InFlight::new(Arc::new(pushers), 1, 8)
     }
 
-    #[test]
-    fn commits_stop_before_the_first_record_with_an_open_push() {
-        let mut i = inflight();
+    #[tokio::test]
+    async fn commits_stop_before_the_first_record_with_an_open_push() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let mut i = inflight(dir.path()).await;
         assert_eq!(i.committable(7), 7, "nothing open: all read");
         i.open.insert(3, 1);
         i.open.insert(5, 2);

@@ -39,9 +39,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::behind::Behind;
 use crate::fanout::{Audiences, Deliveries};
-use crate::inflight::InFlight;
+use crate::inflight::{InFlight, Pushers};
 use crate::members::MemberIndex;
-use crate::push::{PushConfig, Pusher};
+use crate::push::{Phones, PushConfig, Pusher};
 
 #[derive(Clone)]
 pub struct TaskDeps {
@@ -114,10 +114,19 @@ pub async fn run(
     config: TaskConfig,
     cancel: CancellationToken,
 ) -> Result<(), TaskError> {
-    let pusher = Pusher::build(&config.push)?;
+    let pushers = Pushers {
+        store: deps.store.clone(),
+        webhook: Pusher::build(&config.push)?,
+        phones: Phones::build(&config.push, deps.store.clone())?,
+    };
     let mut consumer: Box<dyn Consumer<TaskRecord>> = deps.bus.consume_task().await?;
-    let mut inflight =
-        pusher.map(|p| InFlight::new(Arc::new(p), config.push.concurrency, config.push.queue));
+    let mut inflight = (pushers.webhook.is_some() || pushers.phones.is_some()).then(|| {
+        InFlight::new(
+            Arc::new(pushers),
+            config.push.concurrency,
+            config.push.queue,
+        )
+    });
     let mut outbox: Outbox<u64> = Outbox::new(deps.bus.clone());
     let mut index = MemberIndex::new(config.member_index_cap);
     let mut progress = Progress::default();
@@ -183,7 +192,7 @@ pub async fn run(
                             // one has nowhere to send it.
                             None => tracing::warn!(
                                 msg.id = %message.id,
-                                "push record dropped: push.webhook_url is not set here"
+                                "push record dropped: push is not configured here"
                             ),
                         },
                     }

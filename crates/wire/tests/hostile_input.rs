@@ -15,10 +15,12 @@ use ferrochat_domain::commands::{
     UpdateConversation, UpdateGroup, UpdateMember, UpdateProfile,
 };
 use ferrochat_domain::groups::MembersPage;
+use ferrochat_domain::push::RegisterDevice;
 use ferrochat_domain::search::{SearchMessages, MAX_QUERY_TERMS};
 use ferrochat_wire::accounts::{
     LoginBody, RefreshBody, RegisterBody, SearchUsersParams, UpdateProfileBody,
 };
+use ferrochat_wire::devices::RegisterDeviceBody;
 use ferrochat_wire::frame::ClientFrame;
 use ferrochat_wire::lifecycle::{ChangePasswordBody, DeleteAccountBody, ResetPasswordBody};
 use ferrochat_wire::messaging::{
@@ -233,6 +235,11 @@ fn decode_everything(v: &Value) {
     try_body::<ChangePasswordBody>(v, |b| drop(ChangePassword::try_from(b)));
     try_body::<DeleteAccountBody>(v, |b| drop(b.decode()));
     try_body::<ResetPasswordBody>(v, |b| drop(b.decode()));
+    try_body::<RegisterDeviceBody>(v, |b| {
+        if let Ok(d) = RegisterDevice::try_from(b) {
+            assert!(d.token.as_str().len() <= ferrochat_domain::push::MAX_TOKEN_LEN);
+        }
+    });
     try_body::<UpdateProfileBody>(v, |b| drop(UpdateProfile::try_from(b)));
     try_body::<FriendRequestBody>(v, |b| drop(b.decode()));
     try_body::<UserIdsBody>(v, |b| drop(b.decode()));

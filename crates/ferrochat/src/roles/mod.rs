@@ -53,7 +53,9 @@ enum Body {
     Gateway(Box<gateway::Gateway>),
     Logic(logic::LogicRole),
     Repo(repo::RepoRole),
-    Task(task::TaskRole),
+    // Boxed: its configuration (push providers included) makes it the
+    // largest by far.
+    Task(Box<task::TaskRole>),
 }
 
 /// A role bound and opened, ready to run.
@@ -92,7 +94,11 @@ impl RoleApp {
             Role::Task => {
                 let t = task::TaskRole::build(&config, tls).await?;
                 let ready = t.readiness(&config, &discovery);
-                (Body::Task(t), SocketAddr::from(([0, 0, 0, 0], 0)), ready)
+                (
+                    Body::Task(Box::new(t)),
+                    SocketAddr::from(([0, 0, 0, 0], 0)),
+                    ready,
+                )
             }
         };
         let metrics_addr = config

@@ -21,6 +21,7 @@ pub(super) struct TaskRole {
 
 impl TaskRole {
     pub(super) async fn build(config: &Config, tls: Option<InternalTls>) -> anyhow::Result<Self> {
+        ferrochat_task::push::check_providers(&config.push)?;
         let repo_tls = tls.map(|t| t.client(PeerRole::Repo));
         let store = open::store(config, repo_tls.as_ref()).await?;
         let bus = open::bus(config).await?;

@@ -606,3 +606,30 @@ async fn the_operator_grants_and_revokes_the_admin_role_and_it_is_logged() {
         1005
     );
 }
+
+/// Push credentials that cannot be used stop the start, naming the key,
+/// rather than a server running whose task role died.
+#[test]
+fn unusable_push_credentials_stop_the_start_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = |var: &str, value: &std::path::Path| {
+        Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .env(var, value)
+            .output()
+            .unwrap()
+    };
+    let missing = dir.path().join("missing.json");
+    let out = start("FERROCHAT_PUSH__FCM__SERVICE_ACCOUNT_FILE", &missing);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("push.fcm.service_account_file"), "{err}");
+
+    let not_an_account = dir.path().join("account.json");
+    std::fs::write(&not_an_account, "{}").unwrap();
+    let out = start("FERROCHAT_PUSH__FCM__SERVICE_ACCOUNT_FILE", &not_an_account);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("push.fcm"), "{err}");
+}

@@ -460,6 +460,19 @@ fn routes() -> Vec<Route> {
         ),
         route(M::DELETE, "/api/v1/groups/{group_ended}", a, None),
         route(M::GET, "/api/v1/auth/sessions", Some("t_dave"), None),
+        route(
+            M::POST,
+            "/api/v1/devices",
+            Some("t_dave"),
+            Some(json!({"platform": "apns", "token": "00ff", "app_id": "com.example"})),
+        ),
+        route(M::GET, "/api/v1/devices", Some("t_dave"), None),
+        route(
+            M::DELETE,
+            "/api/v1/devices/01000000-0000-7000-8000-000000000000",
+            a,
+            None,
+        ),
         route(M::GET, "/api/v1/users/export", a, None),
         route(
             M::DELETE,

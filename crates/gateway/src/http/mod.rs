@@ -10,6 +10,7 @@
 mod admin;
 mod auth;
 mod conversations;
+mod devices;
 mod export;
 mod friends;
 mod groups;
@@ -54,6 +55,7 @@ fn limited_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::limited_routes())
         .merge(lifecycle::routes())
+        .merge(devices::routes())
         .merge(export::routes())
         .merge(users::routes())
         .merge(conversations::routes())

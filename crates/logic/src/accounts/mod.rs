@@ -2,6 +2,7 @@
 //! detection, logout, and profiles.
 
 mod config;
+mod devices;
 mod lifecycle;
 mod moderation;
 mod password;

@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{ChangePassword, Login, Register, SearchUsers, UpdateProfile};
+use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::{
-    Authenticated, Avatar, ErrorKind, LoginOutcome, Nickname, Password, Principal, SessionId,
-    StatusText, Timestamp, TokenPair, User, UserId,
+    Authenticated, Avatar, ErrorKind, LoginOutcome, Nickname, Password, Principal, PushDeviceId,
+    SessionId, StatusText, Timestamp, TokenPair, User, UserId,
 };
 use ferrochat_ports::api::MAX_LISTED_SESSIONS;
 use ferrochat_ports::bus::DownstreamRecord;
@@ -346,6 +347,22 @@ impl AccountsApi for Accounts {
 
     async fn reset_password(&self, token: &str, new: Password) -> Result<u32, ApiError> {
         self.reset(token, new).await
+    }
+
+    async fn register_device(
+        &self,
+        who: &Principal,
+        cmd: RegisterDevice,
+    ) -> Result<Device, ApiError> {
+        self.put_device(who, cmd).await
+    }
+
+    async fn devices(&self, who: &Principal) -> Result<Vec<Device>, ApiError> {
+        self.list_devices(who).await
+    }
+
+    async fn remove_device(&self, who: &Principal, id: &PushDeviceId) -> Result<(), ApiError> {
+        self.delete_device(who, id).await
     }
 }
 

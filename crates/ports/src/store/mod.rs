@@ -1,11 +1,13 @@
 //! The store port: durable state. One trait per area, gathered by `Store`.
 
+mod devices;
 mod durability;
 mod groups;
 mod messages;
 mod moderation;
 mod social;
 
+pub use devices::{DeviceStore, MAX_PUSH_DEVICES};
 pub use durability::{Durability, NotDurable, Risk};
 pub use groups::{GroupStore, NewGroup};
 pub use messages::{
@@ -163,7 +165,15 @@ pub trait AccountStore: Send + Sync {
 /// Everything durable. Adapters implement each area trait and this one.
 #[async_trait]
 pub trait Store:
-    AccountStore + MessageStore + GroupStore + SocialStore + ModerationStore + Send + Sync + 'static
+    AccountStore
+    + DeviceStore
+    + MessageStore
+    + GroupStore
+    + SocialStore
+    + ModerationStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Cheap reachability check, for `/ready`.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -409,7 +409,7 @@ impl pb::ResetPasswordRequest {
     }
 }
 
-fn required_caller(caller: Option<pb::Principal>) -> Result<Principal, InvalidField> {
+pub(super) fn required_caller(caller: Option<pb::Principal>) -> Result<Principal, InvalidField> {
     caller
         .ok_or_else(|| InvalidField::new("caller", "is required"))?
         .parse()

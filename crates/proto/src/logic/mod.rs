@@ -11,6 +11,7 @@
 //! on the client, which checks ids as the bus records do (`DecodeError`).
 
 mod accounts;
+mod devices;
 mod groups;
 mod messaging;
 mod moderation;

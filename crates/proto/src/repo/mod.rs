@@ -14,6 +14,7 @@
 //! through its type's own `parse`.
 
 mod accounts;
+mod devices;
 mod groups;
 mod messages;
 mod moderation;

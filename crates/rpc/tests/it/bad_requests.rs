@@ -217,3 +217,44 @@ async fn bad_values_are_refused_as_over_http() {
 
     assert_eq!(fake.calls(), 0, "logic saw a request it should not have");
 }
+
+#[tokio::test]
+async fn bad_devices_are_refused_before_logic() {
+    let (mut raw, fake, _served) = client().await;
+    let caller = || {
+        Some(pb::Principal {
+            user_id: GOOD.into(),
+            session_id: GOOD.into(),
+            token_expires_at_ms: 0,
+        })
+    };
+    let s = raw
+        .register_device(pb::RegisterDeviceRequest {
+            caller: caller(),
+            platform: "apns".into(),
+            token: "00ff".into(),
+            app_id: None,
+        })
+        .await
+        .unwrap_err();
+    refused(s, "app_id");
+    let s = raw
+        .register_device(pb::RegisterDeviceRequest {
+            caller: caller(),
+            platform: "sms".into(),
+            token: "t".into(),
+            app_id: None,
+        })
+        .await
+        .unwrap_err();
+    refused(s, "platform");
+    let s = raw
+        .remove_device(pb::RemoveDeviceRequest {
+            caller: caller(),
+            device_id: "d".into(),
+        })
+        .await
+        .unwrap_err();
+    refused(s, "device_id");
+    assert_eq!(fake.calls(), 0, "logic saw a request it should not have");
+}

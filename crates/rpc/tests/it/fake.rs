@@ -16,12 +16,13 @@ use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::moderation::{
     AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget,
 };
+use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{AuditId, ReportId};
 use ferrochat_domain::{
     Authenticated, ConversationId, ErrorKind, GroupId, LoginOutcome, Password, Principal,
-    RequestId, SendTarget, Seq, SessionId, SessionInfo, TokenPair, User, UserId,
+    PushDeviceId, RequestId, SendTarget, Seq, SessionId, SessionInfo, TokenPair, User, UserId,
 };
 use ferrochat_ports::api::{
     Friend, GroupMember, GroupView, HistoryPage, MembersList, SyncConversation, UnreadSummary,
@@ -150,6 +151,15 @@ impl AccountsApi for Fake {
         self.fail().await
     }
     async fn reset_password(&self, _: &str, _: Password) -> Result<u32, ApiError> {
+        self.fail().await
+    }
+    async fn register_device(&self, _: &Principal, _: RegisterDevice) -> Result<Device, ApiError> {
+        self.fail().await
+    }
+    async fn devices(&self, _: &Principal) -> Result<Vec<Device>, ApiError> {
+        self.fail().await
+    }
+    async fn remove_device(&self, _: &Principal, _: &PushDeviceId) -> Result<(), ApiError> {
         self.fail().await
     }
 }

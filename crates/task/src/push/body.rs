@@ -3,6 +3,7 @@
 //! tell. Encoded once per push, sent unchanged by every attempt.
 
 use bytes::Bytes;
+use ferrochat_domain::push::Device;
 use ferrochat_domain::{Message, UserId};
 use ferrochat_wire::messaging::MessageDto;
 use serde::Serialize;
@@ -16,10 +17,27 @@ struct PushBody<'a> {
     /// the notification can say so.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     mentioned: Vec<&'a str>,
+    /// The devices of `recipients` registered with platform `webhook`
+    /// (`POST /api/v1/devices`), for the receiver to wake.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    devices: Vec<DeviceBody<'a>>,
 }
 
-/// The JSON body of one push.
-pub(crate) fn encode(message: &Message, recipients: &[UserId]) -> Result<Bytes, serde_json::Error> {
+#[derive(Serialize)]
+struct DeviceBody<'a> {
+    user_id: &'a str,
+    token: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app_id: Option<&'a str>,
+}
+
+/// The JSON body of one push; `devices` are the recipients' webhook
+/// devices.
+pub(crate) fn encode(
+    message: &Message,
+    recipients: &[UserId],
+    devices: &[Device],
+) -> Result<Bytes, serde_json::Error> {
     let body = PushBody {
         message: MessageDto::from(message),
         recipients: recipients.iter().map(UserId::as_str).collect(),
@@ -27,6 +45,14 @@ pub(crate) fn encode(message: &Message, recipients: &[UserId]) -> Result<Bytes, 
             .iter()
             .filter(|r| message.marks.mentions(r))
             .map(UserId::as_str)
+            .collect(),
+        devices: devices
+            .iter()
+            .map(|d| DeviceBody {
+                user_id: d.user_id.as_str(),
+                token: d.token.as_str(),
+                app_id: d.app_id.as_ref().map(|a| a.as_str()),
+            })
             .collect(),
     };
     serde_json::to_vec(&body).map(Bytes::from)
@@ -79,7 +105,7 @@ mod tests {
         let m = message();
         let to = vec![UserId::generate(), UserId::generate()];
         let body: serde_json::Value =
-            serde_json::from_slice(&encode(&m, &to).expect("encodes")).expect("json");
+            serde_json::from_slice(&encode(&m, &to, &[]).expect("encodes")).expect("json");
         assert_eq!(body["message"]["message_id"], m.id.as_str());
         assert_eq!(
             body["message"]["conversation_id"],
@@ -105,15 +131,40 @@ mod tests {
         let to = vec![UserId::generate(), UserId::generate()];
         m.marks.mentions = vec![to[1].clone(), UserId::generate()];
         let body: serde_json::Value =
-            serde_json::from_slice(&encode(&m, &to).expect("encodes")).expect("json");
+            serde_json::from_slice(&encode(&m, &to, &[]).expect("encodes")).expect("json");
         assert_eq!(body["mentioned"], serde_json::json!([to[1].as_str()]));
         m.marks.mention_all = true;
         let body: serde_json::Value =
-            serde_json::from_slice(&encode(&m, &to).expect("encodes")).expect("json");
+            serde_json::from_slice(&encode(&m, &to, &[]).expect("encodes")).expect("json");
         assert_eq!(
             body["mentioned"],
             serde_json::json!([to[0].as_str(), to[1].as_str()])
         );
+    }
+
+    #[test]
+    fn webhook_devices_are_named_when_there_are_some() {
+        use ferrochat_domain::push::{AppId, Platform, PushToken};
+        let m = message();
+        let to = vec![UserId::generate()];
+        let device = Device {
+            id: ferrochat_domain::PushDeviceId::generate(),
+            user_id: to[0].clone(),
+            session_id: ferrochat_domain::SessionId::generate(),
+            platform: Platform::Webhook,
+            token: PushToken::from_stored("t-1".into()),
+            app_id: Some(AppId::from_stored("app".into())),
+            created_at: m.created_at,
+        };
+        let body: serde_json::Value =
+            serde_json::from_slice(&encode(&m, &to, &[device]).expect("encodes")).expect("json");
+        assert_eq!(
+            body["devices"],
+            serde_json::json!([{"user_id": to[0].as_str(), "token": "t-1", "app_id": "app"}])
+        );
+        let body: serde_json::Value =
+            serde_json::from_slice(&encode(&m, &to, &[]).expect("encodes")).expect("json");
+        assert!(body.get("devices").is_none());
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::providers::{is_base_url, ApnsConfig, FcmConfig};
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PushConfig {
@@ -32,6 +34,19 @@ pub struct PushConfig {
     /// (`ferrochat_push_dropped_total`), so the task role never waits for
     /// the webhook.
     pub queue: usize,
+    /// Phones get a message's text (cut to `content_max_chars`), not just
+    /// "New message": off by default, since the text then passes through
+    /// Google's or Apple's servers.
+    pub include_content: bool,
+    /// The most characters of a message's text a phone gets.
+    pub content_max_chars: usize,
+    /// A message that mentions a member reaches their phones even in a
+    /// conversation they muted.
+    pub mentions_break_mute: bool,
+    /// Send to Android (and web) devices through FCM; off when unset.
+    pub fcm: Option<FcmConfig>,
+    /// Send to Apple devices through APNs; off when unset.
+    pub apns: Option<ApnsConfig>,
 }
 
 impl Default for PushConfig {
@@ -44,14 +59,24 @@ impl Default for PushConfig {
             backoff_max: Duration::from_secs(10),
             concurrency: 16,
             queue: 4096,
+            include_content: false,
+            content_max_chars: 100,
+            mentions_break_mute: true,
+            fcm: None,
+            apns: None,
         }
     }
 }
 
 impl PushConfig {
-    /// Whether push is on.
+    /// Whether push is on: to the webhook, or to phones.
     pub fn enabled(&self) -> bool {
-        self.webhook_url.is_some()
+        self.webhook_url.is_some() || self.phones()
+    }
+
+    /// Whether the task role sends to phones itself.
+    pub fn phones(&self) -> bool {
+        self.fcm.is_some() || self.apns.is_some()
     }
 
     /// Rules serde cannot express: the bad key (under `push.`) and why.
@@ -77,6 +102,20 @@ impl PushConfig {
         }
         if self.queue < self.concurrency {
             return Err(("queue", "must be at least push.concurrency"));
+        }
+        if self.content_max_chars == 0 {
+            return Err(("content_max_chars", "must be at least 1"));
+        }
+        if self.fcm.as_ref().is_some_and(|f| !is_base_url(&f.base_url)) {
+            return Err(("fcm.base_url", "must be an http:// or https:// URL"));
+        }
+        if let Some(a) = &self.apns {
+            if !is_base_url(&a.base_url) {
+                return Err(("apns.base_url", "must be an http:// or https:// URL"));
+            }
+            if a.key_id.is_empty() || a.team_id.is_empty() {
+                return Err(("apns.key_id", "key_id and team_id must be set"));
+            }
         }
         Ok(())
     }

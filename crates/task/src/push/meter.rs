@@ -24,3 +24,20 @@ pub(super) fn finished(outcome: PushOutcome, took: Duration) {
 pub(super) fn dropped() {
     metrics::counter!("ferrochat_push_dropped_total").increment(1);
 }
+
+/// A send to a phone provider ended (its retries included); `provider`
+/// is `fcm` or `apns`.
+pub(super) fn sent(provider: &'static str, outcome: super::SendOutcome) {
+    metrics::counter!("ferrochat_push_sends_total", "provider" => provider, "outcome" => outcome.label())
+        .increment(1);
+}
+
+/// A recipient not told because they muted the conversation.
+pub(super) fn muted() {
+    metrics::counter!("ferrochat_push_muted_total").increment(1);
+}
+
+/// Devices or conversations not read: those phones were not told.
+pub(crate) fn store_error() {
+    metrics::counter!("ferrochat_push_store_errors_total").increment(1);
+}

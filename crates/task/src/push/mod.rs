@@ -1,6 +1,7 @@
 //! Offline push: members who had no connection when a message was
 //! delivered are named to a webhook (`[push] webhook_url`), which may
-//! wake their devices. Logic hands over the offline members of the
+//! wake their devices, and their registered phones are told through FCM
+//! and APNs (`[push.fcm]`, `[push.apns]`, `phones.rs`). Logic hands over the offline members of the
 //! conversations it delivers itself as `TaskRecord::Push`; the task role
 //! pushes group pages it fans out directly.
 //!
@@ -14,22 +15,53 @@
 //! once: the body carries the message id and the `Idempotency-Key`
 //! header, for the receiver to drop repeats.
 
+mod apns;
 mod backoff;
 mod body;
 mod config;
-mod meter;
+#[cfg(feature = "test-receiver")]
+pub mod fakes;
+mod fcm;
+pub(crate) mod meter;
+mod notice;
+mod pem;
+mod phones;
+mod providers;
 #[cfg(feature = "test-receiver")]
 pub mod receiver;
+mod sent;
 mod webhook;
 
 use std::time::Instant;
 
+use ferrochat_domain::push::Device;
 use ferrochat_domain::{Message, UserId};
 
 use self::backoff::Backoff;
 pub use self::webhook::PushSetupError;
 use self::webhook::{Attempt, Webhook};
 pub use config::PushConfig;
+pub use phones::Phones;
+pub use providers::{ApnsConfig, FcmConfig};
+pub use sent::SendOutcome;
+
+/// Reads and parses the phone providers' credentials (`[push.fcm]`,
+/// `[push.apns]`), so a node that runs the task role refuses to start
+/// with ones it could not push with, rather than starting without it.
+pub fn check_providers(config: &PushConfig) -> Result<(), PushSetupError> {
+    Phones::check(config)
+}
+
+/// The HTTP client every push provider starts from: bounded calls, no
+/// redirects (one could carry a body, and its recipients, to another
+/// host), our name.
+pub(crate) fn client_builder(timeout: std::time::Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("ferrochat/", env!("CARGO_PKG_VERSION")))
+}
 
 /// A push the task role had no room for (`push.queue` full): logged and
 /// counted, not retried; the message is in history for `sync`.
@@ -76,14 +108,29 @@ impl Pusher {
     /// Tells the webhook `recipients` missed `message`; retries until done,
     /// refused or out of attempts.
     pub async fn push(&self, message: &Message, recipients: &[UserId]) -> PushOutcome {
+        self.push_with(message, recipients, &[]).await
+    }
+
+    /// `push`, naming the recipients' `webhook` devices in the body.
+    pub async fn push_with(
+        &self,
+        message: &Message,
+        recipients: &[UserId],
+        devices: &[Device],
+    ) -> PushOutcome {
         let started = Instant::now();
-        let outcome = self.attempts(message, recipients).await;
+        let outcome = self.attempts(message, recipients, devices).await;
         meter::finished(outcome, started.elapsed());
         outcome
     }
 
-    async fn attempts(&self, message: &Message, recipients: &[UserId]) -> PushOutcome {
-        let body = match body::encode(message, recipients) {
+    async fn attempts(
+        &self,
+        message: &Message,
+        recipients: &[UserId],
+        devices: &[Device],
+    ) -> PushOutcome {
+        let body = match body::encode(message, recipients, devices) {
             Ok(b) => b,
             Err(e) => {
                 tracing::error!(error = %e, msg.id = %message.id, "push body cannot be encoded");

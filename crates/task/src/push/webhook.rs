@@ -14,6 +14,17 @@ pub enum PushSetupError {
     NotAUrl,
     #[error("push client: {0}")]
     Client(#[source] reqwest::Error),
+    /// A provider's file (`key` names it) cannot be read.
+    #[error("push.{key}: cannot read {}", path.display())]
+    File {
+        key: &'static str,
+        path: std::path::PathBuf,
+        #[source]
+        error: std::io::Error,
+    },
+    /// A provider's key or service account is unusable (never the key).
+    #[error("push.{0} credentials: {1}")]
+    Credentials(&'static str, String),
 }
 
 /// The outcome of one call.
@@ -40,13 +51,8 @@ pub(crate) struct Webhook {
 impl Webhook {
     pub(crate) fn new(url: &str, timeout: Duration) -> Result<Self, PushSetupError> {
         let url = reqwest::Url::parse(url).map_err(|_| PushSetupError::NotAUrl)?;
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            // A redirect could carry the body (and its recipients) to
-            // another host: a 3xx counts as a refusal instead.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("ferrochat/", env!("CARGO_PKG_VERSION")))
+        // No redirects (`client_builder`): a 3xx counts as a refusal.
+        let http = super::client_builder(timeout)
             .build()
             .map_err(PushSetupError::Client)?;
         Ok(Self { http, url })

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod batches;
+mod phones;
 mod role;
 mod webhook;
 
@@ -49,5 +50,6 @@ pub fn config(url: String) -> PushConfig {
         backoff_max: Duration::from_millis(5),
         concurrency: 4,
         queue: 64,
+        ..PushConfig::default()
     }
 }

@@ -22,6 +22,7 @@
 pub mod accounts;
 pub mod bus;
 pub mod changes;
+pub mod devices;
 pub mod directory;
 pub mod fixtures;
 pub mod groups;
@@ -89,6 +90,9 @@ macro_rules! store_conformance_tests {
             accounts::concurrent_refreshes_rotate_once,
             accounts::a_users_sessions_are_listed_and_ended_together,
             accounts::an_email_is_one_accounts_and_a_status_anyones,
+            devices::a_session_has_one_device_and_a_token_one_session,
+            devices::devices_live_and_die_with_their_sessions,
+            devices::dead_tokens_are_forgotten_and_pushes_find_every_users,
             social::an_erased_account_keeps_its_row_and_loses_every_tie,
             moderation::admins_and_disabled_accounts_are_kept_with_their_log,
             moderation::the_user_list_pages_every_account_by_name,

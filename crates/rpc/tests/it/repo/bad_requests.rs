@@ -146,3 +146,59 @@ async fn bad_fields_are_refused_with_their_name() {
     assert!(!repo.store.is_blocked(&id, &id).await.unwrap());
     repo.stop().await;
 }
+
+#[tokio::test]
+async fn bad_devices_are_refused_before_the_store() {
+    let repo = Repo::start().await;
+    let mut raw = raw(&repo).await;
+    let device = pb::PushDevice {
+        id: GOOD.into(),
+        user_id: GOOD.into(),
+        session_id: GOOD.into(),
+        platform: "apns".into(),
+        token: "00ff".into(),
+        app_id: Some("com.example".into()),
+        created_at_ms: 1,
+    };
+    let s = raw
+        .put_device(pb::PushDevice {
+            platform: "gcm".into(),
+            ..device.clone()
+        })
+        .await
+        .unwrap_err();
+    refused(&s, "platform");
+    let s = raw
+        .put_device(pb::PushDevice {
+            token: "not hex".into(),
+            ..device.clone()
+        })
+        .await
+        .unwrap_err();
+    refused(&s, "token");
+    let s = raw
+        .put_device(pb::PushDevice {
+            session_id: "x".into(),
+            ..device
+        })
+        .await
+        .unwrap_err();
+    refused(&s, "device.session_id");
+    // A list longer than any answer could be is refused whole.
+    let s = raw
+        .push_devices(pb::PushDevicesRequest {
+            user_ids: vec![GOOD.into(); 1001],
+            now_ms: 1,
+        })
+        .await
+        .unwrap_err();
+    refused(&s, "user_ids");
+    let s = raw
+        .delete_device(pb::DeleteDeviceRequest {
+            user_id: GOOD.into(),
+            device_id: GOOD.to_uppercase(),
+        })
+        .await
+        .unwrap_err();
+    refused(&s, "device_id");
+}
