@@ -5,6 +5,7 @@
 //! (`Timestamp`), so every rule is a plain function that tests can pin down.
 //! Serialization formats live in `ferrochat-wire`, not here.
 
+pub mod attachments;
 pub mod commands;
 pub mod error;
 pub mod groups;
@@ -20,7 +21,7 @@ pub mod time;
 pub mod validated;
 
 pub use error::{ErrorKind, InvalidField};
-pub use ids::{ConversationId, GroupId, MessageId, RequestId, SessionId, UserId};
+pub use ids::{AttachmentId, ConversationId, GroupId, MessageId, RequestId, SessionId, UserId};
 pub use messaging::{
     Ack, Changes, ConversationKind, Marks, Message, MessageContent, MessageType, PageLimit,
     Reference, SendTarget, Seq,

@@ -50,7 +50,8 @@ pub async fn build(
         accounts: client.clone(),
         messaging: client.clone(),
         groups: client.clone(),
-        social: client,
+        social: client.clone(),
+        attachments: client,
     };
     let server = LogicServer::new(direct);
     Ok((apis, Some(GrpcLogic { listener, server })))
@@ -63,5 +64,6 @@ pub fn apis(logic: &Logic) -> LogicApis {
         messaging: logic.messaging.clone(),
         groups: logic.groups.clone(),
         social: logic.social.clone(),
+        attachments: logic.attachments.clone(),
     }
 }

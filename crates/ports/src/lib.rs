@@ -6,6 +6,7 @@
 //! crosses a port: adapters map theirs into the port's error enum.
 
 pub mod api;
+pub mod attachments;
 pub mod bus;
 pub mod cache;
 pub mod clock;
@@ -16,7 +17,8 @@ pub mod ratelimit;
 pub mod readiness;
 pub mod store;
 
-pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, SocialApi};
+pub use api::{AccountsApi, ApiError, AttachmentsApi, GroupsApi, MessagingApi, SocialApi};
+pub use attachments::{Attachments, AttachmentsError};
 pub use bus::Bus;
 pub use cache::{CacheError, SharedCache};
 pub use discovery::Discovery;
@@ -24,4 +26,6 @@ pub use lag::FanoutLag;
 pub use presence::{Heartbeat, Presence, PresenceError};
 pub use ratelimit::{RateLimitError, RateLimiter};
 pub use readiness::{Check, Readiness};
-pub use store::{AccountStore, GroupStore, MessageStore, SocialStore, Store, StoreError};
+pub use store::{
+    AccountStore, AttachmentStore, GroupStore, MessageStore, SocialStore, Store, StoreError,
+};

@@ -13,6 +13,7 @@ mod mentions;
 mod pipeline;
 mod service;
 
+pub(crate) use access::member_of;
 pub(crate) use access_cache::{AccessCache, ConvMeta, MemberState};
 pub(crate) use audience::{Audience, AudienceCache};
 pub use config::{DmPolicy, GroupsConfig, MessagingConfig, MAX_GROUP_MEMBERS};

@@ -1,10 +1,12 @@
 //! The store port: durable state. One trait per area, gathered by `Store`.
 
+mod attachments;
 mod durability;
 mod groups;
 mod messages;
 mod social;
 
+pub use attachments::{AttachmentStore, Bound};
 pub use durability::{Durability, NotDurable, Risk};
 pub use groups::{GroupStore, NewGroup};
 pub use messages::{
@@ -161,7 +163,7 @@ pub trait AccountStore: Send + Sync {
 /// Everything durable. Adapters implement each area trait and this one.
 #[async_trait]
 pub trait Store:
-    AccountStore + MessageStore + GroupStore + SocialStore + Send + Sync + 'static
+    AccountStore + MessageStore + GroupStore + SocialStore + AttachmentStore + Send + Sync + 'static
 {
     /// Cheap reachability check, for `/ready`.
     async fn ping(&self) -> Result<(), StoreError>;

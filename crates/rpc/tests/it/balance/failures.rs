@@ -300,6 +300,7 @@ async fn a_breaker_closes_again_when_its_instance_comes_back() {
             messaging: fake.clone(),
             groups: fake.clone(),
             social: fake.clone(),
+            attachments: fake.clone(),
         }),
         cancel.clone(),
     ));
