@@ -71,6 +71,8 @@ impl App {
             messaging: apis.messaging,
             groups: apis.groups,
             social: apis.social,
+            attachments: apis.attachments,
+            objects: open::objects(&config)?,
             bus: bus.clone(),
             presence: presence.clone(),
             route_ttl: config
@@ -123,6 +125,7 @@ impl App {
             ..
         } = self;
         config.gateway.max_content_bytes = config.messaging.max_content_bytes;
+        config.gateway.attachments = config.storage.limits();
         let grace = config.shutdown.grace;
         let upkeep = tokio::spawn(metrics_upkeep(cancel.clone()));
         // Logic and task get their own tokens: they stop only after the

@@ -205,6 +205,7 @@ impl Modify for Components {
         (name = "messages", description = "Sending, history, search, unread"),
         (name = "groups", description = "Groups and their members"),
         (name = "friends", description = "Friend requests, friends and blocks"),
+        (name = "attachments", description = "Files, images, voice and video: upload, download"),
         (name = "realtime", description = "The WebSocket"),
         (name = "operations", description = "Health, readiness, metrics, these documents"),
     )

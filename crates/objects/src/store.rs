@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ferrochat_domain::AttachmentId;
-use ferrochat_ports::attachments::{Attachments, AttachmentsError, ByteStream, Download, Part};
+use ferrochat_ports::attachments::{Attachments, AttachmentsError, Download, Part, UploadStream};
 use futures::{StreamExt as _, TryStreamExt as _};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
@@ -92,11 +92,11 @@ fn unavailable(e: object_store::Error) -> AttachmentsError {
 
 #[async_trait]
 impl Attachments for ObjectStoreAttachments {
-    async fn put(
+    async fn put<'b>(
         &self,
         id: &AttachmentId,
         part: Part,
-        mut body: ByteStream,
+        mut body: UploadStream<'b>,
     ) -> Result<u64, AttachmentsError> {
         let path = self.path(id, part);
         let upload = self.store.put_multipart(&path).await.map_err(unavailable)?;

@@ -12,9 +12,13 @@ use bytes::Bytes;
 use ferrochat_domain::AttachmentId;
 use futures::stream::BoxStream;
 
-/// A stream of a file's bytes. An `Err` item ends an upload and leaves
-/// nothing stored.
+/// A stream of a file's bytes, as read back.
 pub type ByteStream = BoxStream<'static, Result<Bytes, std::io::Error>>;
+
+/// A stream of a file's bytes being uploaded (it may borrow the request
+/// it is read from). An `Err` item ends the upload and leaves nothing
+/// stored.
+pub type UploadStream<'a> = BoxStream<'a, Result<Bytes, std::io::Error>>;
 
 /// Which object of an attachment: the file itself, or its thumbnail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,11 +53,11 @@ pub trait Attachments: Send + Sync + 'static {
     /// Stores `body` as `id`'s `part`, chunk by chunk (a multipart upload
     /// where the backend has them); answers the bytes written. On any
     /// error nothing is left under that name.
-    async fn put(
+    async fn put<'b>(
         &self,
         id: &AttachmentId,
         part: Part,
-        body: ByteStream,
+        body: UploadStream<'b>,
     ) -> Result<u64, AttachmentsError>;
     /// Reads `id`'s `part`, all of it or the byte `range` (which the
     /// caller has checked against the size it knows).

@@ -58,7 +58,9 @@ impl Gateway {
             accounts: client.clone(),
             messaging: client.clone(),
             groups: client.clone(),
-            social: client,
+            social: client.clone(),
+            attachments: client,
+            objects: open::objects(config)?,
             bus,
             presence,
             route_ttl: Some(config.presence.route_ttl),
@@ -96,6 +98,7 @@ impl Gateway {
     ) -> anyhow::Result<()> {
         let mut gateway_config = config.tls.onto(&config.gateway);
         gateway_config.max_content_bytes = config.messaging.max_content_bytes;
+        gateway_config.attachments = config.storage.limits();
         let serving =
             ferrochat_gateway::run(self.listener, self.deps, gateway_config, cancel.clone());
         let served = super::until_stopped(tokio::spawn(serving), &cancel, grace, "gateway").await;

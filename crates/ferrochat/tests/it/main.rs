@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod accounts;
+mod attachments;
+mod attachments_refused;
 mod backpressure;
 mod bad_input;
 mod bench_cluster;
@@ -50,6 +52,7 @@ mod search;
 mod secure;
 mod served;
 mod sessions;
+mod storage_env;
 mod store_env;
 mod support;
 mod system_messages;

@@ -58,6 +58,7 @@ fn limited_routes() -> OpenApiRouter<AppState> {
         .merge(messages::routes())
         .merge(groups::routes())
         .merge(friends::routes())
+        .merge(crate::attach::routes())
         .merge(crate::ws::routes())
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use ferrochat_domain::AttachmentId;
 use ferrochat_objects::{ObjectStoreAttachments, ObjectsConfig, S3Config};
-use ferrochat_ports::attachments::{Attachments, AttachmentsError, ByteStream, Part};
+use ferrochat_ports::attachments::{Attachments, AttachmentsError, Part, UploadStream};
 use ferrochat_test_support::s3;
 use futures::{stream, StreamExt as _, TryStreamExt as _};
 
@@ -18,7 +18,7 @@ fn pattern(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i % 251) as u8).collect()
 }
 
-fn chunked(data: &[u8], chunk: usize) -> ByteStream {
+fn chunked(data: &[u8], chunk: usize) -> UploadStream<'static> {
     let parts: Vec<_> = data
         .chunks(chunk)
         .map(|c| Ok(Bytes::copy_from_slice(c)))
