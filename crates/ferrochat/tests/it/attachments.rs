@@ -310,3 +310,47 @@ async fn uploads_never_sent_are_deleted_and_sent_ones_kept() {
         assert_eq!(names, [kept.to_owned(), format!("{kept}.thumb")]);
     }
 }
+
+/// Over WebSocket, in a group: the send binds the upload for the group's
+/// members, and a refusal is an `error` frame on the open connection.
+#[tokio::test]
+async fn a_group_shares_a_file_sent_over_websocket() {
+    let app = spawn_app().await;
+    let owner = app.new_user("wsatt_o").await;
+    let member = app.new_user("wsatt_m").await;
+    let outsider = app.new_user("wsatt_x").await;
+    let (group_id, conversation) = app
+        .new_group(
+            &owner,
+            json!({"name": "files", "member_ids": [member.user_id]}),
+        )
+        .await;
+    let data = pattern(200 * 1024);
+    let meta = upload_ok(&app, &owner.access, "notes.bin", data.clone()).await;
+    let id = meta["attachment_id"].as_str().unwrap();
+    let mut ws = app.ws_connect(&owner.access).await;
+    // Not audio: a voice message refuses it, and the socket stays open.
+    let refused = ws
+        .send_err(
+            json!({"group_id": group_id, "client_msg_id": "v-1", "message_type": "voice", "content": id}),
+            1001,
+        )
+        .await;
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("type does not fit"),
+        "{refused}"
+    );
+    let ack = ws
+        .send_ok(json!({"group_id": group_id, "client_msg_id": "f-1", "message_type": "file", "content": id}))
+        .await;
+    assert_eq!(ack["conversation_id"], conversation.as_str());
+    let res = get(&app, &member.access, &file_path(id), None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), data.as_slice());
+    decode(get(&app, &outsider.access, &file_path(id), None).await)
+        .await
+        .err(1005);
+}
