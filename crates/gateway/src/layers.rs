@@ -36,7 +36,12 @@ impl Timeouts {
     pub(crate) fn of(config: &crate::config::GatewayConfig) -> Self {
         Self {
             request: config.request_timeout,
-            upload: config.attachments.upload_timeout,
+            // The upload's own deadline fires first and says why (408);
+            // this one is for what follows it (thumbnail, metadata).
+            upload: config
+                .attachments
+                .upload_timeout
+                .saturating_add(config.request_timeout),
         }
     }
 

@@ -70,6 +70,7 @@ pub(super) async fn upload(
     let used = state.deps.attachments.attachment_usage(me).await?;
     let left = config.quota_bytes.saturating_sub(used);
     if left == 0 {
+        drain(&mut form).await;
         return Err(quota_error(config.quota_bytes, used));
     }
     let limit = Limit {
