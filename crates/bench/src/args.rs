@@ -81,6 +81,9 @@ pub struct BenchArgs {
     /// Content bytes per message (at least what the bench's tag needs).
     #[arg(long, default_value_t = 64)]
     pub content_bytes: usize,
+    /// attachments: each file's size in bytes.
+    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    pub file_bytes: usize,
     /// search: how long the query phase lasts.
     #[arg(long, value_parser = parse_duration, default_value = "20s")]
     pub search_for: Duration,
@@ -154,6 +157,9 @@ pub enum Scenario {
     /// One hop through the Kafka-protocol broker alone (--brokers): records
     /// at --rate, send to poll, and the broker's CPU (--server-pid).
     Broker,
+    /// -k pairs: one uploads a --file-bytes file, sends it, the other
+    /// downloads it, for --duration: MiB/s each way, transfer times.
+    Attachments,
 }
 
 impl Scenario {
@@ -166,6 +172,7 @@ impl Scenario {
             Self::ReconnectStorm => "reconnect-storm",
             Self::Search => "search",
             Self::Broker => "broker",
+            Self::Attachments => "attachments",
         }
     }
 }
@@ -197,6 +204,7 @@ impl BenchArgs {
             content_bytes: 64,
             per_client: 20,
             search_for: Duration::from_secs(20),
+            file_bytes: 8 * 1024 * 1024,
             source_addrs: 4,
             workers: 1,
             relay: false,

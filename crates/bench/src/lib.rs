@@ -11,6 +11,7 @@
 //! each watched process's CPU (`proc_stats.rs`).
 
 mod args;
+mod attach_load;
 mod broker;
 mod bus_hops;
 mod chaos;

@@ -69,6 +69,8 @@ pub struct Report {
     pub idle: Option<Idle>,
     /// The search scenario's query phase.
     pub search: Option<crate::search_load::SearchStats>,
+    /// The attachments scenario's transfers.
+    pub attachments: Option<crate::attach_load::AttachmentStats>,
     pub chaos: Option<Chaos>,
     pub first_error: Option<String>,
 }
@@ -272,6 +274,7 @@ impl Report {
             bus: Vec::new(),
             idle: None,
             search: None,
+            attachments: None,
             chaos: None,
             first_error: c.first_error.lock().ok().and_then(|e| e.clone()),
         }
@@ -301,7 +304,8 @@ impl Report {
             .idle
             .as_ref()
             .is_none_or(|i| i.answered_ping == i.connections)
-            && self.search.as_ref().is_none_or(|s| s.errors == 0);
+            && self.search.as_ref().is_none_or(|s| s.errors == 0)
+            && self.attachments.as_ref().is_none_or(|s| s.errors == 0);
         // Every send is answered by the end of the drain, even in a run
         // with a kill (acked, or refused so the client resends): a send
         // still waiting means the cluster never came back.
@@ -457,6 +461,18 @@ pub fn table(report: &Report, relay: Option<&Report>) -> String {
         );
         if let Some(e) = &s.first_error {
             let _ = writeln!(out, "search: first error: {e}");
+        }
+    }
+    if let Some(s) = &report.attachments {
+        let (u, d) = (&s.upload_ms, &s.download_ms);
+        let _ = writeln!(
+            out,
+            "attachments: {} byte files, {} up ({:.1} MiB/s), {} down ({:.1} MiB/s), {} errors; upload ms p50 {:.1} p99 {:.1} max {:.1}; download ms p50 {:.1} p99 {:.1} max {:.1}",
+            s.file_bytes, s.uploads, s.upload_mib_per_s, s.downloads, s.download_mib_per_s, s.errors,
+            u.p50, u.p99, u.max, d.p50, d.p99, d.max
+        );
+        if let Some(e) = &s.first_error {
+            let _ = writeln!(out, "attachments: first error: {e}");
         }
     }
     if let Some(i) = &report.idle {

@@ -91,6 +91,7 @@ pub async fn run(args: &BenchArgs, load: &Load<'_>) -> anyhow::Result<Report> {
     match args.scenario {
         Scenario::OneToOne | Scenario::Group | Scenario::World => ctx.messaging().await,
         Scenario::Search => ctx.search().await,
+        Scenario::Attachments => ctx.attachments().await,
         Scenario::Idle => ctx.idle().await,
         Scenario::ReconnectStorm => ctx.reconnect_storm().await,
         Scenario::Broker => bail!("broker is run by ferrochat_bench::main, not against a server"),
@@ -237,6 +238,28 @@ impl Ctx<'_> {
             )
             .await?,
         );
+        Ok(report)
+    }
+
+    /// `--senders` pairs moving files; the server's CPU and memory around.
+    async fn attachments(&self) -> anyhow::Result<Report> {
+        let a = self.args;
+        let users = self.users(2 * a.senders.max(1)).await?;
+        let shared = Arc::new(Shared::new(self.run.clone(), 0, HashMap::new()));
+        let before = self.samples().await;
+        self.progress(&format!(
+            "{} pairs moving {} byte files for {:?}",
+            a.senders.max(1),
+            a.file_bytes,
+            a.duration
+        ));
+        let stats =
+            crate::attach_load::run(&self.http, &self.bases(), &users, a.duration, a.file_bytes)
+                .await?;
+        let after = self.samples().await;
+        let mut report = self.report(&shared, &[], &Audience::Everyone, 0, before, after, None);
+        report.clients = users.len();
+        report.attachments = Some(stats);
         Ok(report)
     }
 

@@ -40,6 +40,8 @@ pub const SPAWN_ENV: &[(&str, &str)] = &[
     ("FERROCHAT_AUTH__PASSWORD_HASH__MEMORY_KIB", "64"),
     ("FERROCHAT_AUTH__PASSWORD_HASH__ITERATIONS", "1"),
     ("FERROCHAT_GROUPS__MAX_MEMBERS", "100000"),
+    // The attachments scenario stores every file it moves: no quota.
+    ("FERROCHAT_STORAGE__QUOTA_BYTES", "1099511627776000"),
     ("FERROCHAT_LOG__FORMAT", "json"),
     ("FERROCHAT_LOG__LEVEL", "info"),
 ];

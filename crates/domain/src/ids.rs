@@ -91,6 +91,11 @@ uuid_id!(
     AuditId,
     "audit_id"
 );
+uuid_id!(
+    /// An uploaded file (its bytes in object storage under this id).
+    AttachmentId,
+    "attachment_id"
+);
 
 /// A conversation: a generated id for single and group conversations, or the
 /// literal `"world"` for the room every user is in.

@@ -5,6 +5,7 @@
 //! (`Timestamp`), so every rule is a plain function that tests can pin down.
 //! Serialization formats live in `ferrochat-wire`, not here.
 
+pub mod attachments;
 pub mod commands;
 pub mod error;
 pub mod groups;
@@ -23,8 +24,8 @@ pub mod validated;
 
 pub use error::{ErrorKind, InvalidField};
 pub use ids::{
-    AuditId, ConversationId, GroupId, MessageId, PushDeviceId, ReportId, RequestId, SessionId,
-    UserId,
+    AttachmentId, AuditId, ConversationId, GroupId, MessageId, PushDeviceId, ReportId, RequestId,
+    SessionId, UserId,
 };
 pub use messaging::{
     Ack, Changes, ConversationKind, Marks, Message, MessageContent, MessageType, PageLimit,

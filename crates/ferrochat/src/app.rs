@@ -75,6 +75,8 @@ impl App {
             groups: apis.groups,
             social: apis.social,
             moderation: apis.moderation,
+            attachments: apis.attachments,
+            objects: open::objects(&config)?,
             bus: bus.clone(),
             presence: presence.clone(),
             route_ttl: config
@@ -127,6 +129,7 @@ impl App {
             ..
         } = self;
         config.gateway.max_content_bytes = config.messaging.max_content_bytes;
+        config.gateway.attachments = config.storage.limits();
         let grace = config.shutdown.grace;
         let upkeep = tokio::spawn(metrics_upkeep(cancel.clone()));
         // Logic and task get their own tokens: they stop only after the

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::cluster_config::{
     default_metrics_listen, DiscoveryConfig, InternalTlsConfig, RepoLinkConfig,
 };
+pub use crate::storage_config::StorageConfig;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -60,6 +61,8 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// Offline push to a webhook; off unless `push.webhook_url` is set.
     pub push: PushConfig,
+    /// Attachments: where their bytes live, and their limits.
+    pub storage: StorageConfig,
     pub log: LogConfig,
     pub shutdown: ShutdownConfig,
     /// HTTPS and WSS on `listen` (and a gateway role's listener): the
@@ -93,6 +96,7 @@ impl Default for Config {
             insecure_internal: false,
             metrics_listen: None,
             push: PushConfig::default(),
+            storage: StorageConfig::default(),
             log: LogConfig::default(),
             shutdown: ShutdownConfig::default(),
             tls: TlsConfig::default(),
@@ -355,7 +359,10 @@ impl Default for ShutdownConfig {
     }
 }
 
-fn redacted_opt<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn redacted_opt<S: serde::Serializer>(
+    v: &Option<String>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match v {
         Some(_) => s.serialize_some("[redacted]"),
         None => s.serialize_none(),
@@ -413,6 +420,7 @@ const SECTIONS: &[&str] = &[
     "insecure_internal",
     "metrics_listen",
     "push",
+    "storage",
     "log",
     "shutdown",
     "tls",
@@ -472,6 +480,9 @@ impl Config {
             if let Err(why) = ferrochat_gateway::check_origin(origin) {
                 return bad("gateway.cors_origins", &format!("{origin:?}: {why}"));
             }
+        }
+        if let Err(why) = self.storage.check(&self.data_dir) {
+            return Err(ConfigError(why));
         }
         if self.gateway.max_body_bytes < 1024 {
             return bad("gateway.max_body_bytes", "must be at least 1024");

@@ -17,6 +17,7 @@ mod redis_tls;
 pub mod reindex;
 pub mod roles;
 pub mod secret;
+pub mod storage_config;
 pub mod telemetry;
 
 pub use app::App;

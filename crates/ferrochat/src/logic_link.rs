@@ -51,7 +51,8 @@ pub async fn build(
         messaging: client.clone(),
         groups: client.clone(),
         social: client.clone(),
-        moderation: client,
+        moderation: client.clone(),
+        attachments: client,
     };
     let server = LogicServer::new(direct);
     Ok((apis, Some(GrpcLogic { listener, server })))
@@ -65,5 +66,6 @@ pub fn apis(logic: &Logic) -> LogicApis {
         groups: logic.groups.clone(),
         social: logic.social.clone(),
         moderation: logic.accounts.clone(),
+        attachments: logic.attachments.clone(),
     }
 }

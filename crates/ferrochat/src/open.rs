@@ -9,8 +9,9 @@ use ferrochat_bus::{LocalBus, LocalBusConfig};
 use ferrochat_bus_kafka::KafkaBus;
 use ferrochat_discovery::{Credentials, EtcdConfig, EtcdDiscovery, EtcdTls, StaticDiscovery};
 use ferrochat_logic::{Logic, LogicConfig, LogicDeps};
+use ferrochat_objects::ObjectStoreAttachments;
 use ferrochat_ports::discovery::{Discovery, Instance};
-use ferrochat_ports::{Bus, FanoutLag, Presence, RateLimiter, SharedCache, Store};
+use ferrochat_ports::{Attachments, Bus, FanoutLag, Presence, RateLimiter, SharedCache, Store};
 use ferrochat_presence::{MemoryLag, MemoryPresence};
 use ferrochat_redis::{RedisOptions, RedisPresence};
 use ferrochat_rpc::{ClientTls, RepoClient};
@@ -308,4 +309,15 @@ pub(crate) fn secret_value(
         .with_context(|| format!("{key}: reading {}", path.display()))?;
     let text = text.strip_suffix('\n').unwrap_or(&text);
     Ok(text.strip_suffix('\r').unwrap_or(text).to_owned())
+}
+
+/// Opens where attachments' bytes live (`[storage]`): the data dir, or the
+/// S3-compatible bucket `storage.url` names.
+pub fn objects(config: &Config) -> anyhow::Result<Arc<dyn Attachments>> {
+    let where_ = config
+        .storage
+        .objects(&config.data_dir)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let objects = ObjectStoreAttachments::open(&where_).context("storage")?;
+    Ok(Arc::new(objects))
 }

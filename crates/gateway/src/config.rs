@@ -79,6 +79,9 @@ pub struct GatewayConfig {
     /// `messaging.max_content_bytes` so the edge and logic agree.
     #[serde(skip)]
     pub max_content_bytes: usize,
+    /// Attachments' limits; set by the binary from `[storage]`.
+    #[serde(skip)]
+    pub attachments: crate::attach::AttachmentsConfig,
 }
 
 /// `[gateway.ws]`: WebSocket limits and liveness.
@@ -167,6 +170,7 @@ impl Default for GatewayConfig {
             send_timeout: Duration::from_secs(120),
             ws: WsConfig::default(),
             max_content_bytes: 16 * 1024,
+            attachments: crate::attach::AttachmentsConfig::default(),
         }
     }
 }

@@ -24,11 +24,41 @@ use crate::error::error_response;
 /// What an API answer may load or be framed by: nothing.
 const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// How long a request may take: `gateway.request_timeout`, but an
+/// upload `storage.upload_timeout` (a 100 MiB file on a slow link).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timeouts {
+    request: Duration,
+    upload: Duration,
+}
+
+impl Timeouts {
+    pub(crate) fn of(config: &crate::config::GatewayConfig) -> Self {
+        Self {
+            request: config.request_timeout,
+            // The upload's own deadline fires first and says why (408);
+            // this one is for what follows it (thumbnail, metadata).
+            upload: config
+                .attachments
+                .upload_timeout
+                .saturating_add(config.request_timeout),
+        }
+    }
+
+    fn of_route(&self, method: &str, route: &str) -> Duration {
+        if method == "POST" && route == crate::attach::UPLOAD_ROUTE {
+            self.upload
+        } else {
+            self.request
+        }
+    }
+}
+
 pub(crate) fn apply<H, T>(
     router: Router,
     unmatched: H,
     max_body_bytes: usize,
-    timeout: Duration,
+    timeout: Timeouts,
 ) -> Router
 where
     H: Handler<T, ()>,
@@ -78,12 +108,13 @@ pub(crate) async fn not_found() -> Response {
 
 /// One span per request named by its route template (never the raw URI:
 /// `/ws?token=` carries a secret), a deadline, and the HTTP metrics.
-async fn observe(State(timeout): State<Duration>, req: Request, next: Next) -> Response {
+async fn observe(State(timeouts): State<Timeouts>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = req.method().as_str().to_owned();
+    let timeout = timeouts.of_route(&method, &route);
     let span = tracing::debug_span!("http", http.method = %method, http.route = %route);
     let started = Instant::now();
     let response = match tokio::time::timeout(timeout, next.run(req).instrument(span.clone())).await

@@ -5,6 +5,7 @@
 //! every outcome, errors included, into the contract's envelope. It holds
 //! no business rules and names no adapter.
 
+mod attach;
 mod config;
 mod cors;
 mod delete;
@@ -29,6 +30,7 @@ mod targets;
 pub(crate) mod tls;
 mod ws;
 
+pub use attach::AttachmentsConfig;
 pub use config::{GatewayConfig, LoginThrottleConfig, RateLimitConfig, WsConfig};
 pub use cors::check_origin;
 pub use fallback::FallbackRateLimiter;

@@ -207,6 +207,7 @@ impl Modify for Components {
         (name = "groups", description = "Groups and their members"),
         (name = "friends", description = "Friend requests, friends and blocks"),
         (name = "moderation", description = "Reports, and the admin API"),
+        (name = "attachments", description = "Files, images, voice and video: upload, download"),
         (name = "realtime", description = "The WebSocket"),
         (name = "operations", description = "Health, readiness, metrics, these documents"),
     )

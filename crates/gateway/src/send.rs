@@ -119,6 +119,7 @@ pub(crate) async fn submit(
     let conversation_id = resolve(state, who, &cmd.target).await;
     timed("resolve", started);
     let conversation_id = conversation_id?;
+    crate::attach::check_send(state, who, &cmd, &conversation_id).await?;
     let conn = match &waiter {
         Waiter::Ws { conn, .. } => Some(*conn),
         Waiter::Http(_) => None,

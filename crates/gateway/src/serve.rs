@@ -23,7 +23,7 @@ pub fn router(deps: GatewayDeps, config: &GatewayConfig) -> Router {
 
 fn router_with_state(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    let timeout = state.config.request_timeout;
+    let timeout = layers::Timeouts::of(&state.config);
     let cors = crate::cors::layer(&state.config.cors_origins);
     let routes = crate::http::routes(&state).with_state(state);
     let app = layers::apply(routes, layers::not_found, max_body, timeout);
@@ -37,7 +37,7 @@ fn router_with_state(state: AppState) -> Router {
 /// operations routes, and 1009 for anything else (`edge.rs`).
 fn ops_router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    let timeout = state.config.request_timeout;
+    let timeout = layers::Timeouts::of(&state.config);
     let routes = crate::http::ops_routes().with_state(state);
     layers::apply(routes, crate::http::at_capacity, max_body, timeout)
 }
@@ -84,6 +84,7 @@ pub async fn run(
     }
     tasks.spawn(sweep_limiters(state.clone(), background.clone()));
     tasks.spawn(sweep_pending(state.clone(), background.clone()));
+    tasks.spawn(crate::attach::sweep(state.clone(), background.clone()));
     tasks.spawn(crate::ws::dispatch(
         state.clone(),
         downstream,

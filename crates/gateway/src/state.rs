@@ -6,8 +6,8 @@ use std::sync::Arc;
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::UserId;
 use ferrochat_ports::{
-    AccountsApi, Bus, FanoutLag, GroupsApi, MessagingApi, ModerationApi, Presence, RateLimiter,
-    Readiness, SocialApi,
+    AccountsApi, Attachments, AttachmentsApi, Bus, FanoutLag, GroupsApi, MessagingApi,
+    ModerationApi, Presence, RateLimiter, Readiness, SocialApi,
 };
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -38,6 +38,11 @@ pub struct GatewayDeps {
     pub groups: Arc<dyn GroupsApi>,
     pub social: Arc<dyn SocialApi>,
     pub moderation: Arc<dyn ModerationApi>,
+    /// Attachments' metadata and rules (logic).
+    pub attachments: Arc<dyn AttachmentsApi>,
+    /// Attachments' bytes (object storage), which the gateway streams
+    /// itself.
+    pub objects: Arc<dyn Attachments>,
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
     /// In a cluster, this gateway's routes live as long as its heartbeats:
@@ -90,6 +95,8 @@ pub(crate) struct AppState {
     pub(crate) dispatch_lag: Arc<DispatchLag>,
     /// The users with an export running here.
     pub(crate) exports: Arc<Exports>,
+    /// Images decoded at once for thumbnails (`storage.image_decoders`).
+    pub(crate) image_permits: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -120,6 +127,7 @@ impl AppState {
             sessions: TaskTracker::new(),
             dispatch_lag: Arc::new(DispatchLag::default()),
             exports: Arc::new(Exports::default()),
+            image_permits: Arc::new(Semaphore::new(config.attachments.image_decoders.max(1))),
             config: Arc::new(config),
             deps,
         }

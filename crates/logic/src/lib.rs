@@ -5,6 +5,7 @@
 //! is reached through the role APIs in `ferrochat-ports::api`.
 
 pub mod accounts;
+mod attachments;
 pub mod clock;
 mod deps;
 mod error;
@@ -17,6 +18,7 @@ mod social;
 mod users;
 
 pub use accounts::{Accounts, AuthConfig, PasswordHashConfig};
+pub use attachments::Uploads;
 pub use deps::LogicDeps;
 pub use facts::CacheConfig;
 pub use groups::Groups;

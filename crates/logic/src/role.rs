@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::accounts::{Accounts, AuthConfig, Sessions, Ties};
+use crate::attachments::Uploads;
 use crate::deps::LogicDeps;
 use crate::facts::{CacheConfig, Facts};
 use crate::groups::Groups;
@@ -47,6 +48,7 @@ pub struct Logic {
     pub messaging: Arc<Messaging>,
     pub groups: Arc<Groups>,
     pub social: Arc<Social>,
+    pub attachments: Arc<Uploads>,
     pipeline: Pipeline,
 }
 
@@ -99,6 +101,7 @@ impl Logic {
                 world_enabled: config.messaging.world_enabled,
             }),
             groups,
+            attachments: Arc::new(Uploads { deps: deps.clone() }),
             social: Arc::new(Social::new(
                 deps,
                 config.messaging.presence_offline_delay,

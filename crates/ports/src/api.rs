@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use ferrochat_domain::attachments::{Attachment, AttachmentKind};
 use ferrochat_domain::commands::{
     ChangePassword, CreateGroup, History, Login, Register, SearchUsers, SyncRequest,
     UpdateConversation, UpdateGroup, UpdateMember, UpdateProfile,
@@ -17,9 +18,9 @@ use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
-    Ack, AuditId, Authenticated, ConversationId, ErrorKind, GroupId, InvalidField, LoginOutcome,
-    Message, Password, Principal, PushDeviceId, ReportId, RequestId, SendTarget, Seq, SessionId,
-    Timestamp, TokenPair, User, UserId,
+    Ack, AttachmentId, AuditId, Authenticated, ConversationId, ErrorKind, GroupId, InvalidField,
+    LoginOutcome, Message, Password, Principal, PushDeviceId, ReportId, RequestId, SendTarget, Seq,
+    SessionId, Timestamp, TokenPair, User, UserId,
 };
 
 use crate::store::{PendingRequests, SessionInfo};
@@ -371,3 +372,37 @@ pub trait ModerationApi: Send + Sync + 'static {
 
 /// How many reports a user may make in an hour.
 pub const MAX_REPORTS_PER_HOUR: u32 = 20;
+/// Attachments' metadata and who may read them (docs/protocol.md,
+/// "Attachments"). The bytes never pass through here: the gateway streams
+/// them to object storage itself (the `Attachments` port).
+#[async_trait]
+pub trait AttachmentsApi: Send + Sync + 'static {
+    /// The bytes `who`'s attachments take (the gateway holds the quota).
+    async fn attachment_usage(&self, who: &UserId) -> Result<u64, ApiError>;
+    /// Records an uploaded file's metadata (its bytes are stored already).
+    async fn add_attachment(&self, attachment: Attachment) -> Result<(), ApiError>;
+    /// The attachment if `who` may read it: its owner while it is unsent,
+    /// the members of the conversation it was sent in afterwards. Not
+    /// found (1003) if there is none, forbidden (1005) if not theirs.
+    async fn attachment(&self, who: &UserId, id: &AttachmentId) -> Result<Attachment, ApiError>;
+    /// Binds `who`'s attachment `id` to `conversation` for a send of
+    /// `kind`: not found if unknown, forbidden if someone else's or sent in
+    /// another conversation, invalid if its type does not fit the kind.
+    /// Sending it again in the same conversation is allowed.
+    async fn bind_attachment(
+        &self,
+        who: &UserId,
+        id: &AttachmentId,
+        conversation: &ConversationId,
+        kind: AttachmentKind,
+    ) -> Result<Attachment, ApiError>;
+    /// Attachments never sent, created before `before`, at most `limit`.
+    async fn unsent_attachments(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<AttachmentId>, ApiError>;
+    /// Forgets the metadata of `id` if it is still unsent; false if it was
+    /// sent meanwhile.
+    async fn forget_unsent_attachment(&self, id: &AttachmentId) -> Result<bool, ApiError>;
+}

@@ -6,6 +6,7 @@
 //! crosses a port: adapters map theirs into the port's error enum.
 
 pub mod api;
+pub mod attachments;
 pub mod bus;
 pub mod cache;
 pub mod clock;
@@ -16,7 +17,10 @@ pub mod ratelimit;
 pub mod readiness;
 pub mod store;
 
-pub use api::{AccountsApi, ApiError, GroupsApi, MessagingApi, ModerationApi, SocialApi};
+pub use api::{
+    AccountsApi, ApiError, AttachmentsApi, GroupsApi, MessagingApi, ModerationApi, SocialApi,
+};
+pub use attachments::{Attachments, AttachmentsError};
 pub use bus::Bus;
 pub use cache::{CacheError, SharedCache};
 pub use discovery::Discovery;
@@ -25,6 +29,6 @@ pub use presence::{Heartbeat, Presence, PresenceError};
 pub use ratelimit::{RateLimitError, RateLimiter};
 pub use readiness::{Check, Readiness};
 pub use store::{
-    AccountStore, DeviceStore, GroupStore, MessageStore, ModerationStore, SocialStore, Store,
-    StoreError,
+    AccountStore, AttachmentStore, DeviceStore, GroupStore, MessageStore, ModerationStore,
+    SocialStore, Store, StoreError,
 };

@@ -8,6 +8,7 @@
 //! is an edge (design invariant 7): `TryFrom` checks ids and required
 //! fields and names what is wrong in a [`DecodeError`].
 
+mod attachments;
 pub mod bus;
 mod convert;
 mod logic;

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use ferrochat_domain::attachments::{Attachment, AttachmentKind};
 use ferrochat_domain::commands::{
     ChangePassword, CreateGroup, History, Login, Register, SearchUsers, SyncRequest,
     UpdateConversation, UpdateGroup, UpdateMember, UpdateProfile,
@@ -29,7 +30,7 @@ use ferrochat_domain::moderation::{
 use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
-use ferrochat_domain::{Ack, AuditId, ReportId, Timestamp};
+use ferrochat_domain::{Ack, AttachmentId, AuditId, ReportId, Timestamp};
 use ferrochat_domain::{
     Authenticated, ConversationId, GroupId, LoginOutcome, Password, Principal, PushDeviceId,
     RequestId, SendTarget, Seq, SessionId, TokenPair, User, UserId,
@@ -40,7 +41,9 @@ use ferrochat_ports::api::{
 use ferrochat_ports::discovery::Discovery;
 use ferrochat_ports::store::PendingRequests;
 use ferrochat_ports::store::SessionInfo;
-use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, ModerationApi, SocialApi};
+use ferrochat_ports::{
+    AccountsApi, ApiError, AttachmentsApi, GroupsApi, MessagingApi, ModerationApi, SocialApi,
+};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::logic_service_client::LogicServiceClient;
 use ferrochat_proto::DecodeError;
@@ -771,5 +774,75 @@ impl SocialApi for LogicClient {
     async fn went_offline(&self, who: &UserId) {
         let _: Result<(), ApiError> =
             call!(self, went_offline, Idempotent, pb::CallerRequest::new(who));
+    }
+}
+
+#[async_trait]
+impl AttachmentsApi for LogicClient {
+    async fn attachment_usage(&self, who: &UserId) -> Result<u64, ApiError> {
+        call!(
+            self,
+            attachment_usage,
+            Idempotent,
+            pb::CallerRequest::new(who)
+        )
+    }
+
+    // A second run meets its own row: the upload fails and is deleted.
+    async fn add_attachment(&self, attachment: Attachment) -> Result<(), ApiError> {
+        call!(
+            self,
+            add_attachment,
+            Once,
+            pb::Attachment::from(&attachment)
+        )
+    }
+
+    async fn attachment(&self, who: &UserId, id: &AttachmentId) -> Result<Attachment, ApiError> {
+        call!(
+            self,
+            get_attachment,
+            Idempotent,
+            pb::AttachmentRequest::new(who, id)
+        )
+    }
+
+    // Binding to the conversation it is bound to answers the same.
+    async fn bind_attachment(
+        &self,
+        who: &UserId,
+        id: &AttachmentId,
+        conversation: &ConversationId,
+        kind: AttachmentKind,
+    ) -> Result<Attachment, ApiError> {
+        call!(
+            self,
+            bind_attachment,
+            Idempotent,
+            pb::BindAttachmentRequest::new(who, id, conversation, kind)
+        )
+    }
+
+    async fn unsent_attachments(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<AttachmentId>, ApiError> {
+        call!(
+            self,
+            unsent_attachments,
+            Idempotent,
+            pb::UnsentAttachmentsRequest::new(before, limit)
+        )
+    }
+
+    // A second run answers false: the sweep only miscounts it.
+    async fn forget_unsent_attachment(&self, id: &AttachmentId) -> Result<bool, ApiError> {
+        call!(
+            self,
+            forget_unsent_attachment,
+            Idempotent,
+            pb::AttachmentRequest::anonymous(id)
+        )
     }
 }

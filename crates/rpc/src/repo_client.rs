@@ -28,6 +28,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use ferrochat_domain::attachments::Attachment;
 use ferrochat_domain::commands::{SearchUsers, UpdateConversation, UpdateGroup, UpdateProfile};
 use ferrochat_domain::groups::{Group, Role};
 use ferrochat_domain::messaging::ConversationView;
@@ -36,10 +37,11 @@ use ferrochat_domain::moderation::{
 };
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::FriendRequest;
-use ferrochat_domain::{AuditId, ReportId};
+use ferrochat_domain::{AttachmentId, AuditId, ReportId};
 use ferrochat_domain::{
     ConversationId, GroupId, Message, RequestId, SessionId, Timestamp, User, UserId,
 };
+use ferrochat_ports::store::{AttachmentStore, Bound};
 use ferrochat_ports::store::{
     Committed, ConversationRecord, Credentials, Erased, HistoryQuery, MemberRecord, NewGroup,
     NewMessage, NewSession, PendingRequests, RotateOutcome, Rotation, SessionInfo, SessionRecord,
@@ -783,6 +785,72 @@ impl ModerationStore for RepoClient {
             reports_since,
             Safe,
             pb::ReportsSinceRequest::new(reporter, since)
+        )
+    }
+}
+
+#[async_trait]
+impl AttachmentStore for RepoClient {
+    // A second run would meet its own row.
+    async fn insert_attachment(&self, attachment: &Attachment) -> Result<(), StoreError> {
+        call!(
+            self,
+            insert_attachment,
+            IfUndone,
+            pb::Attachment::from(attachment)
+        )
+    }
+
+    async fn attachment(&self, id: &AttachmentId) -> Result<Option<Attachment>, StoreError> {
+        call!(self, get_attachment, Safe, pb::AttachmentIdRequest::new(id))
+    }
+
+    // Binding to the conversation it is bound to answers the same.
+    async fn bind_attachment(
+        &self,
+        id: &AttachmentId,
+        owner: &UserId,
+        conversation: &ConversationId,
+    ) -> Result<Bound, StoreError> {
+        let bound: bool = call!(
+            self,
+            bind_attachment,
+            Safe,
+            pb::RepoBindAttachmentRequest::new(id, owner, conversation)
+        )?;
+        Ok(if bound { Bound::Bound } else { Bound::Refused })
+    }
+
+    async fn attachment_usage(&self, owner: &UserId) -> Result<u64, StoreError> {
+        call!(
+            self,
+            attachment_usage,
+            Safe,
+            pb::RepoUserRequest::new(owner)
+        )
+    }
+
+    async fn unsent_attachments(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<AttachmentId>, StoreError> {
+        call!(
+            self,
+            unsent_attachments,
+            Safe,
+            pb::UnsentAttachmentsRequest::new(before, limit)
+        )
+    }
+
+    // A second run answers false, which only means the sweep does not
+    // count it.
+    async fn delete_unsent_attachment(&self, id: &AttachmentId) -> Result<bool, StoreError> {
+        call!(
+            self,
+            delete_unsent_attachment,
+            Safe,
+            pb::AttachmentIdRequest::new(id)
         )
     }
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use ferrochat_domain::moderation::{AuditEntry, Report};
 use ferrochat_domain::AuditId;
+use ferrochat_ports::store::Bound;
 use ferrochat_ports::{Store, StoreError};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::repo_service_server::{RepoService, RepoServiceServer};
@@ -515,6 +516,56 @@ impl RepoService for RepoServer {
     async fn is_blocked(&self, r: Request<pb::UserPairRequest>) -> Answer<pb::BoolAnswer> {
         let (blocker, blocked) = parse(r, pb::UserPairRequest::parse)?;
         reply(self.store.is_blocked(&blocker, &blocked).await, boolean)
+    }
+
+    // --- attachments ---
+
+    async fn insert_attachment(&self, r: Request<pb::Attachment>) -> Answer<pb::Empty> {
+        let attachment = parse(r, |a| Ok(a.parse()?))?;
+        reply(self.store.insert_attachment(&attachment).await, empty)
+    }
+
+    async fn get_attachment(
+        &self,
+        r: Request<pb::AttachmentIdRequest>,
+    ) -> Answer<pb::AttachmentAnswer> {
+        let id = parse(r, pb::AttachmentIdRequest::parse)?;
+        answer(self.store.attachment(&id).await)
+    }
+
+    async fn bind_attachment(
+        &self,
+        r: Request<pb::RepoBindAttachmentRequest>,
+    ) -> Answer<pb::BoolAnswer> {
+        let (id, owner, conversation) = parse(r, pb::RepoBindAttachmentRequest::parse)?;
+        reply(
+            self.store.bind_attachment(&id, &owner, &conversation).await,
+            |b| pb::BoolAnswer::from(*b == Bound::Bound),
+        )
+    }
+
+    async fn attachment_usage(
+        &self,
+        r: Request<pb::RepoUserRequest>,
+    ) -> Answer<pb::AttachmentUsageAnswer> {
+        let owner = parse(r, pb::RepoUserRequest::parse)?;
+        answer(self.store.attachment_usage(&owner).await)
+    }
+
+    async fn unsent_attachments(
+        &self,
+        r: Request<pb::UnsentAttachmentsRequest>,
+    ) -> Answer<pb::AttachmentIds> {
+        let (before, limit) = parse(r, |q| Ok(q.parse()))?;
+        answer(self.store.unsent_attachments(before, limit).await)
+    }
+
+    async fn delete_unsent_attachment(
+        &self,
+        r: Request<pb::AttachmentIdRequest>,
+    ) -> Answer<pb::BoolAnswer> {
+        let id = parse(r, pb::AttachmentIdRequest::parse)?;
+        reply(self.store.delete_unsent_attachment(&id).await, boolean)
     }
 
     // --- the store itself ---

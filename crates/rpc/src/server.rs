@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use ferrochat_domain::InvalidField;
 use ferrochat_ports::api::MembersList;
-use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, ModerationApi, SocialApi};
+use ferrochat_ports::{
+    AccountsApi, ApiError, AttachmentsApi, GroupsApi, MessagingApi, ModerationApi, SocialApi,
+};
 use ferrochat_proto::pb;
 use ferrochat_proto::pb::logic_service_server::{LogicService, LogicServiceServer};
 use tokio_util::sync::CancellationToken;
@@ -25,6 +27,7 @@ pub struct LogicApis {
     pub groups: Arc<dyn GroupsApi>,
     pub social: Arc<dyn SocialApi>,
     pub moderation: Arc<dyn ModerationApi>,
+    pub attachments: Arc<dyn AttachmentsApi>,
 }
 
 /// The API ports as a tonic service.
@@ -485,5 +488,62 @@ impl LogicService for LogicServer {
     ) -> Answer<pb::Report> {
         let (who, id, note) = parse(r, pb::AdminResolveReportRequest::parse)?;
         reply(self.apis.moderation.resolve_report(&who, &id, note).await)
+    }
+
+    // --- attachments ---
+
+    async fn attachment_usage(
+        &self,
+        r: Request<pb::CallerRequest>,
+    ) -> Answer<pb::AttachmentUsageAnswer> {
+        let who = parse(r, pb::CallerRequest::parse)?;
+        reply(self.apis.attachments.attachment_usage(&who).await)
+    }
+
+    async fn add_attachment(&self, r: Request<pb::Attachment>) -> Answer<pb::Empty> {
+        let attachment = parse(r, pb::Attachment::parse)?;
+        reply_with(
+            self.apis.attachments.add_attachment(attachment).await,
+            empty,
+        )
+    }
+
+    async fn get_attachment(&self, r: Request<pb::AttachmentRequest>) -> Answer<pb::Attachment> {
+        let (who, id) = parse(r, pb::AttachmentRequest::parse)?;
+        reply(self.apis.attachments.attachment(&who, &id).await)
+    }
+
+    async fn bind_attachment(
+        &self,
+        r: Request<pb::BindAttachmentRequest>,
+    ) -> Answer<pb::Attachment> {
+        let (who, id, conversation, kind) = parse(r, pb::BindAttachmentRequest::parse)?;
+        reply(
+            self.apis
+                .attachments
+                .bind_attachment(&who, &id, &conversation, kind)
+                .await,
+        )
+    }
+
+    async fn unsent_attachments(
+        &self,
+        r: Request<pb::UnsentAttachmentsRequest>,
+    ) -> Answer<pb::AttachmentIds> {
+        let (before, limit) = parse(r, |q| Ok(q.parse()))?;
+        reply(
+            self.apis
+                .attachments
+                .unsent_attachments(before, limit)
+                .await,
+        )
+    }
+
+    async fn forget_unsent_attachment(
+        &self,
+        r: Request<pb::AttachmentRequest>,
+    ) -> Answer<pb::AttachmentForgotten> {
+        let id = parse(r, pb::AttachmentRequest::parse_id)?;
+        reply(self.apis.attachments.forget_unsent_attachment(&id).await)
     }
 }

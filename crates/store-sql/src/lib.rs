@@ -21,6 +21,7 @@
 //! that lock; the primary key (conversation_id, seq) is the last guard.
 
 mod accounts;
+mod attachments;
 mod changes;
 mod commit;
 mod devices;

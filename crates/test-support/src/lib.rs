@@ -7,7 +7,7 @@
 //! through the repo's gRPC).
 //!
 //! The service-backed tests (MariaDB, PostgreSQL, Redis, etcd, the
-//! broker) find their servers in the variables `scripts/services env`
+//! broker, the S3 server: `s3`) find their servers in the variables `scripts/services env`
 //! prints. A test that finds none fails, naming the command that starts
 //! them: under CI a missing service must fail the run, never skip a test.
 //!
@@ -22,6 +22,7 @@ mod private_broker;
 mod private_redis;
 pub mod private_sql;
 mod process;
+pub mod s3;
 mod test_ca;
 
 pub use private_broker::{PrivateBroker, NISSHI, NISSHI_STORAGE};

@@ -6,6 +6,7 @@
 //! It knows nothing of sockets, tokio or SQL.
 
 pub mod accounts;
+pub mod attachments;
 pub mod devices;
 pub mod envelope;
 pub mod error_code;

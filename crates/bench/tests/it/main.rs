@@ -113,6 +113,25 @@ async fn idle_connections_all_stay_up() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_move_whole_files_both_ways() {
+    let mut a = args(Scenario::Attachments);
+    a.senders = 2;
+    a.file_bytes = 300 * 1024;
+    let r = against_ferrochat(a).await;
+    let s = r.attachments.unwrap();
+    assert!(s.downloads > 0, "{s:#?}");
+    assert_eq!(s.errors, 0, "{s:#?}");
+    assert!(
+        s.uploads >= s.downloads && s.uploads <= s.downloads + 2,
+        "{s:#?}"
+    );
+    assert!(
+        s.upload_mib_per_s > 0.0 && s.download_mib_per_s > 0.0,
+        "{s:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnect_storm_resyncs_exactly_what_was_missed() {
     let r = against_ferrochat(args(Scenario::ReconnectStorm)).await;
     // Three phases of 5 messages to each of 12 receivers; the middle one

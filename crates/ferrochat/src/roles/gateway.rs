@@ -59,7 +59,9 @@ impl Gateway {
             messaging: client.clone(),
             groups: client.clone(),
             social: client.clone(),
-            moderation: client,
+            moderation: client.clone(),
+            attachments: client,
+            objects: open::objects(config)?,
             bus,
             presence,
             route_ttl: Some(config.presence.route_ttl),
@@ -97,6 +99,7 @@ impl Gateway {
     ) -> anyhow::Result<()> {
         let mut gateway_config = config.tls.onto(&config.gateway);
         gateway_config.max_content_bytes = config.messaging.max_content_bytes;
+        gateway_config.attachments = config.storage.limits();
         let serving =
             ferrochat_gateway::run(self.listener, self.deps, gateway_config, cancel.clone());
         let served = super::until_stopped(tokio::spawn(serving), &cancel, grace, "gateway").await;

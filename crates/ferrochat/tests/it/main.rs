@@ -7,6 +7,8 @@
 
 mod accounts;
 mod administration;
+mod attachments;
+mod attachments_refused;
 mod backpressure;
 mod bad_input;
 mod bench_cluster;
@@ -53,6 +55,7 @@ mod search;
 mod secure;
 mod served;
 mod sessions;
+mod storage_env;
 mod store_env;
 mod support;
 mod system_messages;

@@ -56,6 +56,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     crate::bus_env::apply(&mut config);
     crate::presence_env::apply(&mut config);
     crate::logic_env::apply(&mut config);
+    crate::storage_env::apply(&mut config).await;
     tweak(&mut config);
     start(config, crate::logic_env::roles_wanted(), dir).await
 }
@@ -83,6 +84,11 @@ pub async fn start(config: Config, roles: bool, dir: tempfile::TempDir) -> TestA
 }
 
 impl TestApp {
+    /// The app's data dir (where `serve` keeps attachments by default).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// A server this test did not start (a cluster gateway in a child
     /// process), driven through the same helpers.
     pub fn at(base: String) -> TestApp {

@@ -64,6 +64,7 @@ fn limited_routes() -> OpenApiRouter<AppState> {
         .merge(friends::routes())
         .merge(reports::routes())
         .merge(admin::routes())
+        .merge(crate::attach::routes())
         .merge(crate::ws::routes())
 }
 

@@ -1,5 +1,6 @@
 //! The store port: durable state. One trait per area, gathered by `Store`.
 
+mod attachments;
 mod devices;
 mod durability;
 mod groups;
@@ -7,6 +8,7 @@ mod messages;
 mod moderation;
 mod social;
 
+pub use attachments::{AttachmentStore, Bound};
 pub use devices::{DeviceStore, MAX_PUSH_DEVICES};
 pub use durability::{Durability, NotDurable, Risk};
 pub use groups::{GroupStore, NewGroup};
@@ -171,6 +173,7 @@ pub trait Store:
     + GroupStore
     + SocialStore
     + ModerationStore
+    + AttachmentStore
     + Send
     + Sync
     + 'static

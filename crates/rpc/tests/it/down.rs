@@ -73,6 +73,7 @@ async fn the_client_reaches_a_logic_that_starts_later() {
         groups: fake.clone(),
         social: fake.clone(),
         moderation: fake.clone(),
+        attachments: fake.clone(),
     };
     let cancel = tokio_util::sync::CancellationToken::new();
     tokio::spawn(ferrochat_rpc::serve(

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use ferrochat_domain::attachments::{Attachment, AttachmentKind};
 use ferrochat_domain::commands::{
     ChangePassword, CreateGroup, History, Login, Register, SearchUsers, SyncRequest,
     UpdateConversation, UpdateGroup, UpdateMember, UpdateProfile,
@@ -19,7 +20,7 @@ use ferrochat_domain::moderation::{
 use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
-use ferrochat_domain::{AuditId, ReportId};
+use ferrochat_domain::{AttachmentId, AuditId, ReportId, Timestamp};
 use ferrochat_domain::{
     Authenticated, ConversationId, ErrorKind, GroupId, LoginOutcome, Password, Principal,
     PushDeviceId, RequestId, SendTarget, Seq, SessionId, SessionInfo, TokenPair, User, UserId,
@@ -28,7 +29,9 @@ use ferrochat_ports::api::{
     Friend, GroupMember, GroupView, HistoryPage, MembersList, SyncConversation, UnreadSummary,
 };
 use ferrochat_ports::store::PendingRequests;
-use ferrochat_ports::{AccountsApi, ApiError, GroupsApi, MessagingApi, ModerationApi, SocialApi};
+use ferrochat_ports::{
+    AccountsApi, ApiError, AttachmentsApi, GroupsApi, MessagingApi, ModerationApi, SocialApi,
+};
 use ferrochat_rpc::{Listener, LogicApis, LogicServer};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -97,7 +100,8 @@ pub async fn serve_on(fake: Arc<Fake>, wrap: impl FnOnce(TcpListener) -> Listene
         messaging: fake.clone(),
         groups: fake.clone(),
         social: fake.clone(),
-        moderation: fake,
+        moderation: fake.clone(),
+        attachments: fake,
     };
     let cancel = CancellationToken::new();
     tokio::spawn(ferrochat_rpc::serve(
@@ -354,6 +358,38 @@ impl ModerationApi for Fake {
         self.fail().await
     }
     async fn resolve_report(&self, _: &UserId, _: &ReportId, _: Note) -> Result<Report, ApiError> {
+        self.fail().await
+    }
+}
+
+#[async_trait]
+impl AttachmentsApi for Fake {
+    async fn attachment_usage(&self, _: &UserId) -> Result<u64, ApiError> {
+        self.fail().await
+    }
+    async fn add_attachment(&self, _: Attachment) -> Result<(), ApiError> {
+        self.fail().await
+    }
+    async fn attachment(&self, _: &UserId, _: &AttachmentId) -> Result<Attachment, ApiError> {
+        self.fail().await
+    }
+    async fn bind_attachment(
+        &self,
+        _: &UserId,
+        _: &AttachmentId,
+        _: &ConversationId,
+        _: AttachmentKind,
+    ) -> Result<Attachment, ApiError> {
+        self.fail().await
+    }
+    async fn unsent_attachments(
+        &self,
+        _: Timestamp,
+        _: u32,
+    ) -> Result<Vec<AttachmentId>, ApiError> {
+        self.fail().await
+    }
+    async fn forget_unsent_attachment(&self, _: &AttachmentId) -> Result<bool, ApiError> {
         self.fail().await
     }
 }

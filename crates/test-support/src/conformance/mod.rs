@@ -20,6 +20,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 pub mod accounts;
+pub mod attachments;
 pub mod bus;
 pub mod changes;
 pub mod devices;
@@ -128,6 +129,8 @@ macro_rules! store_conformance_tests {
             social::friend_requests_and_friendships,
             social::one_pending_request_per_direction,
             social::blocks_are_idempotent,
+            attachments::attachments_are_kept_bound_once_and_counted,
+            attachments::unsent_attachments_are_found_and_deleted,
             store::ping_answers,
         );
     };

@@ -301,6 +301,7 @@ async fn a_breaker_closes_again_when_its_instance_comes_back() {
             groups: fake.clone(),
             social: fake.clone(),
             moderation: fake.clone(),
+            attachments: fake.clone(),
         }),
         cancel.clone(),
     ));
