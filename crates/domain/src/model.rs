@@ -37,6 +37,12 @@ impl User {
     pub fn disabled_at(&self, now: Timestamp) -> bool {
         self.disabled_until.is_some_and(|until| until > now)
     }
+
+    /// Whether the account may act as an administrator at `now`: it holds
+    /// the admin role and is neither deleted nor disabled.
+    pub fn administers_at(&self, now: Timestamp) -> bool {
+        self.admin && !self.deleted && !self.disabled_at(now)
+    }
 }
 
 /// A live session as its user sees it in their list of sessions.

@@ -24,6 +24,11 @@ impl Timestamp {
         Self(self.0.saturating_add(ms))
     }
 
+    /// `self + d`, saturating as `plus_millis`.
+    pub fn plus(self, d: std::time::Duration) -> Self {
+        self.plus_millis(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    }
+
     pub const fn seconds(self) -> i64 {
         self.0.div_euclid(1000)
     }

@@ -309,14 +309,8 @@ impl ResetTokenBody {
     pub const MAX_MINUTES: i64 = 7 * 24 * 60;
 
     pub fn decode(self) -> Result<Duration, InvalidField> {
-        let minutes = self.valid_for_minutes.unwrap_or(Self::DEFAULT_MINUTES);
-        if !(1..=Self::MAX_MINUTES).contains(&minutes) {
-            return Err(InvalidField::new(
-                "valid_for_minutes",
-                format!("must be 1 to {}", Self::MAX_MINUTES),
-            ));
-        }
-        Ok(Duration::from_secs(minutes.unsigned_abs() * 60))
+        let m = self.valid_for_minutes.unwrap_or(Self::DEFAULT_MINUTES);
+        minutes_up_to(m, Self::MAX_MINUTES, "valid_for_minutes")
     }
 }
 
@@ -361,9 +355,13 @@ impl DisableBody {
 
 /// `minutes` of a mute or a ban: 1 to a year.
 fn minutes(m: i64) -> Result<Duration, InvalidField> {
-    const MAX: i64 = 365 * 24 * 60;
-    if !(1..=MAX).contains(&m) {
-        return Err(InvalidField::new("minutes", format!("must be 1 to {MAX}")));
+    minutes_up_to(m, 365 * 24 * 60, "minutes")
+}
+
+/// `m` minutes, 1 to `max`, or an error naming `field`.
+fn minutes_up_to(m: i64, max: i64, field: &'static str) -> Result<Duration, InvalidField> {
+    if !(1..=max).contains(&m) {
+        return Err(InvalidField::new(field, format!("must be 1 to {max}")));
     }
     Ok(Duration::from_secs(m.unsigned_abs() * 60))
 }

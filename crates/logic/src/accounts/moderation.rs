@@ -20,6 +20,7 @@ use ferrochat_ports::api::MAX_REPORTS_PER_HOUR;
 use ferrochat_ports::store::NewMessage;
 use ferrochat_ports::{ApiError, ModerationApi};
 
+use super::reset::reset_token;
 use super::service::Accounts;
 use crate::clock;
 use crate::error::store;
@@ -38,9 +39,7 @@ impl Accounts {
             .await
             .map_err(|e| store("reading a user", e))?;
         match me {
-            Some(u) if u.admin && !u.disabled_at(clock::now()) && !u.deleted => {
-                Ok(Actor::Admin(u.id))
-            }
+            Some(u) if u.administers_at(clock::now()) => Ok(Actor::Admin(u.id)),
             _ => Err(ApiError::forbidden(ADMINS_ONLY)),
         }
     }
@@ -160,7 +159,7 @@ impl ModerationApi for Accounts {
             ),
             (true, Some(d)) => (
                 AuditEntry::DISABLE_USER,
-                Some(now.plus_millis(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))),
+                Some(now.plus(d)),
                 format!("for {}", humantime_serde::re::humantime::format_duration(d)),
             ),
         };
@@ -191,10 +190,7 @@ impl ModerationApi for Accounts {
             .map_err(|e| store("looking up credentials", e))?
             .ok_or_else(|| ApiError::not_found(NO_SUCH_USER))?;
         let now = clock::now();
-        let ms = i64::try_from(valid_for.as_millis()).unwrap_or(i64::MAX);
-        let token = self
-            .keys
-            .issue_reset(user, &credentials.password_hash, now, now.plus_millis(ms))
+        let token = reset_token(&self.keys, user, &credentials.password_hash, valid_for, now)
             .map_err(|e| {
                 tracing::error!(error = %e, "signing a reset token failed");
                 ApiError::internal()
@@ -222,8 +218,7 @@ impl ModerationApi for Accounts {
     ) -> Result<Option<Timestamp>, ApiError> {
         let actor = self.admin(who).await?;
         let now = clock::now();
-        let until =
-            duration.map(|d| now.plus_millis(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)));
+        let until = duration.map(|d| now.plus(d));
         let entry = match duration {
             Some(d) => AuditEntry::new(
                 actor,

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use ferrochat_domain::{Password, UserId};
+use ferrochat_domain::{Password, Timestamp, UserId};
 use ferrochat_ports::ApiError;
 
 use super::lifecycle::count;
@@ -31,9 +31,25 @@ pub fn issue_password_reset(
     password_hash: &str,
     valid_for: Duration,
 ) -> Result<String, jsonwebtoken::errors::Error> {
-    let now = clock::now();
-    let ms = i64::try_from(valid_for.as_millis()).unwrap_or(i64::MAX);
-    TokenKeys::new(secret).issue_reset(user, password_hash, now, now.plus_millis(ms))
+    reset_token(
+        &TokenKeys::new(secret),
+        user,
+        password_hash,
+        valid_for,
+        clock::now(),
+    )
+}
+
+/// A reset token signed with `keys`, valid for `valid_for` from `now`: the
+/// operator's command and the admin API issue the same.
+pub(super) fn reset_token(
+    keys: &TokenKeys,
+    user: &UserId,
+    password_hash: &str,
+    valid_for: Duration,
+    now: Timestamp,
+) -> Result<String, jsonwebtoken::errors::Error> {
+    keys.issue_reset(user, password_hash, now, now.plus(valid_for))
 }
 
 impl Accounts {

@@ -190,7 +190,7 @@ async fn administers(store: &dyn Store, who: &UserId) -> Result<bool, ApiError> 
         .user(who)
         .await
         .map_err(|e| store_err("reading a user", e))?;
-    Ok(user.is_some_and(|u| u.admin && !u.disabled_at(crate::clock::now())))
+    Ok(user.is_some_and(|u| u.administers_at(crate::clock::now())))
 }
 
 #[cfg(test)]

@@ -101,14 +101,16 @@ fn millis(d: Duration) -> i64 {
 
 /// An optional length of time, which must be positive when given.
 fn positive(ms: Option<i64>, field: &'static str) -> Result<Option<Duration>, InvalidField> {
-    ms.map(|ms| {
-        u64::try_from(ms)
-            .ok()
-            .filter(|ms| *ms > 0)
-            .map(Duration::from_millis)
-            .ok_or_else(|| InvalidField::new(field, "must be positive"))
-    })
-    .transpose()
+    ms.map(|ms| positive_ms(ms, field)).transpose()
+}
+
+/// A length of time in milliseconds, which must be positive.
+fn positive_ms(ms: i64, field: &'static str) -> Result<Duration, InvalidField> {
+    u64::try_from(ms)
+        .ok()
+        .filter(|ms| *ms > 0)
+        .map(Duration::from_millis)
+        .ok_or_else(|| InvalidField::new(field, "must be positive"))
 }
 
 impl pb::AdminPasswordResetRequest {
@@ -116,19 +118,15 @@ impl pb::AdminPasswordResetRequest {
         Self {
             caller_id: who.as_str().to_owned(),
             user_id: user.as_str().to_owned(),
-            valid_for_ms: i64::try_from(valid_for.as_millis()).unwrap_or(i64::MAX),
+            valid_for_ms: millis(valid_for),
         }
     }
 
     pub fn parse(self) -> Result<(UserId, UserId, Duration), InvalidField> {
-        let ms = u64::try_from(self.valid_for_ms)
-            .ok()
-            .filter(|ms| *ms > 0)
-            .ok_or_else(|| InvalidField::new("valid_for_ms", "must be positive"))?;
         Ok((
             caller(&self.caller_id)?,
             id(&self.user_id, "user_id", UserId::parse)?,
-            Duration::from_millis(ms),
+            positive_ms(self.valid_for_ms, "valid_for_ms")?,
         ))
     }
 }
