@@ -80,7 +80,8 @@ where
     }
 }
 
-/// `Retry-After` in delay-seconds.
+/// `Retry-After` in delay-seconds. The HTTP-date form is not read: the
+/// jittered backoff applies instead.
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let raw = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     raw.trim().parse::<u64>().ok().map(Duration::from_secs)
@@ -88,12 +89,20 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
 
 /// A transport failure, worded without its URL.
 pub(crate) fn transport(e: reqwest::Error) -> Sent {
-    let why = if e.is_timeout() {
+    Sent::Retry {
+        why: describe(e),
+        after: None,
+    }
+}
+
+/// What a transport failure was, without its URL (which may carry a
+/// token).
+pub(crate) fn describe(e: reqwest::Error) -> String {
+    if e.is_timeout() {
         "timed out".to_owned()
     } else if e.is_connect() {
         "cannot connect".to_owned()
     } else {
         e.without_url().to_string()
-    };
-    Sent::Retry { why, after: None }
+    }
 }

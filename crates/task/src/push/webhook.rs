@@ -4,8 +4,10 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::StatusCode;
+
+use super::sent::{describe, retry_after};
 
 /// Why the webhook client could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -94,26 +96,10 @@ fn classify(status: StatusCode, after: Option<Duration>) -> Attempt {
     }
 }
 
-/// `Retry-After` in delay-seconds. The HTTP-date form is not read: the
-/// jittered backoff applies instead.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let raw = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    raw.trim().parse::<u64>().ok().map(Duration::from_secs)
-}
-
-fn describe(e: reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".to_owned()
-    } else if e.is_connect() {
-        "cannot connect".to_owned()
-    } else {
-        e.without_url().to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::header::RETRY_AFTER;
 
     fn kind(code: u16) -> &'static str {
         let status = StatusCode::from_u16(code).expect("a status");
