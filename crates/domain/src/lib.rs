@@ -31,7 +31,9 @@ pub use messaging::{
     Ack, Changes, ConversationKind, Marks, Message, MessageContent, MessageType, PageLimit,
     Reference, SendTarget, Seq,
 };
-pub use model::{Authenticated, LoginOutcome, Principal, SessionInfo, TokenPair, User};
+pub use model::{
+    Authenticated, LoginOutcome, Principal, Sanction, Sanctions, SessionInfo, TokenPair, User,
+};
 pub use time::Timestamp;
 pub use validated::{
     Avatar, ClientMsgId, DeviceId, Email, Nickname, Password, StatusText, Username,

@@ -30,6 +30,58 @@ pub struct User {
     /// until enabled): cannot log in, its sessions ended. Shown to
     /// administrators only.
     pub disabled_until: Option<Timestamp>,
+    /// What administrators restricted short of disabling the account.
+    pub sanctions: Sanctions,
+}
+
+/// An administrator's restrictions on an account that still works, each
+/// until a time (`Timestamp::FOREVER`: until lifted; none or past: not in
+/// force). Shown to the user and to administrators.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sanctions {
+    /// Every send is refused, in every conversation.
+    pub muted_until: Option<Timestamp>,
+    /// The world room is closed to the user: no reading, no writing, no
+    /// deliveries.
+    pub world_banned_until: Option<Timestamp>,
+}
+
+/// One kind of sanction, as an administrator sets or lifts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sanction {
+    Mute,
+    WorldBan,
+}
+
+impl Sanction {
+    pub const ALL: [Sanction; 2] = [Sanction::Mute, Sanction::WorldBan];
+
+    /// The name it has in the audit log, the API and storage.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sanction::Mute => "mute",
+            Sanction::WorldBan => "world_ban",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Sanction> {
+        Sanction::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl Sanctions {
+    /// Until when `sanction` holds, if it was set (it may have passed).
+    pub fn until(&self, sanction: Sanction) -> Option<Timestamp> {
+        match sanction {
+            Sanction::Mute => self.muted_until,
+            Sanction::WorldBan => self.world_banned_until,
+        }
+    }
+
+    /// Whether `sanction` is in force at `now`.
+    pub fn holds_at(&self, sanction: Sanction, now: Timestamp) -> bool {
+        self.until(sanction).is_some_and(|until| until > now)
+    }
 }
 
 impl User {

@@ -130,6 +130,21 @@ impl AuditEntry {
     pub const WORLD_MUTE: &'static str = "world.mute";
     pub const WORLD_UNMUTE: &'static str = "world.unmute";
     pub const RESOLVE_REPORT: &'static str = "report.resolve";
+    pub const MUTE_USER: &'static str = "user.mute";
+    pub const UNMUTE_USER: &'static str = "user.unmute";
+    pub const WORLD_BAN: &'static str = "world.ban";
+    pub const WORLD_UNBAN: &'static str = "world.unban";
+
+    /// The action that sets (`set`) or lifts `sanction`.
+    pub fn sanction_action(sanction: crate::Sanction, set: bool) -> &'static str {
+        use crate::Sanction::{Mute, WorldBan};
+        match (sanction, set) {
+            (Mute, true) => Self::MUTE_USER,
+            (Mute, false) => Self::UNMUTE_USER,
+            (WorldBan, true) => Self::WORLD_BAN,
+            (WorldBan, false) => Self::WORLD_UNBAN,
+        }
+    }
 
     /// A new entry, at `at`, with a fresh id.
     pub fn new(

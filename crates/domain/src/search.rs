@@ -288,6 +288,16 @@ impl SearchPage {
             self.next = self.positions.last().copied();
         }
     }
+
+    /// Leaves out the results from `conversation`; `next` stays, so paging
+    /// goes on past them.
+    pub fn without(&mut self, conversation: &crate::ConversationId) {
+        let results = std::mem::take(&mut self.messages)
+            .into_iter()
+            .zip(std::mem::take(&mut self.positions))
+            .filter(|(m, _)| m.conversation_id != *conversation);
+        (self.messages, self.positions) = results.unzip();
+    }
 }
 
 /// Where the terms of `query` (as typed) occur in `text`: sorted,

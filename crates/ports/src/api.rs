@@ -19,8 +19,8 @@ use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
 use ferrochat_domain::{
     Ack, AttachmentId, AuditId, Authenticated, ConversationId, ErrorKind, GroupId, InvalidField,
-    LoginOutcome, Message, Password, Principal, PushDeviceId, ReportId, RequestId, SendTarget, Seq,
-    SessionId, Timestamp, TokenPair, User, UserId,
+    LoginOutcome, Message, Password, Principal, PushDeviceId, ReportId, RequestId, Sanction,
+    SendTarget, Seq, SessionId, Timestamp, TokenPair, User, UserId,
 };
 
 use crate::store::{PendingRequests, SessionInfo};
@@ -341,6 +341,17 @@ pub trait ModerationApi: Send + Sync + 'static {
         &self,
         who: &UserId,
         user: &UserId,
+        duration: Option<Duration>,
+    ) -> Result<Option<Timestamp>, ApiError>;
+    /// Sets `sanction` on `user` for `duration` (`None`: lifts it): a
+    /// mute refuses their sends everywhere, a world ban closes the world
+    /// room to them (no reading, writing or deliveries). Answers until
+    /// when.
+    async fn set_sanction(
+        &self,
+        who: &UserId,
+        user: &UserId,
+        sanction: Sanction,
         duration: Option<Duration>,
     ) -> Result<Option<Timestamp>, ApiError>;
     /// Recalls any message of any conversation, member or not: the

@@ -30,7 +30,7 @@ use ferrochat_domain::moderation::{
 use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
-use ferrochat_domain::{Ack, AttachmentId, AuditId, ReportId, Timestamp};
+use ferrochat_domain::{Ack, AttachmentId, AuditId, ReportId, Sanction, Timestamp};
 use ferrochat_domain::{
     Authenticated, ConversationId, GroupId, LoginOutcome, Password, Principal, PushDeviceId,
     RequestId, SendTarget, Seq, SessionId, TokenPair, User, UserId,
@@ -646,6 +646,21 @@ impl ModerationApi for LogicClient {
             admin_mute_in_world,
             Once,
             pb::AdminMuteInWorldRequest::new(who, user, duration)
+        )
+    }
+
+    async fn set_sanction(
+        &self,
+        who: &UserId,
+        user: &UserId,
+        sanction: Sanction,
+        duration: Option<Duration>,
+    ) -> Result<Option<Timestamp>, ApiError> {
+        call!(
+            self,
+            admin_set_sanction,
+            Once,
+            pb::AdminSetSanctionRequest::new(who, user, sanction, duration)
         )
     }
 

@@ -37,7 +37,7 @@ use ferrochat_domain::moderation::{
 };
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::FriendRequest;
-use ferrochat_domain::{AttachmentId, AuditId, ReportId};
+use ferrochat_domain::{AttachmentId, AuditId, ReportId, Sanction};
 use ferrochat_domain::{
     ConversationId, GroupId, Message, RequestId, SessionId, Timestamp, User, UserId,
 };
@@ -730,6 +730,35 @@ impl ModerationStore for RepoClient {
             mute_in_world,
             Safe,
             pb::MuteInWorldRequest::new(user, until, audit)
+        )
+    }
+
+    // Sets a value and keeps the same log entry.
+    async fn set_sanction(
+        &self,
+        user: &UserId,
+        sanction: Sanction,
+        until: Option<Timestamp>,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        call!(
+            self,
+            set_sanction,
+            Safe,
+            pb::SetSanctionRequest::new(user, sanction, until, audit)
+        )
+    }
+
+    async fn banned_from_world(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<UserId>, StoreError> {
+        call!(
+            self,
+            banned_from_world,
+            Safe,
+            pb::BannedFromWorldRequest::new(now, limit)
         )
     }
 

@@ -211,6 +211,26 @@ impl RepoService for RepoServer {
         )
     }
 
+    async fn set_sanction(&self, r: Request<pb::SetSanctionRequest>) -> Answer<pb::BoolAnswer> {
+        let (user, sanction, until, audit) = parse(r, pb::SetSanctionRequest::parse)?;
+        reply(
+            self.store
+                .set_sanction(&user, sanction, until, &audit)
+                .await,
+            boolean,
+        )
+    }
+
+    async fn banned_from_world(
+        &self,
+        r: Request<pb::BannedFromWorldRequest>,
+    ) -> Answer<pb::UserIdsAnswer> {
+        let (now, limit) = r.into_inner().parse();
+        reply(self.store.banned_from_world(now, limit).await, |ids| {
+            pb::UserIdsAnswer::from(ids.as_slice())
+        })
+    }
+
     async fn list_users(&self, r: Request<pb::ListUsersRequest>) -> Answer<pb::UsersAnswer> {
         let list = parse(r, pb::ListUsersRequest::parse)?;
         reply(self.store.list_users(&list).await, |us| {

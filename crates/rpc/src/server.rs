@@ -447,6 +447,19 @@ impl LogicService for LogicServer {
         )
     }
 
+    async fn admin_set_sanction(
+        &self,
+        r: Request<pb::AdminSetSanctionRequest>,
+    ) -> Answer<pb::MutedUntilResponse> {
+        let (who, user, sanction, duration) = parse(r, pb::AdminSetSanctionRequest::parse)?;
+        reply(
+            self.apis
+                .moderation
+                .set_sanction(&who, &user, sanction, duration)
+                .await,
+        )
+    }
+
     async fn admin_remove_message(
         &self,
         r: Request<pb::AdminRemoveMessageRequest>,

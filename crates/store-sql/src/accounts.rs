@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use ferrochat_domain::commands::{fold, SearchUsers, UpdateProfile};
 use ferrochat_domain::{
-    Avatar, DeviceId, Email, Nickname, SessionId, StatusText, Timestamp, User, UserId, Username,
+    Avatar, DeviceId, Email, Nickname, Sanctions, SessionId, StatusText, Timestamp, User, UserId,
+    Username,
 };
 use ferrochat_ports::store::{
     Credentials, Erased, NewSession, RotateOutcome, Rotation, SessionInfo, SessionRecord,
@@ -21,7 +22,7 @@ pub(crate) type Tx<D> = sqlx::Transaction<'static, <D as Driver>::Db>;
 
 pub(crate) const USER_COLUMNS: &str =
     "id, username, nickname, avatar, created_at, discoverable, deleted_at, email, status_text, \
-     admin, disabled_until";
+     admin, disabled_until, muted_until, world_banned_until";
 
 /// `USER_COLUMNS` of the table called `alias` in a join.
 pub(crate) fn user_columns(alias: &str) -> String {
@@ -43,6 +44,14 @@ pub(crate) fn user_from_row<D: Dialect>(row: &Rec<D>) -> Result<User, sqlx::Erro
         disabled_until: row
             .col::<Option<i64>>("disabled_until")?
             .map(Timestamp::from_millis),
+        sanctions: Sanctions {
+            muted_until: row
+                .col::<Option<i64>>("muted_until")?
+                .map(Timestamp::from_millis),
+            world_banned_until: row
+                .col::<Option<i64>>("world_banned_until")?
+                .map(Timestamp::from_millis),
+        },
     })
 }
 

@@ -7,7 +7,7 @@ use ferrochat_domain::moderation::{
     Actor, AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget, Resolution,
 };
 use ferrochat_domain::{
-    AuditId, ConversationId, ReportId, Seq, SessionId, Timestamp, User, UserId,
+    AuditId, ConversationId, ReportId, Sanction, Seq, SessionId, Timestamp, User, UserId,
 };
 use ferrochat_ports::store::ModerationStore;
 use ferrochat_ports::StoreError;
@@ -153,6 +153,50 @@ async fn set_disabled<D: Dialect>(
     append::<D>(&mut *tx, audit).await?;
     tx.commit().await.map_err(map)?;
     Ok(Some(revoked))
+}
+
+async fn set_sanction<D: Dialect>(
+    store: &SqlStore<D>,
+    user: &UserId,
+    sanction: Sanction,
+    until: Option<Timestamp>,
+    audit: &AuditEntry,
+) -> Result<bool, Fail> {
+    let column = match sanction {
+        Sanction::Mute => "muted_until",
+        Sanction::WorldBan => "world_banned_until",
+    };
+    let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    if !lock_user::<D>(&mut tx, user).await? {
+        return Ok(false);
+    }
+    Query::<D>::new(&format!("UPDATE users SET {column} = ? WHERE id = ?"))
+        .bind(until.map(Timestamp::millis))
+        .bind(user.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    append::<D>(&mut *tx, audit).await?;
+    tx.commit().await.map_err(map)?;
+    Ok(true)
+}
+
+async fn banned_from_world<D: Dialect>(
+    store: &SqlStore<D>,
+    now: Timestamp,
+    limit: u32,
+) -> Result<Vec<UserId>, Fail> {
+    // A range on the column's index: only the bans in force are read.
+    let rows = Query::<D>::new(
+        "SELECT id FROM users WHERE world_banned_until > ? AND deleted_at IS NULL
+         ORDER BY world_banned_until LIMIT ?",
+    )
+    .bind(now.millis())
+    .bind(i64::from(limit))
+    .fetch_all(&store.reader)
+    .await
+    .map_err(map)?;
+    all(&rows, |r| Ok(UserId::from_stored(r.col("id")?)))
 }
 
 async fn mute_in_world<D: Dialect>(
@@ -372,6 +416,31 @@ impl<D: Dialect> ModerationStore for SqlStore<D> {
     ) -> Result<bool, StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || {
             mute_in_world(self, user, until, audit)
+        })
+        .await
+    }
+
+    // Sets a value and keeps the same log entry.
+    async fn set_sanction(
+        &self,
+        user: &UserId,
+        sanction: Sanction,
+        until: Option<Timestamp>,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            set_sanction(self, user, sanction, until, audit)
+        })
+        .await
+    }
+
+    async fn banned_from_world(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<UserId>, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            banned_from_world(self, now, limit)
         })
         .await
     }

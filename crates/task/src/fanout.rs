@@ -25,7 +25,7 @@
 //! committed and comes again after a restart.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,6 +47,11 @@ const MAX_RETRY_PAUSE: Duration = Duration::from_secs(1);
 /// size limit splits a gateway's items over several records, but never
 /// one item (20,000 conn ids are about 200 KB).
 const CONNS_PER_ITEM: usize = 20_000;
+
+/// The most world-room bans a batch reads; more than this many users
+/// banned at once is beyond what the room's moderation is for (the rest
+/// still cannot read or write there, they only see its live messages).
+const MAX_WORLD_BANS: u32 = 10_000;
 
 /// Stopped while a read kept failing.
 pub(crate) struct Stopped;
@@ -228,6 +233,17 @@ async fn read_audience(
     let mut routes = Vec::new();
     let mut unrouted = Vec::new();
     if message.conversation_kind == ConversationKind::World {
+        // Users an administrator banned from the room are left out; the
+        // bans in force are few, read once per batch like the routes.
+        let banned: HashSet<UserId> = retried(stop, || async {
+            deps.store
+                .banned_from_world(message.created_at, MAX_WORLD_BANS)
+                .await
+                .map_err(|e| Unread::Failed(e.to_string()))
+        })
+        .await?
+        .into_iter()
+        .collect();
         let mut after: Option<UserId> = None;
         loop {
             let page = retried(stop, || async {
@@ -242,7 +258,7 @@ async fn read_audience(
             .await?;
             let Some((last, _)) = page.last() else { break };
             after = Some(last.clone());
-            routes.extend(page);
+            routes.extend(page.into_iter().filter(|(u, _)| !banned.contains(u)));
             metrics::counter!("ferrochat_task_batches_total").increment(1);
         }
         return Ok(Audience { routes, unrouted });

@@ -7,7 +7,7 @@ use ferrochat_domain::moderation::{
     AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget, Resolution,
 };
 use ferrochat_domain::{
-    AuditId, ConversationId, InvalidField, ReportId, Seq, Timestamp, User, UserId,
+    AuditId, ConversationId, InvalidField, ReportId, Sanction, Seq, Timestamp, User, UserId,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -112,8 +112,9 @@ impl From<&Report> for ReportDto {
     }
 }
 
-/// An account as administrators see it: `disabled` now, and until when
-/// (null: until enabled, or not disabled).
+/// An account as administrators see it: each restriction in force now
+/// (`disabled`, `muted`, `world_banned`), and until when (null: until
+/// lifted, or not in force).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AdminUserDto {
     #[serde(flatten)]
@@ -123,21 +124,37 @@ pub struct AdminUserDto {
     pub admin: bool,
     pub disabled: bool,
     pub disabled_until: Option<String>,
+    pub muted: bool,
+    pub muted_until: Option<String>,
+    pub world_banned: bool,
+    pub world_banned_until: Option<String>,
+}
+
+/// Whether a restriction set until `until` is in force at `now`, and its
+/// end as shown (none while it lasts until lifted).
+fn in_force(until: Option<Timestamp>, now: Timestamp) -> (bool, Option<String>) {
+    let active = until.is_some_and(|u| u > now);
+    let shown = until.filter(|u| active && *u != Timestamp::FOREVER);
+    (active, shown.map(rfc3339))
 }
 
 impl AdminUserDto {
     pub fn new(u: &User, now: Timestamp) -> Self {
-        let disabled = u.disabled_at(now);
+        let (disabled, disabled_until) = in_force(u.disabled_until, now);
+        let (muted, muted_until) = in_force(u.sanctions.until(Sanction::Mute), now);
+        let (world_banned, world_banned_until) =
+            in_force(u.sanctions.until(Sanction::WorldBan), now);
         Self {
             profile: ProfileDto::from(u),
             email: u.email.as_ref().map(|e| e.as_str().to_owned()),
             discoverable: u.discoverable,
             admin: u.admin,
             disabled,
-            disabled_until: u
-                .disabled_until
-                .filter(|until| disabled && *until != Timestamp::FOREVER)
-                .map(rfc3339),
+            disabled_until,
+            muted,
+            muted_until,
+            world_banned,
+            world_banned_until,
         }
     }
 }
@@ -366,7 +383,7 @@ fn minutes_up_to(m: i64, max: i64, field: &'static str) -> Result<Duration, Inva
     Ok(Duration::from_secs(m.unsigned_abs() * 60))
 }
 
-/// How long a user is muted in the world room.
+/// How long a user is muted in the world room, or sanctioned.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct WorldMuteBody {
     /// 1-525600 (a year).
@@ -392,6 +409,33 @@ impl WorldMuteDto {
         Self {
             user_id: user.to_string(),
             muted_until: until.map(rfc3339),
+        }
+    }
+}
+
+/// A sanction on a user: `active` now, until `until` (null: not active).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SanctionDto {
+    pub user_id: String,
+    /// `mute` or `world_ban`.
+    pub sanction: &'static str,
+    pub active: bool,
+    pub until: Option<String>,
+}
+
+impl SanctionDto {
+    pub fn new(
+        user: &UserId,
+        sanction: Sanction,
+        until: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Self {
+        let (active, until) = in_force(until, now);
+        Self {
+            user_id: user.to_string(),
+            sanction: sanction.name(),
+            active,
+            until,
         }
     }
 }

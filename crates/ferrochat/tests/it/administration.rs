@@ -73,6 +73,26 @@ async fn only_administrators_reach_the_admin_api() {
             format!("/api/v1/admin/reports/{}/resolve", uuid::Uuid::now_v7()),
             Some(json!({})),
         ),
+        (
+            Method::PUT,
+            format!("/api/v1/admin/world/bans/{}", other.user_id),
+            Some(json!({"minutes": 5})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/admin/world/bans/{}", other.user_id),
+            None,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/admin/users/{}/mute", other.user_id),
+            Some(json!({"minutes": 5})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/admin/users/{}/mute", other.user_id),
+            None,
+        ),
     ];
     for (method, path, body) in &routes {
         let r = app
@@ -463,6 +483,185 @@ async fn administrators_mute_in_the_world_room_and_recall_its_messages() {
 
     let actions: Vec<String> = audit(&app, &boss).await.into_iter().map(|e| e.1).collect();
     assert_eq!(actions, vec!["world.unmute", "world.mute", "admin.grant"]);
+}
+
+/// The next world-room message `ws` receives: its content.
+async fn next_world_message(ws: &mut crate::ws::WsClient) -> String {
+    let f = ws
+        .recv_until(|f| f["type"] == "new-message" && f["data"]["conversation_id"] == "world")
+        .await;
+    f["data"]["content"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_world_ban_closes_the_room_to_one_user_until_lifted() {
+    let app = spawn_app().await;
+    let boss = admin(&app).await;
+    let (bob, carol) = (app.new_user("bob").await, app.new_user("carol").await);
+    let mut bob_ws = app.ws_connect(&bob.access).await;
+    say_in_world(&app, &carol, "before").await.ok();
+    assert_eq!(next_world_message(&mut bob_ws).await, "before");
+
+    let ban = format!("/api/v1/admin/world/bans/{}", bob.user_id);
+    let put = |who: &Session, minutes: i64| {
+        let (app, token, path) = (&app, who.access.clone(), ban.clone());
+        async move {
+            app.request(
+                Method::PUT,
+                &path,
+                Some(&token),
+                Some(json!({"minutes": minutes})),
+            )
+            .await
+        }
+    };
+    put(&carol, 5).await.err(1005);
+    put(&boss, 0).await.err(1001);
+    let r = put(&boss, 5).await;
+    let answer = r.ok();
+    assert_eq!(answer["sanction"], "world_ban");
+    assert_eq!(answer["active"], true);
+    assert!(answer["until"].is_string(), "{answer}");
+
+    // Neither writing nor reading, and the room leaves the lists.
+    let refused = say_in_world(&app, &bob, "during").await;
+    assert!(refused.err(1005).contains("banned"), "{:?}", refused.body);
+    app.history(&bob.access, "conversation_id=world&limit=10")
+        .await
+        .err(1005);
+    let listed = app.conversations(&bob.access).await;
+    assert!(
+        listed.iter().all(|c| c["conversation_id"] != "world"),
+        "{listed:?}"
+    );
+    let found = get(&app, "/api/v1/messages/search?q=before", &bob.access).await;
+    assert_eq!(found.ok()["results"], json!([]), "{:?}", found.body);
+    // Only the world room: a single chat is as before.
+    let conv = app.open_single(&bob.access, &carol.user_id).await;
+    app.send_http_ok(
+        &bob.access,
+        json!({"conversation_id": conv, "client_msg_id": "dm", "content": "still here"}),
+    )
+    .await;
+    // What the room says while the ban lasts does not reach bob.
+    say_in_world(&app, &carol, "unseen").await.ok();
+
+    let r = app
+        .request(Method::DELETE, &ban, Some(&boss.access), None)
+        .await;
+    assert_eq!(r.ok()["active"], false);
+    say_in_world(&app, &carol, "after").await.ok();
+    // In order: had "unseen" reached bob, it would come before "after".
+    assert_eq!(next_world_message(&mut bob_ws).await, "after");
+    say_in_world(&app, &bob, "back").await.ok();
+    app.history(&bob.access, "conversation_id=world&limit=10")
+        .await
+        .ok();
+    let found = get(&app, "/api/v1/messages/search?q=before", &bob.access).await;
+    assert_eq!(found.ok()["results"][0]["message"]["content"], "before");
+
+    let listed = get(
+        &app,
+        &format!("/api/v1/admin/users?q={}", bob.username),
+        &boss.access,
+    )
+    .await;
+    assert_eq!(listed.ok()["users"][0]["world_banned"], false);
+    let actions: Vec<String> = audit(&app, &boss).await.into_iter().map(|e| e.1).collect();
+    assert_eq!(actions, vec!["world.unban", "world.ban", "admin.grant"]);
+}
+
+#[tokio::test]
+async fn a_mute_by_an_administrator_silences_a_user_everywhere_for_a_time() {
+    let app = spawn_app().await;
+    let boss = admin(&app).await;
+    let (bob, carol) = (app.new_user("bob").await, app.new_user("carol").await);
+    let conv = app.open_single(&bob.access, &carol.user_id).await;
+    let group = app
+        .create_group(
+            &bob.access,
+            json!({"name": "g", "member_ids": [carol.user_id]}),
+        )
+        .await;
+    let group_conv = group.ok()["conversation_id"].as_str().unwrap().to_owned();
+    let mut bob_ws = app.ws_connect(&bob.access).await;
+
+    let mute = format!("/api/v1/admin/users/{}/mute", bob.user_id);
+    let r = app
+        .request(
+            Method::PUT,
+            &mute,
+            Some(&boss.access),
+            Some(json!({"minutes": 60})),
+        )
+        .await;
+    assert_eq!(r.ok()["active"], true);
+    let listed = get(
+        &app,
+        &format!("/api/v1/admin/users?q={}", bob.username),
+        &boss.access,
+    )
+    .await;
+    let listed = listed.ok()["users"][0].clone();
+    assert_eq!(listed["muted"], true);
+    assert!(listed["muted_until"].is_string(), "{listed}");
+
+    // Every conversation, over HTTP and the socket alike.
+    for (target, id) in [
+        (conv.as_str(), "dm"),
+        (group_conv.as_str(), "group"),
+        ("world", "world"),
+    ] {
+        let refused = app
+            .send_http(
+                &bob.access,
+                json!({"conversation_id": target, "client_msg_id": id, "content": "x"}),
+            )
+            .await;
+        assert!(
+            refused.err(1005).contains("muted by an administrator"),
+            "{:?}",
+            refused.body
+        );
+    }
+    bob_ws
+        .send_err(
+            json!({"conversation_id": conv, "client_msg_id": "ws", "content": "x"}),
+            1005,
+        )
+        .await;
+    // Reading goes on.
+    app.history(&bob.access, &format!("conversation_id={conv}&limit=10"))
+        .await
+        .ok();
+    // Others are not touched.
+    app.send_http_ok(
+        &carol.access,
+        json!({"conversation_id": conv, "client_msg_id": "c1", "content": "hi bob"}),
+    )
+    .await;
+
+    let unknown = format!("/api/v1/admin/users/{}/mute", uuid::Uuid::now_v7());
+    app.request(
+        Method::PUT,
+        &unknown,
+        Some(&boss.access),
+        Some(json!({"minutes": 5})),
+    )
+    .await
+    .err(1003);
+    app.request(Method::PUT, &mute, Some(&boss.access), Some(json!({})))
+        .await
+        .err(1001);
+
+    app.request(Method::DELETE, &mute, Some(&boss.access), None)
+        .await
+        .ok();
+    bob_ws
+        .send_ok(json!({"conversation_id": conv, "client_msg_id": "ws2", "content": "free"}))
+        .await;
+    let actions: Vec<String> = audit(&app, &boss).await.into_iter().map(|e| e.1).collect();
+    assert_eq!(actions, vec!["user.unmute", "user.mute", "admin.grant"]);
 }
 
 #[tokio::test]

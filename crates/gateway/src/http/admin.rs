@@ -4,13 +4,13 @@
 
 use axum::extract::State;
 use ferrochat_domain::moderation::{ListReports, ListUsers, NewestFirst};
-use ferrochat_domain::{AuditId, ErrorKind, GroupId, ReportId, UserId};
+use ferrochat_domain::{AuditId, ErrorKind, GroupId, ReportId, Sanction, UserId};
 use ferrochat_wire::envelope::Empty;
 use ferrochat_wire::messaging::AckDto;
 use ferrochat_wire::moderation::{
     AdminUserDto, AdminUsersDto, AdminUsersParams, AuditDto, AuditParams, DisableBody,
     RemoveMessageBody, ReportDto, ReportsDto, ReportsParams, ResetTokenBody, ResetTokenDto,
-    ResolveBody, WorldMuteBody, WorldMuteDto,
+    ResolveBody, SanctionDto, WorldMuteBody, WorldMuteDto,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -34,6 +34,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dissolve_group))
         .routes(routes!(remove_message))
         .routes(routes!(mute_in_world, unmute_in_world))
+        .routes(routes!(ban_from_world, unban_from_world))
+        .routes(routes!(mute_everywhere, unmute_everywhere))
         .routes(routes!(audit))
         .routes(routes!(reports))
         .routes(routes!(resolve_report))
@@ -277,12 +279,119 @@ async fn unmute_in_world(
     Ok(Reply::ok(WorldMuteDto::new(&user, until)))
 }
 
+/// Sets `sanction` on the user named by the path for `body`'s minutes, or
+/// lifts it (no body).
+async fn sanction(
+    state: &AppState,
+    who: &UserId,
+    id: &str,
+    sanction: Sanction,
+    body: Option<WorldMuteBody>,
+) -> Result<Reply<SanctionDto>, HttpError> {
+    let user = path_id(id, UserId::parse, "user")?;
+    let duration = body.map(WorldMuteBody::decode).transpose()?;
+    let until = state
+        .deps
+        .moderation
+        .set_sanction(who, &user, sanction, duration)
+        .await?;
+    Ok(Reply::ok(SanctionDto::new(&user, sanction, until, now())))
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/world/bans/{id}",
+    tag = "moderation",
+    summary = "Ban a user from the world room",
+    description = "Administrators only (the world room's owners). For `minutes` (1-525600): the user can neither read nor write the world room (1005 \"you are banned from the world room\"), it leaves their conversation list, sync and search, and its live messages no longer reach them. Banning again sets a new end.",
+    params(("id" = String, Path, description = "The user id")),
+    request_body = WorldMuteBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Ban a user from the world room: done", body = Envelope<SanctionDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
+async fn ban_from_world(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+    JsonBody(body): JsonBody<WorldMuteBody>,
+) -> Result<Reply<SanctionDto>, HttpError> {
+    sanction(&state, &who.user_id, &id, Sanction::WorldBan, Some(body)).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/world/bans/{id}",
+    tag = "moderation",
+    summary = "Lift a user's world-room ban",
+    description = "Administrators only. Ends a ban at once (`active` false); lifting a ban that is not in force changes nothing.",
+    params(("id" = String, Path, description = "The user id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Lift a user's world-room ban: done", body = Envelope<SanctionDto>),
+        E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
+async fn unban_from_world(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+) -> Result<Reply<SanctionDto>, HttpError> {
+    sanction(&state, &who.user_id, &id, Sanction::WorldBan, None).await
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/users/{id}/mute",
+    tag = "moderation",
+    summary = "Mute a user everywhere",
+    description = "Administrators only. For `minutes` (1-525600): every send of the user, in every conversation, is refused with 1005 \"you are muted by an administrator\"; they still read, and their account works otherwise. Muting again sets a new end.",
+    params(("id" = String, Path, description = "The user id")),
+    request_body = WorldMuteBody,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Mute a user everywhere: done", body = Envelope<SanctionDto>),
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1007, E1008, E1009,
+    )
+)]
+async fn mute_everywhere(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+    JsonBody(body): JsonBody<WorldMuteBody>,
+) -> Result<Reply<SanctionDto>, HttpError> {
+    sanction(&state, &who.user_id, &id, Sanction::Mute, Some(body)).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/users/{id}/mute",
+    tag = "moderation",
+    summary = "Lift a user's mute",
+    description = "Administrators only. Ends a mute set through `PUT /api/v1/admin/users/{id}/mute` at once (`active` false); lifting one not in force changes nothing.",
+    params(("id" = String, Path, description = "The user id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Lift a user's mute: done", body = Envelope<SanctionDto>),
+        E1002, E1003, E1004, E1005, E1007, E1009,
+    )
+)]
+async fn unmute_everywhere(
+    State(state): State<AppState>,
+    Authed(who): Authed,
+    PathId(id): PathId,
+) -> Result<Reply<SanctionDto>, HttpError> {
+    sanction(&state, &who.user_id, &id, Sanction::Mute, None).await
+}
+
 #[utoipa::path(
     get,
     path = "/api/v1/admin/audit",
     tag = "moderation",
     summary = "The audit log",
-    description = "Administrators only. What administrators and the operator did, newest first: `actor` (a user id, or `operator`), `action` (`admin.grant`, `admin.revoke`, `user.disable`, `user.enable`, `user.password_reset`, `group.dissolve`, `message.remove`, `world.mute`, `world.unmute`, `report.resolve`), `target`, `detail`. Nothing removes a line.",
+    description = "Administrators only. What administrators and the operator did, newest first: `actor` (a user id, or `operator`), `action` (`admin.grant`, `admin.revoke`, `user.disable`, `user.enable`, `user.password_reset`, `group.dissolve`, `message.remove`, `world.mute`, `world.unmute`, `world.ban`, `world.unban`, `user.mute`, `user.unmute`, `report.resolve`), `target`, `detail`. Nothing removes a line.",
     params(AuditParams),
     security(("bearer" = [])),
     responses(

@@ -14,7 +14,7 @@ use ferrochat_domain::moderation::{
 };
 use ferrochat_domain::{
     Ack, AuditId, ClientMsgId, ConversationId, ErrorKind, GroupId, Marks, MessageContent,
-    MessageId, MessageType, Reference, ReportId, Seq, Timestamp, User, UserId,
+    MessageId, MessageType, Reference, ReportId, Sanction, Seq, Timestamp, User, UserId,
 };
 use ferrochat_ports::api::MAX_REPORTS_PER_HOUR;
 use ferrochat_ports::store::NewMessage;
@@ -29,6 +29,21 @@ use crate::messaging::message_at;
 const ADMINS_ONLY: &str = "only an administrator can do this";
 const NO_SUCH_USER: &str = "no such user";
 const HOUR_MS: i64 = 60 * 60 * 1000;
+
+/// The log line of an action that lasts `duration` (`None`: an action
+/// that lifts one, with no detail).
+fn timed_entry(
+    actor: Actor,
+    action: &'static str,
+    user: &UserId,
+    duration: Option<Duration>,
+    now: Timestamp,
+) -> AuditEntry {
+    let detail = duration.map_or_else(String::new, |d| {
+        format!("for {}", humantime_serde::re::humantime::format_duration(d))
+    });
+    AuditEntry::new(actor, action, user.as_str(), detail, now)
+}
 
 impl Accounts {
     /// `who`, if they hold the admin role and their account is in use.
@@ -219,16 +234,11 @@ impl ModerationApi for Accounts {
         let actor = self.admin(who).await?;
         let now = clock::now();
         let until = duration.map(|d| now.plus(d));
-        let entry = match duration {
-            Some(d) => AuditEntry::new(
-                actor,
-                AuditEntry::WORLD_MUTE,
-                user.as_str(),
-                format!("for {}", humantime_serde::re::humantime::format_duration(d)),
-                now,
-            ),
-            None => AuditEntry::new(actor, AuditEntry::WORLD_UNMUTE, user.as_str(), "", now),
+        let action = match duration {
+            Some(_) => AuditEntry::WORLD_MUTE,
+            None => AuditEntry::WORLD_UNMUTE,
         };
+        let entry = timed_entry(actor, action, user, duration, now);
         let found = self
             .store
             .mute_in_world(user, until, &entry)
@@ -241,6 +251,32 @@ impl ModerationApi for Accounts {
         self.access
             .forget_conversation(&ConversationId::world())
             .await;
+        Ok(until)
+    }
+
+    async fn set_sanction(
+        &self,
+        who: &UserId,
+        user: &UserId,
+        sanction: Sanction,
+        duration: Option<Duration>,
+    ) -> Result<Option<Timestamp>, ApiError> {
+        let actor = self.admin(who).await?;
+        let now = clock::now();
+        let until = duration.map(|d| now.plus(d));
+        let action = AuditEntry::sanction_action(sanction, duration.is_some());
+        let entry = timed_entry(actor, action, user, duration, now);
+        let found = self
+            .store
+            .set_sanction(user, sanction, until, &entry)
+            .await
+            .map_err(|e| store("setting a sanction", e))?;
+        if !found {
+            return Err(ApiError::not_found(NO_SUCH_USER));
+        }
+        // Sends and the world room's reads check the user's cached
+        // profile, which carries the sanctions.
+        self.profiles.changed(user).await;
         Ok(until)
     }
 

@@ -152,6 +152,7 @@ impl AccountsApi for Accounts {
             status: StatusText::default(),
             admin: false,
             disabled_until: None,
+            sanctions: Default::default(),
             id: UserId::generate(),
             nickname: cmd
                 .nickname

@@ -3,7 +3,8 @@
 //! that does not decode (written by another version) is a miss.
 
 use ferrochat_domain::{
-    Avatar, ConversationKind, Email, Nickname, StatusText, Timestamp, User, UserId, Username,
+    Avatar, ConversationKind, Email, Nickname, Sanctions, StatusText, Timestamp, User, UserId,
+    Username,
 };
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +81,23 @@ impl Codec for MemberState {
     }
 }
 
+/// A user's sanctions: each end in milliseconds or `-`, as `mute,ban`.
+impl Codec for Sanctions {
+    fn encode(&self) -> String {
+        let end =
+            |t: Option<Timestamp>| t.map_or_else(|| "-".to_owned(), |t| t.millis().to_string());
+        format!("{},{}", end(self.muted_until), end(self.world_banned_until))
+    }
+
+    fn decode(raw: &str) -> Option<Self> {
+        let (mute, ban) = raw.split_once(',')?;
+        Some(Self {
+            muted_until: MemberState::decode(mute)?,
+            world_banned_until: MemberState::decode(ban)?,
+        })
+    }
+}
+
 impl Codec for bool {
     fn encode(&self) -> String {
         (if *self { "1" } else { "0" }).to_owned()
@@ -144,6 +162,11 @@ struct UserText {
     admin: bool,
     #[serde(default)]
     disabled_until: Option<i64>,
+    /// Absent in entries written before sanctions: none.
+    #[serde(default)]
+    muted_until: Option<i64>,
+    #[serde(default)]
+    world_banned_until: Option<i64>,
 }
 
 fn yes() -> bool {
@@ -164,6 +187,8 @@ impl Codec for User {
             status_text: self.status.as_str().to_owned(),
             admin: self.admin,
             disabled_until: self.disabled_until.map(Timestamp::millis),
+            muted_until: self.sanctions.muted_until.map(Timestamp::millis),
+            world_banned_until: self.sanctions.world_banned_until.map(Timestamp::millis),
         })
     }
 
@@ -181,6 +206,10 @@ impl Codec for User {
             status: StatusText::from_stored(t.status_text),
             admin: t.admin,
             disabled_until: t.disabled_until.map(Timestamp::from_millis),
+            sanctions: Sanctions {
+                muted_until: t.muted_until.map(Timestamp::from_millis),
+                world_banned_until: t.world_banned_until.map(Timestamp::from_millis),
+            },
         })
     }
 }
@@ -199,6 +228,12 @@ mod tests {
         round_trip(None::<Timestamp>);
         round_trip(true);
         round_trip(false);
+        round_trip(Sanctions::default());
+        round_trip(Sanctions {
+            muted_until: Some(Timestamp::from_millis(42)),
+            world_banned_until: Some(Timestamp::FOREVER),
+        });
+        assert_eq!(Sanctions::decode("12"), None);
         let user = User {
             discoverable: true,
             deleted: false,
@@ -206,6 +241,10 @@ mod tests {
             status: StatusText::from_stored("in \"quotes\"".into()),
             admin: true,
             disabled_until: Some(Timestamp::FOREVER),
+            sanctions: Sanctions {
+                muted_until: Some(Timestamp::from_millis(7)),
+                world_banned_until: Some(Timestamp::FOREVER),
+            },
             id: UserId::from_stored("u1".into()),
             username: Username::from_stored("alice".into()),
             nickname: Nickname::from_stored("Al \"quoted\" ice".into()),

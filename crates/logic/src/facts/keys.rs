@@ -31,12 +31,15 @@ pub(crate) fn blocks_field(blocker: &UserId) -> String {
     format!("blocks:{}", blocker.as_str())
 }
 
-/// A user's public profile (`PROFILE`).
+/// A user's public profile (`PROFILE`) and sanctions (`SANCTIONS`).
 pub(crate) fn user(id: &UserId) -> String {
     format!("user:{}", id.as_str())
 }
 
 pub(crate) const PROFILE: &str = "profile";
+/// What a send checks of its sender (`Sanctions`), forgotten with the
+/// profile: every change of either forgets the user's key.
+pub(crate) const SANCTIONS: &str = "sanctions";
 
 /// A login session (`SESSION`): forgotten by its revocation (logout,
 /// refresh-token reuse) and its rotation.

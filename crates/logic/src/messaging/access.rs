@@ -1,12 +1,13 @@
 //! Who may read and write a conversation. Every send is checked here, in
 //! the pipeline, whatever the gateway already checked.
 
-use ferrochat_domain::{ConversationId, ConversationKind, Timestamp, UserId};
+use ferrochat_domain::{ConversationId, ConversationKind, Sanction, Timestamp, UserId};
 use ferrochat_ports::store::{ConversationRecord, MemberRecord};
 use ferrochat_ports::{ApiError, Store};
 
 use super::access_cache::AccessCache;
 use super::config::DmPolicy;
+use crate::clock;
 use crate::error::store as store_err;
 
 /// The conversation, if `who` is a member: 1003 if it does not exist,
@@ -25,9 +26,23 @@ pub(crate) async fn member_of(
         .member(id, who)
         .await
         .map_err(|e| store_err("reading a membership", e))?
-        .ok_or_else(|| ApiError::forbidden("you are not a member of this conversation"))?;
+        .ok_or_else(|| ApiError::forbidden(NOT_A_MEMBER))?;
+    if conv.kind == ConversationKind::World {
+        let sanctions = store
+            .user(who)
+            .await
+            .map_err(|e| store_err("reading a user", e))?
+            .map(|u| u.sanctions)
+            .unwrap_or_default();
+        if sanctions.holds_at(Sanction::WorldBan, clock::now()) {
+            return Err(ApiError::forbidden(BANNED_FROM_WORLD));
+        }
+    }
     Ok((conv, member))
 }
+
+const NOT_A_MEMBER: &str = "you are not a member of this conversation";
+const BANNED_FROM_WORLD: &str = "you are banned from the world room";
 
 /// What the configuration says of who may write where.
 #[derive(Debug, Clone, Copy)]
@@ -37,7 +52,8 @@ pub(crate) struct Rules {
 }
 
 /// As `member_of`, and allowed to write: the conversation is open (the
-/// world room switched on), the sender is not muted, and in a single chat
+/// world room switched on), the sender is neither muted there nor by an
+/// administrator nor banned from it (the world room), and in a single chat
 /// the peer has not blocked the sender and the DM policy allows it.
 /// Answered from `AccessCache`, which the code that changes any of these
 /// facts keeps true.
@@ -49,13 +65,16 @@ pub(crate) async fn may_send(
     id: &ConversationId,
     now: Timestamp,
 ) -> Result<ConversationKind, ApiError> {
-    let (conv, member) = cache
-        .conversation_and_member(store, id, who)
-        .await
-        .map_err(|e| store_err("reading a conversation and membership", e))?;
+    // The sender's sanctions are another key: read beside, not after.
+    let (facts, sanctions) = tokio::join!(
+        cache.conversation_and_member(store, id, who),
+        cache.sanctions(store, who)
+    );
+    let (conv, member) =
+        facts.map_err(|e| store_err("reading a conversation and membership", e))?;
+    let sanctions = sanctions.map_err(|e| store_err("reading a user", e))?;
     let conv = conv.ok_or_else(|| ApiError::not_found("no such conversation"))?;
-    let muted_until =
-        member.ok_or_else(|| ApiError::forbidden("you are not a member of this conversation"))?;
+    let muted_until = member.ok_or_else(|| ApiError::forbidden(NOT_A_MEMBER))?;
     if conv.closed {
         return Err(ApiError::forbidden(match conv.kind {
             ConversationKind::Single => "this user deleted their account",
@@ -64,6 +83,12 @@ pub(crate) async fn may_send(
     }
     if conv.kind == ConversationKind::World && !rules.world_enabled {
         return Err(ApiError::forbidden("the world room is switched off"));
+    }
+    if conv.kind == ConversationKind::World && sanctions.holds_at(Sanction::WorldBan, now) {
+        return Err(ApiError::forbidden(BANNED_FROM_WORLD));
+    }
+    if sanctions.holds_at(Sanction::Mute, now) {
+        return Err(ApiError::forbidden("you are muted by an administrator"));
     }
     if muted_until.is_some_and(|until| until > now) {
         return Err(ApiError::forbidden("you are muted in this conversation"));

@@ -21,7 +21,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use ferrochat_domain::{ConversationId, ConversationKind, GroupId, Timestamp, UserId};
+use ferrochat_domain::{ConversationId, ConversationKind, GroupId, Sanctions, Timestamp, UserId};
 use ferrochat_ports::store::ConversationRecord;
 use ferrochat_ports::{Store, StoreError};
 
@@ -148,6 +148,23 @@ impl AccessCache {
             .read(&keys::pair(a, b), keys::FRIENDS, ttl, load)
             .await?;
         Ok(f.unwrap_or(false))
+    }
+
+    /// `who`'s sanctions, under the user's key, which every change of a
+    /// sanction forgets (`Profiles::changed`). Kept apart from the
+    /// profile: a send reads a few numbers, not a whole profile.
+    pub(crate) async fn sanctions(
+        &self,
+        store: &dyn Store,
+        who: &UserId,
+    ) -> Result<Sanctions, StoreError> {
+        let ttl = self.facts.config.profile_ttl;
+        let load = async { Ok(store.user(who).await?.map(|u| u.sanctions)) };
+        let sanctions = self
+            .facts
+            .read(&keys::user(who), keys::SANCTIONS, ttl, load)
+            .await?;
+        Ok(sanctions.unwrap_or_default())
     }
 
     /// The single conversation of `a` and `b`, if this process has seen it.

@@ -40,6 +40,18 @@ pub struct Messaging {
 const SYNC_CHUNK: u32 = 50;
 
 impl Messaging {
+    /// Whether the world room is on and `who` is not banned from it.
+    async fn world_open_to(&self, who: &UserId) -> Result<bool, ApiError> {
+        if !self.world_enabled {
+            return Ok(false);
+        }
+        let banned = self.profiles.get(who).await?.is_some_and(|u| {
+            u.sanctions
+                .holds_at(ferrochat_domain::Sanction::WorldBan, clock::now())
+        });
+        Ok(!banned)
+    }
+
     /// Up to `limit` messages after `after`, as far as `budget` goes, and
     /// whether more follow.
     async fn read_forward(
@@ -208,7 +220,7 @@ impl MessagingApi for Messaging {
             .conversations_of(who)
             .await
             .map_err(|e| store_err("listing conversations", e))?;
-        if !self.world_enabled {
+        if !self.world_open_to(who).await? {
             list.retain(|c| !c.id.is_world());
         }
         Ok(list)
@@ -292,6 +304,9 @@ impl MessagingApi for Messaging {
             .search_messages(who, &search)
             .await
             .map_err(|e| store_err("searching messages", e))?;
+        if !self.world_open_to(who).await? {
+            page.without(&ConversationId::world());
+        }
         // Newest first: a page cut to its budget keeps its newest, and
         // the next page starts after the last one kept.
         if Budget::default().fit(&mut page.messages, Keep::Oldest) {

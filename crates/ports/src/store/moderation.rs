@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use ferrochat_domain::moderation::{
     AuditEntry, ListReports, ListUsers, NewestFirst, Report, Resolution,
 };
-use ferrochat_domain::{AuditId, ReportId, SessionId, Timestamp, User, UserId};
+use ferrochat_domain::{AuditId, ReportId, Sanction, SessionId, Timestamp, User, UserId};
 
 use super::StoreError;
 
@@ -41,6 +41,23 @@ pub trait ModerationStore: Send + Sync {
         until: Option<Timestamp>,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError>;
+    /// Sets `sanction` on `user` until `until` (`None`: lifts it) and
+    /// appends `audit` in the same transaction. False if there is no such
+    /// user (a deleted account is none).
+    async fn set_sanction(
+        &self,
+        user: &UserId,
+        sanction: Sanction,
+        until: Option<Timestamp>,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError>;
+    /// The users banned from the world room at `now`, at most `limit` of
+    /// them (the world room's fan-out leaves them out).
+    async fn banned_from_world(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<UserId>, StoreError>;
     /// Every account but deleted ones, as `list` pages them (not only
     /// discoverable ones).
     async fn list_users(&self, list: &ListUsers) -> Result<Vec<User>, StoreError>;

@@ -3,7 +3,7 @@
 use ferrochat_domain::commands::{ChangePassword, Login, Register, SearchUsers, UpdateProfile};
 use ferrochat_domain::{
     Authenticated, Avatar, DeviceId, Email, InvalidField, LoginOutcome, Nickname, Password,
-    Principal, SessionId, StatusText, Timestamp, TokenPair, User, UserId, Username,
+    Principal, Sanctions, SessionId, StatusText, Timestamp, TokenPair, User, UserId, Username,
 };
 
 use ferrochat_ports::store::SessionInfo;
@@ -203,6 +203,8 @@ impl From<&User> for pb::User {
             status_text: u.status.as_str().to_owned(),
             admin: u.admin,
             disabled_until_ms: u.disabled_until.map(Timestamp::millis),
+            muted_until_ms: u.sanctions.muted_until.map(Timestamp::millis),
+            world_banned_until_ms: u.sanctions.world_banned_until.map(Timestamp::millis),
         }
     }
 }
@@ -217,6 +219,10 @@ impl TryFrom<pb::User> for User {
             status: StatusText::from_stored(u.status_text),
             admin: u.admin,
             disabled_until: u.disabled_until_ms.map(Timestamp::from_millis),
+            sanctions: Sanctions {
+                muted_until: u.muted_until_ms.map(Timestamp::from_millis),
+                world_banned_until: u.world_banned_until_ms.map(Timestamp::from_millis),
+            },
             id: UserId::parse(&u.id)?,
             // As stored: a rule tightened later must not make old
             // accounts unreadable.

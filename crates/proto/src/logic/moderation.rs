@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use ferrochat_domain::moderation::{ListReports, ListUsers, NewestFirst, Note, ReportTarget};
-use ferrochat_domain::{AuditId, ConversationId, InvalidField, ReportId, Seq, Timestamp, UserId};
+use ferrochat_domain::{
+    AuditId, ConversationId, InvalidField, ReportId, Sanction, Seq, Timestamp, UserId,
+};
 
 use super::{caller, id};
 use crate::pb;
@@ -166,6 +168,32 @@ impl pb::AdminMuteInWorldRequest {
         Ok((
             caller(&self.caller_id)?,
             id(&self.user_id, "user_id", UserId::parse)?,
+            positive(self.duration_ms, "duration_ms")?,
+        ))
+    }
+}
+
+impl pb::AdminSetSanctionRequest {
+    pub fn new(
+        who: &UserId,
+        user: &UserId,
+        sanction: Sanction,
+        duration: Option<Duration>,
+    ) -> Self {
+        Self {
+            caller_id: who.as_str().to_owned(),
+            user_id: user.as_str().to_owned(),
+            sanction: sanction.name().to_owned(),
+            duration_ms: duration.map(millis),
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, UserId, Sanction, Option<Duration>), InvalidField> {
+        Ok((
+            caller(&self.caller_id)?,
+            id(&self.user_id, "user_id", UserId::parse)?,
+            Sanction::from_name(&self.sanction)
+                .ok_or_else(|| InvalidField::new("sanction", "is not a sanction"))?,
             positive(self.duration_ms, "duration_ms")?,
         ))
     }

@@ -2,8 +2,8 @@
 
 use ferrochat_domain::commands::UpdateProfile;
 use ferrochat_domain::{
-    Avatar, ConversationId, DeviceId, Email, Nickname, SessionId, StatusText, Timestamp, User,
-    UserId, Username,
+    Avatar, ConversationId, DeviceId, Email, Nickname, Sanctions, SessionId, StatusText, Timestamp,
+    User, UserId, Username,
 };
 use ferrochat_ports::store::{
     Credentials, Erased, NewSession, RotateOutcome, Rotation, SessionRecord,
@@ -37,6 +37,10 @@ fn new_user(u: pb::User) -> Result<User, DecodeError> {
         status: StatusText::parse(u.status_text)?,
         admin: u.admin,
         disabled_until: u.disabled_until_ms.map(time),
+        sanctions: Sanctions {
+            muted_until: u.muted_until_ms.map(time),
+            world_banned_until: u.world_banned_until_ms.map(time),
+        },
         id: user_id(&u.id, "user.id")?,
         username: Username::parse(u.username)?,
         nickname: Nickname::parse(u.nickname)?,

@@ -5,7 +5,7 @@
 use ferrochat_domain::moderation::{
     Actor, AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget, Resolution,
 };
-use ferrochat_domain::{AuditId, ConversationId, ReportId, SessionId, Timestamp, UserId};
+use ferrochat_domain::{AuditId, ConversationId, ReportId, Sanction, SessionId, Timestamp, UserId};
 
 use super::{id, seq, time, user_id};
 use crate::convert::{required, DecodeError};
@@ -248,6 +248,45 @@ impl pb::MuteInWorldRequest {
             self.until_ms.map(time),
             required(self.audit, "audit")?.try_into()?,
         ))
+    }
+}
+
+impl pb::SetSanctionRequest {
+    pub fn new(
+        user: &UserId,
+        sanction: Sanction,
+        until: Option<Timestamp>,
+        audit: &AuditEntry,
+    ) -> Self {
+        Self {
+            user_id: user.as_str().to_owned(),
+            sanction: sanction.name().to_owned(),
+            until_ms: until.map(Timestamp::millis),
+            audit: Some(audit.into()),
+        }
+    }
+
+    pub fn parse(self) -> Result<(UserId, Sanction, Option<Timestamp>, AuditEntry), DecodeError> {
+        Ok((
+            user_id(&self.user_id, "user_id")?,
+            Sanction::from_name(&self.sanction)
+                .ok_or_else(|| DecodeError::field("sanction", "is not a sanction"))?,
+            self.until_ms.map(time),
+            required(self.audit, "audit")?.try_into()?,
+        ))
+    }
+}
+
+impl pb::BannedFromWorldRequest {
+    pub fn new(now: Timestamp, limit: u32) -> Self {
+        Self {
+            now_ms: now.millis(),
+            limit,
+        }
+    }
+
+    pub fn parse(self) -> (Timestamp, u32) {
+        (time(self.now_ms), self.limit)
     }
 }
 

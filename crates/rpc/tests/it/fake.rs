@@ -336,6 +336,15 @@ impl ModerationApi for Fake {
     ) -> Result<Option<ferrochat_domain::Timestamp>, ApiError> {
         self.fail().await
     }
+    async fn set_sanction(
+        &self,
+        _: &UserId,
+        _: &UserId,
+        _: ferrochat_domain::Sanction,
+        _: Option<Duration>,
+    ) -> Result<Option<ferrochat_domain::Timestamp>, ApiError> {
+        self.fail().await
+    }
     async fn remove_message(
         &self,
         _: &UserId,

@@ -24,6 +24,7 @@ async fn named(store: &dyn Store, username: &str, nickname: &str) -> User {
         status: Default::default(),
         admin: false,
         disabled_until: None,
+        sanctions: Default::default(),
     };
     store.insert_user(&u, "argon2-hash").await.unwrap();
     u

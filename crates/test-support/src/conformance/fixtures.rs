@@ -33,6 +33,7 @@ pub async fn user(store: &dyn Store, prefix: &str) -> User {
         status: Default::default(),
         admin: false,
         disabled_until: None,
+        sanctions: Default::default(),
         id: UserId::generate(),
         username: Username::parse(name.clone()).expect("valid username"),
         nickname: Nickname::parse(format!("Nick {name}")).expect("valid nickname"),

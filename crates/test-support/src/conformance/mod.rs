@@ -99,6 +99,7 @@ macro_rules! store_conformance_tests {
             moderation::the_user_list_pages_every_account_by_name,
             moderation::reports_are_kept_listed_and_resolved_once,
             moderation::world_mutes_are_set_with_their_log,
+            moderation::sanctions_are_set_lifted_and_the_world_bans_listed,
             messages::commit_assigns_gap_free_seq,
             messages::commit_dedups_by_client_msg_id,
             messages::commit_run_again_answers_as_the_first_time,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ferrochat_domain::moderation::{
     Actor, AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget, Resolution,
 };
-use ferrochat_domain::{ConversationId, ReportId, Seq, Timestamp, UserId};
+use ferrochat_domain::{ConversationId, ReportId, Sanction, Sanctions, Seq, Timestamp, UserId};
 use ferrochat_ports::store::NewSession;
 use ferrochat_ports::{Store, StoreError};
 
@@ -311,4 +311,78 @@ pub async fn world_mutes_are_set_with_their_log(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(log, vec![unmute, mute]);
+}
+
+pub async fn sanctions_are_set_lifted_and_the_world_bans_listed(store: Arc<dyn Store>) {
+    let (u, other) = (user(&*store, "rowdy").await, user(&*store, "calm").await);
+    assert_eq!(u.sanctions, Sanctions::default());
+    let mute = entry(AuditEntry::MUTE_USER, &u.id, 1);
+    assert!(store
+        .set_sanction(&u.id, Sanction::Mute, Some(at(60_000)), &mute)
+        .await
+        .unwrap());
+    // A rerun keeps the one entry.
+    assert!(store
+        .set_sanction(&u.id, Sanction::Mute, Some(at(60_000)), &mute)
+        .await
+        .unwrap());
+    let ban = entry(AuditEntry::WORLD_BAN, &u.id, 2);
+    assert!(store
+        .set_sanction(&u.id, Sanction::WorldBan, Some(Timestamp::FOREVER), &ban)
+        .await
+        .unwrap());
+    let read = store.user(&u.id).await.unwrap().unwrap();
+    assert_eq!(read.sanctions.muted_until, Some(at(60_000)));
+    assert_eq!(read.sanctions.world_banned_until, Some(Timestamp::FOREVER));
+    assert_eq!(
+        store.user(&other.id).await.unwrap().unwrap().sanctions,
+        Sanctions::default()
+    );
+
+    // Banned now, and only while the ban lasts.
+    let banned = store.banned_from_world(at(10), 100).await.unwrap();
+    assert!(banned.contains(&u.id) && !banned.contains(&other.id));
+    let short = entry(AuditEntry::WORLD_BAN, &other.id, 3);
+    assert!(store
+        .set_sanction(&other.id, Sanction::WorldBan, Some(at(50)), &short)
+        .await
+        .unwrap());
+    let banned = store.banned_from_world(at(10), 100).await.unwrap();
+    assert!(banned.contains(&u.id) && banned.contains(&other.id));
+    assert_eq!(store.banned_from_world(at(10), 1).await.unwrap().len(), 1);
+    let later = store.banned_from_world(at(50), 100).await.unwrap();
+    assert!(later.contains(&u.id) && !later.contains(&other.id));
+
+    let unban = entry(AuditEntry::WORLD_UNBAN, &u.id, 4);
+    assert!(store
+        .set_sanction(&u.id, Sanction::WorldBan, None, &unban)
+        .await
+        .unwrap());
+    let read = store.user(&u.id).await.unwrap().unwrap();
+    assert_eq!(read.sanctions.world_banned_until, None);
+    assert_eq!(read.sanctions.muted_until, Some(at(60_000)), "kept");
+    assert!(!store
+        .banned_from_world(at(10), 100)
+        .await
+        .unwrap()
+        .contains(&u.id));
+
+    let nobody = UserId::generate();
+    assert!(!store
+        .set_sanction(
+            &nobody,
+            Sanction::Mute,
+            None,
+            &entry(AuditEntry::UNMUTE_USER, &nobody, 5)
+        )
+        .await
+        .unwrap());
+    let log = store
+        .audit_log(&NewestFirst {
+            before: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(log, vec![unban, short, ban, mute]);
 }

@@ -39,6 +39,8 @@ fn user(id: &str, username: &str) -> pb::User {
         status_text: String::new(),
         admin: false,
         disabled_until_ms: None,
+        muted_until_ms: None,
+        world_banned_until_ms: None,
         id: id.into(),
         username: username.into(),
         nickname: "Nick".into(),

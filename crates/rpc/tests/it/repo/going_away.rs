@@ -39,6 +39,7 @@ fn someone() -> User {
         status: Default::default(),
         admin: false,
         disabled_until: None,
+        sanctions: Default::default(),
         id: UserId::generate(),
         username: Username::parse("goaway".to_owned()).unwrap(),
         nickname: Nickname::parse("Go Away".to_owned()).unwrap(),
