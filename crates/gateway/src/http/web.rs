@@ -1,7 +1,9 @@
 //! The web client: static files embedded in the binary, served at `/`.
 //!
-//! No build step: the files under `crates/gateway/web/` are plain HTML,
-//! CSS and ES modules, compiled in with `include_bytes!`. Every answer
+//! No build step here: the files under `crates/gateway/web/` are plain
+//! HTML, CSS and ES modules, compiled in with `include_bytes!`; those
+//! under `web/js/sdk/` are the TypeScript SDK (sdk/typescript) as tsc
+//! emits it, committed, and checked up to date by the SDK's tests. Every answer
 //! carries a strict Content-Security-Policy (no inline script or style, no
 //! third-party origin) and an `ETag`, so `Cache-Control: no-cache` costs a
 //! 304 when nothing changed.
@@ -60,6 +62,16 @@ static ASSETS: &[Asset] = &[
     asset!("/js/panels.js", "js/panels.js", JS),
     asset!("/js/search.js", "js/search.js", JS),
     asset!("/js/account.js", "js/account.js", JS),
+    // The TypeScript SDK as tsc emits it (sdk/typescript, `npm run build`).
+    asset!("/js/sdk/client.js", "js/sdk/client.js", JS),
+    asset!("/js/sdk/errors.js", "js/sdk/errors.js", JS),
+    asset!("/js/sdk/http.js", "js/sdk/http.js", JS),
+    asset!("/js/sdk/inbox.js", "js/sdk/inbox.js", JS),
+    asset!("/js/sdk/index.js", "js/sdk/index.js", JS),
+    asset!("/js/sdk/outbox.js", "js/sdk/outbox.js", JS),
+    asset!("/js/sdk/session.js", "js/sdk/session.js", JS),
+    asset!("/js/sdk/socket.js", "js/sdk/socket.js", JS),
+    asset!("/js/sdk/store.js", "js/sdk/store.js", JS),
 ];
 
 /// A quoted 16-hex-digit FNV-1a hash of the body, computed at compile time.
@@ -178,6 +190,35 @@ mod tests {
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
         let stale = get_path("/app.css", Some("\"0000000000000000\"")).await;
         assert_eq!(stale.status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn every_file_of_the_web_dir_is_served() {
+        let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
+        let mut files = Vec::new();
+        let mut dirs = vec![web.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read the web dir") {
+                let path = entry.expect("dir entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    let rel = path.strip_prefix(&web).expect("under web/");
+                    files.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+        for file in files {
+            let path = if file == "index.html" {
+                "/".to_owned()
+            } else {
+                format!("/{file}")
+            };
+            assert!(
+                ASSETS.iter().any(|a| a.path == path),
+                "web/{file} is not in ASSETS"
+            );
+        }
     }
 
     #[test]
