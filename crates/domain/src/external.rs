@@ -43,7 +43,10 @@ fn check(field: &'static str, raw: &str) -> Result<(), InvalidField> {
         ));
     }
     if raw.chars().any(char::is_control) {
-        return Err(InvalidField::new(field, "must not contain control characters"));
+        return Err(InvalidField::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(())
 }

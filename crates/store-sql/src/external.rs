@@ -20,14 +20,13 @@ async fn external_user<D: Dialect>(
     store: &SqlStore<D>,
     who: &ExternalSubject,
 ) -> Result<Option<UserId>, Fail> {
-    let row = Query::<D>::new(
-        "SELECT user_id FROM external_identities WHERE issuer = ? AND subject = ?",
-    )
-    .bind(who.issuer())
-    .bind(who.subject())
-    .fetch_optional(&store.reader)
-    .await
-    .map_err(map)?;
+    let row =
+        Query::<D>::new("SELECT user_id FROM external_identities WHERE issuer = ? AND subject = ?")
+            .bind(who.issuer())
+            .bind(who.subject())
+            .fetch_optional(&store.reader)
+            .await
+            .map_err(map)?;
     row.map(|r| r.col::<String>("user_id").map(UserId::from_stored))
         .transpose()
         .map_err(map)
@@ -58,7 +57,10 @@ async fn insert_external_user<D: Dialect>(
 #[async_trait]
 impl<D: Dialect> ExternalIdentityStore for SqlStore<D> {
     async fn external_user(&self, who: &ExternalSubject) -> Result<Option<UserId>, StoreError> {
-        run(self.retry.as_ref(), Rerun::Safe, || external_user(self, who)).await
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            external_user(self, who)
+        })
+        .await
     }
 
     // A second run would meet its own row (subject linked).

@@ -34,7 +34,9 @@ impl From<&Option<UserId>> for pb::ExternalUserAnswer {
 impl TryFrom<pb::ExternalUserAnswer> for Option<UserId> {
     type Error = DecodeError;
     fn try_from(a: pb::ExternalUserAnswer) -> Result<Self, DecodeError> {
-        a.user_id.map(|u: String| user_id(&u, "user_id")).transpose()
+        a.user_id
+            .map(|u: String| user_id(&u, "user_id"))
+            .transpose()
     }
 }
 

@@ -21,9 +21,15 @@ pub async fn a_subject_is_linked_to_one_account_made_once(store: Arc<dyn Store>)
         .insert_external_user(&first, "argon2-hash", &app)
         .await
         .unwrap();
-    assert_eq!(store.external_user(&app).await.unwrap(), Some(first.id.clone()));
+    assert_eq!(
+        store.external_user(&app).await.unwrap(),
+        Some(first.id.clone())
+    );
     // A full account: readable, in the world room.
-    assert_eq!(store.user(&first.id).await.unwrap().unwrap().username, first.username);
+    assert_eq!(
+        store.user(&first.id).await.unwrap().unwrap().username,
+        first.username
+    );
     assert!(store
         .member(&ConversationId::world(), &first.id)
         .await
@@ -33,11 +39,16 @@ pub async fn a_subject_is_linked_to_one_account_made_once(store: Arc<dyn Store>)
     // A second first sight of the subject stores nothing.
     let racer = unsaved_user("ext");
     assert!(matches!(
-        store.insert_external_user(&racer, "argon2-hash", &app).await,
+        store
+            .insert_external_user(&racer, "argon2-hash", &app)
+            .await,
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(store.user(&racer.id).await.unwrap(), None);
-    assert_eq!(store.external_user(&app).await.unwrap(), Some(first.id.clone()));
+    assert_eq!(
+        store.external_user(&app).await.unwrap(),
+        Some(first.id.clone())
+    );
 
     // The same subject under another issuer, and another subject, are
     // other accounts.
@@ -47,10 +58,25 @@ pub async fn a_subject_is_linked_to_one_account_made_once(store: Arc<dyn Store>)
         .insert_external_user(&theirs, "argon2-hash", &elsewhere)
         .await
         .unwrap();
-    assert_eq!(store.external_user(&elsewhere).await.unwrap(), Some(theirs.id));
-    assert_eq!(store.external_user(&subject("https://app.example", "43")).await.unwrap(), None);
+    assert_eq!(
+        store.external_user(&elsewhere).await.unwrap(),
+        Some(theirs.id)
+    );
+    assert_eq!(
+        store
+            .external_user(&subject("https://app.example", "43"))
+            .await
+            .unwrap(),
+        None
+    );
     // Subjects are compared as given, case and all.
-    assert_eq!(store.external_user(&subject("https://APP.example", "42")).await.unwrap(), None);
+    assert_eq!(
+        store
+            .external_user(&subject("https://APP.example", "42"))
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 pub async fn a_taken_username_stores_neither_user_nor_link(store: Arc<dyn Store>) {
@@ -59,7 +85,9 @@ pub async fn a_taken_username_stores_neither_user_nor_link(store: Arc<dyn Store>
     let mut clash = unsaved_user("ext");
     clash.username = Username::parse(owner.username.as_str().to_uppercase()).unwrap();
     assert!(matches!(
-        store.insert_external_user(&clash, "argon2-hash", &app).await,
+        store
+            .insert_external_user(&clash, "argon2-hash", &app)
+            .await,
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(store.external_user(&app).await.unwrap(), None);
@@ -96,7 +124,10 @@ pub async fn concurrent_first_sights_make_one_account(store: Arc<dyn Store>) {
 pub async fn an_erased_account_keeps_its_link(store: Arc<dyn Store>) {
     let app = subject("https://app.example", "gone");
     let u = unsaved_user("ext");
-    store.insert_external_user(&u, "argon2-hash", &app).await.unwrap();
+    store
+        .insert_external_user(&u, "argon2-hash", &app)
+        .await
+        .unwrap();
     store.erase_user(&u.id, at(5)).await.unwrap().unwrap();
     assert_eq!(store.external_user(&app).await.unwrap(), Some(u.id.clone()));
     assert!(store.user(&u.id).await.unwrap().unwrap().deleted);

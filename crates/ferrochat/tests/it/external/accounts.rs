@@ -41,8 +41,14 @@ async fn racing_first_sights_of_a_subject_make_one_account() {
     assert_eq!(ids.len(), 1, "{ids:?}");
 }
 
-async fn admin_post(app: &TestApp, token: &str, path: &str, body: serde_json::Value) -> crate::support::Reply {
-    app.request(Method::POST, path, Some(token), Some(body)).await
+async fn admin_post(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> crate::support::Reply {
+    app.request(Method::POST, path, Some(token), Some(body))
+        .await
 }
 
 #[tokio::test]
@@ -57,7 +63,9 @@ async fn a_disabled_account_is_refused_until_enabled_and_a_deleted_one_for_good(
     let mut ws = app.ws_connect(&token).await;
 
     let disable = format!("/api/v1/admin/users/{id}/disable");
-    admin_post(&app, &boss.access, &disable, json!({})).await.ok();
+    admin_post(&app, &boss.access, &disable, json!({}))
+        .await
+        .ok();
     assert_eq!(ws.close_code().await, Some(4001));
     app.profile(&token).await.err(1002);
     // The app's next token: refused as a login would be.
@@ -65,13 +73,17 @@ async fn a_disabled_account_is_refused_until_enabled_and_a_deleted_one_for_good(
     assert!(next.err(1005).contains("disabled"), "{:?}", next.body);
 
     let enable = format!("/api/v1/admin/users/{id}/enable");
-    admin_post(&app, &boss.access, &enable, json!({})).await.ok();
+    admin_post(&app, &boss.access, &enable, json!({}))
+        .await
+        .ok();
     let token = hs256(&claims("shut-out"));
     assert_eq!(whoami(&app, &token).await["user_id"], id.as_str());
 
     // The account's password is no one's, until an operator's reset
     // token sets one; with it, the user deletes the account.
-    app.login(&username, "correct horse battery").await.err(1002);
+    app.login(&username, "correct horse battery")
+        .await
+        .err(1002);
     let reset = format!("/api/v1/admin/users/{id}/password-reset");
     let r = admin_post(&app, &boss.access, &reset, json!({"valid_for_minutes": 30})).await;
     let reset_token = r.ok()["token"].as_str().unwrap().to_owned();

@@ -8,7 +8,9 @@ use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::json;
 
 use super::keys::{RSA_A_E, RSA_A_N, RSA_B_E, RSA_B_N};
-use super::{claims, ec, ec_jwk, rsa_a, rsa_b, rsa_jwk, sign, unsigned, whoami, KeySet, AUDIENCE, ISSUER};
+use super::{
+    claims, ec, ec_jwk, rsa_a, rsa_b, rsa_jwk, sign, unsigned, whoami, KeySet, AUDIENCE, ISSUER,
+};
 use crate::support::{spawn_app_with, TestApp};
 
 /// Between two fetches of the key set, at least this.
@@ -29,8 +31,10 @@ async fn app_with_keys(keys: &KeySet) -> TestApp {
 async fn rs256_and_es256_tokens_verify_with_their_published_keys() {
     // An HMAC key in the set is never used: symmetric keys are not
     // published keys.
-    let hmac = json!({"kty": "oct", "kid": "h", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"});
-    let keys = KeySet::serve(json!({"keys": [rsa_jwk("a", RSA_A_N, RSA_A_E), ec_jwk("e"), hmac]})).await;
+    let hmac =
+        json!({"kty": "oct", "kid": "h", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"});
+    let keys =
+        KeySet::serve(json!({"keys": [rsa_jwk("a", RSA_A_N, RSA_A_E), ec_jwk("e"), hmac]})).await;
     let app = app_with_keys(&keys).await;
 
     let rsa = sign(Algorithm::RS256, Some("a"), &claims("pk-1"), &rsa_a());
@@ -43,25 +47,43 @@ async fn rs256_and_es256_tokens_verify_with_their_published_keys() {
 
     let refused = [
         // The RSA key's token claiming ES256, and the EC key's RS256.
-        ("ES256 header on the RSA key", sign(Algorithm::ES256, Some("a"), &claims("pk-1"), &ec())),
-        ("RS256 header on the EC key", sign(Algorithm::RS256, Some("e"), &claims("pk-1"), &rsa_a())),
+        (
+            "ES256 header on the RSA key",
+            sign(Algorithm::ES256, Some("a"), &claims("pk-1"), &ec()),
+        ),
+        (
+            "RS256 header on the EC key",
+            sign(Algorithm::RS256, Some("e"), &claims("pk-1"), &rsa_a()),
+        ),
         // HS256 keyed with the RSA key's public modulus: the classic
         // algorithm confusion.
-        ("HS256 with the public key as secret", sign(
-            Algorithm::HS256,
-            Some("a"),
-            &claims("pk-1"),
-            &EncodingKey::from_secret(RSA_A_N.as_bytes()),
-        )),
-        ("HS256 with the published oct key", sign(
-            Algorithm::HS256,
-            Some("h"),
-            &claims("pk-1"),
-            &EncodingKey::from_secret(b"secret-secret-secret-secret-secret"),
-        )),
+        (
+            "HS256 with the public key as secret",
+            sign(
+                Algorithm::HS256,
+                Some("a"),
+                &claims("pk-1"),
+                &EncodingKey::from_secret(RSA_A_N.as_bytes()),
+            ),
+        ),
+        (
+            "HS256 with the published oct key",
+            sign(
+                Algorithm::HS256,
+                Some("h"),
+                &claims("pk-1"),
+                &EncodingKey::from_secret(b"secret-secret-secret-secret-secret"),
+            ),
+        ),
         ("alg none", unsigned(Some("a"), &claims("pk-1"))),
-        ("signed by an unpublished key", sign(Algorithm::RS256, Some("a"), &claims("pk-1"), &rsa_b())),
-        ("no kid with several keys", sign(Algorithm::RS256, None, &claims("pk-1"), &rsa_a())),
+        (
+            "signed by an unpublished key",
+            sign(Algorithm::RS256, Some("a"), &claims("pk-1"), &rsa_b()),
+        ),
+        (
+            "no kid with several keys",
+            sign(Algorithm::RS256, None, &claims("pk-1"), &rsa_a()),
+        ),
     ];
     for (why, token) in &refused {
         let r = app.profile(token).await;
@@ -74,7 +96,11 @@ async fn a_rotated_key_is_fetched_but_made_up_kids_cannot_hammer_the_issuer() {
     let keys = KeySet::serve(json!({"keys": [rsa_jwk("a", RSA_A_N, RSA_A_E)]})).await;
     let app = app_with_keys(&keys).await;
     // A token without a kid uses the set's only key.
-    whoami(&app, &sign(Algorithm::RS256, None, &claims("rot"), &rsa_a())).await;
+    whoami(
+        &app,
+        &sign(Algorithm::RS256, None, &claims("rot"), &rsa_a()),
+    )
+    .await;
     let after_first = keys.fetches();
     assert_eq!(after_first, 1);
 
@@ -82,7 +108,12 @@ async fn a_rotated_key_is_fetched_but_made_up_kids_cannot_hammer_the_issuer() {
     tokio::time::sleep(MIN_INTERVAL).await;
     let flood: Vec<_> = (0..20)
         .map(|i| {
-            let token = sign(Algorithm::RS256, Some(&format!("bogus-{i}")), &claims("rot"), &rsa_a());
+            let token = sign(
+                Algorithm::RS256,
+                Some(&format!("bogus-{i}")),
+                &claims("rot"),
+                &rsa_a(),
+            );
             let (base, client) = (app.base.clone(), app.client.clone());
             tokio::spawn(async move {
                 client
@@ -101,7 +132,11 @@ async fn a_rotated_key_is_fetched_but_made_up_kids_cannot_hammer_the_issuer() {
     for t in flood {
         assert_eq!(t.await.unwrap(), 1002);
     }
-    assert!(keys.fetches() <= after_first + 1, "{} fetches", keys.fetches());
+    assert!(
+        keys.fetches() <= after_first + 1,
+        "{} fetches",
+        keys.fetches()
+    );
 
     // The app rotates to key b: once the interval passed, a token naming
     // it makes the server fetch the set again and take it.
@@ -112,6 +147,10 @@ async fn a_rotated_key_is_fetched_but_made_up_kids_cannot_hammer_the_issuer() {
     whoami(&app, &rotated).await;
     assert_eq!(keys.fetches(), before + 1);
     // Known keys cost no fetch.
-    whoami(&app, &sign(Algorithm::RS256, Some("a"), &claims("rot"), &rsa_a())).await;
+    whoami(
+        &app,
+        &sign(Algorithm::RS256, Some("a"), &claims("rot"), &rsa_a()),
+    )
+    .await;
     assert_eq!(keys.fetches(), before + 1);
 }

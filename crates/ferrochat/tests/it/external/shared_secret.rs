@@ -36,13 +36,16 @@ async fn an_app_token_is_an_account_over_http_and_the_websocket() {
         )
         .await;
     let got = next_message(&mut bob_ws).await;
-    assert_eq!(got["sender_id"], alice.as_str());
+    assert_eq!(got["from_user_id"], alice.as_str());
     assert_eq!(got["content"], "from the app");
     bob_ws
         .send_ok(json!({"conversation_id": sent["conversation_id"], "client_msg_id": "b-1", "content": "hello"}))
         .await;
-    assert_eq!(next_message(&mut alice_ws).await["content"], "hello");
-    assert_eq!(next_message(&mut alice_bearer).await["content"], "hello");
+    // An HTTP send reaches every connection of the sender's too.
+    for ws in [&mut alice_ws, &mut alice_bearer] {
+        assert_eq!(next_message(ws).await["content"], "from the app");
+        assert_eq!(next_message(ws).await["content"], "hello");
+    }
 
     // Logging out ends that token (and its sockets), not the account: the
     // app's next token works.
@@ -66,29 +69,59 @@ async fn a_token_wrong_in_any_way_is_refused_with_1002() {
     };
     let other_secret = EncodingKey::from_secret(b"another secret, also 32+ characters long");
     let refused = [
-        ("signed with another secret", sign(Algorithm::HS256, None, &claims("picky"), &other_secret)),
-        ("another issuer", hs256(&with(&|c| c["iss"] = json!("https://evil.example")))),
-        ("another audience", hs256(&with(&|c| c["aud"] = json!("someone-else")))),
-        ("no audience", hs256(&with(&|c| {
-            c.as_object_mut().unwrap().remove("aud");
-        }))),
-        ("no expiry", hs256(&with(&|c| {
-            c.as_object_mut().unwrap().remove("exp");
-        }))),
-        ("expired past the leeway", hs256(&with(&|c| c["exp"] = json!(now() - 60)))),
-        ("not valid yet", hs256(&with(&|c| c["nbf"] = json!(now() + 120)))),
-        ("no subject", hs256(&with(&|c| {
-            c.as_object_mut().unwrap().remove("sub");
-        }))),
+        (
+            "signed with another secret",
+            sign(Algorithm::HS256, None, &claims("picky"), &other_secret),
+        ),
+        (
+            "another issuer",
+            hs256(&with(&|c| c["iss"] = json!("https://evil.example"))),
+        ),
+        (
+            "another audience",
+            hs256(&with(&|c| c["aud"] = json!("someone-else"))),
+        ),
+        (
+            "no audience",
+            hs256(&with(&|c| {
+                c.as_object_mut().unwrap().remove("aud");
+            })),
+        ),
+        (
+            "no expiry",
+            hs256(&with(&|c| {
+                c.as_object_mut().unwrap().remove("exp");
+            })),
+        ),
+        (
+            "expired past the leeway",
+            hs256(&with(&|c| c["exp"] = json!(now() - 60))),
+        ),
+        (
+            "not valid yet",
+            hs256(&with(&|c| c["nbf"] = json!(now() + 120))),
+        ),
+        (
+            "no subject",
+            hs256(&with(&|c| {
+                c.as_object_mut().unwrap().remove("sub");
+            })),
+        ),
         ("an empty subject", hs256(&with(&|c| c["sub"] = json!("")))),
         ("alg none", unsigned(None, &claims("picky"))),
-        ("RS256 where HS256 is configured", sign(Algorithm::RS256, None, &claims("picky"), &rsa_a())),
-        ("HS512 with the right secret", sign(
-            Algorithm::HS512,
-            None,
-            &claims("picky"),
-            &EncodingKey::from_secret(SECRET.as_bytes()),
-        )),
+        (
+            "RS256 where HS256 is configured",
+            sign(Algorithm::RS256, None, &claims("picky"), &rsa_a()),
+        ),
+        (
+            "HS512 with the right secret",
+            sign(
+                Algorithm::HS512,
+                None,
+                &claims("picky"),
+                &EncodingKey::from_secret(SECRET.as_bytes()),
+            ),
+        ),
         ("a tampered payload", {
             let t = hs256(&claims("picky"));
             let forged = super::hs256(&claims("admin"));

@@ -138,8 +138,14 @@ impl ExternalAuthConfig {
             return Err(bad("leeway", "must be at most 5m"));
         }
         match (&self.hs256_secret, &self.jwks_url) {
-            (Some(_), Some(_)) => Err(bad("jwks_url", "set either hs256_secret or jwks_url, not both")),
-            (None, None) => Err(bad("hs256_secret", "set hs256_secret or jwks_url with issuer")),
+            (Some(_), Some(_)) => Err(bad(
+                "jwks_url",
+                "set either hs256_secret or jwks_url, not both",
+            )),
+            (None, None) => Err(bad(
+                "hs256_secret",
+                "set hs256_secret or jwks_url with issuer",
+            )),
             (Some(secret), None) if secret.len() < 32 => {
                 Err(bad("hs256_secret", "must be at least 32 characters"))
             }

@@ -103,7 +103,9 @@ impl Jwks {
                     held.keys = keys;
                     held.fetched = Some(now);
                 }
-                Err(e) => tracing::warn!(url = %self.url, error = %e, "cannot refresh the issuer's keys"),
+                Err(e) => {
+                    tracing::warn!(url = %self.url, error = %e, "cannot refresh the issuer's keys")
+                }
             }
         }
         pick(&held.keys, kid).cloned()
@@ -187,7 +189,10 @@ struct RawSet {
     keys: Vec<serde_json::Value>,
 }
 
-fn pick<'a>(keys: &'a HashMap<String, PublishedKey>, kid: Option<&str>) -> Option<&'a PublishedKey> {
+fn pick<'a>(
+    keys: &'a HashMap<String, PublishedKey>,
+    kid: Option<&str>,
+) -> Option<&'a PublishedKey> {
     match kid {
         Some(kid) => keys.get(kid),
         None if keys.len() == 1 => keys.values().next(),

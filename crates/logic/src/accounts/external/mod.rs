@@ -108,7 +108,9 @@ impl Accounts {
             }
             // The same token checked at once elsewhere, or the account is
             // disabled or deleted.
-            Err(StoreError::Conflict(_)) => self.opened_elsewhere(&id, &user).await.map(authenticated),
+            Err(StoreError::Conflict(_)) => {
+                self.opened_elsewhere(&id, &user).await.map(authenticated)
+            }
             Err(e) => Err(store("creating a session", e)),
         }
     }
@@ -187,7 +189,9 @@ impl Accounts {
                 Err(e) => return Err(store("creating an account", e)),
             }
         }
-        Err(ApiError::conflict("no free username for this account, retry"))
+        Err(ApiError::conflict(
+            "no free username for this account, retry",
+        ))
     }
 
     async fn linked(&self, who: &ExternalSubject) -> Result<Option<UserId>, ApiError> {
