@@ -9,7 +9,7 @@ use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::{
     Authenticated, Avatar, ErrorKind, LoginOutcome, Nickname, Password, Principal, PushDeviceId,
-    SessionId, StatusText, Timestamp, TokenPair, User, UserId,
+    SessionId, StatusText, Timestamp, TokenPair, User, UserId, Username,
 };
 use ferrochat_ports::api::MAX_LISTED_SESSIONS;
 use ferrochat_ports::bus::DownstreamRecord;
@@ -153,21 +153,7 @@ impl AccountsApi for Accounts {
             .hash(cmd.password.expose().to_owned())
             .await
             .map_err(hash_failed)?;
-        let user = User {
-            discoverable: true,
-            deleted: false,
-            email: None,
-            status: StatusText::default(),
-            admin: false,
-            disabled_until: None,
-            id: UserId::generate(),
-            nickname: cmd
-                .nickname
-                .unwrap_or_else(|| Nickname::from_username(&cmd.username)),
-            username: cmd.username,
-            avatar: Avatar::default(),
-            created_at: clock::now(),
-        };
+        let user = new_account(cmd.username, cmd.nickname);
         match self.store.insert_user(&user, &hash).await {
             Ok(()) => {
                 metrics::counter!("ferrochat_logic_registrations_total").increment(1);
@@ -381,6 +367,24 @@ impl AccountsApi for Accounts {
 
     async fn remove_device(&self, who: &Principal, id: &PushDeviceId) -> Result<(), ApiError> {
         self.delete_device(who, id).await
+    }
+}
+
+/// A new account's profile: its own id, now, the defaults, and the
+/// username as its nickname unless one is given.
+pub(super) fn new_account(username: Username, nickname: Option<Nickname>) -> User {
+    User {
+        discoverable: true,
+        deleted: false,
+        email: None,
+        status: StatusText::default(),
+        admin: false,
+        disabled_until: None,
+        id: UserId::generate(),
+        nickname: nickname.unwrap_or_else(|| Nickname::from_username(&username)),
+        username,
+        avatar: Avatar::default(),
+        created_at: clock::now(),
     }
 }
 

@@ -16,9 +16,7 @@ mod jwks;
 mod verify;
 
 use ferrochat_domain::external::ExternalSubject;
-use ferrochat_domain::{
-    Authenticated, Avatar, Nickname, Principal, SessionId, StatusText, User, UserId, Username,
-};
+use ferrochat_domain::{Authenticated, Principal, SessionId, UserId, Username};
 use ferrochat_ports::store::NewSession;
 use ferrochat_ports::{ApiError, StoreError};
 use sha2::{Digest, Sha256};
@@ -27,7 +25,7 @@ pub use config::{BadExternalConfig, ExternalAuthConfig};
 pub(crate) use verify::ExternalTokens;
 use verify::Vouched;
 
-use super::service::{disabled, hash_failed, Accounts, BAD_TOKEN};
+use super::service::{disabled, hash_failed, new_account, Accounts, BAD_TOKEN};
 use super::tokens::{hash_refresh_token, new_refresh_token};
 use crate::clock;
 use crate::error::store;
@@ -158,19 +156,7 @@ impl Accounts {
             .into_iter()
             .chain(std::iter::repeat_with(generated_username).take(GENERATED_TRIES));
         for username in names {
-            let user = User {
-                discoverable: true,
-                deleted: false,
-                email: None,
-                status: StatusText::default(),
-                admin: false,
-                disabled_until: None,
-                id: UserId::generate(),
-                nickname: Nickname::from_username(&username),
-                username,
-                avatar: Avatar::default(),
-                created_at: clock::now(),
-            };
+            let user = new_account(username, None);
             match self
                 .store
                 .insert_external_user(&user, &hash, &vouched.who)
