@@ -20,6 +20,12 @@ macro_rules! uuid_id {
                 Self(uuid::Uuid::now_v7().hyphenated().to_string())
             }
 
+            /// An id that 16 bytes determine (a digest of what it names):
+            /// anyone deriving it from the same thing gets the same id.
+            pub fn derived(bytes: [u8; 16]) -> Self {
+                Self(uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().to_string())
+            }
+
             /// Validates a client-supplied id.
             pub fn parse(raw: &str) -> Result<Self, InvalidField> {
                 match uuid::Uuid::try_parse(raw) {

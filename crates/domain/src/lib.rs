@@ -8,6 +8,7 @@
 pub mod attachments;
 pub mod commands;
 pub mod error;
+pub mod external;
 pub mod groups;
 pub mod ids;
 pub mod messaging;

@@ -630,6 +630,9 @@ impl Config {
                 return bad("auth.jwt_secret", "must be at least 32 characters");
             }
         }
+        if let Err(e) = self.auth.external.check() {
+            return Err(ConfigError(e.to_string()));
+        }
         if let Some(url) = &self.store.url {
             if StoreKind::of(url).is_none() {
                 return bad(

@@ -23,6 +23,8 @@ use crate::users::Profiles;
 pub enum RoleError {
     #[error("auth.password_hash: {0}")]
     PasswordHash(String),
+    #[error("{0}")]
+    ExternalAuth(String),
     #[error("consuming the upstream topic: {0}")]
     Upstream(#[from] ferrochat_ports::bus::BusError),
     #[error("the send pipeline is already running")]

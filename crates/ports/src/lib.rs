@@ -29,6 +29,6 @@ pub use presence::{Heartbeat, Presence, PresenceError};
 pub use ratelimit::{RateLimitError, RateLimiter};
 pub use readiness::{Check, Readiness};
 pub use store::{
-    AccountStore, AttachmentStore, DeviceStore, GroupStore, MessageStore, ModerationStore,
-    SocialStore, Store, StoreError,
+    AccountStore, AttachmentStore, DeviceStore, ExternalIdentityStore, GroupStore, MessageStore,
+    ModerationStore, SocialStore, Store, StoreError,
 };

@@ -181,6 +181,7 @@ macro_rules! call {
 
 // After `call!`, which it uses.
 mod devices;
+mod external;
 
 #[async_trait]
 impl AccountStore for RepoClient {

@@ -280,6 +280,27 @@ impl RepoService for RepoServer {
         answer(self.store.reports_since(&user, since).await)
     }
 
+    // --- accounts an outside issuer vouches for ---
+
+    async fn external_user(
+        &self,
+        r: Request<pb::ExternalSubject>,
+    ) -> Answer<pb::ExternalUserAnswer> {
+        let who = parse(r, pb::ExternalSubject::parse)?;
+        answer(self.store.external_user(&who).await)
+    }
+
+    async fn insert_external_user(
+        &self,
+        r: Request<pb::InsertExternalUserRequest>,
+    ) -> Answer<pb::Empty> {
+        let (user, hash, who) = parse(r, pb::InsertExternalUserRequest::parse)?;
+        reply(
+            self.store.insert_external_user(&user, &hash, &who).await,
+            empty,
+        )
+    }
+
     // --- push devices ---
 
     async fn put_device(&self, r: Request<pb::PushDevice>) -> Answer<pb::Empty> {

@@ -84,6 +84,16 @@ async fn insert_user<D: Dialect>(
     password_hash: &str,
 ) -> Result<(), Fail> {
     let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    insert_user_in::<D>(&mut tx, user, password_hash).await?;
+    tx.commit().await.map_err(map)
+}
+
+/// A new user's row and their place in the world room, within `tx`.
+pub(crate) async fn insert_user_in<D: Dialect>(
+    tx: &mut Tx<D>,
+    user: &User,
+    password_hash: &str,
+) -> Result<(), Fail> {
     Query::<D>::new(
         "INSERT INTO users (id, username, username_key, password_hash, nickname, nickname_key,
          avatar, created_at, discoverable)
@@ -98,14 +108,14 @@ async fn insert_user<D: Dialect>(
     .bind(user.avatar.as_str())
     .bind(user.created_at.millis())
     .bind(user.discoverable)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(map)?;
     // The world row first: its lock orders this against
     // commits to the world room, so the new member's cursor
     // is the room's last seq at the moment they join.
     Query::<D>::new("UPDATE conversations SET member_count = member_count + 1 WHERE id = 'world'")
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(map)?;
     // Every user is in the world room, starting with nothing unread.
@@ -115,10 +125,10 @@ async fn insert_user<D: Dialect>(
     )
     .bind(user.id.as_str())
     .bind(user.created_at.millis())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(map)?;
-    tx.commit().await.map_err(map)
+    Ok(())
 }
 
 async fn user<D: Dialect>(store: &SqlStore<D>, id: &UserId) -> Result<Option<User>, Fail> {

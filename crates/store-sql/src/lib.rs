@@ -29,6 +29,7 @@ mod dialect;
 mod durability;
 mod erase;
 mod error;
+mod external;
 mod groups;
 mod mentions;
 mod messages;

@@ -273,6 +273,73 @@ fn worker_threads_sets_the_threads_that_run_tasks() {
     }
 }
 
+/// `[auth.external]` from the environment: its secret never printed, and
+/// a setting that cannot work refused before anything starts.
+#[test]
+fn an_external_issuer_is_checked_at_start_and_its_secret_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |vars: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args).arg("--data-dir").arg(dir.path());
+        for (k, v) in vars {
+            cmd.env(format!("FERROCHAT_AUTH__EXTERNAL__{k}"), v);
+        }
+        cmd.output().unwrap()
+    };
+    let good = [
+        ("ISSUER", "https://app.example"),
+        ("AUDIENCE", "chat"),
+        ("HS256_SECRET", "the-apps-secret-long-enough-0123456789"),
+    ];
+    let out = run(&good, &["config"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let cfg: toml::Value = toml::from_str(&text).unwrap();
+    assert_eq!(
+        cfg["auth"]["external"]["hs256_secret"].as_str(),
+        Some("[redacted]")
+    );
+    assert!(!text.contains("long-enough-0123"));
+
+    let serve = ["serve", "--listen", "127.0.0.1:0"];
+    let refused: [(&[(&str, &str)], &str); 4] = [
+        (&good[..1], "auth.external.audience"),
+        (&good[..2], "auth.external.hs256_secret"),
+        (
+            &[good[0], good[1], ("HS256_SECRET", "short")],
+            "auth.external.hs256_secret",
+        ),
+        (
+            &[good[0], good[1], ("JWKS_URL", "ftp://app.example/keys")],
+            "auth.external.jwks_url",
+        ),
+    ];
+    for (vars, key) in refused {
+        let out = run(vars, &serve);
+        assert_eq!(out.status.code(), Some(64), "{key}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(key),
+            "{key}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = run(
+        &[
+            good[0],
+            good[1],
+            ("JWKS_URL", "https://app.example/keys"),
+            ("ALGORITHMS", "[\"HS256\"]"),
+        ],
+        &serve,
+    );
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("auth.external.algorithms"));
+}
+
 #[test]
 fn bad_config_exits_64_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();

@@ -30,6 +30,7 @@ mod differential;
 mod directory;
 mod durability;
 mod export;
+mod external;
 mod friends;
 mod groups_admin;
 mod groups_basic;

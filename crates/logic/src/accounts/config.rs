@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::external::ExternalAuthConfig;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuthConfig {
@@ -23,6 +25,8 @@ pub struct AuthConfig {
     /// sessions without bound.
     pub max_sessions: u32,
     pub password_hash: PasswordHashConfig,
+    /// Access tokens signed by your own app (`[auth.external]`).
+    pub external: ExternalAuthConfig,
 }
 
 impl Default for AuthConfig {
@@ -33,6 +37,7 @@ impl Default for AuthConfig {
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             max_sessions: 100,
             password_hash: PasswordHashConfig::default(),
+            external: ExternalAuthConfig::default(),
         }
     }
 }
@@ -61,7 +66,7 @@ impl Default for PasswordHashConfig {
 }
 
 /// Config printing shows that a secret is set, never its value.
-fn redacted<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn redacted<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(_) => s.serialize_some("[redacted]"),
         None => s.serialize_none(),

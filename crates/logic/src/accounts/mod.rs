@@ -3,6 +3,7 @@
 
 mod config;
 mod devices;
+mod external;
 mod lifecycle;
 mod moderation;
 mod password;
@@ -12,6 +13,7 @@ mod sessions;
 mod tokens;
 
 pub use config::{AuthConfig, PasswordHashConfig};
+pub use external::{BadExternalConfig, ExternalAuthConfig};
 pub use reset::issue_password_reset;
 pub use service::Accounts;
 pub(crate) use service::Ties;

@@ -9,7 +9,7 @@ use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::{
     Authenticated, Avatar, ErrorKind, LoginOutcome, Nickname, Password, Principal, PushDeviceId,
-    SessionId, StatusText, Timestamp, TokenPair, User, UserId,
+    SessionId, StatusText, Timestamp, TokenPair, User, UserId, Username,
 };
 use ferrochat_ports::api::MAX_LISTED_SESSIONS;
 use ferrochat_ports::bus::DownstreamRecord;
@@ -17,6 +17,7 @@ use ferrochat_ports::store::{NewSession, RotateOutcome, Rotation, SessionInfo};
 use ferrochat_ports::{AccountsApi, ApiError, Store, StoreError};
 
 use super::config::AuthConfig;
+use super::external::ExternalTokens;
 use super::password::{HashError, PasswordHasher};
 use super::sessions::Sessions;
 use super::tokens::{hash_refresh_token, new_refresh_token, TokenKeys};
@@ -29,9 +30,12 @@ use crate::role::RoleError;
 use crate::users::Profiles;
 
 const BAD_CREDENTIALS: &str = "invalid username or password";
-const BAD_TOKEN: &str = "invalid or expired token";
+pub(super) const BAD_TOKEN: &str = "invalid or expired token";
 /// Access tokens issued here are about 300 bytes.
 const MAX_ACCESS_TOKEN_BYTES: usize = 512;
+/// An outside issuer's tokens are larger (RSA signatures, more claims);
+/// past this, not worth decoding.
+const MAX_EXTERNAL_TOKEN_BYTES: usize = 8 * 1024;
 
 /// What an account is tied to that its deletion must undo: the other
 /// services' caches and the groups it is in.
@@ -49,6 +53,8 @@ pub struct Accounts {
     pub(super) groups: Arc<Groups>,
     pub(super) sessions: Sessions,
     pub(super) keys: TokenKeys,
+    /// `[auth.external]`, when set.
+    external: Option<ExternalTokens>,
     pub(super) hasher: PasswordHasher,
     access_ttl_ms: i64,
     refresh_ttl_ms: i64,
@@ -70,6 +76,7 @@ impl Accounts {
     ) -> Result<Self, RoleError> {
         let hasher = PasswordHasher::new(&cfg.password_hash)
             .map_err(|e| RoleError::PasswordHash(e.to_string()))?;
+        let external = ExternalTokens::new(&cfg.external).map_err(RoleError::ExternalAuth)?;
         Ok(Self {
             store: deps.store.clone(),
             deps,
@@ -78,6 +85,7 @@ impl Accounts {
             groups: ties.groups,
             sessions,
             keys: TokenKeys::new(secret),
+            external,
             hasher,
             access_ttl_ms: millis(cfg.access_ttl),
             refresh_ttl_ms: millis(cfg.refresh_ttl),
@@ -145,22 +153,7 @@ impl AccountsApi for Accounts {
             .hash(cmd.password.expose().to_owned())
             .await
             .map_err(hash_failed)?;
-        let user = User {
-            discoverable: true,
-            deleted: false,
-            email: None,
-            status: StatusText::default(),
-            admin: false,
-            disabled_until: None,
-            sanctions: Default::default(),
-            id: UserId::generate(),
-            nickname: cmd
-                .nickname
-                .unwrap_or_else(|| Nickname::from_username(&cmd.username)),
-            username: cmd.username,
-            avatar: Avatar::default(),
-            created_at: clock::now(),
-        };
+        let user = new_account(cmd.username, cmd.nickname);
         match self.store.insert_user(&user, &hash).await {
             Ok(()) => {
                 metrics::counter!("ferrochat_logic_registrations_total").increment(1);
@@ -274,7 +267,17 @@ impl AccountsApi for Accounts {
     }
 
     async fn authenticate(&self, access_token: &str) -> Result<Authenticated, ApiError> {
-        // Longer than any token issued: not worth decoding.
+        if access_token.len() > MAX_EXTERNAL_TOKEN_BYTES {
+            return Err(ApiError::unauthorized(BAD_TOKEN));
+        }
+        if let Some(external) = self
+            .external
+            .as_ref()
+            .filter(|e| e.claims_to_be_ours(access_token))
+        {
+            return self.authenticate_external(external, access_token).await;
+        }
+        // Longer than any token issued here: not worth decoding.
         if access_token.len() > MAX_ACCESS_TOKEN_BYTES {
             return Err(ApiError::unauthorized(BAD_TOKEN));
         }
@@ -367,7 +370,26 @@ impl AccountsApi for Accounts {
     }
 }
 
+/// A new account's profile: its own id, now, the defaults, and the
+/// username as its nickname unless one is given.
+pub(super) fn new_account(username: Username, nickname: Option<Nickname>) -> User {
+    User {
+        discoverable: true,
+        deleted: false,
+        email: None,
+        status: StatusText::default(),
+        admin: false,
+        disabled_until: None,
+        sanctions: Default::default(),
+        id: UserId::generate(),
+        nickname: nickname.unwrap_or_else(|| Nickname::from_username(&username)),
+        username,
+        avatar: Avatar::default(),
+        created_at: clock::now(),
+    }
+}
+
 /// A login to an account an administrator disabled.
-fn disabled() -> ApiError {
+pub(super) fn disabled() -> ApiError {
     ApiError::forbidden("this account is disabled")
 }

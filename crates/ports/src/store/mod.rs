@@ -3,6 +3,7 @@
 mod attachments;
 mod devices;
 mod durability;
+mod external;
 mod groups;
 mod messages;
 mod moderation;
@@ -11,6 +12,7 @@ mod social;
 pub use attachments::{AttachmentStore, Bound};
 pub use devices::{DeviceStore, MAX_PUSH_DEVICES};
 pub use durability::{Durability, NotDurable, Risk};
+pub use external::ExternalIdentityStore;
 pub use groups::{GroupStore, NewGroup};
 pub use messages::{
     Committed, ConversationRecord, HistoryQuery, MemberRecord, MessageStore, NewMessage, Refusal,
@@ -169,6 +171,7 @@ pub trait AccountStore: Send + Sync {
 pub trait Store:
     AccountStore
     + DeviceStore
+    + ExternalIdentityStore
     + MessageStore
     + GroupStore
     + SocialStore

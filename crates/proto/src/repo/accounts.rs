@@ -20,7 +20,7 @@ fn session_id(raw: &str, field: &'static str) -> Result<SessionId, DecodeError> 
     id(raw, field, SessionId::parse)
 }
 
-fn bounded(raw: String, field: &'static str) -> Result<String, DecodeError> {
+pub(super) fn bounded(raw: String, field: &'static str) -> Result<String, DecodeError> {
     let raw = non_empty(raw, field)?;
     if raw.len() > MAX_KEY_BYTES {
         return Err(DecodeError::field(field, "is too long"));
@@ -29,7 +29,7 @@ fn bounded(raw: String, field: &'static str) -> Result<String, DecodeError> {
 }
 
 /// A user about to be inserted: every field through its type's `parse`.
-fn new_user(u: pb::User) -> Result<User, DecodeError> {
+pub(super) fn new_user(u: pb::User) -> Result<User, DecodeError> {
     Ok(User {
         discoverable: u.discoverable.unwrap_or(true),
         deleted: u.deleted,

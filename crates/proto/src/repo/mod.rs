@@ -15,6 +15,7 @@
 
 mod accounts;
 mod devices;
+mod external;
 mod groups;
 mod messages;
 mod moderation;

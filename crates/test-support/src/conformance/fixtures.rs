@@ -25,8 +25,18 @@ fn unique() -> u64 {
 
 /// Inserts a user named `{prefix}{n}` (unique within this process).
 pub async fn user(store: &dyn Store, prefix: &str) -> User {
+    let u = unsaved_user(prefix);
+    store
+        .insert_user(&u, "argon2-hash")
+        .await
+        .expect("user inserted");
+    u
+}
+
+/// A user named `{prefix}{n}` (unique within this process), not stored.
+pub fn unsaved_user(prefix: &str) -> User {
     let name = format!("{prefix}{:06}", unique());
-    let u = User {
+    User {
         discoverable: true,
         deleted: false,
         email: None,
@@ -39,12 +49,7 @@ pub async fn user(store: &dyn Store, prefix: &str) -> User {
         nickname: Nickname::parse(format!("Nick {name}")).expect("valid nickname"),
         avatar: Avatar::from_stored(String::new()),
         created_at: T0,
-    };
-    store
-        .insert_user(&u, "argon2-hash")
-        .await
-        .expect("user inserted");
-    u
+    }
 }
 
 pub async fn users(store: &dyn Store, prefix: &str, n: usize) -> Vec<User> {

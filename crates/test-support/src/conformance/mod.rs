@@ -25,6 +25,7 @@ pub mod bus;
 pub mod changes;
 pub mod devices;
 pub mod directory;
+pub mod external;
 pub mod fixtures;
 pub mod groups;
 pub mod marks;
@@ -94,6 +95,10 @@ macro_rules! store_conformance_tests {
             devices::a_session_has_one_device_and_a_token_one_session,
             devices::devices_live_and_die_with_their_sessions,
             devices::dead_tokens_are_forgotten_and_pushes_find_every_users,
+            external::a_subject_is_linked_to_one_account_made_once,
+            external::a_taken_username_stores_neither_user_nor_link,
+            external::concurrent_first_sights_make_one_account,
+            external::an_erased_account_keeps_its_link,
             social::an_erased_account_keeps_its_row_and_loses_every_tie,
             moderation::admins_and_disabled_accounts_are_kept_with_their_log,
             moderation::the_user_list_pages_every_account_by_name,
