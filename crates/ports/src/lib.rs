@@ -30,5 +30,5 @@ pub use ratelimit::{RateLimitError, RateLimiter};
 pub use readiness::{Check, Readiness};
 pub use store::{
     AccountStore, AttachmentStore, DeviceStore, GroupStore, MessageStore, ModerationStore,
-    SocialStore, Store, StoreError,
+    SocialStore, Store, StoreError, UploadStore,
 };
