@@ -84,6 +84,10 @@ pub struct BenchArgs {
     /// attachments: each file's size in bytes.
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     pub file_bytes: usize,
+    /// attachments: upload each file as a resumable upload in chunks of
+    /// this many bytes (`/api/v1/uploads`); 0: in one multipart request.
+    #[arg(long, default_value_t = 0)]
+    pub chunk_bytes: usize,
     /// search: how long the query phase lasts.
     #[arg(long, value_parser = parse_duration, default_value = "20s")]
     pub search_for: Duration,
@@ -205,6 +209,7 @@ impl BenchArgs {
             per_client: 20,
             search_for: Duration::from_secs(20),
             file_bytes: 8 * 1024 * 1024,
+            chunk_bytes: 0,
             source_addrs: 4,
             workers: 1,
             relay: false,

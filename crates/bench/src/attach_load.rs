@@ -4,7 +4,9 @@
 //! whole, one file after another for `duration`. Users are spread over
 //! the servers as in setup, so in a cluster a file is often uploaded
 //! through one gateway and downloaded through another. Each transfer's
-//! time is recorded, and the bytes moved per second each way.
+//! time is recorded, and the bytes moved per second each way. With a
+//! chunk size, each file goes as a resumable upload instead
+//! (`POST /api/v1/uploads`, then one `PATCH` per chunk).
 
 use std::time::{Duration, Instant};
 
@@ -21,6 +23,8 @@ use crate::setup::User;
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct AttachmentStats {
     pub file_bytes: usize,
+    /// 0: uploaded in one multipart request.
+    pub chunk_bytes: usize,
     pub uploads: u64,
     pub downloads: u64,
     pub errors: u64,
@@ -33,11 +37,20 @@ pub struct AttachmentStats {
     pub download_ms: Percentiles,
 }
 
+/// Each file's size, and the chunks it is uploaded in (0: none).
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    pub file: usize,
+    pub chunk: usize,
+}
+
 struct Pair {
     base_up: String,
     base_down: String,
     sender: User,
     receiver: User,
+    /// Upload in chunks of this many bytes (0: in one request).
+    chunk: usize,
 }
 
 /// Runs the transfers (users `2p` and `2p+1` pair up) and returns the
@@ -47,8 +60,9 @@ pub async fn run(
     bases: &[String],
     users: &[User],
     duration: Duration,
-    file_bytes: usize,
+    sizes: Sizes,
 ) -> anyhow::Result<AttachmentStats> {
+    let file_bytes = sizes.file;
     if bases.is_empty() || users.len() < 2 {
         bail!("attachments needs a server and two users");
     }
@@ -71,6 +85,7 @@ pub async fn run(
                 base_down: bases.get((2 * p + 1) % bases.len())?.clone(),
                 sender: sender.clone(),
                 receiver: receiver.clone(),
+                chunk: sizes.chunk,
             };
             let http = http.clone();
             let file = file.clone();
@@ -83,6 +98,7 @@ pub async fn run(
     let mut down = Histogram::<u64>::new(3).context("histogram")?;
     let mut stats = AttachmentStats {
         file_bytes,
+        chunk_bytes: sizes.chunk,
         ..AttachmentStats::default()
     };
     for task in tasks {
@@ -140,13 +156,25 @@ impl Pair {
         down: &mut Histogram<u64>,
         stats: &mut AttachmentStats,
     ) -> anyhow::Result<()> {
+        let sent = Instant::now();
+        let id = if self.chunk == 0 {
+            self.upload(http, file, n).await?
+        } else {
+            self.upload_chunked(http, file, self.chunk, n).await?
+        };
+        up.record(micros(sent).max(1))?;
+        stats.uploads += 1;
+        self.send_and_download(http, file, &id, down, stats).await
+    }
+
+    /// One multipart request; the attachment's id.
+    async fn upload(&self, http: &reqwest::Client, file: &Bytes, n: u64) -> anyhow::Result<String> {
         let part = reqwest::multipart::Part::stream_with_length(
             reqwest::Body::from(file.clone()),
             file.len() as u64,
         )
         .file_name(format!("bench-{n}.bin"));
         let form = reqwest::multipart::Form::new().part("file", part);
-        let sent = Instant::now();
         let answer: Value = http
             .post(format!("{}/api/v1/attachments", self.base_up))
             .bearer_auth(&self.sender.token)
@@ -160,8 +188,60 @@ impl Pair {
             .and_then(Value::as_str)
             .with_context(|| format!("upload refused: {answer}"))?
             .to_owned();
-        up.record(micros(sent).max(1))?;
-        stats.uploads += 1;
+        Ok(id)
+    }
+
+    /// A resumable upload, `chunk` bytes at a time; the attachment's id.
+    async fn upload_chunked(
+        &self,
+        http: &reqwest::Client,
+        file: &Bytes,
+        chunk: usize,
+        n: u64,
+    ) -> anyhow::Result<String> {
+        let opened: Value = http
+            .post(format!("{}/api/v1/uploads", self.base_up))
+            .bearer_auth(&self.sender.token)
+            .json(&json!({"name": format!("bench-{n}.bin"), "size": file.len()}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let id = opened
+            .pointer("/data/upload_id")
+            .and_then(Value::as_str)
+            .with_context(|| format!("opening refused: {opened}"))?
+            .to_owned();
+        let mut offset = 0;
+        while offset < file.len() {
+            let end = (offset + chunk).min(file.len());
+            let answer: Value = http
+                .patch(format!("{}/api/v1/uploads/{id}", self.base_up))
+                .bearer_auth(&self.sender.token)
+                .header("Upload-Offset", offset.to_string())
+                .header("Content-Type", "application/offset+octet-stream")
+                .body(file.slice(offset..end))
+                .send()
+                .await?
+                .json()
+                .await?;
+            if answer.pointer("/data/offset").and_then(Value::as_u64) != Some(end as u64) {
+                bail!("chunk at {offset} refused: {answer}");
+            }
+            offset = end;
+        }
+        Ok(id)
+    }
+
+    /// Sends attachment `id` to the peer, who downloads it.
+    async fn send_and_download(
+        &self,
+        http: &reqwest::Client,
+        file: &Bytes,
+        id: &str,
+        down: &mut Histogram<u64>,
+        stats: &mut AttachmentStats,
+    ) -> anyhow::Result<()> {
         let send = json!({"to_user_id": self.receiver.id, "client_msg_id": format!("att-{id}"),
                           "message_type": "file", "content": id});
         let acked: Value = http

@@ -467,8 +467,8 @@ pub fn table(report: &Report, relay: Option<&Report>) -> String {
         let (u, d) = (&s.upload_ms, &s.download_ms);
         let _ = writeln!(
             out,
-            "attachments: {} byte files, {} up ({:.1} MiB/s), {} down ({:.1} MiB/s), {} errors; upload ms p50 {:.1} p99 {:.1} max {:.1}; download ms p50 {:.1} p99 {:.1} max {:.1}",
-            s.file_bytes, s.uploads, s.upload_mib_per_s, s.downloads, s.download_mib_per_s, s.errors,
+            "attachments: {} byte files{}, {} up ({:.1} MiB/s), {} down ({:.1} MiB/s), {} errors; upload ms p50 {:.1} p99 {:.1} max {:.1}; download ms p50 {:.1} p99 {:.1} max {:.1}",
+            s.file_bytes, chunked(s.chunk_bytes), s.uploads, s.upload_mib_per_s, s.downloads, s.download_mib_per_s, s.errors,
             u.p50, u.p99, u.max, d.p50, d.p99, d.max
         );
         if let Some(e) = &s.first_error {
@@ -572,6 +572,15 @@ pub fn table(report: &Report, relay: Option<&Report>) -> String {
         }
     );
     out
+}
+
+/// How the attachments scenario uploaded: in chunks, or not.
+fn chunked(chunk_bytes: usize) -> String {
+    if chunk_bytes == 0 {
+        String::new()
+    } else {
+        format!(" in {chunk_bytes} byte chunks")
+    }
 }
 
 #[cfg(test)]

@@ -253,9 +253,12 @@ impl Ctx<'_> {
             a.file_bytes,
             a.duration
         ));
+        let sizes = crate::attach_load::Sizes {
+            file: a.file_bytes,
+            chunk: a.chunk_bytes,
+        };
         let stats =
-            crate::attach_load::run(&self.http, &self.bases(), &users, a.duration, a.file_bytes)
-                .await?;
+            crate::attach_load::run(&self.http, &self.bases(), &users, a.duration, sizes).await?;
         let after = self.samples().await;
         let mut report = self.report(&shared, &[], &Audience::Everyone, 0, before, after, None);
         report.clients = users.len();

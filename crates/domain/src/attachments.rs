@@ -128,6 +128,21 @@ impl Attachment {
     }
 }
 
+/// A chunked upload under way (docs/protocol.md, "Resumable uploads"):
+/// the file it will be, and how much of it the server holds. Its id is
+/// the attachment's once the last byte arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub id: AttachmentId,
+    pub owner: UserId,
+    pub name: FileName,
+    /// The whole file, as declared when the upload was opened.
+    pub size: u64,
+    /// Bytes acknowledged so far: the offset the next chunk must start at.
+    pub received: u64,
+    pub created_at: Timestamp,
+}
+
 /// Why `who` may not bind `attachment` to `conversation` as `kind`, or
 /// `None` when they may (as the store checks it again atomically).
 pub fn bind_refusal(

@@ -46,6 +46,8 @@ pub struct StorageConfig {
     pub thumbnail_pixels: u32,
     /// Images decoded at once per gateway.
     pub image_decoders: usize,
+    /// Largest chunk of a resumable upload, in bytes (8 MiB).
+    pub chunk_bytes: u64,
 }
 
 impl Default for StorageConfig {
@@ -67,6 +69,7 @@ impl Default for StorageConfig {
             max_image_pixels: limits.max_image_pixels,
             thumbnail_pixels: limits.thumbnail_pixels,
             image_decoders: limits.image_decoders,
+            chunk_bytes: limits.chunk_bytes,
         }
     }
 }
@@ -84,6 +87,7 @@ impl StorageConfig {
             max_image_pixels: self.max_image_pixels,
             thumbnail_pixels: self.thumbnail_pixels,
             image_decoders: self.image_decoders,
+            chunk_bytes: self.chunk_bytes,
         }
     }
 
@@ -114,6 +118,7 @@ impl StorageConfig {
             ("storage.max_image_pixels", self.max_image_pixels),
             ("storage.thumbnail_pixels", u64::from(self.thumbnail_pixels)),
             ("storage.image_decoders", self.image_decoders as u64),
+            ("storage.chunk_bytes", self.chunk_bytes),
         ];
         for (key, v) in positive {
             if v == 0 {

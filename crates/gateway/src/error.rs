@@ -20,6 +20,10 @@ impl HttpError {
         ApiError::new(kind, message).into()
     }
 
+    pub(crate) fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
     /// 1007 with `Retry-After`: whole seconds, rounded up, at least 1.
     pub(crate) fn retry_after(wait: Duration) -> Self {
         let secs = retry_after_secs(wait);

@@ -46,7 +46,9 @@ impl Timeouts {
     }
 
     fn of_route(&self, method: &str, route: &str) -> Duration {
-        if method == "POST" && route == crate::attach::UPLOAD_ROUTE {
+        let upload = (method == "POST" && route == crate::attach::UPLOAD_ROUTE)
+            || (method == "PATCH" && route == crate::attach::CHUNK_ROUTE);
+        if upload {
             self.upload
         } else {
             self.request

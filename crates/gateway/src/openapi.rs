@@ -448,7 +448,7 @@ mod tests {
     use super::*;
 
     const CONTRACT: &str = include_str!("../../../docs/protocol.md");
-    const METHODS: [&str; 4] = ["get", "post", "put", "delete"];
+    const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
     fn doc() -> Value {
         openapi_value()

@@ -3,8 +3,11 @@
 //! gateway's to move (docs/ARCHITECTURE.md, "Attachments").
 
 use async_trait::async_trait;
-use ferrochat_domain::attachments::{bind_refusal, Attachment, AttachmentKind, BindRefusal};
+use ferrochat_domain::attachments::{
+    bind_refusal, Attachment, AttachmentKind, BindRefusal, Upload,
+};
 use ferrochat_domain::{AttachmentId, ConversationId, Timestamp, UserId};
+use ferrochat_ports::api::upload_offset_mismatch;
 use ferrochat_ports::store::Bound;
 use ferrochat_ports::{ApiError, AttachmentsApi, StoreError};
 
@@ -14,6 +17,8 @@ use crate::messaging::member_of;
 
 /// The most ids `unsent_attachments` answers at once.
 const MAX_UNSENT_PAGE: u32 = 1000;
+/// The most attachments `attachments_of` answers at once.
+const MAX_OWNED_PAGE: u32 = 500;
 
 pub struct Uploads {
     pub(crate) deps: LogicDeps,
@@ -27,6 +32,19 @@ impl Uploads {
             .await
             .map_err(|e| store_err("reading an attachment", e))?
             .ok_or_else(|| ApiError::not_found("no such attachment"))
+    }
+}
+
+impl Uploads {
+    /// `who`'s upload `id`, or 1003 as if there were none.
+    async fn own_upload(&self, who: &UserId, id: &AttachmentId) -> Result<Upload, ApiError> {
+        self.deps
+            .store
+            .upload(id)
+            .await
+            .map_err(|e| store_err("reading an upload", e))?
+            .filter(|u| &u.owner == who)
+            .ok_or_else(|| ApiError::not_found("no such upload"))
     }
 }
 
@@ -126,5 +144,56 @@ impl AttachmentsApi for Uploads {
             .delete_unsent_attachment(id)
             .await
             .map_err(|e| store_err("deleting an attachment", e))
+    }
+
+    async fn attachments_of(
+        &self,
+        who: &UserId,
+        after: Option<&AttachmentId>,
+        limit: u32,
+    ) -> Result<Vec<Attachment>, ApiError> {
+        self.deps
+            .store
+            .attachments_of(who, after, limit.min(MAX_OWNED_PAGE))
+            .await
+            .map_err(|e| store_err("listing attachments", e))
+    }
+
+    async fn open_upload(&self, upload: Upload) -> Result<(), ApiError> {
+        match self.deps.store.insert_upload(&upload).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::Conflict(_)) => Err(ApiError::conflict("upload id taken")),
+            Err(e) => Err(store_err("recording an upload", e)),
+        }
+    }
+
+    async fn upload(&self, who: &UserId, id: &AttachmentId) -> Result<Upload, ApiError> {
+        self.own_upload(who, id).await
+    }
+
+    async fn advance_upload(
+        &self,
+        who: &UserId,
+        id: &AttachmentId,
+        from: u64,
+        to: u64,
+    ) -> Result<Upload, ApiError> {
+        let upload = self.own_upload(who, id).await?;
+        let moved = from == upload.received
+            && self
+                .deps
+                .store
+                .advance_upload(id, from, to)
+                .await
+                .map_err(|e| store_err("advancing an upload", e))?;
+        if moved {
+            return Ok(Upload {
+                received: to,
+                ..upload
+            });
+        }
+        // Another chunk got there first: say where the upload is now.
+        let now = self.own_upload(who, id).await?;
+        Err(upload_offset_mismatch(from, now.received))
     }
 }

@@ -71,14 +71,33 @@ impl ObjectStoreAttachments {
     }
 
     fn path(&self, id: &AttachmentId, part: Part) -> Path {
-        let name = match part {
-            Part::File => format!("attachments/{id}"),
-            Part::Thumbnail => format!("attachments/{id}.thumb"),
-        };
+        match part {
+            Part::File => self.named(format!("attachments/{id}")),
+            Part::Thumbnail => self.named(format!("attachments/{id}.thumb")),
+            // Zero-padded: listed in name order, chunks come in file order.
+            Part::Chunk(offset) => self.named(format!("uploads/{id}/{offset:020}")),
+        }
+    }
+
+    /// Where `id`'s chunks are.
+    fn chunks(&self, id: &AttachmentId) -> Path {
+        self.named(format!("uploads/{id}"))
+    }
+
+    fn named(&self, name: String) -> Path {
         if self.prefix.is_empty() {
             Path::from(name)
         } else {
             Path::from(format!("{}/{name}", self.prefix))
+        }
+    }
+}
+
+impl ObjectStoreAttachments {
+    async fn delete_object(&self, path: &Path) -> Result<(), AttachmentsError> {
+        match self.store.delete(path).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(unavailable(e)),
         }
     }
 }
@@ -149,8 +168,20 @@ impl Attachments for ObjectStoreAttachments {
 
     async fn delete(&self, id: &AttachmentId) -> Result<(), AttachmentsError> {
         for part in [Part::File, Part::Thumbnail] {
-            match self.store.delete(&self.path(id, part)).await {
-                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            self.delete_object(&self.path(id, part)).await?;
+        }
+        self.delete_chunks(id).await
+    }
+
+    async fn delete_chunks(&self, id: &AttachmentId) -> Result<(), AttachmentsError> {
+        // Listed a page at a time by the backend; deleted one by one, so
+        // an upload of many chunks costs no more memory than one of few.
+        let prefix = self.chunks(id);
+        let mut listed = self.store.list(Some(&prefix));
+        while let Some(found) = listed.next().await {
+            match found {
+                Ok(meta) => self.delete_object(&meta.location).await?,
+                Err(object_store::Error::NotFound { .. }) => break,
                 Err(e) => return Err(unavailable(e)),
             }
         }

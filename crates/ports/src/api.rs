@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ferrochat_domain::attachments::{Attachment, AttachmentKind};
+use ferrochat_domain::attachments::{Attachment, AttachmentKind, Upload};
 use ferrochat_domain::commands::{
     ChangePassword, CreateGroup, History, Login, Register, SearchUsers, SyncRequest,
     UpdateConversation, UpdateGroup, UpdateMember, UpdateProfile,
@@ -383,6 +383,15 @@ pub trait ModerationApi: Send + Sync + 'static {
 
 /// How many reports a user may make in an hour.
 pub const MAX_REPORTS_PER_HOUR: u32 = 20;
+/// 1001 for a chunk sent at an offset its upload is not at: names the
+/// offset to send from.
+pub fn upload_offset_mismatch(sent: u64, expected: u64) -> ApiError {
+    ApiError::new(
+        ErrorKind::InvalidParams,
+        format!("Upload-Offset: the upload is at {expected}, not {sent}; send from {expected}"),
+    )
+}
+
 /// Attachments' metadata and who may read them (docs/protocol.md,
 /// "Attachments"). The bytes never pass through here: the gateway streams
 /// them to object storage itself (the `Attachments` port).
@@ -407,13 +416,38 @@ pub trait AttachmentsApi: Send + Sync + 'static {
         conversation: &ConversationId,
         kind: AttachmentKind,
     ) -> Result<Attachment, ApiError>;
-    /// Attachments never sent, created before `before`, at most `limit`.
+    /// Attachments never sent and uploads never finished, created before
+    /// `before`, at most `limit`.
     async fn unsent_attachments(
         &self,
         before: Timestamp,
         limit: u32,
     ) -> Result<Vec<AttachmentId>, ApiError>;
-    /// Forgets the metadata of `id` if it is still unsent; false if it was
-    /// sent meanwhile.
+    /// Forgets the metadata of `id` if it is still unsent (or the upload
+    /// `id` under way); false if it was sent meanwhile.
     async fn forget_unsent_attachment(&self, id: &AttachmentId) -> Result<bool, ApiError>;
+    /// `who`'s attachments, sent or not, in id order after `after`, at
+    /// most `limit` (for their data export).
+    async fn attachments_of(
+        &self,
+        who: &UserId,
+        after: Option<&AttachmentId>,
+        limit: u32,
+    ) -> Result<Vec<Attachment>, ApiError>;
+    /// Records a chunked upload being opened (the gateway checked its size
+    /// against the limits and the quota).
+    async fn open_upload(&self, upload: Upload) -> Result<(), ApiError>;
+    /// `who`'s upload `id`; not found (1003) if there is none or it is
+    /// someone else's.
+    async fn upload(&self, who: &UserId, id: &AttachmentId) -> Result<Upload, ApiError>;
+    /// Moves `who`'s upload `id` from `from` bytes received to `to` (a
+    /// chunk stored): not found as `upload`, invalid (1001, naming the
+    /// offset the upload is at) if it is not at `from`.
+    async fn advance_upload(
+        &self,
+        who: &UserId,
+        id: &AttachmentId,
+        from: u64,
+        to: u64,
+    ) -> Result<Upload, ApiError>;
 }

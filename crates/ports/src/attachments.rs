@@ -20,11 +20,14 @@ pub type ByteStream = BoxStream<'static, Result<Bytes, std::io::Error>>;
 /// stored.
 pub type UploadStream<'a> = BoxStream<'a, Result<Bytes, std::io::Error>>;
 
-/// Which object of an attachment: the file itself, or its thumbnail.
+/// Which object of an attachment: the file itself, its thumbnail, or a
+/// chunk of a resumable upload (named by the offset it starts at) that
+/// the file will be assembled from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     File,
     Thumbnail,
+    Chunk(u64),
 }
 
 /// An object being read: its whole size and the bytes asked for.
@@ -67,6 +70,9 @@ pub trait Attachments: Send + Sync + 'static {
         part: Part,
         range: Option<Range<u64>>,
     ) -> Result<Download, AttachmentsError>;
-    /// Deletes both parts of `id`; deleting what is not there is no error.
+    /// Deletes every part of `id` (its chunks too); deleting what is not
+    /// there is no error.
     async fn delete(&self, id: &AttachmentId) -> Result<(), AttachmentsError>;
+    /// Deletes the chunks of `id` only (its file assembled from them).
+    async fn delete_chunks(&self, id: &AttachmentId) -> Result<(), AttachmentsError>;
 }

@@ -30,5 +30,5 @@ pub use ratelimit::{RateLimitError, RateLimiter};
 pub use readiness::{Check, Readiness};
 pub use store::{
     AccountStore, AttachmentStore, DeviceStore, ExternalIdentityStore, GroupStore, MessageStore,
-    ModerationStore, SocialStore, Store, StoreError,
+    ModerationStore, SocialStore, Store, StoreError, UploadStore,
 };

@@ -9,7 +9,7 @@ use crate::convert::DecodeError;
 use crate::logic::{caller, id};
 use crate::pb;
 
-fn attachment_id(raw: &str) -> Result<AttachmentId, InvalidField> {
+pub(crate) fn attachment_id(raw: &str) -> Result<AttachmentId, InvalidField> {
     id(raw, "attachment_id", AttachmentId::parse)
 }
 

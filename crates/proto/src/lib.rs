@@ -13,6 +13,7 @@ pub mod bus;
 mod convert;
 mod logic;
 mod repo;
+mod uploads;
 
 pub use convert::DecodeError;
 

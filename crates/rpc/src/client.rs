@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ferrochat_domain::attachments::{Attachment, AttachmentKind};
+use ferrochat_domain::attachments::{Attachment, AttachmentKind, Upload};
 use ferrochat_domain::commands::{
     ChangePassword, CreateGroup, History, Login, Register, SearchUsers, SyncRequest,
     UpdateConversation, UpdateGroup, UpdateMember, UpdateProfile,
@@ -858,6 +858,52 @@ impl AttachmentsApi for LogicClient {
             forget_unsent_attachment,
             Idempotent,
             pb::AttachmentRequest::anonymous(id)
+        )
+    }
+
+    async fn attachments_of(
+        &self,
+        who: &UserId,
+        after: Option<&AttachmentId>,
+        limit: u32,
+    ) -> Result<Vec<Attachment>, ApiError> {
+        call!(
+            self,
+            attachments_of,
+            Idempotent,
+            pb::AttachmentsOfRequest::new(who, after, limit)
+        )
+    }
+
+    // A second run meets its own row: the opening fails, and the client
+    // opens another.
+    async fn open_upload(&self, upload: Upload) -> Result<(), ApiError> {
+        call!(self, open_upload, Once, pb::Upload::from(&upload))
+    }
+
+    async fn upload(&self, who: &UserId, id: &AttachmentId) -> Result<Upload, ApiError> {
+        call!(
+            self,
+            get_upload,
+            Idempotent,
+            pb::AttachmentRequest::new(who, id)
+        )
+    }
+
+    // A second run finds the upload at `to` and says so (1001): the
+    // client asks where it is and goes on from there.
+    async fn advance_upload(
+        &self,
+        who: &UserId,
+        id: &AttachmentId,
+        from: u64,
+        to: u64,
+    ) -> Result<Upload, ApiError> {
+        call!(
+            self,
+            advance_upload,
+            Once,
+            pb::AdvanceUploadRequest::new(who, id, from, to)
         )
     }
 }

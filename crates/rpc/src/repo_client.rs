@@ -28,7 +28,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ferrochat_domain::attachments::Attachment;
+use ferrochat_domain::attachments::{Attachment, Upload};
 use ferrochat_domain::commands::{SearchUsers, UpdateConversation, UpdateGroup, UpdateProfile};
 use ferrochat_domain::groups::{Group, Role};
 use ferrochat_domain::messaging::ConversationView;
@@ -41,7 +41,7 @@ use ferrochat_domain::{AttachmentId, AuditId, ReportId, Sanction};
 use ferrochat_domain::{
     ConversationId, GroupId, Message, RequestId, SessionId, Timestamp, User, UserId,
 };
-use ferrochat_ports::store::{AttachmentStore, Bound};
+use ferrochat_ports::store::{AttachmentStore, Bound, UploadStore};
 use ferrochat_ports::store::{
     Committed, ConversationRecord, Credentials, Erased, HistoryQuery, MemberRecord, NewGroup,
     NewMessage, NewSession, PendingRequests, RotateOutcome, Rotation, SessionInfo, SessionRecord,
@@ -881,6 +881,47 @@ impl AttachmentStore for RepoClient {
             delete_unsent_attachment,
             Safe,
             pb::AttachmentIdRequest::new(id)
+        )
+    }
+
+    async fn attachments_of(
+        &self,
+        owner: &UserId,
+        after: Option<&AttachmentId>,
+        limit: u32,
+    ) -> Result<Vec<Attachment>, StoreError> {
+        call!(
+            self,
+            attachments_of,
+            Safe,
+            pb::RepoAttachmentsOfRequest::new(owner, after, limit)
+        )
+    }
+}
+
+#[async_trait]
+impl UploadStore for RepoClient {
+    // A second run would meet its own row.
+    async fn insert_upload(&self, upload: &Upload) -> Result<(), StoreError> {
+        call!(self, insert_upload, IfUndone, pb::Upload::from(upload))
+    }
+
+    async fn upload(&self, id: &AttachmentId) -> Result<Option<Upload>, StoreError> {
+        call!(self, get_upload, Safe, pb::AttachmentIdRequest::new(id))
+    }
+
+    // A second run finds `to` there and answers true, as the first would.
+    async fn advance_upload(
+        &self,
+        id: &AttachmentId,
+        from: u64,
+        to: u64,
+    ) -> Result<bool, StoreError> {
+        call!(
+            self,
+            advance_upload,
+            Safe,
+            pb::RepoAdvanceUploadRequest::new(id, from, to)
         )
     }
 }

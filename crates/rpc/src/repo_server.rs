@@ -609,6 +609,38 @@ impl RepoService for RepoServer {
         reply(self.store.delete_unsent_attachment(&id).await, boolean)
     }
 
+    async fn attachments_of(
+        &self,
+        r: Request<pb::RepoAttachmentsOfRequest>,
+    ) -> Answer<pb::AttachmentList> {
+        let (owner, after, limit) = parse(r, pb::RepoAttachmentsOfRequest::parse)?;
+        answer(
+            self.store
+                .attachments_of(&owner, after.as_ref(), limit)
+                .await,
+        )
+    }
+
+    // --- chunked uploads ---
+
+    async fn insert_upload(&self, r: Request<pb::Upload>) -> Answer<pb::Empty> {
+        let upload = parse(r, |u| Ok(u.parse()?))?;
+        reply(self.store.insert_upload(&upload).await, empty)
+    }
+
+    async fn get_upload(&self, r: Request<pb::AttachmentIdRequest>) -> Answer<pb::UploadAnswer> {
+        let id = parse(r, pb::AttachmentIdRequest::parse)?;
+        answer(self.store.upload(&id).await)
+    }
+
+    async fn advance_upload(
+        &self,
+        r: Request<pb::RepoAdvanceUploadRequest>,
+    ) -> Answer<pb::BoolAnswer> {
+        let (id, from, to) = parse(r, pb::RepoAdvanceUploadRequest::parse)?;
+        reply(self.store.advance_upload(&id, from, to).await, boolean)
+    }
+
     // --- the store itself ---
 
     async fn ping(&self, _: Request<pb::Empty>) -> Answer<pb::Empty> {

@@ -559,4 +559,37 @@ impl LogicService for LogicServer {
         let id = parse(r, pb::AttachmentRequest::parse_id)?;
         reply(self.apis.attachments.forget_unsent_attachment(&id).await)
     }
+
+    async fn attachments_of(
+        &self,
+        r: Request<pb::AttachmentsOfRequest>,
+    ) -> Answer<pb::AttachmentList> {
+        let (who, after, limit) = parse(r, pb::AttachmentsOfRequest::parse)?;
+        reply(
+            self.apis
+                .attachments
+                .attachments_of(&who, after.as_ref(), limit)
+                .await,
+        )
+    }
+
+    async fn open_upload(&self, r: Request<pb::Upload>) -> Answer<pb::Empty> {
+        let upload = parse(r, pb::Upload::parse)?;
+        reply_with(self.apis.attachments.open_upload(upload).await, empty)
+    }
+
+    async fn get_upload(&self, r: Request<pb::AttachmentRequest>) -> Answer<pb::Upload> {
+        let (who, id) = parse(r, pb::AttachmentRequest::parse)?;
+        reply(self.apis.attachments.upload(&who, &id).await)
+    }
+
+    async fn advance_upload(&self, r: Request<pb::AdvanceUploadRequest>) -> Answer<pb::Upload> {
+        let (who, id, from, to) = parse(r, pb::AdvanceUploadRequest::parse)?;
+        reply(
+            self.apis
+                .attachments
+                .advance_upload(&who, &id, from, to)
+                .await,
+        )
+    }
 }

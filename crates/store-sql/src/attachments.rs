@@ -8,7 +8,7 @@ use ferrochat_ports::StoreError;
 use ferrochat_retry::Rerun;
 
 use crate::dialect::{Dialect, Kind};
-use crate::error::{map, Fail};
+use crate::error::{map, map_begin, Fail};
 use crate::query::{Query, Rec};
 use crate::retry::run;
 use crate::SqlStore;
@@ -42,6 +42,9 @@ fn from_row<D: Dialect>(r: &Rec<D>) -> Result<Attachment, sqlx::Error> {
 }
 
 async fn insert<D: Dialect>(store: &SqlStore<D>, a: &Attachment) -> Result<(), Fail> {
+    // The upload this attachment finishes goes with its insert: never both
+    // counted against the quota, never neither.
+    let mut tx = store.writer.begin().await.map_err(map_begin)?;
     let sql = format!("INSERT INTO attachments ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     Query::<D>::new(&sql)
         .bind(a.id.as_str())
@@ -54,10 +57,15 @@ async fn insert<D: Dialect>(store: &SqlStore<D>, a: &Attachment) -> Result<(), F
         .bind(a.has_thumbnail)
         .bind(a.created_at.millis())
         .bind(a.conversation.as_ref().map(ConversationId::as_str))
-        .execute(&store.writer)
+        .execute(&mut *tx)
         .await
-        .map(|_| ())
-        .map_err(map)
+        .map_err(map)?;
+    Query::<D>::new("DELETE FROM uploads WHERE id = ?")
+        .bind(a.id.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    tx.commit().await.map_err(map)
 }
 
 async fn get<D: Dialect>(
@@ -112,17 +120,22 @@ async fn bind<D: Dialect>(
 }
 
 async fn usage<D: Dialect>(store: &SqlStore<D>, owner: &UserId) -> Result<u64, Fail> {
+    // An upload under way holds its declared size: the quota is checked
+    // when it opens, not when its last chunk arrives.
+    let both = "SELECT size FROM attachments WHERE owner_id = ? \
+                UNION ALL SELECT size FROM uploads WHERE owner_id = ?";
     // SUM of a BIGINT is a NUMERIC/DECIMAL on the servers: cast it back.
     let sql = match D::KIND {
-        Kind::Sqlite => "SELECT COALESCE(SUM(size), 0) AS n FROM attachments WHERE owner_id = ?",
+        Kind::Sqlite => format!("SELECT COALESCE(SUM(size), 0) AS n FROM ({both}) AS t"),
         Kind::Postgres => {
-            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS n FROM attachments WHERE owner_id = ?"
+            format!("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS n FROM ({both}) AS t")
         }
         Kind::Mysql => {
-            "SELECT CAST(COALESCE(SUM(size), 0) AS SIGNED) AS n FROM attachments WHERE owner_id = ?"
+            format!("SELECT CAST(COALESCE(SUM(size), 0) AS SIGNED) AS n FROM ({both}) AS t")
         }
     };
-    let row = Query::<D>::new(sql)
+    let row = Query::<D>::new(&sql)
+        .bind(owner.as_str())
         .bind(owner.as_str())
         .fetch_one(&store.reader)
         .await
@@ -136,10 +149,13 @@ async fn unsent<D: Dialect>(
     before: Timestamp,
     limit: u32,
 ) -> Result<Vec<AttachmentId>, Fail> {
+    // Uploads never finished are as orphaned as files never sent.
     let rows = Query::<D>::new(
-        "SELECT id FROM attachments WHERE conversation_id IS NULL AND created_at < ?
+        "SELECT id, created_at FROM attachments WHERE conversation_id IS NULL AND created_at < ?
+         UNION ALL SELECT id, created_at FROM uploads WHERE created_at < ?
          ORDER BY created_at, id LIMIT ?",
     )
+    .bind(before.millis())
     .bind(before.millis())
     .bind(i64::from(limit))
     .fetch_all(&store.reader)
@@ -152,12 +168,39 @@ async fn unsent<D: Dialect>(
 }
 
 async fn delete_unsent<D: Dialect>(store: &SqlStore<D>, id: &AttachmentId) -> Result<bool, Fail> {
-    let done = Query::<D>::new("DELETE FROM attachments WHERE id = ? AND conversation_id IS NULL")
+    let sent = Query::<D>::new("DELETE FROM attachments WHERE id = ? AND conversation_id IS NULL")
         .bind(id.as_str())
         .execute(&store.writer)
         .await
         .map_err(map)?;
-    Ok(done > 0)
+    let open = Query::<D>::new("DELETE FROM uploads WHERE id = ?")
+        .bind(id.as_str())
+        .execute(&store.writer)
+        .await
+        .map_err(map)?;
+    Ok(sent + open > 0)
+}
+
+async fn of_owner<D: Dialect>(
+    store: &SqlStore<D>,
+    owner: &UserId,
+    after: Option<&AttachmentId>,
+    limit: u32,
+) -> Result<Vec<Attachment>, Fail> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM attachments WHERE owner_id = ? AND id > ? ORDER BY id LIMIT ?"
+    );
+    let rows = Query::<D>::new(&sql)
+        .bind(owner.as_str())
+        .bind(after.map_or("", AttachmentId::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(&store.reader)
+        .await
+        .map_err(map)?;
+    rows.iter()
+        .map(from_row)
+        .collect::<Result<_, _>>()
+        .map_err(map)
 }
 
 #[async_trait]
@@ -203,5 +246,17 @@ impl<D: Dialect> AttachmentStore for SqlStore<D> {
     // means the sweep does not count it.
     async fn delete_unsent_attachment(&self, id: &AttachmentId) -> Result<bool, StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || delete_unsent(self, id)).await
+    }
+
+    async fn attachments_of(
+        &self,
+        owner: &UserId,
+        after: Option<&AttachmentId>,
+        limit: u32,
+    ) -> Result<Vec<Attachment>, StoreError> {
+        run(self.retry.as_ref(), Rerun::Safe, || {
+            of_owner(self, owner, after, limit)
+        })
+        .await
     }
 }

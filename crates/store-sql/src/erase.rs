@@ -147,6 +147,24 @@ pub(crate) async fn erase_user<D: Dialect>(
     )
     .await?;
 
+    // Files never sent and uploads never finished are the account's alone:
+    // dated to the epoch, the orphan sweep deletes them, bytes first, on
+    // its next pass. Sent ones stay with the messages that carry them.
+    exec::<D>(
+        &mut tx,
+        "UPDATE attachments SET created_at = 0 WHERE owner_id = ? AND conversation_id IS NULL",
+        user,
+        1,
+    )
+    .await?;
+    exec::<D>(
+        &mut tx,
+        "UPDATE uploads SET created_at = 0 WHERE owner_id = ?",
+        user,
+        1,
+    )
+    .await?;
+
     let sessions = revoke_sessions_in::<D>(&mut tx, user, None, at).await?;
     Query::<D>::new(
         "UPDATE users SET username = ?, username_key = ?, password_hash = '', nickname = ?,

@@ -43,6 +43,7 @@ mod search;
 mod social;
 mod sqlite;
 mod store;
+mod uploads;
 
 pub use ferrochat_retry::{BreakerState, RetryConfig};
 pub use mysql::{Mysql, MysqlStore};

@@ -132,6 +132,19 @@ async fn attachments_move_whole_files_both_ways() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_in_resumable_chunks_arrive_whole() {
+    let mut a = args(Scenario::Attachments);
+    a.senders = 1;
+    a.file_bytes = 300 * 1024;
+    a.chunk_bytes = 128 * 1024;
+    let r = against_ferrochat(a).await;
+    let s = r.attachments.unwrap();
+    assert_eq!(s.chunk_bytes, 128 * 1024);
+    assert!(s.downloads > 0, "{s:#?}");
+    assert_eq!(s.errors, 0, "{s:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnect_storm_resyncs_exactly_what_was_missed() {
     let r = against_ferrochat(args(Scenario::ReconnectStorm)).await;
     // Three phases of 5 messages to each of 12 receivers; the middle one

@@ -61,12 +61,12 @@ pub async fn get(app: &TestApp, token: &str, path: &str, range: Option<&str>) ->
     req.send().await.unwrap()
 }
 
-fn file_path(id: &str) -> String {
+pub fn file_path(id: &str) -> String {
     format!("/api/v1/attachments/{id}")
 }
 
 /// Sends attachment `id` as a message of `message_type` to `to`.
-async fn send_attachment(
+pub async fn send_attachment(
     app: &TestApp,
     token: &str,
     to: &str,

@@ -50,6 +50,8 @@ mod push_phones;
 mod read_sync;
 mod ready;
 mod repo_outage;
+mod resumable_refused;
+mod resumable_uploads;
 mod rich_messages;
 mod roles;
 mod search;

@@ -111,6 +111,21 @@ impl TestApp {
             .expect("role set");
     }
 
+    /// Stops the app and starts it again on the same data dir, store and
+    /// config (another port): a restart of the server. Tokens stay valid
+    /// where the signing secret does (the data dir's, or a configured one).
+    pub async fn restart(mut self) -> TestApp {
+        let config = self.config.clone().expect("an app this test started");
+        let dir = std::mem::replace(&mut self._dir, tempfile::tempdir().unwrap());
+        self.cancel.cancel();
+        let handle = self.handle.take().expect("not yet shut down");
+        handle
+            .await
+            .expect("run did not panic")
+            .expect("run returns Ok after cancel");
+        start(config, crate::logic_env::roles_wanted(), dir).await
+    }
+
     /// Cancels the app and waits for `run` to return its result.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         self.cancel.cancel();

@@ -30,6 +30,9 @@ pub struct AttachmentsConfig {
     pub thumbnail_pixels: u32,
     /// Images decoded at once on this gateway; more wait their turn.
     pub image_decoders: usize,
+    /// Largest chunk of a resumable upload: what one chunk request may
+    /// carry (and what the gateway holds of it at most while storing it).
+    pub chunk_bytes: u64,
 }
 
 impl Default for AttachmentsConfig {
@@ -44,6 +47,7 @@ impl Default for AttachmentsConfig {
             max_image_pixels: 40_000_000,
             thumbnail_pixels: 320,
             image_decoders: 2,
+            chunk_bytes: 8 * 1024 * 1024,
         }
     }
 }

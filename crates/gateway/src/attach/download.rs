@@ -13,7 +13,7 @@ use ferrochat_domain::attachments::{Attachment, FileName};
 use ferrochat_domain::{AttachmentId, ErrorKind};
 use ferrochat_wire::attachments::AttachmentDto;
 
-use super::upload::storage_error;
+use super::stored::storage_error;
 use crate::error::{error_response, HttpError};
 use crate::extract::{Authed, PathId};
 use crate::openapi::{Envelope, E1001, E1002, E1003, E1004, E1005, E1007, E1009};

@@ -1,4 +1,5 @@
-//! Uploads never sent are deleted after `storage.orphan_after`: every
+//! Uploads never sent (and resumable uploads never finished, with their
+//! chunks) are deleted after `storage.orphan_after`: every
 //! `storage.orphan_sweep_interval` the gateway asks logic for them, a
 //! page at a time, deletes their bytes, then their metadata (in that
 //! order: metadata left behind is found again next time, bytes left
@@ -23,13 +24,26 @@ pub(crate) async fn run(state: AppState, stop: CancellationToken) {
             _ = stop.cancelled() => return,
             _ = tick.tick() => {}
         }
-        let age = i64::try_from(config.orphan_after.as_millis()).unwrap_or(i64::MAX);
-        let before = Timestamp::from_millis(clock::now().millis().saturating_sub(age));
-        let deleted = sweep_once(&state, before, &stop).await;
-        if deleted > 0 {
-            tracing::info!(deleted, "unsent uploads deleted");
-            metrics::counter!("ferrochat_gateway_attachments_expired_total").increment(deleted);
-        }
+        sweep_due(&state, &stop).await;
+    }
+}
+
+/// One pass now, in the background: an account was deleted, and the store
+/// dated its unsent files to the epoch, so they are due at once.
+pub(crate) fn soon(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        sweep_due(&state, &CancellationToken::new()).await;
+    });
+}
+
+async fn sweep_due(state: &AppState, stop: &CancellationToken) {
+    let age = i64::try_from(state.config.attachments.orphan_after.as_millis()).unwrap_or(i64::MAX);
+    let before = Timestamp::from_millis(clock::now().millis().saturating_sub(age));
+    let deleted = sweep_once(state, before, stop).await;
+    if deleted > 0 {
+        tracing::info!(deleted, "unsent uploads deleted");
+        metrics::counter!("ferrochat_gateway_attachments_expired_total").increment(deleted);
     }
 }
 

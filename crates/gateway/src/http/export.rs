@@ -1,13 +1,15 @@
 //! `GET /api/v1/users/export`: everything the server keeps that the user
 //! can read about themself, as one JSON document in the usual envelope:
 //! the profile (with the email), live sessions, friends, friend requests,
-//! and every conversation with its history.
+//! every conversation with its history, and the files the user uploaded
+//! (their metadata and where to download each, not their bytes).
 //!
 //! Streamed, never held whole: the head (profile, sessions, friends,
 //! requests, the conversation list) is built first, then each
 //! conversation's history is read a page (200 messages, the page's byte
 //! budget) at a time and written as it comes, so an export costs the
-//! gateway one page of memory however long the user has chatted. A read
+//! gateway one page of memory however long the user has chatted (the
+//! files are listed a page at a time too). A read
 //! that fails midway aborts the response: the client gets a cut, invalid
 //! document, never a complete-looking one with a hole. The world room's
 //! history is every user's and anyone may page through it: it is listed,
@@ -21,11 +23,13 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use ferrochat_domain::attachments::Attachment;
 use ferrochat_domain::commands::History;
 use ferrochat_domain::messaging::{ConversationView, PageLimit};
-use ferrochat_domain::{ConversationId, ConversationKind, ErrorKind, Seq, UserId};
+use ferrochat_domain::{AttachmentId, ConversationId, ConversationKind, ErrorKind, Seq, UserId};
 use ferrochat_ports::clock;
 use ferrochat_wire::accounts::OwnProfileDto;
+use ferrochat_wire::attachments::AttachmentDto;
 use ferrochat_wire::lifecycle::SessionsDto;
 use ferrochat_wire::messaging::{ConversationDto, MessageDto};
 use ferrochat_wire::social::{FriendDto, FriendRequestDto};
@@ -85,8 +89,10 @@ impl Drop for Running {
     summary = "Export your data",
     description = "One JSON document in the envelope, as a download: `data` is `{format: \
         \"ferrochat-export/1\", exported_at, profile, sessions, friends, friend_requests, \
-        conversations: [{conversation, messages}]}`, each conversation's whole history as you \
-        can read it (the world room listed with no messages). Streamed: a failure midway cuts \
+        conversations: [{conversation, messages}], attachments}`, each conversation's whole \
+        history as you can read it (the world room listed with no messages), `attachments` the \
+        files you uploaded, sent or not (metadata and `download` and `thumbnail` paths, not \
+        the bytes). Streamed: a failure midway cuts \
         the response off (the JSON does not parse). One export per user at a time (1007).",
     security(("bearer" = [])),
     responses(
@@ -128,6 +134,7 @@ async fn export(State(state): State<AppState>, Authed(who): Authed) -> Result<Re
         left: conversations.into(),
         reading: None,
         first: true,
+        files: Files::NotYet,
         opening: Some(format!(
             r#"{{"code":0,"message":"ok","data":{opening},"conversations":["#
         )),
@@ -166,11 +173,44 @@ struct Writer {
     reading: Option<(ConversationId, Seq)>,
     /// No conversation written yet (no comma before the next).
     first: bool,
+    files: Files,
     opening: Option<String>,
     done: bool,
     /// Freed with the last piece, before it is sent: whoever read the
     /// whole document may start the next at once.
     running: Option<Running>,
+}
+
+/// The attachments' list, after the conversations.
+#[derive(Clone)]
+enum Files {
+    NotYet,
+    /// Listed up to this id (none yet: `None`).
+    After(Option<AttachmentId>),
+    Done,
+}
+
+/// Attachments listed per page.
+const FILES_PAGE: u32 = 200;
+
+/// An uploaded file in the export: its metadata and where to fetch it.
+#[derive(Serialize)]
+struct FileEntry {
+    #[serde(flatten)]
+    attachment: AttachmentDto,
+    download: String,
+    thumbnail: Option<String>,
+}
+
+impl FileEntry {
+    fn new(a: &Attachment) -> Self {
+        let download = format!("/api/v1/attachments/{}", a.id);
+        Self {
+            attachment: AttachmentDto::from(a),
+            thumbnail: a.has_thumbnail.then(|| format!("{download}/thumbnail")),
+            download,
+        }
+    }
 }
 
 type Chunk = Result<Bytes, std::io::Error>;
@@ -195,13 +235,50 @@ impl Writer {
         if let Some(c) = self.left.pop_front() {
             return Some(self.open(&c));
         }
+        match std::mem::replace(&mut self.files, Files::Done) {
+            Files::NotYet => {
+                self.files = Files::After(None);
+                // The conversations closed, the files opened.
+                return Some(Ok(Bytes::from_static(b"],\"attachments\":[")));
+            }
+            Files::After(after) => return Some(self.files_page(after).await),
+            Files::Done => {}
+        }
         if self.done {
             return None;
         }
         self.done = true;
         self.running = None;
-        // The conversations, the data object, the envelope.
+        // The attachments, the data object, the envelope.
         Some(Ok(Bytes::from_static(b"]}}")))
+    }
+
+    /// The next page of the user's attachments.
+    async fn files_page(&mut self, after: Option<AttachmentId>) -> Chunk {
+        let page = match self
+            .state
+            .deps
+            .attachments
+            .attachments_of(&self.user, after.as_ref(), FILES_PAGE)
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => return failed(e),
+        };
+        let mut out = String::new();
+        for a in &page {
+            if after.is_some() || !out.is_empty() {
+                out.push(',');
+            }
+            match json_of(&FileEntry::new(a)) {
+                Ok(s) => out.push_str(&s),
+                Err(e) => return failed(e),
+            }
+        }
+        if page.len() >= FILES_PAGE as usize {
+            self.files = Files::After(page.last().map(|a| a.id.clone()));
+        }
+        Ok(Bytes::from(out))
     }
 
     /// A conversation's entry, left open for its messages (or closed at

@@ -172,5 +172,7 @@ async fn delete_account(
     let password = body.decode()?;
     let accounts = &state.deps.accounts;
     with_password(&state, &who, &ip, accounts.delete_account(&who, password)).await?;
+    // The account's files never sent go now, not at the next sweep.
+    crate::attach::sweep_soon(&state);
     Ok(Reply::ok(Empty {}))
 }

@@ -85,6 +85,46 @@ async fn a_broken_upload_leaves_nothing(store: Arc<dyn Attachments>) {
     ));
 }
 
+async fn chunks_are_kept_apart_and_deleted_with_or_without_the_file(store: Arc<dyn Attachments>) {
+    let id = AttachmentId::generate();
+    let other = AttachmentId::generate();
+    for (offset, bytes) in [(0u64, &b"first"[..]), (5, b"second")] {
+        store
+            .put(&id, Part::Chunk(offset), chunked(bytes, 2))
+            .await
+            .unwrap();
+    }
+    store
+        .put(&other, Part::Chunk(0), chunked(b"another's", 3))
+        .await
+        .unwrap();
+    assert_eq!(read_all(&*store, &id, Part::Chunk(5)).await, b"second");
+    store
+        .put(&id, Part::File, chunked(b"firstsecond", 4))
+        .await
+        .unwrap();
+
+    store.delete_chunks(&id).await.unwrap();
+    for offset in [0, 5] {
+        assert!(matches!(
+            store.get(&id, Part::Chunk(offset), None).await,
+            Err(AttachmentsError::NotFound)
+        ));
+    }
+    assert_eq!(read_all(&*store, &id, Part::File).await, b"firstsecond");
+    assert_eq!(
+        read_all(&*store, &other, Part::Chunk(0)).await,
+        b"another's"
+    );
+    // Deleting an upload takes its chunks too.
+    store.delete(&other).await.unwrap();
+    assert!(matches!(
+        store.get(&other, Part::Chunk(0), None).await,
+        Err(AttachmentsError::NotFound)
+    ));
+    store.delete_chunks(&other).await.unwrap();
+}
+
 fn local(dir: &tempfile::TempDir) -> Arc<dyn Attachments> {
     Arc::new(
         ObjectStoreAttachments::open(&ObjectsConfig::Local {
@@ -136,6 +176,17 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         out.push(path);
     }
     out
+}
+
+#[tokio::test]
+async fn local_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    chunks_are_kept_apart_and_deleted_with_or_without_the_file(local(&dir)).await;
+}
+
+#[tokio::test]
+async fn s3_chunks() {
+    chunks_are_kept_apart_and_deleted_with_or_without_the_file(on_s3().await).await;
 }
 
 #[tokio::test]

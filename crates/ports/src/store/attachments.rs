@@ -17,7 +17,8 @@ pub enum Bound {
 
 #[async_trait]
 pub trait AttachmentStore: Send + Sync {
-    /// `Conflict` if the id exists.
+    /// `Conflict` if the id exists. An upload of the same id (the chunked
+    /// upload this attachment finishes) is deleted in the same transaction.
     async fn insert_attachment(&self, attachment: &Attachment) -> Result<(), StoreError>;
     async fn attachment(&self, id: &AttachmentId) -> Result<Option<Attachment>, StoreError>;
     /// Sets the conversation of `owner`'s attachment `id` if it has none
@@ -29,16 +30,25 @@ pub trait AttachmentStore: Send + Sync {
         owner: &UserId,
         conversation: &ConversationId,
     ) -> Result<Bound, StoreError>;
-    /// The bytes `owner`'s attachments take, for the quota.
+    /// The bytes `owner`'s attachments take, for the quota, with the sizes
+    /// declared by their uploads under way.
     async fn attachment_usage(&self, owner: &UserId) -> Result<u64, StoreError>;
-    /// Attachments never sent and created before `before`, oldest first,
-    /// at most `limit`.
+    /// Attachments never sent and uploads never finished, created before
+    /// `before`, oldest first, at most `limit`.
     async fn unsent_attachments(
         &self,
         before: Timestamp,
         limit: u32,
     ) -> Result<Vec<AttachmentId>, StoreError>;
-    /// Deletes the metadata of `id` if it is still unsent; false if it was
-    /// sent meanwhile (or is gone).
+    /// Deletes the metadata of `id` if it is still unsent (or the upload
+    /// `id` under way); false if it was sent meanwhile (or is gone).
     async fn delete_unsent_attachment(&self, id: &AttachmentId) -> Result<bool, StoreError>;
+    /// `owner`'s attachments, sent or not, in id order after `after`, at
+    /// most `limit`.
+    async fn attachments_of(
+        &self,
+        owner: &UserId,
+        after: Option<&AttachmentId>,
+        limit: u32,
+    ) -> Result<Vec<Attachment>, StoreError>;
 }

@@ -8,6 +8,7 @@ mod groups;
 mod messages;
 mod moderation;
 mod social;
+mod uploads;
 
 pub use attachments::{AttachmentStore, Bound};
 pub use devices::{DeviceStore, MAX_PUSH_DEVICES};
@@ -19,6 +20,7 @@ pub use messages::{
 };
 pub use moderation::ModerationStore;
 pub use social::{PendingRequests, SocialStore};
+pub use uploads::UploadStore;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{SearchUsers, UpdateProfile};
@@ -177,6 +179,7 @@ pub trait Store:
     + SocialStore
     + ModerationStore
     + AttachmentStore
+    + UploadStore
     + Send
     + Sync
     + 'static

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ferrochat_domain::attachments::{Attachment, AttachmentKind};
+use ferrochat_domain::attachments::{Attachment, AttachmentKind, Upload};
 use ferrochat_domain::commands::{
     ChangePassword, CreateGroup, History, Login, Register, SearchUsers, SyncRequest,
     UpdateConversation, UpdateGroup, UpdateMember, UpdateProfile,
@@ -399,6 +399,29 @@ impl AttachmentsApi for Fake {
         self.fail().await
     }
     async fn forget_unsent_attachment(&self, _: &AttachmentId) -> Result<bool, ApiError> {
+        self.fail().await
+    }
+    async fn attachments_of(
+        &self,
+        _: &UserId,
+        _: Option<&AttachmentId>,
+        _: u32,
+    ) -> Result<Vec<Attachment>, ApiError> {
+        self.fail().await
+    }
+    async fn open_upload(&self, _: Upload) -> Result<(), ApiError> {
+        self.fail().await
+    }
+    async fn upload(&self, _: &UserId, _: &AttachmentId) -> Result<Upload, ApiError> {
+        self.fail().await
+    }
+    async fn advance_upload(
+        &self,
+        _: &UserId,
+        _: &AttachmentId,
+        _: u64,
+        _: u64,
+    ) -> Result<Upload, ApiError> {
         self.fail().await
     }
 }

@@ -9,7 +9,7 @@ use ferrochat_ports::{Store, StoreError};
 
 use super::fixtures::{at, users};
 
-fn attachment(owner: &UserId, size: u64, at_ms: i64) -> Attachment {
+pub(super) fn attachment(owner: &UserId, size: u64, at_ms: i64) -> Attachment {
     Attachment {
         id: AttachmentId::generate(),
         owner: owner.clone(),

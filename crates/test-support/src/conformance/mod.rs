@@ -35,6 +35,7 @@ pub mod pins;
 pub mod presence;
 pub mod search;
 pub mod social;
+pub mod uploads;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -137,6 +138,10 @@ macro_rules! store_conformance_tests {
             social::blocks_are_idempotent,
             attachments::attachments_are_kept_bound_once_and_counted,
             attachments::unsent_attachments_are_found_and_deleted,
+            uploads::uploads_advance_once_per_offset_and_finish_into_attachments,
+            uploads::unfinished_uploads_are_swept_with_unsent_attachments,
+            uploads::an_owners_attachments_are_listed_in_pages,
+            uploads::an_erased_accounts_unsent_files_are_swept_at_once,
             store::ping_answers,
         );
     };
