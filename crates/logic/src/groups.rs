@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::store as store_err;
-use crate::messaging::{AccessCache, Committer, GroupsConfig};
+use crate::messaging::{unless_blocked, AccessCache, Committer, GroupsConfig};
 use crate::news;
 use crate::users::Profiles;
 
@@ -82,6 +82,21 @@ impl Groups {
             .await?
             .ok_or_else(|| ApiError::forbidden("you are not a member of this group"))?;
         Ok((group, me))
+    }
+
+    /// Whether `who` may put `users` in a group: each exists, and none
+    /// blocked `who` (a group they are put in would reach them: its
+    /// messages, its `group-invited`). 1003 or 1005 naming the first that
+    /// fails.
+    async fn addable(&self, who: &UserId, users: &[UserId]) -> Result<(), ApiError> {
+        for u in users {
+            if !self.profiles.exists(u).await? {
+                return Err(ApiError::not_found(format!("no such user: {u}")));
+            }
+            let refusal = format!("this user does not accept your invitations: {u}");
+            unless_blocked(&*self.deps.store, &self.access, u, who, refusal).await?;
+        }
+        Ok(())
     }
 
     /// Tells the users `by` just added to `group` (their open connections;
@@ -146,11 +161,7 @@ impl GroupsApi for Groups {
                 ))
             }
         };
-        for m in &cmd.member_ids {
-            if !self.profiles.exists(m).await? {
-                return Err(ApiError::not_found(format!("no such user: {m}")));
-            }
-        }
+        self.addable(who, &cmd.member_ids).await?;
         let new = NewGroup {
             id: GroupId::generate(),
             conversation_id: ConversationId::generate(),
@@ -281,11 +292,7 @@ impl GroupsApi for Groups {
                 "only the owner or an admin can add members",
             ));
         }
-        for u in &users {
-            if !self.profiles.exists(u).await? {
-                return Err(ApiError::not_found(format!("no such user: {u}")));
-            }
-        }
+        self.addable(who, &users).await?;
         let added = match self.deps.store.add_members(id, &users, clock::now()).await {
             Ok(a) => a,
             Err(StoreError::Conflict(_)) => {

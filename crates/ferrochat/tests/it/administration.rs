@@ -20,7 +20,7 @@ async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> crate::sup
 }
 
 /// An administrator, made as the operator makes one.
-async fn admin(app: &TestApp) -> Session {
+pub(crate) async fn admin(app: &TestApp) -> Session {
     let a = app.new_user("admin").await;
     app.set_admin(&a.username, true).await;
     a

@@ -9,6 +9,7 @@ mod accounts;
 mod administration;
 mod attachments;
 mod attachments_refused;
+mod authorization;
 mod backpressure;
 mod bad_input;
 mod bench_cluster;

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::support::spawn_app;
 
-async fn get_json(base: &str, path: &str, content_type: &str) -> Value {
+pub(crate) async fn get_json(base: &str, path: &str, content_type: &str) -> Value {
     let res = reqwest::get(format!("{base}{path}")).await.unwrap();
     assert_eq!(res.status().as_u16(), 200, "{path}");
     assert_eq!(res.headers()["content-type"], content_type, "{path}");

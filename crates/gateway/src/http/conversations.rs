@@ -66,7 +66,7 @@ async fn pins(
     path = "/api/v1/conversations/create",
     tag = "conversations",
     summary = "Open a single conversation",
-    description = "The single conversation with `peer_user_id` (same pair, same conversation; yourself: 1001; nobody: 1003).",
+    description = "The single conversation with `peer_user_id` (same pair, same conversation; yourself: 1001; nobody: 1003; a user who blocked you: 1005).",
     request_body = CreateConversationBody,
     security(("bearer" = [])),
     responses(

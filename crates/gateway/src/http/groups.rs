@@ -49,12 +49,12 @@ fn group_id(raw: &str) -> Result<GroupId, ApiError> {
     path = "/api/v1/groups/create",
     tag = "groups",
     summary = "Create a group",
-    description = "`name` (1-64), `description`? (512), `member_ids`?, `join_policy`? (`open`/`invite`), `max_members`? (2 to `groups.max_members`). An unknown member: 1003.",
+    description = "`name` (1-64), `description`? (512), `member_ids`?, `join_policy`? (`open`/`invite`), `max_members`? (2 to `groups.max_members`). An unknown member: 1003; one who blocked you: 1005.",
     request_body = CreateGroupBody,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Create a group: done", body = Envelope<GroupDto>),
-        E1001, E1001Stalled, E1002, E1003, E1004, E1006, E1007, E1008, E1009,
+        E1001, E1001Stalled, E1002, E1003, E1004, E1005, E1006, E1007, E1008, E1009,
     )
 )]
 async fn create(
@@ -237,7 +237,7 @@ async fn members(
     path = "/api/v1/groups/{id}/members",
     tag = "groups",
     summary = "Add members",
-    description = "Owner and admins; members already in are skipped; all or none: 1006 if they do not fit.",
+    description = "Owner and admins (others 1005); members already in are skipped; all or none: 1006 if they do not fit; a user who blocked you: 1005.",
     request_body = UserIdsBody,
     params(("id" = String, Path, description = "The group id")),
     security(("bearer" = [])),

@@ -44,6 +44,29 @@ pub(crate) async fn member_of(
 const NOT_A_MEMBER: &str = "you are not a member of this conversation";
 const BANNED_FROM_WORLD: &str = "you are banned from the world room";
 
+/// The refusal of a user `who` a single chat's peer blocked: their
+/// sends, and opening a chat with them.
+pub(crate) const NO_MESSAGES: &str = "this user does not accept your messages";
+
+/// 1005 `refusal` if `user` blocked `who`: `who` may not reach them
+/// (a message, a new chat, a group they did not choose).
+pub(crate) async fn unless_blocked(
+    store: &dyn Store,
+    cache: &AccessCache,
+    user: &UserId,
+    who: &UserId,
+    refusal: impl Into<String>,
+) -> Result<(), ApiError> {
+    let blocked = cache
+        .is_blocked(store, user, who)
+        .await
+        .map_err(|e| store_err("reading blocks", e))?;
+    if blocked {
+        return Err(ApiError::forbidden(refusal));
+    }
+    Ok(())
+}
+
 /// What the configuration says of who may write where.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Rules {
@@ -94,15 +117,7 @@ pub(crate) async fn may_send(
         return Err(ApiError::forbidden("you are muted in this conversation"));
     }
     if let Some(peer) = conv.peer_of(who) {
-        let blocked = cache
-            .is_blocked(store, peer, who)
-            .await
-            .map_err(|e| store_err("reading blocks", e))?;
-        if blocked {
-            return Err(ApiError::forbidden(
-                "this user does not accept your messages",
-            ));
-        }
+        unless_blocked(store, cache, peer, who, NO_MESSAGES).await?;
         if rules.dm_policy == DmPolicy::Friends {
             let friends = cache
                 .are_friends(store, who, peer)

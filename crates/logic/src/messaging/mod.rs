@@ -13,7 +13,7 @@ mod mentions;
 mod pipeline;
 mod service;
 
-pub(crate) use access::member_of;
+pub(crate) use access::{member_of, unless_blocked};
 pub(crate) use access_cache::{AccessCache, ConvMeta, MemberState};
 pub(crate) use audience::{Audience, AudienceCache};
 pub(crate) use changes::message_at;

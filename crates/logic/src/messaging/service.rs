@@ -204,6 +204,16 @@ impl MessagingApi for Messaging {
         if !self.profiles.exists(peer).await? {
             return Err(ApiError::not_found("no such user"));
         }
+        // A chat opened is listed on both sides: one the peer blocked
+        // would reach them, empty as it is.
+        access::unless_blocked(
+            &*self.deps.store,
+            &self.access,
+            peer,
+            who,
+            access::NO_MESSAGES,
+        )
+        .await?;
         let id = self
             .deps
             .store
