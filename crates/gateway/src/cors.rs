@@ -9,6 +9,8 @@ use std::time::Duration;
 use axum::http::{header, HeaderValue, Method};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::attach::UPLOAD_OFFSET;
+
 /// How long a browser may keep a preflight's answer.
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
 
@@ -42,8 +44,18 @@ pub(crate) fn layer(origins: &[String]) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(allowed))
-            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .allow_methods([
+                Method::GET,
+                Method::HEAD,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            // A resumable upload's chunk names its offset, and its answer
+            // says the next one: a page on another origin needs both.
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, UPLOAD_OFFSET])
+            .expose_headers([UPLOAD_OFFSET])
             .max_age(PREFLIGHT_MAX_AGE),
     )
 }

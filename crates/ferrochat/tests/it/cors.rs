@@ -77,3 +77,42 @@ async fn a_configured_origin_is_allowed_and_no_other() {
         Some(APP)
     );
 }
+
+#[tokio::test]
+async fn a_resumable_upload_from_another_origin_passes_its_preflight() {
+    let app = spawn_app_with(|c| c.gateway.cors_origins = vec![APP.to_owned()]).await;
+    let res = app
+        .client
+        .request(
+            Method::OPTIONS,
+            format!("{}/api/v1/uploads/some-id", app.base),
+        )
+        .header("origin", APP)
+        .header("access-control-request-method", "PATCH")
+        .header(
+            "access-control-request-headers",
+            "authorization, upload-offset",
+        )
+        .send()
+        .await
+        .expect("preflight sent");
+    let allowed = |name: &str| header(&res, name).unwrap_or_default().to_lowercase();
+    assert!(allowed("access-control-allow-methods").contains("patch"));
+    assert!(allowed("access-control-allow-headers").contains("upload-offset"));
+    // The chunk's answer names the next offset: the page may read it.
+    let s = app.new_user("chunks").await;
+    let res = app
+        .client
+        .post(format!("{}/api/v1/uploads", app.base))
+        .header("origin", APP)
+        .bearer_auth(&s.access)
+        .json(&serde_json::json!({"name": "a.bin", "size": 10}))
+        .send()
+        .await
+        .expect("request sent");
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(header(&res, "access-control-expose-headers")
+        .unwrap_or_default()
+        .to_lowercase()
+        .contains("upload-offset"));
+}

@@ -24,6 +24,8 @@ mod stored;
 mod sweep;
 mod upload;
 
+pub(crate) use resumable::UPLOAD_OFFSET;
+
 use axum::extract::DefaultBodyLimit;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -42,7 +42,7 @@ pub(crate) const CHUNK_ROUTE: &str = "/api/v1/uploads/{id}";
 const MIN_CHUNK_BYTES: u64 = 64 * 1024;
 
 /// Where a chunk starts, and where the upload is (answers carry it too).
-const UPLOAD_OFFSET: HeaderName = HeaderName::from_static("upload-offset");
+pub(crate) const UPLOAD_OFFSET: HeaderName = HeaderName::from_static("upload-offset");
 
 /// Bytes of a refused chunk read (and dropped) before the answer, so the
 /// client, still sending, reads the answer rather than a reset.
