@@ -79,10 +79,18 @@ pub fn data<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Malforme
 /// line/column noise.
 fn describe(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
     let path = e.path().to_string();
-    let reason = e.inner().to_string();
-    let reason = reason
-        .rsplit_once(" at line ")
-        .map_or(reason.as_str(), |(r, _)| r);
+    let inner = e.inner();
+    let reason = inner.to_string();
+    // serde_json ends its message with " at line L column C" when it knows
+    // where (a body, not a frame's data, which was parsed before). Only
+    // that goes: the reason may quote the client's own text (an unknown
+    // field's name, a string of the wrong type), which is kept whole even
+    // when it says " at line ".
+    let position = format!(" at line {} column {}", inner.line(), inner.column());
+    let reason = match inner.line() {
+        0 => reason.as_str(),
+        _ => reason.strip_suffix(&position).unwrap_or(&reason),
+    };
     if path == "." {
         reason.to_owned()
     } else {
@@ -99,6 +107,13 @@ mod tests {
     struct Named {
         #[allow(dead_code)]
         name: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Counted {
+        #[allow(dead_code)]
+        n: Option<u64>,
     }
 
     fn body_error(bytes: &[u8]) -> String {
@@ -119,6 +134,30 @@ mod tests {
         assert_eq!(
             body_error(br#"{"name": 5}"#),
             "name: invalid type: integer `5`, expected a string"
+        );
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `ws_frame`): the position was cut
+    /// at the last " at line " of the message, which a frame's data (no
+    /// position) could put there itself, and the client was told half a
+    /// reason.
+    #[test]
+    fn the_clients_own_text_is_kept_whole_in_a_refusal() {
+        let field = "x at line 3 column 9";
+        let e = data::<Counted>(serde_json::json!({ field: 1 })).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "x at line 3 column 9: unknown field `x at line 3 column 9`, expected `n`"
+        );
+        let e = data::<Counted>(serde_json::json!({"n": "5 at line 1"})).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            r#"n: invalid type: string "5 at line 1", expected u64"#
+        );
+        let e = body::<Counted>(br#"{"n": "at line 1 column 2"}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            r#"n: invalid type: string "at line 1 column 2", expected u64"#
         );
     }
 
