@@ -7,12 +7,15 @@
 
 #![no_main]
 
+use std::fmt::Debug;
+
 use ferrochat_fuzz::same;
 use ferrochat_ports::bus::{DownstreamRecord, Event, TaskRecord};
 use ferrochat_proto::bus::{
     decode_downstream, decode_sends, decode_task, encode_downstream, encode_downstream_within,
     encode_sends, encode_sends_within, encode_task,
 };
+use ferrochat_proto::DecodeError;
 use ferrochat_wire::messaging::MessageDto;
 use libfuzzer_sys::fuzz_target;
 
@@ -31,9 +34,11 @@ fn upstream(bytes: &[u8]) {
         return;
     };
     assert!(!sends.is_empty(), "an upstream record of no send");
-    let again = decode_sends(&encode_sends(&sends));
-    let again = again.unwrap_or_else(|e| panic!("its own upstream record refused: {e}"));
-    same(&again, &sends, "an upstream record written again");
+    written_again(
+        &sends,
+        "an upstream record",
+        decode_sends(&encode_sends(&sends)),
+    );
     for max in SPLITS {
         let mut read = Vec::new();
         for (n, record) in encode_sends_within(&sends, max) {
@@ -49,9 +54,11 @@ fn downstream(bytes: &[u8]) {
     let Ok(items) = decode_downstream(bytes) else {
         return;
     };
-    let again = decode_downstream(&encode_downstream(&items));
-    let again = again.unwrap_or_else(|e| panic!("its own downstream record refused: {e}"));
-    same(&again, &items, "a downstream record written again");
+    written_again(
+        &items,
+        "a downstream record",
+        decode_downstream(&encode_downstream(&items)),
+    );
     for max in SPLITS {
         let mut read = Vec::new();
         for record in encode_downstream_within(&items, max) {
@@ -72,11 +79,17 @@ fn task(bytes: &[u8]) {
     let Ok(record) = decode_task(bytes) else {
         return;
     };
-    let again = decode_task(&encode_task(&record));
-    let again = again.unwrap_or_else(|e| panic!("its own task record refused: {e}"));
-    same(&again, &record, "a task record written again");
+    written_again(&record, "a task record", decode_task(&encode_task(&record)));
     let (TaskRecord::Fanout { message, .. } | TaskRecord::Push { message, .. }) = &record;
     rendered(message);
+}
+
+/// `decoded`, written and read again, is `again`.
+fn written_again<T: Debug>(decoded: &T, what: &str, again: Result<T, DecodeError>) {
+    match again {
+        Ok(again) => same(&again, decoded, &format!("{what} written again")),
+        Err(e) => panic!("{what}, written again, is refused: {e}\n  {decoded:?}"),
+    }
 }
 
 /// A message from the bus renders as the `new-message` frame's JSON.
