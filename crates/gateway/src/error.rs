@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use ferrochat_domain::{ErrorKind, InvalidField};
 use ferrochat_ports::ApiError;
+use ferrochat_wire::json::MalformedJson;
 use ferrochat_wire::ErrorBody;
 
 /// Every handler's error type: an `ApiError`, whose `retry_after` (the
@@ -46,6 +47,17 @@ impl From<ApiError> for HttpError {
 impl From<InvalidField> for HttpError {
     fn from(e: InvalidField) -> Self {
         ApiError::from(e).into()
+    }
+}
+
+/// A body or a frame's `data` that is not the JSON it should be: 1001.
+pub(crate) fn malformed(e: MalformedJson) -> ApiError {
+    ApiError::new(ErrorKind::InvalidParams, e.to_string())
+}
+
+impl From<MalformedJson> for HttpError {
+    fn from(e: MalformedJson) -> Self {
+        malformed(e).into()
     }
 }
 

@@ -15,10 +15,11 @@ use serde::de::DeserializeOwned;
 use crate::error::HttpError;
 use crate::state::AppState;
 
-/// A JSON request body. An empty body reads as `{}`, so endpoints whose
-/// fields are all optional accept a bare POST. A body that does not
-/// arrive whole within `gateway.body_read_timeout` is the client's fault:
-/// 408 (1001), not the 500 the request timeout would give.
+/// A JSON request body, decoded by `ferrochat_wire::json::body` (an empty
+/// body reads as `{}`, so endpoints whose fields are all optional accept a
+/// bare POST). A body that does not arrive whole within
+/// `gateway.body_read_timeout` is the client's fault: 408 (1001), not the
+/// 500 the request timeout would give.
 pub(crate) struct JsonBody<T>(pub(crate) T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
@@ -41,52 +42,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
                     HttpError::new(ErrorKind::InvalidParams, "request body could not be read")
                 }
             })?;
-        let text: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
-        parse_json(text).map(JsonBody)
+        Ok(JsonBody(ferrochat_wire::json::body(&bytes)?))
     }
-}
-
-/// Decodes JSON, reporting the failing field's path and serde's reason
-/// without its line/column noise.
-pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpError> {
-    // JSON is UTF-8 (RFC 8259); serde checks only the strings it keeps,
-    // so a field the endpoint ignores could carry anything.
-    if std::str::from_utf8(bytes).is_err() {
-        return Err(HttpError::new(
-            ErrorKind::InvalidParams,
-            "request body is not valid UTF-8",
-        ));
-    }
-    // serde accepts a struct written as an array; the contract does not.
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        let valid = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
-        return Err(HttpError::new(
-            ErrorKind::InvalidParams,
-            if valid {
-                "request body must be a JSON object"
-            } else {
-                "request body is not valid JSON"
-            },
-        ));
-    }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
-        let inner = e.inner();
-        let message = if inner.is_syntax() || inner.is_eof() {
-            "request body is not valid JSON".to_owned()
-        } else {
-            describe(&e)
-        };
-        HttpError::new(ErrorKind::InvalidParams, message)
-    })?;
-    // Anything after the object (`{..}}`) makes the body invalid JSON.
-    de.end()
-        .map_err(|_| HttpError::new(ErrorKind::InvalidParams, "request body is not valid JSON"))?;
-    Ok(value)
 }
 
 /// The authenticated caller. Missing, malformed, expired or revoked
@@ -152,41 +109,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
         Ok(ClientIp(ip))
     }
-}
-
-/// "field: reason" for a value that did not fit its type, without serde's
-/// line/column noise.
-pub(crate) fn describe(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
-    let path = e.path().to_string();
-    let reason = e.inner().to_string();
-    let reason = reason
-        .rsplit_once(" at line ")
-        .map_or(reason.as_str(), |(r, _)| r);
-    if path == "." {
-        reason.to_owned()
-    } else {
-        format!("{path}: {reason}")
-    }
-}
-
-/// Decodes a JSON value already parsed (a WebSocket frame's `data`).
-/// `null` or absent reads as `{}`.
-pub(crate) fn from_value<T: DeserializeOwned>(
-    value: serde_json::Value,
-) -> Result<T, ferrochat_ports::ApiError> {
-    let value = if value.is_null() {
-        serde_json::Value::Object(serde_json::Map::new())
-    } else {
-        value
-    };
-    if !value.is_object() {
-        return Err(ferrochat_ports::ApiError::new(
-            ErrorKind::InvalidParams,
-            "data must be a JSON object",
-        ));
-    }
-    serde_path_to_error::deserialize(value)
-        .map_err(|e| ferrochat_ports::ApiError::new(ErrorKind::InvalidParams, describe(&e)))
 }
 
 /// A query string decoded into `T`; a malformed one is 1001.

@@ -12,6 +12,23 @@ pub struct ClientFrame {
     pub data: serde_json::Value,
 }
 
+impl ClientFrame {
+    /// A text frame as the gateway reads it: `type`, `id` and the
+    /// undecoded `data`. Anything else is one error (the contract's
+    /// "frame must be a JSON object"), whose `id` [`loose_id`] may still
+    /// find.
+    pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+/// The `id` of a frame that failed to decode as a whole, if any can be
+/// read, so the client can match the error to its request.
+pub fn loose_id(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    v.get("id")?.as_str().map(str::to_owned)
+}
+
 /// A frame to a client.
 #[derive(Debug, Serialize)]
 pub struct ServerFrame<'a, T> {
@@ -160,6 +177,18 @@ frame_kinds! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_frame_that_does_not_parse_may_still_name_its_id() {
+        let f = ClientFrame::parse(r#"{"type":"ping","id":"r1"}"#).unwrap();
+        assert_eq!((f.kind.as_str(), f.id.as_deref()), ("ping", Some("r1")));
+        assert!(f.data.is_null());
+        let no_type = r#"{"id":"r2","data":{}}"#;
+        assert!(ClientFrame::parse(no_type).is_err());
+        assert_eq!(loose_id(no_type).as_deref(), Some("r2"));
+        assert_eq!(loose_id(r#"{"id":7}"#), None);
+        assert_eq!(loose_id(r#"{"id":"r3""#), None);
+    }
 
     #[test]
     fn every_kind_parses_from_its_names_only() {

@@ -11,6 +11,8 @@ pub mod devices;
 pub mod envelope;
 pub mod error_code;
 pub mod frame;
+pub mod frame_data;
+pub mod json;
 pub mod lifecycle;
 pub mod messaging;
 pub mod moderation;

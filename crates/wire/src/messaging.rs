@@ -26,7 +26,7 @@ fn seq_field(v: Option<i64>, field: &'static str) -> Result<Option<Seq>, Invalid
 /// A request that becomes a message of a conversation: a send, an edit, a
 /// recall or a reaction. Each goes through the same path (rate limit, window of
 /// unacked sends, dedup by `client_msg_id`, ack once durable).
-pub trait SendBody: serde::de::DeserializeOwned + Send {
+pub trait SendBody: Send {
     fn decode(self, max_content_bytes: usize) -> Result<SendMessage, InvalidField>;
 }
 

@@ -191,7 +191,7 @@ fn try_body<B: serde::de::DeserializeOwned>(v: &Value, check: impl FnOnce(B)) {
     }
 }
 
-fn send_body<B: SendBody>(v: &Value) {
+fn send_body<B: SendBody + serde::de::DeserializeOwned>(v: &Value) {
     try_body::<B>(v, |b| {
         if let Ok(cmd) = b.decode(MAX_CONTENT) {
             assert!(cmd.content.as_str().len() <= MAX_CONTENT);

@@ -125,3 +125,31 @@ fn uuid_like() -> String {
     // A well-formed id that names nothing.
     "01900000-0000-7000-8000-000000000000".to_owned()
 }
+
+/// A frame's refusal quotes the client's text whole, even text that reads
+/// like serde's position (found by fuzzing `ws_frame`: the message was cut
+/// at it).
+#[tokio::test]
+async fn a_frames_refusal_quotes_the_clients_text_whole() {
+    let app = spawn_app().await;
+    let a = app.new_user("quoted").await;
+    let mut ws = app.ws_connect(&a.access).await;
+    let field = "x at line 3 column 9";
+    let f = ws.request("auth", json!({ "token": "t", field: 1 })).await;
+    crate::ws::assert_error(&f, 1001);
+    assert_eq!(
+        f["data"]["message"],
+        format!("{field}: unknown field `{field}`, expected `token`")
+    );
+    let f = ws
+        .request(
+            "read",
+            json!({"conversation_id": "world", "seq": "7 at line 1"}),
+        )
+        .await;
+    crate::ws::assert_error(&f, 1001);
+    assert_eq!(
+        f["data"]["message"],
+        r#"seq: invalid type: string "7 at line 1", expected i64"#
+    );
+}

@@ -39,7 +39,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 
 /// A send, an edit, a recall, a reaction or a pin: answers once the message (the
 /// change's own event) is durable, or with the reason it was not.
-async fn send_message<B: SendBody>(
+async fn send_message<B: SendBody + serde::de::DeserializeOwned>(
     State(state): State<AppState>,
     Authed(who): Authed,
     JsonBody(body): JsonBody<B>,

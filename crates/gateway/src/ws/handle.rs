@@ -9,17 +9,17 @@ use ferrochat_domain::commands::SyncRequest;
 use ferrochat_domain::routing::ConnId;
 use ferrochat_domain::{ErrorKind, Principal, Timestamp};
 use ferrochat_ports::ApiError;
-use ferrochat_wire::frame::{ClientFrame, ClientKind, ServerKind};
+use ferrochat_wire::frame::{loose_id, ClientFrame, ClientKind, ServerKind};
+use ferrochat_wire::frame_data::{AuthBody, ClientData, SendData};
 use ferrochat_wire::messaging::{
-    AckDto, DeleteMessagesBody, EditMessageBody, ForwardBody, ForwardedDto, MessageDto, PinBody,
-    ReactBody, ReadBody, RecallMessageBody, SendBody, SendMessageBody, SyncBody, SyncDto,
-    SyncEntryDto, TypingBody, UnpinBody, UnreactBody,
+    AckDto, DeleteMessagesBody, ForwardBody, ForwardedDto, MessageDto, ReadBody, SyncBody, SyncDto,
+    SyncEntryDto, TypingBody,
 };
 use serde_json::json;
 
 use super::frames;
 use super::registry::Conn;
-use crate::extract::from_value;
+use crate::error::malformed;
 use crate::pending::Waiter;
 use crate::send::{self, Submitted};
 use crate::{delete, forward};
@@ -43,7 +43,7 @@ pub(crate) async fn frame(
     conn_id: ConnId,
     text: &str,
 ) -> Handled {
-    let f: ClientFrame = match serde_json::from_str(text) {
+    let f = match ClientFrame::parse(text) {
         Ok(f) => f,
         Err(_) if !state.frame_limiter.allow(&who.user_id) => {
             conn.send(frames::error(None, &slow_down()));
@@ -70,7 +70,6 @@ pub(crate) async fn frame(
         conn.send(frames::error(id, &slow_down()));
         return Handled::Done;
     }
-    let (request_id, data) = (f.id.clone(), f.data);
     let Some(kind) = kind else {
         let e = ApiError::new(
             ErrorKind::InvalidParams,
@@ -79,41 +78,23 @@ pub(crate) async fn frame(
         conn.send(frames::error(id, &e));
         return Handled::Done;
     };
-    let result = match kind {
-        ClientKind::SendMessage => {
-            let sent = send_message::<SendMessageBody>(state, who, conn, conn_id, request_id, data);
-            return submitted(sent.await, conn, id);
+    let data = match ClientData::decode(kind, f.data) {
+        Ok(data) => data,
+        Err(e) => {
+            conn.send(frames::error(id, &malformed(e)));
+            return Handled::Done;
         }
-        ClientKind::EditMessage => {
-            let sent = send_message::<EditMessageBody>(state, who, conn, conn_id, request_id, data);
-            return submitted(sent.await, conn, id);
-        }
-        ClientKind::RecallMessage => {
-            let sent =
-                send_message::<RecallMessageBody>(state, who, conn, conn_id, request_id, data);
-            return submitted(sent.await, conn, id);
-        }
-        ClientKind::ReactMessage => {
-            let sent = send_message::<ReactBody>(state, who, conn, conn_id, request_id, data);
-            return submitted(sent.await, conn, id);
-        }
-        ClientKind::UnreactMessage => {
-            let sent = send_message::<UnreactBody>(state, who, conn, conn_id, request_id, data);
-            return submitted(sent.await, conn, id);
-        }
-        ClientKind::PinMessage => {
-            let sent = send_message::<PinBody>(state, who, conn, conn_id, request_id, data);
-            return submitted(sent.await, conn, id);
-        }
-        ClientKind::UnpinMessage => {
-            let sent = send_message::<UnpinBody>(state, who, conn, conn_id, request_id, data);
+    };
+    let result = match data {
+        ClientData::Send(body) => {
+            let sent = send_message(state, who, conn, conn_id, f.id.clone(), body);
             return submitted(sent.await, conn, id);
         }
         // Answered once every copy is durable; the connection's next
         // frames wait, as they do for a sync.
-        ClientKind::ForwardMessages => forward_messages(state, who, id, data).await.map(Some),
-        ClientKind::DeleteMessages => delete_messages(state, who, id, data).await.map(Some),
-        ClientKind::Auth => match reauthenticate(state, who, data).await {
+        ClientData::Forward(body) => forward_messages(state, who, id, body).await.map(Some),
+        ClientData::Delete(body) => delete_messages(state, who, id, body).await.map(Some),
+        ClientData::Auth(body) => match reauthenticate(state, who, body).await {
             Ok(until) => {
                 // As login's `expires_in`: seconds the new token lives.
                 let expires_in = super::session::time_left(until).as_secs();
@@ -123,10 +104,10 @@ pub(crate) async fn frame(
             }
             Err(e) => Err(e),
         },
-        ClientKind::Read => read(state, who, data).await.map(|()| None),
-        ClientKind::Typing => typing(state, who, data).await.map(|()| None),
-        ClientKind::Sync => sync(state, who, id, data).await.map(Some),
-        ClientKind::Ping => Ok(Some(frames::frame(ServerKind::Pong, id, json!({})))),
+        ClientData::Read(body) => read(state, who, body).await.map(|()| None),
+        ClientData::Typing(body) => typing(state, who, body).await.map(|()| None),
+        ClientData::Sync(body) => sync(state, who, id, body).await.map(Some),
+        ClientData::Ping => Ok(Some(frames::frame(ServerKind::Pong, id, json!({})))),
     };
     match result {
         Ok(Some(reply)) => conn.send(reply),
@@ -155,9 +136,8 @@ fn submitted(sent: Result<Submitted, ApiError>, conn: &Conn, id: Option<&str>) -
 async fn reauthenticate(
     state: &AppState,
     who: &Principal,
-    data: serde_json::Value,
+    body: AuthBody,
 ) -> Result<Timestamp, ApiError> {
-    let body: AuthBody = from_value(data)?;
     let fresh = state.deps.accounts.authenticate(&body.token).await?;
     if fresh.who != *who {
         return Err(ApiError::unauthorized(
@@ -165,12 +145,6 @@ async fn reauthenticate(
         ));
     }
     Ok(fresh.expires_at)
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AuthBody {
-    token: String,
 }
 
 fn slow_down() -> ApiError {
@@ -182,24 +156,16 @@ pub(crate) fn binary(conn: &Conn) {
     conn.send(frames::error(None, &e));
 }
 
-/// The `id` of a frame that failed to decode as a whole, if any can be
-/// read, so the client can match the error to its request.
-fn loose_id(text: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    v.get("id")?.as_str().map(str::to_owned)
-}
-
 /// Takes a place in the connection's send window first: with the window
 /// full, the session reads no more frames until an answer frees one.
-async fn send_message<B: SendBody>(
+async fn send_message(
     state: &AppState,
     who: &Principal,
     conn: &Conn,
     conn_id: ConnId,
     request_id: Option<String>,
-    data: serde_json::Value,
+    body: SendData,
 ) -> Result<Submitted, ApiError> {
-    let body: B = from_value(data)?;
     let cmd = send::accept(state, who, body).await?;
     let slot = conn
         .window
@@ -219,9 +185,9 @@ async fn forward_messages(
     state: &AppState,
     who: &Principal,
     id: Option<&str>,
-    data: serde_json::Value,
+    body: ForwardBody,
 ) -> Result<Utf8Bytes, ApiError> {
-    let req = from_value::<ForwardBody>(data)?.decode()?;
+    let req = body.decode()?;
     let acks = forward::forward(state, who, req).await?;
     let dto = ForwardedDto {
         acks: acks.iter().map(AckDto::from).collect(),
@@ -233,14 +199,14 @@ async fn delete_messages(
     state: &AppState,
     who: &Principal,
     id: Option<&str>,
-    data: serde_json::Value,
+    body: DeleteMessagesBody,
 ) -> Result<Utf8Bytes, ApiError> {
-    let dto = delete::hide(state, who, from_value::<DeleteMessagesBody>(data)?).await?;
+    let dto = delete::hide(state, who, body).await?;
     Ok(frames::frame(ServerKind::Deleted, id, dto))
 }
 
-async fn read(state: &AppState, who: &Principal, data: serde_json::Value) -> Result<(), ApiError> {
-    let (conversation, seq) = from_value::<ReadBody>(data)?.decode()?;
+async fn read(state: &AppState, who: &Principal, body: ReadBody) -> Result<(), ApiError> {
+    let (conversation, seq) = body.decode()?;
     state
         .deps
         .messaging
@@ -248,12 +214,8 @@ async fn read(state: &AppState, who: &Principal, data: serde_json::Value) -> Res
         .await
 }
 
-async fn typing(
-    state: &AppState,
-    who: &Principal,
-    data: serde_json::Value,
-) -> Result<(), ApiError> {
-    let conversation = from_value::<TypingBody>(data)?.decode()?;
+async fn typing(state: &AppState, who: &Principal, body: TypingBody) -> Result<(), ApiError> {
+    let conversation = body.decode()?;
     state
         .deps
         .messaging
@@ -265,9 +227,9 @@ async fn sync(
     state: &AppState,
     who: &Principal,
     id: Option<&str>,
-    data: serde_json::Value,
+    body: SyncBody,
 ) -> Result<Utf8Bytes, ApiError> {
-    let req = SyncRequest::try_from(from_value::<SyncBody>(data)?)?;
+    let req = SyncRequest::try_from(body)?;
     let found = state.deps.messaging.sync(&who.user_id, req).await?;
     let dto = SyncDto {
         conversations: found
