@@ -32,7 +32,7 @@ export interface paths {
         };
         /**
          * The audit log
-         * @description Administrators only. What administrators and the operator did, newest first: `actor` (a user id, or `operator`), `action` (`admin.grant`, `admin.revoke`, `user.disable`, `user.enable`, `user.password_reset`, `group.dissolve`, `message.remove`, `world.mute`, `world.unmute`, `report.resolve`), `target`, `detail`. Nothing removes a line.
+         * @description Administrators only. What administrators and the operator did, newest first: `actor` (a user id, or `operator`), `action` (`admin.grant`, `admin.revoke`, `user.disable`, `user.enable`, `user.password_reset`, `group.dissolve`, `message.remove`, `world.mute`, `world.unmute`, `world.ban`, `world.unban`, `user.mute`, `user.unmute`, `report.resolve`), `target`, `detail`. Nothing removes a line.
          */
         get: operations["moderation_audit"];
         put?: never;
@@ -183,6 +183,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/users/{id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Mute a user everywhere
+         * @description Administrators only. For `minutes` (1-525600): every send of the user, in every conversation, is refused with 1005 "you are muted by an administrator"; they still read, and their account works otherwise. Muting again sets a new end.
+         */
+        put: operations["moderation_mute_everywhere"];
+        post?: never;
+        /**
+         * Lift a user's mute
+         * @description Administrators only. Ends a mute set through `PUT /api/v1/admin/users/{id}/mute` at once (`active` false); lifting one not in force changes nothing.
+         */
+        delete: operations["moderation_unmute_everywhere"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users/{id}/password-reset": {
         parameters: {
             query?: never;
@@ -198,6 +222,30 @@ export interface paths {
          */
         post: operations["moderation_password_reset"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/world/bans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Ban a user from the world room
+         * @description Administrators only (the world room's owners). For `minutes` (1-525600): the user can neither read nor write the world room (1005 "you are banned from the world room"), it leaves their conversation list, sync and search, and its live messages no longer reach them. Banning again sets a new end.
+         */
+        put: operations["moderation_ban_from_world"];
+        post?: never;
+        /**
+         * Lift a user's world-room ban
+         * @description Administrators only. Ends a ban at once (`active` false); lifting a ban that is not in force changes nothing.
+         */
+        delete: operations["moderation_unban_from_world"];
         options?: never;
         head?: never;
         patch?: never;
@@ -522,7 +570,7 @@ export interface paths {
         put?: never;
         /**
          * Open a single conversation
-         * @description The single conversation with `peer_user_id` (same pair, same conversation; yourself: 1001; nobody: 1003).
+         * @description The single conversation with `peer_user_id` (same pair, same conversation; yourself: 1001; nobody: 1003; a user who blocked you: 1005).
          */
         post: operations["conversations_create"];
         delete?: never;
@@ -730,7 +778,7 @@ export interface paths {
         put?: never;
         /**
          * Create a group
-         * @description `name` (1-64), `description`? (512), `member_ids`?, `join_policy`? (`open`/`invite`), `max_members`? (2 to `groups.max_members`). An unknown member: 1003.
+         * @description `name` (1-64), `description`? (512), `member_ids`?, `join_policy`? (`open`/`invite`), `max_members`? (2 to `groups.max_members`). An unknown member: 1003; one who blocked you: 1005.
          */
         post: operations["groups_create"];
         delete?: never;
@@ -822,7 +870,7 @@ export interface paths {
         put?: never;
         /**
          * Add members
-         * @description Owner and admins; members already in are skipped; all or none: 1006 if they do not fit.
+         * @description Owner and admins (others 1005); members already in are skipped; all or none: 1006 if they do not fit; a user who blocked you: 1005.
          */
         post: operations["groups_add_members"];
         delete?: never;
@@ -1135,6 +1183,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a resumable upload
+         * @description For a large file, sent in chunks that survive a broken connection. `name` (as a file upload's, 1001 if not a plain name) and `size` (the whole file, at least 1 byte; over `storage.max_file_bytes` or your quota left is 1008: the size counts against your quota from now until the upload ends). Answers the upload at offset 0, with the chunk sizes this server takes. Send the chunks within `storage.orphan_after` (24 h), or the upload is deleted with them.
+         */
+        post: operations["attachments_open"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a resumable upload is
+         * @description Its state; `offset` (also the `Upload-Offset` header, which `HEAD` answers alone) is where the next chunk starts: ask after a broken connection. Someone else's upload, or one finished or abandoned, is 1003 (a finished one's attachment has the same id).
+         */
+        get: operations["attachments_status"];
+        put?: never;
+        post?: never;
+        /**
+         * Abandon a resumable upload
+         * @description Deletes its chunks and frees its size from your quota. Someone else's upload, or one finished or abandoned, is 1003.
+         */
+        delete: operations["attachments_abort"];
+        options?: never;
+        head?: never;
+        /**
+         * Send a chunk of a resumable upload
+         * @description The body is the chunk's bytes (`Content-Type: application/offset+octet-stream` or any), `Upload-Offset` the byte of the file it starts at and `Content-Length` its length (both required, 1001). An offset that is not the upload's is 1001 naming the offset to send from. A chunk is at most `chunk_bytes` and at least `min_chunk_bytes` (but the last), and never past the declared size: else 1008 (too large) or 1001 (too small, empty). A chunk cut off before its end is 1001 and not kept: ask where the upload is and send again. The answer is the upload at its new offset; the chunk that completes the file also makes its attachment (its type sniffed from the bytes, images with dimensions and a thumbnail, 1001 for an image that does not decode, which ends the upload) and answers it as `attachment`. Someone else's upload is 1003.
+         */
+        patch: operations["chunk"];
+        trace?: never;
+    };
     "/api/v1/users/delete": {
         parameters: {
             query?: never;
@@ -1164,7 +1260,7 @@ export interface paths {
         };
         /**
          * Export your data
-         * @description One JSON document in the envelope, as a download: `data` is `{format: "ferrochat-export/1", exported_at, profile, sessions, friends, friend_requests, conversations: [{conversation, messages}]}`, each conversation's whole history as you can read it (the world room listed with no messages). Streamed: a failure midway cuts the response off (the JSON does not parse). One export per user at a time (1007).
+         * @description One JSON document in the envelope, as a download: `data` is `{format: "ferrochat-export/1", exported_at, profile, sessions, friends, friend_requests, conversations: [{conversation, messages}], attachments}`, each conversation's whole history as you can read it (the world room listed with no messages), `attachments` the files you uploaded, sent or not (metadata and `download` and `thumbnail` paths, not the bytes). Streamed: a failure midway cuts the response off (the JSON does not parse). One export per user at a time (1007).
          */
         get: operations["accounts_export"];
         put?: never;
@@ -1392,8 +1488,9 @@ export interface components {
             seq: number;
         };
         /**
-         * @description An account as administrators see it: `disabled` now, and until when
-         *     (null: until enabled, or not disabled).
+         * @description An account as administrators see it: each restriction in force now
+         *     (`disabled`, `muted`, `world_banned`), and until when (null: until
+         *     lifted, or not in force).
          */
         AdminUserDto: components["schemas"]["ProfileDto"] & {
             admin: boolean;
@@ -1401,6 +1498,10 @@ export interface components {
             disabled_until?: string | null;
             discoverable: boolean;
             email?: string | null;
+            muted: boolean;
+            muted_until?: string | null;
+            world_banned: boolean;
+            world_banned_until?: string | null;
         };
         /** @description A page of accounts; `next`: the `after` of the next page, when full. */
         AdminUsersDto: {
@@ -1587,8 +1688,9 @@ export interface components {
              */
             code: number;
             /**
-             * @description An account as administrators see it: `disabled` now, and until when
-             *     (null: until enabled, or not disabled).
+             * @description An account as administrators see it: each restriction in force now
+             *     (`disabled`, `muted`, `world_banned`), and until when (null: until
+             *     lifted, or not in force).
              */
             data: components["schemas"]["ProfileDto"] & {
                 admin: boolean;
@@ -1596,6 +1698,10 @@ export interface components {
                 disabled_until?: string | null;
                 discoverable: boolean;
                 email?: string | null;
+                muted: boolean;
+                muted_until?: string | null;
+                world_banned: boolean;
+                world_banned_until?: string | null;
             };
             /**
              * @description Always `"ok"` on success.
@@ -2130,6 +2236,27 @@ export interface components {
             message: string;
         };
         /** @description The success envelope: `{"code":0,"message":"ok","data":…}`. */
+        Envelope_SanctionDto: {
+            /**
+             * Format: int32
+             * @description Always 0 on success.
+             */
+            code: number;
+            /** @description A sanction on a user: `active` now, until `until` (null: not active). */
+            data: {
+                active: boolean;
+                /** @description `mute` or `world_ban`. */
+                sanction: string;
+                until?: string | null;
+                user_id: string;
+            };
+            /**
+             * @description Always `"ok"` on success.
+             * @example ok
+             */
+            message: string;
+        };
+        /** @description The success envelope: `{"code":0,"message":"ok","data":…}`. */
         Envelope_SearchResultsDto: {
             /**
              * Format: int32
@@ -2198,6 +2325,47 @@ export interface components {
                 conversations: components["schemas"]["UnreadEntryDto"][];
                 /** Format: int64 */
                 total: number;
+            };
+            /**
+             * @description Always `"ok"` on success.
+             * @example ok
+             */
+            message: string;
+        };
+        /** @description The success envelope: `{"code":0,"message":"ok","data":…}`. */
+        Envelope_UploadDto: {
+            /**
+             * Format: int32
+             * @description Always 0 on success.
+             */
+            code: number;
+            /** @description A resumable upload: how much of the file the server holds. */
+            data: {
+                attachment?: null | components["schemas"]["AttachmentDto"];
+                /**
+                 * Format: int64
+                 * @description The largest chunk this server takes.
+                 */
+                chunk_bytes: number;
+                created_at: string;
+                /**
+                 * Format: int64
+                 * @description The smallest chunk it takes, but the last.
+                 */
+                min_chunk_bytes: number;
+                name: string;
+                /**
+                 * Format: int64
+                 * @description Bytes the server holds: the next chunk starts here.
+                 */
+                offset: number;
+                /**
+                 * Format: int64
+                 * @description The whole file, as declared.
+                 */
+                size: number;
+                /** @description Also the attachment's id once the upload is finished. */
+                upload_id: string;
             };
             /**
              * @description Always `"ok"` on success.
@@ -2403,6 +2571,16 @@ export interface components {
              */
             target_seq?: number | null;
         };
+        /** @description `POST /api/v1/uploads`: the file a resumable upload will send. */
+        OpenUploadBody: {
+            /** @description The file's name (as a multipart upload's file name). */
+            name: string;
+            /**
+             * Format: int64
+             * @description The whole file, in bytes.
+             */
+            size: number;
+        };
         /** @description One's own profile: the public one and one's settings. */
         OwnProfileDto: components["schemas"]["ProfileDto"] & {
             /** @description Holds the admin role: may call `/api/v1/admin/*`. */
@@ -2569,6 +2747,14 @@ export interface components {
             /** Format: int32 */
             revoked: number;
         };
+        /** @description A sanction on a user: `active` now, until `until` (null: not active). */
+        SanctionDto: {
+            active: boolean;
+            /** @description `mute` or `world_ban`. */
+            sanction: string;
+            until?: string | null;
+            user_id: string;
+        };
         /**
          * @description One result: the message as history shows it, and where the query's
          *     words are in its content (`[start, end)` in UTF-16 code units).
@@ -2677,6 +2863,34 @@ export interface components {
             nickname?: string | null;
             status_text?: string | null;
         };
+        /** @description A resumable upload: how much of the file the server holds. */
+        UploadDto: {
+            attachment?: null | components["schemas"]["AttachmentDto"];
+            /**
+             * Format: int64
+             * @description The largest chunk this server takes.
+             */
+            chunk_bytes: number;
+            created_at: string;
+            /**
+             * Format: int64
+             * @description The smallest chunk it takes, but the last.
+             */
+            min_chunk_bytes: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Bytes the server holds: the next chunk starts here.
+             */
+            offset: number;
+            /**
+             * Format: int64
+             * @description The whole file, as declared.
+             */
+            size: number;
+            /** @description Also the attachment's id once the upload is finished. */
+            upload_id: string;
+        };
         /** @description The form: one part named `file`, with a file name. */
         UploadForm: {
             /** Format: binary */
@@ -2699,7 +2913,7 @@ export interface components {
             next?: string | null;
             users: components["schemas"]["ProfileDto"][];
         };
-        /** @description How long a user is muted in the world room. */
+        /** @description How long a user is muted in the world room, or sanctioned. */
         WorldMuteBody: {
             /**
              * Format: int32
@@ -3183,6 +3397,71 @@ export interface operations {
             503: components["responses"]["E1009"];
         };
     };
+    moderation_mute_everywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorldMuteBody"];
+            };
+        };
+        responses: {
+            /** @description Mute a user everywhere: done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_SanctionDto"];
+                };
+            };
+            400: components["responses"]["E1001"];
+            401: components["responses"]["E1002"];
+            403: components["responses"]["E1005"];
+            404: components["responses"]["E1003"];
+            408: components["responses"]["E1001Stalled"];
+            413: components["responses"]["E1008"];
+            429: components["responses"]["E1007"];
+            500: components["responses"]["E1004"];
+            503: components["responses"]["E1009"];
+        };
+    };
+    moderation_unmute_everywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Lift a user's mute: done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_SanctionDto"];
+                };
+            };
+            401: components["responses"]["E1002"];
+            403: components["responses"]["E1005"];
+            404: components["responses"]["E1003"];
+            429: components["responses"]["E1007"];
+            500: components["responses"]["E1004"];
+            503: components["responses"]["E1009"];
+        };
+    };
     moderation_password_reset: {
         parameters: {
             query?: never;
@@ -3214,6 +3493,71 @@ export interface operations {
             404: components["responses"]["E1003"];
             408: components["responses"]["E1001Stalled"];
             413: components["responses"]["E1008"];
+            429: components["responses"]["E1007"];
+            500: components["responses"]["E1004"];
+            503: components["responses"]["E1009"];
+        };
+    };
+    moderation_ban_from_world: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorldMuteBody"];
+            };
+        };
+        responses: {
+            /** @description Ban a user from the world room: done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_SanctionDto"];
+                };
+            };
+            400: components["responses"]["E1001"];
+            401: components["responses"]["E1002"];
+            403: components["responses"]["E1005"];
+            404: components["responses"]["E1003"];
+            408: components["responses"]["E1001Stalled"];
+            413: components["responses"]["E1008"];
+            429: components["responses"]["E1007"];
+            500: components["responses"]["E1004"];
+            503: components["responses"]["E1009"];
+        };
+    };
+    moderation_unban_from_world: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Lift a user's world-room ban: done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_SanctionDto"];
+                };
+            };
+            401: components["responses"]["E1002"];
+            403: components["responses"]["E1005"];
+            404: components["responses"]["E1003"];
             429: components["responses"]["E1007"];
             500: components["responses"]["E1004"];
             503: components["responses"]["E1009"];
@@ -4098,6 +4442,7 @@ export interface operations {
             };
             400: components["responses"]["E1001"];
             401: components["responses"]["E1002"];
+            403: components["responses"]["E1005"];
             404: components["responses"]["E1003"];
             408: components["responses"]["E1001Stalled"];
             409: components["responses"]["E1006"];
@@ -4859,6 +5204,131 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope_ReportDto"];
+                };
+            };
+            400: components["responses"]["E1001"];
+            401: components["responses"]["E1002"];
+            404: components["responses"]["E1003"];
+            408: components["responses"]["E1001Stalled"];
+            413: components["responses"]["E1008"];
+            429: components["responses"]["E1007"];
+            500: components["responses"]["E1004"];
+            503: components["responses"]["E1009"];
+        };
+    };
+    attachments_open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenUploadBody"];
+            };
+        };
+        responses: {
+            /** @description Opened */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_UploadDto"];
+                };
+            };
+            400: components["responses"]["E1001"];
+            401: components["responses"]["E1002"];
+            408: components["responses"]["E1001Stalled"];
+            413: components["responses"]["E1008"];
+            429: components["responses"]["E1007"];
+            500: components["responses"]["E1004"];
+            503: components["responses"]["E1009"];
+        };
+    };
+    attachments_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description upload_id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_UploadDto"];
+                };
+            };
+            401: components["responses"]["E1002"];
+            404: components["responses"]["E1003"];
+            429: components["responses"]["E1007"];
+            500: components["responses"]["E1004"];
+            503: components["responses"]["E1009"];
+        };
+    };
+    attachments_abort: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description upload_id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Abandoned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_Empty"];
+                };
+            };
+            401: components["responses"]["E1002"];
+            404: components["responses"]["E1003"];
+            429: components["responses"]["E1007"];
+            500: components["responses"]["E1004"];
+            503: components["responses"]["E1009"];
+        };
+    };
+    chunk: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description where this chunk starts in the file */
+                "Upload-Offset": number;
+            };
+            path: {
+                /** @description upload_id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/offset+octet-stream": number[];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_UploadDto"];
                 };
             };
             400: components["responses"]["E1001"];
