@@ -16,7 +16,7 @@ use ferrochat_retry::Rerun;
 use crate::accounts::{revoke_sessions_in, user_from_row, Tx, USER_COLUMNS};
 use crate::dialect::{Dialect, Ex};
 use crate::error::{map, map_begin, Fail};
-use crate::query::{Query, Rec};
+use crate::query::{Query, Rec, Val};
 use crate::retry::run;
 use crate::SqlStore;
 
@@ -107,18 +107,22 @@ async fn lock_user<D: Dialect>(tx: &mut Tx<D>, user: &UserId) -> Result<bool, Fa
         .is_some())
 }
 
-async fn set_admin<D: Dialect>(
+/// Sets one column of `user`'s row (locked, so a deleted account stays
+/// untouched) and appends `audit`, in one transaction. False if there is
+/// no such user.
+async fn set_user_column<'v, D: Dialect>(
     store: &SqlStore<D>,
     user: &UserId,
-    admin: bool,
+    column: &'static str,
+    value: impl Into<Val<'v>>,
     audit: &AuditEntry,
 ) -> Result<bool, Fail> {
     let mut tx = store.writer.begin().await.map_err(map_begin)?;
     if !lock_user::<D>(&mut tx, user).await? {
         return Ok(false);
     }
-    Query::<D>::new("UPDATE users SET admin = ? WHERE id = ?")
-        .bind(admin)
+    Query::<D>::new(&format!("UPDATE users SET {column} = ? WHERE id = ?"))
+        .bind(value)
         .bind(user.as_str())
         .execute(&mut *tx)
         .await
@@ -153,32 +157,6 @@ async fn set_disabled<D: Dialect>(
     append::<D>(&mut *tx, audit).await?;
     tx.commit().await.map_err(map)?;
     Ok(Some(revoked))
-}
-
-async fn set_sanction<D: Dialect>(
-    store: &SqlStore<D>,
-    user: &UserId,
-    sanction: Sanction,
-    until: Option<Timestamp>,
-    audit: &AuditEntry,
-) -> Result<bool, Fail> {
-    let column = match sanction {
-        Sanction::Mute => "muted_until",
-        Sanction::WorldBan => "world_banned_until",
-    };
-    let mut tx = store.writer.begin().await.map_err(map_begin)?;
-    if !lock_user::<D>(&mut tx, user).await? {
-        return Ok(false);
-    }
-    Query::<D>::new(&format!("UPDATE users SET {column} = ? WHERE id = ?"))
-        .bind(until.map(Timestamp::millis))
-        .bind(user.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(map)?;
-    append::<D>(&mut *tx, audit).await?;
-    tx.commit().await.map_err(map)?;
-    Ok(true)
 }
 
 async fn banned_from_world<D: Dialect>(
@@ -388,7 +366,7 @@ impl<D: Dialect> ModerationStore for SqlStore<D> {
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
         run(self.retry.as_ref(), Rerun::Safe, || {
-            set_admin(self, user, admin, audit)
+            set_user_column(self, user, "admin", admin, audit)
         })
         .await
     }
@@ -428,8 +406,13 @@ impl<D: Dialect> ModerationStore for SqlStore<D> {
         until: Option<Timestamp>,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
+        let column = match sanction {
+            Sanction::Mute => "muted_until",
+            Sanction::WorldBan => "world_banned_until",
+        };
+        let until = until.map(Timestamp::millis);
         run(self.retry.as_ref(), Rerun::Safe, || {
-            set_sanction(self, user, sanction, until, audit)
+            set_user_column(self, user, column, until, audit)
         })
         .await
     }
