@@ -192,8 +192,9 @@ fn admin_body(method: &Method, path: &str, conversation: &str) -> Option<Value> 
         (_, "/api/v1/admin/messages/remove") => {
             Some(json!({"conversation_id": conversation, "seq": 1}))
         }
-        ("PUT", "/api/v1/admin/world/mutes/{id}") => Some(json!({"minutes": 5})),
-        ("POST" | "PUT", _) => Some(json!({})),
+        // Every admin PUT sets something for a time: mutes and bans.
+        ("PUT", _) => Some(json!({"minutes": 5})),
+        ("POST", _) => Some(json!({})),
         _ => None,
     }
 }

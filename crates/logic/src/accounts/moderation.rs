@@ -266,9 +266,12 @@ impl ModerationApi for Accounts {
         let until = duration.map(|d| now.plus(d));
         let action = AuditEntry::sanction_action(sanction, duration.is_some());
         let entry = timed_entry(actor, action, user, duration, now);
+        // A lift ends the sanction now rather than erasing it: a world
+        // message committed while the ban held and fanned out after the
+        // lift is still judged by the ban's real end.
         let found = self
             .store
-            .set_sanction(user, sanction, until, &entry)
+            .set_sanction(user, sanction, Some(until.unwrap_or(now)), &entry)
             .await
             .map_err(|e| store("setting a sanction", e))?;
         if !found {
