@@ -30,6 +30,11 @@ const ADMINS_ONLY: &str = "only an administrator can do this";
 const NO_SUCH_USER: &str = "no such user";
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
+/// How long an action lasts, as the audit log says it ("for 5m").
+fn lasting(d: Duration) -> String {
+    format!("for {}", humantime_serde::re::humantime::format_duration(d))
+}
+
 /// The log line of an action that lasts `duration` (`None`: an action
 /// that lifts one, with no detail).
 fn timed_entry(
@@ -39,9 +44,7 @@ fn timed_entry(
     duration: Option<Duration>,
     now: Timestamp,
 ) -> AuditEntry {
-    let detail = duration.map_or_else(String::new, |d| {
-        format!("for {}", humantime_serde::re::humantime::format_duration(d))
-    });
+    let detail = duration.map_or_else(String::new, lasting);
     AuditEntry::new(actor, action, user.as_str(), detail, now)
 }
 
@@ -172,11 +175,7 @@ impl ModerationApi for Accounts {
                 Some(Timestamp::FOREVER),
                 "until enabled".to_owned(),
             ),
-            (true, Some(d)) => (
-                AuditEntry::DISABLE_USER,
-                Some(now.plus(d)),
-                format!("for {}", humantime_serde::re::humantime::format_duration(d)),
-            ),
+            (true, Some(d)) => (AuditEntry::DISABLE_USER, Some(now.plus(d)), lasting(d)),
         };
         let entry = AuditEntry::new(actor, action, user.as_str(), detail, now);
         let ended = self
