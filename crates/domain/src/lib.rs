@@ -14,6 +14,7 @@ pub mod ids;
 pub mod messaging;
 pub mod model;
 pub mod moderation;
+pub mod oidc;
 pub mod page;
 pub mod push;
 pub mod reactions;

@@ -633,6 +633,9 @@ impl Config {
         if let Err(e) = self.auth.external.check() {
             return Err(ConfigError(e.to_string()));
         }
+        if let Err(e) = self.auth.oidc.check() {
+            return Err(ConfigError(e.to_string()));
+        }
         if let Some(url) = &self.store.url {
             if StoreKind::of(url).is_none() {
                 return bad(

@@ -25,6 +25,10 @@ impl HttpError {
         self.0.kind
     }
 
+    pub(crate) fn message(&self) -> &str {
+        &self.0.message
+    }
+
     /// 1007 with `Retry-After`: whole seconds, rounded up, at least 1.
     pub(crate) fn retry_after(wait: Duration) -> Self {
         let secs = retry_after_secs(wait);

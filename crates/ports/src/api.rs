@@ -14,6 +14,7 @@ use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::moderation::{
     AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget,
 };
+use ferrochat_domain::oidc::{OidcFinish, OidcStart};
 use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
@@ -137,6 +138,19 @@ pub trait AccountsApi: Send + Sync + 'static {
     async fn devices(&self, who: &Principal) -> Result<Vec<Device>, ApiError>;
     /// Not found if `id` is no device of `who`'s.
     async fn remove_device(&self, who: &Principal, id: &PushDeviceId) -> Result<(), ApiError>;
+    /// The name of the OpenID provider users may log in with
+    /// (`[auth.oidc]`); not found when none is configured.
+    async fn oidc_provider(&self) -> Result<String, ApiError>;
+    /// Where to send the browser to log in at the provider (its
+    /// authorization endpoint, with `start`'s values); not found when none
+    /// is configured, unavailable while the provider cannot be reached.
+    async fn oidc_authorization(&self, start: OidcStart) -> Result<String, ApiError>;
+    /// Redeems the provider's code (with the PKCE verifier), checks the ID
+    /// token it answers (signature, issuer, audience, expiry, `nonce`) and
+    /// logs in the account linked to its subject, made on first sight, as
+    /// a password login does. Unauthorized when the provider refuses the
+    /// code or the token does not hold.
+    async fn oidc_login(&self, finish: OidcFinish) -> Result<LoginOutcome, ApiError>;
 }
 
 /// The most sessions `AccountsApi::sessions` lists.

@@ -27,6 +27,7 @@ use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::moderation::{
     AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget,
 };
+use ferrochat_domain::oidc::{OidcFinish, OidcStart};
 use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
@@ -385,6 +386,25 @@ impl AccountsApi for LogicClient {
             Once,
             pb::RemoveDeviceRequest::new(who, id)
         )
+    }
+
+    async fn oidc_provider(&self) -> Result<String, ApiError> {
+        call!(self, oidc_provider, Idempotent, pb::Empty {})
+    }
+
+    // Idempotent: the same values give the same URL.
+    async fn oidc_authorization(&self, start: OidcStart) -> Result<String, ApiError> {
+        call!(
+            self,
+            oidc_authorization,
+            Idempotent,
+            pb::OidcAuthorizationRequest::new(&start)
+        )
+    }
+
+    // Once: a code is redeemed once.
+    async fn oidc_login(&self, finish: OidcFinish) -> Result<LoginOutcome, ApiError> {
+        call!(self, oidc_login, Once, pb::OidcLoginRequest::new(&finish))
     }
 }
 

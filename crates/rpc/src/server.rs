@@ -204,6 +204,27 @@ impl LogicService for LogicServer {
         reply_with(self.apis.accounts.remove_device(&who, &id).await, empty)
     }
 
+    async fn oidc_provider(&self, _: Request<pb::Empty>) -> Answer<pb::OidcProviderResponse> {
+        reply_with(self.apis.accounts.oidc_provider().await, |name| {
+            pb::OidcProviderResponse { name: name.clone() }
+        })
+    }
+
+    async fn oidc_authorization(
+        &self,
+        r: Request<pb::OidcAuthorizationRequest>,
+    ) -> Answer<pb::OidcAuthorizationResponse> {
+        let start = parse(r, pb::OidcAuthorizationRequest::parse)?;
+        reply_with(self.apis.accounts.oidc_authorization(start).await, |url| {
+            pb::OidcAuthorizationResponse { url: url.clone() }
+        })
+    }
+
+    async fn oidc_login(&self, r: Request<pb::OidcLoginRequest>) -> Answer<pb::LoginResponse> {
+        let finish = parse(r, pb::OidcLoginRequest::parse)?;
+        reply(self.apis.accounts.oidc_login(finish).await)
+    }
+
     // --- conversations and messages ---
 
     async fn resolve_target(

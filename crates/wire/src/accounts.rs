@@ -235,6 +235,14 @@ impl From<LoginOutcome> for LoginDto {
     }
 }
 
+/// The OpenID provider users may log in with (`GET /api/v1/auth/oidc`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OidcProviderDto {
+    /// As the login button names it: "Log in with {name}".
+    #[schema(example = "Example ID")]
+    pub name: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

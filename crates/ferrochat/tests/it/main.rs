@@ -40,6 +40,7 @@ mod hostile;
 mod large_groups;
 mod logic_env;
 mod messaging;
+mod oidc;
 mod openapi;
 mod ops;
 mod pins_mentions;

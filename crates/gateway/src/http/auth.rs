@@ -33,7 +33,7 @@ pub(super) fn limited_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
 }
 
-fn limit(state: &AppState, ip: &ClientIp) -> Result<(), HttpError> {
+pub(super) fn limit(state: &AppState, ip: &ClientIp) -> Result<(), HttpError> {
     state
         .auth_limiter
         .check(&ip.0)

@@ -16,6 +16,7 @@ mod friends;
 mod groups;
 mod lifecycle;
 mod messages;
+mod oidc;
 mod ops;
 mod reports;
 mod throttle;
@@ -73,6 +74,7 @@ fn limited_routes() -> OpenApiRouter<AppState> {
 fn unlimited_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::routes())
+        .merge(oidc::routes())
         .merge(ops::routes())
         .merge(crate::openapi::routes())
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::external::ExternalAuthConfig;
+use super::oidc::OidcConfig;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -27,6 +28,8 @@ pub struct AuthConfig {
     pub password_hash: PasswordHashConfig,
     /// Access tokens signed by your own app (`[auth.external]`).
     pub external: ExternalAuthConfig,
+    /// Logging in through an OpenID Connect provider (`[auth.oidc]`).
+    pub oidc: OidcConfig,
 }
 
 impl Default for AuthConfig {
@@ -38,6 +41,7 @@ impl Default for AuthConfig {
             max_sessions: 100,
             password_hash: PasswordHashConfig::default(),
             external: ExternalAuthConfig::default(),
+            oidc: OidcConfig::default(),
         }
     }
 }

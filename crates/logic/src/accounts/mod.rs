@@ -6,6 +6,7 @@ mod devices;
 mod external;
 mod lifecycle;
 mod moderation;
+mod oidc;
 mod password;
 mod reset;
 mod service;
@@ -14,6 +15,7 @@ mod tokens;
 
 pub use config::{AuthConfig, PasswordHashConfig};
 pub use external::{BadExternalConfig, ExternalAuthConfig};
+pub use oidc::{BadOidcConfig, OidcConfig};
 pub use reset::issue_password_reset;
 pub use service::Accounts;
 pub(crate) use service::Ties;

@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use ferrochat_domain::commands::{ChangePassword, Login, Register, SearchUsers, UpdateProfile};
+use ferrochat_domain::oidc::{OidcFinish, OidcStart};
 use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::routing::GatewayId;
+use ferrochat_domain::DeviceId;
 use ferrochat_domain::{
     Authenticated, Avatar, ErrorKind, LoginOutcome, Nickname, Password, Principal, PushDeviceId,
     SessionId, StatusText, Timestamp, TokenPair, User, UserId, Username,
@@ -18,6 +20,7 @@ use ferrochat_ports::{AccountsApi, ApiError, Store, StoreError};
 
 use super::config::AuthConfig;
 use super::external::ExternalTokens;
+use super::oidc::Provider;
 use super::password::{HashError, PasswordHasher};
 use super::sessions::Sessions;
 use super::tokens::{hash_refresh_token, new_refresh_token, TokenKeys};
@@ -55,6 +58,8 @@ pub struct Accounts {
     pub(super) keys: TokenKeys,
     /// `[auth.external]`, when set.
     external: Option<ExternalTokens>,
+    /// `[auth.oidc]`, when set.
+    pub(super) oidc: Option<Provider>,
     pub(super) hasher: PasswordHasher,
     access_ttl_ms: i64,
     refresh_ttl_ms: i64,
@@ -77,6 +82,7 @@ impl Accounts {
         let hasher = PasswordHasher::new(&cfg.password_hash)
             .map_err(|e| RoleError::PasswordHash(e.to_string()))?;
         let external = ExternalTokens::new(&cfg.external).map_err(RoleError::ExternalAuth)?;
+        let oidc = Provider::new(&cfg.oidc).map_err(RoleError::ExternalAuth)?;
         Ok(Self {
             store: deps.store.clone(),
             deps,
@@ -86,6 +92,7 @@ impl Accounts {
             sessions,
             keys: TokenKeys::new(secret),
             external,
+            oidc,
             hasher,
             access_ttl_ms: millis(cfg.access_ttl),
             refresh_ttl_ms: millis(cfg.refresh_ttl),
@@ -130,6 +137,43 @@ impl Accounts {
                 tracing::debug!(error = %e, "cannot reach a gateway to close a session");
             }
         }
+    }
+
+    /// Opens a session of `user` (logged in a moment ago), with a refresh
+    /// token; past `max_sessions` the one seen least recently ends.
+    pub(super) async fn open_session(
+        &self,
+        user: User,
+        device_id: Option<DeviceId>,
+    ) -> Result<LoginOutcome, ApiError> {
+        let now = clock::now();
+        let who = Principal {
+            user_id: user.id.clone(),
+            session_id: SessionId::generate(),
+        };
+        let refresh = new_refresh_token();
+        self.store
+            .insert_session(&NewSession {
+                id: who.session_id.clone(),
+                user_id: user.id.clone(),
+                device_id,
+                created_at: now,
+                expires_at: now.plus_millis(self.refresh_ttl_ms),
+                refresh_hash: hash_refresh_token(&refresh),
+            })
+            .await
+            .map_err(|e| match e {
+                // Disabled (or deleted) since its credentials were read.
+                StoreError::Conflict(_) => disabled(),
+                e => store("creating a session", e),
+            })?;
+        let access = self.issue_access(&who, now)?;
+        self.trim_sessions(&user.id).await;
+        metrics::counter!("ferrochat_logic_logins_total").increment(1);
+        Ok(LoginOutcome {
+            tokens: self.pair(access, refresh),
+            user,
+        })
     }
 
     fn pair(&self, access_token: String, refresh_token: String) -> TokenPair {
@@ -186,38 +230,11 @@ impl AccountsApi for Accounts {
             (true, Some(u)) => u,
             _ => return Err(ApiError::unauthorized(BAD_CREDENTIALS)),
         };
-        let now = clock::now();
         // Said only to whoever knows the password.
-        if user.disabled_at(now) {
+        if user.disabled_at(clock::now()) {
             return Err(disabled());
         }
-        let who = Principal {
-            user_id: user.id.clone(),
-            session_id: SessionId::generate(),
-        };
-        let refresh = new_refresh_token();
-        self.store
-            .insert_session(&NewSession {
-                id: who.session_id.clone(),
-                user_id: user.id.clone(),
-                device_id: cmd.device_id,
-                created_at: now,
-                expires_at: now.plus_millis(self.refresh_ttl_ms),
-                refresh_hash: hash_refresh_token(&refresh),
-            })
-            .await
-            .map_err(|e| match e {
-                // Disabled (or deleted) since its credentials were read.
-                StoreError::Conflict(_) => disabled(),
-                e => store("creating a session", e),
-            })?;
-        let access = self.issue_access(&who, now)?;
-        self.trim_sessions(&user.id).await;
-        metrics::counter!("ferrochat_logic_logins_total").increment(1);
-        Ok(LoginOutcome {
-            tokens: self.pair(access, refresh),
-            user,
-        })
+        self.open_session(user, cmd.device_id).await
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, ApiError> {
@@ -367,6 +384,18 @@ impl AccountsApi for Accounts {
 
     async fn remove_device(&self, who: &Principal, id: &PushDeviceId) -> Result<(), ApiError> {
         self.delete_device(who, id).await
+    }
+
+    async fn oidc_provider(&self) -> Result<String, ApiError> {
+        self.oidc_name()
+    }
+
+    async fn oidc_authorization(&self, start: OidcStart) -> Result<String, ApiError> {
+        self.oidc_start(&start).await
+    }
+
+    async fn oidc_login(&self, finish: OidcFinish) -> Result<LoginOutcome, ApiError> {
+        self.oidc_finish(finish).await
     }
 }
 

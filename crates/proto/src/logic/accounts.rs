@@ -1,6 +1,7 @@
 //! Accounts: register, login, tokens, sessions, profiles.
 
 use ferrochat_domain::commands::{ChangePassword, Login, Register, SearchUsers, UpdateProfile};
+use ferrochat_domain::oidc::{OidcCode, OidcFinish, OidcSecret, OidcStart};
 use ferrochat_domain::{
     Authenticated, Avatar, DeviceId, Email, InvalidField, LoginOutcome, Nickname, Password,
     Principal, Sanctions, SessionId, StatusText, Timestamp, TokenPair, User, UserId, Username,
@@ -415,6 +416,44 @@ impl pb::ResetPasswordRequest {
     }
 }
 
+impl pb::OidcAuthorizationRequest {
+    pub fn new(start: &OidcStart) -> Self {
+        Self {
+            state: start.state.as_str().to_owned(),
+            nonce: start.nonce.as_str().to_owned(),
+            code_challenge: start.code_challenge.as_str().to_owned(),
+        }
+    }
+
+    pub fn parse(self) -> Result<OidcStart, InvalidField> {
+        Ok(OidcStart {
+            state: OidcSecret::parse("state", self.state)?,
+            nonce: OidcSecret::parse("nonce", self.nonce)?,
+            code_challenge: OidcSecret::parse("code_challenge", self.code_challenge)?,
+        })
+    }
+}
+
+impl pb::OidcLoginRequest {
+    pub fn new(finish: &OidcFinish) -> Self {
+        Self {
+            code: finish.code.as_str().to_owned(),
+            code_verifier: finish.code_verifier.as_str().to_owned(),
+            nonce: finish.nonce.as_str().to_owned(),
+            device_id: finish.device_id.as_ref().map(|d| d.as_str().to_owned()),
+        }
+    }
+
+    pub fn parse(self) -> Result<OidcFinish, InvalidField> {
+        Ok(OidcFinish {
+            code: OidcCode::parse(self.code)?,
+            code_verifier: OidcSecret::parse("code_verifier", self.code_verifier)?,
+            nonce: OidcSecret::parse("nonce", self.nonce)?,
+            device_id: self.device_id.map(DeviceId::parse).transpose()?,
+        })
+    }
+}
+
 pub(super) fn required_caller(caller: Option<pb::Principal>) -> Result<Principal, InvalidField> {
     caller
         .ok_or_else(|| InvalidField::new("caller", "is required"))?
@@ -430,5 +469,17 @@ impl From<u32> for pb::CountResponse {
 impl From<pb::CountResponse> for u32 {
     fn from(r: pb::CountResponse) -> Self {
         r.count
+    }
+}
+
+impl From<pb::OidcProviderResponse> for String {
+    fn from(r: pb::OidcProviderResponse) -> Self {
+        r.name
+    }
+}
+
+impl From<pb::OidcAuthorizationResponse> for String {
+    fn from(r: pb::OidcAuthorizationResponse) -> Self {
+        r.url
     }
 }

@@ -17,6 +17,7 @@ use ferrochat_domain::messaging::ConversationView;
 use ferrochat_domain::moderation::{
     AuditEntry, ListReports, ListUsers, NewestFirst, Note, Report, ReportTarget,
 };
+use ferrochat_domain::oidc::{OidcFinish, OidcStart};
 use ferrochat_domain::push::{Device, RegisterDevice};
 use ferrochat_domain::search::{SearchMessages, SearchPage};
 use ferrochat_domain::social::{FriendRequest, RequestMessage};
@@ -164,6 +165,15 @@ impl AccountsApi for Fake {
         self.fail().await
     }
     async fn remove_device(&self, _: &Principal, _: &PushDeviceId) -> Result<(), ApiError> {
+        self.fail().await
+    }
+    async fn oidc_provider(&self) -> Result<String, ApiError> {
+        self.fail().await
+    }
+    async fn oidc_authorization(&self, _: OidcStart) -> Result<String, ApiError> {
+        self.fail().await
+    }
+    async fn oidc_login(&self, _: OidcFinish) -> Result<LoginOutcome, ApiError> {
         self.fail().await
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The algorithms a JWKS key may be used with. HMAC is not among them (a
 /// shared secret is `hs256_secret`, never a published key), nor `none`.
-const PUBLISHED_KEY_ALGORITHMS: [Algorithm; 8] = [
+pub(crate) const PUBLISHED_KEY_ALGORITHMS: [Algorithm; 8] = [
     Algorithm::RS256,
     Algorithm::RS384,
     Algorithm::RS512,

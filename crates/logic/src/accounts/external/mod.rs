@@ -12,7 +12,7 @@
 //! token opens a new session, unless the account is disabled or deleted.
 
 mod config;
-mod jwks;
+pub(super) mod jwks;
 mod verify;
 
 use ferrochat_domain::external::ExternalSubject;
@@ -21,9 +21,9 @@ use ferrochat_ports::store::NewSession;
 use ferrochat_ports::{ApiError, StoreError};
 use sha2::{Digest, Sha256};
 
+pub(super) use config::PUBLISHED_KEY_ALGORITHMS;
 pub use config::{BadExternalConfig, ExternalAuthConfig};
 pub(crate) use verify::ExternalTokens;
-use verify::Vouched;
 
 use super::service::{disabled, hash_failed, new_account, Accounts, BAD_TOKEN};
 use super::tokens::{hash_refresh_token, new_refresh_token};
@@ -84,7 +84,9 @@ impl Accounts {
                 Err(ApiError::unauthorized(BAD_TOKEN))
             };
         }
-        let user = self.external_account(&vouched).await?;
+        let user = self
+            .external_account(&vouched.who, vouched.username.as_deref())
+            .await?;
         let inserted = self
             .store
             .insert_session(&NewSession {
@@ -135,9 +137,14 @@ impl Accounts {
         }
     }
 
-    /// The account linked to the token's subject, made now if it has none.
-    async fn external_account(&self, vouched: &Vouched) -> Result<UserId, ApiError> {
-        if let Some(id) = self.linked(&vouched.who).await? {
+    /// The account linked to an issuer's subject, made now if it has
+    /// none, named `username` if that is a valid username no one has.
+    pub(super) async fn external_account(
+        &self,
+        who: &ExternalSubject,
+        username: Option<&str>,
+    ) -> Result<UserId, ApiError> {
+        if let Some(id) = self.linked(who).await? {
             return Ok(id);
         }
         // A password no one knows: the account logs in through its issuer
@@ -148,27 +155,20 @@ impl Accounts {
             .hash(hex::encode(unknown))
             .await
             .map_err(hash_failed)?;
-        let proposed = vouched
-            .username
-            .clone()
-            .and_then(|u| Username::parse(u).ok());
+        let proposed = username.and_then(|u| Username::parse(u.to_owned()).ok());
         let names = proposed
             .into_iter()
             .chain(std::iter::repeat_with(generated_username).take(GENERATED_TRIES));
         for username in names {
             let user = new_account(username, None);
-            match self
-                .store
-                .insert_external_user(&user, &hash, &vouched.who)
-                .await
-            {
+            match self.store.insert_external_user(&user, &hash, who).await {
                 Ok(()) => {
                     metrics::counter!("ferrochat_logic_registrations_total").increment(1);
                     return Ok(user.id);
                 }
                 // Made by a racing first sight, or the name is taken.
                 Err(StoreError::Conflict(_)) => {
-                    if let Some(id) = self.linked(&vouched.who).await? {
+                    if let Some(id) = self.linked(who).await? {
                         return Ok(id);
                     }
                 }
