@@ -21,6 +21,8 @@ if [ -z "${CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
 fi
 
 npm ci --no-audit --no-fund --loglevel=error
+# The OpenID provider the OIDC login spec runs (oidc.test.mjs).
+(cd ../oidc && npm ci --no-audit --no-fund --loglevel=error)
 
 if [ -z "${FERROCHAT_BIN:-}" ]; then
     # The debug build: the same one `cargo test` just made.

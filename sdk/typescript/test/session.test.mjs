@@ -33,6 +33,30 @@ describe('session', () => {
     c.close();
   });
 
+  test('a token pair opened elsewhere (an OpenID login) is adopted and kept fresh', async () => {
+    const name = `adopt_${Date.now()}`;
+    const other = client(server);
+    await other.register(name, PASSWORD);
+    await other.login(name, PASSWORD);
+    const pair = {
+      access_token: other.session.tokens.access_token,
+      refresh_token: other.session.tokens.refresh_token,
+      token_type: 'Bearer',
+      expires_in: 3,
+    };
+    other.close();
+    const c = client(server);
+    await assert.rejects(c.session.adoptTokens({ ...pair, access_token: 'not-a-token' }), { code: 1002 });
+    assert.equal(c.session.tokens, null);
+    const me = await c.session.adoptTokens(pair);
+    assert.equal(me.username, name);
+    assert.equal(c.session.user.username, name);
+    // Refreshed before it expires, as a login's pair is.
+    await until('a refresh', () => c.session.tokens.refresh_token !== pair.refresh_token, 10_000);
+    assert.equal((await c.session.get('/api/v1/users/profile')).username, name);
+    c.close();
+  });
+
   test("errors are ApiErrors with the contract's code, status and message", async () => {
     const c = client(server);
     const name = `dup_${Date.now()}`;

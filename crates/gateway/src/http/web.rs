@@ -62,6 +62,7 @@ static ASSETS: &[Asset] = &[
     asset!("/js/panels.js", "js/panels.js", JS),
     asset!("/js/search.js", "js/search.js", JS),
     asset!("/js/account.js", "js/account.js", JS),
+    asset!("/js/oidc.js", "js/oidc.js", JS),
     // The TypeScript SDK as tsc emits it (sdk/typescript, `npm run build`).
     asset!("/js/sdk/client.js", "js/sdk/client.js", JS),
     asset!("/js/sdk/errors.js", "js/sdk/errors.js", JS),

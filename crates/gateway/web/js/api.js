@@ -20,7 +20,7 @@ export { ApiError } from './sdk/errors.js';
  * browser and system, then a random part so that two tabs differ
  * (`web-Firefox-Linux-1a2b3c4d`; printable ASCII without spaces).
  */
-function deviceId() {
+export function deviceId() {
   let id = sessionStorage.getItem('ferrochat.device');
   if (!id) {
     id = ['web', browserName(), systemName(), crypto.randomUUID().slice(0, 8)].filter(Boolean).join('-');
@@ -86,6 +86,10 @@ export const download = (path, onProgress) => session.download(path, onProgress)
 
 export const register = (username, password, nickname) => session.register(username, password, nickname);
 export const login = (username, password) => session.login(username, password);
+/** Keeps the tokens an OpenID login's callback gave; resolves with the user. */
+export const adoptTokens = (pair) => session.adoptTokens(pair);
+/** The server's OpenID provider (`{ name }`); 1003 when it has none. */
+export const oidcProvider = () => session.http.call('GET', '/api/v1/auth/oidc');
 /** Sets a new password with an operator's reset token (no session needed). */
 export const resetPassword = (token, newPassword) => session.resetPassword(token, newPassword);
 /** Our profile as it is now (after a change): kept with the session. */

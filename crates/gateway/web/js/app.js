@@ -43,6 +43,7 @@ import {
 import { initSearch, resetSearch } from './search.js';
 import { initAccount, resetAccount, loadSessions, loadProfile, initReset, showReset, takeResetToken } from './account.js';
 import { initPanels, loadFriends, renderFriends, renderGroups, showInfo, chatWith } from './panels.js';
+import { initOidc, takeOidcResult } from './oidc.js';
 
 const SYNC_LIMIT = 200;
 const MAX_SYNC_ROUNDS = 50;
@@ -95,11 +96,15 @@ initSearch({ showMessage, showChats: () => showPanel('chats') });
 initAccount();
 initShell();
 
-// A reset link (`#reset=<token>`) opens the reset form, whatever this tab held.
+// A reset link (`#reset=<token>`) opens the reset form, whatever this tab
+// held; back from the OpenID provider, the callback's outcome is taken.
 const resetToken = takeResetToken();
-const resumed = resetToken ? null : api.resume();
+const oidc = resetToken ? null : takeOidcResult();
+const resumed = resetToken || oidc ? null : api.resume();
 if (resumed) startApp(resumed.user);
-else showAuth();
+else if (oidc?.tokens) {
+  api.adoptTokens(oidc.tokens).then(startApp, (e) => showAuth(`Could not log in: ${e.message}`));
+} else showAuth(oidc?.error ? `Could not log in: ${oidc.error}` : '');
 if (resetToken) showReset(true, resetToken);
 window.addEventListener('hashchange', () => {
   if ($('auth').hidden) return;
@@ -110,6 +115,7 @@ window.addEventListener('hashchange', () => {
 // ---- auth screen ------------------------------------------------------------
 
 function initAuth() {
+  initOidc();
   $('tab-login').addEventListener('click', () => setAuthMode(false));
   $('tab-register').addEventListener('click', () => setAuthMode(true));
   initReset(() => showAuth('Password changed: log in with the new one.'));

@@ -415,6 +415,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The OpenID provider users may log in with
+         * @description Its name, for a "Log in with …" button; 1003 when the server has no `[auth.oidc]`.
+         */
+        get: operations["accounts_provider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the OpenID provider sends the browser back
+         * @description The provider's `redirect_uri` (set `auth.oidc.redirect_url` to it). Answers 303 to the web client, `/`, with the outcome in the fragment: `#access_token=…&refresh_token=…&token_type=Bearer&expires_in=…` (a session as a password login opens, of the account linked to the provider's subject, made on first sight), or `#oidc_error=<code>&oidc_message=<words>`: 1002 when the provider refused or its ID token does not hold, or the login was not started in this browser or took over 10 minutes; 1005 for a disabled account; 1009 while the provider cannot be reached. The cookie `start` set is cleared either way. Limited per address (`gateway.auth_rate_limit`).
+         */
+        get: operations["accounts_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start logging in at the OpenID provider
+         * @description For a browser to navigate to (not to fetch): answers 302 to the provider's authorization endpoint (authorization code flow, PKCE S256) and sets an HttpOnly cookie, good for 10 minutes, that only the callback gets back. `device_id`? names the session as at a password login. 1003 when the server has no `[auth.oidc]`, 1009 while the provider cannot be reached. Limited per address (`gateway.auth_rate_limit`).
+         */
+        get: operations["accounts_start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/password": {
         parameters: {
             query?: never;
@@ -2088,6 +2148,27 @@ export interface components {
             message: string;
         };
         /** @description The success envelope: `{"code":0,"message":"ok","data":…}`. */
+        Envelope_OidcProviderDto: {
+            /**
+             * Format: int32
+             * @description Always 0 on success.
+             */
+            code: number;
+            /** @description The OpenID provider users may log in with (`GET /api/v1/auth/oidc`). */
+            data: {
+                /**
+                 * @description As the login button names it: "Log in with {name}".
+                 * @example Example ID
+                 */
+                name: string;
+            };
+            /**
+             * @description Always `"ok"` on success.
+             * @example ok
+             */
+            message: string;
+        };
+        /** @description The success envelope: `{"code":0,"message":"ok","data":…}`. */
         Envelope_OwnProfileDto: {
             /**
              * Format: int32
@@ -2570,6 +2651,14 @@ export interface components {
              * @description For an edit, a recall or a reaction event, the seq it changes.
              */
             target_seq?: number | null;
+        };
+        /** @description The OpenID provider users may log in with (`GET /api/v1/auth/oidc`). */
+        OidcProviderDto: {
+            /**
+             * @description As the login button names it: "Log in with {name}".
+             * @example Example ID
+             */
+            name: string;
         };
         /** @description `POST /api/v1/uploads`: the file a resumable upload will send. */
         OpenUploadBody: {
@@ -3834,6 +3923,85 @@ export interface operations {
             401: components["responses"]["E1002"];
             429: components["responses"]["E1007"];
             500: components["responses"]["E1004"];
+            503: components["responses"]["E1009"];
+        };
+    };
+    accounts_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_OidcProviderDto"];
+                };
+            };
+            404: components["responses"]["E1003"];
+            503: components["responses"]["E1009"];
+        };
+    };
+    accounts_callback: {
+        parameters: {
+            query?: {
+                /** @description The provider's authorization code. */
+                code?: string;
+                /** @description The value `start` sent, returned by the provider. */
+                state?: string;
+                /**
+                 * @description Set by the provider instead of `code` when the login failed
+                 *     (`access_denied`, ...).
+                 */
+                error?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the web client, with the tokens or the error in the fragment */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["E1007"];
+        };
+    };
+    accounts_start: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The browser's name for itself, as at a password login
+                 *     (`device_id`: 1-64 printable ASCII characters).
+                 */
+                device_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider's login page */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["E1001"];
+            404: components["responses"]["E1003"];
+            429: components["responses"]["E1007"];
             503: components["responses"]["E1009"];
         };
     };

@@ -66,6 +66,17 @@ export class Session {
         this.adopt(data, data.user);
         return data.user;
     }
+    /**
+     * Keeps a token pair a login elsewhere opened (an OpenID login: the
+     * callback's fragment, `access_token`, `refresh_token`, `expires_in`),
+     * reads whose it is and keeps that too; resolves with the user. A pair
+     * the server refuses leaves no session.
+     */
+    async adoptTokens(pair) {
+        const user = (await this.http.call('GET', '/api/v1/users/profile', undefined, pair.access_token));
+        this.adopt(pair, user);
+        return user;
+    }
     /** Sets a new password with an operator's reset token (no session needed). */
     resetPassword(token, newPassword) {
         return this.http.call('POST', '/api/v1/auth/password/reset', { token, new_password: newPassword });
