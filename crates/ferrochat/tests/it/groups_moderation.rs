@@ -214,6 +214,12 @@ async fn only_the_owner_dissolves_and_history_outlives_the_group() {
     )
     .await
     .err(1005);
+    // Nor type: refused, and told to nobody.
+    let typing = mw.request("typing", json!({"conversation_id": conv})).await;
+    assert_eq!(typing["data"]["code"], 1005, "{typing}");
+    assert_eq!(typing["data"]["message"], "this group was dissolved");
+    let heard = ow.settle(Duration::from_millis(300)).await;
+    assert!(!heard.iter().any(|f| f["type"] == "typing"), "{heard:?}");
     // The group is gone...
     app.group(&o.access, &gid).await.err(1003);
     app.group(&m.access, &gid).await.err(1003);

@@ -41,6 +41,14 @@ pub(crate) async fn member_of(
     Ok((conv, member))
 }
 
+/// A closed conversation takes nothing new: no message, no typing.
+pub(crate) fn closed(kind: ConversationKind) -> ApiError {
+    ApiError::forbidden(match kind {
+        ConversationKind::Single => "this user deleted their account",
+        _ => "this group was dissolved",
+    })
+}
+
 const NOT_A_MEMBER: &str = "you are not a member of this conversation";
 const BANNED_FROM_WORLD: &str = "you are banned from the world room";
 
@@ -99,10 +107,7 @@ pub(crate) async fn may_send(
     let conv = conv.ok_or_else(|| ApiError::not_found("no such conversation"))?;
     let muted_until = member.ok_or_else(|| ApiError::forbidden(NOT_A_MEMBER))?;
     if conv.closed {
-        return Err(ApiError::forbidden(match conv.kind {
-            ConversationKind::Single => "this user deleted their account",
-            _ => "this group was dissolved",
-        }));
+        return Err(closed(conv.kind));
     }
     if conv.kind == ConversationKind::World && !rules.world_enabled {
         return Err(ApiError::forbidden("the world room is switched off"));

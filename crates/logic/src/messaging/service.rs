@@ -393,6 +393,9 @@ impl MessagingApi for Messaging {
 
     async fn typing(&self, who: &UserId, id: &ConversationId) -> Result<(), ApiError> {
         let (conv, _) = access::member_of(&*self.deps.store, who, id).await?;
+        if conv.closed {
+            return Err(access::closed(conv.kind));
+        }
         let event = Event::Typing {
             conversation_id: id.clone(),
             user_id: who.clone(),
