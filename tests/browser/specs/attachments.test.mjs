@@ -154,7 +154,7 @@ describe('attachments', () => {
     await alice.page.waitForSelector('#message-list .msg.mine[data-seq] .att-thumb');
     assert.equal(await alice.page.$$eval('#uploads .upload', (els) => els.length), 0, 'the upload row is gone once sent');
     await bob.page.waitForFunction(
-      () => document.querySelector('.conversation.active .conv-preview')?.textContent === '🖼 Photo',
+      () => document.querySelector('.conversation.active .conv-preview')?.textContent === 'Photo',
     );
 
     // The lightbox: the whole image; Escape closes it, and so does a click.

@@ -61,6 +61,13 @@ export function initAttach({ sendAttachment, canAttach }) {
     attach([...ev.dataTransfer.files]);
   });
 
+  // A file dropped beside the chat would replace the app with it.
+  for (const type of ['dragover', 'drop']) {
+    window.addEventListener(type, (ev) => {
+      if (carriesFiles(ev) && !ev.defaultPrevented) ev.preventDefault();
+    });
+  }
+
   // An image pasted into the composer (a screenshot); pasted text stays text.
   $('composer-input').addEventListener('paste', (ev) => {
     const files = ev.clipboardData ? [...ev.clipboardData.files] : [];

@@ -53,11 +53,10 @@ export function formatBytes(n) {
 }
 
 const LABELS = { image: 'Photo', voice: 'Voice message', video: 'Video', file: 'File' };
-const MARKS = { image: '🖼', voice: '🎤', video: '🎬', file: '📎' };
 
-/** A message's one-line summary for lists and quotes: "📎 report.pdf", "🖼 Photo". */
+/** A message's one-line summary for lists and quotes: "Photo", "File". */
 export function summary(m) {
-  return `${MARKS[m.message_type] || '📎'} ${LABELS[m.message_type] || 'File'}`;
+  return LABELS[m.message_type] || 'File';
 }
 
 /** The element a file message shows in its bubble. */
@@ -67,11 +66,11 @@ export function attachmentView(m) {
     className: `attachment att-${m.message_type} loading`,
     dataset: { attachmentId: id },
   });
-  box.append(h('span', { className: 'att-loading muted small' }, `${summary(m)}…`));
+  box.append(h('span', { className: 'att-loading small' }, `${summary(m)}…`));
   attachmentInfo(id).then(
     (info) => settle(() => box.replaceChildren(viewOf(m.message_type, info))),
     (e) => {
-      box.replaceChildren(h('span', { className: 'att-missing muted small' }, `${summary(m)} unavailable: ${e.message}`));
+      box.replaceChildren(h('span', { className: 'att-missing small' }, `${summary(m)} unavailable: ${e.message}`));
     },
   ).finally(() => box.classList.remove('loading'));
   return box;
@@ -137,18 +136,22 @@ function mediaView(tag, info) {
   return h('div', { className: 'att-player' }, el, h('span', { className: 'att-caption muted small' }, info.name));
 }
 
-const ICONS = [
-  [/^image\//, '🖼'],
-  [/^audio\//, '🎵'],
-  [/^video\//, '🎬'],
-  [/^application\/pdf$/, '📄'],
-  [/zip|compressed|x-tar|gzip|x-7z|x-rar|x-xz|bzip/, '🗜'],
-  [/^text\/|json|xml/, '📝'],
+/** The kind of file a card's icon shows (its colour), from the sniffed type. */
+const KINDS = [
+  [/^image\//, 'image'],
+  [/^audio\//, 'audio'],
+  [/^video\//, 'video'],
+  [/^application\/pdf$/, 'pdf'],
+  [/zip|compressed|x-tar|gzip|x-7z|x-rar|x-xz|bzip/, 'archive'],
+  [/^text\/|json|xml/, 'text'],
 ];
 
-function iconOf(mediaType) {
-  const hit = ICONS.find(([re]) => re.test(mediaType || ''));
-  return hit ? hit[1] : '📎';
+/** A document icon drawn by the stylesheet (no icon font), labelled with the file's extension. */
+function icon(info) {
+  const hit = KINDS.find(([re]) => re.test(info.media_type || ''));
+  const dot = info.name.lastIndexOf('.');
+  const ext = dot > 0 ? info.name.slice(dot + 1, dot + 5).toUpperCase() : '';
+  return h('span', { className: 'att-icon', dataset: { kind: hit ? hit[1] : 'other' }, 'aria-hidden': 'true' }, ext || 'FILE');
 }
 
 /** Name, size, type icon and a Download button. */
@@ -157,7 +160,7 @@ function card(info) {
   return h(
     'div',
     { className: 'att-card' },
-    h('span', { className: 'att-icon', 'aria-hidden': 'true' }, iconOf(info.media_type)),
+    icon(info),
     h(
       'span',
       { className: 'att-meta' },
