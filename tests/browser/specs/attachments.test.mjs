@@ -249,8 +249,15 @@ describe('attachments', () => {
       { name: 'abandoned.bin', mimeType: 'application/octet-stream', buffer: bytes(size, 13) },
     ]);
     await alice.page.waitForFunction(() => document.querySelector('#uploads .upload-progress')?.value > 0);
+    const abandoned = alice.page.waitForResponse(
+      (r) => r.request().method() === 'DELETE' && /\/api\/v1\/uploads\//.test(r.url()),
+    );
     await alice.page.click('#uploads .upload-cancel');
     await alice.page.waitForSelector('#uploads', { state: 'hidden' });
+    assert.equal((await abandoned).status(), 200, 'the upload is abandoned on the server, its chunks freed');
+    const sentBefore = chunks;
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(chunks, sentBefore, 'no chunk goes out after Cancel');
     await alice.page.unroute('**/api/v1/uploads/*');
     await send(alice.page, 'Never mind');
     await waitForMessage(bob.page, 'Never mind');
