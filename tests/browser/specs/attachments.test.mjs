@@ -173,7 +173,12 @@ describe('attachments', () => {
     // Leaving the chat gives the preview's object URL back.
     await bob.page.click(convItem('world'));
     await bob.page.waitForFunction(() => document.getElementById('chat-name').textContent !== 'Alice');
-    await bob.page.waitForFunction(revoked, src);
+    let gone = false;
+    for (let i = 0; i < 50 && !gone; i += 1) {
+      gone = await bob.page.evaluate(revoked, src);
+      if (!gone) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(gone, 'the object URL was revoked once its message left the page');
     await openByName(bob.page, 'Alice');
     await bob.page.waitForFunction(() => document.querySelector('#message-list .att-thumb')?.naturalWidth > 0);
     noProblems(alice, bob);
