@@ -2,7 +2,8 @@
 // as a preview at the other side and opens in the lightbox; a file dropped
 // on the conversation is a card whose Download gives the same bytes; a
 // file over the server's limit is refused in the server's words and sends
-// nothing; a larger upload shows its progress and can be cancelled.
+// nothing; a larger upload shows its progress and can be cancelled; one
+// whose connection drops goes on where it stopped.
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -210,7 +211,7 @@ describe('attachments', () => {
       await row.locator('.upload-state').textContent(),
       `Not sent: size: larger than the limit of ${MAX_FILE_BYTES} bytes`,
     );
-    assert.equal(await row.locator('.upload-retry').count(), 0, 'a refusal is not worth retrying');
+    assert.equal(await row.locator('.upload-actions').textContent(), 'Dismiss', 'a refusal is not worth retrying');
     await shot(alice.page, 'attachment-refused.png');
     // Nothing came of it, on either side, even after a moment.
     await send(alice.page, 'Too big, sorry');
@@ -270,6 +271,29 @@ describe('attachments', () => {
       await bob.page.$$eval('#message-list .att-name', (els) => els.filter((e) => e.textContent === 'abandoned.bin').length),
       0,
     );
+    noProblems(alice, bob);
+  });
+  test('a connection dropped mid-upload: it goes on from where the server stands, the file arrives whole', async () => {
+    // The third chunk's connection is cut once, as a flaky network would.
+    let patches = 0;
+    await alice.page.route('**/api/v1/uploads/*', async (route) => {
+      if (route.request().method() === 'PATCH') {
+        patches += 1;
+        if (patches === 3) return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    const data = bytes(5 * CHUNK_BYTES + 321, 17);
+    await attachByButton(alice.page, [{ name: 'resumed.bin', mimeType: 'application/octet-stream', buffer: data }]);
+    await alice.page.waitForSelector('#uploads .upload[data-state="retrying"]');
+    assert.equal(await alice.page.textContent('#uploads .upload-state'), 'Connection lost, trying again…');
+
+    const card = bob.page.locator('#message-list .msg.theirs .att-card', { hasText: 'resumed.bin' });
+    await card.waitFor({ timeout: 30_000 });
+    await alice.page.unroute('**/api/v1/uploads/*');
+    assert.equal(patches, 7, 'six chunks, one of them twice');
+    const [download] = await Promise.all([bob.page.waitForEvent('download'), card.locator('.att-download').click()]);
+    assert.ok((await readFile(await download.path())).equals(data), 'the bytes arrived whole, in order');
     noProblems(alice, bob);
   });
 });

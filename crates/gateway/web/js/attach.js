@@ -184,19 +184,19 @@ function updateRow(row) {
   const button = (label, className, onclick) => h('button', { type: 'button', className: `link ${className}`, onclick }, label);
   const actions = li.querySelector('.upload-actions');
   if (st === 'failed') {
-    actions.replaceChildren(
+    const retry =
       upload.resumable && mayAttach(row.conversationId)
         ? button('Retry', 'upload-retry', () => {
             row.started = false;
             upload.set('waiting');
             pump();
           })
-        : null,
-      button('Dismiss', 'upload-dismiss', () => {
-        upload.cancel();
-        drop(row);
-      }),
-    );
+        : null;
+    const dismiss = button('Dismiss', 'upload-dismiss', () => {
+      upload.cancel();
+      drop(row);
+    });
+    actions.replaceChildren(...[retry, dismiss].filter(Boolean));
   } else if (st !== 'done' && !actions.querySelector('.upload-cancel')) {
     actions.replaceChildren(
       button('Cancel', 'upload-cancel', () => {
