@@ -15,9 +15,12 @@ use axum::Router;
 
 /// Scripts, styles and images from this origin only; sockets to it too
 /// (`ws:`/`wss:` because CSP `'self'` does not cover WebSocket schemes in
-/// every browser).
+/// every browser). Images, voice and video of messages also come from
+/// `blob:` object URLs: the client fetches them with the token in a
+/// header (the only place a download takes it) and shows the bytes.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-                   img-src 'self' data:; connect-src 'self' ws: wss:; \
+                   img-src 'self' data: blob:; media-src 'self' blob:; \
+                   connect-src 'self' ws: wss:; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; \
                    frame-ancestors 'none'";
 
@@ -63,6 +66,10 @@ static ASSETS: &[Asset] = &[
     asset!("/js/search.js", "js/search.js", JS),
     asset!("/js/account.js", "js/account.js", JS),
     asset!("/js/oidc.js", "js/oidc.js", JS),
+    asset!("/js/upload.js", "js/upload.js", JS),
+    asset!("/js/attach.js", "js/attach.js", JS),
+    asset!("/js/attachments.js", "js/attachments.js", JS),
+    asset!("/js/lightbox.js", "js/lightbox.js", JS),
     // The TypeScript SDK as tsc emits it (sdk/typescript, `npm run build`).
     asset!("/js/sdk/client.js", "js/sdk/client.js", JS),
     asset!("/js/sdk/errors.js", "js/sdk/errors.js", JS),
@@ -178,6 +185,8 @@ mod tests {
             assert!(csp.contains("default-src 'self'"), "{csp}");
             assert!(csp.contains("connect-src 'self' ws: wss:"), "{csp}");
             assert!(!csp.contains("unsafe-inline"), "{csp}");
+            assert!(csp.contains("img-src 'self' data: blob:"), "{csp}");
+            assert!(csp.contains("media-src 'self' blob:"), "{csp}");
             assert!(!asset.body.is_empty(), "{}", asset.path);
         }
     }

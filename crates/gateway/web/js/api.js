@@ -9,11 +9,12 @@
 // account. The logged-out handler is told which: `logout`, `deleted` or
 // `ended` (by someone else).
 
+import { ApiError } from './sdk/errors.js';
 import { Http } from './sdk/http.js';
 import { Session } from './sdk/session.js';
 import { webStorageStore } from './sdk/store.js';
 
-export { ApiError } from './sdk/errors.js';
+export { ApiError };
 
 /**
  * This tab's name for itself at login, as "Your devices" lists it:
@@ -83,6 +84,43 @@ export const del = (path) => session.del(path);
  * and the file name the server suggests.
  */
 export const download = (path, onProgress) => session.download(path, onProgress);
+
+/**
+ * Runs `request(token)` with a fresh access token, for what the SDK's
+ * calls do not cover (a file's bytes, a chunk sent with upload progress);
+ * a 1002 refreshes and runs it once more. `request` throws an ApiError.
+ */
+export async function withToken(request) {
+  await session.ensureFresh();
+  const token = session.accessToken;
+  if (!token) throw new ApiError(1002, 'not logged in');
+  try {
+    return await request(token);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 1002) throw e;
+    return request(await session.refresh());
+  }
+}
+
+/**
+ * An authenticated GET of a file's bytes (`GET /api/v1/attachments/{id}`):
+ * the Response, its body unread; an error envelope is thrown as an
+ * ApiError. The token goes in the header (the only place the server takes
+ * it for a download), so a page shows such a file through an object URL.
+ */
+export const fetchFile = (path, signal) =>
+  withToken(async (token) => {
+    let res;
+    try {
+      res = await fetch(path, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store', signal });
+    } catch (e) {
+      if (signal && signal.aborted) throw e;
+      throw new ApiError(0, 'the server cannot be reached');
+    }
+    if (res.ok) return res;
+    const env = await res.json().catch(() => null);
+    throw new ApiError(env ? env.code : 1004, (env && env.message) || `HTTP ${res.status}`, res.status);
+  });
 
 export const register = (username, password, nickname) => session.register(username, password, nickname);
 export const login = (username, password) => session.login(username, password);

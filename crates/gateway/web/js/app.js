@@ -39,7 +39,11 @@ import {
   systemText,
   refreshPins,
   jumpTo,
+  excerptOf,
 } from './chat.js';
+import { cancelUploads } from './attach.js';
+import { resetAttachments } from './attachments.js';
+import { closeLightbox } from './lightbox.js';
 import { initSearch, resetSearch } from './search.js';
 import { initAccount, resetAccount, loadSessions, loadProfile, initReset, showReset, takeResetToken } from './account.js';
 import { initPanels, loadFriends, renderFriends, renderGroups, showInfo, chatWith } from './panels.js';
@@ -84,6 +88,9 @@ const ENDED = {
 
 api.setLoggedOutHandler((reason) => {
   socket.stop();
+  cancelUploads();
+  closeLightbox();
+  resetAttachments();
   reset();
   resetAccount();
   showAuth(ENDED[reason] || '');
@@ -481,7 +488,7 @@ function renderList() {
                     ? `${userName(last.from_user_id)} pinned a message`
                     : last.message_type === 'unpin'
                       ? `${userName(last.from_user_id)} unpinned a message`
-                      : `${who}${last.forwarded ? '(forwarded) ' : ''}${last.content}`;
+                      : `${who}${last.forwarded ? '(forwarded) ' : ''}${excerptOf(last)}`;
     }
     const online = c.type === 'single' ? isOnline(c.peer_user_id) : undefined;
     const mentioned = isMentioned(c);

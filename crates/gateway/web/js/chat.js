@@ -1,9 +1,13 @@
 // The open conversation: history (older pages on scroll), sending with
 // optimistic display, acks and retries, typing and read receipts, and what
 // can be done to one message (reply, edit, recall, react, pin, forward,
-// delete for me); the pinned messages above the list.
+// delete for me); the pinned messages above the list. Files are attached
+// by ./attach.js and shown by ./attachments.js.
 
 import { get, post } from './api.js';
+import { initAttach } from './attach.js';
+import { isAttachment, attachmentView, summary, initAttachments } from './attachments.js';
+import { initLightbox } from './lightbox.js';
 import { $, h, clear, clockTime, toast } from './dom.js';
 import {
   state,
@@ -75,6 +79,9 @@ export function initChat(sock) {
     if (ev.key === 'Escape' && context && !ev.defaultPrevented) setContext(null);
   });
   initMentions();
+  initAttach({ sendAttachment, canAttach: (id) => !!conv(id) && !isClosed(conv(id)) });
+  initAttachments();
+  initLightbox();
   $('forward-cancel').addEventListener('click', closeForward);
   $('forward').addEventListener('click', (ev) => {
     if (ev.target === $('forward')) closeForward();
@@ -181,7 +188,7 @@ function contextMessage() {
 export function renderContext() {
   if (!context) return;
   const m = contextMessage();
-  const excerpt = m ? m.content.slice(0, 80) : '';
+  const excerpt = m ? excerptOf(m).slice(0, 80) : '';
   $('composer-context-text').textContent =
     context.kind === 'edit' ? 'Editing your message' : `Replying to ${m ? userName(m.from_user_id) : ''}: ${excerpt}`;
 }
@@ -251,6 +258,30 @@ function sendFromComposer() {
   renderMessages({ toBottom: true });
 }
 
+/** A finished upload, sent to its conversation as a message of `messageType`. */
+function sendAttachment(conversationId, messageType, attachmentId) {
+  const c = conv(conversationId);
+  if (!c || isClosed(c)) return;
+  const p = {
+    client_msg_id: crypto.randomUUID(),
+    conversation_id: conversationId,
+    message_type: messageType,
+    content: attachmentId,
+    status: 'pending',
+    error: '',
+    created_at: new Date().toISOString(),
+    timer: 0,
+  };
+  state.pending.set(p.client_msg_id, p);
+  transmit(p);
+  if (state.openId === conversationId) renderMessages({ toBottom: true });
+}
+
+/** What a message says in one line: its text, or what kind of file it carries. */
+export function excerptOf(m) {
+  return isAttachment(m) ? summary(m) : m.content;
+}
+
 /**
  * Sends (or re-sends) a pending message, always with its first
  * client_msg_id: the server answers a repeat with the original ack.
@@ -260,6 +291,7 @@ export function transmit(p) {
   p.error = '';
   clearTimeout(p.timer);
   const data = { conversation_id: p.conversation_id, client_msg_id: p.client_msg_id, content: p.content };
+  if (p.message_type) data.message_type = p.message_type;
   if (p.reply_to !== undefined) data.reply_to = p.reply_to;
   if (p.mentions) data.mentions = p.mentions;
   if (p.mention_all) data.mention_all = true;
@@ -288,7 +320,7 @@ export function onAck(ack) {
     conversation_type: c ? c.type : '',
     seq: ack.seq,
     from_user_id: state.me.user_id,
-    message_type: 'text',
+    message_type: p.message_type || 'text',
     content: p.content,
     client_msg_id: ack.client_msg_id,
     created_at: ack.created_at,
@@ -341,7 +373,7 @@ export function onSendError(id, err) {
       }
       c.refusal = why;
       const ta = $('composer-input');
-      if (state.openId === c.conversation_id && !ta.value.trim() && state.pending.delete(p.client_msg_id)) {
+      if (state.openId === c.conversation_id && !isAttachment(p) && !ta.value.trim() && state.pending.delete(p.client_msg_id)) {
         ta.value = p.content;
         autoGrow();
       } else {
@@ -368,6 +400,7 @@ function renderComposer(c) {
   ta.readOnly = closed;
   ta.placeholder = closed ? 'This chat is read-only' : 'Message';
   $('composer-send').disabled = closed;
+  $('attach-button').disabled = closed;
   const note = $('chat-closed');
   note.textContent = !closed
     ? ''
@@ -533,7 +566,9 @@ function messageItem(c, m) {
       m.reply_to ? quote(c, m.reply_to) : null,
       recalled
         ? h('span', { className: 'text recalled' }, 'This message was recalled')
-        : h('span', { className: 'text' }, ...contentNodes(m)),
+        : isAttachment(m)
+          ? attachmentView(m)
+          : h('span', { className: 'text' }, ...contentNodes(m)),
     ),
     recalled || !(m.reactions && m.reactions.length) ? null : reactionChips(c, m),
     h(
@@ -551,7 +586,7 @@ function messageItem(c, m) {
 /** What a message answers, as far as we hold it. */
 function quote(c, seq) {
   const q = c.messages.get(seq);
-  const text = !q ? 'an earlier message' : q.recalled_at ? 'a recalled message' : `${userName(q.from_user_id)}: ${q.content.slice(0, 120)}`;
+  const text = !q ? 'an earlier message' : q.recalled_at ? 'a recalled message' : `${userName(q.from_user_id)}: ${excerptOf(q).slice(0, 120)}`;
   return h('div', { className: 'quote', dataset: { replyTo: String(seq) } }, text);
 }
 
@@ -608,9 +643,10 @@ function actions(c, m, mine) {
       picker.hidden = !picker.hidden;
     }),
     picker,
-    button('Forward', () => openForward(c, m)),
+    // A file is bound to the conversation it was sent in: the server refuses its forward.
+    isAttachment(m) ? null : button('Forward', () => openForward(c, m)),
     mayPin(c) ? button(pinned ? 'Unpin' : 'Pin', () => change(pinned ? 'unpin' : 'pin', c.conversation_id, m.seq)) : null,
-    mine ? button('Edit', () => setContext({ kind: 'edit', seq: m.seq })) : null,
+    mine && !isAttachment(m) ? button('Edit', () => setContext({ kind: 'edit', seq: m.seq })) : null,
     mine ? button('Recall', () => change('recall', c.conversation_id, m.seq)) : null,
     button('Delete for me', () => deleteForMe(c, [m.seq]), 'delete'),
   );
@@ -645,7 +681,8 @@ function renderPins() {
   $('pins-list').replaceChildren(
     ...seqs.map((seq) => {
       const m = c.messages.get(seq) || c.pins.get(seq);
-      const text = `${userName(m.from_user_id)}: ${m.content.length > 120 ? `${m.content.slice(0, 120)}…` : m.content}`;
+      const said = excerptOf(m);
+      const text = `${userName(m.from_user_id)}: ${said.length > 120 ? `${said.slice(0, 120)}…` : said}`;
       return h(
         'li',
         { className: 'pinned-item', dataset: { seq: String(seq) } },
@@ -779,7 +816,12 @@ function pendingItem(c, p) {
       className: `msg mine ${p.status}`,
       dataset: { clientMsgId: p.client_msg_id, status: p.status },
     },
-    h('div', { className: 'bubble' }, p.reply_to ? quote(c, p.reply_to) : null, h('span', { className: 'text' }, p.content)),
+    h(
+      'div',
+      { className: 'bubble' },
+      p.reply_to ? quote(c, p.reply_to) : null,
+      isAttachment(p) ? attachmentView(p) : h('span', { className: 'text' }, p.content),
+    ),
     h(
       'div',
       { className: 'meta' },
