@@ -170,6 +170,11 @@ pub struct StoreConfig {
     /// acknowledged messages (docs/deploy.md, "Durability"); when false
     /// they are named in a warning at start.
     pub require_durable: bool,
+    /// MySQL/PostgreSQL: the longest a message search may run before the
+    /// server stops it (1009 to the user, who can narrow it). SQLite's
+    /// search reads its index newest first and stops at the page.
+    #[serde(with = "humantime_serde")]
+    pub search_timeout: Duration,
 }
 
 impl Default for StoreConfig {
@@ -184,6 +189,7 @@ impl Default for StoreConfig {
             idle_timeout: Duration::from_secs(600),
             retry: RetryConfig::default(),
             require_durable: false,
+            search_timeout: ferrochat_store_sql::DEFAULT_SEARCH_TIMEOUT,
         }
     }
 }
@@ -643,6 +649,9 @@ impl Config {
                     "must start with sqlite://, mysql://, mariadb://, postgres://, postgresql:// or repo://",
                 );
             }
+        }
+        if self.store.search_timeout.is_zero() {
+            return bad("store.search_timeout", "must be more than 0s");
         }
         if self.store.max_connections == 0 {
             return bad("store.max_connections", "must be at least 1");

@@ -68,6 +68,7 @@ pub async fn sql_store(config: &Config) -> anyhow::Result<Option<SqlStores>> {
         idle_timeout: c.idle_timeout,
         retry: c.retry.clone(),
         require_durable: c.require_durable,
+        search_timeout: c.search_timeout,
         ..SqlOptions::default()
     };
     let url = c.url.as_deref().unwrap_or_default();

@@ -50,6 +50,7 @@ pub fn store_to_status(e: &StoreError) -> Status {
     match e {
         StoreError::Conflict(what) => answer(Code::AlreadyExists, what.clone()),
         StoreError::Unavailable(why) => answer(Code::Unavailable, why.clone()),
+        StoreError::TimedOut(why) => answer(Code::ResourceExhausted, why.clone()),
         StoreError::Other(source) => answer(Code::Internal, chain(source.as_ref())),
     }
 }
@@ -77,6 +78,11 @@ pub fn store_from_status(status: &Status, rpc: &'static str) -> StoreError {
         // connection); the repo itself never answers it.
         Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled | Code::Unknown => {
             StoreError::Unavailable(format!("repo {rpc}: {}", status.message()))
+        }
+        // The repo's own answer only: tonic says ResourceExhausted of a
+        // message over its size limit too.
+        Code::ResourceExhausted if answered_by_repo(status) => {
+            StoreError::TimedOut(format!("repo {rpc}: {}", status.message()))
         }
         code => StoreError::Other(Box::new(RepoCallError {
             rpc,
@@ -126,6 +132,11 @@ mod tests {
         assert!(matches!(back, StoreError::Unavailable(ref w) if w.contains("pool timed out")));
         let back = roundtrip(&StoreError::Other("disk on fire".into()));
         assert!(matches!(back, StoreError::Other(ref e) if e.to_string().contains("disk on fire")));
+        let back = roundtrip(&StoreError::TimedOut("search".into()));
+        assert!(matches!(back, StoreError::TimedOut(ref w) if w.contains("search")));
+        // Not the repo's answer (tonic's own, for an oversize message).
+        let e = store_from_status(&Status::resource_exhausted("too big"), "test");
+        assert!(matches!(e, StoreError::Other(_)), "{e:?}");
     }
 
     #[test]

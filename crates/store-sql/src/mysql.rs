@@ -16,6 +16,7 @@ use sqlx::Executor;
 
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::store_error;
+use crate::store::SearchLimit;
 use crate::{durability, SqlOptions, SqlStore};
 
 /// The MariaDB/MySQL dialect.
@@ -55,11 +56,22 @@ impl SqlStore<Mysql> {
                 .await
                 .map_err(|e| StoreError::Other(Box::new(e)))?;
         }
+        // MariaDB and MySQL 8 name a statement's time limit differently.
+        let version: String = sqlx::query_scalar("SELECT VERSION()")
+            .fetch_one(&pool)
+            .await
+            .map_err(store_error)?;
+        let search_limit = if version.contains("MariaDB") {
+            SearchLimit::MariaDb(opts.search_timeout)
+        } else {
+            SearchLimit::MySql(opts.search_timeout)
+        };
         Ok(Self {
             writer: pool.clone(),
             reader: pool,
             retry: Some(Retrier::new("mysql", opts.retry.clone())),
             durability: found,
+            search_limit,
         })
     }
 

@@ -4,6 +4,10 @@ use std::time::Duration;
 
 use ferrochat_retry::RetryConfig;
 
+/// A search on a large history costs the server seconds at most with a
+/// common word (docs/benchmarks.md); past this it is stopped.
+pub const DEFAULT_SEARCH_TIMEOUT: Duration = Duration::from_secs(2);
+
 #[derive(Debug, Clone)]
 pub struct SqlOptions {
     /// Most connections the pool opens.
@@ -24,6 +28,9 @@ pub struct SqlOptions {
     /// Refuse to open (`NotDurable`) if the server's settings can lose
     /// acknowledged writes; else they are logged as warnings.
     pub require_durable: bool,
+    /// The longest a message search may run; past it the server stops it
+    /// and the store answers `TimedOut`.
+    pub search_timeout: Duration,
 }
 
 impl Default for SqlOptions {
@@ -36,6 +43,7 @@ impl Default for SqlOptions {
             migrate: true,
             retry: RetryConfig::default(),
             require_durable: false,
+            search_timeout: DEFAULT_SEARCH_TIMEOUT,
         }
     }
 }

@@ -14,6 +14,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::store_error;
+use crate::store::SearchLimit;
 use crate::{durability, SqlOptions, SqlStore};
 
 /// The PostgreSQL dialect.
@@ -53,6 +54,7 @@ impl SqlStore<Postgres> {
             reader: pool,
             retry: Some(Retrier::new("postgres", opts.retry.clone())),
             durability: found,
+            search_limit: SearchLimit::Postgres(opts.search_timeout),
         })
     }
 

@@ -14,6 +14,7 @@
 
 use ferrochat_domain::search::{index_terms, SearchCursor, SearchMessages, SearchPage};
 use ferrochat_domain::{ConversationId, ConversationKind, Message, Reference};
+use ferrochat_ports::StoreError;
 use ferrochat_retry::Rerun;
 use sqlx::Transaction;
 
@@ -22,6 +23,7 @@ use crate::error::{map, map_begin, Fail};
 use crate::messages::{message_columns, message_from_row};
 use crate::query::{db_seq, kind, Query};
 use crate::retry::run;
+use crate::store::SearchLimit;
 use crate::SqlStore;
 
 type Tx<D> = Transaction<'static, <D as Driver>::Db>;
@@ -224,8 +226,23 @@ pub(crate) async fn search<D: Dialect>(
         Kind::Mysql | Kind::Postgres => "s.id",
     };
     let columns = message_columns("msg");
+    // MariaDB and MySQL take the time limit in the statement itself.
+    let (prefix, hint) = match store.search_limit {
+        SearchLimit::MariaDb(limit) => (
+            format!(
+                "SET STATEMENT max_statement_time = {:.6} FOR ",
+                limit.as_secs_f64()
+            ),
+            String::new(),
+        ),
+        SearchLimit::MySql(limit) => (
+            String::new(),
+            format!("/*+ MAX_EXECUTION_TIME({}) */ ", limit.as_millis().max(1)),
+        ),
+        SearchLimit::None | SearchLimit::Postgres(_) => (String::new(), String::new()),
+    };
     let mut sql = format!(
-        "SELECT {key} AS search_id, s.conversation_id AS search_conversation_id,
+        "{prefix}SELECT {hint}{key} AS search_id, s.conversation_id AS search_conversation_id,
          c.kind AS search_kind, {columns}
          FROM message_search s
          JOIN conversation_members mem
@@ -259,11 +276,24 @@ pub(crate) async fn search<D: Dialect>(
     if let Some(u) = &q.from {
         query = query.bind(u.as_str());
     }
-    let rows = query
-        .bind(i64::from(q.limit) + 1)
-        .fetch_all(&store.reader)
-        .await
-        .map_err(map)?;
+    let query = query.bind(i64::from(q.limit) + 1);
+    let rows = match store.search_limit {
+        // PostgreSQL's limit is a setting: set for this transaction only.
+        SearchLimit::Postgres(limit) => {
+            let mut tx = store.reader.begin().await.map_err(map_begin)?;
+            Query::<D>::new(&format!(
+                "SET LOCAL statement_timeout = {}",
+                limit.as_millis().max(1)
+            ))
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+            let rows = query.fetch_all(&mut *tx).await.map_err(over_time)?;
+            tx.commit().await.map_err(map)?;
+            rows
+        }
+        _ => query.fetch_all(&store.reader).await.map_err(over_time)?,
+    };
     let mut page = SearchPage::default();
     for row in rows.iter().take(q.limit as usize) {
         let conv = ConversationId::from_stored(row.col("search_conversation_id").map_err(map)?);
@@ -277,6 +307,27 @@ pub(crate) async fn search<D: Dialect>(
         page.next = page.positions.last().copied();
     }
     Ok(page)
+}
+
+/// A search the server stopped at its time limit is `TimedOut`, final:
+/// run again, it would cost as much.
+fn over_time(e: sqlx::Error) -> Fail {
+    let stopped = match &e {
+        sqlx::Error::Database(db) => {
+            // PostgreSQL's query_canceled; MariaDB's ER_STATEMENT_TIMEOUT
+            // and MySQL's ER_QUERY_TIMEOUT.
+            db.code().as_deref() == Some("57014")
+                || db
+                    .try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()
+                    .is_some_and(|m| matches!(m.number(), 1969 | 3024))
+        }
+        _ => false,
+    };
+    if stopped {
+        StoreError::TimedOut(format!("message search: {e}")).into()
+    } else {
+        map(e)
+    }
 }
 
 /// Messages per rebuild transaction.

@@ -23,6 +23,7 @@ use sqlx::SqlitePool;
 
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::store_error;
+use crate::store::SearchLimit;
 use crate::SqlStore;
 
 /// The writer connection's page cache, in KiB (negative: SQLite's unit
@@ -129,6 +130,7 @@ impl SqlStore<Sqlite> {
             reader,
             retry: None,
             durability,
+            search_limit: SearchLimit::None,
         })
     }
 }

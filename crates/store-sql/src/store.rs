@@ -34,6 +34,22 @@ pub struct SqlStore<D: Dialect> {
     /// (`retry.rs`); none on SQLite, a file that is not "unreachable".
     pub(crate) retry: Option<Retrier>,
     pub(crate) durability: Durability,
+    /// How the server is told to stop a search that runs too long.
+    pub(crate) search_limit: SearchLimit,
+}
+
+/// How a message search is held to `SqlOptions::search_timeout`: each
+/// server has its own words for a statement's time limit, and SQLite has
+/// none (its index is read newest first and stops at the page).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SearchLimit {
+    None,
+    /// `SET STATEMENT max_statement_time = s FOR SELECT ...`.
+    MariaDb(std::time::Duration),
+    /// `SELECT /*+ MAX_EXECUTION_TIME(ms) */ ...`.
+    MySql(std::time::Duration),
+    /// `SET LOCAL statement_timeout` in the search's own transaction.
+    Postgres(std::time::Duration),
 }
 
 impl<D: Dialect> SqlStore<D> {

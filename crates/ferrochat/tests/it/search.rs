@@ -262,3 +262,60 @@ async fn a_page_cut_by_its_size_still_pages_through_everything() {
     assert_eq!(seen, expected, "every result once, newest first");
     assert!(pages >= 2);
 }
+
+/// On MariaDB and PostgreSQL the server stops a search at
+/// `store.search_timeout`: 1009 saying how to narrow it, and the next
+/// search runs. A lock the test takes on the index holds the search up,
+/// so the limit is what ends it. SQLite has no such limit (its index is
+/// read newest first and stops at the page): there the search just runs.
+#[tokio::test]
+async fn a_search_past_the_stores_time_limit_is_refused_and_the_next_one_runs() {
+    let app = crate::support::spawn_app_with(|c| {
+        c.store.search_timeout = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let a = app.new_user("slow").await;
+    let url = app.config.as_ref().unwrap().store.url.clone();
+    let Some(url) = url else {
+        app.search_messages(&a.access, "q=hello").await.ok();
+        return;
+    };
+    let held = async {
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            app.search_messages(&a.access, "q=hello"),
+        )
+        .await
+        .expect("the server stops the search")
+    };
+    if url.starts_with("postgres") {
+        use sqlx::{Connection, Executor};
+        let mut holder = sqlx::PgConnection::connect(&url).await.unwrap();
+        let mut tx = holder.begin().await.unwrap();
+        tx.execute("LOCK TABLE message_search IN ACCESS EXCLUSIVE MODE")
+            .await
+            .unwrap();
+        let refused = held.await;
+        assert!(
+            refused.err(1009).contains("add words"),
+            "{:?}",
+            refused.body
+        );
+        tx.rollback().await.unwrap();
+    } else {
+        use sqlx::{Connection, Executor};
+        let mut holder = sqlx::MySqlConnection::connect(&url).await.unwrap();
+        holder
+            .execute("LOCK TABLES message_search WRITE")
+            .await
+            .unwrap();
+        let refused = held.await;
+        assert!(
+            refused.err(1009).contains("add words"),
+            "{:?}",
+            refused.body
+        );
+        holder.execute("UNLOCK TABLES").await.unwrap();
+    }
+    app.search_messages(&a.access, "q=hello").await.ok();
+}

@@ -13,7 +13,7 @@ use ferrochat_domain::{
 use ferrochat_ports::api::{HistoryPage, SyncConversation, UnreadSummary};
 use ferrochat_ports::bus::{deliver, Event};
 use ferrochat_ports::store::{HistoryQuery, Refusal};
-use ferrochat_ports::{ApiError, MessagingApi};
+use ferrochat_ports::{ApiError, MessagingApi, StoreError};
 
 use super::access;
 use super::access_cache::AccessCache;
@@ -38,6 +38,10 @@ pub struct Messaging {
 /// large messages is read only as far as the reply's budget goes, not a
 /// whole page of 200 to be cut.
 const SYNC_CHUNK: u32 = 50;
+/// A search the store stopped at `store.search_timeout`: the same words
+/// would cost as much again, so the user is told how to narrow it.
+const SEARCH_TOO_LONG: &str =
+    "this search took longer than the server allows: add words, or search one conversation";
 
 impl Messaging {
     /// Whether the world room is on and `who` is not banned from it.
@@ -313,7 +317,14 @@ impl MessagingApi for Messaging {
             .store
             .search_messages(who, &search)
             .await
-            .map_err(|e| store_err("searching messages", e))?;
+            .map_err(|e| match e {
+                StoreError::TimedOut(why) => {
+                    tracing::info!(%why, "a message search ran past store.search_timeout");
+                    metrics::counter!("ferrochat_logic_searches_timed_out_total").increment(1);
+                    ApiError::unavailable(SEARCH_TOO_LONG)
+                }
+                e => store_err("searching messages", e),
+            })?;
         if !self.world_open_to(who).await? {
             page.without(&ConversationId::world());
         }

@@ -37,6 +37,11 @@ pub enum StoreError {
     /// The backend cannot be reached right now.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// The query ran past the time its kind is allowed (a message search
+    /// past `store.search_timeout`): refused, and not tried again, since
+    /// it would cost as much the next time.
+    #[error("query over its time limit: {0}")]
+    TimedOut(String),
     #[error(transparent)]
     Other(Box<dyn std::error::Error + Send + Sync>),
 }
