@@ -101,6 +101,7 @@ impl Logic {
                 access: access.clone(),
                 profiles: profiles.clone(),
                 world_enabled: config.messaging.world_enabled,
+                dm_policy: config.messaging.dm_policy,
             }),
             groups,
             attachments: Arc::new(Uploads { deps: deps.clone() }),

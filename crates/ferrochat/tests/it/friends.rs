@@ -240,6 +240,20 @@ async fn friends_policy_refuses_direct_messages_to_non_friends_only() {
         1005,
     )
     .await;
+    // Nor can a chat be opened, to sit empty in the other's list.
+    let opened = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/conversations/create",
+            Some(&a.access),
+            Some(json!({"peer_user_id": b.user_id})),
+        )
+        .await;
+    assert_eq!(opened.err(1005), "you can only message your friends");
+    for s in [&a, &b] {
+        let list = app.conversations(&s.access).await;
+        assert!(list.iter().all(|c| c["type"] != "single"), "{list:?}");
+    }
     // Group chat is not affected.
     let (gid, _) = app
         .new_group(&a, json!({"name": "pg", "member_ids": [b.user_id]}))

@@ -50,6 +50,7 @@ pub(crate) fn closed(kind: ConversationKind) -> ApiError {
 }
 
 const NOT_A_MEMBER: &str = "you are not a member of this conversation";
+pub(crate) const FRIENDS_ONLY: &str = "you can only message your friends";
 const BANNED_FROM_WORLD: &str = "you are banned from the world room";
 
 /// The refusal of a user `who` a single chat's peer blocked: their
@@ -129,7 +130,7 @@ pub(crate) async fn may_send(
                 .await
                 .map_err(|e| store_err("reading friends", e))?;
             if !friends {
-                return Err(ApiError::forbidden("you can only message your friends"));
+                return Err(ApiError::forbidden(FRIENDS_ONLY));
             }
         }
     }

@@ -19,6 +19,7 @@ use super::access;
 use super::access_cache::AccessCache;
 use super::audience::{Audience, AudienceCache};
 use super::changes::refused;
+use super::config::DmPolicy;
 use crate::clock;
 use crate::deps::LogicDeps;
 use crate::error::{internal, store as store_err};
@@ -32,6 +33,9 @@ pub struct Messaging {
     /// `messaging.world_enabled`: off, the world room is left out of the
     /// conversation list (the pipeline refuses sends to it).
     pub(crate) world_enabled: bool,
+    /// `messaging.dm_policy`: under `friends`, a chat opens only between
+    /// friends (the pipeline refuses sends the same way).
+    pub(crate) dm_policy: DmPolicy,
 }
 
 /// Messages a sync reads from the store at a time: a conversation of
@@ -218,6 +222,18 @@ impl MessagingApi for Messaging {
             access::NO_MESSAGES,
         )
         .await?;
+        // Under the friends policy a stranger's chat would be an empty one
+        // in the other's list that no message can ever reach.
+        if self.dm_policy == DmPolicy::Friends {
+            let friends = self
+                .access
+                .are_friends(&*self.deps.store, who, peer)
+                .await
+                .map_err(|e| store_err("reading friends", e))?;
+            if !friends {
+                return Err(ApiError::forbidden(access::FRIENDS_ONLY));
+            }
+        }
         let id = self
             .deps
             .store
