@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_ports::bus::{
-    BusError, Consumer, Downstream, DownstreamRecord, Published, SendRecord, TaskRecord,
+    BusError, Consumer, Downstream, DownstreamRecord, Published, SendRecord, TaskRecord, Traces,
 };
 use ferrochat_ports::Bus;
 use ferrochat_proto::bus as codec;
@@ -20,6 +20,7 @@ use crate::measure;
 use crate::membership::{Joined, Membership, Reader};
 use crate::producer::{Producer, To, NAGLE_OFF};
 use crate::seal::UpstreamSeal;
+use crate::traces;
 use crate::upstream::{partition_count, Upstream};
 use crate::watch::{LostData, OnLoss};
 use ferrochat_proto::DecodeError;
@@ -169,8 +170,19 @@ impl KafkaBus {
 }
 
 /// A gateway's record: its items, in order.
-fn decode_downstream(bytes: &[u8]) -> Result<Downstream, ferrochat_proto::DecodeError> {
-    codec::decode_downstream(bytes).map(Downstream::Items)
+fn decode_downstream(bytes: &[u8], traces: Traces) -> Result<Vec<Downstream>, DecodeError> {
+    let mut items = codec::decode_downstream(bytes)?;
+    traces::attach(&mut items, traces, |item, trace| {
+        item.set_trace(Some(trace))
+    });
+    Ok(vec![Downstream::Items(items)])
+}
+
+/// An upstream record's sends, each with the trace context beside it.
+fn decode_sends(payload: &[u8], traces: Traces) -> Result<Vec<SendRecord>, DecodeError> {
+    let mut sends = codec::decode_sends(payload)?;
+    traces::attach(&mut sends, traces, |send, trace| send.trace = Some(trace));
+    Ok(sends)
 }
 
 #[async_trait]
@@ -186,10 +198,18 @@ impl Bus for KafkaBus {
     ) -> Result<Published, BusError> {
         let topic = self.downstream_topic(gateway);
         let mut published = Vec::new();
-        for payload in codec::encode_downstream_within(&items, MAX_RECORD_BYTES) {
+        for (run, payload) in codec::encode_downstream_runs(&items, MAX_RECORD_BYTES) {
+            let run = items.get(run).unwrap_or_default();
+            let headers = traces::headers(run.iter().map(DownstreamRecord::trace));
             published.push(
                 self.producer
-                    .publish(measure::DOWNSTREAM, &topic, To::Partition(0), payload)
+                    .publish(
+                        measure::DOWNSTREAM,
+                        &topic,
+                        To::Partition(0),
+                        payload,
+                        headers,
+                    )
                     .await?,
             );
         }
@@ -205,6 +225,7 @@ impl Bus for KafkaBus {
                 &self.config.task_topic,
                 To::Key(key),
                 payload,
+                None,
             )
             .await
     }
@@ -213,7 +234,7 @@ impl Bus for KafkaBus {
         let decode: Decode<SendRecord> = match self.seal.clone() {
             // A record without the gateways' seal is dropped (logged by
             // the consumer, counted by the seal) and never reaches logic.
-            Some(seal) => Arc::new(move |bytes| {
+            Some(seal) => Arc::new(move |bytes, traces| {
                 let payload = seal.open_counted(bytes).map_err(|why| DecodeError::Field {
                     field: "seal",
                     reason: format!(
@@ -221,9 +242,9 @@ impl Bus for KafkaBus {
                         why.reason()
                     ),
                 })?;
-                codec::decode_sends(payload)
+                decode_sends(payload, traces)
             }),
-            None => Arc::new(codec::decode_sends),
+            None => Arc::new(decode_sends),
         };
         self.group_consumer(
             measure::UPSTREAM,
@@ -281,7 +302,7 @@ impl Bus for KafkaBus {
             measure::DOWNSTREAM,
             Mode::Tail,
             inner,
-            one_each(decode_downstream),
+            Arc::new(decode_downstream),
             self.config.consumer_buffer,
             Watch {
                 on_loss: Some(OnLoss {

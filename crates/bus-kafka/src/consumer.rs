@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use ferrochat_ports::bus::{BusError, Consumer};
+use ferrochat_ports::bus::{BusError, Consumer, Traces};
 use ferrochat_proto::DecodeError;
 use rdkafka::consumer::{CommitMode, Consumer as _};
 use rdkafka::error::KafkaError;
@@ -32,13 +32,14 @@ const POLL: Duration = Duration::from_millis(100);
 /// A closure, so a topic's decoding can hold state (upstream's seal).
 /// One record may hold several items (an upstream batch): they are
 /// returned one by one, and the record counts as done once its last is.
-pub(crate) type Decode<T> = Arc<dyn Fn(&[u8]) -> Result<Vec<T>, DecodeError> + Send + Sync>;
+/// It is given the payload and the items' trace contexts (`traces.rs`).
+pub(crate) type Decode<T> = Arc<dyn Fn(&[u8], Traces) -> Result<Vec<T>, DecodeError> + Send + Sync>;
 
-/// A decoder of records that each hold one item.
+/// A decoder of records that each hold one item and no trace context.
 pub(crate) fn one_each<T: 'static>(
     decode: impl Fn(&[u8]) -> Result<T, DecodeError> + Send + Sync + 'static,
 ) -> Decode<T> {
-    Arc::new(move |bytes| decode(bytes).map(|item| vec![item]))
+    Arc::new(move |bytes, _| decode(bytes).map(|item| vec![item]))
 }
 
 /// How a consumer takes part.
@@ -326,7 +327,8 @@ impl<T: Send + 'static> Poller<T> {
             if let Some(produced_ms) = m.timestamp().to_millis() {
                 crate::measure::consumed(self.kind, produced_ms);
             }
-            let items = match m.payload().map(|p| (self.decode)(p)) {
+            let traces = crate::traces::read(m.headers());
+            let items = match m.payload().map(|p| (self.decode)(p, traces)) {
                 Some(Ok(items)) => items,
                 Some(Err(e)) => {
                     tracing::error!(topic = %self.topic, partition = m.partition(),

@@ -29,6 +29,7 @@ mod membership;
 mod producer;
 mod seal;
 mod security;
+mod traces;
 mod upstream;
 mod watch;
 

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use ferrochat_ports::bus::{BusError, Published};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::OwnedHeaders;
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 use rdkafka::ClientConfig;
 
@@ -103,13 +104,15 @@ impl Producer {
     /// Hands the record to librdkafka (waiting for room in its bounded
     /// queue, at most `send_timeout`) and returns what resolves on the
     /// broker's acknowledgement. `to` names the partition: by key, or one
-    /// given outright.
+    /// given outright; `headers` go with the record (its items' trace
+    /// contexts, `traces.rs`).
     pub(crate) async fn publish(
         self: &Arc<Self>,
         kind: &'static str,
         topic: &str,
         to: To<'_>,
         payload: Vec<u8>,
+        headers: Option<OwnedHeaders>,
     ) -> Result<Published, BusError> {
         if self.rebuilding.load(Ordering::Acquire) {
             return Err(BusError::Unavailable(
@@ -124,6 +127,10 @@ impl Producer {
             let record = match to {
                 To::Key(key) => record.key(key),
                 To::Partition(partition) => record.partition(partition),
+            };
+            let record = match &headers {
+                Some(h) => record.headers(h.clone()),
+                None => record,
             };
             match producer.send_result(record) {
                 Ok(delivery) => {

@@ -34,12 +34,14 @@ use std::time::Duration;
 
 use ferrochat_ports::bus::{BusError, Published, SendRecord};
 use ferrochat_proto::bus as codec;
+use rdkafka::message::OwnedHeaders;
 use rdkafka::producer::Producer as _;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::measure;
 use crate::producer::{Producer, To};
 use crate::seal::UpstreamSeal;
+use crate::traces;
 
 /// Sends waiting for the batching task at most; a publish past it waits.
 const QUEUE: usize = 8192;
@@ -185,16 +187,26 @@ impl Batcher {
         for (partition, sends) in by_partition {
             let (records, mut waiters): (Vec<SendRecord>, Vec<_>) =
                 sends.into_iter().map(|p| (p.record, p.done)).unzip();
+            let mut from = 0;
             for (count, payload) in codec::encode_sends_within(&records, self.max_record_bytes) {
                 let rest = waiters.split_off(count.min(waiters.len()));
                 let held = std::mem::replace(&mut waiters, rest);
-                self.write_record(partition, payload, held).await;
+                let sends = records.get(from..from + count).unwrap_or_default();
+                from += count;
+                let headers = traces::headers(sends.iter().map(|s| s.trace.as_ref()));
+                self.write_record(partition, payload, headers, held).await;
             }
         }
     }
 
     /// Publishes one record holding the sends `waiters` wait for.
-    async fn write_record(&self, partition: i32, mut payload: Vec<u8>, waiters: Vec<Waiter>) {
+    async fn write_record(
+        &self,
+        partition: i32,
+        mut payload: Vec<u8>,
+        headers: Option<OwnedHeaders>,
+        waiters: Vec<Waiter>,
+    ) {
         measure::upstream_record(waiters.len());
         if let Some(seal) = &self.seal {
             payload = seal.seal(&payload);
@@ -206,6 +218,7 @@ impl Batcher {
                 &self.topic,
                 To::Partition(partition),
                 payload,
+                headers,
             )
             .await;
         match published {

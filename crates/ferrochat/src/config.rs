@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::cluster_config::{
     default_metrics_listen, DiscoveryConfig, InternalTlsConfig, RepoLinkConfig,
 };
+pub use crate::otlp::TelemetryConfig;
 pub use crate::storage_config::StorageConfig;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,6 +65,8 @@ pub struct Config {
     /// Attachments: where their bytes live, and their limits.
     pub storage: StorageConfig,
     pub log: LogConfig,
+    /// Tracing over OTLP; off unless `telemetry.otlp_endpoint` is set.
+    pub telemetry: TelemetryConfig,
     pub shutdown: ShutdownConfig,
     /// HTTPS and WSS on `listen` (and a gateway role's listener): the
     /// certificate chain and key as PEM files, read again on SIGHUP.
@@ -98,6 +101,7 @@ impl Default for Config {
             push: PushConfig::default(),
             storage: StorageConfig::default(),
             log: LogConfig::default(),
+            telemetry: TelemetryConfig::default(),
             shutdown: ShutdownConfig::default(),
             tls: TlsConfig::default(),
             worker_threads: 0,
@@ -428,6 +432,7 @@ const SECTIONS: &[&str] = &[
     "push",
     "storage",
     "log",
+    "telemetry",
     "shutdown",
     "tls",
     "worker_threads",
@@ -471,6 +476,9 @@ impl Config {
         }
         if !matches!(self.log.format.as_str(), "auto" | "json" | "text") {
             return bad("log.format", "must be \"auto\", \"json\" or \"text\"");
+        }
+        if let Err((key, why)) = self.telemetry.check() {
+            return bad(key, &why);
         }
         match (&self.tls.cert, &self.tls.key) {
             (Some(_), None) => return bad("tls.key", "is required with tls.cert"),

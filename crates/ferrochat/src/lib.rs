@@ -11,6 +11,7 @@ pub mod config;
 pub mod internal_tls;
 mod logic_link;
 mod open;
+pub mod otlp;
 mod peers;
 mod readiness;
 mod redis_tls;

@@ -55,8 +55,6 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_CONFIG);
         }
     }
-    telemetry::init_logs(&config.log);
-    raise_nofile_limit();
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if config.worker_threads > 0 {
         builder.worker_threads(config.worker_threads);
@@ -68,13 +66,35 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The span exporter's gRPC client lives on the runtime.
+    let service = role.map_or_else(
+        || "ferrochat".to_owned(),
+        |r| format!("ferrochat-{}", r.name()),
+    );
+    let traces = {
+        let _inside = runtime.enter();
+        telemetry::init_logs_and_traces(&config.log, &config.telemetry, &service)
+    };
+    let traces = match traces {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("ferrochat: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    raise_nofile_limit();
     let run = async {
         match role {
             None => serve(config).await,
             Some(role) => run_role(role, config).await,
         }
     };
-    match runtime.block_on(run) {
+    let outcome = runtime.block_on(run);
+    // The spans still queued are sent while the runtime runs.
+    if let Some(traces) = traces {
+        traces.shutdown();
+    }
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "ferrochat stopped with an error");

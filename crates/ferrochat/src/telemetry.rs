@@ -1,31 +1,82 @@
-//! Logs (tracing: JSON, or text on a terminal) and metrics (a Prometheus
-//! recorder with process metrics).
+//! Logs (tracing: JSON, or text on a terminal), trace spans over OTLP
+//! (`otlp.rs`, when configured) and metrics (a Prometheus recorder with
+//! process metrics).
 
 use std::io::IsTerminal as _;
 use std::sync::{Arc, OnceLock};
 
 use ferrochat_gateway::MetricsRender;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{filter, EnvFilter, Layer, Registry};
 
-use crate::config::LogConfig;
+use crate::config::{LogConfig, TelemetryConfig};
+use crate::otlp::TraceExport;
 
 /// Installs the global log subscriber. Call once, from `main`.
 pub fn init_logs(cfg: &LogConfig) {
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&cfg.level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
-    let json = match cfg.format.as_str() {
-        "json" => true,
-        "text" => false,
-        _ => !std::io::stdout().is_terminal(),
-    };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let _ = if json {
+    let builder = tracing_subscriber::fmt().with_env_filter(log_filter(cfg));
+    let _ = if json_logs(cfg) {
         builder.json().flatten_event(true).try_init()
     } else {
         builder.try_init()
     };
+}
+
+/// Installs the global subscriber: the logs, and with `[telemetry]
+/// otlp_endpoint` the exporter of the trace spans (`ferrochat-trace`),
+/// which is returned to be shut down last. Call once, from `main`, inside
+/// the runtime. `service` names this process's spans unless configured.
+pub fn init_logs_and_traces(
+    log: &LogConfig,
+    telemetry: &TelemetryConfig,
+    service: &str,
+) -> Result<Option<TraceExport>, String> {
+    let Some((export, tracer)) = crate::otlp::exporter(telemetry, service)? else {
+        init_logs(log);
+        return Ok(None);
+    };
+    // The trace spans go to the exporter alone, the rest to the logs alone.
+    let logs_filter = log_filter(log).add_directive(
+        format!("{}=off", ferrochat_trace::TARGET)
+            .parse()
+            .map_err(|e| format!("the logs' filter: {e}"))?,
+    );
+    let logs: Box<dyn Layer<Registry> + Send + Sync> = if json_logs(log) {
+        Box::new(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_filter(logs_filter),
+        )
+    } else {
+        Box::new(tracing_subscriber::fmt::layer().with_filter(logs_filter))
+    };
+    let spans = tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_filter(filter::filter_fn(|m| m.target() == ferrochat_trace::TARGET));
+    tracing_subscriber::registry()
+        .with(logs)
+        .with(spans)
+        .try_init()
+        .map_err(|e| format!("the tracing subscriber: {e}"))?;
+    ferrochat_trace::turn_on();
+    Ok(Some(export))
+}
+
+fn log_filter(cfg: &LogConfig) -> EnvFilter {
+    EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&cfg.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+}
+
+fn json_logs(cfg: &LogConfig) -> bool {
+    match cfg.format.as_str() {
+        "json" => true,
+        "text" => false,
+        _ => !std::io::stdout().is_terminal(),
+    }
 }
 
 /// Latency buckets for every `*_seconds` histogram: 100 µs to 10 s.

@@ -16,6 +16,7 @@ use ferrochat_domain::{Ack, ConversationId, ErrorKind, Principal, SendTarget};
 use ferrochat_ports::bus::{Published, ReplyTo, SendRecord};
 use ferrochat_ports::ApiError;
 use ferrochat_wire::messaging::SendBody;
+use tracing::Instrument as _;
 
 use crate::pending::Waiter;
 use crate::state::AppState;
@@ -109,7 +110,20 @@ pub(crate) struct Submitted {
 
 /// Finds the conversation, registers `waiter` and publishes. On an error
 /// the waiter is dropped (freeing its window slot) and the caller answers.
+/// While tracing is on this is the span `gateway.send`, the root of the
+/// send's trace, whose context the record carries to logic.
 pub(crate) async fn submit(
+    state: &AppState,
+    who: &Principal,
+    cmd: SendMessage,
+    waiter: Waiter,
+) -> Result<Submitted, ApiError> {
+    submit_untraced(state, who, cmd, waiter)
+        .instrument(ferrochat_trace::span("gateway.send"))
+        .await
+}
+
+async fn submit_untraced(
     state: &AppState,
     who: &Principal,
     cmd: SendMessage,
@@ -139,6 +153,7 @@ pub(crate) async fn submit(
             conn,
         },
         sent_at: Some(ferrochat_ports::clock::now()),
+        trace: ferrochat_trace::current(),
     };
     let started = Instant::now();
     let published = state.deps.bus.publish_upstream(record).await;

@@ -118,16 +118,31 @@ pub fn encode_downstream(items: &[DownstreamRecord]) -> Vec<u8> {
 /// An item larger than `max_bytes` alone is one record of its own (the
 /// broker may refuse it: callers bound content well below the limit).
 pub fn encode_downstream_within(items: &[DownstreamRecord], max_bytes: usize) -> Vec<Vec<u8>> {
+    encode_downstream_runs(items, max_bytes)
+        .into_iter()
+        .map(|(_, payload)| payload)
+        .collect()
+}
+
+/// [`encode_downstream_within`], each record with the run of `items` it
+/// holds (for what travels beside each item, such as its trace context).
+pub fn encode_downstream_runs(
+    items: &[DownstreamRecord],
+    max_bytes: usize,
+) -> Vec<(Range<usize>, Vec<u8>)> {
     let whole = encode_downstream(items);
     if whole.len() <= max_bytes || items.len() < 2 {
-        return vec![whole];
+        return vec![(0..items.len(), whole)];
     }
     let costs = items
         .iter()
         .map(|item| in_batch(pb::DownstreamRecord::from(item).encoded_len()));
     runs_within(costs, max_bytes)
         .into_iter()
-        .map(|run| encode_downstream(items.get(run).unwrap_or_default()))
+        .map(|run| {
+            let payload = encode_downstream(items.get(run.clone()).unwrap_or_default());
+            (run, payload)
+        })
         .collect()
 }
 
@@ -461,6 +476,8 @@ impl TryFrom<pb::SendRecord> for SendRecord {
             content: MessageContent::from_stored(r.content),
             reply_to: required(r.reply_to, "reply_to")?.try_into()?,
             sent_at: (r.sent_at_ms > 0).then(|| Timestamp::from_millis(r.sent_at_ms)),
+            // Carried beside the record (a Kafka header), never in it.
+            trace: None,
         })
     }
 }
@@ -541,14 +558,16 @@ impl From<&DownstreamRecord> for pb::DownstreamRecord {
     fn from(r: &DownstreamRecord) -> Self {
         use pb::downstream_record::Kind;
         let kind = match r {
-            DownstreamRecord::Reply { reply_to, result } => Kind::Reply(pb::Reply {
+            DownstreamRecord::Reply {
+                reply_to, result, ..
+            } => Kind::Reply(pb::Reply {
                 reply_to: Some(reply_to.into()),
                 result: Some(match result {
                     Ok(ack) => pb::reply::Result::Ack(ack.into()),
                     Err(e) => pb::reply::Result::Error(e.into()),
                 }),
             }),
-            DownstreamRecord::Deliver { conns, event } => Kind::Deliver(pb::Deliver {
+            DownstreamRecord::Deliver { conns, event, .. } => Kind::Deliver(pb::Deliver {
                 conns: conns.iter().map(|c| c.0).collect(),
                 event: Some(event.as_ref().into()),
             }),
@@ -571,10 +590,12 @@ impl TryFrom<pb::DownstreamRecord> for DownstreamRecord {
                     pb::reply::Result::Ack(a) => Ok(a.try_into()?),
                     pb::reply::Result::Error(e) => Err(e.try_into()?),
                 },
+                trace: None,
             },
             Kind::Deliver(d) => DownstreamRecord::Deliver {
                 conns: d.conns.into_iter().map(ConnId).collect(),
                 event: Arc::new(required(d.event, "event")?.try_into()?),
+                trace: None,
             },
             Kind::CloseSession(c) => DownstreamRecord::CloseSession {
                 session: SessionId::parse(&c.session_id)?,

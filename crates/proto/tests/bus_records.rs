@@ -74,6 +74,7 @@ fn send_records_round_trip() {
             reply_to,
             reference: None,
             sent_at: Some(Timestamp::from_millis(1_700_000_000_456)),
+            trace: None,
         };
         let back = decode_send(&encode_send(&record)).expect("decodes");
         same(&record, &back);
@@ -95,6 +96,7 @@ fn send(conversation: &ConversationId, id: &str) -> SendRecord {
         },
         reference: None,
         sent_at: None,
+        trace: None,
     }
 }
 
@@ -197,6 +199,7 @@ fn downstream_records_round_trip() {
                 conn: None,
             },
             result: Ok(ack),
+            trace: None,
         },
         DownstreamRecord::CloseSession {
             session: SessionId::generate(),
@@ -220,6 +223,7 @@ fn downstream_records_round_trip() {
                 conn: Some(ConnId(5)),
             },
             result: Err(ApiError::new(kind, "no")),
+            trace: None,
         });
     }
     // A refusal's retry hint travels with it.
@@ -231,11 +235,13 @@ fn downstream_records_round_trip() {
         },
         result: Err(ApiError::new(ErrorKind::RateLimited, "behind")
             .with_retry_after(std::time::Duration::from_millis(600))),
+        trace: None,
     });
     for event in events {
         records.push(DownstreamRecord::Deliver {
             conns: vec![ConnId(1), ConnId(u64::MAX)],
             event: Arc::new(event),
+            trace: None,
         });
     }
     for record in &records {
@@ -270,6 +276,7 @@ fn items_too_large_for_one_record_are_split_in_order() {
         DownstreamRecord::Deliver {
             conns: vec![ConnId(7)],
             event: Arc::new(Event::NewMessage(m)),
+            trace: None,
         }
     };
     let items: Vec<DownstreamRecord> = (0..10).map(deliver).collect();

@@ -66,6 +66,7 @@ fn valid_send() -> Vec<u8> {
         reference: None,
         marks: Default::default(),
         sent_at: None,
+        trace: None,
     })
 }
 

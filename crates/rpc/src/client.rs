@@ -233,6 +233,7 @@ impl LogicClient {
         }
         let mut request = tonic::Request::new(request);
         request.set_timeout(left);
+        ferrochat_trace::inject(request.metadata_mut());
         request.extensions_mut().insert(CallDeadline(deadline));
         let sent = send(self.inner.clone(), request);
         let guard = match self.balance {

@@ -1,7 +1,9 @@
 //! How every gRPC service here is served: on a listener already bound (so
 //! port 0 works), in plain HTTP/2 or behind internal TLS, no Nagle delay,
 //! one debug span per call named by its rpc path (never its fields, which
-//! carry passwords, tokens and password hashes), each call timed
+//! carry passwords, tokens and password hashes; while tracing is on, the
+//! exported span of the call, joined to the caller's trace by the
+//! `traceparent` of its metadata: `ferrochat_trace::rpc_span`), each call timed
 //! (`timed.rs`), until `cancel`: then it stops accepting, finishes the
 //! calls in flight and returns.
 
@@ -48,7 +50,7 @@ where
     S::Future: Send + 'static,
 {
     let router = Server::builder()
-        .trace_fn(|req| tracing::debug_span!("rpc", path = %req.uri().path()))
+        .trace_fn(ferrochat_trace::rpc_span)
         .add_service(Timed::new(service));
     match listener {
         Listener::Plain(listener) => {

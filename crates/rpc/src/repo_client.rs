@@ -127,6 +127,7 @@ impl RepoClient {
                 let until = deadline.min(Instant::now() + self.attempt_timeout);
                 let mut request = tonic::Request::new(build());
                 request.set_timeout(until.saturating_duration_since(Instant::now()));
+                ferrochat_trace::inject(request.metadata_mut());
                 let sent = send(self.inner.clone(), request);
                 async move {
                     match tokio::time::timeout_at(until, sent).await {

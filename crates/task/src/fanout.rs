@@ -126,6 +126,7 @@ pub(crate) async fn fan_out(
                 .map(|conns| DownstreamRecord::Deliver {
                     conns: conns.to_vec(),
                     event: event.clone(),
+                    trace: None,
                 }),
         );
     }

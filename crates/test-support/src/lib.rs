@@ -39,6 +39,8 @@ pub const REDIS_URL: &str = "FERROCHAT_TEST_REDIS_URL";
 pub const ETCD_URL: &str = "FERROCHAT_TEST_ETCD_URL";
 /// The test broker's `host:port`.
 pub const KAFKA_BROKERS: &str = "FERROCHAT_TEST_KAFKA_BROKERS";
+/// The python of the OTLP trace receiver's venv (`scripts/otlp-receiver.py`).
+pub const OTLP_PYTHON: &str = "FERROCHAT_TEST_OTLP_PYTHON";
 
 /// The address in `var` (one of the constants above). A missing one
 /// fails the test, naming the command that starts the servers.

@@ -82,5 +82,6 @@ pub fn reply(gateway: &GatewayId, token: u64) -> DownstreamRecord {
             conn: None,
         },
         result: Err(ApiError::internal()),
+        trace: None,
     }
 }

@@ -97,7 +97,7 @@ impl Server {
         }
     }
 
-    fn sigterm(&mut self) -> std::process::ExitStatus {
+    pub(crate) fn sigterm(&mut self) -> std::process::ExitStatus {
         let ok = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()

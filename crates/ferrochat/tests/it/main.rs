@@ -43,6 +43,7 @@ mod messaging;
 mod oidc;
 mod openapi;
 mod ops;
+mod otlp;
 mod pins_mentions;
 mod presence;
 mod presence_env;

@@ -54,10 +54,22 @@ fn lost(state: &AppState) {
 
 fn handle(state: &AppState, item: DownstreamRecord) {
     match item {
-        DownstreamRecord::Reply { reply_to, result } => {
+        DownstreamRecord::Reply {
+            reply_to,
+            result,
+            trace,
+        } => {
+            let _traced = ferrochat_trace::follow("gateway.answer", trace.as_ref()).entered();
             send::answer(state, reply_to.token, result);
         }
-        DownstreamRecord::Deliver { conns, event } => {
+        DownstreamRecord::Deliver {
+            conns,
+            event,
+            trace,
+        } => {
+            // Into each receiving connection's bounded outbox, whose
+            // writer puts it on the socket.
+            let _traced = ferrochat_trace::follow("gateway.push", trace.as_ref()).entered();
             let frame = frames::event(&event);
             state.registry.send_many(&conns, &frame);
             if let Event::NewMessage(m) = &*event {

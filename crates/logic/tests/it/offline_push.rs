@@ -127,6 +127,7 @@ impl Harness {
             },
             reference: None,
             sent_at: None,
+            trace: None,
         };
         self.bus
             .publish_upstream(record)
@@ -142,7 +143,10 @@ impl Harness {
                 .items()
                 .expect("nothing lost");
             for item in items {
-                if let DownstreamRecord::Reply { reply_to, result } = item {
+                if let DownstreamRecord::Reply {
+                    reply_to, result, ..
+                } = item
+                {
                     assert_eq!(reply_to.token, token);
                     return result.expect("the send is accepted");
                 }

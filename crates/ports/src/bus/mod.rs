@@ -34,8 +34,10 @@ use ferrochat_domain::{
 use crate::api::ApiError;
 
 mod outbox;
+mod trace;
 
 pub use outbox::{Acked, Outbox, Outgoing};
+pub use trace::{TraceContext, Traces, MAX_TRACEPARENT};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum BusError {
@@ -92,6 +94,8 @@ pub struct SendRecord {
     /// this field existed). Rules that depend on time, such as a mute's
     /// end, are judged at this moment, not when logic gets to the record.
     pub sent_at: Option<Timestamp>,
+    /// The gateway's span of this send, while tracing is on.
+    pub trace: Option<TraceContext>,
 }
 
 /// Something a client is told.
@@ -135,15 +139,37 @@ pub enum DownstreamRecord {
     Reply {
         reply_to: ReplyTo,
         result: Result<Ack, ApiError>,
+        /// The send's trace, while tracing is on.
+        trace: Option<TraceContext>,
     },
     /// One event for many connections of this gateway. The event is
     /// shared, so it is encoded once per gateway, not once per recipient.
     Deliver {
         conns: Vec<ConnId>,
         event: Arc<Event>,
+        /// The trace of the send that caused it, while tracing is on.
+        trace: Option<TraceContext>,
     },
     /// The session was revoked: close its sockets (4001).
     CloseSession { session: SessionId },
+}
+
+impl DownstreamRecord {
+    /// The item's trace context, which the bus carries beside it.
+    pub fn trace(&self) -> Option<&TraceContext> {
+        match self {
+            Self::Reply { trace, .. } | Self::Deliver { trace, .. } => trace.as_ref(),
+            Self::CloseSession { .. } => None,
+        }
+    }
+
+    /// Gives the item the context the bus carried beside it.
+    pub fn set_trace(&mut self, context: Option<TraceContext>) {
+        match self {
+            Self::Reply { trace, .. } | Self::Deliver { trace, .. } => *trace = context,
+            Self::CloseSession { .. } => {}
+        }
+    }
 }
 
 /// A record on `task`.
@@ -379,6 +405,7 @@ pub async fn deliver(
         let record = DownstreamRecord::Deliver {
             conns,
             event: event.clone(),
+            trace: None,
         };
         match bus.publish_downstream(&gateway, vec![record]).await {
             Ok(p) => published.push(p),

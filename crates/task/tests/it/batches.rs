@@ -42,7 +42,7 @@ async fn read(downstream: &mut Box<dyn Consumer<Downstream>>, deliveries: usize)
             .expect("nothing lost");
         got.records += 1;
         for item in items {
-            let DownstreamRecord::Deliver { conns, event } = item else {
+            let DownstreamRecord::Deliver { conns, event, .. } = item else {
                 panic!("only deliveries: {item:?}");
             };
             let Event::NewMessage(m) = &*event else {

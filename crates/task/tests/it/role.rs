@@ -235,7 +235,7 @@ async fn push_off_drops_push_records_and_goes_on() {
         .expect("the world fan-out in time")
         .expect("bus open");
     match record.items().expect("nothing lost").as_slice() {
-        [DownstreamRecord::Deliver { conns, event }] => {
+        [DownstreamRecord::Deliver { conns, event, .. }] => {
             assert_eq!(conns, &vec![ConnId(1)]);
             assert!(matches!(&**event, Event::NewMessage(m) if m.id == world_id));
         }

@@ -86,6 +86,7 @@ pub fn send_record(conversation: &ConversationId, client_msg_id: &str) -> SendRe
         },
         reference: None,
         sent_at: None,
+        trace: None,
     }
 }
 
@@ -224,6 +225,7 @@ pub async fn downstream_reaches_only_its_gateway(bus: Arc<dyn Bus>) {
             let record = DownstreamRecord::Deliver {
                 conns: vec![ConnId(i), ConnId(i + 1000)],
                 event: Arc::new(Event::NewMessage(message(&conversation, i + 1))),
+                trace: None,
             };
             bus.publish_downstream(g, vec![record])
                 .await
@@ -238,7 +240,7 @@ pub async fn downstream_reaches_only_its_gateway(bus: Arc<dyn Bus>) {
             assert_eq!(items.len(), 1);
             let item = items.into_iter().next().expect("one item");
             match item {
-                DownstreamRecord::Deliver { conns, event } => {
+                DownstreamRecord::Deliver { conns, event, .. } => {
                     assert_eq!(conns, vec![ConnId(i), ConnId(i + 1000)]);
                     match &*event {
                         Event::NewMessage(m) => {
@@ -271,6 +273,7 @@ pub async fn downstream_items_of_a_record_arrive_together_in_order(bus: Arc<dyn 
             .map(|seq| DownstreamRecord::Deliver {
                 conns: vec![ConnId(seq)],
                 event: Arc::new(Event::NewMessage(message(&conversation, seq))),
+                trace: None,
             })
             .collect()
     };
@@ -289,7 +292,7 @@ pub async fn downstream_items_of_a_record_arrive_together_in_order(bus: Arc<dyn 
         let seqs: Vec<u64> = items
             .iter()
             .map(|item| match item {
-                DownstreamRecord::Deliver { conns, event } => match &**event {
+                DownstreamRecord::Deliver { conns, event, .. } => match &**event {
                     Event::NewMessage(m) => {
                         assert_eq!(conns, &vec![ConnId(m.seq.get())]);
                         m.seq.get()
@@ -318,6 +321,7 @@ pub async fn downstream_items_too_large_for_one_record_arrive_in_order(bus: Arc<
             DownstreamRecord::Deliver {
                 conns: vec![ConnId(seq)],
                 event: Arc::new(Event::NewMessage(m)),
+                trace: None,
             }
         })
         .collect();

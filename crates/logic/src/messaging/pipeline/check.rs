@@ -11,6 +11,7 @@ use ferrochat_ports::ApiError;
 use futures::stream::{FuturesOrdered, StreamExt as _};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use super::{Job, Origin, Pipeline, Work};
 use crate::clock;
@@ -92,6 +93,7 @@ impl Pipeline {
             recall: self.config.recall_window,
         };
         let read_at = Instant::now();
+        let traced = ferrochat_trace::follow("logic.check", record.trace.as_ref());
         async move {
             let now = clock::now();
             // Judged as of the send (a queue ahead of it must not end a
@@ -155,6 +157,7 @@ impl Pipeline {
                 allowed,
             }
         }
+        .instrument(traced)
     }
 
     /// Sends a checked record on to the committer, refused or not. False
@@ -187,6 +190,7 @@ impl Pipeline {
             origin: Origin::Bus(record.reply_to),
             position: Some(position),
             entered: read_at,
+            trace: record.trace,
         };
         self.committer.jobs.send(job).await.is_ok()
     }

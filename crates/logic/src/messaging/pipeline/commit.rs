@@ -9,6 +9,7 @@ use ferrochat_ports::store::{Committed, NewMessage};
 use ferrochat_ports::{ApiError, StoreError};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use super::{Finished, Job, Outcome, Pipeline, Work};
 use crate::messaging::changes::refused;
@@ -65,7 +66,17 @@ impl Pipeline {
             Ok(Vec::new().into_iter())
         } else {
             let started = Instant::now();
-            let result = self.store.commit_messages(&messages).await;
+            // One store call for the whole batch: the span of a batch
+            // of several sends' traces (their repo call joins it).
+            let traced = ferrochat_trace::shared(
+                "logic.commit",
+                batch.iter().filter_map(|j| j.trace.as_ref()),
+            );
+            let result = self
+                .store
+                .commit_messages(&messages)
+                .instrument(traced)
+                .await;
             measure::committed(started.elapsed(), messages.len());
             match result {
                 Ok(c) if c.len() == messages.len() => Ok(c.into_iter()),
@@ -105,6 +116,7 @@ impl Pipeline {
                     origin: j.origin,
                     position: j.position,
                     entered: j.entered,
+                    trace: j.trace,
                 }
             })
             .collect()

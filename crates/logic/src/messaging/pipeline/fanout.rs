@@ -18,12 +18,13 @@ use std::time::{Duration, Instant};
 use ferrochat_domain::routing::{ConnId, GatewayId, Route};
 use ferrochat_domain::{Ack, ConversationKind, Message};
 use ferrochat_ports::bus::{
-    push_records, Acked, DownstreamRecord, Event, Outbox, Outgoing, TaskRecord,
+    push_records, Acked, DownstreamRecord, Event, Outbox, Outgoing, TaskRecord, TraceContext,
 };
 use ferrochat_ports::ApiError;
 use futures::stream::{FuturesOrdered, StreamExt as _};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use super::plan::{Plan, Reads, Unplanned};
 use super::{Finished, Origin, Outcome, Pipeline};
@@ -111,6 +112,12 @@ impl Pipeline {
             plans,
             reads_took,
         } = planned;
+        // The group's records are one outbox unit: the span of a group of
+        // several sends' traces; each record still carries its own send's.
+        let traced = ferrochat_trace::shared(
+            "logic.fanout",
+            group.iter().filter_map(|f| f.trace.as_ref()),
+        );
         let mut unit = Unit::default();
         let mut mark = None;
         for (finished, plan) in group.into_iter().zip(plans) {
@@ -119,10 +126,11 @@ impl Pipeline {
                 origin,
                 position,
                 entered,
+                trace,
             } = finished;
             mark = mark.max(position);
             match outcome {
-                Outcome::Refused(e) | Outcome::Failed(e) => unit.answer(origin, Err(e)),
+                Outcome::Refused(e) | Outcome::Failed(e) => unit.answer(origin, Err(e), &trace),
                 Outcome::Committed { message, fresh } => {
                     if fresh {
                         metrics::counter!("ferrochat_logic_messages_total").increment(1);
@@ -134,15 +142,15 @@ impl Pipeline {
                         metrics::counter!("ferrochat_logic_duplicate_sends_total").increment(1);
                     }
                     let exclude = origin.sending_route();
-                    unit.answer(origin, Ok(Ack::from(&*message)));
+                    unit.answer(origin, Ok(Ack::from(&*message)), &trace);
                     if let Some(plan) = plan {
-                        unit.deliver(*message, plan, exclude);
+                        unit.deliver(*message, plan, exclude, &trace);
                     }
                 }
             }
             measure::answered(entered.elapsed());
         }
-        outbox.push(unit.records(), mark).await;
+        outbox.push(unit.records(), mark).instrument(traced).await;
         measure::delivered(reads_took + started.elapsed());
     }
 }
@@ -196,14 +204,23 @@ struct Unit {
 }
 
 impl Unit {
-    fn answer(&mut self, origin: Origin, result: Result<Ack, ApiError>) {
+    fn answer(
+        &mut self,
+        origin: Origin,
+        result: Result<Ack, ApiError>,
+        trace: &Option<TraceContext>,
+    ) {
         match origin {
             Origin::Bus(reply_to) => {
                 let gateway = reply_to.gateway.clone();
                 self.downstream
                     .entry(gateway)
                     .or_default()
-                    .push(DownstreamRecord::Reply { reply_to, result });
+                    .push(DownstreamRecord::Reply {
+                        reply_to,
+                        result,
+                        trace: trace.clone(),
+                    });
             }
             Origin::Local(tx) => {
                 let _ = tx.send(result);
@@ -211,7 +228,13 @@ impl Unit {
         }
     }
 
-    fn deliver(&mut self, message: Message, plan: Plan, exclude: Option<Route>) {
+    fn deliver(
+        &mut self,
+        message: Message,
+        plan: Plan,
+        exclude: Option<Route>,
+        trace: &Option<TraceContext>,
+    ) {
         match plan {
             Plan::Members { routes, offline } => {
                 if !offline.is_empty() {
@@ -232,6 +255,7 @@ impl Unit {
                         .push(DownstreamRecord::Deliver {
                             conns,
                             event: event.clone(),
+                            trace: trace.clone(),
                         });
                 }
             }

@@ -44,7 +44,7 @@ use std::time::Instant;
 
 use ferrochat_domain::routing::Route;
 use ferrochat_domain::{Ack, Message};
-use ferrochat_ports::bus::{Consumer, ReplyTo, SendRecord};
+use ferrochat_ports::bus::{Consumer, ReplyTo, SendRecord, TraceContext};
 use ferrochat_ports::store::NewMessage;
 use ferrochat_ports::{ApiError, Bus, FanoutLag, Presence, Store};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -90,6 +90,8 @@ pub(crate) struct Job {
     position: Option<u64>,
     /// When it entered logic (read off upstream, or handed to `Committer`).
     entered: Instant,
+    /// The send's trace (the gateway's span), while tracing is on.
+    trace: Option<TraceContext>,
 }
 
 enum Outcome {
@@ -110,6 +112,7 @@ struct Finished {
     origin: Origin,
     position: Option<u64>,
     entered: Instant,
+    trace: Option<TraceContext>,
 }
 
 /// Hands logic's own messages to the commit stage and waits for the ack.
@@ -126,6 +129,7 @@ impl Committer {
             origin: Origin::Local(tx),
             position: None,
             entered: Instant::now(),
+            trace: ferrochat_trace::current(),
         };
         self.jobs
             .send(job)
