@@ -6,6 +6,8 @@ unless given), as the official `opentelemetry-proto` package generates
 it, and prints one JSON line per span it receives to stdout: its
 service, name, trace and span ids, parent and links. The first line is
 `{"listening": PORT}`. It stops on SIGTERM or when stdin closes.
+With `--count` it prints no span, only `{"spans": N}` when it stops (for
+benchmarks: docs/benchmarks.md, "Tracing over OTLP").
 
 Why this and not a collector: no OpenTelemetry Collector or Jaeger is
 packaged on Debian, PyPI, npm or crates.io, and this is the protocol's
@@ -25,6 +27,8 @@ from opentelemetry.proto.collector.trace.v1 import (
 )
 
 LOCK = threading.Lock()
+COUNT_ONLY = "--count" in sys.argv
+RECEIVED = [0]
 
 
 def attribute(attributes, key):
@@ -36,6 +40,15 @@ def attribute(attributes, key):
 
 class Receiver(trace_service_pb2_grpc.TraceServiceServicer):
     def Export(self, request, context):
+        if COUNT_ONLY:
+            spans = sum(
+                len(scope_spans.spans)
+                for resource_spans in request.resource_spans
+                for scope_spans in resource_spans.scope_spans
+            )
+            with LOCK:
+                RECEIVED[0] += spans
+            return trace_service_pb2.ExportTraceServiceResponse()
         lines = []
         for resource_spans in request.resource_spans:
             service = attribute(resource_spans.resource.attributes, "service.name")
@@ -61,7 +74,8 @@ class Receiver(trace_service_pb2_grpc.TraceServiceServicer):
 
 
 def main():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    args = [a for a in sys.argv[1:] if a != "--count"]
+    port = int(args[0]) if args else 0
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(Receiver(), server)
     bound = server.add_insecure_port(f"127.0.0.1:{port}")
@@ -72,6 +86,8 @@ def main():
     # The test that started it holds stdin: its end is ours.
     sys.stdin.read()
     server.stop(grace=1)
+    if COUNT_ONLY:
+        sys.stdout.write(json.dumps({"spans": RECEIVED[0]}) + "\n")
 
 
 if __name__ == "__main__":

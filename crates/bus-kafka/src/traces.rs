@@ -62,3 +62,41 @@ pub(crate) fn attach<T>(items: &mut [T], traces: Traces, set: impl Fn(&mut T, Tr
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(n: u8) -> TraceContext {
+        TraceContext::new(&format!("00-{:032x}-{:016x}-01", n, n)).expect("a traceparent")
+    }
+
+    #[test]
+    fn untraced_items_make_no_header() {
+        let none: [Option<&TraceContext>; 3] = [None, None, None];
+        assert!(headers(none.into_iter()).is_none());
+        assert!(read(None).is_empty());
+    }
+
+    #[test]
+    fn each_item_gets_back_its_own_context_in_order() {
+        let (a, c) = (context(1), context(3));
+        let written = headers([Some(&a), None, Some(&c)].into_iter()).expect("headers");
+        let traces = read(Some(written.as_borrowed()));
+        assert_eq!(traces, vec![Some(a.clone()), None, Some(c.clone())]);
+        let mut items = vec![None, None, None];
+        attach(&mut items, traces, |item, t| *item = Some(t));
+        assert_eq!(items, vec![Some(a), None, Some(c)]);
+    }
+
+    #[test]
+    fn headers_that_do_not_match_the_items_are_not_trusted() {
+        let a = context(1);
+        let written = headers([Some(&a)].into_iter()).expect("headers");
+        let mut items: Vec<Option<TraceContext>> = vec![None, None];
+        attach(&mut items, read(Some(written.as_borrowed())), |item, t| {
+            *item = Some(t)
+        });
+        assert_eq!(items, vec![None, None]);
+    }
+}

@@ -53,7 +53,17 @@ pub fn init_logs_and_traces(
     } else {
         Box::new(tracing_subscriber::fmt::layer().with_filter(logs_filter))
     };
+    // Only what a span of a send needs: its name, times, parent and
+    // links. Each attribute left out (source location, thread, target,
+    // busy and idle times) and the OpenTelemetry context switched at every
+    // span entry (nothing here reads it) are CPU on every hop of a send
+    // (docs/benchmarks.md, "Tracing over OTLP").
     let spans = tracing_opentelemetry::layer()
+        .with_location(false)
+        .with_threads(false)
+        .with_target(false)
+        .with_tracked_inactivity(false)
+        .with_context_activation(false)
         .with_tracer(tracer)
         .with_filter(filter::filter_fn(|m| m.target() == ferrochat_trace::TARGET));
     tracing_subscriber::registry()

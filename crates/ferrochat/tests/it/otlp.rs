@@ -18,7 +18,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::binary::Server;
-use crate::procs::{Cluster, CONVERGE};
+use crate::procs::{Cluster, BIN, CONVERGE};
 use crate::support::TestApp;
 
 /// The OTLP receiver in a child process; what it received, one span each.
@@ -206,4 +206,28 @@ async fn a_send_across_the_cluster_roles_is_one_trace_over_kafka_and_grpc() {
         span(&trace, commit_rpc),
         span(&trace, "logic.commit")
     ));
+}
+
+#[test]
+fn a_bad_telemetry_setting_exits_64_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (key, value) in [
+        ("TELEMETRY__OTLP_ENDPOINT", "https://collector:4317"),
+        ("TELEMETRY__OTLP_ENDPOINT", "collector:4317"),
+        ("TELEMETRY__OTLP_ENDPOINT", "http://"),
+        ("TELEMETRY__SAMPLE_RATIO", "1.5"),
+        ("TELEMETRY__QUEUE_SPANS", "0"),
+        ("TELEMETRY__EXPORT_INTERVAL", "0s"),
+    ] {
+        let out = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .env(format!("FERROCHAT_{key}"), value)
+            .output()
+            .unwrap();
+        let named = key.to_lowercase().replace("__", ".");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(64), "{key}={value}: {said}");
+        assert!(said.contains(&named), "{key}={value}: {said}");
+    }
 }
