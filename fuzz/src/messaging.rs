@@ -97,6 +97,8 @@ fn through_the_bus(cmd: &SendMessage) {
             conn: Some(ConnId(3)),
         },
         sent_at: Some(Timestamp::from_millis(1_767_225_600_000)),
+        // A context rides beside the payload (Kafka headers), not in it.
+        trace: None,
     };
     match decode_send(&encode_send(&record)) {
         Ok(back) => same(&back, &record, "a send through the bus"),
