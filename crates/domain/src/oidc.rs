@@ -3,8 +3,19 @@
 //! login and at its end (docs/protocol.md, "Logging in with an OpenID
 //! provider").
 
+use std::time::Duration;
+
 use crate::error::InvalidField;
 use crate::DeviceId;
+
+/// The longest `auth.oidc.timeout`, one request to the provider.
+pub const MAX_PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one step of a login (its start, its callback) may spend at
+/// the provider, at most: up to three requests (the discovery document,
+/// the code's redemption, the signing keys) of `MAX_PROVIDER_TIMEOUT`
+/// each. A caller of logic's login calls waits this long for them, so it
+/// never gives up on a code logic may already have redeemed.
+pub const MAX_PROVIDER_STEP: Duration = Duration::from_secs(3 * MAX_PROVIDER_TIMEOUT.as_secs());
 
 /// The longest authorization code taken from a provider: theirs are opaque
 /// strings of some tens of bytes, a few hundred at most.

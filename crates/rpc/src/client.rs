@@ -76,6 +76,10 @@ const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 /// got that far (no instance ready).
 const GUARD_GRACE: Duration = Duration::from_millis(100);
 
+/// How long the OpenID login calls are given, whatever `call_timeout`
+/// says: logic may spend this long at the provider.
+const PROVIDER_CALLS: Duration = ferrochat_domain::oidc::MAX_PROVIDER_STEP;
+
 /// The logic role's API ports, answered by `LogicServer`s over gRPC.
 #[derive(Clone)]
 pub struct LogicClient {
@@ -160,11 +164,13 @@ impl LogicClient {
     }
 
     /// Sends `request` to `rpc` (again, if it is `idempotent` and its
-    /// instance was unreachable) and decodes the answer into `D`.
+    /// instance was unreachable) and decodes the answer into `D`; gives up
+    /// after `timeout`.
     async fn call<Req, P, D, F, Fut>(
         &self,
         rpc: &'static str,
         idempotence: Idempotence,
+        timeout: Duration,
         request: Req,
         send: F,
     ) -> Result<D, ApiError>
@@ -176,7 +182,7 @@ impl LogicClient {
         DecodeError: From<D::Error>,
     {
         let started = Instant::now();
-        let deadline = started + self.timeout;
+        let deadline = started + timeout;
         let mut attempt = 0;
         let answer = loop {
             let status = match self.attempt(request.clone(), &send, deadline).await {
@@ -252,13 +258,17 @@ impl LogicClient {
 }
 
 /// `call!(self, method, Idempotent | Once, request)`: one rpc, named after
-/// its method.
+/// its method, given `call_timeout`; `call!(..., within timeout)` another.
 macro_rules! call {
     ($self:ident, $method:ident, $idempotence:ident, $request:expr) => {
+        call!($self, $method, $idempotence, $request, within $self.timeout)
+    };
+    ($self:ident, $method:ident, $idempotence:ident, $request:expr, within $timeout:expr) => {
         $self
             .call(
                 stringify!($method),
                 Idempotence::$idempotence,
+                $timeout,
                 $request,
                 |mut grpc, r| async move { grpc.$method(r).await },
             )
@@ -393,19 +403,28 @@ impl AccountsApi for LogicClient {
         call!(self, oidc_provider, Idempotent, pb::Empty {})
     }
 
-    // Idempotent: the same values give the same URL.
+    // Idempotent: the same values give the same URL. Given as long as
+    // logic may spend at the provider (`PROVIDER_CALLS`).
     async fn oidc_authorization(&self, start: OidcStart) -> Result<String, ApiError> {
         call!(
             self,
             oidc_authorization,
             Idempotent,
-            pb::OidcAuthorizationRequest::new(&start)
+            pb::OidcAuthorizationRequest::new(&start),
+            within self.timeout.max(PROVIDER_CALLS)
         )
     }
 
-    // Once: a code is redeemed once.
+    // Once: a code is redeemed once, so a caller that gave up early would
+    // waste it.
     async fn oidc_login(&self, finish: OidcFinish) -> Result<LoginOutcome, ApiError> {
-        call!(self, oidc_login, Once, pb::OidcLoginRequest::new(&finish))
+        call!(
+            self,
+            oidc_login,
+            Once,
+            pb::OidcLoginRequest::new(&finish),
+            within self.timeout.max(PROVIDER_CALLS)
+        )
     }
 }
 

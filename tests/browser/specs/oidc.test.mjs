@@ -4,6 +4,8 @@
 // a person would, and the provider sends the tab back through the server's
 // callback into the app, logged in, with nothing left in the address bar.
 // Cancelling at the provider comes back to the login screen, saying so.
+// A link carrying someone's tokens (or an error) in its fragment, which
+// no login of the tab asked for, logs nobody in and says nothing.
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -118,6 +120,42 @@ describe('OpenID login', () => {
     assert.equal(again.user.user_id, userId);
     noProblems(client);
     await client.context.close();
+  });
+
+  test('tokens in a link the tab did not ask for log nobody in', async () => {
+    // Mallory's own token pair, as anyone can get theirs.
+    const post = async (p, body) => {
+      const r = await fetch(`${server.url}${p}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const reply = await r.json();
+      assert.equal(reply.code, 0, JSON.stringify(reply));
+      return reply.data;
+    };
+    await post('/api/v1/users/register', { username: 'mallory', password: 'correct horse battery' });
+    const t = await post('/api/v1/auth/login', { username: 'mallory', password: 'correct horse battery' });
+    const fragments = [
+      `access_token=${t.access_token}&refresh_token=${t.refresh_token}&token_type=Bearer&expires_in=900`,
+      'oidc_error=1002&oidc_message=Call%20this%20number',
+    ];
+    for (const fragment of fragments) {
+      const client = await openClient(browser, server);
+      const { page } = client;
+      // A page load of its own (from the app's page, a fragment alone
+      // would only scroll).
+      await page.goto('about:blank');
+      await page.goto(`${server.url}/#${fragment}`);
+      await page.waitForSelector('#auth:not([hidden])');
+      await page.waitForSelector('#oidc-button:visible');
+      assert.ok(await page.$eval('#auth-notice', (e) => e.hidden || e.textContent === ''), 'no notice');
+      assert.equal(new URL(page.url()).hash, '', 'the fragment left the address bar');
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('ferrochat.session')), null);
+      assert.equal(await page.isHidden('#app'), true);
+      noProblems(client);
+      await client.context.close();
+    }
   });
 
   test('a login cancelled at the provider comes back to the login screen, saying so', async () => {

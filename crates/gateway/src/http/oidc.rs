@@ -25,7 +25,7 @@ use utoipa_axum::routes;
 
 use crate::error::HttpError;
 use crate::extract::{ClientIp, QueryParams};
-use crate::openapi::{Envelope, E1001, E1003, E1007, E1009};
+use crate::openapi::{Envelope, E1001, E1003, E1004, E1007, E1009};
 use crate::reply::Reply;
 use crate::state::AppState;
 
@@ -52,7 +52,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         `[auth.oidc]`.",
     responses(
         (status = 200, description = "The provider", body = Envelope<OidcProviderDto>),
-        E1003, E1009,
+        E1003, E1004, E1007, E1009,
     )
 )]
 async fn provider(State(state): State<AppState>) -> Result<Reply<OidcProviderDto>, HttpError> {
@@ -81,7 +81,7 @@ struct StartParams {
     params(StartParams),
     responses(
         (status = 302, description = "To the provider's login page"),
-        E1001, E1003, E1007, E1009,
+        E1001, E1003, E1004, E1007, E1009,
     )
 )]
 async fn start(
@@ -101,7 +101,7 @@ async fn start(
     let mut response = redirect(StatusCode::FOUND, &url);
     set_cookie(
         &mut response,
-        &to_callback.cookie(&login.cookie_value(), COOKIE_SECONDS),
+        &to_callback.cookie(&login.cookie_value(&to_callback), COOKIE_SECONDS),
     );
     Ok(response)
 }
@@ -124,7 +124,8 @@ struct CallbackParams {
     tag = "accounts",
     summary = "Where the OpenID provider sends the browser back",
     description = "The provider's `redirect_uri` (set `auth.oidc.redirect_url` to it). Answers \
-        303 to the web client, `/`, with the outcome in the fragment: \
+        303 to the web client (`/`, or the prefix `auth.oidc.redirect_url` is under), with the \
+        outcome in the fragment: \
         `#access_token=…&refresh_token=…&token_type=Bearer&expires_in=…` (a session as a \
         password login opens, of the account linked to the provider's subject, made on first \
         sight), or `#oidc_error=<code>&oidc_message=<words>`: 1002 when the provider refused \
@@ -135,7 +136,7 @@ struct CallbackParams {
     params(CallbackParams),
     responses(
         (status = 303, description = "To the web client, with the tokens or the error in the fragment"),
-        E1007,
+        E1004, E1007, E1009,
     )
 )]
 async fn callback(
@@ -145,27 +146,35 @@ async fn callback(
     QueryParams(params): QueryParams<CallbackParams>,
 ) -> Result<Response, HttpError> {
     super::auth::limit(&state, &ip)?;
-    let outcome = finish(&state, &headers, params).await;
+    let started = cookie(&headers).and_then(|raw| Login::from_cookie_value(&raw));
+    // The cookie's scope as `start` set it, which is this route's as the
+    // browser reaches it (behind a proxy, maybe under a prefix).
+    let scope = started
+        .as_ref()
+        .map_or_else(CookieScope::here, |(_, scope)| scope.clone());
+    let outcome = finish(&state, started.map(|(login, _)| login), params).await;
     let fragment = match outcome {
         Ok(o) => tokens_fragment(&o),
         Err(e) => error_fragment(e.kind(), e.message()),
     };
-    let mut response = redirect(StatusCode::SEE_OTHER, &format!("{WEB_CLIENT}#{fragment}"));
-    // Cleared at the path it was set for, which is this one's.
-    set_cookie(&mut response, &CookieScope::here().cookie("", 0));
+    let mut response = redirect(
+        StatusCode::SEE_OTHER,
+        &format!("{}#{fragment}", scope.web_client()),
+    );
+    // Cleared where it was set: a browser matches a clearing cookie by
+    // name and path.
+    set_cookie(&mut response, &scope.cookie("", 0));
     Ok(response)
 }
 
 async fn finish(
     state: &AppState,
-    headers: &HeaderMap,
+    login: Option<Login>,
     params: CallbackParams,
 ) -> Result<LoginOutcome, HttpError> {
     const NOT_STARTED: &str =
         "this login was not started in this browser, or took too long: try again";
-    let login = cookie(headers)
-        .and_then(|raw| Login::from_cookie_value(&raw))
-        .ok_or_else(|| HttpError::new(ErrorKind::Unauthorized, NOT_STARTED))?;
+    let login = login.ok_or_else(|| HttpError::new(ErrorKind::Unauthorized, NOT_STARTED))?;
     // The state binds the provider's answer to the browser that started
     // the login, so no one can log a victim in to the attacker's account.
     if params.state.as_deref() != Some(login.state.as_str()) {
@@ -228,14 +237,17 @@ impl Login {
         })
     }
 
-    /// `state.nonce.verifier[.device]`, the device id base64url-encoded
-    /// (it may hold any printable character).
-    fn cookie_value(&self) -> String {
+    /// `state.nonce.verifier.scope[.device]`: the cookie's own scope
+    /// (`CookieScope::encode`), so the callback clears it where it was
+    /// set, and the device id base64url-encoded (it may hold any
+    /// printable character).
+    fn cookie_value(&self, scope: &CookieScope) -> String {
         let mut value = format!(
-            "{}.{}.{}",
+            "{}.{}.{}.{}",
             self.state.as_str(),
             self.nonce.as_str(),
-            self.verifier.as_str()
+            self.verifier.as_str(),
+            scope.encode(),
         );
         if let Some(d) = &self.device_id {
             value.push('.');
@@ -244,12 +256,13 @@ impl Login {
         value
     }
 
-    fn from_cookie_value(raw: &str) -> Option<Self> {
+    fn from_cookie_value(raw: &str) -> Option<(Self, CookieScope)> {
         let mut parts = raw.split('.');
         let secret = |field, part: Option<&str>| OidcSecret::parse(field, part?.to_owned()).ok();
         let state = secret("state", parts.next())?;
         let nonce = secret("nonce", parts.next())?;
         let verifier = secret("code_verifier", parts.next())?;
+        let scope = CookieScope::decode(parts.next()?)?;
         let device_id = match parts.next() {
             None => None,
             Some(encoded) => {
@@ -260,17 +273,21 @@ impl Login {
         if parts.next().is_some() {
             return None;
         }
-        Some(Self {
-            state,
-            nonce,
-            verifier,
-            device_id,
-        })
+        Some((
+            Self {
+                state,
+                nonce,
+                verifier,
+                device_id,
+            },
+            scope,
+        ))
     }
 }
 
 /// Where the cookie is sent back: the callback's path only, and over
 /// https only when the callback is on https.
+#[derive(Debug, Clone, PartialEq)]
 struct CookieScope {
     path: String,
     secure: bool,
@@ -290,7 +307,7 @@ impl CookieScope {
             .find('/')
             .and_then(|i| after_scheme.get(i..))
             .map(|p| p.split(['?', '#']).next().unwrap_or(p))
-            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_graphic() && b != b';'))
+            .filter(|p| usable_path(p))
             .unwrap_or(CALLBACK_PATH);
         Self {
             path: path.to_owned(),
@@ -298,8 +315,38 @@ impl CookieScope {
         }
     }
 
-    /// This route's own scope, to clear the cookie: the browser matches a
-    /// clearing cookie by name and path.
+    /// `s` or `p` (https or not), then the path, base64url-encoded: one
+    /// part of the cookie's value.
+    fn encode(&self) -> String {
+        let flag = if self.secure { 's' } else { 'p' };
+        URL_SAFE_NO_PAD.encode(format!("{flag}{}", self.path))
+    }
+
+    fn decode(part: &str) -> Option<Self> {
+        let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(part).ok()?).ok()?;
+        let (secure, path) = match raw.split_at_checked(1)? {
+            ("s", path) => (true, path),
+            ("p", path) => (false, path),
+            _ => return None,
+        };
+        usable_path(path).then(|| Self {
+            path: path.to_owned(),
+            secure,
+        })
+    }
+
+    /// The web client, where the callback sends the browser: the root of
+    /// the site the callback is under (`/chat/` for a callback at
+    /// `/chat/api/v1/auth/oidc/callback`).
+    fn web_client(&self) -> String {
+        match self.path.strip_suffix(CALLBACK_PATH) {
+            Some(prefix) => format!("{prefix}/"),
+            None => WEB_CLIENT.to_owned(),
+        }
+    }
+
+    /// This route's own path, as the gateway sees it: the scope when the
+    /// request brought no login to read one from.
     fn here() -> Self {
         Self {
             path: CALLBACK_PATH.to_owned(),
@@ -317,6 +364,12 @@ impl CookieScope {
 }
 
 const CALLBACK_PATH: &str = "/api/v1/auth/oidc/callback";
+
+/// A path fit for a cookie's `Path` and a `Location`: absolute, printable,
+/// no `;`.
+fn usable_path(path: &str) -> bool {
+    path.starts_with('/') && path.bytes().all(|b| b.is_ascii_graphic() && b != b';')
+}
 
 /// The value of our cookie in the request's `Cookie` headers.
 fn cookie(headers: &HeaderMap) -> Option<String> {
@@ -386,17 +439,27 @@ mod tests {
         let login = Login::new(Some(
             DeviceId::parse("web-Chrome-Linux.1;x".into()).unwrap(),
         ));
-        let back = Login::from_cookie_value(&login.cookie_value()).unwrap();
+        let scope = CookieScope::here();
+        let (back, back_scope) = Login::from_cookie_value(&login.cookie_value(&scope)).unwrap();
+        assert_eq!(back_scope, scope);
         assert_eq!(back.state, login.state);
         assert_eq!(back.nonce, login.nonce);
         assert_eq!(back.verifier, login.verifier);
         assert_eq!(back.device_id, login.device_id);
         let plain = Login::new(None);
-        assert!(Login::from_cookie_value(&plain.cookie_value())
+        let plain_value = plain.cookie_value(&scope);
+        assert!(Login::from_cookie_value(&plain_value)
             .unwrap()
+            .0
             .device_id
             .is_none());
-        for bad in ["", "a.b.c", &format!("{}.x", plain.cookie_value()), "..."] {
+        let unscoped = format!(
+            "{}.{}.{}",
+            plain.state.as_str(),
+            plain.nonce.as_str(),
+            plain.verifier.as_str()
+        );
+        for bad in ["", "a.b.c", &format!("{plain_value}.x.y"), "...", &unscoped] {
             assert!(Login::from_cookie_value(bad).is_none(), "{bad}");
         }
         assert_ne!(login.state, plain.state);
@@ -409,6 +472,8 @@ mod tests {
         );
         assert_eq!(s.path, "/chat/api/v1/auth/oidc/callback");
         assert!(s.secure);
+        assert_eq!(s.web_client(), "/chat/");
+        assert_eq!(CookieScope::decode(&s.encode()), Some(s.clone()));
         assert!(s
             .cookie("v", 600)
             .ends_with("HttpOnly; SameSite=Lax; Secure"));
@@ -417,6 +482,16 @@ mod tests {
         );
         assert_eq!(plain.path, CALLBACK_PATH);
         assert!(!plain.secure);
+        assert_eq!(plain.web_client(), "/");
+        assert_eq!(CookieScope::decode(&plain.encode()), Some(plain));
+        for bad in [
+            "",
+            "cw",
+            &URL_SAFE_NO_PAD.encode("x/a"),
+            &URL_SAFE_NO_PAD.encode("sa;b"),
+        ] {
+            assert_eq!(CookieScope::decode(bad), None, "{bad}");
+        }
     }
 
     #[test]

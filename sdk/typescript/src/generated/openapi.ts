@@ -444,7 +444,7 @@ export interface paths {
         };
         /**
          * Where the OpenID provider sends the browser back
-         * @description The provider's `redirect_uri` (set `auth.oidc.redirect_url` to it). Answers 303 to the web client, `/`, with the outcome in the fragment: `#access_token=…&refresh_token=…&token_type=Bearer&expires_in=…` (a session as a password login opens, of the account linked to the provider's subject, made on first sight), or `#oidc_error=<code>&oidc_message=<words>`: 1002 when the provider refused or its ID token does not hold, or the login was not started in this browser or took over 10 minutes; 1005 for a disabled account; 1009 while the provider cannot be reached. The cookie `start` set is cleared either way. Limited per address (`gateway.auth_rate_limit`).
+         * @description The provider's `redirect_uri` (set `auth.oidc.redirect_url` to it). Answers 303 to the web client (`/`, or the prefix `auth.oidc.redirect_url` is under), with the outcome in the fragment: `#access_token=…&refresh_token=…&token_type=Bearer&expires_in=…` (a session as a password login opens, of the account linked to the provider's subject, made on first sight), or `#oidc_error=<code>&oidc_message=<words>`: 1002 when the provider refused or its ID token does not hold, or the login was not started in this browser or took over 10 minutes; 1005 for a disabled account; 1009 while the provider cannot be reached. The cookie `start` set is cleared either way. Limited per address (`gateway.auth_rate_limit`).
          */
         get: operations["accounts_callback"];
         put?: never;
@@ -3945,6 +3945,8 @@ export interface operations {
                 };
             };
             404: components["responses"]["E1003"];
+            429: components["responses"]["E1007"];
+            500: components["responses"]["E1004"];
             503: components["responses"]["E1009"];
         };
     };
@@ -3975,6 +3977,8 @@ export interface operations {
                 content?: never;
             };
             429: components["responses"]["E1007"];
+            500: components["responses"]["E1004"];
+            503: components["responses"]["E1009"];
         };
     };
     accounts_start: {
@@ -4002,6 +4006,7 @@ export interface operations {
             400: components["responses"]["E1001"];
             404: components["responses"]["E1003"];
             429: components["responses"]["E1007"];
+            500: components["responses"]["E1004"];
             503: components["responses"]["E1009"];
         };
     };

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use ferrochat_domain::oidc::MAX_PROVIDER_TIMEOUT;
 use serde::{Deserialize, Serialize};
 
 /// The most leeway on an ID token's `exp`, `nbf` and `iat`.
@@ -32,7 +33,8 @@ pub struct OidcConfig {
     /// Clock difference forgiven on the ID token's times.
     #[serde(with = "humantime_serde")]
     pub leeway: Duration,
-    /// How long one request to the provider may take.
+    /// How long one request to the provider may take (at most 10 s: a
+    /// gateway waits `MAX_PROVIDER_STEP` for a login step's three).
     #[serde(with = "humantime_serde")]
     pub timeout: Duration,
 }
@@ -122,6 +124,9 @@ impl OidcConfig {
         if self.timeout.is_zero() {
             return Err(bad("timeout", "must be more than 0s"));
         }
+        if self.timeout > MAX_PROVIDER_TIMEOUT {
+            return Err(bad("timeout", "must be at most 10s"));
+        }
         Ok(())
     }
 
@@ -182,6 +187,8 @@ mod tests {
         assert_eq!(refused_key(&c), "leeway");
         c = configured();
         c.timeout = Duration::ZERO;
+        assert_eq!(refused_key(&c), "timeout");
+        c.timeout = Duration::from_secs(11);
         assert_eq!(refused_key(&c), "timeout");
     }
 

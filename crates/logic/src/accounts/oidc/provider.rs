@@ -263,12 +263,7 @@ impl Provider {
         if claims.get("nonce").and_then(Value::as_str) != Some(nonce) {
             return Err(bad(&"the nonce is not this login's"));
         }
-        // Several audiences: the token must have been issued to us.
-        if let Some(azp) = claims.get("azp").and_then(Value::as_str) {
-            if azp != self.client_id {
-                return Err(bad(&"it was issued to another client (azp)"));
-            }
-        }
+        issued_to(&claims, &self.client_id).map_err(|e| bad(&e))?;
         let subject = claims
             .get("sub")
             .and_then(Value::as_str)
@@ -285,6 +280,22 @@ impl Provider {
     }
 }
 
+/// OpenID Connect Core 1.0, section 3.1.3.7, steps 4 and 5: a token for
+/// several audiences must name the one it was issued to (`azp`), and
+/// `azp`, when present, must be this client.
+fn issued_to(claims: &Map<String, Value>, client_id: &str) -> Result<(), &'static str> {
+    let several = claims
+        .get("aud")
+        .and_then(Value::as_array)
+        .is_some_and(|aud| aud.len() > 1);
+    match claims.get("azp") {
+        None if several => Err("it names several audiences and not which it was issued to (azp)"),
+        None => Ok(()),
+        Some(Value::String(azp)) if azp == client_id => Ok(()),
+        Some(_) => Err("it was issued to another client (azp)"),
+    }
+}
+
 async fn read_limited(mut res: reqwest::Response) -> Result<Vec<u8>, OidcError> {
     let mut body = Vec::new();
     while let Some(chunk) = res.chunk().await.map_err(unreachable)? {
@@ -296,4 +307,43 @@ async fn read_limited(mut res: reqwest::Response) -> Result<Vec<u8>, OidcError> 
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn claims(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => unreachable!("an object"),
+        }
+    }
+
+    #[test]
+    fn a_token_for_several_audiences_must_be_issued_to_this_client() {
+        let us = "ferrochat";
+        for (token, holds) in [
+            (json!({"aud": "ferrochat"}), true),
+            (json!({"aud": ["ferrochat"]}), true),
+            (json!({"aud": "ferrochat", "azp": "ferrochat"}), true),
+            (
+                json!({"aud": ["ferrochat", "api"], "azp": "ferrochat"}),
+                true,
+            ),
+            (json!({"aud": ["ferrochat", "api"]}), false),
+            (json!({"aud": ["ferrochat", "api"], "azp": "api"}), false),
+            (json!({"aud": "ferrochat", "azp": "another"}), false),
+            (json!({"aud": "ferrochat", "azp": ["ferrochat"]}), false),
+            (json!({"aud": "ferrochat", "azp": null}), false),
+        ] {
+            assert_eq!(
+                issued_to(&claims(token.clone()), us).is_ok(),
+                holds,
+                "{token}"
+            );
+        }
+    }
 }
