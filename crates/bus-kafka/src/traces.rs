@@ -7,7 +7,10 @@
 //! context and a record has no header at all.
 //!
 //! Headers stand beside the payload, outside the upstream seal: a forged
-//! context can only misplace a span, never change what a record says.
+//! context can only misplace a span, or have a trace kept that
+//! `sample_ratio` would drop (its flags say "sampled"), never change what
+//! a record says; a process that does not trace passes none on
+//! (`ferrochat_trace::carried`).
 
 use ferrochat_ports::bus::{TraceContext, Traces};
 use rdkafka::message::{BorrowedHeaders, Header, Headers as _, OwnedHeaders};

@@ -91,12 +91,14 @@ impl TelemetryConfig {
 /// last, so the spans still queued are sent.
 pub struct TraceExport {
     provider: SdkTracerProvider,
+    /// `telemetry.export_timeout`: how long the last export may take.
+    timeout: Duration,
 }
 
 impl TraceExport {
     /// Sends what is queued and stops; waits at most the export timeout.
     pub fn shutdown(self) {
-        if let Err(e) = self.provider.shutdown() {
+        if let Err(e) = self.provider.shutdown_with_timeout(self.timeout) {
             tracing::warn!(error = %e, "the last spans could not be exported");
         }
     }
@@ -139,5 +141,9 @@ pub(crate) fn exporter(
         .with_resource(Resource::builder().with_service_name(service).build())
         .build();
     let tracer = provider.tracer("ferrochat");
-    Ok(Some((TraceExport { provider }, tracer)))
+    let export = TraceExport {
+        provider,
+        timeout: config.export_timeout,
+    };
+    Ok(Some((export, tracer)))
 }

@@ -94,6 +94,14 @@ pub fn shared<'a>(
     span
 }
 
+/// A context read from the bus, kept to pass on only while this process
+/// traces: with tracing off a record's context goes no further, so no
+/// record of ours carries one and a forged header stops here.
+#[inline]
+pub fn carried(context: Option<TraceContext>) -> Option<TraceContext> {
+    context.filter(|_| is_on())
+}
+
 /// The current span's context, to send along with a record; `None` while
 /// tracing is off or outside a traced span.
 #[inline]

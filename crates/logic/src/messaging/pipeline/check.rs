@@ -190,7 +190,7 @@ impl Pipeline {
             origin: Origin::Bus(record.reply_to),
             position: Some(position),
             entered: read_at,
-            trace: record.trace,
+            trace: ferrochat_trace::carried(record.trace),
         };
         self.committer.jobs.send(job).await.is_ok()
     }
