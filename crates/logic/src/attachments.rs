@@ -2,6 +2,8 @@
 //! attachments' metadata and who may read them. The bytes are the
 //! gateway's to move (docs/ARCHITECTURE.md, "Attachments").
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use ferrochat_domain::attachments::{
     bind_refusal, Attachment, AttachmentKind, BindRefusal, Upload,
@@ -13,7 +15,7 @@ use ferrochat_ports::{ApiError, AttachmentsApi, StoreError};
 
 use crate::deps::LogicDeps;
 use crate::error::store as store_err;
-use crate::messaging::member_of;
+use crate::messaging::{member_of, AccessCache};
 
 /// The most ids `unsent_attachments` answers at once.
 const MAX_UNSENT_PAGE: u32 = 1000;
@@ -22,6 +24,8 @@ const MAX_OWNED_PAGE: u32 = 500;
 
 pub struct Uploads {
     pub(crate) deps: LogicDeps,
+    /// For the membership check of a download (the world room's bans).
+    pub(crate) access: Arc<AccessCache>,
 }
 
 impl Uploads {
@@ -85,7 +89,7 @@ impl AttachmentsApi for Uploads {
             None if &attachment.owner == who => Ok(attachment),
             None => Err(ApiError::forbidden("this attachment is not yours")),
             Some(conversation) => {
-                member_of(&*self.deps.store, who, conversation)
+                member_of(&*self.deps.store, &self.access, who, conversation)
                     .await
                     .map_err(|e| match e.kind {
                         // A conversation gone is no reason to say more.

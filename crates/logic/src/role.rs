@@ -104,7 +104,10 @@ impl Logic {
                 dm_policy: config.messaging.dm_policy,
             }),
             groups,
-            attachments: Arc::new(Uploads { deps: deps.clone() }),
+            attachments: Arc::new(Uploads {
+                deps: deps.clone(),
+                access: access.clone(),
+            }),
             social: Arc::new(Social::new(
                 deps,
                 config.messaging.presence_offline_delay,

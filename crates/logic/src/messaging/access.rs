@@ -11,9 +11,10 @@ use crate::clock;
 use crate::error::store as store_err;
 
 /// The conversation, if `who` is a member: 1003 if it does not exist,
-/// 1005 if `who` is not in it.
+/// 1005 if `who` is not in it (or, for the world room, banned from it).
 pub(crate) async fn member_of(
     store: &dyn Store,
+    cache: &AccessCache,
     who: &UserId,
     id: &ConversationId,
 ) -> Result<(ConversationRecord, MemberRecord), ApiError> {
@@ -27,18 +28,27 @@ pub(crate) async fn member_of(
         .await
         .map_err(|e| store_err("reading a membership", e))?
         .ok_or_else(|| ApiError::forbidden(NOT_A_MEMBER))?;
-    if conv.kind == ConversationKind::World {
-        let sanctions = store
-            .user(who)
-            .await
-            .map_err(|e| store_err("reading a user", e))?
-            .map(|u| u.sanctions)
-            .unwrap_or_default();
-        if sanctions.holds_at(Sanction::WorldBan, clock::now()) {
-            return Err(ApiError::forbidden(BANNED_FROM_WORLD));
-        }
+    if conv.kind == ConversationKind::World && banned_from_world(store, cache, who).await? {
+        return Err(ApiError::forbidden(BANNED_FROM_WORLD));
     }
     Ok((conv, member))
+}
+
+/// Whether `who` is banned from the world room now. Every reader of a
+/// ban (reads of the room, its place in lists and search, and the send
+/// check, which reads the same cached sanctions with the conversation's
+/// facts) goes through the user's cached sanctions, forgotten by every
+/// change of one.
+pub(crate) async fn banned_from_world(
+    store: &dyn Store,
+    cache: &AccessCache,
+    who: &UserId,
+) -> Result<bool, ApiError> {
+    let sanctions = cache
+        .sanctions(store, who)
+        .await
+        .map_err(|e| store_err("reading a user's sanctions", e))?;
+    Ok(sanctions.holds_at(Sanction::WorldBan, clock::now()))
 }
 
 /// A closed conversation takes nothing new: no message, no typing.

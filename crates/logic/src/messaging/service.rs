@@ -53,10 +53,7 @@ impl Messaging {
         if !self.world_enabled {
             return Ok(false);
         }
-        let banned = self.profiles.get(who).await?.is_some_and(|u| {
-            u.sanctions
-                .holds_at(ferrochat_domain::Sanction::WorldBan, clock::now())
-        });
+        let banned = access::banned_from_world(&*self.deps.store, &self.access, who).await?;
         Ok(!banned)
     }
 
@@ -262,7 +259,7 @@ impl MessagingApi for Messaging {
         id: &ConversationId,
         cmd: UpdateConversation,
     ) -> Result<ConversationView, ApiError> {
-        let (conv, before) = access::member_of(&*self.deps.store, who, id).await?;
+        let (conv, before) = access::member_of(&*self.deps.store, &self.access, who, id).await?;
         if cmd.hide.iter().any(|s| *s > conv.last_seq) {
             return Err(refused(Refusal::UnknownTarget));
         }
@@ -284,7 +281,7 @@ impl MessagingApi for Messaging {
     }
 
     async fn history(&self, who: &UserId, q: History) -> Result<HistoryPage, ApiError> {
-        access::member_of(&*self.deps.store, who, &q.conversation_id).await?;
+        access::member_of(&*self.deps.store, &self.access, who, &q.conversation_id).await?;
         let query = HistoryQuery {
             pinned: q.pinned,
             after: q.after,
@@ -318,7 +315,7 @@ impl MessagingApi for Messaging {
         search: SearchMessages,
     ) -> Result<SearchPage, ApiError> {
         if let Some(c) = &search.conversation_id {
-            access::member_of(&*self.deps.store, who, c).await?;
+            access::member_of(&*self.deps.store, &self.access, who, c).await?;
         }
         if let Some(u) = &search.from {
             self.deps
@@ -419,7 +416,7 @@ impl MessagingApi for Messaging {
     }
 
     async fn typing(&self, who: &UserId, id: &ConversationId) -> Result<(), ApiError> {
-        let (conv, _) = access::member_of(&*self.deps.store, who, id).await?;
+        let (conv, _) = access::member_of(&*self.deps.store, &self.access, who, id).await?;
         if conv.closed {
             return Err(access::closed(conv.kind));
         }
