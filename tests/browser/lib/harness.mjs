@@ -185,6 +185,20 @@ export async function startChat(page, userId, peerName) {
   await page.waitForFunction((n) => document.getElementById('chat-name').textContent === n, peerName);
 }
 
+/**
+ * Alice and Bob, registered, in a one-to-one chat that each has open:
+ * Alice started it and sent `firstText`, which Bob's page shows.
+ */
+export async function twoInAChat(browser, server, firstText) {
+  const alice = await register(browser, server, 'alice', { nickname: 'Alice' });
+  const bob = await register(browser, server, 'bob', { nickname: 'Bob' });
+  await startChat(alice.page, bob.userId, 'Bob');
+  await send(alice.page, firstText);
+  await openByName(bob.page, 'Alice');
+  await waitForMessage(bob.page, firstText);
+  return { alice, bob };
+}
+
 /** Waits until the element `#id` is shown and says something matching `re`; returns its text. */
 export async function waitForLine(page, id, re) {
   try {

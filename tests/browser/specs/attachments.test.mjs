@@ -12,10 +12,9 @@ import { deflateSync } from 'node:zlib';
 import {
   Server,
   launch,
-  register,
+  twoInAChat,
   shot,
   send,
-  startChat,
   openByName,
   waitForMessage,
   convItem,
@@ -114,12 +113,7 @@ describe('attachments', () => {
   before(async () => {
     await server.start();
     browser = await launch();
-    alice = await register(browser, server, 'alice', { nickname: 'Alice' });
-    bob = await register(browser, server, 'bob', { nickname: 'Bob' });
-    await startChat(alice.page, bob.userId, 'Bob');
-    await send(alice.page, 'Look at this');
-    await openByName(bob.page, 'Alice');
-    await waitForMessage(bob.page, 'Look at this');
+    ({ alice, bob } = await twoInAChat(browser, server, 'Look at this'));
   });
 
   after(async () => {

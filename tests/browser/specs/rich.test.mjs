@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import {
   Server,
   launch,
-  register,
+  twoInAChat,
   shot,
   send,
-  startChat,
   openByName,
   waitForMessage,
   messageTexts,
@@ -39,12 +38,7 @@ describe('replies, edits and recalls', () => {
   before(async () => {
     await server.start();
     browser = await launch();
-    alice = await register(browser, server, 'alice', { nickname: 'Alice' });
-    bob = await register(browser, server, 'bob', { nickname: 'Bob' });
-    await startChat(alice.page, bob.userId, 'Bob');
-    await send(alice.page, 'Lunch at noon?');
-    await openByName(bob.page, 'Alice');
-    await waitForMessage(bob.page, 'Lunch at noon?');
+    ({ alice, bob } = await twoInAChat(browser, server, 'Lunch at noon?'));
   });
 
   after(async () => {
