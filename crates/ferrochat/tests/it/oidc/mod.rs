@@ -9,7 +9,7 @@ mod provider;
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
-use crate::support::{spawn_app_with, TestApp};
+use crate::support::{sample, spawn_app_with, TestApp};
 use provider::{browser, walk, Jar, Provider, CLIENT_ID, CLIENT_SECRET, REDIRECT_URL};
 
 async fn app_with(issuer: &str) -> TestApp {
@@ -264,6 +264,19 @@ async fn without_a_provider_the_routes_say_so() {
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], 1009);
+    // Logins right after are told so from that failure, without asking
+    // the provider again (each would wait for it in turn).
+    let failed = "ferrochat_logic_oidc_discoveries_total{outcome=\"failed\"}";
+    let before = sample(&app.metrics_text().await, failed);
+    for _ in 0..3 {
+        let res = browser()
+            .get(format!("{}/api/v1/auth/oidc/start", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+    assert_eq!(sample(&app.metrics_text().await, failed), before);
     let bad = browser()
         .get(format!(
             "{}/api/v1/auth/oidc/start?device_id=a%20b",

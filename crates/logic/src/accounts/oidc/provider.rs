@@ -1,9 +1,11 @@
-//! Speaking to the OpenID provider: its discovery document (read once, on
-//! first use, and again after a failure), the authorization URL a login
+//! Speaking to the OpenID provider: its discovery document (read on first
+//! use, again every `DISCOVERY_REFRESH`, a failure remembered for
+//! `DISCOVERY_RETRY`), the authorization URL a login
 //! starts at, the code redeemed at its token endpoint, and the ID token
 //! checked against its published keys (`external::jwks`, which refreshes
 //! them when the provider rotates).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use ferrochat_domain::external::ExternalSubject;
@@ -12,7 +14,8 @@ use jsonwebtoken::{Algorithm, Validation};
 use reqwest::Url;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use tokio::sync::OnceCell;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
 
 use super::config::OidcConfig;
 use crate::accounts::external::jwks::Jwks;
@@ -24,6 +27,13 @@ const MAX_ANSWER_BYTES: usize = 256 * 1024;
 /// names one not held, but not twice within `KEYS_MIN_INTERVAL`.
 const KEYS_REFRESH: Duration = Duration::from_secs(600);
 const KEYS_MIN_INTERVAL: Duration = Duration::from_secs(30);
+/// The discovery document is read again this often, so a provider that
+/// moves its endpoints is followed without a restart.
+const DISCOVERY_REFRESH: Duration = Duration::from_secs(3600);
+/// After a failed read, logins are answered from it (1009, or the
+/// endpoints read before) for this long rather than each waiting for the
+/// provider in turn.
+const DISCOVERY_RETRY: Duration = Duration::from_secs(5);
 
 /// Why a login went no further (logged; the user hears the kind).
 #[derive(Debug, thiserror::Error)]
@@ -57,7 +67,16 @@ struct Discovery {
 struct Endpoints {
     authorization: Url,
     token: Url,
-    keys: Jwks,
+    jwks_uri: Url,
+    keys: Arc<Jwks>,
+}
+
+/// What discovery last found, and when to read it again.
+struct Discovered {
+    endpoints: Option<Arc<Endpoints>>,
+    /// Why the last read failed, while `endpoints` is none.
+    failure: Option<String>,
+    next_read: Instant,
 }
 
 /// Who the ID token says logged in.
@@ -78,7 +97,9 @@ pub(crate) struct Provider {
     leeway_secs: u64,
     timeout: Duration,
     http: reqwest::Client,
-    endpoints: OnceCell<Endpoints>,
+    /// Locked across a read: the logins that come meanwhile wait for that
+    /// one read (at most `timeout`), not for one each.
+    discovered: Mutex<Discovered>,
 }
 
 impl Provider {
@@ -108,7 +129,11 @@ impl Provider {
             leeway_secs: cfg.leeway.as_secs(),
             timeout: cfg.timeout,
             http,
-            endpoints: OnceCell::new(),
+            discovered: Mutex::new(Discovered {
+                endpoints: None,
+                failure: None,
+                next_read: Instant::now(),
+            }),
         }))
     }
 
@@ -117,13 +142,51 @@ impl Provider {
         &self.name
     }
 
-    /// The provider's endpoints, read from its discovery document the
-    /// first time (a failure is not kept: the next login asks again).
-    async fn endpoints(&self) -> Result<&Endpoints, OidcError> {
-        self.endpoints.get_or_try_init(|| self.discover()).await
+    /// The provider's endpoints, from its discovery document: read on
+    /// first use and every `DISCOVERY_REFRESH`; when a read fails, the
+    /// endpoints read before serve on (a warning), or, if there are none,
+    /// logins get 1009 until `DISCOVERY_RETRY` has passed.
+    async fn endpoints(&self) -> Result<Arc<Endpoints>, OidcError> {
+        let mut known = self.discovered.lock().await;
+        if Instant::now() < known.next_read {
+            return match (&known.endpoints, &known.failure) {
+                (Some(e), _) => Ok(e.clone()),
+                (None, failure) => Err(unreachable(failure.as_deref().unwrap_or("not read yet"))),
+            };
+        }
+        let read = self.discover(known.endpoints.as_deref()).await;
+        metrics::counter!(
+            "ferrochat_logic_oidc_discoveries_total",
+            "outcome" => if read.is_ok() { "read" } else { "failed" }
+        )
+        .increment(1);
+        match read {
+            Ok(found) => {
+                let found = Arc::new(found);
+                known.endpoints = Some(found.clone());
+                known.failure = None;
+                known.next_read = Instant::now() + DISCOVERY_REFRESH;
+                Ok(found)
+            }
+            Err(e) => {
+                known.next_read = Instant::now() + DISCOVERY_RETRY;
+                match &known.endpoints {
+                    Some(before) => {
+                        tracing::warn!(error = %e, "reading the OpenID provider's discovery document again failed: the endpoints read before serve on");
+                        Ok(before.clone())
+                    }
+                    None => {
+                        known.failure = Some(e.to_string());
+                        Err(e)
+                    }
+                }
+            }
+        }
     }
 
-    async fn discover(&self) -> Result<Endpoints, OidcError> {
+    /// Reads the discovery document; the keys of `before` are kept when
+    /// it names the same key set.
+    async fn discover(&self, before: Option<&Endpoints>) -> Result<Endpoints, OidcError> {
         let url = format!(
             "{}/.well-known/openid-configuration",
             self.issuer.trim_end_matches('/')
@@ -152,18 +215,25 @@ impl Provider {
             return Err(unreachable("the provider does not support PKCE with S256"));
         }
         let parse = |raw: &str| Url::parse(raw).map_err(unreachable);
-        let keys = Jwks::new(
-            parse(&found.jwks_uri)?.to_string(),
-            PUBLISHED_KEY_ALGORITHMS.to_vec(),
-            KEYS_REFRESH,
-            KEYS_MIN_INTERVAL,
-            self.timeout,
-        )
-        .map_err(unreachable)?;
+        let jwks_uri = parse(&found.jwks_uri)?;
+        let keys = match before {
+            Some(b) if b.jwks_uri == jwks_uri => b.keys.clone(),
+            _ => Arc::new(
+                Jwks::new(
+                    jwks_uri.to_string(),
+                    PUBLISHED_KEY_ALGORITHMS.to_vec(),
+                    KEYS_REFRESH,
+                    KEYS_MIN_INTERVAL,
+                    self.timeout,
+                )
+                .map_err(unreachable)?,
+            ),
+        };
         tracing::info!(issuer = %self.issuer, "read the OpenID provider's discovery document");
         Ok(Endpoints {
             authorization: parse(&found.authorization_endpoint)?,
             token: parse(&found.token_endpoint)?,
+            jwks_uri,
             keys,
         })
     }
