@@ -237,6 +237,15 @@ async fn a_login_cancelled_at_the_provider_is_said_so() {
     assert_eq!(message, "the identity provider did not log you in");
 }
 
+/// `GET /api/v1/auth/oidc/start{query}` as a browser opens it.
+async fn open_start(app: &TestApp, query: &str) -> reqwest::Response {
+    browser()
+        .get(format!("{}/api/v1/auth/oidc/start{query}", app.base))
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn without_a_provider_the_routes_say_so() {
     let plain = spawn_app_with(|_| {}).await;
@@ -244,11 +253,7 @@ async fn without_a_provider_the_routes_say_so() {
         .request(reqwest::Method::GET, "/api/v1/auth/oidc", None, None)
         .await;
     assert!(info.err(1003).contains("not configured"));
-    let res = browser()
-        .get(format!("{}/api/v1/auth/oidc/start", plain.base))
-        .send()
-        .await
-        .unwrap();
+    let res = open_start(&plain, "").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
     // Configured, but the provider is not there: try again later.
@@ -256,11 +261,7 @@ async fn without_a_provider_the_routes_say_so() {
     let issuer = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
     let app = app_with(&issuer).await;
-    let res = browser()
-        .get(format!("{}/api/v1/auth/oidc/start", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = open_start(&app, "").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], 1009);
@@ -269,21 +270,10 @@ async fn without_a_provider_the_routes_say_so() {
     let failed = "ferrochat_logic_oidc_discoveries_total{outcome=\"failed\"}";
     let before = sample(&app.metrics_text().await, failed);
     for _ in 0..3 {
-        let res = browser()
-            .get(format!("{}/api/v1/auth/oidc/start", app.base))
-            .send()
-            .await
-            .unwrap();
+        let res = open_start(&app, "").await;
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
     assert_eq!(sample(&app.metrics_text().await, failed), before);
-    let bad = browser()
-        .get(format!(
-            "{}/api/v1/auth/oidc/start?device_id=a%20b",
-            app.base
-        ))
-        .send()
-        .await
-        .unwrap();
+    let bad = open_start(&app, "?device_id=a%20b").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
