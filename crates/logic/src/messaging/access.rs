@@ -60,12 +60,12 @@ pub(crate) fn closed(kind: ConversationKind) -> ApiError {
 }
 
 const NOT_A_MEMBER: &str = "you are not a member of this conversation";
-pub(crate) const FRIENDS_ONLY: &str = "you can only message your friends";
+const FRIENDS_ONLY: &str = "you can only message your friends";
 const BANNED_FROM_WORLD: &str = "you are banned from the world room";
 
 /// The refusal of a user `who` a single chat's peer blocked: their
 /// sends, and opening a chat with them.
-pub(crate) const NO_MESSAGES: &str = "this user does not accept your messages";
+const NO_MESSAGES: &str = "this user does not accept your messages";
 
 /// 1005 `refusal` if `user` blocked `who`: `who` may not reach them
 /// (a message, a new chat, a group they did not choose).
@@ -133,16 +133,32 @@ pub(crate) async fn may_send(
         return Err(ApiError::forbidden("you are muted in this conversation"));
     }
     if let Some(peer) = conv.peer_of(who) {
-        unless_blocked(store, cache, peer, who, NO_MESSAGES).await?;
-        if rules.dm_policy == DmPolicy::Friends {
-            let friends = cache
-                .are_friends(store, who, peer)
-                .await
-                .map_err(|e| store_err("reading friends", e))?;
-            if !friends {
-                return Err(ApiError::forbidden(FRIENDS_ONLY));
-            }
-        }
+        may_message(store, cache, rules.dm_policy, who, peer).await?;
     }
     Ok(conv.kind)
+}
+
+/// 1005 unless `who` may write to `peer` one to one: `peer` has not
+/// blocked them, and under `dm_policy = "friends"` they are friends. A
+/// send to a single chat is checked so, and so is opening one (a chat is
+/// listed on both sides, and one no message could reach would sit empty
+/// in the peer's list).
+pub(crate) async fn may_message(
+    store: &dyn Store,
+    cache: &AccessCache,
+    dm_policy: DmPolicy,
+    who: &UserId,
+    peer: &UserId,
+) -> Result<(), ApiError> {
+    unless_blocked(store, cache, peer, who, NO_MESSAGES).await?;
+    if dm_policy == DmPolicy::Friends {
+        let friends = cache
+            .are_friends(store, who, peer)
+            .await
+            .map_err(|e| store_err("reading friends", e))?;
+        if !friends {
+            return Err(ApiError::forbidden(FRIENDS_ONLY));
+        }
+    }
+    Ok(())
 }

@@ -209,28 +209,7 @@ impl MessagingApi for Messaging {
         if !self.profiles.exists(peer).await? {
             return Err(ApiError::not_found("no such user"));
         }
-        // A chat opened is listed on both sides: one the peer blocked
-        // would reach them, empty as it is.
-        access::unless_blocked(
-            &*self.deps.store,
-            &self.access,
-            peer,
-            who,
-            access::NO_MESSAGES,
-        )
-        .await?;
-        // Under the friends policy a stranger's chat would be an empty one
-        // in the other's list that no message can ever reach.
-        if self.dm_policy == DmPolicy::Friends {
-            let friends = self
-                .access
-                .are_friends(&*self.deps.store, who, peer)
-                .await
-                .map_err(|e| store_err("reading friends", e))?;
-            if !friends {
-                return Err(ApiError::forbidden(access::FRIENDS_ONLY));
-            }
-        }
+        access::may_message(&*self.deps.store, &self.access, self.dm_policy, who, peer).await?;
         let id = self
             .deps
             .store
