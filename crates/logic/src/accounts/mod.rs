@@ -1,6 +1,7 @@
 //! Accounts: registration, login, token refresh with rotation and reuse
 //! detection, logout, and profiles.
 
+mod bounded_body;
 mod config;
 mod devices;
 mod external;

@@ -422,3 +422,8 @@ pub(super) fn new_account(username: Username, nickname: Option<Nickname>) -> Use
 pub(super) fn disabled() -> ApiError {
     ApiError::forbidden("this account is disabled")
 }
+
+/// An account that was deleted: it takes no new session by any way in.
+pub(super) fn deleted() -> ApiError {
+    ApiError::unauthorized("this account was deleted")
+}

@@ -19,6 +19,8 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use crate::accounts::bounded_body::read_bounded;
+
 /// A key set larger than this is refused: issuers publish a handful of
 /// keys, a few KiB.
 const MAX_JWKS_BYTES: usize = 256 * 1024;
@@ -112,17 +114,13 @@ impl Jwks {
     }
 
     async fn fetch(&self) -> Result<HashMap<String, PublishedKey>, FetchError> {
-        let mut res = self.client.get(&self.url).send().await?;
+        let res = self.client.get(&self.url).send().await?;
         if !res.status().is_success() {
             return Err(FetchError::Status(res.status()));
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = res.chunk().await? {
-            if body.len() + chunk.len() > MAX_JWKS_BYTES {
-                return Err(FetchError::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_bounded(res, MAX_JWKS_BYTES)
+            .await?
+            .ok_or(FetchError::TooLarge)?;
         let set: RawSet = serde_json::from_slice(&body)?;
         metrics::counter!("ferrochat_external_jwks_fetches_total").increment(1);
         Ok(set

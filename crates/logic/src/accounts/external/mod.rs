@@ -25,7 +25,7 @@ pub(super) use config::PUBLISHED_KEY_ALGORITHMS;
 pub use config::{BadExternalConfig, ExternalAuthConfig};
 pub(crate) use verify::ExternalTokens;
 
-use super::service::{disabled, hash_failed, new_account, Accounts, BAD_TOKEN};
+use super::service::{deleted, disabled, hash_failed, new_account, Accounts, BAD_TOKEN};
 use super::tokens::{hash_refresh_token, new_refresh_token};
 use crate::clock;
 use crate::error::store;
@@ -133,7 +133,7 @@ impl Accounts {
             .map_err(|e| store("reading an account", e))?;
         match account {
             Some(u) if !u.deleted => Err(disabled()),
-            _ => Err(ApiError::unauthorized("this account was deleted")),
+            _ => Err(deleted()),
         }
     }
 

@@ -19,7 +19,7 @@ pub use config::{BadOidcConfig, OidcConfig};
 use provider::OidcError;
 pub(crate) use provider::Provider;
 
-use super::service::{disabled, Accounts};
+use super::service::{deleted, disabled, Accounts};
 use crate::clock;
 use crate::error::store;
 
@@ -52,7 +52,7 @@ impl Accounts {
             .map_err(|e| store("reading an account", e))?;
         let user: User = match user {
             Some(u) if !u.deleted => u,
-            _ => return Err(ApiError::unauthorized("this account was deleted")),
+            _ => return Err(deleted()),
         };
         if user.disabled_at(clock::now()) {
             return Err(disabled());

@@ -18,6 +18,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use super::config::OidcConfig;
+use crate::accounts::bounded_body::read_bounded;
 use crate::accounts::external::jwks::Jwks;
 use crate::accounts::external::PUBLISHED_KEY_ALGORITHMS;
 
@@ -366,17 +367,11 @@ fn issued_to(claims: &Map<String, Value>, client_id: &str) -> Result<(), &'stati
     }
 }
 
-async fn read_limited(mut res: reqwest::Response) -> Result<Vec<u8>, OidcError> {
-    let mut body = Vec::new();
-    while let Some(chunk) = res.chunk().await.map_err(unreachable)? {
-        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(unreachable(format!(
-                "an answer larger than {MAX_ANSWER_BYTES} bytes"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+async fn read_limited(res: reqwest::Response) -> Result<Vec<u8>, OidcError> {
+    read_bounded(res, MAX_ANSWER_BYTES)
+        .await
+        .map_err(unreachable)?
+        .ok_or_else(|| unreachable(format!("an answer larger than {MAX_ANSWER_BYTES} bytes")))
 }
 
 #[cfg(test)]
