@@ -241,32 +241,31 @@ function sendFromComposer() {
   setContext(null);
   ta.value = '';
   autoGrow();
-  const p = {
-    client_msg_id: crypto.randomUUID(),
+  queueSend({
     conversation_id: state.openId,
     content,
     reply_to: replyTo,
     mentions: mentions.length ? mentions : undefined,
     mention_all: mentionAll || undefined,
-    status: 'pending',
-    error: '',
-    created_at: new Date().toISOString(),
-    timer: 0,
-  };
-  state.pending.set(p.client_msg_id, p);
-  transmit(p);
-  renderMessages({ toBottom: true });
+  });
 }
 
 /** A finished upload, sent to its conversation as a message of `messageType`. */
 function sendAttachment(conversationId, messageType, attachmentId) {
   const c = conv(conversationId);
   if (!c || isClosed(c)) return;
+  queueSend({ conversation_id: conversationId, message_type: messageType, content: attachmentId });
+}
+
+/**
+ * A new send of `body` (its conversation and content): kept pending under
+ * a fresh client_msg_id until acked, sent, and shown if its conversation
+ * is open.
+ */
+function queueSend(body) {
   const p = {
     client_msg_id: crypto.randomUUID(),
-    conversation_id: conversationId,
-    message_type: messageType,
-    content: attachmentId,
+    ...body,
     status: 'pending',
     error: '',
     created_at: new Date().toISOString(),
@@ -274,7 +273,7 @@ function sendAttachment(conversationId, messageType, attachmentId) {
   };
   state.pending.set(p.client_msg_id, p);
   transmit(p);
-  if (state.openId === conversationId) renderMessages({ toBottom: true });
+  if (state.openId === p.conversation_id) renderMessages({ toBottom: true });
 }
 
 /** What a message says in one line: its text, or what kind of file it carries. */
