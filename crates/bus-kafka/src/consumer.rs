@@ -63,6 +63,8 @@ pub(crate) struct Polled<T> {
     /// record for the record's last item, the record's own (nothing of it
     /// done) for the items before.
     pub(crate) next_offset: i64,
+    /// The assignment it was read in (`membership::Epoch`).
+    pub(crate) epoch: u64,
 }
 
 impl<T> Polled<T> {
@@ -72,6 +74,7 @@ impl<T> Polled<T> {
             record: Some(record),
             partition: 0,
             next_offset: -1,
+            epoch: 0,
         }
     }
 }
@@ -83,10 +86,9 @@ pub(crate) struct KafkaConsumer<T> {
     rx: mpsc::Receiver<Polled<T>>,
     stop: Arc<AtomicBool>,
     returned: u64,
-    /// (position, partition, offset to commit) of items returned or
-    /// skipped and not yet stored. Bounded by what the caller holds
-    /// unfinished.
-    pending: VecDeque<(u64, i32, i64)>,
+    /// Items returned or skipped and not yet stored. Bounded by what the
+    /// caller holds unfinished.
+    pending: VecDeque<Done>,
     /// Records the broker holds past this member's positions, when
     /// counted (`backlog.rs`).
     behind: Option<Arc<AtomicU64>>,
@@ -187,9 +189,12 @@ impl<T> KafkaConsumer<T> {
     /// Counts a polled record; its record unless it did not decode.
     fn take(&mut self, polled: Polled<T>) -> Option<T> {
         if self.mode == Mode::Group {
-            let position = self.returned + u64::from(polled.record.is_some());
-            self.pending
-                .push_back((position, polled.partition, polled.next_offset));
+            self.pending.push_back(Done {
+                position: self.returned + u64::from(polled.record.is_some()),
+                partition: polled.partition,
+                next_offset: polled.next_offset,
+                epoch: polled.epoch,
+            });
         }
         let record = polled.record?;
         self.returned += 1;
@@ -229,14 +234,20 @@ impl<T: Send + 'static> Consumer<T> for KafkaConsumer<T> {
     }
 
     async fn commit_through(&mut self, position: u64) -> Result<(), BusError> {
+        // Held until the offsets are stored: a rebalance that begins
+        // meanwhile waits, and then forgets them with the assignment.
+        let epoch = self.inner.context().epoch().hold();
         let mut next_offsets: BTreeMap<i32, i64> = BTreeMap::new();
-        while let Some(&(p, partition, next_offset)) = self.pending.front() {
-            if p > position {
+        while let Some(done) = self.pending.front() {
+            if done.position > position {
                 break;
             }
+            // Read in an earlier assignment: not this member's to store.
+            if done.epoch == *epoch {
+                let next = next_offsets.entry(done.partition).or_insert(0);
+                *next = (*next).max(done.next_offset);
+            }
             self.pending.pop_front();
-            let next = next_offsets.entry(partition).or_insert(0);
-            *next = (*next).max(next_offset);
         }
         if next_offsets.is_empty() {
             return Ok(());
@@ -252,6 +263,17 @@ impl<T: Send + 'static> Consumer<T> for KafkaConsumer<T> {
             .store_offsets(&tpl)
             .map_err(|e| crate::error::map(&self.topic, &e))
     }
+}
+
+/// An item returned (or a record skipped) whose offset is stored once the
+/// caller says it is done.
+struct Done {
+    /// `next`'s count once it was returned.
+    position: u64,
+    partition: i32,
+    next_offset: i64,
+    /// The assignment it was read in (`membership::Epoch`).
+    epoch: u64,
 }
 
 /// How a consumer watches for a broker that lost its data (`watch.rs`).
@@ -316,6 +338,9 @@ impl<T: Send + 'static> Poller<T> {
                 }
                 Some(Ok(m)) => m,
             };
+            // Rebalances run inside `poll` on this thread: a record it
+            // returns belongs to the assignment in force now.
+            let epoch = self.inner.context().epoch().current();
             if let Some(tail) = &self.tail {
                 if tail.state.record(m.offset()) {
                     watch::report(&self.topic, &self.lost_data);
@@ -337,7 +362,10 @@ impl<T: Send + 'static> Poller<T> {
                 }
                 None => Vec::new(),
             };
-            if self.send_items(items, m.partition(), m.offset()).is_err() {
+            if self
+                .send_items(items, m.partition(), m.offset(), epoch)
+                .is_err()
+            {
                 break;
             }
         }
@@ -350,13 +378,14 @@ impl<T: Send + 'static> Poller<T> {
 
     /// The items of the record at `offset`, each on its own; a record
     /// with none is passed on empty, so its offset is committed in turn.
-    fn send_items(&self, items: Vec<T>, partition: i32, offset: i64) -> Result<(), ()> {
+    fn send_items(&self, items: Vec<T>, partition: i32, offset: i64, epoch: u64) -> Result<(), ()> {
         let count = items.len();
         if count == 0 {
             return self.send(Polled {
                 record: None,
                 partition,
                 next_offset: offset + 1,
+                epoch,
             });
         }
         for (i, item) in items.into_iter().enumerate() {
@@ -365,6 +394,7 @@ impl<T: Send + 'static> Poller<T> {
                 record: Some(item),
                 partition,
                 next_offset: if last { offset + 1 } else { offset },
+                epoch,
             })?;
         }
         Ok(())

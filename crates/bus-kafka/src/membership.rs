@@ -6,9 +6,12 @@
 //! again). Until then the records of its topic wait: a logic instance that
 //! says it is ready while its group is still forming leaves the first
 //! sends unanswered for seconds. `/ready` asks [`Joined`] instead.
+//!
+//! And which of its assignments a record was read in ([`Epoch`]): an
+//! offset is committed only for records of the assignment in force.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
 use rdkafka::ClientContext;
@@ -20,11 +23,55 @@ use rdkafka::ClientContext;
 #[derive(Default)]
 pub(crate) struct Membership {
     assigned: Arc<AtomicBool>,
+    epoch: Epoch,
+}
+
+impl Membership {
+    pub(crate) fn epoch(&self) -> &Epoch {
+        &self.epoch
+    }
+}
+
+/// How many times the member's partitions were taken back or given.
+///
+/// Work on a record may finish after its partition was taken back and
+/// given again (logic's pipeline lags its reads by seconds when the bus
+/// stalls). Its offset is then no longer the member's to store: librdkafka
+/// starts a partition it is given again from the group's committed offset,
+/// so the record is read again anyway; and if the broker lost its data
+/// meanwhile (one that came back empty), the offset belongs to the old
+/// log, and committing it to the new one would skip as many of its
+/// records. So each record carries the epoch it was read in, and only
+/// those of the current one are stored, under the lock the rebalance
+/// takes to move on (`KafkaConsumer::commit_through`).
+#[derive(Clone, Default)]
+pub(crate) struct Epoch(Arc<Mutex<u64>>);
+
+impl Epoch {
+    /// The epoch now, held until the guard drops: no rebalance begins
+    /// meanwhile.
+    pub(crate) fn hold(&self) -> MutexGuard<'_, u64> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn current(&self) -> u64 {
+        *self.hold()
+    }
+
+    fn advance(&self) {
+        *self.hold() += 1;
+    }
 }
 
 impl ClientContext for Membership {}
 
 impl ConsumerContext for Membership {
+    /// Runs on the polling thread before librdkafka assigns or revokes
+    /// (which also forgets offsets stored for the old assignment).
+    fn pre_rebalance(&self, _: &BaseConsumer<Self>, _: &Rebalance<'_>) {
+        self.epoch.advance();
+    }
+
     fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if matches!(rebalance, Rebalance::Assign(_)) {
             self.assigned.store(true, Ordering::Release);

@@ -158,3 +158,61 @@ async fn once_a_loss_is_found_the_next_record_is_stored_without_waiting_out_its_
         "the first record after the loss: {stored:?}"
     );
 }
+
+/// A group member may finish work on records of the lost broker after it
+/// joined the new one (logic's pipeline lags its reads by seconds when the
+/// bus stalls). Those records' offsets belong to the old log: stored now,
+/// they would be committed to the new broker and skip as many of its
+/// records, which the next member of the partition would never read. So
+/// what was read before the member's partitions were taken back and given
+/// again is never committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_on_the_lost_brokers_records_commits_no_offset_on_the_new_one() {
+    let mut broker = PrivateBroker::start().await;
+    let mut config = isolated_config();
+    config.brokers = broker.address();
+    let bus = bus(&config).await;
+    let conversation = ConversationId::generate();
+    let mut first = bus.consume_upstream().await.expect("upstream consumer");
+    // Ten records on the old broker, read and not yet done.
+    for i in 0..10 {
+        publish_until_stored(&*bus, &conversation, &format!("before-{i}")).await;
+    }
+    for i in 0..10 {
+        let got = tokio::time::timeout(WAIT, first.next())
+            .await
+            .expect("read")
+            .expect("a record");
+        assert_eq!(got.client_msg_id.as_str(), format!("before-{i}"));
+    }
+
+    broker.replace_with_empty().await;
+
+    // Twenty on the new one, one record each: offsets 0 to 19 of the
+    // conversation's partition. The member reads the first.
+    for i in 0..20 {
+        publish_until_stored(&*bus, &conversation, &format!("after-{i}")).await;
+    }
+    let got = tokio::time::timeout(WAIT, first.next())
+        .await
+        .expect("the new broker's records are read")
+        .expect("a record");
+    assert_eq!(got.client_msg_id.as_str(), "after-0");
+    // By now the member has found its group gone and joined it again on
+    // the new broker (heartbeats every few seconds; the watch every 2 s).
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    // The work on all eleven is done: the old ten's offsets (up to 10)
+    // are not the new log's.
+    first.commit().await.expect("commit");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    drop(first);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // The partition's next member starts after "after-0", not at 10.
+    let mut next = bus.consume_upstream().await.expect("upstream consumer");
+    let got = tokio::time::timeout(WAIT, next.next())
+        .await
+        .expect("the next member reads")
+        .expect("a record");
+    assert_eq!(got.client_msg_id.as_str(), "after-1");
+}
