@@ -329,11 +329,19 @@ pub(crate) fn send_blocking<T>(
 
 impl<T: Send + 'static> Poller<T> {
     fn run(self) {
+        // After every broker was lost: the epoch whose records are not
+        // passed on (`rejoin_after_outage`).
+        let mut quarantined = None;
         while !self.stop.load(Ordering::Acquire) {
             let m = match self.inner.poll(POLL) {
                 None => continue,
                 Some(Err(e)) => {
                     tracing::warn!(topic = %self.topic, error = %e, "kafka consumer error");
+                    if self.mode == Mode::Group
+                        && e.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown)
+                    {
+                        quarantined = Some(self.rejoin_after_outage());
+                    }
                     continue;
                 }
                 Some(Ok(m)) => m,
@@ -341,6 +349,11 @@ impl<T: Send + 'static> Poller<T> {
             // Rebalances run inside `poll` on this thread: a record it
             // returns belongs to the assignment in force now.
             let epoch = self.inner.context().epoch().current();
+            if quarantined == Some(epoch) {
+                // Fetched from the position held before the outage: on a
+                // broker that came back empty, past records not read yet.
+                continue;
+            }
             if let Some(tail) = &self.tail {
                 if tail.state.record(m.offset()) {
                     watch::report(&self.topic, &self.lost_data);
@@ -370,6 +383,27 @@ impl<T: Send + 'static> Poller<T> {
             }
         }
         self.close();
+    }
+
+    /// Every broker connection was lost. The broker that answers next may
+    /// be one that came back empty, whose partitions fill again from
+    /// offset 0: a fetch from the position held before would skip what
+    /// is written below it, and read later sends of a conversation before
+    /// earlier ones. So the member leaves its group and joins again: its
+    /// partitions are given afresh, from the offsets the group committed
+    /// (the same broker: work not yet committed comes again, and dedup
+    /// answers it; an empty one: from the start). What it polls until
+    /// then belongs to the old assignment and is not passed on; its
+    /// offsets are not stored (`Epoch`), so it is read again. Returns that
+    /// assignment's epoch.
+    fn rejoin_after_outage(&self) -> u64 {
+        let epoch = self.inner.context().epoch().current();
+        tracing::warn!(topic = %self.topic, "every broker was lost; joining the group again");
+        self.inner.unsubscribe();
+        if let Err(e) = self.inner.subscribe(&[&self.topic]) {
+            tracing::warn!(topic = %self.topic, error = %e, "joining the group again failed");
+        }
+        epoch
     }
 
     fn send(&self, polled: Polled<T>) -> Result<(), ()> {
