@@ -243,11 +243,14 @@ impl Cluster {
                 );
             }
         };
-        // With FERROCHAT_TEST_ROLE_LOGS=DIR each role's log is kept there.
-        let mut keep = std::env::var_os("FERROCHAT_TEST_ROLE_LOGS").map(|dir| {
-            let path = PathBuf::from(dir).join(format!("{name}-{}.log", child.id()));
-            std::fs::File::create(path).expect("the role log file")
-        });
+        // With FERROCHAT_TEST_ROLE_LOGS=DIR each role's log is kept there
+        // (set and empty: not kept, rather than written beside the crate).
+        let mut keep = std::env::var_os("FERROCHAT_TEST_ROLE_LOGS")
+            .filter(|dir| !dir.is_empty())
+            .map(|dir| {
+                let path = PathBuf::from(dir).join(format!("{name}-{}.log", child.id()));
+                std::fs::File::create(path).expect("the role log file")
+            });
         std::thread::spawn(move || {
             for line in lines.by_ref() {
                 if let (Some(f), Ok(line)) = (keep.as_mut(), line) {
