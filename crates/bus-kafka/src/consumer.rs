@@ -22,7 +22,7 @@ use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::mpsc;
 
-use crate::membership::Reader;
+use crate::membership::{self, Reader};
 use crate::watch::{self, LostData, OnLoss, TailState};
 
 /// How long a clean close may wait for the group coordinator.
@@ -399,10 +399,7 @@ impl<T: Send + 'static> Poller<T> {
     fn rejoin_after_outage(&self) -> u64 {
         let epoch = self.inner.context().epoch().current();
         tracing::warn!(topic = %self.topic, "every broker was lost; joining the group again");
-        self.inner.unsubscribe();
-        if let Err(e) = self.inner.subscribe(&[&self.topic]) {
-            tracing::warn!(topic = %self.topic, error = %e, "joining the group again failed");
-        }
+        membership::rejoin(&self.inner, &self.topic);
         epoch
     }
 

@@ -13,7 +13,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
+use rdkafka::consumer::{BaseConsumer, Consumer as _, ConsumerContext, Rebalance};
 use rdkafka::ClientContext;
 
 /// The context of every consumer of this adapter: notes the first
@@ -81,6 +81,16 @@ impl ConsumerContext for Membership {
 
 /// A consumer of this adapter.
 pub(crate) type Reader = BaseConsumer<Membership>;
+
+/// Has the group member `inner` leave its group and join it again: its
+/// partitions are given afresh, from the offsets the group committed.
+/// The caller says why.
+pub(crate) fn rejoin(inner: &Reader, topic: &str) {
+    inner.unsubscribe();
+    if let Err(e) = inner.subscribe(&[topic]) {
+        tracing::warn!(%topic, error = %e, "joining the group again failed");
+    }
+}
 
 /// The group readers a bus made, and whether each has been assigned.
 #[derive(Default)]

@@ -26,7 +26,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::mpsc;
 
 use crate::consumer::{send_blocking, Polled};
-use crate::membership::Reader;
+use crate::membership::{self, Reader};
 
 /// How often a tail reader asks where its partition ends.
 const TAIL_EVERY: Duration = Duration::from_secs(1);
@@ -96,10 +96,7 @@ pub(crate) fn spawn_group(
                     metrics::counter!("ferrochat_bus_topic_losses_total").increment(1);
                     committed.clear();
                     tracing::warn!(%topic, "joining the group again to read from the start");
-                    inner.unsubscribe();
-                    if let Err(e) = inner.subscribe(&[&topic]) {
-                        tracing::warn!(%topic, error = %e, "joining the group again failed");
-                    }
+                    membership::rejoin(&inner, &topic);
                 }
             }
         })
