@@ -4,7 +4,17 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, launch, register, startChat, openByName, waitForMessage, messageTexts, noProblems } from '../lib/harness.mjs';
+import {
+  Server,
+  launch,
+  register,
+  startChat,
+  openByName,
+  send,
+  waitForMessage,
+  messageTexts,
+  noProblems,
+} from '../lib/harness.mjs';
 
 const COUNT = 75;
 
@@ -66,5 +76,38 @@ describe('history', () => {
     const all = await messageTexts(bob.page);
     assert.deepEqual(all, Array.from({ length: COUNT }, (_, i) => `message ${i + 1}`));
     noProblems(alice, bob);
+  });
+
+  test('a message acked while the first page is on its way stays in the chat', async () => {
+    const carol = await register(browser, server, 'carol', { nickname: 'Carol' });
+    // The new chat's first page is read by the server at once (empty) but
+    // reaches alice's page only after her first message there is acked.
+    let pageRead;
+    const read = new Promise((resolve) => {
+      pageRead = resolve;
+    });
+    let ackSeen;
+    const acked = new Promise((resolve) => {
+      ackSeen = resolve;
+    });
+    await alice.page.route('**/api/v1/messages/history?*', async (route) => {
+      const response = await route.fetch();
+      pageRead();
+      await acked;
+      await route.fulfill({ response });
+    });
+    await startChat(alice.page, carol.userId, 'Carol');
+    await read;
+    await send(alice.page, 'Are you there?');
+    // The ack shows in the conversation list before the page is let through.
+    await alice.page.waitForFunction(() =>
+      [...document.querySelectorAll('.conversation .conv-preview')].some((e) => e.textContent === 'You: Are you there?'),
+    );
+    ackSeen();
+    await alice.page.waitForFunction(() => document.getElementById('history-status').textContent !== 'Loading…');
+    await waitForMessage(alice.page, 'Are you there?');
+    assert.deepEqual(await messageTexts(alice.page), ['Are you there?']);
+    await alice.page.unroute('**/api/v1/messages/history?*');
+    noProblems(alice, carol);
   });
 });

@@ -123,6 +123,10 @@ export async function openConversation(id) {
   $('composer-input').focus({ preventScroll: true });
   if (!c.loaded) {
     $('history-status').textContent = 'Loading…';
+    // The newest seq we knew of when we asked: the server had it before it
+    // read the page. One that came since (our own ack, a push) may be newer
+    // than the page or not; the sync a gap asks for brings it either way.
+    const known = c.last_seq;
     try {
       const page = await get(
         `/api/v1/messages/history?conversation_id=${encodeURIComponent(id)}&limit=${PAGE}`,
@@ -131,7 +135,8 @@ export async function openConversation(id) {
       c.hasMore = page.has_more;
       // Live messages that arrived before this first page are older than it
       // only if the page is full; keep the cache contiguous from the page on.
-      const first = page.messages.length ? page.messages[0].seq : c.last_seq + 1;
+      // An empty page says only that nothing up to `known` is ours to see.
+      const first = page.messages.length ? page.messages[0].seq : known + 1;
       for (const seq of [...c.messages.keys()]) if (seq < first) c.messages.delete(seq);
       c.syncSeq = first - 1;
       for (const m of page.messages) addMessage(m, { fromHistory: true });
