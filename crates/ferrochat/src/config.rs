@@ -179,6 +179,11 @@ pub struct StoreConfig {
     /// search reads its index newest first and stops at the page.
     #[serde(with = "humantime_serde")]
     pub search_timeout: Duration,
+    /// MySQL/MariaDB: how long a search first reads the caller's newest
+    /// messages one by one before it asks the full-text index (which reads
+    /// every message holding the words first); 0s asks the index at once.
+    #[serde(with = "humantime_serde")]
+    pub search_scan: Duration,
 }
 
 impl Default for StoreConfig {
@@ -194,6 +199,7 @@ impl Default for StoreConfig {
             retry: RetryConfig::default(),
             require_durable: false,
             search_timeout: ferrochat_store_sql::DEFAULT_SEARCH_TIMEOUT,
+            search_scan: ferrochat_store_sql::DEFAULT_SEARCH_SCAN,
         }
     }
 }

@@ -69,6 +69,7 @@ pub async fn sql_store(config: &Config) -> anyhow::Result<Option<SqlStores>> {
         retry: c.retry.clone(),
         require_durable: c.require_durable,
         search_timeout: c.search_timeout,
+        search_scan: c.search_scan,
         ..SqlOptions::default()
     };
     let url = c.url.as_deref().unwrap_or_default();

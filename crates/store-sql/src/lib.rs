@@ -47,7 +47,7 @@ mod uploads;
 
 pub use ferrochat_retry::{BreakerState, RetryConfig};
 pub use mysql::{Mysql, MysqlStore};
-pub use options::{SqlOptions, DEFAULT_SEARCH_TIMEOUT};
+pub use options::{SqlOptions, DEFAULT_SEARCH_SCAN, DEFAULT_SEARCH_TIMEOUT};
 pub use postgres::{Postgres, PostgresStore};
 pub use sqlite::{Sqlite, SqliteOptions, SqliteStore, Synchronous};
 pub use store::SqlStore;

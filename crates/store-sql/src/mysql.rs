@@ -62,9 +62,15 @@ impl SqlStore<Mysql> {
             .await
             .map_err(store_error)?;
         let search_limit = if version.contains("MariaDB") {
-            SearchLimit::MariaDb(opts.search_timeout)
+            SearchLimit::MariaDb {
+                limit: opts.search_timeout,
+                scan: opts.search_scan,
+            }
         } else {
-            SearchLimit::MySql(opts.search_timeout)
+            SearchLimit::MySql {
+                limit: opts.search_timeout,
+                scan: opts.search_scan,
+            }
         };
         Ok(Self {
             writer: pool.clone(),

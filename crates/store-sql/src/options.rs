@@ -8,6 +8,13 @@ use ferrochat_retry::RetryConfig;
 /// common word (docs/benchmarks.md); past this it is stopped.
 pub const DEFAULT_SEARCH_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long MariaDB and MySQL read the newest index rows one by one before
+/// a search goes to the full-text index: about a hundred thousand rows,
+/// which hold a page of most words a caller looks for; the full-text index
+/// pays tens of microseconds for each row holding the words, so only a
+/// rare word is cheaper there (docs/benchmarks.md, 25 ms to 1 s tried).
+pub const DEFAULT_SEARCH_SCAN: Duration = Duration::from_millis(100);
+
 #[derive(Debug, Clone)]
 pub struct SqlOptions {
     /// Most connections the pool opens.
@@ -31,6 +38,12 @@ pub struct SqlOptions {
     /// The longest a message search may run; past it the server stops it
     /// and the store answers `TimedOut`.
     pub search_timeout: Duration,
+    /// MariaDB and MySQL: how long a search first reads the newest index
+    /// rows of the caller's conversations, testing each, before it asks
+    /// the full-text index (which reads every row holding the words
+    /// first); zero asks the full-text index at once. Either answers the
+    /// same page.
+    pub search_scan: Duration,
 }
 
 impl Default for SqlOptions {
@@ -44,6 +57,7 @@ impl Default for SqlOptions {
             retry: RetryConfig::default(),
             require_durable: false,
             search_timeout: DEFAULT_SEARCH_TIMEOUT,
+            search_scan: DEFAULT_SEARCH_SCAN,
         }
     }
 }

@@ -21,7 +21,7 @@ use sqlx::Transaction;
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::{map, map_begin, Fail};
 use crate::messages::{message_columns, message_from_row};
-use crate::query::{db_seq, kind, Query};
+use crate::query::{db_seq, kind, Query, Rec};
 use crate::retry::run;
 use crate::store::SearchLimit;
 use crate::SqlStore;
@@ -213,12 +213,71 @@ fn full_text<D: Dialect>(terms: &[String]) -> (&'static str, String) {
     (condition, value)
 }
 
+/// How a search finds its rows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// The dialect's full-text index.
+    FullText,
+    /// MariaDB and MySQL: the index rows newest first, each tested for
+    /// the terms, until the page is full.
+    Scan,
+}
+
+/// The newest matches first. On MariaDB and MySQL a search first reads
+/// the newest rows one by one for `scan` (about a million rows a second:
+/// a word the caller's conversations often use fills a page from a few
+/// thousand): InnoDB's full-text search reads every row that holds the
+/// words before it returns one, tens of microseconds each, seconds for a
+/// common word in a large history. A scan stopped at its time goes to the
+/// full-text index (with the whole `search_timeout`), which answers a rare
+/// word from its few rows. Both read the same rows in the same order, so
+/// either answers the same page.
 pub(crate) async fn search<D: Dialect>(
     store: &SqlStore<D>,
     viewer: &ferrochat_domain::UserId,
     q: &SearchMessages,
 ) -> Result<SearchPage, Fail> {
-    let (condition, value) = full_text::<D>(q.terms());
+    let rows = match store.search_limit {
+        SearchLimit::MariaDb { scan, .. } | SearchLimit::MySql { scan, .. } if !scan.is_zero() => {
+            match fetch(store, viewer, q, Plan::Scan, Some(scan)).await {
+                Ok(rows) => Some(rows),
+                Err(e) if stopped(&e) => None,
+                Err(e) => return Err(map(e)),
+            }
+        }
+        _ => None,
+    };
+    let rows = match rows {
+        Some(rows) => rows,
+        None => fetch(store, viewer, q, Plan::FullText, store.search_limit.limit())
+            .await
+            .map_err(over_time)?,
+    };
+    let mut page = SearchPage::default();
+    for row in rows.iter().take(q.limit as usize) {
+        let conv = ConversationId::from_stored(row.col("search_conversation_id").map_err(map)?);
+        let k = kind(&row.col::<String>("search_kind").map_err(map)?).map_err(map)?;
+        page.messages
+            .push(message_from_row(row, "", &conv, k).map_err(map)?);
+        page.positions
+            .push(SearchCursor::new(row.col("search_id").map_err(map)?));
+    }
+    if rows.len() > q.limit as usize {
+        page.next = page.positions.last().copied();
+    }
+    Ok(page)
+}
+
+/// One page (and one row more) of `q`'s matches by `plan`, the server
+/// stopping it after `limit` (none on SQLite, whose index is read newest
+/// first and stops at the page).
+async fn fetch<D: Dialect>(
+    store: &SqlStore<D>,
+    viewer: &ferrochat_domain::UserId,
+    q: &SearchMessages,
+    plan: Plan,
+    limit: Option<std::time::Duration>,
+) -> Result<Vec<Rec<D>>, sqlx::Error> {
     // SQLite drives the query from FTS5 in rowid order (newest first), so
     // it stops after the page; the servers read the matches and sort.
     let key = match D::KIND {
@@ -227,25 +286,48 @@ pub(crate) async fn search<D: Dialect>(
     };
     let columns = message_columns("msg");
     // MariaDB and MySQL take the time limit in the statement itself.
-    let (prefix, hint) = match store.search_limit {
-        SearchLimit::MariaDb(limit) => (
+    let (prefix, hint) = match (store.search_limit, limit) {
+        (SearchLimit::MariaDb { .. }, Some(limit)) => (
             format!(
                 "SET STATEMENT max_statement_time = {:.6} FOR ",
                 limit.as_secs_f64()
             ),
             String::new(),
         ),
-        SearchLimit::MySql(limit) => (
+        (SearchLimit::MySql { .. }, Some(limit)) => (
             String::new(),
             format!("/*+ MAX_EXECUTION_TIME({}) */ ", limit.as_millis().max(1)),
         ),
-        SearchLimit::None | SearchLimit::Postgres(_) => (String::new(), String::new()),
+        _ => (String::new(), String::new()),
+    };
+    // A scan walks the index rows by their id, newest first, and looks up
+    // the caller's membership of each that holds the terms by its key: in
+    // the order written (STRAIGHT_JOIN), it stops at the page. (Left to
+    // itself, MariaDB reads the memberships by user into a join buffer,
+    // then every row, then sorts.)
+    let (order, from, condition, values) = match plan {
+        Plan::FullText => {
+            let (condition, value) = full_text::<D>(q.terms());
+            (
+                "",
+                "message_search s JOIN conversation_members mem",
+                condition.to_owned(),
+                vec![value],
+            )
+        }
+        Plan::Scan => (
+            "STRAIGHT_JOIN ",
+            "message_search s FORCE INDEX (PRIMARY)
+             JOIN conversation_members mem FORCE INDEX (PRIMARY)",
+            vec!["CONCAT(' ', s.terms, ' ') LIKE ?"; q.terms().len()].join(" AND "),
+            // Terms are `x` and hex digits: nothing in them is a pattern.
+            q.terms().iter().map(|t| format!("% {t} %")).collect(),
+        ),
     };
     let mut sql = format!(
-        "{prefix}SELECT {hint}{key} AS search_id, s.conversation_id AS search_conversation_id,
+        "{prefix}SELECT {hint}{order}{key} AS search_id, s.conversation_id AS search_conversation_id,
          c.kind AS search_kind, {columns}
-         FROM message_search s
-         JOIN conversation_members mem
+         FROM {from}
            ON mem.conversation_id = s.conversation_id AND mem.user_id = ?
          JOIN messages msg ON msg.conversation_id = s.conversation_id AND msg.seq = s.seq
          JOIN conversations c ON c.id = s.conversation_id
@@ -263,10 +345,11 @@ pub(crate) async fn search<D: Dialect>(
         sql.push_str(" AND msg.from_user_id = ?");
     }
     sql.push_str(&format!(" ORDER BY {key} DESC LIMIT ?"));
-    let mut query = Query::<D>::new(&sql)
-        .bind(viewer.as_str())
-        .bind(value)
-        .bind(viewer.as_str());
+    let mut query = Query::<D>::new(&sql).bind(viewer.as_str());
+    for value in values {
+        query = query.bind(value);
+    }
+    query = query.bind(viewer.as_str());
     if let Some(before) = q.before {
         query = query.bind(before.get());
     }
@@ -277,42 +360,38 @@ pub(crate) async fn search<D: Dialect>(
         query = query.bind(u.as_str());
     }
     let query = query.bind(i64::from(q.limit) + 1);
-    let rows = match store.search_limit {
+    let rows = match (store.search_limit, limit) {
         // PostgreSQL's limit is a setting: set for this transaction only.
-        SearchLimit::Postgres(limit) => {
-            let mut tx = store.reader.begin().await.map_err(map_begin)?;
+        (SearchLimit::Postgres(_), Some(limit)) => {
+            let mut tx = store.reader.begin().await?;
             Query::<D>::new(&format!(
                 "SET LOCAL statement_timeout = {}",
                 limit.as_millis().max(1)
             ))
             .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-            let rows = query.fetch_all(&mut *tx).await.map_err(over_time)?;
-            tx.commit().await.map_err(map)?;
+            .await?;
+            let rows = query.fetch_all(&mut *tx).await?;
+            tx.commit().await?;
             rows
         }
-        _ => query.fetch_all(&store.reader).await.map_err(over_time)?,
+        _ => query.fetch_all(&store.reader).await?,
     };
-    let mut page = SearchPage::default();
-    for row in rows.iter().take(q.limit as usize) {
-        let conv = ConversationId::from_stored(row.col("search_conversation_id").map_err(map)?);
-        let k = kind(&row.col::<String>("search_kind").map_err(map)?).map_err(map)?;
-        page.messages
-            .push(message_from_row(row, "", &conv, k).map_err(map)?);
-        page.positions
-            .push(SearchCursor::new(row.col("search_id").map_err(map)?));
-    }
-    if rows.len() > q.limit as usize {
-        page.next = page.positions.last().copied();
-    }
-    Ok(page)
+    Ok(rows)
 }
 
 /// A search the server stopped at its time limit is `TimedOut`, final:
 /// run again, it would cost as much.
 fn over_time(e: sqlx::Error) -> Fail {
-    let stopped = match &e {
+    if stopped(&e) {
+        StoreError::TimedOut(format!("message search: {e}")).into()
+    } else {
+        map(e)
+    }
+}
+
+/// Whether the server stopped a statement at its time limit.
+fn stopped(e: &sqlx::Error) -> bool {
+    match e {
         sqlx::Error::Database(db) => {
             // PostgreSQL's query_canceled; MariaDB's ER_STATEMENT_TIMEOUT
             // and MySQL's ER_QUERY_TIMEOUT.
@@ -322,11 +401,6 @@ fn over_time(e: sqlx::Error) -> Fail {
                     .is_some_and(|m| matches!(m.number(), 1969 | 3024))
         }
         _ => false,
-    };
-    if stopped {
-        StoreError::TimedOut(format!("message search: {e}")).into()
-    } else {
-        map(e)
     }
 }
 

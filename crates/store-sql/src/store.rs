@@ -44,12 +44,31 @@ pub struct SqlStore<D: Dialect> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum SearchLimit {
     None,
-    /// `SET STATEMENT max_statement_time = s FOR SELECT ...`.
-    MariaDb(std::time::Duration),
-    /// `SELECT /*+ MAX_EXECUTION_TIME(ms) */ ...`.
-    MySql(std::time::Duration),
+    /// `SET STATEMENT max_statement_time = s FOR SELECT ...`; `scan`:
+    /// the time the newest rows are read first (`SqlOptions::search_scan`).
+    MariaDb {
+        limit: std::time::Duration,
+        scan: std::time::Duration,
+    },
+    /// `SELECT /*+ MAX_EXECUTION_TIME(ms) */ ...`; `scan` as MariaDB's.
+    MySql {
+        limit: std::time::Duration,
+        scan: std::time::Duration,
+    },
     /// `SET LOCAL statement_timeout` in the search's own transaction.
     Postgres(std::time::Duration),
+}
+
+impl SearchLimit {
+    /// The longest a search may run, if the server is told one.
+    pub(crate) fn limit(self) -> Option<std::time::Duration> {
+        match self {
+            Self::None => None,
+            Self::MariaDb { limit, .. } | Self::MySql { limit, .. } | Self::Postgres(limit) => {
+                Some(limit)
+            }
+        }
+    }
 }
 
 impl<D: Dialect> SqlStore<D> {
