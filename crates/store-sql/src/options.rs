@@ -8,12 +8,14 @@ use ferrochat_retry::RetryConfig;
 /// common word (docs/benchmarks.md); past this it is stopped.
 pub const DEFAULT_SEARCH_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// How long MariaDB and MySQL read the newest index rows one by one before
-/// a search goes to the full-text index: about a hundred thousand rows,
-/// which hold a page of most words a caller looks for; the full-text index
-/// pays tens of microseconds for each row holding the words, so only a
-/// rare word is cheaper there (docs/benchmarks.md, 25 ms to 1 s tried).
-pub const DEFAULT_SEARCH_SCAN: Duration = Duration::from_millis(100);
+/// How long MariaDB and MySQL read the caller's conversations newest
+/// first before a search goes to the full-text index: the whole history
+/// of most callers (a conversation of 20,000 messages took at most 138 ms
+/// with four searching at once on two cores); the full-text index pays
+/// tens of microseconds for each row holding the words, in any
+/// conversation, so only a rare word in a long history is cheaper there
+/// (docs/benchmarks.md).
+pub const DEFAULT_SEARCH_SCAN: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Clone)]
 pub struct SqlOptions {

@@ -213,34 +213,32 @@ fn full_text<D: Dialect>(terms: &[String]) -> (&'static str, String) {
     (condition, value)
 }
 
-/// How a search finds its rows.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Plan {
-    /// The dialect's full-text index.
-    FullText,
-    /// MariaDB and MySQL: the index rows newest first, each tested for
-    /// the terms, until the page is full.
-    Scan,
-}
+/// The most conversations a scan reads, each in a branch of its
+/// statement; a caller in more is answered by the full-text index.
+const SCAN_CONVERSATIONS: usize = 500;
 
 /// The newest matches first. On MariaDB and MySQL a search first reads
-/// the newest rows one by one for `scan` (about a million rows a second:
-/// a word the caller's conversations often use fills a page from a few
-/// thousand): InnoDB's full-text search reads every row that holds the
-/// words before it returns one, tens of microseconds each, seconds for a
-/// common word in a large history. A scan stopped at its time goes to the
-/// full-text index (with the whole `search_timeout`), which answers a rare
-/// word from its few rows. Both read the same rows in the same order, so
-/// either answers the same page.
+/// each of the caller's conversations' rows newest first, testing each
+/// row's terms, for `scan` (about a million rows a second, the page
+/// merged from each conversation's newest matches: a word the caller's
+/// conversations often use costs a few thousand rows, any word at most
+/// the caller's own history): InnoDB's full-text search reads every row
+/// of every conversation that holds the words before it returns one, tens
+/// of microseconds each, seconds for a common word in a large history. A
+/// scan stopped at its time goes to the full-text index (with the whole
+/// `search_timeout`), which answers a rare word from its few rows. Both
+/// find the same rows in the same order, so either answers the same page.
 pub(crate) async fn search<D: Dialect>(
     store: &SqlStore<D>,
     viewer: &ferrochat_domain::UserId,
     q: &SearchMessages,
 ) -> Result<SearchPage, Fail> {
     let rows = match store.search_limit {
-        SearchLimit::MariaDb { scan, .. } | SearchLimit::MySql { scan, .. } if !scan.is_zero() => {
-            match fetch(store, viewer, q, Plan::Scan, Some(scan)).await {
-                Ok(rows) => Some(rows),
+        SearchLimit::MariaDb { scan: time, .. } | SearchLimit::MySql { scan: time, .. }
+            if !time.is_zero() =>
+        {
+            match scan(store, viewer, q, time).await {
+                Ok(rows) => rows,
                 Err(e) if stopped(&e) => None,
                 Err(e) => return Err(map(e)),
             }
@@ -249,7 +247,7 @@ pub(crate) async fn search<D: Dialect>(
     };
     let rows = match rows {
         Some(rows) => rows,
-        None => fetch(store, viewer, q, Plan::FullText, store.search_limit.limit())
+        None => full_text_search(store, viewer, q)
             .await
             .map_err(over_time)?,
     };
@@ -268,16 +266,132 @@ pub(crate) async fn search<D: Dialect>(
     Ok(page)
 }
 
-/// One page (and one row more) of `q`'s matches by `plan`, the server
-/// stopping it after `limit` (none on SQLite, whose index is read newest
-/// first and stops at the page).
-async fn fetch<D: Dialect>(
+/// The words a server is told a statement's time limit in: before the
+/// statement (MariaDB) or as a hint after its `SELECT` (MySQL).
+fn time_limit(store_limit: SearchLimit, limit: std::time::Duration) -> (String, String) {
+    match store_limit {
+        SearchLimit::MariaDb { .. } => (
+            format!(
+                "SET STATEMENT max_statement_time = {:.6} FOR ",
+                limit.as_secs_f64()
+            ),
+            String::new(),
+        ),
+        SearchLimit::MySql { .. } => (
+            String::new(),
+            format!("/*+ MAX_EXECUTION_TIME({}) */ ", limit.as_millis().max(1)),
+        ),
+        SearchLimit::None | SearchLimit::Postgres(_) => (String::new(), String::new()),
+    }
+}
+
+/// MariaDB and MySQL: one page (and one row more) of `q`'s matches read
+/// from each of the caller's conversations newest first (the table's
+/// primary key is (conversation_id, id), migration 0019), each
+/// conversation's branch stopping at a page, the server stopping the
+/// whole after `time`. `None` for a caller in more conversations than a
+/// statement should name.
+async fn scan<D: Dialect>(
     store: &SqlStore<D>,
     viewer: &ferrochat_domain::UserId,
     q: &SearchMessages,
-    plan: Plan,
-    limit: Option<std::time::Duration>,
+    time: std::time::Duration,
+) -> Result<Option<Vec<Rec<D>>>, sqlx::Error> {
+    let mut mine =
+        Query::<D>::new("SELECT conversation_id FROM conversation_members WHERE user_id = ?")
+            .bind(viewer.as_str());
+    if let Some(c) = &q.conversation_id {
+        mine = Query::<D>::new(
+            "SELECT conversation_id FROM conversation_members WHERE user_id = ? AND conversation_id = ?",
+        )
+        .bind(viewer.as_str())
+        .bind(c.as_str());
+    }
+    let conversations: Vec<String> = mine
+        .fetch_all(&store.reader)
+        .await?
+        .iter()
+        .map(|r| r.col("conversation_id"))
+        .collect::<Result<_, _>>()?;
+    if conversations.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    if conversations.len() > SCAN_CONVERSATIONS {
+        return Ok(None);
+    }
+    let (prefix, hint) = time_limit(store.search_limit, time);
+    // A branch: one conversation's rows by id, newest first, each tested
+    // for every term (space-bounded: terms are `x` and hex digits, nothing
+    // in them is a pattern), stopping at a page.
+    let mut branch = String::from("(SELECT s.id FROM message_search s FORCE INDEX (PRIMARY)");
+    if q.from.is_some() {
+        branch.push_str(
+            " JOIN messages msg ON msg.conversation_id = s.conversation_id AND msg.seq = s.seq",
+        );
+    }
+    branch.push_str(" WHERE s.conversation_id = ?");
+    for _ in q.terms() {
+        branch.push_str(" AND CONCAT(' ', s.terms, ' ') LIKE ?");
+    }
+    if q.before.is_some() {
+        branch.push_str(" AND s.id < ?");
+    }
+    if q.from.is_some() {
+        branch.push_str(" AND msg.from_user_id = ?");
+    }
+    branch.push_str(
+        " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ?
+           AND h.conversation_id = s.conversation_id AND h.seq = s.seq)
+         ORDER BY s.id DESC LIMIT ?)",
+    );
+    let branches = vec![branch.as_str(); conversations.len()].join(" UNION ALL ");
+    let columns = message_columns("msg");
+    // The membership again, in the statement: one left since it was read
+    // is not searched.
+    let sql = format!(
+        "{prefix}SELECT {hint}s.id AS search_id, s.conversation_id AS search_conversation_id,
+         c.kind AS search_kind, {columns}
+         FROM ({branches}) hit
+         JOIN message_search s ON s.id = hit.id
+         JOIN conversation_members mem
+           ON mem.conversation_id = s.conversation_id AND mem.user_id = ?
+         JOIN messages msg ON msg.conversation_id = s.conversation_id AND msg.seq = s.seq
+         JOIN conversations c ON c.id = s.conversation_id
+         ORDER BY s.id DESC LIMIT ?"
+    );
+    let page = i64::from(q.limit) + 1;
+    let patterns: Vec<String> = q.terms().iter().map(|t| format!("% {t} %")).collect();
+    let mut query = Query::<D>::new(&sql);
+    for conversation in &conversations {
+        query = query.bind(conversation.as_str());
+        for p in &patterns {
+            query = query.bind(p.as_str());
+        }
+        if let Some(before) = q.before {
+            query = query.bind(before.get());
+        }
+        if let Some(u) = &q.from {
+            query = query.bind(u.as_str());
+        }
+        query = query.bind(viewer.as_str()).bind(page);
+    }
+    let rows = query
+        .bind(viewer.as_str())
+        .bind(page)
+        .fetch_all(&store.reader)
+        .await?;
+    Ok(Some(rows))
+}
+
+/// One page (and one row more) of `q`'s matches from the dialect's
+/// full-text index, the server stopping it after `search_timeout` (SQLite
+/// has no limit: its index is read newest first and stops at the page).
+async fn full_text_search<D: Dialect>(
+    store: &SqlStore<D>,
+    viewer: &ferrochat_domain::UserId,
+    q: &SearchMessages,
 ) -> Result<Vec<Rec<D>>, sqlx::Error> {
+    let (condition, value) = full_text::<D>(q.terms());
     // SQLite drives the query from FTS5 in rowid order (newest first), so
     // it stops after the page; the servers read the matches and sort.
     let key = match D::KIND {
@@ -285,49 +399,15 @@ async fn fetch<D: Dialect>(
         Kind::Mysql | Kind::Postgres => "s.id",
     };
     let columns = message_columns("msg");
-    // MariaDB and MySQL take the time limit in the statement itself.
-    let (prefix, hint) = match (store.search_limit, limit) {
-        (SearchLimit::MariaDb { .. }, Some(limit)) => (
-            format!(
-                "SET STATEMENT max_statement_time = {:.6} FOR ",
-                limit.as_secs_f64()
-            ),
-            String::new(),
-        ),
-        (SearchLimit::MySql { .. }, Some(limit)) => (
-            String::new(),
-            format!("/*+ MAX_EXECUTION_TIME({}) */ ", limit.as_millis().max(1)),
-        ),
-        _ => (String::new(), String::new()),
-    };
-    // A scan walks the index rows by their id, newest first, and looks up
-    // the caller's membership of each that holds the terms by its key: in
-    // the order written (STRAIGHT_JOIN), it stops at the page. (Left to
-    // itself, MariaDB reads the memberships by user into a join buffer,
-    // then every row, then sorts.)
-    let (order, from, condition, values) = match plan {
-        Plan::FullText => {
-            let (condition, value) = full_text::<D>(q.terms());
-            (
-                "",
-                "message_search s JOIN conversation_members mem",
-                condition.to_owned(),
-                vec![value],
-            )
-        }
-        Plan::Scan => (
-            "STRAIGHT_JOIN ",
-            "message_search s FORCE INDEX (PRIMARY)
-             JOIN conversation_members mem FORCE INDEX (PRIMARY)",
-            vec!["CONCAT(' ', s.terms, ' ') LIKE ?"; q.terms().len()].join(" AND "),
-            // Terms are `x` and hex digits: nothing in them is a pattern.
-            q.terms().iter().map(|t| format!("% {t} %")).collect(),
-        ),
+    let (prefix, hint) = match store.search_limit.limit() {
+        Some(limit) => time_limit(store.search_limit, limit),
+        None => (String::new(), String::new()),
     };
     let mut sql = format!(
-        "{prefix}SELECT {hint}{order}{key} AS search_id, s.conversation_id AS search_conversation_id,
+        "{prefix}SELECT {hint}{key} AS search_id, s.conversation_id AS search_conversation_id,
          c.kind AS search_kind, {columns}
-         FROM {from}
+         FROM message_search s
+         JOIN conversation_members mem
            ON mem.conversation_id = s.conversation_id AND mem.user_id = ?
          JOIN messages msg ON msg.conversation_id = s.conversation_id AND msg.seq = s.seq
          JOIN conversations c ON c.id = s.conversation_id
@@ -345,11 +425,10 @@ async fn fetch<D: Dialect>(
         sql.push_str(" AND msg.from_user_id = ?");
     }
     sql.push_str(&format!(" ORDER BY {key} DESC LIMIT ?"));
-    let mut query = Query::<D>::new(&sql).bind(viewer.as_str());
-    for value in values {
-        query = query.bind(value);
-    }
-    query = query.bind(viewer.as_str());
+    let mut query = Query::<D>::new(&sql)
+        .bind(viewer.as_str())
+        .bind(value)
+        .bind(viewer.as_str());
     if let Some(before) = q.before {
         query = query.bind(before.get());
     }
@@ -360,9 +439,9 @@ async fn fetch<D: Dialect>(
         query = query.bind(u.as_str());
     }
     let query = query.bind(i64::from(q.limit) + 1);
-    let rows = match (store.search_limit, limit) {
+    let rows = match store.search_limit {
         // PostgreSQL's limit is a setting: set for this transaction only.
-        (SearchLimit::Postgres(_), Some(limit)) => {
+        SearchLimit::Postgres(limit) => {
             let mut tx = store.reader.begin().await?;
             Query::<D>::new(&format!(
                 "SET LOCAL statement_timeout = {}",
