@@ -298,14 +298,10 @@ async fn scan<D: Dialect>(
     time: std::time::Duration,
 ) -> Result<Option<Vec<Rec<D>>>, sqlx::Error> {
     let mut mine =
-        Query::<D>::new("SELECT conversation_id FROM conversation_members WHERE user_id = ?")
-            .bind(viewer.as_str());
+        Query::<D>::new("SELECT conversation_id FROM conversation_members WHERE user_id = ?");
+    mine.arg(viewer.as_str());
     if let Some(c) = &q.conversation_id {
-        mine = Query::<D>::new(
-            "SELECT conversation_id FROM conversation_members WHERE user_id = ? AND conversation_id = ?",
-        )
-        .bind(viewer.as_str())
-        .bind(c.as_str());
+        mine.push(" AND conversation_id = ").push_bind(c.as_str());
     }
     let conversations: Vec<String> = mine
         .fetch_all(&store.reader)
