@@ -40,6 +40,7 @@ mod postgres;
 mod query;
 mod retry;
 mod search;
+mod search_bloom;
 mod social;
 mod sqlite;
 mod store;

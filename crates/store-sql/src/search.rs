@@ -23,6 +23,7 @@ use crate::error::{map, map_begin, Fail};
 use crate::messages::{message_columns, message_from_row};
 use crate::query::{db_seq, kind, Query, Rec};
 use crate::retry::run;
+use crate::search_bloom::{bloom, bloom_of_terms};
 use crate::store::SearchLimit;
 use crate::SqlStore;
 
@@ -102,17 +103,24 @@ pub(crate) async fn index<D: Dialect>(
         let conv = m.conversation_id.as_str();
         match m.reference {
             Some(Reference::Edit(target)) => {
+                let terms = index_terms(m.content.as_str());
+                // MariaDB and MySQL: the row's filter, made again too.
+                let bloom = match D::KIND {
+                    Kind::Mysql => ", bloom = ?",
+                    Kind::Sqlite | Kind::Postgres => "",
+                };
                 let sql = format!(
-                    "UPDATE message_search SET terms = {} WHERE {}",
+                    "UPDATE message_search SET terms = {}{bloom} WHERE {}",
                     terms_value::<D>(),
                     the_row::<D>()
                 );
-                Query::<D>::new(&sql)
-                    .bind(index_terms(m.content.as_str()))
-                    .bind(conv)
-                    .bind(db_seq(target))
-                    .execute(&mut **tx)
-                    .await?;
+                let mut q = Query::<D>::new(&sql);
+                q.arg(terms.as_str());
+                if D::KIND == Kind::Mysql {
+                    q.arg(bloom_of_terms(&terms));
+                }
+                q.arg(conv).arg(db_seq(target));
+                q.execute(&mut **tx).await?;
             }
             Some(Reference::Recall(target)) => {
                 // SQLite keeps the row, with no terms: the commit hands out
@@ -160,8 +168,8 @@ async fn insert<D: Dialect>(
                 "(?, ?, ?, ?)",
             ),
             Kind::Mysql => (
-                "INSERT INTO message_search (conversation_id, seq, terms) VALUES ",
-                "(?, ?, ?)",
+                "INSERT INTO message_search (conversation_id, seq, terms, bloom) VALUES ",
+                "(?, ?, ?, ?)",
             ),
             Kind::Postgres => (
                 "INSERT INTO message_search (conversation_id, seq, terms) VALUES ",
@@ -177,6 +185,9 @@ async fn insert<D: Dialect>(
             q.arg(m.conversation_id.as_str())
                 .arg(db_seq(m.seq))
                 .arg(t.as_str());
+            if D::KIND == Kind::Mysql {
+                q.arg(bloom_of_terms(t));
+            }
         });
         match D::KIND {
             _ if !keep_existing => {}
@@ -325,7 +336,9 @@ async fn scan<D: Dialect>(
             " JOIN messages msg ON msg.conversation_id = s.conversation_id AND msg.seq = s.seq",
         );
     }
-    branch.push_str(" WHERE s.conversation_id = ?");
+    // The row's filter first (an integer test, `search_bloom.rs`), then
+    // each term.
+    branch.push_str(" WHERE s.conversation_id = ? AND (s.bloom & ?) = ?");
     for _ in q.terms() {
         branch.push_str(" AND CONCAT(' ', s.terms, ' ') LIKE ?");
     }
@@ -357,9 +370,10 @@ async fn scan<D: Dialect>(
     );
     let page = i64::from(q.limit) + 1;
     let patterns: Vec<String> = q.terms().iter().map(|t| format!("% {t} %")).collect();
+    let mask = bloom(q.terms().iter().map(String::as_str));
     let mut query = Query::<D>::new(&sql);
     for conversation in &conversations {
-        query = query.bind(conversation.as_str());
+        query = query.bind(conversation.as_str()).bind(mask).bind(mask);
         for p in &patterns {
             query = query.bind(p.as_str());
         }

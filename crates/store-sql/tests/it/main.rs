@@ -12,6 +12,7 @@
 mod group_commit;
 mod lifecycle;
 mod outage;
+mod search_bloom;
 mod search_limit;
 mod sqlite;
 mod support;
