@@ -356,9 +356,12 @@ async fn scan<D: Dialect>(
     let branches = vec![branch.as_str(); conversations.len()].join(" UNION ALL ");
     let columns = message_columns("msg");
     // The membership again, in the statement: one left since it was read
-    // is not searched.
+    // is not searched. Joined in the order written, from the page's hits:
+    // left to its statistics MariaDB may start from the membership and
+    // read every message of the caller's conversations (30 ms for 20,000
+    // against 2 ms).
     let sql = format!(
-        "{prefix}SELECT {hint}s.id AS search_id, s.conversation_id AS search_conversation_id,
+        "{prefix}SELECT {hint}STRAIGHT_JOIN s.id AS search_id, s.conversation_id AS search_conversation_id,
          c.kind AS search_kind, {columns}
          FROM ({branches}) hit
          JOIN message_search s ON s.id = hit.id
