@@ -23,7 +23,7 @@ use crate::error::{map, map_begin, Fail};
 use crate::messages::{message_columns, message_from_row};
 use crate::query::{db_seq, kind, Query, Rec};
 use crate::retry::run;
-use crate::search_bloom::{bloom, bloom_of_terms};
+use crate::search_bloom::{bloom, bloom_of_terms, Bloom};
 use crate::store::SearchLimit;
 use crate::SqlStore;
 
@@ -106,7 +106,7 @@ pub(crate) async fn index<D: Dialect>(
                 let terms = index_terms(m.content.as_str());
                 // MariaDB and MySQL: the row's filter, made again too.
                 let bloom = match D::KIND {
-                    Kind::Mysql => ", bloom = ?",
+                    Kind::Mysql => ", bloom = ?, bloom2 = ?",
                     Kind::Sqlite | Kind::Postgres => "",
                 };
                 let sql = format!(
@@ -117,7 +117,8 @@ pub(crate) async fn index<D: Dialect>(
                 let mut q = Query::<D>::new(&sql);
                 q.arg(terms.as_str());
                 if D::KIND == Kind::Mysql {
-                    q.arg(bloom_of_terms(&terms));
+                    let Bloom(low, high) = bloom_of_terms(&terms);
+                    q.arg(low).arg(high);
                 }
                 q.arg(conv).arg(db_seq(target));
                 q.execute(&mut **tx).await?;
@@ -168,8 +169,8 @@ async fn insert<D: Dialect>(
                 "(?, ?, ?, ?)",
             ),
             Kind::Mysql => (
-                "INSERT INTO message_search (conversation_id, seq, terms, bloom) VALUES ",
-                "(?, ?, ?, ?)",
+                "INSERT INTO message_search (conversation_id, seq, terms, bloom, bloom2) VALUES ",
+                "(?, ?, ?, ?, ?)",
             ),
             Kind::Postgres => (
                 "INSERT INTO message_search (conversation_id, seq, terms) VALUES ",
@@ -186,7 +187,8 @@ async fn insert<D: Dialect>(
                 .arg(db_seq(m.seq))
                 .arg(t.as_str());
             if D::KIND == Kind::Mysql {
-                q.arg(bloom_of_terms(t));
+                let Bloom(low, high) = bloom_of_terms(t);
+                q.arg(low).arg(high);
             }
         });
         match D::KIND {
@@ -338,7 +340,7 @@ async fn scan<D: Dialect>(
     }
     // The row's filter first (an integer test, `search_bloom.rs`), then
     // each term.
-    branch.push_str(" WHERE s.conversation_id = ? AND (s.bloom & ?) = ?");
+    branch.push_str(" WHERE s.conversation_id = ? AND (s.bloom & ?) = ? AND (s.bloom2 & ?) = ?");
     for _ in q.terms() {
         branch.push_str(" AND CONCAT(' ', s.terms, ' ') LIKE ?");
     }
@@ -373,10 +375,15 @@ async fn scan<D: Dialect>(
     );
     let page = i64::from(q.limit) + 1;
     let patterns: Vec<String> = q.terms().iter().map(|t| format!("% {t} %")).collect();
-    let mask = bloom(q.terms().iter().map(String::as_str));
+    let Bloom(low, high) = bloom(q.terms().iter().map(String::as_str));
     let mut query = Query::<D>::new(&sql);
     for conversation in &conversations {
-        query = query.bind(conversation.as_str()).bind(mask).bind(mask);
+        query = query
+            .bind(conversation.as_str())
+            .bind(low)
+            .bind(low)
+            .bind(high)
+            .bind(high);
         for p in &patterns {
             query = query.bind(p.as_str());
         }

@@ -1,5 +1,5 @@
 //! MariaDB and MySQL test each row's term filter before its terms when a
-//! search walks a conversation (`message_search.bloom`): rows stored
+//! search walks a conversation (`message_search.bloom`, `bloom2`): rows stored
 //! before the filter existed (every bit set, migration 0020's default)
 //! and rows with their own are found alike, and a row whose filter lacks
 //! the query's bits is skipped even if its terms would match (so the
@@ -50,7 +50,7 @@ async fn mysql_walks_rows_by_their_term_filter() {
 
     let mut conn = sqlx::MySqlConnection::connect(&url).await.unwrap();
     // As stored before the filter: every bit set, matched on its terms.
-    conn.execute("UPDATE message_search SET bloom = DEFAULT")
+    conn.execute("UPDATE message_search SET bloom = DEFAULT, bloom2 = DEFAULT")
         .await
         .unwrap();
     assert_eq!(
@@ -58,11 +58,16 @@ async fn mysql_walks_rows_by_their_term_filter() {
         ["annual report", "quarterly report"]
     );
     assert_eq!(found(s, &b.id, "weekly summary").await, ["weekly summary"]);
-    // A filter without the query's bits: the row is not even matched.
-    conn.execute("UPDATE message_search SET bloom = 0 WHERE seq = 1")
+    // A filter without the query's bits, in either half: the row is not
+    // even matched.
+    conn.execute("UPDATE message_search SET bloom2 = 0 WHERE seq = 1")
         .await
         .unwrap();
     assert_eq!(found(s, &b.id, "report").await, ["annual report"]);
+    conn.execute("UPDATE message_search SET bloom = 0, bloom2 = DEFAULT WHERE seq = 2")
+        .await
+        .unwrap();
+    assert!(found(s, &b.id, "report").await.is_empty());
 
     conn.close().await.unwrap();
     drop(store);
