@@ -105,12 +105,12 @@ pub(crate) async fn index<D: Dialect>(
             Some(Reference::Edit(target)) => {
                 let terms = index_terms(m.content.as_str());
                 // MariaDB and MySQL: the row's filter, made again too.
-                let bloom = match D::KIND {
+                let filter = match D::KIND {
                     Kind::Mysql => ", bloom = ?, bloom2 = ?",
                     Kind::Sqlite | Kind::Postgres => "",
                 };
                 let sql = format!(
-                    "UPDATE message_search SET terms = {}{bloom} WHERE {}",
+                    "UPDATE message_search SET terms = {}{filter} WHERE {}",
                     terms_value::<D>(),
                     the_row::<D>()
                 );

@@ -20,7 +20,7 @@
 const BITS: u64 = 63;
 
 /// A row's filter (or a query's mask), in its two stored halves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Bloom(pub(crate) i64, pub(crate) i64);
 
 /// The filter of a row holding `terms` (or the mask a row must hold for

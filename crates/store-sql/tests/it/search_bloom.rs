@@ -5,25 +5,18 @@
 //! the query's bits is skipped even if its terms would match (so the
 //! filter is what the walk reads).
 
-use ferrochat_domain::search::SearchMessages;
 use ferrochat_domain::{ConversationKind, UserId};
 use ferrochat_ports::Store;
 use ferrochat_store_sql::{MysqlStore, SqlOptions};
 use ferrochat_test_support::conformance::fixtures::{at, message, users, T0};
+use ferrochat_test_support::conformance::search;
 use sqlx::{Connection, Executor};
 
 use crate::support::{create_mysql_db, drop_mysql_db};
 
+/// What `viewer` finds for `q`, newest first (one page holds them all).
 async fn found(store: &dyn Store, viewer: &UserId, q: &str) -> Vec<String> {
-    let search = SearchMessages::parse(q.to_owned(), None, None, None, Some(50)).unwrap();
-    let page = store.search_messages(viewer, &search).await.unwrap();
-    let mut texts: Vec<String> = page
-        .messages
-        .iter()
-        .map(|m| m.content.as_str().to_owned())
-        .collect();
-    texts.sort();
-    texts
+    search::found(store, viewer, q, None, None, 50).await.0
 }
 
 #[tokio::test]

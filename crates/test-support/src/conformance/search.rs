@@ -18,7 +18,7 @@ use super::fixtures::{at, message, users, T0};
 const SINGLE: ConversationKind = ConversationKind::Single;
 
 /// The contents `viewer` finds for `q`, newest first, and the page's cursor.
-async fn found(
+pub async fn found(
     store: &dyn Store,
     viewer: &UserId,
     q: &str,
