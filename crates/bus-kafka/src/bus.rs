@@ -15,6 +15,7 @@ use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use crate::admin::Admin;
 use crate::config::KafkaConfig;
 use crate::consumer::{one_each, Decode, KafkaConsumer, Mode, Watch};
+use crate::continuity::first_fetch;
 use crate::error::map;
 use crate::measure;
 use crate::membership::{Joined, Membership, Reader};
@@ -285,8 +286,10 @@ impl Bus for KafkaBus {
             .map_err(|e| BusError::Unavailable(e.to_string()))?
         };
         let (_, high) = watermarks.map_err(|e| map(&topic, &e))?;
+        // From the record before the end, read only to know the log
+        // (`continuity.rs`).
         let mut tpl = TopicPartitionList::new();
-        tpl.add_partition_offset(&topic, 0, Offset::Offset(high))
+        tpl.add_partition_offset(&topic, 0, Offset::Offset(first_fetch(high)))
             .map_err(|e| map(&topic, &e))?;
         inner.assign(&tpl).map_err(|e| map(&topic, &e))?;
         let recreate = {

@@ -22,6 +22,7 @@ use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::mpsc;
 
+use crate::continuity::{self, Continuity, Outage, Read};
 use crate::membership::{self, Reader};
 use crate::watch::{self, LostData, OnLoss, TailState};
 
@@ -332,15 +333,25 @@ impl<T: Send + 'static> Poller<T> {
         // After every broker was lost: the epoch whose records are not
         // passed on (`rejoin_after_outage`).
         let mut quarantined = None;
+        // A tail reader's memory of the log it reads (`continuity.rs`).
+        let mut continuity = self.tail.as_ref().map(|_| Continuity::default());
         while !self.stop.load(Ordering::Acquire) {
             let m = match self.inner.poll(POLL) {
                 None => continue,
                 Some(Err(e)) => {
                     tracing::warn!(topic = %self.topic, error = %e, "kafka consumer error");
-                    if self.mode == Mode::Group
-                        && e.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown)
-                    {
-                        quarantined = Some(self.rejoin_after_outage());
+                    if e.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
+                        let went_on = match (&self.tail, continuity.as_mut()) {
+                            (Some(tail), Some(c)) => self.reread_after_outage(tail, c),
+                            _ if self.mode == Mode::Group => {
+                                quarantined = Some(self.rejoin_after_outage());
+                                Ok(())
+                            }
+                            _ => Ok(()),
+                        };
+                        if went_on.is_err() {
+                            break;
+                        }
                     }
                     continue;
                 }
@@ -354,7 +365,17 @@ impl<T: Send + 'static> Poller<T> {
                 // broker that came back empty, past records not read yet.
                 continue;
             }
-            if let Some(tail) = &self.tail {
+            if let (Some(tail), Some(c)) = (&self.tail, continuity.as_mut()) {
+                match c.read(m.offset(), continuity::print(&m), &tail.state) {
+                    Read::New => {}
+                    Read::Known => continue,
+                    Read::Lost => {
+                        if self.lost(tail, c).is_err() {
+                            break;
+                        }
+                        continue;
+                    }
+                }
                 if tail.state.record(m.offset()) {
                     watch::report(&self.topic, &self.lost_data);
                     if self.send(Polled::note((tail.marker)())).is_err() {
@@ -401,6 +422,51 @@ impl<T: Send + 'static> Poller<T> {
         tracing::warn!(topic = %self.topic, "every broker was lost; joining the group again");
         membership::rejoin(&self.inner, &self.topic);
         epoch
+    }
+
+    /// A tail reader lost every broker: the broker that answers next may
+    /// be one that came back empty, whose new log of the topic may already
+    /// be longer than what was read (`continuity.rs`). It fetches the last
+    /// record it read again, to compare, before anything else; with
+    /// nothing to compare, it takes the log as new.
+    fn reread_after_outage(&self, tail: &Tail<T>, c: &mut Continuity) -> Result<(), ()> {
+        match c.outage(&tail.state) {
+            // A seek, not a new assignment: librdkafka aborts on an
+            // assignment made while its previous one is still stopping
+            // (librdkafka#5573), and outages come in bursts.
+            Outage::Reread(offset) => match self.seek(Offset::Offset(offset)) {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    tracing::warn!(topic = %self.topic, error = %e,
+                        "fetching the last record again failed; reading from the start");
+                    self.lost(tail, c)
+                }
+            },
+            Outage::Lost => self.lost(tail, c),
+            Outage::Rereading | Outage::Nothing => Ok(()),
+        }
+    }
+
+    /// Records meant for this tail reader may be lost: it says so (once
+    /// until a record comes) and reads the topic from its start.
+    fn lost(&self, tail: &Tail<T>, c: &mut Continuity) -> Result<(), ()> {
+        c.start_over();
+        tail.state.start_over();
+        if let Err(e) = self.seek(Offset::Beginning) {
+            tracing::warn!(topic = %self.topic, error = %e, "seeking to the start failed");
+            watch::start_over(&self.inner, &self.topic, &tail.state);
+        }
+        if tail.state.report_loss() {
+            watch::report(&self.topic, &self.lost_data);
+            self.send(Polled::note((tail.marker)()))?;
+        }
+        Ok(())
+    }
+
+    /// Where the tail reader's one partition is fetched next (at once:
+    /// librdkafka applies it on its own thread).
+    fn seek(&self, offset: Offset) -> Result<(), KafkaError> {
+        self.inner.seek(&self.topic, 0, offset, Duration::ZERO)
     }
 
     fn send(&self, polled: Polled<T>) -> Result<(), ()> {

@@ -23,6 +23,7 @@ mod backlog;
 mod bus;
 mod config;
 mod consumer;
+mod continuity;
 mod error;
 mod measure;
 mod membership;

@@ -12,7 +12,9 @@
 //! - A tail reader (a gateway): its offsets only grow, so a record below
 //!   the next expected offset, a partition end below it, or its topic gone
 //!   means records meant for it were lost. It yields its loss marker once,
-//!   makes the topic again if needed and reads it from its start.
+//!   makes the topic again if needed and reads it from its start. (A new
+//!   topic already longer than what it had read is found by the poller
+//!   itself: `continuity.rs`.)
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -56,6 +58,9 @@ pub(crate) struct TailState {
     next_offset: AtomicI64,
     /// A loss was reported and no record came since.
     reported: AtomicBool,
+    /// The offset of the record before the first, read only to know the
+    /// log (`continuity.rs`); -1 once read, or if there is none.
+    baseline: AtomicI64,
 }
 
 impl TailState {
@@ -63,7 +68,32 @@ impl TailState {
         Self {
             next_offset: AtomicI64::new(from),
             reported: AtomicBool::new(false),
+            baseline: AtomicI64::new(if from > 0 { from - 1 } else { -1 }),
         }
+    }
+
+    /// Whether the record read only to know the log has not come yet.
+    pub(crate) fn baseline_pending(&self) -> bool {
+        self.baseline.load(Ordering::Acquire) >= 0
+    }
+
+    /// The first record read: whether it is the one before the first.
+    pub(crate) fn take_baseline(&self, offset: i64) -> bool {
+        let baseline = self.baseline.swap(-1, Ordering::AcqRel);
+        baseline >= 0 && baseline == offset
+    }
+
+    /// The reader reads its topic from the start: called first, so the
+    /// first record from there is no news, and is passed on.
+    pub(crate) fn start_over(&self) {
+        self.next_offset.store(0, Ordering::Release);
+        self.baseline.store(-1, Ordering::Release);
+    }
+
+    /// A loss is reported once until a record comes: true if it is the
+    /// caller's to report.
+    pub(crate) fn report_loss(&self) -> bool {
+        !self.reported.swap(true, Ordering::AcqRel)
     }
 
     /// The poller read a record at `offset`: true if it went back, and
@@ -71,7 +101,7 @@ impl TailState {
     pub(crate) fn record(&self, offset: i64) -> bool {
         let expected = self.next_offset.swap(offset + 1, Ordering::AcqRel);
         if offset < expected {
-            !self.reported.swap(true, Ordering::AcqRel)
+            self.report_loss()
         } else {
             self.reported.store(false, Ordering::Release);
             false
@@ -159,7 +189,7 @@ pub(crate) fn spawn_tail<T: Send + 'static>(
                 if !tail_lost(&inner, &topic, &state, &loss) {
                     continue;
                 }
-                if !state.reported.swap(true, Ordering::AcqRel) {
+                if state.report_loss() {
                     report(&topic, &lost_data);
                     if send_blocking(&tx, Polled::note((loss.marker)()), &stop).is_err() {
                         return;
@@ -201,9 +231,9 @@ fn tail_lost<T>(inner: &Reader, topic: &str, state: &TailState, loss: &OnLoss<T>
     }
 }
 
-fn start_over(inner: &Reader, topic: &str, state: &TailState) -> bool {
-    // First, so the poller's first record from the start is no news.
-    state.next_offset.store(0, Ordering::Release);
+/// Reads the tail reader's topic from its start; true (a loss).
+pub(crate) fn start_over(inner: &Reader, topic: &str, state: &TailState) -> bool {
+    state.start_over();
     let mut tpl = TopicPartitionList::new();
     let assigned = tpl
         .add_partition_offset(topic, 0, Offset::Beginning)

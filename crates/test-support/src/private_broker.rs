@@ -3,7 +3,8 @@
 //! with, `FERROCHAT_TEST_NISSHI_STORAGE`), killed when dropped, so that
 //! replacing it by an empty one loses every topic, record, offset and
 //! producer id without touching the shared test broker. Or one that
-//! takes only TLS (`start_tls`), with a certificate of a [`TestCa`].
+//! takes only TLS (`start_tls`), with a certificate of a [`TestCa`], or
+//! one that keeps its records across a restart (`start_keeping_data`).
 //!
 //! [`TestCa`]: crate::TestCa
 
@@ -30,30 +31,42 @@ pub struct PrivateBroker {
     dir: tempfile::TempDir,
     /// Its certificate chain and key (PEM), when it takes only TLS.
     tls: Option<TlsFiles>,
+    /// Its `--storage-engine`.
+    storage: String,
 }
+
+/// The engine that keeps a broker's records across a restart.
+const KEEPING: &str = "sqlite://nisshi.db";
 
 impl PrivateBroker {
     /// Starts it and waits until it listens.
     pub async fn start() -> Self {
-        Self::start_with(None).await
+        Self::start_with(None, service(NISSHI_STORAGE)).await
+    }
+
+    /// As `start`, on the engine that keeps its records across `restart`
+    /// (SQLite, whatever the shared broker's).
+    pub async fn start_keeping_data() -> Self {
+        Self::start_with(None, KEEPING.into()).await
     }
 
     /// As `start`, taking only TLS with a certificate of `ca` for
     /// 127.0.0.1 and localhost (its files: `tls_files`).
     pub async fn start_tls(ca: &TestCa) -> Self {
-        Self::start_with(Some(ca)).await
+        Self::start_with(Some(ca), service(NISSHI_STORAGE)).await
     }
 
-    async fn start_with(ca: Option<&TestCa>) -> Self {
+    async fn start_with(ca: Option<&TestCa>, storage: String) -> Self {
         let port = free_port();
         let dir = tempfile::tempdir().unwrap();
         let tls = ca.map(|ca| ca.write_server(dir.path(), "broker"));
-        let child = Self::spawn(port, &dir, tls.as_ref());
+        let child = Self::spawn(port, &dir, tls.as_ref(), &storage);
         let broker = Self {
             child,
             port,
             dir,
             tls,
+            storage,
         };
         broker.wait_ready().await;
         broker
@@ -64,7 +77,7 @@ impl PrivateBroker {
         self.tls.as_ref()
     }
 
-    fn spawn(port: u16, dir: &tempfile::TempDir, tls: Option<&TlsFiles>) -> Child {
+    fn spawn(port: u16, dir: &tempfile::TempDir, tls: Option<&TlsFiles>, storage: &str) -> Child {
         let listener = format!("tcp://127.0.0.1:{port}");
         // Its storage lives in the working directory (it also reads a
         // `.env` there): a fresh directory is an empty broker, whichever
@@ -81,7 +94,7 @@ impl PrivateBroker {
                 "--advertised-listener-url",
                 &listener,
             ])
-            .args(["--storage-engine", &service(NISSHI_STORAGE)]);
+            .args(["--storage-engine", storage]);
         if let Some(files) = tls {
             command
                 .arg("--cert")
@@ -116,10 +129,31 @@ impl PrivateBroker {
 
     /// SIGKILL, then an empty broker on the same port.
     pub async fn replace_with_empty(&mut self) {
+        self.kill();
+        self.start_empty().await;
+    }
+
+    /// SIGKILL (`start_empty` brings a broker back).
+    pub fn kill(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
+    }
+
+    /// After `kill`: an empty broker on the same port.
+    pub async fn start_empty(&mut self) {
         std::fs::remove_dir_all(self.dir.path().join("data")).unwrap();
-        self.child = Self::spawn(self.port, &self.dir, self.tls.as_ref());
+        self.respawn().await;
+    }
+
+    /// SIGKILL, then the broker again on its data (all of it only with
+    /// `start_keeping_data`).
+    pub async fn restart(&mut self) {
+        self.kill();
+        self.respawn().await;
+    }
+
+    async fn respawn(&mut self) {
+        self.child = Self::spawn(self.port, &self.dir, self.tls.as_ref(), &self.storage);
         self.wait_ready().await;
     }
 }

@@ -3,11 +3,13 @@
 //! producer's fatal error rebuilds it and the topics are made again;
 //! consumers read on; a gateway is told its records were lost.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use ferrochat_bus_kafka::{KafkaBus, KafkaConfig};
 use ferrochat_domain::routing::GatewayId;
 use ferrochat_domain::ConversationId;
-use ferrochat_ports::bus::{Bus, Downstream, DownstreamRecord};
+use ferrochat_ports::bus::{Bus, Consumer, Downstream, DownstreamRecord};
 use ferrochat_test_support::conformance::bus::send_record;
 
 use ferrochat_test_support::PrivateBroker;
@@ -79,29 +81,11 @@ async fn a_broker_that_comes_back_empty_is_recovered_from() {
     assert!(matches!(lost, Some(Downstream::Lost)), "{lost:?}");
     // ... then reads what is published to it from then on: one record,
     // published until the bus stores it, and read next.
-    let reply = reply(&gateway, 7);
-    tokio::time::timeout(WAIT, async {
-        loop {
-            if let Ok(p) = bus.publish_downstream(&gateway, vec![reply.clone()]).await {
-                if p.await.is_ok() {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    })
-    .await
-    .expect("the bus stores the gateway's records again");
+    reply_until_stored(&*bus, &gateway, 7).await;
     let got = tokio::time::timeout(WAIT, downstream.next())
         .await
         .expect("the gateway reads again");
-    match got {
-        Some(Downstream::Items(items)) => assert!(
-            matches!(&items[..], [DownstreamRecord::Reply { reply_to, .. }] if reply_to.token == 7),
-            "{items:?}"
-        ),
-        other => panic!("expected the record published after the loss, got {other:?}"),
-    }
+    assert_eq!(token(got), 7, "the record published after the loss");
 }
 
 /// A producer whose broker came back empty has an id and sequence numbers
@@ -251,4 +235,114 @@ async fn a_member_reads_the_new_brokers_records_in_order_and_commits_no_old_offs
         "the next member started at {}",
         got.client_msg_id.as_str()
     );
+}
+
+/// Publishes `token`'s reply to `gateway` until the bus stores it.
+async fn reply_until_stored(bus: &dyn Bus, gateway: &GatewayId, token: u64) {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Ok(p) = bus
+                .publish_downstream(gateway, vec![reply(gateway, token)])
+                .await
+            {
+                if p.await.is_ok() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await
+    .expect("the bus stores the gateway's records");
+}
+
+/// A gateway's reader on `broker` that has read three records (tokens 1
+/// to 3), with the bus that published them.
+async fn gateway_that_read_three(
+    broker: &PrivateBroker,
+) -> (
+    KafkaConfig,
+    GatewayId,
+    Arc<KafkaBus>,
+    Box<dyn Consumer<Downstream>>,
+) {
+    let mut config = isolated_config();
+    config.brokers = broker.address();
+    let bus = bus(&config).await;
+    let gateway = GatewayId::new("gw-n");
+    let mut downstream = bus
+        .consume_downstream(&gateway)
+        .await
+        .expect("downstream consumer");
+    for t in 1..=3 {
+        reply_until_stored(&*bus, &gateway, t).await;
+        let read = tokio::time::timeout(WAIT, downstream.next()).await.unwrap();
+        assert_eq!(token(read), t);
+    }
+    (config, gateway, bus, downstream)
+}
+
+/// The token of the one reply a read holds.
+fn token(read: Option<Downstream>) -> u64 {
+    match read {
+        Some(Downstream::Items(items)) => match &items[..] {
+            [DownstreamRecord::Reply { reply_to, .. }] => reply_to.token,
+            other => panic!("one reply, not {other:?}"),
+        },
+        other => panic!("a record, not {other:?}"),
+    }
+}
+
+/// A gateway whose broker came back empty, and whose topic there already
+/// holds more records than it had read before it looks (logic's first
+/// publish makes the topic again): it says records may be lost and reads
+/// the new log from its start, never on from its old position, which
+/// would skip what was written below it. The broker stays down long
+/// enough that the reader's reconnects back off (librdkafka doubles the
+/// wait, up to 10 s), so the new records are most often there first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_reads_a_new_log_from_its_start_even_when_it_is_longer_than_what_was_read() {
+    let mut broker = PrivateBroker::start().await;
+    let (config, gateway, _bus, mut downstream) = gateway_that_read_three(&broker).await;
+
+    broker.kill();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    broker.start_empty().await;
+    // Ten records on the new broker at once (offsets 0 to 9), from a bus
+    // that connects now.
+    let fresh = crate::support::bus(&config).await;
+    for t in 100..110 {
+        reply_until_stored(&*fresh, &gateway, t).await;
+    }
+
+    let lost = tokio::time::timeout(WAIT, downstream.next())
+        .await
+        .expect("the loss is reported");
+    assert!(matches!(lost, Some(Downstream::Lost)), "{lost:?}");
+    for t in 100..110 {
+        let read = tokio::time::timeout(WAIT, downstream.next())
+            .await
+            .expect("the new log is read");
+        assert_eq!(token(read), t, "the new log, in order, from its start");
+    }
+}
+
+/// A gateway that reads on through a broker that came back with its data
+/// (a restart, not a loss) is told nothing and neither skips nor repeats
+/// a record: the record it fetches again to compare is the one it read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_reads_on_through_a_broker_restart_that_kept_its_data() {
+    let mut broker = PrivateBroker::start_keeping_data().await;
+    let (_, gateway, bus, mut downstream) = gateway_that_read_three(&broker).await;
+
+    broker.restart().await;
+    for t in 4..=6 {
+        reply_until_stored(&*bus, &gateway, t).await;
+    }
+    for t in 4..=6 {
+        let read = tokio::time::timeout(WAIT, downstream.next())
+            .await
+            .expect("read on after the restart");
+        assert_eq!(token(read), t, "on from where it was, nothing again");
+    }
 }
