@@ -89,7 +89,12 @@ pub struct GatewayConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct WsConfig {
     /// Frames queued for one connection; a client that falls this far
-    /// behind is closed with 4008 and resyncs by seq.
+    /// behind is closed with 4008 and resyncs by seq. Well above
+    /// `send_window`: the answers to a full window, or one sender's full
+    /// window of deliveries, can come in one downstream record, queued
+    /// before the connection's writer runs (a gateway on one thread), and
+    /// a client that reads at once must not be taken for a slow one.
+    /// Memory stays bounded by `outbox_bytes`.
     pub outbox_frames: usize,
     /// Bytes queued for one connection, counted from the moment a frame
     /// is queued until the socket took it; past this the connection is
@@ -121,7 +126,7 @@ pub struct WsConfig {
 impl Default for WsConfig {
     fn default() -> Self {
         Self {
-            outbox_frames: 256,
+            outbox_frames: 1024,
             outbox_bytes: 1024 * 1024,
             max_frame_bytes: 64 * 1024,
             ping_interval: Duration::from_secs(30),
@@ -209,5 +214,24 @@ impl Default for LoginThrottleConfig {
             max_backoff: Duration::from_secs(15 * 60),
             trust_for: Duration::from_secs(30 * 24 * 3600),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full send window's answers (or one sender's window of
+    /// deliveries) arrive in one burst: the default outbox takes that
+    /// burst several times over before it calls a client slow.
+    #[test]
+    fn the_default_outbox_holds_several_send_windows() {
+        let ws = WsConfig::default();
+        assert!(
+            ws.outbox_frames >= 2 * ws.send_window,
+            "{} frames for a window of {}",
+            ws.outbox_frames,
+            ws.send_window
+        );
     }
 }
