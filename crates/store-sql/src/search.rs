@@ -412,39 +412,11 @@ async fn full_text_search<D: Dialect>(
     q: &SearchMessages,
 ) -> Result<Vec<Rec<D>>, sqlx::Error> {
     let (condition, value) = full_text::<D>(q.terms());
-    // SQLite drives the query from FTS5 in rowid order (newest first), so
-    // it stops after the page; the servers read the matches and sort.
-    let key = match D::KIND {
-        Kind::Sqlite => "s.rowid",
-        Kind::Mysql | Kind::Postgres => "s.id",
-    };
-    let columns = message_columns("msg");
     let (prefix, hint) = match store.search_limit.limit() {
         Some(limit) => time_limit(store.search_limit, limit),
         None => (String::new(), String::new()),
     };
-    let mut sql = format!(
-        "{prefix}SELECT {hint}{key} AS search_id, s.conversation_id AS search_conversation_id,
-         c.kind AS search_kind, {columns}
-         FROM message_search s
-         JOIN conversation_members mem
-           ON mem.conversation_id = s.conversation_id AND mem.user_id = ?
-         JOIN messages msg ON msg.conversation_id = s.conversation_id AND msg.seq = s.seq
-         JOIN conversations c ON c.id = s.conversation_id
-         WHERE {condition}
-         AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ?
-                         AND h.conversation_id = s.conversation_id AND h.seq = s.seq)"
-    );
-    if q.before.is_some() {
-        sql.push_str(&format!(" AND {key} < ?"));
-    }
-    if q.conversation_id.is_some() {
-        sql.push_str(" AND s.conversation_id = ?");
-    }
-    if q.from.is_some() {
-        sql.push_str(" AND msg.from_user_id = ?");
-    }
-    sql.push_str(&format!(" ORDER BY {key} DESC LIMIT ?"));
+    let sql = full_text_sql::<D>(q, condition, &prefix, &hint);
     let mut query = Query::<D>::new(&sql)
         .bind(viewer.as_str())
         .bind(value)
@@ -476,6 +448,76 @@ async fn full_text_search<D: Dialect>(
         _ => query.fetch_all(&store.reader).await?,
     };
     Ok(rows)
+}
+
+/// The full-text statement, its values bound in one order whatever the
+/// dialect: the viewer, the query, the viewer, then `before`, the
+/// conversation, the sender and the page's size as `q` has them. SQLite
+/// drives it from FTS5 in rowid order (newest first), so it stops after
+/// the page. The servers read every match and sort; MariaDB and MySQL
+/// first cut the page from the matches alone (the index, the caller's
+/// memberships, what they hid), then read the page's messages: joined to
+/// every match, a common word read as many messages and conversations as
+/// it has matches (32,000 in 300,000 messages: 0.21 s, against 0.14 s).
+fn full_text_sql<D: Dialect>(
+    q: &SearchMessages,
+    condition: &str,
+    prefix: &str,
+    hint: &str,
+) -> String {
+    let key = match D::KIND {
+        Kind::Sqlite => "s.rowid",
+        Kind::Mysql | Kind::Postgres => "s.id",
+    };
+    let columns = message_columns("msg");
+    let page_first = D::KIND == Kind::Mysql;
+    // The sender is a column of the message: with the page cut first, the
+    // message is read for it before.
+    let sender = if page_first { "fm" } else { "msg" };
+    let sender_join = if page_first && q.from.is_some() {
+        " STRAIGHT_JOIN messages fm ON fm.conversation_id = s.conversation_id AND fm.seq = s.seq"
+    } else {
+        ""
+    };
+    let mut filter = format!(
+        " WHERE {condition}
+         AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = ?
+                         AND h.conversation_id = s.conversation_id AND h.seq = s.seq)"
+    );
+    if q.before.is_some() {
+        filter.push_str(&format!(" AND {key} < ?"));
+    }
+    if q.conversation_id.is_some() {
+        filter.push_str(" AND s.conversation_id = ?");
+    }
+    if q.from.is_some() {
+        filter.push_str(&format!(" AND {sender}.from_user_id = ?"));
+    }
+    filter.push_str(&format!(" ORDER BY {key} DESC LIMIT ?"));
+    if page_first {
+        format!(
+            "{prefix}SELECT {hint}STRAIGHT_JOIN hit.id AS search_id,
+             hit.conversation_id AS search_conversation_id, c.kind AS search_kind, {columns}
+             FROM (SELECT STRAIGHT_JOIN s.id, s.conversation_id, s.seq
+                   FROM message_search s
+                   JOIN conversation_members mem
+                     ON mem.conversation_id = s.conversation_id AND mem.user_id = ?{sender_join}
+                   {filter}) hit
+             JOIN messages msg ON msg.conversation_id = hit.conversation_id AND msg.seq = hit.seq
+             JOIN conversations c ON c.id = hit.conversation_id
+             ORDER BY hit.id DESC"
+        )
+    } else {
+        format!(
+            "{prefix}SELECT {hint}{key} AS search_id, s.conversation_id AS search_conversation_id,
+             c.kind AS search_kind, {columns}
+             FROM message_search s
+             JOIN conversation_members mem
+               ON mem.conversation_id = s.conversation_id AND mem.user_id = ?
+             JOIN messages msg ON msg.conversation_id = s.conversation_id AND msg.seq = s.seq
+             JOIN conversations c ON c.id = s.conversation_id{filter}"
+        )
+    }
 }
 
 /// A search the server stopped at its time limit is `TimedOut`, final:
