@@ -50,6 +50,15 @@ fn the_row<D: Dialect>() -> &'static str {
     }
 }
 
+/// Binds the two halves of the term filter of a row holding `terms`
+/// (`search_bloom.rs`): MariaDB and MySQL keep one, the others none.
+fn filter_args<D: Dialect>(q: &mut Query<'_, D>, terms: &str) {
+    if D::KIND == Kind::Mysql {
+        let Bloom(low, high) = bloom_of_terms(terms);
+        q.arg(low).arg(high);
+    }
+}
+
 /// Whether `m` goes into the index: what a user wrote, not recalled.
 fn indexed(m: &Message) -> bool {
     m.is_changeable() && m.changes.recalled_at.is_none()
@@ -116,10 +125,7 @@ pub(crate) async fn index<D: Dialect>(
                 );
                 let mut q = Query::<D>::new(&sql);
                 q.arg(terms.as_str());
-                if D::KIND == Kind::Mysql {
-                    let Bloom(low, high) = bloom_of_terms(&terms);
-                    q.arg(low).arg(high);
-                }
+                filter_args(&mut q, &terms);
                 q.arg(conv).arg(db_seq(target));
                 q.execute(&mut **tx).await?;
             }
@@ -186,10 +192,7 @@ async fn insert<D: Dialect>(
             q.arg(m.conversation_id.as_str())
                 .arg(db_seq(m.seq))
                 .arg(t.as_str());
-            if D::KIND == Kind::Mysql {
-                let Bloom(low, high) = bloom_of_terms(t);
-                q.arg(low).arg(high);
-            }
+            filter_args(q, t);
         });
         match D::KIND {
             _ if !keep_existing => {}
