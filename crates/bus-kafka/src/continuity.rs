@@ -23,10 +23,16 @@ use rdkafka::message::{BorrowedMessage, Message as _};
 
 use crate::watch::TailState;
 
-/// Where a tail reader assigned to read from `from` fetches first: one
-/// record before, to know the log it reads.
+/// The record before a tail reader's first (assigned to read from
+/// `from`), read only to know the log; none if `from` is the start.
+pub(crate) fn before_first(from: i64) -> Option<i64> {
+    (from > 0).then(|| from - 1)
+}
+
+/// Where a tail reader assigned to read from `from` fetches first: the
+/// record before, if there is one.
 pub(crate) fn first_fetch(from: i64) -> i64 {
-    (from - 1).max(0)
+    before_first(from).unwrap_or(from)
 }
 
 /// A record as the reader knows it again.

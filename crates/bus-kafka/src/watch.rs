@@ -68,7 +68,7 @@ impl TailState {
         Self {
             next_offset: AtomicI64::new(from),
             reported: AtomicBool::new(false),
-            baseline: AtomicI64::new(if from > 0 { from - 1 } else { -1 }),
+            baseline: AtomicI64::new(crate::continuity::before_first(from).unwrap_or(-1)),
         }
     }
 
