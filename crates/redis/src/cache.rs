@@ -4,26 +4,38 @@
 //! A key `K` is a hash `{prefix}c:{K}` (its entries as fields) and a
 //! version `{prefix}c:{K}:v` (a counter every invalidation increments;
 //! absent reads as 0). The braces make both one hash slot, should the
-//! keys ever live in a Redis Cluster. Each operation is one script run
-//! (`lua/cache_*.lua`), so a fill checks the version and writes in one
-//! step. Logic reads the cache a few times per send, from many checks at
-//! once, so reads are gathered (`gathered.rs`): one script run reads what
-//! arrived together (each read still sees one version and its fields as
-//! one step).
+//! keys ever live in a Redis Cluster. A fill and an invalidation are each
+//! one script run (`lua/cache_*.lua`), so a fill checks the version and
+//! writes in one step, and an invalidation deletes and moves the version
+//! on in one.
+//!
+//! Logic reads the cache a few times per send, from many checks at once,
+//! so reads are gathered (`gathered.rs`): the reads that arrived together
+//! go in one pipeline of plain commands, each distinct read once (the
+//! checks of one sender's burst ask the same keys), each as a GET of the
+//! version and then an HMGET of the fields. Not a script: a Lua run costs
+//! Redis about two and a half times the CPU of the same reads as plain
+//! commands (measured with `redis-benchmark`: 3.8 against 1.4 µs a read),
+//! and the two need not be one step. Redis runs one connection's commands
+//! in order, so the fields are read after the version: an invalidation
+//! between the two leaves the read an older ticket than its fields, whose
+//! fill is refused (harmless), never newer fields' ticket on older
+//! values.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use ferrochat_ports::cache::{Cached, Ticket};
 use ferrochat_ports::{CacheError, SharedCache};
 use redis::aio::ConnectionManager;
-use redis::Script;
+use redis::{FromRedisValue, Script, Value};
 
 use crate::error::cache_unavailable;
 use crate::gathered::{self, Asks};
 use crate::RedisPresence;
 
-/// Most reads in one script run.
+/// Most reads in one pipeline.
 const MOST_PER_RUN: usize = 128;
 
 /// How long a version outlives its last invalidation: far longer than any
@@ -53,7 +65,6 @@ impl RedisPresence {
         let (reads, rx) = tokio::sync::mpsc::channel(gathered::QUEUE);
         let reader = Reader {
             con: self.con.clone(),
-            get: Script::new(include_str!("lua/cache_get.lua")),
         };
         tokio::spawn(async move {
             let reader = &reader;
@@ -74,44 +85,77 @@ impl RedisPresence {
 
 struct Reader {
     con: ConnectionManager,
-    get: Script,
 }
 
 impl Reader {
-    /// One script run for `reads`, answered in order.
+    /// One pipeline for `reads`, answered in order; a read asked several
+    /// times is made once.
     async fn read(&self, reads: Vec<Read>) -> Result<Vec<Result<Cached, CacheError>>, CacheError> {
-        let mut invocation = self.get.prepare_invoke();
-        for read in &reads {
-            invocation.key(&read.hash).key(&read.version);
-            invocation.arg(read.fields.len());
-            for field in &read.fields {
-                invocation.arg(field);
-            }
+        let mut distinct: HashMap<(&str, &[String]), usize> = HashMap::with_capacity(reads.len());
+        let mut made: Vec<&Read> = Vec::with_capacity(reads.len());
+        let which: Vec<usize> = reads
+            .iter()
+            .map(|read| {
+                *distinct
+                    .entry((read.hash.as_str(), read.fields.as_slice()))
+                    .or_insert_with(|| {
+                        made.push(read);
+                        made.len() - 1
+                    })
+            })
+            .collect();
+        let mut pipe = redis::pipe();
+        for read in &made {
+            pipe.cmd("GET").arg(&read.version);
+            pipe.cmd("HMGET").arg(&read.hash).arg(&read.fields);
         }
         let mut con = self.con.clone();
-        let answers: Vec<(String, Vec<Option<String>>)> = invocation
-            .invoke_async(&mut con)
+        let replies: Vec<Value> = pipe
+            .query_async(&mut con)
             .await
             .map_err(cache_unavailable)?;
-        Ok(reads
-            .iter()
-            .zip(answers)
-            .map(|(read, (version, values))| {
-                if values.len() == read.fields.len() {
-                    Ok(Cached {
-                        values,
-                        ticket: Ticket::new(version),
-                    })
-                } else {
-                    Err(CacheError::Unavailable(format!(
-                        "redis: {} values for {} fields",
-                        values.len(),
-                        read.fields.len()
-                    )))
-                }
+        let mut replies = replies.into_iter();
+        let mut answers = Vec::with_capacity(made.len());
+        for read in &made {
+            let (Some(version), Some(values)) = (replies.next(), replies.next()) else {
+                return Err(CacheError::Unavailable(format!(
+                    "redis: fewer replies than the {} reads asked",
+                    made.len()
+                )));
+            };
+            answers.push(cached(read, version, values));
+        }
+        Ok(which
+            .into_iter()
+            .map(|i| {
+                answers.get(i).cloned().unwrap_or_else(|| {
+                    Err(CacheError::Unavailable(
+                        "redis: a read lost its answer".into(),
+                    ))
+                })
             })
             .collect())
     }
+}
+
+/// A read's answer from its GET and HMGET replies.
+fn cached(read: &Read, version: Value, values: Value) -> Result<Cached, CacheError> {
+    let unreadable = |e: redis::ParsingError| CacheError::Unavailable(format!("redis: {e}"));
+    let version: Option<String> = FromRedisValue::from_redis_value(version).map_err(unreadable)?;
+    let values: Vec<Option<String>> =
+        FromRedisValue::from_redis_value(values).map_err(unreadable)?;
+    if values.len() != read.fields.len() {
+        return Err(CacheError::Unavailable(format!(
+            "redis: {} values for {} fields",
+            values.len(),
+            read.fields.len()
+        )));
+    }
+    Ok(Cached {
+        values,
+        // Never invalidated: version 0, as the fill script reads it.
+        ticket: Ticket::new(version.unwrap_or_else(|| "0".to_owned())),
+    })
 }
 
 fn millis(d: Duration) -> u64 {
