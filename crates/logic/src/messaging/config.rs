@@ -12,7 +12,11 @@ pub struct MessagingConfig {
     /// Conversations with more members than this (and the world room) are
     /// fanned out by the task role in batches.
     pub fanout_task_threshold: usize,
-    /// Most messages committed in one transaction.
+    /// Most messages committed in one transaction (and answered and
+    /// delivered as one group). `serve` at saturation fills every batch of
+    /// 512 and acks about 10 % more with 2,048 (docs/benchmarks.md); a
+    /// cluster's batches stay far below either. Memory is bounded by
+    /// `queue_capacity` whatever this is, and records by bytes.
     pub commit_batch_max: usize,
     /// Capacity of the queues between upstream, commit and fan-out.
     pub queue_capacity: usize,
@@ -81,7 +85,7 @@ impl Default for MessagingConfig {
         Self {
             max_content_bytes: 16 * 1024,
             fanout_task_threshold: 500,
-            commit_batch_max: 512,
+            commit_batch_max: 2048,
             queue_capacity: 4096,
             check_concurrency: 8,
             fanout_concurrency: 8,
