@@ -23,18 +23,6 @@ const EXIT_CONFIG: u8 = 64;
 /// messages, and `store.require_durable` refuses that.
 const EXIT_NOT_DURABLE: u8 = 78;
 
-/// mimalloc rather than glibc's malloc: each message is a handful of
-/// short-lived buffers (frames, records, rows), often freed on another
-/// thread than the one that made them, and glibc's malloc, free and
-/// consolidation of freed chunks were a fifth of logic's and a third of
-/// the repo's CPU samples under load. With mimalloc `serve` acks about 8 %
-/// more messages a second and a cluster spends about 4 % less CPU per
-/// message, for about 40 MiB more resident memory under load
-/// (docs/benchmarks.md, "The shared cache's reads without Lua, and
-/// mimalloc").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (opts, print_only, role) = match cli.command {
