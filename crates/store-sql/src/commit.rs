@@ -16,6 +16,13 @@
 //! The statements that must differ per dialect (`Dialect::KIND`): the
 //! lookup of originals (SQLite drives it from a VALUES list), and the two
 //! UPDATEs (`update_conversations`, `update_cursors` say why).
+//!
+//! On SQLite the multi-row writes say `OR FAIL`: a statement that may stop
+//! halfway with SQLite's default `ABORT` keeps a statement journal, a copy
+//! of each page it changes, to undo its own rows; with `FAIL` it keeps
+//! none. Nothing is lost by that: a failed statement fails the commit and
+//! the whole transaction is rolled back. The search index is written last
+//! (`search::index` says why).
 
 use std::collections::HashMap;
 
@@ -122,14 +129,6 @@ pub(crate) async fn commit_messages<D: Dialect>(
         .map_err(map)?;
     let counts = changes::apply::<D>(&mut tx, &new).await.map_err(map)?;
     mentions::note::<D>(&mut tx, &new).await.map_err(map)?;
-    search::index::<D>(&mut tx, &new, &search_ids)
-        .await
-        .map_err(map)?;
-    for (i, n) in counts {
-        if let Some(Committed::Stored(m)) = fresh.get(i).and_then(|&at| out.get_mut(at)) {
-            m.reaction_count = Some(n);
-        }
-    }
     let mut convs: Vec<(&str, Seq, Timestamp)> = touched
         .iter()
         .filter_map(|(conv, at)| last.get(conv).map(|s| (*conv, *s, *at)))
@@ -142,6 +141,16 @@ pub(crate) async fn commit_messages<D: Dialect>(
     let mut cursors: Vec<((&str, &str), Seq)> = cursors.into_iter().collect();
     cursors.sort_unstable();
     update_cursors::<D>(&mut tx, &cursors).await.map_err(map)?;
+    // Last: on SQLite no statement may follow the index's insert, or FTS5
+    // writes what it holds as a segment of its own (`search::index`).
+    search::index::<D>(&mut tx, &new, &search_ids)
+        .await
+        .map_err(map)?;
+    for (i, n) in counts {
+        if let Some(Committed::Stored(m)) = fresh.get(i).and_then(|&at| out.get_mut(at)) {
+            m.reaction_count = Some(n);
+        }
+    }
     tx.commit().await.map_err(map)?;
     Ok(out)
 }
@@ -289,7 +298,7 @@ async fn insert_messages<D: Dialect>(
     for chunk in rows.chunks(D::CHUNK) {
         let marks: Vec<Option<String>> = chunk.iter().map(|(m, _)| m.marks.to_stored()).collect();
         let mut q = Query::<D>::new(if sqlite {
-            "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, marks, search_id) VALUES "
+            "INSERT OR FAIL INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, marks, search_id) VALUES "
         } else {
             "INSERT INTO messages (conversation_id, seq, id, from_user_id, client_msg_id, message_type, content, created_at, ref_seq, marks) VALUES "
         });
@@ -335,7 +344,7 @@ async fn update_conversations<D: Dialect>(
         let q = match D::KIND {
             Kind::Sqlite => {
                 let mut q = Query::<D>::new(
-                    "UPDATE conversations SET last_seq = v.column2, updated_at = MAX(updated_at, v.column3) FROM (VALUES ",
+                    "UPDATE OR FAIL conversations SET last_seq = v.column2, updated_at = MAX(updated_at, v.column3) FROM (VALUES ",
                 );
                 q.push_list(chunk, ", ", |q, (id, s, at)| {
                     q.push("(?, ?, ?)")
@@ -386,7 +395,7 @@ async fn update_cursors<D: Dialect>(
         let q = match D::KIND {
             Kind::Sqlite => {
                 let mut q = Query::<D>::new(
-                    "UPDATE conversation_members SET read_seq = MAX(read_seq, v.column3) FROM (VALUES ",
+                    "UPDATE OR FAIL conversation_members SET read_seq = MAX(read_seq, v.column3) FROM (VALUES ",
                 );
                 q.push_list(chunk, ", ", |q, ((user, conv), s)| {
                     q.push("(?, ?, ?)").arg(*conv).arg(*user).arg(db_seq(*s));

@@ -96,6 +96,12 @@ pub(crate) async fn ids<D: Dialect>(
 /// Indexes a committed batch's messages (`ids` from `ids`) and applies its
 /// edits (new terms) and recalls (row gone), in seq order. Batches without
 /// text cost nothing more than the insert.
+///
+/// The commit's last statements: FTS5 writes the terms it holds as a new
+/// segment whenever a later statement of the transaction opens a statement
+/// journal, so on SQLite each batch's new rows go in one statement
+/// (`insert_sqlite`) that nothing but the batch's rare edits and recalls
+/// follows.
 pub(crate) async fn index<D: Dialect>(
     tx: &mut Tx<D>,
     stored: &[&Message],
@@ -164,6 +170,9 @@ async fn insert<D: Dialect>(
     messages: &[(&Message, Option<i64>)],
     keep_existing: bool,
 ) -> Result<(), sqlx::Error> {
+    if D::KIND == Kind::Sqlite && !keep_existing {
+        return insert_sqlite::<D>(tx, messages).await;
+    }
     for chunk in messages.chunks(D::CHUNK) {
         let terms: Vec<String> = chunk
             .iter()
@@ -210,6 +219,62 @@ async fn insert<D: Dialect>(
     }
     Ok(())
 }
+
+/// SQLite: a commit's index rows in one statement (up to
+/// `SQLITE_ROWS_MAX`), the commit's last, its VALUES list padded to a power
+/// of two with rows of NULLs that its `WHERE` leaves out.
+///
+/// FTS5 writes the terms it holds as a new segment of its index whenever a
+/// later statement of the transaction opens a statement journal: a
+/// statement per `Dialect::CHUNK` rows, followed by the commit's UPDATEs,
+/// made a segment per chunk and then merges of them. Last and in one
+/// statement, a batch's terms become one segment, at COMMIT. The padding
+/// keeps the statement to a few shapes, which sqlx's statement cache keeps
+/// prepared: an exact list is a new statement to parse at every commit.
+async fn insert_sqlite<D: Dialect>(
+    tx: &mut Tx<D>,
+    messages: &[(&Message, Option<i64>)],
+) -> Result<(), sqlx::Error> {
+    for chunk in messages.chunks(SQLITE_ROWS_MAX) {
+        let terms: Vec<String> = chunk
+            .iter()
+            .map(|(m, _)| index_terms(m.content.as_str()))
+            .collect();
+        let width = chunk.len().next_power_of_two().max(SQLITE_ROWS_MIN);
+        let mut q = Query::<D>::new(
+            "INSERT INTO message_search (rowid, conversation_id, seq, terms)
+             SELECT column1, column2, column3, column4 FROM (VALUES ",
+        );
+        q.push_list(0..width, ", ", |q, i| {
+            q.push("(?, ?, ?, ?)");
+            match (chunk.get(i), terms.get(i)) {
+                (Some((m, id)), Some(t)) => {
+                    q.arg(*id)
+                        .arg(m.conversation_id.as_str())
+                        .arg(db_seq(m.seq))
+                        .arg(t.as_str());
+                }
+                _ => {
+                    q.arg(None::<i64>)
+                        .arg(None::<&str>)
+                        .arg(None::<i64>)
+                        .arg(None::<&str>);
+                }
+            }
+        });
+        q.push(") WHERE column1 IS NOT NULL");
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The most rows of one `insert_sqlite` statement: at 4 variables a row,
+/// half of SQLite's limit of 32,766 (a commit holds at most
+/// `messaging.commit_batch_max` messages, 2,048 by default).
+const SQLITE_ROWS_MAX: usize = 4096;
+
+/// The fewest rows of `insert_sqlite`'s padded list.
+const SQLITE_ROWS_MIN: usize = 8;
 
 /// The full-text condition on `s.terms` for `terms`, each a whole term,
 /// all required, and its bound value. The terms are `x` and hex digits, so

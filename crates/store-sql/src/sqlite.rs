@@ -30,6 +30,11 @@ use crate::SqlStore;
 /// for a size rather than a page count).
 const WRITER_CACHE_KIB: &str = "-65536";
 
+/// The WAL's pages between two checkpoints (the writer runs them as it
+/// commits): about 16 MB of log at SQLite's 4 KiB pages, which the next
+/// checkpoint copies into the database and starts over.
+const WAL_CHECKPOINT_PAGES: &str = "4000";
+
 /// SQLite's `synchronous` pragma, as the operator chooses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Synchronous {
@@ -101,7 +106,14 @@ impl SqlStore<Sqlite> {
         // missing from the cache is a read syscall inside the transaction.
         // Memory only, it changes nothing about durability; the pages are
         // allocated as they are used.
-        let writer_opts = base.clone().pragma("cache_size", WRITER_CACHE_KIB);
+        // Checkpoints every `WAL_CHECKPOINT_PAGES` rather than SQLite's
+        // 1,000: each copies a page once however often the commits since the
+        // last one wrote it, and the commits rewrite the same pages (the
+        // tails of the indexes, the conversations' rows) all the time.
+        let writer_opts = base
+            .clone()
+            .pragma("cache_size", WRITER_CACHE_KIB)
+            .pragma("wal_autocheckpoint", WAL_CHECKPOINT_PAGES);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(opts.acquire_timeout)

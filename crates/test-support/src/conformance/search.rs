@@ -171,3 +171,48 @@ pub async fn search_pages_newest_first_across_chunks(store: Arc<dyn Store>) {
         .collect();
     assert_eq!(seen, expected, "every message once, newest first");
 }
+
+pub async fn search_finds_each_message_of_a_batch_larger_than_one_statement(store: Arc<dyn Store>) {
+    let s = &*store;
+    let [a, b] = <[_; 2]>::try_from(users(s, "srbig", 2).await).unwrap();
+    let ab = s.open_single(&a.id, &b.id, T0).await.unwrap();
+    // More rows than one of SQLite's index statements holds (4,096, each
+    // padded to a power of two with rows that are never stored).
+    let batch: Vec<_> = (0..4200)
+        .map(|i| {
+            message(
+                &ab,
+                SINGLE,
+                &a.id,
+                &format!("b{i}"),
+                &format!("line {i} of the register"),
+                at(i),
+            )
+        })
+        .collect();
+    s.commit_messages(&batch).await.unwrap();
+    for i in [0, 4095, 4096, 4097, 4199] {
+        let (texts, next) = found(s, &b.id, &format!("register {i}"), None, None, 5).await;
+        assert_eq!(texts, [format!("line {i} of the register")], "{i}");
+        assert_eq!(next, None);
+    }
+    let (newest, _) = found(s, &b.id, "register", None, None, 3).await;
+    assert_eq!(
+        newest,
+        [4199, 4198, 4197].map(|i| format!("line {i} of the register")),
+        "newest first, across the statements"
+    );
+    // The next commit's rows come after every one of them.
+    s.commit_messages(&[message(
+        &ab,
+        SINGLE,
+        &b.id,
+        "b-next",
+        "the register closes",
+        at(5000),
+    )])
+    .await
+    .unwrap();
+    let (newest, _) = found(s, &a.id, "register", None, None, 2).await;
+    assert_eq!(newest, ["the register closes", "line 4199 of the register"]);
+}
