@@ -218,6 +218,8 @@ pub async fn logic(
         groups: config.groups.clone(),
         cache: config.cache.clone(),
         offline_push: config.push.enabled(),
+        // SQLite's driver answers each statement from its own thread.
+        commit_thread: config.store_kind() == StoreKind::Sqlite,
     };
     if config.bus.kind == BusKind::Kafka {
         // Other logic instances may share the bus, and a change made

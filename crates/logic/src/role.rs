@@ -29,6 +29,8 @@ pub enum RoleError {
     Upstream(#[from] ferrochat_ports::bus::BusError),
     #[error("the send pipeline is already running")]
     AlreadyRunning,
+    #[error("starting the commit stage's thread: {0}")]
+    CommitThread(#[source] std::io::Error),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -42,6 +44,13 @@ pub struct LogicConfig {
     /// Hand members who are offline when a message is delivered to the
     /// task role's push webhook (`[push] webhook_url` is set).
     pub offline_push: bool,
+    /// Run the send pipeline's commit stage on a thread of its own, with a
+    /// runtime of its own. For a store whose driver answers from a thread
+    /// outside the runtime (SQLite's worker thread): each of a commit's
+    /// statements wakes the stage, and on the shared runtime that wake-up
+    /// waits behind every task the gateway has queued. Not for a store
+    /// that dials sockets: one made on that runtime would stop with it.
+    pub commit_thread: bool,
 }
 
 /// The role's request-serving halves, handed to the gateway as API ports.
@@ -75,6 +84,7 @@ impl Logic {
             access.clone(),
             config.messaging.clone(),
             config.offline_push,
+            config.commit_thread,
         );
         let groups = Arc::new(Groups {
             deps: deps.clone(),

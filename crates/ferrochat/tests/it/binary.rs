@@ -250,11 +250,62 @@ fn config_layers_file_then_env_then_flags() {
 /// The runtime's worker threads, as `ps -L` shows them (tokio names each
 /// `tokio-rt-worker`).
 fn worker_threads(pid: u32) -> usize {
+    threads_named(pid, "tokio-rt-worker")
+}
+
+/// The process's threads named `name` (Linux keeps 15 bytes of a name).
+fn threads_named(pid: u32, name: &str) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/task"))
         .unwrap()
         .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
-        .filter(|name| name.trim() == "tokio-rt-worker")
+        .filter(|comm| comm.trim() == name)
         .count()
+}
+
+/// `serve` on SQLite commits on a thread of its own (one, whatever
+/// `worker_threads` is), and stops it with the rest: what it acked is
+/// there after SIGTERM (exit 0) and a restart.
+#[tokio::test]
+async fn serve_on_sqlite_commits_on_a_thread_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let threads = [("FERROCHAT_WORKER_THREADS", "1")];
+    let mut server = Server::start_with(dir.path(), &threads);
+    let mut tokens = Vec::new();
+    for name in ["committer", "reader"] {
+        let body = json!({"username": name, "password": "commit-pw"});
+        let reg = post(&server.base, "/api/v1/users/register", None, body.clone()).await;
+        assert_eq!(reg["code"], 0, "{reg}");
+        let login = post(&server.base, "/api/v1/auth/login", None, body).await;
+        tokens.push(login["data"]["access_token"].as_str().unwrap().to_owned());
+    }
+    let reader_id = get(&server.base, "/api/v1/users/profile", &tokens[1]).await["data"]["user_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ack = post(
+        &server.base,
+        "/api/v1/messages/send",
+        Some(&tokens[0]),
+        json!({"to_user_id": reader_id, "client_msg_id": "c-1", "content": "kept"}),
+    )
+    .await;
+    assert_eq!(ack["code"], 0, "{ack}");
+    let conversation = ack["data"]["conversation_id"].as_str().unwrap().to_owned();
+    assert_eq!(threads_named(server.child.id(), "ferrochat-commi"), 1);
+    assert_eq!(server.sigterm().code(), Some(0), "SIGTERM is a clean exit");
+
+    let server = Server::start_with(dir.path(), &threads);
+    let history = get(
+        &server.base,
+        &format!("/api/v1/messages/history?conversation_id={conversation}"),
+        &tokens[1],
+    )
+    .await;
+    assert_eq!(
+        history["data"]["messages"][0]["content"], "kept",
+        "{history}"
+    );
+    assert_eq!(history["data"]["messages"][0]["seq"], ack["data"]["seq"]);
 }
 
 /// Roles sharing a machine split its cores: `worker_threads` is how many

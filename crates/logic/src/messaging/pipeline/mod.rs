@@ -39,6 +39,7 @@ mod commit;
 mod fanout;
 mod plan;
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -152,6 +153,8 @@ pub(crate) struct Pipeline {
     lag: Arc<dyn FanoutLag>,
     /// Publish `TaskRecord::Push` for members without a route.
     offline_push: bool,
+    /// The commit stage on a thread of its own (`LogicConfig::commit_thread`).
+    commit_thread: bool,
     committer: Committer,
     /// Taken by `spawn`: the commit stage runs once.
     jobs: Arc<Mutex<Option<mpsc::Receiver<Job>>>>,
@@ -164,6 +167,7 @@ impl Pipeline {
         access: Arc<AccessCache>,
         config: MessagingConfig,
         offline_push: bool,
+        commit_thread: bool,
     ) -> Self {
         let (tx, rx) = mpsc::channel(config.queue_capacity.max(1));
         Self {
@@ -176,6 +180,7 @@ impl Pipeline {
             access,
             config,
             offline_push,
+            commit_thread,
             committer: Committer { jobs: tx },
             jobs: Arc::new(Mutex::new(Some(rx))),
         }
@@ -222,8 +227,31 @@ impl Pipeline {
             while durable.changed().await.is_ok() {}
             check::commit_durable(&mut *upstream, &durable).await;
         });
-        tasks.spawn(self.clone().commit(jobs, out_tx, checked));
+        let stage = tasks.track_future(self.clone().commit(jobs, out_tx, checked));
+        if self.commit_thread {
+            on_own_thread(stage)?;
+        } else {
+            tokio::spawn(stage);
+        }
         tasks.spawn(self.fan_out(out_rx, durable_tx, stop));
         Ok(())
     }
+}
+
+/// Runs the commit stage to its end on a new thread, on a runtime of its
+/// own (`LogicConfig::commit_thread`): its statements' answers wake it at
+/// once instead of queueing behind the shared runtime's tasks. The stage
+/// talks to the others through channels, which work across runtimes.
+fn on_own_thread(stage: impl Future<Output = ()> + Send + 'static) -> Result<(), RoleError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        // Its blocking threads, if any, apart from the shared runtime's.
+        .thread_name("commit-blocking")
+        .build()
+        .map_err(RoleError::CommitThread)?;
+    std::thread::Builder::new()
+        .name("ferrochat-commit".into())
+        .spawn(move || runtime.block_on(stage))
+        .map_err(RoleError::CommitThread)?;
+    Ok(())
 }
