@@ -160,69 +160,60 @@ pub(crate) async fn index<D: Dialect>(
     Ok(())
 }
 
-/// Inserts index rows, a chunk per statement (with their rowids on
-/// SQLite). A rebuild (`keep_existing`) keeps a row already there on the
-/// servers, one a commit beside it wrote (SQLite's rebuild runs in the one
-/// writer: nothing races it); a commit inserts rows that cannot exist yet,
-/// without the duplicate check (an upsert locks the key's gap on MariaDB).
+/// Inserts index rows: on SQLite through `insert_sqlite`, whose rebuild
+/// runs in the one writer, so nothing races it and there is nothing to
+/// keep; on the servers a chunk per statement. There a rebuild
+/// (`keep_existing`) keeps a row already there, one a commit beside it
+/// wrote; a commit inserts rows that cannot exist yet, without the
+/// duplicate check (an upsert locks the key's gap on MariaDB).
 async fn insert<D: Dialect>(
     tx: &mut Tx<D>,
     messages: &[(&Message, Option<i64>)],
     keep_existing: bool,
 ) -> Result<(), sqlx::Error> {
-    if D::KIND == Kind::Sqlite && !keep_existing {
+    if D::KIND == Kind::Sqlite {
         return insert_sqlite::<D>(tx, messages).await;
     }
+    // The servers' statement, and the clause a rebuild adds to keep the
+    // rows there (MariaDB's `KEEP_EXISTING` names a column
+    // `message_search` lacks).
+    let (head, row, keep) = if D::KIND == Kind::Postgres {
+        (
+            "INSERT INTO message_search (conversation_id, seq, terms) VALUES ",
+            "(?, ?, to_tsvector('simple', ?))",
+            D::KEEP_EXISTING,
+        )
+    } else {
+        (
+            "INSERT INTO message_search (conversation_id, seq, terms, bloom, bloom2) VALUES ",
+            "(?, ?, ?, ?, ?)",
+            "ON DUPLICATE KEY UPDATE seq = seq",
+        )
+    };
     for chunk in messages.chunks(D::CHUNK) {
         let terms: Vec<String> = chunk
             .iter()
             .map(|(m, _)| index_terms(m.content.as_str()))
             .collect();
-        let (head, row) = match D::KIND {
-            Kind::Sqlite => (
-                "INSERT INTO message_search (rowid, conversation_id, seq, terms) VALUES ",
-                "(?, ?, ?, ?)",
-            ),
-            Kind::Mysql => (
-                "INSERT INTO message_search (conversation_id, seq, terms, bloom, bloom2) VALUES ",
-                "(?, ?, ?, ?, ?)",
-            ),
-            Kind::Postgres => (
-                "INSERT INTO message_search (conversation_id, seq, terms) VALUES ",
-                "(?, ?, to_tsvector('simple', ?))",
-            ),
-        };
         let mut q = Query::<D>::new(head);
-        q.push_list(chunk.iter().zip(&terms), ", ", |q, ((m, id), t)| {
-            q.push(row);
-            if D::KIND == Kind::Sqlite {
-                q.arg(*id);
-            }
-            q.arg(m.conversation_id.as_str())
+        q.push_list(chunk.iter().zip(&terms), ", ", |q, ((m, _), t)| {
+            q.push(row)
+                .arg(m.conversation_id.as_str())
                 .arg(db_seq(m.seq))
                 .arg(t.as_str());
             filter_args(q, t);
         });
-        match D::KIND {
-            _ if !keep_existing => {}
-            Kind::Sqlite => {}
-            // MariaDB's "keep" clause names a column `message_search`
-            // lacks.
-            Kind::Mysql => {
-                q.push(" ON DUPLICATE KEY UPDATE seq = seq");
-            }
-            Kind::Postgres => {
-                q.push(" ").push(D::KEEP_EXISTING);
-            }
+        if keep_existing {
+            q.push(" ").push(keep);
         }
         q.execute(&mut **tx).await?;
     }
     Ok(())
 }
 
-/// SQLite: a commit's index rows in one statement (up to
-/// `SQLITE_ROWS_MAX`), the commit's last, its VALUES list padded to a power
-/// of two with rows of NULLs that its `WHERE` leaves out.
+/// SQLite: a commit's index rows (or a rebuild chunk's) in one statement
+/// (up to `SQLITE_ROWS_MAX`), the commit's last, its VALUES list padded to
+/// a power of two with rows of NULLs that its `WHERE` leaves out.
 ///
 /// FTS5 writes the terms it holds as a new segment of its index whenever a
 /// later statement of the transaction opens a statement journal: a
