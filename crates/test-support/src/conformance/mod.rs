@@ -128,7 +128,6 @@ macro_rules! store_conformance_tests {
             marks::hidden_messages_leave_only_their_members_history,
             search::search_finds_what_is_committed_now_for_members_only,
             search::search_pages_newest_first_across_chunks,
-            search::search_finds_each_message_of_a_batch_larger_than_one_statement,
             groups::groups_membership_and_limits,
             groups::concurrent_joins_respect_max_members,
             groups::add_members_is_all_or_none,

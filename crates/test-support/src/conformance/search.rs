@@ -172,6 +172,8 @@ pub async fn search_pages_newest_first_across_chunks(store: Arc<dyn Store>) {
     assert_eq!(seen, expected, "every message once, newest first");
 }
 
+/// Run on SQLite (`crates/store-sql/tests/it/sqlite/`), whose index
+/// statements it spans.
 pub async fn search_finds_each_message_of_a_batch_larger_than_one_statement(store: Arc<dyn Store>) {
     let s = &*store;
     let [a, b] = <[_; 2]>::try_from(users(s, "srbig", 2).await).unwrap();
