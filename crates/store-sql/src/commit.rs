@@ -21,8 +21,10 @@
 //! halfway with SQLite's default `ABORT` keeps a statement journal, a copy
 //! of each page it changes, to undo its own rows; with `FAIL` it keeps
 //! none. Nothing is lost by that: a failed statement fails the commit and
-//! the whole transaction is rolled back. The search index is written last
-//! (`search::index` says why).
+//! the whole transaction is rolled back. The servers write the search
+//! index in the commit's transaction; SQLite hands each message its search
+//! id there and the batch to the index file's indexer once committed
+//! (`search_file.rs`).
 
 use std::collections::HashMap;
 
@@ -141,17 +143,21 @@ pub(crate) async fn commit_messages<D: Dialect>(
     let mut cursors: Vec<((&str, &str), Seq)> = cursors.into_iter().collect();
     cursors.sort_unstable();
     update_cursors::<D>(&mut tx, &cursors).await.map_err(map)?;
-    // Last: on SQLite no statement may follow the index's insert, or FTS5
-    // writes what it holds as a segment of its own (`search::index`).
-    search::index::<D>(&mut tx, &new, &search_ids)
-        .await
-        .map_err(map)?;
+    search::index::<D>(&mut tx, &new).await.map_err(map)?;
+    // SQLite: the index file's share, handed to its indexer once committed.
+    let indexing = match store.search_file {
+        Some(_) => search::indexing(&new, &search_ids),
+        None => None,
+    };
     for (i, n) in counts {
         if let Some(Committed::Stored(m)) = fresh.get(i).and_then(|&at| out.get_mut(at)) {
             m.reaction_count = Some(n);
         }
     }
     tx.commit().await.map_err(map)?;
+    if let (Some(file), Some(indexing)) = (&store.search_file, indexing) {
+        file.committed(indexing).await;
+    }
     Ok(out)
 }
 

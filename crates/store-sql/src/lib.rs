@@ -41,6 +41,7 @@ mod query;
 mod retry;
 mod search;
 mod search_bloom;
+mod search_file;
 mod social;
 mod sqlite;
 mod store;

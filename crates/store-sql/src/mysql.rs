@@ -78,6 +78,7 @@ impl SqlStore<Mysql> {
             retry: Some(Retrier::new("mysql", opts.retry.clone())),
             durability: found,
             search_limit,
+            search_file: None,
         })
     }
 

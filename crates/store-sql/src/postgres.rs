@@ -55,6 +55,7 @@ impl SqlStore<Postgres> {
             retry: Some(Retrier::new("postgres", opts.retry.clone())),
             durability: found,
             search_limit: SearchLimit::Postgres(opts.search_timeout),
+            search_file: None,
         })
     }
 

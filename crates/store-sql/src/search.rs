@@ -24,6 +24,7 @@ use crate::messages::{message_columns, message_from_row};
 use crate::query::{db_seq, kind, Query, Rec};
 use crate::retry::run;
 use crate::search_bloom::{bloom, bloom_of_terms, Bloom};
+use crate::search_file::{Indexing, Op};
 use crate::store::SearchLimit;
 use crate::SqlStore;
 
@@ -39,16 +40,8 @@ fn terms_value<D: Dialect>() -> &'static str {
 }
 
 /// The index row of the message at (conversation_id, seq), as a `WHERE`
-/// condition on `message_search` taking those two values: SQLite finds its
-/// rowid through `messages.search_id`.
-fn the_row<D: Dialect>() -> &'static str {
-    match D::KIND {
-        Kind::Sqlite => {
-            "rowid = (SELECT search_id FROM messages WHERE conversation_id = ? AND seq = ?)"
-        }
-        Kind::Mysql | Kind::Postgres => "conversation_id = ? AND seq = ?",
-    }
-}
+/// condition on the servers' `message_search` taking those two values.
+const THE_ROW: &str = "conversation_id = ? AND seq = ?";
 
 /// Binds the two halves of the term filter of a row holding `terms`
 /// (`search_bloom.rs`): MariaDB and MySQL keep one, the others none.
@@ -60,32 +53,44 @@ fn filter_args<D: Dialect>(q: &mut Query<'_, D>, terms: &str) {
 }
 
 /// Whether `m` goes into the index: what a user wrote, not recalled.
-fn indexed(m: &Message) -> bool {
+pub(crate) fn indexed(m: &Message) -> bool {
     m.is_changeable() && m.changes.recalled_at.is_none()
 }
 
-/// The index rows a batch's new messages get, in batch order (`None`: not
-/// indexed, or numbered by the table itself). On SQLite the commit hands
-/// them out, after the largest so far (one writer: they grow in commit
-/// order), and the insert of `messages` notes each in `search_id`, so an
-/// edit or a recall finds the row without an index of its own.
+/// Whether `m` changes what the index holds of another message.
+fn changes_indexed(m: &Message) -> bool {
+    matches!(
+        m.reference,
+        Some(Reference::Edit(_)) | Some(Reference::Recall(_))
+    )
+}
+
+/// The search ids a batch's new messages get, in batch order (`None`:
+/// none). SQLite only (the servers index in the commit and number their
+/// rows themselves): each message a user wrote and each edit and recall
+/// gets the next one, after `search_ids.last`, which moves in the same
+/// statement; the insert of `messages` notes each in `search_id`, and the
+/// indexer (`search_file.rs`) follows them in that order.
 pub(crate) async fn ids<D: Dialect>(
     tx: &mut Tx<D>,
     stored: &[&Message],
 ) -> Result<Vec<Option<i64>>, sqlx::Error> {
-    if D::KIND != Kind::Sqlite || !stored.iter().any(|m| indexed(m)) {
+    let wanted = |m: &Message| indexed(m) || changes_indexed(m);
+    let count = stored.iter().filter(|m| wanted(m)).count();
+    if D::KIND != Kind::Sqlite || count == 0 {
         return Ok(vec![None; stored.len()]);
     }
-    let last: i64 =
-        Query::<D>::new("SELECT COALESCE(MAX(rowid), 0) AS last FROM message_search_content")
+    let through: i64 =
+        Query::<D>::new("UPDATE OR FAIL search_ids SET last = last + ? RETURNING last")
+            .bind(i64::try_from(count).unwrap_or(i64::MAX))
             .fetch_one(&mut **tx)
             .await?
             .col("last")?;
-    let mut next = last;
+    let mut next = through - i64::try_from(count).unwrap_or(i64::MAX);
     Ok(stored
         .iter()
         .map(|m| {
-            indexed(m).then(|| {
+            wanted(m).then(|| {
                 next += 1;
                 next
             })
@@ -93,26 +98,37 @@ pub(crate) async fn ids<D: Dialect>(
         .collect())
 }
 
-/// Indexes a committed batch's messages (`ids` from `ids`) and applies its
-/// edits (new terms) and recalls (row gone), in seq order. Batches without
-/// text cost nothing more than the insert.
-///
-/// The commit's last statements: FTS5 writes the terms it holds as a new
-/// segment whenever a later statement of the transaction opens a statement
-/// journal, so on SQLite each batch's new rows go in one statement
-/// (`insert_sqlite`) that nothing but the batch's rare edits and recalls
-/// follows.
+/// SQLite: what a committed batch asks of the index file, for its
+/// indexer (`search_file.rs`); `None` when it asks nothing.
+pub(crate) fn indexing(stored: &[&Message], ids: &[Option<i64>]) -> Option<Indexing> {
+    let numbered: Vec<(&Message, i64)> = stored
+        .iter()
+        .zip(ids)
+        .filter_map(|(m, id)| id.map(|id| (*m, id)))
+        .collect();
+    let (first, last) = (numbered.first()?.1, numbered.last()?.1);
+    Some(Indexing {
+        after: first - 1,
+        through: last,
+        ops: numbered
+            .iter()
+            .filter_map(|(m, id)| Op::of(m, *id))
+            .collect(),
+    })
+}
+
+/// The servers: indexes a committed batch's messages and applies its
+/// edits (new terms) and recalls (row gone), in seq order, in the
+/// commit's transaction. Batches without text cost nothing more than the
+/// insert. (SQLite's index is written beside the commit: `indexing`.)
 pub(crate) async fn index<D: Dialect>(
     tx: &mut Tx<D>,
     stored: &[&Message],
-    ids: &[Option<i64>],
 ) -> Result<(), sqlx::Error> {
-    let fresh: Vec<(&Message, Option<i64>)> = stored
-        .iter()
-        .zip(ids)
-        .filter(|(m, _)| indexed(m))
-        .map(|(m, id)| (*m, *id))
-        .collect();
+    if D::KIND == Kind::Sqlite {
+        return Ok(());
+    }
+    let fresh: Vec<&Message> = stored.iter().copied().filter(|m| indexed(m)).collect();
     insert::<D>(tx, &fresh, false).await?;
     for m in stored {
         let conv = m.conversation_id.as_str();
@@ -125,9 +141,8 @@ pub(crate) async fn index<D: Dialect>(
                     Kind::Sqlite | Kind::Postgres => "",
                 };
                 let sql = format!(
-                    "UPDATE message_search SET terms = {}{filter} WHERE {}",
+                    "UPDATE message_search SET terms = {}{filter} WHERE {THE_ROW}",
                     terms_value::<D>(),
-                    the_row::<D>()
                 );
                 let mut q = Query::<D>::new(&sql);
                 q.arg(terms.as_str());
@@ -136,19 +151,7 @@ pub(crate) async fn index<D: Dialect>(
                 q.execute(&mut **tx).await?;
             }
             Some(Reference::Recall(target)) => {
-                // SQLite keeps the row, with no terms: the commit hands out
-                // rowids after the largest, which must never go back (a
-                // new message below a page's cursor would be skipped).
-                let sql = match D::KIND {
-                    Kind::Sqlite => format!(
-                        "UPDATE message_search SET terms = '' WHERE {}",
-                        the_row::<D>()
-                    ),
-                    Kind::Mysql | Kind::Postgres => {
-                        format!("DELETE FROM message_search WHERE {}", the_row::<D>())
-                    }
-                };
-                Query::<D>::new(&sql)
+                Query::<D>::new(&format!("DELETE FROM message_search WHERE {THE_ROW}"))
                     .bind(conv)
                     .bind(db_seq(target))
                     .execute(&mut **tx)
@@ -160,20 +163,15 @@ pub(crate) async fn index<D: Dialect>(
     Ok(())
 }
 
-/// Inserts index rows: on SQLite through `insert_sqlite`, whose rebuild
-/// runs in the one writer, so nothing races it and there is nothing to
-/// keep; on the servers a chunk per statement. There a rebuild
+/// The servers: inserts index rows, a chunk per statement. A rebuild
 /// (`keep_existing`) keeps a row already there, one a commit beside it
 /// wrote; a commit inserts rows that cannot exist yet, without the
 /// duplicate check (an upsert locks the key's gap on MariaDB).
 async fn insert<D: Dialect>(
     tx: &mut Tx<D>,
-    messages: &[(&Message, Option<i64>)],
+    messages: &[&Message],
     keep_existing: bool,
 ) -> Result<(), sqlx::Error> {
-    if D::KIND == Kind::Sqlite {
-        return insert_sqlite::<D>(tx, messages).await;
-    }
     // The servers' statement, and the clause a rebuild adds to keep the
     // rows there (MariaDB's `KEEP_EXISTING` names a column
     // `message_search` lacks).
@@ -193,10 +191,10 @@ async fn insert<D: Dialect>(
     for chunk in messages.chunks(D::CHUNK) {
         let terms: Vec<String> = chunk
             .iter()
-            .map(|(m, _)| index_terms(m.content.as_str()))
+            .map(|m| index_terms(m.content.as_str()))
             .collect();
         let mut q = Query::<D>::new(head);
-        q.push_list(chunk.iter().zip(&terms), ", ", |q, ((m, _), t)| {
+        q.push_list(chunk.iter().zip(&terms), ", ", |q, (m, t)| {
             q.push(row)
                 .arg(m.conversation_id.as_str())
                 .arg(db_seq(m.seq))
@@ -210,62 +208,6 @@ async fn insert<D: Dialect>(
     }
     Ok(())
 }
-
-/// SQLite: a commit's index rows (or a rebuild chunk's) in one statement
-/// (up to `SQLITE_ROWS_MAX`), the commit's last, its VALUES list padded to
-/// a power of two with rows of NULLs that its `WHERE` leaves out.
-///
-/// FTS5 writes the terms it holds as a new segment of its index whenever a
-/// later statement of the transaction opens a statement journal: a
-/// statement per `Dialect::CHUNK` rows, followed by the commit's UPDATEs,
-/// made a segment per chunk and then merges of them. Last and in one
-/// statement, a batch's terms become one segment, at COMMIT. The padding
-/// keeps the statement to a few shapes, which sqlx's statement cache keeps
-/// prepared: an exact list is a new statement to parse at every commit.
-async fn insert_sqlite<D: Dialect>(
-    tx: &mut Tx<D>,
-    messages: &[(&Message, Option<i64>)],
-) -> Result<(), sqlx::Error> {
-    for chunk in messages.chunks(SQLITE_ROWS_MAX) {
-        let terms: Vec<String> = chunk
-            .iter()
-            .map(|(m, _)| index_terms(m.content.as_str()))
-            .collect();
-        let width = chunk.len().next_power_of_two().max(SQLITE_ROWS_MIN);
-        let mut q = Query::<D>::new(
-            "INSERT INTO message_search (rowid, conversation_id, seq, terms)
-             SELECT column1, column2, column3, column4 FROM (VALUES ",
-        );
-        q.push_list(0..width, ", ", |q, i| {
-            q.push("(?, ?, ?, ?)");
-            match (chunk.get(i), terms.get(i)) {
-                (Some((m, id)), Some(t)) => {
-                    q.arg(*id)
-                        .arg(m.conversation_id.as_str())
-                        .arg(db_seq(m.seq))
-                        .arg(t.as_str());
-                }
-                _ => {
-                    q.arg(None::<i64>)
-                        .arg(None::<&str>)
-                        .arg(None::<i64>)
-                        .arg(None::<&str>);
-                }
-            }
-        });
-        q.push(") WHERE column1 IS NOT NULL");
-        q.execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
-/// The most rows of one `insert_sqlite` statement: at 4 variables a row,
-/// half of SQLite's limit of 32,766 (a commit holds at most
-/// `messaging.commit_batch_max` messages, 2,048 by default).
-const SQLITE_ROWS_MAX: usize = 4096;
-
-/// The fewest rows of `insert_sqlite`'s padded list.
-const SQLITE_ROWS_MIN: usize = 8;
 
 /// The full-text condition on `s.terms` for `terms`, each a whole term,
 /// all required, and its bound value. The terms are `x` and hex digits, so
@@ -317,6 +259,10 @@ pub(crate) async fn search<D: Dialect>(
         }
         _ => None,
     };
+    // SQLite: what was committed before this search is indexed first.
+    if let Some(file) = &store.search_file {
+        file.caught_up().await;
+    }
     let rows = match rows {
         Some(rows) => rows,
         None => full_text_search(store, viewer, q)
@@ -529,6 +475,12 @@ fn full_text_sql<D: Dialect>(
         Kind::Mysql | Kind::Postgres => "s.id",
     };
     let columns = message_columns("msg");
+    // SQLite's index is a file of its own, attached to every reader
+    // (`search_file.rs`).
+    let table = match D::KIND {
+        Kind::Sqlite => "search.message_search",
+        Kind::Mysql | Kind::Postgres => "message_search",
+    };
     let page_first = D::KIND == Kind::Mysql;
     // The sender is a column of the message: with the page cut first, the
     // message is read for it before.
@@ -570,7 +522,7 @@ fn full_text_sql<D: Dialect>(
         format!(
             "{prefix}SELECT {hint}{key} AS search_id, s.conversation_id AS search_conversation_id,
              c.kind AS search_kind, {columns}
-             FROM message_search s
+             FROM {table} s
              JOIN conversation_members mem
                ON mem.conversation_id = s.conversation_id AND mem.user_id = ?
              JOIN messages msg ON msg.conversation_id = s.conversation_id AND msg.seq = s.seq
@@ -613,17 +565,19 @@ const REINDEX_CHUNK: usize = 500;
 /// are read locked in that transaction, so a recall or an edit committed
 /// beside a rebuild is either read by it or applied after it. Returns how
 /// many messages it indexed.
+///
+/// On SQLite the chunks hand the messages their search ids anew, oldest
+/// first, and the index file's indexer then empties the index and reads
+/// them all again (`SearchFile::rebuild`).
 pub(crate) async fn reindex<D: Dialect>(store: &SqlStore<D>) -> Result<u64, Fail> {
-    Query::<D>::new("DELETE FROM message_search")
+    let empty = match D::KIND {
+        Kind::Sqlite => "UPDATE messages SET search_id = NULL WHERE search_id IS NOT NULL",
+        Kind::Mysql | Kind::Postgres => "DELETE FROM message_search",
+    };
+    Query::<D>::new(empty)
         .execute(&store.writer)
         .await
         .map_err(map)?;
-    if D::KIND == Kind::Sqlite {
-        Query::<D>::new("UPDATE messages SET search_id = NULL WHERE search_id IS NOT NULL")
-            .execute(&store.writer)
-            .await
-            .map_err(map)?;
-    }
     let mut keys: Vec<(i64, String, i64)> = Query::<D>::new(
         "SELECT created_at, conversation_id, seq FROM messages WHERE recalled_at IS NULL",
     )
@@ -651,7 +605,10 @@ pub(crate) async fn reindex<D: Dialect>(store: &SqlStore<D>) -> Result<u64, Fail
         .await
         .map_err(Fail::from)?;
     }
-    Ok(indexed_count)
+    match &store.search_file {
+        Some(file) => file.rebuild().await.map_err(Fail::from),
+        None => Ok(indexed_count),
+    }
 }
 
 /// Indexes one chunk of the rebuild, its `messages` rows read locked
@@ -700,11 +657,12 @@ async fn reindex_chunk<D: Dialect>(
         ))
     });
     let fresh: Vec<&Message> = messages.iter().filter(|m| indexed(m)).collect();
-    let ids = ids::<D>(&mut tx, &fresh).await.map_err(map)?;
-    let rows: Vec<(&Message, Option<i64>)> = fresh.iter().copied().zip(ids).collect();
-    insert::<D>(&mut tx, &rows, true).await.map_err(map)?;
     if D::KIND == Kind::Sqlite {
+        let ids = ids::<D>(&mut tx, &fresh).await.map_err(map)?;
+        let rows: Vec<(&Message, Option<i64>)> = fresh.iter().copied().zip(ids).collect();
         note_ids::<D>(&mut tx, &rows).await.map_err(map)?;
+    } else {
+        insert::<D>(&mut tx, &fresh, true).await.map_err(map)?;
     }
     tx.commit().await.map_err(map)?;
     Ok(fresh.len() as u64)

@@ -19,10 +19,11 @@ use std::time::Duration;
 use ferrochat_ports::store::{Durability, NotDurable};
 use ferrochat_ports::StoreError;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Executor, SqlitePool};
 
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::store_error;
+use crate::search_file::{self, SearchFile};
 use crate::store::SearchLimit;
 use crate::SqlStore;
 
@@ -131,18 +132,37 @@ impl SqlStore<Sqlite> {
             .run(&writer)
             .await
             .map_err(|e| StoreError::Other(Box::new(e)))?;
+        // The search index's file (`search_file.rs`): there before the
+        // readers, which attach it.
+        let index_path = search_file::path_for(path);
+        let index_writer = SearchFile::create(
+            &index_path,
+            base.clone()
+                .pragma("wal_autocheckpoint", WAL_CHECKPOINT_PAGES),
+        )
+        .await?;
+        let attach = search_file::attach_sql(&index_path);
         let reader = SqlitePoolOptions::new()
             .max_connections(opts.read_connections.max(1))
             .acquire_timeout(opts.acquire_timeout)
+            .after_connect(move |conn, _| {
+                let attach = attach.clone();
+                Box::pin(async move {
+                    conn.execute(attach.as_str()).await?;
+                    Ok(())
+                })
+            })
             .connect_with(base.read_only(true))
             .await
             .map_err(store_error)?;
+        let search_file = SearchFile::start(index_writer, reader.clone()).await?;
         Ok(Self {
             writer,
             reader,
             retry: None,
             durability,
             search_limit: SearchLimit::None,
+            search_file: Some(search_file),
         })
     }
 }

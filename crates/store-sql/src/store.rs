@@ -20,6 +20,7 @@ use crate::dialect::Dialect;
 use crate::error::map;
 use crate::query::Query;
 use crate::retry::run;
+use crate::search_file::SearchFile;
 
 pub struct SqlStore<D: Dialect> {
     /// Where writes (and every transaction) run. On SQLite a pool of one
@@ -36,6 +37,9 @@ pub struct SqlStore<D: Dialect> {
     pub(crate) durability: Durability,
     /// How the server is told to stop a search that runs too long.
     pub(crate) search_limit: SearchLimit,
+    /// SQLite: the search index's own file and its indexer
+    /// (`search_file.rs`); the servers index inside the commit.
+    pub(crate) search_file: Option<std::sync::Arc<SearchFile>>,
 }
 
 /// How a message search is held to `SqlOptions::search_timeout`: each
@@ -93,6 +97,10 @@ impl<D: Dialect> Store for SqlStore<D> {
     }
 
     async fn close(&self) {
+        // The index file first: its indexer reads the messages' file.
+        if let Some(file) = &self.search_file {
+            file.close().await;
+        }
         self.writer.close().await;
         self.reader.close().await;
     }

@@ -570,8 +570,9 @@ async fn reindex_rebuilds_search_from_the_stored_messages() {
     assert_eq!(live, ["budget final", "budget revised"]);
     assert_eq!(server.sigterm().code(), Some(0));
 
-    let db = dir.path().join("ferrochat.db");
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+    // The index's own file, emptied behind the server's back.
+    let index = dir.path().join("ferrochat.db.search");
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", index.display()))
         .await
         .unwrap();
     conn.execute("DELETE FROM message_search").await.unwrap();

@@ -89,6 +89,30 @@ impl Server {
         }
     }
 
+    /// Every message a search for `word` finds, newest first, page after
+    /// page by `next`.
+    pub(crate) async fn search_all(&self, token: &str, word: &str) -> Vec<Value> {
+        let mut all: Vec<Value> = Vec::new();
+        let mut before = String::new();
+        loop {
+            let path = format!("/api/v1/messages/search?q={word}&limit=50{before}");
+            let d = self
+                .ok(reqwest::Method::GET, &path, Some(token), None)
+                .await;
+            all.extend(
+                d["results"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["message"].clone()),
+            );
+            match d["next"].as_str() {
+                Some(next) => before = format!("&before={next}"),
+                None => return all,
+            }
+        }
+    }
+
     pub(crate) async fn ws(&self, token: &str) -> Ws {
         let url = format!("ws://{}/ws?token={token}", self.addr);
         tokio_tungstenite::connect_async(url.as_str())

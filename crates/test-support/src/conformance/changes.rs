@@ -15,7 +15,7 @@ use super::fixtures::{at, message, stored, users, T0};
 const SINGLE: ConversationKind = ConversationKind::Single;
 
 /// A message of `conversation` from `from` making `reference`.
-pub(super) fn referring(
+pub fn referring(
     conversation: &ConversationId,
     from: &UserId,
     client_msg_id: &str,

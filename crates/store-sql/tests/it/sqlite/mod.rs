@@ -1,8 +1,9 @@
 //! The store conformance suite against `SqliteStore`: each case on a fresh
 //! database file in a temp dir of its own; the durability check
-//! (`durability.rs`).
+//! (`durability.rs`); the search index's own file (`search_file.rs`).
 
 mod durability;
+mod search_file;
 
 use std::sync::Arc;
 
@@ -20,8 +21,8 @@ async fn fresh_store() -> Fresh {
 
 ferrochat_test_support::store_conformance_tests!(crate::sqlite::fresh_store);
 
-// SQLite's own case: its index rows go in one statement of at most 4,096
-// rows (`search::insert_sqlite`). (On PostgreSQL a fresh database's
+// SQLite's own case: its indexer writes rows in statements of at most
+// 4,096 (`search_file::insert_rows`). (On PostgreSQL a fresh database's
 // tables have no statistics yet, and a word common to 4,200 rows of one
 // commit ran past the 2 s search limit.)
 ferrochat_test_support::store_conformance_tests!(@cases crate::sqlite::fresh_store;
