@@ -54,6 +54,11 @@ pub(crate) async fn commit_messages<D: Dialect>(
     store: &SqlStore<D>,
     batch: &[NewMessage],
 ) -> Result<Vec<Committed>, Fail> {
+    // SQLite: batches reach the search indexer in commit order.
+    let _in_order = match &store.search_file {
+        Some(file) => Some(file.in_order().await),
+        None => None,
+    };
     let mut tx = store.writer.begin().await.map_err(map_begin)?;
     // Seqs handed out so far, per conversation, read under the lock: a
     // concurrent writer to the same conversation waits until this

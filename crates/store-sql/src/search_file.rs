@@ -37,7 +37,7 @@ use ferrochat_domain::{ConversationId, ConversationKind, Message, Reference};
 use ferrochat_ports::StoreError;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::SqlitePool;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, Mutex, MutexGuard};
 
 use crate::error::store_error;
 use crate::messages::{message_columns, message_from_row};
@@ -47,6 +47,11 @@ use crate::sqlite::Sqlite;
 /// Committed batches waiting for the indexer: when it falls this far
 /// behind, commits wait for it.
 const QUEUE: usize = 64;
+
+/// The most ops a catch-up keeps of what the commits hand over meanwhile;
+/// past it they are dropped, and read again from the messages' file by
+/// the next catch-up, which is shorter.
+const HELD_OPS: usize = 65_536;
 
 /// The most index rows one transaction of the indexer writes.
 const ROWS_PER_TRANSACTION: usize = 8192;
@@ -138,6 +143,9 @@ pub(crate) struct SearchFile {
     commands: mpsc::Sender<Command>,
     /// The index file's writer (the indexer's), closed with the store.
     writer: SqlitePool,
+    /// Held by a commit from before its transaction to its hand-over, so
+    /// batches reach the indexer in the order their ids were handed out.
+    order: Mutex<()>,
     /// The last id of a committed batch handed to the indexer.
     committed: AtomicI64,
     /// The last id the indexer applied.
@@ -217,9 +225,18 @@ impl SearchFile {
         Ok(Arc::new(Self {
             commands,
             writer,
+            order: Mutex::new(()),
             committed: AtomicI64::new(committed),
             indexed,
         }))
+    }
+
+    /// Taken by a commit before its transaction begins and held until it
+    /// has handed its batch over (`committed`): the writer's one
+    /// connection already orders the transactions, this orders their
+    /// hand-overs the same way.
+    pub(crate) async fn in_order(&self) -> MutexGuard<'_, ()> {
+        self.order.lock().await
     }
 
     /// Hands a committed batch to the indexer; waits while it is
@@ -288,12 +305,8 @@ impl Indexer {
         let mut behind = true;
         loop {
             if behind {
-                if let Err(e) = self.catch_up().await {
-                    tracing::error!(error = %e, "search index: catching up failed");
-                    tokio::time::sleep(RETRY_AFTER).await;
-                    continue;
-                }
-                behind = false;
+                behind = self.catch_up_taking(&mut queue).await;
+                continue;
             }
             let Some(first) = queue.recv().await else {
                 return;
@@ -330,6 +343,35 @@ impl Indexer {
             // file has it.
             behind |= !self.pending.is_empty();
         }
+    }
+
+    /// Catches up, taking what the commits hand over meanwhile (so they
+    /// never wait on a long catch-up), then applies it; whether it is
+    /// still behind (a failure, or more handed over than it could hold:
+    /// the next catch-up reads that from the messages' file).
+    async fn catch_up_taking(&mut self, queue: &mut mpsc::Receiver<Command>) -> bool {
+        let mut held = Held::default();
+        let mut behind = false;
+        if let Err(e) = while_taking(self.catch_up(true), queue, &mut held).await {
+            tracing::error!(error = %e, "search index: catching up failed");
+            while_taking(tokio::time::sleep(RETRY_AFTER), queue, &mut held).await;
+            behind = true;
+        }
+        for batch in held.batches {
+            self.take(batch);
+        }
+        if !behind {
+            if let Err(e) = self.apply_ready().await {
+                tracing::error!(error = %e, "search index: writing failed");
+                behind = true;
+            }
+        }
+        for answer in held.rebuilds {
+            let done = self.rebuild().await;
+            behind |= done.is_err();
+            let _ = answer.send(done);
+        }
+        behind || held.overflowed || !self.pending.is_empty()
     }
 
     /// Keeps a batch until the ones before it are applied; drops what a
@@ -453,7 +495,9 @@ impl Indexer {
 
     /// Reads the messages past `through` from the messages' file, in id
     /// order, and applies them as they are now; then takes up what waits.
-    async fn catch_up(&mut self) -> Result<(), sqlx::Error> {
+    /// `announce`: logs what it reads (at a start; a rebuild's caller
+    /// says what it did).
+    async fn catch_up(&mut self, announce: bool) -> Result<(), sqlx::Error> {
         // One read transaction: `last` and the rows from one snapshot.
         let mut read = self.main.begin().await?;
         let last: i64 = sqlx::query_scalar("SELECT last FROM search_ids")
@@ -487,12 +531,14 @@ impl Indexer {
         // text, a recalled one not at all (`Op::of` judges by what it
         // reads).
         let ops: Vec<Op> = found.iter().filter_map(|(id, m)| Op::of(m, *id)).collect();
-        tracing::info!(
-            from = self.through,
-            to = last,
-            messages = ops.len(),
-            "search index: catching up"
-        );
+        if announce {
+            tracing::info!(
+                from = self.through,
+                to = last,
+                messages = ops.len(),
+                "search index: catching up"
+            );
+        }
         for chunk in ops.chunks(ROWS_PER_TRANSACTION) {
             let through = chunk.last().map_or(last, Op::id);
             self.write(chunk, through).await?;
@@ -519,7 +565,7 @@ impl Indexer {
         tx.commit().await.map_err(store_error)?;
         self.through = 0;
         self.pending.clear();
-        self.catch_up().await.map_err(store_error)?;
+        self.catch_up(false).await.map_err(store_error)?;
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM message_search")
             .fetch_one(&self.writer)
             .await
@@ -530,6 +576,44 @@ impl Indexer {
     fn advance(&mut self, through: i64) {
         self.through = through;
         self.progress.send_replace(through);
+    }
+}
+
+/// What the commits handed over during a catch-up.
+#[derive(Default)]
+struct Held {
+    batches: Vec<Indexing>,
+    ops: usize,
+    /// Batches dropped past `HELD_OPS`.
+    overflowed: bool,
+    rebuilds: Vec<oneshot::Sender<Result<u64, StoreError>>>,
+}
+
+/// Runs `work` while taking what arrives on `queue` into `held`: at most
+/// `HELD_OPS` ops of batches, the rest dropped.
+async fn while_taking<F: std::future::Future>(
+    work: F,
+    queue: &mut mpsc::Receiver<Command>,
+    held: &mut Held,
+) -> F::Output {
+    tokio::pin!(work);
+    let mut open = true;
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            command = queue.recv(), if open => match command {
+                Some(Command::Apply(batch)) => {
+                    if held.overflowed || held.ops + batch.ops.len() > HELD_OPS {
+                        held.overflowed = true;
+                    } else {
+                        held.ops += batch.ops.len();
+                        held.batches.push(batch);
+                    }
+                }
+                Some(Command::Rebuild(answer)) => held.rebuilds.push(answer),
+                None => open = false,
+            },
+        }
     }
 }
 

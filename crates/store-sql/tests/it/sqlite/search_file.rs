@@ -95,3 +95,56 @@ async fn an_index_left_behind_its_messages_catches_up_at_the_next_open() {
     assert_eq!(finds("one").await, ["gamma one"], "once");
     store.close().await;
 }
+
+/// A database whose index file is gone (lost, or one from before the
+/// index had a file of its own) gets it back at the next open: every
+/// message users wrote is found again, once.
+#[tokio::test]
+async fn a_lost_index_file_is_rebuilt_from_the_messages_at_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ferrochat.db");
+    let store = SqliteStore::open(&path, &SqliteOptions::default())
+        .await
+        .unwrap();
+    let [a, b] = <[_; 2]>::try_from(users(&store, "lost", 2).await).unwrap();
+    let ab = store.open_single(&a.id, &b.id, T0).await.unwrap();
+    let single = ConversationKind::Single;
+    let batch: Vec<_> = (0..300)
+        .map(|i| {
+            message(
+                &ab,
+                single,
+                &a.id,
+                &format!("m{i}"),
+                &format!("note {i}"),
+                at(i),
+            )
+        })
+        .collect();
+    store.commit_messages(&batch).await.unwrap();
+    store.close().await;
+    drop(store);
+    for suffix in ["", "-wal", "-shm"] {
+        let file = dir.path().join(format!("ferrochat.db.search{suffix}"));
+        if file.exists() {
+            std::fs::remove_file(file).unwrap();
+        }
+    }
+
+    let store = SqliteStore::open(&path, &SqliteOptions::default())
+        .await
+        .unwrap();
+    let mut all = Vec::new();
+    let mut before = None;
+    loop {
+        let (texts, next) = found(&store, &b.id, "note", None, before, 50).await;
+        all.extend(texts);
+        match next {
+            Some(n) => before = Some(n),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..300).rev().map(|i| format!("note {i}")).collect();
+    assert_eq!(all, expected, "each message once, newest first");
+    store.close().await;
+}
