@@ -619,9 +619,10 @@ async fn while_taking<F: std::future::Future>(
 
 /// Inserts index rows (id, conversation, seq, terms): one statement per
 /// `SQLITE_ROWS_MAX`, its VALUES list padded to a power of two with rows
-/// of NULLs its `WHERE` leaves out, so its few shapes stay prepared. A
-/// row already there (a catch-up after a crash read it again) is
-/// replaced.
+/// of NULLs its `WHERE` leaves out, so its few shapes stay prepared.
+/// Never a row already there: a row's id is past `through` until the
+/// transaction that writes it (a plain INSERT: with `OR REPLACE` FTS5
+/// looks for a row to delete first, a tenth of the indexer's time).
 async fn insert_rows(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     rows: &[(i64, &str, i64, String)],
@@ -629,7 +630,7 @@ async fn insert_rows(
     for chunk in rows.chunks(ROWS_MAX) {
         let width = chunk.len().next_power_of_two().max(ROWS_MIN);
         let mut q = Query::<Sqlite>::new(
-            "INSERT OR REPLACE INTO message_search (rowid, conversation_id, seq, terms)
+            "INSERT INTO message_search (rowid, conversation_id, seq, terms)
              SELECT column1, column2, column3, column4 FROM (VALUES ",
         );
         q.push_list(0..width, ", ", |q, i| {
