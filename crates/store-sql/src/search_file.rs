@@ -214,13 +214,25 @@ impl SearchFile {
             .map_err(store_error)?;
         let (commands, queue) = mpsc::channel(QUEUE);
         let (progress, indexed) = watch::channel(through);
-        let indexer = Indexer {
+        let mut indexer = Indexer {
             writer: writer.clone(),
             main,
             through,
             pending: BTreeMap::new(),
             progress,
         };
+        if through > committed {
+            // Ahead of its messages: the messages' file is older than the
+            // index (restored from a backup), whose rows may name seqs
+            // that now hold other messages. Built again from nothing (by
+            // the catch-up), before any search reads it.
+            tracing::warn!(
+                indexed = through,
+                committed,
+                "search index: the index file is ahead of its messages; rebuilding it"
+            );
+            indexer.empty().await.map_err(store_error)?;
+        }
         tokio::spawn(indexer.run(queue));
         Ok(Arc::new(Self {
             commands,
@@ -553,24 +565,28 @@ impl Indexer {
 
     /// Empties the index, then reads every message again.
     async fn rebuild(&mut self) -> Result<u64, StoreError> {
-        let mut tx = self.writer.begin().await.map_err(store_error)?;
-        sqlx::query("DELETE FROM message_search")
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        sqlx::query("UPDATE indexed SET through = 0")
-            .execute(&mut *tx)
-            .await
-            .map_err(store_error)?;
-        tx.commit().await.map_err(store_error)?;
-        self.through = 0;
-        self.pending.clear();
+        self.empty().await.map_err(store_error)?;
         self.catch_up(false).await.map_err(store_error)?;
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM message_search")
             .fetch_one(&self.writer)
             .await
             .map(|n| u64::try_from(n).unwrap_or(0))
             .map_err(store_error)
+    }
+
+    /// No rows, its place before the first id.
+    async fn empty(&mut self) -> Result<(), sqlx::Error> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("DELETE FROM message_search")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE indexed SET through = 0")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.pending.clear();
+        self.advance(0);
+        Ok(())
     }
 
     fn advance(&mut self, through: i64) {

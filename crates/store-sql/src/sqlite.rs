@@ -133,11 +133,15 @@ impl SqlStore<Sqlite> {
             .await
             .map_err(|e| StoreError::Other(Box::new(e)))?;
         // The search index's file (`search_file.rs`): there before the
-        // readers, which attach it.
+        // readers, which attach it. Not synced at each commit: it holds
+        // nothing the messages' file does not, and a power loss that takes
+        // its last transactions takes its place with them, so the next
+        // start reads those messages again.
         let index_path = search_file::path_for(path);
         let index_writer = SearchFile::create(
             &index_path,
             base.clone()
+                .synchronous(SqliteSynchronous::Normal)
                 .pragma("wal_autocheckpoint", WAL_CHECKPOINT_PAGES),
         )
         .await?;

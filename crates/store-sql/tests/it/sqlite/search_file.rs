@@ -1,143 +1,160 @@
-//! The search index's own file (`<database>.search`): an indexer left
-//! behind its messages, as a crash between the two files' commits leaves
-//! it, catches up at the next open, with the messages as they are now (an
-//! edit found by its new words, a recall gone).
+//! The search index's own file (`<database>.search`), as a stop or an
+//! operator can leave it: behind its messages (a crash between the two
+//! files' commits), lost, or ahead of them (the messages' file restored
+//! from an older backup). The next open makes it hold exactly the
+//! messages as they are now: an edit found by its new words, a recall
+//! gone, each message once.
 
 use ferrochat_domain::search::index_terms;
-use ferrochat_domain::{ConversationKind, Reference, Seq};
-use ferrochat_ports::store::MessageStore as _;
+use ferrochat_domain::{ConversationId, ConversationKind, Reference, Seq, User};
+use ferrochat_ports::store::{MessageStore as _, NewMessage};
 use ferrochat_ports::Store;
 use ferrochat_store_sql::{SqliteOptions, SqliteStore};
 use ferrochat_test_support::conformance::changes::referring;
 use ferrochat_test_support::conformance::fixtures::{at, message, users, T0};
 use ferrochat_test_support::conformance::search::found;
 use sqlx::{Connection, Executor, SqliteConnection};
+use tempfile::TempDir;
+
+/// A store in a temp dir, two users and their conversation.
+struct Setup {
+    dir: TempDir,
+    store: SqliteStore,
+    a: User,
+    b: User,
+    ab: ConversationId,
+}
+
+impl Setup {
+    async fn new(prefix: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(&dir).await;
+        let [a, b] = <[_; 2]>::try_from(users(&store, prefix, 2).await).unwrap();
+        let ab = store.open_single(&a.id, &b.id, T0).await.unwrap();
+        Self {
+            dir,
+            store,
+            a,
+            b,
+            ab,
+        }
+    }
+
+    /// A message `a` wrote in their conversation.
+    fn says(&self, id: &str, text: &str, offset_ms: i64) -> NewMessage {
+        let single = ConversationKind::Single;
+        message(&self.ab, single, &self.a.id, id, text, at(offset_ms))
+    }
+
+    /// Closes the store and opens the index file as a plain database.
+    async fn close_and_open_index(&self) -> SqliteConnection {
+        self.store.close().await;
+        let index = self.dir.path().join("ferrochat.db.search");
+        SqliteConnection::connect(&format!("sqlite://{}", index.display()))
+            .await
+            .unwrap()
+    }
+
+    /// Writes an index row by hand, at `id`, for seq `seq` with `text`.
+    async fn index_row(&self, conn: &mut SqliteConnection, id: i64, seq: i64, text: &str) {
+        sqlx::query(
+            "INSERT INTO message_search (rowid, conversation_id, seq, terms) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(self.ab.as_str())
+        .bind(seq)
+        .bind(index_terms(text))
+        .execute(conn)
+        .await
+        .unwrap();
+    }
+
+    /// What `b` finds for `q` in the store opened again.
+    async fn finds(&self, store: &SqliteStore, q: &str) -> Vec<String> {
+        found(store, &self.b.id, q, None, None, 50).await.0
+    }
+}
+
+async fn open(dir: &TempDir) -> SqliteStore {
+    SqliteStore::open(&dir.path().join("ferrochat.db"), &SqliteOptions::default())
+        .await
+        .unwrap()
+}
 
 #[tokio::test]
 async fn an_index_left_behind_its_messages_catches_up_at_the_next_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ferrochat.db");
-    let store = SqliteStore::open(&path, &SqliteOptions::default())
-        .await
-        .unwrap();
-    let [a, b] = <[_; 2]>::try_from(users(&store, "behind", 2).await).unwrap();
-    let ab = store.open_single(&a.id, &b.id, T0).await.unwrap();
-    let single = ConversationKind::Single;
+    let s = Setup::new("behind").await;
     // Search ids 1 and 2.
-    store
-        .commit_messages(&[
-            message(&ab, single, &a.id, "m1", "alpha one", at(1)),
-            message(&ab, single, &a.id, "m2", "beta two", at(2)),
-        ])
-        .await
-        .unwrap();
+    let first = [s.says("m1", "alpha one", 1), s.says("m2", "beta two", 2)];
+    s.store.commit_messages(&first).await.unwrap();
     // 3 (the edit of 1), 4 (the recall of 2) and 5.
-    store
+    let (ab, a) = (&s.ab, &s.a.id);
+    s.store
         .commit_messages(&[
-            referring(
-                &ab,
-                &a.id,
-                "m3",
-                "gamma one",
-                Reference::Edit(Seq::new(1)),
-                3,
-            ),
-            referring(&ab, &a.id, "m4", "", Reference::Recall(Seq::new(2)), 4),
-            message(&ab, single, &a.id, "m5", "delta five", at(5)),
+            referring(ab, a, "m3", "gamma one", Reference::Edit(Seq::new(1)), 3),
+            referring(ab, a, "m4", "", Reference::Recall(Seq::new(2)), 4),
+            s.says("m5", "delta five", 5),
         ])
         .await
         .unwrap();
-    assert_eq!(
-        found(&store, &b.id, "one", None, None, 20).await.0,
-        ["gamma one"]
-    );
-    store.close().await;
+    assert_eq!(s.finds(&s.store, "one").await, ["gamma one"]);
 
     // The index file as a crash after the first batch's rows leaves it.
-    let index = dir.path().join("ferrochat.db.search");
-    let mut conn = SqliteConnection::connect(&format!("sqlite://{}", index.display()))
-        .await
-        .unwrap();
+    let mut conn = s.close_and_open_index().await;
     let through: i64 = sqlx::query_scalar("SELECT through FROM indexed")
         .fetch_one(&mut conn)
         .await
         .unwrap();
     assert_eq!(through, 5, "closed once everything committed was applied");
     conn.execute("DELETE FROM message_search").await.unwrap();
-    for (id, text) in [(1, "alpha one"), (2, "beta two")] {
-        sqlx::query(
-            "INSERT INTO message_search (rowid, conversation_id, seq, terms) VALUES (?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(ab.as_str())
-        .bind(id)
-        .bind(index_terms(text))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    }
+    s.index_row(&mut conn, 1, 1, "alpha one").await;
+    s.index_row(&mut conn, 2, 2, "beta two").await;
     conn.execute("UPDATE indexed SET through = 2")
         .await
         .unwrap();
     conn.close().await.unwrap();
 
-    let store = SqliteStore::open(&path, &SqliteOptions::default())
-        .await
-        .unwrap();
-    let finds = |q: &'static str| {
-        let (store, viewer) = (&store, b.id.clone());
-        async move { found(store, &viewer, q, None, None, 20).await.0 }
-    };
-    assert!(finds("alpha").await.is_empty(), "the edit was applied");
-    assert_eq!(finds("gamma").await, ["gamma one"]);
-    assert!(finds("beta").await.is_empty(), "the recall was applied");
-    assert_eq!(finds("five").await, ["delta five"], "the missed message");
-    assert_eq!(finds("one").await, ["gamma one"], "once");
+    let store = open(&s.dir).await;
+    assert!(
+        s.finds(&store, "alpha").await.is_empty(),
+        "the edit was applied"
+    );
+    assert_eq!(s.finds(&store, "gamma").await, ["gamma one"]);
+    assert!(
+        s.finds(&store, "beta").await.is_empty(),
+        "the recall was applied"
+    );
+    assert_eq!(
+        s.finds(&store, "five").await,
+        ["delta five"],
+        "the missed message"
+    );
+    assert_eq!(s.finds(&store, "one").await, ["gamma one"], "once");
     store.close().await;
 }
 
 /// A database whose index file is gone (lost, or one from before the
-/// index had a file of its own) gets it back at the next open: every
-/// message users wrote is found again, once.
+/// index had a file of its own) gets it back at the next open.
 #[tokio::test]
 async fn a_lost_index_file_is_rebuilt_from_the_messages_at_the_next_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ferrochat.db");
-    let store = SqliteStore::open(&path, &SqliteOptions::default())
-        .await
-        .unwrap();
-    let [a, b] = <[_; 2]>::try_from(users(&store, "lost", 2).await).unwrap();
-    let ab = store.open_single(&a.id, &b.id, T0).await.unwrap();
-    let single = ConversationKind::Single;
+    let s = Setup::new("lost").await;
     let batch: Vec<_> = (0..300)
-        .map(|i| {
-            message(
-                &ab,
-                single,
-                &a.id,
-                &format!("m{i}"),
-                &format!("note {i}"),
-                at(i),
-            )
-        })
+        .map(|i| s.says(&format!("m{i}"), &format!("note {i}"), i))
         .collect();
-    store.commit_messages(&batch).await.unwrap();
-    store.close().await;
-    drop(store);
+    s.store.commit_messages(&batch).await.unwrap();
+    s.close_and_open_index().await.close().await.unwrap();
     for suffix in ["", "-wal", "-shm"] {
-        let file = dir.path().join(format!("ferrochat.db.search{suffix}"));
+        let file = s.dir.path().join(format!("ferrochat.db.search{suffix}"));
         if file.exists() {
             std::fs::remove_file(file).unwrap();
         }
     }
 
-    let store = SqliteStore::open(&path, &SqliteOptions::default())
-        .await
-        .unwrap();
+    let store = open(&s.dir).await;
     let mut all = Vec::new();
     let mut before = None;
     loop {
-        let (texts, next) = found(&store, &b.id, "note", None, before, 50).await;
+        let (texts, next) = found(&store, &s.b.id, "note", None, before, 50).await;
         all.extend(texts);
         match next {
             Some(n) => before = Some(n),
@@ -146,5 +163,29 @@ async fn a_lost_index_file_is_rebuilt_from_the_messages_at_the_next_open() {
     }
     let expected: Vec<String> = (0..300).rev().map(|i| format!("note {i}")).collect();
     assert_eq!(all, expected, "each message once, newest first");
+    store.close().await;
+}
+
+/// An index file ahead of its messages is built again: its rows named
+/// seqs that may now hold other messages.
+#[tokio::test]
+async fn an_index_file_ahead_of_its_messages_is_built_again() {
+    let s = Setup::new("ahead").await;
+    let first = [s.says("m1", "real words", 1)];
+    s.store.commit_messages(&first).await.unwrap();
+
+    // A newer index: a row for seq 1 with other words, and a place past
+    // every id the messages' file handed out.
+    let mut conn = s.close_and_open_index().await;
+    conn.execute("DELETE FROM message_search").await.unwrap();
+    s.index_row(&mut conn, 7, 1, "ghost words").await;
+    conn.execute("UPDATE indexed SET through = 7")
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    let store = open(&s.dir).await;
+    assert!(s.finds(&store, "ghost").await.is_empty());
+    assert_eq!(s.finds(&store, "words").await, ["real words"]);
     store.close().await;
 }
