@@ -334,15 +334,8 @@ impl Indexer {
             for command in commands {
                 match command {
                     Command::Apply(batch) => self.take(batch),
-                    Command::Rebuild(answer) => {
-                        // What came before it is applied first.
-                        if let Err(e) = self.apply_ready().await {
-                            tracing::error!(error = %e, "search index: writing failed");
-                        }
-                        let done = self.rebuild().await;
-                        behind |= done.is_err();
-                        let _ = answer.send(done);
-                    }
+                    // Batches before it are read again by the rebuild.
+                    Command::Rebuild(answer) => behind |= !self.answer_rebuild(answer).await,
                 }
             }
             if let Err(e) = self.apply_ready().await {
@@ -379,9 +372,7 @@ impl Indexer {
             }
         }
         for answer in held.rebuilds {
-            let done = self.rebuild().await;
-            behind |= done.is_err();
-            let _ = answer.send(done);
+            behind |= !self.answer_rebuild(answer).await;
         }
         behind || held.overflowed || !self.pending.is_empty()
     }
@@ -429,41 +420,29 @@ impl Indexer {
             .bind(through)
             .execute(&mut *tx)
             .await?;
-        let mut start = 0;
-        while start < ops.len() {
-            let run = ops
-                .get(start..)
-                .unwrap_or_default()
-                .iter()
-                .take_while(|op| matches!(op, Op::Index { .. }))
-                .count();
-            if run > 0 {
-                let rows: Vec<(i64, &str, i64, String)> = ops
-                    .get(start..start + run)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|op| match op {
-                        Op::Index {
-                            id,
-                            conversation_id,
-                            seq,
-                            content,
-                        } => Some((*id, conversation_id.as_str(), *seq, index_terms(content))),
-                        Op::Refresh { .. } => None,
-                    })
-                    .collect();
-                insert_rows(&mut tx, &rows).await?;
-                start += run;
-            } else if let Some(Op::Refresh {
-                conversation_id,
-                seq,
-                ..
-            }) = ops.get(start)
-            {
-                self.refresh(&mut tx, conversation_id, *seq).await?;
-                start += 1;
+        // Runs of new rows in one statement each, an edit's or a recall's
+        // refresh between them.
+        let mut rows: Vec<(i64, &str, i64, String)> = Vec::new();
+        for op in ops {
+            match op {
+                Op::Index {
+                    id,
+                    conversation_id,
+                    seq,
+                    content,
+                } => rows.push((*id, conversation_id.as_str(), *seq, index_terms(content))),
+                Op::Refresh {
+                    conversation_id,
+                    seq,
+                    ..
+                } => {
+                    insert_rows(&mut tx, &rows).await?;
+                    rows.clear();
+                    self.refresh(&mut tx, conversation_id, *seq).await?;
+                }
             }
         }
+        insert_rows(&mut tx, &rows).await?;
         tx.commit().await?;
         self.advance(through);
         Ok(())
@@ -563,6 +542,15 @@ impl Indexer {
         self.apply_ready().await
     }
 
+    /// Rebuilds and answers `answer` with the outcome; whether it
+    /// succeeded.
+    async fn answer_rebuild(&mut self, answer: oneshot::Sender<Result<u64, StoreError>>) -> bool {
+        let done = self.rebuild().await;
+        let ok = done.is_ok();
+        let _ = answer.send(done);
+        ok
+    }
+
     /// Empties the index, then reads every message again.
     async fn rebuild(&mut self) -> Result<u64, StoreError> {
         self.empty().await.map_err(store_error)?;
@@ -634,7 +622,7 @@ async fn while_taking<F: std::future::Future>(
 }
 
 /// Inserts index rows (id, conversation, seq, terms): one statement per
-/// `SQLITE_ROWS_MAX`, its VALUES list padded to a power of two with rows
+/// `ROWS_MAX`, its VALUES list padded to a power of two with rows
 /// of NULLs its `WHERE` leaves out, so its few shapes stay prepared.
 /// Never a row already there: a row's id is past `through` until the
 /// transaction that writes it (a plain INSERT: with `OR REPLACE` FTS5
