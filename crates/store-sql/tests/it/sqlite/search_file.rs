@@ -55,18 +55,32 @@ impl Setup {
             .unwrap()
     }
 
-    /// Writes an index row by hand, at `id`, for seq `seq` with `text`.
-    async fn index_row(&self, conn: &mut SqliteConnection, id: i64, seq: i64, text: &str) {
-        sqlx::query(
-            "INSERT INTO message_search (rowid, conversation_id, seq, terms) VALUES (?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(self.ab.as_str())
-        .bind(seq)
-        .bind(index_terms(text))
-        .execute(conn)
-        .await
-        .unwrap();
+    /// Replaces the index file's rows with `rows` (id, seq, text), written
+    /// by hand, and its place with `through`.
+    async fn rewrite_index(
+        &self,
+        conn: &mut SqliteConnection,
+        rows: &[(i64, i64, &str)],
+        through: i64,
+    ) {
+        conn.execute("DELETE FROM message_search").await.unwrap();
+        for (id, seq, text) in rows {
+            sqlx::query(
+                "INSERT INTO message_search (rowid, conversation_id, seq, terms) VALUES (?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(self.ab.as_str())
+            .bind(seq)
+            .bind(index_terms(text))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        }
+        sqlx::query("UPDATE indexed SET through = ?")
+            .bind(through)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
     }
 
     /// What `b` finds for `q` in the store opened again.
@@ -106,12 +120,8 @@ async fn an_index_left_behind_its_messages_catches_up_at_the_next_open() {
         .await
         .unwrap();
     assert_eq!(through, 5, "closed once everything committed was applied");
-    conn.execute("DELETE FROM message_search").await.unwrap();
-    s.index_row(&mut conn, 1, 1, "alpha one").await;
-    s.index_row(&mut conn, 2, 2, "beta two").await;
-    conn.execute("UPDATE indexed SET through = 2")
-        .await
-        .unwrap();
+    s.rewrite_index(&mut conn, &[(1, 1, "alpha one"), (2, 2, "beta two")], 2)
+        .await;
     conn.close().await.unwrap();
 
     let store = open(&s.dir).await;
@@ -177,11 +187,8 @@ async fn an_index_file_ahead_of_its_messages_is_built_again() {
     // A newer index: a row for seq 1 with other words, and a place past
     // every id the messages' file handed out.
     let mut conn = s.close_and_open_index().await;
-    conn.execute("DELETE FROM message_search").await.unwrap();
-    s.index_row(&mut conn, 7, 1, "ghost words").await;
-    conn.execute("UPDATE indexed SET through = 7")
-        .await
-        .unwrap();
+    s.rewrite_index(&mut conn, &[(7, 1, "ghost words")], 7)
+        .await;
     conn.close().await.unwrap();
 
     let store = open(&s.dir).await;
