@@ -22,6 +22,7 @@
 
 mod accounts;
 mod attachments;
+mod background_thread;
 mod changes;
 mod commit;
 mod devices;

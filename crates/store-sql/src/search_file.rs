@@ -39,6 +39,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot, watch, Mutex, MutexGuard};
 
+use crate::background_thread::{
+    lower_threads_named, spawn_lowered, INDEXER_NICE, INDEXER_THREAD, INDEX_DB_THREAD,
+};
 use crate::error::store_error;
 use crate::messages::{message_columns, message_from_row};
 use crate::query::{db_seq, Query};
@@ -183,9 +186,22 @@ impl SearchFile {
         path: &Path,
         options: SqliteConnectOptions,
     ) -> Result<SqlitePool, StoreError> {
+        // Its thread below the commit path's priority, the thread of any
+        // connection the pool makes again included.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.filename(path).create_if_missing(true))
+            .after_connect(|_, _| {
+                Box::pin(async {
+                    lower_threads_named(INDEX_DB_THREAD, INDEXER_NICE);
+                    Ok(())
+                })
+            })
+            .connect_with(
+                options
+                    .filename(path)
+                    .create_if_missing(true)
+                    .thread_name(|_| INDEX_DB_THREAD.to_owned()),
+            )
             .await
             .map_err(store_error)?;
         for sql in SCHEMA {
@@ -198,8 +214,9 @@ impl SearchFile {
     }
 
     /// Starts the indexer of the index file `writer` (from `create`),
-    /// which reads the messages through `main`. It runs on the caller's
-    /// runtime until the store is dropped.
+    /// which reads the messages through `main`. It runs on a thread of
+    /// its own, below the commit path's priority (`background_thread.rs`),
+    /// until the store is closed or dropped.
     pub(crate) async fn start(
         writer: SqlitePool,
         main: SqlitePool,
@@ -233,7 +250,9 @@ impl SearchFile {
             );
             indexer.empty().await.map_err(store_error)?;
         }
-        tokio::spawn(indexer.run(queue));
+        // Below the commit path's priority, on a thread of its own.
+        spawn_lowered(INDEXER_THREAD, INDEXER_NICE, indexer.run(queue))
+            .map_err(|e| StoreError::Other(Box::new(e)))?;
         Ok(Arc::new(Self {
             commands,
             writer,
@@ -316,6 +335,10 @@ impl Indexer {
         // Behind after a stop, or a new file: read what was missed.
         let mut behind = true;
         loop {
+            // Closed with the store (`close`): nothing more to write.
+            if self.writer.is_closed() {
+                return;
+            }
             if behind {
                 behind = self.catch_up_taking(&mut queue).await;
                 continue;

@@ -196,3 +196,43 @@ async fn an_index_file_ahead_of_its_messages_is_built_again() {
     assert_eq!(s.finds(&store, "words").await, ["real words"]);
     store.close().await;
 }
+
+/// The indexer's threads run below the normal priority (nice 10 on
+/// Linux), so the commit path's threads go first when both want a core.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_indexer_thread_yields_to_the_commit_path() {
+    let s = Setup::new("nice").await;
+    let nice_of = |task: &std::path::Path| -> i64 {
+        let stat = std::fs::read_to_string(task.join("stat")).unwrap();
+        // After the name in parentheses: state (field 3) ... nice (19).
+        let after_name = &stat[stat.rfind(')').unwrap() + 1..];
+        after_name
+            .split_whitespace()
+            .nth(16)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    // Its own thread and its SQLite connection's.
+    for name in ["search-indexer", "search-index-db"] {
+        let nice: Vec<i64> = std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .map(|t| t.unwrap().path())
+            .filter(|t| std::fs::read_to_string(t.join("comm")).unwrap().trim_end() == name)
+            .map(|t| nice_of(&t))
+            .collect();
+        assert!(!nice.is_empty(), "no thread named {name}");
+        assert!(
+            nice.iter().all(|n| *n == 10),
+            "{name}: nice values {nice:?}"
+        );
+    }
+    // And it indexes.
+    s.store
+        .commit_messages(&[s.says("m1", "lowly words", 1)])
+        .await
+        .unwrap();
+    assert_eq!(s.finds(&s.store, "lowly").await, ["lowly words"]);
+    s.store.close().await;
+}
