@@ -33,13 +33,12 @@ pub(crate) const INDEX_DB_THREAD: &str = "search-index-db";
 pub(crate) const INDEXER_NICE: i32 = 10;
 
 /// Gives every thread of this process named `name` the nice value `nice`
-/// (raising it needs no privilege); how many it set.
+/// (raising it needs no privilege).
 #[cfg(target_os = "linux")]
-pub(crate) fn lower_threads_named(name: &str, nice: i32) -> usize {
+pub(crate) fn lower_threads_named(name: &str, nice: i32) {
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return 0;
+        return;
     };
-    let mut lowered = 0;
     for task in tasks.flatten() {
         let named = std::fs::read_to_string(task.path().join("comm"))
             .is_ok_and(|comm| comm.trim_end() == name);
@@ -51,21 +50,15 @@ pub(crate) fn lower_threads_named(name: &str, nice: i32) -> usize {
         let (true, Some(tid)) = (named, tid) else {
             continue;
         };
-        match rustix::process::setpriority_process(Some(tid), nice) {
-            Ok(()) => lowered += 1,
-            // The thread may have ended since it was listed.
-            Err(e) => {
-                tracing::debug!(thread = name, error = %e, "could not lower a thread's priority")
-            }
+        // The thread may have ended since it was listed.
+        if let Err(e) = rustix::process::setpriority_process(Some(tid), nice) {
+            tracing::debug!(thread = name, error = %e, "could not lower a thread's priority");
         }
     }
-    lowered
 }
 
 #[cfg(not(target_os = "linux"))]
-pub(crate) fn lower_threads_named(_name: &str, _nice: i32) -> usize {
-    0
-}
+pub(crate) fn lower_threads_named(_name: &str, _nice: i32) {}
 
 /// Runs `work` to its end on a thread of its own named `name`, at the
 /// nice value `nice`, on a runtime of its own (so it is not run by the

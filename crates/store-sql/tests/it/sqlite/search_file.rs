@@ -203,25 +203,25 @@ async fn an_index_file_ahead_of_its_messages_is_built_again() {
 #[tokio::test]
 async fn the_indexer_thread_yields_to_the_commit_path() {
     let s = Setup::new("nice").await;
-    let nice_of = |task: &std::path::Path| -> i64 {
-        let stat = std::fs::read_to_string(task.join("stat")).unwrap();
-        // After the name in parentheses: state (field 3) ... nice (19).
-        let after_name = &stat[stat.rfind(')').unwrap() + 1..];
-        after_name
-            .split_whitespace()
-            .nth(16)
-            .unwrap()
-            .parse()
-            .unwrap()
+    // The nice value of each thread named `name` (a thread of this process
+    // that ended while it was listed, another test's, is left out).
+    let nice_of_threads = |name: &str| -> Vec<i64> {
+        let tasks = std::fs::read_dir("/proc/self/task").unwrap();
+        tasks
+            .filter_map(|t| {
+                let task = t.ok()?.path();
+                let comm = std::fs::read_to_string(task.join("comm")).ok()?;
+                let stat = std::fs::read_to_string(task.join("stat")).ok()?;
+                // After the name in parentheses: state (field 3) ... nice (19).
+                let after_name = &stat[stat.rfind(')').unwrap() + 1..];
+                let nice = after_name.split_whitespace().nth(16).unwrap();
+                (comm.trim_end() == name).then(|| nice.parse().unwrap())
+            })
+            .collect()
     };
     // Its own thread and its SQLite connection's.
     for name in ["search-indexer", "search-index-db"] {
-        let nice: Vec<i64> = std::fs::read_dir("/proc/self/task")
-            .unwrap()
-            .map(|t| t.unwrap().path())
-            .filter(|t| std::fs::read_to_string(t.join("comm")).unwrap().trim_end() == name)
-            .map(|t| nice_of(&t))
-            .collect();
+        let nice = nice_of_threads(name);
         assert!(!nice.is_empty(), "no thread named {name}");
         assert!(
             nice.iter().all(|n| *n == 10),
