@@ -101,18 +101,22 @@ fn cut(term: &str) -> &str {
     term.get(..end).unwrap_or(term)
 }
 
-/// `term` cut and encoded.
+/// `term` (already cut) encoded for the servers' indexes: `x` and the
+/// hex of its bytes.
 fn encode(term: &str) -> String {
-    let term = cut(term);
-    let end = term.len();
-    let mut out = String::with_capacity(1 + 2 * end);
+    let mut out = String::with_capacity(1 + 2 * term.len());
     out.push('x');
-    for b in term.as_bytes().iter().take(end) {
+    for b in term.as_bytes() {
         for nibble in [b >> 4, b & 0xf] {
             out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
         }
     }
     out
+}
+
+/// The length of `term`'s encoded form.
+fn encoded_len(term: &str) -> usize {
+    1 + 2 * term.len()
 }
 
 /// The terms of an unspaced run: each character (all of them when
@@ -121,17 +125,17 @@ fn unspaced_terms(chars: &[char], with_single: bool, out: &mut Vec<String>) {
     let mut buf = [0u8; 8];
     if with_single || chars.len() == 1 {
         for c in chars {
-            out.push(encode(c.encode_utf8(&mut buf)));
+            out.push(c.encode_utf8(&mut buf).to_owned());
         }
     }
     for pair in chars.windows(2) {
-        out.push(encode(&pair.iter().collect::<String>()));
+        out.push(pair.iter().collect::<String>());
     }
 }
 
 /// The terms of `text` (as in `runs`, without the offsets it tracks for
-/// highlights: this runs once per message stored), encoded, sorted, each
-/// once.
+/// highlights: this runs once per message stored), cut, sorted, each
+/// once, not yet encoded.
 fn terms_of(text: &str, with_single: bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
@@ -141,7 +145,7 @@ fn terms_of(text: &str, with_single: bool) -> Vec<String> {
             word.push(c.to_ascii_lowercase());
         } else if is_unspaced(c) {
             if !word.is_empty() {
-                out.push(encode(&word));
+                out.push(cut(&word).to_owned());
                 word.clear();
             }
             unspaced.extend(c.to_lowercase());
@@ -149,7 +153,7 @@ fn terms_of(text: &str, with_single: bool) -> Vec<String> {
         } else if c.is_alphanumeric() {
             word.extend(c.to_lowercase());
         } else if !word.is_empty() {
-            out.push(encode(&word));
+            out.push(cut(&word).to_owned());
             word.clear();
         }
         if !unspaced.is_empty() {
@@ -158,7 +162,7 @@ fn terms_of(text: &str, with_single: bool) -> Vec<String> {
         }
     }
     if !word.is_empty() {
-        out.push(encode(&word));
+        out.push(cut(&word).to_owned());
     }
     if !unspaced.is_empty() {
         unspaced_terms(&unspaced, with_single, &mut out);
@@ -167,7 +171,8 @@ fn terms_of(text: &str, with_single: bool) -> Vec<String> {
     let within = out
         .iter()
         .take_while(|t| {
-            bytes += t.len() + 1;
+            // Counted encoded, so both forms hold the same terms.
+            bytes += encoded_len(t) + 1;
             bytes <= MAX_TERMS_BYTES
         })
         .count();
@@ -177,8 +182,22 @@ fn terms_of(text: &str, with_single: bool) -> Vec<String> {
     out
 }
 
-/// The index terms of a message's text, space-separated, each once.
+/// The index terms of a message's text, encoded (`x` and hex: what the
+/// servers' indexes keep whole), space-separated, each once.
 pub fn index_terms(text: &str) -> String {
+    terms_of(text, true)
+        .iter()
+        .map(|t| encode(t))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The same terms as `index_terms`, as the text has them (case-folded,
+/// cut), space-separated: for SQLite's FTS5 `ascii` tokenizer, which
+/// keeps them whole as they are (a term holds only ASCII letters and
+/// digits and characters past ASCII, which it never splits on), and
+/// reads half the bytes of the encoded form.
+pub fn index_words(text: &str) -> String {
     terms_of(text, true).join(" ")
 }
 
@@ -187,6 +206,9 @@ pub fn index_terms(text: &str) -> String {
 /// optionally only what one user sent, before a cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchMessages {
+    /// The query's terms as `index_words` has them.
+    words: Vec<String>,
+    /// The same, encoded as `index_terms` has them.
     terms: Vec<String>,
     /// The query as typed (for highlights).
     pub text: String,
@@ -244,16 +266,17 @@ impl SearchMessages {
         if text.chars().count() > MAX_QUERY_CHARS {
             return Err(InvalidField::new("q", "must be at most 200 characters"));
         }
-        let terms = terms_of(&text, false);
-        if terms.is_empty() {
+        let words = terms_of(&text, false);
+        if words.is_empty() {
             return Err(InvalidField::new("q", "must hold a word"));
         }
-        if terms.len() > MAX_QUERY_TERMS {
+        if words.len() > MAX_QUERY_TERMS {
             return Err(InvalidField::new("q", "must hold at most 8 words"));
         }
         let limit = crate::messaging::page_limit(limit, 20, Self::MAX_LIMIT)?;
         Ok(Self {
-            terms,
+            terms: words.iter().map(|w| encode(w)).collect(),
+            words,
             text,
             conversation_id,
             from,
@@ -262,9 +285,15 @@ impl SearchMessages {
         })
     }
 
-    /// The encoded terms, each to match a whole term.
+    /// The encoded terms (as `index_terms` has them), each to match a
+    /// whole term.
     pub fn terms(&self) -> &[String] {
         &self.terms
+    }
+
+    /// The terms as `index_words` has them, each to match a whole term.
+    pub fn words(&self) -> &[String] {
+        &self.words
     }
 }
 
@@ -380,6 +409,19 @@ mod tests {
             ["hello", "world", "会", "会议", "室", "议", "议室"].map(String::from)
         );
         assert_eq!(index_terms("!!! 👍"), "");
+    }
+
+    #[test]
+    fn words_are_the_terms_before_their_encoding() {
+        for text in [
+            "Hello, WORLD! 会议室 hello",
+            "ÉCOLE naïve x²",
+            &"é".repeat(40),
+        ] {
+            assert_eq!(decoded(&index_terms(text)).join(" "), index_words(text));
+        }
+        let q = SearchMessages::parse("会议室 Meet".into(), None, None, None, None).unwrap();
+        assert_eq!(q.words(), ["meet", "会议", "议室"]);
     }
 
     #[test]

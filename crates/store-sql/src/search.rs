@@ -209,22 +209,30 @@ async fn insert<D: Dialect>(
     Ok(())
 }
 
-/// The full-text condition on `s.terms` for `terms`, each a whole term,
-/// all required, and its bound value. The terms are `x` and hex digits, so
-/// they need no quoting in any syntax.
-fn full_text<D: Dialect>(terms: &[String]) -> (&'static str, String) {
-    // Each term written with `mark` before it, joined by `and`.
-    let (condition, mark, and) = match D::KIND {
-        Kind::Sqlite => ("message_search MATCH ?", "", " AND "),
-        Kind::Mysql => ("MATCH (s.terms) AGAINST (? IN BOOLEAN MODE)", "+", " "),
-        Kind::Postgres => ("s.terms @@ to_tsquery('simple', ?)", "", " & "),
+/// The full-text condition on `s.terms` for the query's terms, each a
+/// whole term, all required, and its bound value. The servers' terms are
+/// `x` and hex digits, so they need no quoting in their syntax; SQLite's
+/// are the words (`index_words`), each quoted as a phrase of one term
+/// (they hold no `"`), so no word is read as FTS5's syntax.
+fn full_text<D: Dialect>(q: &SearchMessages) -> (&'static str, String) {
+    let (condition, terms, and) = match D::KIND {
+        Kind::Sqlite => (
+            "message_search MATCH ?",
+            q.words().iter().map(|w| format!("\"{w}\"")).collect(),
+            " AND ",
+        ),
+        Kind::Mysql => (
+            "MATCH (s.terms) AGAINST (? IN BOOLEAN MODE)",
+            q.terms().iter().map(|t| format!("+{t}")).collect(),
+            " ",
+        ),
+        Kind::Postgres => (
+            "s.terms @@ to_tsquery('simple', ?)",
+            q.terms().to_vec(),
+            " & ",
+        ),
     };
-    let value = terms
-        .iter()
-        .map(|t| format!("{mark}{t}"))
-        .collect::<Vec<_>>()
-        .join(and);
-    (condition, value)
+    (condition, terms.join(and))
 }
 
 /// The most conversations a scan reads, each in a branch of its
@@ -416,7 +424,7 @@ async fn full_text_search<D: Dialect>(
     viewer: &ferrochat_domain::UserId,
     q: &SearchMessages,
 ) -> Result<Vec<Rec<D>>, sqlx::Error> {
-    let (condition, value) = full_text::<D>(q.terms());
+    let (condition, value) = full_text::<D>(q);
     let (prefix, hint) = match store.search_limit.limit() {
         Some(limit) => time_limit(store.search_limit, limit),
         None => (String::new(), String::new()),

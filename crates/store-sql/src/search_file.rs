@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ferrochat_domain::search::index_terms;
+use ferrochat_domain::search::index_words;
 use ferrochat_domain::{ConversationId, ConversationKind, Message, Reference};
 use ferrochat_ports::StoreError;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
@@ -67,7 +67,15 @@ const CATCH_UP_WAIT: Duration = Duration::from_secs(5);
 /// How long the indexer waits before it tries again after a failure.
 const RETRY_AFTER: Duration = Duration::from_millis(500);
 
-/// The index file's rows: as the FTS5 table of migration 0009 had them.
+/// What the index file's rows hold: its `user_version`. 1: terms as
+/// `index_words` has them (0: encoded, as `index_terms` has them). A
+/// file of another version is emptied and built again from the messages
+/// at the open.
+const VERSION: i64 = 1;
+
+/// The index file's rows: as the FTS5 table of migration 0009 had them,
+/// the terms as the text has them (half the bytes of their encoding, for
+/// the tokenizer, the pending terms and the segments).
 const SCHEMA: &[&str] = &[
     "CREATE VIRTUAL TABLE IF NOT EXISTS message_search USING fts5(
         terms, conversation_id UNINDEXED, seq UNINDEXED,
@@ -75,6 +83,13 @@ const SCHEMA: &[&str] = &[
     )",
     "CREATE TABLE IF NOT EXISTS indexed (through INTEGER NOT NULL)",
     "INSERT INTO indexed (through) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM indexed)",
+];
+
+/// Empties a file of another version: the open then creates its tables
+/// anew and the indexer reads every message again (`catch_up`).
+const START_OVER: &[&str] = &[
+    "DROP TABLE IF EXISTS message_search",
+    "DROP TABLE IF EXISTS indexed",
 ];
 
 /// What a committed message asks of the index.
@@ -204,11 +219,9 @@ impl SearchFile {
             )
             .await
             .map_err(store_error)?;
-        for sql in SCHEMA {
-            if let Err(e) = sqlx::query(sql).execute(&writer).await {
-                writer.close().await;
-                return Err(store_error(e));
-            }
+        if let Err(e) = schema(&writer).await {
+            writer.close().await;
+            return Err(store_error(e));
         }
         Ok(writer)
     }
@@ -453,7 +466,7 @@ impl Indexer {
                     conversation_id,
                     seq,
                     content,
-                } => rows.push((*id, conversation_id.as_str(), *seq, index_terms(content))),
+                } => rows.push((*id, conversation_id.as_str(), *seq, index_words(content))),
                 Op::Refresh {
                     conversation_id,
                     seq,
@@ -501,7 +514,7 @@ impl Indexer {
         let conv = ConversationId::from_stored(conversation_id.to_owned());
         let message = message_from_row(&row, "", &conv, ConversationKind::Single)?;
         if crate::search::indexed(&message) {
-            let terms = index_terms(message.content.as_str());
+            let terms = index_words(message.content.as_str());
             insert_rows(tx, &[(id, conversation_id, seq, terms)]).await?;
         }
         Ok(())
@@ -604,6 +617,39 @@ impl Indexer {
         self.through = through;
         self.progress.send_replace(through);
     }
+}
+
+/// Makes the index file's tables, in one transaction: emptied first if
+/// the file is of another `VERSION`.
+async fn schema(writer: &SqlitePool) -> Result<(), sqlx::Error> {
+    let mut tx = writer.begin().await?;
+    let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(&mut *tx)
+        .await?;
+    if version != VERSION {
+        let made: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'message_search')",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if made {
+            tracing::warn!(
+                found = version,
+                wanted = VERSION,
+                "search index: the index file is of another version; rebuilding it"
+            );
+        }
+        for sql in START_OVER {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        sqlx::query(&format!("PRAGMA user_version = {VERSION}"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    for sql in SCHEMA {
+        sqlx::query(sql).execute(&mut *tx).await?;
+    }
+    tx.commit().await
 }
 
 /// What the commits handed over during a catch-up.

@@ -127,6 +127,7 @@ macro_rules! store_conformance_tests {
             marks::mentions_flag_members_until_they_read,
             marks::hidden_messages_leave_only_their_members_history,
             search::search_finds_what_is_committed_now_for_members_only,
+            search::search_finds_syntax_words_and_letters_past_ascii,
             search::search_pages_newest_first_across_chunks,
             groups::groups_membership_and_limits,
             groups::concurrent_joins_respect_max_members,

@@ -136,6 +136,35 @@ pub async fn search_finds_what_is_committed_now_for_members_only(store: Arc<dyn 
     assert_eq!(found(s, &a.id, "报告", None, None, 20).await.0.len(), 1);
 }
 
+/// Words a full-text syntax has a meaning for (`not`, `or`, `near`,
+/// `and`) and words of letters past ASCII are found whole, like any other.
+pub async fn search_finds_syntax_words_and_letters_past_ascii(store: Arc<dyn Store>) {
+    let s = &*store;
+    let [a, b] = <[_; 2]>::try_from(users(s, "srwd", 2).await).unwrap();
+    let ab = s.open_single(&a.id, &b.id, T0).await.unwrap();
+    s.commit_messages(&[
+        message(&ab, SINGLE, &a.id, "w1", "NOT now, OR never", at(1)),
+        message(&ab, SINGLE, &a.id, "w2", "near AND far", at(2)),
+        message(&ab, SINGLE, &a.id, "w3", "Naïve café, area x²", at(3)),
+        message(&ab, SINGLE, &a.id, "w4", "naive cafe", at(4)),
+    ])
+    .await
+    .unwrap();
+    for (q, want) in [
+        ("not", "NOT now, OR never"),
+        ("or never", "NOT now, OR never"),
+        ("NEAR", "near AND far"),
+        ("and", "near AND far"),
+        ("naïve", "Naïve café, area x²"),
+        ("CAFÉ", "Naïve café, area x²"),
+        ("x²", "Naïve café, area x²"),
+        ("\"naive\"", "naive cafe"),
+    ] {
+        assert_eq!(found(s, &b.id, q, None, None, 20).await.0, [want], "{q}");
+    }
+    assert!(found(s, &b.id, "x", None, None, 20).await.0.is_empty());
+}
+
 pub async fn search_pages_newest_first_across_chunks(store: Arc<dyn Store>) {
     let s = &*store;
     let [a, b] = <[_; 2]>::try_from(users(s, "srpg", 2).await).unwrap();

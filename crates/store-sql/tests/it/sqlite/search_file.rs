@@ -5,7 +5,7 @@
 //! messages as they are now: an edit found by its new words, a recall
 //! gone, each message once.
 
-use ferrochat_domain::search::index_terms;
+use ferrochat_domain::search::{index_terms, index_words};
 use ferrochat_domain::{ConversationId, ConversationKind, Reference, Seq, User};
 use ferrochat_ports::store::{MessageStore as _, NewMessage};
 use ferrochat_ports::Store;
@@ -63,6 +63,18 @@ impl Setup {
         rows: &[(i64, i64, &str)],
         through: i64,
     ) {
+        self.rewrite_index_as(conn, rows, through, index_words)
+            .await;
+    }
+
+    /// As `rewrite_index`, each text's terms made by `terms`.
+    async fn rewrite_index_as(
+        &self,
+        conn: &mut SqliteConnection,
+        rows: &[(i64, i64, &str)],
+        through: i64,
+        terms: fn(&str) -> String,
+    ) {
         conn.execute("DELETE FROM message_search").await.unwrap();
         for (id, seq, text) in rows {
             sqlx::query(
@@ -71,7 +83,7 @@ impl Setup {
             .bind(id)
             .bind(self.ab.as_str())
             .bind(seq)
-            .bind(index_terms(text))
+            .bind(terms(text))
             .execute(&mut *conn)
             .await
             .unwrap();
@@ -195,6 +207,35 @@ async fn an_index_file_ahead_of_its_messages_is_built_again() {
     assert!(s.finds(&store, "ghost").await.is_empty());
     assert_eq!(s.finds(&store, "words").await, ["real words"]);
     store.close().await;
+}
+
+/// An index file of the previous version (terms encoded as hex, before
+/// they were kept as the words) is built again at the open: a query's
+/// words would find nothing in it.
+#[tokio::test]
+async fn an_index_file_of_the_previous_version_is_built_again() {
+    let s = Setup::new("version").await;
+    s.store
+        .commit_messages(&[s.says("m1", "older words", 1)])
+        .await
+        .unwrap();
+
+    // The file as the previous version wrote it, caught up.
+    let mut conn = s.close_and_open_index().await;
+    s.rewrite_index_as(&mut conn, &[(1, 1, "older words")], 1, index_terms)
+        .await;
+    conn.execute("PRAGMA user_version = 0").await.unwrap();
+    conn.close().await.unwrap();
+
+    let store = open(&s.dir).await;
+    assert_eq!(s.finds(&store, "older").await, ["older words"]);
+    store.close().await;
+    let mut conn = s.close_and_open_index().await;
+    let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(version, 1);
 }
 
 /// The indexer's threads run below the normal priority (nice 10 on
