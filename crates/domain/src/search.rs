@@ -101,16 +101,21 @@ fn cut(term: &str) -> &str {
     term.get(..end).unwrap_or(term)
 }
 
-/// `term` (already cut) encoded for the servers' indexes: `x` and the
-/// hex of its bytes.
-fn encode(term: &str) -> String {
-    let mut out = String::with_capacity(1 + 2 * term.len());
+/// Appends `term` (already cut) encoded for the servers' indexes to
+/// `out`: `x` and the hex of its bytes.
+fn encode_into(term: &str, out: &mut String) {
     out.push('x');
     for b in term.as_bytes() {
         for nibble in [b >> 4, b & 0xf] {
             out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
         }
     }
+}
+
+/// `term` (already cut) encoded.
+fn encode(term: &str) -> String {
+    let mut out = String::with_capacity(encoded_len(term));
+    encode_into(term, &mut out);
     out
 }
 
@@ -119,77 +124,139 @@ fn encoded_len(term: &str) -> usize {
     1 + 2 * term.len()
 }
 
-/// The terms of an unspaced run: each character (all of them when
-/// `with_single`, else only a run of one), and each pair.
-fn unspaced_terms(chars: &[char], with_single: bool, out: &mut Vec<String>) {
-    let mut buf = [0u8; 8];
-    if with_single || chars.len() == 1 {
-        for c in chars {
-            out.push(c.encode_utf8(&mut buf).to_owned());
+/// A text's terms, written one after another into one buffer (this runs
+/// once per message stored: no allocation per term).
+#[derive(Default)]
+struct Terms {
+    buf: String,
+    /// Each term's `[start, end)` in `buf`.
+    spans: Vec<(usize, usize)>,
+    /// Where the word being read starts in `buf`.
+    word: Option<usize>,
+}
+
+impl Terms {
+    fn get(&self, (start, end): (usize, usize)) -> &str {
+        self.buf.get(start..end).unwrap_or_default()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.spans.iter().map(|span| self.get(*span))
+    }
+
+    /// Starts a word if none is being read.
+    fn in_word(&mut self) -> &mut String {
+        self.word.get_or_insert(self.buf.len());
+        &mut self.buf
+    }
+
+    /// Ends the word being read, if any: cut, it becomes a term.
+    fn end_word(&mut self) {
+        if let Some(start) = self.word.take() {
+            let kept = cut(self.buf.get(start..).unwrap_or_default()).len();
+            self.buf.truncate(start + kept);
+            self.spans.push((start, self.buf.len()));
         }
     }
-    for pair in chars.windows(2) {
-        out.push(pair.iter().collect::<String>());
+
+    /// The terms of an unspaced run: each character (all of them when
+    /// `with_single`, else only a run of one), and each pair.
+    fn unspaced(&mut self, chars: &[char], with_single: bool) {
+        if with_single || chars.len() == 1 {
+            for c in chars {
+                self.push_chars(&[*c]);
+            }
+        }
+        for pair in chars.windows(2) {
+            self.push_chars(pair);
+        }
+    }
+
+    fn push_chars(&mut self, chars: &[char]) {
+        let start = self.buf.len();
+        self.buf.extend(chars);
+        self.spans.push((start, self.buf.len()));
+    }
+
+    /// Keeps the terms, in the text's order, whose encoded forms fit in
+    /// `MAX_TERMS_BYTES` (counted encoded, so both forms hold the same
+    /// terms); then sorts them, each once.
+    fn finish(mut self) -> Self {
+        let mut bytes = 0usize;
+        let within = self
+            .spans
+            .iter()
+            .take_while(|(start, end)| {
+                bytes += 1 + 2 * (end - start) + 1;
+                bytes <= MAX_TERMS_BYTES
+            })
+            .count();
+        self.spans.truncate(within);
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.sort_unstable_by(|a, b| self.get(*a).cmp(self.get(*b)));
+        spans.dedup_by(|a, b| self.get(*a) == self.get(*b));
+        self.spans = spans;
+        self
     }
 }
 
 /// The terms of `text` (as in `runs`, without the offsets it tracks for
-/// highlights: this runs once per message stored), cut, sorted, each
-/// once, not yet encoded.
-fn terms_of(text: &str, with_single: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
+/// highlights), cut, sorted, each once, not yet encoded.
+fn terms_of(text: &str, with_single: bool) -> Terms {
+    let mut terms = Terms {
+        buf: String::with_capacity(2 * text.len()),
+        spans: Vec::with_capacity(text.len() / 4),
+        ..Terms::default()
+    };
     let mut unspaced: Vec<char> = Vec::new();
     for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            word.push(c.to_ascii_lowercase());
-        } else if is_unspaced(c) {
-            if !word.is_empty() {
-                out.push(cut(&word).to_owned());
-                word.clear();
+        // Most text is ASCII: letters and digits make words, the rest
+        // ends them.
+        if c.is_ascii() && unspaced.is_empty() {
+            if c.is_ascii_alphanumeric() {
+                terms.in_word().push(c.to_ascii_lowercase());
+            } else {
+                terms.end_word();
             }
+            continue;
+        }
+        if is_unspaced(c) {
+            terms.end_word();
             unspaced.extend(c.to_lowercase());
             continue;
-        } else if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        } else if !word.is_empty() {
-            out.push(cut(&word).to_owned());
-            word.clear();
         }
+        // An unspaced run ends before this character's word begins.
         if !unspaced.is_empty() {
-            unspaced_terms(&unspaced, with_single, &mut out);
+            terms.unspaced(&unspaced, with_single);
             unspaced.clear();
         }
+        if c.is_ascii_alphanumeric() {
+            terms.in_word().push(c.to_ascii_lowercase());
+        } else if c.is_alphanumeric() {
+            terms.in_word().extend(c.to_lowercase());
+        } else {
+            terms.end_word();
+        }
     }
-    if !word.is_empty() {
-        out.push(cut(&word).to_owned());
-    }
+    terms.end_word();
     if !unspaced.is_empty() {
-        unspaced_terms(&unspaced, with_single, &mut out);
+        terms.unspaced(&unspaced, with_single);
     }
-    let mut bytes = 0usize;
-    let within = out
-        .iter()
-        .take_while(|t| {
-            // Counted encoded, so both forms hold the same terms.
-            bytes += encoded_len(t) + 1;
-            bytes <= MAX_TERMS_BYTES
-        })
-        .count();
-    out.truncate(within);
-    out.sort_unstable();
-    out.dedup();
-    out
+    terms.finish()
 }
 
 /// The index terms of a message's text, encoded (`x` and hex: what the
 /// servers' indexes keep whole), space-separated, each once.
 pub fn index_terms(text: &str) -> String {
-    terms_of(text, true)
-        .iter()
-        .map(|t| encode(t))
-        .collect::<Vec<_>>()
-        .join(" ")
+    let terms = terms_of(text, true);
+    let mut out = String::with_capacity(2 * terms.buf.len() + 2 * terms.spans.len());
+    for (i, term) in terms.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        encode_into(term, &mut out);
+    }
+    out
 }
 
 /// The same terms as `index_terms`, as the text has them (case-folded,
@@ -198,7 +265,15 @@ pub fn index_terms(text: &str) -> String {
 /// digits and characters past ASCII, which it never splits on), and
 /// reads half the bytes of the encoded form.
 pub fn index_words(text: &str) -> String {
-    terms_of(text, true).join(" ")
+    let terms = terms_of(text, true);
+    let mut out = String::with_capacity(terms.buf.len() + terms.spans.len());
+    for (i, term) in terms.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(term);
+    }
+    out
 }
 
 /// A search of the caller's messages: every term must match (as a whole
@@ -266,7 +341,7 @@ impl SearchMessages {
         if text.chars().count() > MAX_QUERY_CHARS {
             return Err(InvalidField::new("q", "must be at most 200 characters"));
         }
-        let words = terms_of(&text, false);
+        let words: Vec<String> = terms_of(&text, false).iter().map(str::to_owned).collect();
         if words.is_empty() {
             return Err(InvalidField::new("q", "must hold a word"));
         }
