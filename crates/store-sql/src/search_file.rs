@@ -37,7 +37,7 @@ use ferrochat_domain::{ConversationId, ConversationKind, Message, Reference};
 use ferrochat_ports::StoreError;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::SqlitePool;
-use tokio::sync::{mpsc, oneshot, watch, Mutex, MutexGuard};
+use tokio::sync::{mpsc, oneshot, watch, Mutex, MutexGuard, Notify};
 
 use crate::background_thread::{
     lower_threads_named, spawn_lowered, INDEXER_NICE, INDEXER_THREAD, INDEX_DB_THREAD,
@@ -58,6 +58,13 @@ const HELD_OPS: usize = 65_536;
 
 /// The most index rows one transaction of the indexer writes.
 const ROWS_PER_TRANSACTION: usize = 8192;
+
+/// The longest the indexer holds what was committed before it writes it,
+/// gathering more for the same transaction (each transaction writes a
+/// segment that merges rewrite later, and wakes its threads): cut short
+/// by a search that waits for it (`caught_up`) and by a full
+/// transaction.
+const LINGER: Duration = Duration::from_millis(100);
 
 /// The longest a search waits for the indexer to apply what was committed
 /// before it began (at a start that rebuilds a large index it answers
@@ -168,6 +175,8 @@ pub(crate) struct SearchFile {
     committed: AtomicI64,
     /// The last id the indexer applied.
     indexed: watch::Receiver<i64>,
+    /// Asks the indexer to write what it holds now (a search waits).
+    flush: Arc<Notify>,
 }
 
 impl std::fmt::Debug for SearchFile {
@@ -244,7 +253,9 @@ impl SearchFile {
             .map_err(store_error)?;
         let (commands, queue) = mpsc::channel(QUEUE);
         let (progress, indexed) = watch::channel(through);
+        let flush = Arc::new(Notify::new());
         let mut indexer = Indexer {
+            flush: flush.clone(),
             writer: writer.clone(),
             main,
             through,
@@ -272,6 +283,7 @@ impl SearchFile {
             order: Mutex::new(()),
             committed: AtomicI64::new(committed),
             indexed,
+            flush,
         }))
     }
 
@@ -297,6 +309,11 @@ impl SearchFile {
     /// this call (at most `CATCH_UP_WAIT`).
     pub(crate) async fn caught_up(&self) {
         let target = self.committed.load(Ordering::Acquire);
+        if *self.indexed.borrow() >= target {
+            return;
+        }
+        // Kept for the next wait if the indexer holds nothing now.
+        self.flush.notify_one();
         let mut indexed = self.indexed.clone();
         let wait = indexed.wait_for(|through| *through >= target);
         if tokio::time::timeout(CATCH_UP_WAIT, wait).await.is_err() {
@@ -341,6 +358,8 @@ struct Indexer {
     /// Batches that arrived before the one after `through`, by `after`.
     pending: BTreeMap<i64, Indexing>,
     progress: watch::Sender<i64>,
+    /// `SearchFile::flush`.
+    flush: Arc<Notify>,
 }
 
 impl Indexer {
@@ -359,14 +378,7 @@ impl Indexer {
             let Some(first) = queue.recv().await else {
                 return;
             };
-            // Everything already waiting goes in the same transaction.
-            let mut commands = vec![first];
-            while commands.len() < QUEUE {
-                match queue.try_recv() {
-                    Ok(more) => commands.push(more),
-                    Err(_) => break,
-                }
-            }
+            let commands = self.gather(first, &mut queue).await;
             for command in commands {
                 match command {
                     Command::Apply(batch) => self.take(batch),
@@ -384,6 +396,35 @@ impl Indexer {
             // file has it.
             behind |= !self.pending.is_empty();
         }
+    }
+
+    /// `first` and what follows it within `LINGER`, for one transaction:
+    /// less when a transaction's rows are there, a search waits, a
+    /// rebuild is asked for, or `QUEUE` batches are held (so what it
+    /// holds stays bounded; commits wait on the queue beyond that).
+    async fn gather(&self, first: Command, queue: &mut mpsc::Receiver<Command>) -> Vec<Command> {
+        let rows = |c: &Command| match c {
+            Command::Apply(batch) => batch.ops.len(),
+            Command::Rebuild(_) => ROWS_PER_TRANSACTION,
+        };
+        let mut held = rows(&first);
+        let mut commands = vec![first];
+        let deadline = tokio::time::sleep(LINGER);
+        tokio::pin!(deadline);
+        while held < ROWS_PER_TRANSACTION && commands.len() < QUEUE {
+            tokio::select! {
+                more = queue.recv() => match more {
+                    Some(more) => {
+                        held += rows(&more);
+                        commands.push(more);
+                    }
+                    None => break,
+                },
+                () = &mut deadline => break,
+                () = self.flush.notified() => break,
+            }
+        }
+        commands
     }
 
     /// Catches up, taking what the commits hand over meanwhile (so they
