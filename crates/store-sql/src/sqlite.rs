@@ -31,6 +31,18 @@ use crate::SqlStore;
 /// for a size rather than a page count).
 const WRITER_CACHE_KIB: &str = "-65536";
 
+/// The most of each file a reader connection maps into memory (SQLite's
+/// ceiling, about 2 GiB; set before the index file is attached, it holds
+/// for both files): a page read from the map is a memory access, where a
+/// read through the connection's page cache is a `pread` and a copy,
+/// which were most of a search's time on a million messages
+/// (docs/benchmarks.md). The mapped pages are the kernel's page cache,
+/// shared by every reader and given back under memory pressure, not
+/// memory the process holds (`RssFile`, not `RssAnon`, in
+/// `/proc/<pid>/status`). The files are never truncated under the
+/// readers: the store neither vacuums nor shrinks them.
+const READER_MMAP_BYTES: &str = "2147418112";
+
 /// The WAL's pages between two checkpoints (the writer runs them as it
 /// commits): about 16 MB of log at SQLite's 4 KiB pages, which the next
 /// checkpoint copies into the database and starts over.
@@ -156,7 +168,7 @@ impl SqlStore<Sqlite> {
                     Ok(())
                 })
             })
-            .connect_with(base.read_only(true))
+            .connect_with(base.read_only(true).pragma("mmap_size", READER_MMAP_BYTES))
             .await
             .map_err(store_error)?;
         let search_file = SearchFile::start(index_writer, reader.clone()).await?;

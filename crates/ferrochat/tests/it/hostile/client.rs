@@ -127,7 +127,7 @@ pub(crate) async fn send_text(ws: &mut Ws, frame: Value) {
     ws.send(Message::text(frame.to_string())).await.unwrap();
 }
 
-/// A field of /proc/<pid>/status in KiB (`VmRSS`, `VmHWM`).
+/// A field of /proc/<pid>/status in KiB (`VmRSS`, `RssAnon`).
 pub(crate) fn status_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     status
@@ -139,9 +139,35 @@ pub(crate) fn status_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or_else(|| panic!("{field} in /proc/{pid}/status"))
 }
 
-/// Starts counting the child's peak RSS (`VmHWM`) afresh (Linux 4.0+).
-pub(crate) fn reset_peak(pid: u32) {
-    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").unwrap();
+/// The memory the process holds itself (`RssAnon`: its heap and
+/// stacks), not the pages of its files it has mapped (`RssFile`: the
+/// SQLite readers map the database, and those pages are the kernel's
+/// page cache, shared and reclaimable).
+pub(crate) fn own_memory_kib(pid: u32) -> u64 {
+    status_kib(pid, "RssAnon")
+}
+
+/// Samples `own_memory_kib` every 10 ms until the returned sender is
+/// dropped or sent to; the task answers the highest it saw.
+pub(crate) fn own_memory_peak(
+    pid: u32,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<u64>,
+) {
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let sampler = tokio::spawn(async move {
+        let mut peak = own_memory_kib(pid);
+        loop {
+            tokio::select! {
+                _ = &mut stopped => return peak,
+                () = tokio::time::sleep(Duration::from_millis(10)) => {
+                    peak = peak.max(own_memory_kib(pid));
+                }
+            }
+        }
+    });
+    (stop, sampler)
 }
 
 /// The next text frame as JSON (30 s at most).
