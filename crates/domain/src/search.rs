@@ -186,8 +186,8 @@ impl Terms {
         let within = self
             .spans
             .iter()
-            .take_while(|(start, end)| {
-                bytes += 1 + 2 * (end - start) + 1;
+            .take_while(|span| {
+                bytes += encoded_len(self.get(**span)) + 1;
                 bytes <= MAX_TERMS_BYTES
             })
             .count();
@@ -197,6 +197,19 @@ impl Terms {
         spans.dedup_by(|a, b| self.get(*a) == self.get(*b));
         self.spans = spans;
         self
+    }
+
+    /// The terms, space-separated, each written by `write`, which writes
+    /// at most `per_byte` bytes for each of a term's bytes.
+    fn joined(&self, per_byte: usize, write: impl Fn(&str, &mut String)) -> String {
+        let mut out = String::with_capacity(per_byte * self.buf.len() + 2 * self.spans.len());
+        for (i, term) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            write(term, &mut out);
+        }
+        out
     }
 }
 
@@ -210,16 +223,6 @@ fn terms_of(text: &str, with_single: bool) -> Terms {
     };
     let mut unspaced: Vec<char> = Vec::new();
     for c in text.chars() {
-        // Most text is ASCII: letters and digits make words, the rest
-        // ends them.
-        if c.is_ascii() && unspaced.is_empty() {
-            if c.is_ascii_alphanumeric() {
-                terms.in_word().push(c.to_ascii_lowercase());
-            } else {
-                terms.end_word();
-            }
-            continue;
-        }
         if is_unspaced(c) {
             terms.end_word();
             unspaced.extend(c.to_lowercase());
@@ -230,9 +233,11 @@ fn terms_of(text: &str, with_single: bool) -> Terms {
             terms.unspaced(&unspaced, with_single);
             unspaced.clear();
         }
+        // ASCII first: most text is, and only past it does a character
+        // need Unicode's tables.
         if c.is_ascii_alphanumeric() {
             terms.in_word().push(c.to_ascii_lowercase());
-        } else if c.is_alphanumeric() {
+        } else if !c.is_ascii() && c.is_alphanumeric() {
             terms.in_word().extend(c.to_lowercase());
         } else {
             terms.end_word();
@@ -248,15 +253,7 @@ fn terms_of(text: &str, with_single: bool) -> Terms {
 /// The index terms of a message's text, encoded (`x` and hex: what the
 /// servers' indexes keep whole), space-separated, each once.
 pub fn index_terms(text: &str) -> String {
-    let terms = terms_of(text, true);
-    let mut out = String::with_capacity(2 * terms.buf.len() + 2 * terms.spans.len());
-    for (i, term) in terms.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        encode_into(term, &mut out);
-    }
-    out
+    terms_of(text, true).joined(2, encode_into)
 }
 
 /// The same terms as `index_terms`, as the text has them (case-folded,
@@ -265,15 +262,7 @@ pub fn index_terms(text: &str) -> String {
 /// digits and characters past ASCII, which it never splits on), and
 /// reads half the bytes of the encoded form.
 pub fn index_words(text: &str) -> String {
-    let terms = terms_of(text, true);
-    let mut out = String::with_capacity(terms.buf.len() + terms.spans.len());
-    for (i, term) in terms.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(term);
-    }
-    out
+    terms_of(text, true).joined(1, |term, out| out.push_str(term))
 }
 
 /// A search of the caller's messages: every term must match (as a whole
@@ -283,8 +272,6 @@ pub fn index_words(text: &str) -> String {
 pub struct SearchMessages {
     /// The query's terms as `index_words` has them.
     words: Vec<String>,
-    /// The same, encoded as `index_terms` has them.
-    terms: Vec<String>,
     /// The query as typed (for highlights).
     pub text: String,
     pub conversation_id: Option<ConversationId>,
@@ -350,7 +337,6 @@ impl SearchMessages {
         }
         let limit = crate::messaging::page_limit(limit, 20, Self::MAX_LIMIT)?;
         Ok(Self {
-            terms: words.iter().map(|w| encode(w)).collect(),
             words,
             text,
             conversation_id,
@@ -362,8 +348,8 @@ impl SearchMessages {
 
     /// The encoded terms (as `index_terms` has them), each to match a
     /// whole term.
-    pub fn terms(&self) -> &[String] {
-        &self.terms
+    pub fn terms(&self) -> Vec<String> {
+        self.words.iter().map(|w| encode(w)).collect()
     }
 
     /// The terms as `index_words` has them, each to match a whole term.
