@@ -575,9 +575,13 @@ const REINDEX_CHUNK: usize = 500;
 /// many messages it indexed.
 ///
 /// On SQLite the chunks hand the messages their search ids anew, oldest
-/// first, and the index file's indexer then empties the index and reads
-/// them all again (`SearchFile::rebuild`).
+/// first (once the indexer's catch-up at the start is over), and the index
+/// file's indexer then empties the index and reads them all again
+/// (`SearchFile::rebuild`).
 pub(crate) async fn reindex<D: Dialect>(store: &SqlStore<D>) -> Result<u64, Fail> {
+    if let Some(file) = &store.search_file {
+        file.started().await;
+    }
     let empty = match D::KIND {
         Kind::Sqlite => "UPDATE messages SET search_id = NULL WHERE search_id IS NOT NULL",
         Kind::Mysql | Kind::Postgres => "DELETE FROM message_search",

@@ -177,6 +177,8 @@ pub(crate) struct SearchFile {
     indexed: watch::Receiver<i64>,
     /// Asks the indexer to write what it holds now (a search waits).
     flush: Arc<Notify>,
+    /// True once the indexer's catch-up at the start was tried.
+    started: watch::Receiver<bool>,
 }
 
 impl std::fmt::Debug for SearchFile {
@@ -254,8 +256,10 @@ impl SearchFile {
         let (commands, queue) = mpsc::channel(QUEUE);
         let (progress, indexed) = watch::channel(through);
         let flush = Arc::new(Notify::new());
+        let (start_tried, started) = watch::channel(false);
         let mut indexer = Indexer {
             flush: flush.clone(),
+            start_tried,
             writer: writer.clone(),
             main,
             through,
@@ -284,6 +288,7 @@ impl SearchFile {
             committed: AtomicI64::new(committed),
             indexed,
             flush,
+            started,
         }))
     }
 
@@ -332,6 +337,17 @@ impl SearchFile {
         self.writer.close().await;
     }
 
+    /// Waits until the indexer's catch-up at the start was tried (`ferrochat
+    /// reindex` hands the messages their ids anew only after it: the
+    /// catch-up would otherwise find the new ids mid-rebuild and index
+    /// them: work the rebuild throws away, and a catch-up in the tool's
+    /// output that the index did not need).
+    pub(crate) async fn started(&self) {
+        let mut started = self.started.clone();
+        // An indexer gone is tried as much as it ever will be.
+        let _ = started.wait_for(|tried| *tried).await;
+    }
+
     /// Empties the index and indexes every message again (`ferrochat
     /// reindex`, once the messages' ids are handed out anew): how many
     /// messages it indexed.
@@ -360,6 +376,8 @@ struct Indexer {
     progress: watch::Sender<i64>,
     /// `SearchFile::flush`.
     flush: Arc<Notify>,
+    /// `SearchFile::started`'s sender.
+    start_tried: watch::Sender<bool>,
 }
 
 impl Indexer {
@@ -373,6 +391,7 @@ impl Indexer {
             }
             if behind {
                 behind = self.catch_up_taking(&mut queue).await;
+                self.start_tried.send_replace(true);
                 continue;
             }
             let Some(first) = queue.recv().await else {
