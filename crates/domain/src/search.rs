@@ -347,7 +347,7 @@ impl SearchMessages {
     }
 
     /// The encoded terms (as `index_terms` has them), each to match a
-    /// whole term.
+    /// whole term; encoded on each call, so a caller keeps them.
     pub fn terms(&self) -> Vec<String> {
         self.words.iter().map(|w| encode(w)).collect()
     }

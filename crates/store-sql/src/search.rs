@@ -226,11 +226,7 @@ fn full_text<D: Dialect>(q: &SearchMessages) -> (&'static str, String) {
             q.terms().iter().map(|t| format!("+{t}")).collect(),
             " ",
         ),
-        Kind::Postgres => (
-            "s.terms @@ to_tsquery('simple', ?)",
-            q.terms().to_vec(),
-            " & ",
-        ),
+        Kind::Postgres => ("s.terms @@ to_tsquery('simple', ?)", q.terms(), " & "),
     };
     (condition, terms.join(and))
 }
@@ -354,7 +350,9 @@ async fn scan<D: Dialect>(
     // The row's filter first (an integer test, `search_bloom.rs`), then
     // each term.
     branch.push_str(" WHERE s.conversation_id = ? AND (s.bloom & ?) = ? AND (s.bloom2 & ?) = ?");
-    for _ in q.terms() {
+    // Encoded once, for the statement's text and its binds.
+    let terms = q.terms();
+    for _ in &terms {
         branch.push_str(" AND CONCAT(' ', s.terms, ' ') LIKE ?");
     }
     if q.before.is_some() {
@@ -387,8 +385,8 @@ async fn scan<D: Dialect>(
          ORDER BY s.id DESC LIMIT ?"
     );
     let page = i64::from(q.limit) + 1;
-    let patterns: Vec<String> = q.terms().iter().map(|t| format!("% {t} %")).collect();
-    let Bloom(low, high) = bloom(q.terms().iter().map(String::as_str));
+    let patterns: Vec<String> = terms.iter().map(|t| format!("% {t} %")).collect();
+    let Bloom(low, high) = bloom(terms.iter().map(String::as_str));
     let mut query = Query::<D>::new(&sql);
     for conversation in &conversations {
         query = query
