@@ -19,12 +19,10 @@ use ferrochat_domain::messaging::{is_changeable, MAX_PINS};
 use ferrochat_domain::reactions;
 use ferrochat_domain::{Message, MessageType, Reference, Seq};
 use ferrochat_ports::store::{NewMessage, Refusal};
-use sqlx::Transaction;
 
-use crate::dialect::{Dialect, Driver};
+use crate::chain::Chain;
+use crate::dialect::Dialect;
 use crate::query::{count, db_seq, seq, Query};
-
-type Tx<D> = Transaction<'static, <D as Driver>::Db>;
 
 /// What a change may find of its target.
 #[derive(Debug, Clone)]
@@ -55,7 +53,7 @@ impl Targets {
     /// Reads the target of every change (edit, recall, reaction) of
     /// `batch` (under the conversations' locks, which the caller holds).
     pub(crate) async fn read<D: Dialect>(
-        tx: &mut Tx<D>,
+        tx: &mut Chain<D>,
         batch: &[NewMessage],
     ) -> Result<Self, sqlx::Error> {
         let mut targets = Self::default();
@@ -81,7 +79,7 @@ impl Targets {
             )
             .bind(m.conversation_id.as_str())
             .bind(db_seq(r.seq()))
-            .fetch_optional(&mut **tx)
+            .fetch_optional_in(tx)
             .await?;
             if let Some(row) = row {
                 let message_type = MessageType::from_stored(row.col("message_type")?);
@@ -182,17 +180,17 @@ impl Targets {
 }
 
 /// How many messages a conversation has pinned.
-async fn pins_of<D: Dialect>(tx: &mut Tx<D>, conversation: &str) -> Result<usize, sqlx::Error> {
+async fn pins_of<D: Dialect>(tx: &mut Chain<D>, conversation: &str) -> Result<usize, sqlx::Error> {
     let row = Query::<D>::new("SELECT COUNT(*) AS n FROM pins WHERE conversation_id = ?")
         .bind(conversation)
-        .fetch_one(&mut **tx)
+        .fetch_one_in(tx)
         .await?;
     Ok(usize::try_from(row.col::<i64>("n")?).unwrap_or(usize::MAX))
 }
 
 /// The different emoji on a message.
 async fn emoji_on<D: Dialect>(
-    tx: &mut Tx<D>,
+    tx: &mut Chain<D>,
     conversation: &str,
     target: Seq,
 ) -> Result<BTreeSet<String>, sqlx::Error> {
@@ -201,7 +199,7 @@ async fn emoji_on<D: Dialect>(
     )
     .bind(conversation)
     .bind(db_seq(target))
-    .fetch_all(&mut **tx)
+    .fetch_all_in(tx)
     .await?;
     rows.iter().map(|r| r.col::<String>("emoji")).collect()
 }
@@ -217,7 +215,7 @@ async fn emoji_on<D: Dialect>(
 /// emoji's count on the target once applied, which is also written into
 /// the event's row.
 pub(crate) async fn apply<D: Dialect>(
-    tx: &mut Tx<D>,
+    tx: &mut Chain<D>,
     stored: &[&Message],
 ) -> Result<Vec<(usize, u32)>, sqlx::Error> {
     let mut counts = Vec::new();
@@ -234,7 +232,7 @@ pub(crate) async fn apply<D: Dialect>(
                 .bind(at)
                 .bind(conv)
                 .bind(db_seq(target))
-                .execute(&mut **tx)
+                .execute_in(tx)
                 .await?;
             }
             Some(Reference::Recall(target)) => {
@@ -245,7 +243,7 @@ pub(crate) async fn apply<D: Dialect>(
                 .bind(at)
                 .bind(conv)
                 .bind(db_seq(target))
-                .execute(&mut **tx)
+                .execute_in(tx)
                 .await?;
                 // Its edits came after it: read from its seq on, by key.
                 Query::<D>::new(
@@ -256,12 +254,12 @@ pub(crate) async fn apply<D: Dialect>(
                 .bind(db_seq(target))
                 .bind(db_seq(target))
                 .bind(MessageType::EDIT)
-                .execute(&mut **tx)
+                .execute_in(tx)
                 .await?;
                 Query::<D>::new("DELETE FROM reactions WHERE conversation_id = ? AND seq = ?")
                     .bind(conv)
                     .bind(db_seq(target))
-                    .execute(&mut **tx)
+                    .execute_in(tx)
                     .await?;
                 unpin::<D>(tx, conv, target).await?;
             }
@@ -276,7 +274,7 @@ pub(crate) async fn apply<D: Dialect>(
                     .bind(db_seq(target))
                     .bind(m.from.as_str())
                     .bind(at)
-                    .execute(&mut **tx)
+                    .execute_in(tx)
                     .await?;
             }
             Some(Reference::Unpin(target)) => unpin::<D>(tx, conv, target).await?,
@@ -292,7 +290,7 @@ pub(crate) async fn apply<D: Dialect>(
                     .bind(m.content.as_str())
                     .bind(m.from.as_str())
                     .bind(at)
-                    .execute(&mut **tx)
+                    .execute_in(tx)
                     .await?;
                 // History reads reactions only for pages with such a message.
                 Query::<D>::new(
@@ -301,7 +299,7 @@ pub(crate) async fn apply<D: Dialect>(
                 .bind(true)
                 .bind(conv)
                 .bind(db_seq(target))
-                .execute(&mut **tx)
+                .execute_in(tx)
                 .await?;
             }
             Some(Reference::Unreact(target)) => {
@@ -313,7 +311,7 @@ pub(crate) async fn apply<D: Dialect>(
                 .bind(db_seq(target))
                 .bind(m.content.as_str())
                 .bind(m.from.as_str())
-                .execute(&mut **tx)
+                .execute_in(tx)
                 .await?;
             }
             Some(Reference::Reply(_)) | None => {}
@@ -325,18 +323,22 @@ pub(crate) async fn apply<D: Dialect>(
     Ok(counts)
 }
 
-async fn unpin<D: Dialect>(tx: &mut Tx<D>, conv: &str, target: Seq) -> Result<(), sqlx::Error> {
+async fn unpin<D: Dialect>(tx: &mut Chain<D>, conv: &str, target: Seq) -> Result<(), sqlx::Error> {
     Query::<D>::new("DELETE FROM pins WHERE conversation_id = ? AND seq = ?")
         .bind(conv)
         .bind(db_seq(target))
-        .execute(&mut **tx)
+        .execute_in(tx)
         .await?;
     Ok(())
 }
 
 /// How many have a reaction event's emoji on its target now; written into
 /// the event's row.
-async fn tally<D: Dialect>(tx: &mut Tx<D>, m: &Message, target: Seq) -> Result<u32, sqlx::Error> {
+async fn tally<D: Dialect>(
+    tx: &mut Chain<D>,
+    m: &Message,
+    target: Seq,
+) -> Result<u32, sqlx::Error> {
     let conv = m.conversation_id.as_str();
     let row = Query::<D>::new(
         "SELECT COUNT(*) AS n FROM reactions WHERE conversation_id = ? AND seq = ? AND emoji = ?",
@@ -344,14 +346,14 @@ async fn tally<D: Dialect>(tx: &mut Tx<D>, m: &Message, target: Seq) -> Result<u
     .bind(conv)
     .bind(db_seq(target))
     .bind(m.content.as_str())
-    .fetch_one(&mut **tx)
+    .fetch_one_in(tx)
     .await?;
     let n: i64 = row.col("n")?;
     Query::<D>::new("UPDATE messages SET reaction_count = ? WHERE conversation_id = ? AND seq = ?")
         .bind(n)
         .bind(conv)
         .bind(db_seq(m.seq))
-        .execute(&mut **tx)
+        .execute_in(tx)
         .await?;
     Ok(count(n))
 }

@@ -9,8 +9,9 @@
 //! kinds, one finds the originals of resends (through the dedup index, on
 //! `messages` alone), one inserts the new messages, one moves the
 //! conversations' `last_seq` and `updated_at`, one the senders' read
-//! cursors. With BEGIN and COMMIT, seven round trips for a batch.
-//! Durability is the database's: the transaction commits (on SQLite with
+//! cursors. With BEGIN and COMMIT, seven statements for a batch; on
+//! MariaDB and MySQL two requests (`chain.rs`: BEGIN with the lock and
+//! the lookup of originals, then every write with COMMIT). Durability is the database's: the transaction commits (on SQLite with
 //! `synchronous = full`, fsyncs) before anything is returned.
 //!
 //! The statements that must differ per dialect (`Dialect::KIND`): the
@@ -28,27 +29,24 @@
 
 use std::collections::HashMap;
 
-use ferrochat_domain::{ConversationId, ConversationKind, Message, Seq, Timestamp};
-use ferrochat_ports::store::{Committed, NewMessage};
-use ferrochat_ports::StoreError;
-use sqlx::Transaction;
-
+use crate::chain::Chain;
 use crate::changes::{self, Targets};
-use crate::dialect::{Dialect, Driver, Kind};
+use crate::dialect::{Dialect, Kind};
 use crate::error::{map, map_begin, Fail};
 use crate::mentions;
 use crate::messages::{message_columns, message_from_row, MESSAGE_COLUMNS};
-use crate::query::{db_seq, kind, seq, Query};
+use crate::query::{db_seq, kind, seq, Query, Rec};
 use crate::search;
 use crate::SqlStore;
+use ferrochat_domain::{ConversationId, ConversationKind, Message, Seq, Timestamp};
+use ferrochat_ports::store::{Committed, NewMessage};
+use ferrochat_ports::StoreError;
 
 /// (sender, client_msg_id): a send's dedup key.
 type Key = (String, String);
 
 /// Conversations' kinds, by id.
 type Kinds = HashMap<String, ConversationKind>;
-
-type Tx<D> = Transaction<'static, <D as Driver>::Db>;
 
 pub(crate) async fn commit_messages<D: Dialect>(
     store: &SqlStore<D>,
@@ -59,17 +57,26 @@ pub(crate) async fn commit_messages<D: Dialect>(
         Some(file) => Some(file.in_order().await),
         None => None,
     };
-    let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    let mut tx = Chain::<D>::begin(&store.writer).await.map_err(map_begin)?;
     // Seqs handed out so far, per conversation, read under the lock: a
     // concurrent writer to the same conversation waits until this
-    // transaction ends, then reads what it committed.
-    let (mut last, mut kinds) = lock_conversations::<D>(&mut tx, batch).await?;
-    // Each original, and whether it was committed before this transaction
-    // (rather than earlier in this batch). Looked up under the
-    // conversation locks, and READ COMMITTED sees what the previous holder
-    // committed.
+    // transaction ends, then reads what it committed. Each original, and
+    // whether it was committed before this transaction (rather than
+    // earlier in this batch), looked up under the conversation locks
+    // (READ COMMITTED sees what the previous holder committed): both in
+    // one request where the dialect joins statements.
+    let mut ids: Vec<&str> = batch.iter().map(|m| m.conversation_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let locks = lock_queries::<D>(&ids);
+    let locked = locks.len();
+    let mut reads = locks;
+    reads.extend(originals_queries::<D>(batch));
+    let mut answers = tx.fetch_each(reads).await.map_err(map)?;
+    let found = answers.split_off(locked.min(answers.len()));
+    let (mut last, mut kinds) = locked_conversations::<D>(&ids, answers)?;
     let mut originals: HashMap<Key, (Message, bool)> =
-        find_originals::<D>(&mut tx, batch, &mut kinds)
+        found_originals::<D>(&mut tx, found, &mut kinds)
             .await
             .map_err(map)?
             .into_iter()
@@ -166,10 +173,11 @@ pub(crate) async fn commit_messages<D: Dialect>(
     Ok(out)
 }
 
-/// Locks every conversation of the batch and reads its last seq: one
-/// `SELECT ... WHERE id IN (...) ORDER BY id FOR UPDATE` per chunk of
-/// ids, the chunks in ascending order (on SQLite no `FOR UPDATE`: its one
-/// writer connection already excludes every other writer).
+/// The statements that lock every conversation of the batch (`ids`,
+/// sorted, without repeats) and read its last seq and kind: one `SELECT
+/// ... WHERE id IN (...) ORDER BY id FOR UPDATE` per chunk of ids, the
+/// chunks in ascending order (on SQLite no `FOR UPDATE`: its one writer
+/// connection already excludes every other writer).
 ///
 /// Rows are locked in id order, as the one-statement-per-row loop this
 /// replaces locked them, so two batches never wait on each other in a
@@ -177,26 +185,33 @@ pub(crate) async fn commit_messages<D: Dialect>(
 /// list (or, on a small table, the whole clustered index) in key order;
 /// PostgreSQL locks the rows of a `FOR UPDATE` query as the sort above it
 /// returns them. The keys compare as bytes on both (binary and "C"
-/// collations), as Rust's `str` does. A conversation of the batch that is
-/// not there is a conflict, and the transaction is dropped. Returns each
-/// one's last seq, and its kind (by id), which the originals of resends
-/// need.
-async fn lock_conversations<'b, D: Dialect>(
-    tx: &mut Tx<D>,
-    batch: &'b [NewMessage],
+/// collations), as Rust's `str` does.
+fn lock_queries<'b, D: Dialect>(ids: &[&'b str]) -> Vec<Query<'b, D>> {
+    ids.chunks(D::CHUNK)
+        .map(|chunk| {
+            let mut q =
+                Query::<D>::new("SELECT id, kind, last_seq FROM conversations WHERE id IN (");
+            q.push_list(chunk, ", ", |q, id| {
+                q.push_bind(*id);
+            });
+            q.push(") ORDER BY id ").push(D::FOR_UPDATE);
+            q
+        })
+        .collect()
+}
+
+/// Each locked conversation's last seq, and its kind (by id), which the
+/// originals of resends need, from the rows of `lock_queries` (a list per
+/// chunk). A conversation of the batch that is not there is a conflict,
+/// and the transaction is dropped.
+fn locked_conversations<'b, D: Dialect>(
+    ids: &[&'b str],
+    answers: Vec<Vec<Rec<D>>>,
 ) -> Result<(HashMap<&'b str, Seq>, Kinds), Fail> {
-    let mut ids: Vec<&'b str> = batch.iter().map(|m| m.conversation_id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
     let mut last = HashMap::with_capacity(ids.len());
     let mut kinds = Kinds::with_capacity(ids.len());
-    for chunk in ids.chunks(D::CHUNK) {
-        let mut q = Query::<D>::new("SELECT id, kind, last_seq FROM conversations WHERE id IN (");
-        q.push_list(chunk, ", ", |q, id| {
-            q.push_bind(*id);
-        });
-        q.push(") ORDER BY id ").push(D::FOR_UPDATE);
-        for r in q.fetch_all(&mut **tx).await.map_err(map)? {
+    for (chunk, rows) in ids.chunks(D::CHUNK).zip(answers) {
+        for r in rows {
             let id: String = r.col("id").map_err(map)?;
             let k = kind(&r.col::<String>("kind").map_err(map)?).map_err(map)?;
             // `ids` is sorted, so each chunk is.
@@ -216,54 +231,64 @@ async fn lock_conversations<'b, D: Dialect>(
     Ok((last, kinds))
 }
 
-/// The stored originals of the batch's (from, client_msg_id) keys, in one
-/// query per chunk, on `messages` alone: joined with `conversations` (for
-/// the kind), MariaDB chose to read every message of each conversation
-/// and filter, a cost that grew with the table (52 ms a batch of 500 at
-/// 60,000 messages, against 5 ms through the dedup index). The kinds come
-/// from the locked conversations; an original in another conversation (a
-/// client that reused a `client_msg_id` elsewhere) costs one more query.
+/// The statements that find the stored originals of the batch's (from,
+/// client_msg_id) keys, one per chunk, on `messages` alone: joined with
+/// `conversations` (for the kind), MariaDB chose to read every message of
+/// each conversation and filter, a cost that grew with the table (52 ms a
+/// batch of 500 at 60,000 messages, against 5 ms through the dedup
+/// index). The kinds come from the locked conversations
+/// (`found_originals`).
 ///
 /// On SQLite the keys are a VALUES list that drives the join (CROSS JOIN
 /// keeps it the outer loop), so each key is one probe of the unique index
 /// `messages_dedup`; the servers take the row-value `IN` list.
-async fn find_originals<D: Dialect>(
-    tx: &mut Tx<D>,
-    batch: &[NewMessage],
+fn originals_queries<D: Dialect>(batch: &[NewMessage]) -> Vec<Query<'_, D>> {
+    // The keys, as `(?, ?), (?, ?), ...`: a VALUES list on SQLite, a
+    // row-value IN list on the servers.
+    let (head, tail) = match D::KIND {
+        Kind::Sqlite => {
+            let cols = message_columns("m");
+            (
+                format!("SELECT m.conversation_id, {cols} FROM (VALUES "),
+                ") AS k CROSS JOIN messages m
+                   ON m.from_user_id = k.column1 AND m.client_msg_id = k.column2",
+            )
+        }
+        Kind::Mysql | Kind::Postgres => (
+            format!(
+                "SELECT conversation_id, {MESSAGE_COLUMNS} FROM messages
+                 WHERE (from_user_id, client_msg_id) IN ("
+            ),
+            ")",
+        ),
+    };
+    batch
+        .chunks(D::CHUNK)
+        .map(|chunk| {
+            let mut q = Query::<D>::new(&head);
+            q.push_list(chunk, ", ", |q, m| {
+                q.push("(")
+                    .push_bind(m.from.as_str())
+                    .push(", ")
+                    .push_bind(m.client_msg_id.as_str())
+                    .push(")");
+            });
+            q.push(tail);
+            q
+        })
+        .collect()
+}
+
+/// The originals found by `originals_queries` (their rows, a list per
+/// chunk), by key. An original in a conversation the batch did not lock
+/// (a client that reused a `client_msg_id` elsewhere) costs one more
+/// query, for its kind.
+async fn found_originals<D: Dialect>(
+    tx: &mut Chain<D>,
+    answers: Vec<Vec<Rec<D>>>,
     kinds: &mut Kinds,
 ) -> Result<HashMap<Key, Message>, sqlx::Error> {
-    let mut rows = Vec::new();
-    for chunk in batch.chunks(D::CHUNK) {
-        // The keys, as `(?, ?), (?, ?), ...`: a VALUES list on SQLite, a
-        // row-value IN list on the servers.
-        let (head, tail) = match D::KIND {
-            Kind::Sqlite => {
-                let cols = message_columns("m");
-                (
-                    format!("SELECT m.conversation_id, {cols} FROM (VALUES "),
-                    ") AS k CROSS JOIN messages m
-                       ON m.from_user_id = k.column1 AND m.client_msg_id = k.column2",
-                )
-            }
-            Kind::Mysql | Kind::Postgres => (
-                format!(
-                    "SELECT conversation_id, {MESSAGE_COLUMNS} FROM messages
-                     WHERE (from_user_id, client_msg_id) IN ("
-                ),
-                ")",
-            ),
-        };
-        let mut q = Query::<D>::new(&head);
-        q.push_list(chunk, ", ", |q, m| {
-            q.push("(")
-                .push_bind(m.from.as_str())
-                .push(", ")
-                .push_bind(m.client_msg_id.as_str())
-                .push(")");
-        });
-        q.push(tail);
-        rows.extend(q.fetch_all(&mut **tx).await?);
-    }
+    let rows: Vec<Rec<D>> = answers.into_iter().flatten().collect();
     let mut elsewhere: Vec<String> = Vec::new();
     for r in &rows {
         let conv: String = r.col("conversation_id")?;
@@ -277,7 +302,7 @@ async fn find_originals<D: Dialect>(
             q.push_bind(id.as_str());
         });
         q.push(")");
-        for r in q.fetch_all(&mut **tx).await? {
+        for r in tx.fetch_all(q).await? {
             kinds.insert(r.col("id")?, kind(&r.col::<String>("kind")?)?);
         }
     }
@@ -300,7 +325,7 @@ async fn find_originals<D: Dialect>(
 /// Inserts the new messages of a batch, a chunk per statement; on SQLite
 /// with each one's search index row (`search::ids`, in batch order).
 async fn insert_messages<D: Dialect>(
-    tx: &mut Tx<D>,
+    tx: &mut Chain<D>,
     messages: &[&Message],
     search_ids: &[Option<i64>],
 ) -> Result<(), sqlx::Error> {
@@ -337,7 +362,7 @@ async fn insert_messages<D: Dialect>(
                 }
             },
         );
-        q.execute(&mut **tx).await?;
+        tx.execute(q).await?;
     }
     Ok(())
 }
@@ -348,7 +373,7 @@ async fn insert_messages<D: Dialect>(
 /// the batch's ids, touching rows by their primary key (`WHERE id IN
 /// (...)`); SQLite joins a VALUES list (`UPDATE ... FROM`).
 async fn update_conversations<D: Dialect>(
-    tx: &mut Tx<D>,
+    tx: &mut Chain<D>,
     convs: &[(&str, Seq, Timestamp)],
 ) -> Result<(), sqlx::Error> {
     for chunk in convs.chunks(D::CHUNK) {
@@ -383,7 +408,7 @@ async fn update_conversations<D: Dialect>(
                 q
             }
         };
-        q.execute(&mut **tx).await?;
+        tx.execute(q).await?;
     }
     Ok(())
 }
@@ -399,7 +424,7 @@ async fn update_conversations<D: Dialect>(
 /// lock first or never waits for one, so the order the join visits them
 /// in cannot make a cycle.
 async fn update_cursors<D: Dialect>(
-    tx: &mut Tx<D>,
+    tx: &mut Chain<D>,
     cursors: &[((&str, &str), Seq)],
 ) -> Result<(), sqlx::Error> {
     for chunk in cursors.chunks(D::CHUNK) {
@@ -444,7 +469,7 @@ async fn update_cursors<D: Dialect>(
                 q
             }
         };
-        q.execute(&mut **tx).await?;
+        tx.execute(q).await?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@
 
 use sqlx::{Database, Pool};
 
-use crate::query::Run;
+use crate::query::{Run, Val};
 
 /// The three dialects, where a statement must be written differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,12 @@ pub trait Dialect: Run {
     const KEEP_EXISTING: &'static str;
     /// The scalar larger-of-two function (`GREATEST`, or SQLite's `MAX`).
     const GREATEST: &'static str;
+
+    /// Writes a bound value as a literal of the statement's text, for a
+    /// dialect that takes several statements in one request
+    /// (`chain.rs`); `None` where statements go one to a request. Only for
+    /// a dialect whose placeholder is `?`.
+    const LITERAL: Option<fn(&mut String, &Val<'_>)> = None;
 
     /// Appends the `n`th (from 1) placeholder of a statement.
     fn placeholder(sql: &mut String, n: usize);

@@ -23,6 +23,7 @@
 mod accounts;
 mod attachments;
 mod background_thread;
+mod chain;
 mod changes;
 mod commit;
 mod devices;

@@ -6,17 +6,15 @@
 //! member touches no row. Messages without mentions cost nothing here.
 
 use ferrochat_domain::{Message, UserId};
-use sqlx::Transaction;
 
-use crate::dialect::{Dialect, Driver};
+use crate::chain::Chain;
+use crate::dialect::Dialect;
 use crate::query::{db_seq, Query};
-
-type Tx<D> = Transaction<'static, <D as Driver>::Db>;
 
 /// Notes the mentions of `stored` (in seq order, so a later mention of a
 /// member leaves the later seq).
 pub(crate) async fn note<D: Dialect>(
-    tx: &mut Tx<D>,
+    tx: &mut Chain<D>,
     stored: &[&Message],
 ) -> Result<(), sqlx::Error> {
     for m in stored {
@@ -25,7 +23,7 @@ pub(crate) async fn note<D: Dialect>(
             Query::<D>::new("UPDATE conversations SET all_mention_seq = ? WHERE id = ?")
                 .bind(db_seq(m.seq))
                 .bind(conv)
-                .execute(&mut **tx)
+                .execute_in(tx)
                 .await?;
         }
         // The sender has read their own message (invariant 5).
@@ -41,7 +39,7 @@ pub(crate) async fn note<D: Dialect>(
             q.push("?").arg(u.as_str());
         });
         q.push(")");
-        q.execute(&mut **tx).await?;
+        q.execute_in(tx).await?;
     }
     Ok(())
 }

@@ -16,8 +16,15 @@ use sqlx::Executor;
 
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::store_error;
+use crate::query::Val;
 use crate::store::SearchLimit;
 use crate::{durability, SqlOptions, SqlStore};
+
+/// Turns backslash escapes on for the session (takes
+/// `NO_BACKSLASH_ESCAPES` out of its `sql_mode`), as the literals of
+/// `chain.rs` are written.
+const BACKSLASH_ESCAPES_ON: &str = "SET SESSION sql_mode = TRIM(BOTH ',' FROM \
+     REPLACE(CONCAT(',', @@sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))";
 
 /// The MariaDB/MySQL dialect.
 #[derive(Debug)]
@@ -38,8 +45,8 @@ impl SqlStore<Mysql> {
             .after_connect(|conn, _meta| {
                 Box::pin(async move {
                     conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
-                        .await
-                        .map(|_| ())
+                        .await?;
+                    conn.execute(BACKSLASH_ESCAPES_ON).await.map(|_| ())
                 })
             })
             .connect_with(connect)
@@ -111,7 +118,92 @@ impl Dialect for Mysql {
     const KEEP_EXISTING: &'static str = "ON DUPLICATE KEY UPDATE created_at = created_at";
     const GREATEST: &'static str = "GREATEST";
 
+    const LITERAL: Option<fn(&mut String, &Val<'_>)> = Some(literal);
+
     fn placeholder(sql: &mut String, _n: usize) {
         sql.push('?');
+    }
+}
+
+/// A value written into a statement's text (`chain.rs`), as the server's
+/// own literal: a string in quotes, its quote, backslash and NUL escaped
+/// (connections run with backslash escapes on, whatever the server's
+/// `sql_mode`, and in UTF-8, where no byte of a character is a quote or a
+/// backslash). Like a bound value it takes the connection's collation,
+/// which yields to a column's in a comparison.
+fn literal(out: &mut String, v: &Val<'_>) {
+    match v {
+        Val::Text(s) | Val::OptText(Some(s)) => text_literal(out, s),
+        Val::Owned(s) => text_literal(out, s),
+        Val::Int(n) | Val::OptInt(Some(n)) => out.push_str(&n.to_string()),
+        Val::Bool(b) | Val::OptBool(Some(b)) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
+        Val::OptText(None) | Val::OptInt(None) | Val::OptBool(None) => out.push_str("NULL"),
+    }
+}
+
+fn text_literal(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('\'');
+    let mut from = 0;
+    for (at, c) in s.match_indices(['\'', '\\', '\0']) {
+        out.push_str(s.get(from..at).unwrap_or_default());
+        out.push_str(if c == "\0" {
+            "\\0"
+        } else if c == "'" {
+            "\\'"
+        } else {
+            "\\\\"
+        });
+        from = at + c.len();
+    }
+    out.push_str(s.get(from..).unwrap_or_default());
+    out.push('\'');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::{Connection, Row};
+
+    /// On the test server (`FERROCHAT_TEST_MYSQL_URL`), in a session that
+    /// had backslash escapes off, as a server's `sql_mode` may say.
+    #[tokio::test]
+    async fn literals_read_back_as_written_where_the_server_turned_backslash_escapes_off() {
+        let url = ferrochat_test_support::service(ferrochat_test_support::MYSQL_URL);
+        let mut conn = sqlx::MySqlConnection::connect(&url).await.unwrap();
+        conn.execute("SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES,STRICT_TRANS_TABLES'")
+            .await
+            .unwrap();
+        conn.execute(BACKSLASH_ESCAPES_ON).await.unwrap();
+        let tricky = "it's a \\ and a \0 and ?; -- \u{1f980}";
+        let mut sql = String::from("SELECT ");
+        literal(&mut sql, &Val::Text(tricky));
+        sql.push_str(" AS v, @@sql_mode AS m");
+        let row = sqlx::raw_sql(&sql).fetch_one(&mut conn).await.unwrap();
+        assert_eq!(row.try_get_unchecked::<String, _>("v").unwrap(), tricky);
+        assert_eq!(
+            row.try_get_unchecked::<String, _>("m").unwrap(),
+            "STRICT_TRANS_TABLES"
+        );
+        conn.close().await.unwrap();
+    }
+
+    #[test]
+    fn literals_escape_what_ends_or_bends_a_string() {
+        let mut out = String::new();
+        for v in [
+            Val::Text("it's a \\ and a \0 and ?; --"),
+            Val::OptText(None),
+            Val::Int(-42),
+            Val::Bool(true),
+            Val::Owned("\u{1f980}".to_owned()),
+        ] {
+            literal(&mut out, &v);
+            out.push(' ');
+        }
+        assert_eq!(
+            out,
+            "'it\\'s a \\\\ and a \\0 and ?; --' NULL -42 TRUE '\u{1f980}' "
+        );
     }
 }

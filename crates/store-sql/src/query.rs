@@ -14,8 +14,10 @@ use std::marker::PhantomData;
 use ferrochat_domain::{ConversationKind, Seq};
 use std::future::Future;
 
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
+use futures::TryStreamExt;
+use sqlx::{ColumnIndex, Database, Decode, Either, Encode, Executor, IntoArguments, Row, Type};
 
+use crate::chain::Chain;
 use crate::dialect::{ConnOf, Dialect, Driver, Ex, RowOf};
 
 /// A value bound to a placeholder. Each NULL keeps its type, which
@@ -147,6 +149,56 @@ impl<'a, D: Dialect> Query<'a, D> {
         self
     }
 
+    /// Appends the statement to `out` as text, each value written in as
+    /// the dialect's literal (`Dialect::LITERAL`, whose dialects number
+    /// no placeholder: each `?` is the next value). `false`, and nothing
+    /// appended, on a dialect without literals.
+    pub(crate) fn inline_into(&self, out: &mut String) -> bool {
+        let Some(literal) = D::LITERAL else {
+            return false;
+        };
+        let mut values = self.args.iter();
+        let mut rest = self.sql.as_str();
+        while let Some(at) = rest.find('?') {
+            out.push_str(&rest[..at]);
+            match values.next() {
+                Some(v) => literal(out, v),
+                // A placeholder with nothing bound: the server refuses it,
+                // as it would the prepared statement.
+                None => out.push('?'),
+            }
+            rest = &rest[at + 1..];
+        }
+        out.push_str(rest);
+        true
+    }
+
+    /// Runs the statement in `chain`'s transaction (`Chain::execute`).
+    pub(crate) async fn execute_in(self, chain: &mut Chain<D>) -> Result<(), sqlx::Error> {
+        chain.execute(self).await
+    }
+
+    /// Its rows, read in `chain`'s transaction.
+    pub(crate) async fn fetch_all_in(
+        self,
+        chain: &mut Chain<D>,
+    ) -> Result<Vec<Rec<D>>, sqlx::Error> {
+        chain.fetch_all(self).await
+    }
+
+    /// Its first row, if any, read in `chain`'s transaction.
+    pub(crate) async fn fetch_optional_in(
+        self,
+        chain: &mut Chain<D>,
+    ) -> Result<Option<Rec<D>>, sqlx::Error> {
+        chain.fetch_optional(self).await
+    }
+
+    /// Its one row, read in `chain`'s transaction.
+    pub(crate) async fn fetch_one_in(self, chain: &mut Chain<D>) -> Result<Rec<D>, sqlx::Error> {
+        chain.fetch_one(self).await
+    }
+
     pub(crate) async fn fetch_all<'e>(
         self,
         ex: impl Into<Ex<'e, D>>,
@@ -181,7 +233,7 @@ impl<'a, D: Dialect> Query<'a, D> {
 }
 
 /// A row read back.
-pub(crate) struct Rec<D: Dialect>(RowOf<D>);
+pub(crate) struct Rec<D: Dialect>(pub(crate) RowOf<D>);
 
 impl<D: Dialect> Rec<D> {
     /// The column `name`, decoded as `T`.
@@ -247,6 +299,14 @@ pub trait Run: Driver {
         args: Vec<Val<'e>>,
     ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send + 'e;
 
+    /// Runs statements sent together as one text request (`chain.rs`):
+    /// the rows of each, in order, a list per statement (empty for one that
+    /// returns none). The first failure ends it: the server runs none after.
+    fn script<'e>(
+        conn: &'e mut ConnOf<Self>,
+        sql: &'e str,
+    ) -> impl Future<Output = Result<Vec<Vec<RowOf<Self>>>, sqlx::Error>> + Send + 'e;
+
     fn text(row: &RowOf<Self>, col: &str) -> Result<String, sqlx::Error>;
     fn opt_text(row: &RowOf<Self>, col: &str) -> Result<Option<String>, sqlx::Error>;
     fn int(row: &RowOf<Self>, col: &str) -> Result<i64, sqlx::Error>;
@@ -309,6 +369,23 @@ where
             }?;
             Ok(D::rows_affected(&done))
         }
+    }
+
+    async fn script<'e>(
+        conn: &'e mut ConnOf<Self>,
+        sql: &'e str,
+    ) -> Result<Vec<Vec<RowOf<Self>>>, sqlx::Error> {
+        // sqlx ends each statement's rows with its result.
+        let mut sets = Vec::new();
+        let mut rows = Vec::new();
+        let mut answers = sqlx::raw_sql(sql).fetch_many(conn);
+        while let Some(answer) = answers.try_next().await? {
+            match answer {
+                Either::Left(_) => sets.push(std::mem::take(&mut rows)),
+                Either::Right(row) => rows.push(row),
+            }
+        }
+        Ok(sets)
     }
 
     fn text(row: &RowOf<Self>, col: &str) -> Result<String, sqlx::Error> {

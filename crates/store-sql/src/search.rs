@@ -16,9 +16,9 @@ use ferrochat_domain::search::{index_terms, SearchCursor, SearchMessages, Search
 use ferrochat_domain::{ConversationId, ConversationKind, Message, Reference};
 use ferrochat_ports::StoreError;
 use ferrochat_retry::Rerun;
-use sqlx::Transaction;
 
-use crate::dialect::{Dialect, Driver, Kind};
+use crate::chain::Chain;
+use crate::dialect::{Dialect, Kind};
 use crate::error::{map, map_begin, Fail};
 use crate::messages::{message_columns, message_from_row};
 use crate::query::{db_seq, kind, Query, Rec};
@@ -27,8 +27,6 @@ use crate::search_bloom::{bloom, bloom_of_terms, Bloom};
 use crate::search_file::{Indexing, Op};
 use crate::store::SearchLimit;
 use crate::SqlStore;
-
-type Tx<D> = Transaction<'static, <D as Driver>::Db>;
 
 /// The placeholder of a `terms` value: the servers' own type needs a
 /// conversion on PostgreSQL.
@@ -72,7 +70,7 @@ fn changes_indexed(m: &Message) -> bool {
 /// statement; the insert of `messages` notes each in `search_id`, and the
 /// indexer (`search_file.rs`) follows them in that order.
 pub(crate) async fn ids<D: Dialect>(
-    tx: &mut Tx<D>,
+    tx: &mut Chain<D>,
     stored: &[&Message],
 ) -> Result<Vec<Option<i64>>, sqlx::Error> {
     let wanted = |m: &Message| indexed(m) || changes_indexed(m);
@@ -83,7 +81,7 @@ pub(crate) async fn ids<D: Dialect>(
     let through: i64 =
         Query::<D>::new("UPDATE OR FAIL search_ids SET last = last + ? RETURNING last")
             .bind(i64::try_from(count).unwrap_or(i64::MAX))
-            .fetch_one(&mut **tx)
+            .fetch_one_in(tx)
             .await?
             .col("last")?;
     let mut next = through - i64::try_from(count).unwrap_or(i64::MAX);
@@ -122,7 +120,7 @@ pub(crate) fn indexing(stored: &[&Message], ids: &[Option<i64>]) -> Option<Index
 /// commit's transaction. Batches without text cost nothing more than the
 /// insert. (SQLite's index is written beside the commit: `indexing`.)
 pub(crate) async fn index<D: Dialect>(
-    tx: &mut Tx<D>,
+    tx: &mut Chain<D>,
     stored: &[&Message],
 ) -> Result<(), sqlx::Error> {
     if D::KIND == Kind::Sqlite {
@@ -148,13 +146,13 @@ pub(crate) async fn index<D: Dialect>(
                 q.arg(terms.as_str());
                 filter_args(&mut q, &terms);
                 q.arg(conv).arg(db_seq(target));
-                q.execute(&mut **tx).await?;
+                q.execute_in(tx).await?;
             }
             Some(Reference::Recall(target)) => {
                 Query::<D>::new(&format!("DELETE FROM message_search WHERE {THE_ROW}"))
                     .bind(conv)
                     .bind(db_seq(target))
-                    .execute(&mut **tx)
+                    .execute_in(tx)
                     .await?;
             }
             _ => {}
@@ -168,7 +166,7 @@ pub(crate) async fn index<D: Dialect>(
 /// wrote; a commit inserts rows that cannot exist yet, without the
 /// duplicate check (an upsert locks the key's gap on MariaDB).
 async fn insert<D: Dialect>(
-    tx: &mut Tx<D>,
+    tx: &mut Chain<D>,
     messages: &[&Message],
     keep_existing: bool,
 ) -> Result<(), sqlx::Error> {
@@ -204,7 +202,7 @@ async fn insert<D: Dialect>(
         if keep_existing {
             q.push(" ").push(keep);
         }
-        q.execute(&mut **tx).await?;
+        q.execute_in(tx).await?;
     }
     Ok(())
 }
@@ -628,7 +626,7 @@ async fn reindex_chunk<D: Dialect>(
     store: &SqlStore<D>,
     chunk: &[(i64, String, i64)],
 ) -> Result<u64, Fail> {
-    let mut tx = store.writer.begin().await.map_err(map_begin)?;
+    let mut tx = Chain::<D>::begin(&store.writer).await.map_err(map_begin)?;
     let mut q = Query::<D>::new(&format!(
         "SELECT m.conversation_id AS search_conversation_id, {}
          FROM messages m WHERE (m.conversation_id, m.seq) IN {}",
@@ -652,7 +650,7 @@ async fn reindex_chunk<D: Dialect>(
         Kind::Postgres => " FOR SHARE",
     });
     let mut messages = Vec::with_capacity(chunk.len());
-    for row in q.fetch_all(&mut *tx).await.map_err(map)? {
+    for row in q.fetch_all_in(&mut tx).await.map_err(map)? {
         let conv = ConversationId::from_stored(row.col("search_conversation_id").map_err(map)?);
         // Indexing reads neither the conversation's kind nor anything
         // that depends on it.
@@ -681,7 +679,7 @@ async fn reindex_chunk<D: Dialect>(
 /// SQLite: notes each message's index row in `messages.search_id`, one
 /// statement per chunk.
 async fn note_ids<D: Dialect>(
-    tx: &mut Tx<D>,
+    tx: &mut Chain<D>,
     rows: &[(&Message, Option<i64>)],
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(D::CHUNK) {
@@ -693,7 +691,7 @@ async fn note_ids<D: Dialect>(
                 .arg(*id);
         });
         q.push(") AS v WHERE messages.conversation_id = v.column1 AND messages.seq = v.column2");
-        q.execute(&mut **tx).await?;
+        q.execute_in(tx).await?;
     }
     Ok(())
 }

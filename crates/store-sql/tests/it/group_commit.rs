@@ -12,6 +12,7 @@ use ferrochat_ports::store::HistoryQuery;
 use ferrochat_ports::Store;
 use ferrochat_store_sql::{MysqlStore, PostgresStore, RetryConfig, SqlOptions};
 use ferrochat_test_support::conformance::fixtures::{self, stored, text};
+use sqlx::Connection;
 
 use crate::support;
 
@@ -223,6 +224,178 @@ async fn a_batch_larger_than_a_statement_is_committed_whole(server: Server) {
                 assert_eq!((v.last_seq.get(), v.read_seq.get()), (3, read), "{v:?}");
             }
         }
+    })
+    .await;
+}
+
+/// A commit that fails in its writes (here the last, the search index
+/// row, refused by a trigger the test adds) stores nothing, and the
+/// connection it failed on serves the next commit with no part of it: on
+/// MariaDB the writes and COMMIT go in one request, which the server stops
+/// at the failure, so the chain must not hand back a connection still in
+/// the failed transaction. The store has one connection, so the next
+/// commit gets that same one, unless it was closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_a_commit_failing_in_its_writes_stores_nothing() {
+    let (url, name) = support::create_mysql_db().await;
+    let store = MysqlStore::open(&url, &one_connection()).await.unwrap();
+    let refuse = "CREATE TRIGGER refuse_index BEFORE INSERT ON message_search FOR EACH ROW \
+                  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'";
+    let allow = "DROP TRIGGER refuse_index";
+    let admin = |sql: &'static str| {
+        let url = url.clone();
+        async move {
+            let mut conn = sqlx::MySqlConnection::connect(&url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+    };
+    failing_writes_store_nothing(Arc::new(store), || admin(refuse), || admin(allow)).await;
+    support::drop_mysql_db(name).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_commit_failing_in_its_writes_stores_nothing() {
+    let (url, name) = support::create_postgres_db().await;
+    let store = PostgresStore::open(&url, &one_connection()).await.unwrap();
+    let refuse = "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
+                  $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; \
+                  CREATE TRIGGER refuse_index BEFORE INSERT ON message_search \
+                  FOR EACH ROW EXECUTE FUNCTION refuse()";
+    let allow = "DROP TRIGGER refuse_index ON message_search";
+    let admin = |sql: &'static str| {
+        let url = url.clone();
+        async move {
+            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+    };
+    failing_writes_store_nothing(Arc::new(store), || admin(refuse), || admin(allow)).await;
+    support::drop_postgres_db(name).await;
+}
+
+/// `never_retry` with a single connection.
+fn one_connection() -> SqlOptions {
+    SqlOptions {
+        max_connections: 1,
+        ..never_retry()
+    }
+}
+
+/// The case on `store`: `refuse` makes the database refuse every search
+/// index row, `allow` takes that back.
+async fn failing_writes_store_nothing<R, A, FR, FA>(store: Arc<dyn Store>, refuse: R, allow: A)
+where
+    R: FnOnce() -> FR,
+    A: FnOnce() -> FA,
+    FR: std::future::Future<Output = ()>,
+    FA: std::future::Future<Output = ()>,
+{
+    let [a, b] = <[_; 2]>::try_from(fixtures::users(&*store, "fail", 2).await)
+        .unwrap_or_else(|_| unreachable!());
+    let g = fixtures::group(&*store, &a.id, std::slice::from_ref(&b.id), 10).await;
+    let c = g.conversation_id;
+    let first = store
+        .commit_messages(&[text(&c, GROUP, &a.id)])
+        .await
+        .unwrap();
+    assert_eq!(stored(&first[0]).seq.get(), 1);
+    refuse().await;
+    let failed = [text(&c, GROUP, &a.id), text(&c, GROUP, &b.id)];
+    let err = store.commit_messages(&failed).await.unwrap_err();
+    assert!(err.to_string().contains("refused by the test"), "{err}");
+    allow().await;
+    // Seq 2, not 4: nothing of the failed batch took a seq or was kept.
+    let next = store
+        .commit_messages(&[text(&c, GROUP, &b.id)])
+        .await
+        .unwrap();
+    assert_eq!(stored(&next[0]).seq.get(), 2);
+    assert_eq!(seqs(&*store, &c).await, [1, 2]);
+    let (page, _) = store
+        .history(
+            &c,
+            HistoryQuery {
+                pinned: false,
+                after: Some(Seq::ZERO),
+                before: None,
+                limit: 10,
+                viewer: None,
+            },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<_> = page.iter().map(|m| &m.id).collect();
+    assert_eq!(ids, [&stored(&first[0]).id, &stored(&next[0]).id]);
+    // The failed batch's first message can be sent again: its key was not taken.
+    let again = store.commit_messages(&failed[..1]).await.unwrap();
+    assert_eq!(stored(&again[0]).seq.get(), 3);
+}
+
+/// Batches of the largest messages (16 KiB, the default content limit):
+/// 300 of them are more than one joined request may carry as text (on
+/// MariaDB their INSERT goes alone, its values bound), 100 more than the
+/// writes held back at once (sent before the rest); each is stored whole
+/// and in order either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_batches_of_the_largest_messages_are_committed_whole() {
+    batches_of_the_largest_messages_are_committed_whole(Server::Mariadb).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_batches_of_the_largest_messages_are_committed_whole() {
+    batches_of_the_largest_messages_are_committed_whole(Server::Postgres).await;
+}
+
+async fn batches_of_the_largest_messages_are_committed_whole(server: Server) {
+    with_store(server, |store| async move {
+        let [a, b] = <[_; 2]>::try_from(fixtures::users(&*store, "large", 2).await)
+            .unwrap_or_else(|_| unreachable!());
+        let g = fixtures::group(&*store, &a.id, std::slice::from_ref(&b.id), 10).await;
+        let c = g.conversation_id;
+        let mut sent = Vec::new();
+        for size in [300, 100] {
+            let batch: Vec<_> = (0..size)
+                .map(|i| {
+                    let n = sent.len() + i;
+                    let mut content = format!("message {n}:");
+                    while content.len() < 16 * 1024 - 16 {
+                        content.push_str(&format!(" w{n}'\\?"));
+                    }
+                    fixtures::message(
+                        &c,
+                        GROUP,
+                        &a.id,
+                        &format!("large-{n}"),
+                        &content,
+                        fixtures::at(1),
+                    )
+                })
+                .collect();
+            let out = store.commit_messages(&batch).await.unwrap();
+            for (new, got) in batch.iter().zip(&out) {
+                assert_eq!(stored(got).content, new.content);
+            }
+            sent.extend(batch.into_iter().map(|m| m.content));
+        }
+        let mut kept = Vec::new();
+        let mut after = Seq::ZERO;
+        loop {
+            let query = HistoryQuery {
+                pinned: false,
+                after: Some(after),
+                before: None,
+                limit: 100,
+                viewer: None,
+            };
+            let (page, _) = store.history(&c, query).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            kept.extend(page.into_iter().map(|m| m.content));
+        }
+        assert_eq!(kept.len(), sent.len());
+        assert!(kept == sent, "every message kept whole, in order");
     })
     .await;
 }

@@ -103,6 +103,66 @@ pub async fn commit_assigns_gap_free_seq(store: Arc<dyn Store>) {
     assert!(store.commit_messages(&[]).await.unwrap().is_empty());
 }
 
+/// What a user writes and the keys a client picks reach the store and
+/// come back byte for byte, whatever they hold of SQL's syntax (quotes,
+/// backslashes, placeholders, comments, a literal's own spelling), and a
+/// resend under such a key finds its original.
+pub async fn content_and_keys_are_kept_byte_for_byte(store: Arc<dyn Store>) {
+    let [a, b] = <[_; 2]>::try_from(users(&*store, "bytes", 2).await).unwrap();
+    let ab = store.open_single(&a.id, &b.id, T0).await.unwrap();
+    let tricky = [
+        ("q'1", "it's \"quoted\" and \\' escaped?"),
+        ("b\\2", "\\"),
+        ("?3;", "?; -- DROP TABLE messages; /* ? */"),
+        ("x'4'", "_utf8mb4 X'41' COLLATE utf8mb4_bin"),
+        (
+            "e\"5",
+            "crab \u{1f980}, \u{fc}n\u{ef}c\u{f6}d\u{e9}, tab\there, line\nbreak",
+        ),
+    ];
+    let batch: Vec<_> = tricky
+        .iter()
+        .zip(1..)
+        .map(|((key, content), t)| message(&ab, SINGLE, &a.id, key, content, at(t)))
+        .collect();
+    let out = store.commit_messages(&batch).await.unwrap();
+    for (new, c) in batch.iter().zip(&out) {
+        let m = stored(c);
+        assert_eq!(
+            (m.content.as_str(), m.client_msg_id.as_str()),
+            (new.content.as_str(), new.client_msg_id.as_str())
+        );
+    }
+    // Each key again: its original comes back, nothing is stored.
+    let again: Vec<_> = tricky
+        .iter()
+        .map(|(key, _)| message(&ab, SINGLE, &a.id, key, "resent", at(9)))
+        .collect();
+    let resent = store.commit_messages(&again).await.unwrap();
+    for (first, c) in out.iter().zip(&resent) {
+        let Committed::Duplicate(dup) = c else {
+            panic!("expected a duplicate, got {c:?}");
+        };
+        assert_eq!(dup, stored(first));
+    }
+    let (all, _) = store
+        .history(
+            &ab,
+            HistoryQuery {
+                pinned: false,
+                after: None,
+                before: None,
+                limit: 50,
+                viewer: None,
+            },
+        )
+        .await
+        .unwrap();
+    let contents: Vec<&str> = all.iter().map(|m| m.content.as_str()).collect();
+    let sent: Vec<&str> = tricky.iter().map(|(_, content)| *content).collect();
+    assert_eq!(contents, sent);
+}
+
 pub async fn commit_dedups_by_client_msg_id(store: Arc<dyn Store>) {
     let [a, b] = <[_; 2]>::try_from(users(&*store, "dedup", 2).await).unwrap();
     let ab = store.open_single(&a.id, &b.id, T0).await.unwrap();

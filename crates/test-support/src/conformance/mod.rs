@@ -108,6 +108,7 @@ macro_rules! store_conformance_tests {
             moderation::sanctions_are_set_lifted_and_the_world_bans_listed,
             messages::commit_assigns_gap_free_seq,
             messages::commit_dedups_by_client_msg_id,
+            messages::content_and_keys_are_kept_byte_for_byte,
             messages::commit_run_again_answers_as_the_first_time,
             messages::a_resend_to_another_conversation_is_a_duplicate,
             messages::failed_commit_stores_nothing,
