@@ -49,20 +49,52 @@ where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
+    with_store_at(server, never_retry(), |store, _| case(store)).await;
+}
+
+/// `with_store` with the store's options, `case` also given the
+/// database's URL.
+async fn with_store_at<F, Fut>(server: Server, options: SqlOptions, case: F)
+where
+    F: FnOnce(Arc<dyn Store>, String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     match server {
         Server::Mariadb => {
             let (url, name) = support::create_mysql_db().await;
-            let store = Arc::new(MysqlStore::open(&url, &never_retry()).await.unwrap());
-            case(store.clone()).await;
+            let store = Arc::new(MysqlStore::open(&url, &options).await.unwrap());
+            case(store.clone(), url).await;
             store.close().await;
             support::drop_mysql_db(name).await;
         }
         Server::Postgres => {
             let (url, name) = support::create_postgres_db().await;
-            let store = Arc::new(PostgresStore::open(&url, &never_retry()).await.unwrap());
-            case(store.clone()).await;
+            let store = Arc::new(PostgresStore::open(&url, &options).await.unwrap());
+            case(store.clone(), url).await;
             store.close().await;
             support::drop_postgres_db(name).await;
+        }
+    }
+}
+
+/// Runs `sql` on the database at `url`, on a connection of its own.
+async fn run_sql(server: Server, url: &str, sql: &str) {
+    match server {
+        Server::Mariadb => {
+            let mut conn = sqlx::MySqlConnection::connect(url).await.unwrap();
+            // A hang guard: DDL waits for every open transaction on its
+            // table, a year by default.
+            sqlx::raw_sql("SET SESSION lock_wait_timeout = 20")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+        Server::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
         }
     }
 }
@@ -237,42 +269,19 @@ async fn a_batch_larger_than_a_statement_is_committed_whole(server: Server) {
 /// commit gets that same one, unless it was closed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mariadb_a_commit_failing_in_its_writes_stores_nothing() {
-    let (url, name) = support::create_mysql_db().await;
-    let store = MysqlStore::open(&url, &one_connection()).await.unwrap();
     let refuse = "CREATE TRIGGER refuse_index BEFORE INSERT ON message_search FOR EACH ROW \
                   SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'";
-    let allow = "DROP TRIGGER refuse_index";
-    let admin = |sql: &'static str| {
-        let url = url.clone();
-        async move {
-            let mut conn = sqlx::MySqlConnection::connect(&url).await.unwrap();
-            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-            conn.close().await.unwrap();
-        }
-    };
-    failing_writes_store_nothing(Arc::new(store), || admin(refuse), || admin(allow)).await;
-    support::drop_mysql_db(name).await;
+    failing_writes_store_nothing(Server::Mariadb, refuse, "DROP TRIGGER refuse_index").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_a_commit_failing_in_its_writes_stores_nothing() {
-    let (url, name) = support::create_postgres_db().await;
-    let store = PostgresStore::open(&url, &one_connection()).await.unwrap();
     let refuse = "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
                   $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; \
                   CREATE TRIGGER refuse_index BEFORE INSERT ON message_search \
                   FOR EACH ROW EXECUTE FUNCTION refuse()";
     let allow = "DROP TRIGGER refuse_index ON message_search";
-    let admin = |sql: &'static str| {
-        let url = url.clone();
-        async move {
-            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
-            conn.close().await.unwrap();
-        }
-    };
-    failing_writes_store_nothing(Arc::new(store), || admin(refuse), || admin(allow)).await;
-    support::drop_postgres_db(name).await;
+    failing_writes_store_nothing(Server::Postgres, refuse, allow).await;
 }
 
 /// `never_retry` with a single connection.
@@ -283,54 +292,51 @@ fn one_connection() -> SqlOptions {
     }
 }
 
-/// The case on `store`: `refuse` makes the database refuse every search
+/// The case on `server`: `refuse` makes the database refuse every search
 /// index row, `allow` takes that back.
-async fn failing_writes_store_nothing<R, A, FR, FA>(store: Arc<dyn Store>, refuse: R, allow: A)
-where
-    R: FnOnce() -> FR,
-    A: FnOnce() -> FA,
-    FR: std::future::Future<Output = ()>,
-    FA: std::future::Future<Output = ()>,
-{
-    let [a, b] = <[_; 2]>::try_from(fixtures::users(&*store, "fail", 2).await)
-        .unwrap_or_else(|_| unreachable!());
-    let g = fixtures::group(&*store, &a.id, std::slice::from_ref(&b.id), 10).await;
-    let c = g.conversation_id;
-    let first = store
-        .commit_messages(&[text(&c, GROUP, &a.id)])
-        .await
-        .unwrap();
-    assert_eq!(stored(&first[0]).seq.get(), 1);
-    refuse().await;
-    let failed = [text(&c, GROUP, &a.id), text(&c, GROUP, &b.id)];
-    let err = store.commit_messages(&failed).await.unwrap_err();
-    assert!(err.to_string().contains("refused by the test"), "{err}");
-    allow().await;
-    // Seq 2, not 4: nothing of the failed batch took a seq or was kept.
-    let next = store
-        .commit_messages(&[text(&c, GROUP, &b.id)])
-        .await
-        .unwrap();
-    assert_eq!(stored(&next[0]).seq.get(), 2);
-    assert_eq!(seqs(&*store, &c).await, [1, 2]);
-    let (page, _) = store
-        .history(
-            &c,
-            HistoryQuery {
-                pinned: false,
-                after: Some(Seq::ZERO),
-                before: None,
-                limit: 10,
-                viewer: None,
-            },
-        )
-        .await
-        .unwrap();
-    let ids: Vec<_> = page.iter().map(|m| &m.id).collect();
-    assert_eq!(ids, [&stored(&first[0]).id, &stored(&next[0]).id]);
-    // The failed batch's first message can be sent again: its key was not taken.
-    let again = store.commit_messages(&failed[..1]).await.unwrap();
-    assert_eq!(stored(&again[0]).seq.get(), 3);
+async fn failing_writes_store_nothing(server: Server, refuse: &str, allow: &str) {
+    with_store_at(server, one_connection(), |store, url| async move {
+        let [a, b] = <[_; 2]>::try_from(fixtures::users(&*store, "fail", 2).await)
+            .unwrap_or_else(|_| unreachable!());
+        let g = fixtures::group(&*store, &a.id, std::slice::from_ref(&b.id), 10).await;
+        let c = g.conversation_id;
+        let first = store
+            .commit_messages(&[text(&c, GROUP, &a.id)])
+            .await
+            .unwrap();
+        assert_eq!(stored(&first[0]).seq.get(), 1);
+        run_sql(server, &url, refuse).await;
+        let failed = [text(&c, GROUP, &a.id), text(&c, GROUP, &b.id)];
+        let err = store.commit_messages(&failed).await.unwrap_err();
+        assert!(err.to_string().contains("refused by the test"), "{err}");
+        run_sql(server, &url, allow).await;
+        // Seq 2, not 4: nothing of the failed batch took a seq or was kept.
+        let next = store
+            .commit_messages(&[text(&c, GROUP, &b.id)])
+            .await
+            .unwrap();
+        assert_eq!(stored(&next[0]).seq.get(), 2);
+        assert_eq!(seqs(&*store, &c).await, [1, 2]);
+        let (page, _) = store
+            .history(
+                &c,
+                HistoryQuery {
+                    pinned: false,
+                    after: Some(Seq::ZERO),
+                    before: None,
+                    limit: 10,
+                    viewer: None,
+                },
+            )
+            .await
+            .unwrap();
+        let ids: Vec<_> = page.iter().map(|m| &m.id).collect();
+        assert_eq!(ids, [&stored(&first[0]).id, &stored(&next[0]).id]);
+        // The failed batch's first message can be sent again: its key was not taken.
+        let again = store.commit_messages(&failed[..1]).await.unwrap();
+        assert_eq!(stored(&again[0]).seq.get(), 3);
+    })
+    .await;
 }
 
 /// Batches of the largest messages (16 KiB, the default content limit):
