@@ -21,11 +21,13 @@
 //! goes alone with its values bound (far below the 16 MiB that MariaDB
 //! takes in one request by default).
 
+use std::time::Instant;
+
 use sqlx::pool::PoolConnection;
 use sqlx::{Pool, Transaction};
 
 use crate::dialect::{Dialect, Driver};
-use crate::query::{Query, Rec};
+use crate::query::{note_slow, Query, Rec};
 
 /// Statements held back are sent once they come to this many bytes.
 const HELD_MAX: usize = 1 << 20;
@@ -48,6 +50,9 @@ struct Joined<D: Dialect> {
     conn: PoolConnection<<D as Driver>::Db>,
     /// Statements not sent yet, separated by `;`.
     held: String,
+    /// What each of them begins with, as written here (no value): what a
+    /// slow request is logged as.
+    heads: String,
     /// Whether the transaction may still be open. A chain dropped so (an
     /// error, or its caller gone mid-request) closes its connection rather
     /// than return it to the pool: the server rolls back what it began.
@@ -70,6 +75,7 @@ impl<D: Dialect> Chain<D> {
             Way::Joined(Joined {
                 conn: pool.acquire().await?,
                 held: String::from("BEGIN"),
+                heads: String::from("BEGIN"),
                 open: true,
             })
         } else {
@@ -166,6 +172,14 @@ impl<D: Dialect> Joined<D> {
             self.held.push(';');
         }
         self.held.push_str(statement);
+        self.note_head(statement);
+    }
+
+    fn note_head(&mut self, head: &str) {
+        if !self.heads.is_empty() {
+            self.heads.push_str("; ");
+        }
+        self.heads.push_str(head);
     }
 
     /// Holds `q` back, its values written in; `false` (nothing held) if
@@ -179,6 +193,7 @@ impl<D: Dialect> Joined<D> {
             self.held.truncate(before);
             return false;
         }
+        self.note_head(q.head());
         true
     }
 
@@ -188,8 +203,11 @@ impl<D: Dialect> Joined<D> {
             return Ok(Vec::new());
         }
         let sql = std::mem::take(&mut self.held);
-        let sets = D::script(&mut self.conn, &sql).await?;
-        Ok(sets
+        let heads = std::mem::take(&mut self.heads);
+        let started = Instant::now();
+        let sets = D::script(&mut self.conn, &sql).await;
+        note_slow::<D>(&heads, started);
+        Ok(sets?
             .into_iter()
             .map(|rows| rows.into_iter().map(Rec).collect())
             .collect())

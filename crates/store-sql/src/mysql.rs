@@ -12,7 +12,7 @@ use std::str::FromStr;
 use ferrochat_ports::StoreError;
 use ferrochat_retry::{BreakerState, Retrier};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
-use sqlx::Executor;
+use sqlx::{ConnectOptions, Executor};
 
 use crate::dialect::{Dialect, Driver, Kind};
 use crate::error::store_error;
@@ -36,7 +36,15 @@ impl SqlStore<Mysql> {
     /// Connects to `url` (`mysql://user:password@host:port/database`) and,
     /// unless `opts.migrate` is off, applies every pending migration.
     pub async fn open(url: &str, opts: &SqlOptions) -> Result<Self, StoreError> {
-        let connect = MySqlConnectOptions::from_str(url).map_err(store_error)?;
+        // UTF-8 whatever the URL asks (`charset=`), which the literals'
+        // escaping counts on (in GBK, say, a backslash can end a
+        // character); and sqlx's statement logs off, since a joined
+        // request's text holds what users wrote (`query::note_slow` logs
+        // slow statements without it).
+        let connect = MySqlConnectOptions::from_str(url)
+            .map_err(store_error)?
+            .charset("utf8mb4")
+            .disable_statement_logging();
         let pool = MySqlPoolOptions::new()
             .max_connections(opts.max_connections.max(1))
             .min_connections(opts.min_connections)

@@ -10,6 +10,7 @@
 //! runs the statement on the dialect's driver and reads the columns.
 
 use std::marker::PhantomData;
+use std::time::{Duration, Instant};
 
 use ferrochat_domain::{ConversationKind, Seq};
 use std::future::Future;
@@ -149,23 +150,37 @@ impl<'a, D: Dialect> Query<'a, D> {
         self
     }
 
+    /// What the statement begins with (up to its first parenthesis), as
+    /// written here: never a value.
+    pub(crate) fn head(&self) -> &str {
+        self.sql.split('(').next().unwrap_or_default().trim()
+    }
+
     /// Appends the statement to `out` as text, each value written in as
     /// the dialect's literal (`Dialect::LITERAL`, whose dialects number
     /// no placeholder: each `?` is the next value). `false`, and nothing
-    /// appended, on a dialect without literals.
+    /// appended, on a dialect without literals or when the values do not
+    /// pair up with the placeholders.
     pub(crate) fn inline_into(&self, out: &mut String) -> bool {
         let Some(literal) = D::LITERAL else {
             return false;
         };
+        // Bound values and placeholders that do not pair up are left to
+        // the prepared statement, which reports them.
+        if self.args.len() != self.placeholders {
+            return false;
+        }
+        let start = out.len();
         let mut values = self.args.iter();
         let mut rest = self.sql.as_str();
         while let Some(at) = rest.find('?') {
             out.push_str(&rest[..at]);
             match values.next() {
                 Some(v) => literal(out, v),
-                // A placeholder with nothing bound: the server refuses it,
-                // as it would the prepared statement.
-                None => out.push('?'),
+                None => {
+                    out.truncate(start);
+                    return false;
+                }
             }
             rest = &rest[at + 1..];
         }
@@ -203,17 +218,20 @@ impl<'a, D: Dialect> Query<'a, D> {
         self,
         ex: impl Into<Ex<'e, D>>,
     ) -> Result<Vec<Rec<D>>, sqlx::Error> {
-        let rows = D::fetch_all(ex.into(), &self.sql, self.args).await?;
-        Ok(rows.into_iter().map(Rec).collect())
+        let started = Instant::now();
+        let rows = D::fetch_all(ex.into(), &self.sql, self.args).await;
+        note_slow::<D>(&self.sql, started);
+        Ok(rows?.into_iter().map(Rec).collect())
     }
 
     pub(crate) async fn fetch_optional<'e>(
         self,
         ex: impl Into<Ex<'e, D>>,
     ) -> Result<Option<Rec<D>>, sqlx::Error> {
-        Ok(D::fetch_optional(ex.into(), &self.sql, self.args)
-            .await?
-            .map(Rec))
+        let started = Instant::now();
+        let row = D::fetch_optional(ex.into(), &self.sql, self.args).await;
+        note_slow::<D>(&self.sql, started);
+        Ok(row?.map(Rec))
     }
 
     /// The one row the statement returns (`RowNotFound` if none).
@@ -228,7 +246,29 @@ impl<'a, D: Dialect> Query<'a, D> {
 
     /// Runs the statement; the rows it changed.
     pub(crate) async fn execute<'e>(self, ex: impl Into<Ex<'e, D>>) -> Result<u64, sqlx::Error> {
-        D::execute(ex.into(), &self.sql, self.args).await
+        let started = Instant::now();
+        let done = D::execute(ex.into(), &self.sql, self.args).await;
+        note_slow::<D>(&self.sql, started);
+        done
+    }
+}
+
+/// A statement that takes longer is logged by the store.
+const SLOW: Duration = Duration::from_secs(1);
+
+/// Logs a slow statement of `D` begun at `started`, as its text was
+/// written here: placeholders, never a value. Only on a dialect with
+/// literals (`Dialect::LITERAL`), whose connections turn sqlx's own
+/// statement logs off, since a joined request (`chain.rs`) carries its
+/// values (what users wrote) in its text; elsewhere sqlx logs it.
+pub(crate) fn note_slow<D: Dialect>(sql: &str, started: Instant) {
+    let took = started.elapsed();
+    if D::LITERAL.is_some() && took >= SLOW {
+        tracing::warn!(
+            statement = sql.trim(),
+            took_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            "slow statement"
+        );
     }
 }
 

@@ -4,7 +4,8 @@
 //! `FERROCHAT_TEST_MYSQL_URL` and `FERROCHAT_TEST_POSTGRES_URL`, which
 //! `scripts/services up` starts and `scripts/services env` prints.
 //! `group_commit.rs` opens stores that never retry; `outage.rs` runs
-//! servers of its own (`ferrochat_test_support::private_sql`), which it crashes and starts again.
+//! servers of its own (`ferrochat_test_support::private_sql`), which it crashes and starts again;
+//! `sql_mode.rs` one whose `sql_mode` turns backslash escapes off.
 
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -14,6 +15,7 @@ mod lifecycle;
 mod outage;
 mod search_bloom;
 mod search_limit;
+mod sql_mode;
 mod sqlite;
 mod support;
 
