@@ -7,8 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ferrochat_domain::{ConversationId, ConversationKind, Seq, UserId};
-use ferrochat_ports::store::HistoryQuery;
+use ferrochat_domain::{ConversationId, ConversationKind, UserId};
 use ferrochat_ports::Store;
 use ferrochat_store_sql::{MysqlStore, PostgresStore, RetryConfig, SqlOptions};
 use ferrochat_test_support::conformance::fixtures::{self, stored, text};
@@ -101,22 +100,11 @@ async fn run_sql(server: Server, url: &str, sql: &str) {
 
 /// The seqs of a conversation's history, oldest first.
 async fn seqs(store: &dyn Store, c: &ConversationId) -> Vec<u64> {
-    let mut out = Vec::new();
-    let mut after = Seq::ZERO;
-    loop {
-        let query = HistoryQuery {
-            pinned: false,
-            after: Some(after),
-            before: None,
-            limit: 100,
-            viewer: None,
-        };
-        let (page, _) = store.history(c, query).await.unwrap();
-        let Some(last) = page.last() else { break };
-        after = last.seq;
-        out.extend(page.iter().map(|m| m.seq.get()));
-    }
-    out
+    fixtures::history(store, c)
+        .await
+        .iter()
+        .map(|m| m.seq.get())
+        .collect()
 }
 
 /// Writers each commit batches over all of the same conversations, each
@@ -317,19 +305,7 @@ async fn failing_writes_store_nothing(server: Server, refuse: &str, allow: &str)
             .unwrap();
         assert_eq!(stored(&next[0]).seq.get(), 2);
         assert_eq!(seqs(&*store, &c).await, [1, 2]);
-        let (page, _) = store
-            .history(
-                &c,
-                HistoryQuery {
-                    pinned: false,
-                    after: Some(Seq::ZERO),
-                    before: None,
-                    limit: 10,
-                    viewer: None,
-                },
-            )
-            .await
-            .unwrap();
+        let page = fixtures::history(&*store, &c).await;
         let ids: Vec<_> = page.iter().map(|m| &m.id).collect();
         assert_eq!(ids, [&stored(&first[0]).id, &stored(&next[0]).id]);
         // The failed batch's first message can be sent again: its key was not taken.
@@ -385,21 +361,11 @@ async fn batches_of_the_largest_messages_are_committed_whole(server: Server) {
             }
             sent.extend(batch.into_iter().map(|m| m.content));
         }
-        let mut kept = Vec::new();
-        let mut after = Seq::ZERO;
-        loop {
-            let query = HistoryQuery {
-                pinned: false,
-                after: Some(after),
-                before: None,
-                limit: 100,
-                viewer: None,
-            };
-            let (page, _) = store.history(&c, query).await.unwrap();
-            let Some(last) = page.last() else { break };
-            after = last.seq;
-            kept.extend(page.into_iter().map(|m| m.content));
-        }
+        let kept: Vec<_> = fixtures::history(&*store, &c)
+            .await
+            .into_iter()
+            .map(|m| m.content)
+            .collect();
         assert_eq!(kept.len(), sent.len());
         assert!(kept == sent, "every message kept whole, in order");
     })

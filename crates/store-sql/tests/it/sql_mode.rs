@@ -3,8 +3,8 @@
 //! `private_sql`) set so globally, which the store's connections undo for
 //! themselves (`BACKSLASH_ESCAPES_ON`).
 
-use ferrochat_domain::{ConversationKind, Seq};
-use ferrochat_ports::store::{HistoryQuery, MessageStore};
+use ferrochat_domain::ConversationKind;
+use ferrochat_ports::store::MessageStore;
 use ferrochat_ports::Store;
 use ferrochat_store_sql::{MysqlStore, SqlOptions};
 use ferrochat_test_support::conformance::fixtures::{self, stored};
@@ -45,19 +45,7 @@ async fn backslashes_are_kept_where_the_server_turns_their_escapes_off() {
     for (sent, c) in contents.iter().zip(&out) {
         assert_eq!(stored(c).content.as_str(), *sent);
     }
-    let (page, _) = store
-        .history(
-            &ab,
-            HistoryQuery {
-                pinned: false,
-                after: Some(Seq::ZERO),
-                before: None,
-                limit: 10,
-                viewer: None,
-            },
-        )
-        .await
-        .unwrap();
+    let page = fixtures::history(&store, &ab).await;
     let kept: Vec<&str> = page.iter().map(|m| m.content.as_str()).collect();
     assert_eq!(kept, contents);
     store.close().await;

@@ -4,11 +4,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use ferrochat_domain::groups::{Group, GroupDescription, GroupName, JoinPolicy};
 use ferrochat_domain::{
-    Avatar, ClientMsgId, ConversationId, ConversationKind, GroupId, MessageContent, MessageId,
-    MessageType, Nickname, Timestamp, User, UserId, Username,
+    Avatar, ClientMsgId, ConversationId, ConversationKind, GroupId, Message, MessageContent,
+    MessageId, MessageType, Nickname, Seq, Timestamp, User, UserId, Username,
 };
 
-use ferrochat_ports::store::{Committed, NewGroup, NewMessage};
+use ferrochat_ports::store::{Committed, HistoryQuery, NewGroup, NewMessage};
 use ferrochat_ports::Store;
 
 /// A fixed instant; cases add to it when order matters.
@@ -121,4 +121,24 @@ pub async fn group(store: &dyn Store, owner: &UserId, members: &[UserId], max: u
         .create_group(&new_group(owner, max), members)
         .await
         .expect("group created")
+}
+
+/// Every message of `conversation`, oldest first, read a page at a time
+/// as a client catching up would.
+pub async fn history(store: &dyn Store, conversation: &ConversationId) -> Vec<Message> {
+    let mut out: Vec<Message> = Vec::new();
+    loop {
+        let query = HistoryQuery {
+            pinned: false,
+            after: Some(out.last().map_or(Seq::ZERO, |m| m.seq)),
+            before: None,
+            limit: 100,
+            viewer: None,
+        };
+        let (page, _) = store.history(conversation, query).await.expect("history");
+        if page.is_empty() {
+            return out;
+        }
+        out.extend(page);
+    }
 }

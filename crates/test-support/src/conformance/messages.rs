@@ -6,7 +6,7 @@ use std::sync::Arc;
 use ferrochat_domain::commands::UpdateConversation;
 use ferrochat_domain::{ConversationId, ConversationKind, Seq, UserId};
 
-use super::fixtures::{at, group, message, stored, text, user, users, T0};
+use super::fixtures::{at, group, history, message, stored, text, user, users, T0};
 use ferrochat_ports::store::{Committed, HistoryQuery};
 use ferrochat_ports::Store;
 
@@ -145,19 +145,7 @@ pub async fn content_and_keys_are_kept_byte_for_byte(store: Arc<dyn Store>) {
         };
         assert_eq!(dup, stored(first));
     }
-    let (all, _) = store
-        .history(
-            &ab,
-            HistoryQuery {
-                pinned: false,
-                after: None,
-                before: None,
-                limit: 50,
-                viewer: None,
-            },
-        )
-        .await
-        .unwrap();
+    let all = history(&*store, &ab).await;
     let contents: Vec<&str> = all.iter().map(|m| m.content.as_str()).collect();
     let sent: Vec<&str> = tricky.iter().map(|(_, content)| *content).collect();
     assert_eq!(contents, sent);
