@@ -11,8 +11,9 @@
 //! conversations' `last_seq` and `updated_at`, one the senders' read
 //! cursors. With BEGIN and COMMIT, seven statements for a batch; on
 //! MariaDB and MySQL two requests (`chain.rs`: BEGIN with the lock and
-//! the lookup of originals, then every write with COMMIT). Durability is the database's: the transaction commits (on SQLite with
-//! `synchronous = full`, fsyncs) before anything is returned.
+//! the lookup of originals, then every write with COMMIT). Durability is
+//! the database's: the transaction commits (on SQLite with `synchronous =
+//! full`, fsyncs) before anything is returned.
 //!
 //! The statements that must differ per dialect (`Dialect::KIND`): the
 //! lookup of originals (SQLite drives it from a VALUES list), and the two
@@ -29,6 +30,10 @@
 
 use std::collections::HashMap;
 
+use ferrochat_domain::{ConversationId, ConversationKind, Message, Seq, Timestamp};
+use ferrochat_ports::store::{Committed, NewMessage};
+use ferrochat_ports::StoreError;
+
 use crate::chain::Chain;
 use crate::changes::{self, Targets};
 use crate::dialect::{Dialect, Kind};
@@ -38,9 +43,6 @@ use crate::messages::{message_columns, message_from_row, MESSAGE_COLUMNS};
 use crate::query::{db_seq, kind, seq, Query, Rec};
 use crate::search;
 use crate::SqlStore;
-use ferrochat_domain::{ConversationId, ConversationKind, Message, Seq, Timestamp};
-use ferrochat_ports::store::{Committed, NewMessage};
-use ferrochat_ports::StoreError;
 
 /// (sender, client_msg_id): a send's dedup key.
 type Key = (String, String);
